@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs whatever is missing on a fresh Debian machine: system packages (R + plumber for the
+# classifier server, Chromium for browser tests), pnpm, the workspace's Node packages and the
+# generated Prisma client. Safe to run repeatedly: each step checks before it acts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v Rscript >/dev/null 2>&1 || need_apt+=(r-base-core)
+for pkg in r-cran-plumber r-cran-mass r-cran-class r-cran-ranger r-cran-jsonlite r-cran-testthat; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ "${BATTYCODA_SKIP_BROWSER:-0}" != "1" ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "[install] apt packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+node_minor=$(node -p 'process.versions.node.split(".")[1]')
+if [ "$node_major" -lt 20 ] || { [ "$node_major" -eq 20 ] && [ "$node_minor" -lt 19 ]; }; then
+  echo "[install] Node.js >= 20.19 is required (found $(node -v))" >&2
+  exit 1
+fi
+
+if ! command -v pnpm >/dev/null 2>&1; then
+  echo "[install] pnpm"
+  npm install -g pnpm@10.34.9
+fi
+
+echo "[install] node packages"
+pnpm install --frozen-lockfile --reporter=silent
+echo "[install] prisma client"
+CHECKPOINT_DISABLE=1 pnpm --filter @battycoda/db run --silent generate >/dev/null
