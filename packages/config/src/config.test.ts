@@ -1,0 +1,143 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError, REPO_ROOT, loadConfig, readDotEnv } from "./index.ts";
+
+const noPersist = { persistSecretKey: false };
+const tmpDirs: string[] = [];
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-config-"));
+  tmpDirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const c = loadConfig({}, noPersist);
+    expect(c.nodeEnv).toBe("development");
+    expect(c.port).toBe(8000);
+    expect(c.host).toBe("127.0.0.1");
+    expect(c.maxUploadSizeMb).toBe(100);
+    expect(c.maxUploadSizeBytes).toBe(100 * 1024 * 1024);
+    expect(c.dataDir).toBe(path.join(REPO_ROOT, ".data"));
+    expect(c.mediaRoot).toBe(path.join(REPO_ROOT, ".data", "media"));
+    expect(c.outboxDir).toBe(path.join(REPO_ROOT, ".data", "outbox"));
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.ses).toEqual({
+      enabled: false,
+      region: "us-east-1",
+      accessKeyId: undefined,
+      secretAccessKey: undefined,
+      configurationSet: undefined,
+    });
+    expect(c.backup).toEqual({ bucket: "backup-battycoda", prefix: "database-backups/" });
+    expect(c.csp).toEqual({ enforce: false, strictMode: false });
+    expect(c.sentry.environment).toBe("production");
+    expect(c.sentry.dsn).toBeUndefined();
+    expect(c.rServerUrl).toBe("http://127.0.0.1:8001");
+    expect(c.publicUrl).toBe("http://127.0.0.1:8000");
+    expect(c.workerConcurrency).toBe(2);
+    expect(c.logLevel).toBe("info");
+    expect(c.debug).toBe(false);
+    expect(c.features).toEqual({});
+  });
+
+  it("treats empty strings as unset", () => {
+    const c = loadConfig({ MAX_UPLOAD_SIZE_MB: "", DATABASE_URL: "  ", PORT: "", DEBUG: "" }, noPersist);
+    expect(c.maxUploadSizeMb).toBe(100);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.port).toBe(8000);
+    expect(c.debug).toBe(false);
+  });
+
+  it("parses values", () => {
+    const c = loadConfig(
+      {
+        MAX_UPLOAD_SIZE_MB: "2.5",
+        PORT: "9123",
+        DEBUG: "yes",
+        CSP_ENFORCE: "TRUE",
+        DISABLE_STATIC_CACHING: "1",
+        DATABASE_URL: "postgresql://u:p@db:5432/x",
+        DATA_DIR: "/srv/battycoda",
+        DOMAIN_NAME: "battycoda.example.org",
+        AWS_SES_ACCESS_KEY_ID: "AKIA",
+        AWS_SES_SECRET_ACCESS_KEY: "secret",
+        VITE_FEATURE_CLUSTERING: "true",
+        VITE_FEATURE_BETA_UPLOAD: "off",
+        R_SERVER_URL: "http://127.0.0.1:9001/",
+        LOG_LEVEL: "DEBUG",
+      },
+      noPersist,
+    );
+    expect(c.maxUploadSizeMb).toBe(2.5);
+    expect(c.port).toBe(9123);
+    expect(c.debug).toBe(true);
+    expect(c.csp.enforce).toBe(true);
+    expect(c.disableStaticCaching).toBe(true);
+    expect(c.databaseUrl).toBe("postgresql://u:p@db:5432/x");
+    expect(c.dataDir).toBe("/srv/battycoda");
+    expect(c.mediaRoot).toBe("/srv/battycoda/media");
+    expect(c.publicUrl).toBe("https://battycoda.example.org");
+    expect(c.ses.enabled).toBe(true);
+    expect(c.features).toEqual({ CLUSTERING: true, BETA_UPLOAD: false });
+    expect(c.rServerUrl).toBe("http://127.0.0.1:9001");
+    expect(c.logLevel).toBe("debug");
+  });
+
+  it.each([
+    [{ MAX_UPLOAD_SIZE_MB: "abc" }, "Invalid configuration: MAX_UPLOAD_SIZE_MB: expected a positive number"],
+    [{ MAX_UPLOAD_SIZE_MB: "-3" }, "Invalid configuration: MAX_UPLOAD_SIZE_MB: expected a positive number"],
+    [{ PORT: "70000" }, "Invalid configuration: PORT: expected a TCP port (0-65535)"],
+    [{ DEBUG: "maybe" }, "Invalid configuration: DEBUG: expected a boolean"],
+    [{ DATABASE_URL: "mysql://x" }, "Invalid configuration: DATABASE_URL: expected a URL"],
+    [{ NODE_ENV: "staging" }, "Invalid configuration: NODE_ENV: expected development, production or test"],
+    [{ NODE_ENV: "production" }, "Invalid configuration: SECRET_KEY: required when NODE_ENV=production"],
+    [{ SECRET_KEY: "short" }, "Invalid configuration: SECRET_KEY: expected at least 32 characters"],
+    [{ WORKER_CONCURRENCY: "1.5" }, "Invalid configuration: WORKER_CONCURRENCY: expected a positive integer"],
+    [{ VITE_FEATURE_X: "sure" }, "Invalid configuration: VITE_FEATURE_X: expected a boolean"],
+    [{ AWS_SES_ACCESS_KEY_ID: "AKIA" }, "Invalid configuration: AWS_SES_SECRET_ACCESS_KEY: required"],
+    [{ DEFAULT_FROM_EMAIL: "nobody" }, "Invalid configuration: DEFAULT_FROM_EMAIL: expected an email address"],
+  ])("rejects %j naming the variable", (env, message) => {
+    expect(() => loadConfig(env, noPersist)).toThrow(ConfigError);
+    expect(() => loadConfig(env, noPersist)).toThrow(message);
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(() => loadConfig({ PORT: "x", MAX_UPLOAD_SIZE_MB: "0" }, noPersist)).toThrow(
+      /PORT: .*; MAX_UPLOAD_SIZE_MB: expected a positive number/,
+    );
+  });
+
+  it("accepts a production configuration with a SECRET_KEY", () => {
+    const key = "k".repeat(40);
+    const c = loadConfig({ NODE_ENV: "production", SECRET_KEY: key }, noPersist);
+    expect(c.isProduction).toBe(true);
+    expect(c.secretKey).toBe(key);
+  });
+
+  it("generates the development secret once and reuses it", () => {
+    const dir = tmp();
+    const a = loadConfig({ DATA_DIR: dir });
+    const b = loadConfig({ DATA_DIR: dir });
+    expect(a.secretKey.length).toBeGreaterThanOrEqual(32);
+    expect(b.secretKey).toBe(a.secretKey);
+    expect(fs.readFileSync(path.join(dir, "secret_key"), "utf8").trim()).toBe(a.secretKey);
+    const other = loadConfig({ DATA_DIR: tmp() });
+    expect(other.secretKey).not.toBe(a.secretKey);
+  });
+});
+
+describe("readDotEnv", () => {
+  it("reads KEY=value lines and returns {} when the file is missing", () => {
+    const dir = tmp();
+    const file = path.join(dir, ".env");
+    fs.writeFileSync(file, "# comment\nPORT=9000\nDEFAULT_FROM_EMAIL=\"Lab <lab@example.org>\"\n");
+    expect(readDotEnv(file)).toEqual({ PORT: "9000", DEFAULT_FROM_EMAIL: "Lab <lab@example.org>" });
+    expect(readDotEnv(path.join(dir, "missing"))).toEqual({});
+  });
+});

@@ -1,0 +1,311 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+
+/** Repository root: packages/config/src → ../../.. */
+export const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+// Empty strings count as unset, so `FOO=` in an EnvironmentFile behaves like no FOO at all.
+const unsetIfEmpty = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const str = () => z.preprocess(unsetIfEmpty, z.string().trim().optional());
+const TRUTHY = new Set(["true", "1", "yes", "on"]);
+const FALSY = new Set(["false", "0", "no", "off"]);
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => {
+      const s = unsetIfEmpty(v);
+      if (typeof s !== "string") return s;
+      const t = s.trim().toLowerCase();
+      return TRUTHY.has(t) ? true : FALSY.has(t) ? false : s;
+    },
+    z.boolean({ error: "expected a boolean (true/false, 1/0, yes/no, on/off)" }).default(fallback),
+  );
+const positiveNumber = (fallback: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "expected a positive number" })
+      .refine((n) => Number.isFinite(n) && n > 0, { error: "expected a positive number" })
+      .default(fallback),
+  );
+const positiveInt = (fallback: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "expected a positive integer" })
+      .refine((n) => Number.isInteger(n) && n > 0, { error: "expected a positive integer" })
+      .default(fallback),
+  );
+const port = (fallback: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "expected a TCP port (0-65535)" })
+      .refine((n) => Number.isInteger(n) && n >= 0 && n <= 65535, { error: "expected a TCP port (0-65535)" })
+      .default(fallback),
+  );
+const urlString = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: `expected a URL (${protocols.map((p) => `${p}//…`).join(" or ")})` },
+    );
+const optionalUrl = (protocols: string[]) => z.preprocess(unsetIfEmpty, urlString(protocols).optional());
+const urlWithDefault = (protocols: string[], fallback: string) =>
+  z.preprocess(unsetIfEmpty, urlString(protocols).default(fallback));
+const email = (fallback: string) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      // "Name <a@b>" or a bare address
+      .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, {
+        error: "expected an email address (a@b.c or Name <a@b.c>)",
+      })
+      .default(fallback),
+  );
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const schema = z.object({
+  NODE_ENV: z.preprocess(
+    unsetIfEmpty,
+    z
+      .enum(["development", "production", "test"], { error: "expected development, production or test" })
+      .default("development"),
+  ),
+  DEBUG: bool(false),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof unsetIfEmpty(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  ),
+  SECRET_KEY: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(32, { error: "expected at least 32 characters" }).optional(),
+  ),
+  DATA_DIR: str(),
+  MEDIA_ROOT: str(),
+  HOST: z.preprocess(unsetIfEmpty, z.string().trim().default("127.0.0.1")),
+  PORT: port(8000),
+  DOMAIN_NAME: z.preprocess(unsetIfEmpty, z.string().trim().default("localhost")),
+  PUBLIC_URL: optionalUrl(["http:", "https:"]),
+  DISABLE_STATIC_CACHING: bool(false),
+  MAX_UPLOAD_SIZE_MB: positiveNumber(100),
+  DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
+  AWS_SES_REGION_NAME: z.preprocess(unsetIfEmpty, z.string().trim().default("us-east-1")),
+  AWS_SES_ACCESS_KEY_ID: str(),
+  AWS_SES_SECRET_ACCESS_KEY: str(),
+  AWS_SES_CONFIGURATION_SET: str(),
+  DEFAULT_FROM_EMAIL: email("BattyCoda <noreply@localhost>"),
+  DATABASE_BACKUP_BUCKET: z.preprocess(unsetIfEmpty, z.string().trim().default("backup-battycoda")),
+  DATABASE_BACKUP_PREFIX: z.preprocess(unsetIfEmpty, z.string().trim().default("database-backups/")),
+  CSP_ENFORCE: bool(false),
+  CSP_STRICT_MODE: bool(false),
+  SENTRY_DSN: optionalUrl(["http:", "https:"]),
+  SENTRY_ENVIRONMENT: z.preprocess(unsetIfEmpty, z.string().trim().default("production")),
+  SENTRY_AUTH_TOKEN: str(),
+  SENTRY_ORG: str(),
+  SENTRY_PROJECT: str(),
+  R_SERVER_URL: urlWithDefault(["http:", "https:"], "http://127.0.0.1:8001"),
+  WORKER_CONCURRENCY: positiveInt(2),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  isProduction: boolean;
+  debug: boolean;
+  logLevel: LogLevel;
+  repoRoot: string;
+  /** Everything the app writes: embedded PostgreSQL, media, outbox, secret key, admin credentials. */
+  dataDir: string;
+  /** Uploaded recordings, spectrograms, repertoire images, models. Paths in the DB are relative to it. */
+  mediaRoot: string;
+  /** Where the mailer writes messages when SES is not configured. */
+  outboxDir: string;
+  secretKey: string;
+  host: string;
+  port: number;
+  domainName: string;
+  /** Base URL used in emailed links. */
+  publicUrl: string;
+  disableStaticCaching: boolean;
+  maxUploadSizeMb: number;
+  maxUploadSizeBytes: number;
+  /** Unset means "start the embedded PostgreSQL" (see @battycoda/db/embedded). */
+  databaseUrl: string | undefined;
+  ses: {
+    enabled: boolean;
+    region: string;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    configurationSet: string | undefined;
+  };
+  defaultFromEmail: string;
+  backup: { bucket: string; prefix: string };
+  csp: { enforce: boolean; strictMode: boolean };
+  sentry: {
+    dsn: string | undefined;
+    environment: string;
+    authToken: string | undefined;
+    org: string | undefined;
+    project: string | undefined;
+  };
+  /** VITE_FEATURE_FOO=true → features.FOO === true (the SPA reads the same variables at build time). */
+  features: Record<string, boolean>;
+  rServerUrl: string;
+  workerConcurrency: number;
+}
+
+export interface LoadConfigOptions {
+  /**
+   * Read or create `<dataDir>/secret_key` when SECRET_KEY is unset outside production (default
+   * true). Tests that only check parsing turn it off and get a fixed development key instead.
+   */
+  persistSecretKey?: boolean;
+}
+
+const FEATURE_PREFIX = "VITE_FEATURE_";
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+}
+
+function resolveFromRepo(p: string): string {
+  return path.isAbsolute(p) ? p : path.resolve(REPO_ROOT, p);
+}
+
+/** The development secret is generated once and kept so sessions survive restarts. */
+export function ensureSecretKeyFile(dataDir: string): string {
+  const file = path.join(dataDir, "secret_key");
+  try {
+    const existing = fs.readFileSync(file, "utf8").trim();
+    if (existing.length >= 32) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(48).toString("base64url");
+  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/** Validates an environment. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
+  const parsed = schema.safeParse(env);
+  const issues: string[] = [];
+  if (!parsed.success) issues.push(formatIssues(parsed.error));
+
+  const features: Record<string, boolean> = {};
+  for (const [key, raw] of Object.entries(env)) {
+    if (!key.startsWith(FEATURE_PREFIX) || key.length === FEATURE_PREFIX.length) continue;
+    const r = bool(false).safeParse(raw);
+    if (r.success) features[key.slice(FEATURE_PREFIX.length)] = r.data;
+    else issues.push(`${key}: expected a boolean (true/false, 1/0, yes/no, on/off)`);
+  }
+
+  if (parsed.success) {
+    const e = parsed.data;
+    if (e.NODE_ENV === "production" && !e.SECRET_KEY) issues.push("SECRET_KEY: required when NODE_ENV=production");
+    if (Boolean(e.AWS_SES_ACCESS_KEY_ID) !== Boolean(e.AWS_SES_SECRET_ACCESS_KEY)) {
+      const missing = e.AWS_SES_ACCESS_KEY_ID ? "AWS_SES_SECRET_ACCESS_KEY" : "AWS_SES_ACCESS_KEY_ID";
+      issues.push(`${missing}: required when the other AWS_SES_* key is set`);
+    }
+  }
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(`Invalid configuration: ${issues.join("; ")}`);
+
+  const e = parsed.data;
+  const dataDir = resolveFromRepo(e.DATA_DIR ?? ".data");
+  const mediaRoot = e.MEDIA_ROOT ? resolveFromRepo(e.MEDIA_ROOT) : path.join(dataDir, "media");
+  const secretKey =
+    e.SECRET_KEY ??
+    (options.persistSecretKey === false
+      ? "development-secret-key-not-for-production-use"
+      : ensureSecretKeyFile(dataDir));
+  const publicUrl = (
+    e.PUBLIC_URL ??
+    (e.DOMAIN_NAME === "localhost" ? `http://${e.HOST}:${e.PORT}` : `https://${e.DOMAIN_NAME}`)
+  ).replace(/\/+$/, "");
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction: e.NODE_ENV === "production",
+    debug: e.DEBUG,
+    logLevel: e.LOG_LEVEL,
+    repoRoot: REPO_ROOT,
+    dataDir,
+    mediaRoot,
+    outboxDir: path.join(dataDir, "outbox"),
+    secretKey,
+    host: e.HOST,
+    port: e.PORT,
+    domainName: e.DOMAIN_NAME,
+    publicUrl,
+    disableStaticCaching: e.DISABLE_STATIC_CACHING,
+    maxUploadSizeMb: e.MAX_UPLOAD_SIZE_MB,
+    maxUploadSizeBytes: Math.floor(e.MAX_UPLOAD_SIZE_MB * 1024 * 1024),
+    databaseUrl: e.DATABASE_URL,
+    ses: {
+      enabled: Boolean(e.AWS_SES_ACCESS_KEY_ID && e.AWS_SES_SECRET_ACCESS_KEY),
+      region: e.AWS_SES_REGION_NAME,
+      accessKeyId: e.AWS_SES_ACCESS_KEY_ID,
+      secretAccessKey: e.AWS_SES_SECRET_ACCESS_KEY,
+      configurationSet: e.AWS_SES_CONFIGURATION_SET,
+    },
+    defaultFromEmail: e.DEFAULT_FROM_EMAIL,
+    backup: { bucket: e.DATABASE_BACKUP_BUCKET, prefix: e.DATABASE_BACKUP_PREFIX },
+    csp: { enforce: e.CSP_ENFORCE, strictMode: e.CSP_STRICT_MODE },
+    sentry: {
+      dsn: e.SENTRY_DSN,
+      environment: e.SENTRY_ENVIRONMENT,
+      authToken: e.SENTRY_AUTH_TOKEN,
+      org: e.SENTRY_ORG,
+      project: e.SENTRY_PROJECT,
+    },
+    features,
+    rServerUrl: e.R_SERVER_URL.replace(/\/+$/, ""),
+    workerConcurrency: e.WORKER_CONCURRENCY,
+  };
+}
+
+/** `<repo>/.env` if present; real environment variables win over it. */
+export function readDotEnv(file = path.join(REPO_ROOT, ".env")): Env {
+  try {
+    return parseEnv(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw err;
+  }
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration: process.env over `<repo>/.env`, validated once. */
+export function getConfig(): Config {
+  cached ??= loadConfig({ ...readDotEnv(), ...process.env });
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetConfigCache(): void {
+  cached = undefined;
+}
