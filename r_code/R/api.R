@@ -1,0 +1,269 @@
+# HTTP layer: request handlers and the plumber router.
+
+SERVER_STARTED_AT <- Sys.time()
+
+COMMON_TRAIN_OPTIONS <- c("cvFolds", "seed", "minSamplesPerLabel", "dropRareLabels")
+METHOD_TRAIN_OPTIONS <- list(
+  knn = c("k", "weighting"),
+  lda = c("prior"),
+  rf = c("numTrees", "mtry", "minNodeSize", "classWeights", "numThreads")
+)
+
+check_known_fields <- function(body, allowed) {
+  unknown <- setdiff(names(body), allowed)
+  if (length(unknown) > 0L) {
+    stop_api(sprintf("unknown field(s) %s in request body; allowed: %s", fmt_list(unknown), paste(allowed, collapse = ", ")))
+  }
+}
+
+parse_train_options <- function(method, opts) {
+  if (is.null(opts) || (is.list(opts) && length(opts) == 0L)) opts <- list()
+  if (!is.list(opts) || is.data.frame(opts) || (length(opts) > 0L && is.null(names(opts)))) {
+    stop_api("'options' must be an object")
+  }
+  check_known_options(opts, c(COMMON_TRAIN_OPTIONS, METHOD_TRAIN_OPTIONS[[method]]))
+  o <- list(
+    cvFolds = opt_int(opts, "cvFolds", 5L, 0L, 100L),
+    seed = opt_int(opts, "seed", 42L, -.Machine$integer.max, .Machine$integer.max),
+    minSamplesPerLabel = opt_int(opts, "minSamplesPerLabel", 2L, 1L, 1e6),
+    dropRareLabels = opt_bool(opts, "dropRareLabels", FALSE)
+  )
+  if (o$cvFolds == 1L) stop_api("options.cvFolds must be 0 (no cross-validation) or at least 2")
+  if (method == "knn") {
+    o$k <- opt_int(opts, "k", 5L, 1L, 1000L)
+    o$weighting <- opt_choice(opts, "weighting", c("uniform", "distance"))
+  } else if (method == "lda") {
+    o$prior <- opt_choice(opts, "prior", c("proportional", "uniform"))
+  } else if (method == "rf") {
+    o$numTrees <- opt_int(opts, "numTrees", 500L, 1L, 20000L)
+    o$mtry <- if (is.null(opts$mtry)) NULL else opt_int(opts, "mtry", 1L, 1L, 10000L)
+    o$minNodeSize <- opt_int(opts, "minNodeSize", 1L, 1L, 1e6)
+    o$classWeights <- opt_choice(opts, "classWeights", c("balanced", "none"))
+    o$numThreads <- opt_int(opts, "numThreads", min(2L, max(1L, parallel::detectCores(), na.rm = TRUE)), 1L, 256L)
+  }
+  o
+}
+
+package_versions <- function() {
+  pkgs <- c("plumber", "jsonlite", "MASS", "class", "ranger")
+  stats::setNames(lapply(pkgs, function(p) tryCatch(as.character(utils::packageVersion(p)), error = function(e) NULL)), pkgs)
+}
+
+ping_info <- function() {
+  list(
+    status = "ok",
+    service = "battycoda-r-classifier",
+    rVersion = paste(R.version$major, R.version$minor, sep = "."),
+    rVersionString = R.version.string,
+    packages = package_versions(),
+    methods = I(METHODS),
+    pid = Sys.getpid(),
+    uptimeSeconds = as.numeric(difftime(Sys.time(), SERVER_STARTED_AT, units = "secs"))
+  )
+}
+
+handle_train <- function(method, body) {
+  t0 <- proc.time()[["elapsed"]]
+  check_known_fields(body, c("features", "labels", "modelPath", "options"))
+  opts <- parse_train_options(method, body$options)
+  model_path <- check_model_path(body$modelPath)
+  X <- parse_features(body$features)
+  y <- parse_labels(body$labels, nrow(X))
+  n_input <- nrow(X)
+
+  dd <- dedup_rows(X, y)
+  X <- X[dd$keep, , drop = FALSE]
+  y <- y[dd$keep]
+  warnings <- character(0)
+  if (dd$conflicting > 0L) {
+    warnings <- c(warnings, sprintf("%d feature vector(s) occur with more than one label", dd$conflicting))
+  }
+
+  counts <- table(factor(y, levels = sort_labels(y)))
+  rare <- names(counts)[counts < opts$minSamplesPerLabel]
+  dropped_labels <- list()
+  if (length(rare) > 0L) {
+    desc <- paste(sprintf("'%s' (%d)", rare, as.integer(counts[rare])), collapse = ", ")
+    if (!opts$dropRareLabels) {
+      stop_api(
+        sprintf(
+          "label(s) with fewer than %d distinct samples: %s. Label more calls of these types, set options.dropRareLabels=true to leave them out, or options.minSamplesPerLabel=1 to keep them",
+          opts$minSamplesPerLabel, desc
+        ),
+        status = 422L,
+        details = list(rareLabels = lapply(rare, function(r) list(label = r, count = as.integer(counts[[r]]))))
+      )
+    }
+    dropped_labels <- lapply(rare, function(r) list(label = r, count = as.integer(counts[[r]])))
+    keep <- !(y %in% rare)
+    X <- X[keep, , drop = FALSE]
+    y <- y[keep]
+    warnings <- c(warnings, sprintf("left out rare label(s) %s", desc))
+  }
+  classes <- sort_labels(y)
+  if (length(classes) < 2L) {
+    stop_api(sprintf("at least 2 distinct labels are needed to train a classifier (got %d)", length(classes)), status = 422L)
+  }
+  if (method == "knn" && opts$k > nrow(X)) {
+    stop_api(sprintf("options.k (%d) is larger than the number of distinct training rows (%d)", opts$k, nrow(X)), status = 422L)
+  }
+  if (opts$cvFolds > nrow(X)) {
+    stop_api(sprintf("options.cvFolds (%d) is larger than the number of distinct training rows (%d)", opts$cvFolds, nrow(X)), status = 422L)
+  }
+  class_counts <- as.list(stats::setNames(as.integer(table(factor(y, levels = classes))), classes))
+  small <- classes[unlist(class_counts) < opts$cvFolds]
+  if (opts$cvFolds >= 2L && length(small) > 0L) {
+    warnings <- c(warnings, sprintf("label(s) %s have fewer samples than cvFolds; some folds train without them", fmt_list(small)))
+  }
+
+  model <- fit_model(method, X, y, opts)
+  warnings <- c(warnings, model$warnings)
+  cv <- NULL
+  if (opts$cvFolds >= 2L) {
+    cv <- cross_validate(method, X, y, opts, opts$cvFolds, opts$seed)
+  }
+  features_used <- model$scaler$features
+  obj <- list(
+    format = "battycoda-classifier",
+    formatVersion = 1L,
+    method = method,
+    classes = classes,
+    inputFeatures = colnames(X),
+    features = features_used,
+    model = model,
+    options = opts,
+    classCounts = class_counts,
+    cv = if (is.null(cv)) NULL else cv[c("folds", "seed", "accuracy", "balancedAccuracy", "macroF1")],
+    trainedAt = format(Sys.time(), "%Y-%m-%dT%H:%M:%OS3Z", tz = "UTC"),
+    rVersion = paste(R.version$major, R.version$minor, sep = "."),
+    packages = package_versions()
+  )
+  save_rds_atomic(obj, model_path)
+
+  list(
+    method = method,
+    modelPath = model_path,
+    classes = I(classes),
+    classCounts = class_counts,
+    featureNames = I(features_used),
+    droppedFeatures = if (length(model$dropped) == 0L) I(list()) else model$dropped,
+    droppedLabels = if (length(dropped_labels) == 0L) I(list()) else dropped_labels,
+    nInputRows = n_input,
+    nDuplicatesRemoved = dd$removed,
+    nTrainingRows = nrow(X),
+    options = lapply(opts, function(v) if (is.null(v)) NULL else v),
+    cv = cv,
+    warnings = I(unique(c(warnings, if (!is.null(cv)) cv$warnings))),
+    trainedAt = obj$trainedAt,
+    elapsedSeconds = proc.time()[["elapsed"]] - t0
+  )
+}
+
+.model_cache <- new.env()
+
+load_model <- function(path) {
+  info <- file.info(path)
+  if (is.na(info$size) || isTRUE(info$isdir)) stop_api(sprintf("model file not found: %s", path), status = 404L)
+  key <- paste(as.numeric(info$mtime), info$size)
+  hit <- .model_cache[[path]]
+  if (!is.null(hit) && identical(hit$key, key)) return(hit$obj)
+  obj <- tryCatch(readRDS(path), error = function(e) {
+    stop_api(sprintf("cannot read model file %s: %s", path, conditionMessage(e)), status = 422L)
+  })
+  if (!is.list(obj) || !identical(obj$format, "battycoda-classifier")) {
+    stop_api(sprintf("%s is not a BattyCoda classifier model", path), status = 422L)
+  }
+  if (!isTRUE(obj$formatVersion <= 1L)) {
+    stop_api(sprintf("model %s has format version %s; this server reads version 1", path, obj$formatVersion), status = 422L)
+  }
+  if (length(ls(.model_cache)) >= 16L) rm(list = ls(.model_cache), envir = .model_cache)
+  assign(path, list(key = key, obj = obj), envir = .model_cache)
+  obj
+}
+
+handle_predict <- function(method, body) {
+  check_known_fields(body, c("features", "modelPath"))
+  path <- check_model_path(body$modelPath, must_exist = TRUE)
+  obj <- load_model(path)
+  if (!identical(obj$method, method)) {
+    stop_api(sprintf("model %s is a %s model; use POST /predict/%s", path, obj$method, obj$method), status = 400L)
+  }
+  X <- parse_features(body$features, required = obj$features, keep_only_required = TRUE, allow_empty = TRUE)
+  r <- predict_model(obj$model, X)
+  predictions <- data.frame(label = r$label, stringsAsFactors = FALSE)
+  predictions$confidence <- if (nrow(r$P) > 0L) apply(r$P, 1L, max) else numeric(0)
+  predictions$probabilities <- as.data.frame(r$P, check.names = FALSE, optional = TRUE)
+  list(
+    method = method,
+    modelPath = path,
+    classes = I(obj$classes),
+    featureNames = I(obj$features),
+    predictions = if (nrow(predictions) == 0L) I(list()) else predictions
+  )
+}
+
+#' Wrap a handler so that every outcome is a JSON response: api_error -> its 4xx status with
+#' {"error": message, "status": n, "details": ...}; any other R error -> 500 with the message.
+json_endpoint <- function(fun) {
+  force(fun)
+  function(req, res) {
+    t0 <- proc.time()[["elapsed"]]
+    result <- tryCatch(
+      list(status = 200L, body = fun(req)),
+      api_error = function(e) {
+        body <- list(error = conditionMessage(e), status = e$status)
+        if (!is.null(e$details)) body$details <- e$details
+        list(status = e$status, body = body)
+      },
+      error = function(e) {
+        list(status = 500L, body = list(error = paste0("internal error: ", conditionMessage(e)), status = 500L))
+      }
+    )
+    res$status <- result$status
+    res$setHeader("Content-Type", "application/json")
+    res$body <- enc2utf8(as.character(to_json(result$body)))
+    if (!identical(req$PATH_INFO, "/ping") || result$status != 200L) {
+      message(sprintf(
+        "[r-server] %s %s -> %d (%.2fs)%s", req$REQUEST_METHOD, req$PATH_INFO, result$status,
+        proc.time()[["elapsed"]] - t0,
+        if (result$status >= 400L) paste0(": ", result$body$error) else ""
+      ))
+    }
+    res
+  }
+}
+
+#' A body "parser" that leaves the body alone: handlers parse req$bodyRaw themselves so that invalid
+#' JSON becomes a 400 with a message instead of plumber's generic 500.
+register_raw_parser <- function() {
+  plumber::register_parser("battycoda_raw", function(...) function(value, ...) NULL, regex = ".*", verbose = FALSE)
+}
+
+build_router <- function() {
+  register_raw_parser()
+  pr <- plumber::pr()
+  pr <- plumber::pr_set_serializer(pr, plumber::serializer_unboxed_json())
+  pr <- plumber::pr_get(pr, "/ping", json_endpoint(function(req) ping_info()))
+  for (m in METHODS) {
+    local({
+      method <- m
+      pr <<- plumber::pr_post(pr, paste0("/train/", method),
+        json_endpoint(function(req) handle_train(method, parse_json_body(req$bodyRaw))),
+        parsers = "battycoda_raw"
+      )
+      pr <<- plumber::pr_post(pr, paste0("/predict/", method),
+        json_endpoint(function(req) handle_predict(method, parse_json_body(req$bodyRaw))),
+        parsers = "battycoda_raw"
+      )
+    })
+  }
+  pr <- plumber::pr_set_404(pr, function(req, res) {
+    res$status <- 404L
+    list(error = sprintf("no endpoint %s %s", req$REQUEST_METHOD, req$PATH_INFO), status = 404L)
+  })
+  pr <- plumber::pr_set_error(pr, function(req, res, err) {
+    res$status <- 500L
+    list(error = paste0("internal error: ", conditionMessage(err)), status = 500L)
+  })
+  pr
+}
