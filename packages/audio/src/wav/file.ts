@@ -1,0 +1,116 @@
+import { type FileHandle, open } from "node:fs/promises";
+import { decodeFrames, rangeToFrames } from "./decode.ts";
+import { type ChunkScan, chunkWalker, interpretScan } from "./header.ts";
+import type { DecodedWav, TimeRange, WavInfo } from "./types.ts";
+
+/** The first read covers the usual header (fmt + metadata chunks) in one system call. */
+const HEAD_BYTES = 64 * 1024;
+
+async function readExactly(fh: FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
+/** Walks the chunks of an open file, reading only headers and metadata bodies, never the samples. */
+export async function scanFile(fh: FileHandle): Promise<ChunkScan> {
+  const { size: fileSize } = await fh.stat();
+  const head = await readExactly(fh, 0, Math.min(HEAD_BYTES, fileSize));
+  const walker = chunkWalker(fileSize);
+  let step = walker.next(new Uint8Array(0));
+  while (!step.done) {
+    const { offset, length } = step.value;
+    const reply =
+      offset + length <= head.length
+        ? head.subarray(offset, offset + length)
+        : await readExactly(fh, offset, Math.max(0, Math.min(length, fileSize - offset)));
+    step = walker.next(reply);
+  }
+  return step.value;
+}
+
+export async function readWavInfoFromHandle(fh: FileHandle): Promise<WavInfo> {
+  return interpretScan(await scanFile(fh));
+}
+
+export async function readWavInfo(path: string): Promise<WavInfo> {
+  const fh = await open(path, "r");
+  try {
+    return await readWavInfoFromHandle(fh);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads frames [start, end) of an open file; memory is proportional to the range only. */
+export async function readFrames(
+  fh: FileHandle,
+  info: WavInfo,
+  start: number,
+  end: number,
+): Promise<Float32Array[]> {
+  const bytes = await readExactly(
+    fh,
+    info.dataOffset + start * info.blockAlign,
+    (end - start) * info.blockAlign,
+  );
+  return decodeFrames(bytes, info);
+}
+
+/** Reads a whole file, or only a time range of it (seconds) without touching the rest. */
+export async function readWavFile(path: string, range?: TimeRange): Promise<DecodedWav> {
+  const fh = await open(path, "r");
+  try {
+    const info = await readWavInfoFromHandle(fh);
+    const [s, e] = rangeToFrames(info, range);
+    return { info, channels: await readFrames(fh, info, s, e) };
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface BlockReadOptions extends TimeRange {
+  /** Frames per block (the last block may be shorter). */
+  blockFrames?: number;
+}
+
+export interface WavBlock {
+  /** Index of the block's first frame in the file. */
+  frameOffset: number;
+  channels: Float32Array[];
+}
+
+/**
+ * Streams a file as fixed-size blocks of frames. Each yielded block owns fresh arrays, so consumers
+ * may keep or transfer them.
+ */
+export async function* readWavBlocks(
+  path: string,
+  options: BlockReadOptions = {},
+): AsyncGenerator<WavBlock, void, undefined> {
+  const fh = await open(path, "r");
+  try {
+    const info = await readWavInfoFromHandle(fh);
+    yield* blocksFromHandle(fh, info, options);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function* blocksFromHandle(
+  fh: FileHandle,
+  info: WavInfo,
+  options: BlockReadOptions = {},
+): AsyncGenerator<WavBlock, void, undefined> {
+  const blockFrames = Math.max(1, Math.floor(options.blockFrames ?? 65536));
+  const [s, e] = rangeToFrames(info, options);
+  for (let f = s; f < e; f += blockFrames) {
+    const n = Math.min(blockFrames, e - f);
+    yield { frameOffset: f, channels: await readFrames(fh, info, f, f + n) };
+  }
+}

@@ -1,0 +1,33 @@
+export { decodeFrames, decodeWav, rangeToFrames } from "./decode.ts";
+export {
+  buildWavHeader,
+  copyWavRange,
+  encodeFrames,
+  encodeWav,
+  formatOf,
+  type WavFormat,
+  writeFileAtomic,
+  writeWavFile,
+} from "./encode.ts";
+export { WavError, type WavErrorCode } from "./errors.ts";
+export {
+  type BlockReadOptions,
+  blocksFromHandle,
+  readFrames,
+  readWavBlocks,
+  readWavFile,
+  readWavInfo,
+  type WavBlock,
+} from "./file.ts";
+export { type ParseOptions, parseWavHeader } from "./header.ts";
+export { parseBext, parseGuano, parseListInfo } from "./metadata.ts";
+export type {
+  BextMetadata,
+  ChunkEntry,
+  DecodedWav,
+  GuanoMetadata,
+  SampleFormat,
+  TimeRange,
+  WavInfo,
+  WavMetadata,
+} from "./types.ts";
