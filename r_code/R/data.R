@@ -99,6 +99,16 @@ dedup_rows <- function(m, labels) {
   list(keep = keep, removed = nrow(m) - length(keep), conflicting = conflicts)
 }
 
+#' Resolve "." and ".." in an absolute path without touching the file system.
+normalize_lexically <- function(path) {
+  out <- character(0)
+  for (part in strsplit(path, "/", fixed = TRUE)[[1]]) {
+    if (part == "" || part == ".") next
+    if (part == "..") out <- utils::head(out, -1L) else out <- c(out, part)
+  }
+  paste0("/", paste(out, collapse = "/"))
+}
+
 #' Validate a model path: absolute, ending in .rds, inside R_MODEL_ROOT when that is set.
 check_model_path <- function(path, must_exist = FALSE) {
   if (is.null(path) || !is.character(path) || length(path) != 1L || is.na(path) || path == "") {
@@ -106,10 +116,13 @@ check_model_path <- function(path, must_exist = FALSE) {
   }
   if (!startsWith(path, "/")) stop_api(sprintf("'modelPath' must be an absolute path (got '%s')", path))
   if (!grepl("\\.rds$", path, ignore.case = TRUE)) stop_api(sprintf("'modelPath' must end in .rds (got '%s')", path))
-  norm <- normalizePath(path, mustWork = FALSE)
+  norm <- normalize_lexically(path)
+  # Resolve symlinks in the part of the path that exists, so a link cannot escape R_MODEL_ROOT.
+  if (dir.exists(dirname(norm))) norm <- file.path(normalizePath(dirname(norm)), basename(norm))
   root <- Sys.getenv("R_MODEL_ROOT", "")
   if (nzchar(root)) {
-    root_norm <- normalizePath(root, mustWork = FALSE)
+    root_norm <- normalize_lexically(root)
+    if (dir.exists(root_norm)) root_norm <- normalizePath(root_norm)
     if (!startsWith(norm, paste0(sub("/+$", "", root_norm), "/"))) {
       stop_api(sprintf("'modelPath' must be inside R_MODEL_ROOT (%s)", root_norm), status = 403L)
     }
