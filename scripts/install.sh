@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v Rscript >/dev/null 2>&1 || need_apt+=(r-base-core)
-for pkg in r-cran-plumber r-cran-mass r-cran-class r-cran-ranger r-cran-jsonlite r-cran-testthat; do
+for pkg in r-cran-plumber r-cran-mass r-cran-class r-cran-ranger r-cran-jsonlite r-cran-testthat r-cran-curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${BATTYCODA_SKIP_BROWSER:-0}" != "1" ]; then
