@@ -1,0 +1,118 @@
+import type { DbOrTx } from "./db.ts";
+import { DomainError, forbidden, notFound } from "./errors.ts";
+
+/** Who is calling: an authenticated user, however they authenticated (cookie, API key, CLI). */
+export interface Actor {
+  userId: string;
+  isSiteAdmin: boolean;
+}
+
+/** An actor acting inside their current group. Every group-scoped query filters on groupId. */
+export interface GroupAccess extends Actor {
+  groupId: string;
+  groupName: string;
+  membershipId: string;
+  isGroupAdmin: boolean;
+}
+
+/**
+ * Resolves the caller's current group from their profile. A stale currentGroupId (the user was
+ * removed from that group) falls back to their oldest membership and is repaired, so a removed
+ * member can never keep acting in the old group.
+ */
+export async function resolveGroupAccess(db: DbOrTx, actor: Actor): Promise<GroupAccess> {
+  const profile = await db.profile.findUnique({ where: { userId: actor.userId } });
+  if (profile?.currentGroupId) {
+    const membership = await db.membership.findUnique({
+      where: { userId_groupId: { userId: actor.userId, groupId: profile.currentGroupId } },
+      include: { group: true },
+    });
+    if (membership) return toAccess(actor, membership);
+  }
+  const fallback = await db.membership.findFirst({
+    where: { userId: actor.userId },
+    orderBy: { createdAt: "asc" },
+    include: { group: true },
+  });
+  if (!fallback) throw new DomainError("PRECONDITION_FAILED", "You are not a member of any group");
+  await db.profile.upsert({
+    where: { userId: actor.userId },
+    create: { userId: actor.userId, currentGroupId: fallback.groupId },
+    update: { currentGroupId: fallback.groupId },
+  });
+  return toAccess(actor, fallback);
+}
+
+function toAccess(
+  actor: Actor,
+  m: { id: string; groupId: string; isAdmin: boolean; group: { name: string } },
+): GroupAccess {
+  return {
+    userId: actor.userId,
+    isSiteAdmin: actor.isSiteAdmin,
+    groupId: m.groupId,
+    groupName: m.group.name,
+    membershipId: m.id,
+    isGroupAdmin: m.isAdmin,
+  };
+}
+
+export function requireGroupAdmin(access: GroupAccess): void {
+  if (!access.isGroupAdmin) throw forbidden("Only group admins can do this");
+}
+
+export function requireSiteAdmin(actor: Actor): void {
+  if (!actor.isSiteAdmin) throw forbidden("Only site admins can do this");
+}
+
+// ─── row finders: the only way domain code loads a row by id for a caller ───
+// Rows of another group are reported as NOT_FOUND so their existence is not leaked.
+
+export async function findProjectInGroup(db: DbOrTx, access: GroupAccess, projectId: string) {
+  const project = await db.project.findUnique({ where: { id: projectId } });
+  if (!project || project.groupId !== access.groupId) throw notFound("Project");
+  return project;
+}
+
+/** System species (groupId null) are readable by everyone; group species only by members. */
+export function readableSpeciesWhere(access: GroupAccess) {
+  return { OR: [{ groupId: access.groupId }, { groupId: null }] };
+}
+
+export async function findSpeciesForRead(db: DbOrTx, access: GroupAccess, speciesId: string) {
+  const species = await db.species.findUnique({ where: { id: speciesId } });
+  if (!species || (species.groupId !== null && species.groupId !== access.groupId)) throw notFound("Species");
+  return species;
+}
+
+/** Group species are editable by any member; system species only by site admins. */
+export async function findSpeciesForWrite(db: DbOrTx, access: GroupAccess, speciesId: string) {
+  const species = await findSpeciesForRead(db, access, speciesId);
+  if (species.groupId === null && !access.isSiteAdmin) {
+    throw forbidden("System species can only be changed by site admins");
+  }
+  return species;
+}
+
+export async function findCallTypeForWrite(db: DbOrTx, access: GroupAccess, callTypeId: string) {
+  const callType = await db.callType.findUnique({ where: { id: callTypeId }, include: { species: true } });
+  if (!callType || (callType.species.groupId !== null && callType.species.groupId !== access.groupId)) {
+    throw notFound("Call type");
+  }
+  if (callType.species.groupId === null && !access.isSiteAdmin) {
+    throw forbidden("System species can only be changed by site admins");
+  }
+  return callType;
+}
+
+export async function findMembershipInGroup(db: DbOrTx, access: GroupAccess, membershipId: string) {
+  const membership = await db.membership.findUnique({ where: { id: membershipId } });
+  if (!membership || membership.groupId !== access.groupId) throw notFound("Member");
+  return membership;
+}
+
+export async function findInvitationInGroup(db: DbOrTx, access: GroupAccess, invitationId: string) {
+  const invitation = await db.invitation.findUnique({ where: { id: invitationId } });
+  if (!invitation || invitation.groupId !== access.groupId) throw notFound("Invitation");
+  return invitation;
+}

@@ -1,0 +1,53 @@
+import type { Db, DbOrTx } from "../access/db.ts";
+import type { AuthenticatedUser } from "./sessions.ts";
+import { HOUR_MS, hashToken, randomToken } from "./tokens.ts";
+
+/** Recognisable prefix so leaked keys can be found by secret scanners and told apart in logs. */
+export const API_KEY_PREFIX = "bc_";
+const VISIBLE_PREFIX_LENGTH = API_KEY_PREFIX.length + 8;
+
+export interface ApiKeyInfo {
+  prefix: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+const toInfo = (k: ApiKeyInfo): ApiKeyInfo => ({
+  prefix: k.prefix,
+  name: k.name,
+  createdAt: k.createdAt,
+  lastUsedAt: k.lastUsedAt,
+});
+
+export async function getApiKeyInfo(db: DbOrTx, userId: string): Promise<ApiKeyInfo | null> {
+  const key = await db.apiKey.findFirst({ where: { userId, revokedAt: null }, orderBy: { createdAt: "desc" } });
+  return key ? toInfo(key) : null;
+}
+
+/** Revokes the user's current key (if any) and returns a new one; the raw key is shown only now. */
+export async function generateApiKey(db: Db, userId: string): Promise<{ key: string; info: ApiKeyInfo }> {
+  const key = `${API_KEY_PREFIX}${randomToken()}`;
+  const row = await db.$transaction(async (tx) => {
+    await tx.apiKey.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    return tx.apiKey.create({
+      data: { userId, keyHash: hashToken(key), prefix: key.slice(0, VISIBLE_PREFIX_LENGTH) },
+    });
+  });
+  return { key, info: toInfo(row) };
+}
+
+export async function revokeApiKeys(db: DbOrTx, userId: string): Promise<void> {
+  await db.apiKey.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+export async function authenticateApiKey(db: DbOrTx, key: string): Promise<AuthenticatedUser | null> {
+  if (!key.startsWith(API_KEY_PREFIX)) return null;
+  const row = await db.apiKey.findUnique({ where: { keyHash: hashToken(key) }, include: { user: true } });
+  if (!row || row.revokedAt || !row.user.isActive) return null;
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > HOUR_MS / 60) {
+    await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  const { id, username, email, isSiteAdmin } = row.user;
+  return { id, username, email, isSiteAdmin };
+}

@@ -1,0 +1,55 @@
+import type { Db } from "../access/db.ts";
+import { DomainError } from "../access/errors.ts";
+import { type MailContext, type RequestMeta, escapeHtml } from "../access/services.ts";
+import type { TRequestPasswordResetRequest, TResetPasswordRequest } from "./auth.schemas.ts";
+import { hashPassword } from "./password.ts";
+import { RATE_LIMITS, bucket, consumeLimit } from "./rate-limit.ts";
+import { DAY_MS, hashToken, randomToken } from "./tokens.ts";
+
+export const PASSWORD_RESET_TTL_MS = DAY_MS;
+/** SPA route that sets a new password (token in the query string). */
+export const PASSWORD_RESET_PATH = "/reset-password";
+
+/** Answers the same whether or not the address has an account. */
+export async function requestPasswordReset(
+  mail: MailContext,
+  input: TRequestPasswordResetRequest,
+  meta: RequestMeta = {},
+): Promise<void> {
+  const { db } = mail;
+  const email = input.email.toLowerCase();
+  await consumeLimit(db, bucket.ip("password-reset", meta.ip), RATE_LIMITS.resetRequestsPerIp);
+  await consumeLimit(db, bucket.account("password-reset", email), RATE_LIMITS.resetRequestsPerAccount);
+  const user = await db.user.findUnique({ where: { email } });
+  if (!user || !user.isActive) return;
+
+  const token = randomToken();
+  await db.passwordResetToken.create({
+    data: { userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS) },
+  });
+  const link = `${mail.publicUrl}${PASSWORD_RESET_PATH}?token=${encodeURIComponent(token)}`;
+  await mail.sendEmail({
+    to: user.email,
+    subject: "Reset your BattyCoda password",
+    text: `Hello ${user.username},\n\nSet a new password with this link (it works once and expires in 24 hours):\n${link}\n\nIf you did not ask for this, ignore this email; your password stays the same.\n`,
+    html: `<p>Hello ${escapeHtml(user.username)},</p><p><a href="${escapeHtml(link)}">Set a new password</a> (the link works once and expires in 24 hours).</p><p>If you did not ask for this, ignore this email; your password stays the same.</p>`,
+  });
+}
+
+/** Sets the new password, burns every outstanding reset token and signs out all sessions. */
+export async function resetPassword(db: Db, input: TResetPasswordRequest) {
+  const invalid = new DomainError("BAD_REQUEST", "This reset link is invalid, used or expired");
+  const row = await db.passwordResetToken.findUnique({ where: { tokenHash: hashToken(input.token) } });
+  if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) throw invalid;
+  const passwordHash = await hashPassword(input.password);
+  return db.$transaction(async (tx) => {
+    const claimed = await tx.passwordResetToken.updateMany({
+      where: { id: row.id, usedAt: null },
+      data: { usedAt: new Date() },
+    });
+    if (claimed.count !== 1) throw invalid;
+    await tx.passwordResetToken.updateMany({ where: { userId: row.userId, usedAt: null }, data: { usedAt: new Date() } });
+    await tx.session.deleteMany({ where: { userId: row.userId } });
+    return tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
+  });
+}

@@ -1,0 +1,99 @@
+import type { Actor, GroupAccess } from "../access/access.ts";
+import { requireGroupAdmin } from "../access/access.ts";
+import type { DbOrTx, Tx } from "../access/db.ts";
+import { notFound } from "../access/errors.ts";
+import type { Db } from "../access/db.ts";
+import type { TCreateGroupRequest, TUpdateGroupRequest } from "./groups.schemas.ts";
+
+export interface GroupSummary {
+  id: string;
+  name: string;
+  description: string;
+  isPersonal: boolean;
+  isAdmin: boolean;
+  isCurrent: boolean;
+  memberCount: number;
+  createdAt: Date;
+}
+
+export async function listMyGroups(db: DbOrTx, actor: Actor): Promise<GroupSummary[]> {
+  const [memberships, profile] = await Promise.all([
+    db.membership.findMany({
+      where: { userId: actor.userId },
+      include: { group: { include: { _count: { select: { memberships: true } } } } },
+      orderBy: { group: { name: "asc" } },
+    }),
+    db.profile.findUnique({ where: { userId: actor.userId } }),
+  ]);
+  return memberships.map((m) => ({
+    id: m.group.id,
+    name: m.group.name,
+    description: m.group.description,
+    isPersonal: m.group.isPersonal,
+    isAdmin: m.isAdmin,
+    isCurrent: profile?.currentGroupId === m.groupId,
+    memberCount: m.group._count.memberships,
+    createdAt: m.group.createdAt,
+  }));
+}
+
+async function summary(db: DbOrTx, actor: Actor, groupId: string): Promise<GroupSummary> {
+  const found = (await listMyGroups(db, actor)).find((g) => g.id === groupId);
+  if (!found) throw notFound("Group");
+  return found;
+}
+
+/** Creates a group with the caller as its admin and makes it their current group. */
+export async function createGroup(db: Db, actor: Actor, input: TCreateGroupRequest): Promise<GroupSummary> {
+  const group = await db.$transaction(async (tx) => {
+    const g = await tx.group.create({
+      data: {
+        name: input.name,
+        description: input.description ?? "",
+        memberships: { create: { userId: actor.userId, isAdmin: true } },
+      },
+    });
+    await setCurrentGroup(tx, actor.userId, g.id);
+    return g;
+  });
+  return summary(db, actor, group.id);
+}
+
+export async function createPersonalGroup(tx: Tx, userId: string, username: string) {
+  return tx.group.create({
+    data: {
+      name: `${username}'s group`,
+      description: "Personal workspace",
+      isPersonal: true,
+      memberships: { create: { userId, isAdmin: true } },
+    },
+  });
+}
+
+export async function updateGroup(db: DbOrTx, access: GroupAccess, input: TUpdateGroupRequest) {
+  requireGroupAdmin(access);
+  await db.group.update({
+    where: { id: access.groupId },
+    data: {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+    },
+  });
+  return summary(db, access, access.groupId);
+}
+
+export async function setCurrentGroup(db: DbOrTx, userId: string, groupId: string | null): Promise<void> {
+  await db.profile.upsert({
+    where: { userId },
+    create: { userId, currentGroupId: groupId },
+    update: { currentGroupId: groupId },
+  });
+}
+
+/** Switching to a group one is not a member of looks exactly like switching to a missing one. */
+export async function switchGroup(db: DbOrTx, actor: Actor, groupId: string): Promise<GroupSummary> {
+  const membership = await db.membership.findUnique({ where: { userId_groupId: { userId: actor.userId, groupId } } });
+  if (!membership) throw notFound("Group");
+  await setCurrentGroup(db, actor.userId, groupId);
+  return summary(db, actor, groupId);
+}

@@ -1,0 +1,4 @@
+export * from "./groups.schemas.ts";
+export * from "./groups.ts";
+export * from "./invitations.ts";
+export * from "./members.ts";

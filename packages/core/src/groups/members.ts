@@ -1,0 +1,124 @@
+import type { GroupAccess } from "../access/access.ts";
+import { findMembershipInGroup, requireGroupAdmin } from "../access/access.ts";
+import type { Db, DbOrTx, Tx } from "../access/db.ts";
+import { DomainError, conflict, notFound } from "../access/errors.ts";
+import { setCurrentGroup } from "./groups.ts";
+import type { TAddMemberRequest } from "./groups.schemas.ts";
+
+export interface Member {
+  membershipId: string;
+  userId: string;
+  username: string;
+  email: string;
+  isAdmin: boolean;
+  isSelf: boolean;
+  joinedAt: Date;
+}
+
+type MembershipWithUser = {
+  id: string;
+  userId: string;
+  isAdmin: boolean;
+  createdAt: Date;
+  user: { username: string; email: string };
+};
+
+function toMember(access: GroupAccess, m: MembershipWithUser): Member {
+  return {
+    membershipId: m.id,
+    userId: m.userId,
+    username: m.user.username,
+    email: m.user.email,
+    isAdmin: m.isAdmin,
+    isSelf: m.userId === access.userId,
+    joinedAt: m.createdAt,
+  };
+}
+
+export async function listMembers(db: DbOrTx, access: GroupAccess): Promise<Member[]> {
+  const memberships = await db.membership.findMany({
+    where: { groupId: access.groupId },
+    include: { user: true },
+    orderBy: [{ isAdmin: "desc" }, { user: { username: "asc" } }],
+  });
+  return memberships.map((m) => toMember(access, m));
+}
+
+export async function findUserByIdentifier(db: DbOrTx, identifier: string) {
+  const value = identifier.trim();
+  return value.includes("@")
+    ? db.user.findUnique({ where: { email: value.toLowerCase() } })
+    : db.user.findFirst({ where: { username: { equals: value, mode: "insensitive" } } });
+}
+
+/** Adds an existing user directly (admins only); people without an account are invited instead. */
+export async function addMember(db: DbOrTx, access: GroupAccess, input: TAddMemberRequest): Promise<Member> {
+  requireGroupAdmin(access);
+  const user = await findUserByIdentifier(db, input.identifier);
+  if (!user || !user.isActive) throw notFound("User");
+  const existing = await db.membership.findUnique({
+    where: { userId_groupId: { userId: user.id, groupId: access.groupId } },
+  });
+  if (existing) throw conflict(`${user.username} is already a member of this group`);
+  const m = await db.membership.create({
+    data: { userId: user.id, groupId: access.groupId, isAdmin: input.isAdmin ?? false },
+    include: { user: true },
+  });
+  return toMember(access, m);
+}
+
+// Admin changes take a row lock on the group so two concurrent demotions cannot each see
+// "another admin remains" and leave the group with none.
+async function lockGroup(tx: Tx, groupId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "Group" WHERE id = ${groupId} FOR UPDATE`;
+}
+
+async function assertNotLastAdmin(tx: Tx, groupId: string, membership: { isAdmin: boolean }, action: string) {
+  if (!membership.isAdmin) return;
+  const admins = await tx.membership.count({ where: { groupId, isAdmin: true } });
+  if (admins <= 1) {
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `Cannot ${action} the last admin of the group. Make another member an admin first.`,
+    );
+  }
+}
+
+/** Admins remove anyone; any member may remove themself (leave). Never the last admin. */
+export async function removeMember(db: Db, access: GroupAccess, membershipId: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await lockGroup(tx, access.groupId);
+    const membership = await findMembershipInGroup(tx, access, membershipId);
+    if (membership.userId !== access.userId) requireGroupAdmin(access);
+    await assertNotLastAdmin(tx, access.groupId, membership, "remove");
+    await tx.membership.delete({ where: { id: membership.id } });
+    const profile = await tx.profile.findUnique({ where: { userId: membership.userId } });
+    if (profile?.currentGroupId === access.groupId) {
+      const next = await tx.membership.findFirst({
+        where: { userId: membership.userId },
+        orderBy: { createdAt: "asc" },
+      });
+      await setCurrentGroup(tx, membership.userId, next?.groupId ?? null);
+    }
+  });
+}
+
+export async function setMemberAdmin(
+  db: Db,
+  access: GroupAccess,
+  membershipId: string,
+  isAdmin: boolean,
+): Promise<Member> {
+  return db.$transaction(async (tx) => {
+    await lockGroup(tx, access.groupId);
+    const membership = await findMembershipInGroup(tx, access, membershipId);
+    requireGroupAdmin(access);
+    if (!isAdmin) await assertNotLastAdmin(tx, access.groupId, membership, "demote");
+    const updated = await tx.membership.update({
+      where: { id: membership.id },
+      data: { isAdmin },
+      include: { user: true },
+    });
+    return toMember(access, updated);
+  });
+}

@@ -1,0 +1,8 @@
+// Domain logic shared by the API (tRPC + REST), the CLI and worker jobs: one implementation per
+// operation. Functions take (db | mail context, access/actor, input) and throw DomainError.
+export * from "./access/index.ts";
+export * from "./auth/index.ts";
+export * from "./groups/index.ts";
+export * from "./profile/index.ts";
+export * from "./projects/index.ts";
+export * from "./species/index.ts";

@@ -1,0 +1,2 @@
+export * from "./projects.schemas.ts";
+export * from "./projects.ts";
