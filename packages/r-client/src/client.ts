@@ -1,0 +1,256 @@
+/**
+ * Typed client for the BattyCoda R classification server (r_code/server.R).
+ * Uses node:http directly (not fetch) so long trainings are not cut off by undici's 300 s
+ * headers timeout: the only time limit is the one given here.
+ */
+import http from "node:http";
+import https from "node:https";
+import type { z } from "zod";
+import {
+  RServerInternalError,
+  RServerRequestError,
+  RServerResponseError,
+  RServerTimeoutError,
+  RServerUnavailableError,
+} from "./errors.ts";
+import {
+  type ClassifierMethod,
+  ErrorResponseSchema,
+  type PingResponse,
+  PingResponseSchema,
+  type PredictResponse,
+  PredictResponseSchema,
+  type TrainResponse,
+  TrainResponseSchema,
+} from "./schemas.ts";
+
+/** One call's features: column name -> finite number. */
+export type FeatureRow = Record<string, number>;
+/** Rows (array of objects) or columns (object of equal-length arrays). */
+export type FeatureTable = FeatureRow[] | Record<string, number[]>;
+
+export interface CommonTrainOptions {
+  /** Stratified CV folds (default 5); 0 skips cross-validation. */
+  cvFolds?: number;
+  /** Seed for fold assignment and randomised fitting (default 42). */
+  seed?: number;
+  /** Labels with fewer distinct rows are rejected (default 2)... */
+  minSamplesPerLabel?: number;
+  /** ...unless this is true: then they are left out and reported in `droppedLabels`. */
+  dropRareLabels?: boolean;
+}
+export interface KnnOptions extends CommonTrainOptions {
+  /** Neighbours (default 5). */
+  k?: number;
+  /** "uniform" (vote fractions, default) or "distance" (1/distance-weighted votes). */
+  weighting?: "uniform" | "distance";
+}
+export interface LdaOptions extends CommonTrainOptions {
+  prior?: "proportional" | "uniform";
+}
+export interface RfOptions extends CommonTrainOptions {
+  numTrees?: number;
+  mtry?: number;
+  minNodeSize?: number;
+  classWeights?: "balanced" | "none";
+  numThreads?: number;
+}
+export interface TrainOptionsByMethod {
+  knn: KnnOptions;
+  lda: LdaOptions;
+  rf: RfOptions;
+}
+
+export interface TrainRequest<M extends ClassifierMethod = ClassifierMethod> {
+  method: M;
+  features: FeatureTable;
+  labels: string[];
+  /** Absolute path ending in .rds, on the machine running the R server. */
+  modelPath: string;
+  options?: TrainOptionsByMethod[M];
+}
+
+export interface PredictRequest {
+  method: ClassifierMethod;
+  modelPath: string;
+  features: FeatureTable;
+}
+
+export interface RClientOptions {
+  /** Default: $R_SERVER_URL, else http://127.0.0.1:$R_SERVER_PORT (8001). */
+  baseUrl?: string;
+  /** Timeout for /ping and /predict (default 60 s). */
+  timeoutMs?: number;
+  /** Timeout for /train (default 30 min: cross-validating a forest on a big table takes a while). */
+  trainTimeoutMs?: number;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export function defaultRServerUrl(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.R_SERVER_URL) return env.R_SERVER_URL.replace(/\/+$/, "");
+  return `http://127.0.0.1:${env.R_SERVER_PORT ?? "8001"}`;
+}
+
+export class RClient {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  readonly trainTimeoutMs: number;
+
+  constructor(options: RClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? defaultRServerUrl()).replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.trainTimeoutMs = options.trainTimeoutMs ?? 30 * 60_000;
+  }
+
+  /** Health check: R and package versions. */
+  ping(options: CallOptions = {}): Promise<PingResponse> {
+    return this.request("GET", "/ping", undefined, PingResponseSchema, {
+      timeoutMs: options.timeoutMs ?? Math.min(this.timeoutMs, 5_000),
+      signal: options.signal,
+    });
+  }
+
+  /** Resolves once /ping answers, polling every `intervalMs`; rejects with the last error after `timeoutMs`. */
+  async waitUntilReady(timeoutMs = 30_000, intervalMs = 100): Promise<PingResponse> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        return await this.ping({ timeoutMs: Math.max(250, Math.min(2_000, deadline - Date.now())) });
+      } catch (err) {
+        last = err;
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+    throw last ?? new RServerTimeoutError(`${this.baseUrl}/ping`, timeoutMs);
+  }
+
+  /** Train, cross-validate and save a model (see r_code/README.md for the pipeline). */
+  train<M extends ClassifierMethod>(request: TrainRequest<M>, options: CallOptions = {}): Promise<TrainResponse> {
+    const { method, ...body } = request;
+    return this.request("POST", `/train/${method}`, body, TrainResponseSchema, {
+      timeoutMs: options.timeoutMs ?? this.trainTimeoutMs,
+      signal: options.signal,
+    });
+  }
+
+  /** Predicted label + full class-probability vector for each row. */
+  predict(request: PredictRequest, options: CallOptions = {}): Promise<PredictResponse> {
+    const { method, ...body } = request;
+    return this.request("POST", `/predict/${method}`, body, PredictResponseSchema, {
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      signal: options.signal,
+    });
+  }
+
+  private async request<S extends z.ZodType>(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    schema: S,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<z.infer<S>> {
+    const url = `${this.baseUrl}${path}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const res = await sendRequest(url, method, payload, options.timeoutMs, options.signal);
+    let json: unknown;
+    try {
+      json = JSON.parse(res.body);
+    } catch (err) {
+      if (res.status >= 500) throw new RServerInternalError(url, res.status, res.body.slice(0, 500));
+      throw new RServerResponseError(url, `status ${res.status}, body is not JSON: ${res.body.slice(0, 200)}`, {
+        cause: err,
+      });
+    }
+    if (res.status >= 400) {
+      const parsed = ErrorResponseSchema.safeParse(json);
+      const message = parsed.success ? parsed.data.error : JSON.stringify(json).slice(0, 500);
+      if (res.status >= 500) throw new RServerInternalError(url, res.status, message);
+      throw new RServerRequestError(url, res.status, message, parsed.success ? parsed.data.details : undefined);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      throw new RServerResponseError(url, `unexpected status ${res.status}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new RServerResponseError(url, parsed.error.message, { cause: parsed.error });
+    }
+    return parsed.data;
+  }
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+function sendRequest(
+  url: string,
+  method: string,
+  payload: string | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason ?? new Error("aborted"));
+      return;
+    }
+    const target = new URL(url);
+    const mod = target.protocol === "https:" ? https : http;
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      fn();
+    };
+    const headers: Record<string, string | number> = { accept: "application/json" };
+    if (payload !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = Buffer.byteLength(payload);
+    }
+    const req = mod.request(target, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        finish(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") })),
+      );
+      res.on("error", (err) => finish(() => reject(new RServerUnavailableError(url, err))));
+    });
+    const timer = setTimeout(() => {
+      finish(() => reject(new RServerTimeoutError(url, timeoutMs)));
+      req.destroy();
+    }, timeoutMs);
+    const onAbort = () => {
+      finish(() => reject(signal?.reason ?? new Error("aborted")));
+      req.destroy();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    req.on("error", (err) => finish(() => reject(new RServerUnavailableError(url, err))));
+    if (payload !== undefined) req.end(payload);
+    else req.end();
+  });
+}
+
+/** One-shot helpers for callers that do not keep a client around. */
+export interface ConnectionOptions extends RClientOptions {
+  signal?: AbortSignal;
+}
+
+export function trainClassifier<M extends ClassifierMethod>(
+  request: TrainRequest<M> & ConnectionOptions,
+): Promise<TrainResponse> {
+  const { baseUrl, timeoutMs, trainTimeoutMs, signal, ...rest } = request;
+  return new RClient({ baseUrl, timeoutMs, trainTimeoutMs }).train(rest as TrainRequest<M>, { signal });
+}
+
+export function predict(request: PredictRequest & ConnectionOptions): Promise<PredictResponse> {
+  const { baseUrl, timeoutMs, trainTimeoutMs, signal, ...rest } = request;
+  return new RClient({ baseUrl, timeoutMs, trainTimeoutMs }).predict(rest, { signal });
+}

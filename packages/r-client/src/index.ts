@@ -1,0 +1,37 @@
+export {
+  type CallOptions,
+  type CommonTrainOptions,
+  type ConnectionOptions,
+  defaultRServerUrl,
+  type FeatureRow,
+  type FeatureTable,
+  type KnnOptions,
+  type LdaOptions,
+  type PredictRequest,
+  predict,
+  RClient,
+  type RClientOptions,
+  type RfOptions,
+  type TrainOptionsByMethod,
+  type TrainRequest,
+  trainClassifier,
+} from "./client.ts";
+export { type FeatureTableData, parseFeatureCsv, readFeatureCsv } from "./csv.ts";
+export {
+  RServerError,
+  RServerInternalError,
+  RServerRequestError,
+  RServerResponseError,
+  RServerStartError,
+  RServerTimeoutError,
+  RServerUnavailableError,
+} from "./errors.ts";
+export * from "./schemas.ts";
+export {
+  defaultServerScript,
+  findFreePort,
+  type RServerHandle,
+  repoRoot,
+  type StartRServerOptions,
+  startRServer,
+} from "./server.ts";

@@ -1,0 +1,90 @@
+/** zod schemas for the R server's JSON responses (see r_code/README.md). */
+import { z } from "zod";
+
+export const classifierMethods = ["knn", "lda", "rf"] as const;
+export const ClassifierMethodSchema = z.enum(classifierMethods);
+export type ClassifierMethod = z.infer<typeof ClassifierMethodSchema>;
+
+export const PingResponseSchema = z.object({
+  status: z.literal("ok"),
+  service: z.string(),
+  rVersion: z.string(),
+  rVersionString: z.string(),
+  packages: z.record(z.string(), z.string().nullable()),
+  methods: z.array(z.string()),
+  pid: z.number().int(),
+  uptimeSeconds: z.number(),
+});
+export type PingResponse = z.infer<typeof PingResponseSchema>;
+
+export const PerClassMetricsSchema = z.object({
+  label: z.string(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  support: z.number().int(),
+  predicted: z.number().int(),
+});
+export type PerClassMetrics = z.infer<typeof PerClassMetricsSchema>;
+
+export const ConfusionMatrixSchema = z.object({
+  labels: z.array(z.string()),
+  /** rows = true label, columns = predicted label, in `labels` order */
+  matrix: z.array(z.array(z.number().int())),
+});
+export type ConfusionMatrix = z.infer<typeof ConfusionMatrixSchema>;
+
+export const CrossValidationSchema = z.object({
+  folds: z.number().int(),
+  seed: z.number().int(),
+  stratified: z.boolean(),
+  n: z.number().int(),
+  accuracy: z.number(),
+  balancedAccuracy: z.number(),
+  macroF1: z.number(),
+  perClass: z.array(PerClassMetricsSchema),
+  confusionMatrix: ConfusionMatrixSchema,
+  warnings: z.array(z.string()),
+});
+export type CrossValidation = z.infer<typeof CrossValidationSchema>;
+
+export const TrainResponseSchema = z.object({
+  method: ClassifierMethodSchema,
+  modelPath: z.string(),
+  classes: z.array(z.string()),
+  classCounts: z.record(z.string(), z.number().int()),
+  featureNames: z.array(z.string()),
+  droppedFeatures: z.array(z.object({ name: z.string(), reason: z.string() })),
+  droppedLabels: z.array(z.object({ label: z.string(), count: z.number().int() })),
+  nInputRows: z.number().int(),
+  nDuplicatesRemoved: z.number().int(),
+  nTrainingRows: z.number().int(),
+  options: z.record(z.string(), z.unknown()),
+  cv: CrossValidationSchema.nullable(),
+  warnings: z.array(z.string()),
+  trainedAt: z.string(),
+  elapsedSeconds: z.number(),
+});
+export type TrainResponse = z.infer<typeof TrainResponseSchema>;
+
+export const PredictionSchema = z.object({
+  label: z.string(),
+  confidence: z.number(),
+  probabilities: z.record(z.string(), z.number()),
+});
+export type Prediction = z.infer<typeof PredictionSchema>;
+
+export const PredictResponseSchema = z.object({
+  method: ClassifierMethodSchema,
+  modelPath: z.string(),
+  classes: z.array(z.string()),
+  featureNames: z.array(z.string()),
+  predictions: z.array(PredictionSchema),
+});
+export type PredictResponse = z.infer<typeof PredictResponseSchema>;
+
+export const ErrorResponseSchema = z.object({
+  error: z.string(),
+  status: z.number().int().optional(),
+  details: z.unknown().optional(),
+});

@@ -1,0 +1,187 @@
+// The real R server on a free port: lifecycle, training/prediction on synthetic clusters, and the
+// server's 4xx errors surfacing as RServerRequestError.
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type FeatureRow,
+  RClient,
+  RServerRequestError,
+  RServerStartError,
+  type RServerHandle,
+  RServerUnavailableError,
+  startRServer,
+} from "../src/index.ts";
+
+/** Three well separated clusters in 3 dimensions (deterministic). */
+function clusters(perClass = 12): { rows: FeatureRow[]; labels: string[] } {
+  const rows: FeatureRow[] = [];
+  const labels: string[] = [];
+  let seed = 7;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31 - 0.5;
+  };
+  ["A", "B", "C"].forEach((label, i) => {
+    for (let j = 0; j < perClass; j++) {
+      rows.push({ f1: 20 * i + rand(), f2: -10 * i + rand(), f3: 5 + rand() });
+      labels.push(label);
+    }
+  });
+  return { rows, labels };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+describe("R server (real process)", () => {
+  let server: RServerHandle;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "r-client-test-"));
+    server = await startRServer({ env: { R_MODEL_ROOT: dir } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("answers /ping with R and package versions from its own pid", async () => {
+    const ping = await server.client.ping();
+    expect(ping.status).toBe("ok");
+    expect(ping.pid).toBe(server.pid);
+    expect(ping.rVersion).toMatch(/^4\.\d+\.\d+$/);
+    for (const pkg of ["plumber", "MASS", "class", "ranger", "jsonlite"]) expect(ping.packages[pkg]).toMatch(/^\d/);
+    expect(ping.methods).toEqual(["knn", "lda", "rf"]);
+  });
+
+  it.each(["knn", "lda", "rf"] as const)("%s: separable clusters give CV accuracy 1 and valid probabilities", async (method) => {
+    const { rows, labels } = clusters();
+    const modelPath = path.join(dir, `${method}.rds`);
+    const options = method === "knn" ? { k: 3 } : method === "rf" ? { numTrees: 50, numThreads: 1 } : {};
+    const trained = await server.client.train({ method, features: rows, labels, modelPath, options });
+    expect(trained.classes).toEqual(["A", "B", "C"]);
+    expect(trained.cv?.accuracy).toBe(1);
+    expect(trained.cv?.balancedAccuracy).toBe(1);
+    expect(trained.cv?.confusionMatrix.matrix).toEqual([
+      [12, 0, 0],
+      [0, 12, 0],
+      [0, 0, 12],
+    ]);
+    expect(trained.featureNames).toEqual(["f1", "f2", "f3"]);
+
+    const test: FeatureRow[] = [
+      { f3: 5, f2: 0.1, f1: 0.2, extra: 99 },
+      { f1: 20, f2: -10, f3: 5 },
+      { f1: 40.3, f2: -20, f3: 5 },
+    ];
+    const res = await server.client.predict({ method, modelPath, features: test });
+    expect(res.predictions.map((p) => p.label)).toEqual(["A", "B", "C"]);
+    for (const p of res.predictions) {
+      expect(Object.keys(p.probabilities)).toEqual(["A", "B", "C"]);
+      expect(sum(Object.values(p.probabilities))).toBeCloseTo(1, 10);
+      expect(p.confidence).toBe(Math.max(...Object.values(p.probabilities)));
+    }
+  });
+
+  it("KNN probabilities are vote fractions over k neighbours", async () => {
+    const rows = [0, 1, 2, 10, 11].map((x) => ({ x }));
+    const modelPath = path.join(dir, "votes.rds");
+    await server.client.train({
+      method: "knn",
+      features: rows,
+      labels: ["a", "a", "a", "b", "b"],
+      modelPath,
+      options: { k: 5, cvFolds: 0 },
+    });
+    const res = await server.client.predict({ method: "knn", modelPath, features: [{ x: 5 }] });
+    expect(res.predictions[0]?.probabilities).toEqual({ a: 0.6, b: 0.4 });
+  });
+
+  it("bad input surfaces as RServerRequestError with the server's message", async () => {
+    const { rows, labels } = clusters(5);
+    const modelPath = path.join(dir, "bad.rds");
+    const nanRows = rows.map((r, i) => (i === 3 ? { ...r, f2: Number.NaN } : r));
+    const err1 = await server.client
+      .train({ method: "lda", features: nanRows, labels, modelPath })
+      .catch((e: unknown) => e);
+    expect(err1).toBeInstanceOf(RServerRequestError);
+    expect((err1 as RServerRequestError).status).toBe(400);
+    expect((err1 as RServerRequestError).serverMessage).toMatch(/non-finite.*'f2'.*row\(s\) 4/);
+
+    await server.client.train({ method: "lda", features: rows, labels, modelPath, options: { cvFolds: 0 } });
+    const err2 = await server.client
+      .predict({ method: "lda", modelPath, features: [{ f1: 1, f2: 2 }] })
+      .catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(RServerRequestError);
+    expect((err2 as RServerRequestError).serverMessage).toContain("missing feature column(s): 'f3'");
+    expect((err2 as RServerRequestError).details).toEqual({ missingColumns: ["f3"] });
+
+    const err3 = await server.client
+      .train({ method: "knn", features: [...rows, { f1: 99, f2: 99, f3: 99 }], labels: [...labels, "Lonely"], modelPath })
+      .catch((e: unknown) => e);
+    expect((err3 as RServerRequestError).status).toBe(422);
+    expect((err3 as RServerRequestError).serverMessage).toMatch(/'Lonely' \(1\)/);
+
+    const err4 = await server.client
+      .predict({ method: "knn", modelPath: path.join(dir, "nope.rds"), features: [] })
+      .catch((e: unknown) => e);
+    expect((err4 as RServerRequestError).status).toBe(404);
+
+    const err5 = await server.client.predict({ method: "knn", modelPath, features: rows }).catch((e: unknown) => e);
+    expect((err5 as RServerRequestError).serverMessage).toMatch(/lda model; use POST \/predict\/lda/);
+
+    const err6 = await server.client
+      .train({ method: "knn", features: rows, labels, modelPath: "/etc/evil.rds" })
+      .catch((e: unknown) => e);
+    expect((err6 as RServerRequestError).status).toBe(403);
+
+    const err7 = await server.client
+      // @ts-expect-error an unknown option is rejected by the server too
+      .train({ method: "knn", features: rows, labels, modelPath, options: { kk: 1 } })
+      .catch((e: unknown) => e);
+    expect((err7 as RServerRequestError).serverMessage).toMatch(/unknown option.*'kk'/);
+  });
+
+  it("an empty feature list predicts nothing", async () => {
+    const { rows, labels } = clusters(4);
+    const modelPath = path.join(dir, "empty.rds");
+    await server.client.train({ method: "lda", features: rows, labels, modelPath, options: { cvFolds: 0 } });
+    const res = await server.client.predict({ method: "lda", modelPath, features: [] });
+    expect(res.predictions).toEqual([]);
+  });
+});
+
+describe("startRServer lifecycle", () => {
+  it("stop() ends the process; afterwards calls fail with RServerUnavailableError", async () => {
+    const server = await startRServer();
+    const url = server.url;
+    await server.stop();
+    const exit = await server.exited;
+    expect(exit.code !== null || exit.signal !== null).toBe(true);
+    await server.stop(); // idempotent
+    const err = await new RClient({ baseUrl: url }).ping().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RServerUnavailableError);
+    expect((err as Error).message).toContain(url);
+  });
+
+  it("refuses a port another process holds instead of talking to the wrong server", async () => {
+    const squatter = http.createServer((_q, r) => {
+      r.writeHead(200, { "content-type": "application/json" });
+      r.end(JSON.stringify({ status: "ok", service: "x", rVersion: "4.2.2", rVersionString: "", packages: {}, methods: [], pid: 1, uptimeSeconds: 0 }));
+    });
+    await new Promise<void>((r) => squatter.listen(0, "127.0.0.1", () => r()));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const err = await startRServer({ port, startupTimeoutMs: 20_000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RServerStartError);
+      expect((err as Error).message).toMatch(/exited during startup/);
+    } finally {
+      squatter.closeAllConnections();
+      await new Promise<void>((r) => squatter.close(() => r()));
+    }
+  });
+});
