@@ -3,3 +3,28 @@ export interface Segment {
   onset: number;
   offset: number;
 }
+
+/** Called with a fraction in [0, 1] as a long input is processed. */
+export type ProgressCallback = (fraction: number) => void;
+
+/** Plain description of one algorithm parameter, enough for a UI to build a form (no zod here on purpose). */
+export interface ParamSpec {
+  name: string;
+  label: string;
+  type: "number" | "integer";
+  /** null = not set (e.g. no filter); for "auto" parameters the effective value depends on the sample rate. */
+  default: number | null;
+  min?: number;
+  max?: number;
+  unit?: "ms" | "Hz" | "dB" | "samples" | "";
+  help: string;
+}
+
+export interface AlgorithmSpec {
+  name: string;
+  label: string;
+  description: string;
+  params: ParamSpec[];
+}
+
+export type SegmentParams = Record<string, number | null | undefined>;
