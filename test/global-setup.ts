@@ -1,0 +1,51 @@
+// Runs once per `vitest run` in the main process: one throw-away PostgreSQL cluster for every
+// project, a migrated template database, and a private data folder so no test touches .data/.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres } from "@battycoda/db/embedded";
+import { prepareTemplateDatabase, TEST_PG_ADMIN_URL_ENV } from "@battycoda/db/testing";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    testEnv: Record<string, string>;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const started = Date.now();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-test-"));
+  const dataDir = path.join(root, "data");
+  fs.mkdirSync(dataDir, { recursive: true });
+
+  const pgHandle = await startEmbeddedPostgres({ dir: path.join(root, "postgres"), ephemeral: true });
+  try {
+    await prepareTemplateDatabase(pgHandle.adminUrl);
+  } catch (err) {
+    await pgHandle.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
+
+  // Test files read these through test/setup-env.ts (inherited env is not guaranteed for every pool).
+  const testEnv: Record<string, string> = {
+    NODE_ENV: "test",
+    [TEST_PG_ADMIN_URL_ENV]: pgHandle.adminUrl,
+    DATA_DIR: dataDir,
+    MEDIA_ROOT: path.join(dataDir, "media"),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  };
+  Object.assign(process.env, testEnv);
+  project.provide("pgAdminUrl", pgHandle.adminUrl);
+  project.provide("testEnv", testEnv);
+  if (process.env.BATTYCODA_TEST_VERBOSE) {
+    console.log(`[test] PostgreSQL on port ${pgHandle.port}, template migrated in ${Date.now() - started} ms`);
+  }
+
+  return async () => {
+    await pgHandle.stop();
+    if (!process.env.BATTYCODA_TEST_KEEP) fs.rmSync(root, { recursive: true, force: true });
+  };
+}
