@@ -1,0 +1,172 @@
+// Train on the real hand-labelled feature tables in /work/shared/data (read at test time, never
+// copied into the repo) and check the pipeline reproduces the data README's baselines roughly.
+// The bands are wide on purpose: they catch a broken pipeline (no z-scoring, leaking duplicates,
+// shuffled labels...), not small differences in fold assignment.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ClassifierMethod,
+  type FeatureTableData,
+  type RServerHandle,
+  RServerRequestError,
+  readFeatureCsv,
+  repoRoot,
+  startRServer,
+} from "../src/index.ts";
+
+const dataDir = path.resolve(repoRoot, "../shared/data");
+const haveData = existsSync(dataDir);
+if (!haveData) {
+  console.warn(`[r-client] skipping the shared-data tests: ${dataDir} does not exist`);
+}
+
+interface Baseline {
+  accuracy: number;
+  balancedAccuracy: number;
+}
+const species: {
+  name: string;
+  file: string;
+  nRows: number;
+  nClasses: number;
+  baselines: Record<ClassifierMethod, Baseline>;
+}[] = [
+  {
+    name: "E. fuscus",
+    file: "efuscus_features.csv",
+    nRows: 1193,
+    nClasses: 12,
+    baselines: {
+      knn: { accuracy: 0.725, balancedAccuracy: 0.347 },
+      lda: { accuracy: 0.753, balancedAccuracy: 0.392 },
+      rf: { accuracy: 0.79, balancedAccuracy: 0.412 },
+    },
+  },
+  {
+    name: "C. perspicillata",
+    file: "carollia_features.csv",
+    nRows: 4506,
+    nClasses: 9,
+    baselines: {
+      knn: { accuracy: 0.693, balancedAccuracy: 0.306 },
+      lda: { accuracy: 0.76, balancedAccuracy: 0.307 },
+      rf: { accuracy: 0.792, balancedAccuracy: 0.311 },
+    },
+  },
+];
+
+const methodOptions = {
+  knn: { k: 1 },
+  lda: {},
+  // fewer trees than the baseline's 500 to keep the suite quick on a shared machine
+  rf: { numTrees: 200, numThreads: 2 },
+} as const;
+
+describe.skipIf(!haveData)(`shared feature tables in ${dataDir}`, () => {
+  let server: RServerHandle;
+  let dir: string;
+  const tables = new Map<string, FeatureTableData>();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "r-client-shared-"));
+    server = await startRServer();
+    for (const s of species) tables.set(s.file, await readFeatureCsv(path.join(dataDir, "features", s.file)));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const s of species) {
+    for (const method of ["knn", "lda", "rf"] as const) {
+      it(`${s.name} ${method}: stratified 5-fold CV near the README baseline`, { timeout: 120_000 }, async () => {
+        const table = tables.get(s.file)!;
+        expect(table.rows).toHaveLength(s.nRows);
+        expect(table.featureNames).toHaveLength(27);
+        const res = await server.client.train({
+          method,
+          features: table.rows,
+          labels: table.labels,
+          modelPath: path.join(dir, `${s.file}-${method}.rds`),
+          // keep every label (E. fuscus has a one-call type) so the figures compare with the baseline
+          options: { ...methodOptions[method], cvFolds: 5, seed: 42, minSamplesPerLabel: 1 },
+        });
+        const cv = res.cv!;
+        console.log(
+          `[r-client] ${s.name} ${method}: accuracy ${cv.accuracy.toFixed(3)} (baseline ${s.baselines[method].accuracy}), ` +
+            `balanced ${cv.balancedAccuracy.toFixed(3)} (baseline ${s.baselines[method].balancedAccuracy}), ${res.elapsedSeconds.toFixed(1)} s`,
+        );
+        expect(res.nTrainingRows).toBe(s.nRows);
+        expect(res.nDuplicatesRemoved).toBe(0);
+        expect(res.classes).toHaveLength(s.nClasses);
+        expect(res.featureNames).toHaveLength(27);
+        expect(cv.n).toBe(s.nRows);
+        expect(cv.folds).toBe(5);
+        expect(cv.confusionMatrix.labels).toEqual(res.classes);
+        expect(cv.confusionMatrix.matrix.flat().reduce((a, b) => a + b, 0)).toBe(s.nRows);
+        expect(cv.perClass.map((c) => c.support).reduce((a, b) => a + b, 0)).toBe(s.nRows);
+        const recalls = cv.perClass.map((c) => c.recall);
+        expect(cv.balancedAccuracy).toBeCloseTo(recalls.reduce((a, b) => a + b, 0) / recalls.length, 10);
+        expect(Math.abs(cv.accuracy - s.baselines[method].accuracy)).toBeLessThan(0.04);
+        expect(Math.abs(cv.balancedAccuracy - s.baselines[method].balancedAccuracy)).toBeLessThan(0.06);
+      });
+    }
+
+    it(`${s.name}: models trained on 80 % predict the held-out 20 % sensibly`, { timeout: 120_000 }, async () => {
+      const table = tables.get(s.file)!;
+      const heldOut = table.rows.map((_, i) => i % 5 === 2);
+      const trainRows = table.rows.filter((_, i) => !heldOut[i]);
+      const trainLabels = table.labels.filter((_, i) => !heldOut[i]);
+      const testRows = table.rows.filter((_, i) => heldOut[i]);
+      const testLabels = table.labels.filter((_, i) => heldOut[i]);
+      for (const method of ["knn", "lda"] as const) {
+        const modelPath = path.join(dir, `${s.file}-${method}-holdout.rds`);
+        const trained = await server.client.train({
+          method,
+          features: trainRows,
+          labels: trainLabels,
+          modelPath,
+          options: { ...(method === "knn" ? { k: 5 } : {}), cvFolds: 0, dropRareLabels: true },
+        });
+        const res = await server.client.predict({ method, modelPath, features: testRows });
+        expect(res.predictions).toHaveLength(testRows.length);
+        const classes = new Set(trained.classes);
+        let correct = 0;
+        res.predictions.forEach((p, i) => {
+          expect(classes.has(p.label)).toBe(true);
+          const probs = Object.values(p.probabilities);
+          expect(probs).toHaveLength(trained.classes.length);
+          expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+          for (const v of probs) expect(v).toBeGreaterThanOrEqual(0);
+          expect(p.probabilities[p.label]).toBe(p.confidence);
+          if (p.label === testLabels[i]) correct++;
+        });
+        const acc = correct / testRows.length;
+        console.log(`[r-client] ${s.name} ${method} hold-out accuracy ${acc.toFixed(3)} (n=${testRows.length})`);
+        expect(acc).toBeGreaterThan(0.6);
+      }
+    });
+  }
+
+  it("E. fuscus: a one-call label is rejected by default and dropped on request", async () => {
+    const table = tables.get("efuscus_features.csv")!;
+    const base = { method: "lda" as const, features: table.rows, labels: table.labels };
+    const err = await server.client
+      .train({ ...base, modelPath: path.join(dir, "rare.rds") })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RServerRequestError);
+    expect((err as RServerRequestError).status).toBe(422);
+    expect((err as RServerRequestError).serverMessage).toContain("'LQCF-CS' (1)");
+    const res = await server.client.train({
+      ...base,
+      modelPath: path.join(dir, "rare.rds"),
+      options: { dropRareLabels: true },
+    });
+    expect(res.droppedLabels).toEqual([{ label: "LQCF-CS", count: 1 }]);
+    expect(res.classes).not.toContain("LQCF-CS");
+    expect(res.nTrainingRows).toBe(1192);
+  });
+});
