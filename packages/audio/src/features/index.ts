@@ -2,3 +2,14 @@ export { type CallFeatureOptions, cutSegment, extractCallFeatures, MIN_CALL_SAMP
 export { type CallFeatures, FEATURE_NAMES, type FeatureName } from "./names.ts";
 export { type WarblerSettings, warblerSettings } from "./settings.ts";
 export { spectroAnalysis } from "./warbler.ts";
+export {
+  type ClusteringFeatures,
+  type ClusteringOptions,
+  clusteringFeaturesOf,
+  defaultNfft,
+  extractClusteringFeatures,
+  melFilterbank,
+  N_CHROMA,
+  N_MELS,
+  N_MFCC,
+} from "./clustering.ts";
