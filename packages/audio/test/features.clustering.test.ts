@@ -14,10 +14,11 @@ describe("MFCC / mel / chroma summaries at the native sample rate", () => {
     const peakBin = last.indexOf(Math.max(...last));
     // The top filter peaks well above 150 kHz.
     expect((peakBin * sr) / 1024).toBeGreaterThan(150000);
-    // As in librosa, the lowest Slaney filters are narrower than an FFT bin (375 Hz here) and stay empty;
-    // every filter that reaches above 5 kHz has weight.
-    const upper = fb.filter((r) => r.slice(Math.ceil((5000 * 1024) / sr)).some((v) => v > 0) || r.indexOf(Math.max(...r)) > 14);
-    expect(upper.every((r) => r.some((v) => v > 0))).toBe(true);
+    // As in librosa, the lowest Slaney filters are narrower than an FFT bin (375 Hz here) and can stay empty;
+    // the upper half of the filters (the ultrasound) all have weight.
+    const nonEmpty = fb.map((r) => r.some((v) => v > 0));
+    expect(nonEmpty.slice(N_MELS / 2).every(Boolean)).toBe(true);
+    expect(nonEmpty.filter(Boolean).length).toBeGreaterThan(90);
     expect(fb.filter((r) => r.some((v) => v > 0)).length).toBeGreaterThan(100);
   });
 
