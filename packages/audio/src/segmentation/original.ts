@@ -29,15 +29,15 @@ function threshold(x: Float64Array, p: OriginalParams, sampleRate: number): Segm
   return runsAbove(smoothed, mean + p.threshold_factor * std, sampleRate, p.min_duration_ms);
 }
 
-export function thresholdSegment(samples: ArrayLike<number>, sampleRate: number, p: OriginalParams): Segment[] {
-  const x = prefilter(Float64Array.from(samples), sampleRate, p.low_hz, p.high_hz);
+export function thresholdSegment(samples: Float32Array | Float64Array, sampleRate: number, p: OriginalParams): Segment[] {
+  const x = prefilter(new Float64Array(samples), sampleRate, p.low_hz, p.high_hz);
   const abs = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) abs[i] = Math.abs(x[i]!);
   return threshold(abs, p, sampleRate);
 }
 
-export function energySegment(samples: ArrayLike<number>, sampleRate: number, p: OriginalParams): Segment[] {
-  const x = prefilter(Float64Array.from(samples), sampleRate, p.low_hz, p.high_hz);
+export function energySegment(samples: Float32Array | Float64Array, sampleRate: number, p: OriginalParams): Segment[] {
+  const x = prefilter(new Float64Array(samples), sampleRate, p.low_hz, p.high_hz);
   const n = x.length;
   const frame = Math.trunc(0.0004 * sampleRate);
   const nFrames = frame > 0 ? Math.floor(n / frame) : 0;

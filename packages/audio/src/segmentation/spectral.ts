@@ -97,12 +97,12 @@ function quickMedian(values: Float64Array): number {
 }
 
 export function spectralSegment(
-  samples: ArrayLike<number>,
+  samples: Float32Array | Float64Array,
   sampleRate: number,
   p: SpectralParams,
   onProgress?: ProgressCallback,
 ): Segment[] {
-  const x = samples instanceof Float64Array ? samples : Float64Array.from(samples);
+  const x = samples instanceof Float64Array ? samples : new Float64Array(samples);
   const n = frameLength(sampleRate, p.frame_ms);
   const nyq = sampleRate / 2;
   const lowHz = p.low_hz ?? Math.min(15000, 0.1 * nyq);

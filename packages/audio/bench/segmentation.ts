@@ -1,0 +1,118 @@
+// Segmentation benchmark: speed (x real time, one core) on a generated 60 s 384 kHz recording, and
+// recall/precision of every algorithm on bat1_angie_19.wav (vs its pickle) and on synthetic calls in noise.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { matchSegments, SEGMENTATION_ALGORITHMS, type Segment, segment } from "../src/segmentation/index.ts";
+import { readWavFile } from "../src/wav/index.ts";
+import { type CallSpec, synthRecording } from "../test/fixtures/synth.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DATA = path.resolve(here, "../../../../shared/data");
+const ALGOS = SEGMENTATION_ALGORITHMS.map((a) => a.name) as ("spectral" | "threshold" | "energy")[];
+
+const CALL_TYPES: Omit<CallSpec, "onset">[] = [
+  { duration: 0.0005, f0: 90000, f1: 40000, kind: "linear" },
+  { duration: 0.002, f0: 80000, f1: 30000, kind: "linear" },
+  { duration: 0.006, f0: 100000, f1: 40000, kind: "hyperbolic" },
+  { duration: 0.004, f0: 60000, f1: 25000, kind: "exponential" },
+  { duration: 0.02, f0: 40000, kind: "cf" },
+  { duration: 0.05, f0: 83000, kind: "cf", taper: 0.02 },
+];
+
+function scene(sampleRate: number, seconds: number, snrDb: number, seed: number) {
+  const calls: CallSpec[] = [];
+  let t = 0.05;
+  let i = 0;
+  const scale = Math.min(1, (0.45 * sampleRate) / 100000);
+  while (t < seconds - 0.1) {
+    const c = CALL_TYPES[i % CALL_TYPES.length]!;
+    calls.push({ ...c, f0: c.f0 * scale, f1: (c.f1 ?? c.f0) * scale, onset: t });
+    t += c.duration + 0.02 + ((i * 7) % 5) * 0.012;
+    i++;
+  }
+  return synthRecording({ sampleRate, duration: seconds, calls, snrDb, seed });
+}
+
+function pickleSegments(file: string): Segment[] | string {
+  const script =
+    "import pickle,sys,json\nd=pickle.load(open(sys.argv[1],'rb'))\n" +
+    "on,off=(d['onsets'],d['offsets']) if isinstance(d,dict) else (d[0],d[1])\n" +
+    "print(json.dumps([[float(a),float(b)] for a,b in zip(on,off)]))";
+  try {
+    const out = execFileSync("python3", ["-c", script, file], { encoding: "utf8", timeout: 20000 });
+    return (JSON.parse(out) as [number, number][]).map(([onset, offset]) => ({ onset, offset }));
+  } catch (e) {
+    return `skipped (python3 with numpy not available to read the pickle: ${(e as Error).message.split("\n")[0]})`;
+  }
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(0)}%`;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : Number.NaN;
+};
+
+export async function run(): Promise<void> {
+  console.log("== segmentation");
+  // Speed: 60 s at 384 kHz, one thread.
+  const sr = 384000;
+  const rec = scene(sr, 60, 10, 42);
+  const speeds: Record<string, number> = {};
+  for (const algorithm of ALGOS) {
+    segment(rec.samples.subarray(0, sr), sr, { algorithm }); // warm-up
+    const t0 = performance.now();
+    segment(rec.samples, sr, { algorithm });
+    const secs = (performance.now() - t0) / 1000;
+    speeds[algorithm] = 60 / secs;
+    console.log(`speed ${algorithm.padEnd(9)} 60 s @ 384 kHz in ${secs.toFixed(2)} s = ${(60 / secs).toFixed(0)}x real time (1 core; target >= 500x)`);
+  }
+  console.log(`speed ratio spectral/threshold: ${(speeds.spectral! / speeds.threshold!).toFixed(2)}`);
+
+  // Real recording vs its pickle (matching: IoU >= 0.5 or onset within 2 ms).
+  const wavPath = path.join(DATA, "recordings/bat1_angie_19.wav");
+  if (!existsSync(wavPath)) console.log(`bat1_angie_19: skipped (${wavPath} absent)`);
+  else {
+    const ref = pickleSegments(`${wavPath}.pickle`);
+    if (typeof ref === "string") console.log(`bat1_angie_19: ${ref}`);
+    else {
+      const wav = await readWavFile(wavPath);
+      const x = wav.channels[0]!;
+      const base = matchSegments(ref, segment(x, wav.info.sampleRate, { algorithm: "threshold" }));
+      for (const algorithm of ALGOS) {
+        const det = segment(x, wav.info.sampleRate, { algorithm });
+        const m = matchSegments(ref, det);
+        console.log(
+          `bat1_angie_19 (44.1 kHz, ${ref.length} pickle calls) ${algorithm.padEnd(9)} detections ${String(det.length).padStart(3)} ` +
+            `recall ${pct(m.recall)} precision ${pct(m.precision)}` +
+            (algorithm === "threshold" ? " (baseline)" : ` | recall vs threshold x${(m.recall / Math.max(base.recall, 1e-9)).toFixed(2)}`),
+        );
+      }
+    }
+  }
+
+  // Synthetic: known calls in white noise at several SNRs and sample rates.
+  for (const rate of [192000, 384000, 500000]) {
+    for (const snr of [20, 10, 6, 3, 0]) {
+      const s = scene(rate, 3, snr, 7 + snr);
+      const ref = s.calls.map(({ onset, offset }) => ({ onset, offset }));
+      const parts: string[] = [];
+      let baseRecall = 0;
+      for (const algorithm of ALGOS) {
+        const m = matchSegments(ref, segment(s.samples, rate, { algorithm }));
+        if (algorithm === "threshold") baseRecall = m.recall;
+        const err = m.onsetErrors.length ? ` onset err median ${(1000 * median(m.onsetErrors)).toFixed(2)} ms` : "";
+        parts.push(`${algorithm} R ${pct(m.recall)} P ${pct(m.precision)}${algorithm === "spectral" ? err : ""}`);
+      }
+      const spectralR = matchSegments(ref, segment(s.samples, rate)).recall;
+      console.log(
+        `synthetic ${rate / 1000} kHz SNR ${String(snr).padStart(2)} dB (${ref.length} calls): ${parts.join(" | ")} | spectral/threshold recall ${
+          baseRecall > 0 ? `x${(spectralR / baseRecall).toFixed(1)}` : "(threshold 0)"
+        }`,
+      );
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
