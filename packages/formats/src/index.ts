@@ -8,3 +8,7 @@ export { formatNotes, parseNotes } from "./segments/notes.ts";
 export { formatNumber, parseDecimal } from "./segments/numbers.ts";
 export * from "./segments/file.ts";
 export * from "./segments/types.ts";
+export { openZip, ZipReader, type ZipEntry, type ZipFileEntry, type ZipRejectedEntry } from "./zip/reader.ts";
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./zip/limits.ts";
+export * from "./zip/errors.ts";
+export { matchSegmentFiles, isWavName, isSegmentFileName, type MatchResult, type SegmentPair } from "./matcher.ts";
