@@ -1,0 +1,76 @@
+import { NavLink, Outlet } from "react-router";
+import { useLogout, useUser } from "../lib/session";
+import { GroupSwitcher } from "./GroupSwitcher";
+
+type NavItem = { to: string; label: string; step?: number; end?: boolean };
+
+const overview: NavItem[] = [{ to: "/", label: "Dashboard", end: true }];
+
+/** The research workflow, in the order a lab works through it. */
+const workflow: NavItem[] = [
+  { to: "/recordings", label: "Recordings", step: 1 },
+  { to: "/segmentation", label: "Segmentation", step: 2 },
+  { to: "/classification", label: "Classification", step: 3 },
+  { to: "/tasks", label: "Tasks", step: 4 },
+  { to: "/clustering", label: "Clustering", step: 5 },
+];
+
+const setup: NavItem[] = [
+  { to: "/projects", label: "Projects" },
+  { to: "/species", label: "Species" },
+  { to: "/groups", label: "Groups" },
+];
+
+function NavSection({ title, items }: { title: string; items: NavItem[] }) {
+  return (
+    <nav className="nav-section" aria-label={title}>
+      <h2>{title}</h2>
+      <ul>
+        {items.map((item) => (
+          <li key={item.to}>
+            <NavLink to={item.to} end={item.end} className={({ isActive }) => (isActive ? "active" : "")}>
+              {item.step ? <span className="nav-step">{item.step}</span> : null}
+              {item.label}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function Layout() {
+  const user = useUser();
+  const logout = useLogout();
+  const system: NavItem[] = [{ to: "/jobs", label: "Jobs" }];
+  if (user.isSiteAdmin) system.push({ to: "/admin", label: "Admin" });
+  return (
+    <div className="shell">
+      <header className="header">
+        <NavLink to="/" className="brand">
+          <img src="/favicon.svg" alt="" />
+          BattyCoda
+        </NavLink>
+        <GroupSwitcher />
+        <div className="header-spacer" />
+        <div className="user">
+          <NavLink to="/profile" aria-label="Your profile">
+            {user.username}
+          </NavLink>
+          <button type="button" className="btn btn-sm" onClick={() => logout.mutate()} disabled={logout.isPending}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <aside className="sidebar">
+        <NavSection title="Overview" items={overview} />
+        <NavSection title="Workflow" items={workflow} />
+        <NavSection title="Set-up" items={setup} />
+        <NavSection title="System" items={system} />
+      </aside>
+      <main className="main">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,364 @@
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import { ErrorAlert, formatDate, Loading, PageHeader } from "../components/ui";
+import { useTRPC } from "../lib/trpc";
+
+/**
+ * The later workflow sections. Each is a real route: it says plainly what is coming and shows
+ * whatever real data the API already serves for it (never invented rows).
+ */
+function Coming({ items }: { items: string[] }) {
+  return (
+    <section className="card coming-soon" aria-label="Coming next">
+      <h2>Coming next</h2>
+      <ul>
+        {items.map((i) => (
+          <li key={i}>{i}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function DataCard<T>({
+  title,
+  query,
+  empty,
+  children,
+}: {
+  title: string;
+  query: { isPending: boolean; error: unknown; data: T[] | undefined };
+  empty: ReactNode;
+  children: (rows: T[]) => ReactNode;
+}) {
+  return (
+    <section className="card table-wrap" aria-label={title}>
+      <h2>{title}</h2>
+      {query.isPending ? <Loading /> : null}
+      <ErrorAlert error={query.error} />
+      {query.data && query.data.length === 0 ? <p className="muted">{empty}</p> : null}
+      {query.data && query.data.length > 0 ? children(query.data) : null}
+    </section>
+  );
+}
+
+const statusBadge = (s: string) => <span className={`badge status-${s}`}>{s.replace("_", " ")}</span>;
+
+export function RecordingsPage() {
+  const trpc = useTRPC();
+  const recordings = useQuery(trpc.recordings.list.queryOptions({ limit: 100 }));
+  return (
+    <div className="stack">
+      <PageHeader title="Recordings" description="Step 1 — the field recordings your group works on." />
+      <Coming
+        items={[
+          "Upload WAV recordings (single files or a batch), with species, project, date, location and equipment",
+          "Automatic metadata (duration, sample rate, channels, bit depth) and spectrogram generation",
+          "Spectrogram and audio player per recording",
+        ]}
+      />
+      <DataCard
+        title="Recordings in this group"
+        query={{ ...recordings, data: recordings.data?.items }}
+        empty={
+          <>
+            No recordings yet. Uploading arrives with the next release; projects are ready on the{" "}
+            <Link to="/projects">Projects</Link> page.
+          </>
+        }
+      >
+        {(rows) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Project</th>
+                <th>Species</th>
+                <th>Duration</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.name}</td>
+                  <td>{r.projectName ?? "—"}</td>
+                  <td>{r.speciesName ? <em>{r.speciesName}</em> : "—"}</td>
+                  <td>{r.duration != null ? `${r.duration.toFixed(2)} s` : "—"}</td>
+                  <td>{statusBadge(r.processingStatus)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </DataCard>
+    </div>
+  );
+}
+
+export function SegmentationPage() {
+  const trpc = useTRPC();
+  const algorithms = useQuery(trpc.segmentation.algorithms.queryOptions());
+  return (
+    <div className="stack">
+      <PageHeader title="Segmentation" description="Step 2 — find the calls in each recording." />
+      <Coming
+        items={[
+          "Run a segmentation algorithm on one recording or a whole project, as a background job",
+          "Review and edit segments on the spectrogram (add, move, delete, annotate)",
+          "Import segments from existing pickle files",
+        ]}
+      />
+      <DataCard title="Available algorithms" query={algorithms} empty="No segmentation algorithms installed (run `battycoda initialize-defaults`).">
+        {(rows) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Key</th>
+                <th>Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    {a.name} {a.isSystem ? <span className="badge">system</span> : null}
+                  </td>
+                  <td>
+                    <code>{a.key}</code>
+                  </td>
+                  <td className="small">{a.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </DataCard>
+    </div>
+  );
+}
+
+export function ClassificationPage() {
+  const trpc = useTRPC();
+  const classifiers = useQuery(trpc.classification.classifiers.queryOptions());
+  return (
+    <div className="stack">
+      <PageHeader title="Classification" description="Step 3 — label every call with a call type." />
+      <Coming
+        items={[
+          "Run a classifier over segmented recordings and see per-call probabilities",
+          "Train KNN, LDA or random-forest classifiers from your reviewed labels",
+          "Cross-validated accuracy and confusion matrices per classifier",
+        ]}
+      />
+      <DataCard title="Classifiers" query={classifiers} empty="No classifiers yet.">
+        {(rows) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>Species</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    {c.name} {c.isGlobal ? <span className="badge">global</span> : null}
+                  </td>
+                  <td>
+                    <code>{c.type}</code>
+                  </td>
+                  <td>{c.speciesName ? <em>{c.speciesName}</em> : "any"}</td>
+                  <td className="small">{formatDate(c.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </DataCard>
+    </div>
+  );
+}
+
+export function TasksPage() {
+  const trpc = useTRPC();
+  const batches = useQuery(trpc.tasks.batches.queryOptions());
+  return (
+    <div className="stack">
+      <PageHeader title="Tasks" description="Step 4 — review the classifier's guesses, call by call." />
+      <Coming
+        items={[
+          "Task batches created from classification runs",
+          "Annotation view: spectrogram, audio, predicted label and confidence; accept or correct with the keyboard",
+          "Soft locks so two reviewers never label the same call",
+        ]}
+      />
+      <DataCard title="Task batches" query={batches} empty="No task batches yet.">
+        {(rows) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Batch</th>
+                <th>Project</th>
+                <th>Species</th>
+                <th>Progress</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((b) => (
+                <tr key={b.id}>
+                  <td>{b.name}</td>
+                  <td>{b.projectName ?? "—"}</td>
+                  <td>{b.speciesName ? <em>{b.speciesName}</em> : "—"}</td>
+                  <td>
+                    {b.doneCount} / {b.taskCount}
+                  </td>
+                  <td className="small">{formatDate(b.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </DataCard>
+    </div>
+  );
+}
+
+export function ClusteringPage() {
+  const trpc = useTRPC();
+  const runs = useQuery(trpc.clustering.runs.queryOptions());
+  return (
+    <div className="stack">
+      <PageHeader title="Clustering" description="Step 5 — group unlabelled calls by acoustic similarity." />
+      <Coming
+        items={[
+          "Cluster segments by acoustic features (k-means, DBSCAN and more)",
+          "Explore clusters in 2-D and listen to representative calls",
+          "Map clusters to call types and export the results",
+        ]}
+      />
+      <DataCard title="Clustering runs" query={runs} empty="No clustering runs yet.">
+        {(rows) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Run</th>
+                <th>Status</th>
+                <th>Features</th>
+                <th>Clusters</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.name}</td>
+                  <td>
+                    {statusBadge(r.status)} {r.status === "running" ? `${Math.round(r.progress)}%` : null}
+                  </td>
+                  <td>{r.featureSet}</td>
+                  <td>{r.clusterCount}</td>
+                  <td className="small">{formatDate(r.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </DataCard>
+    </div>
+  );
+}
+
+export function JobsPage() {
+  const trpc = useTRPC();
+  const jobs = useQuery(trpc.jobs.list.queryOptions({ limit: 100 }, { refetchInterval: 5000 }));
+  return (
+    <div className="stack">
+      <PageHeader title="Jobs" description="Background work for your group — processing, segmentation, classification, training, exports." />
+      <DataCard title="Recent jobs" query={jobs} empty="No background jobs have run for this group yet.">
+        {(rows) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Type</th>
+                <th>Status</th>
+                <th>Progress</th>
+                <th>Message</th>
+                <th>Created</th>
+                <th>Finished</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((j) => (
+                <tr key={j.id}>
+                  <td>
+                    <code>{j.type}</code>
+                  </td>
+                  <td>{statusBadge(j.status)}</td>
+                  <td>{Math.round(j.progress)}%</td>
+                  <td className="small">{j.error ? <span className="field-error">{j.error}</span> : j.message || "—"}</td>
+                  <td className="small">{formatDate(j.createdAt)}</td>
+                  <td className="small">{formatDate(j.finishedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </DataCard>
+    </div>
+  );
+}
+
+export function AdminPage() {
+  const trpc = useTRPC();
+  const stats = useQuery(trpc.admin.stats.queryOptions());
+  return (
+    <div className="stack">
+      <PageHeader title="Admin" description="Site administration." />
+      {stats.isPending ? <Loading /> : null}
+      <ErrorAlert error={stats.error} />
+      {stats.data ? (
+        <>
+          <div className="grid-3">
+            {(
+              [
+                ["Users", stats.data.users],
+                ["Groups", stats.data.groups],
+                ["Projects", stats.data.projects],
+                ["Species", stats.data.species],
+                ["Recordings", stats.data.recordings],
+                ["Segments", stats.data.segments],
+              ] as const
+            ).map(([label, n]) => (
+              <div className="card" key={label}>
+                <div className="muted small">{label}</div>
+                <div className="stat">{n}</div>
+              </div>
+            ))}
+          </div>
+          <section className="card">
+            <h2>Jobs by status</h2>
+            {Object.keys(stats.data.jobsByStatus).length === 0 ? (
+              <p className="muted">No jobs recorded.</p>
+            ) : (
+              <div className="row">
+                {Object.entries(stats.data.jobsByStatus).map(([s, n]) => (
+                  <span key={s}>
+                    {statusBadge(s)} {n}
+                  </span>
+                ))}
+              </div>
+            )}
+          </section>
+        </>
+      ) : null}
+      <Coming items={["User management (activate, deactivate, make site admin)", "System species and default classifiers", "Database backups to S3"]} />
+    </div>
+  );
+}
