@@ -1,0 +1,138 @@
+import type { Db, Job, Prisma } from "@battycoda/db";
+import type PgBoss from "pg-boss";
+import type { BossJobData } from "./enqueue.ts";
+import type { JobPayloads, QueueName } from "./queues.ts";
+
+export interface JobContext<T extends QueueName> {
+  /** The Job row as it was when this attempt started. */
+  job: Job;
+  payload: JobPayloads[T];
+  db: Db;
+  boss: PgBoss;
+  /** 1 for the first try. */
+  attempt: number;
+  /** Retries left after this attempt, per the queue policy. */
+  retriesLeft: number;
+  /** Progress in 0..1 (clamped) and an optional human-readable message, written to the Job row. */
+  setProgress(progress: number, message?: string): Promise<void>;
+  setMessage(message: string): Promise<void>;
+  /** True once someone cancelled the job; long handlers check it between steps and return. */
+  isCancelled(): Promise<boolean>;
+}
+
+/** Returns the job's result (stored as JSON on the Job row) or nothing. Throw to fail the attempt. */
+export type JobHandler<T extends QueueName> = (ctx: JobContext<T>) => Promise<unknown>;
+
+export interface RegisterJobHandlerOptions {
+  /** Jobs of this queue processed at once by this process (default 1). */
+  concurrency?: number;
+  /** How often an idle worker polls (pg-boss default 2 s, minimum 0.5 s). */
+  pollingIntervalSeconds?: number;
+  onError?: (job: Job, err: unknown, willRetry: boolean) => void;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+/**
+ * Runs a pg-boss job of queue `type` and mirrors its life on the Job row: running → completed,
+ * or → queued (will be retried, with the error kept) → … → failed.
+ */
+export async function runJob<T extends QueueName>(
+  db: Db,
+  boss: PgBoss,
+  type: T,
+  bossJob: PgBoss.JobWithMetadata<BossJobData>,
+  handler: JobHandler<T>,
+  onError?: RegisterJobHandlerOptions["onError"],
+): Promise<void> {
+  const jobId = bossJob.data?.jobId;
+  const attempt = bossJob.retryCount + 1;
+  const retriesLeft = Math.max(0, bossJob.retryLimit - bossJob.retryCount);
+  // Only a queued row starts: a cancelled (or vanished) job is acknowledged without running.
+  const { count } = await db.job.updateMany({
+    where: { id: jobId, status: { in: ["queued", "running"] } },
+    data: {
+      status: "running",
+      attempts: attempt,
+      startedAt: new Date(),
+      message: attempt > 1 ? `Attempt ${attempt}` : "Running",
+    },
+  });
+  if (!jobId || count === 0) return;
+  const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+
+  const stillRunning = { id: jobId, status: "running" as const };
+  const ctx: JobContext<T> = {
+    job,
+    payload: job.payload as unknown as JobPayloads[T],
+    db,
+    boss,
+    attempt,
+    retriesLeft,
+    async setProgress(progress, message) {
+      const p = Number.isFinite(progress) ? Math.min(1, Math.max(0, progress)) : 0;
+      await db.job.updateMany({ where: stillRunning, data: { progress: p, ...(message !== undefined ? { message } : {}) } });
+    },
+    async setMessage(message) {
+      await db.job.updateMany({ where: stillRunning, data: { message } });
+    },
+    async isCancelled() {
+      const row = await db.job.findUnique({ where: { id: jobId }, select: { status: true } });
+      return !row || row.status === "cancelled";
+    },
+  };
+
+  let result: unknown;
+  try {
+    result = await handler(ctx);
+  } catch (err) {
+    const willRetry = retriesLeft > 0;
+    const error = errorText(err);
+    await db.job.updateMany({
+      where: stillRunning,
+      data: willRetry
+        ? { status: "queued", error, message: `Attempt ${attempt} failed; retrying` }
+        : { status: "failed", error, message: "Failed", finishedAt: new Date() },
+    });
+    onError?.(job, err, willRetry);
+    throw err; // pg-boss records the failure and schedules the retry
+  }
+  await db.job.updateMany({
+    where: stillRunning,
+    data: {
+      status: "completed",
+      progress: 1,
+      message: "Completed",
+      error: null,
+      finishedAt: new Date(),
+      ...(result !== undefined ? { result: result as Prisma.InputJsonValue } : {}),
+    },
+  });
+}
+
+/** Starts consuming queue `type` in this process. Returns the pg-boss worker ids. */
+export async function registerJobHandler<T extends QueueName>(
+  db: Db,
+  boss: PgBoss,
+  type: T,
+  handler: JobHandler<T>,
+  options: RegisterJobHandlerOptions = {},
+): Promise<string[]> {
+  const ids: string[] = [];
+  // pg-boss v10 workers fetch a batch and run it serially; N workers give N jobs in parallel.
+  for (let i = 0; i < (options.concurrency ?? 1); i++) {
+    ids.push(
+      await boss.work<BossJobData>(
+        type,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async (jobs) => {
+          for (const j of jobs) await runJob(db, boss, type, j, handler, options.onError);
+        },
+      ),
+    );
+  }
+  return ids;
+}

@@ -1,0 +1,4 @@
+export * from "./boss.ts";
+export * from "./enqueue.ts";
+export * from "./handler.ts";
+export * from "./queues.ts";

@@ -1,0 +1,3 @@
+export * from "./mailer.ts";
+export * from "./message.ts";
+export * from "./queue.ts";
