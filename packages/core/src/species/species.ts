@@ -2,6 +2,7 @@ import type { GroupAccess } from "../access/access.ts";
 import { findSpeciesForRead, findSpeciesForWrite, readableSpeciesWhere } from "../access/access.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { conflict, isUniqueViolation } from "../access/errors.ts";
+import { removeMediaFile } from "./image.ts";
 import type { TCreateSpeciesRequest, TUpdateSpeciesRequest } from "./species.schemas.ts";
 
 /** Route that streams a species' repertoire image after an access check (apps/api). */
@@ -160,11 +161,10 @@ export async function updateSpecies(db: DbOrTx, access: GroupAccess, input: TUpd
 
 /**
  * Deletes a species with its call types and classifiers (cascade); recordings and tasks keep
- * existing without a species. Returns what was removed. The image file is the caller's to
- * remove (see deleteSpeciesWithImage).
+ * existing without a species. The repertoire image file goes after the rows are gone.
  */
-export async function deleteSpecies(db: Db, access: GroupAccess, speciesId: string) {
-  return db.$transaction(async (tx) => {
+export async function deleteSpecies(db: Db, access: GroupAccess, mediaRoot: string, speciesId: string) {
+  const summary = await db.$transaction(async (tx) => {
     const species = await findSpeciesForWrite(tx, access, speciesId);
     const [callTypes, recordingsUnlinked, classifiers] = await Promise.all([
       tx.callType.count({ where: { speciesId } }),
@@ -174,4 +174,7 @@ export async function deleteSpecies(db: Db, access: GroupAccess, speciesId: stri
     await tx.species.delete({ where: { id: species.id } });
     return { speciesId, name: species.name, callTypes, recordingsUnlinked, classifiers, imagePath: species.imagePath };
   });
+  const { imagePath, ...removed } = summary;
+  await removeMediaFile(mediaRoot, imagePath);
+  return removed;
 }

@@ -1,0 +1,38 @@
+import { type AuthenticatedUser, type GroupAccess, resolveGroupAccess } from "@battycoda/core";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { sendError } from "../errors.ts";
+import type { ServerDeps } from "../trpc.ts";
+import { type CookieSettings, authenticateRequest } from "./request-auth.ts";
+
+export const AUTH_REQUIRED_MESSAGE = "Authentication required";
+export const INVALID_API_KEY_MESSAGE = "Invalid API key";
+export const API_KEY_REQUIRED_MESSAGE = "API key required (Authorization: Bearer <key> or X-API-Key: <key>)";
+
+export interface RouteAuthOptions {
+  /** REST routes accept only API keys, so they never act on a browser's cookie (no CSRF surface). */
+  apiKeyOnly?: boolean;
+}
+
+/** The caller, or null after sending 401. */
+export async function requireUser(
+  deps: ServerDeps,
+  cookieSettings: CookieSettings,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  options: RouteAuthOptions = {},
+): Promise<AuthenticatedUser | null> {
+  const auth = await authenticateRequest(deps.db, req, reply, cookieSettings);
+  if (auth.invalidApiKey) {
+    sendError(reply, 401, "UNAUTHORIZED", INVALID_API_KEY_MESSAGE);
+    return null;
+  }
+  if (!auth.user || (options.apiKeyOnly && auth.via !== "apiKey")) {
+    sendError(reply, 401, "UNAUTHORIZED", options.apiKeyOnly ? API_KEY_REQUIRED_MESSAGE : AUTH_REQUIRED_MESSAGE);
+    return null;
+  }
+  return auth.user;
+}
+
+export function accessFor(deps: ServerDeps, user: AuthenticatedUser): Promise<GroupAccess> {
+  return resolveGroupAccess(deps.db, { userId: user.id, isSiteAdmin: user.isSiteAdmin });
+}

@@ -1,0 +1,6 @@
+// Public surface of @battycoda/api. The SPA only does `import type { AppRouter }`, which pulls in
+// no runtime code; importing this module has no side effects (nothing starts until main.ts).
+export type { AppRouter } from "./router.ts";
+export { appRouter, createCaller } from "./router.ts";
+export { buildServer, type BuildServerOptions } from "./server.ts";
+export { createInnerContext, type Context, type ServerDeps } from "./trpc.ts";

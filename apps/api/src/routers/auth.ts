@@ -1,0 +1,117 @@
+import {
+  ZChangePasswordRequest,
+  ZLoginRequest,
+  ZLoginResponse,
+  ZMagicLinkLoginRequest,
+  ZMeResponse,
+  ZOk,
+  ZRegisterRequest,
+  ZRequestLoginCodeRequest,
+  ZRequestPasswordResetRequest,
+  ZResetPasswordRequest,
+  ZVerifyLoginCodeRequest,
+  changePassword,
+  createSession,
+  deleteSession,
+  loadSessionUser,
+  loginWithMagicLink,
+  loginWithPassword,
+  registerUser,
+  requestLoginCode,
+  requestPasswordReset,
+  resetPassword,
+  verifyLoginCode,
+} from "@battycoda/core";
+import { TRPCError } from "@trpc/server";
+import { type Context, createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc.ts";
+
+/** Issues a session cookie for the user (replacing the caller's current session, if any). */
+async function startSession(ctx: Context, userId: string) {
+  const previous = ctx.cookies.current();
+  if (previous) await deleteSession(ctx.db, previous);
+  const session = await createSession(ctx.db, userId, ctx.meta);
+  ctx.cookies.set(session.token, session.expiresAt);
+  const user = await loadSessionUser(ctx.db, userId);
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "This account is disabled" });
+  return { user };
+}
+
+const ok = { ok: true as const };
+
+export const authRouter = createTRPCRouter({
+  me: publicProcedure.output(ZMeResponse).query(({ ctx }) => (ctx.user ? loadSessionUser(ctx.db, ctx.user.id) : null)),
+
+  register: publicProcedure
+    .input(ZRegisterRequest)
+    .output(ZLoginResponse)
+    .mutation(async ({ ctx, input }) => {
+      const user = await registerUser(ctx.db, input);
+      return startSession(ctx, user.id);
+    }),
+
+  login: publicProcedure
+    .input(ZLoginRequest)
+    .output(ZLoginResponse)
+    .mutation(async ({ ctx, input }) => {
+      const user = await loginWithPassword(ctx.db, input, ctx.meta);
+      return startSession(ctx, user.id);
+    }),
+
+  logout: publicProcedure.output(ZOk).mutation(async ({ ctx }) => {
+    const token = ctx.cookies.current();
+    if (token) await deleteSession(ctx.db, token);
+    ctx.cookies.clear();
+    return ok;
+  }),
+
+  /** Always answers ok, whether or not the account exists. */
+  requestLoginCode: publicProcedure
+    .input(ZRequestLoginCodeRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await requestLoginCode(ctx.mail, input, ctx.meta);
+      return ok;
+    }),
+
+  verifyLoginCode: publicProcedure
+    .input(ZVerifyLoginCodeRequest)
+    .output(ZLoginResponse)
+    .mutation(async ({ ctx, input }) => {
+      const user = await verifyLoginCode(ctx.db, input, ctx.meta);
+      return startSession(ctx, user.id);
+    }),
+
+  loginWithMagicLink: publicProcedure
+    .input(ZMagicLinkLoginRequest)
+    .output(ZLoginResponse)
+    .mutation(async ({ ctx, input }) => {
+      const user = await loginWithMagicLink(ctx.db, input);
+      return startSession(ctx, user.id);
+    }),
+
+  /** Always answers ok, whether or not the address has an account. */
+  requestPasswordReset: publicProcedure
+    .input(ZRequestPasswordResetRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await requestPasswordReset(ctx.mail, input, ctx.meta);
+      return ok;
+    }),
+
+  resetPassword: publicProcedure
+    .input(ZResetPasswordRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await resetPassword(ctx.db, input);
+      return ok;
+    }),
+
+  /** Signs out every other session of the user. */
+  changePassword: protectedProcedure
+    .input(ZChangePasswordRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await changePassword(ctx.db, ctx.user.id, input, ctx.sessionId ?? undefined);
+      return ok;
+    }),
+});

@@ -1,0 +1,21 @@
+import { createTRPCRouter, groupProcedure } from "../trpc.ts";
+import { ZListClusteringRunsResponse } from "./placeholders.schemas.ts";
+
+export const clusteringRouter = createTRPCRouter({
+  runs: groupProcedure.output(ZListClusteringRunsResponse).query(async ({ ctx }) => {
+    const rows = await ctx.db.clusteringRun.findMany({
+      where: { groupId: ctx.access.groupId },
+      include: { _count: { select: { clusters: true } } },
+      orderBy: { createdAt: "desc" },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      progress: r.progress,
+      featureSet: r.featureSet,
+      clusterCount: r._count.clusters,
+      createdAt: r.createdAt,
+    }));
+  }),
+});

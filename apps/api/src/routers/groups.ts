@@ -1,0 +1,128 @@
+import {
+  ZAcceptInvitationResponse,
+  ZAddMemberRequest,
+  ZAddMemberResponse,
+  ZCreateGroupRequest,
+  ZCreateGroupResponse,
+  ZGroupSummary,
+  ZInvitationTokenRequest,
+  ZInviteMemberRequest,
+  ZInviteMemberResponse,
+  ZListGroupsResponse,
+  ZListInvitationsResponse,
+  ZListMembersResponse,
+  ZOk,
+  ZPreviewInvitationResponse,
+  ZRemoveMemberRequest,
+  ZRevokeInvitationRequest,
+  ZSetMemberAdminRequest,
+  ZSetMemberAdminResponse,
+  ZSwitchGroupRequest,
+  ZSwitchGroupResponse,
+  ZUpdateGroupRequest,
+  ZUpdateGroupResponse,
+  acceptInvitation,
+  addMember,
+  createGroup,
+  inviteMember,
+  listInvitations,
+  listMembers,
+  listMyGroups,
+  previewInvitation,
+  removeMember,
+  revokeInvitation,
+  setMemberAdmin,
+  switchGroup,
+  updateGroup,
+} from "@battycoda/core";
+import { TRPCError } from "@trpc/server";
+import {
+  createTRPCRouter,
+  groupAdminProcedure,
+  groupProcedure,
+  protectedProcedure,
+  publicProcedure,
+} from "../trpc.ts";
+
+const ok = { ok: true as const };
+
+export const groupsRouter = createTRPCRouter({
+  list: protectedProcedure
+    .output(ZListGroupsResponse)
+    .query(({ ctx }) => listMyGroups(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin })),
+
+  current: groupProcedure.output(ZGroupSummary).query(async ({ ctx }) => {
+    const found = (await listMyGroups(ctx.db, ctx.access)).find((g) => g.id === ctx.access.groupId);
+    if (!found) throw new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
+    return found;
+  }),
+
+  create: protectedProcedure
+    .input(ZCreateGroupRequest)
+    .output(ZCreateGroupResponse)
+    .mutation(({ ctx, input }) =>
+      createGroup(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
+    ),
+
+  update: groupAdminProcedure
+    .input(ZUpdateGroupRequest)
+    .output(ZUpdateGroupResponse)
+    .mutation(({ ctx, input }) => updateGroup(ctx.db, ctx.access, input)),
+
+  switch: protectedProcedure
+    .input(ZSwitchGroupRequest)
+    .output(ZSwitchGroupResponse)
+    .mutation(({ ctx, input }) =>
+      switchGroup(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input.groupId),
+    ),
+
+  members: groupProcedure.output(ZListMembersResponse).query(({ ctx }) => listMembers(ctx.db, ctx.access)),
+
+  addMember: groupAdminProcedure
+    .input(ZAddMemberRequest)
+    .output(ZAddMemberResponse)
+    .mutation(({ ctx, input }) => addMember(ctx.db, ctx.access, input)),
+
+  /** Admins remove anyone; a member may remove themself (leave). Never the last admin. */
+  removeMember: groupProcedure
+    .input(ZRemoveMemberRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await removeMember(ctx.db, ctx.access, input.membershipId);
+      return ok;
+    }),
+
+  setMemberAdmin: groupAdminProcedure
+    .input(ZSetMemberAdminRequest)
+    .output(ZSetMemberAdminResponse)
+    .mutation(({ ctx, input }) => setMemberAdmin(ctx.db, ctx.access, input.membershipId, input.isAdmin)),
+
+  invitations: groupAdminProcedure
+    .output(ZListInvitationsResponse)
+    .query(({ ctx }) => listInvitations(ctx.db, ctx.access)),
+
+  invite: groupAdminProcedure
+    .input(ZInviteMemberRequest)
+    .output(ZInviteMemberResponse)
+    .mutation(({ ctx, input }) => inviteMember(ctx.mail, ctx.access, input)),
+
+  revokeInvitation: groupAdminProcedure
+    .input(ZRevokeInvitationRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await revokeInvitation(ctx.db, ctx.access, input.invitationId);
+      return ok;
+    }),
+
+  /** For the accept page, before the visitor has logged in or registered. */
+  previewInvitation: publicProcedure
+    .input(ZInvitationTokenRequest)
+    .output(ZPreviewInvitationResponse)
+    .query(({ ctx, input }) => previewInvitation(ctx.db, input.token)),
+
+  /** Joins with whichever account is logged in; without an account, use auth.register with invitationToken. */
+  acceptInvitation: protectedProcedure
+    .input(ZInvitationTokenRequest)
+    .output(ZAcceptInvitationResponse)
+    .mutation(({ ctx, input }) => acceptInvitation(ctx.db, ctx.user.id, input.token)),
+});

@@ -1,0 +1,89 @@
+import {
+  ZAddCallTypeRequest,
+  ZAddCallTypeResponse,
+  ZCreateSpeciesRequest,
+  ZCreateSpeciesResponse,
+  ZDeleteCallTypeRequest,
+  ZDeleteSpeciesRequest,
+  ZDeleteSpeciesResponse,
+  ZGetSpeciesRequest,
+  ZGetSpeciesResponse,
+  ZImportCallTypesRequest,
+  ZImportCallTypesResponse,
+  ZListSpeciesResponse,
+  ZOk,
+  ZSpeciesIdRequest,
+  ZUpdateCallTypeRequest,
+  ZUpdateCallTypeResponse,
+  ZUpdateSpeciesRequest,
+  ZUpdateSpeciesResponse,
+  addCallType,
+  createSpecies,
+  deleteCallType,
+  deleteSpecies,
+  deleteSpeciesImage,
+  getSpecies,
+  importCallTypes,
+  listSpecies,
+  updateCallType,
+  updateSpecies,
+} from "@battycoda/core";
+import { createTRPCRouter, groupProcedure } from "../trpc.ts";
+
+// Repertoire images are uploaded and downloaded through raw HTTP routes (multipart / file
+// streaming): POST|GET|DELETE /api/species/:speciesId/image — see http/species-image.ts.
+export const speciesRouter = createTRPCRouter({
+  list: groupProcedure.output(ZListSpeciesResponse).query(({ ctx }) => listSpecies(ctx.db, ctx.access)),
+
+  get: groupProcedure
+    .input(ZGetSpeciesRequest)
+    .output(ZGetSpeciesResponse)
+    .query(({ ctx, input }) => getSpecies(ctx.db, ctx.access, input.speciesId)),
+
+  create: groupProcedure
+    .input(ZCreateSpeciesRequest)
+    .output(ZCreateSpeciesResponse)
+    .mutation(({ ctx, input }) => createSpecies(ctx.db, ctx.access, input)),
+
+  update: groupProcedure
+    .input(ZUpdateSpeciesRequest)
+    .output(ZUpdateSpeciesResponse)
+    .mutation(({ ctx, input }) => updateSpecies(ctx.db, ctx.access, input)),
+
+  delete: groupProcedure
+    .input(ZDeleteSpeciesRequest)
+    .output(ZDeleteSpeciesResponse)
+    .mutation(({ ctx, input }) => deleteSpecies(ctx.db, ctx.access, ctx.config.mediaRoot, input.speciesId)),
+
+  addCallType: groupProcedure
+    .input(ZAddCallTypeRequest)
+    .output(ZAddCallTypeResponse)
+    .mutation(({ ctx, input }) => addCallType(ctx.db, ctx.access, input)),
+
+  updateCallType: groupProcedure
+    .input(ZUpdateCallTypeRequest)
+    .output(ZUpdateCallTypeResponse)
+    .mutation(({ ctx, input }) => updateCallType(ctx.db, ctx.access, input)),
+
+  deleteCallType: groupProcedure
+    .input(ZDeleteCallTypeRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await deleteCallType(ctx.db, ctx.access, input.callTypeId);
+      return { ok: true as const };
+    }),
+
+  /** File contents as text (the SPA reads the chosen file); errors come back line-numbered in data.details. */
+  importCallTypes: groupProcedure
+    .input(ZImportCallTypesRequest)
+    .output(ZImportCallTypesResponse)
+    .mutation(({ ctx, input }) => importCallTypes(ctx.db, ctx.access, input)),
+
+  deleteImage: groupProcedure
+    .input(ZSpeciesIdRequest)
+    .output(ZOk)
+    .mutation(async ({ ctx, input }) => {
+      await deleteSpeciesImage(ctx.db, ctx.access, ctx.config.mediaRoot, input.speciesId);
+      return { ok: true as const };
+    }),
+});

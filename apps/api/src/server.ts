@@ -1,0 +1,111 @@
+import path from "node:path";
+import cookie from "@fastify/cookie";
+import multipart from "@fastify/multipart";
+import { DomainError } from "@battycoda/core";
+import * as Sentry from "@sentry/node";
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { ZodError } from "zod";
+import { formatZodIssues, sendDomainError, sendError } from "./errors.ts";
+import { registerCsrfGuard } from "./http/csrf.ts";
+import { registerHealthRoute } from "./http/health.ts";
+import {
+  type CookieSettings,
+  authenticateRequest,
+  clearSessionCookie,
+  SESSION_COOKIE_NAME,
+  setSessionCookie,
+} from "./http/request-auth.ts";
+import { registerSecurityHeaders } from "./http/security-headers.ts";
+import { registerSpa } from "./http/spa.ts";
+import { registerSpeciesImageRoutes } from "./http/species-image.ts";
+import { registerRestApi } from "./rest/register.ts";
+import { type AppRouter, appRouter } from "./router.ts";
+import { type ServerDeps, createInnerContext } from "./trpc.ts";
+
+export interface BuildServerOptions {
+  deps: ServerDeps;
+  logger?: FastifyServerOptions["logger"];
+  /** The SPA build to serve; default <repo>/apps/web/dist. */
+  webDistDir?: string;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_SUPPORTED",
+  406: "NOT_ACCEPTABLE",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "TOO_MANY_REQUESTS",
+};
+
+/** The whole HTTP server, not listening yet: main.ts listens, tests use `server.inject`. */
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const { deps } = options;
+  const { config } = deps;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Only a reverse proxy on this machine may set X-Forwarded-For; otherwise clients could
+    // pick their own IP and dodge the per-IP rate limits.
+    trustProxy: ["127.0.0.1", "::1"],
+    routerOptions: { maxParamLength: 5000 },
+    bodyLimit: 2 * 1024 * 1024,
+  });
+  const cookieSettings: CookieSettings = { secure: config.publicUrl.startsWith("https://") };
+
+  await app.register(cookie);
+  await registerSecurityHeaders(app, {
+    enforce: config.csp.enforce,
+    strictMode: config.csp.strictMode,
+    connectSrc: config.sentry.dsn ? [new URL(config.sentry.dsn).origin] : [],
+  });
+  await app.register(multipart, { limits: { fileSize: config.maxUploadSizeBytes, files: 1, fields: 20 } });
+  registerCsrfGuard(app, config.publicUrl);
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof DomainError) return sendDomainError(reply, err);
+    if (err instanceof ZodError) return sendError(reply, 400, "BAD_REQUEST", formatZodIssues(err));
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status < 500) return sendError(reply, status, CODE_BY_STATUS[status] ?? "BAD_REQUEST", (err as Error).message);
+    req.log.error(err);
+    Sentry.captureException(err);
+    return sendError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+  });
+
+  registerHealthRoute(app, deps.db);
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/trpc",
+    trpcOptions: {
+      router: appRouter,
+      async createContext({ req, res }) {
+        const auth = await authenticateRequest(deps.db, req, res, cookieSettings);
+        return createInnerContext(deps, {
+          user: auth.user,
+          sessionId: auth.sessionId,
+          meta: { ip: req.ip, userAgent: req.headers["user-agent"] },
+          cookies: {
+            set: (token, expiresAt) => setSessionCookie(res, token, expiresAt, cookieSettings),
+            clear: () => clearSessionCookie(res, cookieSettings),
+            current: () => req.cookies[SESSION_COOKIE_NAME],
+          },
+        });
+      },
+      onError({ error, path, req }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") req.log.error({ err: error, path }, "tRPC internal error");
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  });
+
+  registerSpeciesImageRoutes(app, deps, cookieSettings);
+  registerRestApi(app, deps, cookieSettings);
+  await registerSpa(app, {
+    distDir: options.webDistDir ?? path.join(config.repoRoot, "apps", "web", "dist"),
+    disableCaching: config.disableStaticCaching,
+  });
+  return app;
+}

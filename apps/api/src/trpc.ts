@@ -1,0 +1,130 @@
+// Everything tRPC needs, in three parts: the context, the single initTRPC call, and the only
+// base procedures routers may use (so nobody can bypass the access checks by building their own).
+//
+// Transformer: none. Dates leave the API as ISO-8601 strings — output schemas convert them with
+// ZIsoDate, so the inferred client types say `string` and the SPA needs no superjson.
+import type { Config } from "@battycoda/config";
+import {
+  type AuthenticatedUser,
+  DomainError,
+  type GroupAccess,
+  type MailContext,
+  type RequestMeta,
+  type SendEmail,
+  resolveGroupAccess,
+} from "@battycoda/core";
+import type { Db } from "@battycoda/db";
+import * as Sentry from "@sentry/node";
+import { TRPCError, initTRPC } from "@trpc/server";
+import type PgBoss from "pg-boss";
+import { ZodError, z } from "zod";
+import { toTRPCError } from "./errors.ts";
+
+// ─── 1. context ───
+
+/** Long-lived dependencies of the server, created once in main.ts (or by a test). */
+export interface ServerDeps {
+  db: Db;
+  config: Config;
+  /** pg-boss, for queueing background work; null where nothing is queued (some tests). */
+  boss: PgBoss | null;
+  sendEmail: SendEmail;
+}
+
+/** How procedures touch the session cookie without knowing about Fastify. */
+export interface SessionCookieJar {
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
+  /** The raw token of the current request's session cookie, if any. */
+  current(): string | undefined;
+}
+
+export interface Context extends ServerDeps {
+  mail: MailContext;
+  user: AuthenticatedUser | null;
+  /** Set when the caller authenticated with a session cookie (not an API key). */
+  sessionId: string | null;
+  meta: RequestMeta;
+  cookies: SessionCookieJar;
+}
+
+export interface ContextInput {
+  user?: AuthenticatedUser | null;
+  sessionId?: string | null;
+  meta?: RequestMeta;
+  cookies?: SessionCookieJar;
+}
+
+const noCookies: SessionCookieJar = { set() {}, clear() {}, current: () => undefined };
+
+/** Builds a context from already-resolved auth; the HTTP adapter and createCaller tests both use it. */
+export function createInnerContext(deps: ServerDeps, input: ContextInput = {}): Context {
+  return {
+    ...deps,
+    mail: { db: deps.db, sendEmail: deps.sendEmail, publicUrl: deps.config.publicUrl },
+    user: input.user ?? null,
+    sessionId: input.sessionId ?? null,
+    meta: input.meta ?? {},
+    cookies: input.cookies ?? noCookies,
+  };
+}
+
+// ─── 2. initTRPC ───
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // Field errors for forms: { formErrors: string[], fieldErrors: { field: string[] } }.
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        // e.g. line-numbered call-type import errors
+        details: cause instanceof DomainError ? (cause.details ?? null) : null,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain functions throw DomainError; give clients its code and message instead of a 500. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof DomainError) throw toTRPCError(cause);
+    if (result.error.code === "INTERNAL_SERVER_ERROR") Sentry.captureException(cause ?? result.error);
+  }
+  return result;
+});
+
+// ─── 3. base procedures ───
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please log in" });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** Resolves the caller's current group; ctx.access is what every group-scoped query filters on. */
+export const groupProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  const access: GroupAccess = await resolveGroupAccess(ctx.db, {
+    userId: ctx.user.id,
+    isSiteAdmin: ctx.user.isSiteAdmin,
+  });
+  return next({ ctx: { ...ctx, access } });
+});
+
+export const groupAdminProcedure = groupProcedure.use(({ ctx, next }) => {
+  if (!ctx.access.isGroupAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "Only group admins can do this" });
+  return next();
+});
+
+export const siteAdminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!ctx.user.isSiteAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "Only site admins can do this" });
+  return next();
+});

@@ -1,0 +1,293 @@
+import { INVALID_LOGIN_MESSAGE, LOGIN_CODE_MAX_ATTEMPTS, MAGIC_LINK_PATH, PASSWORD_RESET_PATH } from "@battycoda/core";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type TestEnv,
+  anonymousCaller,
+  createTestEnv,
+  registerAndLogin,
+  sessionCaller,
+  tokenFromEmail,
+} from "./helpers.ts";
+
+let t: TestEnv;
+beforeAll(async () => {
+  t = await createTestEnv();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function expectCode(promise: Promise<unknown>, code: TRPCError["code"], message?: string | RegExp) {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, `expected ${code}`).toBeInstanceOf(TRPCError);
+  expect((err as TRPCError).code).toBe(code);
+  if (message) expect((err as TRPCError).message).toMatch(message);
+}
+
+function codeFromEmail(to: string): string {
+  const mail = [...t.outbox].reverse().find((m) => m.to === to && m.subject.includes("login code"));
+  const code = mail && /login code is (\d{6,8})/.exec(mail.text)?.[1];
+  if (!code) throw new Error("no code email");
+  return code;
+}
+
+describe("register", () => {
+  it("creates the user with a personal group (admin), a Demo Project and a starter species", async () => {
+    const alice = await registerAndLogin(t, "alice");
+    const me = await alice.caller.auth.me();
+    expect(me).toMatchObject({ username: "alice", email: "alice@example.org", hasPassword: true, theme: "light" });
+    expect(me?.currentGroup).toMatchObject({ name: "alice's group", isAdmin: true });
+
+    const groups = await alice.caller.groups.list();
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ isPersonal: true, isAdmin: true, isCurrent: true, memberCount: 1 });
+
+    const projects = await alice.caller.projects.list();
+    expect(projects.map((p) => p.name)).toEqual(["Demo Project"]);
+    expect(typeof projects[0]?.createdAt).toBe("string");
+
+    const species = await alice.caller.species.list();
+    const own = species.filter((s) => !s.isSystem);
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({ name: "Eptesicus fuscus", editable: true });
+    expect(own[0]?.callTypeCount).toBeGreaterThan(5);
+  });
+
+  it("refuses a taken username (any case) or email", async () => {
+    const { caller } = anonymousCaller(t);
+    await expectCode(
+      caller.auth.register({ email: "other@example.org", username: "ALICE", password: "long enough pw" }),
+      "CONFLICT",
+      "That username is already taken",
+    );
+    await expectCode(
+      caller.auth.register({ email: "Alice@Example.org", username: "alice2", password: "long enough pw" }),
+      "CONFLICT",
+      "An account with that email already exists",
+    );
+  });
+
+  it("validates input with field errors", async () => {
+    const { caller } = anonymousCaller(t);
+    const err = await caller.auth.register({ email: "nope", username: "a", password: "short" }).catch((e) => e);
+    expect(err).toBeInstanceOf(TRPCError);
+    expect(err.code).toBe("BAD_REQUEST");
+  });
+
+  it("stores a memory-hard scrypt hash with its parameters", async () => {
+    const row = await t.deps.db.user.findUniqueOrThrow({ where: { username: "alice" } });
+    expect(row.passwordHash).toMatch(/^scrypt\$15\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+  });
+});
+
+describe("password login", () => {
+  it("logs in by username and by email, and logs out", async () => {
+    await registerAndLogin(t, "bob");
+    for (const identifier of ["bob", "BOB@example.org"]) {
+      const { caller, jar } = anonymousCaller(t);
+      const { user } = await caller.auth.login({ identifier, password: "pw-bob-secret" });
+      expect(user.username).toBe("bob");
+      expect(jar.token).toBeTruthy();
+      const session = await sessionCaller(t, jar.token as string);
+      expect((await session.auth.me())?.username).toBe("bob");
+      const row = await t.deps.db.session.findFirst({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
+      expect(row?.tokenHash).not.toBe(jar.token); // only the hash is stored
+    }
+    const { caller, jar } = anonymousCaller(t);
+    await caller.auth.login({ identifier: "bob", password: "pw-bob-secret" });
+    const token = jar.token as string;
+    await caller.auth.logout();
+    expect(jar.token).toBeUndefined();
+    await expect(sessionCaller(t, token)).rejects.toThrow("session not found");
+  });
+
+  it("refuses a wrong password or unknown user with the same message", async () => {
+    const { caller } = anonymousCaller(t);
+    await expectCode(caller.auth.login({ identifier: "bob", password: "wrong" }), "UNAUTHORIZED", INVALID_LOGIN_MESSAGE);
+    await expectCode(
+      caller.auth.login({ identifier: "nobody", password: "wrong" }),
+      "UNAUTHORIZED",
+      INVALID_LOGIN_MESSAGE,
+    );
+  });
+
+  it("rate-limits failures per account, even from different IPs, then refuses the right password too", async () => {
+    const carol = await registerAndLogin(t, "carol");
+    for (let i = 0; i < 10; i++) {
+      const { caller } = anonymousCaller(t, { ip: `192.0.2.${i}` });
+      await expectCode(caller.auth.login({ identifier: "carol", password: `bad${i}` }), "UNAUTHORIZED");
+    }
+    const { caller } = anonymousCaller(t, { ip: "192.0.2.99" });
+    await expectCode(
+      caller.auth.login({ identifier: "carol@example.org", password: "pw-carol-secret" }),
+      "TOO_MANY_REQUESTS",
+    );
+    expect(await t.deps.db.rateLimitHit.count({ where: { bucket: `login:account:${carol.id}` } })).toBe(10);
+  });
+
+  it("rate-limits failures per IP across accounts", async () => {
+    const ip = "198.51.100.7";
+    for (let i = 0; i < 50; i++) {
+      await t.deps.db.rateLimitHit.create({ data: { bucket: `login:ip:${ip}` } });
+    }
+    const { caller } = anonymousCaller(t, { ip });
+    await expectCode(caller.auth.login({ identifier: "bob", password: "pw-bob-secret" }), "TOO_MANY_REQUESTS");
+  });
+});
+
+describe("passwordless login", () => {
+  it("emails a code and a magic link; the code works once", async () => {
+    await registerAndLogin(t, "dave");
+    const { caller } = anonymousCaller(t);
+    expect(await caller.auth.requestLoginCode({ identifier: "dave" })).toEqual({ ok: true });
+    const code = codeFromEmail("dave@example.org");
+    expect(code).toMatch(/^\d{6}$/);
+
+    const { caller: c2, jar } = anonymousCaller(t);
+    const { user } = await c2.auth.verifyLoginCode({ identifier: "dave@example.org", code });
+    expect(user.username).toBe("dave");
+    expect(jar.token).toBeTruthy();
+    await expectCode(c2.auth.verifyLoginCode({ identifier: "dave", code }), "UNAUTHORIZED", "Invalid or expired code");
+  });
+
+  it("answers the same for unknown accounts and sends nothing", async () => {
+    const before = t.outbox.length;
+    const { caller } = anonymousCaller(t);
+    expect(await caller.auth.requestLoginCode({ identifier: "ghost" })).toEqual({ ok: true });
+    expect(t.outbox.length).toBe(before);
+  });
+
+  it("signs in with the magic link once", async () => {
+    const { caller } = anonymousCaller(t);
+    await caller.auth.requestLoginCode({ identifier: "dave" });
+    const token = tokenFromEmail(t, "dave@example.org", MAGIC_LINK_PATH);
+    const { user } = await caller.auth.loginWithMagicLink({ token });
+    expect(user.username).toBe("dave");
+    await expectCode(caller.auth.loginWithMagicLink({ token }), "UNAUTHORIZED");
+  });
+
+  it("caps wrong guesses per code, after which even the right code fails", async () => {
+    const { caller } = anonymousCaller(t);
+    await caller.auth.requestLoginCode({ identifier: "dave" });
+    const code = codeFromEmail("dave@example.org");
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < LOGIN_CODE_MAX_ATTEMPTS; i++) {
+      await expectCode(caller.auth.verifyLoginCode({ identifier: "dave", code: wrong }), "UNAUTHORIZED");
+    }
+    await expectCode(caller.auth.verifyLoginCode({ identifier: "dave", code }), "UNAUTHORIZED");
+  });
+
+  it("rate-limits code requests per account", async () => {
+    await registerAndLogin(t, "erin");
+    for (let i = 0; i < 5; i++) {
+      await anonymousCaller(t).caller.auth.requestLoginCode({ identifier: "erin" });
+    }
+    await expectCode(anonymousCaller(t).caller.auth.requestLoginCode({ identifier: "erin" }), "TOO_MANY_REQUESTS");
+  });
+
+  it("expired codes do not work", async () => {
+    const { caller } = anonymousCaller(t);
+    await registerAndLogin(t, "frank");
+    await caller.auth.requestLoginCode({ identifier: "frank" });
+    const code = codeFromEmail("frank@example.org");
+    await t.deps.db.loginCode.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expectCode(caller.auth.verifyLoginCode({ identifier: "frank", code }), "UNAUTHORIZED");
+  });
+});
+
+describe("password reset", () => {
+  it("emails a single-use link that sets a new password and ends all sessions", async () => {
+    const gina = await registerAndLogin(t, "gina");
+    const { caller } = anonymousCaller(t);
+    expect(await caller.auth.requestPasswordReset({ email: "gina@example.org" })).toEqual({ ok: true });
+    const token = tokenFromEmail(t, "gina@example.org", PASSWORD_RESET_PATH);
+    await caller.auth.resetPassword({ token, password: "a brand new password" });
+    await expect(sessionCaller(t, gina.token)).rejects.toThrow();
+    await expectCode(caller.auth.resetPassword({ token, password: "another new password" }), "BAD_REQUEST");
+    await expectCode(caller.auth.login({ identifier: "gina", password: gina.password }), "UNAUTHORIZED");
+    const { user } = await caller.auth.login({ identifier: "gina", password: "a brand new password" });
+    expect(user.username).toBe("gina");
+  });
+
+  it("answers the same for unknown emails and sends nothing", async () => {
+    const before = t.outbox.length;
+    const { caller } = anonymousCaller(t);
+    expect(await caller.auth.requestPasswordReset({ email: "nobody@example.org" })).toEqual({ ok: true });
+    expect(t.outbox.length).toBe(before);
+  });
+
+  it("refuses expired links", async () => {
+    const { caller } = anonymousCaller(t);
+    await caller.auth.requestPasswordReset({ email: "gina@example.org" });
+    const token = tokenFromEmail(t, "gina@example.org", PASSWORD_RESET_PATH);
+    await t.deps.db.passwordResetToken.updateMany({ data: { expiresAt: new Date(Date.now() - 1) } });
+    await expectCode(caller.auth.resetPassword({ token, password: "yet another pw" }), "BAD_REQUEST");
+  });
+});
+
+describe("protected procedures", () => {
+  it("are UNAUTHORIZED without a session", async () => {
+    const { caller } = anonymousCaller(t);
+    expect(await caller.auth.me()).toBeNull();
+    await expectCode(caller.projects.list(), "UNAUTHORIZED");
+    await expectCode(caller.profile.get(), "UNAUTHORIZED");
+    await expectCode(caller.admin.stats(), "UNAUTHORIZED");
+  });
+
+  it("admin.stats is for site admins only", async () => {
+    const hal = await registerAndLogin(t, "hal");
+    await expectCode(hal.caller.admin.stats(), "FORBIDDEN");
+    await t.deps.db.user.update({ where: { id: hal.id }, data: { isSiteAdmin: true } });
+    const stats = await (await sessionCaller(t, hal.token)).admin.stats();
+    expect(stats.users).toBeGreaterThan(3);
+  });
+});
+
+describe("profile", () => {
+  it("changes theme, colormap and email; rejects unknown colormaps", async () => {
+    const ivy = await registerAndLogin(t, "ivy");
+    const p = await ivy.caller.profile.updatePreferences({ theme: "dark", spectrogramColormap: "viridis" });
+    expect(p).toMatchObject({ theme: "dark", spectrogramColormap: "viridis" });
+    await expectCode(
+      ivy.caller.profile.updatePreferences({ spectrogramColormap: "rainbow" as "gray" }),
+      "BAD_REQUEST",
+    );
+    expect((await ivy.caller.profile.changeEmail({ email: "IVY2@example.org" })).email).toBe("ivy2@example.org");
+    await expectCode(ivy.caller.profile.changeEmail({ email: "bob@example.org" }), "CONFLICT");
+  });
+
+  it("generates, shows once, regenerates and authenticates API keys", async () => {
+    const jo = await registerAndLogin(t, "joe");
+    expect(await jo.caller.profile.apiKey()).toBeNull();
+    const first = await jo.caller.profile.generateApiKey();
+    expect(first.key).toMatch(/^bc_[\w-]{43}$/);
+    expect(first.info.prefix).toBe(first.key.slice(0, 11));
+    const info = await jo.caller.profile.apiKey();
+    expect(info?.prefix).toBe(first.info.prefix);
+    expect(JSON.stringify(info)).not.toContain(first.key);
+    const stored = await t.deps.db.apiKey.findFirstOrThrow({ where: { userId: jo.id } });
+    expect(stored.keyHash).not.toContain(first.key);
+
+    const second = await jo.caller.profile.generateApiKey();
+    const { authenticateApiKey } = await import("@battycoda/core");
+    expect(await authenticateApiKey(t.deps.db, first.key)).toBeNull();
+    expect((await authenticateApiKey(t.deps.db, second.key))?.username).toBe("joe");
+  });
+
+  it("changes the password, keeping only the current session", async () => {
+    const kim = await registerAndLogin(t, "kim");
+    const { caller, jar } = anonymousCaller(t);
+    await caller.auth.login({ identifier: "kim", password: kim.password });
+    await expectCode(
+      kim.caller.auth.changePassword({ currentPassword: "nope", newPassword: "new password 1" }),
+      "BAD_REQUEST",
+    );
+    await kim.caller.auth.changePassword({ currentPassword: kim.password, newPassword: "new password 1" });
+    expect((await kim.caller.auth.me())?.username).toBe("kim");
+    await expect(sessionCaller(t, jar.token as string)).rejects.toThrow();
+  });
+});
