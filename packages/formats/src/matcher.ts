@@ -53,6 +53,7 @@ export function matchSegmentFiles(wavNames: readonly string[], segmentNames: rea
     const { dir, base } = split(p);
     return { path: p, dir, stem: base.replace(WAV_EXT, "") };
   });
+  const exactStems = new Set(wavs.map((w) => w.stem));
   const wavsPerStem = new Map<string, number>();
   for (const w of wavs) wavsPerStem.set(w.stem.toLowerCase(), (wavsPerStem.get(w.stem.toLowerCase()) ?? 0) + 1);
 
@@ -60,7 +61,10 @@ export function matchSegmentFiles(wavNames: readonly string[], segmentNames: rea
   const ambiguous: MatchResult["ambiguous"] = [];
   for (const w of wavs) {
     let cands = segs.filter((s) => s.stem === w.stem);
-    if (cands.length === 0) cands = segs.filter((s) => s.stem.toLowerCase() === w.stem.toLowerCase());
+    if (cands.length === 0) {
+      // a file whose stem exactly names another WAV belongs to that WAV
+      cands = segs.filter((s) => s.stem.toLowerCase() === w.stem.toLowerCase() && !exactStems.has(s.stem));
+    }
     const sameDir = cands.filter((s) => s.dir === w.dir);
     if (sameDir.length > 0) cands = sameDir;
     else if ((wavsPerStem.get(w.stem.toLowerCase()) ?? 0) > 1) {
