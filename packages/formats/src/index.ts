@@ -1,14 +1,25 @@
-export { unpickle } from "./pickle/vm.ts";
+export {
+  isSegmentFileName,
+  isWavName,
+  type MatchResult,
+  matchSegmentFiles,
+  type SegmentPair,
+} from "./matcher.ts";
 export { PickleError, UnsafePickleError } from "./pickle/errors.ts";
 export * from "./pickle/values.ts";
-export { parseSegmentPickle } from "./segments/pickle.ts";
-export { parseSegmentsCsv, exportSegmentsCsv, type CsvExportOptions } from "./segments/csv.ts";
-export { parseRavenTable, exportRavenTable, looksLikeRaven, type RavenExportOptions } from "./segments/raven.ts";
+export { unpickle } from "./pickle/vm.ts";
+export { type CsvExportOptions, exportSegmentsCsv, parseSegmentsCsv } from "./segments/csv.ts";
+export * from "./segments/file.ts";
 export { formatNotes, parseNotes } from "./segments/notes.ts";
 export { formatNumber, parseDecimal } from "./segments/numbers.ts";
-export * from "./segments/file.ts";
+export { parseSegmentPickle } from "./segments/pickle.ts";
+export {
+  exportRavenTable,
+  looksLikeRaven,
+  parseRavenTable,
+  type RavenExportOptions,
+} from "./segments/raven.ts";
 export * from "./segments/types.ts";
-export { openZip, ZipReader, type ZipEntry, type ZipFileEntry, type ZipRejectedEntry } from "./zip/reader.ts";
-export { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./zip/limits.ts";
 export * from "./zip/errors.ts";
-export { matchSegmentFiles, isWavName, isSegmentFileName, type MatchResult, type SegmentPair } from "./matcher.ts";
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./zip/limits.ts";
+export { openZip, type ZipEntry, type ZipFileEntry, ZipReader, type ZipRejectedEntry } from "./zip/reader.ts";

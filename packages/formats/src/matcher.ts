@@ -55,7 +55,8 @@ export function matchSegmentFiles(wavNames: readonly string[], segmentNames: rea
   });
   const exactStems = new Set(wavs.map((w) => w.stem));
   const wavsPerStem = new Map<string, number>();
-  for (const w of wavs) wavsPerStem.set(w.stem.toLowerCase(), (wavsPerStem.get(w.stem.toLowerCase()) ?? 0) + 1);
+  for (const w of wavs)
+    wavsPerStem.set(w.stem.toLowerCase(), (wavsPerStem.get(w.stem.toLowerCase()) ?? 0) + 1);
 
   const chosen = new Map<string, Seg>();
   const ambiguous: MatchResult["ambiguous"] = [];
@@ -88,7 +89,9 @@ export function matchSegmentFiles(wavNames: readonly string[], segmentNames: rea
   }
   const pairedWavs = new Set(pairs.map((p) => p.wav));
   const ambiguousWavs = new Set(ambiguous.map((a) => a.wav));
-  const usedSegs = new Set([...chosen.values()].map((s) => s.path).concat(ambiguous.flatMap((a) => a.candidates)));
+  const usedSegs = new Set(
+    [...chosen.values()].map((s) => s.path).concat(ambiguous.flatMap((a) => a.candidates)),
+  );
   return {
     pairs,
     unmatchedWavs: wavs.map((w) => w.path).filter((p) => !pairedWavs.has(p) && !ambiguousWavs.has(p)),

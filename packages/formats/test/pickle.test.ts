@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -7,9 +7,9 @@ import {
   PickleError,
   PyDict,
   PyList,
+  parseSegmentPickle,
   SegmentFileError,
   UnsafePickleError,
-  parseSegmentPickle,
   unpickle,
 } from "../src/index.ts";
 
@@ -113,7 +113,12 @@ describe("refusals", () => {
 
   it("has a fixture for every evil file on disk", () => {
     const onDisk = readdirSync(fixtures).filter((f) => f.startsWith("evil_"));
-    expect(onDisk.sort()).toEqual(evil.map(([n]) => n).filter((n) => n.startsWith("evil_")).sort());
+    expect(onDisk.sort()).toEqual(
+      evil
+        .map(([n]) => n)
+        .filter((n) => n.startsWith("evil_"))
+        .sort(),
+    );
   });
 
   it("refuses builtins.getattr and unknown opcodes", () => {

@@ -3,7 +3,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  SegmentFileError,
   exportRavenTable,
   exportSegmentsCsv,
   formatNotes,
@@ -13,6 +12,7 @@ import {
   parseRavenTable,
   parseSegmentFile,
   parseSegmentsCsv,
+  SegmentFileError,
   validateAgainstDuration,
 } from "../src/index.ts";
 
@@ -71,7 +71,9 @@ describe("notes", () => {
 
 describe("CSV", () => {
   it("reads onset,offset,label,low_freq,high_freq", () => {
-    const r = parseSegmentsCsv("onset,offset,label,low_freq,high_freq\n0.1,0.2,FM,20000,60000\n0.5,0.75,,,\n");
+    const r = parseSegmentsCsv(
+      "onset,offset,label,low_freq,high_freq\n0.1,0.2,FM,20000,60000\n0.5,0.75,,,\n",
+    );
     expect(r.format).toBe("csv");
     expect(r.segments).toEqual([
       { onset: 0.1, offset: 0.2, label: "FM", lowFreq: 20000, highFreq: 60000 },
@@ -100,15 +102,28 @@ describe("CSV", () => {
   });
 
   it("converts kHz columns, keeps unknown columns as notes and quoted labels intact", () => {
-    const r = parseSegmentsCsv('onset,offset,label,low_freq_khz,high_freq_khz,species,comment\n1,2,"FM, steep",20,60.5,Ef,nice\n');
+    const r = parseSegmentsCsv(
+      'onset,offset,label,low_freq_khz,high_freq_khz,species,comment\n1,2,"FM, steep",20,60.5,Ef,nice\n',
+    );
     expect(r.segments).toEqual([
-      { onset: 1, offset: 2, label: "FM, steep", lowFreq: 20000, highFreq: 60500, notes: "notes=nice; species=Ef" },
+      {
+        onset: 1,
+        offset: 2,
+        label: "FM, steep",
+        lowFreq: 20000,
+        highFreq: 60500,
+        notes: "notes=nice; species=Ef",
+      },
     ]);
   });
 
   it("refuses millisecond columns and missing time columns", () => {
-    expect(() => parseSegmentsCsv("onset_ms,offset_ms\n1,2")).toThrow('line 1: column "onset_ms" is in milliseconds');
-    expect(() => parseSegmentsCsv("foo,bar\n1,x")).toThrow("line 1: no onset or offset column in the header (foo, bar)");
+    expect(() => parseSegmentsCsv("onset_ms,offset_ms\n1,2")).toThrow(
+      'line 1: column "onset_ms" is in milliseconds',
+    );
+    expect(() => parseSegmentsCsv("foo,bar\n1,x")).toThrow(
+      "line 1: no onset or offset column in the header (foo, bar)",
+    );
   });
 
   it("reports every malformed row with its line number", () => {
@@ -143,7 +158,14 @@ describe("CSV", () => {
     expect(parseSegmentsCsv(csv).segments).toEqual(segs);
 
     const rich = [
-      { onset: 0.1, offset: 0.2, label: 'say "hi", ok', lowFreq: 1000, highFreq: 2000, notes: "Species=Ef; Q=3" },
+      {
+        onset: 0.1,
+        offset: 0.2,
+        label: 'say "hi", ok',
+        lowFreq: 1000,
+        highFreq: 2000,
+        notes: "Species=Ef; Q=3",
+      },
       { onset: 0.3, offset: 0.4, notes: "free; text" },
     ];
     const out = exportSegmentsCsv(rich, { delimiter: ";" });
@@ -168,15 +190,31 @@ describe("Raven selection tables", () => {
     const r = parseRavenTable(RAVEN);
     expect(r.format).toBe("raven");
     expect(r.segments).toEqual([
-      { onset: 0.346348, offset: 0.348148, lowFreq: 20671.9, highFreq: 62015.6, channel: 1, label: "FM", notes: "Delta Time (s)=0.0018; Species=Ef" },
-      { onset: 0.1 + 0.2, offset: 0.4, lowFreq: 25000, highFreq: 50000, channel: 1, notes: "Delta Time (s)=0.1" },
+      {
+        onset: 0.346348,
+        offset: 0.348148,
+        lowFreq: 20671.9,
+        highFreq: 62015.6,
+        channel: 1,
+        label: "FM",
+        notes: "Delta Time (s)=0.0018; Species=Ef",
+      },
+      {
+        onset: 0.1 + 0.2,
+        offset: 0.4,
+        lowFreq: 25000,
+        highFreq: 50000,
+        channel: 1,
+        notes: "Delta Time (s)=0.1",
+      },
       { onset: 1e-7, offset: 123.456789012345, lowFreq: 1000.5, highFreq: 2000.25, channel: 1, label: "CF" },
     ]);
     expect(r.warnings).toEqual(["kept one row per selection; 2 duplicate view rows dropped"]);
   });
 
   it("warns when duplicate view rows disagree", () => {
-    const t = "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\n1\tWaveform 1\t1\t1\t2\n1\tSpectrogram 1\t1\t1\t2.5\n";
+    const t =
+      "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\n1\tWaveform 1\t1\t1\t2\n1\tSpectrogram 1\t1\t1\t2.5\n";
     const r = parseRavenTable(t);
     expect(r.segments).toEqual([{ onset: 1, offset: 2.5, channel: 1 }]);
     expect(r.warnings[0]).toBe("selection 1: line 2 (Waveform 1) has other times than line 3; kept line 3");
@@ -204,12 +242,17 @@ describe("Raven selection tables", () => {
     const segs = AWKWARD.map((x) => ({ onset: x, offset: x * 2 + 1 }));
     const back = parseRavenTable(exportRavenTable(segs)).segments;
     expect(back.map((s) => [s.onset, s.offset])).toEqual(segs.map((s) => [s.onset, s.offset]));
-    const boxed = parseRavenTable(exportRavenTable([{ onset: 1, offset: 2, notes: "free text" }], { nyquistHz: 96000 }));
-    expect(boxed.segments).toEqual([{ onset: 1, offset: 2, lowFreq: 0, highFreq: 96000, channel: 1, notes: "free text" }]);
+    const boxed = parseRavenTable(
+      exportRavenTable([{ onset: 1, offset: 2, notes: "free text" }], { nyquistHz: 96000 }),
+    );
+    expect(boxed.segments).toEqual([
+      { onset: 1, offset: 2, lowFreq: 0, highFreq: 96000, channel: 1, notes: "free text" },
+    ]);
   });
 
   it("reports malformed rows with line numbers", () => {
-    const t = "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\n1\tSpectrogram 1\t1\t1.5\t1.2\t0\t1\n2\tSpectrogram 1\t1\tx\t1\t0\t1\n3\tSpectrogram 1\t1\t1\t2\t500\t100\n";
+    const t =
+      "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\n1\tSpectrogram 1\t1\t1.5\t1.2\t0\t1\n2\tSpectrogram 1\t1\tx\t1\t0\t1\n3\tSpectrogram 1\t1\t1\t2\t500\t100\n";
     const err = thrown(() => parseRavenTable(t));
     expect(err.issues.map((i) => `line ${i.line}: ${i.message}`)).toEqual([
       "line 2: offset 1.2 is before onset 1.5",
@@ -238,7 +281,10 @@ describe("parseSegmentFile", () => {
   it("decodes Windows-1252 and UTF-16 text", () => {
     const latin = Buffer.from("onset,offset,label\n1,2,caf\xe9\n", "latin1");
     expect(parseSegmentFile("x.csv", latin).segments[0]?.label).toBe("café");
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("onset,offset,label\n1,2,µ\n", "utf16le")]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from("onset,offset,label\n1,2,µ\n", "utf16le"),
+    ]);
     expect(parseSegmentFile("x.csv", utf16).segments[0]?.label).toBe("µ");
   });
 });

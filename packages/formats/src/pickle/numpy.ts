@@ -8,7 +8,7 @@
  *   arguments: how Python pickles an empty `bytes` (e.g. an empty array's data).
  */
 import { PickleError, UnsafePickleError } from "./errors.ts";
-import { type DtypeKind, NdArray, NpDtype, PyGlobal, PyTuple, type PyValue, describePy } from "./values.ts";
+import { type DtypeKind, describePy, NdArray, NpDtype, PyGlobal, PyTuple, type PyValue } from "./values.ts";
 
 type Callable = (args: readonly PyValue[]) => PyValue;
 
@@ -22,7 +22,8 @@ const reconstruct: Callable = (args) => {
 
 const makeDtype: Callable = (args) => {
   const [spec] = args;
-  if (typeof spec !== "string") throw new PickleError(`numpy.dtype expects a type code, got ${describePy(spec)}`);
+  if (typeof spec !== "string")
+    throw new PickleError(`numpy.dtype expects a type code, got ${describePy(spec)}`);
   return parseDtype(spec);
 };
 
@@ -31,7 +32,8 @@ const scalar: Callable = (args) => {
   if (!(dtype instanceof NpDtype) || !(raw instanceof Uint8Array)) {
     throw new PickleError("numpy scalar expects (dtype, bytes)");
   }
-  if (raw.length !== dtype.itemSize) throw new PickleError(`numpy scalar of ${dtype.name} has ${raw.length} bytes`);
+  if (raw.length !== dtype.itemSize)
+    throw new PickleError(`numpy scalar of ${dtype.name} has ${raw.length} bytes`);
   const [value] = decodeBuffer(raw, dtype);
   return value ?? null;
 };
@@ -39,7 +41,9 @@ const scalar: Callable = (args) => {
 const codecsEncode: Callable = (args) => {
   const [text, encoding] = args;
   if (typeof text !== "string" || (encoding !== "latin1" && encoding !== "latin-1")) {
-    throw new UnsafePickleError("_codecs.encode is only accepted as (str, 'latin1'), the way Python pickles bytes");
+    throw new UnsafePickleError(
+      "_codecs.encode is only accepted as (str, 'latin1'), the way Python pickles bytes",
+    );
   }
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
@@ -51,7 +55,8 @@ const codecsEncode: Callable = (args) => {
 };
 
 const emptyBytes: Callable = (args) => {
-  if (args.length !== 0) throw new UnsafePickleError("builtins.bytes is only accepted with no arguments (empty bytes)");
+  if (args.length !== 0)
+    throw new UnsafePickleError("builtins.bytes is only accepted with no arguments (empty bytes)");
   return new Uint8Array(0);
 };
 
@@ -89,7 +94,8 @@ export function applyBuild(target: PyValue, state: PyValue): void {
     // state: (version, endian, subarray, names, fields, elsize, alignment, flags)
     if (!(state instanceof PyTuple) || state.items.length < 2) throw new PickleError("bad numpy dtype state");
     const [, endian, subarray, names] = state.items;
-    if (subarray != null || names != null) throw new UnsafePickleError("structured/sub-array dtypes are not supported");
+    if (subarray != null || names != null)
+      throw new UnsafePickleError("structured/sub-array dtypes are not supported");
     if (endian === ">") target.littleEndian = false;
     else if (endian === "<" || endian === "|" || endian === "=") target.littleEndian = true;
     else throw new PickleError(`unknown dtype byte order ${JSON.stringify(endian)}`);
@@ -105,12 +111,16 @@ export function applyBuild(target: PyValue, state: PyValue): void {
       throw new PickleError("bad numpy array state");
     }
     if (!(data instanceof Uint8Array)) {
-      throw new UnsafePickleError(`numpy array data must be raw bytes, got ${describePy(data)} (object arrays are refused)`);
+      throw new UnsafePickleError(
+        `numpy array data must be raw bytes, got ${describePy(data)} (object arrays are refused)`,
+      );
     }
     fillArray(target, toShape(shape), dtype, fortran === true, data);
     return;
   }
-  throw new UnsafePickleError(`BUILD is only accepted on numpy arrays and dtypes, not on ${describePy(target)}`);
+  throw new UnsafePickleError(
+    `BUILD is only accepted on numpy arrays and dtypes, not on ${describePy(target)}`,
+  );
 }
 
 function parseDtype(spec: string): NpDtype {
@@ -122,13 +132,15 @@ function parseDtype(spec: string): NpDtype {
     ((kind === "f" && (size === 4 || size === 8)) ||
       ((kind === "i" || kind === "u") && [1, 2, 4, 8].includes(size)) ||
       (kind === "b" && size === 1));
-  if (!ok || !kind) throw new UnsafePickleError(`unsupported numpy dtype '${spec}' (only bool, int, uint, float32/64)`);
+  if (!ok || !kind)
+    throw new UnsafePickleError(`unsupported numpy dtype '${spec}' (only bool, int, uint, float32/64)`);
   return new NpDtype(kind, size, m?.[1] !== ">");
 }
 
 function toShape(t: PyTuple): number[] {
   return t.items.map((d) => {
-    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) throw new PickleError("bad numpy array shape");
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0)
+      throw new PickleError("bad numpy array shape");
     return d;
   });
 }
@@ -156,16 +168,37 @@ function decodeBuffer(raw: Uint8Array, dtype: NpDtype): number[] {
   for (let i = 0; i < n; i++) {
     const o = i * dtype.itemSize;
     switch (`${dtype.typeKind}${dtype.itemSize}`) {
-      case "f8": out[i] = view.getFloat64(o, le); break;
-      case "f4": out[i] = view.getFloat32(o, le); break;
-      case "i8": out[i] = bigToNumber(view.getBigInt64(o, le)); break;
-      case "u8": out[i] = bigToNumber(view.getBigUint64(o, le)); break;
-      case "i4": out[i] = view.getInt32(o, le); break;
-      case "u4": out[i] = view.getUint32(o, le); break;
-      case "i2": out[i] = view.getInt16(o, le); break;
-      case "u2": out[i] = view.getUint16(o, le); break;
-      case "i1": out[i] = view.getInt8(o); break;
-      case "u1": case "b1": out[i] = view.getUint8(o); break;
+      case "f8":
+        out[i] = view.getFloat64(o, le);
+        break;
+      case "f4":
+        out[i] = view.getFloat32(o, le);
+        break;
+      case "i8":
+        out[i] = bigToNumber(view.getBigInt64(o, le));
+        break;
+      case "u8":
+        out[i] = bigToNumber(view.getBigUint64(o, le));
+        break;
+      case "i4":
+        out[i] = view.getInt32(o, le);
+        break;
+      case "u4":
+        out[i] = view.getUint32(o, le);
+        break;
+      case "i2":
+        out[i] = view.getInt16(o, le);
+        break;
+      case "u2":
+        out[i] = view.getUint16(o, le);
+        break;
+      case "i1":
+        out[i] = view.getInt8(o);
+        break;
+      case "u1":
+      case "b1":
+        out[i] = view.getUint8(o);
+        break;
     }
   }
   return out;

@@ -6,15 +6,7 @@
 
 export type PyPrimitive = null | boolean | number | bigint | string;
 
-export type PyValue =
-  | PyPrimitive
-  | Uint8Array
-  | PyList
-  | PyTuple
-  | PyDict
-  | NdArray
-  | NpDtype
-  | PyGlobal;
+export type PyValue = PyPrimitive | Uint8Array | PyList | PyTuple | PyDict | NdArray | NpDtype | PyGlobal;
 
 export class PyList {
   readonly kind = "list" as const;
@@ -78,7 +70,9 @@ export function describePy(v: PyValue | undefined): string {
       return `a tuple of ${v.items.length} element${v.items.length === 1 ? "" : "s"}`;
     case "dict": {
       const keys = [...v.map.keys()].slice(0, 8).map((k) => JSON.stringify(k));
-      return v.map.size === 0 ? "an empty dict" : `a dict with keys ${keys.join(", ")}${v.map.size > 8 ? ", …" : ""}`;
+      return v.map.size === 0
+        ? "an empty dict"
+        : `a dict with keys ${keys.join(", ")}${v.map.size > 8 ? ", …" : ""}`;
     }
     case "ndarray":
       return `a numpy array of shape (${v.shape.join(", ")})`;

@@ -6,23 +6,23 @@
  */
 import { PickleError, UnsafePickleError } from "./errors.ts";
 import { ALLOWED_GLOBALS, applyBuild } from "./numpy.ts";
-import { PyDict, PyGlobal, PyList, type PyPrimitive, PyTuple, type PyValue, describePy } from "./values.ts";
+import { describePy, PyDict, PyGlobal, PyList, type PyPrimitive, PyTuple, type PyValue } from "./values.ts";
 
 const REFUSED_OPCODES: Record<number, string> = {
-  0x50: "PERSID",
-  0x51: "BINPERSID",
-  0x69: "INST",
-  0x6f: "OBJ",
-  0x81: "NEWOBJ",
-  0x92: "NEWOBJ_EX",
-  0x82: "EXT1",
-  0x83: "EXT2",
-  0x84: "EXT4",
-  0x8f: "EMPTY_SET",
-  0x90: "ADDITEMS",
-  0x91: "FROZENSET",
-  0x97: "NEXT_BUFFER",
-  0x98: "READONLY_BUFFER",
+  80: "PERSID",
+  81: "BINPERSID",
+  105: "INST",
+  111: "OBJ",
+  129: "NEWOBJ",
+  146: "NEWOBJ_EX",
+  130: "EXT1",
+  131: "EXT2",
+  132: "EXT4",
+  143: "EMPTY_SET",
+  144: "ADDITEMS",
+  145: "FROZENSET",
+  151: "NEXT_BUFFER",
+  152: "READONLY_BUFFER",
 };
 
 const utf8 = new TextDecoder("utf-8");
@@ -91,89 +91,181 @@ class Machine {
         this.push(this.top());
         return;
       // scalars
-      case 0x4e: this.push(null); return; // N
-      case 0x88: this.push(true); return;
-      case 0x89: this.push(false); return;
-      case 0x49: this.push(parseTextInt(this.line())); return; // I
-      case 0x4c: this.push(parseTextInt(this.line().replace(/L$/, ""))); return; // L
-      case 0x46: this.push(parseTextFloat(this.line())); return; // F
-      case 0x4a: this.push(this.view.getInt32(this.take(4), true)); return; // J BININT
-      case 0x4b: this.push(this.u8()); return; // K BININT1
-      case 0x4d: this.push(this.view.getUint16(this.take(2), true)); return; // M BININT2
-      case 0x8a: this.push(decodeLong(this.bytes(this.u8()))); return; // LONG1
-      case 0x8b: this.push(decodeLong(this.bytes(this.lenI32()))); return; // LONG4
-      case 0x47: this.push(this.view.getFloat64(this.take(8), false)); return; // G BINFLOAT
+      case 0x4e:
+        this.push(null);
+        return; // N
+      case 0x88:
+        this.push(true);
+        return;
+      case 0x89:
+        this.push(false);
+        return;
+      case 0x49:
+        this.push(parseTextInt(this.line()));
+        return; // I
+      case 0x4c:
+        this.push(parseTextInt(this.line().replace(/L$/, "")));
+        return; // L
+      case 0x46:
+        this.push(parseTextFloat(this.line()));
+        return; // F
+      case 0x4a:
+        this.push(this.view.getInt32(this.take(4), true));
+        return; // J BININT
+      case 0x4b:
+        this.push(this.u8());
+        return; // K BININT1
+      case 0x4d:
+        this.push(this.view.getUint16(this.take(2), true));
+        return; // M BININT2
+      case 0x8a:
+        this.push(decodeLong(this.bytes(this.u8())));
+        return; // LONG1
+      case 0x8b:
+        this.push(decodeLong(this.bytes(this.lenI32())));
+        return; // LONG4
+      case 0x47:
+        this.push(this.view.getFloat64(this.take(8), false));
+        return; // G BINFLOAT
       // strings and bytes
-      case 0x53: this.push(decodeQuotedString(this.line())); return; // S STRING
-      case 0x54: this.push(latin1(this.bytes(this.lenI32()))); return; // T BINSTRING
-      case 0x55: this.push(latin1(this.bytes(this.u8()))); return; // U SHORT_BINSTRING
-      case 0x56: this.push(decodeRawUnicodeEscape(this.line())); return; // V UNICODE
-      case 0x58: this.push(utf8.decode(this.bytes(this.lenU32()))); return; // X BINUNICODE
-      case 0x8c: this.push(utf8.decode(this.bytes(this.u8()))); return; // SHORT_BINUNICODE
-      case 0x8d: this.push(utf8.decode(this.bytes(this.len64()))); return; // BINUNICODE8
-      case 0x42: this.push(this.bytes(this.lenU32())); return; // B BINBYTES
-      case 0x43: this.push(this.bytes(this.u8())); return; // C SHORT_BINBYTES
-      case 0x8e: this.push(this.bytes(this.len64())); return; // BINBYTES8
-      case 0x96: this.push(this.bytes(this.len64())); return; // BYTEARRAY8 (in-band buffer, protocol 5)
+      case 0x53:
+        this.push(decodeQuotedString(this.line()));
+        return; // S STRING
+      case 0x54:
+        this.push(latin1(this.bytes(this.lenI32())));
+        return; // T BINSTRING
+      case 0x55:
+        this.push(latin1(this.bytes(this.u8())));
+        return; // U SHORT_BINSTRING
+      case 0x56:
+        this.push(decodeRawUnicodeEscape(this.line()));
+        return; // V UNICODE
+      case 0x58:
+        this.push(utf8.decode(this.bytes(this.lenU32())));
+        return; // X BINUNICODE
+      case 0x8c:
+        this.push(utf8.decode(this.bytes(this.u8())));
+        return; // SHORT_BINUNICODE
+      case 0x8d:
+        this.push(utf8.decode(this.bytes(this.len64())));
+        return; // BINUNICODE8
+      case 0x42:
+        this.push(this.bytes(this.lenU32()));
+        return; // B BINBYTES
+      case 0x43:
+        this.push(this.bytes(this.u8()));
+        return; // C SHORT_BINBYTES
+      case 0x8e:
+        this.push(this.bytes(this.len64()));
+        return; // BINBYTES8
+      case 0x96:
+        this.push(this.bytes(this.len64()));
+        return; // BYTEARRAY8 (in-band buffer, protocol 5)
       // containers
-      case 0x5d: this.push(new PyList()); return; // ]
-      case 0x6c: this.push(new PyList(this.popMark())); return; // l LIST
-      case 0x61: { // a APPEND
+      case 0x5d:
+        this.push(new PyList());
+        return; // ]
+      case 0x6c:
+        this.push(new PyList(this.popMark()));
+        return; // l LIST
+      case 0x61: {
+        // a APPEND
         const item = this.pop();
         this.listAt(this.stack.length - 1).items.push(item);
         return;
       }
-      case 0x65: { // e APPENDS
+      case 0x65: {
+        // e APPENDS
         const items = this.popMark();
         this.listAt(this.stack.length - 1).items.push(...items);
         return;
       }
-      case 0x29: this.push(new PyTuple([])); return; // )
-      case 0x74: this.push(new PyTuple(this.popMark())); return; // t TUPLE
-      case 0x85: this.push(new PyTuple([this.pop()])); return;
-      case 0x86: { const b = this.pop(); const a = this.pop(); this.push(new PyTuple([a, b])); return; }
-      case 0x87: { const c = this.pop(); const b = this.pop(); const a = this.pop(); this.push(new PyTuple([a, b, c])); return; }
-      case 0x7d: this.push(new PyDict()); return; // }
-      case 0x64: { // d DICT
+      case 0x29:
+        this.push(new PyTuple([]));
+        return; // )
+      case 0x74:
+        this.push(new PyTuple(this.popMark()));
+        return; // t TUPLE
+      case 0x85:
+        this.push(new PyTuple([this.pop()]));
+        return;
+      case 0x86: {
+        const b = this.pop();
+        const a = this.pop();
+        this.push(new PyTuple([a, b]));
+        return;
+      }
+      case 0x87: {
+        const c = this.pop();
+        const b = this.pop();
+        const a = this.pop();
+        this.push(new PyTuple([a, b, c]));
+        return;
+      }
+      case 0x7d:
+        this.push(new PyDict());
+        return; // }
+      case 0x64: {
+        // d DICT
         const d = new PyDict();
         setItems(d, this.popMark());
         this.push(d);
         return;
       }
-      case 0x73: { // s SETITEM
+      case 0x73: {
+        // s SETITEM
         const v = this.pop();
         const k = this.pop();
         setItems(this.dictAt(this.stack.length - 1), [k, v]);
         return;
       }
-      case 0x75: { // u SETITEMS
+      case 0x75: {
+        // u SETITEMS
         const items = this.popMark();
         setItems(this.dictAt(this.stack.length - 1), items);
         return;
       }
       // memo
-      case 0x70: this.memo.set(parseIndex(this.line()), this.top()); return; // p PUT
-      case 0x71: this.memo.set(this.u8(), this.top()); return; // q BINPUT
-      case 0x72: this.memo.set(this.view.getUint32(this.take(4), true), this.top()); return; // r LONG_BINPUT
-      case 0x94: this.memo.set(this.memo.size, this.top()); return; // MEMOIZE
-      case 0x67: this.push(this.memoGet(parseIndex(this.line()))); return; // g GET
-      case 0x68: this.push(this.memoGet(this.u8())); return; // h BINGET
-      case 0x6a: this.push(this.memoGet(this.view.getUint32(this.take(4), true))); return; // j LONG_BINGET
+      case 0x70:
+        this.memo.set(parseIndex(this.line()), this.top());
+        return; // p PUT
+      case 0x71:
+        this.memo.set(this.u8(), this.top());
+        return; // q BINPUT
+      case 0x72:
+        this.memo.set(this.view.getUint32(this.take(4), true), this.top());
+        return; // r LONG_BINPUT
+      case 0x94:
+        this.memo.set(this.memo.size, this.top());
+        return; // MEMOIZE
+      case 0x67:
+        this.push(this.memoGet(parseIndex(this.line())));
+        return; // g GET
+      case 0x68:
+        this.push(this.memoGet(this.u8()));
+        return; // h BINGET
+      case 0x6a:
+        this.push(this.memoGet(this.view.getUint32(this.take(4), true)));
+        return; // j LONG_BINGET
       // the restricted object protocol
-      case 0x63: { // c GLOBAL
+      case 0x63: {
+        // c GLOBAL
         const module = this.line();
         const name = this.line();
         this.push(resolveGlobal(module, name));
         return;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = this.pop();
         const module = this.pop();
-        if (typeof module !== "string" || typeof name !== "string") throw new PickleError("STACK_GLOBAL needs two strings");
+        if (typeof module !== "string" || typeof name !== "string")
+          throw new PickleError("STACK_GLOBAL needs two strings");
         this.push(resolveGlobal(module, name));
         return;
       }
-      case 0x52: { // R REDUCE
+      case 0x52: {
+        // R REDUCE
         const args = this.pop();
         const fn = this.pop();
         if (!(fn instanceof PyGlobal)) throw new UnsafePickleError(`REDUCE on ${describePy(fn)}`);
@@ -183,7 +275,8 @@ class Machine {
         this.push(impl(args.items));
         return;
       }
-      case 0x62: { // b BUILD
+      case 0x62: {
+        // b BUILD
         const state = this.pop();
         applyBuild(this.top(), state);
         return;
@@ -267,7 +360,9 @@ class Machine {
 function resolveGlobal(module: string, name: string): PyGlobal {
   const qn = `${module}.${name}`;
   if (!ALLOWED_GLOBALS.has(qn)) {
-    throw new UnsafePickleError(`refused global '${qn}': only numpy array reconstruction is allowed in segment files`);
+    throw new UnsafePickleError(
+      `refused global '${qn}': only numpy array reconstruction is allowed in segment files`,
+    );
   }
   return new PyGlobal(qn);
 }
@@ -304,7 +399,8 @@ function parseTextFloat(text: string): number {
   if (t === "inf") return Number.POSITIVE_INFINITY;
   if (t === "-inf") return Number.NEGATIVE_INFINITY;
   if (t === "nan") return Number.NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) throw new PickleError(`bad float literal ${JSON.stringify(t)}`);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t))
+    throw new PickleError(`bad float literal ${JSON.stringify(t)}`);
   return Number(t);
 }
 
@@ -328,7 +424,18 @@ function decodeQuotedString(text: string): string {
     throw new PickleError("STRING literal is not quoted");
   }
   const body = text.slice(1, -1);
-  const simple: Record<string, string> = { n: "\n", r: "\r", t: "\t", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v" };
+  const simple: Record<string, string> = {
+    n: "\n",
+    r: "\r",
+    t: "\t",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    a: "\x07",
+    b: "\b",
+    f: "\f",
+    v: "\v",
+  };
   return body.replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/g, (_, e: string) => {
     if (e[0] === "x") return String.fromCharCode(Number.parseInt(e.slice(1), 16));
     if (/^[0-7]/.test(e)) return String.fromCharCode(Number.parseInt(e, 8) & 0xff);

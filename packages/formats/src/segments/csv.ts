@@ -6,8 +6,22 @@
  */
 import { formatNotes, parseNotes } from "./notes.ts";
 import { formatNumber, parseDecimal } from "./numbers.ts";
-import { type Line, decodeText, detectDelimiter, isBlankOrComment, quoteCell, splitCells, splitLines } from "./text.ts";
-import { type ParsedSegments, type Segment, type SegmentIssue, SegmentFileError, checkTimes } from "./types.ts";
+import {
+  decodeText,
+  detectDelimiter,
+  isBlankOrComment,
+  type Line,
+  quoteCell,
+  splitCells,
+  splitLines,
+} from "./text.ts";
+import {
+  checkTimes,
+  type ParsedSegments,
+  type Segment,
+  SegmentFileError,
+  type SegmentIssue,
+} from "./types.ts";
 
 type Field = "onset" | "offset" | "label" | "lowFreq" | "highFreq" | "notes" | "channel";
 
@@ -40,8 +54,11 @@ export function parseSegmentsCsv(input: Uint8Array | string): ParsedSegments {
   const warnings: string[] = [];
 
   const firstCells = cellsOrThrow(first, delimiter);
-  const headerless = firstCells.length >= 2 && firstCells.slice(0, 2).every((c) => parseDecimal(c, decimalComma) !== null);
-  const columns = headerless ? positionalColumns(first, firstCells.length) : headerColumns(first, firstCells, warnings);
+  const headerless =
+    firstCells.length >= 2 && firstCells.slice(0, 2).every((c) => parseDecimal(c, decimalComma) !== null);
+  const columns = headerless
+    ? positionalColumns(first, firstCells.length)
+    : headerColumns(first, firstCells, warnings);
   const rows = headerless ? lines : lines.slice(1);
 
   const issues: SegmentIssue[] = [];
@@ -76,7 +93,10 @@ function positionalColumns(line: Line, n: number): Column[] {
   const layout = layouts[n];
   if (!layout) {
     throw new SegmentFileError([
-      { line: line.number, message: `without a header, expected 2 to 5 columns (onset, offset[, label][, low_freq, high_freq]); found ${n}` },
+      {
+        line: line.number,
+        message: `without a header, expected 2 to 5 columns (onset, offset[, label][, low_freq, high_freq]); found ${n}`,
+      },
     ]);
   }
   return layout.map((field, index) => ({ index, field, name: field, scale: 1 }));
@@ -87,7 +107,10 @@ function headerColumns(line: Line, cells: string[], warnings: string[]): Column[
   const columns = cells.map((name, index): Column => {
     const lower = name.toLowerCase();
     const allTokens = lower.split(/[^a-z0-9]+/);
-    const tokens = lower.replace(/[([].*?[)\]]/g, " ").split(/[^a-z0-9]+/).filter((t) => t && !UNIT_TOKENS.has(t));
+    const tokens = lower
+      .replace(/[([].*?[)\]]/g, " ")
+      .split(/[^a-z0-9]+/)
+      .filter((t) => t && !UNIT_TOKENS.has(t));
     const key = tokens.join("");
     let field = (Object.keys(ALIASES) as Field[]).find((f) => ALIASES[f].includes(key)) ?? null;
     if (field && seen.has(field)) {
@@ -97,7 +120,9 @@ function headerColumns(line: Line, cells: string[], warnings: string[]): Column[
     if (field) seen.add(field);
     const isTime = field === "onset" || field === "offset";
     if (isTime && allTokens.some((t) => t === "ms" || t.startsWith("millisec"))) {
-      throw new SegmentFileError([{ line: line.number, message: `column "${name}" is in milliseconds; times must be in seconds` }]);
+      throw new SegmentFileError([
+        { line: line.number, message: `column "${name}" is in milliseconds; times must be in seconds` },
+      ]);
     }
     const scale = (field === "lowFreq" || field === "highFreq") && /khz/.test(lower) ? 1000 : 1;
     return { index, field, name, scale };
@@ -124,7 +149,8 @@ function readRow(cells: string[], columns: Column[], decimalComma: boolean): Seg
   }
   const on = byField.get("onset")?.text ?? "";
   const off = byField.get("offset")?.text ?? "";
-  if (on === "" || off === "") return `expected onset and offset, found ${cells.length} column${cells.length === 1 ? "" : "s"}`;
+  if (on === "" || off === "")
+    return `expected onset and offset, found ${cells.length} column${cells.length === 1 ? "" : "s"}`;
   const onset = parseDecimal(on, decimalComma);
   if (onset === null) return `onset "${on}" is not a number`;
   const offset = parseDecimal(off, decimalComma);
@@ -151,7 +177,8 @@ function readRow(cells: string[], columns: Column[], decimalComma: boolean): Seg
     seg.channel = Number(channel);
   }
   const notesText = byField.get("notes")?.text ?? "";
-  if (Object.keys(extras).length > 0) seg.notes = formatNotes(notesText ? { notes: notesText, ...extras } : extras);
+  if (Object.keys(extras).length > 0)
+    seg.notes = formatNotes(notesText ? { notes: notesText, ...extras } : extras);
   else if (notesText) seg.notes = notesText;
   return seg;
 }
@@ -170,7 +197,13 @@ export function exportSegmentsCsv(segments: readonly Segment[], options: CsvExpo
   const hasFreq = segments.some((s) => s.lowFreq !== undefined || s.highFreq !== undefined);
   const extras = segments.map((s) => noteColumns(s.notes));
   const extraNames = [...new Set(extras.flatMap((e) => Object.keys(e)))];
-  const header = ["onset", "offset", ...(hasLabel ? ["label"] : []), ...(hasFreq ? ["low_freq", "high_freq"] : []), ...extraNames];
+  const header = [
+    "onset",
+    "offset",
+    ...(hasLabel ? ["label"] : []),
+    ...(hasFreq ? ["low_freq", "high_freq"] : []),
+    ...extraNames,
+  ];
   const rows = segments.map((s, i) => {
     const cells = [formatNumber(s.onset), formatNumber(s.offset)];
     if (hasLabel) cells.push(s.label ?? "");

@@ -32,7 +32,9 @@ export function parseSegmentFile(name: string, buf: Uint8Array): ParsedSegments 
     }
     default:
       throw new SegmentFileError([
-        { message: `${name}: unsupported segment file type "${ext || "(none)"}"; expected ${SEGMENT_FILE_EXTENSIONS.join(", ")}` },
+        {
+          message: `${name}: unsupported segment file type "${ext || "(none)"}"; expected ${SEGMENT_FILE_EXTENSIONS.join(", ")}`,
+        },
       ]);
   }
 }
@@ -54,7 +56,8 @@ export function validateAgainstDuration(
   segments: readonly Segment[],
   duration: number,
 ): { ok: boolean; outside: OutsideSegment[] } {
-  if (!(duration > 0) || !Number.isFinite(duration)) throw new RangeError(`invalid recording duration ${duration}`);
+  if (!(duration > 0) || !Number.isFinite(duration))
+    throw new RangeError(`invalid recording duration ${duration}`);
   const outside: OutsideSegment[] = [];
   segments.forEach((segment, index) => {
     const { onset, offset } = segment;

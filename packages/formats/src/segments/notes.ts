@@ -4,11 +4,11 @@
  * export. `\`, `;` and `=` inside keys or values are backslash-escaped.
  */
 
-const escape = (s: string) => s.replace(/[\\;=]/g, (c) => `\\${c}`);
+const escapeNote = (s: string) => s.replace(/[\\;=]/g, (c) => `\\${c}`);
 
 export function formatNotes(fields: Record<string, string>): string {
   return Object.entries(fields)
-    .map(([k, v]) => `${escape(k)}=${escape(v)}`)
+    .map(([k, v]) => `${escapeNote(k)}=${escapeNote(v)}`)
     .join("; ");
 }
 

@@ -5,9 +5,16 @@
  * Pickle errors (PickleError / UnsafePickleError) propagate unchanged so callers can
  * tell "malicious" from "wrong shape" (SegmentFileError).
  */
+
+import { describePy, NdArray, PyDict, PyList, PyTuple, type PyValue } from "../pickle/values.ts";
 import { unpickle } from "../pickle/vm.ts";
-import { NdArray, PyDict, PyList, PyTuple, type PyValue, describePy } from "../pickle/values.ts";
-import { type ParsedSegments, type Segment, type SegmentIssue, SegmentFileError, checkTimes } from "./types.ts";
+import {
+  checkTimes,
+  type ParsedSegments,
+  type Segment,
+  SegmentFileError,
+  type SegmentIssue,
+} from "./types.ts";
 
 const SHAPE_HINT = "expected a dict with 'onsets' and 'offsets' or a 2-element [onsets, offsets]";
 const KNOWN_KEYS = new Set(["onsets", "offsets", "threshold", "labels", "startFrq", "endFrq"]);
@@ -43,7 +50,9 @@ export function parseSegmentPickle(buf: Uint8Array): ParsedSegments {
   const onsets = numbers(onsetsV, "onsets");
   const offsets = numbers(offsetsV, "offsets");
   if (onsets.length !== offsets.length) {
-    throw new SegmentFileError([{ message: `onsets has ${onsets.length} values but offsets has ${offsets.length}` }]);
+    throw new SegmentFileError([
+      { message: `onsets has ${onsets.length} values but offsets has ${offsets.length}` },
+    ]);
   }
   const n = onsets.length;
   const labels = optionalColumn(labelsV, "labels", n, warnings, labelsOf);
@@ -81,7 +90,9 @@ export function parseSegmentPickle(buf: Uint8Array): ParsedSegments {
 function numbers(v: PyValue | undefined, what: string): number[] {
   if (v instanceof NdArray) {
     if (v.shape.length !== 1) {
-      throw new SegmentFileError([{ message: `${what}: expected a 1-D array, got shape (${v.shape.join(", ")})` }]);
+      throw new SegmentFileError([
+        { message: `${what}: expected a 1-D array, got shape (${v.shape.join(", ")})` },
+      ]);
     }
     return v.data;
   }
@@ -91,7 +102,9 @@ function numbers(v: PyValue | undefined, what: string): number[] {
       throw new SegmentFileError([{ index: i, message: `${what}: expected a number, got ${describePy(x)}` }]);
     });
   }
-  throw new SegmentFileError([{ message: `${what}: expected a list or 1-D numpy array of numbers, got ${describePy(v)}` }]);
+  throw new SegmentFileError([
+    { message: `${what}: expected a list or 1-D numpy array of numbers, got ${describePy(v)}` },
+  ]);
 }
 
 function labelsOf(v: PyValue): (string | undefined)[] {

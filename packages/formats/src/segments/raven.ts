@@ -9,7 +9,13 @@ import { noteColumns, optNumber } from "./csv.ts";
 import { formatNotes } from "./notes.ts";
 import { formatNumber, parseDecimal } from "./numbers.ts";
 import { decodeText, splitLines } from "./text.ts";
-import { type ParsedSegments, type Segment, type SegmentIssue, SegmentFileError, checkTimes } from "./types.ts";
+import {
+  checkTimes,
+  type ParsedSegments,
+  type Segment,
+  SegmentFileError,
+  type SegmentIssue,
+} from "./types.ts";
 
 const COL = {
   selection: "selection",
@@ -23,7 +29,10 @@ const COL = {
 const LABEL_COLUMNS = ["annotation", "label"];
 
 export function looksLikeRaven(text: string): boolean {
-  const header = splitLines(text).find((l) => l.text.trim() !== "")?.text.toLowerCase() ?? "";
+  const header =
+    splitLines(text)
+      .find((l) => l.text.trim() !== "")
+      ?.text.toLowerCase() ?? "";
   return header.includes("\t") && header.includes(COL.begin) && header.includes(COL.end);
 }
 
@@ -53,7 +62,10 @@ export function parseRavenTable(input: Uint8Array | string): ParsedSegments {
   };
   if (at.begin < 0 || at.end < 0) {
     throw new SegmentFileError([
-      { line: headerLine.number, message: `not a Raven selection table: no "Begin Time (s)" and "End Time (s)" columns` },
+      {
+        line: headerLine.number,
+        message: `not a Raven selection table: no "Begin Time (s)" and "End Time (s)" columns`,
+      },
     ]);
   }
   const known = new Set(Object.values(at).filter((i) => i >= 0));
@@ -67,7 +79,13 @@ export function parseRavenTable(input: Uint8Array | string): ParsedSegments {
     const cell = (i: number) => (i >= 0 ? (cells[i] ?? "").trim() : "");
     const row = readRow(cell, at, extraCols);
     if (typeof row === "string") issues.push({ line: line.number, message: row });
-    else rows.push({ line: line.number, selection: cell(at.selection) || String(rows.length + 1), view: cell(at.view), segment: row });
+    else
+      rows.push({
+        line: line.number,
+        selection: cell(at.selection) || String(rows.length + 1),
+        view: cell(at.view),
+        segment: row,
+      });
   }
   if (issues.length > 0) throw new SegmentFileError(issues);
 
@@ -89,7 +107,10 @@ function readRow(
   const problem = checkTimes(onset, offset, { onset: on, offset: off });
   if (problem) return problem;
   const seg: Segment = { onset, offset };
-  for (const [key, i, name] of [["lowFreq", at.low, "Low Freq (Hz)"], ["highFreq", at.high, "High Freq (Hz)"]] as const) {
+  for (const [key, i, name] of [
+    ["lowFreq", at.low, "Low Freq (Hz)"],
+    ["highFreq", at.high, "High Freq (Hz)"],
+  ] as const) {
     const t = cell(i);
     if (t === "") continue;
     const v = parseDecimal(t);
@@ -141,7 +162,10 @@ function onePerSelection(rows: Row[], warnings: string[]): Segment[] {
     }
     kept.push(chosen.segment);
   }
-  if (dropped > 0) warnings.push(`kept one row per selection; ${dropped} duplicate view row${dropped === 1 ? "" : "s"} dropped`);
+  if (dropped > 0)
+    warnings.push(
+      `kept one row per selection; ${dropped} duplicate view row${dropped === 1 ? "" : "s"} dropped`,
+    );
   return kept;
 }
 
@@ -154,10 +178,27 @@ export function exportRavenTable(segments: readonly Segment[], options: RavenExp
   const clean = (s: string) => s.replace(/[\t\r\n]+/g, " ");
   const hasLabel = segments.some((s) => s.label !== undefined && s.label !== "");
   const extras = segments.map((s) => noteColumns(s.notes));
-  const fixed = new Set(["selection", "view", "channel", COL.begin, COL.end, COL.low, COL.high, ...LABEL_COLUMNS]);
-  const extraNames = [...new Set(extras.flatMap((e) => Object.keys(e)))].filter((n) => !fixed.has(n.toLowerCase()));
+  const fixed = new Set([
+    "selection",
+    "view",
+    "channel",
+    COL.begin,
+    COL.end,
+    COL.low,
+    COL.high,
+    ...LABEL_COLUMNS,
+  ]);
+  const extraNames = [...new Set(extras.flatMap((e) => Object.keys(e)))].filter(
+    (n) => !fixed.has(n.toLowerCase()),
+  );
   const header = [
-    "Selection", "View", "Channel", "Begin Time (s)", "End Time (s)", "Low Freq (Hz)", "High Freq (Hz)",
+    "Selection",
+    "View",
+    "Channel",
+    "Begin Time (s)",
+    "End Time (s)",
+    "Low Freq (Hz)",
+    "High Freq (Hz)",
     ...(hasLabel ? ["Annotation"] : []),
     ...extraNames,
   ];

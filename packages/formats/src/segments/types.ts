@@ -56,7 +56,11 @@ function formatIssues(issues: SegmentIssue[]): string {
 }
 
 /** The checks every format applies to a row; returns a message or null. `text` keeps the user's spelling. */
-export function checkTimes(onset: number, offset: number, text?: { onset: string; offset: string }): string | null {
+export function checkTimes(
+  onset: number,
+  offset: number,
+  text?: { onset: string; offset: string },
+): string | null {
   const on = text?.onset ?? String(onset);
   const off = text?.offset ?? String(offset);
   if (!Number.isFinite(onset)) return `onset ${on} is not a finite number`;

@@ -60,7 +60,11 @@ export class LimitedEntryStream extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (this.seen !== this.entry.uncompressedSize) {
-      done(new ZipFormatError(`${this.entry.name}: inflated to ${this.seen} bytes, header says ${this.entry.uncompressedSize}`));
+      done(
+        new ZipFormatError(
+          `${this.entry.name}: inflated to ${this.seen} bytes, header says ${this.entry.uncompressedSize}`,
+        ),
+      );
     } else done();
   }
 
@@ -68,17 +72,41 @@ export class LimitedEntryStream extends Transform {
     const { limits } = this.budget;
     const { name, compressedSize, uncompressedSize } = this.entry;
     if (this.seen > limits.maxEntryUncompressedBytes) {
-      return new ZipLimitError("entryUncompressedBytes", `inflates past the per-entry limit of ${limits.maxEntryUncompressedBytes} bytes`, limits.maxEntryUncompressedBytes, this.seen, name);
+      return new ZipLimitError(
+        "entryUncompressedBytes",
+        `inflates past the per-entry limit of ${limits.maxEntryUncompressedBytes} bytes`,
+        limits.maxEntryUncompressedBytes,
+        this.seen,
+        name,
+      );
     }
     if (this.budget.inflatedTotal > limits.maxTotalUncompressedBytes) {
-      this.budget.failure ??= new ZipLimitError("totalUncompressedBytes", `the archive inflates past the total limit of ${limits.maxTotalUncompressedBytes} bytes`, limits.maxTotalUncompressedBytes, this.budget.inflatedTotal, name);
+      this.budget.failure ??= new ZipLimitError(
+        "totalUncompressedBytes",
+        `the archive inflates past the total limit of ${limits.maxTotalUncompressedBytes} bytes`,
+        limits.maxTotalUncompressedBytes,
+        this.budget.inflatedTotal,
+        name,
+      );
       return this.budget.failure;
     }
     if (this.seen > limits.ratioGraceBytes && this.seen > limits.maxCompressionRatio * compressedSize) {
-      return new ZipLimitError("compressionRatio", `compression ratio exceeds ${limits.maxCompressionRatio}:1 (${this.seen} bytes from ${compressedSize})`, limits.maxCompressionRatio, this.seen / Math.max(compressedSize, 1), name);
+      return new ZipLimitError(
+        "compressionRatio",
+        `compression ratio exceeds ${limits.maxCompressionRatio}:1 (${this.seen} bytes from ${compressedSize})`,
+        limits.maxCompressionRatio,
+        this.seen / Math.max(compressedSize, 1),
+        name,
+      );
     }
     if (this.seen > uncompressedSize) {
-      return new ZipLimitError("declaredSize", `inflates past its declared size of ${uncompressedSize} bytes (corrupt or malicious archive)`, uncompressedSize, this.seen, name);
+      return new ZipLimitError(
+        "declaredSize",
+        `inflates past its declared size of ${uncompressedSize} bytes (corrupt or malicious archive)`,
+        uncompressedSize,
+        this.seen,
+        name,
+      );
     }
     return null;
   }

@@ -35,10 +35,12 @@ export function checkEntryName(decoded: string): NameCheck {
   if (/^[a-zA-Z]:/.test(name)) return { ok: false, reason: "absolute path with a drive letter (zip slip)" };
   if (name.startsWith("/")) return { ok: false, reason: "absolute path (zip slip)" };
   const parts = name.split("/");
-  if (parts.includes("..")) return { ok: false, reason: "'..' in the path would write outside the target folder (zip slip)" };
+  if (parts.includes(".."))
+    return { ok: false, reason: "'..' in the path would write outside the target folder (zip slip)" };
   const segs = parts.filter((p) => p !== "" && p !== ".");
   if (segs.length === 0) return { ok: false, reason: "empty name" };
-  if (segs.some((s) => Buffer.byteLength(s) > 255)) return { ok: false, reason: "a path segment is longer than 255 bytes" };
+  if (segs.some((s) => Buffer.byteLength(s) > 255))
+    return { ok: false, reason: "a path segment is longer than 255 bytes" };
   return {
     ok: true,
     name: segs.join("/"),
@@ -52,5 +54,11 @@ export function checkEntryName(decoded: string): NameCheck {
 export function isJunk(name: string, baseName: string): boolean {
   const first = name.split("/")[0]?.toLowerCase();
   const base = baseName.toLowerCase();
-  return first === "__macosx" || baseName.startsWith("._") || base === ".ds_store" || base === "thumbs.db" || base === "desktop.ini";
+  return (
+    first === "__macosx" ||
+    baseName.startsWith("._") ||
+    base === ".ds_store" ||
+    base === "thumbs.db" ||
+    base === "desktop.ini"
+  );
 }

@@ -73,7 +73,12 @@ export class ZipReader implements AsyncIterable<ZipEntry> {
     try {
       const { limits } = this;
       if (zip.entryCount > limits.maxEntries) {
-        throw new ZipLimitError("entryCount", `the archive has ${zip.entryCount} entries; the limit is ${limits.maxEntries}`, limits.maxEntries, zip.entryCount);
+        throw new ZipLimitError(
+          "entryCount",
+          `the archive has ${zip.entryCount} entries; the limit is ${limits.maxEntries}`,
+          limits.maxEntries,
+          zip.entryCount,
+        );
       }
       const seen = new Set<string>();
       let declaredTotal = 0;
@@ -81,7 +86,12 @@ export class ZipReader implements AsyncIterable<ZipEntry> {
         if (this.budget.failure) throw this.budget.failure;
         declaredTotal += raw.uncompressedSize;
         if (declaredTotal > limits.maxTotalUncompressedBytes) {
-          throw new ZipLimitError("totalUncompressedBytes", `the archive declares more than ${limits.maxTotalUncompressedBytes} uncompressed bytes`, limits.maxTotalUncompressedBytes, declaredTotal);
+          throw new ZipLimitError(
+            "totalUncompressedBytes",
+            `the archive declares more than ${limits.maxTotalUncompressedBytes} uncompressed bytes`,
+            limits.maxTotalUncompressedBytes,
+            declaredTotal,
+          );
         }
         const entry = this.classify(zip, raw, seen);
         if (entry) yield entry;
@@ -96,40 +106,72 @@ export class ZipReader implements AsyncIterable<ZipEntry> {
   private classify(zip: yauzl.ZipFile, raw: yauzl.Entry, seen: Set<string>): ZipEntry | null {
     const decoded = decodeEntryName(raw);
     const checked = checkEntryName(decoded);
-    if (!checked.ok) return { ok: false, name: decoded, error: new ZipEntryNameError(decoded, checked.reason) };
+    if (!checked.ok)
+      return { ok: false, name: decoded, error: new ZipEntryNameError(decoded, checked.reason) };
     const { name, baseName, dirName } = checked;
     if (checked.isDirectory || isJunk(name, baseName)) {
       this.skipped.push(decoded);
       return null;
     }
-    const reject = (error: ZipRejectedEntry["error"]): ZipRejectedEntry => ({ ok: false, name: decoded, error });
+    const reject = (error: ZipRejectedEntry["error"]): ZipRejectedEntry => ({
+      ok: false,
+      name: decoded,
+      error,
+    });
     if (seen.has(name)) return reject(new ZipEntryNameError(decoded, `a second entry named ${name}`));
     seen.add(name);
 
     const unixType = raw.versionMadeBy >> 8 === 3 ? (raw.externalFileAttributes >>> 16) & 0o170000 : 0;
-    if (unixType === 0o120000) return reject(new ZipUnsupportedEntryError(name, "symbolic links are not accepted"));
-    if (raw.isEncrypted()) return reject(new ZipUnsupportedEntryError(name, "encrypted entries are not supported"));
+    if (unixType === 0o120000)
+      return reject(new ZipUnsupportedEntryError(name, "symbolic links are not accepted"));
+    if (raw.isEncrypted())
+      return reject(new ZipUnsupportedEntryError(name, "encrypted entries are not supported"));
     if (raw.compressionMethod !== 0 && raw.compressionMethod !== 8) {
-      return reject(new ZipUnsupportedEntryError(name, `compression method ${raw.compressionMethod} is not supported (only stored and deflated)`));
+      return reject(
+        new ZipUnsupportedEntryError(
+          name,
+          `compression method ${raw.compressionMethod} is not supported (only stored and deflated)`,
+        ),
+      );
     }
     const { limits } = this;
     if (raw.uncompressedSize > limits.maxEntryUncompressedBytes) {
-      return reject(new ZipLimitError("entryUncompressedBytes", `declares ${raw.uncompressedSize} bytes; the per-entry limit is ${limits.maxEntryUncompressedBytes}`, limits.maxEntryUncompressedBytes, raw.uncompressedSize, name));
+      return reject(
+        new ZipLimitError(
+          "entryUncompressedBytes",
+          `declares ${raw.uncompressedSize} bytes; the per-entry limit is ${limits.maxEntryUncompressedBytes}`,
+          limits.maxEntryUncompressedBytes,
+          raw.uncompressedSize,
+          name,
+        ),
+      );
     }
     const ratio = raw.uncompressedSize / Math.max(raw.compressedSize, 1);
     if (raw.uncompressedSize > limits.ratioGraceBytes && ratio > limits.maxCompressionRatio) {
-      return reject(new ZipLimitError("compressionRatio", `declares a compression ratio of ${ratio.toFixed(0)}:1; the limit is ${limits.maxCompressionRatio}:1`, limits.maxCompressionRatio, ratio, name));
+      return reject(
+        new ZipLimitError(
+          "compressionRatio",
+          `declares a compression ratio of ${ratio.toFixed(0)}:1; the limit is ${limits.maxCompressionRatio}:1`,
+          limits.maxCompressionRatio,
+          ratio,
+          name,
+        ),
+      );
     }
 
     const sizes = { name, compressedSize: raw.compressedSize, uncompressedSize: raw.uncompressedSize };
     const openReadStream = async (): Promise<Readable> => {
       if (this.budget.failure) throw this.budget.failure;
       const source = await new Promise<Readable>((resolve, reject) =>
-        zip.openReadStream(raw, (err, s) => (err ? reject(new ZipFormatError(`${name}: ${err.message}`)) : resolve(s))),
+        zip.openReadStream(raw, (err, s) =>
+          err ? reject(new ZipFormatError(`${name}: ${err.message}`)) : resolve(s),
+        ),
       );
       const limited = new LimitedEntryStream(sizes, this.budget);
       // Errors on either side tear down both: a limit hit stops the inflater.
-      source.on("error", (e) => limited.destroy(e instanceof ZipFormatError ? e : new ZipFormatError(`${name}: ${e.message}`)));
+      source.on("error", (e) =>
+        limited.destroy(e instanceof ZipFormatError ? e : new ZipFormatError(`${name}: ${e.message}`)),
+      );
       limited.on("close", () => source.destroy());
       source.pipe(limited);
       return limited;
@@ -168,7 +210,10 @@ function openYauzl(zipPath: string): Promise<yauzl.ZipFile> {
       // decodeStrings off: yauzl would abort the whole archive on one bad name; we reject per entry.
       // validateEntrySizes off: LimitedEntryStream does the same check and reports it as a limit.
       { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false },
-      (err, zip) => (err || !zip ? reject(new ZipFormatError(`not a readable ZIP archive: ${err?.message}`)) : resolve(zip)),
+      (err, zip) =>
+        err || !zip
+          ? reject(new ZipFormatError(`not a readable ZIP archive: ${err?.message}`))
+          : resolve(zip),
     ),
   );
 }
