@@ -2,3 +2,4 @@ export * from "./boss.ts";
 export * from "./enqueue.ts";
 export * from "./handler.ts";
 export * from "./queues.ts";
+export * from "./housekeeping.ts";
