@@ -1,0 +1,183 @@
+import { open } from "node:fs/promises";
+import { Hdf5Writer, type ChunkedDataset } from "../hdf5/writer.ts";
+import { blocksFromHandle, readWavInfoFromHandle } from "../wav/file.ts";
+import type { WavInfo } from "../wav/types.ts";
+import { DEFAULT_STFT, N_FREQ_BINS, frameCount } from "./params.ts";
+import { StreamingStft } from "./stft.ts";
+
+/**
+ * HDF5 layout (one file per recording):
+ *   /spectrogram      float32 [257, n_frames] dB, frequency rows (0 Hz first), time columns. For
+ *                     multichannel audio this is the STFT of the channel mean, as the original
+ *                     computed it, so existing tooling keeps working.
+ *   /spectrogram_ch0, /spectrogram_ch1, ...   one per channel, same shape, only when channels > 1.
+ * Every dataset carries sample_rate, n_fft, hop_length, duration, n_frames, n_freq_bins, channels
+ * and `source` ("mean" or the channel index). Chunks are [257, 512] frames, shuffle + deflate.
+ */
+export const CHUNK_FRAMES = 512;
+
+export interface SpectrogramJobOptions {
+  /** Keep per-channel datasets for multichannel audio (default true). */
+  perChannel?: boolean;
+  /** zlib level (default 1: the data is noise-like, higher levels cost time for ~2 % size). */
+  level?: number;
+  /** Frames per processing block; memory is proportional to it (default 2048). */
+  blockFrames?: number;
+  /** Called after each block with frames done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SpectrogramFileSummary {
+  path: string;
+  sampleRate: number;
+  channels: number;
+  nFrames: number;
+  nFreqBins: number;
+  duration: number;
+  datasets: string[];
+}
+
+interface Target {
+  stream: StreamingStft;
+  dataset: ChunkedDataset;
+}
+
+/** Streams any source of channel blocks through STFT into an HDF5 file. */
+export class SpectrogramSink {
+  private readonly writer: Hdf5Writer;
+  private readonly targets: Target[];
+  private readonly mixTarget: Target;
+  private readonly perChannel: boolean;
+  private readonly mix: Float32Array[] = [];
+  readonly totalFrames: number;
+  private framesDone = 0;
+  private readonly onProgress: ((done: number, total: number) => void) | undefined;
+  private readonly info: Pick<WavInfo, "sampleRate" | "channels" | "frames">;
+
+  constructor(
+    outPath: string,
+    info: Pick<WavInfo, "sampleRate" | "channels" | "frames">,
+    options: SpectrogramJobOptions = {},
+  ) {
+    this.info = info;
+    this.writer = new Hdf5Writer(outPath);
+    this.perChannel = (options.perChannel ?? true) && info.channels > 1;
+    this.onProgress = options.onProgress;
+    this.totalFrames = frameCount(info.frames, DEFAULT_STFT.hop);
+    const blockFrames = options.blockFrames ?? 2048;
+    const make = (name: string, source: string | number): Target => {
+      const dataset = this.writer.createDataset(name, {
+        rows: N_FREQ_BINS,
+        chunkColumns: CHUNK_FRAMES,
+        level: options.level ?? 1,
+      });
+      const attrs: Record<string, number | string> = {
+        sample_rate: info.sampleRate,
+        n_fft: DEFAULT_STFT.nFft,
+        hop_length: DEFAULT_STFT.hop,
+        duration: info.frames / info.sampleRate,
+        n_frames: this.totalFrames,
+        n_freq_bins: N_FREQ_BINS,
+        channels: info.channels,
+        source,
+        units: "dB re 1 (20*log10(max(|X|, 1e-4)))",
+        window: "hann (periodic), centred, zero padding",
+      };
+      for (const [k, v] of Object.entries(attrs)) {
+        // duration must stay a float even when it happens to be integral
+        dataset.setAttr(k, k === "duration" ? { float: v as number } : v);
+      }
+      return { stream: new StreamingStft(DEFAULT_STFT, blockFrames), dataset };
+    };
+    this.mixTarget = make("spectrogram", info.channels > 1 ? "mean" : 0);
+    this.targets = this.perChannel
+      ? Array.from({ length: info.channels }, (_, c) => make(`spectrogram_ch${c}`, c))
+      : [];
+  }
+
+  push(channels: Float32Array[]): void {
+    const n = channels[0]?.length ?? 0;
+    let mono: Float32Array;
+    if (channels.length === 1) mono = channels[0]!;
+    else {
+      // Channel mean as librosa.to_mono computes it (float32 accumulation order: c0 + c1 + ...).
+      mono = new Float32Array(n);
+      for (const ch of channels) for (let i = 0; i < n; i++) mono[i] = mono[i]! + ch[i]!;
+      const inv = 1 / channels.length;
+      for (let i = 0; i < n; i++) mono[i] = mono[i]! * inv;
+    }
+    this.feed(this.mixTarget, this.mixTarget.stream.push(mono), true);
+    this.targets.forEach((t, c) => this.feed(t, t.stream.push(channels[c]!), false));
+  }
+
+  private feed(t: Target, blocks: ReturnType<StreamingStft["push"]>, counts: boolean): void {
+    for (const b of blocks) {
+      t.dataset.appendColumns(b.data, b.frames);
+      if (counts) {
+        this.framesDone += b.frames;
+        this.onProgress?.(this.framesDone, this.totalFrames);
+      }
+    }
+  }
+
+  finish(outPath: string): SpectrogramFileSummary {
+    this.feed(this.mixTarget, this.mixTarget.stream.finish(), true);
+    for (const t of this.targets) this.feed(t, t.stream.finish(), false);
+    this.writer.close();
+    return {
+      path: outPath,
+      sampleRate: this.info.sampleRate,
+      channels: this.info.channels,
+      nFrames: this.totalFrames,
+      nFreqBins: N_FREQ_BINS,
+      duration: this.info.frames / this.info.sampleRate,
+      datasets: ["spectrogram", ...this.targets.map((_, c) => `spectrogram_ch${c}`)],
+    };
+  }
+
+  abort(): void {
+    this.writer.abort();
+  }
+}
+
+/** WAV file → HDF5 spectrogram, streamed: memory does not depend on the recording's length. */
+export async function writeSpectrogramFile(
+  wavPath: string,
+  outPath: string,
+  options: SpectrogramJobOptions = {},
+): Promise<SpectrogramFileSummary> {
+  const fh = await open(wavPath, "r");
+  try {
+    const info = await readWavInfoFromHandle(fh);
+    const sink = new SpectrogramSink(outPath, info, options);
+    try {
+      const blockSamples = DEFAULT_STFT.hop * (options.blockFrames ?? 2048);
+      for await (const block of blocksFromHandle(fh, info, { blockFrames: blockSamples })) sink.push(block.channels);
+      return sink.finish(outPath);
+    } catch (err) {
+      sink.abort();
+      throw err;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** In-memory audio → HDF5 spectrogram (used by pool tasks that receive samples). */
+export function writeSpectrogramFromSamples(
+  channels: Float32Array[],
+  sampleRate: number,
+  outPath: string,
+  options: SpectrogramJobOptions = {},
+): SpectrogramFileSummary {
+  const frames = channels[0]?.length ?? 0;
+  const sink = new SpectrogramSink(outPath, { sampleRate, channels: channels.length, frames }, options);
+  try {
+    const step = DEFAULT_STFT.hop * (options.blockFrames ?? 2048);
+    for (let i = 0; i < frames; i += step) sink.push(channels.map((c) => c.subarray(i, Math.min(frames, i + step))));
+    return sink.finish(outPath);
+  } catch (err) {
+    sink.abort();
+    throw err;
+  }
+}

@@ -1,0 +1,161 @@
+import { RealPowerSpectrum } from "./fft.ts";
+import { AMIN, DB_FLOOR, DEFAULT_STFT, type StftParams, frameCount, periodicHann } from "./params.ts";
+
+/** A spectrogram or a block of one: dB values, frequency-major (data[bin * frames + frame]), like the HDF5 dataset. */
+export interface SpectrogramBlock {
+  /** Index of the first frame in the whole recording. */
+  startFrame: number;
+  frames: number;
+  bins: number;
+  data: Float32Array;
+}
+
+const POWER_FLOOR = AMIN * AMIN;
+
+/** Turns frames into dB columns. One instance per thread of work: it owns scratch buffers. */
+export class StftKernel {
+  readonly params: StftParams;
+  readonly bins: number;
+  private readonly window: Float64Array;
+  private readonly frame: Float64Array;
+  private readonly power: Float64Array;
+  private readonly fft: RealPowerSpectrum;
+
+  constructor(params: StftParams = DEFAULT_STFT) {
+    this.params = params;
+    this.bins = params.nFft / 2 + 1;
+    this.window = periodicHann(params.nFft);
+    this.frame = new Float64Array(params.nFft);
+    this.power = new Float64Array(this.bins);
+    this.fft = new RealPowerSpectrum(params.nFft);
+  }
+
+  /**
+   * dB spectrum of src[from .. from + nFft) into out[k * stride + column].
+   * 20·log10(max(|X|, 1e-4)) is computed as 10·log10(max(|X|², 1e-8)): same value, no square root.
+   */
+  column(src: Float32Array, from: number, out: Float32Array, column: number, stride: number): void {
+    const n = this.params.nFft;
+    const w = this.window;
+    const frame = this.frame;
+    for (let i = 0; i < n; i++) frame[i] = src[from + i]! * w[i]!;
+    this.fft.power(frame, this.power);
+    const p = this.power;
+    for (let k = 0, o = column; k < this.bins; k++, o += stride) {
+      const v = p[k]!;
+      out[o] = v > POWER_FLOOR ? 10 * Math.log10(v) : DB_FLOOR;
+    }
+  }
+}
+
+/**
+ * One-shot centred STFT of a whole signal: the reference the streamed version must equal.
+ * Memory is O(signal + output).
+ */
+export function stft(samples: Float32Array, params: StftParams = DEFAULT_STFT): SpectrogramBlock {
+  const kernel = new StftKernel(params);
+  const { nFft, hop } = params;
+  const padded = new Float32Array(samples.length + nFft);
+  padded.set(samples, nFft / 2);
+  const frames = frameCount(samples.length, hop);
+  const data = new Float32Array(kernel.bins * frames);
+  for (let t = 0; t < frames; t++) kernel.column(padded, t * hop, data, t, frames);
+  return { startFrame: 0, frames, bins: kernel.bins, data };
+}
+
+/**
+ * Centred STFT over a stream of sample blocks of any size, emitting fixed-size blocks of frames.
+ * Holds at most one input block plus one frame of history, so memory does not depend on length.
+ * Frames see exactly the same samples as in `stft`, so the output is bit-identical.
+ */
+export class StreamingStft {
+  readonly params: StftParams;
+  readonly blockFrames: number;
+  private readonly kernel: StftKernel;
+  /** Padded-signal samples starting at padded index `bufStart`. */
+  private buf: Float32Array;
+  private bufLen: number;
+  private bufStart = 0;
+  private nextFrame = 0;
+  private received = 0;
+  private block: Float32Array;
+  private blockFill = 0;
+  private finished = false;
+
+  constructor(params: StftParams = DEFAULT_STFT, blockFrames = 2048) {
+    this.params = params;
+    this.blockFrames = blockFrames;
+    this.kernel = new StftKernel(params);
+    this.buf = new Float32Array(params.nFft * 4);
+    this.bufLen = params.nFft / 2; // the left zero padding
+    this.block = new Float32Array(this.kernel.bins * blockFrames);
+  }
+
+  get bins(): number {
+    return this.kernel.bins;
+  }
+
+  /** Feeds samples; returns the blocks completed by them (usually zero or one). */
+  push(samples: Float32Array): SpectrogramBlock[] {
+    if (this.finished) throw new Error("StreamingStft: push after finish");
+    this.received += samples.length;
+    return this.append(samples, Number.POSITIVE_INFINITY);
+  }
+
+  /** Flushes the right zero padding and the last partial block. */
+  finish(): SpectrogramBlock[] {
+    if (this.finished) return [];
+    this.finished = true;
+    const total = frameCount(this.received, this.params.hop);
+    const out = this.append(new Float32Array(this.params.nFft / 2), total);
+    if (this.blockFill > 0) out.push(this.takeBlock());
+    return out;
+  }
+
+  private append(samples: Float32Array, frameLimit: number): SpectrogramBlock[] {
+    const { nFft, hop } = this.params;
+    // Drop history no future frame needs, then append.
+    const keepFrom = this.nextFrame * hop - this.bufStart;
+    if (keepFrom > 0) {
+      this.buf.copyWithin(0, keepFrom, this.bufLen);
+      this.bufLen -= keepFrom;
+      this.bufStart += keepFrom;
+    }
+    if (this.bufLen + samples.length > this.buf.length) {
+      const grown = new Float32Array(Math.max(this.bufLen + samples.length, this.buf.length * 2));
+      grown.set(this.buf.subarray(0, this.bufLen));
+      this.buf = grown;
+    }
+    this.buf.set(samples, this.bufLen);
+    this.bufLen += samples.length;
+
+    const out: SpectrogramBlock[] = [];
+    while (this.nextFrame < frameLimit) {
+      const from = this.nextFrame * hop - this.bufStart;
+      if (from + nFft > this.bufLen) break;
+      this.kernel.column(this.buf, from, this.block, this.blockFill, this.blockFrames);
+      this.nextFrame++;
+      if (++this.blockFill === this.blockFrames) out.push(this.takeBlock());
+    }
+    return out;
+  }
+
+  private takeBlock(): SpectrogramBlock {
+    const frames = this.blockFill;
+    const bins = this.kernel.bins;
+    let data: Float32Array;
+    if (frames === this.blockFrames) {
+      data = this.block;
+      this.block = new Float32Array(bins * this.blockFrames);
+    } else {
+      // Partial last block: repack rows to the actual width.
+      data = new Float32Array(bins * frames);
+      for (let k = 0; k < bins; k++) {
+        data.set(this.block.subarray(k * this.blockFrames, k * this.blockFrames + frames), k * frames);
+      }
+    }
+    const block = { startFrame: this.nextFrame - frames, frames, bins, data };
+    this.blockFill = 0;
+    return block;
+  }
+}
