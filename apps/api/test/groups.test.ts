@@ -1,0 +1,178 @@
+import { INVITATION_ACCEPT_PATH } from "@battycoda/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectTRPCError } from "./expect-error.ts";
+import {
+  type TestEnv,
+  type TestUser,
+  anonymousCaller,
+  createTestEnv,
+  registerAndLogin,
+  tokenFromEmail,
+} from "./helpers.ts";
+
+let t: TestEnv;
+let owner: TestUser;
+let member: TestUser;
+let outsider: TestUser;
+let labId: string;
+
+beforeAll(async () => {
+  t = await createTestEnv();
+  owner = await registerAndLogin(t, "owner");
+  member = await registerAndLogin(t, "member");
+  outsider = await registerAndLogin(t, "outsider");
+  const lab = await owner.caller.groups.create({ name: "Bat Lab", description: "Acoustics" });
+  labId = lab.id;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe("groups", () => {
+  it("creating a group makes the creator its admin and switches to it", async () => {
+    const current = await owner.caller.groups.current();
+    expect(current).toMatchObject({ id: labId, name: "Bat Lab", isAdmin: true, isCurrent: true, memberCount: 1 });
+    expect((await owner.caller.groups.list()).map((g) => g.name).sort()).toEqual(["Bat Lab", "owner's group"]);
+  });
+
+  it("admins edit the group; switching to a group one is not in is NOT_FOUND", async () => {
+    const updated = await owner.caller.groups.update({ name: "Bat Lab (Boston)" });
+    expect(updated.name).toBe("Bat Lab (Boston)");
+    await expectTRPCError(outsider.caller.groups.switch({ groupId: labId }), "NOT_FOUND");
+  });
+
+  it("adds members by username or email; unknown and duplicate are refused", async () => {
+    const added = await owner.caller.groups.addMember({ identifier: "member" });
+    expect(added).toMatchObject({ username: "member", isAdmin: false, isSelf: false });
+    await expectTRPCError(owner.caller.groups.addMember({ identifier: "MEMBER@example.org" }), "CONFLICT");
+    await expectTRPCError(owner.caller.groups.addMember({ identifier: "nobody" }), "NOT_FOUND");
+    const members = await owner.caller.groups.members();
+    expect(members.map((m) => [m.username, m.isAdmin])).toEqual([
+      ["owner", true],
+      ["member", false],
+    ]);
+  });
+
+  it("a plain member cannot manage the group", async () => {
+    await member.caller.groups.switch({ groupId: labId });
+    await expectTRPCError(member.caller.groups.update({ name: "x" }), "FORBIDDEN");
+    await expectTRPCError(member.caller.groups.addMember({ identifier: "outsider" }), "FORBIDDEN");
+    await expectTRPCError(member.caller.groups.invite({ email: "x@example.org" }), "FORBIDDEN");
+    await expectTRPCError(member.caller.groups.invitations(), "FORBIDDEN");
+    const ownerMembership = (await member.caller.groups.members()).find((m) => m.username === "owner");
+    await expectTRPCError(
+      member.caller.groups.setMemberAdmin({ membershipId: ownerMembership?.membershipId ?? "", isAdmin: false }),
+      "FORBIDDEN",
+    );
+    await expectTRPCError(
+      member.caller.groups.removeMember({ membershipId: ownerMembership?.membershipId ?? "" }),
+      "FORBIDDEN",
+    );
+  });
+
+  it("never demotes or removes the last admin, also when they remove themself", async () => {
+    const self = (await owner.caller.groups.members()).find((m) => m.isSelf);
+    const id = self?.membershipId ?? "";
+    await expectTRPCError(
+      owner.caller.groups.setMemberAdmin({ membershipId: id, isAdmin: false }),
+      "PRECONDITION_FAILED",
+      /last admin/,
+    );
+    await expectTRPCError(owner.caller.groups.removeMember({ membershipId: id }), "PRECONDITION_FAILED", /last admin/);
+  });
+
+  it("toggles admin; with two admins one may step down, then the other is the last again", async () => {
+    const m = (await owner.caller.groups.members()).find((x) => x.username === "member");
+    const promoted = await owner.caller.groups.setMemberAdmin({ membershipId: m?.membershipId ?? "", isAdmin: true });
+    expect(promoted.isAdmin).toBe(true);
+    const self = (await owner.caller.groups.members()).find((x) => x.isSelf);
+    await owner.caller.groups.setMemberAdmin({ membershipId: self?.membershipId ?? "", isAdmin: false });
+    await expectTRPCError(
+      member.caller.groups.removeMember({ membershipId: m?.membershipId ?? "" }),
+      "PRECONDITION_FAILED",
+    );
+    // restore
+    await member.caller.groups.setMemberAdmin({ membershipId: self?.membershipId ?? "", isAdmin: true });
+    await member.caller.groups.setMemberAdmin({ membershipId: m?.membershipId ?? "", isAdmin: false });
+  });
+
+  it("a member can leave; their current group falls back to another membership", async () => {
+    const m = (await member.caller.groups.members()).find((x) => x.isSelf);
+    await member.caller.groups.removeMember({ membershipId: m?.membershipId ?? "" });
+    const me = await member.caller.auth.me();
+    expect(me?.currentGroup?.name).toBe("member's group");
+    await expectTRPCError(member.caller.groups.switch({ groupId: labId }), "NOT_FOUND");
+  });
+
+  it("an admin removes a member, who then cannot act in the group any more", async () => {
+    await owner.caller.groups.addMember({ identifier: "member" });
+    await member.caller.groups.switch({ groupId: labId });
+    const project = await owner.caller.projects.create({ name: "Shared" });
+    expect((await member.caller.projects.get({ projectId: project.id })).name).toBe("Shared");
+    const m = (await owner.caller.groups.members()).find((x) => x.username === "member");
+    await owner.caller.groups.removeMember({ membershipId: m?.membershipId ?? "" });
+    await expectTRPCError(member.caller.projects.get({ projectId: project.id }), "NOT_FOUND");
+    expect((await member.caller.groups.current()).name).toBe("member's group");
+  });
+});
+
+describe("invitations", () => {
+  it("invites by email with a 7-day link; accepting while logged in (any account) joins the group", async () => {
+    const invitation = await owner.caller.groups.invite({ email: "Someone.Else@Example.org" });
+    expect(invitation.email).toBe("someone.else@example.org");
+    const days = (Date.parse(invitation.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.99);
+    expect(days).toBeLessThanOrEqual(7);
+    const token = tokenFromEmail(t, "someone.else@example.org", INVITATION_ACCEPT_PATH);
+    const mail = t.outbox.at(-1);
+    expect(mail?.text).toContain(`http://battycoda.test${INVITATION_ACCEPT_PATH}?token=`);
+
+    const { caller: anon } = anonymousCaller(t);
+    expect(await anon.groups.previewInvitation({ token })).toMatchObject({
+      groupName: "Bat Lab (Boston)",
+      invitedBy: "owner",
+      status: "valid",
+    });
+    await expectTRPCError(anon.groups.acceptInvitation({ token }), "UNAUTHORIZED");
+
+    const accepted = await outsider.caller.groups.acceptInvitation({ token });
+    expect(accepted).toEqual({ groupId: labId, groupName: "Bat Lab (Boston)" });
+    expect((await outsider.caller.groups.current()).id).toBe(labId);
+    await expectTRPCError(member.caller.groups.acceptInvitation({ token }), "BAD_REQUEST", "already been used");
+    expect((await anon.groups.previewInvitation({ token })).status).toBe("accepted");
+  });
+
+  it("a new visitor registers from the invitation and lands in the group", async () => {
+    await owner.caller.groups.invite({ email: "newbie@example.org", isAdmin: true });
+    const token = tokenFromEmail(t, "newbie@example.org", INVITATION_ACCEPT_PATH);
+    const newbie = await registerAndLogin(t, "newbie", { invitationToken: token });
+    const current = await newbie.caller.groups.current();
+    expect(current).toMatchObject({ id: labId, isAdmin: true });
+    expect((await newbie.caller.groups.list()).map((g) => g.name).sort()).toEqual(["Bat Lab (Boston)", "newbie's group"]);
+  });
+
+  it("refuses expired, unknown and revoked invitations; refuses inviting a member", async () => {
+    await owner.caller.groups.invite({ email: "late@example.org" });
+    const token = tokenFromEmail(t, "late@example.org", INVITATION_ACCEPT_PATH);
+    await t.deps.db.invitation.updateMany({ where: { email: "late@example.org" }, data: { expiresAt: new Date(0) } });
+    await expectTRPCError(member.caller.groups.acceptInvitation({ token }), "BAD_REQUEST", "expired");
+    const { caller: anon } = anonymousCaller(t);
+    await expectTRPCError(
+      anon.auth.register({ email: "late@example.org", username: "late", password: "long enough pw", invitationToken: token }),
+      "BAD_REQUEST",
+      "expired",
+    );
+    expect(await t.deps.db.user.findUnique({ where: { username: "late" } })).toBeNull();
+    await expectTRPCError(member.caller.groups.acceptInvitation({ token: "x".repeat(43) }), "NOT_FOUND");
+
+    const inv = await owner.caller.groups.invite({ email: "revoked@example.org" });
+    const revokedToken = tokenFromEmail(t, "revoked@example.org", INVITATION_ACCEPT_PATH);
+    await owner.caller.groups.revokeInvitation({ invitationId: inv.id });
+    await expectTRPCError(member.caller.groups.acceptInvitation({ token: revokedToken }), "NOT_FOUND");
+
+    await expectTRPCError(owner.caller.groups.invite({ email: "outsider@example.org" }), "CONFLICT");
+    const list = await owner.caller.groups.invitations();
+    expect(list.map((i) => i.email)).toContain("late@example.org");
+    expect(list.find((i) => i.email === "someone.else@example.org")?.accepted).toBe(true);
+  });
+});
