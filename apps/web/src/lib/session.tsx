@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { Loading } from "../components/ui";
@@ -20,24 +20,13 @@ export function useUser(): SessionUser {
   return me.data;
 }
 
-/** After login/logout/group switch: drop everything cached for the previous identity. */
-export function useResetSession() {
-  const queryClient = useQueryClient();
-  return async () => {
-    queryClient.removeQueries({ predicate: (q) => q.state.status !== "pending" });
-    await queryClient.invalidateQueries();
-  };
-}
-
 export function useLogout() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   return useMutation(
     trpc.auth.logout.mutationOptions({
-      onSuccess: () => {
-        queryClient.clear();
-        window.location.assign("/login");
-      },
+      // A full page load drops every cached query of the old session (clearing the cache first
+      // would re-render signed-in pages without a user).
+      onSuccess: () => window.location.assign("/login"),
     }),
   );
 }

@@ -75,7 +75,12 @@ export function DashboardPage() {
             </div>
             {species.isPending ? <Loading /> : null}
             <ErrorAlert error={species.error} />
-            {species.data ? (
+            {species.data && species.data.length === 0 ? (
+              <p className="muted">
+                No species yet. <Link to="/species/new">Add one</Link>.
+              </p>
+            ) : null}
+            {species.data && species.data.length > 0 ? (
               <ul className="plain-list">
                 {species.data.slice(0, 8).map((s) => (
                   <li key={s.id}>

@@ -1,0 +1,212 @@
+// Browser-test harness: builds the SPA, starts the REAL API and worker (child processes running
+// apps/api/src/main.ts and apps/worker/src/main.ts) against a fresh PostgreSQL database from
+// @battycoda/db/testing, with DATA_DIR (and so the email outbox) in a temp folder, and launches
+// Debian's Chromium through playwright-core. Everything started here is stopped by `stop()`.
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { readOutbox } from "@battycoda/core/mail";
+import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
+import { type Browser, chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const WEB_DIR = path.resolve(here, "..");
+export const REPO_ROOT = path.resolve(WEB_DIR, "../..");
+const API_MAIN = path.join(REPO_ROOT, "apps/api/src/main.ts");
+const WORKER_MAIN = path.join(REPO_ROOT, "apps/worker/src/main.ts");
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export interface Stack {
+  baseUrl: string;
+  dataDir: string;
+  outboxDir: string;
+  database: TestDatabase;
+  browser: Browser;
+  /** Output of the child processes so far (printed when a test fails). */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out}`))));
+  });
+}
+
+/** `vite build` into apps/web/dist, which the API serves (BATTYCODA_E2E_SKIP_BUILD=1 reuses a build). */
+export async function buildSpa(): Promise<void> {
+  if (process.env.BATTYCODA_E2E_SKIP_BUILD === "1" && fs.existsSync(path.join(WEB_DIR, "dist/index.html"))) return;
+  const vite = path.join(WEB_DIR, "node_modules/vite/bin/vite.js");
+  // No DSN in the test build: the SPA must make no third-party calls.
+  const env = { ...process.env, VITE_SENTRY_DSN: "" };
+  await run(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: WEB_DIR, env });
+}
+
+class ManagedProcess {
+  private child: ChildProcess;
+  private exited = false;
+  output = "";
+  constructor(
+    readonly name: string,
+    script: string,
+    env: NodeJS.ProcessEnv,
+  ) {
+    // Own process group, so stop() also ends anything the script spawns.
+    this.child = spawn(process.execPath, ["--import", "tsx", script], {
+      cwd: REPO_ROOT,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const append = (d: Buffer) => {
+      this.output += d.toString();
+      if (this.output.length > 200_000) this.output = this.output.slice(-100_000);
+      if (process.env.BATTYCODA_E2E_VERBOSE) process.stderr.write(`[${name}] ${d}`);
+    };
+    this.child.stdout?.on("data", append);
+    this.child.stderr?.on("data", append);
+    this.child.on("exit", (code, signal) => {
+      this.exited = true;
+      this.output += `\n[${name} exited code=${code} signal=${signal}]\n`;
+    });
+  }
+  get alive() {
+    return !this.exited;
+  }
+  async stop(): Promise<void> {
+    if (this.exited || this.child.pid === undefined) return;
+    const pid = this.child.pid;
+    const done = new Promise<void>((r) => this.child.once("exit", () => r()));
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }, 8000);
+    await done;
+    clearTimeout(timer);
+  }
+}
+
+async function waitForHealth(url: string, proc: ManagedProcess, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!proc.alive) throw new Error(`${proc.name} exited before becoming healthy:\n${proc.output}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${proc.name} not healthy after ${timeoutMs} ms:\n${proc.output}`);
+}
+
+export async function startStack(): Promise<Stack> {
+  for (const f of [API_MAIN, WORKER_MAIN]) {
+    if (!fs.existsSync(f)) throw new Error(`${path.relative(REPO_ROOT, f)} does not exist yet: the e2e needs the real API and worker`);
+  }
+  const procs: ManagedProcess[] = [];
+  let database: TestDatabase | undefined;
+  let browser: Browser | undefined;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-"));
+  const stop = async () => {
+    await browser?.close().catch(() => {});
+    // Reverse order: worker and API first, then their database.
+    for (const p of procs.reverse()) await p.stop();
+    await database?.drop().catch(() => {});
+    if (!process.env.BATTYCODA_E2E_KEEP) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const [, db, port] = await Promise.all([buildSpa(), createTestDatabase(), freePort()]);
+    database = db;
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: "test",
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      MEDIA_ROOT: path.join(dataDir, "media"),
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      PUBLIC_URL: baseUrl,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      // Outbox transport: never SES from a test.
+      AWS_SES_ACCESS_KEY_ID: "",
+      AWS_SES_SECRET_ACCESS_KEY: "",
+      SENTRY_DSN: "",
+    };
+    const api = new ManagedProcess("api", API_MAIN, env);
+    procs.push(api);
+    const worker = new ManagedProcess("worker", WORKER_MAIN, env);
+    procs.push(worker);
+    const launched = chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    await waitForHealth(`${baseUrl}/health`, api);
+    browser = await launched;
+    return {
+      baseUrl,
+      dataDir,
+      outboxDir: path.join(dataDir, "outbox"),
+      database: db,
+      browser,
+      logs: () => procs.map((p) => `--- ${p.name} ---\n${p.output}`).join("\n"),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export type OutboxEmail = Awaited<ReturnType<typeof readOutbox>>[number];
+
+/** Waits until the worker has written an email for `to` (matching `subject`) into the outbox. */
+export async function waitForEmail(outboxDir: string, to: string, subject: RegExp, timeoutMs = 30_000): Promise<OutboxEmail> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = (await readOutbox(outboxDir, { to })).find((m) => subject.test(m.subject));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`No email to ${to} matching ${subject} in ${outboxDir} after ${timeoutMs} ms`);
+}
+
+/** The first URL in an email's text that starts with `prefix`. */
+export function linkIn(email: OutboxEmail, prefix: string): string {
+  const m = email.text.match(/https?:\/\/\S+/g) ?? [];
+  const link = m.find((u) => u.startsWith(prefix));
+  if (!link) throw new Error(`No link starting with ${prefix} in:\n${email.text}`);
+  return link;
+}
