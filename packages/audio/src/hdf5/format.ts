@@ -96,7 +96,11 @@ export function datatype(t: ScalarType): Uint8Array {
   if (t === "f32" || t === "f64") {
     const single = t === "f32";
     // class 1 (float), version 1; little-endian, implied MSB mantissa normalisation; sign bit position.
-    w.u8(0x11).u8(0x20).u8(single ? 31 : 63).u8(0).u32(single ? 4 : 8);
+    w.u8(0x11)
+      .u8(0x20)
+      .u8(single ? 31 : 63)
+      .u8(0)
+      .u32(single ? 4 : 8);
     w.u16(0).u16(single ? 32 : 64); // bit offset, precision
     w.u8(single ? 23 : 52).u8(single ? 8 : 11); // exponent location, size
     w.u8(0).u8(single ? 23 : 52); // mantissa location, size
@@ -117,7 +121,11 @@ export function typeSize(t: ScalarType): number {
 // ---- dataspace (0x0001), version 1; rank 0 means scalar ----
 export function dataspace(dims: number[], maxDims?: number[]): Uint8Array {
   const w = new ByteWriter(64);
-  w.u8(1).u8(dims.length).u8(maxDims ? 1 : 0).u8(0).u32(0);
+  w.u8(1)
+    .u8(dims.length)
+    .u8(maxDims ? 1 : 0)
+    .u8(0)
+    .u32(0);
   for (const d of dims) w.u64(d);
   if (maxDims) for (const d of maxDims) w.u64(d);
   return w.done();
@@ -134,7 +142,13 @@ export function objectHeader(messages: Message[]): Uint8Array {
   const body = new ByteWriter(512);
   for (const m of messages) {
     const size = pad8(m.body.length);
-    body.u16(m.type).u16(size).u8(m.flags ?? 0).zeros(3).bytes(m.body).zeros(size - m.body.length);
+    body
+      .u16(m.type)
+      .u16(size)
+      .u8(m.flags ?? 0)
+      .zeros(3)
+      .bytes(m.body)
+      .zeros(size - m.body.length);
   }
   const msgs = body.done();
   const w = new ByteWriter(16 + msgs.length);
@@ -165,7 +179,11 @@ export function attributeMessage(name: string, value: AttrValue): Message {
   const dt = datatype(type);
   const ds = dataspace([]);
   const w = new ByteWriter(64);
-  w.u8(1).u8(0).u16(nameBytes.length + 1).u16(dt.length).u16(ds.length);
+  w.u8(1)
+    .u8(0)
+    .u16(nameBytes.length + 1)
+    .u16(dt.length)
+    .u16(ds.length);
   w.bytes(nameBytes).u8(0).align(8);
   w.bytes(dt).align(8);
   w.bytes(ds).align(8);

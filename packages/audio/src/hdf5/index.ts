@@ -1,3 +1,3 @@
-export { Hdf5Writer, ChunkedDataset, type DatasetSpec } from "./writer.ts";
-export { loadH5wasm } from "./h5wasm.ts";
 export type { AttrValue } from "./format.ts";
+export { loadH5wasm } from "./h5wasm.ts";
+export { ChunkedDataset, type DatasetSpec, Hdf5Writer } from "./writer.ts";

@@ -3,17 +3,17 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "n
 import { constants, deflateSync } from "node:zlib";
 import {
   type AttrValue,
+  attributeMessage,
   ByteWriter,
   type ChunkRecord,
-  HEAP_FREE_NULL,
-  type Message,
-  UNDEF,
-  attributeMessage,
   chunkBTree,
   dataspace,
   datatype,
+  HEAP_FREE_NULL,
+  type Message,
   objectHeader,
   pad8,
+  UNDEF,
 } from "./format.ts";
 
 /**
@@ -151,7 +151,8 @@ export class Hdf5Writer {
   }
 
   createDataset(name: string, spec: DatasetSpec): ChunkedDataset {
-    if (this.datasets.length >= 2 * GROUP_LEAF_K) throw new Error("Too many datasets for one HDF5 root group");
+    if (this.datasets.length >= 2 * GROUP_LEAF_K)
+      throw new Error("Too many datasets for one HDF5 root group");
     if (this.datasets.some((d) => d.name === name)) throw new Error(`Dataset ${name} already exists`);
     const ds = new ChunkedDataset(this, name, spec);
     this.datasets.push(ds);

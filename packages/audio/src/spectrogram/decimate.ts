@@ -13,7 +13,8 @@ export function lowpassFir(cutoff: number, taps: number): Float64Array {
   for (let i = 0; i < taps; i++) {
     const x = i - m;
     const sinc = x === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * x) / (Math.PI * x);
-    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (taps - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (taps - 1));
+    const w =
+      0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (taps - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (taps - 1));
     h[i] = sinc * w;
     sum += h[i]!;
   }
@@ -26,7 +27,8 @@ export function lowpassFir(cutoff: number, taps: number): Float64Array {
  * sample j·factor (the filter delay is compensated); edges are zero-extended.
  */
 export function decimate(samples: Float32Array, factor: number, tapsPerPhase = 16): Float32Array {
-  if (!Number.isInteger(factor) || factor < 1) throw new Error(`decimation factor must be a positive integer, got ${factor}`);
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new Error(`decimation factor must be a positive integer, got ${factor}`);
   if (factor === 1) return samples.slice();
   const h = lowpassFir(0.45 / factor, tapsPerPhase * factor + 1);
   const m = (h.length - 1) / 2;

@@ -1,13 +1,13 @@
-export * from "./params.ts";
-export { stft, StreamingStft, StftKernel, type SpectrogramBlock } from "./stft.ts";
+export { decimate, lowpassFir } from "./decimate.ts";
 export {
   CHUNK_FRAMES,
+  type SpectrogramFileSummary,
+  type SpectrogramJobOptions,
   SpectrogramSink,
   writeSpectrogramFile,
   writeSpectrogramFromSamples,
-  type SpectrogramFileSummary,
-  type SpectrogramJobOptions,
 } from "./job.ts";
+export * from "./params.ts";
 export {
   readSpectrogramAttrs,
   readSpectrogramWindow,
@@ -15,4 +15,4 @@ export {
   type SpectrogramWindow,
   type SpectrogramWindowRequest,
 } from "./read.ts";
-export { decimate, lowpassFir } from "./decimate.ts";
+export { type SpectrogramBlock, StftKernel, StreamingStft, stft } from "./stft.ts";

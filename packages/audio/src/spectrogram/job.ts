@@ -1,8 +1,8 @@
 import { open } from "node:fs/promises";
-import { Hdf5Writer, type ChunkedDataset } from "../hdf5/writer.ts";
+import { type ChunkedDataset, Hdf5Writer } from "../hdf5/writer.ts";
 import { blocksFromHandle, readWavInfoFromHandle } from "../wav/file.ts";
 import type { WavInfo } from "../wav/types.ts";
-import { DEFAULT_STFT, N_FREQ_BINS, frameCount } from "./params.ts";
+import { DEFAULT_STFT, frameCount, N_FREQ_BINS } from "./params.ts";
 import { StreamingStft } from "./stft.ts";
 
 /**
@@ -21,7 +21,7 @@ export interface SpectrogramJobOptions {
   perChannel?: boolean;
   /** zlib level (default 1: the data is noise-like, higher levels cost time for ~2 % size). */
   level?: number;
-  /** Frames per processing block; memory is proportional to it (default 2048). */
+  /** Frames per processing block; memory is proportional to it (default 512: one HDF5 chunk, cache friendly). */
   blockFrames?: number;
   /** Called after each block with frames done and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -64,7 +64,7 @@ export class SpectrogramSink {
     this.perChannel = (options.perChannel ?? true) && info.channels > 1;
     this.onProgress = options.onProgress;
     this.totalFrames = frameCount(info.frames, DEFAULT_STFT.hop);
-    const blockFrames = options.blockFrames ?? 2048;
+    const blockFrames = options.blockFrames ?? CHUNK_FRAMES;
     const make = (name: string, source: string | number): Target => {
       const dataset = this.writer.createDataset(name, {
         rows: N_FREQ_BINS,
@@ -151,8 +151,9 @@ export async function writeSpectrogramFile(
     const info = await readWavInfoFromHandle(fh);
     const sink = new SpectrogramSink(outPath, info, options);
     try {
-      const blockSamples = DEFAULT_STFT.hop * (options.blockFrames ?? 2048);
-      for await (const block of blocksFromHandle(fh, info, { blockFrames: blockSamples })) sink.push(block.channels);
+      const blockSamples = DEFAULT_STFT.hop * (options.blockFrames ?? CHUNK_FRAMES) * 4;
+      for await (const block of blocksFromHandle(fh, info, { blockFrames: blockSamples }))
+        sink.push(block.channels);
       return sink.finish(outPath);
     } catch (err) {
       sink.abort();
@@ -173,8 +174,9 @@ export function writeSpectrogramFromSamples(
   const frames = channels[0]?.length ?? 0;
   const sink = new SpectrogramSink(outPath, { sampleRate, channels: channels.length, frames }, options);
   try {
-    const step = DEFAULT_STFT.hop * (options.blockFrames ?? 2048);
-    for (let i = 0; i < frames; i += step) sink.push(channels.map((c) => c.subarray(i, Math.min(frames, i + step))));
+    const step = DEFAULT_STFT.hop * (options.blockFrames ?? CHUNK_FRAMES) * 4;
+    for (let i = 0; i < frames; i += step)
+      sink.push(channels.map((c) => c.subarray(i, Math.min(frames, i + step))));
     return sink.finish(outPath);
   } catch (err) {
     sink.abort();

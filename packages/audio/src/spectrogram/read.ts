@@ -73,11 +73,15 @@ export async function readSpectrogramAttrs(path: string): Promise<SpectrogramFil
  * Reads a time window (and optional frequency range) with an HDF5 slice: only the chunks that
  * overlap the window are read and decompressed.
  */
-export async function readSpectrogramWindow(path: string, req: SpectrogramWindowRequest = {}): Promise<SpectrogramWindow> {
+export async function readSpectrogramWindow(
+  path: string,
+  req: SpectrogramWindowRequest = {},
+): Promise<SpectrogramWindow> {
   const h5wasm = await loadH5wasm();
   const f = new h5wasm.File(path, "r");
   try {
-    const name = req.channel === undefined || req.channel === "mix" ? "spectrogram" : `spectrogram_ch${req.channel}`;
+    const name =
+      req.channel === undefined || req.channel === "mix" ? "spectrogram" : `spectrogram_ch${req.channel}`;
     let ds = f.get(name) as unknown as AnyDataset | null;
     // Mono files have only /spectrogram: channel 0 is the same signal.
     if (!ds && req.channel === 0) ds = f.get("spectrogram") as unknown as AnyDataset | null;
@@ -93,7 +97,12 @@ export async function readSpectrogramWindow(path: string, req: SpectrogramWindow
     const b0 = req.fmin === undefined ? 0 : Math.max(0, Math.min(bins, Math.ceil(req.fmin / binHz)));
     const b1 = req.fmax === undefined ? bins : Math.max(b0, Math.min(bins, Math.floor(req.fmax / binHz) + 1));
     const data =
-      fr1 > fr0 && b1 > b0 ? (ds.slice([[b0, b1], [fr0, fr1]]) as Float32Array) : new Float32Array(0);
+      fr1 > fr0 && b1 > b0
+        ? (ds.slice([
+            [b0, b1],
+            [fr0, fr1],
+          ]) as Float32Array)
+        : new Float32Array(0);
     return {
       startFrame: fr0,
       frames: fr1 - fr0,

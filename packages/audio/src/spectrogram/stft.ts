@@ -1,5 +1,5 @@
 import { RealPowerSpectrum } from "./fft.ts";
-import { AMIN, DB_FLOOR, DEFAULT_STFT, type StftParams, frameCount, periodicHann } from "./params.ts";
+import { AMIN, DB_FLOOR, DEFAULT_STFT, frameCount, periodicHann, type StftParams } from "./params.ts";
 
 /** A spectrogram or a block of one: dB values, frequency-major (data[bin * frames + frame]), like the HDF5 dataset. */
 export interface SpectrogramBlock {

@@ -1,0 +1,288 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadH5wasm } from "../src/hdf5/h5wasm.ts";
+import { Hdf5Writer } from "../src/hdf5/writer.ts";
+import {
+  DB_FLOOR,
+  decimate,
+  frameCount,
+  N_FREQ_BINS,
+  readSpectrogramAttrs,
+  readSpectrogramWindow,
+  StreamingStft,
+  stft,
+  writeSpectrogramFile,
+  writeSpectrogramFromSamples,
+} from "../src/spectrogram/index.ts";
+import { readWavFile } from "../src/wav/index.ts";
+import {
+  addNoise,
+  linearSweep,
+  makeTempDir,
+  removeTempDir,
+  sweepFrequency,
+  synthRecording,
+  tone,
+  writeFixture,
+} from "./fixtures/generate.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await makeTempDir();
+});
+afterAll(async () => {
+  await removeTempDir(dir);
+});
+
+function peakBin(s: { data: Float32Array; frames: number; bins: number }, frame: number): number {
+  let best = 0;
+  for (let k = 1; k < s.bins; k++)
+    if (s.data[k * s.frames + frame]! > s.data[best * s.frames + frame]!) best = k;
+  return best;
+}
+
+/** Direct DFT of one centred frame: the definition, to check the fast path against. */
+function referenceDb(x: Float32Array, frame: number, k: number): number {
+  let re = 0;
+  let im = 0;
+  for (let i = 0; i < 512; i++) {
+    const idx = frame * 128 - 256 + i;
+    const v = idx >= 0 && idx < x.length ? x[idx]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / 512)) : 0;
+    re += v * Math.cos((2 * Math.PI * k * i) / 512);
+    im -= v * Math.sin((2 * Math.PI * k * i) / 512);
+  }
+  return 20 * Math.log10(Math.max(Math.hypot(re, im), 1e-4));
+}
+
+describe("STFT", () => {
+  it("has 257 bins and 1 + floor(n / 128) frames", () => {
+    for (const n of [0, 1, 127, 128, 129, 5000]) {
+      const s = stft(new Float32Array(n));
+      expect(s.bins).toBe(N_FREQ_BINS);
+      expect(s.frames).toBe(frameCount(n));
+      expect(s.frames).toBe(1 + Math.floor(n / 128));
+    }
+  });
+
+  for (const [f, sr] of [
+    [40000, 384000],
+    [21000, 250000],
+    [110000, 500000],
+    [3000, 44100],
+  ] as const) {
+    it(`puts a ${f / 1000} kHz tone at ${sr / 1000} kHz in bin round(f·512/sr)`, () => {
+      const s = stft(tone(f, 0.05, sr, 0.5));
+      const expected = Math.round((f * 512) / sr);
+      for (const frame of [5, Math.floor(s.frames / 2), s.frames - 6])
+        expect(peakBin(s, frame)).toBe(expected);
+    });
+  }
+
+  it("matches a direct DFT, including DC, Nyquist and the padded edges", () => {
+    const x = tone(30000, 0.01, 384000, 0.3);
+    addNoise(x, 20, 3);
+    const s = stft(x);
+    for (const frame of [0, 1, 15, s.frames - 1]) {
+      for (const k of [0, 1, 40, 128, 255, 256]) {
+        expect(s.data[k * s.frames + frame]).toBeCloseTo(referenceDb(x, frame, k), 3);
+      }
+    }
+  });
+
+  it("floors silence at -80 dB", () => {
+    const s = stft(new Float32Array(1000));
+    expect(s.data.every((v) => v === DB_FLOOR)).toBe(true);
+    expect(DB_FLOOR).toBe(-80);
+  });
+
+  it("tracks an FM sweep from its start to its end frequency", () => {
+    const sr = 384000;
+    const s = stft(linearSweep(80000, 30000, 0.02, sr, 0.5));
+    const binHz = sr / 512;
+    // Dominant frequency of each frame follows the instantaneous frequency at the frame centre.
+    for (const frame of [4, 20, 40, s.frames - 5]) {
+      const expected = sweepFrequency("linear", 80000, 30000, 0.02, (frame * 128) / sr);
+      expect(Math.abs(peakBin(s, frame) * binHz - expected)).toBeLessThanOrEqual(binHz);
+    }
+    expect(Math.abs(peakBin(s, 2) * binHz - 80000)).toBeLessThan(3 * binHz);
+    expect(Math.abs(peakBin(s, s.frames - 3) * binHz - 30000)).toBeLessThan(3 * binHz);
+  });
+
+  it("streamed output is bit-identical to the one-shot STFT for any input block size", () => {
+    const x = synthRecording({
+      sampleRate: 384000,
+      duration: 0.3,
+      calls: [{ onset: 0.05, duration: 0.01, f0: 45000 }],
+      snrDb: 20,
+    }).samples;
+    const ref = stft(x);
+    for (const [inBlock, outBlock] of [
+      [1, 7],
+      [100, 64],
+      [4096, 512],
+      [x.length, 100000],
+    ] as const) {
+      const st = new StreamingStft(undefined, outBlock);
+      const got = new Float32Array(ref.data.length);
+      let frames = 0;
+      const take = (blocks: ReturnType<StreamingStft["push"]>) => {
+        for (const b of blocks) {
+          expect(b.startFrame).toBe(frames);
+          for (let k = 0; k < b.bins; k++)
+            got.set(b.data.subarray(k * b.frames, (k + 1) * b.frames), k * ref.frames + b.startFrame);
+          frames += b.frames;
+        }
+      };
+      for (let i = 0; i < x.length; i += inBlock) take(st.push(x.subarray(i, i + inBlock)));
+      take(st.finish());
+      expect(frames).toBe(ref.frames);
+      expect(Buffer.compare(Buffer.from(got.buffer), Buffer.from(ref.data.buffer))).toBe(0);
+    }
+  });
+});
+
+describe("HDF5 spectrogram files", () => {
+  it("writes the dataset, shape and attributes, identical to the one-shot STFT", async () => {
+    const sr = 384000;
+    const rec = synthRecording({
+      sampleRate: sr,
+      duration: 1.3,
+      calls: [{ onset: 0.2, duration: 0.02, f0: 50000 }],
+      snrDb: 25,
+    });
+    const wav = await writeFixture(dir, "spec.wav", rec.samples, { sampleRate: sr });
+    const out = join(dir, "spec.h5");
+    const progress: number[] = [];
+    const summary = await writeSpectrogramFile(wav, out, { onProgress: (d) => progress.push(d) });
+    const expectedFrames = frameCount(rec.samples.length);
+    expect(summary).toMatchObject({ nFrames: expectedFrames, nFreqBins: 257, datasets: ["spectrogram"] });
+    expect(progress.at(-1)).toBe(expectedFrames);
+
+    const h5wasm = await loadH5wasm();
+    const f = new h5wasm.File(out, "r");
+    try {
+      const ds = f.get("spectrogram") as unknown as {
+        shape: number[];
+        value: Float32Array;
+        filters: { name: string }[];
+        attrs: Record<string, { value: unknown }>;
+      };
+      expect(ds.shape).toEqual([257, expectedFrames]);
+      expect(ds.filters.map((x) => x.name)).toEqual(["shuffle", "deflate"]);
+      const attrs = Object.fromEntries(Object.entries(ds.attrs).map(([k, a]) => [k, a.value]));
+      expect(attrs).toMatchObject({
+        sample_rate: sr,
+        n_fft: 512,
+        hop_length: 128,
+        n_frames: expectedFrames,
+        n_freq_bins: 257,
+        channels: 1,
+      });
+      expect(attrs.duration).toBeCloseTo(1.3, 9);
+      const ref = stft((await readWavFile(wav)).channels[0]!);
+      expect(Buffer.compare(Buffer.from(ds.value.buffer), Buffer.from(ref.data.buffer))).toBe(0);
+    } finally {
+      f.close();
+    }
+  });
+
+  it("reads back a time/frequency window equal to the matching slice", async () => {
+    const sr = 250000;
+    const x = tone(40000, 2, sr, 0.25);
+    addNoise(x, 30, 9);
+    const out = join(dir, "win.h5");
+    writeSpectrogramFromSamples([x], sr, out);
+    const ref = stft(x);
+    const w = await readSpectrogramWindow(out, { start: 0.5, end: 0.6, fmin: 20000, fmax: 60000 });
+    const binHz = sr / 512;
+    expect(w.startFrame).toBe(Math.round((0.5 * sr) / 128));
+    expect(w.frames).toBe(Math.round((0.6 * sr) / 128) - w.startFrame + 1);
+    expect(w.startBin).toBe(Math.ceil(20000 / binHz));
+    expect(w.bins).toBe(Math.floor(60000 / binHz) - w.startBin + 1);
+    for (let k = 0; k < w.bins; k += 7) {
+      for (let j = 0; j < w.frames; j += 5) {
+        expect(w.data[k * w.frames + j]).toBe(ref.data[(w.startBin + k) * ref.frames + w.startFrame + j]);
+      }
+    }
+    const attrs = await readSpectrogramAttrs(out);
+    expect(attrs).toMatchObject({
+      sampleRate: sr,
+      nFft: 512,
+      hopLength: 128,
+      nFrames: ref.frames,
+      datasets: ["spectrogram"],
+    });
+  });
+
+  it("keeps every channel of multichannel audio and the channel mean as /spectrogram", async () => {
+    const sr = 192000;
+    const a = tone(20000, 0.2, sr, 0.4);
+    const b = tone(60000, 0.2, sr, 0.4);
+    const out = join(dir, "stereo.h5");
+    const summary = writeSpectrogramFromSamples([a, b], sr, out);
+    expect(summary.datasets).toEqual(["spectrogram", "spectrogram_ch0", "spectrogram_ch1"]);
+    const mid = Math.floor(frameCount(a.length) / 2);
+    const ch0 = await readSpectrogramWindow(out, { channel: 0 });
+    const ch1 = await readSpectrogramWindow(out, { channel: 1 });
+    const mix = await readSpectrogramWindow(out);
+    expect(peakBin(ch0, mid)).toBe(Math.round((20000 * 512) / sr));
+    expect(peakBin(ch1, mid)).toBe(Math.round((60000 * 512) / sr));
+    const mean = new Float32Array(a.length).map((_, i) => (a[i]! + b[i]!) * 0.5);
+    expect(Array.from(mix.data.subarray(0, 1000))).toEqual(Array.from(stft(mean).data.subarray(0, 1000)));
+    expect((await readSpectrogramAttrs(out)).channels).toBe(2);
+  });
+
+  it("indexes many chunks (multi-level chunk B-tree) correctly", async () => {
+    const out = join(dir, "many.h5");
+    const w = new Hdf5Writer(out);
+    const ds = w.createDataset("spectrogram", { rows: 3, chunkColumns: 4 });
+    const cols = 4 * 64 * 70 + 3; // > 64 × 64 chunks: three B-tree levels
+    const data = new Float32Array(3 * cols).map((_, i) => i);
+    ds.appendColumns(data, cols);
+    w.close();
+    const h5wasm = await loadH5wasm();
+    const f = new h5wasm.File(out, "r");
+    try {
+      const d = f.get("spectrogram") as unknown as {
+        shape: number[];
+        value: Float32Array;
+        slice(r: number[][]): Float32Array;
+      };
+      expect(d.shape).toEqual([3, cols]);
+      expect(Array.from(d.value)).toEqual(Array.from(data));
+      expect(
+        Array.from(
+          d.slice([
+            [2, 3],
+            [cols - 2, cols],
+          ]),
+        ),
+      ).toEqual([3 * cols - 2, 3 * cols - 1]);
+    } finally {
+      f.close();
+    }
+  });
+
+  it("leaves no output file when a job fails", async () => {
+    const { readdir, writeFile } = await import("node:fs/promises");
+    const bad = join(dir, "broken.wav");
+    await writeFile(bad, "RIFF....WAVEnope");
+    await expect(writeSpectrogramFile(bad, join(dir, "broken.h5"))).rejects.toThrow();
+    expect((await readdir(dir)).filter((n) => n.startsWith("broken.h5"))).toEqual([]);
+  });
+});
+
+describe("decimation for display", () => {
+  it("removes content above the new Nyquist instead of aliasing it", () => {
+    const sr = 384000;
+    const factor = 8; // new rate 48 kHz, Nyquist 24 kHz
+    const ultrasound = tone(40000, 0.05, sr, 0.5); // would alias to 8 kHz if samples were skipped
+    const audible = tone(5000, 0.05, sr, 0.5);
+    const rms = (x: Float32Array) =>
+      Math.sqrt(x.slice(200, -200).reduce((s, v) => s + v * v, 0) / (x.length - 400));
+    const naive = ultrasound.filter((_, i) => i % factor === 0);
+    expect(rms(naive)).toBeGreaterThan(0.3);
+    expect(rms(decimate(ultrasound, factor))).toBeLessThan(0.005);
+    expect(rms(decimate(audible, factor))).toBeCloseTo(0.5 / Math.SQRT2, 2);
+  });
+});
