@@ -12,7 +12,13 @@ export interface HttpErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown) {
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+) {
   const body: HttpErrorBody = { error: { code, message, ...(details !== undefined ? { details } : {}) } };
   return reply.status(status).send(body);
 }
@@ -23,7 +29,9 @@ export function sendDomainError(reply: FastifyReply, err: DomainError) {
 
 /** One line per issue, "path: message", the same wording the forms show. */
 export function formatZodIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+  return error.issues
+    .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
 }
 
 export { DomainError };

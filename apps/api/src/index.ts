@@ -2,5 +2,5 @@
 // no runtime code; importing this module has no side effects (nothing starts until main.ts).
 export type { AppRouter } from "./router.ts";
 export { appRouter, createCaller } from "./router.ts";
-export { buildServer, type BuildServerOptions } from "./server.ts";
-export { createInnerContext, type Context, type ServerDeps } from "./trpc.ts";
+export { type BuildServerOptions, buildServer } from "./server.ts";
+export { type Context, createInnerContext, type ServerDeps } from "./trpc.ts";

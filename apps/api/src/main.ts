@@ -11,7 +11,9 @@ async function main() {
   const config = getConfig();
   initSentry(config);
   if (!config.databaseUrl) {
-    throw new Error("DATABASE_URL is not set (the start script sets it after starting the embedded PostgreSQL)");
+    throw new Error(
+      "DATABASE_URL is not set (the start script sets it after starting the embedded PostgreSQL)",
+    );
   }
   const db = createPrismaClient(config.databaseUrl);
   const boss = await createBoss(config.databaseUrl, { role: "client" });

@@ -1,7 +1,7 @@
 import path from "node:path";
+import { DomainError } from "@battycoda/core";
 import cookie from "@fastify/cookie";
 import multipart from "@fastify/multipart";
-import { DomainError } from "@battycoda/core";
 import * as Sentry from "@sentry/node";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
@@ -10,8 +10,8 @@ import { formatZodIssues, sendDomainError, sendError } from "./errors.ts";
 import { registerCsrfGuard } from "./http/csrf.ts";
 import { registerHealthRoute } from "./http/health.ts";
 import {
-  type CookieSettings,
   authenticateRequest,
+  type CookieSettings,
   clearSessionCookie,
   SESSION_COOKIE_NAME,
   setSessionCookie,
@@ -21,7 +21,7 @@ import { registerSpa } from "./http/spa.ts";
 import { registerSpeciesImageRoutes } from "./http/species-image.ts";
 import { registerRestApi } from "./rest/register.ts";
 import { type AppRouter, appRouter } from "./router.ts";
-import { type ServerDeps, createInnerContext } from "./trpc.ts";
+import { createInnerContext, type ServerDeps } from "./trpc.ts";
 
 export interface BuildServerOptions {
   deps: ServerDeps;
@@ -70,7 +70,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     if (err instanceof DomainError) return sendDomainError(reply, err);
     if (err instanceof ZodError) return sendError(reply, 400, "BAD_REQUEST", formatZodIssues(err));
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status < 500) return sendError(reply, status, CODE_BY_STATUS[status] ?? "BAD_REQUEST", (err as Error).message);
+    if (status < 500)
+      return sendError(reply, status, CODE_BY_STATUS[status] ?? "BAD_REQUEST", (err as Error).message);
     req.log.error(err);
     Sentry.captureException(err);
     return sendError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
@@ -96,7 +97,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         });
       },
       onError({ error, path, req }) {
-        if (error.code === "INTERNAL_SERVER_ERROR") req.log.error({ err: error, path }, "tRPC internal error");
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          req.log.error({ err: error, path }, "tRPC internal error");
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });

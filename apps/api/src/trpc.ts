@@ -10,12 +10,12 @@ import {
   type GroupAccess,
   type MailContext,
   type RequestMeta,
-  type SendEmail,
   resolveGroupAccess,
+  type SendEmail,
 } from "@battycoda/core";
 import type { Db } from "@battycoda/db";
 import * as Sentry from "@sentry/node";
-import { TRPCError, initTRPC } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import type PgBoss from "pg-boss";
 import { ZodError, z } from "zod";
 import { toTRPCError } from "./errors.ts";
@@ -120,11 +120,13 @@ export const groupProcedure = protectedProcedure.use(async ({ ctx, next }) => {
 });
 
 export const groupAdminProcedure = groupProcedure.use(({ ctx, next }) => {
-  if (!ctx.access.isGroupAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "Only group admins can do this" });
+  if (!ctx.access.isGroupAdmin)
+    throw new TRPCError({ code: "FORBIDDEN", message: "Only group admins can do this" });
   return next();
 });
 
 export const siteAdminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (!ctx.user.isSiteAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "Only site admins can do this" });
+  if (!ctx.user.isSiteAdmin)
+    throw new TRPCError({ code: "FORBIDDEN", message: "Only site admins can do this" });
   return next();
 });

@@ -4,8 +4,15 @@
 // a plain member may be FORBIDDEN first. Afterwards group B must be exactly as it was.
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Caller, type TestEnv, createTestEnv, registerAndLogin, sessionCaller } from "./helpers.ts";
-import { PNG_BYTES, buildTestServer, multipartBody, request, sessionCookieFrom, trpcMutation } from "./http-helpers.ts";
+import { type Caller, createTestEnv, registerAndLogin, sessionCaller, type TestEnv } from "./helpers.ts";
+import {
+  buildTestServer,
+  multipartBody,
+  PNG_BYTES,
+  request,
+  sessionCookieFrom,
+  trpcMutation,
+} from "./http-helpers.ts";
 
 let t: TestEnv;
 let app: FastifyInstance;
@@ -55,7 +62,10 @@ beforeAll(async () => {
   const groupB = await victim.caller.groups.create({ name: "Group B" });
   B.groupId = groupB.id;
   B.projectId = (await victim.caller.projects.create({ name: "Secret project" })).id;
-  const species = await victim.caller.species.create({ name: "Secret species", callTypes: [{ shortName: "S1" }] });
+  const species = await victim.caller.species.create({
+    name: "Secret species",
+    callTypes: [{ shortName: "S1" }],
+  });
   B.speciesId = species.id;
   B.callTypeId = species.callTypes[0]?.id ?? "";
   await victim.caller.groups.addMember({ identifier: "bystander" });
@@ -119,14 +129,32 @@ function trpcAttempts(c: Caller) {
     "species.delete": [() => c.species.delete({ speciesId: s }), "NOT_FOUND"],
     "species.deleteImage": [() => c.species.deleteImage({ speciesId: s }), "NOT_FOUND"],
     "species.addCallType": [() => c.species.addCallType({ speciesId: s, shortName: "X" }), "NOT_FOUND"],
-    "species.importCallTypes": [() => c.species.importCallTypes({ speciesId: s, text: "X,Y", mode: "replace" }), "NOT_FOUND"],
-    "species.updateCallType": [() => c.species.updateCallType({ callTypeId: B.callTypeId, shortName: "X" }), "NOT_FOUND"],
+    "species.importCallTypes": [
+      () => c.species.importCallTypes({ speciesId: s, text: "X,Y", mode: "replace" }),
+      "NOT_FOUND",
+    ],
+    "species.updateCallType": [
+      () => c.species.updateCallType({ callTypeId: B.callTypeId, shortName: "X" }),
+      "NOT_FOUND",
+    ],
     "species.deleteCallType": [() => c.species.deleteCallType({ callTypeId: B.callTypeId }), "NOT_FOUND"],
     "groups.switch": [() => c.groups.switch({ groupId: B.groupId }), "NOT_FOUND"],
-    "groups.removeMember(victim)": [() => c.groups.removeMember({ membershipId: B.victimMembershipId }), "NOT_FOUND"],
-    "groups.removeMember(bystander)": [() => c.groups.removeMember({ membershipId: B.bystanderMembershipId }), "NOT_FOUND"],
-    "groups.setMemberAdmin": [() => c.groups.setMemberAdmin({ membershipId: B.bystanderMembershipId, isAdmin: true }), "NOT_FOUND"],
-    "groups.revokeInvitation": [() => c.groups.revokeInvitation({ invitationId: B.invitationId }), "NOT_FOUND"],
+    "groups.removeMember(victim)": [
+      () => c.groups.removeMember({ membershipId: B.victimMembershipId }),
+      "NOT_FOUND",
+    ],
+    "groups.removeMember(bystander)": [
+      () => c.groups.removeMember({ membershipId: B.bystanderMembershipId }),
+      "NOT_FOUND",
+    ],
+    "groups.setMemberAdmin": [
+      () => c.groups.setMemberAdmin({ membershipId: B.bystanderMembershipId, isAdmin: true }),
+      "NOT_FOUND",
+    ],
+    "groups.revokeInvitation": [
+      () => c.groups.revokeInvitation({ invitationId: B.invitationId }),
+      "NOT_FOUND",
+    ],
   } as Record<string, [() => Promise<unknown>, string]>;
 }
 
@@ -204,7 +232,12 @@ describe("group isolation of the image file URL", () => {
         const get = await request(app, { method: "GET", url, auth });
         expect(get.statusCode, `${name} GET`).toBe(404);
         expect(get.body).not.toContain("PNG");
-        const post = await request(app, { method: "POST", url, auth, ...multipartBody("image", "x.png", PNG_BYTES) });
+        const post = await request(app, {
+          method: "POST",
+          url,
+          auth,
+          ...multipartBody("image", "x.png", PNG_BYTES),
+        });
         expect(post.statusCode, `${name} POST`).toBe(404);
         const del = await request(app, { method: "DELETE", url, auth });
         expect(del.statusCode, `${name} DELETE`).toBe(404);

@@ -1,12 +1,17 @@
-import { INVALID_LOGIN_MESSAGE, LOGIN_CODE_MAX_ATTEMPTS, MAGIC_LINK_PATH, PASSWORD_RESET_PATH } from "@battycoda/core";
+import {
+  INVALID_LOGIN_MESSAGE,
+  LOGIN_CODE_MAX_ATTEMPTS,
+  MAGIC_LINK_PATH,
+  PASSWORD_RESET_PATH,
+} from "@battycoda/core";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type TestEnv,
   anonymousCaller,
   createTestEnv,
   registerAndLogin,
   sessionCaller,
+  type TestEnv,
   tokenFromEmail,
 } from "./helpers.ts";
 
@@ -39,7 +44,12 @@ describe("register", () => {
   it("creates the user with a personal group (admin), a Demo Project and a starter species", async () => {
     const alice = await registerAndLogin(t, "alice");
     const me = await alice.caller.auth.me();
-    expect(me).toMatchObject({ username: "alice", email: "alice@example.org", hasPassword: true, theme: "light" });
+    expect(me).toMatchObject({
+      username: "alice",
+      email: "alice@example.org",
+      hasPassword: true,
+      theme: "light",
+    });
     expect(me?.currentGroup).toMatchObject({ name: "alice's group", isAdmin: true });
 
     const groups = await alice.caller.groups.list();
@@ -73,7 +83,9 @@ describe("register", () => {
 
   it("validates input with field errors", async () => {
     const { caller } = anonymousCaller(t);
-    const err = await caller.auth.register({ email: "nope", username: "a", password: "short" }).catch((e) => e);
+    const err = await caller.auth
+      .register({ email: "nope", username: "a", password: "short" })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TRPCError);
     expect(err.code).toBe("BAD_REQUEST");
   });
@@ -94,7 +106,10 @@ describe("password login", () => {
       expect(jar.token).toBeTruthy();
       const session = await sessionCaller(t, jar.token as string);
       expect((await session.auth.me())?.username).toBe("bob");
-      const row = await t.deps.db.session.findFirst({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
+      const row = await t.deps.db.session.findFirst({
+        where: { userId: user.id },
+        orderBy: { createdAt: "desc" },
+      });
       expect(row?.tokenHash).not.toBe(jar.token); // only the hash is stored
     }
     const { caller, jar } = anonymousCaller(t);
@@ -107,7 +122,11 @@ describe("password login", () => {
 
   it("refuses a wrong password or unknown user with the same message", async () => {
     const { caller } = anonymousCaller(t);
-    await expectCode(caller.auth.login({ identifier: "bob", password: "wrong" }), "UNAUTHORIZED", INVALID_LOGIN_MESSAGE);
+    await expectCode(
+      caller.auth.login({ identifier: "bob", password: "wrong" }),
+      "UNAUTHORIZED",
+      INVALID_LOGIN_MESSAGE,
+    );
     await expectCode(
       caller.auth.login({ identifier: "nobody", password: "wrong" }),
       "UNAUTHORIZED",
@@ -135,7 +154,10 @@ describe("password login", () => {
       await t.deps.db.rateLimitHit.create({ data: { bucket: `login:ip:${ip}` } });
     }
     const { caller } = anonymousCaller(t, { ip });
-    await expectCode(caller.auth.login({ identifier: "bob", password: "pw-bob-secret" }), "TOO_MANY_REQUESTS");
+    await expectCode(
+      caller.auth.login({ identifier: "bob", password: "pw-bob-secret" }),
+      "TOO_MANY_REQUESTS",
+    );
   });
 });
 
@@ -151,7 +173,11 @@ describe("passwordless login", () => {
     const { user } = await c2.auth.verifyLoginCode({ identifier: "dave@example.org", code });
     expect(user.username).toBe("dave");
     expect(jar.token).toBeTruthy();
-    await expectCode(c2.auth.verifyLoginCode({ identifier: "dave", code }), "UNAUTHORIZED", "Invalid or expired code");
+    await expectCode(
+      c2.auth.verifyLoginCode({ identifier: "dave", code }),
+      "UNAUTHORIZED",
+      "Invalid or expired code",
+    );
   });
 
   it("answers the same for unknown accounts and sends nothing", async () => {
@@ -186,7 +212,10 @@ describe("passwordless login", () => {
     for (let i = 0; i < 5; i++) {
       await anonymousCaller(t).caller.auth.requestLoginCode({ identifier: "erin" });
     }
-    await expectCode(anonymousCaller(t).caller.auth.requestLoginCode({ identifier: "erin" }), "TOO_MANY_REQUESTS");
+    await expectCode(
+      anonymousCaller(t).caller.auth.requestLoginCode({ identifier: "erin" }),
+      "TOO_MANY_REQUESTS",
+    );
   });
 
   it("expired codes do not work", async () => {
@@ -256,7 +285,9 @@ describe("profile", () => {
       ivy.caller.profile.updatePreferences({ spectrogramColormap: "rainbow" as "gray" }),
       "BAD_REQUEST",
     );
-    expect((await ivy.caller.profile.changeEmail({ email: "IVY2@example.org" })).email).toBe("ivy2@example.org");
+    expect((await ivy.caller.profile.changeEmail({ email: "IVY2@example.org" })).email).toBe(
+      "ivy2@example.org",
+    );
     await expectCode(ivy.caller.profile.changeEmail({ email: "bob@example.org" }), "CONFLICT");
   });
 

@@ -2,11 +2,11 @@ import { INVITATION_ACCEPT_PATH } from "@battycoda/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTRPCError } from "./expect-error.ts";
 import {
-  type TestEnv,
-  type TestUser,
   anonymousCaller,
   createTestEnv,
   registerAndLogin,
+  type TestEnv,
+  type TestUser,
   tokenFromEmail,
 } from "./helpers.ts";
 
@@ -31,8 +31,17 @@ afterAll(async () => {
 describe("groups", () => {
   it("creating a group makes the creator its admin and switches to it", async () => {
     const current = await owner.caller.groups.current();
-    expect(current).toMatchObject({ id: labId, name: "Bat Lab", isAdmin: true, isCurrent: true, memberCount: 1 });
-    expect((await owner.caller.groups.list()).map((g) => g.name).sort()).toEqual(["Bat Lab", "owner's group"]);
+    expect(current).toMatchObject({
+      id: labId,
+      name: "Bat Lab",
+      isAdmin: true,
+      isCurrent: true,
+      memberCount: 1,
+    });
+    expect((await owner.caller.groups.list()).map((g) => g.name).sort()).toEqual([
+      "Bat Lab",
+      "owner's group",
+    ]);
   });
 
   it("admins edit the group; switching to a group one is not in is NOT_FOUND", async () => {
@@ -61,7 +70,10 @@ describe("groups", () => {
     await expectTRPCError(member.caller.groups.invitations(), "FORBIDDEN");
     const ownerMembership = (await member.caller.groups.members()).find((m) => m.username === "owner");
     await expectTRPCError(
-      member.caller.groups.setMemberAdmin({ membershipId: ownerMembership?.membershipId ?? "", isAdmin: false }),
+      member.caller.groups.setMemberAdmin({
+        membershipId: ownerMembership?.membershipId ?? "",
+        isAdmin: false,
+      }),
       "FORBIDDEN",
     );
     await expectTRPCError(
@@ -78,12 +90,19 @@ describe("groups", () => {
       "PRECONDITION_FAILED",
       /last admin/,
     );
-    await expectTRPCError(owner.caller.groups.removeMember({ membershipId: id }), "PRECONDITION_FAILED", /last admin/);
+    await expectTRPCError(
+      owner.caller.groups.removeMember({ membershipId: id }),
+      "PRECONDITION_FAILED",
+      /last admin/,
+    );
   });
 
   it("toggles admin; with two admins one may step down, then the other is the last again", async () => {
     const m = (await owner.caller.groups.members()).find((x) => x.username === "member");
-    const promoted = await owner.caller.groups.setMemberAdmin({ membershipId: m?.membershipId ?? "", isAdmin: true });
+    const promoted = await owner.caller.groups.setMemberAdmin({
+      membershipId: m?.membershipId ?? "",
+      isAdmin: true,
+    });
     expect(promoted.isAdmin).toBe(true);
     const self = (await owner.caller.groups.members()).find((x) => x.isSelf);
     await owner.caller.groups.setMemberAdmin({ membershipId: self?.membershipId ?? "", isAdmin: false });
@@ -138,7 +157,11 @@ describe("invitations", () => {
     const accepted = await outsider.caller.groups.acceptInvitation({ token });
     expect(accepted).toEqual({ groupId: labId, groupName: "Bat Lab (Boston)" });
     expect((await outsider.caller.groups.current()).id).toBe(labId);
-    await expectTRPCError(member.caller.groups.acceptInvitation({ token }), "BAD_REQUEST", "already been used");
+    await expectTRPCError(
+      member.caller.groups.acceptInvitation({ token }),
+      "BAD_REQUEST",
+      "already been used",
+    );
     expect((await anon.groups.previewInvitation({ token })).status).toBe("accepted");
   });
 
@@ -148,17 +171,28 @@ describe("invitations", () => {
     const newbie = await registerAndLogin(t, "newbie", { invitationToken: token });
     const current = await newbie.caller.groups.current();
     expect(current).toMatchObject({ id: labId, isAdmin: true });
-    expect((await newbie.caller.groups.list()).map((g) => g.name).sort()).toEqual(["Bat Lab (Boston)", "newbie's group"]);
+    expect((await newbie.caller.groups.list()).map((g) => g.name).sort()).toEqual([
+      "Bat Lab (Boston)",
+      "newbie's group",
+    ]);
   });
 
   it("refuses expired, unknown and revoked invitations; refuses inviting a member", async () => {
     await owner.caller.groups.invite({ email: "late@example.org" });
     const token = tokenFromEmail(t, "late@example.org", INVITATION_ACCEPT_PATH);
-    await t.deps.db.invitation.updateMany({ where: { email: "late@example.org" }, data: { expiresAt: new Date(0) } });
+    await t.deps.db.invitation.updateMany({
+      where: { email: "late@example.org" },
+      data: { expiresAt: new Date(0) },
+    });
     await expectTRPCError(member.caller.groups.acceptInvitation({ token }), "BAD_REQUEST", "expired");
     const { caller: anon } = anonymousCaller(t);
     await expectTRPCError(
-      anon.auth.register({ email: "late@example.org", username: "late", password: "long enough pw", invitationToken: token }),
+      anon.auth.register({
+        email: "late@example.org",
+        username: "late",
+        password: "long enough pw",
+        invitationToken: token,
+      }),
       "BAD_REQUEST",
       "expired",
     );

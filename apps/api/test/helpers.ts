@@ -2,10 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type Config, loadConfig } from "@battycoda/config";
-import { type OutgoingEmail, authenticateSession } from "@battycoda/core";
-import { type TestDatabase, createTestDatabase } from "@battycoda/db/testing";
+import { authenticateSession, type OutgoingEmail } from "@battycoda/core";
+import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { createCaller } from "../src/router.ts";
-import { type ServerDeps, type SessionCookieJar, createInnerContext } from "../src/trpc.ts";
+import { createInnerContext, type ServerDeps, type SessionCookieJar } from "../src/trpc.ts";
 
 export interface TestEnv {
   database: TestDatabase;
@@ -62,7 +62,10 @@ export function memoryCookieJar(initial?: string): SessionCookieJar & { token: s
 
 let ipCounter = 0;
 /** Each anonymous caller gets its own IP unless told otherwise, so per-IP limits don't leak between tests. */
-export function anonymousCaller(t: TestEnv, options: { ip?: string; jar?: ReturnType<typeof memoryCookieJar> } = {}) {
+export function anonymousCaller(
+  t: TestEnv,
+  options: { ip?: string; jar?: ReturnType<typeof memoryCookieJar> } = {},
+) {
   const jar = options.jar ?? memoryCookieJar();
   const caller = createCaller(
     createInnerContext(t.deps, { meta: { ip: options.ip ?? `10.0.0.${++ipCounter % 250}` }, cookies: jar }),
@@ -76,7 +79,12 @@ export async function sessionCaller(t: TestEnv, token: string) {
   if (!found) throw new Error("session not found");
   const jar = memoryCookieJar(token);
   return createCaller(
-    createInnerContext(t.deps, { user: found.user, sessionId: found.sessionId, cookies: jar, meta: { ip: "10.1.0.1" } }),
+    createInnerContext(t.deps, {
+      user: found.user,
+      sessionId: found.sessionId,
+      cookies: jar,
+      meta: { ip: "10.1.0.1" },
+    }),
   );
 }
 
@@ -91,7 +99,11 @@ export interface TestUser {
   password: string;
 }
 
-export async function registerAndLogin(t: TestEnv, username: string, extra: { invitationToken?: string } = {}) {
+export async function registerAndLogin(
+  t: TestEnv,
+  username: string,
+  extra: { invitationToken?: string } = {},
+) {
   const { caller, jar } = anonymousCaller(t);
   const email = `${username.toLowerCase()}@example.org`;
   const password = `pw-${username}-secret`;

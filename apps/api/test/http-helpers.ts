@@ -27,7 +27,13 @@ export function trpcQuery(app: FastifyInstance, path: string, input: unknown, au
   return app.inject({ method: "GET", url: `/trpc/${path}${qs}`, headers: authHeaders(auth) });
 }
 
-export function trpcMutation(app: FastifyInstance, path: string, input: unknown, auth: Auth = {}, extra: Record<string, string> = {}) {
+export function trpcMutation(
+  app: FastifyInstance,
+  path: string,
+  input: unknown,
+  auth: Auth = {},
+  extra: Record<string, string> = {},
+) {
   return app.inject({
     method: "POST",
     url: `/trpc/${path}`,
@@ -48,7 +54,12 @@ export function request(app: FastifyInstance, opts: InjectOptions & { auth?: Aut
 }
 
 /** A minimal multipart/form-data body with one file field. */
-export function multipartBody(field: string, filename: string, content: Buffer, contentType = "application/octet-stream") {
+export function multipartBody(
+  field: string,
+  filename: string,
+  content: Buffer,
+  contentType = "application/octet-stream",
+) {
   const boundary = `----battycoda${Math.random().toString(16).slice(2)}`;
   const payload = Buffer.concat([
     Buffer.from(
@@ -64,4 +75,7 @@ export const PNG_BYTES = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   Buffer.from("fake png body for magic-byte tests"),
 ]);
-export const JPEG_BYTES = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from("fake jpeg body")]);
+export const JPEG_BYTES = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+  Buffer.from("fake jpeg body"),
+]);

@@ -7,12 +7,12 @@ import { createPrismaClient } from "@battycoda/db";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../src/server.ts";
-import { type TestEnv, createTestEnv } from "./helpers.ts";
+import { createTestEnv, type TestEnv } from "./helpers.ts";
 import {
-  JPEG_BYTES,
-  PNG_BYTES,
   buildTestServer,
+  JPEG_BYTES,
   multipartBody,
+  PNG_BYTES,
   request,
   sessionCookieFrom,
   trpcCode,
@@ -119,16 +119,36 @@ describe("tRPC over HTTP", () => {
     const res = await trpcMutation(app, "species.importCallTypes", { speciesId, text: "a\nA" }, { cookie });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toBe('Line 2: Duplicate short name "A" (first on line 1)');
-    expect(res.json().error.data.details).toEqual([{ line: 2, message: 'Duplicate short name "A" (first on line 1)' }]);
+    expect(res.json().error.data.details).toEqual([
+      { line: 2, message: 'Duplicate short name "A" (first on line 1)' },
+    ]);
   });
 
   it("refuses cross-site cookie-authenticated mutations (CSRF) but allows same-origin ones", async () => {
-    const evil = await trpcMutation(app, "projects.create", { name: "csrf" }, { cookie }, { origin: "https://evil.example" });
+    const evil = await trpcMutation(
+      app,
+      "projects.create",
+      { name: "csrf" },
+      { cookie },
+      { origin: "https://evil.example" },
+    );
     expect(evil.statusCode).toBe(403);
     expect(evil.json()).toEqual({ error: { code: "FORBIDDEN", message: "Cross-site request refused" } });
-    const fetchSite = await trpcMutation(app, "projects.create", { name: "csrf" }, { cookie }, { "sec-fetch-site": "cross-site" });
+    const fetchSite = await trpcMutation(
+      app,
+      "projects.create",
+      { name: "csrf" },
+      { cookie },
+      { "sec-fetch-site": "cross-site" },
+    );
     expect(fetchSite.statusCode).toBe(403);
-    const same = await trpcMutation(app, "projects.create", { name: "csrf" }, { cookie }, { origin: "http://battycoda.test" });
+    const same = await trpcMutation(
+      app,
+      "projects.create",
+      { name: "csrf" },
+      { cookie },
+      { origin: "http://battycoda.test" },
+    );
     expect(same.statusCode).toBe(200);
   });
 
@@ -160,15 +180,27 @@ describe("species image routes", () => {
       payload: "{}",
     });
     expect(json.statusCode).toBe(415);
-    expect(json.json().error.message).toBe('Expected a multipart/form-data upload with an "image" file field');
+    expect(json.json().error.message).toBe(
+      'Expected a multipart/form-data upload with an "image" file field',
+    );
 
-    const wrongField = await request(app, { method: "POST", url: url(), auth: { cookie }, ...multipartBody("file", "a.png", PNG_BYTES) });
+    const wrongField = await request(app, {
+      method: "POST",
+      url: url(),
+      auth: { cookie },
+      ...multipartBody("file", "a.png", PNG_BYTES),
+    });
     expect(wrongField.statusCode).toBe(400);
     expect(wrongField.json().error.message).toBe('No file in the "image" field');
 
     // a GIF named .png with an image/png content type: the bytes decide
     const gif = Buffer.from("GIF89a....");
-    const notImage = await request(app, { method: "POST", url: url(), auth: { cookie }, ...multipartBody("image", "a.png", gif, "image/png") });
+    const notImage = await request(app, {
+      method: "POST",
+      url: url(),
+      auth: { cookie },
+      ...multipartBody("image", "a.png", gif, "image/png"),
+    });
     expect(notImage.statusCode).toBe(415);
     expect(notImage.json()).toEqual({
       error: { code: "UNSUPPORTED_MEDIA_TYPE", message: "Only JPEG and PNG images are accepted" },
@@ -177,13 +209,23 @@ describe("species image routes", () => {
 
   it("POST rejects images over the size limit with 413", async () => {
     const big = Buffer.concat([PNG_BYTES, Buffer.alloc(10 * 1024 * 1024 + 1)]);
-    const res = await request(app, { method: "POST", url: url(), auth: { cookie }, ...multipartBody("image", "big.png", big) });
+    const res = await request(app, {
+      method: "POST",
+      url: url(),
+      auth: { cookie },
+      ...multipartBody("image", "big.png", big),
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.message).toBe("Image is too large (at most 10 MB)");
   });
 
   it("stores PNG/JPEG under MEDIA_ROOT/<group>/species, serves it access-checked, replaces and deletes it", async () => {
-    const up = await request(app, { method: "POST", url: url(), auth: { cookie }, ...multipartBody("image", "r.png", PNG_BYTES) });
+    const up = await request(app, {
+      method: "POST",
+      url: url(),
+      auth: { cookie },
+      ...multipartBody("image", "r.png", PNG_BYTES),
+    });
     expect(up.statusCode).toBe(201);
     expect(up.json()).toMatchObject({ contentType: "image/png", size: PNG_BYTES.length });
     const row = await t.deps.db.species.findUniqueOrThrow({ where: { id: speciesId } });
@@ -200,10 +242,17 @@ describe("species image routes", () => {
     expect(get.rawPayload).toEqual(PNG_BYTES);
     expect((await request(app, { method: "GET", url: url() })).statusCode).toBe(401);
 
-    const jpeg = await request(app, { method: "POST", url: url(), auth: { apiKey }, ...multipartBody("image", "r.jpg", JPEG_BYTES) });
+    const jpeg = await request(app, {
+      method: "POST",
+      url: url(),
+      auth: { apiKey },
+      ...multipartBody("image", "r.jpg", JPEG_BYTES),
+    });
     expect(jpeg.statusCode).toBe(201);
     expect(fs.existsSync(first)).toBe(false);
-    expect((await request(app, { method: "GET", url: url(), auth: { cookie } })).headers["content-type"]).toBe("image/jpeg");
+    expect(
+      (await request(app, { method: "GET", url: url(), auth: { cookie } })).headers["content-type"],
+    ).toBe("image/jpeg");
 
     const del = await request(app, { method: "DELETE", url: url(), auth: { cookie } });
     expect(del.statusCode).toBe(204);
@@ -236,9 +285,15 @@ describe("REST /api/v1", () => {
     for (const auth of [{}, { cookie }]) {
       const res = await request(app, { method: "GET", url: "/api/v1/me", auth });
       expect(res.statusCode).toBe(401);
-      expect(res.json().error.message).toBe("API key required (Authorization: Bearer <key> or X-API-Key: <key>)");
+      expect(res.json().error.message).toBe(
+        "API key required (Authorization: Bearer <key> or X-API-Key: <key>)",
+      );
     }
-    const bad = await request(app, { method: "GET", url: "/api/v1/me", headers: { "x-api-key": "bc_wrong" } });
+    const bad = await request(app, {
+      method: "GET",
+      url: "/api/v1/me",
+      headers: { "x-api-key": "bc_wrong" },
+    });
     expect(bad.statusCode).toBe(401);
     expect(bad.json().error.message).toBe("Invalid API key");
   });
@@ -246,22 +301,44 @@ describe("REST /api/v1", () => {
   it("GET /api/v1/me via Bearer or X-API-Key", async () => {
     const res = await request(app, { method: "GET", url: "/api/v1/me", auth: { apiKey } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ username: "web", currentGroup: { name: "web's group", isAdmin: true } });
-    const viaHeader = await request(app, { method: "GET", url: "/api/v1/me", headers: { "x-api-key": apiKey } });
+    expect(res.json()).toMatchObject({
+      username: "web",
+      currentGroup: { name: "web's group", isAdmin: true },
+    });
+    const viaHeader = await request(app, {
+      method: "GET",
+      url: "/api/v1/me",
+      headers: { "x-api-key": apiKey },
+    });
     expect(viaHeader.json().username).toBe("web");
   });
 
   it("projects: create (201), validation (400), conflict (409), get, patch, delete, 404", async () => {
-    const invalid = await request(app, { method: "POST", url: "/api/v1/projects", auth: { apiKey }, payload: { name: "" } });
+    const invalid = await request(app, {
+      method: "POST",
+      url: "/api/v1/projects",
+      auth: { apiKey },
+      payload: { name: "" },
+    });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json()).toEqual({ error: { code: "BAD_REQUEST", message: "name: Name is required" } });
 
-    const created = await request(app, { method: "POST", url: "/api/v1/projects", auth: { apiKey }, payload: { name: "REST" } });
+    const created = await request(app, {
+      method: "POST",
+      url: "/api/v1/projects",
+      auth: { apiKey },
+      payload: { name: "REST" },
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json().id;
     expect(created.json().createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-    const dup = await request(app, { method: "POST", url: "/api/v1/projects", auth: { apiKey }, payload: { name: "REST" } });
+    const dup = await request(app, {
+      method: "POST",
+      url: "/api/v1/projects",
+      auth: { apiKey },
+      payload: { name: "REST" },
+    });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.message).toBe('A project named "REST" already exists in this group');
 
@@ -305,7 +382,9 @@ describe("REST /api/v1", () => {
       payload: { longName: "no short" },
     });
     expect(invalid.statusCode).toBe(400);
-    expect(invalid.json().error.message).toBe("shortName: Invalid input: expected string, received undefined");
+    expect(invalid.json().error.message).toBe(
+      "shortName: Invalid input: expected string, received undefined",
+    );
   });
 
   it("serves an OpenAPI document generated from the same schemas", async () => {
@@ -314,13 +393,22 @@ describe("REST /api/v1", () => {
     const doc = res.json();
     expect(doc.openapi).toBe("3.0.3");
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/me", "/api/v1/projects", "/api/v1/projects/{projectId}", "/api/v1/species"]),
+      expect.arrayContaining([
+        "/api/v1/me",
+        "/api/v1/projects",
+        "/api/v1/projects/{projectId}",
+        "/api/v1/species",
+      ]),
     );
     const getProject = doc.paths["/api/v1/projects/{projectId}"].get;
-    expect(getProject.parameters).toEqual([{ name: "projectId", in: "path", required: true, schema: expect.any(Object) }]);
+    expect(getProject.parameters).toEqual([
+      { name: "projectId", in: "path", required: true, schema: expect.any(Object) },
+    ]);
     const project = getProject.responses["200"].content["application/json"].schema;
     expect(project.properties.createdAt).toEqual({ type: "string", format: "date-time" });
-    expect(doc.paths["/api/v1/projects"].post.requestBody.content["application/json"].schema.required).toEqual(["name"]);
+    expect(
+      doc.paths["/api/v1/projects"].post.requestBody.content["application/json"].schema.required,
+    ).toEqual(["name"]);
   });
 });
 
@@ -335,11 +423,11 @@ describe("SPA", () => {
 
     const root = await server.inject({ method: "GET", url: "/", headers: html });
     expect(root.statusCode).toBe(200);
-    expect(root.body).toContain('<div id=root>');
+    expect(root.body).toContain("<div id=root>");
     const deep = await server.inject({ method: "GET", url: "/projects/abc?tab=1", headers: html });
     expect(deep.statusCode).toBe(200);
     expect(deep.headers["cache-control"]).toBe("no-cache");
-    expect(deep.body).toContain('<div id=root>');
+    expect(deep.body).toContain("<div id=root>");
     const asset = await server.inject({ method: "GET", url: "/assets/app-123.js" });
     expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
     const api = await server.inject({ method: "GET", url: "/api/v1/nothing", headers: html });
@@ -367,7 +455,10 @@ describe("emails through the real queue", () => {
     try {
       const req = await trpcMutation(server, "auth.requestLoginCode", { identifier: "web@example.org" });
       expect(req.json().result.data).toEqual({ ok: true });
-      const job = await t.deps.db.job.findFirstOrThrow({ where: { type: "email.send" }, orderBy: { createdAt: "desc" } });
+      const job = await t.deps.db.job.findFirstOrThrow({
+        where: { type: "email.send" },
+        orderBy: { createdAt: "desc" },
+      });
       expect(job.status).toBe("queued");
       const message = (job.payload as { message: { to: string; text: string } }).message;
       expect(message.to).toBe("web@example.org");

@@ -1,7 +1,14 @@
 import { parseCallTypeFile } from "@battycoda/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTRPCError } from "./expect-error.ts";
-import { type TestEnv, type TestUser, createTestEnv, makeSiteAdmin, registerAndLogin, sessionCaller } from "./helpers.ts";
+import {
+  createTestEnv,
+  makeSiteAdmin,
+  registerAndLogin,
+  sessionCaller,
+  type TestEnv,
+  type TestUser,
+} from "./helpers.ts";
 
 let t: TestEnv;
 let ann: TestUser;
@@ -17,7 +24,12 @@ afterAll(async () => {
 describe("projects", () => {
   it("CRUD with names unique per group", async () => {
     const p = await ann.caller.projects.create({ name: "  Cave survey ", description: "2026" });
-    expect(p).toMatchObject({ name: "Cave survey", description: "2026", createdBy: "ann", recordingCount: 0 });
+    expect(p).toMatchObject({
+      name: "Cave survey",
+      description: "2026",
+      createdBy: "ann",
+      recordingCount: 0,
+    });
     await expectTRPCError(ann.caller.projects.create({ name: "Cave survey" }), "CONFLICT", /already exists/);
     await expectTRPCError(ann.caller.projects.create({ name: "" }), "BAD_REQUEST");
     const renamed = await ann.caller.projects.update({ projectId: p.id, name: "Cave survey 2026" });
@@ -45,7 +57,13 @@ describe("projects", () => {
     const batch = await db.taskBatch.create({ data: { groupId, projectId: p.id, name: "batch" } });
     const rec0 = await db.recording.findFirstOrThrow({ where: { projectId: p.id } });
     await db.task.createMany({
-      data: [0, 1, 2, 3].map((i) => ({ groupId, batchId: batch.id, recordingId: rec0.id, onset: i, offset: i + 1 })),
+      data: [0, 1, 2, 3].map((i) => ({
+        groupId,
+        batchId: batch.id,
+        recordingId: rec0.id,
+        onset: i,
+        offset: i + 1,
+      })),
     });
     const expected = {
       projectId: p.id,
@@ -70,7 +88,11 @@ describe("projects", () => {
 describe("species and call types", () => {
   it("lists system species (read-only) and the group's own (editable)", async () => {
     const sys = await t.deps.db.species.create({
-      data: { name: "Carollia perspicillata", isSystem: true, callTypes: { create: [{ shortName: "echo" }] } },
+      data: {
+        name: "Carollia perspicillata",
+        isSystem: true,
+        callTypes: { create: [{ shortName: "echo" }] },
+      },
     });
     const list = await ann.caller.species.list();
     expect(list[0]).toMatchObject({ id: sys.id, isSystem: true, editable: false });
@@ -78,14 +100,17 @@ describe("species and call types", () => {
     await expectTRPCError(ann.caller.species.update({ speciesId: sys.id, name: "x" }), "FORBIDDEN");
     await expectTRPCError(ann.caller.species.addCallType({ speciesId: sys.id, shortName: "x" }), "FORBIDDEN");
     const ct = (await ann.caller.species.get({ speciesId: sys.id })).callTypes[0];
-    await expectTRPCError(ann.caller.species.updateCallType({ callTypeId: ct?.id ?? "", longName: "x" }), "FORBIDDEN");
+    await expectTRPCError(
+      ann.caller.species.updateCallType({ callTypeId: ct?.id ?? "", longName: "x" }),
+      "FORBIDDEN",
+    );
     await expectTRPCError(ann.caller.species.delete({ speciesId: sys.id }), "FORBIDDEN");
 
     await makeSiteAdmin(t, ann.id);
     const admin = await sessionCaller(t, ann.token);
-    expect((await admin.species.update({ speciesId: sys.id, commonName: "Seba's short-tailed bat" })).editable).toBe(
-      true,
-    );
+    expect(
+      (await admin.species.update({ speciesId: sys.id, commonName: "Seba's short-tailed bat" })).editable,
+    ).toBe(true);
     await t.deps.db.user.update({ where: { id: ann.id }, data: { isSiteAdmin: false } });
   });
 
@@ -101,11 +126,18 @@ describe("species and call types", () => {
       ann.caller.species.create({ name: "Dup", callTypes: [{ shortName: "A" }, { shortName: "a" }] }),
       "CONFLICT",
     );
-    const added = await ann.caller.species.addCallType({ speciesId: s.id, shortName: "CF", longName: "Constant" });
+    const added = await ann.caller.species.addCallType({
+      speciesId: s.id,
+      shortName: "CF",
+      longName: "Constant",
+    });
     await expectTRPCError(ann.caller.species.addCallType({ speciesId: s.id, shortName: "cf" }), "CONFLICT");
     const renamed = await ann.caller.species.updateCallType({ callTypeId: added.id, shortName: "QCF" });
     expect(renamed.shortName).toBe("QCF");
-    await expectTRPCError(ann.caller.species.updateCallType({ callTypeId: added.id, shortName: "fm" }), "CONFLICT");
+    await expectTRPCError(
+      ann.caller.species.updateCallType({ callTypeId: added.id, shortName: "fm" }),
+      "CONFLICT",
+    );
     await ann.caller.species.deleteCallType({ callTypeId: added.id });
     expect((await ann.caller.species.get({ speciesId: s.id })).callTypes).toHaveLength(1);
     const removed = await ann.caller.species.delete({ speciesId: s.id });
@@ -113,7 +145,10 @@ describe("species and call types", () => {
   });
 
   it("imports call types from `short,long` / `short|long` lines, merging or replacing", async () => {
-    const s = await ann.caller.species.create({ name: "Import me", callTypes: [{ shortName: "old" }, { shortName: "FM" }] });
+    const s = await ann.caller.species.create({
+      name: "Import me",
+      callTypes: [{ shortName: "old" }, { shortName: "FM" }],
+    });
     const text = "# call types\n\nFM, Frequency modulated, downward\nCF|Constant frequency\n  trill  \n";
     const merged = await ann.caller.species.importCallTypes({ speciesId: s.id, text });
     expect(merged).toMatchObject({ created: 2, updated: 1, deleted: 0 });
@@ -141,6 +176,8 @@ describe("species and call types", () => {
       { line: 6, message: "Short name is required" },
     ]);
     expect((await ann.caller.species.get({ speciesId: s.id })).callTypes).toEqual([]);
-    expect(parseCallTypeFile("# only a comment\n\n").errors).toEqual([{ line: 0, message: "The file contains no call types" }]);
+    expect(parseCallTypeFile("# only a comment\n\n").errors).toEqual([
+      { line: 0, message: "The file contains no call types" },
+    ]);
   });
 });

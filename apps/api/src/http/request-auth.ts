@@ -1,8 +1,8 @@
 import {
   type AuthenticatedUser,
-  SESSION_COOKIE_NAME,
   authenticateApiKey,
   authenticateSession,
+  SESSION_COOKIE_NAME,
 } from "@battycoda/core";
 import type { Db } from "@battycoda/db";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -32,7 +32,12 @@ export interface CookieSettings {
   secure: boolean;
 }
 
-export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date, settings: CookieSettings) {
+export function setSessionCookie(
+  reply: FastifyReply,
+  token: string,
+  expiresAt: Date,
+  settings: CookieSettings,
+) {
   reply.setCookie(SESSION_COOKIE_NAME, token, {
     path: "/",
     httpOnly: true,
@@ -43,7 +48,12 @@ export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: 
 }
 
 export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings) {
-  reply.clearCookie(SESSION_COOKIE_NAME, { path: "/", httpOnly: true, sameSite: "lax", secure: settings.secure });
+  reply.clearCookie(SESSION_COOKIE_NAME, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: settings.secure,
+  });
 }
 
 const cache = new WeakMap<FastifyRequest, Promise<RequestAuth>>();

@@ -2,7 +2,7 @@ import { type AuthenticatedUser, type GroupAccess, resolveGroupAccess } from "@b
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sendError } from "../errors.ts";
 import type { ServerDeps } from "../trpc.ts";
-import { type CookieSettings, authenticateRequest } from "./request-auth.ts";
+import { authenticateRequest, type CookieSettings } from "./request-auth.ts";
 
 export const AUTH_REQUIRED_MESSAGE = "Authentication required";
 export const INVALID_API_KEY_MESSAGE = "Invalid API key";
@@ -27,7 +27,12 @@ export async function requireUser(
     return null;
   }
   if (!auth.user || (options.apiKeyOnly && auth.via !== "apiKey")) {
-    sendError(reply, 401, "UNAUTHORIZED", options.apiKeyOnly ? API_KEY_REQUIRED_MESSAGE : AUTH_REQUIRED_MESSAGE);
+    sendError(
+      reply,
+      401,
+      "UNAUTHORIZED",
+      options.apiKeyOnly ? API_KEY_REQUIRED_MESSAGE : AUTH_REQUIRED_MESSAGE,
+    );
     return null;
   }
   return auth.user;

@@ -31,7 +31,11 @@ export async function registerSpa(app: FastifyInstance, settings: SpaSettings) {
         const immutable = filePath.includes(`${path.sep}assets${path.sep}`);
         reply.header(
           "cache-control",
-          settings.disableCaching ? "no-store" : immutable ? "public, max-age=31536000, immutable" : "no-cache",
+          settings.disableCaching
+            ? "no-store"
+            : immutable
+              ? "public, max-age=31536000, immutable"
+              : "no-cache",
         );
       },
     });

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import {
-  INVALID_IMAGE_MESSAGE,
-  SPECIES_IMAGE_MAX_BYTES,
   deleteSpeciesImage,
   findSpeciesForWrite,
   getSpeciesImageFile,
+  INVALID_IMAGE_MESSAGE,
   imageTooLargeMessage,
+  SPECIES_IMAGE_MAX_BYTES,
   setSpeciesImage,
   speciesImageUrl,
 } from "@battycoda/core";
@@ -40,7 +40,8 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     if (!req.isMultipart()) return sendError(reply, 415, "UNSUPPORTED_MEDIA_TYPE", NOT_MULTIPART_MESSAGE);
 
     const part = await req.file({ limits: { fileSize: maxBytes, files: 1 } });
-    if (!part || part.fieldname !== IMAGE_FIELD) return sendError(reply, 400, "BAD_REQUEST", NO_IMAGE_MESSAGE);
+    if (!part || part.fieldname !== IMAGE_FIELD)
+      return sendError(reply, 400, "BAD_REQUEST", NO_IMAGE_MESSAGE);
     let data: Buffer;
     try {
       data = await part.toBuffer();
@@ -51,7 +52,14 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
       throw err;
     }
     if (data.byteLength === 0) return sendError(reply, 400, "BAD_REQUEST", INVALID_IMAGE_MESSAGE);
-    const stored = await setSpeciesImage(deps.db, access, deps.config.mediaRoot, req.params.speciesId, data, maxBytes);
+    const stored = await setSpeciesImage(
+      deps.db,
+      access,
+      deps.config.mediaRoot,
+      req.params.speciesId,
+      data,
+      maxBytes,
+    );
     const species = await deps.db.species.findUniqueOrThrow({ where: { id: req.params.speciesId } });
     return reply.status(201).send({
       imageUrl: speciesImageUrl(species.id, species.updatedAt),
@@ -65,12 +73,14 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     if (!user) return reply;
     const access = await accessFor(deps, user);
     const file = await getSpeciesImageFile(deps.db, access, deps.config.mediaRoot, req.params.speciesId);
-    return reply
-      .header("content-type", file.contentType)
-      .header("content-length", file.size)
-      // URLs carry ?v=<updatedAt>, so a changed image gets a new URL; private: access-checked.
-      .header("cache-control", "private, max-age=86400")
-      .send(fs.createReadStream(file.path));
+    return (
+      reply
+        .header("content-type", file.contentType)
+        .header("content-length", file.size)
+        // URLs carry ?v=<updatedAt>, so a changed image gets a new URL; private: access-checked.
+        .header("cache-control", "private, max-age=86400")
+        .send(fs.createReadStream(file.path))
+    );
   });
 
   app.delete<{ Params: Params }>("/api/species/:speciesId/image", async (req, reply) => {

@@ -3,7 +3,17 @@
 // the OpenAPI document (rest/openapi.ts), so the document cannot drift from the code.
 import {
   type AuthenticatedUser,
+  addCallType,
+  createProject,
+  deleteProject,
   type GroupAccess,
+  getProject,
+  getSpecies,
+  listMyGroups,
+  listProjects,
+  listSpecies,
+  loadSessionUser,
+  updateProject,
   ZAddCallTypeResponse,
   ZCreateProjectRequest,
   ZCreateProjectResponse,
@@ -18,16 +28,6 @@ import {
   ZSessionUser,
   ZUpdateProjectRequest,
   ZUpdateProjectResponse,
-  addCallType,
-  createProject,
-  deleteProject,
-  getProject,
-  getSpecies,
-  listMyGroups,
-  listProjects,
-  listSpecies,
-  loadSessionUser,
-  updateProject,
 } from "@battycoda/core";
 import { z } from "zod";
 import type { ServerDeps } from "../trpc.ts";
@@ -134,7 +134,8 @@ export const REST_ROUTES: RestRoute[] = [
     method: "DELETE",
     path: "/api/v1/projects/:projectId",
     operationId: "deleteProject",
-    summary: "Delete a project with its recordings, task batches and clustering runs; returns what was removed",
+    summary:
+      "Delete a project with its recordings, task batches and clustering runs; returns what was removed",
     tag: "projects",
     params: ZProjectParams,
     response: ZDeleteProjectResponse,

@@ -1,15 +1,4 @@
 import {
-  ZChangePasswordRequest,
-  ZLoginRequest,
-  ZLoginResponse,
-  ZMagicLinkLoginRequest,
-  ZMeResponse,
-  ZOk,
-  ZRegisterRequest,
-  ZRequestLoginCodeRequest,
-  ZRequestPasswordResetRequest,
-  ZResetPasswordRequest,
-  ZVerifyLoginCodeRequest,
   changePassword,
   createSession,
   deleteSession,
@@ -21,6 +10,17 @@ import {
   requestPasswordReset,
   resetPassword,
   verifyLoginCode,
+  ZChangePasswordRequest,
+  ZLoginRequest,
+  ZLoginResponse,
+  ZMagicLinkLoginRequest,
+  ZMeResponse,
+  ZOk,
+  ZRegisterRequest,
+  ZRequestLoginCodeRequest,
+  ZRequestPasswordResetRequest,
+  ZResetPasswordRequest,
+  ZVerifyLoginCodeRequest,
 } from "@battycoda/core";
 import { TRPCError } from "@trpc/server";
 import { type Context, createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc.ts";
@@ -39,7 +39,9 @@ async function startSession(ctx: Context, userId: string) {
 const ok = { ok: true as const };
 
 export const authRouter = createTRPCRouter({
-  me: publicProcedure.output(ZMeResponse).query(({ ctx }) => (ctx.user ? loadSessionUser(ctx.db, ctx.user.id) : null)),
+  me: publicProcedure
+    .output(ZMeResponse)
+    .query(({ ctx }) => (ctx.user ? loadSessionUser(ctx.db, ctx.user.id) : null)),
 
   register: publicProcedure
     .input(ZRegisterRequest)

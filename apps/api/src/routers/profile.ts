@@ -1,4 +1,10 @@
 import {
+  changeEmail,
+  generateApiKey,
+  getApiKeyInfo,
+  getProfile,
+  revokeApiKeys,
+  updatePreferences,
   ZChangeEmailRequest,
   ZChangeEmailResponse,
   ZGenerateApiKeyResponse,
@@ -7,12 +13,6 @@ import {
   ZOk,
   ZUpdatePreferencesRequest,
   ZUpdatePreferencesResponse,
-  changeEmail,
-  generateApiKey,
-  getApiKeyInfo,
-  getProfile,
-  revokeApiKeys,
-  updatePreferences,
 } from "@battycoda/core";
 import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
 
@@ -31,7 +31,9 @@ export const profileRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => changeEmail(ctx.db, ctx.user.id, input)),
 
   /** Prefix and dates of the active key; the key itself is never shown again. */
-  apiKey: protectedProcedure.output(ZGetApiKeyResponse).query(({ ctx }) => getApiKeyInfo(ctx.db, ctx.user.id)),
+  apiKey: protectedProcedure
+    .output(ZGetApiKeyResponse)
+    .query(({ ctx }) => getApiKeyInfo(ctx.db, ctx.user.id)),
 
   /** Generates or regenerates (revoking the old one); the response is the only time the key is visible. */
   generateApiKey: protectedProcedure

@@ -1,4 +1,10 @@
 import {
+  createProject,
+  deleteProject,
+  getProject,
+  listProjects,
+  previewDeleteProject,
+  updateProject,
   ZCreateProjectRequest,
   ZCreateProjectResponse,
   ZDeleteProjectRequest,
@@ -9,12 +15,6 @@ import {
   ZPreviewDeleteProjectResponse,
   ZUpdateProjectRequest,
   ZUpdateProjectResponse,
-  createProject,
-  deleteProject,
-  getProject,
-  listProjects,
-  previewDeleteProject,
-  updateProject,
 } from "@battycoda/core";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 

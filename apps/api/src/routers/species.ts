@@ -1,4 +1,14 @@
 import {
+  addCallType,
+  createSpecies,
+  deleteCallType,
+  deleteSpecies,
+  deleteSpeciesImage,
+  getSpecies,
+  importCallTypes,
+  listSpecies,
+  updateCallType,
+  updateSpecies,
   ZAddCallTypeRequest,
   ZAddCallTypeResponse,
   ZCreateSpeciesRequest,
@@ -17,16 +27,6 @@ import {
   ZUpdateCallTypeResponse,
   ZUpdateSpeciesRequest,
   ZUpdateSpeciesResponse,
-  addCallType,
-  createSpecies,
-  deleteCallType,
-  deleteSpecies,
-  deleteSpeciesImage,
-  getSpecies,
-  importCallTypes,
-  listSpecies,
-  updateCallType,
-  updateSpecies,
 } from "@battycoda/core";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 

@@ -1,2 +1,2 @@
 // Aliases over @battycoda/db's names, so domain code reads the same everywhere.
-export type { Db, DbTransaction as Tx, DbLike as DbOrTx } from "@battycoda/db";
+export type { Db, DbLike as DbOrTx, DbTransaction as Tx } from "@battycoda/db";

@@ -39,7 +39,8 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
 
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
 export const forbidden = (message: string) => new DomainError("FORBIDDEN", message);
-export const badRequest = (message: string, details?: unknown) => new DomainError("BAD_REQUEST", message, details);
+export const badRequest = (message: string, details?: unknown) =>
+  new DomainError("BAD_REQUEST", message, details);
 export const conflict = (message: string) => new DomainError("CONFLICT", message);
 
 export function isUniqueViolation(err: unknown): boolean {

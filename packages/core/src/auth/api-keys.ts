@@ -21,7 +21,10 @@ const toInfo = (k: ApiKeyInfo): ApiKeyInfo => ({
 });
 
 export async function getApiKeyInfo(db: DbOrTx, userId: string): Promise<ApiKeyInfo | null> {
-  const key = await db.apiKey.findFirst({ where: { userId, revokedAt: null }, orderBy: { createdAt: "desc" } });
+  const key = await db.apiKey.findFirst({
+    where: { userId, revokedAt: null },
+    orderBy: { createdAt: "desc" },
+  });
   return key ? toInfo(key) : null;
 }
 

@@ -1,9 +1,13 @@
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
-import { type MailContext, type RequestMeta, escapeHtml } from "../access/services.ts";
+import { escapeHtml, type MailContext, type RequestMeta } from "../access/services.ts";
 import { findUserByIdentifier } from "../groups/members.ts";
-import type { TMagicLinkLoginRequest, TRequestLoginCodeRequest, TVerifyLoginCodeRequest } from "./auth.schemas.ts";
-import { RATE_LIMITS, assertUnderLimit, bucket, consumeLimit, recordHit } from "./rate-limit.ts";
+import type {
+  TMagicLinkLoginRequest,
+  TRequestLoginCodeRequest,
+  TVerifyLoginCodeRequest,
+} from "./auth.schemas.ts";
+import { assertUnderLimit, bucket, consumeLimit, RATE_LIMITS, recordHit } from "./rate-limit.ts";
 import { DAY_MS, hashToken, randomNumericCode, randomToken, safeEqualHex } from "./tokens.ts";
 
 export const LOGIN_CODE_DIGITS = 6;
@@ -21,12 +25,16 @@ const hashCode = (tokenHash: string, code: string) => hashToken(`${tokenHash}:${
  * Emails a short code and a magic link. Answers the same whether or not the account exists;
  * rate limits are keyed by the identifier as typed so they behave the same either way too.
  */
-export async function requestLoginCode(mail: MailContext, input: TRequestLoginCodeRequest, meta: RequestMeta = {}) {
+export async function requestLoginCode(
+  mail: MailContext,
+  input: TRequestLoginCodeRequest,
+  meta: RequestMeta = {},
+) {
   const { db } = mail;
   await consumeLimit(db, bucket.ip("login-code", meta.ip), RATE_LIMITS.codeRequestsPerIp);
   await consumeLimit(db, bucket.account("login-code", input.identifier), RATE_LIMITS.codeRequestsPerAccount);
   const user = await findUserByIdentifier(db, input.identifier);
-  if (!user || !user.isActive) return;
+  if (!user?.isActive) return;
 
   const code = randomNumericCode(LOGIN_CODE_DIGITS);
   const token = randomToken();
@@ -60,7 +68,7 @@ export async function verifyLoginCode(db: DbOrTx, input: TVerifyLoginCodeRequest
     return new DomainError("UNAUTHORIZED", INVALID_CODE_MESSAGE);
   };
   const user = await findUserByIdentifier(db, input.identifier);
-  if (!user || !user.isActive) throw await fail();
+  if (!user?.isActive) throw await fail();
   const row = await db.loginCode.findFirst({
     where: { userId: user.id, usedAt: null, expiresAt: { gt: new Date() } },
     orderBy: { createdAt: "desc" },
@@ -71,17 +79,27 @@ export async function verifyLoginCode(db: DbOrTx, input: TVerifyLoginCodeRequest
     where: { id: row.id, usedAt: null, attempts: { lt: LOGIN_CODE_MAX_ATTEMPTS } },
     data: { attempts: { increment: 1 } },
   });
-  if (counted.count !== 1 || !safeEqualHex(hashCode(row.tokenHash, input.code), row.codeHash)) throw await fail();
-  const claimed = await db.loginCode.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
+  if (counted.count !== 1 || !safeEqualHex(hashCode(row.tokenHash, input.code), row.codeHash))
+    throw await fail();
+  const claimed = await db.loginCode.updateMany({
+    where: { id: row.id, usedAt: null },
+    data: { usedAt: new Date() },
+  });
   if (claimed.count !== 1) throw await fail();
   return user;
 }
 
 export async function loginWithMagicLink(db: DbOrTx, input: TMagicLinkLoginRequest) {
-  const row = await db.loginCode.findUnique({ where: { tokenHash: hashToken(input.token) }, include: { user: true } });
+  const row = await db.loginCode.findUnique({
+    where: { tokenHash: hashToken(input.token) },
+    include: { user: true },
+  });
   const invalid = new DomainError("UNAUTHORIZED", "This login link is invalid, used or expired");
   if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now() || !row.user.isActive) throw invalid;
-  const claimed = await db.loginCode.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
+  const claimed = await db.loginCode.updateMany({
+    where: { id: row.id, usedAt: null },
+    data: { usedAt: new Date() },
+  });
   if (claimed.count !== 1) throw invalid;
   return row.user;
 }

@@ -4,7 +4,7 @@ import type { RequestMeta } from "../access/services.ts";
 import { findUserByIdentifier } from "../groups/members.ts";
 import type { TLoginRequest } from "./auth.schemas.ts";
 import { burnPasswordCheck, verifyPassword } from "./password.ts";
-import { RATE_LIMITS, assertUnderLimit, bucket, recordHit } from "./rate-limit.ts";
+import { assertUnderLimit, bucket, RATE_LIMITS, recordHit } from "./rate-limit.ts";
 
 export const INVALID_LOGIN_MESSAGE = "Invalid username/email or password";
 
@@ -21,10 +21,9 @@ export async function loginWithPassword(db: DbOrTx, input: TLoginRequest, meta: 
   await assertUnderLimit(db, accountBucket, RATE_LIMITS.loginFailuresPerAccount);
   await assertUnderLimit(db, ipBucket, RATE_LIMITS.loginFailuresPerIp);
 
-  const ok =
-    user?.passwordHash && user.isActive
-      ? await verifyPassword(input.password, user.passwordHash)
-      : (await burnPasswordCheck(input.password), false);
+  let ok = false;
+  if (user?.passwordHash && user.isActive) ok = await verifyPassword(input.password, user.passwordHash);
+  else await burnPasswordCheck(input.password);
   if (!user || !ok) {
     await recordHit(db, accountBucket);
     await recordHit(db, ipBucket);

@@ -1,9 +1,9 @@
 import type { Db } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
-import { type MailContext, type RequestMeta, escapeHtml } from "../access/services.ts";
+import { escapeHtml, type MailContext, type RequestMeta } from "../access/services.ts";
 import type { TRequestPasswordResetRequest, TResetPasswordRequest } from "./auth.schemas.ts";
 import { hashPassword } from "./password.ts";
-import { RATE_LIMITS, bucket, consumeLimit } from "./rate-limit.ts";
+import { bucket, consumeLimit, RATE_LIMITS } from "./rate-limit.ts";
 import { DAY_MS, hashToken, randomToken } from "./tokens.ts";
 
 export const PASSWORD_RESET_TTL_MS = DAY_MS;
@@ -21,11 +21,15 @@ export async function requestPasswordReset(
   await consumeLimit(db, bucket.ip("password-reset", meta.ip), RATE_LIMITS.resetRequestsPerIp);
   await consumeLimit(db, bucket.account("password-reset", email), RATE_LIMITS.resetRequestsPerAccount);
   const user = await db.user.findUnique({ where: { email } });
-  if (!user || !user.isActive) return;
+  if (!user?.isActive) return;
 
   const token = randomToken();
   await db.passwordResetToken.create({
-    data: { userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS) },
+    data: {
+      userId: user.id,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
+    },
   });
   const link = `${mail.publicUrl}${PASSWORD_RESET_PATH}?token=${encodeURIComponent(token)}`;
   await mail.sendEmail({
@@ -48,7 +52,10 @@ export async function resetPassword(db: Db, input: TResetPasswordRequest) {
       data: { usedAt: new Date() },
     });
     if (claimed.count !== 1) throw invalid;
-    await tx.passwordResetToken.updateMany({ where: { userId: row.userId, usedAt: null }, data: { usedAt: new Date() } });
+    await tx.passwordResetToken.updateMany({
+      where: { userId: row.userId, usedAt: null },
+      data: { usedAt: new Date() },
+    });
     await tx.session.deleteMany({ where: { userId: row.userId } });
     return tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
   });

@@ -30,7 +30,9 @@ export async function recordHit(db: DbOrTx, bucket: string): Promise<void> {
   await db.rateLimitHit.create({ data: { bucket } });
   // Opportunistic pruning keeps the table small without a scheduled job.
   if (Math.random() < 0.05) {
-    await db.rateLimitHit.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - LONGEST_WINDOW_MS) } } });
+    await db.rateLimitHit.deleteMany({
+      where: { createdAt: { lt: new Date(Date.now() - LONGEST_WINDOW_MS) } },
+    });
   }
 }
 

@@ -7,7 +7,7 @@ export async function loadSessionUser(db: DbOrTx, userId: string): Promise<TSess
     where: { id: userId },
     include: { profile: { include: { currentGroup: true } } },
   });
-  if (!user || !user.isActive) return null;
+  if (!user?.isActive) return null;
   const current = user.profile?.currentGroup ?? null;
   const membership = current
     ? await db.membership.findUnique({ where: { userId_groupId: { userId, groupId: current.id } } })
@@ -20,6 +20,7 @@ export async function loadSessionUser(db: DbOrTx, userId: string): Promise<TSess
     hasPassword: user.passwordHash !== null,
     theme: user.profile?.theme ?? "light",
     spectrogramColormap: user.profile?.spectrogramColormap ?? "roseus",
-    currentGroup: current && membership ? { id: current.id, name: current.name, isAdmin: membership.isAdmin } : null,
+    currentGroup:
+      current && membership ? { id: current.id, name: current.name, isAdmin: membership.isAdmin } : null,
   };
 }

@@ -44,7 +44,10 @@ export interface SessionLookup {
 }
 
 export async function authenticateSession(db: DbOrTx, token: string): Promise<SessionLookup | null> {
-  const session = await db.session.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+  const session = await db.session.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { user: true },
+  });
   if (!session) return null;
   const now = Date.now();
   if (session.expiresAt.getTime() <= now || !session.user.isActive) {
@@ -68,5 +71,7 @@ export async function deleteSession(db: DbOrTx, token: string): Promise<void> {
 }
 
 export async function deleteAllSessions(db: DbOrTx, userId: string, exceptSessionId?: string): Promise<void> {
-  await db.session.deleteMany({ where: { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) } });
+  await db.session.deleteMany({
+    where: { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
+  });
 }

@@ -26,7 +26,10 @@ export type TCreateGroupRequest = z.input<typeof ZCreateGroupRequest>;
 export const ZCreateGroupResponse = ZGroupSummary;
 
 /** Edits the caller's current group. */
-export const ZUpdateGroupRequest = z.object({ name: ZGroupName.optional(), description: ZDescription.optional() });
+export const ZUpdateGroupRequest = z.object({
+  name: ZGroupName.optional(),
+  description: ZDescription.optional(),
+});
 export type TUpdateGroupRequest = z.infer<typeof ZUpdateGroupRequest>;
 export const ZUpdateGroupResponse = ZGroupSummary;
 

@@ -1,8 +1,7 @@
 import type { Actor, GroupAccess } from "../access/access.ts";
 import { requireGroupAdmin } from "../access/access.ts";
-import type { DbOrTx, Tx } from "../access/db.ts";
+import type { Db, DbOrTx, Tx } from "../access/db.ts";
 import { notFound } from "../access/errors.ts";
-import type { Db } from "../access/db.ts";
 import type { TCreateGroupRequest, TUpdateGroupRequest } from "./groups.schemas.ts";
 
 export interface GroupSummary {
@@ -92,7 +91,9 @@ export async function setCurrentGroup(db: DbOrTx, userId: string, groupId: strin
 
 /** Switching to a group one is not a member of looks exactly like switching to a missing one. */
 export async function switchGroup(db: DbOrTx, actor: Actor, groupId: string): Promise<GroupSummary> {
-  const membership = await db.membership.findUnique({ where: { userId_groupId: { userId: actor.userId, groupId } } });
+  const membership = await db.membership.findUnique({
+    where: { userId_groupId: { userId: actor.userId, groupId } },
+  });
   if (!membership) throw notFound("Group");
   await setCurrentGroup(db, actor.userId, groupId);
   return summary(db, actor, groupId);

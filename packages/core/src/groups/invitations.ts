@@ -1,11 +1,11 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findInvitationInGroup, requireGroupAdmin } from "../access/access.ts";
 import type { Db, DbOrTx, Tx } from "../access/db.ts";
-import { DomainError, conflict, notFound } from "../access/errors.ts";
-import { type MailContext, escapeHtml } from "../access/services.ts";
+import { conflict, DomainError, notFound } from "../access/errors.ts";
+import { escapeHtml, type MailContext } from "../access/services.ts";
 import { DAY_MS, hashToken, randomToken } from "../auth/tokens.ts";
-import { setCurrentGroup } from "./groups.ts";
 import type { TInviteMemberRequest } from "./groups.schemas.ts";
+import { setCurrentGroup } from "./groups.ts";
 
 export const INVITATION_TTL_MS = 7 * DAY_MS;
 /** SPA route that accepts an invitation (token in the query string). */
@@ -60,7 +60,9 @@ export async function inviteMember(
   requireGroupAdmin(access);
   const { db } = mail;
   const email = input.email.toLowerCase();
-  const alreadyMember = await db.membership.findFirst({ where: { groupId: access.groupId, user: { email } } });
+  const alreadyMember = await db.membership.findFirst({
+    where: { groupId: access.groupId, user: { email } },
+  });
   if (alreadyMember) throw conflict(`${email} is already a member of this group`);
 
   const token = randomToken();
@@ -127,7 +129,8 @@ export async function previewInvitation(db: DbOrTx, token: string) {
 export async function assertInvitationUsable(db: DbOrTx, token: string): Promise<void> {
   const invitation = await findByToken(db, token);
   if (invitation.accepted) throw new DomainError("BAD_REQUEST", "This invitation has already been used");
-  if (invitation.expiresAt.getTime() <= Date.now()) throw new DomainError("BAD_REQUEST", "This invitation has expired");
+  if (invitation.expiresAt.getTime() <= Date.now())
+    throw new DomainError("BAD_REQUEST", "This invitation has expired");
 }
 
 /**
@@ -147,7 +150,9 @@ export async function acceptInvitationInTx(tx: Tx, userId: string, token: string
     where: { userId_groupId: { userId, groupId: invitation.groupId } },
   });
   if (!existing) {
-    await tx.membership.create({ data: { userId, groupId: invitation.groupId, isAdmin: invitation.isAdmin } });
+    await tx.membership.create({
+      data: { userId, groupId: invitation.groupId, isAdmin: invitation.isAdmin },
+    });
   } else if (invitation.isAdmin && !existing.isAdmin) {
     await tx.membership.update({ where: { id: existing.id }, data: { isAdmin: true } });
   }

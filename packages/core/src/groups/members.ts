@@ -1,9 +1,9 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findMembershipInGroup, requireGroupAdmin } from "../access/access.ts";
 import type { Db, DbOrTx, Tx } from "../access/db.ts";
-import { DomainError, conflict, notFound } from "../access/errors.ts";
-import { setCurrentGroup } from "./groups.ts";
+import { conflict, DomainError, notFound } from "../access/errors.ts";
 import type { TAddMemberRequest } from "./groups.schemas.ts";
+import { setCurrentGroup } from "./groups.ts";
 
 export interface Member {
   membershipId: string;
@@ -55,7 +55,7 @@ export async function findUserByIdentifier(db: DbOrTx, identifier: string) {
 export async function addMember(db: DbOrTx, access: GroupAccess, input: TAddMemberRequest): Promise<Member> {
   requireGroupAdmin(access);
   const user = await findUserByIdentifier(db, input.identifier);
-  if (!user || !user.isActive) throw notFound("User");
+  if (!user?.isActive) throw notFound("User");
   const existing = await db.membership.findUnique({
     where: { userId_groupId: { userId: user.id, groupId: access.groupId } },
   });

@@ -2,7 +2,17 @@ import { z } from "zod";
 import { ZEmail, ZIsoDate } from "../auth/auth.schemas.ts";
 
 export const THEMES = ["light", "dark"] as const;
-export const COLORMAPS = ["roseus", "viridis", "magma", "inferno", "plasma", "cividis", "hot", "gray", "classic"] as const;
+export const COLORMAPS = [
+  "roseus",
+  "viridis",
+  "magma",
+  "inferno",
+  "plasma",
+  "cividis",
+  "hot",
+  "gray",
+  "classic",
+] as const;
 
 export const ZTheme = z.enum(THEMES);
 export const ZColormap = z.enum(COLORMAPS);

@@ -4,7 +4,8 @@ import type { TChangeEmailRequest, TUpdatePreferencesRequest } from "./profile.s
 import { COLORMAPS } from "./profile.schemas.ts";
 
 type Colormap = (typeof COLORMAPS)[number];
-const asColormap = (v: string): Colormap => ((COLORMAPS as readonly string[]).includes(v) ? (v as Colormap) : "roseus");
+const asColormap = (v: string): Colormap =>
+  (COLORMAPS as readonly string[]).includes(v) ? (v as Colormap) : "roseus";
 
 export async function getProfile(db: DbOrTx, userId: string) {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId } });

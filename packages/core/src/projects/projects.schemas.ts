@@ -7,7 +7,10 @@ const ZProjectName = z
   .trim()
   .min(1, { error: "Name is required" })
   .max(200, { error: "Name must be at most 200 characters" });
-const ZProjectDescription = z.string().trim().max(5000, { error: "Description must be at most 5000 characters" });
+const ZProjectDescription = z
+  .string()
+  .trim()
+  .max(5000, { error: "Description must be at most 5000 characters" });
 
 export const ZProject = z.object({
   id: z.string(),
@@ -25,7 +28,10 @@ export type TProjectIdRequest = z.infer<typeof ZProjectIdRequest>;
 export const ZGetProjectRequest = ZProjectIdRequest;
 export const ZGetProjectResponse = ZProject;
 
-export const ZCreateProjectRequest = z.object({ name: ZProjectName, description: ZProjectDescription.default("") });
+export const ZCreateProjectRequest = z.object({
+  name: ZProjectName,
+  description: ZProjectDescription.default(""),
+});
 export type TCreateProjectRequest = z.input<typeof ZCreateProjectRequest>;
 export const ZCreateProjectResponse = ZProject;
 

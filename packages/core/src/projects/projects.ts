@@ -48,7 +48,11 @@ function toView(p: ProjectRow): ProjectView {
 const duplicateName = (name: string) => conflict(`A project named "${name}" already exists in this group`);
 
 export async function listProjects(db: DbOrTx, access: GroupAccess): Promise<ProjectView[]> {
-  const rows = await db.project.findMany({ where: { groupId: access.groupId }, include, orderBy: { name: "asc" } });
+  const rows = await db.project.findMany({
+    where: { groupId: access.groupId },
+    include,
+    orderBy: { name: "asc" },
+  });
   return rows.map(toView);
 }
 
@@ -60,7 +64,12 @@ export async function getProject(db: DbOrTx, access: GroupAccess, projectId: str
 export async function createProject(db: DbOrTx, access: GroupAccess, input: TCreateProjectRequest) {
   try {
     const row = await db.project.create({
-      data: { groupId: access.groupId, name: input.name, description: input.description ?? "", createdById: access.userId },
+      data: {
+        groupId: access.groupId,
+        name: input.name,
+        description: input.description ?? "",
+        createdById: access.userId,
+      },
       include,
     });
     return toView(row);
@@ -88,7 +97,11 @@ export async function updateProject(db: DbOrTx, access: GroupAccess, input: TUpd
   }
 }
 
-async function deletionSummary(db: DbOrTx, projectId: string, name: string): Promise<TProjectDeletionSummary> {
+async function deletionSummary(
+  db: DbOrTx,
+  projectId: string,
+  name: string,
+): Promise<TProjectDeletionSummary> {
   const inProject = { recording: { projectId } };
   const [recordings, segmentations, segments, classificationRuns, taskBatches, tasks, clusteringRuns] =
     await Promise.all([
@@ -100,7 +113,17 @@ async function deletionSummary(db: DbOrTx, projectId: string, name: string): Pro
       db.task.count({ where: { OR: [inProject, { batch: { projectId } }] } }),
       db.clusteringRun.count({ where: { projectId } }),
     ]);
-  return { projectId, name, recordings, segmentations, segments, classificationRuns, taskBatches, tasks, clusteringRuns };
+  return {
+    projectId,
+    name,
+    recordings,
+    segmentations,
+    segments,
+    classificationRuns,
+    taskBatches,
+    tasks,
+    clusteringRuns,
+  };
 }
 
 export async function previewDeleteProject(db: DbOrTx, access: GroupAccess, projectId: string) {

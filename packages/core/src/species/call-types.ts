@@ -3,10 +3,15 @@ import { findCallTypeForWrite, findSpeciesForWrite } from "../access/access.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { conflict, isUniqueViolation } from "../access/errors.ts";
 import { parseCallTypeFileOrThrow } from "./call-type-import.ts";
-import type { TAddCallTypeRequest, TImportCallTypesRequest, TUpdateCallTypeRequest } from "./species.schemas.ts";
+import type {
+  TAddCallTypeRequest,
+  TImportCallTypesRequest,
+  TUpdateCallTypeRequest,
+} from "./species.schemas.ts";
 import { toCallTypeView } from "./species.ts";
 
-const duplicate = (shortName: string) => conflict(`A call type "${shortName}" already exists for this species`);
+const duplicate = (shortName: string) =>
+  conflict(`A call type "${shortName}" already exists for this species`);
 
 // Short names are unique per species ignoring case ("Echo" and "echo" would be the same label
 // to an annotator); the database index is case-sensitive, so this check is the real one.
@@ -43,7 +48,8 @@ export async function addCallType(db: DbOrTx, access: GroupAccess, input: TAddCa
 
 export async function updateCallType(db: DbOrTx, access: GroupAccess, input: TUpdateCallTypeRequest) {
   const callType = await findCallTypeForWrite(db, access, input.callTypeId);
-  if (input.shortName !== undefined) await assertShortNameFree(db, callType.speciesId, input.shortName, callType.id);
+  if (input.shortName !== undefined)
+    await assertShortNameFree(db, callType.speciesId, input.shortName, callType.id);
   try {
     const row = await db.callType.update({
       where: { id: callType.id },
@@ -77,7 +83,9 @@ export async function importCallTypes(db: Db, access: GroupAccess, input: TImpor
     for (const item of parsed) {
       const current = byKey.get(item.shortName.toLowerCase());
       if (!current) {
-        await tx.callType.create({ data: { speciesId: species.id, shortName: item.shortName, longName: item.longName } });
+        await tx.callType.create({
+          data: { speciesId: species.id, shortName: item.shortName, longName: item.longName },
+        });
         created++;
       } else if (current.longName !== item.longName || current.shortName !== item.shortName) {
         await tx.callType.update({
@@ -94,7 +102,10 @@ export async function importCallTypes(db: Db, access: GroupAccess, input: TImpor
       deleted = (await tx.callType.deleteMany({ where: { id: { in: drop } } })).count;
     }
     await tx.species.update({ where: { id: species.id }, data: { updatedAt: new Date() } });
-    const callTypes = await tx.callType.findMany({ where: { speciesId: species.id }, orderBy: { shortName: "asc" } });
+    const callTypes = await tx.callType.findMany({
+      where: { speciesId: species.id },
+      orderBy: { shortName: "asc" },
+    });
     return { created, updated, deleted, callTypes: callTypes.map(toCallTypeView) };
   });
 }

@@ -9,14 +9,21 @@ import { randomToken } from "../auth/tokens.ts";
 export const SPECIES_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 
 const FORMATS = [
-  { ext: "png", contentType: "image/png", magic: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+  {
+    ext: "png",
+    contentType: "image/png",
+    magic: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  },
   { ext: "jpg", contentType: "image/jpeg", magic: Buffer.from([0xff, 0xd8, 0xff]) },
 ] as const;
 
 /** Trust the bytes, not the filename or the client's Content-Type. */
 export function sniffImageType(data: Uint8Array) {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return FORMATS.find((f) => buf.length >= f.magic.length && buf.subarray(0, f.magic.length).equals(f.magic)) ?? null;
+  return (
+    FORMATS.find((f) => buf.length >= f.magic.length && buf.subarray(0, f.magic.length).equals(f.magic)) ??
+    null
+  );
 }
 
 export const INVALID_IMAGE_MESSAGE = "Only JPEG and PNG images are accepted";
@@ -74,7 +81,12 @@ export async function setSpeciesImage(
   return { imagePath: relative, contentType: format.contentType, size: data.byteLength };
 }
 
-export async function deleteSpeciesImage(db: DbOrTx, access: GroupAccess, mediaRoot: string, speciesId: string) {
+export async function deleteSpeciesImage(
+  db: DbOrTx,
+  access: GroupAccess,
+  mediaRoot: string,
+  speciesId: string,
+) {
   const species = await findSpeciesForWrite(db, access, speciesId);
   if (!species.imagePath) return;
   await db.species.update({ where: { id: species.id }, data: { imagePath: null } });
@@ -82,7 +94,12 @@ export async function deleteSpeciesImage(db: DbOrTx, access: GroupAccess, mediaR
 }
 
 /** The file to stream for a species the caller may read; NOT_FOUND otherwise. */
-export async function getSpeciesImageFile(db: DbOrTx, access: GroupAccess, mediaRoot: string, speciesId: string) {
+export async function getSpeciesImageFile(
+  db: DbOrTx,
+  access: GroupAccess,
+  mediaRoot: string,
+  speciesId: string,
+) {
   const species = await findSpeciesForRead(db, access, speciesId);
   if (!species.imagePath) throw notFound("Species image");
   const full = resolveMediaPath(mediaRoot, species.imagePath);

@@ -7,7 +7,10 @@ export const ZCallTypeShortName = z
   .trim()
   .min(1, { error: "Short name is required" })
   .max(50, { error: "Short name must be at most 50 characters" });
-export const ZCallTypeLongName = z.string().trim().max(200, { error: "Long name must be at most 200 characters" });
+export const ZCallTypeLongName = z
+  .string()
+  .trim()
+  .max(200, { error: "Long name must be at most 200 characters" });
 const ZSpeciesName = z
   .string()
   .trim()

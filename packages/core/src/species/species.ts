@@ -138,7 +138,9 @@ export async function createSpecies(db: DbOrTx, access: GroupAccess, input: TCre
 export async function updateSpecies(db: DbOrTx, access: GroupAccess, input: TUpdateSpeciesRequest) {
   const species = await findSpeciesForWrite(db, access, input.speciesId);
   if (input.name !== undefined && species.groupId === null) {
-    const clash = await db.species.findFirst({ where: { groupId: null, name: input.name, id: { not: species.id } } });
+    const clash = await db.species.findFirst({
+      where: { groupId: null, name: input.name, id: { not: species.id } },
+    });
     if (clash) throw duplicateName(input.name);
   }
   try {
@@ -172,7 +174,14 @@ export async function deleteSpecies(db: Db, access: GroupAccess, mediaRoot: stri
       tx.classifier.count({ where: { speciesId } }),
     ]);
     await tx.species.delete({ where: { id: species.id } });
-    return { speciesId, name: species.name, callTypes, recordingsUnlinked, classifiers, imagePath: species.imagePath };
+    return {
+      speciesId,
+      name: species.name,
+      callTypes,
+      recordingsUnlinked,
+      classifiers,
+      imagePath: species.imagePath,
+    };
   });
   const { imagePath, ...removed } = summary;
   await removeMediaFile(mediaRoot, imagePath);

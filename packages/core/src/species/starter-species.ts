@@ -29,7 +29,11 @@ export async function createStarterSpecies(db: DbOrTx, groupId: string, createdB
     include: { callTypes: { orderBy: { createdAt: "asc" } } },
   });
   const callTypes = system?.callTypes.length
-    ? system.callTypes.map((c) => ({ shortName: c.shortName, longName: c.longName, description: c.description }))
+    ? system.callTypes.map((c) => ({
+        shortName: c.shortName,
+        longName: c.longName,
+        description: c.description,
+      }))
     : STARTER_SPECIES.callTypes.map(([shortName, longName]) => ({ shortName, longName }));
   return db.species.create({
     data: {
