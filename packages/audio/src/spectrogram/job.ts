@@ -107,7 +107,7 @@ export class SpectrogramSink {
       for (let i = 0; i < n; i++) mono[i] = mono[i]! * inv;
     }
     this.feed(this.mixTarget, this.mixTarget.stream.push(mono), true);
-    this.targets.forEach((t, c) => this.feed(t, t.stream.push(channels[c]!), false));
+    for (const [c, t] of this.targets.entries()) this.feed(t, t.stream.push(channels[c]!), false);
   }
 
   private feed(t: Target, blocks: ReturnType<StreamingStft["push"]>, counts: boolean): void {

@@ -1,0 +1,54 @@
+import { DB_FLOOR } from "../spectrogram/params.ts";
+
+/** A spectrogram window as produced by the STFT or read from HDF5: frequency-major dB values. */
+export interface DbGrid {
+  data: Float32Array;
+  frames: number;
+  bins: number;
+}
+
+export interface DbRange {
+  dbMin: number;
+  dbMax: number;
+}
+
+/**
+ * Default display range: the window's maximum down to 80 dB below it (never under the -80 dB
+ * floor of the STFT), so faint calls stay visible whatever the recording gain.
+ */
+export function autoRange(grid: DbGrid, dynamicRange = 80): DbRange {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < grid.data.length; i++) if (grid.data[i]! > max) max = grid.data[i]!;
+  if (!Number.isFinite(max)) max = 0;
+  const dbMin = Math.max(DB_FLOOR, max - dynamicRange);
+  return { dbMin, dbMax: Math.max(max, dbMin + 1) };
+}
+
+/**
+ * Reduces `grid` to at most `width` columns and `height` rows by taking the maximum over each group
+ * (a low-pass in the display sense: short calls can't fall between kept columns the way they do
+ * when columns are skipped). Grids already small enough are returned unchanged.
+ */
+export function poolMax(grid: DbGrid, width: number, height: number): DbGrid {
+  const fx = Math.max(1, Math.ceil(grid.frames / Math.max(1, width)));
+  const fy = Math.max(1, Math.ceil(grid.bins / Math.max(1, height)));
+  if (fx === 1 && fy === 1) return grid;
+  const frames = Math.ceil(grid.frames / fx);
+  const bins = Math.ceil(grid.bins / fy);
+  const data = new Float32Array(frames * bins).fill(Number.NEGATIVE_INFINITY);
+  for (let k = 0; k < grid.bins; k++) {
+    const row = Math.floor(k / fy) * frames;
+    for (let t = 0; t < grid.frames; t++) {
+      const v = grid.data[k * grid.frames + t]!;
+      const o = row + Math.floor(t / fx);
+      if (v > data[o]!) data[o] = v;
+    }
+  }
+  return { data, frames, bins };
+}
+
+/** Maps dB to 0–255 for a range; values outside clip. */
+export function quantize(value: number, range: DbRange): number {
+  const q = Math.round(((value - range.dbMin) / (range.dbMax - range.dbMin)) * 255);
+  return q < 0 ? 0 : q > 255 ? 255 : q;
+}
