@@ -130,7 +130,10 @@ export class RClient {
   }
 
   /** Train, cross-validate and save a model (see r_code/README.md for the pipeline). */
-  train<M extends ClassifierMethod>(request: TrainRequest<M>, options: CallOptions = {}): Promise<TrainResponse> {
+  train<M extends ClassifierMethod>(
+    request: TrainRequest<M>,
+    options: CallOptions = {},
+  ): Promise<TrainResponse> {
     const { method, ...body } = request;
     return this.request("POST", `/train/${method}`, body, TrainResponseSchema, {
       timeoutMs: options.timeoutMs ?? this.trainTimeoutMs,
@@ -162,15 +165,24 @@ export class RClient {
       json = JSON.parse(res.body);
     } catch (err) {
       if (res.status >= 500) throw new RServerInternalError(url, res.status, res.body.slice(0, 500));
-      throw new RServerResponseError(url, `status ${res.status}, body is not JSON: ${res.body.slice(0, 200)}`, {
-        cause: err,
-      });
+      throw new RServerResponseError(
+        url,
+        `status ${res.status}, body is not JSON: ${res.body.slice(0, 200)}`,
+        {
+          cause: err,
+        },
+      );
     }
     if (res.status >= 400) {
       const parsed = ErrorResponseSchema.safeParse(json);
       const message = parsed.success ? parsed.data.error : JSON.stringify(json).slice(0, 500);
       if (res.status >= 500) throw new RServerInternalError(url, res.status, message);
-      throw new RServerRequestError(url, res.status, message, parsed.success ? parsed.data.details : undefined);
+      throw new RServerRequestError(
+        url,
+        res.status,
+        message,
+        parsed.success ? parsed.data.details : undefined,
+      );
     }
     if (res.status < 200 || res.status >= 300) {
       throw new RServerResponseError(url, `unexpected status ${res.status}`);

@@ -86,11 +86,18 @@ export async function startRServer(options: StartRServerOptions = {}): Promise<R
   let lastError: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
-      return await startOnce(options, pickPort ? await findFreePort(options.host ?? "127.0.0.1") : options.port!);
+      const port = options.port || (await findFreePort(options.host ?? "127.0.0.1"));
+      return await startOnce(options, port);
     } catch (err) {
       lastError = err;
       // A free port can be taken between findFreePort() and R binding it: try another.
-      if (!(pickPort && err instanceof RServerStartError && /in use|bind|Failed to create server/i.test(err.output)))
+      if (
+        !(
+          pickPort &&
+          err instanceof RServerStartError &&
+          /in use|bind|Failed to create server/i.test(err.output)
+        )
+      )
         throw err;
     }
   }
@@ -161,7 +168,11 @@ async function startOnce(options: StartRServerOptions, port: number): Promise<RS
   };
 
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  const client = new RClient({ baseUrl: url, timeoutMs: options.timeoutMs, trainTimeoutMs: options.trainTimeoutMs });
+  const client = new RClient({
+    baseUrl: url,
+    timeoutMs: options.timeoutMs,
+    trainTimeoutMs: options.trainTimeoutMs,
+  });
   const deadline = Date.now() + startupTimeoutMs;
   while (true) {
     if (spawnError) {
@@ -182,7 +193,10 @@ async function startOnce(options: StartRServerOptions, port: number): Promise<RS
     }
     if (Date.now() > deadline) {
       await stop(1_000);
-      throw new RServerStartError(`R server did not answer /ping on ${url} within ${startupTimeoutMs} ms`, recentOutput());
+      throw new RServerStartError(
+        `R server did not answer /ping on ${url} within ${startupTimeoutMs} ms`,
+        recentOutput(),
+      );
     }
     try {
       const ping = await client.ping({ timeoutMs: 1_000 });

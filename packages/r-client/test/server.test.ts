@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type FeatureRow,
   RClient,
+  type RServerHandle,
   RServerRequestError,
   RServerStartError,
-  type RServerHandle,
   RServerUnavailableError,
   startRServer,
 } from "../src/index.ts";
@@ -54,38 +54,42 @@ describe("R server (real process)", () => {
     expect(ping.status).toBe("ok");
     expect(ping.pid).toBe(server.pid);
     expect(ping.rVersion).toMatch(/^4\.\d+\.\d+$/);
-    for (const pkg of ["plumber", "MASS", "class", "ranger", "jsonlite"]) expect(ping.packages[pkg]).toMatch(/^\d/);
+    for (const pkg of ["plumber", "MASS", "class", "ranger", "jsonlite"])
+      expect(ping.packages[pkg]).toMatch(/^\d/);
     expect(ping.methods).toEqual(["knn", "lda", "rf"]);
   });
 
-  it.each(["knn", "lda", "rf"] as const)("%s: separable clusters give CV accuracy 1 and valid probabilities", async (method) => {
-    const { rows, labels } = clusters();
-    const modelPath = path.join(dir, `${method}.rds`);
-    const options = method === "knn" ? { k: 3 } : method === "rf" ? { numTrees: 50, numThreads: 1 } : {};
-    const trained = await server.client.train({ method, features: rows, labels, modelPath, options });
-    expect(trained.classes).toEqual(["A", "B", "C"]);
-    expect(trained.cv?.accuracy).toBe(1);
-    expect(trained.cv?.balancedAccuracy).toBe(1);
-    expect(trained.cv?.confusionMatrix.matrix).toEqual([
-      [12, 0, 0],
-      [0, 12, 0],
-      [0, 0, 12],
-    ]);
-    expect(trained.featureNames).toEqual(["f1", "f2", "f3"]);
+  it.each(["knn", "lda", "rf"] as const)(
+    "%s: separable clusters give CV accuracy 1 and valid probabilities",
+    async (method) => {
+      const { rows, labels } = clusters();
+      const modelPath = path.join(dir, `${method}.rds`);
+      const options = method === "knn" ? { k: 3 } : method === "rf" ? { numTrees: 50, numThreads: 1 } : {};
+      const trained = await server.client.train({ method, features: rows, labels, modelPath, options });
+      expect(trained.classes).toEqual(["A", "B", "C"]);
+      expect(trained.cv?.accuracy).toBe(1);
+      expect(trained.cv?.balancedAccuracy).toBe(1);
+      expect(trained.cv?.confusionMatrix.matrix).toEqual([
+        [12, 0, 0],
+        [0, 12, 0],
+        [0, 0, 12],
+      ]);
+      expect(trained.featureNames).toEqual(["f1", "f2", "f3"]);
 
-    const test: FeatureRow[] = [
-      { f3: 5, f2: 0.1, f1: 0.2, extra: 99 },
-      { f1: 20, f2: -10, f3: 5 },
-      { f1: 40.3, f2: -20, f3: 5 },
-    ];
-    const res = await server.client.predict({ method, modelPath, features: test });
-    expect(res.predictions.map((p) => p.label)).toEqual(["A", "B", "C"]);
-    for (const p of res.predictions) {
-      expect(Object.keys(p.probabilities)).toEqual(["A", "B", "C"]);
-      expect(sum(Object.values(p.probabilities))).toBeCloseTo(1, 10);
-      expect(p.confidence).toBe(Math.max(...Object.values(p.probabilities)));
-    }
-  });
+      const test: FeatureRow[] = [
+        { f3: 5, f2: 0.1, f1: 0.2, extra: 99 },
+        { f1: 20, f2: -10, f3: 5 },
+        { f1: 40.3, f2: -20, f3: 5 },
+      ];
+      const res = await server.client.predict({ method, modelPath, features: test });
+      expect(res.predictions.map((p) => p.label)).toEqual(["A", "B", "C"]);
+      for (const p of res.predictions) {
+        expect(Object.keys(p.probabilities)).toEqual(["A", "B", "C"]);
+        expect(sum(Object.values(p.probabilities))).toBeCloseTo(1, 10);
+        expect(p.confidence).toBe(Math.max(...Object.values(p.probabilities)));
+      }
+    },
+  );
 
   it("KNN probabilities are vote fractions over k neighbours", async () => {
     const rows = [0, 1, 2, 10, 11].map((x) => ({ x }));
@@ -121,7 +125,12 @@ describe("R server (real process)", () => {
     expect((err2 as RServerRequestError).details).toEqual({ missingColumns: ["f3"] });
 
     const err3 = await server.client
-      .train({ method: "knn", features: [...rows, { f1: 99, f2: 99, f3: 99 }], labels: [...labels, "Lonely"], modelPath })
+      .train({
+        method: "knn",
+        features: [...rows, { f1: 99, f2: 99, f3: 99 }],
+        labels: [...labels, "Lonely"],
+        modelPath,
+      })
       .catch((e: unknown) => e);
     expect((err3 as RServerRequestError).status).toBe(422);
     expect((err3 as RServerRequestError).serverMessage).toMatch(/'Lonely' \(1\)/);
@@ -131,7 +140,9 @@ describe("R server (real process)", () => {
       .catch((e: unknown) => e);
     expect((err4 as RServerRequestError).status).toBe(404);
 
-    const err5 = await server.client.predict({ method: "knn", modelPath, features: rows }).catch((e: unknown) => e);
+    const err5 = await server.client
+      .predict({ method: "knn", modelPath, features: rows })
+      .catch((e: unknown) => e);
     expect((err5 as RServerRequestError).serverMessage).toMatch(/lda model; use POST \/predict\/lda/);
 
     const err6 = await server.client
@@ -171,7 +182,18 @@ describe("startRServer lifecycle", () => {
   it("refuses a port another process holds instead of talking to the wrong server", async () => {
     const squatter = http.createServer((_q, r) => {
       r.writeHead(200, { "content-type": "application/json" });
-      r.end(JSON.stringify({ status: "ok", service: "x", rVersion: "4.2.2", rVersionString: "", packages: {}, methods: [], pid: 1, uptimeSeconds: 0 }));
+      r.end(
+        JSON.stringify({
+          status: "ok",
+          service: "x",
+          rVersion: "4.2.2",
+          rVersionString: "",
+          packages: {},
+          methods: [],
+          pid: 1,
+          uptimeSeconds: 0,
+        }),
+      );
     });
     await new Promise<void>((r) => squatter.listen(0, "127.0.0.1", () => r()));
     const port = (squatter.address() as AddressInfo).port;

@@ -51,6 +51,7 @@ const species: {
     nRows: 4506,
     nClasses: 9,
     baselines: {
+      // biome-ignore lint/suspicious/noApproximativeNumericConstant: a measured baseline, not ln 2
       knn: { accuracy: 0.693, balancedAccuracy: 0.306 },
       lda: { accuracy: 0.76, balancedAccuracy: 0.307 },
       rf: { accuracy: 0.792, balancedAccuracy: 0.311 },
@@ -69,6 +70,11 @@ describe.skipIf(!haveData)(`shared feature tables in ${dataDir}`, () => {
   let server: RServerHandle;
   let dir: string;
   const tables = new Map<string, FeatureTableData>();
+  const tableFor = (file: string): FeatureTableData => {
+    const t = tables.get(file);
+    if (!t) throw new Error(`${file} was not loaded`);
+    return t;
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "r-client-shared-"));
@@ -82,8 +88,10 @@ describe.skipIf(!haveData)(`shared feature tables in ${dataDir}`, () => {
 
   for (const s of species) {
     for (const method of ["knn", "lda", "rf"] as const) {
-      it(`${s.name} ${method}: stratified 5-fold CV near the README baseline`, { timeout: 120_000 }, async () => {
-        const table = tables.get(s.file)!;
+      it(`${s.name} ${method}: stratified 5-fold CV near the README baseline`, {
+        timeout: 120_000,
+      }, async () => {
+        const table = tableFor(s.file);
         expect(table.rows).toHaveLength(s.nRows);
         expect(table.featureNames).toHaveLength(27);
         const res = await server.client.train({
@@ -94,7 +102,8 @@ describe.skipIf(!haveData)(`shared feature tables in ${dataDir}`, () => {
           // keep every label (E. fuscus has a one-call type) so the figures compare with the baseline
           options: { ...methodOptions[method], cvFolds: 5, seed: 42, minSamplesPerLabel: 1 },
         });
-        const cv = res.cv!;
+        const cv = res.cv;
+        if (!cv) throw new Error("no cross-validation in the response");
         console.log(
           `[r-client] ${s.name} ${method}: accuracy ${cv.accuracy.toFixed(3)} (baseline ${s.baselines[method].accuracy}), ` +
             `balanced ${cv.balancedAccuracy.toFixed(3)} (baseline ${s.baselines[method].balancedAccuracy}), ${res.elapsedSeconds.toFixed(1)} s`,
@@ -115,8 +124,10 @@ describe.skipIf(!haveData)(`shared feature tables in ${dataDir}`, () => {
       });
     }
 
-    it(`${s.name}: models trained on 80 % predict the held-out 20 % sensibly`, { timeout: 120_000 }, async () => {
-      const table = tables.get(s.file)!;
+    it(`${s.name}: models trained on 80 % predict the held-out 20 % sensibly`, {
+      timeout: 120_000,
+    }, async () => {
+      const table = tableFor(s.file);
       const heldOut = table.rows.map((_, i) => i % 5 === 2);
       const trainRows = table.rows.filter((_, i) => !heldOut[i]);
       const trainLabels = table.labels.filter((_, i) => !heldOut[i]);
@@ -145,14 +156,16 @@ describe.skipIf(!haveData)(`shared feature tables in ${dataDir}`, () => {
           if (p.label === testLabels[i]) correct++;
         });
         const acc = correct / testRows.length;
-        console.log(`[r-client] ${s.name} ${method} hold-out accuracy ${acc.toFixed(3)} (n=${testRows.length})`);
+        console.log(
+          `[r-client] ${s.name} ${method} hold-out accuracy ${acc.toFixed(3)} (n=${testRows.length})`,
+        );
         expect(acc).toBeGreaterThan(0.6);
       }
     });
   }
 
   it("E. fuscus: a one-call label is rejected by default and dropped on request", async () => {
-    const table = tables.get("efuscus_features.csv")!;
+    const table = tableFor("efuscus_features.csv");
     const base = { method: "lda" as const, features: table.rows, labels: table.labels };
     const err = await server.client
       .train({ ...base, modelPath: path.join(dir, "rare.rds") })

@@ -65,7 +65,9 @@ describe("r-client transport", () => {
     });
     const client = new RClient({ baseUrl: url, timeoutMs: 200 });
     const t0 = Date.now();
-    const err = await client.predict({ method: "knn", modelPath: "/m.rds", features: [] }).catch((e: unknown) => e);
+    const err = await client
+      .predict({ method: "knn", modelPath: "/m.rds", features: [] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RServerTimeoutError);
     expect((err as RServerTimeoutError).timeoutMs).toBe(200);
     expect(Date.now() - t0).toBeLessThan(2_000);
@@ -74,7 +76,13 @@ describe("r-client transport", () => {
   it("maps 4xx to RServerRequestError with the server's message and details", async () => {
     const url = await fakeServer((_req, res) => {
       res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: "missing feature column(s): 'f3'", status: 400, details: { missingColumns: ["f3"] } }));
+      res.end(
+        JSON.stringify({
+          error: "missing feature column(s): 'f3'",
+          status: 400,
+          details: { missingColumns: ["f3"] },
+        }),
+      );
     });
     const err = await new RClient({ baseUrl: url })
       .predict({ method: "knn", modelPath: "/m.rds", features: [] })
@@ -118,6 +126,8 @@ describe("r-client transport", () => {
 
   it("startRServer reports a missing Rscript and a missing script clearly", async () => {
     await expect(startRServer({ rscript: "/nonexistent/Rscript" })).rejects.toThrow(/not found/);
-    await expect(startRServer({ serverScript: "/nonexistent/server.R" })).rejects.toBeInstanceOf(RServerStartError);
+    await expect(startRServer({ serverScript: "/nonexistent/server.R" })).rejects.toBeInstanceOf(
+      RServerStartError,
+    );
   });
 });
