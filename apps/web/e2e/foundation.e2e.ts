@@ -14,8 +14,16 @@ const SHOTS_DIR =
   process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-shots-"));
 
 const suffix = Date.now().toString(36).slice(-5);
-const alice = { username: `alice_${suffix}`, email: `alice.${suffix}@example.test`, password: "echolocation-1" };
-const bob = { username: `bob_${suffix}`, email: `bob.${suffix}@example.test`, password: "myotis-lucifugus-2" };
+const alice = {
+  username: `alice_${suffix}`,
+  email: `alice.${suffix}@example.test`,
+  password: "echolocation-1",
+};
+const bob = {
+  username: `bob_${suffix}`,
+  email: `bob.${suffix}@example.test`,
+  password: "myotis-lucifugus-2",
+};
 const projectName = "Echolocation survey 2026";
 const aliceGroup = `${alice.username}'s group`;
 const bobGroup = `${bob.username}'s group`;
@@ -30,7 +38,10 @@ async function shot(page: Page, name: string) {
 }
 
 async function newPage(): Promise<Page> {
-  const context = await stack.browser.newContext({ baseURL: stack.baseUrl, viewport: { width: 1280, height: 860 } });
+  const context = await stack.browser.newContext({
+    baseURL: stack.baseUrl,
+    viewport: { width: 1280, height: 860 },
+  });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -169,7 +180,10 @@ describe("foundation journey", () => {
       await b.getByRole("navigation", { name: "Set-up" }).getByRole("link", { name: "Projects" }).click();
       await b.getByRole("table", { name: "Projects" }).getByRole("link", { name: projectName }).waitFor();
       await b.getByRole("navigation", { name: "Set-up" }).getByRole("link", { name: "Species" }).click();
-      await b.getByRole("table", { name: "Group species" }).getByRole("link", { name: "Myotis lucifugus" }).waitFor();
+      await b
+        .getByRole("table", { name: "Group species" })
+        .getByRole("link", { name: "Myotis lucifugus" })
+        .waitFor();
       await shot(b, "10-bob-sees-alice-project");
 
       // ── Alice sees Bob as a member; the invitation is no longer pending ──
@@ -201,7 +215,8 @@ describe("foundation journey", () => {
       expect(await b.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
       await shot(b, "11-bob-dark-dashboard");
     } catch (err) {
-      for (const c of contexts) for (const p of c.pages()) await shot(p, `failure-${contexts.indexOf(c)}`).catch(() => {});
+      for (const c of contexts)
+        for (const p of c.pages()) await shot(p, `failure-${contexts.indexOf(c)}`).catch(() => {});
       console.error(stack.logs());
       throw err;
     }

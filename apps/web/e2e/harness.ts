@@ -46,18 +46,42 @@ async function freePort(): Promise<number> {
 
 function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out}`)),
+    );
   });
 }
 
-/** `vite build` into apps/web/dist, which the API serves (BATTYCODA_E2E_SKIP_BUILD=1 reuses a build). */
+function newestMtime(p: string): number {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const e of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, e)));
+  return newest;
+}
+
+/** True when apps/web/dist is newer than every SPA source (so each e2e file need not rebuild). */
+function buildIsFresh(): boolean {
+  const built = path.join(WEB_DIR, "dist/index.html");
+  if (!fs.existsSync(built)) return false;
+  const sources = ["src", "public", "index.html", "vite.config.ts", "package.json"].map((f) =>
+    path.join(WEB_DIR, f),
+  );
+  return fs.statSync(built).mtimeMs > Math.max(...sources.filter((f) => fs.existsSync(f)).map(newestMtime));
+}
+
+/** `vite build` into apps/web/dist, which the API serves; skipped when the build is up to date. */
 export async function buildSpa(): Promise<void> {
-  if (process.env.BATTYCODA_E2E_SKIP_BUILD === "1" && fs.existsSync(path.join(WEB_DIR, "dist/index.html"))) return;
+  if (process.env.BATTYCODA_E2E_FORCE_BUILD !== "1" && buildIsFresh()) return;
   const vite = path.join(WEB_DIR, "node_modules/vite/bin/vite.js");
   // No DSN in the test build: the SPA must make no third-party calls.
   const env = { ...process.env, VITE_SENTRY_DSN: "" };
@@ -133,7 +157,10 @@ async function waitForHealth(url: string, proc: ManagedProcess, timeoutMs = 90_0
 
 export async function startStack(): Promise<Stack> {
   for (const f of [API_MAIN, WORKER_MAIN]) {
-    if (!fs.existsSync(f)) throw new Error(`${path.relative(REPO_ROOT, f)} does not exist yet: the e2e needs the real API and worker`);
+    if (!fs.existsSync(f))
+      throw new Error(
+        `${path.relative(REPO_ROOT, f)} does not exist yet: the e2e needs the real API and worker`,
+      );
   }
   const procs: ManagedProcess[] = [];
   let database: TestDatabase | undefined;
@@ -192,15 +219,34 @@ export async function startStack(): Promise<Stack> {
 
 export type OutboxEmail = Awaited<ReturnType<typeof readOutbox>>[number];
 
-/** Waits until the worker has written an email for `to` (matching `subject`) into the outbox. */
-export async function waitForEmail(outboxDir: string, to: string, subject: RegExp, timeoutMs = 30_000): Promise<OutboxEmail> {
+/** Waits until the worker has written at least `count` emails to `to` whose subject matches; returns them oldest first. */
+export async function waitForEmails(
+  outboxDir: string,
+  to: string,
+  subject: RegExp,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<OutboxEmail[]> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const found = (await readOutbox(outboxDir, { to })).find((m) => subject.test(m.subject));
-    if (found) return found;
+    const found = (await readOutbox(outboxDir, { to })).filter((m) => subject.test(m.subject));
+    if (found.length >= count) return found;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`No email to ${to} matching ${subject} in ${outboxDir} after ${timeoutMs} ms`);
+  throw new Error(
+    `Fewer than ${count} emails to ${to} matching ${subject} in ${outboxDir} after ${timeoutMs} ms`,
+  );
+}
+
+/** The first email to `to` whose subject matches. */
+export async function waitForEmail(
+  outboxDir: string,
+  to: string,
+  subject: RegExp,
+  timeoutMs = 30_000,
+): Promise<OutboxEmail> {
+  const [first] = await waitForEmails(outboxDir, to, subject, 1, timeoutMs);
+  return first as OutboxEmail;
 }
 
 /** The first URL in an email's text that starts with `prefix`. */

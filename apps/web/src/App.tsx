@@ -1,6 +1,7 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { PageHeader } from "./components/ui";
 import { RedirectIfAuthed, RequireAuth, ThemeSync, useUser } from "./lib/session";
@@ -48,55 +49,57 @@ export function App() {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(makeTrpcClient);
   return (
-    <QueryClientProvider client={queryClient}>
-      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <ThemeSync />
-        <BrowserRouter>
-          <Routes>
-            {/* Signed-out pages (a signed-in visitor is sent on to the app). */}
-            <Route element={<RedirectIfAuthed />}>
-              <Route path="/login" element={<LoginPage />} />
-              <Route path="/login/code" element={<CodeLoginPage />} />
-              <Route path="/register" element={<RegisterPage />} />
-              <Route path="/forgot-password" element={<ForgotPasswordPage />} />
-            </Route>
-            {/* Token links from emails work either way. Paths match the API's MAGIC_LINK_PATH,
-                PASSWORD_RESET_PATH and INVITATION_ACCEPT_PATH. */}
-            <Route path="/login/magic" element={<MagicLinkPage />} />
-            <Route path="/reset-password" element={<ResetPasswordPage />} />
-            <Route path="/invitations/accept" element={<AcceptInvitationPage />} />
-
-            <Route element={<RequireAuth />}>
-              <Route element={<Layout />}>
-                <Route index element={<DashboardPage />} />
-                <Route path="groups" element={<GroupsPage />} />
-                <Route path="projects" element={<ProjectsPage />} />
-                <Route path="projects/:projectId" element={<ProjectDetailPage />} />
-                <Route path="species" element={<SpeciesListPage />} />
-                <Route path="species/new" element={<NewSpeciesPage />} />
-                <Route path="species/:speciesId" element={<SpeciesDetailPage />} />
-                <Route path="profile" element={<ProfilePage />} />
-                <Route path="recordings" element={<RecordingsPage />} />
-                <Route path="segmentation" element={<SegmentationPage />} />
-                <Route path="classification" element={<ClassificationPage />} />
-                <Route path="tasks" element={<TasksPage />} />
-                <Route path="clustering" element={<ClusteringPage />} />
-                <Route path="jobs" element={<JobsPage />} />
-                <Route
-                  path="admin"
-                  element={
-                    <SiteAdminOnly>
-                      <AdminPage />
-                    </SiteAdminOnly>
-                  }
-                />
-                <Route path="dashboard" element={<Navigate to="/" replace />} />
-                <Route path="*" element={<NotFound />} />
+    <ErrorBoundary>
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+          <ThemeSync />
+          <BrowserRouter>
+            <Routes>
+              {/* Signed-out pages (a signed-in visitor is sent on to the app). */}
+              <Route element={<RedirectIfAuthed />}>
+                <Route path="/login" element={<LoginPage />} />
+                <Route path="/login/code" element={<CodeLoginPage />} />
+                <Route path="/register" element={<RegisterPage />} />
+                <Route path="/forgot-password" element={<ForgotPasswordPage />} />
               </Route>
-            </Route>
-          </Routes>
-        </BrowserRouter>
-      </TRPCProvider>
-    </QueryClientProvider>
+              {/* Token links from emails work either way. Paths match the API's MAGIC_LINK_PATH,
+                PASSWORD_RESET_PATH and INVITATION_ACCEPT_PATH. */}
+              <Route path="/login/magic" element={<MagicLinkPage />} />
+              <Route path="/reset-password" element={<ResetPasswordPage />} />
+              <Route path="/invitations/accept" element={<AcceptInvitationPage />} />
+
+              <Route element={<RequireAuth />}>
+                <Route element={<Layout />}>
+                  <Route index element={<DashboardPage />} />
+                  <Route path="groups" element={<GroupsPage />} />
+                  <Route path="projects" element={<ProjectsPage />} />
+                  <Route path="projects/:projectId" element={<ProjectDetailPage />} />
+                  <Route path="species" element={<SpeciesListPage />} />
+                  <Route path="species/new" element={<NewSpeciesPage />} />
+                  <Route path="species/:speciesId" element={<SpeciesDetailPage />} />
+                  <Route path="profile" element={<ProfilePage />} />
+                  <Route path="recordings" element={<RecordingsPage />} />
+                  <Route path="segmentation" element={<SegmentationPage />} />
+                  <Route path="classification" element={<ClassificationPage />} />
+                  <Route path="tasks" element={<TasksPage />} />
+                  <Route path="clustering" element={<ClusteringPage />} />
+                  <Route path="jobs" element={<JobsPage />} />
+                  <Route
+                    path="admin"
+                    element={
+                      <SiteAdminOnly>
+                        <AdminPage />
+                      </SiteAdminOnly>
+                    }
+                  />
+                  <Route path="dashboard" element={<Navigate to="/" replace />} />
+                  <Route path="*" element={<NotFound />} />
+                </Route>
+              </Route>
+            </Routes>
+          </BrowserRouter>
+        </TRPCProvider>
+      </QueryClientProvider>
+    </ErrorBoundary>
   );
 }

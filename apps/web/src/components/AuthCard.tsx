@@ -1,7 +1,15 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 
-export function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer?: ReactNode }) {
+export function AuthCard({
+  title,
+  children,
+  footer,
+}: {
+  title: string;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   return (
     <div className="auth-wrap">
       <div className="card auth-card">

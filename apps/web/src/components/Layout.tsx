@@ -57,7 +57,12 @@ export function Layout() {
           <NavLink to="/profile" aria-label="Your profile">
             {user.username}
           </NavLink>
-          <button type="button" className="btn btn-sm" onClick={() => logout.mutate()} disabled={logout.isPending}>
+          <button
+            type="button"
+            className="btn btn-sm"
+            onClick={() => logout.mutate()}
+            disabled={logout.isPending}
+          >
             Log out
           </button>
         </div>

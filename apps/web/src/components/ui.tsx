@@ -89,11 +89,22 @@ export function Button({
   className,
   ...rest
 }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm"; busy?: boolean }) {
-  const cls = ["btn", variant !== "default" ? `btn-${variant}` : "", size ? `btn-${size}` : "", className ?? ""]
+  const cls = [
+    "btn",
+    variant !== "default" ? `btn-${variant}` : "",
+    size ? `btn-${size}` : "",
+    className ?? "",
+  ]
     .filter(Boolean)
     .join(" ");
   return (
-    <button type="button" className={cls} disabled={busy || rest.disabled} aria-busy={busy || undefined} {...rest}>
+    <button
+      type="button"
+      className={cls}
+      disabled={busy || rest.disabled}
+      aria-busy={busy || undefined}
+      {...rest}
+    >
       {busy ? <Spinner label="Working" /> : null}
       {children}
     </button>
@@ -102,7 +113,13 @@ export function Button({
 
 type FieldBase = { label: ReactNode; error?: string | undefined; hint?: ReactNode };
 
-export function TextField({ label, error, hint, id, ...rest }: FieldBase & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({
+  label,
+  error,
+  hint,
+  id,
+  ...rest
+}: FieldBase & InputHTMLAttributes<HTMLInputElement>) {
   const autoId = useId();
   const fid = id ?? autoId;
   return (
@@ -128,7 +145,13 @@ export function TextField({ label, error, hint, id, ...rest }: FieldBase & Input
   );
 }
 
-export function TextArea({ label, error, hint, id, ...rest }: FieldBase & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextArea({
+  label,
+  error,
+  hint,
+  id,
+  ...rest
+}: FieldBase & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const autoId = useId();
   const fid = id ?? autoId;
   return (
@@ -174,22 +197,31 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
   useEffect(() => {
+    // Focus once on open (not on every render, which would steal focus from the inputs).
+    const previous = document.activeElement as HTMLElement | null;
+    ref.current?.focus();
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
+      if (e.key === "Escape") onCloseRef.current();
     };
     window.addEventListener("keydown", onKey);
-    ref.current?.focus();
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      previous?.focus?.();
+    };
+  }, []);
   return (
-    <div
-      className="dialog-backdrop"
-      onMouseDown={(e) => {
-        if (e.target === e.currentTarget) onClose();
-      }}
-    >
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} tabIndex={-1}>
+    <div className="dialog-backdrop">
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        ref={ref}
+        tabIndex={-1}
+      >
         <h2 id={titleId}>{title}</h2>
         {children}
       </div>

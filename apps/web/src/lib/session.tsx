@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
-import { Loading } from "../components/ui";
+import { Button, ErrorAlert, Loading } from "../components/ui";
 import { applyTheme } from "./theme";
 import { type RouterOutputs, useTRPC } from "./trpc";
 
@@ -46,7 +46,17 @@ export function RequireAuth() {
   const me = useMe();
   const location = useLocation();
   if (me.isPending) return <Loading what="Checking your session…" />;
-  if (me.error) return <Loading what="Cannot reach the server; retrying…" />;
+  if (me.error)
+    return (
+      <div className="auth-wrap">
+        <div className="card auth-card stack">
+          <ErrorAlert error={me.error} />
+          <Button variant="primary" onClick={() => void me.refetch()} busy={me.isFetching}>
+            Try again
+          </Button>
+        </div>
+      </div>
+    );
   if (!me.data) {
     const next = location.pathname + location.search;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
@@ -65,6 +75,6 @@ export function RedirectIfAuthed() {
 
 /** Only same-origin paths are honoured as ?next= targets. */
 export function safeNext(next: string | null | undefined): string {
-  if (next && next.startsWith("/") && !next.startsWith("//")) return next;
+  if (next?.startsWith("/") && !next.startsWith("//")) return next;
   return "/";
 }

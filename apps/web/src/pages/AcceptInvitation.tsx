@@ -16,7 +16,9 @@ export function AcceptInvitationPage() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
   const me = useMe();
-  const preview = useQuery(trpc.groups.previewInvitation.queryOptions({ token }, { enabled: token.length > 0 }));
+  const preview = useQuery(
+    trpc.groups.previewInvitation.queryOptions({ token }, { enabled: token.length > 0 }),
+  );
   const accept = useMutation(
     trpc.groups.acceptInvitation.mutationOptions({
       onSuccess: async (res) => {
@@ -63,9 +65,13 @@ export function AcceptInvitationPage() {
         )}{" "}
         to join the group <strong>{inv.groupName}</strong>.
       </p>
-      {inv.status === "accepted" ? <Alert kind="warning">This invitation has already been used.</Alert> : null}
+      {inv.status === "accepted" ? (
+        <Alert kind="warning">This invitation has already been used.</Alert>
+      ) : null}
       {inv.status === "expired" ? (
-        <Alert kind="warning">This invitation expired on {formatDate(inv.expiresAt)}. Ask for a new one.</Alert>
+        <Alert kind="warning">
+          This invitation expired on {formatDate(inv.expiresAt)}. Ask for a new one.
+        </Alert>
       ) : null}
       {inv.status === "valid" && me.data ? (
         <div className="stack">
@@ -73,7 +79,12 @@ export function AcceptInvitationPage() {
             You are logged in as <strong>{me.data.username}</strong>.
           </p>
           <ErrorAlert error={accept.error} />
-          <Button variant="primary" className="btn-block" busy={accept.isPending} onClick={() => accept.mutate({ token })}>
+          <Button
+            variant="primary"
+            className="btn-block"
+            busy={accept.isPending}
+            onClick={() => accept.mutate({ token })}
+          >
             Accept invitation
           </Button>
         </div>

@@ -29,7 +29,11 @@ export function DashboardPage() {
           group ? (
             <>
               Working in <strong>{group.name}</strong>
-              {group.isAdmin ? <span className="badge badge-accent" style={{ marginLeft: 6 }}>admin</span> : null}
+              {group.isAdmin ? (
+                <span className="badge badge-accent" style={{ marginLeft: 6 }}>
+                  admin
+                </span>
+              ) : null}
             </>
           ) : (
             "You are not in a group yet."

@@ -1,6 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Alert, Button, Dialog, ErrorAlert, formatDate, Loading, PageHeader, TextArea, TextField } from "../components/ui";
+import {
+  Alert,
+  Button,
+  Dialog,
+  ErrorAlert,
+  formatDate,
+  Loading,
+  PageHeader,
+  TextArea,
+  TextField,
+} from "../components/ui";
 import { errorMessage, fieldErrors } from "../lib/errors";
 import { useUser } from "../lib/session";
 import { type RouterOutputs, useTRPC } from "../lib/trpc";
@@ -31,8 +41,20 @@ function CreateGroupForm({ onDone }: { onDone: () => void }) {
       }}
     >
       <ErrorAlert error={create.error} />
-      <TextField label="Group name" value={name} onChange={(e) => setName(e.target.value)} error={fe.name} required autoFocus />
-      <TextArea label="Group description" value={description} onChange={(e) => setDescription(e.target.value)} error={fe.description} />
+      <TextField
+        label="Group name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={fe.name}
+        required
+        autoFocus
+      />
+      <TextArea
+        label="Group description"
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+        error={fe.description}
+      />
       <div className="form-actions">
         <Button type="submit" variant="primary" busy={create.isPending}>
           Create group
@@ -68,8 +90,19 @@ function EditGroupDialog({ group, onClose }: { group: Group; onClose: () => void
         }}
       >
         <ErrorAlert error={update.error} />
-        <TextField label="Group name" value={name} onChange={(e) => setName(e.target.value)} error={fe.name} required />
-        <TextArea label="Group description" value={description} onChange={(e) => setDescription(e.target.value)} error={fe.description} />
+        <TextField
+          label="Group name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fe.name}
+          required
+        />
+        <TextArea
+          label="Group description"
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          error={fe.description}
+        />
         <div className="form-actions">
           <Button type="submit" variant="primary" busy={update.isPending}>
             Save changes
@@ -143,7 +176,9 @@ function Members({ group }: { group: Group }) {
                       aria-label={`Admin: ${m.username}`}
                       checked={m.isAdmin}
                       disabled={!group.isAdmin || setAdmin.isPending}
-                      onChange={(e) => setAdmin.mutate({ membershipId: m.membershipId, isAdmin: e.target.checked })}
+                      onChange={(e) =>
+                        setAdmin.mutate({ membershipId: m.membershipId, isAdmin: e.target.checked })
+                      }
                     />
                   </td>
                   <td className="small">{formatDate(m.joinedAt)}</td>
@@ -153,7 +188,9 @@ function Members({ group }: { group: Group }) {
                         size="sm"
                         aria-label={m.isSelf ? "Leave group" : `Remove ${m.username}`}
                         onClick={() => {
-                          const q = m.isSelf ? `Leave ${group.name}?` : `Remove ${m.username} from ${group.name}?`;
+                          const q = m.isSelf
+                            ? `Leave ${group.name}?`
+                            : `Remove ${m.username} from ${group.name}?`;
                           if (window.confirm(q)) remove.mutate({ membershipId: m.membershipId });
                         }}
                       >
@@ -235,14 +272,23 @@ function Invitations() {
           invite.mutate({ email, isAdmin: asAdmin });
         }}
       >
-        {sentTo ? <Alert kind="success">Invitation sent to {sentTo}. The link is valid for 7 days.</Alert> : null}
+        {sentTo ? (
+          <Alert kind="success">Invitation sent to {sentTo}. The link is valid for 7 days.</Alert>
+        ) : null}
         <ErrorAlert error={invite.error} />
         <div className="row" style={{ alignItems: "flex-end" }}>
           <div style={{ flex: 1, minWidth: 220 }}>
-            <TextField label="Invite by email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fe.email} />
+            <TextField
+              label="Invite by email"
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              error={fe.email}
+            />
           </div>
           <label className="checkbox">
-            <input type="checkbox" checked={asAdmin} onChange={(e) => setAsAdmin(e.target.checked)} /> As admin
+            <input type="checkbox" checked={asAdmin} onChange={(e) => setAsAdmin(e.target.checked)} /> As
+            admin
           </label>
           <Button type="submit" variant="primary" busy={invite.isPending}>
             Send invitation
@@ -272,9 +318,15 @@ function Invitations() {
                     {i.email} {i.isAdmin ? <span className="badge">admin</span> : null}
                   </td>
                   <td className="small">{i.invitedBy ?? "—"}</td>
-                  <td className="small">{expired ? <span className="badge">expired</span> : formatDate(i.expiresAt)}</td>
+                  <td className="small">
+                    {expired ? <span className="badge">expired</span> : formatDate(i.expiresAt)}
+                  </td>
                   <td className="actions">
-                    <Button size="sm" aria-label={`Revoke invitation for ${i.email}`} onClick={() => revoke.mutate({ invitationId: i.id })}>
+                    <Button
+                      size="sm"
+                      aria-label={`Revoke invitation for ${i.email}`}
+                      onClick={() => revoke.mutate({ invitationId: i.id })}
+                    >
                       Revoke
                     </Button>
                   </td>
@@ -289,9 +341,7 @@ function Invitations() {
         </p>
       ) : null}
       {accepted.length > 0 ? (
-        <p className="muted small">
-          Accepted: {accepted.map((i) => i.email).join(", ")}
-        </p>
+        <p className="muted small">Accepted: {accepted.map((i) => i.email).join(", ")}</p>
       ) : null}
     </section>
   );
@@ -313,7 +363,13 @@ export function GroupsPage() {
       <PageHeader
         title="Groups"
         description="A group shares projects, species and recordings. Everything you see is scoped to your current group."
-        actions={!creating ? <Button variant="primary" onClick={() => setCreating(true)}>New group</Button> : null}
+        actions={
+          !creating ? (
+            <Button variant="primary" onClick={() => setCreating(true)}>
+              New group
+            </Button>
+          ) : null
+        }
       />
       {creating ? (
         <section className="card" aria-label="New group">
@@ -349,7 +405,12 @@ export function GroupsPage() {
                   <td>{g.memberCount}</td>
                   <td className="actions">
                     {!g.isCurrent ? (
-                      <Button size="sm" aria-label={`Switch to ${g.name}`} busy={switchGroup.isPending && switchGroup.variables?.groupId === g.id} onClick={() => switchGroup.mutate({ groupId: g.id })}>
+                      <Button
+                        size="sm"
+                        aria-label={`Switch to ${g.name}`}
+                        busy={switchGroup.isPending && switchGroup.variables?.groupId === g.id}
+                        onClick={() => switchGroup.mutate({ groupId: g.id })}
+                      >
                         Switch to
                       </Button>
                     ) : null}
@@ -370,8 +431,12 @@ export function GroupsPage() {
             {current.isAdmin ? <Button onClick={() => setEditing(true)}>Edit group</Button> : null}
           </div>
           <Members key={current.id} group={current} />
-          {current.isAdmin ? <Invitations key={`inv-${current.id}`} /> : (
-            <p className="muted small">Only group admins can invite people. You are a member of {current.name}.</p>
+          {current.isAdmin ? (
+            <Invitations key={`inv-${current.id}`} />
+          ) : (
+            <p className="muted small">
+              Only group admins can invite people. You are a member of {current.name}.
+            </p>
           )}
           {editing ? <EditGroupDialog group={current} onClose={() => setEditing(false)} /> : null}
         </>

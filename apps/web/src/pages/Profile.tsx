@@ -1,6 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Alert, Button, CopyButton, ErrorAlert, formatDate, Loading, PageHeader, SelectField, TextField } from "../components/ui";
+import {
+  Alert,
+  Button,
+  CopyButton,
+  ErrorAlert,
+  formatDate,
+  Loading,
+  PageHeader,
+  SelectField,
+  TextField,
+} from "../components/ui";
 import { fieldErrors } from "../lib/errors";
 import { applyTheme } from "../lib/theme";
 import { type RouterOutputs, useTRPC } from "../lib/trpc";
@@ -10,7 +20,17 @@ type Colormap = Profile["spectrogramColormap"];
 type Theme = Profile["theme"];
 
 /** Option lists checked against the server's enums at compile time (both ways). */
-const COLORMAPS = ["roseus", "viridis", "magma", "inferno", "plasma", "cividis", "hot", "gray", "classic"] as const satisfies readonly Colormap[];
+const COLORMAPS = [
+  "roseus",
+  "viridis",
+  "magma",
+  "inferno",
+  "plasma",
+  "cividis",
+  "hot",
+  "gray",
+  "classic",
+] as const satisfies readonly Colormap[];
 const THEMES = ["light", "dark"] as const satisfies readonly Theme[];
 type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : false;
 const _allColormaps: Missing<Colormap, (typeof COLORMAPS)[number]> = true;
@@ -65,7 +85,13 @@ function Preferences({ profile }: { profile: Profile }) {
           <div className="row">
             {THEMES.map((t) => (
               <label key={t} className="checkbox">
-                <input type="radio" name="theme" value={t} checked={current.theme === t} onChange={() => update.mutate({ theme: t })} />
+                <input
+                  type="radio"
+                  name="theme"
+                  value={t}
+                  checked={current.theme === t}
+                  onChange={() => update.mutate({ theme: t })}
+                />
                 {t === "light" ? "Light" : "Dark"}
               </label>
             ))}
@@ -83,7 +109,15 @@ function Preferences({ profile }: { profile: Profile }) {
               </option>
             ))}
           </SelectField>
-          <div aria-hidden="true" style={{ height: 12, borderRadius: 3, marginTop: 6, background: SWATCH[current.spectrogramColormap] }} />
+          <div
+            aria-hidden="true"
+            style={{
+              height: 12,
+              borderRadius: 3,
+              marginTop: 6,
+              background: SWATCH[current.spectrogramColormap],
+            }}
+          />
         </div>
       </div>
     </section>
@@ -115,7 +149,14 @@ function EmailForm({ profile }: { profile: Profile }) {
         {change.isSuccess ? <Alert kind="success">Email updated.</Alert> : null}
         <div className="row" style={{ alignItems: "flex-end" }}>
           <div style={{ flex: 1, minWidth: 240 }}>
-            <TextField label="Email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fe.email} autoComplete="email" />
+            <TextField
+              label="Email"
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              error={fe.email}
+              autoComplete="email"
+            />
           </div>
           <Button type="submit" busy={change.isPending} disabled={email === profile.email}>
             Save email
@@ -151,7 +192,9 @@ function PasswordForm({ profile }: { profile: Profile }) {
         }}
       >
         <ErrorAlert error={change.error} />
-        {change.isSuccess ? <Alert kind="success">Password changed. Other sessions were signed out.</Alert> : null}
+        {change.isSuccess ? (
+          <Alert kind="success">Password changed. Other sessions were signed out.</Alert>
+        ) : null}
         <div className="grid-2">
           {profile.hasPassword ? (
             <TextField
@@ -211,8 +254,8 @@ function ApiKey() {
     <section className="card" aria-labelledby="key-h">
       <h2 id="key-h">API key</h2>
       <p className="muted small">
-        Scripts and the REST API authenticate with this key. It is stored hashed: we show it once, right after you
-        generate it.
+        Scripts and the REST API authenticate with this key. It is stored hashed: we show it once, right after
+        you generate it.
       </p>
       {info.isPending ? <Loading /> : null}
       <ErrorAlert error={info.error ?? generate.error ?? revoke.error} />
@@ -240,7 +283,8 @@ function ApiKey() {
           variant={info.data ? "default" : "primary"}
           busy={generate.isPending}
           onClick={() => {
-            if (!info.data || window.confirm("Regenerate? Scripts using the current key will stop working.")) generate.mutate();
+            if (!info.data || window.confirm("Regenerate? Scripts using the current key will stop working."))
+              generate.mutate();
           }}
         >
           {info.data ? "Regenerate key" : "Generate key"}

@@ -1,7 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { Alert, Button, Dialog, ErrorAlert, formatDate, Loading, PageHeader, TextArea, TextField } from "../components/ui";
+import {
+  Alert,
+  Button,
+  Dialog,
+  ErrorAlert,
+  formatDate,
+  Loading,
+  PageHeader,
+  TextArea,
+  TextField,
+} from "../components/ui";
 import { fieldErrors } from "../lib/errors";
 import { type RouterOutputs, useTRPC } from "../lib/trpc";
 
@@ -35,7 +45,15 @@ function ProjectForm({
       }}
     >
       <ErrorAlert error={error} />
-      <TextField label="Project name" name="name" value={name} onChange={(e) => setName(e.target.value)} error={fe.name} required autoFocus />
+      <TextField
+        label="Project name"
+        name="name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={fe.name}
+        required
+        autoFocus
+      />
       <TextArea
         label="Description"
         name="description"
@@ -107,7 +125,9 @@ export function DeleteProjectDialog({
 }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateProjects();
-  const preview = useQuery(trpc.projects.previewDelete.queryOptions({ projectId: project.id }, { staleTime: 0 }));
+  const preview = useQuery(
+    trpc.projects.previewDelete.queryOptions({ projectId: project.id }, { staleTime: 0 }),
+  );
   const del = useMutation(
     trpc.projects.delete.mutationOptions({
       onSuccess: async () => {
@@ -132,10 +152,16 @@ export function DeleteProjectDialog({
               </li>
             ))}
           </ul>
-          {nonZero.length === 0 ? <p className="muted small">The project is empty; nothing else is removed.</p> : null}
+          {nonZero.length === 0 ? (
+            <p className="muted small">The project is empty; nothing else is removed.</p>
+          ) : null}
           <ErrorAlert error={del.error} />
           <div className="form-actions">
-            <Button variant="danger" busy={del.isPending} onClick={() => del.mutate({ projectId: project.id })}>
+            <Button
+              variant="danger"
+              busy={del.isPending}
+              onClick={() => del.mutate({ projectId: project.id })}
+            >
               Delete project
             </Button>
             <Button onClick={onClose}>Cancel</Button>
@@ -183,12 +209,20 @@ export function ProjectsPage() {
       {creating ? (
         <section className="card" aria-label="New project">
           <h2>New project</h2>
-          <ProjectForm submitLabel="Create project" busy={create.isPending} error={create.error} onSubmit={(v) => create.mutate(v)} onCancel={() => setCreating(false)} />
+          <ProjectForm
+            submitLabel="Create project"
+            busy={create.isPending}
+            error={create.error}
+            onSubmit={(v) => create.mutate(v)}
+            onCancel={() => setCreating(false)}
+          />
         </section>
       ) : null}
       {projects.isPending ? <Loading what="Loading projects…" /> : null}
       <ErrorAlert error={projects.error} />
-      {projects.data && projects.data.length === 0 ? <div className="empty">No projects yet. Create one to start.</div> : null}
+      {projects.data && projects.data.length === 0 ? (
+        <div className="empty">No projects yet. Create one to start.</div>
+      ) : null}
       {projects.data && projects.data.length > 0 ? (
         <div className="card table-wrap">
           <table className="table" aria-label="Projects">
@@ -278,13 +312,20 @@ export function ProjectDetailPage() {
         </div>
       </div>
       <Alert kind="info">
-        Recordings for this project will be listed here once uploads arrive (see <Link to="/recordings">Recordings</Link>).
+        Recordings for this project will be listed here once uploads arrive (see{" "}
+        <Link to="/recordings">Recordings</Link>).
       </Alert>
       <p>
         <Link to="/projects">← All projects</Link>
       </p>
       {editing ? <EditProjectDialog project={p} onClose={() => setEditing(false)} /> : null}
-      {deleting ? <DeleteProjectDialog project={p} onClose={() => setDeleting(false)} onDeleted={() => navigate("/projects")} /> : null}
+      {deleting ? (
+        <DeleteProjectDialog
+          project={p}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => navigate("/projects")}
+        />
+      ) : null}
     </div>
   );
 }

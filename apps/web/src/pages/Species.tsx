@@ -2,7 +2,17 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { type ChangeEvent, useEffect, useId, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { Alert, Button, Dialog, ErrorAlert, Loading, PageHeader, SelectField, TextArea, TextField } from "../components/ui";
+import {
+  Alert,
+  Button,
+  Dialog,
+  ErrorAlert,
+  Loading,
+  PageHeader,
+  SelectField,
+  TextArea,
+  TextField,
+} from "../components/ui";
 import { errorMessage, fieldErrors } from "../lib/errors";
 import { type RouterOutputs, useTRPC } from "../lib/trpc";
 
@@ -41,7 +51,13 @@ export function SpeciesListPage() {
               </td>
               <td>{s.commonName || <span className="muted">—</span>}</td>
               <td>{s.callTypeCount}</td>
-              <td>{s.imageUrl ? <span className="badge">repertoire</span> : <span className="muted small">none</span>}</td>
+              <td>
+                {s.imageUrl ? (
+                  <span className="badge">repertoire</span>
+                ) : (
+                  <span className="muted small">none</span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -65,14 +81,22 @@ export function SpeciesListPage() {
         <>
           <section className="stack" aria-labelledby="group-species">
             <h2 id="group-species">Your group's species</h2>
-            {groupSpecies.length ? table(groupSpecies, "Group species") : <div className="empty">No group species yet.</div>}
+            {groupSpecies.length ? (
+              table(groupSpecies, "Group species")
+            ) : (
+              <div className="empty">No group species yet.</div>
+            )}
           </section>
           <section className="stack" aria-labelledby="system-species">
             <h2 id="system-species">System species</h2>
             <p className="muted small" style={{ marginTop: -8 }}>
               Shared by every group; site admins maintain them.
             </p>
-            {systemSpecies.length ? table(systemSpecies, "System species") : <div className="empty">No system species installed.</div>}
+            {systemSpecies.length ? (
+              table(systemSpecies, "System species")
+            ) : (
+              <div className="empty">No system species installed.</div>
+            )}
           </section>
         </>
       ) : null}
@@ -104,7 +128,10 @@ export function NewSpeciesPage() {
     setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
   return (
     <div className="stack">
-      <PageHeader title="New species" description="Name the species and list its call types. You can import more from a file later." />
+      <PageHeader
+        title="New species"
+        description="Name the species and list its call types. You can import more from a file later."
+      />
       <form
         className="form card"
         noValidate
@@ -118,10 +145,29 @@ export function NewSpeciesPage() {
       >
         <ErrorAlert error={create.error} />
         <div className="grid-2">
-          <TextField label="Scientific name" value={name} onChange={(e) => setName(e.target.value)} error={fe.name} placeholder="Eptesicus fuscus" required autoFocus />
-          <TextField label="Common name" value={commonName} onChange={(e) => setCommonName(e.target.value)} error={fe.commonName} placeholder="Big brown bat" />
+          <TextField
+            label="Scientific name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={fe.name}
+            placeholder="Eptesicus fuscus"
+            required
+            autoFocus
+          />
+          <TextField
+            label="Common name"
+            value={commonName}
+            onChange={(e) => setCommonName(e.target.value)}
+            error={fe.commonName}
+            placeholder="Big brown bat"
+          />
         </div>
-        <TextArea label="Description" value={description} onChange={(e) => setDescription(e.target.value)} error={fe.description} />
+        <TextArea
+          label="Description"
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          error={fe.description}
+        />
         <fieldset className="fieldset">
           <legend>Call types</legend>
           {fe.callTypes ? <div className="field-error">{fe.callTypes}</div> : null}
@@ -155,7 +201,12 @@ export function NewSpeciesPage() {
                     />
                   </td>
                   <td className="actions">
-                    <Button size="sm" variant="ghost" aria-label={`Remove call type ${i + 1}`} onClick={() => setRows((rs) => rs.filter((x) => x.key !== r.key))}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      aria-label={`Remove call type ${i + 1}`}
+                      onClick={() => setRows((rs) => rs.filter((x) => x.key !== r.key))}
+                    >
                       ✕
                     </Button>
                   </td>
@@ -163,7 +214,10 @@ export function NewSpeciesPage() {
               ))}
             </tbody>
           </table>
-          <Button size="sm" onClick={() => setRows((rs) => [...rs, { key: nextKey.current++, shortName: "", longName: "" }])}>
+          <Button
+            size="sm"
+            onClick={() => setRows((rs) => [...rs, { key: nextKey.current++, shortName: "", longName: "" }])}
+          >
             Add call type
           </Button>
         </fieldset>
@@ -209,10 +263,25 @@ function SpeciesEditForm({ species }: { species: SpeciesDetail }) {
       <ErrorAlert error={update.error} />
       {update.isSuccess ? <Alert kind="success">Saved.</Alert> : null}
       <div className="grid-2">
-        <TextField label="Scientific name" value={name} onChange={(e) => setName(e.target.value)} error={fe.name} />
-        <TextField label="Common name" value={commonName} onChange={(e) => setCommonName(e.target.value)} error={fe.commonName} />
+        <TextField
+          label="Scientific name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fe.name}
+        />
+        <TextField
+          label="Common name"
+          value={commonName}
+          onChange={(e) => setCommonName(e.target.value)}
+          error={fe.commonName}
+        />
       </div>
-      <TextArea label="Description" value={description} onChange={(e) => setDescription(e.target.value)} error={fe.description} />
+      <TextArea
+        label="Description"
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+        error={fe.description}
+      />
       <div className="grid-2">
         <TextField
           label="Detail padding (ms)"
@@ -268,20 +337,44 @@ function CallTypeRow({ ct, editable }: { ct: CallType; editable: boolean }) {
   return (
     <tr>
       <td>
-        <input aria-label={`Short name of ${ct.shortName}`} value={shortName} onChange={(e) => setShortName(e.target.value)} aria-invalid={fe.shortName ? true : undefined} />
+        <input
+          aria-label={`Short name of ${ct.shortName}`}
+          value={shortName}
+          onChange={(e) => setShortName(e.target.value)}
+          aria-invalid={fe.shortName ? true : undefined}
+        />
         {fe.shortName ? <div className="field-error">{fe.shortName}</div> : null}
       </td>
       <td>
-        <input aria-label={`Long name of ${ct.shortName}`} value={longName} onChange={(e) => setLongName(e.target.value)} aria-invalid={fe.longName ? true : undefined} />
+        <input
+          aria-label={`Long name of ${ct.shortName}`}
+          value={longName}
+          onChange={(e) => setLongName(e.target.value)}
+          aria-invalid={fe.longName ? true : undefined}
+        />
         {fe.longName ? <div className="field-error">{fe.longName}</div> : null}
-        {update.error && !fe.shortName && !fe.longName ? <div className="field-error">{errorMessage(update.error)}</div> : null}
+        {update.error && !fe.shortName && !fe.longName ? (
+          <div className="field-error">{errorMessage(update.error)}</div>
+        ) : null}
         {del.error ? <div className="field-error">{errorMessage(del.error)}</div> : null}
       </td>
       <td className="actions">
-        <Button size="sm" variant={dirty ? "primary" : "default"} disabled={!dirty} busy={update.isPending} onClick={() => update.mutate({ callTypeId: ct.id, shortName, longName })} aria-label={`Save ${ct.shortName}`}>
+        <Button
+          size="sm"
+          variant={dirty ? "primary" : "default"}
+          disabled={!dirty}
+          busy={update.isPending}
+          onClick={() => update.mutate({ callTypeId: ct.id, shortName, longName })}
+          aria-label={`Save ${ct.shortName}`}
+        >
           Save
         </Button>{" "}
-        <Button size="sm" busy={del.isPending} onClick={() => del.mutate({ callTypeId: ct.id })} aria-label={`Delete ${ct.shortName}`}>
+        <Button
+          size="sm"
+          busy={del.isPending}
+          onClick={() => del.mutate({ callTypeId: ct.id })}
+          aria-label={`Delete ${ct.shortName}`}
+        >
           Delete
         </Button>
       </td>
@@ -326,7 +419,9 @@ function AddCallTypeRow({ speciesId }: { speciesId: string }) {
           onKeyDown={(e) => e.key === "Enter" && submit()}
         />
         {fe.longName ? <div className="field-error">{fe.longName}</div> : null}
-        {add.error && !fe.shortName && !fe.longName ? <div className="field-error">{errorMessage(add.error)}</div> : null}
+        {add.error && !fe.shortName && !fe.longName ? (
+          <div className="field-error">{errorMessage(add.error)}</div>
+        ) : null}
       </td>
       <td className="actions">
         <Button size="sm" variant="primary" busy={add.isPending} onClick={submit}>
@@ -342,7 +437,9 @@ function importProblems(error: unknown): ImportProblem[] {
   if (!(error instanceof TRPCClientError)) return [];
   const details = (error.data as { details?: unknown } | undefined)?.details;
   if (!Array.isArray(details)) return [];
-  return details.filter((d): d is ImportProblem => typeof d === "object" && d !== null && "line" in d && "message" in d);
+  return details.filter(
+    (d): d is ImportProblem => typeof d === "object" && d !== null && "line" in d && "message" in d,
+  );
 }
 
 function ImportCallTypes({ speciesId }: { speciesId: string }) {
@@ -369,8 +466,8 @@ function ImportCallTypes({ speciesId }: { speciesId: string }) {
     <section className="card" aria-labelledby="import-h">
       <h3 id="import-h">Import call types from a text file</h3>
       <p className="muted small">
-        One call type per line as <code>short,long</code> or <code>short|long</code>. Blank lines and lines starting
-        with <code>#</code> are ignored.
+        One call type per line as <code>short,long</code> or <code>short|long</code>. Blank lines and lines
+        starting with <code>#</code> are ignored.
       </p>
       <form
         className="form"
@@ -385,7 +482,11 @@ function ImportCallTypes({ speciesId }: { speciesId: string }) {
             <input id={fileId} type="file" accept=".txt,.csv,text/plain,text/csv" onChange={onFile} />
           </div>
           <div style={{ minWidth: 200 }}>
-            <SelectField label="Import mode" value={mode} onChange={(e) => setMode(e.target.value as "merge" | "replace")}>
+            <SelectField
+              label="Import mode"
+              value={mode}
+              onChange={(e) => setMode(e.target.value as "merge" | "replace")}
+            >
               <option value="merge">Merge (add and update)</option>
               <option value="replace">Replace (also delete missing)</option>
             </SelectField>
@@ -396,7 +497,8 @@ function ImportCallTypes({ speciesId }: { speciesId: string }) {
         </div>
         {imp.data ? (
           <Alert kind="success">
-            Imported {fileName}: {imp.data.created} added, {imp.data.updated} updated, {imp.data.deleted} removed.
+            Imported {fileName}: {imp.data.created} added, {imp.data.updated} updated, {imp.data.deleted}{" "}
+            removed.
           </Alert>
         ) : null}
         {imp.error ? (
@@ -405,7 +507,9 @@ function ImportCallTypes({ speciesId }: { speciesId: string }) {
               <strong>{fileName} could not be imported:</strong>
               <ul style={{ margin: "0.3rem 0 0", paddingLeft: "1.2rem" }}>
                 {problems.slice(0, 20).map((p) => (
-                  <li key={`${p.line}-${p.message}`}>{p.line > 0 ? `Line ${p.line}: ${p.message}` : p.message}</li>
+                  <li key={`${p.line}-${p.message}`}>
+                    {p.line > 0 ? `Line ${p.line}: ${p.message}` : p.message}
+                  </li>
                 ))}
               </ul>
               {problems.length > 20 ? <div>…and {problems.length - 20} more</div> : null}
@@ -431,9 +535,12 @@ function RepertoireImage({ species }: { species: SpeciesDetail }) {
   const [preview, setPreview] = useState<string | null>(null);
   const [localError, setLocalError] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
-  useEffect(() => () => {
-    if (preview) URL.revokeObjectURL(preview);
-  }, [preview]);
+  useEffect(
+    () => () => {
+      if (preview) URL.revokeObjectURL(preview);
+    },
+    [preview],
+  );
   const upload = useMutation({
     mutationFn: async (f: File) => {
       const body = new FormData();
@@ -486,7 +593,11 @@ function RepertoireImage({ species }: { species: SpeciesDetail }) {
               <img className="repertoire-preview" src={preview} alt="Preview of the chosen repertoire" />
             </>
           ) : species.imageUrl ? (
-            <img className="repertoire-preview" src={species.imageUrl} alt={`Call repertoire of ${species.name}`} />
+            <img
+              className="repertoire-preview"
+              src={species.imageUrl}
+              alt={`Call repertoire of ${species.name}`}
+            />
           ) : (
             <div className="empty">No repertoire image yet.</div>
           )}
@@ -501,7 +612,12 @@ function RepertoireImage({ species }: { species: SpeciesDetail }) {
             {localError ? <Alert kind="error">{localError}</Alert> : null}
             <ErrorAlert error={upload.error ?? remove.error} />
             <div className="form-actions">
-              <Button variant="primary" disabled={!file} busy={upload.isPending} onClick={() => file && upload.mutate(file)}>
+              <Button
+                variant="primary"
+                disabled={!file}
+                busy={upload.isPending}
+                onClick={() => file && upload.mutate(file)}
+              >
                 Upload image
               </Button>
               {species.imageUrl && !preview ? (
@@ -532,8 +648,9 @@ function DeleteSpeciesDialog({ species, onClose }: { species: SpeciesDetail; onC
   return (
     <Dialog title={`Delete ${species.name}?`} onClose={onClose}>
       <p>
-        This removes the species and its {species.callTypes.length} call type{species.callTypes.length === 1 ? "" : "s"}.
-        Recordings of this species are kept but lose their species.
+        This removes the species and its {species.callTypes.length} call type
+        {species.callTypes.length === 1 ? "" : "s"}. Recordings of this species are kept but lose their
+        species.
       </p>
       <ErrorAlert error={del.error} />
       <div className="form-actions">
@@ -566,12 +683,19 @@ export function SpeciesDetailPage() {
         title={<em>{s.name}</em>}
         description={
           <>
-            {s.commonName || "No common name"} · {s.isSystem ? <span className="badge">system species</span> : <span className="badge">group species</span>}
+            {s.commonName || "No common name"} ·{" "}
+            {s.isSystem ? (
+              <span className="badge">system species</span>
+            ) : (
+              <span className="badge">group species</span>
+            )}
           </>
         }
         actions={s.editable ? <Button onClick={() => setDeleting(true)}>Delete</Button> : null}
       />
-      {!s.editable ? <Alert kind="info">System species are shared by every group; only site admins can change them.</Alert> : null}
+      {!s.editable ? (
+        <Alert kind="info">System species are shared by every group; only site admins can change them.</Alert>
+      ) : null}
       {s.editable ? (
         <section className="card" aria-label="Species details">
           <SpeciesEditForm key={s.updatedAt} species={s} />

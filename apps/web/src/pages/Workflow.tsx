@@ -110,7 +110,11 @@ export function SegmentationPage() {
           "Import segments from existing pickle files",
         ]}
       />
-      <DataCard title="Available algorithms" query={algorithms} empty="No segmentation algorithms installed (run `battycoda initialize-defaults`).">
+      <DataCard
+        title="Available algorithms"
+        query={algorithms}
+        empty="No segmentation algorithms installed (run `battycoda initialize-defaults`)."
+      >
         {(rows) => (
           <table className="table">
             <thead>
@@ -280,7 +284,10 @@ export function JobsPage() {
   const jobs = useQuery(trpc.jobs.list.queryOptions({ limit: 100 }, { refetchInterval: 5000 }));
   return (
     <div className="stack">
-      <PageHeader title="Jobs" description="Background work for your group — processing, segmentation, classification, training, exports." />
+      <PageHeader
+        title="Jobs"
+        description="Background work for your group — processing, segmentation, classification, training, exports."
+      />
       <DataCard title="Recent jobs" query={jobs} empty="No background jobs have run for this group yet.">
         {(rows) => (
           <table className="table">
@@ -302,7 +309,9 @@ export function JobsPage() {
                   </td>
                   <td>{statusBadge(j.status)}</td>
                   <td>{Math.round(j.progress)}%</td>
-                  <td className="small">{j.error ? <span className="field-error">{j.error}</span> : j.message || "—"}</td>
+                  <td className="small">
+                    {j.error ? <span className="field-error">{j.error}</span> : j.message || "—"}
+                  </td>
                   <td className="small">{formatDate(j.createdAt)}</td>
                   <td className="small">{formatDate(j.finishedAt)}</td>
                 </tr>
@@ -358,7 +367,13 @@ export function AdminPage() {
           </section>
         </>
       ) : null}
-      <Coming items={["User management (activate, deactivate, make site admin)", "System species and default classifiers", "Database backups to S3"]} />
+      <Coming
+        items={[
+          "User management (activate, deactivate, make site admin)",
+          "System species and default classifiers",
+          "Database backups to S3",
+        ]}
+      />
     </div>
   );
 }

@@ -49,7 +49,9 @@ export function LoginPage() {
         </>
       }
     >
-      {params.get("reset") === "1" ? <Alert kind="success">Your password was changed. Log in with it.</Alert> : null}
+      {params.get("reset") === "1" ? (
+        <Alert kind="success">Your password was changed. Log in with it.</Alert>
+      ) : null}
       <form className="form" onSubmit={onSubmit} noValidate>
         <ErrorAlert error={login.error} />
         <TextField
@@ -87,7 +89,10 @@ export function RegisterPage() {
   const invitationToken = params.get("invitation") ?? undefined;
   const signedIn = useSignedIn();
   const invitation = useQuery(
-    trpc.groups.previewInvitation.queryOptions({ token: invitationToken ?? "" }, { enabled: !!invitationToken }),
+    trpc.groups.previewInvitation.queryOptions(
+      { token: invitationToken ?? "" },
+      { enabled: !!invitationToken },
+    ),
   );
   const [email, setEmail] = useState(params.get("email") ?? "");
   const [username, setUsername] = useState("");
@@ -133,7 +138,9 @@ export function RegisterPage() {
         </Alert>
       ) : null}
       {invitation.data && invitation.data.status !== "valid" ? (
-        <Alert kind="warning">This invitation has {invitation.data.status}; you can still create an account.</Alert>
+        <Alert kind="warning">
+          This invitation has {invitation.data.status}; you can still create an account.
+        </Alert>
       ) : null}
       <form className="form" onSubmit={onSubmit} noValidate>
         <ErrorAlert error={register.error} />
@@ -194,7 +201,9 @@ export function CodeLoginPage() {
   const [identifier, setIdentifier] = useState("");
   const [code, setCode] = useState("");
   const request = useMutation(trpc.auth.requestLoginCode.mutationOptions());
-  const verify = useMutation(trpc.auth.verifyLoginCode.mutationOptions({ onSuccess: () => signedIn(next ?? "/") }));
+  const verify = useMutation(
+    trpc.auth.verifyLoginCode.mutationOptions({ onSuccess: () => signedIn(next ?? "/") }),
+  );
   const sent = request.isSuccess;
   const reqErrors = fieldErrors(request.error);
   const verErrors = fieldErrors(verify.error);
@@ -212,7 +221,9 @@ export function CodeLoginPage() {
             request.mutate({ identifier });
           }}
         >
-          <p className="muted small">We will email you a short code and a link that logs you in. Both work once, for 24 hours.</p>
+          <p className="muted small">
+            We will email you a short code and a link that logs you in. Both work once, for 24 hours.
+          </p>
           <ErrorAlert error={request.error} />
           <TextField
             label="Username or email"
@@ -238,8 +249,8 @@ export function CodeLoginPage() {
           }}
         >
           <Alert kind="success">
-            If an account matches <strong>{identifier}</strong>, a code is on its way. Enter it below or use the link in
-            the email.
+            If an account matches <strong>{identifier}</strong>, a code is on its way. Enter it below or use
+            the link in the email.
           </Alert>
           <ErrorAlert error={verify.error} />
           <TextField
@@ -273,7 +284,9 @@ export function MagicLinkPage() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
   const signedIn = useSignedIn();
-  const login = useMutation(trpc.auth.loginWithMagicLink.mutationOptions({ onSuccess: () => signedIn(params.get("next") ?? "/") }));
+  const login = useMutation(
+    trpc.auth.loginWithMagicLink.mutationOptions({ onSuccess: () => signedIn(params.get("next") ?? "/") }),
+  );
   const started = useRef(false);
   useEffect(() => {
     // Tokens are single-use: make sure StrictMode's double effect does not spend it twice.
@@ -304,8 +317,8 @@ export function ForgotPasswordPage() {
     <AuthCard title="Reset your password" footer={<Link to="/login">Back to login</Link>}>
       {request.isSuccess ? (
         <Alert kind="success">
-          If an account uses <strong>{email}</strong>, we have emailed it a link to set a new password. The link works
-          once and expires in 24 hours.
+          If an account uses <strong>{email}</strong>, we have emailed it a link to set a new password. The
+          link works once and expires in 24 hours.
         </Alert>
       ) : (
         <form
@@ -346,7 +359,9 @@ export function ResetPasswordPage() {
   const [confirm, setConfirm] = useState("");
   const [confirmError, setConfirmError] = useState<string>();
   const reset = useMutation(
-    trpc.auth.resetPassword.mutationOptions({ onSuccess: () => navigate("/login?reset=1", { replace: true }) }),
+    trpc.auth.resetPassword.mutationOptions({
+      onSuccess: () => navigate("/login?reset=1", { replace: true }),
+    }),
   );
   const fe = fieldErrors(reset.error);
   return (
@@ -387,7 +402,13 @@ export function ResetPasswordPage() {
           error={confirmError}
           required
         />
-        <Button type="submit" variant="primary" className="btn-block" busy={reset.isPending} disabled={!token}>
+        <Button
+          type="submit"
+          variant="primary"
+          className="btn-block"
+          busy={reset.isPending}
+          disabled={!token}
+        >
           Set password
         </Button>
       </form>
