@@ -1,2 +1,3 @@
-// Filled in by the spectrogram/render/pool work; kept so the package index resolves.
-export {};
+export { AudioPool, type AudioPoolOptions } from "./pool.ts";
+export { runTask } from "./run-task.ts";
+export { type AudioTask, type AudioTaskResult, type SpectrogramGrid, transferListOf } from "./tasks.ts";

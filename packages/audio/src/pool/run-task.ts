@@ -1,0 +1,39 @@
+import { extractCallFeatures } from "../features/index.ts";
+import { segment } from "../segmentation/index.ts";
+import { writeSpectrogramFile, writeSpectrogramFromSamples } from "../spectrogram/job.ts";
+import { stft } from "../spectrogram/stft.ts";
+import type { AudioTask, SpectrogramGrid } from "./tasks.ts";
+
+function mean(channels: Float32Array[]): Float32Array {
+  if (channels.length === 1) return channels[0]!;
+  const out = new Float32Array(channels[0]?.length ?? 0);
+  for (const ch of channels) for (let i = 0; i < out.length; i++) out[i] = out[i]! + ch[i]!;
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! / channels.length;
+  return out;
+}
+
+/** Executes one task in the current thread: the worker calls this, and so can tests and callers without a pool. */
+export async function runTask(task: AudioTask): Promise<unknown> {
+  switch (task.type) {
+    case "spectrogram":
+      if (task.outPath)
+        return writeSpectrogramFromSamples(task.channels, task.sampleRate, task.outPath, task.options);
+      return stftGrid(mean(task.channels));
+    case "spectrogram-file":
+      return writeSpectrogramFile(task.wavPath, task.outPath, task.options);
+    case "segment":
+      return segment(task.samples, task.sampleRate, {
+        ...(task.algorithm ? { algorithm: task.algorithm } : {}),
+        ...(task.params ? { params: task.params } : {}),
+      });
+    case "features":
+      return extractCallFeatures(task.samples, task.sampleRate, task.segments);
+    default:
+      throw new Error(`Unknown audio task type ${(task as { type: string }).type}`);
+  }
+}
+
+function stftGrid(samples: Float32Array): SpectrogramGrid {
+  const s = stft(samples);
+  return { frames: s.frames, bins: s.bins, data: s.data };
+}

@@ -1,0 +1,66 @@
+import type { CallFeatures } from "../features/index.ts";
+import type { Segment, SegmentParams } from "../segmentation/index.ts";
+import type { SpectrogramFileSummary, SpectrogramJobOptions } from "../spectrogram/job.ts";
+
+/**
+ * Messages between the pool and its worker threads. Audio travels as Float32Arrays whose buffers are
+ * transferred (moved, not copied): the caller must not use them after submitting a task.
+ */
+export type AudioTask =
+  /** STFT of in-memory audio. With outPath: written to HDF5; without: the dB grid (channel mean) is returned. */
+  | {
+      type: "spectrogram";
+      channels: Float32Array[];
+      sampleRate: number;
+      outPath?: string;
+      options?: Omit<SpectrogramJobOptions, "onProgress">;
+    }
+  /** WAV file → HDF5, streamed inside the worker (memory independent of the file's length). */
+  | {
+      type: "spectrogram-file";
+      wavPath: string;
+      outPath: string;
+      options?: Omit<SpectrogramJobOptions, "onProgress">;
+    }
+  | {
+      type: "segment";
+      samples: Float32Array;
+      sampleRate: number;
+      algorithm?: "spectral" | "threshold" | "energy";
+      params?: SegmentParams;
+    }
+  | { type: "features"; samples: Float32Array; sampleRate: number; segments: Segment[] };
+
+export interface SpectrogramGrid {
+  frames: number;
+  bins: number;
+  /** dB, frequency-major (data[bin * frames + frame]). */
+  data: Float32Array;
+}
+
+export type AudioTaskResult<T extends AudioTask> = T extends { type: "spectrogram" }
+  ? SpectrogramFileSummary | SpectrogramGrid
+  : T extends { type: "spectrogram-file" }
+    ? SpectrogramFileSummary
+    : T extends { type: "segment" }
+      ? Segment[]
+      : T extends { type: "features" }
+        ? CallFeatures[]
+        : never;
+
+/** The buffers of a task that can be moved to the worker. */
+export function transferListOf(task: AudioTask): ArrayBuffer[] {
+  const views: Float32Array[] =
+    task.type === "spectrogram"
+      ? task.channels
+      : task.type === "segment" || task.type === "features"
+        ? [task.samples]
+        : [];
+  const seen = new Set<ArrayBuffer>();
+  for (const v of views) {
+    // Only whole, non-shared buffers can be transferred; views into something bigger are copied.
+    if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength)
+      seen.add(v.buffer);
+  }
+  return [...seen];
+}

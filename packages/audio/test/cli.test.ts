@@ -1,0 +1,90 @@
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSpectrogramAttrs } from "../src/spectrogram/index.ts";
+import { encodeWav } from "../src/wav/index.ts";
+import { makeTempDir, removeTempDir, tone } from "./fixtures/generate.ts";
+
+const run = promisify(execFile);
+const bin = new URL("../bin/battycoda-audio.mjs", import.meta.url).pathname;
+const cli = (...args: string[]) => run(process.execPath, [bin, ...args], { maxBuffer: 16 << 20 });
+
+let dir: string;
+beforeAll(async () => {
+  dir = await makeTempDir();
+});
+afterAll(async () => {
+  await removeTempDir(dir);
+});
+
+describe("battycoda-audio CLI", () => {
+  it("info prints the format of a real recording as JSON", async () => {
+    const { stdout } = await cli("info", "/work/shared/data/recordings/bat1_angie_19.wav");
+    const info = JSON.parse(stdout);
+    expect(info).toMatchObject({
+      sampleRate: 44100,
+      channels: 2,
+      bitsPerSample: 16,
+      format: "pcm",
+      frames: 392347,
+      warnings: [],
+    });
+    expect(info.duration).toBeCloseTo(8.9, 1);
+    expect(info.metadata.chunks.map((c: { id: string }) => c.id)).toEqual(["fmt ", "data"]);
+  });
+
+  it("info includes GUANO metadata and rejects bad files with their error code", async () => {
+    const { writeFile } = await import("node:fs/promises");
+    const wav = join(dir, "g.WAV");
+    await writeFile(
+      wav,
+      encodeWav([tone(40000, 0.01, 384000)], {
+        sampleRate: 384000,
+        bitsPerSample: 16,
+        format: "pcm",
+        metadata: {
+          guano: {
+            fields: { "GUANO|Version": "1.0", Make: "Wildlife Acoustics", "WA|Song Meter|Prefix": "SM4" },
+          },
+        },
+      }),
+    );
+    const info = JSON.parse((await cli("info", wav)).stdout);
+    expect(info.metadata.guano.fields).toEqual({
+      "GUANO|Version": "1.0",
+      Make: "Wildlife Acoustics",
+      "WA|Song Meter|Prefix": "SM4",
+    });
+    const bad = join(dir, "bad.wav");
+    await writeFile(bad, "not a wav file, just some text");
+    await expect(cli("info", bad)).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("NOT_RIFF"),
+    });
+  });
+
+  it("spectrogram writes HDF5 with progress on stderr; render makes a PNG", async () => {
+    const out = join(dir, "s.h5");
+    const { stdout, stderr } = await cli(
+      "spectrogram",
+      "/work/shared/data/recordings/batdetect2/20180530_213516-EPTSER-LR_0_0.5.wav",
+      "-o",
+      out,
+    );
+    expect(stderr).toContain("100%");
+    expect(JSON.parse(stdout)).toMatchObject({ sampleRate: 384000, nFrames: 1501, nFreqBins: 257 });
+    expect(await readSpectrogramAttrs(out)).toMatchObject({
+      sampleRate: 384000,
+      nFrames: 1501,
+      duration: 0.5,
+    });
+    const png = join(dir, "s.png");
+    await cli("render", out, "-o", png, "--start", "0.1", "--end", "0.2", "--colormap", "magma");
+    const img = PNG.sync.read(await readFile(png));
+    expect(img.height).toBe(257);
+    expect(img.width).toBe(301);
+  });
+});
