@@ -63,7 +63,7 @@ const methodOptions = {
   knn: { k: 1 },
   lda: {},
   // fewer trees than the baseline's 500 to keep the suite quick on a shared machine
-  rf: { numTrees: 200, numThreads: 2 },
+  rf: { numTrees: 100, numThreads: 2 },
 } as const;
 
 describe.skipIf(!haveData)(`shared feature tables in ${dataDir}`, () => {
