@@ -30,6 +30,8 @@ const bobGroup = `${bob.username}'s group`;
 
 let stack: Stack;
 const contexts: BrowserContext[] = [];
+/** Console errors such as CSP violations; the journey must produce none. */
+const consoleErrors: string[] = [];
 
 async function shot(page: Page, name: string) {
   // Full-page shots of a scrolled page draw the sticky header mid-page.
@@ -46,7 +48,11 @@ async function newPage(): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   // Surface SPA crashes in the test output.
-  page.on("pageerror", (err) => console.error(`[browser] ${err.message}`));
+  page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    // 4xx answers (e.g. the deliberate wrong password) are logged by Chromium as failed loads.
+    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) consoleErrors.push(msg.text());
+  });
   return page;
 }
 
@@ -214,6 +220,7 @@ describe("foundation journey", () => {
       await expectText(b, "Working in Bat Lab");
       expect(await b.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
       await shot(b, "11-bob-dark-dashboard");
+      expect(consoleErrors).toEqual([]);
     } catch (err) {
       for (const c of contexts)
         for (const p of c.pages()) await shot(p, `failure-${contexts.indexOf(c)}`).catch(() => {});

@@ -191,6 +191,9 @@ export async function startStack(): Promise<Stack> {
       AWS_SES_ACCESS_KEY_ID: "",
       AWS_SES_SECRET_ACCESS_KEY: "",
       SENTRY_DSN: "",
+      // The SPA must work under the strictest policy the API can send.
+      CSP_ENFORCE: "true",
+      CSP_STRICT_MODE: "true",
     };
     const api = new ManagedProcess("api", API_MAIN, env);
     procs.push(api);

@@ -1,8 +1,10 @@
 import { NavLink, Outlet } from "react-router";
+import { featureEnabled } from "../lib/env";
 import { useLogout, useUser } from "../lib/session";
 import { GroupSwitcher } from "./GroupSwitcher";
 
-type NavItem = { to: string; label: string; step?: number; end?: boolean };
+/** `flag`: the section can be hidden with VITE_FEATURE_<FLAG>=false (shown when unset). */
+type NavItem = { to: string; label: string; step?: number; end?: boolean; flag?: string };
 
 const overview: NavItem[] = [{ to: "/", label: "Dashboard", end: true }];
 
@@ -12,8 +14,8 @@ const workflow: NavItem[] = [
   { to: "/segmentation", label: "Segmentation", step: 2 },
   { to: "/classification", label: "Classification", step: 3 },
   { to: "/tasks", label: "Tasks", step: 4 },
-  { to: "/clustering", label: "Clustering", step: 5 },
-];
+  { to: "/clustering", label: "Clustering", step: 5, flag: "clustering" },
+].filter((item) => !item.flag || featureEnabled(item.flag, true));
 
 const setup: NavItem[] = [
   { to: "/projects", label: "Projects" },

@@ -20,12 +20,14 @@ export const features: Readonly<Record<string, boolean>> = Object.freeze(
   Object.fromEntries(
     Object.keys(raw)
       .filter((k) => k.startsWith("VITE_FEATURE_"))
+      .filter((k) => str(k) !== undefined)
       .map((k) => [k.slice("VITE_FEATURE_".length).toLowerCase(), truthy(str(k) ?? "")]),
   ),
 );
 
-export function featureEnabled(name: string): boolean {
-  return features[name.toLowerCase()] ?? false;
+/** A flag's value; `fallback` when the variable is not set (unset and empty count the same). */
+export function featureEnabled(name: string, fallback = false): boolean {
+  return features[name.toLowerCase()] ?? fallback;
 }
 
 export const env = Object.freeze({

@@ -63,7 +63,7 @@ function useInvalidateMe() {
 
 function Preferences({ profile }: { profile: Profile }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidateMe();
+  const queryClient = useQueryClient();
   const update = useMutation(
     trpc.profile.updatePreferences.mutationOptions({
       onMutate: (vars) => {
@@ -71,7 +71,11 @@ function Preferences({ profile }: { profile: Profile }) {
         if (vars.theme) applyTheme(vars.theme);
       },
       onError: () => applyTheme(profile.theme),
-      onSuccess: invalidate,
+      onSuccess: async (saved) => {
+        // The answer is the new profile: no refetch (and no flicker back to the old value).
+        queryClient.setQueryData(trpc.profile.get.queryKey(), saved);
+        await queryClient.invalidateQueries(trpc.auth.me.queryFilter());
+      },
     }),
   );
   const current = update.variables && update.isPending ? { ...profile, ...update.variables } : profile;

@@ -108,9 +108,13 @@ export function RegisterPage() {
     }),
   );
   const fe = fieldErrors(register.error);
+  const prefilled = useRef(false);
   useEffect(() => {
-    if (invitation.data?.email && !email) setEmail(invitation.data.email);
-  }, [invitation.data, email]);
+    // Offer the invited address once; the visitor may register with another.
+    if (prefilled.current || !invitation.data?.email) return;
+    prefilled.current = true;
+    setEmail((current) => current || (invitation.data?.email ?? ""));
+  }, [invitation.data]);
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (password !== confirm) {
