@@ -35,4 +35,8 @@ fi
 echo "[install] node packages"
 pnpm install --frozen-lockfile --reporter=silent
 echo "[install] prisma client"
-CHECKPOINT_DISABLE=1 pnpm --filter @battycoda/db run --silent generate >/dev/null
+# (quiet unless it fails: Prisma chats on stderr even on success)
+if ! gen_out=$(CHECKPOINT_DISABLE=1 pnpm --filter @battycoda/db run --silent generate 2>&1); then
+  echo "$gen_out" >&2
+  exit 1
+fi
