@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import {
-  Alert,
   Button,
   Dialog,
   ErrorAlert,
@@ -268,6 +267,51 @@ export function ProjectsPage() {
   );
 }
 
+function ProjectRecordings({ projectId }: { projectId: string }) {
+  const trpc = useTRPC();
+  const recordings = useQuery(trpc.recordings.list.queryOptions({ projectId, limit: 100 }));
+  return (
+    <section className="card table-wrap" aria-labelledby="proj-rec-h">
+      <h2 id="proj-rec-h">Recordings</h2>
+      {recordings.isPending ? <Loading /> : null}
+      <ErrorAlert error={recordings.error} />
+      {recordings.data && recordings.data.items.length === 0 ? (
+        <p className="muted">
+          No recordings in this project yet. Uploading arrives with the{" "}
+          <Link to="/recordings">Recordings</Link> section.
+        </p>
+      ) : null}
+      {recordings.data && recordings.data.items.length > 0 ? (
+        <table className="table" aria-label="Project recordings">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Species</th>
+              <th>Duration</th>
+              <th>Status</th>
+              <th>Added</th>
+            </tr>
+          </thead>
+          <tbody>
+            {recordings.data.items.map((r) => (
+              <tr key={r.id}>
+                <td>{r.name}</td>
+                <td>{r.speciesName ? <em>{r.speciesName}</em> : "—"}</td>
+                <td>{r.duration != null ? `${r.duration.toFixed(2)} s` : "—"}</td>
+                <td>
+                  <span className={`badge status-${r.processingStatus}`}>{r.processingStatus}</span>
+                </td>
+                <td className="small">{formatDate(r.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {recordings.data?.nextCursor ? <p className="muted small">Showing the newest 100.</p> : null}
+    </section>
+  );
+}
+
 export function ProjectDetailPage() {
   const { projectId = "" } = useParams();
   const trpc = useTRPC();
@@ -311,10 +355,7 @@ export function ProjectDetailPage() {
           <div>{formatDate(p.updatedAt)}</div>
         </div>
       </div>
-      <Alert kind="info">
-        Recordings for this project will be listed here once uploads arrive (see{" "}
-        <Link to="/recordings">Recordings</Link>).
-      </Alert>
+      <ProjectRecordings projectId={p.id} />
       <p>
         <Link to="/projects">← All projects</Link>
       </p>
