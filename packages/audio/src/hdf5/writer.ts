@@ -22,8 +22,11 @@ import {
  *
  * Why not h5wasm for writing: its deflate runs in WebAssembly at one fixed strategy (~20 MB/s on
  * spectrogram floats, measured), which alone caps spectrogram jobs below 7x real time at 384 kHz.
- * Here chunks are compressed with Node's native zlib (Z_RLE strategy after byte shuffling: ~160 MB/s
- * at a better ratio), written as they fill, and all metadata goes at the end. The file is written
+ * Here chunks are compressed with Node's native zlib, written as they fill, and all metadata goes at
+ * the end. After byte shuffling, Huffman-only deflate (a standard deflate stream, so any reader
+ * inflates it) runs at ~220 MB/s with the same ratio as LZ77 matching, which finds nothing to match
+ * in noise-like float mantissas (measured on 384 kHz field-like spectrograms: ratio 1.31 either way,
+ * 58 MB/s with the default strategy). The file is written
  * under a temporary name and renamed on close, so an interrupted job never leaves a file that
  * looks complete.
  */
@@ -106,7 +109,11 @@ export class ChunkedDataset {
 
   private flushChunk(): void {
     shuffle4(new Uint8Array(this.chunk.buffer), this.shuffled);
-    const z = deflateSync(this.shuffled, { level: this.level, strategy: constants.Z_RLE });
+    const z = deflateSync(this.shuffled, {
+      level: this.level,
+      strategy: constants.Z_HUFFMAN_ONLY,
+      memLevel: 9,
+    });
     const startColumn = this.columns - this.fill;
     const address = this.file.appendRaw(z);
     this.chunks.push({ offsets: [0, startColumn], address, size: z.length });

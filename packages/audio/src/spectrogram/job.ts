@@ -3,7 +3,7 @@ import { type ChunkedDataset, Hdf5Writer } from "../hdf5/writer.ts";
 import { blocksFromHandle, readWavInfoFromHandle } from "../wav/file.ts";
 import type { WavInfo } from "../wav/types.ts";
 import { DEFAULT_STFT, frameCount, N_FREQ_BINS } from "./params.ts";
-import { StreamingStft } from "./stft.ts";
+import { type SpectrogramBlock, StreamingStft } from "./stft.ts";
 
 /**
  * HDF5 layout (one file per recording):
@@ -40,6 +40,8 @@ export interface SpectrogramFileSummary {
 interface Target {
   stream: StreamingStft;
   dataset: ChunkedDataset;
+  /** Copies a (recycled) STFT block into the dataset's chunk buffer. */
+  onBlock: (b: SpectrogramBlock) => void;
 }
 
 /** Streams any source of channel blocks through STFT into an HDF5 file. */
@@ -65,7 +67,7 @@ export class SpectrogramSink {
     this.onProgress = options.onProgress;
     this.totalFrames = frameCount(info.frames, DEFAULT_STFT.hop);
     const blockFrames = options.blockFrames ?? CHUNK_FRAMES;
-    const make = (name: string, source: string | number): Target => {
+    const make = (name: string, source: string | number, counts: boolean): Target => {
       const dataset = this.writer.createDataset(name, {
         rows: N_FREQ_BINS,
         chunkColumns: CHUNK_FRAMES,
@@ -87,11 +89,18 @@ export class SpectrogramSink {
         // duration must stay a float even when it happens to be integral
         dataset.setAttr(k, k === "duration" ? { float: v as number } : v);
       }
-      return { stream: new StreamingStft(DEFAULT_STFT, blockFrames), dataset };
+      const onBlock = (b: SpectrogramBlock) => {
+        dataset.appendColumns(b.data, b.frames);
+        if (counts) {
+          this.framesDone += b.frames;
+          this.onProgress?.(this.framesDone, this.totalFrames);
+        }
+      };
+      return { stream: new StreamingStft(DEFAULT_STFT, blockFrames), dataset, onBlock };
     };
-    this.mixTarget = make("spectrogram", info.channels > 1 ? "mean" : 0);
+    this.mixTarget = make("spectrogram", info.channels > 1 ? "mean" : 0, true);
     this.targets = this.perChannel
-      ? Array.from({ length: info.channels }, (_, c) => make(`spectrogram_ch${c}`, c))
+      ? Array.from({ length: info.channels }, (_, c) => make(`spectrogram_ch${c}`, c, false))
       : [];
   }
 
@@ -101,28 +110,20 @@ export class SpectrogramSink {
     if (channels.length === 1) mono = channels[0]!;
     else {
       // Channel mean as librosa.to_mono computes it (float32 accumulation order: c0 + c1 + ...).
-      mono = new Float32Array(n);
+      if (this.mix.length < 1 || this.mix[0]!.length !== n) this.mix[0] = new Float32Array(n);
+      mono = this.mix[0]!;
+      mono.fill(0);
       for (const ch of channels) for (let i = 0; i < n; i++) mono[i] = mono[i]! + ch[i]!;
       const inv = 1 / channels.length;
       for (let i = 0; i < n; i++) mono[i] = mono[i]! * inv;
     }
-    this.feed(this.mixTarget, this.mixTarget.stream.push(mono), true);
-    for (const [c, t] of this.targets.entries()) this.feed(t, t.stream.push(channels[c]!), false);
-  }
-
-  private feed(t: Target, blocks: ReturnType<StreamingStft["push"]>, counts: boolean): void {
-    for (const b of blocks) {
-      t.dataset.appendColumns(b.data, b.frames);
-      if (counts) {
-        this.framesDone += b.frames;
-        this.onProgress?.(this.framesDone, this.totalFrames);
-      }
-    }
+    this.mixTarget.stream.pushEach(mono, this.mixTarget.onBlock);
+    for (const [c, t] of this.targets.entries()) t.stream.pushEach(channels[c]!, t.onBlock);
   }
 
   finish(outPath: string): SpectrogramFileSummary {
-    this.feed(this.mixTarget, this.mixTarget.stream.finish(), true);
-    for (const t of this.targets) this.feed(t, t.stream.finish(), false);
+    this.mixTarget.stream.finishEach(this.mixTarget.onBlock);
+    for (const t of this.targets) t.stream.finishEach(t.onBlock);
     this.writer.close();
     return {
       path: outPath,

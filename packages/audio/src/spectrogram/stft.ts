@@ -95,24 +95,45 @@ export class StreamingStft {
     return this.kernel.bins;
   }
 
-  /** Feeds samples; returns the blocks completed by them (usually zero or one). */
+  /** Feeds samples; returns the blocks completed by them (each with its own buffer). */
   push(samples: Float32Array): SpectrogramBlock[] {
-    if (this.finished) throw new Error("StreamingStft: push after finish");
-    this.received += samples.length;
-    return this.append(samples, Number.POSITIVE_INFINITY);
+    const out: SpectrogramBlock[] = [];
+    this.pushEach(samples, (b) => out.push(b), false);
+    return out;
   }
 
   /** Flushes the right zero padding and the last partial block. */
   finish(): SpectrogramBlock[] {
-    if (this.finished) return [];
-    this.finished = true;
-    const total = frameCount(this.received, this.params.hop);
-    const out = this.append(new Float32Array(this.params.nFft / 2), total);
-    if (this.blockFill > 0) out.push(this.takeBlock());
+    const out: SpectrogramBlock[] = [];
+    this.finishEach((b) => out.push(b), false);
     return out;
   }
 
-  private append(samples: Float32Array, frameLimit: number): SpectrogramBlock[] {
+  /**
+   * Like push, but hands each completed block to `onBlock` synchronously. With `reuse` (default)
+   * the block's buffer is recycled after the callback returns: no garbage per block, which keeps
+   * long jobs' memory flat. Copy the data if you need it later.
+   */
+  pushEach(samples: Float32Array, onBlock: (b: SpectrogramBlock) => void, reuse = true): void {
+    if (this.finished) throw new Error("StreamingStft: push after finish");
+    this.received += samples.length;
+    this.append(samples, Number.POSITIVE_INFINITY, onBlock, reuse);
+  }
+
+  finishEach(onBlock: (b: SpectrogramBlock) => void, reuse = true): void {
+    if (this.finished) return;
+    this.finished = true;
+    const total = frameCount(this.received, this.params.hop);
+    this.append(new Float32Array(this.params.nFft / 2), total, onBlock, reuse);
+    if (this.blockFill > 0) onBlock(this.takeBlock(reuse));
+  }
+
+  private append(
+    samples: Float32Array,
+    frameLimit: number,
+    onBlock: (b: SpectrogramBlock) => void,
+    reuse: boolean,
+  ): void {
     const { nFft, hop } = this.params;
     // Drop history no future frame needs, then append.
     const keepFrom = this.nextFrame * hop - this.bufStart;
@@ -129,24 +150,22 @@ export class StreamingStft {
     this.buf.set(samples, this.bufLen);
     this.bufLen += samples.length;
 
-    const out: SpectrogramBlock[] = [];
     while (this.nextFrame < frameLimit) {
       const from = this.nextFrame * hop - this.bufStart;
       if (from + nFft > this.bufLen) break;
       this.kernel.column(this.buf, from, this.block, this.blockFill, this.blockFrames);
       this.nextFrame++;
-      if (++this.blockFill === this.blockFrames) out.push(this.takeBlock());
+      if (++this.blockFill === this.blockFrames) onBlock(this.takeBlock(reuse));
     }
-    return out;
   }
 
-  private takeBlock(): SpectrogramBlock {
+  private takeBlock(reuse: boolean): SpectrogramBlock {
     const frames = this.blockFill;
     const bins = this.kernel.bins;
     let data: Float32Array;
     if (frames === this.blockFrames) {
       data = this.block;
-      this.block = new Float32Array(bins * this.blockFrames);
+      if (!reuse) this.block = new Float32Array(bins * this.blockFrames);
     } else {
       // Partial last block: repack rows to the actual width.
       data = new Float32Array(bins * frames);

@@ -77,6 +77,11 @@ export async function readWavFile(path: string, range?: TimeRange): Promise<Deco
 export interface BlockReadOptions extends TimeRange {
   /** Frames per block (the last block may be shorter). */
   blockFrames?: number;
+  /**
+   * Recycle the byte and sample buffers between blocks (no garbage per block). Each block is then
+   * only valid until the iterator is advanced.
+   */
+  reuse?: boolean;
 }
 
 export interface WavBlock {
@@ -86,8 +91,8 @@ export interface WavBlock {
 }
 
 /**
- * Streams a file as fixed-size blocks of frames. Each yielded block owns fresh arrays, so consumers
- * may keep or transfer them.
+ * Streams a file as fixed-size blocks of frames. Unless `reuse` is set, each yielded block owns
+ * fresh arrays, so consumers may keep or transfer them.
  */
 export async function* readWavBlocks(
   path: string,
@@ -109,8 +114,32 @@ export async function* blocksFromHandle(
 ): AsyncGenerator<WavBlock, void, undefined> {
   const blockFrames = Math.max(1, Math.floor(options.blockFrames ?? 65536));
   const [s, e] = rangeToFrames(info, options);
+  if (!options.reuse) {
+    for (let f = s; f < e; f += blockFrames) {
+      const n = Math.min(blockFrames, e - f);
+      yield { frameOffset: f, channels: await readFrames(fh, info, f, f + n) };
+    }
+    return;
+  }
+  const bytes = new Uint8Array(Math.min(blockFrames, Math.max(0, e - s)) * info.blockAlign);
+  const out = Array.from({ length: info.channels }, () => new Float32Array(bytes.length / info.blockAlign));
   for (let f = s; f < e; f += blockFrames) {
     const n = Math.min(blockFrames, e - f);
-    yield { frameOffset: f, channels: await readFrames(fh, info, f, f + n) };
+    const want = n * info.blockAlign;
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await fh.read(
+        bytes,
+        got,
+        want - got,
+        info.dataOffset + f * info.blockAlign + got,
+      );
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    const frames = Math.floor(got / info.blockAlign);
+    decodeFrames(bytes.subarray(0, frames * info.blockAlign), info, out);
+    yield { frameOffset: f, channels: out.map((c) => (frames === c.length ? c : c.subarray(0, frames))) };
+    if (frames < n) return;
   }
 }
