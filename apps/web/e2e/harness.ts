@@ -164,9 +164,10 @@ export async function startStack(): Promise<Stack> {
   }
   const procs: ManagedProcess[] = [];
   let database: TestDatabase | undefined;
-  let browser: Browser | undefined;
+  let launching: Promise<Browser> | undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-"));
   const stop = async () => {
+    const browser = await launching?.catch(() => undefined);
     await browser?.close().catch(() => {});
     // Reverse order: worker and API first, then their database.
     for (const p of procs.reverse()) await p.stop();
@@ -195,16 +196,18 @@ export async function startStack(): Promise<Stack> {
       CSP_ENFORCE: "true",
       CSP_STRICT_MODE: "true",
     };
-    const api = new ManagedProcess("api", API_MAIN, env);
-    procs.push(api);
-    const worker = new ManagedProcess("worker", WORKER_MAIN, env);
-    procs.push(worker);
-    const launched = chromium.launch({
+    launching = chromium.launch({
       executablePath: CHROMIUM_PATH,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
+    // API first, worker once it is healthy: both install pg-boss queues on start, and doing that
+    // concurrently on a fresh database can deadlock (seen here: 40P01 in ensureQueues).
+    const api = new ManagedProcess("api", API_MAIN, env);
+    procs.push(api);
     await waitForHealth(`${baseUrl}/health`, api);
-    browser = await launched;
+    const worker = new ManagedProcess("worker", WORKER_MAIN, env);
+    procs.push(worker);
+    const browser = await launching;
     return {
       baseUrl,
       dataDir,
