@@ -26,6 +26,19 @@ const waitForStatus = (id: string, status: Job["status"]) =>
     return j.status === status ? j : undefined;
   }, 20_000, `job ${id} to be ${status}`);
 
+describe("createBoss", () => {
+  it("can be called by several processes at once on a fresh database", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const bosses = await Promise.all([1, 2, 3, 4].map(() => createBoss(fresh.url)));
+      expect((await bosses[0]!.getQueues()).map((q) => q.name)).toContain("email.send");
+      await Promise.all(bosses.map((b) => b.stop({ graceful: false, wait: true })));
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
+
 describe("enqueueJob", () => {
   it("creates the Job row and the pg-boss job together", async () => {
     const group = await t.db.group.create({ data: { name: "G" } });

@@ -1,3 +1,4 @@
+import pg from "pg";
 import PgBoss from "pg-boss";
 import { HOUSEKEEPING_QUEUE, QUEUE_NAMES, QUEUE_OPTIONS } from "./queues.ts";
 
@@ -32,9 +33,28 @@ export async function createBoss(url: string, options: CreateBossOptions = {}): 
   });
   boss.on("error", options.onError ?? ((err) => console.error("[pg-boss]", err)));
   await boss.start();
-  await ensureQueues(boss);
+  await withSetupLock(url, () => ensureQueues(boss));
   return boss;
 }
+
+/**
+ * pg-boss's create_queue deadlocks when two processes create the same queues at once (API and
+ * worker starting together on a fresh database): serialise queue set-up across processes with a
+ * session advisory lock held on a separate connection.
+ */
+async function withSetupLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: "battycoda-queue-setup" });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [QUEUE_SETUP_LOCK]);
+    return await fn();
+  } finally {
+    await client.end(); // also releases the lock
+  }
+}
+
+/** Arbitrary constant: the advisory lock key for queue set-up. */
+const QUEUE_SETUP_LOCK = 7_126_031_201;
 
 /** Idempotent: creates missing queues and brings existing ones to the current options. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {

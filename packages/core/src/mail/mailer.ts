@@ -42,6 +42,9 @@ export interface CreateMailerOptions {
 /** AWS SES when both AWS_SES_* keys are set, otherwise JSON files in <DATA_DIR>/outbox. */
 export function createMailer(config: MailerConfig, options: CreateMailerOptions = {}): Mailer {
   if (config.ses.enabled && config.ses.accessKeyId && config.ses.secretAccessKey) {
+    // The SDK is pinned in the lockfile to releases that support Node 20 (../shared/stack.md);
+    // its "later releases need Node 22" warning would only add noise to every worker start.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const client =
       options.sesClient ??
       new SESClient({
