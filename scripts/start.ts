@@ -9,7 +9,11 @@ import { type Config, ConfigError, getConfig } from "@battycoda/config";
 import { verifyPassword } from "@battycoda/core";
 import { createSiteAdmin, initializeDefaults } from "@battycoda/core/defaults";
 import { createPrismaClient, type Db } from "@battycoda/db";
-import { EMBEDDED_DEFAULT_PORT, runningEmbeddedPostgres, startEmbeddedPostgres } from "@battycoda/db/embedded";
+import {
+  EMBEDDED_DEFAULT_PORT,
+  runningEmbeddedPostgres,
+  startEmbeddedPostgres,
+} from "@battycoda/db/embedded";
 import { migrateDatabase } from "@battycoda/db/migrate";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -53,7 +57,12 @@ let shuttingDown = false;
 
 /** Each child gets its own process group so Ctrl-C reaches only us and we stop them in order. */
 function launch(name: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Managed {
-  const child = spawn(process.execPath, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   prefixLines(name, child.stdout, process.stdout);
   prefixLines(name, child.stderr, process.stderr);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -197,7 +206,9 @@ async function buildWebIfNeeded() {
   if (!fs.existsSync(path.join(web, "package.json"))) return;
   const built = fs.statSync(path.join(web, "dist", "index.html"), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const sources = Math.max(
-    ...["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => newestMtime(path.join(web, p))),
+    ...["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) =>
+      newestMtime(path.join(web, p)),
+    ),
     fs.statSync(path.join(ROOT, ".env"), { throwIfNoEntry: false })?.mtimeMs ?? 0,
   );
   if (built >= sources && process.env.BATTYCODA_FORCE_WEB_BUILD !== "1") {
@@ -205,7 +216,10 @@ async function buildWebIfNeeded() {
     return;
   }
   say("web: building apps/web (vite build)…");
-  const child = spawn("pnpm", ["--filter", "@battycoda/web", "build"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("pnpm", ["--filter", "@battycoda/web", "build"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   prefixLines("web", child.stdout, process.stdout);
   prefixLines("web", child.stderr, process.stderr);
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
@@ -226,12 +240,14 @@ async function startR(config: Config) {
       port: Number(url.port || 80),
       host: "127.0.0.1",
       env: { R_MODEL_ROOT: config.mediaRoot },
-      onLog: (line) => process.stdout.write(`${process.stdout.isTTY ? "\x1b[33m[r]\x1b[0m" : "[r]"} ${line}\n`),
+      onLog: (line) =>
+        process.stdout.write(`${process.stdout.isTTY ? "\x1b[33m[r]\x1b[0m" : "[r]"} ${line}\n`),
       startupTimeoutMs: 60_000,
     });
     cleanups.push(() => r.stop());
     void r.exited.then(({ code, signal }) => {
-      if (!shuttingDown) say(`R server exited (code ${code}, signal ${signal}); classification will be unavailable`);
+      if (!shuttingDown)
+        say(`R server exited (code ${code}, signal ${signal}); classification will be unavailable`);
     });
     say(`R server: ${r.url} (R ${r.ping.rVersion})`);
   } catch (err) {

@@ -41,7 +41,9 @@ export default async function setup(project: TestProject) {
   project.provide("pgAdminUrl", pgHandle.adminUrl);
   project.provide("testEnv", testEnv);
   if (process.env.BATTYCODA_TEST_VERBOSE) {
-    console.log(`[test] PostgreSQL on port ${pgHandle.port}, template migrated in ${Date.now() - started} ms`);
+    console.log(
+      `[test] PostgreSQL on port ${pgHandle.port}, template migrated in ${Date.now() - started} ms`,
+    );
   }
 
   return async () => {

@@ -3,9 +3,9 @@
 // with the handler's domain logic in packages/core (or packages/audio), never in this app.
 import type { Config } from "@battycoda/config";
 import type { Logger } from "@battycoda/config/logger";
-import type { Db } from "@battycoda/db";
 import { QUEUES, type RegisterJobHandlerOptions, registerJobHandler } from "@battycoda/core/jobs";
 import { emailSendHandler, type Mailer } from "@battycoda/core/mail";
+import type { Db } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 
 export interface WorkerDeps {
@@ -26,7 +26,9 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
     ...deps.handlerOptions,
     ...extra,
     onError: (job, err, willRetry) => {
-      log.warn(`job ${job.type} ${job.id} failed${willRetry ? " (will retry)" : ""}: ${String((err as Error)?.message ?? err)}`);
+      log.warn(
+        `job ${job.type} ${job.id} failed${willRetry ? " (will retry)" : ""}: ${String((err as Error)?.message ?? err)}`,
+      );
       if (!willRetry) deps.onJobError?.(err);
     },
   });

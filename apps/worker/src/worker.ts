@@ -32,7 +32,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const mailer = createMailer(config, {
     onOutboxWrite: (file, msg) => log.info(`email to ${msg.to.join(", ")} written to ${file}`),
   });
-  log.info(`mail transport: ${mailer.transport === "ses" ? `AWS SES (${config.ses.region})` : `outbox ${config.outboxDir}`}`);
+  log.info(
+    `mail transport: ${mailer.transport === "ses" ? `AWS SES (${config.ses.region})` : `outbox ${config.outboxDir}`}`,
+  );
 
   const queues = await registerHandlers({
     db,

@@ -34,11 +34,17 @@ describe("worker", () => {
     const sender = await createBoss(t.url);
     try {
       expect(worker.queues).toContain("email.send");
-      const job = await queueEmail(t.db, sender, { to: "ana@example.org", subject: "Welcome", text: "Hello Ana" });
+      const job = await queueEmail(t.db, sender, {
+        to: "ana@example.org",
+        subject: "Welcome",
+        text: "Hello Ana",
+      });
       const msg = await waitForOutboxMessage(config.outboxDir, "ana@example.org", { timeoutMs: 15_000 });
       expect(msg).toMatchObject({ subject: "Welcome", text: "Hello Ana", to: ["ana@example.org"] });
       const row = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
-      await expect.poll(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("completed");
+      await expect
+        .poll(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status)
+        .toBe("completed");
       expect(row.type).toBe("email.send");
     } finally {
       await sender.stop({ graceful: false, wait: true });

@@ -18,10 +18,19 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATABASE_URL: t.url, DATA_DIR: dataDir, MEDIA_ROOT: path.join(dataDir, "media"), ...env },
+      env: {
+        ...process.env,
+        DATABASE_URL: t.url,
+        DATA_DIR: dataDir,
+        MEDIA_ROOT: path.join(dataDir, "media"),
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -39,7 +48,10 @@ describe("battycoda CLI", () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Defaults ready: 2 species created/);
     const rows = async () => ({
-      species: await t.db.species.findMany({ orderBy: { name: "asc" }, include: { callTypes: { orderBy: { shortName: "asc" } } } }),
+      species: await t.db.species.findMany({
+        orderBy: { name: "asc" },
+        include: { callTypes: { orderBy: { shortName: "asc" } } },
+      }),
       algorithms: await t.db.segmentationAlgorithm.findMany({ orderBy: { key: "asc" } }),
       classifiers: await t.db.classifier.findMany(),
     });

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, REPO_ROOT, loadConfig, readDotEnv } from "./index.ts";
+import { ConfigError, loadConfig, REPO_ROOT, readDotEnv } from "./index.ts";
 
 const noPersist = { persistSecretKey: false };
 const tmpDirs: string[] = [];
@@ -101,7 +101,10 @@ describe("loadConfig", () => {
     [{ WORKER_CONCURRENCY: "1.5" }, "Invalid configuration: WORKER_CONCURRENCY: expected a positive integer"],
     [{ VITE_FEATURE_X: "sure" }, "Invalid configuration: VITE_FEATURE_X: expected a boolean"],
     [{ AWS_SES_ACCESS_KEY_ID: "AKIA" }, "Invalid configuration: AWS_SES_SECRET_ACCESS_KEY: required"],
-    [{ DEFAULT_FROM_EMAIL: "nobody" }, "Invalid configuration: DEFAULT_FROM_EMAIL: expected an email address"],
+    [
+      { DEFAULT_FROM_EMAIL: "nobody" },
+      "Invalid configuration: DEFAULT_FROM_EMAIL: expected an email address",
+    ],
   ])("rejects %j naming the variable", (env, message) => {
     expect(() => loadConfig(env, noPersist)).toThrow(ConfigError);
     expect(() => loadConfig(env, noPersist)).toThrow(message);
@@ -136,7 +139,7 @@ describe("readDotEnv", () => {
   it("reads KEY=value lines and returns {} when the file is missing", () => {
     const dir = tmp();
     const file = path.join(dir, ".env");
-    fs.writeFileSync(file, "# comment\nPORT=9000\nDEFAULT_FROM_EMAIL=\"Lab <lab@example.org>\"\n");
+    fs.writeFileSync(file, '# comment\nPORT=9000\nDEFAULT_FROM_EMAIL="Lab <lab@example.org>"\n');
     expect(readDotEnv(file)).toEqual({ PORT: "9000", DEFAULT_FROM_EMAIL: "Lab <lab@example.org>" });
     expect(readDotEnv(path.join(dir, "missing"))).toEqual({});
   });

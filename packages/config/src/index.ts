@@ -225,13 +225,15 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
 
   if (parsed.success) {
     const e = parsed.data;
-    if (e.NODE_ENV === "production" && !e.SECRET_KEY) issues.push("SECRET_KEY: required when NODE_ENV=production");
+    if (e.NODE_ENV === "production" && !e.SECRET_KEY)
+      issues.push("SECRET_KEY: required when NODE_ENV=production");
     if (Boolean(e.AWS_SES_ACCESS_KEY_ID) !== Boolean(e.AWS_SES_SECRET_ACCESS_KEY)) {
       const missing = e.AWS_SES_ACCESS_KEY_ID ? "AWS_SES_SECRET_ACCESS_KEY" : "AWS_SES_ACCESS_KEY_ID";
       issues.push(`${missing}: required when the other AWS_SES_* key is set`);
     }
   }
-  if (issues.length > 0 || !parsed.success) throw new ConfigError(`Invalid configuration: ${issues.join("; ")}`);
+  if (issues.length > 0 || !parsed.success)
+    throw new ConfigError(`Invalid configuration: ${issues.join("; ")}`);
 
   const e = parsed.data;
   const dataDir = resolveFromRepo(e.DATA_DIR ?? ".data");

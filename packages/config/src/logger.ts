@@ -2,7 +2,15 @@
 // One line per message: `2026-01-01T00:00:00.000Z INFO  [worker] text {json}`.
 import type { LogLevel } from "./index.ts";
 
-const ORDER: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 99 };
+const ORDER: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: 99,
+};
 
 export interface Logger {
   trace(msg: string, data?: unknown): void;
@@ -23,7 +31,10 @@ function format(data: unknown): string {
   }
 }
 
-export function createLogger(name: string, level: LogLevel = (process.env.LOG_LEVEL as LogLevel) || "info"): Logger {
+export function createLogger(
+  name: string,
+  level: LogLevel = (process.env.LOG_LEVEL as LogLevel) || "info",
+): Logger {
   const min = ORDER[level] ?? ORDER.info;
   const emit = (lvl: Exclude<LogLevel, "silent">, msg: string, data?: unknown) => {
     if (ORDER[lvl] < min) return;

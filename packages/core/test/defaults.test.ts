@@ -5,7 +5,12 @@ import { SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../src/auth/password.ts";
-import { createSiteAdmin, DEFAULT_SHARED_DATA_DIR, initializeDefaults, SYSTEM_SPECIES } from "../src/defaults/index.ts";
+import {
+  createSiteAdmin,
+  DEFAULT_SHARED_DATA_DIR,
+  initializeDefaults,
+  SYSTEM_SPECIES,
+} from "../src/defaults/index.ts";
 
 let t: TestDatabase;
 let mediaRoot: string;
@@ -63,7 +68,11 @@ describe("initializeDefaults", () => {
     ]);
     expect(before.algorithms.map((a) => a.key).sort()).toEqual(["energy", "spectral", "threshold"]);
     const threshold = before.algorithms.find((a) => a.key === "threshold")!;
-    expect(threshold.defaultParams).toMatchObject({ min_duration_ms: 10, smooth_window: 3, threshold_factor: 0.5 });
+    expect(threshold.defaultParams).toMatchObject({
+      min_duration_ms: 10,
+      smooth_window: 3,
+      threshold_factor: 0.5,
+    });
     expect(before.classifiers).toMatchObject([{ name: "Dummy classifier", type: "dummy", groupId: null }]);
 
     if (hasShared) {
@@ -93,7 +102,10 @@ describe("initializeDefaults", () => {
     await t.db.callType.deleteMany({ where: { speciesId: ef.id, shortName: "QCF" } });
     const r = await initializeDefaults(t.db, { mediaRoot, sharedDataDir: null });
     expect(r.callTypes.created).toBe(1);
-    const after = await t.db.species.findUniqueOrThrow({ where: { id: ef.id }, include: { callTypes: true } });
+    const after = await t.db.species.findUniqueOrThrow({
+      where: { id: ef.id },
+      include: { callTypes: true },
+    });
     expect(after.description).toBe("Edited by the admin");
     expect(after.callTypes.map((c) => c.shortName)).toEqual(expect.arrayContaining(["QCF", "NEW"]));
   });
@@ -119,7 +131,10 @@ describe("createSiteAdmin", () => {
     expect(r.user.isSiteAdmin).toBe(true);
     expect(r.password).toMatch(/^[A-Za-z0-9_-]{20}$/);
     expect(await verifyPassword(r.password!, r.user.passwordHash!)).toBe(true);
-    const memberships = await t.db.membership.findMany({ where: { userId: r.user.id }, include: { group: true } });
+    const memberships = await t.db.membership.findMany({
+      where: { userId: r.user.id },
+      include: { group: true },
+    });
     expect(memberships).toHaveLength(1);
     expect(memberships[0]!.isAdmin).toBe(true);
   });
@@ -128,12 +143,18 @@ describe("createSiteAdmin", () => {
     const again = await createSiteAdmin(t.db, { username: "ADMIN", email: "ignored@example.org" });
     expect(again.created).toBe(false);
     expect(again.password).toBeUndefined();
-    const changed = await createSiteAdmin(t.db, { username: "admin", email: "x@example.org", password: "a-new-password" });
+    const changed = await createSiteAdmin(t.db, {
+      username: "admin",
+      email: "x@example.org",
+      password: "a-new-password",
+    });
     expect(await verifyPassword("a-new-password", changed.user.passwordHash!)).toBe(true);
     expect(await t.db.user.count({ where: { username: "admin" } })).toBe(1);
   });
 
   it("rejects invalid input with a readable message", async () => {
-    await expect(createSiteAdmin(t.db, { username: "x", email: "nope" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(createSiteAdmin(t.db, { username: "x", email: "nope" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 });

@@ -34,11 +34,19 @@ it("deletes expired credentials and counters, keeps live ones, and fails lost jo
   });
   await t.db.passwordResetToken.create({ data: { userId: u.id, tokenHash: "p-old", expiresAt: past } });
   await t.db.rateLimitHit.createMany({
-    data: [{ bucket: "login:ip:1", createdAt: new Date(now.getTime() - 2 * 86400_000) }, { bucket: "login:ip:1" }],
+    data: [
+      { bucket: "login:ip:1", createdAt: new Date(now.getTime() - 2 * 86400_000) },
+      { bucket: "login:ip:1" },
+    ],
   });
   await t.db.invitation.createMany({
     data: [
-      { groupId: g.id, email: "a@x.org", tokenHash: "i-old", expiresAt: new Date(now.getTime() - 40 * 86400_000) },
+      {
+        groupId: g.id,
+        email: "a@x.org",
+        tokenHash: "i-old",
+        expiresAt: new Date(now.getTime() - 40 * 86400_000),
+      },
       { groupId: g.id, email: "b@x.org", tokenHash: "i-recent", expiresAt: past },
     ],
   });
@@ -49,7 +57,14 @@ it("deletes expired credentials and counters, keeps live ones, and fails lost jo
   const later = new Date(now.getTime() + 2 * 3600_000);
 
   const r = await runHousekeeping(t.db, boss, later);
-  expect(r).toEqual({ sessions: 1, loginCodes: 1, passwordResetTokens: 1, rateLimitHits: 1, invitations: 1, lostJobs: 1 });
+  expect(r).toEqual({
+    sessions: 1,
+    loginCodes: 1,
+    passwordResetTokens: 1,
+    rateLimitHits: 1,
+    invitations: 1,
+    lostJobs: 1,
+  });
   expect(await t.db.session.count()).toBe(1);
   expect((await t.db.job.findUniqueOrThrow({ where: { id: lost.id } })).status).toBe("failed");
   expect((await t.db.job.findUniqueOrThrow({ where: { id: healthy.id } })).status).toBe("queued");

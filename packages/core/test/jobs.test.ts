@@ -2,7 +2,14 @@ import type { Job } from "@battycoda/db";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cancelJob, createBoss, enqueueJob, type QueueName, registerJobHandler, retryJob } from "../src/jobs/index.ts";
+import {
+  cancelJob,
+  createBoss,
+  enqueueJob,
+  type QueueName,
+  registerJobHandler,
+  retryJob,
+} from "../src/jobs/index.ts";
 import { waitFor } from "./helpers.ts";
 
 let t: TestDatabase;
@@ -21,10 +28,14 @@ async function bossJob(job: Job) {
   return boss.getJobById<{ jobId: string }>(job.type, job.bossJobId!, { includeArchive: true });
 }
 const waitForStatus = (id: string, status: Job["status"]) =>
-  waitFor(async () => {
-    const j = await t.db.job.findUniqueOrThrow({ where: { id } });
-    return j.status === status ? j : undefined;
-  }, 20_000, `job ${id} to be ${status}`);
+  waitFor(
+    async () => {
+      const j = await t.db.job.findUniqueOrThrow({ where: { id } });
+      return j.status === status ? j : undefined;
+    },
+    20_000,
+    `job ${id} to be ${status}`,
+  );
 
 describe("createBoss", () => {
   it("can be called by several processes at once on a fresh database", async () => {
@@ -49,7 +60,12 @@ describe("enqueueJob", () => {
       subjectType: "recording",
       subjectId: "r1",
     });
-    expect(job).toMatchObject({ type: "recording.ingest", status: "queued", groupId: group.id, payload: { recordingId: "r1" } });
+    expect(job).toMatchObject({
+      type: "recording.ingest",
+      status: "queued",
+      groupId: group.id,
+      payload: { recordingId: "r1" },
+    });
     expect(job.bossJobId).toMatch(/^[0-9a-f-]{36}$/);
     const bj = await bossJob(job);
     expect(bj?.data).toEqual({ jobId: job.id });
@@ -60,7 +76,10 @@ describe("enqueueJob", () => {
     let bossJobId: string | null = null;
     await expect(
       t.db.$transaction(async (tx) => {
-        const job = await enqueueJob(tx, boss, { type: "upload.process", payload: { uploadId: "u-rollback" } });
+        const job = await enqueueJob(tx, boss, {
+          type: "upload.process",
+          payload: { uploadId: "u-rollback" },
+        });
         bossJobId = job.bossJobId;
         throw new Error("boom");
       }),
@@ -82,18 +101,32 @@ describe("enqueueJob", () => {
 describe("handlers", () => {
   it("run a job, report progress and store the result", async () => {
     const seen: number[] = [];
-    await registerJobHandler(t.db, boss, "spectrogram.generate", async (ctx) => {
-      await ctx.setProgress(0.5, "half way");
-      const row = await t.db.job.findUniqueOrThrow({ where: { id: ctx.job.id } });
-      seen.push(row.progress);
-      expect(row.message).toBe("half way");
-      expect(row.status).toBe("running");
-      return { tiles: 3, recordingId: ctx.payload.recordingId };
-    }, { pollingIntervalSeconds: 0.5 });
-    const job = await enqueueJob(t.db, boss, { type: "spectrogram.generate", payload: { recordingId: "rec-7" } });
+    await registerJobHandler(
+      t.db,
+      boss,
+      "spectrogram.generate",
+      async (ctx) => {
+        await ctx.setProgress(0.5, "half way");
+        const row = await t.db.job.findUniqueOrThrow({ where: { id: ctx.job.id } });
+        seen.push(row.progress);
+        expect(row.message).toBe("half way");
+        expect(row.status).toBe("running");
+        return { tiles: 3, recordingId: ctx.payload.recordingId };
+      },
+      { pollingIntervalSeconds: 0.5 },
+    );
+    const job = await enqueueJob(t.db, boss, {
+      type: "spectrogram.generate",
+      payload: { recordingId: "rec-7" },
+    });
     const done = await waitForStatus(job.id, "completed");
     expect(seen).toEqual([0.5]);
-    expect(done).toMatchObject({ progress: 1, attempts: 1, error: null, result: { tiles: 3, recordingId: "rec-7" } });
+    expect(done).toMatchObject({
+      progress: 1,
+      attempts: 1,
+      error: null,
+      result: { tiles: 3, recordingId: "rec-7" },
+    });
     expect(done.startedAt).toBeInstanceOf(Date);
     expect(done.finishedAt).toBeInstanceOf(Date);
     expect((await bossJob(done))?.state).toBe("completed");
@@ -102,11 +135,17 @@ describe("handlers", () => {
   it("retry a failing job per its policy, then mark it failed; retryJob runs it again", async () => {
     let calls = 0;
     let succeed = false;
-    await registerJobHandler(t.db, boss, "segmentation.run", async (ctx) => {
-      calls++;
-      if (!succeed) throw new Error(`detector crashed on attempt ${ctx.attempt}`);
-      return { ok: true };
-    }, { pollingIntervalSeconds: 0.5 });
+    await registerJobHandler(
+      t.db,
+      boss,
+      "segmentation.run",
+      async (ctx) => {
+        calls++;
+        if (!succeed) throw new Error(`detector crashed on attempt ${ctx.attempt}`);
+        return { ok: true };
+      },
+      { pollingIntervalSeconds: 0.5 },
+    );
     const job = await enqueueJob(t.db, boss, {
       type: "segmentation.run",
       payload: { segmentationId: "s1" },
@@ -135,9 +174,15 @@ describe("handlers", () => {
     const cancelled = await cancelJob(t.db, boss, job.id);
     expect(cancelled.status).toBe("cancelled");
     expect((await bossJob(job))?.state).toBe("cancelled");
-    await registerJobHandler(t.db, boss, "clustering.run", async () => {
-      ran = true;
-    }, { pollingIntervalSeconds: 0.5 });
+    await registerJobHandler(
+      t.db,
+      boss,
+      "clustering.run",
+      async () => {
+        ran = true;
+      },
+      { pollingIntervalSeconds: 0.5 },
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect(ran).toBe(false);
     expect((await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("cancelled");

@@ -8,7 +8,13 @@ import { mockClient } from "aws-sdk-client-mock";
 import type PgBoss from "pg-boss";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createBoss, registerJobHandler } from "../src/jobs/index.ts";
-import { createMailer, emailSendHandler, queueEmail, readOutbox, waitForOutboxMessage } from "../src/mail/index.ts";
+import {
+  createMailer,
+  emailSendHandler,
+  queueEmail,
+  readOutbox,
+  waitForOutboxMessage,
+} from "../src/mail/index.ts";
 import { waitFor } from "./helpers.ts";
 
 const tmpDirs: string[] = [];
@@ -36,7 +42,12 @@ describe("outbox mailer", () => {
     const written: string[] = [];
     const mailer = createMailer(config, { onOutboxWrite: (file) => written.push(file) });
     expect(mailer.transport).toBe("outbox");
-    const sent = await mailer.send({ to: "Ana@Example.org", subject: "Your code", text: "123456", html: "<b>123456</b>" });
+    const sent = await mailer.send({
+      to: "Ana@Example.org",
+      subject: "Your code",
+      text: "123456",
+      html: "<b>123456</b>",
+    });
     expect(sent.transport).toBe("outbox");
     expect(sent.path).toBe(written[0]);
     expect(path.dirname(sent.path!)).toBe(path.join(dataDir, "outbox"));
@@ -64,7 +75,12 @@ describe("SES mailer", () => {
     ses.on(SendEmailCommand).resolves({ MessageId: "ses-1" });
     const mailer = createMailer(loadConfig({ ...sesEnv, DATA_DIR: tmp() }, { persistSecretKey: false }));
     expect(mailer.transport).toBe("ses");
-    const sent = await mailer.send({ to: "ana@example.org", subject: "Hi", text: "plain", html: "<p>html</p>" });
+    const sent = await mailer.send({
+      to: "ana@example.org",
+      subject: "Hi",
+      text: "plain",
+      html: "<p>html</p>",
+    });
     expect(sent).toEqual({ id: "ses-1", transport: "ses" });
     const calls = ses.commandCalls(SendEmailCommand);
     expect(calls).toHaveLength(1);
@@ -87,7 +103,13 @@ describe("SES mailer", () => {
       t = await createTestDatabase();
       boss = await createBoss(t.url);
       // the production policy waits 30 s+ between attempts
-      await boss.updateQueue("email.send", { name: "email.send", retryLimit: 3, retryDelay: 1, retryBackoff: false, expireInSeconds: 60 });
+      await boss.updateQueue("email.send", {
+        name: "email.send",
+        retryLimit: 3,
+        retryDelay: 1,
+        retryBackoff: false,
+        expireInSeconds: 60,
+      });
     });
     afterAll(async () => {
       await boss?.stop({ graceful: false, wait: true });
@@ -100,21 +122,39 @@ describe("SES mailer", () => {
         .rejectsOnce(Object.assign(new Error("Maximum sending rate exceeded."), { name: "Throttling" }))
         .resolves({ MessageId: "ses-2" });
       const mailer = createMailer(loadConfig({ ...sesEnv, DATA_DIR: tmp() }, { persistSecretKey: false }));
-      await registerJobHandler(t.db, boss, "email.send", emailSendHandler(mailer), { pollingIntervalSeconds: 0.5 });
+      await registerJobHandler(t.db, boss, "email.send", emailSendHandler(mailer), {
+        pollingIntervalSeconds: 0.5,
+      });
 
-      const job = await queueEmail(t.db, boss, { to: "ana@example.org", subject: "Invitation", text: "Join us" });
-      expect(job).toMatchObject({ type: "email.send", status: "queued", message: "Email to ana@example.org: Invitation" });
+      const job = await queueEmail(t.db, boss, {
+        to: "ana@example.org",
+        subject: "Invitation",
+        text: "Join us",
+      });
+      expect(job).toMatchObject({
+        type: "email.send",
+        status: "queued",
+        message: "Email to ana@example.org: Invitation",
+      });
 
-      const afterFirst = await waitFor(async () => {
-        const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
-        return j.error ? j : undefined;
-      }, 15_000, "the first attempt to fail");
+      const afterFirst = await waitFor(
+        async () => {
+          const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+          return j.error ? j : undefined;
+        },
+        15_000,
+        "the first attempt to fail",
+      );
       expect(afterFirst.error).toBe("Maximum sending rate exceeded.");
 
-      const done = await waitFor(async () => {
-        const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
-        return j.status === "completed" ? j : undefined;
-      }, 15_000, "the email job to complete");
+      const done = await waitFor(
+        async () => {
+          const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+          return j.status === "completed" ? j : undefined;
+        },
+        15_000,
+        "the email job to complete",
+      );
       expect(done.attempts).toBe(2);
       expect(done.result).toEqual({ id: "ses-2", transport: "ses" });
       expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);

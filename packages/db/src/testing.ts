@@ -100,7 +100,9 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
       if (dropped) return;
       dropped = true;
       await db.$disconnect();
-      await withAdmin(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
+      await withAdmin(admin, (c) =>
+        c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`),
+      );
     },
   };
 }

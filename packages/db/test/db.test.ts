@@ -25,7 +25,9 @@ describe("test databases", () => {
 
   it("enforce one system row per name (NULLS NOT DISTINCT)", async () => {
     await a.db.species.create({ data: { name: "Myotis lucifugus", isSystem: true } });
-    await expect(a.db.species.create({ data: { name: "Myotis lucifugus", isSystem: true } })).rejects.toThrow();
+    await expect(
+      a.db.species.create({ data: { name: "Myotis lucifugus", isSystem: true } }),
+    ).rejects.toThrow();
     const group = await a.db.group.create({ data: { name: "Lab" } });
     await a.db.species.create({ data: { name: "Myotis lucifugus", groupId: group.id } });
   });

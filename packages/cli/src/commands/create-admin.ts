@@ -1,5 +1,5 @@
-import type { Command } from "commander";
 import { createSiteAdmin } from "@battycoda/core/defaults";
+import type { Command } from "commander";
 import { print, withDatabase } from "./context.ts";
 
 export function registerCreateAdmin(program: Command) {

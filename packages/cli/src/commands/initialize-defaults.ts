@@ -1,5 +1,5 @@
-import type { Command } from "commander";
 import { initializeDefaults } from "@battycoda/core/defaults";
+import type { Command } from "commander";
 import { print, withDatabase } from "./context.ts";
 
 export function registerInitializeDefaults(program: Command) {
@@ -15,7 +15,11 @@ export function registerInitializeDefaults(program: Command) {
       await withDatabase(async ({ db, config }) => {
         const r = await initializeDefaults(db, {
           mediaRoot: config.mediaRoot,
-          ...(opts.images === false ? { sharedDataDir: null } : opts.sharedData ? { sharedDataDir: opts.sharedData } : {}),
+          ...(opts.images === false
+            ? { sharedDataDir: null }
+            : opts.sharedData
+              ? { sharedDataDir: opts.sharedData }
+              : {}),
           log: print,
         });
         print(

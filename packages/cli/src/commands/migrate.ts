@@ -1,5 +1,5 @@
-import type { Command } from "commander";
 import { migrateDatabase } from "@battycoda/db/migrate";
+import type { Command } from "commander";
 import { print, withDatabase } from "./context.ts";
 
 export function registerMigrate(program: Command) {

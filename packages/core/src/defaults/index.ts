@@ -1,3 +1,3 @@
+export * from "./admin.ts";
 export * from "./data.ts";
 export * from "./initialize.ts";
-export * from "./admin.ts";

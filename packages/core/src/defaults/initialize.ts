@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
-import { type Db, type Prisma } from "@battycoda/db";
+import type { Db, Prisma } from "@battycoda/db";
 import { isUniqueViolation } from "../access/errors.ts";
 import { DUMMY_CLASSIFIER, SYSTEM_SPECIES, type SystemSpeciesDefinition } from "./data.ts";
 
@@ -28,7 +28,10 @@ const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..", "..", "..");
 export const DEFAULT_SHARED_DATA_DIR = path.resolve(REPO_ROOT, "..", "shared", "data");
 
 /** find-or-create that survives a concurrent run (the unique index decides, we re-read). */
-async function findOrCreate<T>(find: () => Promise<T | null>, create: () => Promise<T>): Promise<[T, boolean]> {
+async function findOrCreate<T>(
+  find: () => Promise<T | null>,
+  create: () => Promise<T>,
+): Promise<[T, boolean]> {
   const found = await find();
   if (found) return [found, false];
   try {
@@ -45,7 +48,9 @@ async function findOrCreate<T>(find: () => Promise<T | null>, create: () => Prom
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
       : v,
   );
 }
@@ -62,7 +67,10 @@ async function exists(file: string): Promise<boolean> {
  * system species (names, descriptions, added call types, a replaced image). Product-defined rows
  * (segmentation algorithm descriptions and default parameters) are brought up to date.
  */
-export async function initializeDefaults(db: Db, options: InitializeDefaultsOptions): Promise<InitializeDefaultsResult> {
+export async function initializeDefaults(
+  db: Db,
+  options: InitializeDefaultsOptions,
+): Promise<InitializeDefaultsResult> {
   const log = options.log ?? (() => {});
   const sharedDataDir = options.sharedDataDir === undefined ? DEFAULT_SHARED_DATA_DIR : options.sharedDataDir;
   const result: InitializeDefaultsResult = {
@@ -92,11 +100,15 @@ export async function initializeDefaults(db: Db, options: InitializeDefaultsOpti
 
     const copied = await ensureSpeciesImage(db, species, def, options.mediaRoot, sharedDataDir);
     result.images[copied ? "copied" : "skipped"]++;
-    log(`species ${def.name}: ${created ? "created" : "present"}, ${count} call types added${copied ? ", image copied" : ""}`);
+    log(
+      `species ${def.name}: ${created ? "created" : "present"}, ${count} call types added${copied ? ", image copied" : ""}`,
+    );
   }
 
   for (const spec of SEGMENTATION_ALGORITHMS) {
-    const defaultParams = Object.fromEntries(spec.params.map((p) => [p.name, p.default])) as Prisma.InputJsonObject;
+    const defaultParams = Object.fromEntries(
+      spec.params.map((p) => [p.name, p.default]),
+    ) as Prisma.InputJsonObject;
     const data = {
       name: spec.label,
       description: spec.description,
@@ -151,7 +163,11 @@ async function ensureSpeciesImage(
   if (!sharedDataDir) return false;
   const source = path.join(sharedDataDir, "species", def.image);
   if (!(await exists(source))) return false;
-  const relative = path.posix.join("system", "species", `${species.id}-repertoire${path.extname(def.image).toLowerCase()}`);
+  const relative = path.posix.join(
+    "system",
+    "species",
+    `${species.id}-repertoire${path.extname(def.image).toLowerCase()}`,
+  );
   if (species.imagePath && species.imagePath !== relative) return false; // replaced by an admin
   const target = path.join(mediaRoot, relative);
   if (species.imagePath === relative && (await exists(target))) return false;
@@ -159,6 +175,7 @@ async function ensureSpeciesImage(
   await fs.copyFile(source, target);
   // copied files keep the source's read-only mode; the app must be able to replace them
   await fs.chmod(target, 0o644);
-  if (species.imagePath !== relative) await db.species.update({ where: { id: species.id }, data: { imagePath: relative } });
+  if (species.imagePath !== relative)
+    await db.species.update({ where: { id: species.id }, data: { imagePath: relative } });
   return true;
 }

@@ -63,5 +63,9 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     await boss.createQueue(name, opts);
     await boss.updateQueue(name, opts);
   }
-  await boss.createQueue(HOUSEKEEPING_QUEUE, { name: HOUSEKEEPING_QUEUE, retryLimit: 0, expireInSeconds: 900 });
+  await boss.createQueue(HOUSEKEEPING_QUEUE, {
+    name: HOUSEKEEPING_QUEUE,
+    retryLimit: 0,
+    expireInSeconds: 900,
+  });
 }

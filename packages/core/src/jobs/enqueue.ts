@@ -79,7 +79,11 @@ async function sendBossJob(
  * Records a Job row and queues its pg-boss job atomically. Pass a transaction client to make
  * the job part of a larger change (e.g. "create a Segmentation and run it").
  */
-export async function enqueueJob<T extends QueueName>(db: DbLike, boss: PgBoss, input: EnqueueJobInput<T>): Promise<Job> {
+export async function enqueueJob<T extends QueueName>(
+  db: DbLike,
+  boss: PgBoss,
+  input: EnqueueJobInput<T>,
+): Promise<Job> {
   const { type, payload, groupId, userId, subjectType, subjectId, message, ...options } = input;
   return inTransaction(db, async (tx) => {
     const job = await tx.job.create({
@@ -114,7 +118,8 @@ export async function cancelJob(db: Db, boss: PgBoss, jobId: string): Promise<Jo
       where: { id: jobId, status: { in: ACTIVE } },
       data: { status: "cancelled", finishedAt: new Date(), message: "Cancelled" },
     });
-    if (count > 0 && job.bossJobId) await boss.cancel(job.type, job.bossJobId, { db: bossDbForTransaction(tx) });
+    if (count > 0 && job.bossJobId)
+      await boss.cancel(job.type, job.bossJobId, { db: bossDbForTransaction(tx) });
     return tx.job.findUniqueOrThrow({ where: { id: jobId } });
   });
 }
@@ -124,12 +129,23 @@ export async function retryJob(db: Db, boss: PgBoss, jobId: string): Promise<Job
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw notFound("Job");
   if (!RETRYABLE.includes(job.status)) {
-    throw new DomainError("PRECONDITION_FAILED", `Only failed or cancelled jobs can be retried (this one is ${job.status})`);
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `Only failed or cancelled jobs can be retried (this one is ${job.status})`,
+    );
   }
   return db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: { in: RETRYABLE } },
-      data: { status: "queued", progress: 0, message: "Queued again", error: null, result: Prisma.DbNull, startedAt: null, finishedAt: null },
+      data: {
+        status: "queued",
+        progress: 0,
+        message: "Queued again",
+        error: null,
+        result: Prisma.DbNull,
+        startedAt: null,
+        finishedAt: null,
+      },
     });
     if (count === 0) throw new DomainError("CONFLICT", "The job changed while it was being retried");
     const bossJobId = await sendBossJob(tx, boss, job.type, job.id, {});

@@ -37,13 +37,12 @@ function errorText(err: unknown): string {
 }
 
 /**
- * Runs a pg-boss job of queue `type` and mirrors its life on the Job row: running → completed,
+ * Runs one pg-boss job with `handler` and mirrors its life on the Job row: running → completed,
  * or → queued (will be retried, with the error kept) → … → failed.
  */
 export async function runJob<T extends QueueName>(
   db: Db,
   boss: PgBoss,
-  type: T,
   bossJob: PgBoss.JobWithMetadata<BossJobData>,
   handler: JobHandler<T>,
   onError?: RegisterJobHandlerOptions["onError"],
@@ -74,7 +73,10 @@ export async function runJob<T extends QueueName>(
     retriesLeft,
     async setProgress(progress, message) {
       const p = Number.isFinite(progress) ? Math.min(1, Math.max(0, progress)) : 0;
-      await db.job.updateMany({ where: stillRunning, data: { progress: p, ...(message !== undefined ? { message } : {}) } });
+      await db.job.updateMany({
+        where: stillRunning,
+        data: { progress: p, ...(message !== undefined ? { message } : {}) },
+      });
     },
     async setMessage(message) {
       await db.job.updateMany({ where: stillRunning, data: { message } });
@@ -129,7 +131,7 @@ export async function registerJobHandler<T extends QueueName>(
         type,
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
         async (jobs) => {
-          for (const j of jobs) await runJob(db, boss, type, j, handler, options.onError);
+          for (const j of jobs) await runJob(db, boss, j, handler, options.onError);
         },
       ),
     );

@@ -23,7 +23,9 @@ export async function runHousekeeping(db: Db, boss: PgBoss, now = new Date()): P
   const [sessions, loginCodes, passwordResetTokens, rateLimitHits, invitations] = await Promise.all([
     db.session.deleteMany({ where: { expiresAt: { lt: now } } }),
     db.loginCode.deleteMany({ where: { OR: [{ expiresAt: { lt: now } }, { usedAt: { lt: ago(DAY) } }] } }),
-    db.passwordResetToken.deleteMany({ where: { OR: [{ expiresAt: { lt: now } }, { usedAt: { lt: ago(DAY) } }] } }),
+    db.passwordResetToken.deleteMany({
+      where: { OR: [{ expiresAt: { lt: now } }, { usedAt: { lt: ago(DAY) } }] },
+    }),
     // the longest rate-limit window is one day
     db.rateLimitHit.deleteMany({ where: { createdAt: { lt: ago(DAY) } } }),
     db.invitation.deleteMany({ where: { accepted: false, expiresAt: { lt: ago(30 * DAY) } } }),
@@ -59,7 +61,11 @@ export async function failLostJobs(db: Db, boss: PgBoss, staleBefore: Date): Pro
         : `The queue reports this job as ${bj.state}`;
     const { count: n } = await db.job.updateMany({
       where: { id: job.id, status: { in: ["queued", "running"] }, updatedAt: { lt: staleBefore } },
-      data: { status: bj?.state === "cancelled" ? "cancelled" : "failed", error: reason, finishedAt: new Date() },
+      data: {
+        status: bj?.state === "cancelled" ? "cancelled" : "failed",
+        error: reason,
+        finishedAt: new Date(),
+      },
     });
     count += n;
   }

@@ -1,5 +1,5 @@
 export * from "./boss.ts";
 export * from "./enqueue.ts";
 export * from "./handler.ts";
-export * from "./queues.ts";
 export * from "./housekeeping.ts";
+export * from "./queues.ts";

@@ -41,7 +41,12 @@ export interface QueueOptions {
   expireInSeconds: number;
 }
 
-const DEFAULT_OPTIONS: QueueOptions = { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 };
+const DEFAULT_OPTIONS: QueueOptions = {
+  retryLimit: 2,
+  retryDelay: 30,
+  retryBackoff: true,
+  expireInSeconds: 3600,
+};
 
 export const QUEUE_OPTIONS: Record<QueueName, QueueOptions> = {
   // Mail providers fail transiently (throttling, network): retry often, for about an hour.

@@ -93,7 +93,10 @@ export function createMailer(config: MailerConfig, options: CreateMailerOptions 
       await fs.mkdir(config.outboxDir, { recursive: true });
       // sortable by time, readable by recipient
       const slug = record.to[0]?.replace(/[^a-zA-Z0-9@._-]/g, "_").slice(0, 60) ?? "unknown";
-      const file = path.join(config.outboxDir, `${createdAt.toISOString().replace(/[:.]/g, "-")}_${slug}_${id.slice(0, 8)}.json`);
+      const file = path.join(
+        config.outboxDir,
+        `${createdAt.toISOString().replace(/[:.]/g, "-")}_${slug}_${id.slice(0, 8)}.json`,
+      );
       // write-then-rename so readers never see half a file
       await fs.writeFile(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
       await fs.rename(`${file}.tmp`, file);
@@ -104,7 +107,10 @@ export function createMailer(config: MailerConfig, options: CreateMailerOptions 
 }
 
 /** Messages in an outbox folder, oldest first, optionally only those to `to`. For tests and the CLI. */
-export async function readOutbox(outboxDir: string, filter: { to?: string } = {}): Promise<(OutboxMessage & { path: string })[]> {
+export async function readOutbox(
+  outboxDir: string,
+  filter: { to?: string } = {},
+): Promise<(OutboxMessage & { path: string })[]> {
   let names: string[];
   try {
     names = await fs.readdir(outboxDir);

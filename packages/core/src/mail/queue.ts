@@ -4,7 +4,7 @@ import { enqueueJob } from "../jobs/enqueue.ts";
 import type { JobHandler } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
 import type { Mailer } from "./mailer.ts";
-import { type EmailMessage, ZEmailMessage, recipients } from "./message.ts";
+import { type EmailMessage, recipients, ZEmailMessage } from "./message.ts";
 
 /**
  * Queues an email; the worker's `email.send` handler delivers it (with retries), so requests
