@@ -3,8 +3,13 @@
 //  - energy: mean square of 0.4 ms frames, linearly interpolated back to one value per sample, then the same
 //    smoothing and thresholding.
 // Both keep runs of at least min_duration_ms. Defaults 10 ms / 3 samples / 0.5 as in the original.
-import { meanStd, movingAverageSame, runsAbove } from "./mask.ts";
-import { prefilter } from "./prefilter.ts";
+//
+// The definitions are the array functions of mask.ts and prefilter.ts; this implementation streams the same
+// values through small buffers (stream.ts, smoothed.ts) and gives bit-identical segments without any
+// signal-sized allocation.
+import { prefilterSos } from "./prefilter.ts";
+import { smoothedThresholdRuns } from "./smoothed.ts";
+import { InterpolatedStream, SampleStream } from "./stream.ts";
 import type { Segment } from "./types.ts";
 
 export interface OriginalParams {
@@ -23,39 +28,83 @@ export const ORIGINAL_DEFAULTS: OriginalParams = {
   high_hz: null,
 };
 
-function threshold(x: Float64Array, p: OriginalParams, sampleRate: number): Segment[] {
-  const smoothed = movingAverageSame(x, Math.max(1, Math.trunc(p.smooth_window)));
-  const { mean, std } = meanStd(smoothed);
-  return runsAbove(smoothed, mean + p.threshold_factor * std, sampleRate, p.min_duration_ms);
+const smoothWindow = (p: OriginalParams): number => Math.max(1, Math.trunc(p.smooth_window));
+
+export function thresholdSegment(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  p: OriginalParams,
+): Segment[] {
+  const sos = prefilterSos(sampleRate, p.low_hz, p.high_hz);
+  const values = sos ? new SampleStream(samples, sos) : samples;
+  return smoothedThresholdRuns(values, smoothWindow(p), p.threshold_factor, sampleRate, p.min_duration_ms);
 }
 
-export function thresholdSegment(samples: Float32Array | Float64Array, sampleRate: number, p: OriginalParams): Segment[] {
-  const x = prefilter(new Float64Array(samples), sampleRate, p.low_hz, p.high_hz);
-  const abs = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) abs[i] = Math.abs(x[i]!);
-  return threshold(abs, p, sampleRate);
+/** Mean square of consecutive `frame`-sample frames: each sum in sample order, four frames interleaved. */
+function frameEnergies(
+  x: Float32Array | Float64Array,
+  frame: number,
+  nFrames: number,
+  out: Float64Array,
+  f0: number,
+): void {
+  let f = 0;
+  for (; f + 4 <= nFrames; f += 4) {
+    const b = f * frame;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = b, end = b + frame; i < end; i++) {
+      const a0 = x[i]!;
+      const a1 = x[i + frame]!;
+      const a2 = x[i + 2 * frame]!;
+      const a3 = x[i + 3 * frame]!;
+      s0 += a0 * a0;
+      s1 += a1 * a1;
+      s2 += a2 * a2;
+      s3 += a3 * a3;
+    }
+    out[f0 + f] = s0 / frame;
+    out[f0 + f + 1] = s1 / frame;
+    out[f0 + f + 2] = s2 / frame;
+    out[f0 + f + 3] = s3 / frame;
+  }
+  for (; f < nFrames; f++) {
+    let s = 0;
+    for (let i = f * frame, end = (f + 1) * frame; i < end; i++) s += x[i]! * x[i]!;
+    out[f0 + f] = s / frame;
+  }
 }
 
-export function energySegment(samples: Float32Array | Float64Array, sampleRate: number, p: OriginalParams): Segment[] {
-  const x = prefilter(new Float64Array(samples), sampleRate, p.low_hz, p.high_hz);
-  const n = x.length;
+export function energySegment(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  p: OriginalParams,
+): Segment[] {
+  const n = samples.length;
   const frame = Math.trunc(0.0004 * sampleRate);
   const nFrames = frame > 0 ? Math.floor(n / frame) : 0;
   if (nFrames === 0) return [];
   const energy = new Float64Array(nFrames);
-  for (let f = 0; f < nFrames; f++) {
-    let s = 0;
-    for (let i = f * frame; i < (f + 1) * frame; i++) s += x[i]! * x[i]!;
-    energy[f] = s / frame;
+  const sos = prefilterSos(sampleRate, p.low_hz, p.high_hz);
+  if (sos === null) frameEnergies(samples, frame, nFrames, energy, 0);
+  else {
+    // Filter a whole number of frames at a time.
+    const stream = new SampleStream(samples, sos);
+    const perChunk = Math.max(1, Math.floor(65536 / frame));
+    const chunk = new Float64Array(perChunk * frame);
+    for (let f = 0; f < nFrames; f += perChunk) {
+      const m = Math.min(perChunk, nFrames - f);
+      stream.next(chunk, 0, m * frame);
+      frameEnergies(chunk, frame, m, energy, f);
+    }
   }
-  // np.interp(np.linspace(0, nFrames, n), arange(nFrames), energy): positions past the last frame hold its value.
-  const full = new Float64Array(n);
-  const step = n > 1 ? nFrames / (n - 1) : 0;
-  for (let i = 0; i < n; i++) {
-    const pos = i === n - 1 ? nFrames : i * step;
-    const k = Math.floor(pos);
-    if (k >= nFrames - 1) full[i] = energy[nFrames - 1]!;
-    else full[i] = energy[k]! + (pos - k) * (energy[k + 1]! - energy[k]!);
-  }
-  return threshold(full, p, sampleRate);
+  return smoothedThresholdRuns(
+    new InterpolatedStream(energy, n),
+    smoothWindow(p),
+    p.threshold_factor,
+    sampleRate,
+    p.min_duration_ms,
+  );
 }

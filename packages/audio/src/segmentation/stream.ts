@@ -1,0 +1,115 @@
+// Sequential per-sample value sources for the original segmenters. The original materialised every
+// intermediate signal (a Float64 copy, the filtered copy, |x|, the interpolated energy, the moving average), each
+// as large as the input: on a 60 s 384 kHz file that is ~180 MB per array, and on this kind of machine the page
+// faults of fresh allocations alone cost more CPU than the arithmetic. Streams produce the same values, bit for
+// bit and in the same order, a block at a time into small reused buffers, and can be restarted for another pass.
+import type { Sos } from "../filters/butterworth.ts";
+
+export interface ValueStream {
+  /** Total number of values. */
+  readonly length: number;
+  /** Restart from value 0. */
+  reset(): void;
+  /** Writes the next `count` values to out[at .. at + count). */
+  next(out: Float64Array, at: number, count: number): void;
+}
+
+/**
+ * The input samples through the prefilter's second-order sections, computed exactly as sosfilt does (transposed
+ * direct form II, zero initial state, section after section), so each value is bit-identical to the whole-array
+ * filter.
+ */
+export class SampleStream implements ValueStream {
+  readonly length: number;
+  private pos = 0;
+  private readonly state: Float64Array;
+
+  constructor(
+    private readonly x: Float32Array | Float64Array,
+    private readonly sos: readonly Sos[],
+  ) {
+    this.length = x.length;
+    this.state = new Float64Array(2 * sos.length);
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.state.fill(0);
+  }
+
+  next(out: Float64Array, at: number, count: number): void {
+    const x = this.x;
+    const p = this.pos;
+    this.pos = p + count;
+    const end = at + count;
+    for (let j = at, i = p; j < end; j++, i++) out[j] = x[i]!;
+    const st = this.state;
+    for (let s = 0; s < this.sos.length; s++) {
+      const [b0, b1, b2, , a1, a2] = this.sos[s]!;
+      let s1 = st[2 * s]!;
+      let s2 = st[2 * s + 1]!;
+      for (let j = at; j < end; j++) {
+        const xi = out[j]!;
+        const yi = b0 * xi + s1;
+        s1 = b1 * xi - a1 * yi + s2;
+        s2 = b2 * xi - a2 * yi;
+        out[j] = yi;
+      }
+      st[2 * s] = s1;
+      st[2 * s + 1] = s2;
+    }
+  }
+}
+
+/**
+ * np.interp(np.linspace(0, nFrames, n), arange(nFrames), energy) one value at a time: position i * step,
+ * linear between frame values, the last frame's value past it (and exactly nFrames at the last sample).
+ */
+export class InterpolatedStream implements ValueStream {
+  private pos = 0;
+  private readonly step: number;
+
+  constructor(
+    private readonly energy: Float64Array,
+    readonly length: number,
+  ) {
+    this.step = length > 1 ? energy.length / (length - 1) : 0;
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  next(out: Float64Array, at: number, count: number): void {
+    const e = this.energy;
+    const nFrames = e.length;
+    const lastValue = e[nFrames - 1]!;
+    const lastIndex = this.length - 1;
+    const step = this.step;
+    const p = this.pos;
+    this.pos = p + count;
+    // k = floor(i * step) only moves up by at most one per sample (step < 1): track it instead of flooring.
+    let k = Math.floor(p * step);
+    let e0 = 0;
+    let de = 0;
+    if (k < nFrames - 1) {
+      e0 = e[k]!;
+      de = e[k + 1]! - e0;
+    }
+    for (let j = at, i = p, end = at + count; j < end; j++, i++) {
+      const pos = i * step;
+      if (pos >= k + 1 || i === lastIndex) {
+        if (i === lastIndex) {
+          out[j] = lastValue;
+          continue;
+        }
+        k = Math.floor(pos);
+        if (k < nFrames - 1) {
+          e0 = e[k]!;
+          de = e[k + 1]! - e0;
+        }
+      }
+      out[j] = k >= nFrames - 1 ? lastValue : e0 + (pos - k) * de;
+    }
+  }
+}
