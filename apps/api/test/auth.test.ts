@@ -90,6 +90,17 @@ describe("register", () => {
     expect(err.code).toBe("BAD_REQUEST");
   });
 
+  it("caps registrations per IP", async () => {
+    const ip = "203.0.113.50";
+    for (let i = 0; i < 20; i++)
+      await t.deps.db.rateLimitHit.create({ data: { bucket: `register:ip:${ip}` } });
+    const { caller } = anonymousCaller(t, { ip });
+    await expectCode(
+      caller.auth.register({ email: "flood@example.org", username: "flood", password: "long enough pw" }),
+      "TOO_MANY_REQUESTS",
+    );
+  });
+
   it("stores a memory-hard scrypt hash with its parameters", async () => {
     const row = await t.deps.db.user.findUniqueOrThrow({ where: { username: "alice" } });
     expect(row.passwordHash).toMatch(/^scrypt\$15\$8\$1\$[\w-]{22}\$[\w-]{43}$/);

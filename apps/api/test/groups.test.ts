@@ -135,6 +135,25 @@ describe("groups", () => {
   });
 });
 
+describe("last admin under concurrency", () => {
+  it("two admins demoting each other at once leave exactly one admin", async () => {
+    const x = await registerAndLogin(t, "adminx");
+    const y = await registerAndLogin(t, "adminy");
+    const g = await x.caller.groups.create({ name: "Race" });
+    await x.caller.groups.addMember({ identifier: "adminy", isAdmin: true });
+    await y.caller.groups.switch({ groupId: g.id });
+    const members = await x.caller.groups.members();
+    const idOf = (name: string) => members.find((m) => m.username === name)?.membershipId ?? "";
+    const results = await Promise.allSettled([
+      x.caller.groups.setMemberAdmin({ membershipId: idOf("adminy"), isAdmin: false }),
+      y.caller.groups.setMemberAdmin({ membershipId: idOf("adminx"), isAdmin: false }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const admins = await t.deps.db.membership.count({ where: { groupId: g.id, isAdmin: true } });
+    expect(admins).toBe(1);
+  });
+});
+
 describe("invitations", () => {
   it("invites by email with a 7-day link; accepting while logged in (any account) joins the group", async () => {
     const invitation = await owner.caller.groups.invite({ email: "Someone.Else@Example.org" });

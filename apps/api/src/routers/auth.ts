@@ -47,7 +47,7 @@ export const authRouter = createTRPCRouter({
     .input(ZRegisterRequest)
     .output(ZLoginResponse)
     .mutation(async ({ ctx, input }) => {
-      const user = await registerUser(ctx.db, input);
+      const user = await registerUser(ctx.db, input, ctx.meta);
       return startSession(ctx, user.id);
     }),
 

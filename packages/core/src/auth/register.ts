@@ -1,10 +1,12 @@
 import type { Db } from "../access/db.ts";
 import { conflict, isUniqueViolation } from "../access/errors.ts";
+import type { RequestMeta } from "../access/services.ts";
 import { createPersonalGroup } from "../groups/groups.ts";
 import { acceptInvitationInTx, assertInvitationUsable } from "../groups/invitations.ts";
 import { createStarterSpecies } from "../species/starter-species.ts";
 import type { TRegisterRequest } from "./auth.schemas.ts";
 import { hashPassword } from "./password.ts";
+import { bucket, consumeLimit, RATE_LIMITS } from "./rate-limit.ts";
 
 export const DEMO_PROJECT_NAME = "Demo Project";
 
@@ -13,7 +15,9 @@ export const DEMO_PROJECT_NAME = "Demo Project";
  * species, and points the profile at that group — or at the invitation's group when the user
  * registers from an invitation link.
  */
-export async function registerUser(db: Db, input: TRegisterRequest) {
+export async function registerUser(db: Db, input: TRegisterRequest, meta: RequestMeta = {}) {
+  // Each registration costs a 32 MiB scrypt hash and creates rows: cap it per IP.
+  await consumeLimit(db, bucket.ip("register", meta.ip), RATE_LIMITS.registrationsPerIp);
   const email = input.email.toLowerCase();
   const username = input.username;
   // Check the invitation before creating anything, so a bad link does not leave half an account.

@@ -73,6 +73,18 @@ async function lockGroup(tx: Tx, groupId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM "Group" WHERE id = ${groupId} FOR UPDATE`;
 }
 
+/**
+ * The caller's admin flag as of now (after the lock), not as of the start of the request: an
+ * admin demoted a moment ago must not get one more admin action through.
+ */
+async function requireCurrentAdmin(tx: Tx, access: GroupAccess): Promise<void> {
+  const me = await tx.membership.findUnique({
+    where: { userId_groupId: { userId: access.userId, groupId: access.groupId } },
+  });
+  if (!me) throw notFound("Group");
+  requireGroupAdmin({ ...access, isGroupAdmin: me.isAdmin });
+}
+
 async function assertNotLastAdmin(tx: Tx, groupId: string, membership: { isAdmin: boolean }, action: string) {
   if (!membership.isAdmin) return;
   const admins = await tx.membership.count({ where: { groupId, isAdmin: true } });
@@ -89,7 +101,7 @@ export async function removeMember(db: Db, access: GroupAccess, membershipId: st
   await db.$transaction(async (tx) => {
     await lockGroup(tx, access.groupId);
     const membership = await findMembershipInGroup(tx, access, membershipId);
-    if (membership.userId !== access.userId) requireGroupAdmin(access);
+    if (membership.userId !== access.userId) await requireCurrentAdmin(tx, access);
     await assertNotLastAdmin(tx, access.groupId, membership, "remove");
     await tx.membership.delete({ where: { id: membership.id } });
     const profile = await tx.profile.findUnique({ where: { userId: membership.userId } });
@@ -112,7 +124,7 @@ export async function setMemberAdmin(
   return db.$transaction(async (tx) => {
     await lockGroup(tx, access.groupId);
     const membership = await findMembershipInGroup(tx, access, membershipId);
-    requireGroupAdmin(access);
+    await requireCurrentAdmin(tx, access);
     if (!isAdmin) await assertNotLastAdmin(tx, access.groupId, membership, "demote");
     const updated = await tx.membership.update({
       where: { id: membership.id },
