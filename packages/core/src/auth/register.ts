@@ -16,8 +16,9 @@ export const DEMO_PROJECT_NAME = "Demo Project";
  * registers from an invitation link.
  */
 export async function registerUser(db: Db, input: TRegisterRequest, meta: RequestMeta = {}) {
-  // Each registration costs a 32 MiB scrypt hash and creates rows: cap it per IP.
-  await consumeLimit(db, bucket.ip("register", meta.ip), RATE_LIMITS.registrationsPerIp);
+  // Each registration costs a 32 MiB scrypt hash and creates rows: cap it per IP (HTTP only;
+  // the CLI passes no IP).
+  if (meta.ip) await consumeLimit(db, bucket.ip("register", meta.ip), RATE_LIMITS.registrationsPerIp);
   const email = input.email.toLowerCase();
   const username = input.username;
   // Check the invitation before creating anything, so a bad link does not leave half an account.
