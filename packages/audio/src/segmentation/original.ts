@@ -40,16 +40,18 @@ export function thresholdSegment(
   return smoothedThresholdRuns(values, smoothWindow(p), p.threshold_factor, sampleRate, p.min_duration_ms);
 }
 
-/** Mean square of consecutive `frame`-sample frames: each sum in sample order, four frames interleaved. */
-function frameEnergies(
+/** Mean square of frames f0 .. f1-1 of `frame` samples into out[outAt + f - f0]: each sum in sample order. */
+function frameEnergyKernel(
   x: Float32Array | Float64Array,
-  frame: number,
-  nFrames: number,
-  out: Float64Array,
   f0: number,
+  f1: number,
+  frame: number,
+  out: Float64Array,
+  outAt: number,
 ): void {
-  let f = 0;
-  for (; f + 4 <= nFrames; f += 4) {
+  let f = f0;
+  // Four frames at a time: independent sums, so they overlap in the pipeline.
+  for (; f + 4 <= f1; f += 4) {
     const b = f * frame;
     let s0 = 0;
     let s1 = 0;
@@ -65,15 +67,15 @@ function frameEnergies(
       s2 += a2 * a2;
       s3 += a3 * a3;
     }
-    out[f0 + f] = s0 / frame;
-    out[f0 + f + 1] = s1 / frame;
-    out[f0 + f + 2] = s2 / frame;
-    out[f0 + f + 3] = s3 / frame;
+    out[outAt + f - f0] = s0 / frame;
+    out[outAt + f - f0 + 1] = s1 / frame;
+    out[outAt + f - f0 + 2] = s2 / frame;
+    out[outAt + f - f0 + 3] = s3 / frame;
   }
-  for (; f < nFrames; f++) {
+  for (; f < f1; f++) {
     let s = 0;
     for (let i = f * frame, end = (f + 1) * frame; i < end; i++) s += x[i]! * x[i]!;
-    out[f0 + f] = s / frame;
+    out[outAt + f - f0] = s / frame;
   }
 }
 
@@ -88,8 +90,10 @@ export function energySegment(
   if (nFrames === 0) return [];
   const energy = new Float64Array(nFrames);
   const sos = prefilterSos(sampleRate, p.low_hz, p.high_hz);
-  if (sos === null) frameEnergies(samples, frame, nFrames, energy, 0);
-  else {
+  if (sos === null) {
+    for (let f = 0; f < nFrames; f += 512)
+      frameEnergyKernel(samples, f, Math.min(nFrames, f + 512), frame, energy, f);
+  } else {
     // Filter a whole number of frames at a time.
     const stream = new SampleStream(samples, sos);
     const perChunk = Math.max(1, Math.floor(65536 / frame));
@@ -97,7 +101,7 @@ export function energySegment(
     for (let f = 0; f < nFrames; f += perChunk) {
       const m = Math.min(perChunk, nFrames - f);
       stream.next(chunk, 0, m * frame);
-      frameEnergies(chunk, frame, m, energy, f);
+      frameEnergyKernel(chunk, 0, m, frame, energy, f);
     }
   }
   return smoothedThresholdRuns(

@@ -86,30 +86,30 @@ export class InterpolatedStream implements ValueStream {
     const lastValue = e[nFrames - 1]!;
     const lastIndex = this.length - 1;
     const step = this.step;
-    const p = this.pos;
-    this.pos = p + count;
-    // k = floor(i * step) only moves up by at most one per sample (step < 1): track it instead of flooring.
-    let k = Math.floor(p * step);
-    let e0 = 0;
-    let de = 0;
-    if (k < nFrames - 1) {
-      e0 = e[k]!;
-      de = e[k + 1]! - e0;
-    }
-    for (let j = at, i = p, end = at + count; j < end; j++, i++) {
-      const pos = i * step;
-      if (pos >= k + 1 || i === lastIndex) {
-        if (i === lastIndex) {
-          out[j] = lastValue;
-          continue;
-        }
-        k = Math.floor(pos);
-        if (k < nFrames - 1) {
-          e0 = e[k]!;
-          de = e[k + 1]! - e0;
-        }
+    let i = this.pos;
+    const iEnd = i + count;
+    this.pos = iEnd;
+    let j = at;
+    while (i < iEnd) {
+      if (i === lastIndex) {
+        out[j++] = lastValue;
+        i++;
+        continue;
       }
-      out[j] = k >= nFrames - 1 ? lastValue : e0 + (pos - k) * de;
+      const k = Math.floor(i * step);
+      if (k >= nFrames - 1) {
+        for (; i < iEnd; i++, j++) out[j] = lastValue;
+        break;
+      }
+      // The samples with floor(i * step) = k: i * step is monotonic in i, so they run up to the first c with
+      // c * step >= k + 1 (found from an estimate, checked with the same products).
+      let c = Math.max(i + 1, Math.ceil((k + 1) / step));
+      while (c - 1 > i && (c - 1) * step >= k + 1) c--;
+      while (c * step < k + 1) c++;
+      const stop = Math.min(iEnd, c, lastIndex);
+      const e0 = e[k]!;
+      const de = e[k + 1]! - e0;
+      for (; i < stop; i++, j++) out[j] = e0 + (i * step - k) * de;
     }
   }
 }
