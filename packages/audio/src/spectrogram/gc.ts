@@ -16,7 +16,10 @@ let cached: (() => void) | null | undefined;
 export function forceGc(): (() => void) | null {
   if (cached !== undefined) return cached;
   const exposed = (globalThis as { gc?: () => void }).gc;
-  if (typeof exposed === "function") return (cached = exposed);
+  if (typeof exposed === "function") {
+    cached = exposed;
+    return cached;
+  }
   try {
     setFlagsFromString("--expose-gc");
     const fn = runInNewContext("gc") as unknown;
