@@ -6,6 +6,7 @@ import { queueEmail } from "@battycoda/core/mail";
 import { createPrismaClient } from "@battycoda/db";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REST_ROUTES } from "../src/rest/routes.ts";
 import { buildServer } from "../src/server.ts";
 import { createTestEnv, type TestEnv } from "./helpers.ts";
 import {
@@ -161,6 +162,12 @@ describe("tRPC over HTTP", () => {
 describe("species image routes", () => {
   const url = () => `/api/species/${speciesId}/image`;
 
+  it.each(["GET", "DELETE"] as const)("%s requires authentication", async (method) => {
+    const res = await request(app, { method, url: url() });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({ error: { code: "UNAUTHORIZED", message: "Authentication required" } });
+  });
+
   it("POST requires authentication", async () => {
     const body = multipartBody("image", "a.png", PNG_BYTES);
     const res = await request(app, { method: "POST", url: url(), ...body });
@@ -281,6 +288,36 @@ describe("species image routes", () => {
 });
 
 describe("REST /api/v1", () => {
+  it.each(REST_ROUTES.map((r) => [r.method, r.path] as const))(
+    "%s %s requires an API key",
+    async (method, route) => {
+      const url = route.replace(/:(\w+)/g, "some-id");
+      for (const auth of [{}, { cookie }]) {
+        const res = await request(app, {
+          method,
+          url,
+          auth,
+          ...(method === "POST" || method === "PATCH" ? { payload: {} } : {}),
+        });
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toEqual({
+          error: {
+            code: "UNAUTHORIZED",
+            message: "API key required (Authorization: Bearer <key> or X-API-Key: <key>)",
+          },
+        });
+      }
+    },
+  );
+
+  it("GET /api/v1/groups lists the key owner's groups", async () => {
+    const res = await request(app, { method: "GET", url: "/api/v1/groups", auth: { apiKey } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([
+      expect.objectContaining({ name: "web's group", isAdmin: true, isCurrent: true }),
+    ]);
+  });
+
   it("requires an API key (a session cookie is not enough)", async () => {
     for (const auth of [{}, { cookie }]) {
       const res = await request(app, { method: "GET", url: "/api/v1/me", auth });
