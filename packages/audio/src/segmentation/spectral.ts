@@ -13,7 +13,13 @@
 //    the first (last) fine frame >= release_db, so boundaries land within about half a frame (< 0.4 ms).
 //
 // Works on one channel: for multichannel recordings the caller picks a channel (or passes a mix).
-import { magnitudesSquared } from "./power.ts";
+//
+// Implementation: frames are analysed a block at a time and only the last FLOOR_BLOCKS + 1 blocks of band power
+// are kept (a block's floor needs the medians of the FLOOR_BLOCKS blocks after it), so memory does not grow with
+// the recording and the working set stays in cache; the input is read in place (no float64 copy); boundary
+// refinement reuses the scores of frames on the coarse grid. Results are identical to the straightforward
+// whole-recording version (see test/segmentation-characterisation.test.ts).
+import { BandPower } from "./power.ts";
 import type { ProgressCallback, Segment } from "./types.ts";
 
 export interface SpectralParams {
@@ -45,13 +51,6 @@ const BLOCK_MS = 100;
 const FLOOR_BLOCKS = 5;
 const REFINE_STEPS = 8;
 
-interface Analysis {
-  n: number;
-  loBin: number;
-  hiBin: number;
-  window: Float64Array;
-}
-
 function frameLength(sampleRate: number, frameMs: number): number {
   const target = (sampleRate * frameMs) / 1000;
   return Math.max(16, 2 ** Math.round(Math.log2(Math.max(target, 1))));
@@ -63,17 +62,11 @@ function hann(n: number): Float64Array {
   return w;
 }
 
-/** Band power of the frame at `start`, 3-bin sums, into `s` (indices loBin..hiBin). */
-function bandPower(x: Float64Array, start: number, a: Analysis, power: Float64Array, s: Float64Array): void {
-  magnitudesSquared(x, start, a.n, a.window, power);
-  for (let k = a.loBin; k <= a.hiBin; k++) s[k] = power[k - 1]! + power[k]! + power[k + 1]!;
-}
-
-function quickMedian(values: Float64Array): number {
-  const arr = values;
-  const k = arr.length >> 1;
+/** The element of rank len >> 1 of arr[0 .. len) (Hoare quickselect; reorders arr). */
+function quickMedian(arr: Float64Array, len: number): number {
+  const k = len >> 1;
   let lo = 0;
-  let hi = arr.length - 1;
+  let hi = len - 1;
   while (lo < hi) {
     const pivot = arr[(lo + hi) >> 1]!;
     let i = lo;
@@ -96,13 +89,50 @@ function quickMedian(values: Float64Array): number {
   return arr[k]!;
 }
 
+/** Band power of frames f0 .. f1-1 (hop = frame) into slot, frame-major (nb values per frame). */
+function bandBlock(
+  x: Float32Array | Float64Array,
+  f0: number,
+  f1: number,
+  bp: BandPower,
+  nb: number,
+  slot: Float64Array,
+): void {
+  for (let f = f0; f < f1; f++) bp.compute(x, f * bp.n, slot, (f - f0) * nb);
+}
+
+/** Per bin, the median over the block's `frames` frames of slot, into med[at + k]. */
+function blockMedians(
+  slot: Float64Array,
+  frames: number,
+  nb: number,
+  tmp: Float64Array,
+  med: Float64Array,
+  at: number,
+): void {
+  for (let k = 0; k < nb; k++) {
+    for (let f = 0; f < frames; f++) tmp[f] = slot[f * nb + k]!;
+    med[at + k] = quickMedian(tmp, frames);
+  }
+}
+
+/** Frame score: max over bins of power / floor, in dB. */
+function frameScore(sv: Float64Array, at: number, floor: Float64Array, fb: number, nb: number): number {
+  let best = 0;
+  for (let k = 0; k < nb; k++) {
+    const r = sv[at + k]! / floor[fb + k]!;
+    if (r > best) best = r;
+  }
+  return 10 * Math.log10(best + 1e-300);
+}
+
 export function spectralSegment(
   samples: Float32Array | Float64Array,
   sampleRate: number,
   p: SpectralParams,
   onProgress?: ProgressCallback,
 ): Segment[] {
-  const x = samples instanceof Float64Array ? samples : new Float64Array(samples);
+  const x = samples;
   const n = frameLength(sampleRate, p.frame_ms);
   const nyq = sampleRate / 2;
   const lowHz = p.low_hz ?? Math.min(15000, 0.1 * nyq);
@@ -112,68 +142,43 @@ export function spectralSegment(
   const hiBin = Math.min(n / 2 - 1, Math.floor(highHz / binHz));
   const nFrames = Math.floor(x.length / n);
   if (nFrames < 2 || hiBin < loBin) return [];
-  const a: Analysis = { n, loBin, hiBin, window: hann(n) };
+  const bp = new BandPower(n, hann(n), loBin, hiBin);
   const nb = hiBin - loBin + 1;
 
-  // Band power, frame-major.
-  const S = new Float64Array(nFrames * nb);
-  const power = new Float64Array(n / 2 + 1);
-  const s = new Float64Array(n / 2 + 1);
-  const progressEvery = Math.max(1, Math.floor(nFrames / 20));
-  for (let f = 0; f < nFrames; f++) {
-    bandPower(x, f * n, a, power, s);
-    S.set(s.subarray(loBin, hiBin + 1), f * nb);
-    if (onProgress && f % progressEvery === 0) onProgress((0.8 * f) / nFrames);
-  }
-
-  // Noise floor per bin: block medians, then a median across neighbouring blocks.
+  // Per block: band power (kept for the last FLOOR_BLOCKS + 1 blocks only) and its per-bin medians; once the
+  // medians of the FLOOR_BLOCKS following blocks are known, the block's noise floor (median of the block medians
+  // within +-FLOOR_BLOCKS) and its frames' scores.
   const blockFrames = Math.max(8, Math.round((BLOCK_MS / 1000) * (sampleRate / n)));
   const nBlocks = Math.ceil(nFrames / blockFrames);
+  const ring = Array.from({ length: FLOOR_BLOCKS + 1 }, () => new Float64Array(blockFrames * nb));
   const blockMed = new Float64Array(nBlocks * nb);
-  const tmp = new Float64Array(blockFrames);
-  for (let b = 0; b < nBlocks; b++) {
-    const f0 = b * blockFrames;
-    const f1 = Math.min(nFrames, f0 + blockFrames);
-    for (let k = 0; k < nb; k++) {
-      const view = tmp.subarray(0, f1 - f0);
-      for (let f = f0; f < f1; f++) view[f - f0] = S[f * nb + k]!;
-      blockMed[b * nb + k] = quickMedian(view);
-    }
-  }
   const floor = new Float64Array(nBlocks * nb);
-  const around = new Float64Array(2 * FLOOR_BLOCKS + 1);
-  for (let b = 0; b < nBlocks; b++) {
+  const score = new Float64Array(nFrames);
+  const tmp = new Float64Array(Math.max(blockFrames, 2 * FLOOR_BLOCKS + 1));
+  const finalize = (b: number): void => {
     const b0 = Math.max(0, b - FLOOR_BLOCKS);
     const b1 = Math.min(nBlocks - 1, b + FLOOR_BLOCKS);
     for (let k = 0; k < nb; k++) {
-      const view = around.subarray(0, b1 - b0 + 1);
-      for (let j = b0; j <= b1; j++) view[j - b0] = blockMed[j * nb + k]!;
+      for (let j = b0; j <= b1; j++) tmp[j - b0] = blockMed[j * nb + k]!;
       // Guard against an all-zero stretch (digital silence): nothing is "above" zero noise by a ratio.
-      floor[b * nb + k] = Math.max(quickMedian(view), 1e-30);
+      floor[b * nb + k] = Math.max(quickMedian(tmp, b1 - b0 + 1), 1e-30);
     }
-  }
-
-  const scoreAt = (sv: Float64Array, block: number): number => {
-    let best = 0;
-    const base = block * nb;
-    for (let k = 0; k < nb; k++) {
-      const r = sv[loBin + k]! / floor[base + k]!;
-      if (r > best) best = r;
-    }
-    return 10 * Math.log10(best + 1e-300);
+    const slot = ring[b % ring.length]!;
+    const f0 = b * blockFrames;
+    const f1 = Math.min(nFrames, f0 + blockFrames);
+    for (let f = f0; f < f1; f++) score[f] = frameScore(slot, (f - f0) * nb, floor, b * nb, nb);
   };
-  const score = new Float64Array(nFrames);
-  for (let f = 0; f < nFrames; f++) {
-    const b = Math.floor(f / blockFrames);
-    let best = 0;
-    const base = f * nb;
-    const fb = b * nb;
-    for (let k = 0; k < nb; k++) {
-      const r = S[base + k]! / floor[fb + k]!;
-      if (r > best) best = r;
-    }
-    score[f] = 10 * Math.log10(best + 1e-300);
+  const progressEvery = Math.max(1, Math.floor(nBlocks / 20));
+  for (let b = 0; b < nBlocks; b++) {
+    const f0 = b * blockFrames;
+    const f1 = Math.min(nFrames, f0 + blockFrames);
+    const slot = ring[b % ring.length]!;
+    bandBlock(x, f0, f1, bp, nb, slot);
+    blockMedians(slot, f1 - f0, nb, tmp, blockMed, b * nb);
+    if (b >= FLOOR_BLOCKS) finalize(b - FLOOR_BLOCKS);
+    if (onProgress && b % progressEvery === 0) onProgress((0.9 * b) / nBlocks);
   }
+  for (let b = Math.max(0, nBlocks - FLOOR_BLOCKS); b < nBlocks; b++) finalize(b);
   if (onProgress) onProgress(0.9);
 
   // Hysteresis on frames.
@@ -194,11 +199,14 @@ export function spectralSegment(
 
   // Refine boundaries with a fine hop, in samples.
   const fine = Math.max(1, Math.floor(n / REFINE_STEPS));
+  const sv = new Float64Array(nb);
   const fineScore = (start: number): number => {
     if (start < 0 || start + n > x.length) return Number.NEGATIVE_INFINITY;
-    bandPower(x, start, a, power, s);
+    // A frame on the coarse grid: the same computation as its score above.
+    if (start % n === 0) return score[start / n]!;
+    bp.compute(x, start, sv, 0);
     const block = Math.min(nBlocks - 1, Math.floor(Math.floor((start + n / 2) / n) / blockFrames));
-    return scoreAt(s, block);
+    return frameScore(sv, 0, floor, block * nb, nb);
   };
   const refined: Segment[] = [];
   for (const [f0, f1] of events) {
