@@ -36,6 +36,12 @@ export default async function setup(project: TestProject) {
     DATA_DIR: dataDir,
     MEDIA_ROOT: path.join(dataDir, "media"),
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    // A developer's .env must not reach real services from tests (empty = unset, and the
+    // environment wins over .env): no real database, no SES, no Sentry.
+    DATABASE_URL: "",
+    AWS_SES_ACCESS_KEY_ID: "",
+    AWS_SES_SECRET_ACCESS_KEY: "",
+    SENTRY_DSN: "",
   };
   Object.assign(process.env, testEnv);
   project.provide("pgAdminUrl", pgHandle.adminUrl);
