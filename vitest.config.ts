@@ -40,7 +40,7 @@ export default defineConfig({
           // time, after the other projects have finished.
           name: "e2e",
           environment: "node",
-          include: ["apps/web/e2e/**/*.e2e.ts"],
+          include: ["apps/web/e2e/**/*.e2e.ts", "scripts/**/*.e2e.ts"],
           setupFiles: ["./test/setup-env.ts"],
           fileParallelism: false,
           maxWorkers: 1,

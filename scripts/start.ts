@@ -22,13 +22,16 @@ const show = (p: string) => (p.startsWith(ROOT + path.sep) ? path.relative(ROOT,
 const ADMIN_USERNAME = "admin";
 const COLORS: Record<string, string> = { api: "36", worker: "35", r: "33", web: "32", db: "34" };
 
+const tty = process.stdout.isTTY;
+const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
+
 function say(message: string) {
-  process.stdout.write(`\x1b[1m[start]\x1b[0m ${message}\n`);
+  process.stdout.write(`${bold("[start]")} ${message}\n`);
 }
 
 function prefixLines(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) {
   if (!stream) return;
-  const tag = process.stdout.isTTY ? `\x1b[${COLORS[name] ?? "0"}m[${name}]\x1b[0m` : `[${name}]`;
+  const tag = tty ? `\x1b[${COLORS[name] ?? "0"}m[${name}]\x1b[0m` : `[${name}]`;
   let buf = "";
   stream.setEncoding("utf8");
   stream.on("data", (chunk: string) => {
@@ -240,8 +243,7 @@ async function startR(config: Config) {
       port: Number(url.port || 80),
       host: "127.0.0.1",
       env: { R_MODEL_ROOT: config.mediaRoot },
-      onLog: (line) =>
-        process.stdout.write(`${process.stdout.isTTY ? "\x1b[33m[r]\x1b[0m" : "[r]"} ${line}\n`),
+      onLog: (line) => process.stdout.write(`${tty ? "\x1b[33m[r]\x1b[0m" : "[r]"} ${line}\n`),
       startupTimeoutMs: 60_000,
     });
     cleanups.push(() => r.stop());
@@ -319,7 +321,7 @@ async function main() {
     ? `log in as ${admin.username} / ${admin.password}`
     : `log in as ${admin.username} (${admin.note ?? "password set outside start.sh"})`;
   say("");
-  process.stdout.write(`\x1b[1mBattyCoda is running at ${base} — ${login}\x1b[0m\n`);
+  process.stdout.write(`${bold(`BattyCoda is running at ${base} — ${login}`)}\n`);
   say("press Ctrl-C to stop");
 }
 
