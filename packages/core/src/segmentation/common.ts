@@ -1,0 +1,147 @@
+import path from "node:path";
+import { readWavInfo } from "@battycoda/audio";
+import type { Db, DbLike, DbTransaction, Segment as SegmentRow } from "@battycoda/db";
+import type { GroupAccess } from "../access/access.ts";
+import { DomainError, notFound } from "../access/errors.ts";
+
+export function isClient(db: DbLike): db is Db {
+  return typeof (db as Db).$transaction === "function";
+}
+
+/** Runs `fn` in `db`'s transaction if it already is one (a caller's larger change), else in a new one. */
+export async function inTransaction<T>(
+  db: DbLike,
+  fn: (tx: DbTransaction) => Promise<T>,
+  options: { timeout?: number } = {},
+): Promise<T> {
+  return isClient(db) ? db.$transaction(fn, { timeout: options.timeout ?? 30_000, maxWait: 10_000 }) : fn(db);
+}
+
+const RECORDING_FIELDS = {
+  id: true,
+  groupId: true,
+  name: true,
+  filePath: true,
+  duration: true,
+  sampleRate: true,
+  channels: true,
+  speciesId: true,
+  projectId: true,
+} as const;
+
+export interface RecordingForSegmentation {
+  id: string;
+  groupId: string;
+  name: string;
+  filePath: string;
+  duration: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+  speciesId: string | null;
+  projectId: string | null;
+}
+
+/** Another group's recording is NOT_FOUND, never FORBIDDEN, so its existence does not leak. */
+export async function findRecordingForSegmentation(
+  db: DbLike,
+  access: GroupAccess,
+  recordingId: string,
+): Promise<RecordingForSegmentation> {
+  const rec = await db.recording.findFirst({
+    where: { id: recordingId, groupId: access.groupId },
+    select: RECORDING_FIELDS,
+  });
+  if (!rec) throw notFound("Recording");
+  return rec;
+}
+
+export async function findSegmentationInGroup(db: DbLike, access: GroupAccess, segmentationId: string) {
+  const seg = await db.segmentation.findFirst({
+    where: { id: segmentationId, groupId: access.groupId },
+    include: { recording: { select: RECORDING_FIELDS } },
+  });
+  if (!seg) throw notFound("Segmentation");
+  return seg;
+}
+
+/**
+ * MEDIA_ROOT-relative path → absolute, refusing anything that escapes the root (a corrupted or
+ * hostile filePath must not make us read /etc/passwd). No shared media helper existed in core when
+ * this was written; switch to it once packages/core/src/media provides one.
+ */
+export function recordingAudioPath(mediaRoot: string, filePath: string): string {
+  const root = path.resolve(mediaRoot);
+  const abs = path.resolve(root, filePath);
+  if (path.isAbsolute(filePath) || (abs !== root && !abs.startsWith(root + path.sep))) {
+    throw new DomainError("PRECONDITION_FAILED", "The recording's file path is outside the media folder");
+  }
+  return abs;
+}
+
+/**
+ * Seconds. Ingest fills Recording.duration; until it has run, the WAV header says it (when the caller
+ * can reach the media folder).
+ */
+export async function recordingDuration(rec: RecordingForSegmentation, mediaRoot?: string): Promise<number> {
+  if (rec.duration !== null && rec.duration > 0) return rec.duration;
+  if (mediaRoot) {
+    try {
+      const info = await readWavInfo(recordingAudioPath(mediaRoot, rec.filePath));
+      if (info.duration > 0) return info.duration;
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+    }
+  }
+  throw new DomainError(
+    "PRECONDITION_FAILED",
+    "The recording's duration is not known yet (it is still being processed)",
+  );
+}
+
+/** Serialises activation and segment replacement per recording (two runs finishing at once). */
+export async function lockRecording(tx: DbTransaction, recordingId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "Recording" WHERE id = ${recordingId} FOR UPDATE`;
+}
+
+/** Makes `segmentationId` the recording's only active segmentation. Call with the recording locked. */
+export async function activate(tx: DbTransaction, recordingId: string, segmentationId: string): Promise<void> {
+  await tx.segmentation.updateMany({
+    where: { recordingId, isActive: true, NOT: { id: segmentationId } },
+    data: { isActive: false },
+  });
+  await tx.segmentation.update({ where: { id: segmentationId }, data: { isActive: true } });
+}
+
+export async function hasActive(tx: DbTransaction, recordingId: string, exceptId?: string): Promise<boolean> {
+  const n = await tx.segmentation.count({
+    where: { recordingId, isActive: true, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+  });
+  return n > 0;
+}
+
+export interface SegmentDto {
+  id: string;
+  onset: number;
+  offset: number;
+  lowFreq: number | null;
+  highFreq: number | null;
+  label: string | null;
+  notes: string;
+}
+
+export function toSegmentDto(s: SegmentRow): SegmentDto {
+  return {
+    id: s.id,
+    onset: s.onset,
+    offset: s.offset,
+    lowFreq: s.lowFreq,
+    highFreq: s.highFreq,
+    label: s.label,
+    notes: s.notes,
+  };
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
