@@ -4,5 +4,7 @@ export * from "./access/index.ts";
 export * from "./auth/index.ts";
 export * from "./groups/index.ts";
 export * from "./profile/index.ts";
+export * from "./notifications/index.ts";
 export * from "./projects/index.ts";
+export * from "./segmentation/index.ts";
 export * from "./species/index.ts";

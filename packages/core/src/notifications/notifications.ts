@@ -1,0 +1,85 @@
+import type { DbLike } from "@battycoda/db";
+import { z } from "zod";
+import type { Actor } from "../access/access.ts";
+
+/** In-app notifications: background work reports its outcome to the user who started it. */
+export interface NewNotification {
+  userId: string;
+  /** e.g. "segmentation.completed"; the SPA picks an icon by prefix. */
+  kind: string;
+  title: string;
+  message?: string;
+  /** SPA path to open, e.g. "/recordings/<id>". */
+  link?: string | null;
+}
+
+export async function createNotification(db: DbLike, n: NewNotification) {
+  return db.notification.create({
+    data: {
+      userId: n.userId,
+      kind: n.kind,
+      title: n.title.slice(0, 500),
+      message: (n.message ?? "").slice(0, 5000),
+      link: n.link ?? null,
+    },
+  });
+}
+
+export const ZListNotificationsRequest = z
+  .object({
+    unreadOnly: z.boolean().default(false),
+    limit: z.number().int().min(1).max(200).default(50),
+    /** id of the last item of the previous page */
+    cursor: z.string().min(1).max(64).optional(),
+  })
+  .default({ unreadOnly: false, limit: 50 });
+export type TListNotificationsRequest = z.output<typeof ZListNotificationsRequest>;
+
+export interface NotificationDto {
+  id: string;
+  kind: string;
+  title: string;
+  message: string;
+  link: string | null;
+  readAt: string | null;
+  createdAt: string;
+}
+
+/** Only ever the caller's own notifications (they are per user, not per group). */
+export async function listNotifications(db: DbLike, actor: Actor, input: TListNotificationsRequest) {
+  const where = { userId: actor.userId, ...(input.unreadOnly ? { readAt: null } : {}) };
+  const [rows, unread] = await Promise.all([
+    db.notification.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: input.limit + 1,
+      ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+    }),
+    db.notification.count({ where: { userId: actor.userId, readAt: null } }),
+  ]);
+  const items: NotificationDto[] = rows.slice(0, input.limit).map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    title: r.title,
+    message: r.message,
+    link: r.link,
+    readAt: r.readAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+  }));
+  return { items, unread, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+export const ZMarkNotificationsReadRequest = z.union([
+  z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(500) }),
+  z.object({ all: z.literal(true) }),
+]);
+export type TMarkNotificationsReadRequest = z.output<typeof ZMarkNotificationsReadRequest>;
+
+/** Someone else's ids are silently ignored (the filter is on userId), so nothing leaks. */
+export async function markNotificationsRead(db: DbLike, actor: Actor, input: TMarkNotificationsReadRequest) {
+  const { count } = await db.notification.updateMany({
+    where: { userId: actor.userId, readAt: null, ...("ids" in input ? { id: { in: input.ids } } : {}) },
+    data: { readAt: new Date() },
+  });
+  return { updated: count };
+}
