@@ -46,6 +46,13 @@ describe("loadConfig", () => {
     expect(c.features).toEqual({});
   });
 
+  it("derives a browsable PUBLIC_URL from a wildcard listen address", () => {
+    expect(loadConfig({ HOST: "0.0.0.0", PORT: "9000" }, noPersist).publicUrl).toBe("http://127.0.0.1:9000");
+    expect(loadConfig({ PUBLIC_URL: "https://lab.example.org/" }, noPersist).publicUrl).toBe(
+      "https://lab.example.org",
+    );
+  });
+
   it("treats empty strings as unset", () => {
     const c = loadConfig({ MAX_UPLOAD_SIZE_MB: "", DATABASE_URL: "  ", PORT: "", DEBUG: "" }, noPersist);
     expect(c.maxUploadSizeMb).toBe(100);

@@ -190,6 +190,12 @@ function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
 }
 
+/** A listen address that a browser can open (0.0.0.0 means "all interfaces", not a host). */
+function browsableHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
 function resolveFromRepo(p: string): string {
   return path.isAbsolute(p) ? p : path.resolve(REPO_ROOT, p);
 }
@@ -245,7 +251,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       : ensureSecretKeyFile(dataDir));
   const publicUrl = (
     e.PUBLIC_URL ??
-    (e.DOMAIN_NAME === "localhost" ? `http://${e.HOST}:${e.PORT}` : `https://${e.DOMAIN_NAME}`)
+    (e.DOMAIN_NAME === "localhost" ? `http://${browsableHost(e.HOST)}:${e.PORT}` : `https://${e.DOMAIN_NAME}`)
   ).replace(/\/+$/, "");
 
   return {
