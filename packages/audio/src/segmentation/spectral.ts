@@ -19,7 +19,7 @@
 // the recording and the working set stays in cache; the input is read in place (no float64 copy); boundary
 // refinement reuses the scores of frames on the coarse grid. Results are identical to the straightforward
 // whole-recording version (see test/segmentation-characterisation.test.ts).
-import { BandPower } from "./power.ts";
+import { RealFftPower } from "./fft-real.ts";
 import type { ProgressCallback, Segment } from "./types.ts";
 
 export interface SpectralParams {
@@ -131,31 +131,62 @@ function selectMedian(a: Float64Array, len: number): number {
   return a[lo]!;
 }
 
-/** Band power of frames f0 .. f1-1 (hop = frame) into slot, frame-major (nb values per frame). */
+/**
+ * Band power of frames f0 .. f1-1 (hop = frame) into slot, bin-major: bin j of frame f at slot[j * stride + f - f0].
+ */
 function bandBlock(
   x: Float32Array | Float64Array,
   f0: number,
   f1: number,
-  bp: BandPower,
-  nb: number,
+  fft: RealFftPower,
+  loBin: number,
+  hiBin: number,
+  power: Float64Array,
   slot: Float64Array,
+  stride: number,
 ): void {
-  for (let f = f0; f < f1; f++) bp.compute(x, f * bp.n, slot, (f - f0) * nb);
+  const n = fft.n;
+  for (let f = f0; f < f1; f++) fft.bandSums(x, f * n, loBin, hiBin, power, slot, f - f0, stride);
 }
 
-/** Per bin, the median over the block's `frames` frames of slot, into med[at + k]. */
+/** Per bin, the median over the block's `frames` frames of slot (bin-major, row stride), into med[at + k]. */
 function blockMedians(
   slot: Float64Array,
   frames: number,
+  stride: number,
   nb: number,
   tmp: Float64Array,
   med: Float64Array,
   at: number,
 ): void {
   for (let k = 0; k < nb; k++) {
-    for (let f = 0; f < frames; f++) tmp[f] = slot[f * nb + k]!;
+    tmp.set(slot.subarray(k * stride, k * stride + frames));
     med[at + k] = selectMedian(tmp, frames);
   }
+}
+
+/** Scores of a block's frames: per frame, max over bins of power / floor (bin-major slot), in dB. */
+function blockScores(
+  slot: Float64Array,
+  frames: number,
+  stride: number,
+  floor: Float64Array,
+  fb: number,
+  nb: number,
+  best: Float64Array,
+  score: Float64Array,
+  at: number,
+): void {
+  best.fill(0, 0, frames);
+  for (let k = 0; k < nb; k++) {
+    const fk = floor[fb + k]!;
+    const row = k * stride;
+    for (let f = 0; f < frames; f++) {
+      const r = slot[row + f]! / fk;
+      if (r > best[f]!) best[f] = r;
+    }
+  }
+  for (let f = 0; f < frames; f++) score[at + f] = 10 * Math.log10(best[f]! + 1e-300);
 }
 
 /** Frame score: max over bins of power / floor, in dB. */
@@ -184,8 +215,9 @@ export function spectralSegment(
   const hiBin = Math.min(n / 2 - 1, Math.floor(highHz / binHz));
   const nFrames = Math.floor(x.length / n);
   if (nFrames < 2 || hiBin < loBin) return [];
-  const bp = new BandPower(n, hann(n), loBin, hiBin);
+  const fft = new RealFftPower(n, hann(n));
   const nb = hiBin - loBin + 1;
+  const power = new Float64Array(nb + 2);
 
   // Per block: band power (kept for the last FLOOR_BLOCKS + 1 blocks only) and its per-bin medians; once the
   // medians of the FLOOR_BLOCKS following blocks are known, the block's noise floor (median of the block medians
@@ -197,6 +229,7 @@ export function spectralSegment(
   const floor = new Float64Array(nBlocks * nb);
   const score = new Float64Array(nFrames);
   const tmp = new Float64Array(Math.max(blockFrames, 2 * FLOOR_BLOCKS + 1));
+  const best = new Float64Array(blockFrames);
   const finalize = (b: number): void => {
     const b0 = Math.max(0, b - FLOOR_BLOCKS);
     const b1 = Math.min(nBlocks - 1, b + FLOOR_BLOCKS);
@@ -208,15 +241,15 @@ export function spectralSegment(
     const slot = ring[b % ring.length]!;
     const f0 = b * blockFrames;
     const f1 = Math.min(nFrames, f0 + blockFrames);
-    for (let f = f0; f < f1; f++) score[f] = frameScore(slot, (f - f0) * nb, floor, b * nb, nb);
+    blockScores(slot, f1 - f0, blockFrames, floor, b * nb, nb, best, score, f0);
   };
   const progressEvery = Math.max(1, Math.floor(nBlocks / 20));
   for (let b = 0; b < nBlocks; b++) {
     const f0 = b * blockFrames;
     const f1 = Math.min(nFrames, f0 + blockFrames);
     const slot = ring[b % ring.length]!;
-    bandBlock(x, f0, f1, bp, nb, slot);
-    blockMedians(slot, f1 - f0, nb, tmp, blockMed, b * nb);
+    bandBlock(x, f0, f1, fft, loBin, hiBin, power, slot, blockFrames);
+    blockMedians(slot, f1 - f0, blockFrames, nb, tmp, blockMed, b * nb);
     if (b >= FLOOR_BLOCKS) finalize(b - FLOOR_BLOCKS);
     if (onProgress && b % progressEvery === 0) onProgress((0.9 * b) / nBlocks);
   }
@@ -246,7 +279,7 @@ export function spectralSegment(
     if (start < 0 || start + n > x.length) return Number.NEGATIVE_INFINITY;
     // A frame on the coarse grid: the same computation as its score above.
     if (start % n === 0) return score[start / n]!;
-    bp.compute(x, start, sv, 0);
+    fft.bandSums(x, start, loBin, hiBin, power, sv, 0, 1);
     const block = Math.min(nBlocks - 1, Math.floor(Math.floor((start + n / 2) / n) / blockFrames));
     return frameScore(sv, 0, floor, block * nb, nb);
   };
