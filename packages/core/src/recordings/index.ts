@@ -1,0 +1,3 @@
+export * from "./recordings.schemas.ts";
+export * from "./recordings.ts";
+export * from "./segment-file.ts";

@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { ZIsoDate } from "../auth/auth.schemas.ts";
+import { ZId } from "../groups/groups.schemas.ts";
+
+export const ZProcessingStatus = z.enum(["pending", "processing", "ready", "failed"]);
+
+const text = (max: number, label: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `${label} must be at most ${max} characters` });
+export const ZRecordingName = z
+  .string()
+  .trim()
+  .min(1, { error: "Name is required" })
+  .max(255, { error: "Name must be at most 255 characters" });
+/** ISO date (2024-06-01) or date-time; empty/null clears it. */
+export const ZRecordedDate = z.preprocess(
+  (v) => (v === "" ? null : v),
+  z
+    .string()
+    .trim()
+    .refine((s) => !Number.isNaN(Date.parse(s)), { error: "Recorded date must be an ISO date" })
+    .transform((s) => new Date(s))
+    .nullable(),
+);
+
+/** Metadata a researcher supplies with an upload (also the shared metadata of a batch). */
+export const ZRecordingMetadataInput = z.object({
+  name: ZRecordingName.optional(),
+  description: text(5000, "Description").optional(),
+  recordedDate: ZRecordedDate.optional(),
+  location: text(500, "Location").optional(),
+  equipment: text(500, "Equipment").optional(),
+  environmentalConditions: text(2000, "Environmental conditions").optional(),
+  speciesId: ZId.nullable().optional(),
+  projectId: ZId.nullable().optional(),
+});
+export type TRecordingMetadataInput = z.input<typeof ZRecordingMetadataInput>;
+export type RecordingMetadata = z.output<typeof ZRecordingMetadataInput>;
+
+export const ZRecordingSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  projectId: z.string().nullable(),
+  projectName: z.string().nullable(),
+  speciesId: z.string().nullable(),
+  speciesName: z.string().nullable(),
+  duration: z.number().nullable(),
+  sampleRate: z.number().int().nullable(),
+  channels: z.number().int().nullable(),
+  processingStatus: ZProcessingStatus,
+  processingError: z.string().nullable(),
+  parentRecordingId: z.string().nullable(),
+  partIndex: z.number().int().nullable(),
+  partCount: z.number().int().nullable(),
+  recordedDate: ZIsoDate.nullable(),
+  createdAt: ZIsoDate,
+});
+export type TRecordingSummary = z.input<typeof ZRecordingSummary>;
+
+export const ZRecordingDetail = ZRecordingSummary.extend({
+  description: z.string(),
+  originalFilename: z.string(),
+  fileSize: z.number(),
+  sha256: z.string().nullable(),
+  bitDepth: z.number().int().nullable(),
+  format: z.string().nullable(),
+  metadata: z.unknown(),
+  location: z.string(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  equipment: z.string(),
+  environmentalConditions: z.string(),
+  hasSpectrogram: z.boolean(),
+  createdById: z.string().nullable(),
+  updatedAt: ZIsoDate,
+});
+export type TRecordingDetail = z.input<typeof ZRecordingDetail>;
+
+export const ZRecordingSort = z.enum(["createdAt", "name", "duration", "recordedDate"]);
+export const ZListRecordingsRequest = z
+  .object({
+    projectId: ZId.optional(),
+    speciesId: ZId.optional(),
+    search: z.string().trim().max(200).optional(),
+    status: ZProcessingStatus.optional(),
+    sort: ZRecordingSort.default("createdAt"),
+    order: z.enum(["asc", "desc"]).default("desc"),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    /** Opaque: the `nextCursor` of the previous page. */
+    cursor: z.string().regex(/^\d+$/, { error: "Invalid cursor" }).optional(),
+  })
+  .default({ sort: "createdAt", order: "desc", limit: 100 });
+export type TListRecordingsRequest = z.input<typeof ZListRecordingsRequest>;
+export const ZListRecordingsResponse = z.object({
+  items: z.array(ZRecordingSummary),
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+});
+
+export const ZRecordingIdRequest = z.object({ recordingId: ZId });
+
+export const ZJobSummary = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: z.enum(["queued", "running", "completed", "failed", "cancelled"]),
+  progress: z.number(),
+  message: z.string(),
+  error: z.string().nullable(),
+  createdAt: ZIsoDate,
+  startedAt: ZIsoDate.nullable(),
+  finishedAt: ZIsoDate.nullable(),
+});
+export const ZGetRecordingResponse = ZRecordingDetail.extend({ jobs: z.array(ZJobSummary) });
+
+export const ZUpdateRecordingRequest = ZRecordingMetadataInput.extend({ recordingId: ZId });
+export type TUpdateRecordingRequest = z.input<typeof ZUpdateRecordingRequest>;
+export const ZMoveRecordingRequest = z.object({ recordingId: ZId, projectId: ZId.nullable() });
+
+export const ZRecordingDeletionSummary = z.object({
+  recording: z.object({ id: z.string(), name: z.string() }),
+  segmentations: z.number().int(),
+  segments: z.number().int(),
+  tasks: z.number().int(),
+  classificationRuns: z.number().int(),
+  classificationResults: z.number().int(),
+  /** relative to MEDIA_ROOT */
+  files: z.array(z.string()),
+  bytes: z.number(),
+});
+export type TRecordingDeletionSummary = z.infer<typeof ZRecordingDeletionSummary>;
+
+export const ZDuplicateSet = z.object({
+  name: z.string(),
+  duration: z.number(),
+  recordings: z.array(ZRecordingSummary),
+});
+export const ZDuplicatesResponse = z.object({ sets: z.array(ZDuplicateSet) });
+export const ZRemoveDuplicatesRequest = z
+  .object({
+    keep: z.enum(["oldest", "newest"]).default("oldest"),
+    /** Only these duplicate sets (by name); default all. */
+    names: z.array(z.string()).max(10_000).optional(),
+  })
+  .default({ keep: "oldest" });
+export const ZRemoveDuplicatesResponse = z.object({
+  removed: z.number().int(),
+  recordingIds: z.array(z.string()),
+});
+
+export const ZSegmentImportResult = z.object({
+  status: z.enum(["imported", "pending", "failed"]),
+  segmentFile: z.string(),
+  count: z.number().int().optional(),
+  segmentationId: z.string().optional(),
+  reason: z.string().optional(),
+  warnings: z.array(z.string()).optional(),
+});
+export type TSegmentImportResult = z.infer<typeof ZSegmentImportResult>;
+
+export const ZCreateRecordingResponse = z.object({
+  recording: ZRecordingDetail,
+  jobId: z.string().nullable(),
+  segments: ZSegmentImportResult.nullable(),
+});

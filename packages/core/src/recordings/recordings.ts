@@ -1,0 +1,487 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { readWavInfo, WavError, type WavInfo } from "@battycoda/audio";
+import { type Job, Prisma, type Recording } from "@battycoda/db";
+import type PgBoss from "pg-boss";
+import type { GroupAccess } from "../access/access.ts";
+import { findProjectInGroup, findSpeciesForRead } from "../access/access.ts";
+import type { Db, DbOrTx } from "../access/db.ts";
+import { badRequest, DomainError, notFound } from "../access/errors.ts";
+import { enqueueJob } from "../jobs/enqueue.ts";
+import { QUEUES } from "../jobs/queues.ts";
+import {
+  fileSize,
+  moveIntoMedia,
+  recordingDir,
+  removeMediaDir,
+  resolveStoredPath,
+  safeFileName,
+  sha256File,
+} from "../media/media.ts";
+import type {
+  RecordingMetadata,
+  TListRecordingsRequest,
+  TRecordingDeletionSummary,
+  TRecordingDetail,
+  TRecordingSummary,
+} from "./recordings.schemas.ts";
+import { ZListRecordingsRequest, ZRecordingMetadataInput } from "./recordings.schemas.ts";
+
+/** What creating a recording needs besides the database: where files go and the job queue. */
+export interface RecordingDeps {
+  db: Db;
+  boss: PgBoss | null;
+  mediaRoot: string;
+}
+
+const include = {
+  project: { select: { name: true } },
+  species: { select: { name: true } },
+} as const;
+type RecordingRow = Recording & { project: { name: string } | null; species: { name: string } | null };
+
+export function toRecordingSummary(r: RecordingRow): TRecordingSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    projectId: r.projectId,
+    projectName: r.project?.name ?? null,
+    speciesId: r.speciesId,
+    speciesName: r.species?.name ?? null,
+    duration: r.duration,
+    sampleRate: r.sampleRate,
+    channels: r.channels,
+    processingStatus: r.processingStatus,
+    processingError: r.processingError,
+    parentRecordingId: r.parentRecordingId,
+    partIndex: r.partIndex,
+    partCount: r.partCount,
+    recordedDate: r.recordedDate,
+    createdAt: r.createdAt,
+  };
+}
+
+export function toRecordingDetail(r: RecordingRow): TRecordingDetail {
+  return {
+    ...toRecordingSummary(r),
+    description: r.description,
+    originalFilename: r.originalFilename,
+    fileSize: Number(r.fileSize),
+    sha256: r.sha256,
+    bitDepth: r.bitDepth,
+    format: r.format,
+    metadata: r.metadata ?? null,
+    location: r.location,
+    latitude: r.latitude,
+    longitude: r.longitude,
+    equipment: r.equipment,
+    environmentalConditions: r.environmentalConditions,
+    hasSpectrogram: r.spectrogramPath !== null,
+    createdById: r.createdById,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** The only way to load a recording for a caller: another group's recording is NOT_FOUND. */
+export async function findRecordingInGroup(db: DbOrTx, access: GroupAccess, recordingId: string) {
+  const rec = await db.recording.findUnique({ where: { id: recordingId } });
+  if (!rec || rec.groupId !== access.groupId) throw notFound("Recording");
+  return rec;
+}
+
+/** Checks that the referenced project/species are usable by the caller's group. */
+async function checkReferences(db: DbOrTx, access: GroupAccess, m: RecordingMetadata) {
+  if (m.projectId) await findProjectInGroup(db, access, m.projectId);
+  if (m.speciesId) await findSpeciesForRead(db, access, m.speciesId);
+}
+
+export const NOT_A_WAV_PREFIX = "Not a usable WAV file";
+
+/**
+ * Reads and validates a WAV header; corrupt or non-WAV files become a BAD_REQUEST naming what is
+ * wrong (the audio package's WavError message), never a crash.
+ */
+export async function validateWavFile(filePath: string, displayName?: string): Promise<WavInfo> {
+  try {
+    return await readWavInfo(filePath);
+  } catch (err) {
+    if (err instanceof WavError) {
+      const who = displayName ? `${displayName}: ` : "";
+      throw badRequest(`${who}${NOT_A_WAV_PREFIX}: ${err.message}`, { wavError: err.code });
+    }
+    throw err;
+  }
+}
+
+export interface CreateRecordingInput {
+  /** A file the caller hands over: moved into MEDIA_ROOT on success, deleted on failure. */
+  tempPath: string;
+  originalFilename: string;
+  metadata: RecordingMetadata;
+  sha256?: string;
+  /** Header already read by the caller (batch processing validates before calling). */
+  info?: WavInfo;
+  /** Job row fields (e.g. link to the Upload). */
+  jobMessage?: string;
+}
+
+export interface CreatedRecording {
+  recording: RecordingRow;
+  job: Job;
+}
+
+export function defaultRecordingName(filename: string): string {
+  const base = filename.replace(/\\/g, "/").split("/").pop() ?? filename;
+  return base.replace(/\.wav$/i, "").trim() || "Recording";
+}
+
+/**
+ * Creates a recording from an uploaded file: validate the header, store the file under
+ * `<group>/recordings/<id>/`, insert the row as `pending` and queue `recording.ingest` — the row,
+ * the job and the file appear together or not at all.
+ */
+export async function createRecordingFromFile(
+  deps: RecordingDeps,
+  access: GroupAccess,
+  input: CreateRecordingInput,
+): Promise<CreatedRecording> {
+  const { db, boss, mediaRoot } = deps;
+  let moved: string | null = null;
+  try {
+    if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
+    const metadata = ZRecordingMetadataInput.parse(input.metadata);
+    await checkReferences(db, access, metadata);
+    const info = input.info ?? (await validateWavFile(input.tempPath, input.originalFilename));
+    const size = await fileSize(input.tempPath);
+    const sha256 = input.sha256 ?? (await sha256File(input.tempPath));
+    const fileName = safeFileName(input.originalFilename);
+    const result = await db.$transaction(
+      async (tx) => {
+        const created = await tx.recording.create({
+          data: {
+            groupId: access.groupId,
+            createdById: access.userId || null,
+            name: metadata.name ?? defaultRecordingName(input.originalFilename),
+            description: metadata.description ?? "",
+            recordedDate: metadata.recordedDate ?? null,
+            location: metadata.location ?? "",
+            equipment: metadata.equipment ?? "",
+            environmentalConditions: metadata.environmentalConditions ?? "",
+            projectId: metadata.projectId ?? null,
+            speciesId: metadata.speciesId ?? null,
+            originalFilename: input.originalFilename.slice(0, 1000),
+            filePath: "",
+            fileSize: BigInt(size),
+            sha256,
+            // Known from the header already; lets duplicate detection and the list work before
+            // ingest runs (ingest re-reads and owns the full metadata).
+            duration: info.duration,
+            sampleRate: info.sampleRate,
+            channels: info.channels,
+            bitDepth: info.validBitsPerSample,
+            format: info.format,
+            processingStatus: "pending",
+          },
+        });
+        const rel = path.posix.join(recordingDir(access.groupId, created.id), fileName);
+        moved = await moveIntoMedia(mediaRoot, input.tempPath, rel);
+        const recording = await tx.recording.update({
+          where: { id: created.id },
+          data: { filePath: rel },
+          include,
+        });
+        const job = await enqueueJob(tx, boss, {
+          type: QUEUES.recordingIngest,
+          payload: { recordingId: created.id },
+          groupId: access.groupId,
+          userId: access.userId,
+          subjectType: "recording",
+          subjectId: created.id,
+          message: input.jobMessage ?? "Queued",
+        });
+        return { recording, job };
+      },
+      { timeout: 30_000 },
+    );
+    return result;
+  } catch (err) {
+    if (moved) await rm(path.dirname(moved), { recursive: true, force: true });
+    await rm(input.tempPath, { force: true });
+    throw err;
+  }
+}
+
+// ─── reads ───
+
+export async function listRecordings(db: DbOrTx, access: GroupAccess, raw: TListRecordingsRequest = {}) {
+  const input = ZListRecordingsRequest.parse(raw);
+  if (input.projectId) await findProjectInGroup(db, access, input.projectId);
+  if (input.speciesId) await findSpeciesForRead(db, access, input.speciesId);
+  const where: Prisma.RecordingWhereInput = {
+    groupId: access.groupId,
+    ...(input.projectId ? { projectId: input.projectId } : {}),
+    ...(input.speciesId ? { speciesId: input.speciesId } : {}),
+    ...(input.status ? { processingStatus: input.status } : {}),
+    ...(input.search ? { name: { contains: input.search, mode: "insensitive" as const } } : {}),
+  };
+  const offset = input.cursor ? Number(input.cursor) : 0;
+  const order = input.order;
+  const orderBy: Prisma.RecordingOrderByWithRelationInput[] =
+    input.sort === "duration" || input.sort === "recordedDate"
+      ? [{ [input.sort]: { sort: order, nulls: "last" } }, { id: order }]
+      : [{ [input.sort]: order }, { id: order }];
+  const [total, rows] = await Promise.all([
+    db.recording.count({ where }),
+    db.recording.findMany({ where, include, orderBy, skip: offset, take: input.limit }),
+  ]);
+  const next = offset + rows.length;
+  return {
+    items: rows.map(toRecordingSummary),
+    total,
+    nextCursor: next < total ? String(next) : null,
+  };
+}
+
+export async function getRecording(db: DbOrTx, access: GroupAccess, recordingId: string) {
+  await findRecordingInGroup(db, access, recordingId);
+  const row = await db.recording.findUniqueOrThrow({ where: { id: recordingId }, include });
+  const jobs = await db.job.findMany({
+    where: { groupId: access.groupId, subjectType: "recording", subjectId: recordingId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 20,
+  });
+  return {
+    ...toRecordingDetail(row),
+    jobs: jobs.map((j) => ({
+      id: j.id,
+      type: j.type,
+      status: j.status,
+      progress: j.progress,
+      message: j.message,
+      error: j.error,
+      createdAt: j.createdAt,
+      startedAt: j.startedAt,
+      finishedAt: j.finishedAt,
+    })),
+  };
+}
+
+// ─── writes ───
+
+export async function updateRecording(
+  db: DbOrTx,
+  access: GroupAccess,
+  recordingId: string,
+  raw: Record<string, unknown>,
+) {
+  await findRecordingInGroup(db, access, recordingId);
+  const m = ZRecordingMetadataInput.parse(raw);
+  await checkReferences(db, access, m);
+  const data: Prisma.RecordingUncheckedUpdateInput = {};
+  if (m.name !== undefined) data.name = m.name;
+  if (m.description !== undefined) data.description = m.description;
+  if (m.recordedDate !== undefined) data.recordedDate = m.recordedDate;
+  if (m.location !== undefined) data.location = m.location;
+  if (m.equipment !== undefined) data.equipment = m.equipment;
+  if (m.environmentalConditions !== undefined) data.environmentalConditions = m.environmentalConditions;
+  if (m.speciesId !== undefined) data.speciesId = m.speciesId;
+  if (m.projectId !== undefined) data.projectId = m.projectId;
+  const row = await db.recording.update({ where: { id: recordingId }, data, include });
+  return toRecordingDetail(row);
+}
+
+/** Moves a recording to another project of the group (null: no project). */
+export async function moveRecording(
+  db: DbOrTx,
+  access: GroupAccess,
+  recordingId: string,
+  projectId: string | null,
+) {
+  return updateRecording(db, access, recordingId, { projectId });
+}
+
+/** Files a recording owns, relative to MEDIA_ROOT: its folder plus a spectrogram stored elsewhere. */
+function ownedPaths(rec: Recording): { dir: string | null; extra: string[] } {
+  const dir = rec.filePath ? path.posix.dirname(rec.filePath) : null;
+  const extra =
+    rec.spectrogramPath && (!dir || !rec.spectrogramPath.startsWith(`${dir}/`)) ? [rec.spectrogramPath] : [];
+  return { dir, extra };
+}
+
+async function listFiles(mediaRoot: string, rec: Recording): Promise<{ files: string[]; bytes: number }> {
+  const { readdir } = await import("node:fs/promises");
+  const { dir, extra } = ownedPaths(rec);
+  const files: string[] = [];
+  let bytes = 0;
+  if (dir && dir !== ".") {
+    const abs = resolveStoredPath(mediaRoot, dir);
+    const entries = await readdir(abs, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      const full = path.join(e.parentPath, e.name);
+      files.push(path.relative(mediaRoot, full).split(path.sep).join("/"));
+      bytes += await fileSize(full);
+    }
+  }
+  for (const p of extra) {
+    const size = await fileSize(resolveStoredPath(mediaRoot, p));
+    if (size > 0) {
+      files.push(p);
+      bytes += size;
+    }
+  }
+  files.sort();
+  return { files, bytes };
+}
+
+async function deletionSummary(
+  db: DbOrTx,
+  mediaRoot: string,
+  rec: Recording,
+): Promise<TRecordingDeletionSummary> {
+  const [segmentations, segments, tasks, classificationRuns, classificationResults, files] =
+    await Promise.all([
+      db.segmentation.count({ where: { recordingId: rec.id } }),
+      db.segment.count({ where: { segmentation: { recordingId: rec.id } } }),
+      db.task.count({ where: { recordingId: rec.id } }),
+      db.classificationRun.count({ where: { recordingId: rec.id } }),
+      db.classificationResult.count({ where: { run: { recordingId: rec.id } } }),
+      listFiles(mediaRoot, rec),
+    ]);
+  return {
+    recording: { id: rec.id, name: rec.name },
+    segmentations,
+    segments,
+    tasks,
+    classificationRuns,
+    classificationResults,
+    files: files.files,
+    bytes: files.bytes,
+  };
+}
+
+export async function previewDeleteRecording(
+  db: DbOrTx,
+  access: GroupAccess,
+  mediaRoot: string,
+  recordingId: string,
+): Promise<TRecordingDeletionSummary> {
+  const rec = await findRecordingInGroup(db, access, recordingId);
+  return deletionSummary(db, mediaRoot, rec);
+}
+
+/**
+ * Deletes a recording with everything that hangs off it (the database cascades segmentations,
+ * segments, tasks and classification results) and then its files. Files go after the commit: a
+ * failed delete leaves a usable recording, never a row pointing at nothing.
+ */
+export async function deleteRecording(
+  db: Db,
+  access: GroupAccess,
+  mediaRoot: string,
+  recordingId: string,
+): Promise<TRecordingDeletionSummary> {
+  const rec = await findRecordingInGroup(db, access, recordingId);
+  const summary = await deletionSummary(db, mediaRoot, rec);
+  const { count } = await db.recording.deleteMany({ where: { id: rec.id, groupId: access.groupId } });
+  if (count === 0) throw notFound("Recording");
+  await removeRecordingFiles(mediaRoot, rec);
+  return summary;
+}
+
+export async function removeRecordingFiles(mediaRoot: string, rec: Recording): Promise<void> {
+  const { dir, extra } = ownedPaths(rec);
+  if (dir && dir !== ".") await removeMediaDir(mediaRoot, dir);
+  for (const p of extra) await rm(resolveStoredPath(mediaRoot, p), { force: true });
+}
+
+// ─── duplicates ───
+
+/** Durations equal to the microsecond count as the same (floats from different header parses). */
+const durationKey = (d: number) => Math.round(d * 1e6);
+
+export async function findDuplicateRecordings(db: DbOrTx, access: GroupAccess) {
+  const groups = await db.recording.groupBy({
+    by: ["name", "duration"],
+    where: { groupId: access.groupId, duration: { not: null } },
+    _count: { _all: true },
+    having: { name: { _count: { gt: 1 } } },
+  });
+  if (groups.length === 0) return { sets: [] };
+  const rows = await db.recording.findMany({
+    where: { groupId: access.groupId, name: { in: [...new Set(groups.map((g) => g.name))] } },
+    include,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  const sets = new Map<string, { name: string; duration: number; recordings: TRecordingSummary[] }>();
+  for (const r of rows) {
+    if (r.duration === null) continue;
+    const key = `${r.name}\u0000${durationKey(r.duration)}`;
+    let set = sets.get(key);
+    if (!set) {
+      set = { name: r.name, duration: r.duration, recordings: [] };
+      sets.set(key, set);
+    }
+    set.recordings.push(toRecordingSummary(r));
+  }
+  return {
+    sets: [...sets.values()]
+      .filter((s) => s.recordings.length > 1)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.duration - b.duration),
+  };
+}
+
+/** Removes all but one recording (the oldest by default) of every duplicate set. */
+export async function removeDuplicateRecordings(
+  db: Db,
+  access: GroupAccess,
+  mediaRoot: string,
+  options: { keep?: "oldest" | "newest"; names?: string[] } = {},
+) {
+  const { sets } = await findDuplicateRecordings(db, access);
+  const wanted = options.names ? new Set(options.names) : null;
+  const recordingIds: string[] = [];
+  for (const set of sets) {
+    if (wanted && !wanted.has(set.name)) continue;
+    const ordered = options.keep === "newest" ? [...set.recordings].reverse() : set.recordings;
+    for (const r of ordered.slice(1)) {
+      try {
+        await deleteRecording(db, access, mediaRoot, r.id);
+        recordingIds.push(r.id);
+      } catch (err) {
+        // deleted concurrently: that is what we wanted anyway
+        if (!(err instanceof DomainError && err.code === "NOT_FOUND")) throw err;
+      }
+    }
+  }
+  return { removed: recordingIds.length, recordingIds };
+}
+
+// ─── files for the file routes ───
+
+export async function recordingAudioFile(db: DbOrTx, access: GroupAccess, mediaRoot: string, id: string) {
+  const rec = await findRecordingInGroup(db, access, id);
+  if (!rec.filePath) throw notFound("Recording file");
+  return { recording: rec, path: resolveStoredPath(mediaRoot, rec.filePath) };
+}
+
+export async function recordingSpectrogramFile(
+  db: DbOrTx,
+  access: GroupAccess,
+  mediaRoot: string,
+  id: string,
+) {
+  const rec = await findRecordingInGroup(db, access, id);
+  if (!rec.spectrogramPath) {
+    throw new DomainError(
+      "CONFLICT",
+      rec.processingStatus === "failed"
+        ? `The spectrogram could not be generated: ${rec.processingError ?? "unknown error"}`
+        : "The spectrogram has not been generated yet",
+      { processingStatus: rec.processingStatus },
+    );
+  }
+  return { recording: rec, path: resolveStoredPath(mediaRoot, rec.spectrogramPath) };
+}
+
+

@@ -1,0 +1,42 @@
+import type { GroupAccess } from "../access/access.ts";
+import type { DbOrTx } from "../access/db.ts";
+import { DomainError } from "../access/errors.ts";
+import { importSegments } from "../segmentation/import.ts";
+import type { TSegmentImportResult } from "./recordings.schemas.ts";
+
+/**
+ * Imports a segment file uploaded with a recording as a new, active segmentation (source
+ * "import") through the segmentation module. A bad file is reported with its reason and never
+ * undoes the recording: the upload of the audio succeeded either way.
+ */
+export async function attachSegmentFile(
+  db: DbOrTx,
+  access: GroupAccess,
+  mediaRoot: string,
+  recordingId: string,
+  fileName: string,
+  bytes: Uint8Array,
+): Promise<TSegmentImportResult> {
+  try {
+    const r = await importSegments(db, access, {
+      recordingId,
+      fileName,
+      content: bytes,
+      mode: "new",
+      name: fileName.replace(/\\/g, "/").split("/").pop() ?? fileName,
+      makeActive: true,
+      mediaRoot,
+    });
+    const warnings = [...r.warnings, ...r.outside.map((o) => `row ${o.index}: ${o.message}`)];
+    return {
+      status: "imported",
+      segmentFile: fileName,
+      count: r.imported,
+      segmentationId: r.segmentationId,
+      ...(warnings.length ? { warnings: warnings.slice(0, 50) } : {}),
+    };
+  } catch (err) {
+    if (err instanceof DomainError) return { status: "failed", segmentFile: fileName, reason: err.message };
+    throw err;
+  }
+}

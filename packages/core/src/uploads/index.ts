@@ -1,0 +1,2 @@
+export * from "./uploads.schemas.ts";
+export * from "./uploads.ts";
