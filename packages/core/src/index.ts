@@ -8,3 +8,6 @@ export * from "./notifications/index.ts";
 export * from "./projects/index.ts";
 export * from "./segmentation/index.ts";
 export * from "./species/index.ts";
+export * from "./media/index.ts";
+export * from "./recordings/index.ts";
+export * from "./uploads/index.ts";
