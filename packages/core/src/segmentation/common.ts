@@ -1,8 +1,8 @@
-import path from "node:path";
 import { readWavInfo } from "@battycoda/audio";
 import type { Db, DbLike, DbTransaction, Segment as SegmentRow } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import { DomainError, notFound } from "../access/errors.ts";
+import { resolveStoredPath } from "../media/media.ts";
 
 export function isClient(db: DbLike): db is Db {
   return typeof (db as Db).$transaction === "function";
@@ -64,18 +64,13 @@ export async function findSegmentationInGroup(db: DbLike, access: GroupAccess, s
   return seg;
 }
 
-/**
- * MEDIA_ROOT-relative path → absolute, refusing anything that escapes the root (a corrupted or
- * hostile filePath must not make us read /etc/passwd). No shared media helper existed in core when
- * this was written; switch to it once packages/core/src/media provides one.
- */
+/** MEDIA_ROOT-relative path → absolute via the media helper, which refuses paths escaping the root. */
 export function recordingAudioPath(mediaRoot: string, filePath: string): string {
-  const root = path.resolve(mediaRoot);
-  const abs = path.resolve(root, filePath);
-  if (path.isAbsolute(filePath) || (abs !== root && !abs.startsWith(root + path.sep))) {
-    throw new DomainError("PRECONDITION_FAILED", "The recording's file path is outside the media folder");
+  try {
+    return resolveStoredPath(mediaRoot, filePath);
+  } catch (err) {
+    throw new DomainError("PRECONDITION_FAILED", `The recording's audio file cannot be used: ${errorText(err)}`);
   }
-  return abs;
 }
 
 /**

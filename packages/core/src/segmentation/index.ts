@@ -1,5 +1,13 @@
 // Segmentation: runs (pg-boss job + audio pool), preview, batch, manual editing with optimistic
 // concurrency, imports and exports of segment tables.
+export { recordingAudioPath, type SegmentDto } from "./common.ts";
+export { type ExportFormat, exportSegmentation, type SegmentExport } from "./export.ts";
+export {
+  type SegmentationHandlerDeps,
+  type SegmentationRunResult,
+  segmentationLink,
+  segmentationRunHandler,
+} from "./handler.ts";
 export {
   type ImportMode,
   type ImportSegmentsInput,
@@ -8,3 +16,33 @@ export {
   type OutsideRow,
   parseSegmentsOrThrow,
 } from "./import.ts";
+export {
+  ALGORITHM_KEYS,
+  type AlgorithmKey,
+  algorithmDefaults,
+  paramsSchemaFor,
+  validateParams,
+  ZAlgorithmKey,
+  ZParamValues,
+} from "./params.ts";
+export { type PreviewResult, previewSegmentation } from "./preview.ts";
+export {
+  deleteSegmentation,
+  getSegmentation,
+  listSegmentations,
+  type OverviewItem,
+  type RunParameters,
+  renameSegmentation,
+  type SegmentationDefaults,
+  type SegmentationRunPayload,
+  type SegmentationSummary,
+  segmentationDefaults,
+  segmentationOverview,
+  setActiveSegmentation,
+  type StartBatchResult,
+  type StartSegmentationResult,
+  startBatchSegmentation,
+  startSegmentation,
+} from "./runs.ts";
+export * from "./segmentation.schemas.ts";
+export { type BatchEditResult, batchEditSegments, listSegments, segmentsInWindow } from "./segments.ts";

@@ -1,0 +1,67 @@
+import type { DbLike } from "@battycoda/db";
+import { exportRavenTable, exportSegmentsCsv, type Segment } from "@battycoda/formats";
+import type { GroupAccess } from "../access/access.ts";
+import { findSegmentationInGroup } from "./common.ts";
+
+export type ExportFormat = "csv" | "raven";
+
+export interface SegmentExport {
+  fileName: string;
+  contentType: string;
+  body: string;
+  segments: number;
+}
+
+/** A file name safe in a Content-Disposition header and on every file system. */
+function safeName(s: string): string {
+  return (
+    s
+      .normalize("NFKD")
+      .replace(/[^\w.\- ()]+/g, "_")
+      .replace(/\s+/g, " ")
+      .trim()
+      .slice(0, 150) || "segments"
+  );
+}
+
+/**
+ * CSV or Raven selection table. Times are written with the formats package's shortest-round-trip
+ * formatter from the stored doubles, so Raven → import → export gives the same numbers back.
+ */
+export async function exportSegmentation(
+  db: DbLike,
+  access: GroupAccess,
+  segmentationId: string,
+  format: ExportFormat,
+): Promise<SegmentExport> {
+  const seg = await findSegmentationInGroup(db, access, segmentationId);
+  const rows = await db.segment.findMany({
+    where: { segmentationId: seg.id },
+    orderBy: [{ onset: "asc" }, { id: "asc" }],
+  });
+  const segments: Segment[] = rows.map((r) => ({
+    onset: r.onset,
+    offset: r.offset,
+    ...(r.lowFreq !== null ? { lowFreq: r.lowFreq } : {}),
+    ...(r.highFreq !== null ? { highFreq: r.highFreq } : {}),
+    ...(r.label ? { label: r.label } : {}),
+    ...(r.notes ? { notes: r.notes } : {}),
+  }));
+  const base = safeName(`${seg.recording.name} - ${seg.name}`);
+  if (format === "csv") {
+    return {
+      fileName: `${base}.csv`,
+      contentType: "text/csv; charset=utf-8",
+      body: exportSegmentsCsv(segments),
+      segments: segments.length,
+    };
+  }
+  return {
+    fileName: `${base}.Table.1.selections.txt`,
+    contentType: "text/plain; charset=utf-8",
+    body: exportRavenTable(segments, {
+      ...(seg.recording.sampleRate ? { nyquistHz: seg.recording.sampleRate / 2 } : {}),
+    }),
+    segments: segments.length,
+  };
+}

@@ -1,0 +1,126 @@
+import { type AudioPool, readWavFile } from "@battycoda/audio";
+import type { Db } from "@battycoda/db";
+import type { JobContext, JobHandler } from "../jobs/handler.ts";
+import { createNotification } from "../notifications/notifications.ts";
+import { runSegment, pickChannel } from "./audio.ts";
+import { activate, errorText, hasActive, lockRecording, recordingAudioPath } from "./common.ts";
+import { readRunParameters, type SegmentationRunPayload } from "./runs.ts";
+
+export interface SegmentationHandlerDeps {
+  mediaRoot: string;
+  /** The worker's audio pool; without one the detector runs in the handler's thread. */
+  pool?: AudioPool | null;
+}
+
+export interface SegmentationRunResult {
+  segmentationId: string;
+  segments?: number;
+  skipped?: string;
+}
+
+/**
+ * The `segmentation.run` job. Reads the recording, runs the detector, and replaces the
+ * segmentation's segments in one transaction that also marks it completed, so a retry after a crash
+ * at any point rewrites the same result and nobody ever sees half a segment list. A segmentation that
+ * is already completed (the job's completion was lost) is left alone: it may have been edited since.
+ */
+export function segmentationRunHandler(deps: SegmentationHandlerDeps): JobHandler<"segmentation.run"> {
+  return (ctx) => runSegmentationJob(ctx, deps);
+}
+
+async function runSegmentationJob(
+  ctx: JobContext<"segmentation.run">,
+  deps: SegmentationHandlerDeps,
+): Promise<SegmentationRunResult> {
+  const { db } = ctx;
+  const { segmentationId, makeActive } = ctx.payload as SegmentationRunPayload;
+  const seg = await db.segmentation.findUnique({
+    where: { id: segmentationId },
+    include: { recording: true, algorithm: { select: { key: true } } },
+  });
+  if (!seg) return { segmentationId, skipped: "the segmentation was deleted" };
+  if (seg.status === "completed" || seg.status === "cancelled") return { segmentationId, skipped: `already ${seg.status}` };
+
+  const progress = async (p: number, message: string) => {
+    await ctx.setProgress(p, message);
+    await db.segmentation.updateMany({ where: { id: seg.id, status: "running" }, data: { progress: p } });
+  };
+
+  try {
+    await db.segmentation.update({ where: { id: seg.id }, data: { status: "running", progress: 0, error: null } });
+    const run = readRunParameters(seg.parameters, seg.algorithm?.key ?? null);
+    await progress(0.05, "Reading audio");
+    const wav = await readWavFile(recordingAudioPath(deps.mediaRoot, seg.recording.filePath));
+    const samples = pickChannel(wav.channels, run.channel);
+    wav.channels.length = 0; // let the other channels go before the detector allocates
+    await progress(0.2, "Detecting calls");
+    const found = await runSegment(samples, wav.info.sampleRate, run.algorithm, run.params, deps.pool);
+    await progress(0.9, `Saving ${found.length} segments`);
+
+    if (await ctx.isCancelled()) {
+      await db.segmentation.updateMany({ where: { id: seg.id }, data: { status: "cancelled" } });
+      return { segmentationId, skipped: "cancelled" };
+    }
+
+    const stored = await db.$transaction(
+      async (tx) => {
+        await lockRecording(tx, seg.recordingId);
+        // Deleted while we were computing: nothing to write into.
+        const still = await tx.segmentation.findUnique({ where: { id: seg.id }, select: { status: true } });
+        if (!still || still.status === "completed" || still.status === "cancelled") return false;
+        await tx.segment.deleteMany({ where: { segmentationId: seg.id } });
+        await tx.segment.createMany({
+          data: found.map((s) => ({ segmentationId: seg.id, onset: s.onset, offset: s.offset })),
+        });
+        await tx.segmentation.update({
+          where: { id: seg.id },
+          data: { status: "completed", progress: 1, error: null, version: { increment: 1 } },
+        });
+        if (makeActive || !(await hasActive(tx, seg.recordingId, seg.id))) await activate(tx, seg.recordingId, seg.id);
+        if (seg.createdById) {
+          await createNotification(tx, {
+            userId: seg.createdById,
+            kind: "segmentation.completed",
+            title: `Segmentation of ${seg.recording.name} completed`,
+            message: `"${seg.name}" found ${found.length} segment${found.length === 1 ? "" : "s"}.`,
+            link: segmentationLink(seg.recordingId, seg.id),
+          });
+        }
+        return true;
+      },
+      { timeout: 60_000, maxWait: 15_000 },
+    );
+    if (!stored) return { segmentationId, skipped: "the segmentation changed while running" };
+    return { segmentationId, segments: found.length };
+  } catch (err) {
+    await recordFailure(db, seg, err, ctx.retriesLeft > 0);
+    throw err;
+  }
+}
+
+async function recordFailure(
+  db: Db,
+  seg: { id: string; name: string; recordingId: string; createdById: string | null; recording: { name: string } },
+  err: unknown,
+  willRetry: boolean,
+) {
+  const error = errorText(err);
+  // While retries are left the run is only postponed: back to pending, with the error shown.
+  await db.segmentation.updateMany({
+    where: { id: seg.id, status: { in: ["pending", "running"] } },
+    data: { status: willRetry ? "pending" : "failed", error },
+  });
+  if (!willRetry && seg.createdById) {
+    await createNotification(db, {
+      userId: seg.createdById,
+      kind: "segmentation.failed",
+      title: `Segmentation of ${seg.recording.name} failed`,
+      message: `"${seg.name}": ${error}`,
+      link: segmentationLink(seg.recordingId, seg.id),
+    });
+  }
+}
+
+export function segmentationLink(recordingId: string, segmentationId: string): string {
+  return `/recordings/${encodeURIComponent(recordingId)}?segmentation=${encodeURIComponent(segmentationId)}`;
+}

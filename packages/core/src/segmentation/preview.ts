@@ -1,0 +1,53 @@
+import type { AudioPool } from "@battycoda/audio";
+import { WavError } from "@battycoda/audio";
+import type { DbLike } from "@battycoda/db";
+import type { GroupAccess } from "../access/access.ts";
+import { DomainError } from "../access/errors.ts";
+import { readWindow, runSegment } from "./audio.ts";
+import { findRecordingForSegmentation, recordingAudioPath } from "./common.ts";
+import { validateParams } from "./params.ts";
+import type { TPreviewRequest } from "./segmentation.schemas.ts";
+
+export interface PreviewResult {
+  /** The window actually analysed (seconds, clipped to the recording). */
+  start: number;
+  end: number;
+  /** Absolute recording time. Detections touching a window edge may be cut there. */
+  segments: { onset: number; offset: number }[];
+  elapsedMs: number;
+}
+
+/**
+ * Runs the chosen parameters on a few seconds around `center`, reading only that part of the file,
+ * and answers synchronously (no job): the UI draws the result over the spectrogram at once.
+ */
+export async function previewSegmentation(
+  db: DbLike,
+  access: GroupAccess,
+  deps: { mediaRoot: string; pool?: AudioPool | null },
+  input: TPreviewRequest,
+): Promise<PreviewResult> {
+  const t0 = performance.now();
+  const rec = await findRecordingForSegmentation(db, access, input.recordingId);
+  const params = validateParams(input.algorithmKey, input.params, rec.sampleRate);
+  const file = recordingAudioPath(deps.mediaRoot, rec.filePath);
+  let win: Awaited<ReturnType<typeof readWindow>>;
+  try {
+    win = await readWindow(file, input.center, input.windowSeconds, input.channel ?? null);
+  } catch (err) {
+    if (err instanceof WavError || (err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new DomainError("PRECONDITION_FAILED", `The recording's audio cannot be read: ${(err as Error).message}`);
+    }
+    throw err;
+  }
+  const found =
+    win.samples.length === 0
+      ? []
+      : await runSegment(win.samples, win.sampleRate, input.algorithmKey, params, deps.pool);
+  return {
+    start: win.start,
+    end: win.end,
+    segments: found.map((s) => ({ onset: win.start + s.onset, offset: win.start + s.offset })),
+    elapsedMs: Math.round(performance.now() - t0),
+  };
+}

@@ -1,0 +1,111 @@
+// Request schemas shared by tRPC procedures and REST routes. Responses are plain objects with
+// ISO-8601 date strings (built in the domain functions), so no output transform is needed.
+import { z } from "zod";
+import { ZId } from "../groups/groups.schemas.ts";
+import { ZAlgorithmKey, ZParamValues } from "./params.ts";
+
+const ZName = z.string().trim().min(1).max(200);
+const ZSeconds = z.number().finite();
+/** 0-based channel, or null/undefined for the mean of all channels. */
+const ZChannel = z.number().int().min(0).max(255).nullable().optional();
+
+export const ZStartSegmentationRequest = z.object({
+  recordingId: ZId,
+  algorithmKey: ZAlgorithmKey,
+  params: ZParamValues,
+  name: ZName.optional(),
+  channel: ZChannel,
+  /** Make the result the recording's active segmentation even if another one is active. */
+  makeActive: z.boolean().default(false),
+});
+export type TStartSegmentationRequest = z.output<typeof ZStartSegmentationRequest>;
+
+export const ZDefaultsRequest = z.object({ recordingId: ZId, algorithmKey: ZAlgorithmKey });
+
+export const MAX_PREVIEW_SECONDS = 5;
+export const ZPreviewRequest = z.object({
+  recordingId: ZId,
+  algorithmKey: ZAlgorithmKey,
+  params: ZParamValues,
+  channel: ZChannel,
+  /** Seconds: the window is centred here (shifted to stay inside the recording). */
+  center: ZSeconds.min(0),
+  windowSeconds: z.number().gt(0).max(MAX_PREVIEW_SECONDS).default(3),
+});
+export type TPreviewRequest = z.output<typeof ZPreviewRequest>;
+
+export const ZStartBatchRequest = z
+  .object({
+    projectId: ZId.optional(),
+    recordingIds: z.array(ZId).min(1).max(5000).optional(),
+    algorithmKey: ZAlgorithmKey,
+    params: ZParamValues,
+    name: ZName.optional(),
+    channel: ZChannel,
+    /** Skip recordings that have a completed, pending or running segmentation. */
+    onlyUnsegmented: z.boolean().default(true),
+    makeActive: z.boolean().default(false),
+  })
+  .refine((v) => (v.projectId === undefined) !== (v.recordingIds === undefined), {
+    error: "Give either projectId or recordingIds",
+  });
+export type TStartBatchRequest = z.output<typeof ZStartBatchRequest>;
+
+export const ZOverviewStatus = z.enum(["unsegmented", "active", "completed", "failed"]);
+export const ZOverviewRequest = z.object({
+  projectId: ZId.optional(),
+  speciesId: ZId.optional(),
+  search: z.string().trim().max(200).optional(),
+  /** unsegmented = nothing completed or in progress; active = a run pending or running. */
+  status: ZOverviewStatus.optional(),
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(200).default(50),
+});
+export type TOverviewRequest = z.output<typeof ZOverviewRequest>;
+
+export const ZRecordingSegmentationsRequest = z.object({ recordingId: ZId });
+export const ZSegmentationIdRequest = z.object({ segmentationId: ZId });
+export const ZRenameSegmentationRequest = z.object({ segmentationId: ZId, name: ZName });
+
+// ─── segments ───
+
+const ZFreq = z.number().finite().min(0).nullable();
+export const ZSegmentFields = z.object({
+  onset: ZSeconds,
+  offset: ZSeconds,
+  lowFreq: ZFreq.optional(),
+  highFreq: ZFreq.optional(),
+  label: z.string().trim().max(200).nullable().optional(),
+  notes: z.string().max(10_000).optional(),
+});
+export type TSegmentFields = z.output<typeof ZSegmentFields>;
+export const ZSegmentPatch = ZSegmentFields.partial();
+export type TSegmentPatch = z.output<typeof ZSegmentPatch>;
+
+export const ZEditOp = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("create"), segment: ZSegmentFields }),
+  z.object({ op: z.literal("update"), segmentId: ZId, patch: ZSegmentPatch }),
+  z.object({ op: z.literal("delete"), segmentId: ZId }),
+]);
+export type TEditOp = z.output<typeof ZEditOp>;
+
+const ZVersioned = z.object({ segmentationId: ZId, expectedVersion: z.number().int().min(0) });
+export const ZBatchEditRequest = ZVersioned.extend({ ops: z.array(ZEditOp).min(1).max(2000) });
+export type TBatchEditRequest = z.output<typeof ZBatchEditRequest>;
+export const ZCreateSegmentRequest = ZVersioned.extend({ segment: ZSegmentFields });
+export const ZUpdateSegmentRequest = ZVersioned.extend({ segmentId: ZId, patch: ZSegmentPatch });
+export const ZDeleteSegmentRequest = ZVersioned.extend({ segmentId: ZId });
+
+export const ZListSegmentsRequest = z.object({
+  segmentationId: ZId,
+  /** Case-insensitive substring of notes or label. */
+  search: z.string().trim().max(200).optional(),
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(1000).default(100),
+});
+export type TListSegmentsRequest = z.output<typeof ZListSegmentsRequest>;
+
+export const MAX_WINDOW_SEGMENTS = 10_000;
+export const ZSegmentsInWindowRequest = z
+  .object({ segmentationId: ZId, start: ZSeconds, end: ZSeconds })
+  .refine((v) => v.end > v.start, { error: "end must be after start", path: ["end"] });

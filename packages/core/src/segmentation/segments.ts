@@ -1,0 +1,160 @@
+import type { Db, DbLike, Prisma } from "@battycoda/db";
+import type { GroupAccess } from "../access/access.ts";
+import { DomainError, notFound } from "../access/errors.ts";
+import { findSegmentationInGroup, recordingDuration, type SegmentDto, toSegmentDto } from "./common.ts";
+import {
+  MAX_WINDOW_SEGMENTS,
+  type TBatchEditRequest,
+  type TEditOp,
+  type TListSegmentsRequest,
+  type TSegmentFields,
+} from "./segmentation.schemas.ts";
+import { bumpVersion } from "./versioning.ts";
+
+interface Candidate {
+  onset: number;
+  offset: number;
+  lowFreq: number | null;
+  highFreq: number | null;
+}
+
+function checkSegment(s: Candidate, duration: number, where: string): void {
+  const problems: string[] = [];
+  if (!(s.onset < s.offset)) problems.push(`onset ${s.onset} must be before offset ${s.offset}`);
+  if (s.onset < 0) problems.push(`onset ${s.onset} is before the start of the recording`);
+  if (s.offset > duration) problems.push(`offset ${s.offset} is after the end of the recording (${duration} s)`);
+  if (s.lowFreq !== null && s.highFreq !== null && s.lowFreq > s.highFreq) {
+    problems.push(`low frequency ${s.lowFreq} is above high frequency ${s.highFreq}`);
+  }
+  if (problems.length > 0) {
+    throw new DomainError("BAD_REQUEST", `${where}: ${problems.join("; ")}`, { problems });
+  }
+}
+
+export interface BatchEditResult {
+  version: number;
+  /** Per op, in order: the segment as stored (null for deletes). Creates get their new ids here. */
+  results: (SegmentDto | null)[];
+}
+
+/**
+ * Applies a list of segment edits atomically (undo/redo replays several at once) against
+ * `expectedVersion`; see bumpVersion for the concurrency rule. Every op is validated against the
+ * recording (onset < offset, inside its duration); one bad op rejects the whole batch.
+ */
+export async function batchEditSegments(
+  db: Db,
+  access: GroupAccess,
+  input: TBatchEditRequest,
+  options: { mediaRoot?: string } = {},
+): Promise<BatchEditResult> {
+  const seg = await findSegmentationInGroup(db, access, input.segmentationId);
+  const duration = await recordingDuration(seg.recording, options.mediaRoot);
+  return db.$transaction(
+    async (tx) => {
+      const version = await bumpVersion(tx, access, seg.id, input.expectedVersion, { manuallyEdited: true });
+      const results: (SegmentDto | null)[] = [];
+      for (const [i, op] of input.ops.entries()) {
+        results.push(await applyOp(tx, seg.id, op, duration, input.ops.length > 1 ? `operation ${i + 1}` : "segment"));
+      }
+      return { version, results };
+    },
+    { timeout: 30_000, maxWait: 10_000 },
+  );
+}
+
+async function applyOp(
+  tx: Prisma.TransactionClient,
+  segmentationId: string,
+  op: TEditOp,
+  duration: number,
+  where: string,
+): Promise<SegmentDto | null> {
+  if (op.op === "create") {
+    const data = fields(op.segment);
+    checkSegment(data, duration, where);
+    return toSegmentDto(await tx.segment.create({ data: { segmentationId, ...data } }));
+  }
+  const existing = await tx.segment.findFirst({ where: { id: op.segmentId, segmentationId } });
+  if (!existing) throw notFound(`Segment (${where})`);
+  if (op.op === "delete") {
+    await tx.segment.delete({ where: { id: existing.id } });
+    return null;
+  }
+  const p = op.patch;
+  const merged = {
+    onset: p.onset ?? existing.onset,
+    offset: p.offset ?? existing.offset,
+    lowFreq: p.lowFreq !== undefined ? p.lowFreq : existing.lowFreq,
+    highFreq: p.highFreq !== undefined ? p.highFreq : existing.highFreq,
+  };
+  checkSegment(merged, duration, where);
+  const updated = await tx.segment.update({
+    where: { id: existing.id },
+    data: {
+      ...merged,
+      ...(p.label !== undefined ? { label: p.label || null } : {}),
+      ...(p.notes !== undefined ? { notes: p.notes } : {}),
+    },
+  });
+  return toSegmentDto(updated);
+}
+
+function fields(s: TSegmentFields) {
+  return {
+    onset: s.onset,
+    offset: s.offset,
+    lowFreq: s.lowFreq ?? null,
+    highFreq: s.highFreq ?? null,
+    label: s.label || null,
+    notes: s.notes ?? "",
+  };
+}
+
+export async function listSegments(db: DbLike, access: GroupAccess, input: TListSegmentsRequest) {
+  const seg = await findSegmentationInGroup(db, access, input.segmentationId);
+  const where: Prisma.SegmentWhereInput = { segmentationId: seg.id };
+  if (input.search) {
+    where.OR = [
+      { notes: { contains: input.search, mode: "insensitive" } },
+      { label: { contains: input.search, mode: "insensitive" } },
+    ];
+  }
+  const [total, rows] = await Promise.all([
+    db.segment.count({ where }),
+    db.segment.findMany({
+      where,
+      orderBy: [{ onset: "asc" }, { id: "asc" }],
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    }),
+  ]);
+  return {
+    items: rows.map(toSegmentDto),
+    total,
+    page: input.page,
+    pageSize: input.pageSize,
+    version: seg.version,
+    status: seg.status,
+  };
+}
+
+/** Segments overlapping [start, end) for the spectrogram viewer, with the version to edit against. */
+export async function segmentsInWindow(
+  db: DbLike,
+  access: GroupAccess,
+  input: { segmentationId: string; start: number; end: number },
+) {
+  const seg = await findSegmentationInGroup(db, access, input.segmentationId);
+  const rows = await db.segment.findMany({
+    where: { segmentationId: seg.id, onset: { lt: input.end }, offset: { gt: input.start } },
+    orderBy: [{ onset: "asc" }, { id: "asc" }],
+    take: MAX_WINDOW_SEGMENTS + 1,
+  });
+  return {
+    items: rows.slice(0, MAX_WINDOW_SEGMENTS).map(toSegmentDto),
+    truncated: rows.length > MAX_WINDOW_SEGMENTS,
+    version: seg.version,
+    status: seg.status,
+  };
+}
