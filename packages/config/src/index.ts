@@ -109,6 +109,7 @@ const schema = z.object({
   PUBLIC_URL: optionalUrl(["http:", "https:"]),
   DISABLE_STATIC_CACHING: bool(false),
   MAX_UPLOAD_SIZE_MB: positiveNumber(100),
+  MAX_RESUMABLE_UPLOAD_SIZE_MB: positiveNumber(20480),
   DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
   AWS_SES_REGION_NAME: z.preprocess(unsetIfEmpty, z.string().trim().default("us-east-1")),
   AWS_SES_ACCESS_KEY_ID: str(),
@@ -126,6 +127,7 @@ const schema = z.object({
   SENTRY_PROJECT: str(),
   R_SERVER_URL: urlWithDefault(["http:", "https:"], "http://127.0.0.1:8001"),
   WORKER_CONCURRENCY: positiveInt(2),
+  RECORDING_SPLIT_SECONDS: positiveNumber(60),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -151,6 +153,8 @@ export interface Config {
   disableStaticCaching: boolean;
   maxUploadSizeMb: number;
   maxUploadSizeBytes: number;
+  /** Limit of one resumable (tus) upload, which may be far larger than a single request. */
+  maxResumableUploadSizeBytes: number;
   /** Unset means "start the embedded PostgreSQL" (see @battycoda/db/embedded). */
   databaseUrl: string | undefined;
   ses: {
@@ -174,6 +178,8 @@ export interface Config {
   features: Record<string, boolean>;
   rServerUrl: string;
   workerConcurrency: number;
+  /** Recordings longer than this are split into parts of this length by recording.ingest. */
+  recordingSplitSeconds: number;
 }
 
 export interface LoadConfigOptions {
@@ -271,6 +277,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     disableStaticCaching: e.DISABLE_STATIC_CACHING,
     maxUploadSizeMb: e.MAX_UPLOAD_SIZE_MB,
     maxUploadSizeBytes: Math.floor(e.MAX_UPLOAD_SIZE_MB * 1024 * 1024),
+    maxResumableUploadSizeBytes: Math.floor(e.MAX_RESUMABLE_UPLOAD_SIZE_MB * 1024 * 1024),
     databaseUrl: e.DATABASE_URL,
     ses: {
       enabled: Boolean(e.AWS_SES_ACCESS_KEY_ID && e.AWS_SES_SECRET_ACCESS_KEY),
@@ -292,6 +299,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     features,
     rServerUrl: e.R_SERVER_URL.replace(/\/+$/, ""),
     workerConcurrency: e.WORKER_CONCURRENCY,
+    recordingSplitSeconds: e.RECORDING_SPLIT_SECONDS,
   };
 }
 

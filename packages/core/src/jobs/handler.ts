@@ -29,6 +29,25 @@ export interface RegisterJobHandlerOptions {
   /** How often an idle worker polls (pg-boss default 2 s, minimum 0.5 s). */
   pollingIntervalSeconds?: number;
   onError?: (job: Job, err: unknown, willRetry: boolean) => void;
+  /** Worker processes pass their JobLeases so crashed attempts are detected (see leases.ts). */
+  leases?: JobLeaseHolder;
+}
+
+/**
+ * Thrown by a handler when trying again cannot help (e.g. a corrupt input file): the Job row is
+ * failed at once and pg-boss is not asked to retry.
+ */
+export class PermanentJobError extends Error {
+  override name = "PermanentJobError";
+}
+
+/**
+ * Held by a worker for as long as it runs a job, so another process can tell a running job from
+ * one whose worker died (see JobLeases in leases.ts).
+ */
+export interface JobLeaseHolder {
+  /** Resolves once this process holds the job's lease; call the returned function to give it up. */
+  acquire(jobId: string): Promise<() => Promise<void>>;
 }
 
 function errorText(err: unknown): string {
@@ -46,10 +65,31 @@ export async function runJob<T extends QueueName>(
   bossJob: PgBoss.JobWithMetadata<BossJobData>,
   handler: JobHandler<T>,
   onError?: RegisterJobHandlerOptions["onError"],
+  leases?: JobLeaseHolder,
 ): Promise<void> {
   const jobId = bossJob.data?.jobId;
   const attempt = bossJob.retryCount + 1;
   const retriesLeft = Math.max(0, bossJob.retryLimit - bossJob.retryCount);
+  if (!jobId) return;
+  // The lease is taken before the row says "running", so a running row without a held lease
+  // always means its worker is gone.
+  const release = leases ? await leases.acquire(jobId) : undefined;
+  try {
+    await startAttempt(db, boss, jobId, attempt, retriesLeft, handler, onError);
+  } finally {
+    await release?.();
+  }
+}
+
+async function startAttempt<T extends QueueName>(
+  db: Db,
+  boss: PgBoss,
+  jobId: string,
+  attempt: number,
+  retriesLeft: number,
+  handler: JobHandler<T>,
+  onError?: RegisterJobHandlerOptions["onError"],
+): Promise<void> {
   // Only a queued row starts: a cancelled (or vanished) job is acknowledged without running.
   const { count } = await db.job.updateMany({
     where: { id: jobId, status: { in: ["queued", "running"] } },
@@ -60,9 +100,21 @@ export async function runJob<T extends QueueName>(
       message: attempt > 1 ? `Attempt ${attempt}` : "Running",
     },
   });
-  if (!jobId || count === 0) return;
+  if (count === 0) return;
   const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+  await runAttempt(db, boss, job, attempt, retriesLeft, handler, onError);
+}
 
+async function runAttempt<T extends QueueName>(
+  db: Db,
+  boss: PgBoss,
+  job: Job,
+  attempt: number,
+  retriesLeft: number,
+  handler: JobHandler<T>,
+  onError?: RegisterJobHandlerOptions["onError"],
+): Promise<void> {
+  const jobId = job.id;
   const stillRunning = { id: jobId, status: "running" as const };
   const ctx: JobContext<T> = {
     job,
@@ -91,7 +143,8 @@ export async function runJob<T extends QueueName>(
   try {
     result = await handler(ctx);
   } catch (err) {
-    const willRetry = retriesLeft > 0;
+    const permanent = err instanceof PermanentJobError;
+    const willRetry = retriesLeft > 0 && !permanent;
     const error = errorText(err);
     await db.job.updateMany({
       where: stillRunning,
@@ -100,6 +153,8 @@ export async function runJob<T extends QueueName>(
         : { status: "failed", error, message: "Failed", finishedAt: new Date() },
     });
     onError?.(job, err, willRetry);
+    // A permanent failure completes the pg-boss job (nothing to retry); the Job row says failed.
+    if (permanent) return;
     throw err; // pg-boss records the failure and schedules the retry
   }
   await db.job.updateMany({
@@ -131,7 +186,7 @@ export async function registerJobHandler<T extends QueueName>(
         type,
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
         async (jobs) => {
-          for (const j of jobs) await runJob(db, boss, j, handler, options.onError);
+          for (const j of jobs) await runJob(db, boss, j, handler, options.onError, options.leases);
         },
       ),
     );

@@ -3,3 +3,4 @@ export * from "./enqueue.ts";
 export * from "./handler.ts";
 export * from "./housekeeping.ts";
 export * from "./queues.ts";
+export * from "./leases.ts";

@@ -1,0 +1,257 @@
+// recording.ingest: read the header, fill the row, split long files, queue spectrograms.
+//
+// Split recordings: the uploaded original is kept as the parent row (its file untouched, status
+// ready, partCount = N, no spectrogram of its own) and each part is a full Recording
+// (parentRecordingId, partIndex 1..N, partCount N) with its own file and spectrogram job, so the
+// recordings list shows the parts beside their parent; nothing a researcher uploaded is deleted.
+//
+// Crash safety: part ids are deterministic (`<parentId>-p<i>`), a part's file is written (temp +
+// rename) before its row exists, and the row plus its spectrogram job are committed together
+// under a per-recording advisory lock. A rerun after a crash at any point finds the finished
+// parts by id and redoes only what is missing.
+import { mkdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { copyWavRange, readWavInfo, WavError, type WavInfo } from "@battycoda/audio";
+import type { Recording } from "@battycoda/db";
+import type { JobContext } from "../jobs/handler.ts";
+import { PermanentJobError } from "../jobs/handler.ts";
+import { recordingDir, resolveStoredPath, safeFileName, sha256File } from "../media/media.ts";
+import { ensureSpectrogramJob, lockRecording, type ProcessingDeps } from "./deps.ts";
+import { exists, removeStaleTemps, writingTo } from "./files.ts";
+import { ingestedMetadata, mergeMetadata, parseGuanoTimestamp } from "./metadata.ts";
+
+export interface IngestResult {
+  recordingId: string;
+  status: "ready" | "processing" | "failed" | "skipped";
+  duration?: number;
+  parts?: string[];
+  spectrogramJobs?: string[];
+  reason?: string;
+}
+
+type Progress = Pick<JobContext<"recording.ingest">, "setProgress" | "isCancelled">;
+const noProgress: Progress = { setProgress: async () => {}, isCancelled: async () => false };
+
+export function partId(parentId: string, index: number): string {
+  return `${parentId}-p${index}`;
+}
+
+export function partName(name: string, index: number, count: number): string {
+  return `${name} (Part ${index}/${count})`;
+}
+
+/** Marks the recording failed and fails the job without retries (the file will not get better). */
+async function failRecording(deps: ProcessingDeps, rec: Recording, message: string): Promise<never> {
+  await deps.db.recording.updateMany({
+    where: { id: rec.id },
+    data: { processingStatus: "failed", processingError: message },
+  });
+  throw new PermanentJobError(message);
+}
+
+async function readHeader(deps: ProcessingDeps, rec: Recording): Promise<WavInfo> {
+  let file: string;
+  try {
+    file = resolveStoredPath(deps.mediaRoot, rec.filePath);
+  } catch (err) {
+    return failRecording(deps, rec, (err as Error).message);
+  }
+  try {
+    return await readWavInfo(file);
+  } catch (err) {
+    if (err instanceof WavError) return failRecording(deps, rec, err.message);
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      return failRecording(deps, rec, "The recording's audio file is missing");
+    throw err; // I/O trouble: worth a retry
+  }
+}
+
+export async function ingestRecording(
+  deps: ProcessingDeps,
+  recordingId: string,
+  progress: Progress = noProgress,
+): Promise<IngestResult> {
+  const { db } = deps;
+  const rec = await db.recording.findUnique({ where: { id: recordingId } });
+  if (!rec) return { recordingId, status: "skipped", reason: "The recording was deleted" };
+  if (rec.parentRecordingId) {
+    // Parts are produced by ingest already: never split again.
+    return { recordingId, status: "skipped", reason: "Parts are ingested with their parent" };
+  }
+  if (rec.processingStatus !== "ready")
+    await db.recording.updateMany({ where: { id: rec.id }, data: { processingStatus: "processing" } });
+
+  const info = await readHeader(deps, rec);
+  const metadata = mergeMetadata(rec.metadata, ingestedMetadata(info));
+  const fields = {
+    duration: info.duration,
+    sampleRate: info.sampleRate,
+    channels: info.channels,
+    bitDepth: info.validBitsPerSample,
+    format: info.format,
+    metadata,
+    recordedDate: rec.recordedDate ?? parseGuanoTimestamp(info.metadata.guano?.fields.Timestamp),
+  };
+
+  const partFrames = Math.round(deps.splitSeconds * info.sampleRate);
+  if (info.frames > partFrames && partFrames > 0) return splitRecording(deps, rec, info, fields, progress);
+
+  // One file: fill the row and queue its spectrogram (unless it already has one).
+  const spectrogramDone =
+    rec.spectrogramPath !== null && (await exists(resolveStoredPath(deps.mediaRoot, rec.spectrogramPath)));
+  const job = await db.$transaction(async (tx) => {
+    await lockRecording(tx, rec.id);
+    const current = await tx.recording.findUnique({ where: { id: rec.id } });
+    if (!current) return null;
+    await tx.recording.update({
+      where: { id: rec.id },
+      data: {
+        ...fields,
+        processingStatus: spectrogramDone ? "ready" : "processing",
+        processingError: null,
+        partCount: null,
+        partIndex: null,
+      },
+    });
+    return spectrogramDone ? null : ensureSpectrogramJob(tx, deps.boss, current);
+  });
+  await progress.setProgress(1, "Header read");
+  return {
+    recordingId,
+    status: spectrogramDone ? "ready" : "processing",
+    duration: info.duration,
+    spectrogramJobs: job ? [job.id] : [],
+  };
+}
+
+type Fields = {
+  duration: number;
+  sampleRate: number;
+  channels: number;
+  bitDepth: number;
+  format: string;
+  metadata: ReturnType<typeof mergeMetadata>;
+  recordedDate: Date | null;
+};
+
+async function splitRecording(
+  deps: ProcessingDeps,
+  parent: Recording,
+  info: WavInfo,
+  fields: Fields,
+  progress: Progress,
+): Promise<IngestResult> {
+  const { db, mediaRoot } = deps;
+  const source = resolveStoredPath(mediaRoot, parent.filePath);
+  const partFrames = Math.round(deps.splitSeconds * info.sampleRate);
+  const count = Math.ceil(info.frames / partFrames);
+  const stem = path.basename(parent.filePath).replace(/\.wav$/i, "") || "recording";
+  const parts: string[] = [];
+  const jobs: string[] = [];
+
+  for (let index = 1; index <= count; index++) {
+    if (await progress.isCancelled()) {
+      return { recordingId: parent.id, status: "processing", parts, reason: "Cancelled" };
+    }
+    const id = partId(parent.id, index);
+    const startFrame = (index - 1) * partFrames;
+    const endFrame = Math.min(info.frames, index * partFrames);
+    const fileName = safeFileName(`${stem}_part${index}of${count}.wav`);
+    const rel = path.posix.join(recordingDir(parent.groupId, id), fileName);
+    const target = resolveStoredPath(mediaRoot, rel);
+
+    const existing = await db.recording.findUnique({ where: { id } });
+    // The file first: a part row is only ever committed once its file is complete.
+    if (!existing || !(await exists(target))) {
+      await writingTo(target, async () => {
+        await removeStaleTemps(target);
+        await mkdir(path.dirname(target), { recursive: true });
+        // Byte-exact copy of the frame range: same sample format, bit depth and metadata chunks.
+        await copyWavRange(source, target, {
+          start: startFrame / info.sampleRate,
+          end: endFrame / info.sampleRate,
+        });
+      });
+    }
+    const size = (await stat(target)).size;
+    const sha256 = existing?.sha256 ?? (await sha256File(target));
+    const offsetMs = (startFrame / info.sampleRate) * 1000;
+
+    const job = await db.$transaction(async (tx) => {
+      await lockRecording(tx, parent.id);
+      const row =
+        (await tx.recording.findUnique({ where: { id } })) ??
+        (await tx.recording.create({
+          data: {
+            id,
+            groupId: parent.groupId,
+            projectId: parent.projectId,
+            speciesId: parent.speciesId,
+            createdById: parent.createdById,
+            name: partName(parent.name, index, count),
+            description: parent.description,
+            filePath: rel,
+            originalFilename: fileName,
+            fileSize: BigInt(size),
+            sha256,
+            duration: (endFrame - startFrame) / info.sampleRate,
+            sampleRate: fields.sampleRate,
+            channels: fields.channels,
+            bitDepth: fields.bitDepth,
+            format: fields.format,
+            metadata: {
+              ...fields.metadata,
+              split: {
+                parentRecordingId: parent.id,
+                startSeconds: startFrame / info.sampleRate,
+                endSeconds: endFrame / info.sampleRate,
+                startFrame,
+                endFrame,
+              },
+            },
+            recordedDate: fields.recordedDate ? new Date(fields.recordedDate.getTime() + offsetMs) : null,
+            location: parent.location,
+            latitude: parent.latitude,
+            longitude: parent.longitude,
+            equipment: parent.equipment,
+            environmentalConditions: parent.environmentalConditions,
+            processingStatus: "processing",
+            parentRecordingId: parent.id,
+            partIndex: index,
+            partCount: count,
+          },
+        }));
+      if (row.processingStatus === "ready" && row.spectrogramPath) return null;
+      return ensureSpectrogramJob(tx, deps.boss, row);
+    });
+    parts.push(id);
+    if (job) jobs.push(job.id);
+    await progress.setProgress(index / count, `Split into part ${index} of ${count}`);
+  }
+
+  await db.$transaction(async (tx) => {
+    await lockRecording(tx, parent.id);
+    await tx.recording.updateMany({
+      where: { id: parent.id },
+      data: {
+        ...fields,
+        processingStatus: "ready",
+        processingError: null,
+        partCount: count,
+        partIndex: null,
+      },
+    });
+  });
+  return {
+    recordingId: parent.id,
+    status: "ready",
+    duration: info.duration,
+    parts,
+    spectrogramJobs: jobs,
+  };
+}
+
+/** The pg-boss handler body for recording.ingest. */
+export function recordingIngestHandler(deps: ProcessingDeps) {
+  return (ctx: JobContext<"recording.ingest">) => ingestRecording(deps, ctx.payload.recordingId, ctx);
+}
