@@ -1,5 +1,7 @@
 /** Coordinate maths of the viewer: pure functions, unit-tested. */
 
+export type Channel = number | "mix";
+
 export interface ViewRange {
   t0: number;
   t1: number;
@@ -19,7 +21,8 @@ export interface Viewport extends ViewRange {
   setFreqView(fMin: number, fMax: number): void;
   duration: number;
   sampleRate: number;
-  channel: number;
+  /** The channel shown: a 0-based index, or "mix" (the average of all channels). */
+  channel: Channel;
 }
 
 /** A segment drawn on the spectrogram (seconds, Hz). */

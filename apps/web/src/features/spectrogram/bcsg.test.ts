@@ -1,0 +1,84 @@
+import {
+  encodeSpectrogramBinary,
+  COLORMAP_NAMES as PACKAGE_NAMES,
+  colormapLut as packageLut,
+} from "@battycoda/audio";
+import { describe, expect, it } from "vitest";
+import { decodeBcsg, windowExtent } from "./bcsg";
+import { COLORMAP_NAMES, colormapLut, displayRange, levelTable } from "./colormaps";
+
+describe("BCSG decoder", () => {
+  it("decodes the audio package encoder's output exactly", () => {
+    const frames = 7;
+    const bins = 5;
+    const data = new Float32Array(frames * bins);
+    for (let k = 0; k < bins; k++) for (let t = 0; t < frames; t++) data[k * frames + t] = -80 + k * 10 + t;
+    const buf = encodeSpectrogramBinary(
+      { data, frames, bins },
+      { t0: 1.25, t1: 2.5, f0: 0, f1: 125000, sampleRate: 250000 },
+    );
+    // As delivered by fetch: an ArrayBuffer.
+    const copy = buf.slice().buffer;
+    const w = decodeBcsg(copy);
+    expect(w).toMatchObject({ frames, bins, t0: 1.25, t1: 2.5, f0: 0, f1: 125000, sampleRate: 250000 });
+    expect(w.values.length).toBe(frames * bins);
+    // Highest-frequency row first; loudest cell (top row, last column) is 255, quietest 0.
+    expect(w.values[frames - 1]).toBe(255);
+    expect(w.values[(bins - 1) * frames]).toBe(0);
+    // Values reconstruct the dB within a quantisation step.
+    const step = (w.dbMax - w.dbMin) / 255;
+    for (let row = 0; row < bins; row++) {
+      const k = bins - 1 - row;
+      for (let t = 0; t < frames; t++) {
+        const db = w.dbMin + (w.values[row * frames + t]! / 255) * (w.dbMax - w.dbMin);
+        expect(Math.abs(db - data[k * frames + t]!)).toBeLessThanOrEqual(step);
+      }
+    }
+    const e = windowExtent(w);
+    expect(e.tStart).toBeCloseTo(1.25 - 1.25 / 6 / 2);
+    expect(e.fHigh).toBeCloseTo(125000 + 125000 / 4 / 2);
+  });
+
+  it("decodes a max-pooled window", () => {
+    const frames = 1000;
+    const bins = 64;
+    const data = new Float32Array(frames * bins).fill(-60);
+    data[10 * frames + 500] = 0;
+    const buf = encodeSpectrogramBinary(
+      { data, frames, bins },
+      { t0: 0, t1: 1, f0: 0, f1: 1, sampleRate: 2 },
+      { maxFrames: 100 },
+    );
+    const w = decodeBcsg(buf);
+    expect(w.frames).toBe(100);
+    expect(Math.max(...w.values)).toBe(255);
+  });
+
+  it("rejects other buffers", () => {
+    expect(() => decodeBcsg(new Uint8Array(80))).toThrow(/BCSG/);
+    const buf = encodeSpectrogramBinary(
+      { data: new Float32Array(4), frames: 2, bins: 2 },
+      { t0: 0, t1: 1, f0: 0, f1: 1, sampleRate: 2 },
+    );
+    expect(() => decodeBcsg(buf.subarray(0, 66))).toThrow(/Truncated/);
+  });
+});
+
+describe("colormaps", () => {
+  it("mirror the audio package's LUT data exactly", () => {
+    expect(COLORMAP_NAMES).toEqual(PACKAGE_NAMES);
+    expect(COLORMAP_NAMES).toHaveLength(9);
+    for (const name of COLORMAP_NAMES) expect(colormapLut(name)).toEqual(new Uint8Array(packageLut(name)));
+  });
+
+  it("maps window levels onto the shared display range", () => {
+    const t = levelTable(-80, 0, -80, 0);
+    expect(t[0]).toBe(0);
+    expect(t[255]).toBe(255);
+    // A window whose range is the top half of the display range lands in the upper half.
+    const half = levelTable(-40, 0, -80, 0);
+    expect(half[0]).toBe(128);
+    const r = displayRange(-10, 5, 2);
+    expect(r).toEqual({ lo: -55, hi: -15 });
+  });
+});
