@@ -4,6 +4,7 @@ import { classificationRouter } from "./routers/classification.ts";
 import { clusteringRouter } from "./routers/clustering.ts";
 import { groupsRouter } from "./routers/groups.ts";
 import { jobsRouter } from "./routers/jobs.ts";
+import { notificationsRouter } from "./routers/notifications.ts";
 import { profileRouter } from "./routers/profile.ts";
 import { projectsRouter } from "./routers/projects.ts";
 import { recordingsRouter } from "./routers/recordings.ts";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   tasks: tasksRouter,
   clustering: clusteringRouter,
   jobs: jobsRouter,
+  notifications: notificationsRouter,
   admin: adminRouter,
 });
 

@@ -1,5 +1,116 @@
+// Segmentation procedures (contract for apps/web/src/features/segmentation). All are scoped to the
+// caller's current group: another group's recordings/segmentations answer NOT_FOUND.
+//
+// Runs
+//   algorithms()                      → system + group algorithm rows (id, key, name, defaultParams)
+//   specs()                           → SEGMENTATION_ALGORITHMS: per algorithm its params (name, label,
+//                                       type, default, min, max, unit, help) for building the form
+//   defaults({recordingId, algorithmKey}) → { params (defaults overlaid with the species' last used
+//                                       values in this group), fromSpecies: names, spec }
+//   start({recordingId, algorithmKey, params, name?, channel?, makeActive?}) → { segmentationId, jobId }
+//       params: { name: number | null }; unknown names / out-of-range → BAD_REQUEST with
+//       error.data.details.issues [{path, message}]. channel: 0-based, null/absent = mix.
+//       Progress: poll get()/list() (Segmentation.status/progress) or jobs.* by jobId.
+//   preview({recordingId, algorithmKey, params, center, windowSeconds ≤ 5, channel?})
+//       → { start, end, segments: [{onset, offset}] (absolute seconds), elapsedMs }
+//   startBatch({projectId | recordingIds, algorithmKey, params, onlyUnsegmented = true, ...})
+//       → { queued: [{recordingId, segmentationId, jobId}], skipped: [{recordingId, reason}] }
+//   overview({projectId?, speciesId?, search?, status?, page, pageSize})
+//       → { items: [{recordingId, name, status, active, latest{status, progress, error}, …}], total }
+// Segmentations of a recording
+//   list({recordingId}) → { recording, items: SegmentationSummary[] } (active first)
+//   get({segmentationId}) → SegmentationSummary & { recording }
+//   setActive / rename / delete
+// Segments (editing). Every write carries expectedVersion = the version last read (list/window/get
+// return it); the answer carries the new version. A stale version → CONFLICT with
+// error.data.details.currentVersion: reload the segments and re-apply. Edits of a pending/running
+// segmentation → PRECONDITION_FAILED. Invalid times (onset ≥ offset, outside the recording) → BAD_REQUEST.
+//   segments.list({segmentationId, search?, page, pageSize}) → { items, total, version }
+//   segments.window({segmentationId, start, end}) → { items, truncated, version }
+//   segments.create({segmentationId, expectedVersion, segment}) → { version, segment }
+//   segments.update({segmentationId, expectedVersion, segmentId, patch}) → { version, segment }
+//   segments.delete({segmentationId, expectedVersion, segmentId}) → { version }
+//   segments.batchEdit({segmentationId, expectedVersion, ops: [{op:"create",segment} |
+//       {op:"update",segmentId,patch} | {op:"delete",segmentId}]}) → { version, results } (atomic; undo/redo)
+// Files (raw HTTP, see http/segment-files.ts): POST /api/segmentations/import (multipart),
+//   GET /api/segmentations/:id/export.csv, GET /api/segmentations/:id/export.txt (Raven).
+import {
+  batchEditSegments,
+  deleteSegmentation,
+  getSegmentation,
+  listSegmentations,
+  listSegments,
+  previewSegmentation,
+  renameSegmentation,
+  segmentationDefaults,
+  segmentationOverview,
+  segmentsInWindow,
+  setActiveSegmentation,
+  startBatchSegmentation,
+  startSegmentation,
+  ZBatchEditRequest,
+  ZCreateSegmentRequest,
+  ZDefaultsRequest,
+  ZDeleteSegmentRequest,
+  ZListSegmentsRequest,
+  ZOverviewRequest,
+  ZPreviewRequest,
+  ZRecordingSegmentationsRequest,
+  ZRenameSegmentationRequest,
+  ZSegmentationIdRequest,
+  ZSegmentsInWindowRequest,
+  ZStartBatchRequest,
+  ZStartSegmentationRequest,
+  ZUpdateSegmentRequest,
+} from "@battycoda/core";
+import { SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 import { ZListSegmentationAlgorithmsResponse } from "./placeholders.schemas.ts";
+
+const segmentsRouter = createTRPCRouter({
+  list: groupProcedure.input(ZListSegmentsRequest).query(({ ctx, input }) => listSegments(ctx.db, ctx.access, input)),
+  window: groupProcedure
+    .input(ZSegmentsInWindowRequest)
+    .query(({ ctx, input }) => segmentsInWindow(ctx.db, ctx.access, input)),
+  create: groupProcedure.input(ZCreateSegmentRequest).mutation(async ({ ctx, input }) => {
+    const r = await batchEditSegments(
+      ctx.db,
+      ctx.access,
+      { segmentationId: input.segmentationId, expectedVersion: input.expectedVersion, ops: [{ op: "create", segment: input.segment }] },
+      { mediaRoot: ctx.config.mediaRoot },
+    );
+    return { version: r.version, segment: r.results[0] ?? null };
+  }),
+  update: groupProcedure.input(ZUpdateSegmentRequest).mutation(async ({ ctx, input }) => {
+    const r = await batchEditSegments(
+      ctx.db,
+      ctx.access,
+      {
+        segmentationId: input.segmentationId,
+        expectedVersion: input.expectedVersion,
+        ops: [{ op: "update", segmentId: input.segmentId, patch: input.patch }],
+      },
+      { mediaRoot: ctx.config.mediaRoot },
+    );
+    return { version: r.version, segment: r.results[0] ?? null };
+  }),
+  delete: groupProcedure.input(ZDeleteSegmentRequest).mutation(async ({ ctx, input }) => {
+    const r = await batchEditSegments(
+      ctx.db,
+      ctx.access,
+      {
+        segmentationId: input.segmentationId,
+        expectedVersion: input.expectedVersion,
+        ops: [{ op: "delete", segmentId: input.segmentId }],
+      },
+      { mediaRoot: ctx.config.mediaRoot },
+    );
+    return { version: r.version };
+  }),
+  batchEdit: groupProcedure
+    .input(ZBatchEditRequest)
+    .mutation(({ ctx, input }) => batchEditSegments(ctx.db, ctx.access, input, { mediaRoot: ctx.config.mediaRoot })),
+});
 
 export const segmentationRouter = createTRPCRouter({
   algorithms: groupProcedure.output(ZListSegmentationAlgorithmsResponse).query(async ({ ctx }) => {
@@ -16,4 +127,39 @@ export const segmentationRouter = createTRPCRouter({
       isSystem: a.groupId === null,
     }));
   }),
+  specs: groupProcedure.query(() => SEGMENTATION_ALGORITHMS),
+  defaults: groupProcedure
+    .input(ZDefaultsRequest)
+    .query(({ ctx, input }) => segmentationDefaults(ctx.db, ctx.access, input)),
+  start: groupProcedure
+    .input(ZStartSegmentationRequest)
+    .mutation(({ ctx, input }) => startSegmentation(ctx.db, ctx.boss, ctx.access, input)),
+  // A mutation although it changes nothing: its input is large and it costs CPU, so no GET caching.
+  preview: groupProcedure
+    .input(ZPreviewRequest)
+    .mutation(({ ctx, input }) =>
+      previewSegmentation(ctx.db, ctx.access, { mediaRoot: ctx.config.mediaRoot }, input),
+    ),
+  startBatch: groupProcedure
+    .input(ZStartBatchRequest)
+    .mutation(({ ctx, input }) => startBatchSegmentation(ctx.db, ctx.boss, ctx.access, input)),
+  overview: groupProcedure
+    .input(ZOverviewRequest)
+    .query(({ ctx, input }) => segmentationOverview(ctx.db, ctx.access, input)),
+  list: groupProcedure
+    .input(ZRecordingSegmentationsRequest)
+    .query(({ ctx, input }) => listSegmentations(ctx.db, ctx.access, input.recordingId)),
+  get: groupProcedure
+    .input(ZSegmentationIdRequest)
+    .query(({ ctx, input }) => getSegmentation(ctx.db, ctx.access, input.segmentationId)),
+  setActive: groupProcedure
+    .input(ZSegmentationIdRequest)
+    .mutation(({ ctx, input }) => setActiveSegmentation(ctx.db, ctx.access, input.segmentationId)),
+  rename: groupProcedure
+    .input(ZRenameSegmentationRequest)
+    .mutation(({ ctx, input }) => renameSegmentation(ctx.db, ctx.access, input.segmentationId, input.name)),
+  delete: groupProcedure
+    .input(ZSegmentationIdRequest)
+    .mutation(({ ctx, input }) => deleteSegmentation(ctx.db, ctx.access, input.segmentationId)),
+  segments: segmentsRouter,
 });

@@ -1,0 +1,23 @@
+import {
+  listNotifications,
+  markNotificationsRead,
+  ZListNotificationsRequest,
+  ZMarkNotificationsReadRequest,
+} from "@battycoda/core";
+import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
+
+// Per user, not per group: a run started in one group still reports after switching groups.
+//   list({unreadOnly?, limit?, cursor?}) → { items: [{id, kind, title, message, link, readAt, createdAt}], unread, nextCursor }
+//   markRead({ids} | {all: true}) → { updated }
+export const notificationsRouter = createTRPCRouter({
+  list: protectedProcedure
+    .input(ZListNotificationsRequest)
+    .query(({ ctx, input }) =>
+      listNotifications(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
+    ),
+  markRead: protectedProcedure
+    .input(ZMarkNotificationsReadRequest)
+    .mutation(({ ctx, input }) =>
+      markNotificationsRead(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
+    ),
+});
