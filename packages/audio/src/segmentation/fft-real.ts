@@ -82,30 +82,12 @@ export class RealFftPower {
   /** The complex FFT of (x[start + 2j] + i x[start + 2j + 1]) * window, bit-reversed, into re/im. */
   private transform(x: Float32Array | Float64Array, start: number): void {
     const { m, re, im, window: w } = this;
-    for (let j = 0; j < m; j++) {
-      re[j] = x[start + 2 * j]! * w[2 * j]!;
-      im[j] = x[start + 2 * j + 1]! * w[2 * j + 1]!;
-    }
+    // The first stage reads the windowed input directly.
     const r2 = this.radix2;
-    if (r2 !== null) {
-      const h = m >> 1;
-      for (let j = 0; j < h; j++) {
-        const ar = re[j]!;
-        const ai = im[j]!;
-        const br = re[j + h]!;
-        const bi = im[j + h]!;
-        re[j] = ar + br;
-        im[j] = ai + bi;
-        const dr = ar - br;
-        const di = ai - bi;
-        const c = r2[2 * j]!;
-        const s = r2[2 * j + 1]!;
-        re[j + h] = dr * c - di * s;
-        im[j + h] = dr * s + di * c;
-      }
-    }
+    if (r2 !== null) loadRadix2(x, start, w, re, im, m, r2);
+    else loadRadix4(x, start, w, re, im, m, this.twiddles[0]!);
     const spans = this.spans;
-    for (let st = 0; st < spans.length; st++) {
+    for (let st = r2 !== null ? 0 : 1; st < spans.length; st++) {
       const span = spans[st]!;
       if (span === 4) radix4Last(re, im, m);
       else radix4Stage(re, im, m, span, this.twiddles[st]!);
@@ -158,6 +140,88 @@ export class RealFftPower {
       const xi = ei + (c * oi + s * or);
       out[k - k0] = (xr * xr + xi * xi) * 0.25;
     }
+  }
+}
+
+/** Windowing and a leading radix-2 DIF stage (span m). */
+function loadRadix2(
+  x: Float32Array | Float64Array,
+  start: number,
+  w: Float64Array,
+  re: Float64Array,
+  im: Float64Array,
+  m: number,
+  t: Float64Array,
+): void {
+  const h = m >> 1;
+  for (let j = 0; j < h; j++) {
+    const p = start + 2 * j;
+    const ar = x[p]! * w[2 * j]!;
+    const ai = x[p + 1]! * w[2 * j + 1]!;
+    const br = x[p + m]! * w[2 * j + m]!;
+    const bi = x[p + m + 1]! * w[2 * j + m + 1]!;
+    re[j] = ar + br;
+    im[j] = ai + bi;
+    const dr = ar - br;
+    const di = ai - bi;
+    const c = t[2 * j]!;
+    const s = t[2 * j + 1]!;
+    re[j + h] = dr * c - di * s;
+    im[j + h] = dr * s + di * c;
+  }
+}
+
+/** Windowing and the first radix-4 DIF stage (span m; for m = 4 the twiddles are all 1). */
+function loadRadix4(
+  x: Float32Array | Float64Array,
+  start: number,
+  w: Float64Array,
+  re: Float64Array,
+  im: Float64Array,
+  m: number,
+  t: Float64Array,
+): void {
+  const q = m >> 2;
+  const h = m >> 1;
+  for (let j = 0; j < q; j++) {
+    const p = start + 2 * j;
+    const u = 2 * j;
+    const a0r = x[p]! * w[u]!;
+    const a0i = x[p + 1]! * w[u + 1]!;
+    const a1r = x[p + h]! * w[u + h]!;
+    const a1i = x[p + h + 1]! * w[u + h + 1]!;
+    const a2r = x[p + m]! * w[u + m]!;
+    const a2i = x[p + m + 1]! * w[u + m + 1]!;
+    const a3r = x[p + m + h]! * w[u + m + h]!;
+    const a3i = x[p + m + h + 1]! * w[u + m + h + 1]!;
+    const t0r = a0r + a2r;
+    const t0i = a0i + a2i;
+    const t1r = a0r - a2r;
+    const t1i = a0i - a2i;
+    const t2r = a1r + a3r;
+    const t2i = a1i + a3i;
+    const t3r = a1r - a3r;
+    const t3i = a1i - a3i;
+    re[j] = t0r + t2r;
+    im[j] = t0i + t2i;
+    const y2r = t0r - t2r;
+    const y2i = t0i - t2i;
+    const y1r = t1r + t3i;
+    const y1i = t1i - t3r;
+    const y3r = t1r - t3i;
+    const y3i = t1i + t3r;
+    const c1 = t[6 * j]!;
+    const s1 = t[6 * j + 1]!;
+    const c2 = t[6 * j + 2]!;
+    const s2 = t[6 * j + 3]!;
+    const c3 = t[6 * j + 4]!;
+    const s3 = t[6 * j + 5]!;
+    re[j + q] = y2r * c2 - y2i * s2;
+    im[j + q] = y2r * s2 + y2i * c2;
+    re[j + h] = y1r * c1 - y1i * s1;
+    im[j + h] = y1r * s1 + y1i * c1;
+    re[j + h + q] = y3r * c3 - y3i * s3;
+    im[j + h + q] = y3r * s3 + y3i * c3;
   }
 }
 

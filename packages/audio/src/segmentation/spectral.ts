@@ -50,6 +50,8 @@ export const SPECTRAL_DEFAULTS: SpectralParams = {
 const BLOCK_MS = 100;
 const FLOOR_BLOCKS = 5;
 const REFINE_STEPS = 8;
+const GUESS_LO = 0.8;
+const GUESS_HI = 1.25;
 
 function frameLength(sampleRate: number, frameMs: number): number {
   const target = (sampleRate * frameMs) / 1000;
@@ -99,7 +101,11 @@ function selectMedian(a: Float64Array, len: number): number {
   let check = 0;
   for (let i = 0; i < len; i++) check += a[i]! * 0; // NaN if any value is NaN or infinite
   if (check !== 0) return quickMedian(a, len);
-  const k = len >> 1;
+  return selectRank(a, len, len >> 1);
+}
+
+/** The element of rank k of a[0 .. len) (no NaN), branch-free (see selectMedian); reorders a. */
+function selectRank(a: Float64Array, len: number, k: number): number {
   let lo = 0;
   let hi = len;
   while (hi - lo > 1) {
@@ -149,7 +155,13 @@ function bandBlock(
   for (let f = f0; f < f1; f++) fft.bandSums(x, f * n, loBin, hiBin, power, slot, f - f0, stride);
 }
 
-/** Per bin, the median over the block's `frames` frames of slot (bin-major, row stride), into med[at + k]. */
+/**
+ * Per bin, the median over the block's `frames` frames of slot (bin-major, row stride), into med[at + k].
+ * The previous block's median of the bin (prev[k], if given) is a good guess: one branch-free pass counts the
+ * values below guess * GUESS_LO and gathers those within [guess * GUESS_LO, guess * GUESS_HI]; when the rank
+ * sought falls among the gathered ones (noise is stationary over ~100 ms) it is selected among them only. Exact:
+ * otherwise, or if any value is NaN or infinite, the whole row is selected as before.
+ */
 function blockMedians(
   slot: Float64Array,
   frames: number,
@@ -158,10 +170,32 @@ function blockMedians(
   tmp: Float64Array,
   med: Float64Array,
   at: number,
+  prev: number,
 ): void {
-  for (let k = 0; k < nb; k++) {
-    tmp.set(slot.subarray(k * stride, k * stride + frames));
-    med[at + k] = selectMedian(tmp, frames);
+  const k = frames >> 1;
+  for (let j = 0; j < nb; j++) {
+    const row = j * stride;
+    if (prev >= 0) {
+      const g = med[prev + j]!;
+      const lo = g * GUESS_LO;
+      const hi = g * GUESS_HI;
+      let below = 0;
+      let c = 0;
+      let check = 0;
+      for (let f = 0; f < frames; f++) {
+        const v = slot[row + f]!;
+        check += v * 0;
+        below += Number(v < lo);
+        tmp[c] = v;
+        c += Number(v >= lo) & Number(v <= hi);
+      }
+      if (check === 0 && below <= k && k < below + c) {
+        med[at + j] = selectRank(tmp, c, k - below);
+        continue;
+      }
+    }
+    tmp.set(slot.subarray(row, row + frames));
+    med[at + j] = selectMedian(tmp, frames);
   }
 }
 
@@ -249,7 +283,7 @@ export function spectralSegment(
     const f1 = Math.min(nFrames, f0 + blockFrames);
     const slot = ring[b % ring.length]!;
     bandBlock(x, f0, f1, fft, loBin, hiBin, power, slot, blockFrames);
-    blockMedians(slot, f1 - f0, blockFrames, nb, tmp, blockMed, b * nb);
+    blockMedians(slot, f1 - f0, blockFrames, nb, tmp, blockMed, b * nb, b > 0 ? (b - 1) * nb : -1);
     if (b >= FLOOR_BLOCKS) finalize(b - FLOOR_BLOCKS);
     if (onProgress && b % progressEvery === 0) onProgress((0.9 * b) / nBlocks);
   }
