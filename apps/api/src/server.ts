@@ -18,6 +18,7 @@ import {
 } from "./http/request-auth.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSpa } from "./http/spa.ts";
+import { registerSegmentFileRoutes } from "./http/segment-files.ts";
 import { registerSpeciesImageRoutes } from "./http/species-image.ts";
 import { registerRestApi } from "./rest/register.ts";
 import { type AppRouter, appRouter } from "./router.ts";
@@ -104,6 +105,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
 
   registerSpeciesImageRoutes(app, deps, cookieSettings);
+  registerSegmentFileRoutes(app, deps, cookieSettings);
   registerRestApi(app, deps, cookieSettings);
   await registerSpa(app, {
     distDir: options.webDistDir ?? path.join(config.repoRoot, "apps", "web", "dist"),

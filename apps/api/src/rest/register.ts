@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { formatZodIssues, sendError } from "../errors.ts";
 import type { CookieSettings } from "../http/request-auth.ts";
+import { SEGMENT_IMPORT_OPENAPI_PATHS } from "../http/segment-files.ts";
 import { accessFor, requireUser } from "../http/route-auth.ts";
 import type { ServerDeps } from "../trpc.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
@@ -14,6 +15,8 @@ export const OPENAPI_PATH = "/api/v1/openapi.json";
  */
 export function registerRestApi(app: FastifyInstance, deps: ServerDeps, cookies: CookieSettings) {
   const document = buildOpenApiDocument(REST_ROUTES, deps.config.publicUrl);
+  for (const [p, ops] of Object.entries(SEGMENT_IMPORT_OPENAPI_PATHS))
+    document.paths[p] = { ...document.paths[p], ...ops };
   app.get(OPENAPI_PATH, async () => document);
   for (const route of REST_ROUTES) registerRoute(app, deps, cookies, route);
 }

@@ -30,6 +30,7 @@ import {
   ZUpdateProjectResponse,
 } from "@battycoda/core";
 import { z } from "zod";
+import { SEGMENTATION_REST_ROUTES } from "../http/segment-files-rest.ts";
 import type { ServerDeps } from "../trpc.ts";
 
 export interface RestContext {
@@ -180,4 +181,5 @@ export const REST_ROUTES: RestRoute[] = [
       return addCallType(ctx.deps.db, await ctx.access(), { ...body, speciesId: params.speciesId });
     },
   },
+  ...SEGMENTATION_REST_ROUTES,
 ];
