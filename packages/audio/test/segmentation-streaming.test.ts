@@ -1,5 +1,5 @@
 // The streamed thresholding engine (src/segmentation/smoothed.ts) against the array definitions of mask.ts, on
-// inputs chosen to reach every path: sample and block modes, chunk boundaries, windows wider than the input,
+// inputs chosen to reach every path: sample and block modes, chunk boundaries, chunk pairs in pass 2, windows wider than the input,
 // samples exactly at the threshold (resolved after the pass), and the exact fallback (silence, NaN, infinities).
 import { describe, expect, it } from "vitest";
 import { butterworth } from "../src/filters/butterworth.ts";
@@ -30,7 +30,7 @@ describe("streamed moving-average thresholding", () => {
   const sr = 1000; // min_duration_ms = samples
   const inputs: [string, Float32Array | Float64Array][] = [];
   const r = rng(5);
-  for (const n of [1, 2, 5, 100, CHUNK - 1, CHUNK + 7, 3 * CHUNK + 100]) {
+  for (const n of [1, 2, 5, 100, CHUNK - 1, CHUNK + 7, 3 * CHUNK + 100, 7 * CHUNK + 5]) {
     // Ties: values in {0, 1, 2} with mean of |x| often exactly 1, so many samples sit exactly on the threshold.
     const ties = new Float32Array(n);
     for (let i = 0; i < n; i++) ties[i] = Math.floor(r() * 3) * (r() < 0.5 ? -1 : 1);

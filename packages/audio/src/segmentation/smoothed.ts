@@ -47,7 +47,7 @@ class Values {
       this.buf = null;
       this.stream = null;
     } else {
-      this.buf = new Float64Array(Math.min(this.n, CHUNK + this.left + this.right + 1) + 1);
+      this.buf = new Float64Array(Math.min(this.n, 2 * CHUNK + this.left + this.right + 1) + 1);
       this.src = this.buf;
       this.stream = input;
     }
@@ -176,11 +176,20 @@ function smoothKernel(
   st[1] = v;
 }
 
-/** Pass 1: sequential sums of s and s^2 (as meanStd), and block minima. */
-function pass1(vs: Values, block: number, blockMin: Float64Array): { sum: number; sum2: number } {
+/**
+ * Pass 1: sequential sums of s and s^2 (as meanStd), and block minima; the running sum at the start of each chunk
+ * into accStart (so pass 2 can recompute chunks independently).
+ */
+function pass1(
+  vs: Values,
+  block: number,
+  blockMin: Float64Array,
+  accStart: Float64Array,
+): { sum: number; sum2: number } {
   const st = Float64Array.of(vs.start(), 0, 0);
   for (let i0 = 0; i0 < vs.n; i0 += CHUNK) {
     const i1 = Math.min(vs.n, i0 + CHUNK);
+    accStart[i0 / CHUNK] = st[0]!;
     vs.provide(i0, i1);
     sumsKernel(vs.src, vs.base, i0, i1, vs.n, vs.w, vs.left, vs.right, block, blockMin, st);
   }
@@ -308,23 +317,111 @@ function pass2(
   blockMin: Float64Array | null,
   runs: Runs,
   amb: Ambiguous,
+  accStart: Float64Array,
 ): number {
   const n = vs.n;
-  const st = Float64Array.of(vs.start(), 0);
-  const s = new Float64Array(CHUNK);
+  const { w, left, right } = vs;
+  vs.start();
+  // Two chunks at a time where no window edge is involved: their running sums (restarted from pass 1's saved
+  // states) are independent chains, computed interleaved, while the previous pair's values are added to v in
+  // order - the serial work per sample drops from two dependent additions to one.
+  let cur = new Float64Array(2 * CHUNK);
+  let pend = new Float64Array(2 * CHUNK);
+  let pending = 0;
+  const st = new Float64Array(2);
   const state = Int32Array.of(-1);
-  for (let i0 = 0; i0 < n; i0 += CHUNK) {
-    const i1 = Math.min(n, i0 + CHUNK);
-    vs.provide(i0, i1);
-    smoothKernel(vs.src, vs.base, i0, i1, n, vs.w, vs.left, vs.right, mean, s, st);
+  const runChunk = (s: Float64Array, i0: number, i1: number): void => {
     if (blockMin) blockRunsKernel(s, i0, i1, loT, hiT, minSamples, block, blockMin, state, runs, amb);
     else runsKernel(s, i0, i1, loT, hiT, minSamples, state, runs, amb);
+  };
+  for (let i0 = 0; i0 < n; ) {
+    const c = i0 / CHUNK;
+    if (w > 1 && i0 >= left && i0 + 2 * CHUNK + right < n) {
+      vs.provide(i0, i0 + 2 * CHUNK);
+      st[1] = pairKernel(vs.src, vs.base, i0, w, left, right, mean, accStart[c]!, accStart[c + 1]!, cur, pend, pending, st[1]!);
+      runChunk(cur, i0, i0 + CHUNK);
+      runChunk(cur.subarray(CHUNK), i0 + CHUNK, i0 + 2 * CHUNK);
+      const t = pend;
+      pend = cur;
+      cur = t;
+      pending = 2 * CHUNK;
+      i0 += 2 * CHUNK;
+    } else {
+      st[1] = addSquares(pend, pending, mean, st[1]!);
+      pending = 0;
+      const i1 = Math.min(n, i0 + CHUNK);
+      vs.provide(i0, i1);
+      st[0] = accStart[c]!;
+      smoothKernel(vs.src, vs.base, i0, i1, n, w, left, right, mean, cur, st);
+      runChunk(cur, i0, i1);
+      i0 = i1;
+    }
   }
+  st[1] = addSquares(pend, pending, mean, st[1]!);
   if (blockMin) {
     const lastLow = state[0]!;
     if (lastLow < n - 1 && n - 2 - lastLow >= minSamples) runs.push(lastLow + 1, n);
   } else if (state[0]! >= 0 && n - 1 - state[0]! >= minSamples) runs.push(state[0]!, n);
   return st[1]!;
+}
+
+/** v + the sum of (s - mean)^2 over s[0 .. count), in order. */
+function addSquares(s: Float64Array, count: number, mean: number, v: number): number {
+  for (let i = 0; i < count; i++) {
+    const d = s[i]! - mean;
+    v += d * d;
+  }
+  return v;
+}
+
+/**
+ * s for the two chunks [i0, i0 + CHUNK) and [i0 + CHUNK, i0 + 2 CHUNK) (no window edge inside: i0 >= left,
+ * i0 + 2 CHUNK + right < n) into out, from their saved running sums accA and accB; meanwhile, if pending > 0 (it is
+ * then 2 CHUNK), (s - mean)^2 of prev[0 .. pending) added to v in order. Returns v.
+ */
+function pairKernel(
+  src: Float32Array | Float64Array,
+  base: number,
+  i0: number,
+  w: number,
+  left: number,
+  right: number,
+  mean: number,
+  accA: number,
+  accB: number,
+  out: Float64Array,
+  prev: Float64Array,
+  pending: number,
+  v: number,
+): number {
+  const addA = i0 + right + 1 - base;
+  const dropA = i0 - left - base;
+  const addB = addA + CHUNK;
+  const dropB = dropA + CHUNK;
+  if (pending > 0) {
+    for (let t = 0; t < CHUNK; t++) {
+      out[t] = accA / w;
+      out[t + CHUNK] = accB / w;
+      accA += Math.abs(src[addA + t]!);
+      accB += Math.abs(src[addB + t]!);
+      accA -= Math.abs(src[dropA + t]!);
+      accB -= Math.abs(src[dropB + t]!);
+      const d0 = prev[2 * t]! - mean;
+      const d1 = prev[2 * t + 1]! - mean;
+      v += d0 * d0;
+      v += d1 * d1;
+    }
+  } else {
+    for (let t = 0; t < CHUNK; t++) {
+      out[t] = accA / w;
+      out[t + CHUNK] = accB / w;
+      accA += Math.abs(src[addA + t]!);
+      accB += Math.abs(src[addB + t]!);
+      accA -= Math.abs(src[dropA + t]!);
+      accB -= Math.abs(src[dropB + t]!);
+    }
+  }
+  return v;
 }
 
 /** Pass 3 (fallback): runsAbove against the exact threshold. */
@@ -386,10 +483,12 @@ export function smoothedThresholdRuns(
   let block = 256;
   while (block >= 16 && 2 * block - 1 > minSamples) block >>= 1;
   const blockMin = block >= 16 ? new Float64Array(Math.ceil(n / block)) : null;
+  const accStart = new Float64Array(Math.ceil(n / CHUNK));
   const { sum, sum2 } = pass1(
     vs,
     blockMin ? block : CHUNK,
     blockMin ?? new Float64Array(Math.ceil(n / CHUNK)),
+    accStart,
   );
   const mean = sum / n;
   const stdEstimate = Math.sqrt(Math.max(0, sum2 / n - mean * mean));
@@ -407,6 +506,7 @@ export function smoothedThresholdRuns(
     blockMin,
     runs,
     amb,
+    accStart,
   );
   const threshold = mean + factor * Math.sqrt(v / n);
   if (!(Math.abs(threshold - thresholdEstimate) <= delta / 2) || amb.count > MAX_AMBIGUOUS)
