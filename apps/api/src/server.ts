@@ -18,8 +18,11 @@ import {
 } from "./http/request-auth.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSpa } from "./http/spa.ts";
+import { registerRecordingFileRoutes } from "./http/recording-files.ts";
+import { registerRecordingUploadRoutes } from "./http/recording-uploads.ts";
 import { registerSegmentFileRoutes } from "./http/segment-files.ts";
 import { registerSpeciesImageRoutes } from "./http/species-image.ts";
+import { registerTusRoutes } from "./http/tus.ts";
 import { registerRestApi } from "./rest/register.ts";
 import { type AppRouter, appRouter } from "./router.ts";
 import { createInnerContext, type ServerDeps } from "./trpc.ts";
@@ -106,6 +109,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   registerSpeciesImageRoutes(app, deps, cookieSettings);
   registerSegmentFileRoutes(app, deps, cookieSettings);
+  registerRecordingUploadRoutes(app, deps, cookieSettings);
+  await registerRecordingFileRoutes(app, deps, cookieSettings);
+  await registerTusRoutes(app, deps, cookieSettings);
   registerRestApi(app, deps, cookieSettings);
   await registerSpa(app, {
     distDir: options.webDistDir ?? path.join(config.repoRoot, "apps", "web", "dist"),

@@ -5,6 +5,7 @@ import type { Config } from "@battycoda/config";
 import type { Logger } from "@battycoda/config/logger";
 import { QUEUES, type RegisterJobHandlerOptions, registerJobHandler } from "@battycoda/core/jobs";
 import { emailSendHandler, type Mailer } from "@battycoda/core/mail";
+import { createUploadProcessHandler } from "@battycoda/core/uploads";
 import type { Db } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 
@@ -36,6 +37,9 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   const registered: string[] = [];
   await registerJobHandler(db, boss, QUEUES.emailSend, emailSendHandler(deps.mailer), options());
   registered.push(QUEUES.emailSend);
+
+  await registerJobHandler(db, boss, QUEUES.uploadProcess, createUploadProcessHandler({ mediaRoot: config.mediaRoot }), options());
+  registered.push(QUEUES.uploadProcess);
 
   // recording.ingest, spectrogram.generate, segmentation.run, classification.run,
   // classifier.train, clustering.run, upload.process: registered by the issues that build them.

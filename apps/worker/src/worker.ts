@@ -2,6 +2,7 @@ import type { Config } from "@battycoda/config";
 import { createLogger, type Logger } from "@battycoda/config/logger";
 import { createBoss, HOUSEKEEPING_QUEUE, runHousekeeping } from "@battycoda/core/jobs";
 import { createMailer } from "@battycoda/core/mail";
+import { cleanStaleUploads } from "@battycoda/core/uploads";
 import { createPrismaClient } from "@battycoda/db";
 import { registerHandlers, type WorkerDeps } from "./handlers.ts";
 
@@ -50,7 +51,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     await boss.schedule(HOUSEKEEPING_QUEUE, options.housekeepingCron ?? "17 * * * *");
     await boss.work(HOUSEKEEPING_QUEUE, async () => {
       const r = await runHousekeeping(db, boss);
-      log.info("housekeeping", r);
+      log.info("housekeeping", { ...r, ...(await cleanStaleUploads(db, config.mediaRoot)) });
     });
     queues.push(HOUSEKEEPING_QUEUE);
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { formatZodIssues, sendError } from "../errors.ts";
+import { RECORDING_RAW_OPENAPI_PATHS } from "../http/recordings-rest.ts";
 import type { CookieSettings } from "../http/request-auth.ts";
 import { SEGMENT_IMPORT_OPENAPI_PATHS } from "../http/segment-files.ts";
 import { accessFor, requireUser } from "../http/route-auth.ts";
@@ -15,6 +16,8 @@ export const OPENAPI_PATH = "/api/v1/openapi.json";
  */
 export function registerRestApi(app: FastifyInstance, deps: ServerDeps, cookies: CookieSettings) {
   const document = buildOpenApiDocument(REST_ROUTES, deps.config.publicUrl);
+  for (const [p, ops] of Object.entries(RECORDING_RAW_OPENAPI_PATHS))
+    document.paths[p] = { ...document.paths[p], ...ops };
   for (const [p, ops] of Object.entries(SEGMENT_IMPORT_OPENAPI_PATHS))
     document.paths[p] = { ...document.paths[p], ...ops };
   app.get(OPENAPI_PATH, async () => document);

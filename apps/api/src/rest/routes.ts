@@ -30,6 +30,7 @@ import {
   ZUpdateProjectResponse,
 } from "@battycoda/core";
 import { z } from "zod";
+import { RECORDING_REST_ROUTES } from "../http/recordings-rest.ts";
 import { SEGMENTATION_REST_ROUTES } from "../http/segment-files-rest.ts";
 import type { ServerDeps } from "../trpc.ts";
 
@@ -181,5 +182,6 @@ export const REST_ROUTES: RestRoute[] = [
       return addCallType(ctx.deps.db, await ctx.access(), { ...body, speciesId: params.speciesId });
     },
   },
+  ...RECORDING_REST_ROUTES,
   ...SEGMENTATION_REST_ROUTES,
 ];

@@ -1,40 +1,97 @@
-import { findProjectInGroup, findSpeciesForRead } from "@battycoda/core";
+// Recordings: thin procedures over packages/core/src/recordings and uploads. Uploads and file
+// downloads are raw HTTP routes (src/http/recording-*.ts, src/http/tus.ts); the contract for the
+// SPA is apps/api/README-recordings.md.
+import {
+  deleteRecording,
+  findDuplicateRecordings,
+  getRecording,
+  getUploadReport,
+  listRecordings,
+  moveRecording,
+  previewDeleteRecording,
+  removeDuplicateRecordings,
+  updateRecording,
+  ZDuplicatesResponse,
+  ZGetRecordingResponse,
+  ZListRecordingsRequest,
+  ZListRecordingsResponse,
+  ZMoveRecordingRequest,
+  ZRecordingDeletionSummary,
+  ZRecordingDetail,
+  ZRecordingIdRequest,
+  ZRemoveDuplicatesRequest,
+  ZRemoveDuplicatesResponse,
+  ZUpdateRecordingRequest,
+  ZUploadReportRequest,
+  ZUploadView,
+} from "@battycoda/core";
+import { z } from "zod";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
-import { ZListRecordingsRequest, ZListRecordingsResponse } from "./placeholders.schemas.ts";
 
 export const recordingsRouter = createTRPCRouter({
+  /** Filter by project/species/status, search by name, sort, paginate (`cursor` = previous `nextCursor`). */
   list: groupProcedure
     .input(ZListRecordingsRequest)
     .output(ZListRecordingsResponse)
-    .query(async ({ ctx, input }) => {
-      if (input.projectId) await findProjectInGroup(ctx.db, ctx.access, input.projectId);
-      if (input.speciesId) await findSpeciesForRead(ctx.db, ctx.access, input.speciesId);
-      const rows = await ctx.db.recording.findMany({
-        where: {
-          groupId: ctx.access.groupId,
-          ...(input.projectId ? { projectId: input.projectId } : {}),
-          ...(input.speciesId ? { speciesId: input.speciesId } : {}),
-        },
-        include: { project: { select: { name: true } }, species: { select: { name: true } } },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-        take: input.limit + 1,
-        ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
-      });
-      const page = rows.slice(0, input.limit);
-      return {
-        items: page.map((r) => ({
-          id: r.id,
-          name: r.name,
-          projectId: r.projectId,
-          projectName: r.project?.name ?? null,
-          speciesId: r.speciesId,
-          speciesName: r.species?.name ?? null,
-          duration: r.duration,
-          sampleRate: r.sampleRate,
-          processingStatus: r.processingStatus,
-          createdAt: r.createdAt,
-        })),
-        nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
-      };
+    .query(({ ctx, input }) => listRecordings(ctx.db, ctx.access, input)),
+
+  /** One recording with its latest jobs (ingest, spectrogram, …), newest first. */
+  get: groupProcedure
+    .input(ZRecordingIdRequest)
+    .output(ZGetRecordingResponse)
+    .query(({ ctx, input }) => getRecording(ctx.db, ctx.access, input.recordingId)),
+
+  /** Edit metadata; only the fields given change (null clears date/species/project). */
+  update: groupProcedure
+    .input(ZUpdateRecordingRequest)
+    .output(ZRecordingDetail)
+    .mutation(({ ctx, input }) => {
+      const { recordingId, ...fields } = input;
+      return updateRecording(ctx.db, ctx.access, recordingId, fields);
     }),
+
+  /** Move to another project of the group (null: none). */
+  move: groupProcedure
+    .input(ZMoveRecordingRequest)
+    .output(ZRecordingDetail)
+    .mutation(({ ctx, input }) => moveRecording(ctx.db, ctx.access, input.recordingId, input.projectId)),
+
+  /** What deleting would remove, for the confirmation dialog. */
+  previewDelete: groupProcedure
+    .input(ZRecordingIdRequest)
+    .output(ZRecordingDeletionSummary)
+    .query(({ ctx, input }) =>
+      previewDeleteRecording(ctx.db, ctx.access, ctx.config.mediaRoot, input.recordingId),
+    ),
+
+  /** Deletes the recording, everything hanging off it and its files; returns what was removed. */
+  delete: groupProcedure
+    .input(ZRecordingIdRequest)
+    .output(ZRecordingDeletionSummary)
+    .mutation(({ ctx, input }) =>
+      deleteRecording(ctx.db, ctx.access, ctx.config.mediaRoot, input.recordingId),
+    ),
+
+  /** Sets of recordings with the same name and duration in the group. */
+  duplicates: groupProcedure
+    .input(z.object({}).optional())
+    .output(ZDuplicatesResponse)
+    .query(({ ctx }) => findDuplicateRecordings(ctx.db, ctx.access)),
+
+  /** Keeps one recording per duplicate set (the oldest by default) and deletes the rest. */
+  removeDuplicates: groupProcedure
+    .input(ZRemoveDuplicatesRequest)
+    .output(ZRemoveDuplicatesResponse)
+    .mutation(({ ctx, input }) =>
+      removeDuplicateRecordings(ctx.db, ctx.access, ctx.config.mediaRoot, {
+        keep: input.keep,
+        ...(input.names ? { names: input.names } : {}),
+      }),
+    ),
+
+  /** An upload (batch ZIP, tus) with its per-file report and job progress. */
+  uploadReport: groupProcedure
+    .input(ZUploadReportRequest)
+    .output(ZUploadView)
+    .query(({ ctx, input }) => getUploadReport(ctx.db, ctx.access, input.uploadId)),
 });

@@ -5,7 +5,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 /** Folder of one recording, relative to MEDIA_ROOT (posix separators, as stored in the DB). */
@@ -31,6 +31,7 @@ export function safeFileName(original: string, fallback = "recording.wav"): stri
   const base = original.replace(/\\/g, "/").split("/").pop() ?? "";
   let name = base
     .normalize("NFC")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
     .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "_")
     .replace(/\s+/g, " ")
     .trim()

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { readWavInfo, WavError, type WavInfo } from "@battycoda/audio";
-import { type Job, Prisma, type Recording } from "@battycoda/db";
+import type { Job, Prisma, Recording } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
 import { findProjectInGroup, findSpeciesForRead } from "../access/access.ts";
@@ -483,5 +483,3 @@ export async function recordingSpectrogramFile(
   }
   return { recording: rec, path: resolveStoredPath(mediaRoot, rec.spectrogramPath) };
 }
-
-

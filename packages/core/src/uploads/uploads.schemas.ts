@@ -24,7 +24,14 @@ export const ZUploadReport = z.object({
 });
 export type TUploadReport = z.infer<typeof ZUploadReport>;
 
-export const ZUploadStatus = z.enum(["receiving", "received", "processing", "completed", "failed", "expired"]);
+export const ZUploadStatus = z.enum([
+  "receiving",
+  "received",
+  "processing",
+  "completed",
+  "failed",
+  "expired",
+]);
 export const ZUploadView = z.object({
   id: z.string(),
   kind: z.string(),

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import type { Prisma, Upload } from "@battycoda/db";
 import {
   DEFAULT_ZIP_LIMITS,
   isSegmentFileName,
@@ -10,7 +11,6 @@ import {
   ZipError,
   type ZipLimits,
 } from "@battycoda/formats";
-import { type Prisma, type Upload } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
@@ -189,7 +189,8 @@ export function createUploadProcessHandler(options: UploadProcessOptions): JobHa
 
     const previous = upload.report ? ZUploadReport.safeParse(upload.report) : null;
     const done = new Map<string, TUploadReportEntry>();
-    for (const e of previous?.success ? previous.data.entries : []) if (e.status === "created") done.set(e.path, e);
+    for (const e of previous?.success ? previous.data.entries : [])
+      if (e.status === "created") done.set(e.path, e);
     const entries: TUploadReportEntry[] = [];
     const segmentFiles = new Map<string, string>(); // entry name → temp file
     const workDir = path.join(uploadsDir(mediaRoot, "tmp"), `zip-${upload.id}`);
@@ -454,7 +455,12 @@ export async function cleanStaleUploads(
   });
   for (const u of receiving) {
     const file = u.tusId ? path.join(tusDir(mediaRoot), u.tusId) : null;
-    const mtime = file ? await stat(file).then((s) => s.mtimeMs, () => 0) : 0;
+    const mtime = file
+      ? await stat(file).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        )
+      : 0;
     if (mtime >= cutoff) continue;
     if (file) {
       await rm(file, { force: true });

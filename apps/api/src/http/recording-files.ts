@@ -1,0 +1,191 @@
+import fs from "node:fs";
+import {
+  isColormapName,
+  readSpectrogramAttrs,
+  renderWindowBinary,
+  renderWindowPng,
+  type SpectrogramWindowRequest,
+} from "@battycoda/audio";
+import {
+  badRequest,
+  notFound,
+  openAudioClip,
+  parseByteRange,
+  recordingAudioFile,
+  recordingSpectrogramFile,
+} from "@battycoda/core";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { formatZodIssues, sendError } from "../errors.ts";
+import type { ServerDeps } from "../trpc.ts";
+import type { CookieSettings } from "./request-auth.ts";
+import { accessFor, requireUser } from "./route-auth.ts";
+
+interface Params {
+  recordingId: string;
+}
+
+const num = z.coerce.number().refine(Number.isFinite, { error: "expected a number" });
+const ZClipQuery = z.object({ start: num.min(0).optional(), end: num.min(0).optional() });
+const ZWindowQuery = z.object({
+  start: num.min(0).optional(),
+  end: num.min(0).optional(),
+  channel: z.union([z.literal("mix"), z.coerce.number().int().min(0).max(255)]).optional(),
+  fmin: num.min(0).optional(),
+  fmax: num.min(0).optional(),
+  dbMin: num.optional(),
+  dbMax: num.optional(),
+});
+const ZBinaryQuery = ZWindowQuery.extend({
+  maxFrames: z.coerce.number().int().min(1).max(20_000).default(2000),
+  maxBins: z.coerce.number().int().min(1).max(4096).optional(),
+});
+const ZPngQuery = ZWindowQuery.extend({
+  width: z.coerce.number().int().min(1).max(8192).optional(),
+  height: z.coerce.number().int().min(1).max(4096).optional(),
+  colormap: z.string().refine(isColormapName, { error: "unknown colormap" }).optional(),
+});
+
+/**
+ * A window is read at full resolution before it is pooled down, so its length is capped: 200k
+ * frames is 60 s at 384 kHz (one split part) and ~200 MB of float32 at worst.
+ */
+const MAX_WINDOW_FRAMES = 200_000;
+
+function parseQuery<T extends z.ZodType>(
+  schema: T,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): z.output<T> | null {
+  const parsed = schema.safeParse(req.query ?? {});
+  if (!parsed.success) {
+    sendError(reply, 400, "BAD_REQUEST", formatZodIssues(parsed.error));
+    return null;
+  }
+  return parsed.data;
+}
+
+/** GET audio: whole file with Range support, or a WAV clip when start/end are given. */
+async function serveAudio(deps: ServerDeps, cookies: CookieSettings, apiKeyOnly: boolean) {
+  return async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+    const user = await requireUser(deps, cookies, req, reply, { apiKeyOnly });
+    if (!user) return reply;
+    const query = parseQuery(ZClipQuery, req, reply);
+    if (!query) return reply;
+    const access = await accessFor(deps, user);
+    const file = await recordingAudioFile(deps.db, access, deps.config.mediaRoot, req.params.recordingId);
+    const stat = await fs.promises.stat(file.path).catch(() => null);
+    if (!stat) throw notFound("Recording file");
+    const filename = encodeURIComponent(file.recording.originalFilename || `${file.recording.name}.wav`);
+    reply
+      .header("content-type", "audio/wav")
+      .header("cache-control", "private, max-age=3600")
+      .header("content-disposition", `inline; filename*=UTF-8''${filename}`);
+
+    if (query.start !== undefined || query.end !== undefined) {
+      const clip = await openAudioClip(file.path, query);
+      return reply
+        .header("content-length", clip.length)
+        .header("x-clip-start", clip.start.toFixed(6))
+        .header("x-clip-end", clip.end.toFixed(6))
+        .send(clip.stream);
+    }
+
+    reply.header("accept-ranges", "bytes");
+    const range = parseByteRange(req.headers.range, stat.size);
+    if (range === "unsatisfiable") {
+      return reply
+        .header("content-range", `bytes */${stat.size}`)
+        .status(416)
+        .send({ error: { code: "RANGE_NOT_SATISFIABLE", message: `File has ${stat.size} bytes` } });
+    }
+    if (range) {
+      return reply
+        .status(206)
+        .header("content-range", `bytes ${range.start}-${range.end}/${stat.size}`)
+        .header("content-length", range.end - range.start + 1)
+        .send(fs.createReadStream(file.path, { start: range.start, end: range.end }));
+    }
+    return reply.header("content-length", stat.size).send(fs.createReadStream(file.path));
+  };
+}
+
+async function spectrogramWindow(
+  deps: ServerDeps,
+  cookies: CookieSettings,
+  req: FastifyRequest<{ Params: Params }>,
+  reply: FastifyReply,
+  q: z.output<typeof ZWindowQuery>,
+) {
+  const user = await requireUser(deps, cookies, req, reply);
+  if (!user) return null;
+  const access = await accessFor(deps, user);
+  const file = await recordingSpectrogramFile(deps.db, access, deps.config.mediaRoot, req.params.recordingId);
+  const attrs = await readSpectrogramAttrs(file.path);
+  const start = q.start ?? 0;
+  const end = q.end ?? attrs.duration;
+  if (end < start) throw badRequest("end must not be before start");
+  if (((end - start) * attrs.sampleRate) / attrs.hopLength > MAX_WINDOW_FRAMES) {
+    const maxSeconds = Math.floor((MAX_WINDOW_FRAMES * attrs.hopLength) / attrs.sampleRate);
+    throw badRequest(`Window too long: request at most ${maxSeconds} s at a time`);
+  }
+  const channel = q.channel ?? "mix";
+  if (channel !== "mix" && attrs.channels > 1 && channel >= attrs.channels)
+    throw badRequest(`channel must be below ${attrs.channels}`);
+  if (channel !== "mix" && attrs.channels === 1 && channel > 0)
+    throw badRequest("The recording has one channel");
+  const window: SpectrogramWindowRequest = { start, end, channel };
+  if (q.fmin !== undefined) window.fmin = q.fmin;
+  if (q.fmax !== undefined) window.fmax = q.fmax;
+  const range = {
+    ...(q.dbMin !== undefined ? { dbMin: q.dbMin } : {}),
+    ...(q.dbMax !== undefined ? { dbMax: q.dbMax } : {}),
+  };
+  return { path: file.path, window, range };
+}
+
+/**
+ * Audio and spectrogram windows of a recording. Access as everywhere: cookie or API key, another
+ * group's recording is 404 exactly like a missing one.
+ */
+export async function registerRecordingFileRoutes(
+  app: FastifyInstance,
+  deps: ServerDeps,
+  cookies: CookieSettings,
+) {
+  app.get<{ Params: Params }>("/api/recordings/:recordingId/audio", await serveAudio(deps, cookies, false));
+  app.get<{ Params: Params }>("/api/v1/recordings/:recordingId/audio", await serveAudio(deps, cookies, true));
+
+  app.get<{ Params: Params }>("/api/recordings/:recordingId/spectrogram", async (req, reply) => {
+    const q = parseQuery(ZBinaryQuery, req, reply);
+    if (!q) return reply;
+    const w = await spectrogramWindow(deps, cookies, req, reply, q);
+    if (!w) return reply;
+    const buf = await renderWindowBinary(w.path, w.window, {
+      ...w.range,
+      maxFrames: q.maxFrames,
+      ...(q.maxBins ? { maxBins: q.maxBins } : {}),
+    });
+    return reply
+      .header("content-type", "application/octet-stream")
+      .header("cache-control", "private, max-age=300")
+      .send(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+  });
+
+  app.get<{ Params: Params }>("/api/recordings/:recordingId/spectrogram.png", async (req, reply) => {
+    const q = parseQuery(ZPngQuery, req, reply);
+    if (!q) return reply;
+    const w = await spectrogramWindow(deps, cookies, req, reply, q);
+    if (!w) return reply;
+    const png = await renderWindowPng(w.path, w.window, {
+      ...w.range,
+      ...(q.colormap && isColormapName(q.colormap) ? { colormap: q.colormap } : {}),
+      width: q.width ?? 1200,
+      height: q.height ?? 400,
+    });
+    return reply
+      .header("content-type", "image/png")
+      .header("cache-control", "private, max-age=300")
+      .send(png);
+  });
+}

@@ -1,0 +1,132 @@
+import type { IncomingMessage } from "node:http";
+import {
+  completeTusUpload,
+  DomainError,
+  findTusUpload,
+  type GroupAccess,
+  HTTP_STATUS_BY_CODE,
+  registerTusUpload,
+  tusDir,
+  ZRecordingMetadataInput,
+} from "@battycoda/core";
+import { FileStore } from "@tus/file-store";
+import { Server, type Upload } from "@tus/server";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ZodError } from "zod";
+import { formatZodIssues, sendError } from "../errors.ts";
+import type { ServerDeps } from "../trpc.ts";
+import { METADATA_FIELDS } from "./recording-uploads.ts";
+import type { CookieSettings } from "./request-auth.ts";
+import { accessFor, requireUser } from "./route-auth.ts";
+
+export const TUS_PATH = "/api/uploads/tus";
+export const UPLOAD_ID_HEADER = "BattyCoda-Upload-Id";
+export const RECORDING_ID_HEADER = "BattyCoda-Recording-Id";
+export const MISSING_FILENAME_MESSAGE = "Upload-Metadata must include a filename";
+export const NOT_WAV_OR_ZIP_MESSAGE = "Only .wav files and .zip archives can be uploaded";
+
+/** The caller of the request tus is handling; tus hooks see only a web Request wrapping it. */
+const callers = new WeakMap<IncomingMessage, GroupAccess>();
+
+function accessOf(req: Request): GroupAccess {
+  const node = (req as unknown as { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req;
+  const access = node ? callers.get(node) : undefined;
+  if (!access) throw { status_code: 401, body: "Authentication required\n" };
+  return access;
+}
+
+/** DomainError/ZodError → the `{status_code, body}` object tus turns into a response. */
+function tusError(err: unknown): { status_code: number; body: string } {
+  if (err instanceof DomainError)
+    return { status_code: HTTP_STATUS_BY_CODE[err.code], body: `${err.message}\n` };
+  if (err instanceof ZodError) return { status_code: 400, body: `${formatZodIssues(err)}\n` };
+  throw err;
+}
+
+function metadataOf(upload: Upload) {
+  const m = upload.metadata ?? {};
+  const raw: Record<string, string> = {};
+  for (const k of METADATA_FIELDS) {
+    const v = m[k];
+    if (typeof v === "string" && v.trim() !== "") raw[k] = v;
+  }
+  return ZRecordingMetadataInput.parse(raw);
+}
+
+/**
+ * Resumable uploads (tus 1.0) under /api/uploads/tus. Fastify authenticates the request (cookie or
+ * API key) and checks that the upload id belongs to the caller's group before @tus/server sees the
+ * raw request; the body is passed through untouched (no parser buffers it). Partial files live in
+ * MEDIA_ROOT/.uploads/tus; the worker's housekeeping removes those idle for 24 h.
+ */
+export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, cookies: CookieSettings) {
+  const recordingDeps = { db: deps.db, boss: deps.boss, mediaRoot: deps.config.mediaRoot };
+  const tus = new Server({
+    path: TUS_PATH,
+    datastore: new FileStore({ directory: tusDir(deps.config.mediaRoot) }),
+    maxSize: deps.config.maxResumableUploadSizeBytes,
+    relativeLocation: true,
+    respectForwardedHeaders: false,
+    // same-origin only, like the rest of the API: no CORS headers
+    allowedOrigins: [],
+    exposedHeaders: [UPLOAD_ID_HEADER, RECORDING_ID_HEADER],
+    async onUploadCreate(req, upload) {
+      const access = accessOf(req);
+      const filename = upload.metadata?.filename ?? upload.metadata?.name ?? "";
+      if (!filename) throw { status_code: 400, body: `${MISSING_FILENAME_MESSAGE}\n` };
+      if (!/\.(wav|zip)$/i.test(filename)) throw { status_code: 400, body: `${NOT_WAV_OR_ZIP_MESSAGE}\n` };
+      try {
+        await registerTusUpload(deps.db, access, {
+          tusId: upload.id,
+          filename,
+          size: upload.size ?? 0,
+          metadata: metadataOf(upload),
+        });
+      } catch (err) {
+        throw tusError(err);
+      }
+      return {};
+    },
+    async onUploadFinish(req, upload) {
+      const access = accessOf(req);
+      try {
+        const done = await completeTusUpload(recordingDeps, access, upload.id);
+        return {
+          headers: {
+            [UPLOAD_ID_HEADER]: done.uploadId,
+            ...(done.kind === "recording" ? { [RECORDING_ID_HEADER]: done.recordingId } : {}),
+          },
+        };
+      } catch (err) {
+        throw tusError(err);
+      }
+    },
+  });
+
+  await app.register(async (scope) => {
+    // tus bodies must reach @tus/server as the raw stream
+    scope.addContentTypeParser("application/offset+octet-stream", (_req, _payload, done) => done(null));
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (req.method === "GET")
+        return sendError(reply, 405, "METHOD_NOT_SUPPORTED", "Use HEAD to query an upload");
+      const user = await requireUser(deps, cookies, req, reply);
+      if (!user) return reply;
+      const access = await accessFor(deps, user);
+      const id = (req.params as { "*"?: string })["*"];
+      if (id !== undefined && req.method !== "OPTIONS") {
+        // another group's id is 404 before tus ever touches the file
+        const upload = await findTusUpload(deps.db, access, decodeURIComponent(id));
+        if (req.method === "DELETE")
+          await deps.db.upload.update({
+            where: { id: upload.id },
+            data: { status: "failed", error: "Cancelled", tempPath: null },
+          });
+      }
+      callers.set(req.raw, access);
+      reply.hijack();
+      await tus.handle(req.raw, reply.raw);
+    };
+    scope.all(TUS_PATH, handler);
+    scope.all(`${TUS_PATH}/*`, handler);
+  });
+}
