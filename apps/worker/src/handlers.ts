@@ -3,8 +3,20 @@
 // with the handler's domain logic in packages/core (or packages/audio), never in this app.
 import type { Config } from "@battycoda/config";
 import type { Logger } from "@battycoda/config/logger";
-import { QUEUES, type RegisterJobHandlerOptions, registerJobHandler } from "@battycoda/core/jobs";
+import {
+  type JobLeases,
+  QUEUES,
+  type RegisterJobHandlerOptions,
+  registerJobHandler,
+} from "@battycoda/core/jobs";
 import { emailSendHandler, type Mailer } from "@battycoda/core/mail";
+import {
+  type ProcessingPool,
+  recordingIngestHandler,
+  type SpectrogramTiming,
+  spectrogramGenerateHandler,
+} from "@battycoda/core/processing";
+import { segmentationRunHandler } from "@battycoda/core/segmentation/index";
 import { createUploadProcessHandler } from "@battycoda/core/uploads";
 import type { Db } from "@battycoda/db";
 import type PgBoss from "pg-boss";
@@ -15,6 +27,11 @@ export interface WorkerDeps {
   config: Config;
   mailer: Mailer;
   log: Logger;
+  /** The process's one piscina pool (spectrograms and other audio work). */
+  pool: ProcessingPool;
+  /** Crash detection; every registration takes a lease per running job. */
+  leases?: JobLeases;
+  spectrogramTiming?: SpectrogramTiming;
   /** Passed to every registration (tests poll faster). */
   handlerOptions?: RegisterJobHandlerOptions;
   onJobError?: (err: unknown) => void;
@@ -24,6 +41,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   const { db, boss, config, log } = deps;
   const options = (extra: RegisterJobHandlerOptions = {}): RegisterJobHandlerOptions => ({
     concurrency: config.workerConcurrency,
+    ...(deps.leases ? { leases: deps.leases } : {}),
     ...deps.handlerOptions,
     ...extra,
     onError: (job, err, willRetry) => {
@@ -38,10 +56,45 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   await registerJobHandler(db, boss, QUEUES.emailSend, emailSendHandler(deps.mailer), options());
   registered.push(QUEUES.emailSend);
 
-  await registerJobHandler(db, boss, QUEUES.uploadProcess, createUploadProcessHandler({ mediaRoot: config.mediaRoot }), options());
+  const processing = {
+    db,
+    boss,
+    mediaRoot: config.mediaRoot,
+    splitSeconds: config.recordingSplitSeconds,
+    pool: deps.pool,
+  };
+  await registerJobHandler(db, boss, QUEUES.recordingIngest, recordingIngestHandler(processing), options());
+  registered.push(QUEUES.recordingIngest);
+  // Never more spectrograms at once than pool threads: extra ones would only queue inside piscina
+  // while their Job rows claimed to be running.
+  await registerJobHandler(
+    db,
+    boss,
+    QUEUES.spectrogramGenerate,
+    spectrogramGenerateHandler(processing, deps.spectrogramTiming),
+    options({ concurrency: Math.min(config.workerConcurrency, deps.pool.threads) }),
+  );
+  registered.push(QUEUES.spectrogramGenerate);
+
+  await registerJobHandler(
+    db,
+    boss,
+    QUEUES.uploadProcess,
+    createUploadProcessHandler({ mediaRoot: config.mediaRoot }),
+    options(),
+  );
   registered.push(QUEUES.uploadProcess);
 
-  // recording.ingest, spectrogram.generate, segmentation.run, classification.run,
+  await registerJobHandler(
+    db,
+    boss,
+    QUEUES.segmentationRun,
+    segmentationRunHandler({ mediaRoot: config.mediaRoot, pool: deps.pool }),
+    options(),
+  );
+  registered.push(QUEUES.segmentationRun);
+
+  // classification.run,
   // classifier.train, clustering.run, upload.process: registered by the issues that build them.
   return registered;
 }

@@ -1,7 +1,14 @@
 import type { Config } from "@battycoda/config";
 import { createLogger, type Logger } from "@battycoda/config/logger";
-import { createBoss, HOUSEKEEPING_QUEUE, runHousekeeping } from "@battycoda/core/jobs";
+import {
+  createBoss,
+  HOUSEKEEPING_QUEUE,
+  JobLeases,
+  type JobLeasesOptions,
+  runHousekeeping,
+} from "@battycoda/core/jobs";
 import { createMailer } from "@battycoda/core/mail";
+import { markRecordingJobLost, ProcessingPool, type SpectrogramTiming } from "@battycoda/core/processing";
 import { cleanStaleUploads } from "@battycoda/core/uploads";
 import { createPrismaClient } from "@battycoda/db";
 import { registerHandlers, type WorkerDeps } from "./handlers.ts";
@@ -14,6 +21,11 @@ export interface StartWorkerOptions {
   onJobError?: (err: unknown) => void;
   /** Cron for housekeeping (minute granularity). Default: hourly at :17. */
   housekeepingCron?: string | null;
+  /** Pool threads (default one per core). */
+  poolThreads?: number;
+  /** Crash-detection reaper settings (see JobLeases). */
+  leases?: Pick<JobLeasesOptions, "graceSeconds" | "reapIntervalSeconds">;
+  spectrogramTiming?: SpectrogramTiming;
 }
 
 export interface RunningWorker {
@@ -37,12 +49,25 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     `mail transport: ${mailer.transport === "ses" ? `AWS SES (${config.ses.region})` : `outbox ${config.outboxDir}`}`,
   );
 
+  // One pool per process, shared by every handler; destroyed on stop.
+  const pool = new ProcessingPool(options.poolThreads ? { threads: options.poolThreads } : {});
+  const leases = await JobLeases.open(options.databaseUrl, db, boss, {
+    ...options.leases,
+    onFinalFailure: (job, error) => markRecordingJobLost(db, job, error),
+    onReaped: (job, outcome) =>
+      log.warn(`job ${job.type} ${job.id}: its worker died during attempt ${job.attempts} → ${outcome}`),
+    onError: (err) => log.error("job lease error", err),
+  });
+
   const queues = await registerHandlers({
     db,
     boss,
     config,
     mailer,
     log,
+    pool,
+    leases,
+    ...(options.spectrogramTiming ? { spectrogramTiming: options.spectrogramTiming } : {}),
     ...(options.handlerOptions ? { handlerOptions: options.handlerOptions } : {}),
     ...(options.onJobError ? { onJobError: options.onJobError } : {}),
   });
@@ -56,6 +81,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     queues.push(HOUSEKEEPING_QUEUE);
   }
   log.info(`consuming ${queues.join(", ")}`);
+  // Jobs left "running" by a worker that died are handed back to pg-boss now, not after expiry.
+  const leasedQueues = queues.filter((q) => q !== HOUSEKEEPING_QUEUE);
+  const reaped = await leases.start(leasedQueues);
+  if (reaped > 0) log.warn(`recovered ${reaped} job(s) interrupted by a stopped worker`);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -63,6 +92,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     stop(timeoutMs = 30_000) {
       stopping ??= (async () => {
         await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+        await leases.close();
+        await pool.destroy();
         await db.$disconnect();
       })();
       return stopping;

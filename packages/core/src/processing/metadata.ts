@@ -47,7 +47,9 @@ export function ingestedMetadata(info: WavInfo): IngestedMetadata {
 /** Keeps whatever else the row's metadata held (e.g. from the upload form) beside the ingested keys. */
 export function mergeMetadata(existing: unknown, ingested: object): Prisma.InputJsonObject {
   const base =
-    existing && typeof existing === "object" && !Array.isArray(existing) ? (existing as Record<string, unknown>) : {};
+    existing && typeof existing === "object" && !Array.isArray(existing)
+      ? (existing as Record<string, unknown>)
+      : {};
   return JSON.parse(JSON.stringify({ ...base, ...ingested })) as Prisma.InputJsonObject;
 }
 
@@ -57,10 +59,9 @@ export function mergeMetadata(existing: unknown, ingested: object): Prisma.Input
  */
 export function parseGuanoTimestamp(value: string | undefined): Date | null {
   if (!value) return null;
-  const m =
-    /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
-      value.trim(),
-    );
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+    value.trim(),
+  );
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, tz] = m;
   const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;

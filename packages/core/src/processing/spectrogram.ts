@@ -7,10 +7,10 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { readWavInfo, WavError } from "@battycoda/audio";
 import type { Job } from "@battycoda/db";
+import type { Db } from "../access/db.ts";
 import type { JobContext } from "../jobs/handler.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
-import type { Db } from "../access/db.ts";
 import { recordingDir, resolveStoredPath } from "../media/media.ts";
 import type { ProcessingDeps } from "./deps.ts";
 import { exists, removeStaleTemps, writingTo } from "./files.ts";
@@ -28,7 +28,10 @@ export interface SpectrogramResult {
   reason?: string;
 }
 
-type Ctx = Pick<JobContext<"spectrogram.generate">, "setProgress" | "isCancelled" | "retriesLeft" | "attempt">;
+type Ctx = Pick<
+  JobContext<"spectrogram.generate">,
+  "setProgress" | "isCancelled" | "retriesLeft" | "attempt"
+>;
 const standalone: Ctx = {
   setProgress: async () => {},
   isCancelled: async () => false,
