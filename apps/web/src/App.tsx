@@ -4,6 +4,7 @@ import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { PageHeader } from "./components/ui";
+import { SegmentationEditorPage, SegmentationOverviewPage } from "./features/segmentation";
 import { RedirectIfAuthed, RequireAuth, ThemeSync, useUser } from "./lib/session";
 import { makeQueryClient, makeTrpcClient, TRPCProvider } from "./lib/trpc";
 import { AcceptInvitationPage } from "./pages/AcceptInvitation";
@@ -26,7 +27,6 @@ import {
   ClusteringPage,
   JobsPage,
   RecordingsPage,
-  SegmentationPage,
   TasksPage,
 } from "./pages/Workflow";
 
@@ -79,7 +79,8 @@ export function App() {
                   <Route path="species/:speciesId" element={<SpeciesDetailPage />} />
                   <Route path="profile" element={<ProfilePage />} />
                   <Route path="recordings" element={<RecordingsPage />} />
-                  <Route path="segmentation" element={<SegmentationPage />} />
+                  <Route path="segmentation" element={<SegmentationOverviewPage />} />
+                  <Route path="recordings/:recordingId/segmentation" element={<SegmentationEditorPage />} />
                   <Route path="classification" element={<ClassificationPage />} />
                   <Route path="tasks" element={<TasksPage />} />
                   <Route path="clustering" element={<ClusteringPage />} />

@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from "react-router";
+import { NotificationsBell } from "../features/segmentation";
 import { featureEnabled } from "../lib/env";
 import { useLogout, useUser } from "../lib/session";
 import { GroupSwitcher } from "./GroupSwitcher";
@@ -55,6 +56,7 @@ export function Layout() {
         </NavLink>
         <GroupSwitcher />
         <div className="header-spacer" />
+        <NotificationsBell />
         <div className="user">
           <NavLink to="/profile" aria-label="Your profile">
             {user.username}

@@ -1,0 +1,3 @@
+export { NotificationsBell } from "./NotificationsBell";
+export { SegmentationEditorPage } from "./SegmentationEditorPage";
+export { SegmentationOverviewPage } from "./SegmentationOverviewPage";
