@@ -2,6 +2,7 @@
 // recall/precision of every algorithm on bat1_angie_19.wav (vs its pickle) and on synthetic calls in noise.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { matchSegments, SEGMENTATION_ALGORITHMS, type Segment, segment } from "../src/segmentation/index.ts";
@@ -73,6 +74,10 @@ export function runSpeed(
   const sr = 384000;
   const rec = scene(sr, 60, 10, 42);
   const speeds: Record<string, number> = {};
+  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
+  // CPU time is robust to other processes, not immune: on a loaded machine (load > cores) caches and SMT siblings
+  // are shared, so report the load with the numbers.
+  console.log(`speed: load average ${load()} on ${cpus().length} cores before the runs`);
   for (const algorithm of ALGOS) {
     const opts = { algorithm, params: params[algorithm] };
     segment(rec.samples.subarray(0, sr), sr, opts); // warm-up (JIT)
@@ -90,6 +95,7 @@ export function runSpeed(
         `${repeats} runs) = ${(60 / best).toFixed(0)}x real time per core (target >= 500x)`,
     );
   }
+  console.log(`speed: load average ${load()} after the runs`);
   return speeds;
 }
 
