@@ -4,7 +4,12 @@ import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { PageHeader } from "./components/ui";
+import { JobsPage } from "./features/jobs/JobsPage";
+import { DuplicatesPage } from "./features/recordings/DuplicatesPage";
+import { RecordingPage } from "./features/recordings/RecordingPage";
+import { RecordingsPage } from "./features/recordings/RecordingsPage";
 import { SegmentationEditorPage, SegmentationOverviewPage } from "./features/segmentation";
+import { UploadPage } from "./features/uploads/UploadPage";
 import { RedirectIfAuthed, RequireAuth, ThemeSync, useUser } from "./lib/session";
 import { makeQueryClient, makeTrpcClient, TRPCProvider } from "./lib/trpc";
 import { AcceptInvitationPage } from "./pages/AcceptInvitation";
@@ -21,14 +26,7 @@ import { GroupsPage } from "./pages/Groups";
 import { ProfilePage } from "./pages/Profile";
 import { ProjectDetailPage, ProjectsPage } from "./pages/Projects";
 import { NewSpeciesPage, SpeciesDetailPage, SpeciesListPage } from "./pages/Species";
-import {
-  AdminPage,
-  ClassificationPage,
-  ClusteringPage,
-  JobsPage,
-  RecordingsPage,
-  TasksPage,
-} from "./pages/Workflow";
+import { AdminPage, ClassificationPage, ClusteringPage, TasksPage } from "./pages/Workflow";
 
 function SiteAdminOnly({ children }: { children: React.ReactNode }) {
   const user = useUser();
@@ -79,6 +77,9 @@ export function App() {
                   <Route path="species/:speciesId" element={<SpeciesDetailPage />} />
                   <Route path="profile" element={<ProfilePage />} />
                   <Route path="recordings" element={<RecordingsPage />} />
+                  <Route path="recordings/upload" element={<UploadPage />} />
+                  <Route path="recordings/duplicates" element={<DuplicatesPage />} />
+                  <Route path="recordings/:recordingId" element={<RecordingPage />} />
                   <Route path="segmentation" element={<SegmentationOverviewPage />} />
                   <Route path="recordings/:recordingId/segmentation" element={<SegmentationEditorPage />} />
                   <Route path="classification" element={<ClassificationPage />} />

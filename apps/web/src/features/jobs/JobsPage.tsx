@@ -1,0 +1,187 @@
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link, useSearchParams } from "react-router";
+import { Button, ErrorAlert, Loading, PageHeader, SelectField } from "../../components/ui";
+import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
+import { useJobActions } from "./actions";
+import { formatSeconds, jobEta, ProgressBar, StatusBadge } from "./progress";
+
+type ListInput = NonNullable<RouterInputs["jobs"]["list"]>;
+type Job = RouterOutputs["jobs"]["list"][number];
+const STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+type Status = (typeof STATUSES)[number];
+/** Job types the worker runs; the filter also accepts any other type from the URL. */
+const KNOWN_TYPES = [
+  "recording.ingest",
+  "spectrogram.generate",
+  "upload.process",
+  "segmentation.run",
+  "classification.run",
+  "classifier.train",
+  "clustering.run",
+  "export",
+];
+
+/** Where a job's subject lives in the SPA. */
+function subjectLink(j: Job): { to: string; label: string } | null {
+  if (!j.subjectType || !j.subjectId) return null;
+  switch (j.subjectType) {
+    case "recording":
+      return { to: `/recordings/${j.subjectId}`, label: "recording" };
+    case "project":
+      return { to: `/projects/${j.subjectId}`, label: "project" };
+    case "segmentation":
+      return { to: "/segmentation", label: "segmentation" };
+    case "upload":
+      return { to: `/recordings/upload?report=${j.subjectId}`, label: "upload" };
+    default:
+      return null;
+  }
+}
+
+export function JobsPage() {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const status = (STATUSES as readonly string[]).includes(params.get("status") ?? "")
+    ? (params.get("status") as Status)
+    : undefined;
+  const type = params.get("type") ?? "";
+  const input: ListInput = { limit: 100, ...(status ? { status } : {}), ...(type ? { type } : {}) };
+  const jobs = useQuery(
+    trpc.jobs.list.queryOptions(input, {
+      placeholderData: keepPreviousData,
+      // Fast while something is moving, slow otherwise.
+      refetchInterval: (q) =>
+        q.state.data?.some((j) => j.status === "queued" || j.status === "running") ? 1000 : 5000,
+    }),
+  );
+  const { cancel, retry } = useJobActions(() => qc.invalidateQueries({ queryKey: trpc.jobs.pathKey() }));
+  const setFilter = (k: string, v: string) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    setParams(next);
+  };
+  const types = [
+    ...new Set([...KNOWN_TYPES, ...(jobs.data?.map((j) => j.type) ?? []), ...(type ? [type] : [])]),
+  ];
+  const now = Date.now();
+  // The server filters by type when it supports it; filtering here as well keeps the view right.
+  const rows = jobs.data?.filter((j) => !type || j.type === type);
+  return (
+    <div className="stack">
+      <PageHeader
+        title="Jobs"
+        description="Background work for your group — processing, segmentation, classification, training, exports."
+      />
+      <section className="card" aria-label="Filters">
+        <div className="filters">
+          <SelectField
+            label="Status"
+            value={status ?? ""}
+            onChange={(e) => setFilter("status", e.target.value)}
+          >
+            <option value="">Any status</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label="Type" value={type} onChange={(e) => setFilter("type", e.target.value)}>
+            <option value="">Any type</option>
+            {types.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+      </section>
+      <section className="card table-wrap" aria-label="Jobs">
+        {jobs.isPending ? <Loading /> : null}
+        <ErrorAlert error={jobs.error} />
+        <ErrorAlert error={cancel.error ?? retry.error} />
+        {rows && rows.length === 0 ? (
+          <p className="muted">
+            {status || type
+              ? "No jobs match these filters."
+              : "No background jobs have run for this group yet."}
+          </p>
+        ) : null}
+        {rows && rows.length > 0 ? (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Type</th>
+                <th>Status</th>
+                <th>Progress</th>
+                <th>Subject</th>
+                <th>Created</th>
+                <th>Finished</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((j) => {
+                const link = subjectLink(j);
+                const active = j.status === "queued" || j.status === "running";
+                return (
+                  <tr key={j.id} data-job-status={j.status}>
+                    <td>
+                      <code>{j.type}</code>
+                    </td>
+                    <td>
+                      <StatusBadge status={j.status} error={j.error} />
+                    </td>
+                    <td style={{ minWidth: 220 }}>
+                      {j.status === "failed" ? (
+                        <span className="field-error small">{j.error ?? "failed"}</span>
+                      ) : (
+                        <ProgressBar
+                          label={`${j.type} progress`}
+                          value={j.status === "queued" ? null : j.status === "completed" ? 1 : j.progress}
+                          detail={[
+                            j.message,
+                            active ? formatSeconds(jobEta(j.startedAt, j.progress, now)) : "",
+                          ]
+                            .filter(Boolean)
+                            .join(" · ")}
+                        />
+                      )}
+                    </td>
+                    <td>{link ? <Link to={link.to}>{link.label}</Link> : "—"}</td>
+                    <td className="small">{new Date(j.createdAt).toLocaleString()}</td>
+                    <td className="small">{j.finishedAt ? new Date(j.finishedAt).toLocaleString() : "—"}</td>
+                    <td className="actions">
+                      {active ? (
+                        <Button
+                          size="sm"
+                          busy={cancel.isPending && cancel.variables?.jobId === j.id}
+                          onClick={() => cancel.mutate({ jobId: j.id })}
+                        >
+                          Cancel
+                        </Button>
+                      ) : null}
+                      {j.status === "failed" || j.status === "cancelled" ? (
+                        <Button
+                          size="sm"
+                          busy={retry.isPending && retry.variables?.jobId === j.id}
+                          onClick={() => retry.mutate({ jobId: j.id })}
+                        >
+                          Retry
+                        </Button>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,417 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import {
+  Alert,
+  Button,
+  Dialog,
+  ErrorAlert,
+  Loading,
+  PageHeader,
+  SelectField,
+  TextArea,
+  TextField,
+} from "../../components/ui";
+import { fieldErrors } from "../../lib/errors";
+import { type RouterOutputs, useTRPC } from "../../lib/trpc";
+import { formatSeconds, jobEta, ProgressBar, StatusBadge } from "../jobs/progress";
+import { PlaybackControls } from "../playback/PlaybackControls";
+import { usePlayback } from "../playback/usePlayback";
+import { type Channel, SpectrogramViewer, type TimeSelection, type ViewRange } from "../spectrogram";
+import { formatBytes } from "../uploads/transport";
+import { formatDuration, formatHz } from "./format";
+
+type Recording = RouterOutputs["recordings"]["get"];
+
+export function RecordingPage() {
+  const { recordingId = "" } = useParams();
+  const trpc = useTRPC();
+  const rec = useQuery(
+    trpc.recordings.get.queryOptions(
+      { recordingId },
+      {
+        // Live while the recording is being processed (job progress, then the spectrogram appears).
+        refetchInterval: (q) => {
+          const r = q.state.data;
+          if (!r) return false;
+          const busy =
+            r.processingStatus === "pending" ||
+            r.processingStatus === "processing" ||
+            r.jobs.some((j) => j.status === "queued" || j.status === "running");
+          return busy ? 1000 : false;
+        },
+      },
+    ),
+  );
+  const profile = useQuery(trpc.profile.get.queryOptions());
+  if (rec.isPending) return <Loading what="Loading recording…" />;
+  if (rec.error) return <ErrorAlert error={rec.error} />;
+  const r = rec.data;
+  return (
+    <div className="stack">
+      <PageHeader
+        title={
+          <>
+            {r.name} <StatusBadge status={r.processingStatus} error={r.processingError} />
+          </>
+        }
+        description={
+          <>
+            <Link to="/recordings">Recordings</Link>
+            {r.projectName ? (
+              <>
+                {" · "}
+                <Link to={`/projects/${r.projectId}`}>{r.projectName}</Link>
+              </>
+            ) : null}
+            {r.speciesName ? (
+              <>
+                {" · "}
+                <em>{r.speciesName}</em>
+              </>
+            ) : null}
+            {r.partIndex != null && r.partCount != null ? ` · part ${r.partIndex} of ${r.partCount}` : ""}
+          </>
+        }
+        actions={<RecordingActions recording={r} />}
+      />
+      {r.processingStatus === "failed" ? (
+        <Alert kind="error">
+          Processing failed: {r.processingError ?? "unknown error"}. The recording is kept; retry the job from
+          the <Link to="/jobs?status=failed">Jobs page</Link>.
+        </Alert>
+      ) : null}
+      <JobsPanel recording={r} />
+      {r.hasSpectrogram && r.duration && r.sampleRate ? (
+        <section className="card" aria-label="Spectrogram viewer">
+          <Viewer recording={r} colormap={profile.data?.spectrogramColormap} />
+        </section>
+      ) : r.processingStatus !== "failed" ? (
+        <section className="card" aria-label="Spectrogram viewer">
+          <p className="muted">The spectrogram appears here once it has been generated.</p>
+        </section>
+      ) : null}
+      <MetadataCard recording={r} />
+    </div>
+  );
+}
+
+function Viewer({ recording: r, colormap }: { recording: Recording; colormap: string | undefined }) {
+  const duration = r.duration ?? 0;
+  const sampleRate = r.sampleRate ?? 1;
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [selection, setSelection] = useState<TimeSelection | null>(null);
+  const [channel, setChannel] = useState<Channel>("mix");
+  const [view, setView] = useState<ViewRange>({
+    t0: 0,
+    t1: duration <= 30 ? duration : 10,
+    fMin: 0,
+    fMax: sampleRate / 2,
+  });
+  const player = usePlayback(r.id, sampleRate);
+  return (
+    <div className="stack">
+      <SpectrogramViewer
+        recordingId={r.id}
+        duration={duration}
+        sampleRate={sampleRate}
+        channels={r.channels ?? 1}
+        {...(colormap ? { colormap } : {})}
+        cursorTime={cursor}
+        onCursorChange={(t) => {
+          setCursor(t);
+          setSelection(null);
+        }}
+        selection={selection}
+        onSelectionChange={setSelection}
+        playheadTime={player.playhead}
+        view={view}
+        onViewChange={setView}
+        channel={channel}
+        onChannelChange={setChannel}
+      />
+      <PlaybackControls
+        player={player}
+        sampleRate={sampleRate}
+        channel={channel}
+        cursorTime={cursor}
+        selection={selection}
+        viewStart={view.t0}
+        viewEnd={view.t1}
+      />
+      <p className="small muted">
+        Time expansion plays the clip slowed down (pitch divided by the same factor); heterodyne mixes with
+        the tuning frequency and plays in real time (a call at f is heard at |f − tuning|). Clips are
+        peak-normalised.
+        {selection
+          ? ` Selection: ${selection.start.toFixed(3)}–${selection.end.toFixed(3)} s.`
+          : cursor != null
+            ? ` Cursor: ${cursor.toFixed(3)} s.`
+            : ""}
+      </p>
+    </div>
+  );
+}
+
+function JobsPanel({ recording: r }: { recording: Recording }) {
+  const active = r.jobs.filter((j) => j.status === "queued" || j.status === "running");
+  const recent = r.jobs.filter((j) => j.status === "failed").slice(0, 3);
+  if (active.length === 0 && recent.length === 0) return null;
+  return (
+    <section className="card stack" aria-label="Processing">
+      <h2>Processing</h2>
+      {active.map((j) => (
+        <div key={j.id} className="stack">
+          <div className="row">
+            <code>{j.type}</code> <StatusBadge status={j.status} />
+          </div>
+          <ProgressBar
+            label={`${j.type} progress`}
+            value={j.status === "queued" ? null : j.progress}
+            detail={[j.message, formatSeconds(jobEta(j.startedAt, j.progress))].filter(Boolean).join(" · ")}
+          />
+        </div>
+      ))}
+      {recent.map((j) => (
+        <Alert kind="error" key={j.id}>
+          <code>{j.type}</code> failed: {j.error ?? "unknown error"}
+        </Alert>
+      ))}
+    </section>
+  );
+}
+
+function MetadataCard({ recording: r }: { recording: Recording }) {
+  const rows: [string, string][] = [
+    ["Duration", formatDuration(r.duration)],
+    ["Sample rate", formatHz(r.sampleRate)],
+    ["Channels", r.channels != null ? String(r.channels) : "—"],
+    ["Bit depth", r.bitDepth != null ? `${r.bitDepth}-bit ${r.format ?? ""}` : "—"],
+    ["File", `${r.originalFilename || "—"} (${formatBytes(r.fileSize)})`],
+    ["Recorded", r.recordedDate ? new Date(r.recordedDate).toLocaleDateString() : "—"],
+    ["Location", r.location || "—"],
+    ["Equipment", r.equipment || "—"],
+    ["Conditions", r.environmentalConditions || "—"],
+    ["Uploaded", new Date(r.createdAt).toLocaleString()],
+  ];
+  return (
+    <section className="card" aria-label="Metadata">
+      <h2>Metadata</h2>
+      {r.description ? <p>{r.description}</p> : null}
+      <dl className="kv">
+        {rows.map(([k, v]) => (
+          <div key={k} style={{ display: "contents" }}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+function RecordingActions({ recording: r }: { recording: Recording }) {
+  const [open, setOpen] = useState<"edit" | "move" | "delete" | null>(null);
+  return (
+    <>
+      <Button size="sm" onClick={() => setOpen("edit")}>
+        Edit
+      </Button>
+      <Button size="sm" onClick={() => setOpen("move")}>
+        Move
+      </Button>
+      <Button size="sm" variant="danger" onClick={() => setOpen("delete")}>
+        Delete
+      </Button>
+      {open === "edit" ? <EditDialog recording={r} onClose={() => setOpen(null)} /> : null}
+      {open === "move" ? <MoveDialog recording={r} onClose={() => setOpen(null)} /> : null}
+      {open === "delete" ? <DeleteDialog recording={r} onClose={() => setOpen(null)} /> : null}
+    </>
+  );
+}
+
+function useInvalidateRecordings() {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  return () => qc.invalidateQueries({ queryKey: trpc.recordings.pathKey() });
+}
+
+function EditDialog({ recording: r, onClose }: { recording: Recording; onClose: () => void }) {
+  const trpc = useTRPC();
+  const species = useQuery(trpc.species.list.queryOptions());
+  const invalidate = useInvalidateRecordings();
+  const [form, setForm] = useState({
+    name: r.name,
+    description: r.description,
+    recordedDate: r.recordedDate ? new Date(r.recordedDate).toISOString().slice(0, 10) : "",
+    location: r.location,
+    equipment: r.equipment,
+    environmentalConditions: r.environmentalConditions,
+    speciesId: r.speciesId ?? "",
+  });
+  const update = useMutation(
+    trpc.recordings.update.mutationOptions({
+      onSuccess: async () => {
+        await invalidate();
+        onClose();
+      },
+    }),
+  );
+  const errs = fieldErrors(update.error);
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [k]: e.target.value });
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    update.mutate({
+      recordingId: r.id,
+      name: form.name,
+      description: form.description,
+      recordedDate: form.recordedDate || null,
+      location: form.location,
+      equipment: form.equipment,
+      environmentalConditions: form.environmentalConditions,
+      speciesId: form.speciesId || null,
+    });
+  };
+  return (
+    <Dialog title="Edit recording" onClose={onClose}>
+      <form className="form" onSubmit={onSubmit}>
+        <TextField label="Name" value={form.name} onChange={set("name")} error={errs.name} required />
+        <SelectField
+          label="Species"
+          value={form.speciesId}
+          onChange={set("speciesId")}
+          error={errs.speciesId}
+        >
+          <option value="">— none —</option>
+          {species.data?.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          label="Recorded date"
+          type="date"
+          value={form.recordedDate}
+          onChange={set("recordedDate")}
+          error={errs.recordedDate}
+        />
+        <TextField label="Location" value={form.location} onChange={set("location")} error={errs.location} />
+        <TextField
+          label="Equipment"
+          value={form.equipment}
+          onChange={set("equipment")}
+          error={errs.equipment}
+        />
+        <TextField
+          label="Environmental conditions"
+          value={form.environmentalConditions}
+          onChange={set("environmentalConditions")}
+          error={errs.environmentalConditions}
+        />
+        <TextArea label="Description" value={form.description} onChange={set("description")} rows={3} />
+        <ErrorAlert error={Object.keys(errs).length ? null : update.error} />
+        <div className="form-actions">
+          <Button type="submit" variant="primary" busy={update.isPending}>
+            Save
+          </Button>
+          <Button onClick={onClose}>Cancel</Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function MoveDialog({ recording: r, onClose }: { recording: Recording; onClose: () => void }) {
+  const trpc = useTRPC();
+  const projects = useQuery(trpc.projects.list.queryOptions());
+  const invalidate = useInvalidateRecordings();
+  const [projectId, setProjectId] = useState(r.projectId ?? "");
+  const move = useMutation(
+    trpc.recordings.move.mutationOptions({
+      onSuccess: async () => {
+        await invalidate();
+        onClose();
+      },
+    }),
+  );
+  return (
+    <Dialog title="Move to another project" onClose={onClose}>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          move.mutate({ recordingId: r.id, projectId: projectId || null });
+        }}
+      >
+        <SelectField label="Project" value={projectId} onChange={(e) => setProjectId(e.target.value)}>
+          <option value="">— no project —</option>
+          {projects.data?.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </SelectField>
+        <ErrorAlert error={move.error} />
+        <div className="form-actions">
+          <Button type="submit" variant="primary" busy={move.isPending}>
+            Move
+          </Button>
+          <Button onClick={onClose}>Cancel</Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function DeleteDialog({ recording: r, onClose }: { recording: Recording; onClose: () => void }) {
+  const trpc = useTRPC();
+  const navigate = useNavigate();
+  const invalidate = useInvalidateRecordings();
+  const preview = useQuery(trpc.recordings.previewDelete.queryOptions({ recordingId: r.id }));
+  const del = useMutation(
+    trpc.recordings.delete.mutationOptions({
+      onSuccess: async () => {
+        await invalidate();
+        navigate("/recordings");
+      },
+    }),
+  );
+  const p = preview.data;
+  return (
+    <Dialog title={`Delete “${r.name}”?`} onClose={onClose}>
+      {preview.isPending ? <Loading what="Checking what goes with it…" /> : null}
+      <ErrorAlert error={preview.error} />
+      {p ? (
+        <>
+          <p>This permanently deletes the recording and everything that depends on it:</p>
+          <ul>
+            <li>
+              {p.segmentations} segmentations with {p.segments} segments
+            </li>
+            <li>{p.tasks} annotation tasks</li>
+            <li>
+              {p.classificationRuns} classification runs ({p.classificationResults} results)
+            </li>
+            <li>
+              {p.files.length} files ({formatBytes(p.bytes)}): audio and spectrogram
+            </li>
+          </ul>
+        </>
+      ) : null}
+      <ErrorAlert error={del.error} />
+      <div className="form-actions">
+        <Button
+          variant="danger"
+          disabled={!p}
+          busy={del.isPending}
+          onClick={() => del.mutate({ recordingId: r.id })}
+        >
+          Delete permanently
+        </Button>
+        <Button onClick={onClose}>Cancel</Button>
+      </div>
+    </Dialog>
+  );
+}
