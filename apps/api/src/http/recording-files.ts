@@ -96,6 +96,8 @@ async function serveAudio(deps: ServerDeps, cookies: CookieSettings, apiKeyOnly:
     if (range === "unsatisfiable") {
       return reply
         .header("content-range", `bytes */${stat.size}`)
+        .header("content-type", "application/json; charset=utf-8")
+        .removeHeader("content-disposition")
         .status(416)
         .send({ error: { code: "RANGE_NOT_SATISFIABLE", message: `File has ${stat.size} bytes` } });
     }

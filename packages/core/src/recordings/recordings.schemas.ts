@@ -16,7 +16,8 @@ export const ZRecordingName = z
   .max(255, { error: "Name must be at most 255 characters" });
 /** ISO date (2024-06-01) or date-time; empty/null clears it. */
 export const ZRecordedDate = z.preprocess(
-  (v) => (v === "" ? null : v),
+  // already-parsed input (a Date) passes through again: domain functions re-validate
+  (v) => (v === "" ? null : v instanceof Date ? v.toISOString() : v),
   z
     .string()
     .trim()

@@ -15,7 +15,7 @@ import type { GroupAccess } from "../access/access.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
-import type { JobHandler } from "../jobs/handler.ts";
+import { type JobHandler, PermanentJobError } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
 import { fileSize, moveIntoMedia, resolveStoredPath, uploadsDir } from "../media/media.ts";
 import {
@@ -313,8 +313,13 @@ export function createUploadProcessHandler(options: UploadProcessOptions): JobHa
       },
     });
     const msg = `${report.summary.created} created, ${report.summary.rejected} rejected, ${report.summary.segmented} with segments`;
-    await ctx.setProgress(1, archiveError ? `Stopped: ${archiveError} (${msg})` : msg);
-    return { ...report.summary, error: archiveError };
+    if (archiveError) {
+      await ctx.setMessage(`Stopped: ${archiveError} (${msg})`);
+      // deterministic: retrying the same archive would stop at the same place
+      throw new PermanentJobError(`${archiveError} (${msg})`);
+    }
+    await ctx.setProgress(1, msg);
+    return report.summary;
   };
 }
 

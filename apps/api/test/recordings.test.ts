@@ -1,0 +1,526 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { decodeSpectrogramBinary, parseWavHeader, readWavInfo, writeSpectrogramFile } from "@battycoda/audio";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateAll } from "../../../packages/audio/test/fixtures/generate.ts";
+import { trpcCode, trpcMutation, trpcQuery } from "./http-helpers.ts";
+import {
+  authHeaders,
+  copyShared,
+  createRecordingsEnv,
+  mediaFiles,
+  type RecordingsEnv,
+  SHARED_RECORDINGS,
+  upload,
+} from "./recordings-fixtures.ts";
+
+let env: RecordingsEnv;
+let fixtures: Awaited<ReturnType<typeof generateAll>>;
+
+beforeAll(async () => {
+  env = await createRecordingsEnv();
+  fixtures = await generateAll(env.dir);
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+const wavPart = (filename: string, content: Buffer) => ({
+  field: "file",
+  filename,
+  content,
+  contentType: "audio/wav",
+});
+
+async function uploadWav(file: string, fields: Record<string, string> = {}, who = env.a) {
+  const content = await readFile(file);
+  return upload(env.app, "/api/recordings/upload", { cookie: who.token }, fields, [
+    wavPart(path.basename(file), content),
+  ]);
+}
+
+async function storedBytes(recordingId: string) {
+  const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: recordingId } });
+  return readFile(path.join(env.t.config.mediaRoot, rec.filePath));
+}
+
+describe("POST /api/recordings/upload", () => {
+  it("accepts every valid WAV variant of the audio package, byte for byte, and queues ingest", async () => {
+    expect(fixtures.valid.size).toBeGreaterThan(10);
+    for (const [name, file] of fixtures.valid) {
+      const res = await uploadWav(file);
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(201);
+      const body = res.json();
+      expect(body.recording.processingStatus).toBe("pending");
+      expect(body.recording.name).toBe(path.basename(file).replace(/\.wav$/i, ""));
+      expect(body.jobId).toEqual(expect.any(String));
+      expect(Buffer.compare(await storedBytes(body.recording.id), await readFile(file))).toBe(0);
+      const info = await readWavInfo(file);
+      expect(body.recording.sampleRate).toBe(info.sampleRate);
+      expect(body.recording.channels).toBe(info.channels);
+      const job = await env.t.deps.db.job.findUniqueOrThrow({ where: { id: body.jobId } });
+      expect(job).toMatchObject({
+        type: "recording.ingest",
+        subjectType: "recording",
+        subjectId: body.recording.id,
+      });
+      const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: body.recording.id } });
+      const group = await env.t.deps.db.recording.findFirstOrThrow({
+        where: { id: rec.id },
+        select: { groupId: true },
+      });
+      expect(rec.filePath.startsWith(`${group.groupId}/recordings/${rec.id}/`)).toBe(true);
+    }
+  });
+
+  it("stores both real recordings and the batdetect2 clips with metadata and an imported segment file", async () => {
+    const project = await env.a.caller.projects.create({ name: "Field 2024" });
+    const bat1 = await copyShared(env, "bat1_angie_19.wav");
+    const pickle = await copyShared(env, "bat1_angie_19.wav.pickle");
+    const res = await upload(
+      env.app,
+      "/api/recordings/upload",
+      { cookie: env.a.token },
+      {
+        name: "Angie 19",
+        description: "roost",
+        recordedDate: "2024-06-01",
+        location: "Cave A",
+        equipment: "AudioMoth",
+        environmentalConditions: "dry, 18 °C",
+        projectId: project.id,
+      },
+      [
+        wavPart("bat1_angie_19.wav", await readFile(bat1)),
+        { field: "segmentFile", filename: "bat1_angie_19.wav.pickle", content: await readFile(pickle) },
+      ],
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json();
+    expect(body.recording).toMatchObject({
+      name: "Angie 19",
+      description: "roost",
+      location: "Cave A",
+      equipment: "AudioMoth",
+      environmentalConditions: "dry, 18 °C",
+      projectId: project.id,
+      projectName: "Field 2024",
+      recordedDate: "2024-06-01T00:00:00.000Z",
+    });
+    expect(body.segments.status).toBe("imported");
+    expect(body.segments.count).toBeGreaterThan(0);
+    expect(
+      await env.t.deps.db.segment.count({ where: { segmentation: { recordingId: body.recording.id } } }),
+    ).toBe(body.segments.count);
+    expect(Buffer.compare(await storedBytes(body.recording.id), await readFile(bat1))).toBe(0);
+
+    const clips = (await readdir(path.join(SHARED_RECORDINGS, "batdetect2")))
+      .filter((n) => n.endsWith(".wav"))
+      .map((n) => `batdetect2/${n}`);
+    expect(clips.length).toBeGreaterThan(0);
+    for (const rel of ["test-audio.wav", ...clips]) {
+      const file = await copyShared(env, rel);
+      const r = await upload(env.app, "/api/v1/recordings", { apiKey: env.a.apiKey }, {}, [
+        wavPart(path.basename(file), await readFile(file)),
+      ]);
+      expect(r.statusCode, `${rel}: ${r.body}`).toBe(201);
+      expect(Buffer.compare(await storedBytes(r.json().recording.id), await readFile(file))).toBe(0);
+    }
+  });
+
+  it("rejects every malformed file with the parser's specific message and leaves nothing behind", async () => {
+    const before = await env.t.deps.db.recording.count();
+    const filesBefore = await mediaFiles(env.t.config.mediaRoot);
+    for (const [name, file] of fixtures.malformed) {
+      const res = await uploadWav(file);
+      expect(res.statusCode, name).toBe(400);
+      const msg: string = res.json().error.message;
+      expect(msg, name).toMatch(/^bad-.*: Not a usable WAV file: /);
+      expect(res.json().error.details.wavError).toEqual(expect.any(String));
+    }
+    const text = await uploadWav(fixtures.malformed.get("text-file") as string);
+    expect(text.json().error.message).toContain("Not a usable WAV file");
+    expect(text.json().error.details.wavError).toBe("NOT_RIFF");
+    const mp3 = await uploadWav(fixtures.malformed.get("mp3") as string);
+    expect(mp3.json().error.details.wavError).toBe("UNSUPPORTED_CODEC");
+    expect(mp3.json().error.message).toMatch(/MP3/);
+    expect(await env.t.deps.db.recording.count()).toBe(before);
+    expect(await mediaFiles(env.t.config.mediaRoot)).toEqual(filesBefore);
+  });
+
+  it("enforces MAX_UPLOAD_SIZE_MB (413) without keeping the partial file", async () => {
+    const filesBefore = await mediaFiles(env.t.config.mediaRoot);
+    const big = Buffer.alloc(9 * 1024 * 1024);
+    const res = await upload(env.app, "/api/recordings/upload", { cookie: env.a.token }, {}, [
+      wavPart("big.wav", big),
+    ]);
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.message).toMatch(/upload limit of 8 MB/);
+    expect(await mediaFiles(env.t.config.mediaRoot)).toEqual(filesBefore);
+  });
+
+  it("validates the request: auth, multipart, file field, foreign project", async () => {
+    const file = fixtures.valid.values().next().value as string;
+    const anon = await upload(env.app, "/api/recordings/upload", {}, {}, [
+      wavPart("x.wav", await readFile(file)),
+    ]);
+    expect(anon.statusCode).toBe(401);
+    const json = await env.app.inject({
+      method: "POST",
+      url: "/api/recordings/upload",
+      headers: { ...authHeaders({ cookie: env.a.token }), "content-type": "application/json" },
+      payload: "{}",
+    });
+    expect(json.statusCode).toBe(415);
+    const nofile = await upload(
+      env.app,
+      "/api/recordings/upload",
+      { cookie: env.a.token },
+      { name: "x" },
+      [],
+    );
+    expect(nofile.statusCode).toBe(400);
+    expect(nofile.json().error.message).toBe('No file in the "file" field');
+    const bProject = await env.b.caller.projects.create({ name: "B only" });
+    const foreign = await uploadWav(file, { projectId: bProject.id });
+    expect(foreign.statusCode).toBe(404);
+    const badDate = await uploadWav(file, { recordedDate: "not a date" });
+    expect(badDate.statusCode).toBe(400);
+    expect(badDate.json().error.message).toMatch(/recordedDate: Recorded date must be an ISO date/);
+    // REST v1 takes API keys only
+    const cookieOnV1 = await upload(env.app, "/api/v1/recordings", { cookie: env.a.token }, {}, [
+      wavPart("x.wav", await readFile(file)),
+    ]);
+    expect(cookieOnV1.statusCode).toBe(401);
+  });
+});
+
+describe("audio and spectrogram routes", () => {
+  let recordingId: string;
+  let source: Buffer;
+  beforeAll(async () => {
+    const file = await copyShared(env, "test-audio.wav");
+    source = await readFile(file);
+    const res = await uploadWav(file, { name: "range test" });
+    recordingId = res.json().recording.id;
+  });
+
+  const get = (
+    url: string,
+    headers: Record<string, string> = {},
+    auth: { cookie?: string; apiKey?: string } = { cookie: env.a.token },
+  ) => env.app.inject({ method: "GET", url, headers: { ...headers, ...authHeaders(auth) } });
+
+  it("serves the whole file and byte ranges (206, suffix, open-ended) and 416 for bad ranges", async () => {
+    const full = await get(`/api/recordings/${recordingId}/audio`);
+    expect(full.statusCode).toBe(200);
+    expect(full.headers["accept-ranges"]).toBe("bytes");
+    expect(full.headers["content-type"]).toBe("audio/wav");
+    expect(Buffer.compare(full.rawPayload, source)).toBe(0);
+
+    const part = await get(`/api/recordings/${recordingId}/audio`, { range: "bytes=100-1099" });
+    expect(part.statusCode).toBe(206);
+    expect(part.headers["content-range"]).toBe(`bytes 100-1099/${source.length}`);
+    expect(Buffer.compare(part.rawPayload, source.subarray(100, 1100))).toBe(0);
+
+    const suffix = await get(`/api/recordings/${recordingId}/audio`, { range: "bytes=-500" });
+    expect(suffix.statusCode).toBe(206);
+    expect(Buffer.compare(suffix.rawPayload, source.subarray(source.length - 500))).toBe(0);
+
+    const open = await get(`/api/recordings/${recordingId}/audio`, { range: `bytes=${source.length - 10}-` });
+    expect(Buffer.compare(open.rawPayload, source.subarray(source.length - 10))).toBe(0);
+
+    for (const range of [`bytes=${source.length}-`, "bytes=500-100", "bytes=-0"]) {
+      const bad = await get(`/api/recordings/${recordingId}/audio`, { range });
+      expect(bad.statusCode, range).toBe(416);
+      expect(bad.headers["content-range"]).toBe(`bytes */${source.length}`);
+    }
+    // REST v1 with an API key, same semantics
+    const v1 = await get(
+      `/api/v1/recordings/${recordingId}/audio`,
+      { range: "bytes=0-43" },
+      { apiKey: env.a.apiKey },
+    );
+    expect(v1.statusCode).toBe(206);
+    expect(Buffer.compare(v1.rawPayload, source.subarray(0, 44))).toBe(0);
+  });
+
+  it("returns a WAV clip of [start, end) seconds in the source's format", async () => {
+    const info = parseWavHeader(source);
+    const res = await get(`/api/recordings/${recordingId}/audio?start=0.25&end=0.5`);
+    expect(res.statusCode).toBe(200);
+    const clip = parseWavHeader(res.rawPayload);
+    expect(clip).toMatchObject({
+      sampleRate: info.sampleRate,
+      channels: info.channels,
+      bitsPerSample: info.bitsPerSample,
+      format: info.format,
+    });
+    const s = Math.round(0.25 * info.sampleRate) * info.blockAlign;
+    const e = Math.round(0.5 * info.sampleRate) * info.blockAlign;
+    const samples = res.rawPayload.subarray(clip.dataOffset, clip.dataOffset + clip.dataBytes);
+    expect(Buffer.compare(samples, source.subarray(info.dataOffset + s, info.dataOffset + e))).toBe(0);
+    expect(Number(res.headers["content-length"])).toBe(res.rawPayload.length);
+    const bad = await get(`/api/recordings/${recordingId}/audio?start=2&end=1`);
+    expect(bad.statusCode).toBe(400);
+    const nan = await get(`/api/recordings/${recordingId}/audio?start=abc`);
+    expect(nan.statusCode).toBe(400);
+  });
+
+  it("spectrogram: 409 until generated, then BCSG windows and PNGs", async () => {
+    const before = await get(`/api/recordings/${recordingId}/spectrogram?start=0&end=1`);
+    expect(before.statusCode).toBe(409);
+    expect(before.json().error).toMatchObject({ code: "CONFLICT", details: { processingStatus: "pending" } });
+
+    // what spectrogram.generate does (processing engineer's job): HDF5 next to the WAV
+    const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: recordingId } });
+    const wav = path.join(env.t.config.mediaRoot, rec.filePath);
+    const rel = path.posix.join(path.posix.dirname(rec.filePath), "spectrogram.h5");
+    await writeSpectrogramFile(wav, path.join(env.t.config.mediaRoot, rel));
+    await env.t.deps.db.recording.update({
+      where: { id: recordingId },
+      data: { spectrogramPath: rel, processingStatus: "ready" },
+    });
+
+    const bin = await get(`/api/recordings/${recordingId}/spectrogram?start=0&end=1&maxFrames=200`);
+    expect(bin.statusCode, bin.body).toBe(200);
+    const decoded = decodeSpectrogramBinary(new Uint8Array(bin.rawPayload));
+    expect(decoded.frames).toBeLessThanOrEqual(200);
+    expect(decoded.bins).toBe(257);
+    expect(decoded.t0).toBe(0);
+    expect(decoded.t1).toBeCloseTo(1, 1);
+
+    const ch = await get(`/api/recordings/${recordingId}/spectrogram?channel=0&fmin=1000&fmax=20000`);
+    expect(ch.statusCode).toBe(200);
+    expect(decodeSpectrogramBinary(new Uint8Array(ch.rawPayload)).f0).toBeGreaterThanOrEqual(1000);
+    const badCh = await get(`/api/recordings/${recordingId}/spectrogram?channel=3`);
+    expect(badCh.statusCode).toBe(400);
+
+    const png = await get(
+      `/api/recordings/${recordingId}/spectrogram.png?start=0&end=0.5&width=300&height=100&colormap=viridis`,
+    );
+    expect(png.statusCode).toBe(200);
+    expect(png.headers["content-type"]).toBe("image/png");
+    expect(png.rawPayload.subarray(1, 4).toString()).toBe("PNG");
+    const badMap = await get(`/api/recordings/${recordingId}/spectrogram.png?colormap=rainbow`);
+    expect(badMap.statusCode).toBe(400);
+  });
+});
+
+describe("recordings tRPC", () => {
+  it("lists with filter, search, sort and pagination", async () => {
+    const project = await env.a.caller.projects.create({ name: "Sorted" });
+    const species = await env.a.caller.species.list();
+    const speciesId = species[0]?.id as string;
+    const file = fixtures.valid.values().next().value as string;
+    for (const name of ["zeta call", "Alpha call", "mid call"]) {
+      const r = await uploadWav(file, { name, projectId: project.id, speciesId });
+      expect(r.statusCode).toBe(201);
+    }
+    const byName = await env.a.caller.recordings.list({ projectId: project.id, sort: "name", order: "asc" });
+    expect(byName.items.map((i) => i.name)).toEqual(["Alpha call", "mid call", "zeta call"]);
+    expect(byName.total).toBe(3);
+    const page1 = await env.a.caller.recordings.list({
+      projectId: project.id,
+      sort: "name",
+      order: "asc",
+      limit: 2,
+    });
+    expect(page1.items.map((i) => i.name)).toEqual(["Alpha call", "mid call"]);
+    const page2 = await env.a.caller.recordings.list({
+      projectId: project.id,
+      sort: "name",
+      order: "asc",
+      limit: 2,
+      cursor: page1.nextCursor as string,
+    });
+    expect(page2.items.map((i) => i.name)).toEqual(["zeta call"]);
+    expect(page2.nextCursor).toBeNull();
+    const search = await env.a.caller.recordings.list({ search: "ALPHA" });
+    expect(search.items.map((i) => i.name)).toEqual(["Alpha call"]);
+    const bySpecies = await env.a.caller.recordings.list({ speciesId });
+    expect(bySpecies.total).toBe(3);
+    const pending = await env.a.caller.recordings.list({ status: "ready" });
+    expect(pending.items.every((i) => i.processingStatus === "ready")).toBe(true);
+  });
+
+  it("get (with jobs), update, move, previewDelete and delete (files removed)", async () => {
+    const file = fixtures.valid.values().next().value as string;
+    const id = (await uploadWav(file, { name: "to edit" })).json().recording.id as string;
+    const got = await env.a.caller.recordings.get({ recordingId: id });
+    expect(got.jobs.map((j) => j.type)).toEqual(["recording.ingest"]);
+    const updated = await env.a.caller.recordings.update({
+      recordingId: id,
+      name: "edited",
+      location: "Loc",
+      recordedDate: "2023-05-04T21:00:00Z",
+    });
+    expect(updated).toMatchObject({
+      name: "edited",
+      location: "Loc",
+      recordedDate: "2023-05-04T21:00:00.000Z",
+    });
+    const project = await env.a.caller.projects.create({ name: "Target" });
+    expect((await env.a.caller.recordings.move({ recordingId: id, projectId: project.id })).projectId).toBe(
+      project.id,
+    );
+    expect((await env.a.caller.recordings.move({ recordingId: id, projectId: null })).projectId).toBeNull();
+
+    const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id } });
+    const seg = await env.t.deps.db.segmentation.create({
+      data: {
+        groupId: rec.groupId,
+        recordingId: id,
+        name: "s",
+        segments: { create: [{ onset: 0, offset: 0.01 }] },
+      },
+    });
+    expect(seg.id).toBeTruthy();
+    const preview = await env.a.caller.recordings.previewDelete({ recordingId: id });
+    expect(preview).toMatchObject({
+      recording: { id, name: "edited" },
+      segmentations: 1,
+      segments: 1,
+      tasks: 0,
+    });
+    expect(preview.files).toEqual([rec.filePath]);
+    expect(preview.bytes).toBe((await readFile(file)).length);
+    const deleted = await env.a.caller.recordings.delete({ recordingId: id });
+    expect(deleted).toEqual(preview);
+    expect(await env.t.deps.db.recording.findUnique({ where: { id } })).toBeNull();
+    expect(await env.t.deps.db.segment.count({ where: { segmentationId: seg.id } })).toBe(0);
+    const left = await mediaFiles(env.t.config.mediaRoot);
+    expect(left.some((f) => f.includes(id))).toBe(false);
+  });
+
+  it("finds duplicate sets (same name and duration) and removes all but the oldest", async () => {
+    const file = fixtures.valid.values().next().value as string;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await uploadWav(file, { name: "dup me" })).json().recording.id);
+    const other = await copyShared(env, "test-audio.wav");
+    await uploadWav(other, { name: "dup me" }); // same name, other duration: not a duplicate
+    const { sets } = await env.a.caller.recordings.duplicates();
+    const set = sets.find((s) => s.name === "dup me");
+    expect(set?.recordings.map((r) => r.id)).toEqual(ids);
+    expect(sets.some((s) => s.name !== "dup me" && s.recordings.length < 2)).toBe(false);
+    // B sees none of A's duplicates
+    expect((await env.b.caller.recordings.duplicates()).sets).toEqual([]);
+    const removed = await env.a.caller.recordings.removeDuplicates({ names: ["dup me"] });
+    expect(removed).toEqual({ removed: 2, recordingIds: [ids[1], ids[2]] });
+    expect(await env.t.deps.db.recording.findUnique({ where: { id: ids[0] as string } })).not.toBeNull();
+    expect(
+      (await env.a.caller.recordings.duplicates()).sets.find((s) => s.name === "dup me"),
+    ).toBeUndefined();
+  });
+});
+
+describe("access: another group's recordings are NOT_FOUND everywhere", () => {
+  let id: string;
+  let uploadId: string;
+  beforeAll(async () => {
+    const file = await copyShared(env, "test-audio.wav");
+    id = (await uploadWav(file, { name: "A private" })).json().recording.id;
+    const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id } });
+    const rel = path.posix.join(path.posix.dirname(rec.filePath), "spectrogram.h5");
+    await writeSpectrogramFile(
+      path.join(env.t.config.mediaRoot, rec.filePath),
+      path.join(env.t.config.mediaRoot, rel),
+    );
+    await env.t.deps.db.recording.update({ where: { id }, data: { spectrogramPath: rel } });
+    const u = await env.t.deps.db.upload.create({
+      data: { groupId: rec.groupId, userId: env.a.id, kind: "zip", filename: "a.zip", status: "completed" },
+    });
+    uploadId = u.id;
+  });
+
+  it("tRPC procedures", async () => {
+    const b = { cookie: env.b.token };
+    const queries: [string, unknown][] = [
+      ["recordings.get", { recordingId: id }],
+      ["recordings.previewDelete", { recordingId: id }],
+      ["recordings.uploadReport", { uploadId }],
+    ];
+    for (const [p, input] of queries)
+      expect(trpcCode(await trpcQuery(env.app, p, input, b)), p).toBe("NOT_FOUND");
+    const mutations: [string, unknown][] = [
+      ["recordings.update", { recordingId: id, name: "stolen" }],
+      ["recordings.move", { recordingId: id, projectId: null }],
+      ["recordings.delete", { recordingId: id }],
+    ];
+    for (const [p, input] of mutations)
+      expect(trpcCode(await trpcMutation(env.app, p, input, b)), p).toBe("NOT_FOUND");
+    const list = await env.b.caller.recordings.list({ search: "A private" });
+    expect(list.total).toBe(0);
+    const aProject = await env.a.caller.projects.create({ name: "A project" });
+    await expect(env.b.caller.recordings.list({ projectId: aProject.id })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    // and B's own recording cannot be moved into A's project
+    const file = fixtures.valid.values().next().value as string;
+    const bRec = (await uploadWav(file, {}, env.b)).json().recording.id;
+    await expect(
+      env.b.caller.recordings.move({ recordingId: bRec, projectId: aProject.id }),
+    ).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    // A's own view is intact
+    expect((await env.a.caller.recordings.get({ recordingId: id })).name).toBe("A private");
+  });
+
+  it("raw file routes, Range route and REST v1 (API key)", async () => {
+    const urls = [
+      `/api/recordings/${id}/audio`,
+      `/api/recordings/${id}/audio?start=0&end=0.1`,
+      `/api/recordings/${id}/spectrogram`,
+      `/api/recordings/${id}/spectrogram.png`,
+    ];
+    for (const url of urls) {
+      const res = await env.app.inject({ method: "GET", url, headers: authHeaders({ cookie: env.b.token }) });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.message).toBe("Recording not found");
+      const missing = await env.app.inject({
+        method: "GET",
+        url: url.replace(id, "doesnotexist"),
+        headers: authHeaders({ cookie: env.b.token }),
+      });
+      expect(missing.body).toBe(res.body);
+      const own = await env.app.inject({ method: "GET", url, headers: authHeaders({ cookie: env.a.token }) });
+      expect(own.statusCode, url).toBe(200);
+    }
+    const range = await env.app.inject({
+      method: "GET",
+      url: `/api/recordings/${id}/audio`,
+      headers: { range: "bytes=0-9", ...authHeaders({ cookie: env.b.token }) },
+    });
+    expect(range.statusCode).toBe(404);
+    for (const url of [`/api/v1/recordings/${id}`, `/api/v1/recordings/${id}/audio`]) {
+      const res = await env.app.inject({
+        method: "GET",
+        url,
+        headers: authHeaders({ apiKey: env.b.apiKey }),
+      });
+      expect(res.statusCode, url).toBe(404);
+      const own = await env.app.inject({
+        method: "GET",
+        url,
+        headers: authHeaders({ apiKey: env.a.apiKey }),
+      });
+      expect(own.statusCode, url).toBe(200);
+    }
+    const v1list = await env.app.inject({
+      method: "GET",
+      url: "/api/v1/recordings?search=A%20private&limit=5",
+      headers: authHeaders({ apiKey: env.b.apiKey }),
+    });
+    expect(v1list.json()).toEqual({ items: [], total: 0, nextCursor: null });
+    const unauth = await env.app.inject({ method: "GET", url: `/api/recordings/${id}/audio` });
+    expect(unauth.statusCode).toBe(401);
+  });
+
+  it("documents the REST routes in OpenAPI", async () => {
+    const doc = (await env.app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json();
+    expect(Object.keys(doc.paths["/api/v1/recordings"]).sort()).toEqual(["get", "post"]);
+    expect(doc.paths["/api/v1/recordings/{recordingId}"].get.operationId).toBe("getRecording");
+    expect(doc.paths["/api/v1/recordings/{recordingId}/audio"].get.operationId).toBe("getRecordingAudio");
+  });
+});
