@@ -253,7 +253,12 @@ export function RunPanel({
         </div>
       ) : null}
       <ErrorAlert error={setActive.error} />
-      {start.data ? <Alert kind="info">Run queued; its progress shows in the list above.</Alert> : null}
+      {start.data &&
+      list.data?.items.some(
+        (s) => s.id === start.data.segmentationId && (s.status === "pending" || s.status === "running"),
+      ) ? (
+        <Alert kind="info">Run queued; its progress shows in the list above.</Alert>
+      ) : null}
     </section>
   );
 }

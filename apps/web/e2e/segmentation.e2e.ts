@@ -1,0 +1,279 @@
+// Segmentation journey in a real browser against the real API, worker and PostgreSQL:
+// register → upload a synthetic WAV with four clear calls (API route the upload page uses) →
+// open its segmentation editor → preview (dashed boxes) → commit a run (job) → draw a segment,
+// resize one, delete one → reload: the edits are there (count and times from the segment list) →
+// another user's concurrent edit produces the conflict dialog, and "merge" keeps both edits.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { synthRecording, writeFixture } from "../../../packages/audio/test/fixtures/generate.ts";
+import { type Stack, startStack } from "./harness";
+
+const SHOTS_DIR =
+  process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-seg-shots-"));
+
+const suffix = Date.now().toString(36).slice(-5);
+const user = { username: `seg_${suffix}`, email: `seg.${suffix}@example.test`, password: "rhinolophus-3" };
+
+// 1 s at 250 kHz with four 40 ms FM calls (60 → 30 kHz) in light noise.
+const SAMPLE_RATE = 250_000;
+const DURATION = 1;
+const CALL_ONSETS = [0.1, 0.3, 0.5, 0.7];
+const CALL_LENGTH = 0.04;
+
+let stack: Stack;
+let context: BrowserContext;
+let page: Page;
+let wavPath = "";
+let tmpDir = "";
+const consoleErrors: string[] = [];
+
+async function shot(name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true });
+}
+
+type Row = { index: string; onset: number; offset: number };
+
+/** The segment list's rows (all on one page here), in onset order. */
+async function segmentRows(): Promise<Row[]> {
+  return page.getByRole("table", { name: "Segments", exact: true }).evaluate((table) =>
+    [...table.querySelectorAll("tbody tr")].map((tr) => {
+      const td = [...tr.querySelectorAll("td")].map((c) => c.textContent ?? "");
+      return { index: td[0] ?? "", onset: Number(td[1]), offset: Number(td[2]) };
+    }),
+  );
+}
+
+async function waitForCount(n: number) {
+  await page
+    .getByLabel("Segment list")
+    .getByText(new RegExp(`^${n} segments$`))
+    .waitFor({ state: "visible", timeout: 20_000 });
+}
+
+async function waitSaved() {
+  await page.getByText("All changes saved").waitFor({ state: "visible" });
+  await page.getByText("Saving…").waitFor({ state: "hidden" });
+}
+
+/** The overlay's box and the time → page-x mapping (the view shows the whole 1 s recording). */
+async function plot() {
+  const box = await page.getByRole("application", { name: "Segment editor" }).boundingBox();
+  if (!box) throw new Error("no segment editor overlay");
+  const x = (t: number) => box.x + (t / DURATION) * box.width;
+  return { box, x, y: box.y + box.height / 2, pxPerSecond: box.width / DURATION };
+}
+
+async function drag(x0: number, x1: number, y: number) {
+  await page.mouse.move(x0, y);
+  await page.mouse.down();
+  await page.mouse.move((x0 + x1) / 2, y, { steps: 4 });
+  await page.mouse.move(x1, y, { steps: 4 });
+  await page.mouse.up();
+}
+
+async function trpcQuery<T>(p: string, input: unknown): Promise<T> {
+  const res = await page.request.get(`/trpc/${p}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  expect(res.ok(), await res.text()).toBe(true);
+  return ((await res.json()) as { result: { data: T } }).result.data;
+}
+
+async function trpcMutation<T>(p: string, input: unknown): Promise<T> {
+  const res = await page.request.post(`/trpc/${p}`, { data: input });
+  expect(res.ok(), await res.text()).toBe(true);
+  return ((await res.json()) as { result: { data: T } }).result.data;
+}
+
+describe("segmentation journey", () => {
+  beforeAll(async () => {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-seg-wav-"));
+    const rec = synthRecording({
+      sampleRate: SAMPLE_RATE,
+      duration: DURATION,
+      calls: CALL_ONSETS.map((onset) => ({
+        onset,
+        duration: CALL_LENGTH,
+        f0: 60_000,
+        f1: 30_000,
+        amplitude: 0.5,
+      })),
+      snrDb: 30,
+      seed: 7,
+    });
+    wavPath = await writeFixture(tmpDir, "four_calls.wav", rec.samples, { sampleRate: SAMPLE_RATE });
+    stack = await startStack();
+    console.log(`[e2e] API ${stack.baseUrl}; screenshots in ${SHOTS_DIR}`);
+    context = await stack.browser.newContext({
+      baseURL: stack.baseUrl,
+      viewport: { width: 1400, height: 1000 },
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
+    page.on("console", (msg) => {
+      if (msg.type() === "error" && !/Failed to load resource/.test(msg.text()))
+        consoleErrors.push(msg.text());
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => {});
+    await stack?.stop();
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it("preview, run, draw, resize, delete, reload, concurrent edit", async () => {
+    try {
+      // ── register ──
+      await page.goto("/register");
+      await page.getByLabel("Email").fill(user.email);
+      await page.getByLabel("Username").fill(user.username);
+      await page.getByLabel("Password", { exact: true }).fill(user.password);
+      await page.getByLabel("Confirm password").fill(user.password);
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByText(`Welcome, ${user.username}`).waitFor();
+
+      // ── upload the WAV through the single-upload route (session cookie, same origin) ──
+      const up = await page.request.post("/api/recordings/upload", {
+        multipart: {
+          name: "Four calls",
+          file: { name: "four_calls.wav", mimeType: "audio/wav", buffer: fs.readFileSync(wavPath) },
+        },
+      });
+      expect(up.status(), await up.text()).toBe(201);
+      const recordingId = ((await up.json()) as { recording: { id: string } }).recording.id;
+
+      // ── the Segmentation page lists it as unsegmented, with a link to its editor ──
+      await page
+        .getByRole("navigation", { name: "Workflow" })
+        .getByRole("link", { name: "Segmentation" })
+        .click();
+      const table = page.getByRole("table", { name: "Recordings and their segmentation" });
+      await table.getByRole("link", { name: "Four calls" }).waitFor();
+      await table.getByText("unsegmented").waitFor();
+      await shot("seg-01-overview");
+      await table.getByRole("link", { name: "Four calls" }).click();
+      await page.waitForURL(new RegExp(`/recordings/${recordingId}/segmentation`));
+
+      // ── editor: waits for ingest + spectrogram, then the overlay is there ──
+      await page.getByRole("application", { name: "Segment editor" }).waitFor({ timeout: 90_000 });
+      await page.getByRole("heading", { name: "Run segmentation" }).waitFor();
+      await page.getByLabel("Detection threshold (dB)").waitFor();
+      expect(await page.getByLabel("Detection threshold (dB)").inputValue()).toBe("12");
+
+      // ── preview around a cursor at 0.5 s (click on empty spectrogram sets it) ──
+      const p0 = await plot();
+      await page.mouse.click(p0.x(0.2), p0.y);
+      const started = Date.now();
+      await page.getByRole("button", { name: "Preview", exact: true }).click();
+      const previews = page.getByRole("img", { name: /^Preview segment/ });
+      await previews.first().waitFor();
+      const previewMs = Date.now() - started;
+      console.log(`[e2e] preview drawn ${previewMs} ms after the click`);
+      const nPreview = await previews.count();
+      // 3 s around 0.2 s is clipped to the whole 1 s recording: all four calls.
+      expect(nPreview).toBe(CALL_ONSETS.length);
+      await shot("seg-02-preview");
+
+      // ── commit a full run (a job), made active; the editor opens it ──
+      await page.getByLabel("Name of the run").fill("Auto run");
+      await page.getByRole("button", { name: "Run on the whole recording" }).click();
+      const runs = page.getByRole("table", { name: "Segmentations" });
+      await runs
+        .getByRole("row", { name: /Auto run/ })
+        .getByText("completed")
+        .waitFor({ timeout: 60_000 });
+      await waitForCount(CALL_ONSETS.length);
+      await page.getByRole("button", { name: "Clear preview" }).click();
+      const auto = await segmentRows();
+      for (const [i, onset] of CALL_ONSETS.entries()) {
+        expect(Math.abs((auto[i]?.onset ?? 0) / 1000 - onset)).toBeLessThan(0.005);
+      }
+      await shot("seg-03-run");
+
+      // ── draw a new segment in the empty stretch 0.85–0.93 s ──
+      let p = await plot();
+      await drag(p.x(0.85), p.x(0.93), p.y);
+      await waitForCount(5);
+      await waitSaved();
+      let rows = await segmentRows();
+      const drawn = rows[4];
+      expect(drawn?.onset).toBeGreaterThan(845);
+      expect(drawn?.offset).toBeLessThan(935);
+
+      // ── resize segment 1 by dragging its offset edge 20 px to the right ──
+      const before1 = rows[0] as Row;
+      const seg1 = await page.getByRole("img", { name: /^Segment 1:/ }).boundingBox();
+      if (!seg1) throw new Error("segment 1 not drawn");
+      p = await plot();
+      await drag(seg1.x + seg1.width - 1, seg1.x + seg1.width + 19, p.y);
+      await waitSaved();
+      rows = await segmentRows();
+      const grown = ((rows[0]?.offset ?? 0) - before1.offset) / 1000;
+      expect(grown).toBeGreaterThan(15 / p.pxPerSecond);
+      expect(grown).toBeLessThan(25 / p.pxPerSecond);
+      expect(rows[0]?.onset).toBe(before1.onset);
+
+      // ── delete segment 3: click its body, press Delete ──
+      const seg3 = await page.getByRole("img", { name: /^Segment 3:/ }).boundingBox();
+      if (!seg3) throw new Error("segment 3 not drawn");
+      await page.mouse.click(seg3.x + seg3.width / 2, p.y);
+      await page.keyboard.press("Delete");
+      await waitForCount(4);
+      await waitSaved();
+      const edited = await segmentRows();
+      expect(edited.map((r) => r.onset)).not.toContain(rows[2]?.onset);
+      await shot("seg-04-edited");
+
+      // ── undo brings segment 3 back, redo deletes it again ──
+      await page.keyboard.press("Control+z");
+      await waitForCount(5);
+      await page.keyboard.press("Control+Shift+z");
+      await waitForCount(4);
+      await waitSaved();
+
+      // ── reload: the edits are stored ──
+      await page.reload();
+      await page.getByRole("application", { name: "Segment editor" }).waitFor();
+      await waitForCount(4);
+      expect(await segmentRows()).toEqual(edited);
+      await expect(runs.getByRole("row", { name: /Auto run/ }).textContent()).resolves.toMatch(/edited/);
+      await shot("seg-05-reloaded");
+
+      // ── someone else edits meanwhile (API, same version the page has): my next edit conflicts ──
+      const list = await trpcQuery<{ items: { id: string; name: string; version: number }[] }>(
+        "segmentation.list",
+        { recordingId },
+      );
+      const seg = list.items.find((s) => s.name === "Auto run");
+      if (!seg) throw new Error("Auto run not listed");
+      const theirs = await trpcMutation<{ version: number }>("segmentation.segments.batchEdit", {
+        segmentationId: seg.id,
+        expectedVersion: seg.version,
+        ops: [{ op: "create", segment: { onset: 0.95, offset: 0.98, notes: "theirs" } }],
+      });
+      expect(theirs.version).toBe(seg.version + 1);
+      await page.getByLabel("Notes for segment 1").fill("mine");
+      await page.getByLabel("Notes for segment 1").press("Enter");
+      await page.getByRole("dialog", { name: "Someone else edited this segmentation" }).waitFor();
+      await shot("seg-06-conflict");
+      await page.getByRole("button", { name: /Merge/ }).click();
+      await waitForCount(5);
+      await waitSaved();
+      await page.reload();
+      await waitForCount(5);
+      expect(await page.getByLabel("Notes for segment 1").inputValue()).toBe("mine");
+      expect(await page.getByLabel("Notes for segment 5").inputValue()).toBe("theirs");
+
+      expect(consoleErrors).toEqual([]);
+    } catch (err) {
+      await shot("seg-failure").catch(() => {});
+      console.error(stack?.logs());
+      console.error(consoleErrors.join("\n"));
+      throw err;
+    }
+  }, 300_000);
+});
