@@ -1,5 +1,6 @@
 import {
-  type AudioPool,
+  type AudioTask,
+  type AudioTaskResult,
   readWavFile,
   readWavInfo,
   type Segment,
@@ -8,6 +9,11 @@ import {
 } from "@battycoda/audio";
 import { badRequest } from "../access/errors.ts";
 import type { AlgorithmKey } from "./params.ts";
+
+/** The worker's pool (ProcessingPool) or an AudioPool: anything that runs audio-package tasks. */
+export interface AudioTaskRunner {
+  run<T extends AudioTask>(task: T): Promise<AudioTaskResult<T>>;
+}
 
 /** One channel (0-based) or the mean of all of them; a fresh array the caller owns (transferable). */
 export function pickChannel(channels: Float32Array[], channel: number | null): Float32Array {
@@ -35,7 +41,7 @@ export async function runSegment(
   sampleRate: number,
   algorithm: AlgorithmKey,
   params: SegmentParams,
-  pool?: AudioPool | null,
+  pool?: AudioTaskRunner | null,
 ): Promise<Segment[]> {
   if (pool) return pool.run({ type: "segment", samples, sampleRate, algorithm, params });
   return segment(samples, sampleRate, { algorithm, params });

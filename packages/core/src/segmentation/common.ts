@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readWavInfo } from "@battycoda/audio";
 import type { Db, DbLike, DbTransaction, Segment as SegmentRow } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
@@ -139,4 +140,61 @@ export function toSegmentDto(s: SegmentRow): SegmentDto {
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   return String(err);
+}
+
+export interface SegmentValues {
+  onset: number;
+  offset: number;
+  lowFreq?: number | null;
+  highFreq?: number | null;
+  label?: string | null;
+  notes?: string;
+}
+
+/**
+ * Numbers bound as query parameters reach PostgreSQL rounded to ~15 significant digits through
+ * Prisma's pg adapter (0.30000000000000004 is stored as 0.3), which would break the exact Raven
+ * round trip. Times and frequencies therefore travel as their shortest round-trip text (String(x))
+ * and are cast to float8 by PostgreSQL, whose parse of that text is exact.
+ */
+const f8 = (x: number | null | undefined): string | null => (x === null || x === undefined ? null : String(x));
+
+/** Inserts segments with exact doubles; returns their ids in input order. */
+export async function insertSegments(
+  tx: DbTransaction,
+  segmentationId: string,
+  rows: readonly SegmentValues[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  const CHUNK = 5000;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const part = rows.slice(i, i + CHUNK);
+    const chunkIds = part.map(() => randomUUID());
+    ids.push(...chunkIds);
+    await tx.$executeRaw`
+      INSERT INTO "Segment" (id, "segmentationId", onset, "offset", "lowFreq", "highFreq", label, notes, "createdAt", "updatedAt")
+      SELECT u.id, ${segmentationId}, u.onset, u.off, u.low, u.high, u.label, u.notes, now(), now()
+      FROM unnest(
+        ${chunkIds}::text[],
+        ${part.map((r) => f8(r.onset))}::float8[],
+        ${part.map((r) => f8(r.offset))}::float8[],
+        ${part.map((r) => f8(r.lowFreq))}::float8[],
+        ${part.map((r) => f8(r.highFreq))}::float8[],
+        ${part.map((r) => r.label ?? null)}::text[],
+        ${part.map((r) => r.notes ?? "")}::text[]
+      ) AS u(id, onset, off, low, high, label, notes)`;
+  }
+  return ids;
+}
+
+/** Writes a segment's times and frequency box exactly (see insertSegments). */
+export async function setSegmentNumbers(
+  tx: DbTransaction,
+  segmentId: string,
+  v: { onset: number; offset: number; lowFreq: number | null; highFreq: number | null },
+): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "Segment" SET onset = ${f8(v.onset)}::float8, "offset" = ${f8(v.offset)}::float8,
+      "lowFreq" = ${f8(v.lowFreq)}::float8, "highFreq" = ${f8(v.highFreq)}::float8, "updatedAt" = now()
+    WHERE id = ${segmentId}`;
 }

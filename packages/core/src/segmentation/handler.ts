@@ -1,15 +1,15 @@
-import { type AudioPool, readWavFile } from "@battycoda/audio";
+import { readWavFile } from "@battycoda/audio";
 import type { Db } from "@battycoda/db";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
 import { createNotification } from "../notifications/notifications.ts";
-import { runSegment, pickChannel } from "./audio.ts";
-import { activate, errorText, hasActive, lockRecording, recordingAudioPath } from "./common.ts";
+import { type AudioTaskRunner, pickChannel, runSegment } from "./audio.ts";
+import { activate, errorText, hasActive, insertSegments, lockRecording, recordingAudioPath } from "./common.ts";
 import { readRunParameters, type SegmentationRunPayload } from "./runs.ts";
 
 export interface SegmentationHandlerDeps {
   mediaRoot: string;
   /** The worker's audio pool; without one the detector runs in the handler's thread. */
-  pool?: AudioPool | null;
+  pool?: AudioTaskRunner | null;
 }
 
 export interface SegmentationRunResult {
@@ -69,9 +69,7 @@ async function runSegmentationJob(
         const still = await tx.segmentation.findUnique({ where: { id: seg.id }, select: { status: true } });
         if (!still || still.status === "completed" || still.status === "cancelled") return false;
         await tx.segment.deleteMany({ where: { segmentationId: seg.id } });
-        await tx.segment.createMany({
-          data: found.map((s) => ({ segmentationId: seg.id, onset: s.onset, offset: s.offset })),
-        });
+        await insertSegments(tx, seg.id, found);
         await tx.segmentation.update({
           where: { id: seg.id },
           data: { status: "completed", progress: 1, error: null, version: { increment: 1 } },

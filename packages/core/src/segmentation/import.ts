@@ -16,9 +16,11 @@ import {
   findRecordingForSegmentation,
   findSegmentationInGroup,
   hasActive,
+  insertSegments,
   inTransaction,
   lockRecording,
   recordingDuration,
+  type SegmentValues,
 } from "./common.ts";
 import { bumpVersion } from "./versioning.ts";
 
@@ -135,7 +137,7 @@ export async function importSegments(
       version = created.version;
       if (input.makeActive || !(await hasActive(tx, rec.id, created.id))) await activate(tx, rec.id, created.id);
     }
-    await tx.segment.createMany({ data: kept.map((s) => segmentRow(segmentationId, s)) });
+    await insertSegments(tx, segmentationId, kept.map(segmentValues));
     return {
       segmentationId,
       format: parsed.format,
@@ -147,10 +149,9 @@ export async function importSegments(
   });
 }
 
-function segmentRow(segmentationId: string, s: Segment): Prisma.SegmentCreateManyInput {
+function segmentValues(s: Segment): SegmentValues {
+  // Times stay the parsed doubles, untouched, so an export writes the same text back.
   return {
-    segmentationId,
-    // Times are stored as the parsed doubles, untouched, so an export writes the same text back.
     onset: s.onset,
     offset: s.offset,
     lowFreq: s.lowFreq ?? null,

@@ -1,9 +1,8 @@
-import type { AudioPool } from "@battycoda/audio";
 import { WavError } from "@battycoda/audio";
 import type { DbLike } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import { DomainError } from "../access/errors.ts";
-import { readWindow, runSegment } from "./audio.ts";
+import { type AudioTaskRunner, readWindow, runSegment } from "./audio.ts";
 import { findRecordingForSegmentation, recordingAudioPath } from "./common.ts";
 import { validateParams } from "./params.ts";
 import type { TPreviewRequest } from "./segmentation.schemas.ts";
@@ -24,7 +23,7 @@ export interface PreviewResult {
 export async function previewSegmentation(
   db: DbLike,
   access: GroupAccess,
-  deps: { mediaRoot: string; pool?: AudioPool | null },
+  deps: { mediaRoot: string; pool?: AudioTaskRunner | null },
   input: TPreviewRequest,
 ): Promise<PreviewResult> {
   const t0 = performance.now();

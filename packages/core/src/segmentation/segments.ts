@@ -1,7 +1,14 @@
 import type { Db, DbLike, Prisma } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import { DomainError, notFound } from "../access/errors.ts";
-import { findSegmentationInGroup, recordingDuration, type SegmentDto, toSegmentDto } from "./common.ts";
+import {
+  findSegmentationInGroup,
+  insertSegments,
+  recordingDuration,
+  type SegmentDto,
+  setSegmentNumbers,
+  toSegmentDto,
+} from "./common.ts";
 import {
   MAX_WINDOW_SEGMENTS,
   type TBatchEditRequest,
@@ -73,7 +80,8 @@ async function applyOp(
   if (op.op === "create") {
     const data = fields(op.segment);
     checkSegment(data, duration, where);
-    return toSegmentDto(await tx.segment.create({ data: { segmentationId, ...data } }));
+    const [id] = await insertSegments(tx, segmentationId, [data]);
+    return toSegmentDto(await tx.segment.findUniqueOrThrow({ where: { id: id as string } }));
   }
   const existing = await tx.segment.findFirst({ where: { id: op.segmentId, segmentationId } });
   if (!existing) throw notFound(`Segment (${where})`);
@@ -89,15 +97,17 @@ async function applyOp(
     highFreq: p.highFreq !== undefined ? p.highFreq : existing.highFreq,
   };
   checkSegment(merged, duration, where);
-  const updated = await tx.segment.update({
-    where: { id: existing.id },
-    data: {
-      ...merged,
-      ...(p.label !== undefined ? { label: p.label || null } : {}),
-      ...(p.notes !== undefined ? { notes: p.notes } : {}),
-    },
-  });
-  return toSegmentDto(updated);
+  if (p.label !== undefined || p.notes !== undefined) {
+    await tx.segment.update({
+      where: { id: existing.id },
+      data: {
+        ...(p.label !== undefined ? { label: p.label || null } : {}),
+        ...(p.notes !== undefined ? { notes: p.notes } : {}),
+      },
+    });
+  }
+  await setSegmentNumbers(tx, existing.id, merged);
+  return toSegmentDto(await tx.segment.findUniqueOrThrow({ where: { id: existing.id } }));
 }
 
 function fields(s: TSegmentFields) {
