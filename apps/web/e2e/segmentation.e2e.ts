@@ -276,4 +276,80 @@ describe("segmentation journey", () => {
       throw err;
     }
   }, 300_000);
+
+  it("batch run from the Segmentation page, import with reported rows and errors, export", async () => {
+    try {
+      const up = await page.request.post("/api/recordings/upload", {
+        multipart: {
+          name: "Batch me",
+          file: { name: "batch_me.wav", mimeType: "audio/wav", buffer: fs.readFileSync(wavPath) },
+        },
+      });
+      expect(up.status(), await up.text()).toBe(201);
+      const recordingId = ((await up.json()) as { recording: { id: string } }).recording.id;
+
+      // ── batch: select the unsegmented recordings, one parameter set, live status ──
+      await page.goto("/segmentation");
+      const table = page.getByRole("table", { name: "Recordings and their segmentation" });
+      await table.getByRole("link", { name: "Batch me" }).waitFor();
+      await page.getByRole("button", { name: /Select unsegmented on this page \(1\)/ }).click();
+      expect(await page.getByLabel("Select Batch me").isChecked()).toBe(true);
+      await page.getByRole("button", { name: "Batch segmentation…" }).click();
+      await page.getByLabel("Detection threshold (dB)").waitFor();
+      await page.getByRole("button", { name: "Segment 1 selected" }).click();
+      await page.getByText("1 run queued").waitFor();
+      await shot("seg-07-batch-queued");
+      const row = table.getByRole("row", { name: /Batch me/ });
+      await row.getByText("completed").waitFor({ timeout: 90_000 });
+      await row.getByText(/4 segments/).waitFor();
+      await shot("seg-08-batch-done");
+
+      // ── import: CSV with one row past the end (reported, not kept) ──
+      await row.getByRole("link", { name: "Batch me" }).click();
+      await page.getByRole("application", { name: "Segment editor" }).waitFor({ timeout: 60_000 });
+      await waitForCount(4);
+      const importCard = page.getByRole("region", { name: "Import and export" });
+      await importCard.getByLabel("Segment file").setInputFiles({
+        name: "manual.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from("onset,offset\n0.1,0.14\n0.3,0.34\n0.9,1.5\n"),
+      });
+      await importCard.getByRole("button", { name: "Import segments" }).click();
+      await importCard.getByText(/Imported 2 segments/).waitFor();
+      await importCard.getByRole("list", { name: "Rows outside the recording" }).getByText(/Row 3/).waitFor();
+      // The new segmentation opens in the editor.
+      await waitForCount(2);
+      await shot("seg-09-import");
+
+      // ── a malformed CSV: line-numbered errors, nothing imported ──
+      await importCard.getByLabel("Segment file").setInputFiles({
+        name: "broken.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from("onset,offset\n0.1,0.2\nabc,0.3\n"),
+      });
+      await importCard.getByRole("button", { name: "Import segments" }).click();
+      await importCard
+        .getByRole("list", { name: "Import errors" })
+        .getByText(/Line 3/)
+        .waitFor();
+      await shot("seg-10-import-error");
+
+      // ── export links answer with the open segmentation ──
+      const csvHref = await importCard.getByRole("link", { name: "CSV" }).getAttribute("href");
+      const ravenHref = await importCard.getByRole("link", { name: "Raven table" }).getAttribute("href");
+      const csv = await page.request.get(csvHref ?? "");
+      expect(csv.status()).toBe(200);
+      expect((await csv.text()).trim().split("\n")).toHaveLength(3);
+      const raven = await page.request.get(ravenHref ?? "");
+      expect(raven.status()).toBe(200);
+      expect(await raven.text()).toMatch(/Begin Time \(s\)/);
+      expect(recordingId).toBeTruthy();
+      expect(consoleErrors).toEqual([]);
+    } catch (err) {
+      await shot("seg-failure-2").catch(() => {});
+      console.error(stack?.logs());
+      console.error(consoleErrors.join("\n"));
+      throw err;
+    }
+  }, 300_000);
 });
