@@ -5,7 +5,12 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { readWavInfo } from "@battycoda/audio";
-import { type GroupAccess, importSegments, resolveGroupAccess, segmentationRunHandler } from "@battycoda/core";
+import {
+  type GroupAccess,
+  importSegments,
+  resolveGroupAccess,
+  segmentationRunHandler,
+} from "@battycoda/core";
 import { createBoss, QUEUES, registerJobHandler } from "@battycoda/core/jobs";
 import { parseRavenTable, parseSegmentPickle } from "@battycoda/formats";
 import type { FastifyInstance } from "fastify";
@@ -98,7 +103,10 @@ function importForm(
     content,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   );
-  return { payload: Buffer.concat(parts), headers: { ...extraHeaders, "content-type": `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat(parts),
+    headers: { ...extraHeaders, "content-type": `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 beforeAll(async () => {
@@ -124,7 +132,9 @@ beforeAll(async () => {
   aliceAccess = await resolveGroupAccess(t.deps.db, { userId: alice.id, isSiteAdmin: false });
   aliceKey = (await alice.caller.profile.generateApiKey()).key;
   malloryKey = (await mallory.caller.profile.generateApiKey()).key;
-  speciesId = (await alice.caller.species.create({ name: "Eptesicus testus", callTypes: [{ shortName: "FM" }] })).id;
+  speciesId = (
+    await alice.caller.species.create({ name: "Eptesicus testus", callTypes: [{ shortName: "FM" }] })
+  ).id;
 
   const rec = synthRecording({ sampleRate: SR, duration: 1.0, calls: CALLS, snrDb: 30 });
   synthFile = await writeFixture(t.config.dataDir, "synth.wav", rec.samples, { sampleRate: SR });
@@ -203,7 +213,9 @@ describe("imports", () => {
       ...importForm({ recordingId: rec.id }, "sel.txt", Buffer.from(raven)),
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details.issues).toEqual([{ line: 3, message: 'Begin Time (s) "x" is not a number' }]);
+    expect(res.json().error.details.issues).toEqual([
+      { line: 3, message: 'Begin Time (s) "x" is not a number' },
+    ]);
   });
 
   it("rejects rows outside the recording and reports them; appends into an existing segmentation", async () => {
@@ -234,7 +246,11 @@ describe("imports", () => {
       ),
     });
     expect(into.statusCode).toBe(201);
-    expect(into.json()).toMatchObject({ segmentationId: body.segmentationId, imported: 1, version: body.version + 1 });
+    expect(into.json()).toMatchObject({
+      segmentationId: body.segmentationId,
+      imported: 1,
+      version: body.version + 1,
+    });
     const stale = await request(app, {
       method: "POST",
       url: "/api/segmentations/import",
@@ -252,7 +268,17 @@ describe("imports", () => {
   it("round-trips a Raven selection table with byte-identical times and frequencies", async () => {
     const rec = await addRecording(alice, BAT_WAV);
     const rows = [
-      ["1", "Spectrogram 1", "1", "0.30000000000000004", "0.4", "20000", "80000.5", "FM", "0.09999999999999998"],
+      [
+        "1",
+        "Spectrogram 1",
+        "1",
+        "0.30000000000000004",
+        "0.4",
+        "20000",
+        "80000.5",
+        "FM",
+        "0.09999999999999998",
+      ],
       ["1", "Waveform 1", "1", "0.30000000000000004", "0.4", "", "", "FM", "0.09999999999999998"],
       ["2", "Spectrogram 1", "1", "1.123456789012345", "1.1305", "15000.25", "60000", "CF", "0.007"],
       ["3", "Spectrogram 1", "1", "0.0000001", "0.0123", "0", "22050", "", "0.0122999"],
@@ -284,9 +310,14 @@ describe("imports", () => {
     });
     expect(exp.statusCode).toBe(200);
     expect(exp.headers["content-disposition"]).toMatch(/attachment; filename=".*\.txt"/);
-    const out = exp.body.trimEnd().split("\n").map((l) => l.split("\t"));
+    const out = exp.body
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split("\t"));
     const col = (name: string) => (out[0] as string[]).indexOf(name);
-    const spectrogramRows = rows.filter((r) => r[1] === "Spectrogram 1").sort((a, b) => Number(a[3]) - Number(b[3]));
+    const spectrogramRows = rows
+      .filter((r) => r[1] === "Spectrogram 1")
+      .sort((a, b) => Number(a[3]) - Number(b[3]));
     expect(out).toHaveLength(spectrogramRows.length + 1);
     for (const [i, src] of spectrogramRows.entries()) {
       const row = out[i + 1] as string[];
@@ -374,22 +405,38 @@ describe("runs", () => {
   it("validates parameters against the algorithm's description", async () => {
     const rec = await addRecording(alice, synthFile);
     const e1 = await expectTRPCError(
-      alice.caller.segmentation.start({ recordingId: rec.id, algorithmKey: "spectral", params: { threshold_db: 100 } }),
+      alice.caller.segmentation.start({
+        recordingId: rec.id,
+        algorithmKey: "spectral",
+        params: { threshold_db: 100 },
+      }),
       "BAD_REQUEST",
       /threshold_db must be at most 60/,
     );
     expect(e1.message).toMatch(/threshold_db/);
     await expectTRPCError(
-      alice.caller.segmentation.start({ recordingId: rec.id, algorithmKey: "threshold", params: { bogus: 1 } }),
+      alice.caller.segmentation.start({
+        recordingId: rec.id,
+        algorithmKey: "threshold",
+        params: { bogus: 1 },
+      }),
       "BAD_REQUEST",
     );
     await expectTRPCError(
-      alice.caller.segmentation.start({ recordingId: rec.id, algorithmKey: "spectral", params: { low_hz: 50_000, high_hz: 20_000 } }),
+      alice.caller.segmentation.start({
+        recordingId: rec.id,
+        algorithmKey: "spectral",
+        params: { low_hz: 50_000, high_hz: 20_000 },
+      }),
       "BAD_REQUEST",
       /high_hz/,
     );
     await expectTRPCError(
-      alice.caller.segmentation.start({ recordingId: rec.id, algorithmKey: "threshold", params: { smooth_window: 2.5 } }),
+      alice.caller.segmentation.start({
+        recordingId: rec.id,
+        algorithmKey: "threshold",
+        params: { smooth_window: 2.5 },
+      }),
       "BAD_REQUEST",
     );
     expect(await t.deps.db.segmentation.count({ where: { recordingId: rec.id } })).toBe(0);
@@ -398,24 +445,37 @@ describe("runs", () => {
   it("marks a run failed with its error and notifies when the audio cannot be read", async () => {
     const rec = await addRecording(alice, synthFile, { name: "broken" });
     fs.writeFileSync(path.join(t.config.mediaRoot, rec.filePath), "not a wav file at all");
-    const started = await alice.caller.segmentation.start({ recordingId: rec.id, algorithmKey: "spectral", params: {} });
+    const started = await alice.caller.segmentation.start({
+      recordingId: rec.id,
+      algorithmKey: "spectral",
+      params: {},
+    });
     // The first attempt fails and leaves the run pending with its error (a retry is scheduled)…
     const until = Date.now() + 20_000;
-    while (!(await t.deps.db.segmentation.findUniqueOrThrow({ where: { id: started.segmentationId } })).error) {
+    while (
+      !(await t.deps.db.segmentation.findUniqueOrThrow({ where: { id: started.segmentationId } })).error
+    ) {
       if (Date.now() > until) throw new Error("first attempt did not fail");
       await new Promise((r) => setTimeout(r, 150));
     }
     const pending = await t.deps.db.segmentation.findUniqueOrThrow({ where: { id: started.segmentationId } });
     expect(pending.status).toBe("pending");
-    expect((await alice.caller.notifications.list({ unreadOnly: true })).items.some((n) => n.title.includes("broken"))).toBe(false);
+    expect(
+      (await alice.caller.notifications.list({ unreadOnly: true })).items.some((n) =>
+        n.title.includes("broken"),
+      ),
+    ).toBe(false);
     // …then make the retry the last one and due now, instead of waiting for pg-boss's backoff.
     const bossJobId = (await t.deps.db.job.findUniqueOrThrow({ where: { id: started.jobId } })).bossJobId;
-    await t.deps.db.$executeRaw`UPDATE pgboss.job SET retry_limit = 1, start_after = now() WHERE id = ${bossJobId}::uuid`;
+    await t.deps.db
+      .$executeRaw`UPDATE pgboss.job SET retry_limit = 1, start_after = now() WHERE id = ${bossJobId}::uuid`;
     const seg = await waitForSegmentation(started.segmentationId);
     expect(seg.status).toBe("failed");
     expect(seg.error).toBeTruthy();
     const notes = await alice.caller.notifications.list({ unreadOnly: true });
-    expect(notes.items.some((n) => n.kind === "segmentation.failed" && n.title.includes("broken"))).toBe(true);
+    expect(notes.items.some((n) => n.kind === "segmentation.failed" && n.title.includes("broken"))).toBe(
+      true,
+    );
   });
 
   it("previews segments on a short window in absolute recording time", async () => {
@@ -448,7 +508,13 @@ describe("runs", () => {
     expect(tail.end).toBeCloseTo(1.0, 6);
     expect(tail.segments.map((x) => Math.round(x.onset * 10) / 10)).toEqual([0.8]);
     await expectTRPCError(
-      alice.caller.segmentation.preview({ recordingId: rec.id, algorithmKey: "spectral", params: {}, center: 1, windowSeconds: 30 }),
+      alice.caller.segmentation.preview({
+        recordingId: rec.id,
+        algorithmKey: "spectral",
+        params: {},
+        center: 1,
+        windowSeconds: 30,
+      }),
       "BAD_REQUEST",
     );
   });
@@ -456,8 +522,13 @@ describe("runs", () => {
   it("batch-segments only the unsegmented recordings of a project; overview shows their state", async () => {
     const project = await alice.caller.projects.create({ name: "Batch project" });
     const recs = [];
-    for (const name of ["b1", "b2", "b3"]) recs.push(await addRecording(alice, synthFile, { name, projectId: project.id }));
-    const done = await alice.caller.segmentation.start({ recordingId: recs[0]!.id, algorithmKey: "threshold", params: {} });
+    for (const name of ["b1", "b2", "b3"])
+      recs.push(await addRecording(alice, synthFile, { name, projectId: project.id }));
+    const done = await alice.caller.segmentation.start({
+      recordingId: recs[0]!.id,
+      algorithmKey: "threshold",
+      params: {},
+    });
     await waitForSegmentation(done.segmentationId);
     const before = await t.deps.db.job.count({ where: { type: QUEUES.segmentationRun } });
 
@@ -485,7 +556,10 @@ describe("runs", () => {
       ["b2", "completed", 3],
       ["b3", "completed", 3],
     ]);
-    const unsegmented = await alice.caller.segmentation.overview({ projectId: project.id, status: "unsegmented" });
+    const unsegmented = await alice.caller.segmentation.overview({
+      projectId: project.id,
+      status: "unsegmented",
+    });
     expect(unsegmented.total).toBe(0);
   });
 });
@@ -497,9 +571,17 @@ describe("manual editing", () => {
       method: "POST",
       url: "/api/segmentations/import",
       auth: { apiKey: aliceKey },
-      ...importForm({ recordingId: rec.id }, "s.csv", Buffer.from("onset,offset,notes\n0.1,0.2,first\n1,1.1,second call\n2,2.2,x\n")),
+      ...importForm(
+        { recordingId: rec.id },
+        "s.csv",
+        Buffer.from("onset,offset,notes\n0.1,0.2,first\n1,1.1,second call\n2,2.2,x\n"),
+      ),
     });
-    return { rec, segmentationId: res.json().segmentationId as string, version: res.json().version as number };
+    return {
+      rec,
+      segmentationId: res.json().segmentationId as string,
+      version: res.json().version as number,
+    };
   }
 
   it("creates, updates, deletes and batch-edits, bumping the version and marking it manually edited", async () => {
@@ -520,7 +602,11 @@ describe("manual editing", () => {
     });
     expect(u.segment).toMatchObject({ onset: 3, offset: 3.1, notes: "resized", label: "FM" });
     const first = list.items[0]!;
-    const d = await alice.caller.segmentation.segments.delete({ segmentationId, expectedVersion: u.version, segmentId: first.id });
+    const d = await alice.caller.segmentation.segments.delete({
+      segmentationId,
+      expectedVersion: u.version,
+      segmentId: first.id,
+    });
     // Undo of that delete plus a nudge, atomically.
     const b = await alice.caller.segmentation.segments.batchEdit({
       segmentationId,
@@ -537,7 +623,11 @@ describe("manual editing", () => {
 
     // Invalid edits change nothing, not even the version.
     await expectTRPCError(
-      alice.caller.segmentation.segments.create({ segmentationId, expectedVersion: b.version, segment: { onset: 2, offset: 1 } }),
+      alice.caller.segmentation.segments.create({
+        segmentationId,
+        expectedVersion: b.version,
+        segment: { onset: 2, offset: 1 },
+      }),
       "BAD_REQUEST",
       /onset 2 must be before offset 1/,
     );
@@ -569,8 +659,18 @@ describe("manual editing", () => {
     const { segmentationId, version } = await editableSegmentation();
     const [a, b] = (await alice.caller.segmentation.segments.list({ segmentationId })).items;
     const results = await Promise.allSettled([
-      alice.caller.segmentation.segments.update({ segmentationId, expectedVersion: version, segmentId: a!.id, patch: { notes: "alice" } }),
-      carol.caller.segmentation.segments.update({ segmentationId, expectedVersion: version, segmentId: b!.id, patch: { notes: "carol" } }),
+      alice.caller.segmentation.segments.update({
+        segmentationId,
+        expectedVersion: version,
+        segmentId: a!.id,
+        patch: { notes: "alice" },
+      }),
+      carol.caller.segmentation.segments.update({
+        segmentationId,
+        expectedVersion: version,
+        segmentId: b!.id,
+        patch: { notes: "carol" },
+      }),
     ]);
     const ok = results.filter((r) => r.status === "fulfilled");
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -588,7 +688,9 @@ describe("manual editing", () => {
       segmentId: loserSeg.id,
       patch: { notes: loser === alice ? "alice" : "carol" },
     });
-    const notes = (await alice.caller.segmentation.segments.list({ segmentationId })).items.map((s) => s.notes);
+    const notes = (await alice.caller.segmentation.segments.list({ segmentationId })).items.map(
+      (s) => s.notes,
+    );
     expect(notes.slice(0, 2)).toEqual(["alice", "carol"]);
 
     // Over HTTP the client gets the current version in error.data.details.
@@ -632,14 +734,48 @@ describe("access", () => {
       ["segments.list", () => m.segments.list({ segmentationId })],
       ["segments.window", () => m.segments.window({ segmentationId, start: 0, end: 5 })],
       ["start", () => m.start({ recordingId: rec.id, algorithmKey: "spectral", params: {} })],
-      ["preview", () => m.preview({ recordingId: rec.id, algorithmKey: "spectral", params: {}, center: 1, windowSeconds: 1 })],
+      [
+        "preview",
+        () =>
+          m.preview({
+            recordingId: rec.id,
+            algorithmKey: "spectral",
+            params: {},
+            center: 1,
+            windowSeconds: 1,
+          }),
+      ],
       ["setActive", () => m.setActive({ segmentationId })],
       ["rename", () => m.rename({ segmentationId, name: "pwned" })],
       ["delete", () => m.delete({ segmentationId })],
-      ["segments.create", () => m.segments.create({ segmentationId, expectedVersion: version, segment: { onset: 1, offset: 2 } })],
-      ["segments.update", () => m.segments.update({ segmentationId, expectedVersion: version, segmentId: segId, patch: { notes: "x" } })],
-      ["segments.delete", () => m.segments.delete({ segmentationId, expectedVersion: version, segmentId: segId })],
-      ["segments.batchEdit", () => m.segments.batchEdit({ segmentationId, expectedVersion: version, ops: [{ op: "delete", segmentId: segId }] })],
+      [
+        "segments.create",
+        () =>
+          m.segments.create({ segmentationId, expectedVersion: version, segment: { onset: 1, offset: 2 } }),
+      ],
+      [
+        "segments.update",
+        () =>
+          m.segments.update({
+            segmentationId,
+            expectedVersion: version,
+            segmentId: segId,
+            patch: { notes: "x" },
+          }),
+      ],
+      [
+        "segments.delete",
+        () => m.segments.delete({ segmentationId, expectedVersion: version, segmentId: segId }),
+      ],
+      [
+        "segments.batchEdit",
+        () =>
+          m.segments.batchEdit({
+            segmentationId,
+            expectedVersion: version,
+            ops: [{ op: "delete", segmentId: segId }],
+          }),
+      ],
     ];
     for (const [name, call] of calls) {
       const code = await call().then(
@@ -655,7 +791,10 @@ describe("access", () => {
 
     // Raw routes, with mallory's API key and with her cookie.
     for (const auth of [{ apiKey: malloryKey }, { cookie: mallory.token }]) {
-      for (const url of [`/api/segmentations/${segmentationId}/export.csv`, `/api/segmentations/${segmentationId}/export.txt`]) {
+      for (const url of [
+        `/api/segmentations/${segmentationId}/export.csv`,
+        `/api/segmentations/${segmentationId}/export.txt`,
+      ]) {
         expect((await request(app, { method: "GET", url, auth })).statusCode, url).toBe(404);
       }
       const newImport = await request(app, {
@@ -669,7 +808,12 @@ describe("access", () => {
         method: "POST",
         url: "/api/segmentations/import",
         auth,
-        ...importForm({ recordingId: rec.id, mode: segmentationId }, "s.csv", Buffer.from("onset,offset\n0.3,0.4\n"), ORIGIN),
+        ...importForm(
+          { recordingId: rec.id, mode: segmentationId },
+          "s.csv",
+          Buffer.from("onset,offset\n0.3,0.4\n"),
+          ORIGIN,
+        ),
       });
       expect(intoImport.statusCode).toBe(404);
     }
@@ -679,7 +823,11 @@ describe("access", () => {
       method: "POST",
       url: "/api/segmentations/import",
       auth: { apiKey: malloryKey },
-      ...importForm({ recordingId: own.id, mode: segmentationId }, "s.csv", Buffer.from("onset,offset\n0.3,0.4\n")),
+      ...importForm(
+        { recordingId: own.id, mode: segmentationId },
+        "s.csv",
+        Buffer.from("onset,offset\n0.3,0.4\n"),
+      ),
     });
     expect(cross.statusCode).toBe(404);
 
@@ -701,10 +849,18 @@ describe("access", () => {
     expect(await snapshot()).toBe(before);
 
     // The owner sees it through REST, and the OpenAPI document lists the routes.
-    const mine = await request(app, { method: "GET", url: `/api/v1/recordings/${rec.id}/segmentations`, auth: { apiKey: aliceKey } });
+    const mine = await request(app, {
+      method: "GET",
+      url: `/api/v1/recordings/${rec.id}/segmentations`,
+      auth: { apiKey: aliceKey },
+    });
     expect(mine.statusCode).toBe(200);
     expect(mine.json().items[0]).toMatchObject({ id: segmentationId, segmentCount: 2, isActive: true });
-    const segs = await request(app, { method: "GET", url: `/api/v1/segmentations/${segmentationId}/segments`, auth: { apiKey: aliceKey } });
+    const segs = await request(app, {
+      method: "GET",
+      url: `/api/v1/segmentations/${segmentationId}/segments`,
+      auth: { apiKey: aliceKey },
+    });
     expect(segs.json().items.map((s: { onset: number }) => s.onset)).toEqual([0.1, 0.5]);
     const restOwn = await request(app, {
       method: "POST",
@@ -714,7 +870,11 @@ describe("access", () => {
     });
     expect(restOwn.statusCode).toBe(201);
     // REST never acts on a browser cookie.
-    const cookieRest = await request(app, { method: "GET", url: `/api/v1/recordings/${rec.id}/segmentations`, auth: { cookie: alice.token } });
+    const cookieRest = await request(app, {
+      method: "GET",
+      url: `/api/v1/recordings/${rec.id}/segmentations`,
+      auth: { cookie: alice.token },
+    });
     expect(cookieRest.statusCode).toBe(401);
     const doc = (await request(app, { method: "GET", url: "/api/v1/openapi.json" })).json();
     expect(Object.keys(doc.paths)).toEqual(
@@ -725,7 +885,9 @@ describe("access", () => {
       ]),
     );
     // Notifications are per user.
-    const n = await t.deps.db.notification.create({ data: { userId: alice.id, kind: "x", title: "private" } });
+    const n = await t.deps.db.notification.create({
+      data: { userId: alice.id, kind: "x", title: "private" },
+    });
     expect((await mallory.caller.notifications.markRead({ ids: [n.id] })).updated).toBe(0);
     expect((await mallory.caller.notifications.list()).items.map((i) => i.id)).not.toContain(n.id);
   });

@@ -78,7 +78,10 @@ export const SEGMENTATION_REST_ROUTES: RestRoute[] = [
     }),
     response: ZListSegmentsResponse,
     async handler(ctx, { params, query }) {
-      return listSegments(ctx.deps.db, await ctx.access(), { segmentationId: params.segmentationId, ...query });
+      return listSegments(ctx.deps.db, await ctx.access(), {
+        segmentationId: params.segmentationId,
+        ...query,
+      });
     },
   },
 ];

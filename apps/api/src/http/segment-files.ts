@@ -27,7 +27,11 @@ interface ImportForm {
 }
 
 /** Reads the (small) form: text fields plus one file, bounded by the segment file size limit. */
-async function readImportForm(req: FastifyRequest, reply: FastifyReply, maxBytes: number): Promise<ImportForm | null> {
+async function readImportForm(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  maxBytes: number,
+): Promise<ImportForm | null> {
   if (!req.isMultipart()) {
     sendError(reply, 415, "UNSUPPORTED_MEDIA_TYPE", NOT_MULTIPART_MESSAGE);
     return null;
@@ -45,7 +49,12 @@ async function readImportForm(req: FastifyRequest, reply: FastifyReply, maxBytes
     }
   } catch (err) {
     if ((err as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
-      sendError(reply, 413, "PAYLOAD_TOO_LARGE", `Segment files are limited to ${Math.floor(maxBytes / 1024 / 1024)} MB`);
+      sendError(
+        reply,
+        413,
+        "PAYLOAD_TOO_LARGE",
+        `Segment files are limited to ${Math.floor(maxBytes / 1024 / 1024)} MB`,
+      );
       return null;
     }
     throw err;
@@ -66,7 +75,8 @@ function modeOf(fields: Record<string, string>): ImportMode {
   if (mode === "" || mode === "new") return "new";
   const into = mode.startsWith("into:") ? mode.slice(5) : mode;
   const ev = fields.expectedVersion?.trim();
-  if (ev !== undefined && ev !== "" && !/^\d+$/.test(ev)) throw badRequest("expectedVersion must be a whole number");
+  if (ev !== undefined && ev !== "" && !/^\d+$/.test(ev))
+    throw badRequest("expectedVersion must be a whole number");
   return { intoSegmentationId: into, ...(ev ? { expectedVersion: Number(ev) } : {}) };
 }
 
@@ -162,11 +172,21 @@ export const SEGMENT_IMPORT_OPENAPI_PATHS: Record<string, Record<string, unknown
               type: "object",
               required: ["file"],
               properties: {
-                file: { type: "string", format: "binary", description: ".pickle/.pkl, .csv/.tsv or .txt (Raven)" },
-                mode: { type: "string", description: '"new" (default) or the id of a segmentation to append to' },
+                file: {
+                  type: "string",
+                  format: "binary",
+                  description: ".pickle/.pkl, .csv/.tsv or .txt (Raven)",
+                },
+                mode: {
+                  type: "string",
+                  description: '"new" (default) or the id of a segmentation to append to',
+                },
                 name: { type: "string" },
                 makeActive: { type: "string", enum: ["true", "false"] },
-                expectedVersion: { type: "string", description: "for appends: fail with 409 if the segmentation changed" },
+                expectedVersion: {
+                  type: "string",
+                  description: "for appends: fail with 409 if the segmentation changed",
+                },
               },
             },
           },

@@ -34,6 +34,8 @@
 //       {op:"update",segmentId,patch} | {op:"delete",segmentId}]}) → { version, results } (atomic; undo/redo)
 // Files (raw HTTP, see http/segment-files.ts): POST /api/segmentations/import (multipart),
 //   GET /api/segmentations/:id/export.csv, GET /api/segmentations/:id/export.txt (Raven).
+
+import { SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
 import {
   batchEditSegments,
   deleteSegmentation,
@@ -63,12 +65,13 @@ import {
   ZStartSegmentationRequest,
   ZUpdateSegmentRequest,
 } from "@battycoda/core";
-import { SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 import { ZListSegmentationAlgorithmsResponse } from "./placeholders.schemas.ts";
 
 const segmentsRouter = createTRPCRouter({
-  list: groupProcedure.input(ZListSegmentsRequest).query(({ ctx, input }) => listSegments(ctx.db, ctx.access, input)),
+  list: groupProcedure
+    .input(ZListSegmentsRequest)
+    .query(({ ctx, input }) => listSegments(ctx.db, ctx.access, input)),
   window: groupProcedure
     .input(ZSegmentsInWindowRequest)
     .query(({ ctx, input }) => segmentsInWindow(ctx.db, ctx.access, input)),
@@ -76,7 +79,11 @@ const segmentsRouter = createTRPCRouter({
     const r = await batchEditSegments(
       ctx.db,
       ctx.access,
-      { segmentationId: input.segmentationId, expectedVersion: input.expectedVersion, ops: [{ op: "create", segment: input.segment }] },
+      {
+        segmentationId: input.segmentationId,
+        expectedVersion: input.expectedVersion,
+        ops: [{ op: "create", segment: input.segment }],
+      },
       { mediaRoot: ctx.config.mediaRoot },
     );
     return { version: r.version, segment: r.results[0] ?? null };
@@ -109,7 +116,9 @@ const segmentsRouter = createTRPCRouter({
   }),
   batchEdit: groupProcedure
     .input(ZBatchEditRequest)
-    .mutation(({ ctx, input }) => batchEditSegments(ctx.db, ctx.access, input, { mediaRoot: ctx.config.mediaRoot })),
+    .mutation(({ ctx, input }) =>
+      batchEditSegments(ctx.db, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
+    ),
 });
 
 export const segmentationRouter = createTRPCRouter({

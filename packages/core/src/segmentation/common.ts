@@ -70,7 +70,10 @@ export function recordingAudioPath(mediaRoot: string, filePath: string): string 
   try {
     return resolveStoredPath(mediaRoot, filePath);
   } catch (err) {
-    throw new DomainError("PRECONDITION_FAILED", `The recording's audio file cannot be used: ${errorText(err)}`);
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `The recording's audio file cannot be used: ${errorText(err)}`,
+    );
   }
 }
 
@@ -100,7 +103,11 @@ export async function lockRecording(tx: DbTransaction, recordingId: string): Pro
 }
 
 /** Makes `segmentationId` the recording's only active segmentation. Call with the recording locked. */
-export async function activate(tx: DbTransaction, recordingId: string, segmentationId: string): Promise<void> {
+export async function activate(
+  tx: DbTransaction,
+  recordingId: string,
+  segmentationId: string,
+): Promise<void> {
   await tx.segmentation.updateMany({
     where: { recordingId, isActive: true, NOT: { id: segmentationId } },
     data: { isActive: false },
@@ -157,7 +164,8 @@ export interface SegmentValues {
  * round trip. Times and frequencies therefore travel as their shortest round-trip text (String(x))
  * and are cast to float8 by PostgreSQL, whose parse of that text is exact.
  */
-const f8 = (x: number | null | undefined): string | null => (x === null || x === undefined ? null : String(x));
+const f8 = (x: number | null | undefined): string | null =>
+  x === null || x === undefined ? null : String(x);
 
 /** Inserts segments with exact doubles; returns their ids in input order. */
 export async function insertSegments(

@@ -3,7 +3,14 @@ import type { Db } from "@battycoda/db";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
 import { createNotification } from "../notifications/notifications.ts";
 import { type AudioTaskRunner, pickChannel, runSegment } from "./audio.ts";
-import { activate, errorText, hasActive, insertSegments, lockRecording, recordingAudioPath } from "./common.ts";
+import {
+  activate,
+  errorText,
+  hasActive,
+  insertSegments,
+  lockRecording,
+  recordingAudioPath,
+} from "./common.ts";
 import { readRunParameters, type SegmentationRunPayload } from "./runs.ts";
 
 export interface SegmentationHandlerDeps {
@@ -39,7 +46,8 @@ async function runSegmentationJob(
     include: { recording: true, algorithm: { select: { key: true } } },
   });
   if (!seg) return { segmentationId, skipped: "the segmentation was deleted" };
-  if (seg.status === "completed" || seg.status === "cancelled") return { segmentationId, skipped: `already ${seg.status}` };
+  if (seg.status === "completed" || seg.status === "cancelled")
+    return { segmentationId, skipped: `already ${seg.status}` };
 
   const progress = async (p: number, message: string) => {
     await ctx.setProgress(p, message);
@@ -47,7 +55,10 @@ async function runSegmentationJob(
   };
 
   try {
-    await db.segmentation.update({ where: { id: seg.id }, data: { status: "running", progress: 0, error: null } });
+    await db.segmentation.update({
+      where: { id: seg.id },
+      data: { status: "running", progress: 0, error: null },
+    });
     const run = readRunParameters(seg.parameters, seg.algorithm?.key ?? null);
     await progress(0.05, "Reading audio");
     const wav = await readWavFile(recordingAudioPath(deps.mediaRoot, seg.recording.filePath));
@@ -74,7 +85,8 @@ async function runSegmentationJob(
           where: { id: seg.id },
           data: { status: "completed", progress: 1, error: null, version: { increment: 1 } },
         });
-        if (makeActive || !(await hasActive(tx, seg.recordingId, seg.id))) await activate(tx, seg.recordingId, seg.id);
+        if (makeActive || !(await hasActive(tx, seg.recordingId, seg.id)))
+          await activate(tx, seg.recordingId, seg.id);
         if (seg.createdById) {
           await createNotification(tx, {
             userId: seg.createdById,
@@ -98,7 +110,13 @@ async function runSegmentationJob(
 
 async function recordFailure(
   db: Db,
-  seg: { id: string; name: string; recordingId: string; createdById: string | null; recording: { name: string } },
+  seg: {
+    id: string;
+    name: string;
+    recordingId: string;
+    createdById: string | null;
+    recording: { name: string };
+  },
   err: unknown,
   willRetry: boolean,
 ) {

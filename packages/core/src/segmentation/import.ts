@@ -116,9 +116,15 @@ export async function importSegments(
     let segmentationId: string;
     let version: number;
     if (target) {
-      version = await bumpVersion(tx, access, target.id, input.mode === "new" ? undefined : input.mode.expectedVersion, {
-        manuallyEdited: false,
-      });
+      version = await bumpVersion(
+        tx,
+        access,
+        target.id,
+        input.mode === "new" ? undefined : input.mode.expectedVersion,
+        {
+          manuallyEdited: false,
+        },
+      );
       segmentationId = target.id;
     } else {
       const created = await tx.segmentation.create({
@@ -135,7 +141,8 @@ export async function importSegments(
       });
       segmentationId = created.id;
       version = created.version;
-      if (input.makeActive || !(await hasActive(tx, rec.id, created.id))) await activate(tx, rec.id, created.id);
+      if (input.makeActive || !(await hasActive(tx, rec.id, created.id)))
+        await activate(tx, rec.id, created.id);
     }
     await insertSegments(tx, segmentationId, kept.map(segmentValues));
     return {

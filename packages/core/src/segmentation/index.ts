@@ -37,11 +37,11 @@ export {
   type SegmentationDefaults,
   type SegmentationRunPayload,
   type SegmentationSummary,
+  type StartBatchResult,
+  type StartSegmentationResult,
   segmentationDefaults,
   segmentationOverview,
   setActiveSegmentation,
-  type StartBatchResult,
-  type StartSegmentationResult,
   startBatchSegmentation,
   startSegmentation,
 } from "./runs.ts";

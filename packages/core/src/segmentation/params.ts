@@ -54,14 +54,22 @@ export function paramsSchemaFor(key: string) {
       const det = v.threshold_db ?? numDefault(spec, "threshold_db");
       const rel = v.release_db ?? numDefault(spec, "release_db");
       if (typeof det === "number" && typeof rel === "number" && rel > det) {
-        ctx.addIssue({ code: "custom", path: ["release_db"], message: "must not exceed the detection threshold" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["release_db"],
+          message: "must not exceed the detection threshold",
+        });
       }
     }
     if (names.has("max_duration_ms")) {
       const min = v.min_duration_ms ?? numDefault(spec, "min_duration_ms");
       const max = v.max_duration_ms ?? numDefault(spec, "max_duration_ms");
       if (typeof min === "number" && typeof max === "number" && min > max) {
-        ctx.addIssue({ code: "custom", path: ["max_duration_ms"], message: "must not be below the minimum duration" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["max_duration_ms"],
+          message: "must not be below the minimum duration",
+        });
       }
     }
   }) as unknown as z.ZodType<Record<string, number | null | undefined>>;
@@ -79,7 +87,9 @@ function numDefault(spec: AlgorithmSpec, name: string): number | null {
  */
 export function validateParams(key: string, params: unknown, sampleRate?: number | null): SegmentParams {
   const result = paramsSchemaFor(key).safeParse(params ?? {});
-  const issues = result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const issues = result.success
+    ? []
+    : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
   if (result.success && sampleRate) {
     const nyquist = sampleRate / 2;
     for (const name of ["low_hz"] as const) {

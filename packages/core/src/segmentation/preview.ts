@@ -35,7 +35,10 @@ export async function previewSegmentation(
     win = await readWindow(file, input.center, input.windowSeconds, input.channel ?? null);
   } catch (err) {
     if (err instanceof WavError || (err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new DomainError("PRECONDITION_FAILED", `The recording's audio cannot be read: ${(err as Error).message}`);
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        `The recording's audio cannot be read: ${(err as Error).message}`,
+      );
     }
     throw err;
   }

@@ -1,4 +1,4 @@
-import { SEGMENTATION_ALGORITHMS, type SegmentParams } from "@battycoda/audio";
+import type { SEGMENTATION_ALGORITHMS, SegmentParams } from "@battycoda/audio";
 import type { Db, DbLike, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
@@ -20,7 +20,11 @@ import {
   sanitizeStoredParams,
   validateParams,
 } from "./params.ts";
-import type { TOverviewRequest, TStartBatchRequest, TStartSegmentationRequest } from "./segmentation.schemas.ts";
+import type {
+  TOverviewRequest,
+  TStartBatchRequest,
+  TStartSegmentationRequest,
+} from "./segmentation.schemas.ts";
 
 /** The Job payload; `makeActive` rides along (the queue's declared payload only needs the id). */
 export interface SegmentationRunPayload {
@@ -63,7 +67,9 @@ async function algorithmRowId(db: DbLike, access: GroupAccess, key: string): Pro
 function checkChannel(rec: RecordingForSegmentation, channel: number | null | undefined) {
   if (channel === null || channel === undefined) return;
   if (rec.channels !== null && channel >= rec.channels) {
-    throw badRequest(`Channel ${channel} does not exist (the recording has ${rec.channels} channel(s); channels count from 0)`);
+    throw badRequest(
+      `Channel ${channel} does not exist (the recording has ${rec.channels} channel(s); channels count from 0)`,
+    );
   }
 }
 
@@ -191,7 +197,10 @@ export async function segmentationDefaults(
       where: { id: rec.speciesId },
       select: { lastSegmentationParams: true },
     });
-    const byGroup = species?.lastSegmentationParams as Record<string, Record<string, unknown>> | null | undefined;
+    const byGroup = species?.lastSegmentationParams as
+      | Record<string, Record<string, unknown>>
+      | null
+      | undefined;
     const stored = sanitizeStoredParams(input.algorithmKey, byGroup?.[access.groupId]?.[input.algorithmKey]);
     Object.assign(params, stored);
     fromSpecies = Object.keys(stored);
@@ -260,7 +269,12 @@ export async function startBatchSegmentation(
   const queued: StartBatchResult["queued"] = [];
   const species = new Set<string>();
   for (const rec of recs) {
-    if (input.channel !== null && input.channel !== undefined && rec.channels !== null && input.channel >= rec.channels) {
+    if (
+      input.channel !== null &&
+      input.channel !== undefined &&
+      rec.channels !== null &&
+      input.channel >= rec.channels
+    ) {
       skipped.push({ recordingId: rec.id, reason: `has no channel ${input.channel}` });
       continue;
     }
@@ -329,7 +343,7 @@ function toSummary(s: SummaryRow): SegmentationSummary {
     id: s.id,
     recordingId: s.recordingId,
     name: s.name,
-    algorithmKey: s.algorithm?.key ?? ((s.parameters as { algorithm?: string } | null)?.algorithm ?? null),
+    algorithmKey: s.algorithm?.key ?? (s.parameters as { algorithm?: string } | null)?.algorithm ?? null,
     source: s.source,
     parameters: s.parameters,
     status: s.status,
@@ -353,7 +367,10 @@ export async function listSegmentations(db: DbLike, access: GroupAccess, recordi
     include: SUMMARY_INCLUDE,
     orderBy: [{ isActive: "desc" }, { createdAt: "desc" }],
   });
-  return { recording: { id: rec.id, name: rec.name, duration: rec.duration, sampleRate: rec.sampleRate }, items: rows.map(toSummary) };
+  return {
+    recording: { id: rec.id, name: rec.name, duration: rec.duration, sampleRate: rec.sampleRate },
+    items: rows.map(toSummary),
+  };
 }
 
 export async function getSegmentation(db: DbLike, access: GroupAccess, segmentationId: string) {
@@ -374,7 +391,10 @@ export async function getSegmentation(db: DbLike, access: GroupAccess, segmentat
 export async function setActiveSegmentation(db: Db, access: GroupAccess, segmentationId: string) {
   const seg = await findSegmentationInGroup(db, access, segmentationId);
   if (seg.status !== "completed") {
-    throw new DomainError("PRECONDITION_FAILED", `Only a completed segmentation can be active (this one is ${seg.status})`);
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `Only a completed segmentation can be active (this one is ${seg.status})`,
+    );
   }
   await db.$transaction(async (tx) => {
     await lockRecording(tx, seg.recordingId);
@@ -425,7 +445,13 @@ export interface OverviewItem {
   segmentationCount: number;
   active: { id: string; name: string; segmentCount: number; manuallyEdited: boolean } | null;
   /** The most recent segmentation (running, failed, …) for progress and errors. */
-  latest: { id: string; name: string; status: SegmentationSummary["status"]; progress: number; error: string | null } | null;
+  latest: {
+    id: string;
+    name: string;
+    status: SegmentationSummary["status"];
+    progress: number;
+    error: string | null;
+  } | null;
   status: "unsegmented" | "pending" | "running" | "completed" | "failed";
 }
 
@@ -515,14 +541,24 @@ export async function segmentationOverview(db: DbLike, access: GroupAccess, inpu
       processingStatus: r.processingStatus,
       segmentationCount: list.length,
       active: active
-        ? { id: active.id, name: active.name, segmentCount: active._count.segments, manuallyEdited: active.manuallyEdited }
+        ? {
+            id: active.id,
+            name: active.name,
+            segmentCount: active._count.segments,
+            manuallyEdited: active.manuallyEdited,
+          }
         : null,
       latest: latest
-        ? { id: latest.id, name: latest.name, status: latest.status, progress: latest.progress, error: latest.error }
+        ? {
+            id: latest.id,
+            name: latest.name,
+            status: latest.status,
+            progress: latest.progress,
+            error: latest.error,
+          }
         : null,
       status,
     };
   });
   return { items, total, page: input.page, pageSize: input.pageSize };
 }
-

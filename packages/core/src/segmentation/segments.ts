@@ -29,7 +29,8 @@ function checkSegment(s: Candidate, duration: number, where: string): void {
   const problems: string[] = [];
   if (!(s.onset < s.offset)) problems.push(`onset ${s.onset} must be before offset ${s.offset}`);
   if (s.onset < 0) problems.push(`onset ${s.onset} is before the start of the recording`);
-  if (s.offset > duration) problems.push(`offset ${s.offset} is after the end of the recording (${duration} s)`);
+  if (s.offset > duration)
+    problems.push(`offset ${s.offset} is after the end of the recording (${duration} s)`);
   if (s.lowFreq !== null && s.highFreq !== null && s.lowFreq > s.highFreq) {
     problems.push(`low frequency ${s.lowFreq} is above high frequency ${s.highFreq}`);
   }
@@ -62,7 +63,9 @@ export async function batchEditSegments(
       const version = await bumpVersion(tx, access, seg.id, input.expectedVersion, { manuallyEdited: true });
       const results: (SegmentDto | null)[] = [];
       for (const [i, op] of input.ops.entries()) {
-        results.push(await applyOp(tx, seg.id, op, duration, input.ops.length > 1 ? `operation ${i + 1}` : "segment"));
+        results.push(
+          await applyOp(tx, seg.id, op, duration, input.ops.length > 1 ? `operation ${i + 1}` : "segment"),
+        );
       }
       return { version, results };
     },
