@@ -1,29 +1,55 @@
+import { DomainError } from "@battycoda/core";
+import {
+  cancelGroupJob,
+  countJobs,
+  getJob,
+  listJobs,
+  retryGroupJob,
+  ZCountJobsResponse,
+  ZJobDetail,
+  ZJobIdRequest,
+  ZListJobsRequest,
+  ZListJobsResponse,
+} from "@battycoda/core/jobs";
+import type PgBoss from "pg-boss";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
-import { ZListJobsRequest, ZListJobsResponse } from "./placeholders.schemas.ts";
 
+function requireBoss(boss: PgBoss | null): PgBoss {
+  if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
+  return boss;
+}
+
+/** Background jobs of the caller's current group (the Jobs page and each recording's status). */
 export const jobsRouter = createTRPCRouter({
-  /** Background jobs of the current group, newest first. */
+  /**
+   * Newest first; filters by status, type, subject and creation date. Pages: pass the last id of
+   * a page as `cursor` for the next one.
+   */
   list: groupProcedure
     .input(ZListJobsRequest)
     .output(ZListJobsResponse)
-    .query(async ({ ctx, input }) => {
-      const rows = await ctx.db.job.findMany({
-        where: { groupId: ctx.access.groupId, ...(input.status ? { status: input.status } : {}) },
-        orderBy: { createdAt: "desc" },
-        take: input.limit,
-      });
-      return rows.map((j) => ({
-        id: j.id,
-        type: j.type,
-        status: j.status,
-        progress: j.progress,
-        message: j.message,
-        error: j.error,
-        subjectType: j.subjectType,
-        subjectId: j.subjectId,
-        createdAt: j.createdAt,
-        startedAt: j.startedAt,
-        finishedAt: j.finishedAt,
-      }));
-    }),
+    .query(({ ctx, input }) => listJobs(ctx.db, ctx.access, input)),
+
+  /** Total matching the same filters, for "n of N" and page counts. */
+  count: groupProcedure
+    .input(ZListJobsRequest)
+    .output(ZCountJobsResponse)
+    .query(({ ctx, input }) => countJobs(ctx.db, ctx.access, input)),
+
+  get: groupProcedure
+    .input(ZJobIdRequest)
+    .output(ZJobDetail)
+    .query(({ ctx, input }) => getJob(ctx.db, ctx.access, input.jobId)),
+
+  /** queued/running → cancelled (a running job stops at its next check). */
+  cancel: groupProcedure
+    .input(ZJobIdRequest)
+    .output(ZJobDetail)
+    .mutation(({ ctx, input }) => cancelGroupJob(ctx.db, requireBoss(ctx.boss), ctx.access, input.jobId)),
+
+  /** failed/cancelled → queued again. */
+  retry: groupProcedure
+    .input(ZJobIdRequest)
+    .output(ZJobDetail)
+    .mutation(({ ctx, input }) => retryGroupJob(ctx.db, requireBoss(ctx.boss), ctx.access, input.jobId)),
 });

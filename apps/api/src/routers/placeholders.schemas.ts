@@ -75,25 +75,6 @@ export const ZClusteringRunSummary = z.object({
 });
 export const ZListClusteringRunsResponse = z.array(ZClusteringRunSummary);
 
-export const ZJobStatus = z.enum(["queued", "running", "completed", "failed", "cancelled"]);
-export const ZListJobsRequest = z
-  .object({ status: ZJobStatus.optional(), limit: z.number().int().min(1).max(500).default(100) })
-  .default({ limit: 100 });
-export const ZJobSummary = z.object({
-  id: z.string(),
-  type: z.string(),
-  status: ZJobStatus,
-  progress: z.number(),
-  message: z.string(),
-  error: z.string().nullable(),
-  subjectType: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  createdAt: ZIsoDate,
-  startedAt: ZIsoDate.nullable(),
-  finishedAt: ZIsoDate.nullable(),
-});
-export const ZListJobsResponse = z.array(ZJobSummary);
-
 export const ZAdminStatsResponse = z.object({
   users: z.number().int(),
   groups: z.number().int(),

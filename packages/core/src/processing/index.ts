@@ -6,3 +6,4 @@ export * from "./ingest.ts";
 export * from "./metadata.ts";
 export * from "./pool.ts";
 export * from "./spectrogram.ts";
+export * from "./status.ts";

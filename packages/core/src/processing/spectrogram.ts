@@ -6,11 +6,8 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { readWavInfo, WavError } from "@battycoda/audio";
-import type { Job } from "@battycoda/db";
-import type { Db } from "../access/db.ts";
 import type { JobContext } from "../jobs/handler.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
-import { QUEUES } from "../jobs/queues.ts";
 import { recordingDir, resolveStoredPath } from "../media/media.ts";
 import type { ProcessingDeps } from "./deps.ts";
 import { exists, removeStaleTemps, writingTo } from "./files.ts";
@@ -170,17 +167,4 @@ export async function generateSpectrogram(
 export function spectrogramGenerateHandler(deps: ProcessingDeps, timing?: SpectrogramTiming) {
   return (ctx: JobContext<"spectrogram.generate">) =>
     generateSpectrogram(deps, ctx.payload.recordingId, ctx, timing);
-}
-
-/**
- * For JobLeases.onFinalFailure: when a worker died during the last attempt of a processing job,
- * its recording must not stay "processing" forever.
- */
-export async function markRecordingJobLost(db: Db, job: Job, error: string): Promise<void> {
-  if (job.subjectType !== "recording" || !job.subjectId) return;
-  if (job.type !== QUEUES.spectrogramGenerate && job.type !== QUEUES.recordingIngest) return;
-  await db.recording.updateMany({
-    where: { id: job.subjectId, processingStatus: { in: ["pending", "processing"] } },
-    data: { processingStatus: "failed", processingError: error },
-  });
 }

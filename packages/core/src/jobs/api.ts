@@ -1,0 +1,221 @@
+// The Jobs page's view of background work: list/get/cancel/retry, scoped to the caller's group.
+// Jobs without a group (e.g. email delivery) and other groups' jobs are NOT_FOUND.
+import type { Job, Prisma } from "@battycoda/db";
+import type PgBoss from "pg-boss";
+import { z } from "zod";
+import type { GroupAccess } from "../access/access.ts";
+import type { Db, DbOrTx } from "../access/db.ts";
+import { DomainError, notFound } from "../access/errors.ts";
+import { ZIsoDate } from "../auth/auth.schemas.ts";
+import { ZId } from "../groups/groups.schemas.ts";
+import { markRecordingJobLost } from "../processing/status.ts";
+import { cancelJob, retryJob } from "./enqueue.ts";
+
+export const ZJobStatus = z.enum(["queued", "running", "completed", "failed", "cancelled"]);
+const ZDateInput = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
+
+export const ZListJobsRequest = z
+  .object({
+    /** One status or several. */
+    status: z.union([ZJobStatus, z.array(ZJobStatus).min(1)]).optional(),
+    type: z.string().trim().min(1).max(100).optional(),
+    subjectType: z.string().trim().min(1).max(50).optional(),
+    subjectId: ZId.optional(),
+    /** Created at or after / before (ISO 8601). */
+    createdFrom: ZDateInput.optional(),
+    createdTo: ZDateInput.optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+    /**
+     * Keyset pagination: the id of the last job of the previous page (pages are newest first; a
+     * page shorter than `limit` is the last one).
+     */
+    cursor: ZId.optional(),
+  })
+  .default({ limit: 100 });
+export type TListJobsRequest = z.input<typeof ZListJobsRequest>;
+
+export const ZJobSubject = z.object({
+  type: z.string(),
+  id: z.string(),
+  /** Display name when the subject still exists (e.g. the recording's name). */
+  name: z.string().nullable(),
+  exists: z.boolean(),
+});
+
+export const ZJobSummary = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: ZJobStatus,
+  /** 0..1 */
+  progress: z.number(),
+  message: z.string(),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  subjectType: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  subject: ZJobSubject.nullable(),
+  canCancel: z.boolean(),
+  canRetry: z.boolean(),
+  createdAt: ZIsoDate,
+  startedAt: ZIsoDate.nullable(),
+  finishedAt: ZIsoDate.nullable(),
+  updatedAt: ZIsoDate,
+});
+export type TJobSummary = z.input<typeof ZJobSummary>;
+
+export const ZListJobsResponse = z.array(ZJobSummary);
+export const ZCountJobsResponse = z.object({ total: z.number().int() });
+
+export const ZJobIdRequest = z.object({ jobId: ZId });
+export const ZJobDetail = ZJobSummary.extend({
+  payload: z.unknown(),
+  result: z.unknown(),
+  userId: z.string().nullable(),
+});
+
+const ACTIVE: Job["status"][] = ["queued", "running"];
+const RETRYABLE: Job["status"][] = ["failed", "cancelled"];
+
+/** Names of the subjects, fetched in one query per subject type. */
+async function subjectNames(db: DbOrTx, groupId: string, jobs: Job[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const ids = (type: string) => [
+    ...new Set(jobs.filter((j) => j.subjectType === type && j.subjectId).map((j) => j.subjectId as string)),
+  ];
+  const recordingIds = ids("recording");
+  if (recordingIds.length > 0) {
+    const rows = await db.recording.findMany({
+      where: { id: { in: recordingIds }, groupId },
+      select: { id: true, name: true },
+    });
+    for (const r of rows) names.set(`recording:${r.id}`, r.name);
+  }
+  const segmentationIds = ids("segmentation");
+  if (segmentationIds.length > 0) {
+    const rows = await db.segmentation.findMany({
+      where: { id: { in: segmentationIds }, groupId },
+      select: { id: true, name: true, recording: { select: { name: true } } },
+    });
+    for (const r of rows) names.set(`segmentation:${r.id}`, `${r.name} · ${r.recording.name}`);
+  }
+  return names;
+}
+
+function toSummary(j: Job, names: Map<string, string>): TJobSummary {
+  const key = j.subjectType && j.subjectId ? `${j.subjectType}:${j.subjectId}` : null;
+  const known = j.subjectType === "recording" || j.subjectType === "segmentation";
+  return {
+    id: j.id,
+    type: j.type,
+    status: j.status,
+    progress: j.progress,
+    message: j.message,
+    error: j.error,
+    attempts: j.attempts,
+    subjectType: j.subjectType,
+    subjectId: j.subjectId,
+    subject:
+      key && j.subjectType && j.subjectId
+        ? {
+            type: j.subjectType,
+            id: j.subjectId,
+            name: names.get(key) ?? null,
+            // for types we do not look up, assume it exists and let the link decide
+            exists: known ? names.has(key) : true,
+          }
+        : null,
+    canCancel: ACTIVE.includes(j.status),
+    canRetry: RETRYABLE.includes(j.status),
+    createdAt: j.createdAt,
+    startedAt: j.startedAt,
+    finishedAt: j.finishedAt,
+    updatedAt: j.updatedAt,
+  };
+}
+
+function jobsWhere(access: GroupAccess, input: z.output<typeof ZListJobsRequest>): Prisma.JobWhereInput {
+  return {
+    groupId: access.groupId,
+    ...(input.status ? { status: Array.isArray(input.status) ? { in: input.status } : input.status } : {}),
+    ...(input.type ? { type: input.type } : {}),
+    ...(input.subjectType ? { subjectType: input.subjectType } : {}),
+    ...(input.subjectId ? { subjectId: input.subjectId } : {}),
+    ...(input.createdFrom || input.createdTo
+      ? {
+          createdAt: {
+            ...(input.createdFrom ? { gte: input.createdFrom } : {}),
+            ...(input.createdTo ? { lt: input.createdTo } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Newest first. */
+export async function listJobs(db: DbOrTx, access: GroupAccess, raw: TListJobsRequest = {}) {
+  const input = ZListJobsRequest.parse(raw);
+  // Keyset pagination on (createdAt, id): stable while new jobs keep arriving at the top.
+  let page: Prisma.JobWhereInput = {};
+  if (input.cursor) {
+    const after = await db.job.findFirst({
+      where: { id: input.cursor, groupId: access.groupId },
+      select: { createdAt: true, id: true },
+    });
+    if (!after) throw new DomainError("BAD_REQUEST", "Unknown cursor");
+    page = {
+      OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+    };
+  }
+  const rows = await db.job.findMany({
+    where: { AND: [jobsWhere(access, input), page] },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit,
+  });
+  const names = await subjectNames(db, access.groupId, rows);
+  return rows.map((j) => toSummary(j, names));
+}
+
+/** How many jobs match the list filters (cursor and limit ignored). */
+export async function countJobs(db: DbOrTx, access: GroupAccess, raw: TListJobsRequest = {}) {
+  const input = ZListJobsRequest.parse(raw);
+  return { total: await db.job.count({ where: jobsWhere(access, input) }) };
+}
+
+async function findJobInGroup(db: DbOrTx, access: GroupAccess, jobId: string): Promise<Job> {
+  const job = await db.job.findUnique({ where: { id: jobId } });
+  if (!job || job.groupId === null || job.groupId !== access.groupId) throw notFound("Job");
+  return job;
+}
+
+async function detail(db: DbOrTx, access: GroupAccess, job: Job) {
+  const names = await subjectNames(db, access.groupId, [job]);
+  return { ...toSummary(job, names), payload: job.payload, result: job.result ?? null, userId: job.userId };
+}
+
+export async function getJob(db: DbOrTx, access: GroupAccess, jobId: string) {
+  return detail(db, access, await findJobInGroup(db, access, jobId));
+}
+
+/**
+ * queued/running → cancelled. A queued job never starts; a running one stops at its next
+ * cancellation check (long handlers poll between blocks). Finished jobs cannot be cancelled.
+ */
+export async function cancelGroupJob(db: Db, boss: PgBoss, access: GroupAccess, jobId: string) {
+  const job = await findJobInGroup(db, access, jobId);
+  if (!ACTIVE.includes(job.status))
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `Only queued or running jobs can be cancelled (this one is ${job.status})`,
+    );
+  const updated = await cancelJob(db, boss, jobId);
+  // A queued processing job will never run its handler, which would otherwise update the recording.
+  if (updated.status === "cancelled" && job.status === "queued")
+    await markRecordingJobLost(db, updated, "Processing was cancelled");
+  return detail(db, access, updated);
+}
+
+/** failed/cancelled → queued again, as a new pg-boss job. */
+export async function retryGroupJob(db: Db, boss: PgBoss, access: GroupAccess, jobId: string) {
+  await findJobInGroup(db, access, jobId);
+  return detail(db, access, await retryJob(db, boss, jobId));
+}
