@@ -1,7 +1,13 @@
 import { decodeBcsg, type SpectrogramWindow } from "./bcsg";
 
-/** Columns per tile: tiles are fetched with maxFrames = TILE_COLUMNS. */
+/** A tile covers TILE_COLUMNS … 2·TILE_COLUMNS canvas pixels at the zoom it is fetched for. */
 export const TILE_COLUMNS = 256;
+/**
+ * Columns requested per full tile (maxFrames): at least one per canvas pixel, so the server's
+ * max-pooling never merges more than the display does. A shorter last tile asks for
+ * proportionally fewer, so every tile of a level is pooled alike (joins stay invisible).
+ */
+export const TILE_FETCH_FRAMES = 2 * TILE_COLUMNS;
 
 export interface TileKey {
   recordingId: string;
@@ -42,7 +48,7 @@ export function tileUrl(k: TileKey, duration: number): string {
     start: String(start),
     end: String(end),
     channel: String(k.channel),
-    maxFrames: String(TILE_COLUMNS),
+    maxFrames: String(Math.max(1, Math.ceil((TILE_FETCH_FRAMES * (end - start)) / len))),
   });
   return `/api/recordings/${encodeURIComponent(k.recordingId)}/spectrogram?${q}`;
 }

@@ -48,7 +48,7 @@ describe("tiles", () => {
     expect(tilesFor(0, 19, 19, level)).toEqual([0, 1, 2]);
     expect(tilesFor(15, 30, 19, 2)).toEqual([3, 4]);
     expect(tileUrl({ recordingId: "r1", channel: 0, level: 2, index: 4 }, 19)).toBe(
-      "/api/recordings/r1/spectrogram?start=16&end=19&channel=0&maxFrames=256",
+      "/api/recordings/r1/spectrogram?start=16&end=19&channel=0&maxFrames=384",
     );
   });
 });

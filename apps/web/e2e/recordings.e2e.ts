@@ -1,0 +1,226 @@
+// Recordings journey in a real browser against the real API, worker and PostgreSQL:
+// register → upload a copy of bat1_angie_19.wav through the upload page → the recording page shows
+// the processing job → the spectrogram is drawn (canvas pixels vary) → zoom in (axis labels change)
+// → play at 1/10 speed (AudioContext running, playhead moves) → the Jobs page lists the completed
+// spectrogram job.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, type Stack, startStack } from "./harness";
+
+const SOURCE_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/bat1_angie_19.wav");
+const SHOTS_DIR =
+  process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-shots-"));
+
+const suffix = Date.now().toString(36).slice(-5);
+const user = { username: `rec_${suffix}`, email: `rec.${suffix}@example.test`, password: "pipistrellus-3" };
+
+let stack: Stack;
+let tmpDir: string;
+const contexts: BrowserContext[] = [];
+const consoleErrors: string[] = [];
+
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true });
+}
+
+async function newPage(): Promise<Page> {
+  const context = await stack.browser.newContext({
+    baseURL: stack.baseUrl,
+    viewport: { width: 1280, height: 900 },
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) consoleErrors.push(msg.text());
+  });
+  return page;
+}
+
+/** Pixel statistics of the spectrogram canvas: distinct colours and the luminance spread. */
+async function canvasStats(page: Page) {
+  return page.getByRole("img", { name: "Spectrogram" }).evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    const ctx = c.getContext("2d");
+    if (!ctx) return { colours: 0, std: 0, tiles: 0 };
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    const colours = new Set<number>();
+    let sum = 0;
+    let sum2 = 0;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4 * 7) {
+      const r = data[i] ?? 0;
+      const g = data[i + 1] ?? 0;
+      const b = data[i + 2] ?? 0;
+      colours.add((r << 16) | (g << 8) | b);
+      const y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      sum += y;
+      sum2 += y * y;
+      n++;
+    }
+    const mean = sum / n;
+    return {
+      colours: colours.size,
+      std: Math.sqrt(sum2 / n - mean * mean),
+      tiles: Number(c.dataset.tiles ?? 0),
+    };
+  });
+}
+
+const timeLabels = (page: Page) =>
+  page.locator('.spectro-xaxis[data-axis="time"] .spectro-xtick').allTextContents();
+
+describe("recordings journey", () => {
+  beforeAll(async () => {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-rec-"));
+    stack = await startStack();
+    console.log(`[e2e] API ${stack.baseUrl}; screenshots in ${SHOTS_DIR}`);
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await stack?.stop();
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it("upload → job progress → spectrogram → zoom → play → Jobs page", async () => {
+    let page: Page | undefined;
+    try {
+      // A copy, so nothing can ever write to the shared data set.
+      const wav = path.join(tmpDir, "bat1_angie_19.wav");
+      fs.copyFileSync(SOURCE_WAV, wav);
+
+      page = await newPage();
+      await page.goto("/register");
+      await page.getByLabel("Email").fill(user.email);
+      await page.getByLabel("Username").fill(user.username);
+      await page.getByLabel("Password", { exact: true }).fill(user.password);
+      await page.getByLabel("Confirm password").fill(user.password);
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByText(`Welcome, ${user.username}`).waitFor();
+
+      // ── upload through the UI ──
+      await page
+        .getByRole("navigation", { name: "Workflow" })
+        .getByRole("link", { name: "Recordings" })
+        .click();
+      await page.getByRole("link", { name: "Upload", exact: true }).click();
+      await page.getByLabel("WAV file").setInputFiles(wav);
+      expect(await page.getByLabel("Name").inputValue()).toBe("bat1_angie_19");
+      await page.getByLabel("Project").selectOption({ label: "Demo Project" });
+      await page.getByLabel("Location").fill("Barn roost, north wall");
+      await page.getByLabel("Equipment").fill("Pettersson M500");
+      await shot(page, "r01-upload-form");
+      await page.getByRole("button", { name: "Upload", exact: true }).click();
+      await page.waitForURL(/\/recordings\/(?!upload$|duplicates$)[^/]+$/);
+      const recordingUrl = page.url();
+
+      // ── the processing job is visible until the spectrogram is ready ──
+      // Either the Processing panel (queued/running jobs with a progress bar) or, if the worker was
+      // very fast, the ready badge; the panel is what a user normally sees first.
+      const sawProgress = await page
+        .getByRole("region", { name: "Processing" })
+        .getByRole("progressbar")
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (sawProgress) await shot(page, "r02-processing");
+      console.log(`[e2e] processing progress seen: ${sawProgress}`);
+
+      // ── spectrogram drawn ──
+      const canvas = page.getByRole("img", { name: "Spectrogram" });
+      await canvas.waitFor({ timeout: 90_000 });
+      await page.waitForFunction(
+        () => {
+          const c = document.querySelector<HTMLCanvasElement>('canvas[aria-label="Spectrogram"]');
+          return !!c && Number(c.dataset.tiles ?? 0) > 0 && !document.querySelector(".spectro-status");
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
+      const stats = await canvasStats(page);
+      console.log(`[e2e] spectrogram canvas: ${JSON.stringify(stats)}`);
+      expect(stats.colours).toBeGreaterThan(50);
+      expect(stats.std).toBeGreaterThan(5);
+      expect(await page.getByText("Processing failed").count()).toBe(0);
+      await page.getByRole("img", { name: "Waveform" }).waitFor();
+      await page.waitForTimeout(600); // waveform clip (debounced fetch)
+      await shot(page, "r03-spectrogram");
+
+      // ── zoom in: the time axis changes ──
+      const before = await timeLabels(page);
+      await page.getByRole("button", { name: "Zoom in", exact: true }).click();
+      await page.getByRole("button", { name: "Zoom in", exact: true }).click();
+      await page.waitForFunction(
+        (prev) =>
+          JSON.stringify(
+            [...document.querySelectorAll('.spectro-xaxis[data-axis="time"] .spectro-xtick')].map(
+              (e) => e.textContent,
+            ),
+          ) !== prev,
+        JSON.stringify(before),
+      );
+      const after = await timeLabels(page);
+      console.log(`[e2e] time axis ${before.join(" | ")} → ${after.join(" | ")}`);
+      expect(after).not.toEqual(before);
+      await page.getByRole("button", { name: "Zoom in frequency" }).click();
+      await page.waitForFunction(() => {
+        const c = document.querySelector<HTMLCanvasElement>('canvas[aria-label="Spectrogram"]');
+        return !!c && Number(c.dataset.tiles ?? 0) > 0 && !document.querySelector(".spectro-status");
+      });
+      const zoomed = await canvasStats(page);
+      expect(zoomed.colours).toBeGreaterThan(20);
+      await shot(page, "r04-zoomed");
+
+      // ── play at 1/10 speed: AudioContext running, playhead moves ──
+      const playback = page.getByRole("group", { name: "Playback" });
+      await expect(playback.getByLabel("Speed").inputValue()).resolves.toBe("10");
+      await playback.getByRole("button", { name: /^Play/ }).click();
+      await page.waitForFunction(
+        () => document.querySelector("fieldset.playback")?.getAttribute("data-audio-state") === "running",
+        undefined,
+        { timeout: 15_000 },
+      );
+      const playhead = page.getByTestId("playhead");
+      await playhead.waitFor();
+      const t1 = Number(await playhead.getAttribute("data-time"));
+      await page.waitForTimeout(800);
+      const t2 = Number(await playhead.getAttribute("data-time"));
+      console.log(`[e2e] playhead ${t1} → ${t2}`);
+      expect(t2).toBeGreaterThan(t1);
+      // 1/10 speed: 0.8 s of listening covers about 0.08 s of recording.
+      expect(t2 - t1).toBeLessThan(0.3);
+      await shot(page, "r05-playing");
+      await playback.getByRole("button", { name: "Stop" }).click();
+
+      // ── the recordings list shows it ready ──
+      await page.goto("/recordings");
+      const row = page.getByRole("row").filter({ hasText: "bat1_angie_19" });
+      await row.getByText("ready").waitFor();
+
+      // ── the Jobs page lists the completed spectrogram job ──
+      await page.getByRole("navigation", { name: "System" }).getByRole("link", { name: "Jobs" }).click();
+      const jobRow = page.getByRole("row").filter({ hasText: "spectrogram.generate" }).first();
+      await jobRow.getByText("completed", { exact: true }).waitFor();
+      await shot(page, "r06-jobs");
+      await page.getByLabel("Status").selectOption("completed");
+      await page.getByRole("row").filter({ hasText: "recording.ingest" }).first().waitFor();
+      expect(await page.getByRole("row").filter({ hasText: "failed" }).count()).toBe(0);
+      await jobRow.getByRole("link", { name: "recording" }).click();
+      await page.getByRole("heading", { name: /bat1_angie_19/ }).waitFor();
+      expect(page.url()).toBe(recordingUrl);
+
+      expect(consoleErrors).toEqual([]);
+    } catch (err) {
+      if (page) await shot(page, "failure").catch(() => {});
+      console.error(stack?.logs());
+      throw err;
+    }
+  });
+});
