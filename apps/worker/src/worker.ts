@@ -82,8 +82,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   }
   log.info(`consuming ${queues.join(", ")}`);
   // Jobs left "running" by a worker that died are handed back to pg-boss now, not after expiry.
-  const leasedQueues = queues.filter((q) => q !== HOUSEKEEPING_QUEUE);
-  const reaped = await leases.start(leasedQueues);
+  const reaped = await leases.start();
   if (reaped > 0) log.warn(`recovered ${reaped} job(s) interrupted by a stopped worker`);
 
   let stopping: Promise<void> | undefined;

@@ -48,6 +48,8 @@ export class PermanentJobError extends Error {
 export interface JobLeaseHolder {
   /** Resolves once this process holds the job's lease; call the returned function to give it up. */
   acquire(jobId: string): Promise<() => Promise<void>>;
+  /** Told which queues run under leases: only their running jobs can be judged dead by a free lease. */
+  track(type: string): void;
 }
 
 function errorText(err: unknown): string {
@@ -179,6 +181,7 @@ export async function registerJobHandler<T extends QueueName>(
   options: RegisterJobHandlerOptions = {},
 ): Promise<string[]> {
   const ids: string[] = [];
+  options.leases?.track(type);
   // pg-boss v10 workers fetch a batch and run it serially; N workers give N jobs in parallel.
   for (let i = 0; i < (options.concurrency ?? 1); i++) {
     ids.push(

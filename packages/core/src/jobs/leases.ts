@@ -37,6 +37,7 @@ export class JobLeases implements JobLeaseHolder {
   private timer: NodeJS.Timeout | undefined;
   private reaping: Promise<number> | undefined;
   private closed = false;
+  private readonly types = new Set<string>();
 
   private constructor(
     private readonly url: string,
@@ -57,6 +58,10 @@ export class JobLeases implements JobLeaseHolder {
     return leases;
   }
 
+  track(type: string): void {
+    this.types.add(type);
+  }
+
   async acquire(jobId: string): Promise<() => Promise<void>> {
     // The reaper holds a job's lock only for a moment while it fails the old attempt.
     for (let i = 0; ; i++) {
@@ -75,19 +80,24 @@ export class JobLeases implements JobLeaseHolder {
   }
 
   /** Reaps now, then every reapIntervalSeconds. */
-  start(types: readonly string[]): Promise<number> {
+  start(): Promise<number> {
     const interval = this.options.reapIntervalSeconds ?? 30;
     if (interval > 0) {
       this.timer = setInterval(() => {
-        this.reap(types).catch((err) => this.options.onError?.(err));
+        this.reap().catch((err) => this.options.onError?.(err));
       }, interval * 1000);
       this.timer.unref();
     }
-    return this.reap(types);
+    return this.reap();
   }
 
-  /** One pass; returns how many crashed attempts were found. Concurrent calls share a pass. */
-  reap(types: readonly string[]): Promise<number> {
+  /**
+   * One pass over the tracked queues (those registered with these leases; a queue consumed
+   * without leases never holds one, so a free lease would prove nothing there). Returns how many
+   * crashed attempts were found. Concurrent calls share a pass.
+   */
+  reap(): Promise<number> {
+    const types = [...this.types];
     this.reaping ??= this.reapOnce(types).finally(() => {
       this.reaping = undefined;
     });
