@@ -1,5 +1,5 @@
 // Recordings journey in a real browser against the real API, worker and PostgreSQL:
-// register → upload a copy of bat1_angie_19.wav through the upload page → the recording page shows
+// register → upload a copy of bat1_angie_19.wav (+ its pickle of segments) through the upload page → the recording page shows
 // the processing job → the spectrogram is drawn (canvas pixels vary) → zoom in (axis labels change)
 // → play at 1/10 speed (AudioContext running, playhead moves) → the Jobs page lists the completed
 // spectrogram job.
@@ -94,6 +94,8 @@ describe("recordings journey", () => {
       // A copy, so nothing can ever write to the shared data set.
       const wav = path.join(tmpDir, "bat1_angie_19.wav");
       fs.copyFileSync(SOURCE_WAV, wav);
+      const pickle = path.join(tmpDir, "bat1_angie_19.wav.pickle");
+      fs.copyFileSync(`${SOURCE_WAV}.pickle`, pickle);
 
       page = await newPage();
       await page.goto("/register");
@@ -111,6 +113,7 @@ describe("recordings journey", () => {
         .click();
       await page.getByRole("link", { name: "Upload", exact: true }).click();
       await page.getByLabel("WAV file").setInputFiles(wav);
+      await page.getByLabel("Segment file (optional)").setInputFiles(pickle);
       expect(await page.getByLabel("Name").inputValue()).toBe("bat1_angie_19");
       await page.getByLabel("Project").selectOption({ label: "Demo Project" });
       await page.getByLabel("Location").fill("Barn roost, north wall");
@@ -151,6 +154,11 @@ describe("recordings journey", () => {
       expect(await page.getByText("Processing failed").count()).toBe(0);
       await page.getByRole("img", { name: "Waveform" }).waitFor();
       await page.waitForTimeout(600); // waveform clip (debounced fetch)
+      // The pickle's 42 segments come in as the active segmentation and are drawn over the plot.
+      await page.locator(".spectro-segment").first().waitFor();
+      const drawn = await page.locator(".spectro-segment").count();
+      console.log(`[e2e] segments drawn: ${drawn}`);
+      expect(drawn).toBeGreaterThan(10);
       await shot(page, "r03-spectrogram");
 
       // ── zoom in: the time axis changes ──

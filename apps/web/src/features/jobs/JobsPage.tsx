@@ -1,8 +1,7 @@
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { Button, ErrorAlert, Loading, PageHeader, SelectField } from "../../components/ui";
 import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
-import { useJobActions } from "./actions";
 import { formatSeconds, jobEta, ProgressBar, StatusBadge } from "./progress";
 
 type ListInput = NonNullable<RouterInputs["jobs"]["list"]>;
@@ -55,7 +54,9 @@ export function JobsPage() {
         q.state.data?.some((j) => j.status === "queued" || j.status === "running") ? 1000 : 5000,
     }),
   );
-  const { cancel, retry } = useJobActions(() => qc.invalidateQueries({ queryKey: trpc.jobs.pathKey() }));
+  const invalidate = () => qc.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+  const cancel = useMutation(trpc.jobs.cancel.mutationOptions({ onSuccess: invalidate }));
+  const retry = useMutation(trpc.jobs.retry.mutationOptions({ onSuccess: invalidate }));
   const setFilter = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     if (v) next.set(k, v);
@@ -66,8 +67,7 @@ export function JobsPage() {
     ...new Set([...KNOWN_TYPES, ...(jobs.data?.map((j) => j.type) ?? []), ...(type ? [type] : [])]),
   ];
   const now = Date.now();
-  // The server filters by type when it supports it; filtering here as well keeps the view right.
-  const rows = jobs.data?.filter((j) => !type || j.type === type);
+  const rows = jobs.data;
   return (
     <div className="stack">
       <PageHeader

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import {
@@ -17,7 +17,13 @@ import { type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { formatSeconds, jobEta, ProgressBar, StatusBadge } from "../jobs/progress";
 import { PlaybackControls } from "../playback/PlaybackControls";
 import { usePlayback } from "../playback/usePlayback";
-import { type Channel, SpectrogramViewer, type TimeSelection, type ViewRange } from "../spectrogram";
+import {
+  type Channel,
+  SpectrogramViewer,
+  type TimeSelection,
+  type ViewerSegment,
+  type ViewRange,
+} from "../spectrogram";
 import { formatBytes } from "../uploads/transport";
 import { formatDuration, formatHz } from "./format";
 
@@ -109,6 +115,7 @@ function Viewer({ recording: r, colormap }: { recording: Recording; colormap: st
     fMax: sampleRate / 2,
   });
   const player = usePlayback(r.id, sampleRate);
+  const segments = useActiveSegments(r.id, view);
   return (
     <div className="stack">
       <SpectrogramViewer
@@ -129,6 +136,7 @@ function Viewer({ recording: r, colormap }: { recording: Recording; colormap: st
         onViewChange={setView}
         channel={channel}
         onChannelChange={setChannel}
+        segments={segments.items}
       />
       <PlaybackControls
         player={player}
@@ -139,6 +147,17 @@ function Viewer({ recording: r, colormap }: { recording: Recording; colormap: st
         viewStart={view.t0}
         viewEnd={view.t1}
       />
+      <p className="small">
+        {segments.active ? (
+          <>
+            Segments of the active segmentation <strong>{segments.active.name}</strong> (
+            {segments.active.segmentCount}){segments.truncated ? " — zoom in to see all of them" : ""}.{" "}
+          </>
+        ) : (
+          "No active segmentation. "
+        )}
+        <Link to={`/recordings/${r.id}/segmentation`}>Segment this recording</Link>
+      </p>
       <p className="small muted">
         Time expansion plays the clip slowed down (pitch divided by the same factor); heterodyne mixes with
         the tuning frequency and plays in real time (a call at f is heard at |f − tuning|). Clips are
@@ -151,6 +170,38 @@ function Viewer({ recording: r, colormap }: { recording: Recording; colormap: st
       </p>
     </div>
   );
+}
+
+/**
+ * Segments of the recording's active segmentation inside (a snapped superset of) the view, read
+ * only; editing lives on the segmentation editor page. The window is snapped to a power-of-two grid
+ * so panning and zooming reuse cached answers instead of asking on every frame.
+ */
+function useActiveSegments(recordingId: string, view: ViewRange) {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.segmentation.list.queryOptions({ recordingId }));
+  const active = list.data?.items.find((s) => s.isActive && s.status === "completed") ?? null;
+  const span = Math.max(1e-3, view.t1 - view.t0);
+  const q = 2 ** Math.floor(Math.log2(span));
+  const start = Math.max(0, Math.floor(view.t0 / q) * q);
+  const end = Math.max(start + q, Math.ceil(view.t1 / q) * q);
+  const win = useQuery(
+    trpc.segmentation.segments.window.queryOptions(
+      { segmentationId: active?.id ?? "", start, end },
+      { enabled: !!active, placeholderData: keepPreviousData },
+    ),
+  );
+  const items: ViewerSegment[] = active
+    ? (win.data?.items ?? []).map((s) => ({
+        id: s.id,
+        onset: s.onset,
+        offset: s.offset,
+        lowFreq: s.lowFreq,
+        highFreq: s.highFreq,
+        label: s.label,
+      }))
+    : [];
+  return { active, items, truncated: win.data?.truncated ?? false };
 }
 
 function JobsPanel({ recording: r }: { recording: Recording }) {
