@@ -3,6 +3,7 @@
 // the processing job → the spectrogram is drawn (canvas pixels vary) → zoom in (axis labels change)
 // → play at 1/10 speed (AudioContext running, playhead moves) → the Jobs page lists the completed
 // spectrogram job.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, type Stack, startStack } from "./harness";
 
 const SOURCE_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/bat1_angie_19.wav");
+const SMALL_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/test-audio.wav");
 const SHOTS_DIR =
   process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-shots-"));
 
@@ -19,6 +21,7 @@ const user = { username: `rec_${suffix}`, email: `rec.${suffix}@example.test`, p
 
 let stack: Stack;
 let tmpDir: string;
+let mainPage: Page | undefined;
 const contexts: BrowserContext[] = [];
 const consoleErrors: string[] = [];
 
@@ -98,6 +101,7 @@ describe("recordings journey", () => {
       fs.copyFileSync(`${SOURCE_WAV}.pickle`, pickle);
 
       page = await newPage();
+      mainPage = page;
       await page.goto("/register");
       await page.getByLabel("Email").fill(user.email);
       await page.getByLabel("Username").fill(user.username);
@@ -227,6 +231,61 @@ describe("recordings journey", () => {
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       if (page) await shot(page, "failure").catch(() => {});
+      console.error(stack?.logs());
+      throw err;
+    }
+  });
+  it("resumable (tus) upload creates the recording", async () => {
+    const page = mainPage as Page;
+    try {
+      const wav = path.join(tmpDir, "test-audio.wav");
+      fs.copyFileSync(SMALL_WAV, wav);
+      await page.goto("/recordings/upload");
+      await page.getByLabel("WAV file").setInputFiles(wav);
+      await page.getByLabel("Resumable upload (tus)").check();
+      await page.getByRole("button", { name: "Upload", exact: true }).click();
+      await page.waitForURL(/\/recordings\/(?!upload$|duplicates$)[^/]+$/);
+      await page.getByRole("heading", { name: /test-audio/ }).waitFor();
+      expect(consoleErrors).toEqual([]);
+    } catch (err) {
+      await shot(page, "failure-tus").catch(() => {});
+      console.error(stack?.logs());
+      throw err;
+    }
+  });
+
+  it("batch ZIP upload reports each file", async () => {
+    const page = mainPage as Page;
+    try {
+      // Nested folder, a segment file paired by name, a corrupt WAV and macOS junk.
+      const src = path.join(tmpDir, "zip-src");
+      fs.mkdirSync(path.join(src, "site-a"), { recursive: true });
+      fs.mkdirSync(path.join(src, "__MACOSX"), { recursive: true });
+      fs.copyFileSync(SMALL_WAV, path.join(src, "site-a", "night1.wav"));
+      fs.writeFileSync(path.join(src, "site-a", "broken.wav"), "RIFF this is not audio");
+      fs.writeFileSync(path.join(src, "__MACOSX", "._night1.wav"), "junk");
+      const zip = path.join(tmpDir, "batch.zip");
+      execFileSync("python3", [
+        "-c",
+        "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\nfor d,_,fs in os.walk(sys.argv[2]):\n  for f in fs:\n    p=os.path.join(d,f); z.write(p, os.path.relpath(p, sys.argv[2]))\nz.close()",
+        zip,
+        src,
+      ]);
+      await page.goto("/recordings/upload");
+      await page.getByRole("tab", { name: "Batch (ZIP)" }).click();
+      await page.getByLabel("ZIP file").setInputFiles(zip);
+      await page.getByLabel("Location").fill("Cave entrance");
+      await page.getByRole("button", { name: "Upload ZIP" }).click();
+      const report = page.getByRole("region", { name: "Batch upload report" });
+      await report.getByText(/1 created · 1 rejected/).waitFor({ timeout: 60_000 });
+      await report.getByRole("row").filter({ hasText: "site-a/night1.wav" }).getByText("created").waitFor();
+      await report.getByRole("row").filter({ hasText: "site-a/broken.wav" }).getByText("rejected").waitFor();
+      await shot(page, "r07-batch-report");
+      await report.getByRole("link", { name: "site-a/night1.wav" }).click();
+      await page.getByRole("heading", { name: /night1/ }).waitFor();
+      expect(consoleErrors).toEqual([]);
+    } catch (err) {
+      await shot(page, "failure-zip").catch(() => {});
       console.error(stack?.logs());
       throw err;
     }

@@ -56,6 +56,8 @@ export function UploadPage() {
   const [segmentFile, setSegmentFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [resumable, setResumable] = useState(false);
+  // Resumable (tus) is chosen automatically above the threshold; users can ask for it for any file.
+  const [wantTus, setWantTus] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // ?report=<uploadId> (the Jobs page links here) shows that batch's report.
@@ -82,7 +84,7 @@ export function UploadPage() {
     try {
       // Large files (and any file the browser could lose half-way) go through tus; segment files
       // only travel with the multipart route, so a single WAV with one stays multipart.
-      const useTus = file.size > TUS_THRESHOLD_BYTES && !(mode === "single" && segmentFile);
+      const useTus = (wantTus || file.size > TUS_THRESHOLD_BYTES) && !(mode === "single" && segmentFile);
       setResumable(useTus);
       if (useTus) {
         const res = await tusUpload(file, Object.fromEntries(entries), setProgress, { signal: abort.signal });
@@ -166,6 +168,7 @@ export function UploadPage() {
             onChange={(e) => {
               const f = e.target.files?.[0] ?? null;
               setFile(f);
+              if (f && f.size > TUS_THRESHOLD_BYTES) setWantTus(true);
               if (f && mode === "single" && !meta.name)
                 setMeta((m) => ({ ...m, name: f.name.replace(/\.wav$/i, "") }));
             }}
@@ -177,6 +180,15 @@ export function UploadPage() {
               : `Files over ${formatBytes(TUS_THRESHOLD_BYTES)} upload resumably: if the connection drops or the page reloads, choose the same file again to continue.`}
           </span>
         </div>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={wantTus || (file?.size ?? 0) > TUS_THRESHOLD_BYTES}
+            disabled={busy || (file?.size ?? 0) > TUS_THRESHOLD_BYTES}
+            onChange={(e) => setWantTus(e.target.checked)}
+          />
+          Resumable upload (tus)
+        </label>
         {mode === "single" ? (
           <>
             <div className="field">
@@ -188,6 +200,11 @@ export function UploadPage() {
                 onChange={(e) => setSegmentFile(e.target.files?.[0] ?? null)}
                 disabled={busy}
               />
+              {segmentFile && wantTus ? (
+                <span className="hint">
+                  A segment file travels with a plain upload, so this one is not resumable.
+                </span>
+              ) : null}
             </div>
             <TextField
               label="Name"
