@@ -78,7 +78,14 @@ function Preferences({ profile }: { profile: Profile }) {
       },
     }),
   );
-  const current = update.variables && update.isPending ? { ...profile, ...update.variables } : profile;
+  // The choice is shown synchronously from local state: the mutation's own pending state arrives a
+  // render later, and a controlled radio would snap back to the old value in between.
+  const [chosen, setChosen] = useState<Partial<Pick<Profile, "theme" | "spectrogramColormap">>>({});
+  const choose = (vars: Partial<Pick<Profile, "theme" | "spectrogramColormap">>) => {
+    setChosen((c) => ({ ...c, ...vars }));
+    update.mutate(vars, { onSettled: () => setChosen({}) });
+  };
+  const current = { ...profile, ...chosen };
   return (
     <section className="card" aria-labelledby="prefs-h">
       <h2 id="prefs-h">Appearance</h2>
@@ -94,7 +101,7 @@ function Preferences({ profile }: { profile: Profile }) {
                   name="theme"
                   value={t}
                   checked={current.theme === t}
-                  onChange={() => update.mutate({ theme: t })}
+                  onChange={() => choose({ theme: t })}
                 />
                 {t === "light" ? "Light" : "Dark"}
               </label>
@@ -105,7 +112,7 @@ function Preferences({ profile }: { profile: Profile }) {
           <SelectField
             label="Spectrogram colormap"
             value={current.spectrogramColormap}
-            onChange={(e) => update.mutate({ spectrogramColormap: e.target.value as Colormap })}
+            onChange={(e) => choose({ spectrogramColormap: e.target.value as Colormap })}
           >
             {COLORMAPS.map((c) => (
               <option key={c} value={c}>
