@@ -655,6 +655,68 @@ describe("manual editing", () => {
     expect(win.items.map((s) => s.onset)).toEqual([1, 2]);
   });
 
+  it("creates an empty manual segmentation to draw into; another group cannot see or create one", async () => {
+    const rec = await addRecording(alice, BAT_WAV);
+    const first = await alice.caller.segmentation.createManual({ recordingId: rec.id });
+    expect(first).toMatchObject({
+      recordingId: rec.id,
+      source: "manual",
+      status: "completed",
+      version: 0,
+      segmentCount: 0,
+      manuallyEdited: false,
+      // The recording had no active segmentation, so this one takes the role.
+      isActive: true,
+      recording: { id: rec.id },
+    });
+    expect(first.name).toMatch(/^Manual /);
+    // A second one is not made active unless asked.
+    const second = await carol.caller.segmentation.createManual({
+      recordingId: rec.id,
+      name: "Carol's pass",
+    });
+    expect(second).toMatchObject({ name: "Carol's pass", isActive: false, version: 0 });
+    const third = await alice.caller.segmentation.createManual({ recordingId: rec.id, makeActive: true });
+    expect(third.isActive).toBe(true);
+    const listed = await alice.caller.segmentation.list({ recordingId: rec.id });
+    expect(listed.items.filter((s) => s.isActive).map((s) => s.id)).toEqual([third.id]);
+
+    // Drawable at once from version 0.
+    const drawn = await alice.caller.segmentation.segments.batchEdit({
+      segmentationId: first.id,
+      expectedVersion: 0,
+      ops: [
+        { op: "create", segment: { onset: 0.30000000000000004, offset: 0.35 } },
+        { op: "create", segment: { onset: 1, offset: 1.2, notes: "second" } },
+      ],
+    });
+    expect(drawn.version).toBe(1);
+    const segs = await alice.caller.segmentation.segments.list({ segmentationId: first.id });
+    expect(segs.items.map((s) => [s.onset, s.offset])).toEqual([
+      [0.30000000000000004, 0.35],
+      [1, 1.2],
+    ]);
+    expect(await alice.caller.segmentation.get({ segmentationId: first.id })).toMatchObject({
+      manuallyEdited: true,
+      segmentCount: 2,
+      version: 1,
+    });
+
+    // Another group: the recording does not exist, nor do the segmentations.
+    await expectTRPCError(mallory.caller.segmentation.createManual({ recordingId: rec.id }), "NOT_FOUND");
+    await expectTRPCError(mallory.caller.segmentation.get({ segmentationId: first.id }), "NOT_FOUND");
+    await expectTRPCError(
+      mallory.caller.segmentation.segments.batchEdit({
+        segmentationId: first.id,
+        expectedVersion: 1,
+        ops: [{ op: "create", segment: { onset: 2, offset: 2.1 } }],
+      }),
+      "NOT_FOUND",
+    );
+    expect(await t.deps.db.segmentation.count({ where: { recordingId: rec.id } })).toBe(3);
+    expect(await t.deps.db.segment.count({ where: { segmentationId: first.id } })).toBe(2);
+  });
+
   it("two users editing the same version: one wins, the other gets CONFLICT with the current version", async () => {
     const { segmentationId, version } = await editableSegmentation();
     const [a, b] = (await alice.caller.segmentation.segments.list({ segmentationId })).items;

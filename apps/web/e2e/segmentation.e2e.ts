@@ -2,7 +2,8 @@
 // register → upload a synthetic WAV with four clear calls (API route the upload page uses) →
 // open its segmentation editor → preview (dashed boxes) → commit a run (job) → draw a segment,
 // resize one, delete one → reload: the edits are there (count and times from the segment list) →
-// another user's concurrent edit produces the conflict dialog, and "merge" keeps both edits.
+// another user's concurrent edit produces the conflict dialog, and "merge" keeps both edits; a new
+// manual segmentation is drawn into from scratch and survives a reload.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -50,7 +51,7 @@ async function segmentRows(): Promise<Row[]> {
 async function waitForCount(n: number) {
   await page
     .getByLabel("Segment list")
-    .getByText(new RegExp(`^${n} segments$`))
+    .getByText(new RegExp(`^${n} segments?$`))
     .waitFor({ state: "visible", timeout: 20_000 });
 }
 
@@ -297,6 +298,51 @@ describe("segmentation journey", () => {
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot("seg-failure").catch(() => {});
+      console.error(stack?.logs());
+      console.error(consoleErrors.join("\n"));
+      throw err;
+    }
+  }, 300_000);
+
+  it("new manual segmentation: draw into an empty one, reload, it is kept", async () => {
+    try {
+      const up = await page.request.post("/api/recordings/upload", {
+        multipart: {
+          name: "Hand drawn",
+          file: { name: "hand_drawn.wav", mimeType: "audio/wav", buffer: fs.readFileSync(wavPath) },
+        },
+      });
+      expect(up.status(), await up.text()).toBe(201);
+      const recordingId = ((await up.json()) as { recording: { id: string } }).recording.id;
+
+      await page.goto(`/recordings/${recordingId}/segmentation`);
+      await page.getByRole("application", { name: "Segment editor" }).waitFor({ timeout: 90_000 });
+      await page.getByText(/No completed segmentation to edit yet/).waitFor();
+      await page.getByRole("button", { name: "New manual segmentation" }).click();
+      const runs = page.getByRole("table", { name: "Segmentations" });
+      const manualRow = runs.getByRole("row", { name: /Manual .*manual/ });
+      await manualRow.getByText("open").waitFor();
+      await page.waitForURL(/[?&]s=/);
+      await waitForCount(0);
+
+      const p = await plot();
+      await drag(p.x(0.2), p.x(0.26), p.y);
+      await waitForCount(1);
+      await waitSaved();
+      const drawn = await segmentRows();
+
+      await page.reload();
+      await page.getByRole("application", { name: "Segment editor" }).waitFor();
+      await waitForCount(1);
+      expect(await segmentRows()).toEqual(drawn);
+      expect(drawn[0]?.onset).toBeGreaterThan(195);
+      expect(drawn[0]?.offset).toBeLessThan(265);
+      // The first segmentation of the recording became its active one.
+      expect(await runs.getByRole("checkbox", { name: /^Active: Manual / }).isChecked()).toBe(true);
+      await shot("seg-06b-manual");
+      expect(consoleErrors).toEqual([]);
+    } catch (err) {
+      await shot("seg-failure-manual").catch(() => {});
       console.error(stack?.logs());
       console.error(consoleErrors.join("\n"));
       throw err;

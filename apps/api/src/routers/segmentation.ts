@@ -18,6 +18,9 @@
 //   overview({projectId?, speciesId?, search?, status?, page, pageSize})
 //       → { items: [{recordingId, name, status, active, latest{status, progress, error}, …}], total }
 // Segmentations of a recording
+//   createManual({recordingId, name?, makeActive?}) → SegmentationSummary & { recording }: an empty,
+//       completed segmentation (source "manual", version 0) to draw into; active when asked or when
+//       the recording has no active one.
 //   list({recordingId}) → { recording, items: SegmentationSummary[] } (active first)
 //   get({segmentationId}) → SegmentationSummary & { recording }
 //   setActive / rename / delete
@@ -38,6 +41,7 @@
 import { SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
 import {
   batchEditSegments,
+  createManualSegmentation,
   deleteSegmentation,
   getSegmentation,
   listSegmentations,
@@ -51,6 +55,7 @@ import {
   startBatchSegmentation,
   startSegmentation,
   ZBatchEditRequest,
+  ZCreateManualRequest,
   ZCreateSegmentRequest,
   ZDefaultsRequest,
   ZDeleteSegmentRequest,
@@ -152,6 +157,9 @@ export const segmentationRouter = createTRPCRouter({
   startBatch: groupProcedure
     .input(ZStartBatchRequest)
     .mutation(({ ctx, input }) => startBatchSegmentation(ctx.db, ctx.boss, ctx.access, input)),
+  createManual: groupProcedure
+    .input(ZCreateManualRequest)
+    .mutation(({ ctx, input }) => createManualSegmentation(ctx.db, ctx.access, input)),
   overview: groupProcedure
     .input(ZOverviewRequest)
     .query(({ ctx, input }) => segmentationOverview(ctx.db, ctx.access, input)),

@@ -28,6 +28,7 @@ export {
 } from "./params.ts";
 export { type PreviewResult, previewSegmentation } from "./preview.ts";
 export {
+  createManualSegmentation,
   deleteSegmentation,
   getSegmentation,
   listSegmentations,

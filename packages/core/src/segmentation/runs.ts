@@ -9,6 +9,7 @@ import {
   activate,
   findRecordingForSegmentation,
   findSegmentationInGroup,
+  hasActive,
   inTransaction,
   lockRecording,
   type RecordingForSegmentation,
@@ -21,6 +22,7 @@ import {
   validateParams,
 } from "./params.ts";
 import type {
+  TCreateManualRequest,
   TOverviewRequest,
   TStartBatchRequest,
   TStartSegmentationRequest,
@@ -386,6 +388,35 @@ export async function getSegmentation(db: DbLike, access: GroupAccess, segmentat
       channels: seg.recording.channels,
     },
   };
+}
+
+/**
+ * Creates an empty segmentation for drawing by hand: completed (so it is editable at once), source
+ * "manual", version 0, no segments. It becomes the active one when asked to, or when the recording
+ * has no active segmentation yet.
+ */
+export async function createManualSegmentation(db: Db, access: GroupAccess, input: TCreateManualRequest) {
+  const rec = await findRecordingForSegmentation(db, access, input.recordingId);
+  const id = await db.$transaction(async (tx) => {
+    await lockRecording(tx, rec.id);
+    const created = await tx.segmentation.create({
+      data: {
+        groupId: access.groupId,
+        recordingId: rec.id,
+        name: input.name ?? `Manual ${new Date().toISOString().slice(0, 16).replace("T", " ")}`,
+        parameters: {},
+        source: "manual",
+        status: "completed",
+        progress: 1,
+        version: 0,
+        createdById: access.userId,
+      },
+    });
+    const makeActive = input.makeActive ?? !(await hasActive(tx, rec.id, created.id));
+    if (makeActive) await activate(tx, rec.id, created.id);
+    return created.id;
+  });
+  return getSegmentation(db, access, id);
 }
 
 export async function setActiveSegmentation(db: Db, access: GroupAccess, segmentationId: string) {

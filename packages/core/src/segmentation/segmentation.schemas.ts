@@ -63,6 +63,15 @@ export const ZOverviewRequest = z.object({
 });
 export type TOverviewRequest = z.output<typeof ZOverviewRequest>;
 
+/** An empty, completed segmentation to draw segments into by hand. */
+export const ZCreateManualRequest = z.object({
+  recordingId: ZId,
+  name: ZName.optional(),
+  /** Make it the recording's active segmentation; by default only when it has none. */
+  makeActive: z.boolean().optional(),
+});
+export type TCreateManualRequest = z.output<typeof ZCreateManualRequest>;
+
 export const ZRecordingSegmentationsRequest = z.object({ recordingId: ZId });
 export const ZSegmentationIdRequest = z.object({ segmentationId: ZId });
 export const ZRenameSegmentationRequest = z.object({ segmentationId: ZId, name: ZName });

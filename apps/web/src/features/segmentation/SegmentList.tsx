@@ -86,7 +86,7 @@ export function SegmentList({
         <h2 style={{ margin: 0 }}>Segments</h2>
         <span className="muted small" aria-live="polite">
           {filtered.length === rows.length
-            ? `${rows.length} segments`
+            ? `${rows.length} segment${rows.length === 1 ? "" : "s"}`
             : `${filtered.length} of ${rows.length}`}
         </span>
       </div>

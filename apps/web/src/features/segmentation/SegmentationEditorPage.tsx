@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { Alert, Button, Dialog, ErrorAlert, Loading, PageHeader } from "../../components/ui";
@@ -100,6 +100,18 @@ export function SegmentationEditorPage() {
   const [editMode, setEditMode] = useState(true);
   const vpRef = useRef<Viewport | null>(null);
 
+  // An empty segmentation to draw into by hand; opened at once.
+  const createManual = useMutation(
+    trpc.segmentation.createManual.mutationOptions({
+      onSuccess: async (created) => {
+        await qc.invalidateQueries({ queryKey: trpc.segmentation.list.queryKey({ recordingId }) });
+        setSelected(null);
+        setEditMode(true);
+        setParams({ s: created.id });
+      },
+    }),
+  );
+
   const { undo, redo } = editor;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -149,7 +161,17 @@ export function SegmentationEditorPage() {
             ) : null}
           </>
         }
+        actions={
+          <Button
+            busy={createManual.isPending}
+            onClick={() => createManual.mutate({ recordingId })}
+            title="Create an empty segmentation and open it for drawing segments by hand"
+          >
+            New manual segmentation
+          </Button>
+        }
       />
+      <ErrorAlert error={createManual.error} />
       {!ready ? (
         <Alert kind={r.processingStatus === "failed" ? "error" : "info"}>
           {r.processingStatus === "failed"
@@ -212,8 +234,8 @@ export function SegmentationEditorPage() {
             </SpectrogramViewer>
             {!openId && list.data ? (
               <p className="muted small">
-                No completed segmentation to edit yet: run one below or import a file, then draw and adjust
-                segments here.
+                No completed segmentation to edit yet: run one below, import a file, or start with “New manual
+                segmentation” (top right) and draw segments here.
               </p>
             ) : (
               <p className="muted small">
