@@ -1,4 +1,5 @@
-import { RealPowerSpectrum } from "./fft.ts";
+import { powerToDb } from "../dsp/db.ts";
+import { RealFftPower } from "../dsp/fft-real.ts";
 import { AMIN, DB_FLOOR, DEFAULT_STFT, frameCount, periodicHann, type StftParams } from "./params.ts";
 
 /** A spectrogram or a block of one: dB values, frequency-major (data[bin * frames + frame]), like the HDF5 dataset. */
@@ -16,18 +17,16 @@ const POWER_FLOOR = AMIN * AMIN;
 export class StftKernel {
   readonly params: StftParams;
   readonly bins: number;
-  private readonly window: Float64Array;
-  private readonly frame: Float64Array;
   private readonly power: Float64Array;
-  private readonly fft: RealPowerSpectrum;
+  private readonly powerWords: Int32Array;
+  private readonly fft: RealFftPower;
 
   constructor(params: StftParams = DEFAULT_STFT) {
     this.params = params;
     this.bins = params.nFft / 2 + 1;
-    this.window = periodicHann(params.nFft);
-    this.frame = new Float64Array(params.nFft);
     this.power = new Float64Array(this.bins);
-    this.fft = new RealPowerSpectrum(params.nFft);
+    this.powerWords = new Int32Array(this.power.buffer);
+    this.fft = new RealFftPower(params.nFft, periodicHann(params.nFft));
   }
 
   /**
@@ -35,16 +34,8 @@ export class StftKernel {
    * 20·log10(max(|X|, 1e-4)) is computed as 10·log10(max(|X|², 1e-8)): same value, no square root.
    */
   column(src: Float32Array, from: number, out: Float32Array, column: number, stride: number): void {
-    const n = this.params.nFft;
-    const w = this.window;
-    const frame = this.frame;
-    for (let i = 0; i < n; i++) frame[i] = src[from + i]! * w[i]!;
-    this.fft.power(frame, this.power);
-    const p = this.power;
-    for (let k = 0, o = column; k < this.bins; k++, o += stride) {
-      const v = p[k]!;
-      out[o] = v > POWER_FLOOR ? 10 * Math.log10(v) : DB_FLOOR;
-    }
+    this.fft.power(src, from, 0, this.bins - 1, this.power);
+    powerToDb(this.power, this.powerWords, this.bins, POWER_FLOOR, DB_FLOOR, out, column, stride);
   }
 }
 
