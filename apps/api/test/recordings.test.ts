@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { decodeSpectrogramBinary, parseWavHeader, readWavInfo, writeSpectrogramFile } from "@battycoda/audio";
+import { ingestRecording, type ProcessingPool } from "@battycoda/core/processing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateAll } from "../../../packages/audio/test/fixtures/generate.ts";
+import { generateAll, writeFixture } from "../../../packages/audio/test/fixtures/generate.ts";
 import { trpcCode, trpcMutation, trpcQuery } from "./http-helpers.ts";
 import {
   authHeaders,
@@ -391,6 +392,65 @@ describe("recordings tRPC", () => {
     expect(await env.t.deps.db.segment.count({ where: { segmentationId: seg.id } })).toBe(0);
     const left = await mediaFiles(env.t.config.mediaRoot);
     expect(left.some((f) => f.includes(id))).toBe(false);
+  });
+
+  it("get links a split recording's parent and parts (and an ordinary one has no split)", async () => {
+    // 1 s split into 0.4 s parts by the real ingest: 3 parts (0.4 + 0.4 + 0.2 s).
+    const wav = await writeFixture(env.dir, "split-me.wav", new Float32Array(8000).fill(0.1), {
+      sampleRate: 8000,
+    });
+    const parentId = (await uploadWav(wav, { name: "Long night" })).json().recording.id as string;
+    const plain = await env.a.caller.recordings.get({ recordingId: parentId });
+    expect(plain.split).toBeNull();
+    await ingestRecording(
+      {
+        db: env.t.deps.db,
+        boss: env.boss,
+        mediaRoot: env.t.config.mediaRoot,
+        splitSeconds: 0.4,
+        pool: null as unknown as ProcessingPool, // ingest never uses the pool
+      },
+      parentId,
+    );
+
+    const parent = await env.a.caller.recordings.get({ recordingId: parentId });
+    expect(parent).toMatchObject({ partCount: 3, partIndex: null, hasSpectrogram: false });
+    expect(parent.split).toMatchObject({
+      role: "parent",
+      parent: { id: parentId, name: "Long night", partCount: 3 },
+    });
+    expect(parent.split?.parts.map((p) => [p.name, p.partIndex, p.duration])).toEqual([
+      ["Long night (Part 1/3)", 1, 0.4],
+      ["Long night (Part 2/3)", 2, 0.4],
+      ["Long night (Part 3/3)", 3, 0.2],
+    ]);
+    const partIds = parent.split?.parts.map((p) => p.id) ?? [];
+
+    const middle = await env.a.caller.recordings.get({ recordingId: partIds[1] as string });
+    expect(middle).toMatchObject({ parentRecordingId: parentId, partIndex: 2, partCount: 3 });
+    expect(middle.split).toEqual({ ...parent.split, role: "part" });
+
+    // The list shows the parent (partCount set) beside its parts.
+    const listed = await env.a.caller.recordings.list({ search: "Long night", sort: "name", order: "asc" });
+    expect(listed.items.map((i) => [i.name, i.partCount, i.parentRecordingId])).toEqual([
+      ["Long night", 3, null],
+      ["Long night (Part 1/3)", 3, parentId],
+      ["Long night (Part 2/3)", 3, parentId],
+      ["Long night (Part 3/3)", 3, parentId],
+    ]);
+
+    // Another group sees neither side.
+    expect(
+      trpcCode(
+        await trpcQuery(env.app, "recordings.get", { recordingId: partIds[0] }, { cookie: env.b.token }),
+      ),
+    ).toBe("NOT_FOUND");
+
+    // The original deleted: a part still knows its place but has no parent to link to.
+    await env.a.caller.recordings.delete({ recordingId: parentId });
+    const orphan = await env.a.caller.recordings.get({ recordingId: partIds[2] as string });
+    expect(orphan).toMatchObject({ parentRecordingId: null, partIndex: 3, partCount: 3 });
+    expect(orphan.split).toEqual({ role: "part", parent: null, parts: [] });
   });
 
   it("finds duplicate sets (same name and duration) and removes all but the oldest", async () => {

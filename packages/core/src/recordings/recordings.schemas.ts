@@ -113,7 +113,33 @@ export const ZJobSummary = z.object({
   startedAt: ZIsoDate.nullable(),
   finishedAt: ZIsoDate.nullable(),
 });
-export const ZGetRecordingResponse = ZRecordingDetail.extend({ jobs: z.array(ZJobSummary) });
+/** One part of a split recording, for the parent's list of parts and a part's previous/next links. */
+export const ZRecordingPart = z.object({
+  id: z.string(),
+  name: z.string(),
+  partIndex: z.number().int().nullable(),
+  duration: z.number().nullable(),
+  processingStatus: ZProcessingStatus,
+  hasSpectrogram: z.boolean(),
+});
+export type TRecordingPart = z.infer<typeof ZRecordingPart>;
+
+/**
+ * Links of a split recording (null for an ordinary one). `role: "parent"`: the uploaded original
+ * (file kept, no spectrogram of its own); `parts` are its parts. `role: "part"`: `parent` is the
+ * original (null if it was deleted) and `parts` all parts of it, this one included, by partIndex.
+ */
+export const ZRecordingSplit = z.object({
+  role: z.enum(["parent", "part"]),
+  parent: z.object({ id: z.string(), name: z.string(), partCount: z.number().int().nullable() }).nullable(),
+  parts: z.array(ZRecordingPart),
+});
+export type TRecordingSplit = z.infer<typeof ZRecordingSplit>;
+
+export const ZGetRecordingResponse = ZRecordingDetail.extend({
+  jobs: z.array(ZJobSummary),
+  split: ZRecordingSplit.nullable(),
+});
 
 export const ZUpdateRecordingRequest = ZRecordingMetadataInput.extend({ recordingId: ZId });
 export type TUpdateRecordingRequest = z.input<typeof ZUpdateRecordingRequest>;

@@ -23,6 +23,7 @@ import type {
   TListRecordingsRequest,
   TRecordingDeletionSummary,
   TRecordingDetail,
+  TRecordingSplit,
   TRecordingSummary,
 } from "./recordings.schemas.ts";
 import { ZListRecordingsRequest, ZRecordingMetadataInput } from "./recordings.schemas.ts";
@@ -252,6 +253,7 @@ export async function getRecording(db: DbOrTx, access: GroupAccess, recordingId:
   });
   return {
     ...toRecordingDetail(row),
+    split: await splitLinks(db, access, row),
     jobs: jobs.map((j) => ({
       id: j.id,
       type: j.type,
@@ -262,6 +264,55 @@ export async function getRecording(db: DbOrTx, access: GroupAccess, recordingId:
       createdAt: j.createdAt,
       startedAt: j.startedAt,
       finishedAt: j.finishedAt,
+    })),
+  };
+}
+
+/**
+ * The parent/parts links of a split recording. A parent is a row with parts (partIndex null; its
+ * parts may still be appearing while ingest splits it); a part has partIndex set and, unless the
+ * original was deleted, parentRecordingId. Only rows of the caller's group are read.
+ */
+async function splitLinks(
+  db: DbOrTx,
+  access: GroupAccess,
+  row: Pick<Recording, "id" | "name" | "parentRecordingId" | "partIndex" | "partCount">,
+): Promise<TRecordingSplit | null> {
+  const isPart = row.partIndex !== null || row.parentRecordingId !== null;
+  const originalId = isPart ? row.parentRecordingId : row.id;
+  const [parent, parts] = await Promise.all([
+    isPart && originalId
+      ? db.recording.findFirst({
+          where: { id: originalId, groupId: access.groupId },
+          select: { id: true, name: true, partCount: true },
+        })
+      : null,
+    originalId
+      ? db.recording.findMany({
+          where: { parentRecordingId: originalId, groupId: access.groupId },
+          select: {
+            id: true,
+            name: true,
+            partIndex: true,
+            duration: true,
+            processingStatus: true,
+            spectrogramPath: true,
+          },
+          orderBy: [{ partIndex: { sort: "asc", nulls: "last" } }, { id: "asc" }],
+        })
+      : [],
+  ]);
+  if (!isPart && parts.length === 0 && row.partCount === null) return null;
+  return {
+    role: isPart ? "part" : "parent",
+    parent: isPart ? parent : { id: row.id, name: row.name, partCount: row.partCount },
+    parts: parts.map((p) => ({
+      id: p.id,
+      name: p.name,
+      partIndex: p.partIndex,
+      duration: p.duration,
+      processingStatus: p.processingStatus,
+      hasSpectrogram: p.spectrogramPath !== null,
     })),
   };
 }

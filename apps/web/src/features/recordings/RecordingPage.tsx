@@ -43,7 +43,12 @@ export function RecordingPage() {
           const busy =
             r.processingStatus === "pending" ||
             r.processingStatus === "processing" ||
-            r.jobs.some((j) => j.status === "queued" || j.status === "running");
+            r.jobs.some((j) => j.status === "queued" || j.status === "running") ||
+            // a split original: its parts' statuses while their spectrograms are made
+            (r.split?.role === "parent" &&
+              r.split.parts.some(
+                (p) => p.processingStatus === "pending" || p.processingStatus === "processing",
+              ));
           return busy ? 1000 : false;
         },
       },
@@ -76,11 +81,11 @@ export function RecordingPage() {
                 <em>{r.speciesName}</em>
               </>
             ) : null}
-            {r.partIndex != null && r.partCount != null ? ` · part ${r.partIndex} of ${r.partCount}` : ""}
           </>
         }
         actions={<RecordingActions recording={r} />}
       />
+      {r.split?.role === "part" ? <PartNav recording={r} /> : null}
       {r.processingStatus === "failed" ? (
         <Alert kind="error">
           Processing failed: {r.processingError ?? "unknown error"}. The recording is kept; retry the job from
@@ -88,7 +93,9 @@ export function RecordingPage() {
         </Alert>
       ) : null}
       <JobsPanel recording={r} />
-      {r.hasSpectrogram && r.duration && r.sampleRate ? (
+      {isSplitParent(r) ? (
+        <SplitParentCard recording={r} />
+      ) : r.hasSpectrogram && r.duration && r.sampleRate ? (
         <section className="card" aria-label="Spectrogram viewer">
           <Viewer recording={r} colormap={profile.data?.spectrogramColormap} />
         </section>
@@ -99,6 +106,95 @@ export function RecordingPage() {
       ) : null}
       <MetadataCard recording={r} />
     </div>
+  );
+}
+
+/** The uploaded original of a split recording: file kept, no spectrogram of its own. */
+function isSplitParent(r: Recording): boolean {
+  return r.split?.role === "parent" || (r.partCount != null && r.partIndex == null && !r.parentRecordingId);
+}
+
+/** A part's place in its split recording: "Part i of N" of the original, previous / next part. */
+function PartNav({ recording: r }: { recording: Recording }) {
+  const split = r.split;
+  if (!split) return null;
+  const at = split.parts.findIndex((p) => p.id === r.id);
+  const prev = at > 0 ? split.parts[at - 1] : undefined;
+  const next = at >= 0 ? split.parts[at + 1] : undefined;
+  return (
+    <nav className="card row part-nav" aria-label="Parts of the split recording">
+      <strong>
+        Part {r.partIndex ?? "?"} of {r.partCount ?? split.parts.length}
+      </strong>
+      <span className="muted">
+        {split.parent ? (
+          <>
+            of <Link to={`/recordings/${split.parent.id}`}>{split.parent.name}</Link> (the original file)
+          </>
+        ) : (
+          "(the original recording was deleted)"
+        )}
+      </span>
+      <span className="row" style={{ marginLeft: "auto" }}>
+        {prev ? (
+          <Link className="btn btn-sm" to={`/recordings/${prev.id}`} rel="prev">
+            ← Previous part ({prev.partIndex})
+          </Link>
+        ) : null}
+        {next ? (
+          <Link className="btn btn-sm" to={`/recordings/${next.id}`} rel="next">
+            Next part ({next.partIndex}) →
+          </Link>
+        ) : null}
+      </span>
+    </nav>
+  );
+}
+
+/** In place of the viewer on a split original: what happened, and its parts to open. */
+function SplitParentCard({ recording: r }: { recording: Recording }) {
+  const parts = r.split?.parts ?? [];
+  const count = r.partCount ?? parts.length;
+  return (
+    <section className="card stack" aria-label="Parts">
+      <h2>Split into {count} parts</h2>
+      <p className="muted">
+        This long recording was split into parts on upload. Its original file is kept here unchanged; it has
+        no spectrogram of its own. Open a part to see its spectrogram, listen to it and segment it.
+      </p>
+      {parts.length === 0 ? (
+        <p className="muted small">The parts are being created…</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label="Parts of this recording">
+            <thead>
+              <tr>
+                <th>Part</th>
+                <th>Name</th>
+                <th>Duration</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {parts.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    {p.partIndex ?? "?"} / {count}
+                  </td>
+                  <td>
+                    <Link to={`/recordings/${p.id}`}>{p.name}</Link>
+                  </td>
+                  <td>{formatDuration(p.duration)}</td>
+                  <td>
+                    <StatusBadge status={p.processingStatus} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }
 
@@ -265,6 +361,11 @@ function RecordingActions({ recording: r }: { recording: Recording }) {
   const [open, setOpen] = useState<"edit" | "move" | "delete" | null>(null);
   return (
     <>
+      {isSplitParent(r) ? null : (
+        <Link className="btn btn-sm btn-primary" to={`/recordings/${r.id}/segmentation`}>
+          Segmentation editor
+        </Link>
+      )}
       <Button size="sm" onClick={() => setOpen("edit")}>
         Edit
       </Button>
@@ -449,6 +550,11 @@ function DeleteDialog({ recording: r, onClose }: { recording: Recording; onClose
               {p.files.length} files ({formatBytes(p.bytes)}): audio and spectrogram
             </li>
           </ul>
+          {isSplitParent(r) ? (
+            <p className="small muted">
+              Its {r.split?.parts.length ?? r.partCount} parts are separate recordings and are kept.
+            </p>
+          ) : null}
         </>
       ) : null}
       <ErrorAlert error={del.error} />

@@ -198,6 +198,17 @@ export function RecordingsPage() {
                   <tr key={r.id}>
                     <td>
                       <Link to={`/recordings/${r.id}`}>{r.name}</Link>
+                      {r.partCount != null && r.partIndex == null && r.parentRecordingId == null ? (
+                        <>
+                          {" "}
+                          <span
+                            className="badge badge-accent"
+                            title="The original file; its spectrogram, playback and segmentation are on its parts"
+                          >
+                            split into {r.partCount} parts
+                          </span>
+                        </>
+                      ) : null}
                     </td>
                     <td>{r.projectName ?? "—"}</td>
                     <td>{r.speciesName ? <em>{r.speciesName}</em> : "—"}</td>
