@@ -315,9 +315,20 @@ describe("segmentation journey", () => {
       expect(up.status(), await up.text()).toBe(201);
       const recordingId = ((await up.json()) as { recording: { id: string } }).recording.id;
 
-      await page.goto(`/recordings/${recordingId}/segmentation`);
+      // From the recording page, by its segmentation editor link in the header.
+      await page.goto(`/recordings/${recordingId}`);
+      await page.getByRole("link", { name: "Segmentation editor" }).click();
+      await page.waitForURL(new RegExp(`/recordings/${recordingId}/segmentation`));
       await page.getByRole("application", { name: "Segment editor" }).waitFor({ timeout: 90_000 });
       await page.getByText(/No completed segmentation to edit yet/).waitFor();
+      // The editor belongs to the Segmentation step of the sidebar, not to Recordings.
+      const workflow = page.getByRole("navigation", { name: "Workflow" });
+      expect(await workflow.getByRole("link", { name: "Segmentation" }).getAttribute("aria-current")).toBe(
+        "page",
+      );
+      expect(
+        await workflow.getByRole("link", { name: "Recordings" }).getAttribute("aria-current"),
+      ).toBeNull();
       await page.getByRole("button", { name: "New manual segmentation" }).click();
       const runs = page.getByRole("table", { name: "Segmentations" });
       const manualRow = runs.getByRole("row", { name: /Manual .*manual/ });

@@ -1,18 +1,16 @@
-import { NavLink, Outlet } from "react-router";
+import { Link, NavLink, Outlet, useLocation } from "react-router";
 import { NotificationsBell } from "../features/segmentation";
 import { featureEnabled } from "../lib/env";
 import { useLogout, useUser } from "../lib/session";
 import { GroupSwitcher } from "./GroupSwitcher";
-
-/** `flag`: the section can be hidden with VITE_FEATURE_<FLAG>=false (shown when unset). */
-type NavItem = { to: string; label: string; step?: number; end?: boolean; flag?: string };
+import { isNavItemCurrent, type NavItem, SEGMENTATION_EDITOR } from "./nav";
 
 const overview: NavItem[] = [{ to: "/", label: "Dashboard", end: true }];
 
 /** The research workflow, in the order a lab works through it. */
 const workflow: NavItem[] = [
-  { to: "/recordings", label: "Recordings", step: 1 },
-  { to: "/segmentation", label: "Segmentation", step: 2 },
+  { to: "/recordings", label: "Recordings", step: 1, except: SEGMENTATION_EDITOR },
+  { to: "/segmentation", label: "Segmentation", step: 2, also: SEGMENTATION_EDITOR },
   { to: "/classification", label: "Classification", step: 3 },
   { to: "/tasks", label: "Tasks", step: 4 },
   { to: "/clustering", label: "Clustering", step: 5, flag: "clustering" },
@@ -25,18 +23,26 @@ const setup: NavItem[] = [
 ];
 
 function NavSection({ title, items }: { title: string; items: NavItem[] }) {
+  const { pathname } = useLocation();
   return (
     <nav className="nav-section" aria-label={title}>
       <h2>{title}</h2>
       <ul>
-        {items.map((item) => (
-          <li key={item.to}>
-            <NavLink to={item.to} end={item.end} className={({ isActive }) => (isActive ? "active" : "")}>
-              {item.step ? <span className="nav-step">{item.step}</span> : null}
-              {item.label}
-            </NavLink>
-          </li>
-        ))}
+        {items.map((item) => {
+          const current = isNavItemCurrent(item, pathname);
+          return (
+            <li key={item.to}>
+              <Link
+                to={item.to}
+                className={current ? "active" : ""}
+                aria-current={current ? "page" : undefined}
+              >
+                {item.step ? <span className="nav-step">{item.step}</span> : null}
+                {item.label}
+              </Link>
+            </li>
+          );
+        })}
       </ul>
     </nav>
   );
