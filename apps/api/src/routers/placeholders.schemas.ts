@@ -1,33 +1,8 @@
 // Output schemas of the read procedures that exist before their feature issues land
-// (recordings, segmentation, classification, tasks, clustering, jobs, admin). Those issues
-// move them into packages/core/src/<domain> with the domain logic.
-import { ZId, ZIsoDate } from "@battycoda/core";
+// (classification, tasks, clustering, admin; and segmentation.algorithms). Those issues move them
+// into packages/core/src/<domain> with the domain logic (recordings and jobs already did).
+import { ZIsoDate } from "@battycoda/core";
 import { z } from "zod";
-
-export const ZListRecordingsRequest = z
-  .object({
-    projectId: ZId.optional(),
-    speciesId: ZId.optional(),
-    limit: z.number().int().min(1).max(500).default(100),
-    cursor: ZId.optional(),
-  })
-  .default({ limit: 100 });
-export const ZRecordingSummary = z.object({
-  id: z.string(),
-  name: z.string(),
-  projectId: z.string().nullable(),
-  projectName: z.string().nullable(),
-  speciesId: z.string().nullable(),
-  speciesName: z.string().nullable(),
-  duration: z.number().nullable(),
-  sampleRate: z.number().int().nullable(),
-  processingStatus: z.enum(["pending", "processing", "ready", "failed"]),
-  createdAt: ZIsoDate,
-});
-export const ZListRecordingsResponse = z.object({
-  items: z.array(ZRecordingSummary),
-  nextCursor: z.string().nullable(),
-});
 
 export const ZSegmentationAlgorithm = z.object({
   id: z.string(),

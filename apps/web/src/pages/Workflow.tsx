@@ -1,6 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { Link } from "react-router";
 import { ErrorAlert, formatDate, Loading, PageHeader } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
 
@@ -44,105 +43,6 @@ function DataCard<T>({
 }
 
 const statusBadge = (s: string) => <span className={`badge status-${s}`}>{s.replace("_", " ")}</span>;
-
-export function RecordingsPage() {
-  const trpc = useTRPC();
-  const recordings = useQuery(trpc.recordings.list.queryOptions({ limit: 100 }));
-  return (
-    <div className="stack">
-      <PageHeader title="Recordings" description="Step 1 — the field recordings your group works on." />
-      <Coming
-        items={[
-          "Upload WAV recordings (single files or a batch), with species, project, date, location and equipment",
-          "Automatic metadata (duration, sample rate, channels, bit depth) and spectrogram generation",
-          "Spectrogram and audio player per recording",
-        ]}
-      />
-      <DataCard
-        title="Recordings in this group"
-        query={{ ...recordings, data: recordings.data?.items }}
-        empty={
-          <>
-            No recordings yet. Uploading arrives with the next release; projects are ready on the{" "}
-            <Link to="/projects">Projects</Link> page.
-          </>
-        }
-      >
-        {(rows) => (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Project</th>
-                <th>Species</th>
-                <th>Duration</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.name}</td>
-                  <td>{r.projectName ?? "—"}</td>
-                  <td>{r.speciesName ? <em>{r.speciesName}</em> : "—"}</td>
-                  <td>{r.duration != null ? `${r.duration.toFixed(2)} s` : "—"}</td>
-                  <td>{statusBadge(r.processingStatus)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </DataCard>
-    </div>
-  );
-}
-
-export function SegmentationPage() {
-  const trpc = useTRPC();
-  const algorithms = useQuery(trpc.segmentation.algorithms.queryOptions());
-  return (
-    <div className="stack">
-      <PageHeader title="Segmentation" description="Step 2 — find the calls in each recording." />
-      <Coming
-        items={[
-          "Run a segmentation algorithm on one recording or a whole project, as a background job",
-          "Review and edit segments on the spectrogram (add, move, delete, annotate)",
-          "Import segments from existing pickle files",
-        ]}
-      />
-      <DataCard
-        title="Available algorithms"
-        query={algorithms}
-        empty="No segmentation algorithms installed (run `battycoda initialize-defaults`)."
-      >
-        {(rows) => (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Key</th>
-                <th>Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    {a.name} {a.isSystem ? <span className="badge">system</span> : null}
-                  </td>
-                  <td>
-                    <code>{a.key}</code>
-                  </td>
-                  <td className="small">{a.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </DataCard>
-    </div>
-  );
-}
 
 export function ClassificationPage() {
   const trpc = useTRPC();
@@ -269,51 +169,6 @@ export function ClusteringPage() {
                   <td>{r.featureSet}</td>
                   <td>{r.clusterCount}</td>
                   <td className="small">{formatDate(r.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </DataCard>
-    </div>
-  );
-}
-
-export function JobsPage() {
-  const trpc = useTRPC();
-  const jobs = useQuery(trpc.jobs.list.queryOptions({ limit: 100 }, { refetchInterval: 5000 }));
-  return (
-    <div className="stack">
-      <PageHeader
-        title="Jobs"
-        description="Background work for your group — processing, segmentation, classification, training, exports."
-      />
-      <DataCard title="Recent jobs" query={jobs} empty="No background jobs have run for this group yet.">
-        {(rows) => (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Type</th>
-                <th>Status</th>
-                <th>Progress</th>
-                <th>Message</th>
-                <th>Created</th>
-                <th>Finished</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((j) => (
-                <tr key={j.id}>
-                  <td>
-                    <code>{j.type}</code>
-                  </td>
-                  <td>{statusBadge(j.status)}</td>
-                  <td>{Math.round(j.progress)}%</td>
-                  <td className="small">
-                    {j.error ? <span className="field-error">{j.error}</span> : j.message || "—"}
-                  </td>
-                  <td className="small">{formatDate(j.createdAt)}</td>
-                  <td className="small">{formatDate(j.finishedAt)}</td>
                 </tr>
               ))}
             </tbody>
