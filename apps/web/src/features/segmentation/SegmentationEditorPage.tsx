@@ -41,7 +41,12 @@ export function SegmentationEditorPage() {
   const rec = useQuery(
     trpc.recordings.get.queryOptions(
       { recordingId },
-      { refetchInterval: (q) => (q.state.data && !q.state.data.hasSpectrogram ? 2000 : false) },
+      {
+        refetchInterval: (q) =>
+          q.state.data && !q.state.data.hasSpectrogram && q.state.data.split?.role !== "parent"
+            ? 2000
+            : false,
+      },
     ),
   );
   const list = useQuery(trpc.segmentation.list.queryOptions({ recordingId }));
@@ -172,7 +177,12 @@ export function SegmentationEditorPage() {
         }
       />
       <ErrorAlert error={createManual.error} />
-      {!ready ? (
+      {!ready && r.split?.role === "parent" ? (
+        <Alert kind="info">
+          This recording was split into {r.partCount ?? r.split.parts.length} parts and has no spectrogram of
+          its own: segment its parts (listed on the <Link to={`/recordings/${r.id}`}>recording page</Link>).
+        </Alert>
+      ) : !ready ? (
         <Alert kind={r.processingStatus === "failed" ? "error" : "info"}>
           {r.processingStatus === "failed"
             ? `Processing failed: ${r.processingError ?? "unknown error"}`
