@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ErrorAlert, formatDate, Loading, PageHeader } from "../components/ui";
+import { StatusBadge } from "../features/jobs/progress";
 import { useTRPC } from "../lib/trpc";
 
 /**
@@ -41,8 +42,6 @@ function DataCard<T>({
     </section>
   );
 }
-
-const statusBadge = (s: string) => <span className={`badge status-${s}`}>{s.replace("_", " ")}</span>;
 
 export function ClassificationPage() {
   const trpc = useTRPC();
@@ -164,7 +163,8 @@ export function ClusteringPage() {
                 <tr key={r.id}>
                   <td>{r.name}</td>
                   <td>
-                    {statusBadge(r.status)} {r.status === "running" ? `${Math.round(r.progress)}%` : null}
+                    <StatusBadge status={r.status} />{" "}
+                    {r.status === "running" ? `${Math.round(r.progress)}%` : null}
                   </td>
                   <td>{r.featureSet}</td>
                   <td>{r.clusterCount}</td>
@@ -214,7 +214,7 @@ export function AdminPage() {
               <div className="row">
                 {Object.entries(stats.data.jobsByStatus).map(([s, n]) => (
                   <span key={s}>
-                    {statusBadge(s)} {n}
+                    <StatusBadge status={s} /> {n}
                   </span>
                 ))}
               </div>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Alert, Button, ErrorAlert, TextField } from "../../components/ui";
 import { fieldErrors } from "../../lib/errors";
 import { type RouterOutputs, useTRPC } from "../../lib/trpc";
+import { StatusBadge } from "../jobs/progress";
 import { type AlgorithmKey, AlgorithmParams, type ParamValues } from "./ParamForm";
 
 export type PreviewResult = RouterOutputs["segmentation"]["preview"];
@@ -37,8 +38,6 @@ export function Progress({ value, label }: { value: number; label: string }) {
     </span>
   );
 }
-
-export const statusBadge = (s: string) => <span className={`badge status-${s}`}>{s.replace("_", " ")}</span>;
 
 /**
  * Run panel of the segmentation editor: algorithm and parameters, "Preview" on a few seconds
@@ -216,7 +215,7 @@ export function RunPanel({
                     {s.status === "running" || s.status === "pending" ? (
                       <Progress value={s.progress} label={`Progress of ${s.name}`} />
                     ) : (
-                      statusBadge(s.status)
+                      <StatusBadge status={s.status} />
                     )}
                     {s.error ? <div className="field-error small">{s.error}</div> : null}
                   </td>

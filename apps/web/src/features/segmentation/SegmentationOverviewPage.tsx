@@ -3,8 +3,9 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { Alert, Button, ErrorAlert, Loading, PageHeader, SelectField, TextField } from "../../components/ui";
 import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
+import { StatusBadge } from "../jobs/progress";
 import { type AlgorithmKey, AlgorithmParams, type ParamValues } from "./ParamForm";
-import { Progress, statusBadge } from "./RunPanel";
+import { Progress } from "./RunPanel";
 import "./segmentation.css";
 
 type OverviewStatus = NonNullable<RouterInputs["segmentation"]["overview"]["status"]>;
@@ -256,7 +257,7 @@ export function SegmentationOverviewPage() {
                     {inProgress(i) && i.latest ? (
                       <Progress value={i.latest.progress} label={`Segmentation progress of ${i.name}`} />
                     ) : (
-                      statusBadge(i.status)
+                      <StatusBadge status={i.status} />
                     )}
                     {i.status === "failed" && i.latest?.error ? (
                       <div className="field-error small">{i.latest.error}</div>
