@@ -18,7 +18,8 @@ export async function inTransaction<T>(
   return isClient(db) ? db.$transaction(fn, { timeout: options.timeout ?? 30_000, maxWait: 10_000 }) : fn(db);
 }
 
-const RECORDING_FIELDS = {
+/** The recording columns segmentation reads (select for RecordingForSegmentation). */
+export const RECORDING_FIELDS = {
   id: true,
   groupId: true,
   name: true,

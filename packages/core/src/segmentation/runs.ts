@@ -12,6 +12,7 @@ import {
   hasActive,
   inTransaction,
   lockRecording,
+  RECORDING_FIELDS,
   type RecordingForSegmentation,
 } from "./common.ts";
 import {
@@ -239,17 +240,7 @@ export async function startBatchSegmentation(
   const params = validateParams(input.algorithmKey, input.params);
   const algorithmId = await algorithmRowId(db, access, input.algorithmKey);
   let recs: RecordingForSegmentation[];
-  const select = {
-    id: true,
-    groupId: true,
-    name: true,
-    filePath: true,
-    duration: true,
-    sampleRate: true,
-    channels: true,
-    speciesId: true,
-    projectId: true,
-  } as const;
+  const select = RECORDING_FIELDS;
   const skipped: StartBatchResult["skipped"] = [];
   if (input.projectId) {
     const project = await db.project.findFirst({ where: { id: input.projectId, groupId: access.groupId } });
