@@ -43,6 +43,7 @@ import {
   batchEditSegments,
   createManualSegmentation,
   deleteSegmentation,
+  type GroupAccess,
   getSegmentation,
   listSegmentations,
   listSegments,
@@ -54,6 +55,7 @@ import {
   setActiveSegmentation,
   startBatchSegmentation,
   startSegmentation,
+  type TEditOp,
   ZBatchEditRequest,
   ZCreateManualRequest,
   ZCreateSegmentRequest,
@@ -70,8 +72,22 @@ import {
   ZStartSegmentationRequest,
   ZUpdateSegmentRequest,
 } from "@battycoda/core";
-import { createTRPCRouter, groupProcedure } from "../trpc.ts";
+import { type Context, createTRPCRouter, groupProcedure } from "../trpc.ts";
 import { ZListSegmentationAlgorithmsResponse } from "./placeholders.schemas.ts";
+
+/** One edit through the batch path (same validation, versioning and transaction). */
+function editOne(
+  ctx: Pick<Context, "db" | "config"> & { access: GroupAccess },
+  input: { segmentationId: string; expectedVersion: number },
+  op: TEditOp,
+) {
+  return batchEditSegments(
+    ctx.db,
+    ctx.access,
+    { segmentationId: input.segmentationId, expectedVersion: input.expectedVersion, ops: [op] },
+    { mediaRoot: ctx.config.mediaRoot },
+  );
+}
 
 const segmentsRouter = createTRPCRouter({
   list: groupProcedure
@@ -81,42 +97,15 @@ const segmentsRouter = createTRPCRouter({
     .input(ZSegmentsInWindowRequest)
     .query(({ ctx, input }) => segmentsInWindow(ctx.db, ctx.access, input)),
   create: groupProcedure.input(ZCreateSegmentRequest).mutation(async ({ ctx, input }) => {
-    const r = await batchEditSegments(
-      ctx.db,
-      ctx.access,
-      {
-        segmentationId: input.segmentationId,
-        expectedVersion: input.expectedVersion,
-        ops: [{ op: "create", segment: input.segment }],
-      },
-      { mediaRoot: ctx.config.mediaRoot },
-    );
+    const r = await editOne(ctx, input, { op: "create", segment: input.segment });
     return { version: r.version, segment: r.results[0] ?? null };
   }),
   update: groupProcedure.input(ZUpdateSegmentRequest).mutation(async ({ ctx, input }) => {
-    const r = await batchEditSegments(
-      ctx.db,
-      ctx.access,
-      {
-        segmentationId: input.segmentationId,
-        expectedVersion: input.expectedVersion,
-        ops: [{ op: "update", segmentId: input.segmentId, patch: input.patch }],
-      },
-      { mediaRoot: ctx.config.mediaRoot },
-    );
+    const r = await editOne(ctx, input, { op: "update", segmentId: input.segmentId, patch: input.patch });
     return { version: r.version, segment: r.results[0] ?? null };
   }),
   delete: groupProcedure.input(ZDeleteSegmentRequest).mutation(async ({ ctx, input }) => {
-    const r = await batchEditSegments(
-      ctx.db,
-      ctx.access,
-      {
-        segmentationId: input.segmentationId,
-        expectedVersion: input.expectedVersion,
-        ops: [{ op: "delete", segmentId: input.segmentId }],
-      },
-      { mediaRoot: ctx.config.mediaRoot },
-    );
+    const r = await editOne(ctx, input, { op: "delete", segmentId: input.segmentId });
     return { version: r.version };
   }),
   batchEdit: groupProcedure
