@@ -123,8 +123,12 @@ export class RealFftPower {
   private powers(k0: number, k1: number, out: Float64Array): void {
     const { m, re, im, rev, wc, ws } = this;
     for (let k = k0; k <= k1; k++) {
+      // X[m - k] reads the same two values as X[k] with a and b swapped, which only negates ei and oi (exactly):
+      // both bins from one load when both are wanted (bit-identical to one bin at a time).
+      const k2 = m - k;
+      if (k2 < k && k2 >= k0) continue; // computed with its partner
       const a = rev[k & (m - 1)]!;
-      const b = rev[(m - k) & (m - 1)]!;
+      const b = rev[k2 & (m - 1)]!;
       const ar = re[a]!;
       const ai = im[a]!;
       const br = re[b]!;
@@ -139,6 +143,13 @@ export class RealFftPower {
       const xr = er + (c * or - s * oi);
       const xi = ei + (c * oi + s * or);
       out[k - k0] = (xr * xr + xi * xi) * 0.25;
+      if (k2 > k && k2 <= k1) {
+        const c2 = wc[k2]!;
+        const s2 = ws[k2]!;
+        const yr = er + (c2 * or - s2 * -oi);
+        const yi = -ei + (c2 * -oi + s2 * or);
+        out[k2 - k0] = (yr * yr + yi * yi) * 0.25;
+      }
     }
   }
 }
