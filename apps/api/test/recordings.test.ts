@@ -453,6 +453,55 @@ describe("recordings tRPC", () => {
     expect(orphan.split).toEqual({ role: "part", parent: null, parts: [] });
   });
 
+  it("stores durations exactly (frames / sampleRate, all 17 digits), so a segment may end at the last sample", async () => {
+    // 48001 / 48000 = 1.0000208333333334; Prisma's float binding would store 1.000020833333333.
+    const exact = 48001 / 48000;
+    expect(Number(exact.toPrecision(16))).toBeLessThan(exact);
+    const wav = await writeFixture(env.dir, "odd-length.wav", new Float32Array(48001).fill(0.1), {
+      sampleRate: 48000,
+    });
+    const id = (await uploadWav(wav, { name: "Odd length" })).json().recording.id as string;
+    const duration = async (recordingId: string) =>
+      (await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: recordingId } })).duration;
+    expect(await duration(id)).toBe(exact);
+    const deps = {
+      db: env.t.deps.db,
+      boss: env.boss,
+      mediaRoot: env.t.config.mediaRoot,
+      pool: null as unknown as ProcessingPool, // ingest never uses the pool
+    };
+    await ingestRecording({ ...deps, splitSeconds: 60 }, id);
+    expect(await duration(id)).toBe(exact);
+
+    // A segment ending exactly at the end is inside the recording (and stays editable).
+    const manual = await env.a.caller.segmentation.createManual({ recordingId: id });
+    const drawn = await env.a.caller.segmentation.segments.create({
+      segmentationId: manual.id,
+      expectedVersion: 0,
+      segment: { onset: 0.5, offset: exact },
+    });
+    expect(drawn.segment?.offset).toBe(exact);
+    await env.a.caller.segmentation.segments.update({
+      segmentationId: manual.id,
+      expectedVersion: drawn.version,
+      segmentId: drawn.segment?.id as string,
+      patch: { notes: "runs to the end" },
+    });
+
+    // Split parts and their original too.
+    const long = await writeFixture(env.dir, "odd-split.wav", new Float32Array(48001).fill(0.1), {
+      sampleRate: 48000,
+    });
+    const parentId = (await uploadWav(long, { name: "Odd split" })).json().recording.id as string;
+    await ingestRecording({ ...deps, splitSeconds: 0.4 }, parentId);
+    expect(await duration(parentId)).toBe(exact);
+    const parts = await env.t.deps.db.recording.findMany({
+      where: { parentRecordingId: parentId },
+      orderBy: { partIndex: "asc" },
+    });
+    expect(parts.map((p) => p.duration)).toEqual([19200 / 48000, 19200 / 48000, 9601 / 48000]);
+  });
+
   it("finds duplicate sets (same name and duration) and removes all but the oldest", async () => {
     const file = fixtures.valid.values().next().value as string;
     const ids: string[] = [];

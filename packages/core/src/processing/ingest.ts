@@ -13,6 +13,7 @@ import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { copyWavRange, readWavInfo, WavError, type WavInfo } from "@battycoda/audio";
 import type { Recording } from "@battycoda/db";
+import { writeExactDuration } from "../access/exact-float.ts";
 import type { JobContext } from "../jobs/handler.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
 import { recordingDir, resolveStoredPath, safeFileName, sha256File } from "../media/media.ts";
@@ -113,6 +114,7 @@ export async function ingestRecording(
         partIndex: null,
       },
     });
+    await writeExactDuration(tx, rec.id, info.duration);
     return spectrogramDone ? null : ensureSpectrogramJob(tx, deps.boss, current);
   });
   await progress.setProgress(1, "Header read");
@@ -221,6 +223,7 @@ async function splitRecording(
             partCount: count,
           },
         }));
+      await writeExactDuration(tx, id, (endFrame - startFrame) / info.sampleRate);
       if (row.processingStatus === "ready" && row.spectrogramPath) return null;
       return ensureSpectrogramJob(tx, deps.boss, row);
     });
@@ -241,6 +244,7 @@ async function splitRecording(
         partIndex: null,
       },
     });
+    await writeExactDuration(tx, parent.id, info.duration);
   });
   return {
     recordingId: parent.id,

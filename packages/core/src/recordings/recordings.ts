@@ -7,6 +7,7 @@ import type { GroupAccess } from "../access/access.ts";
 import { findProjectInGroup, findSpeciesForRead } from "../access/access.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { badRequest, DomainError, notFound } from "../access/errors.ts";
+import { writeExactDuration } from "../access/exact-float.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { QUEUES } from "../jobs/queues.ts";
 import {
@@ -184,6 +185,7 @@ export async function createRecordingFromFile(
             processingStatus: "pending",
           },
         });
+        await writeExactDuration(tx, created.id, info.duration);
         const rel = path.posix.join(recordingDir(access.groupId, created.id), fileName);
         moved = await moveIntoMedia(mediaRoot, input.tempPath, rel);
         const recording = await tx.recording.update({

@@ -3,6 +3,7 @@ import { readWavInfo } from "@battycoda/audio";
 import type { Db, DbLike, DbTransaction, Segment as SegmentRow } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import { DomainError, notFound } from "../access/errors.ts";
+import { float8Text } from "../access/exact-float.ts";
 import { resolveStoredPath } from "../media/media.ts";
 
 export function isClient(db: DbLike): db is Db {
@@ -159,14 +160,8 @@ export interface SegmentValues {
   notes?: string;
 }
 
-/**
- * Numbers bound as query parameters reach PostgreSQL rounded to ~15 significant digits through
- * Prisma's pg adapter (0.30000000000000004 is stored as 0.3), which would break the exact Raven
- * round trip. Times and frequencies therefore travel as their shortest round-trip text (String(x))
- * and are cast to float8 by PostgreSQL, whose parse of that text is exact.
- */
-const f8 = (x: number | null | undefined): string | null =>
-  x === null || x === undefined ? null : String(x);
+/** Times and frequencies are written exactly; see access/exact-float.ts (the Raven round trip needs it). */
+const f8 = float8Text;
 
 /** Inserts segments with exact doubles; returns their ids in input order. */
 export async function insertSegments(
