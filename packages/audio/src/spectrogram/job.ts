@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import { type ChunkedDataset, Hdf5Writer } from "../hdf5/writer.ts";
 import { blocksFromHandle, readWavInfoFromHandle } from "../wav/file.ts";
 import type { WavInfo } from "../wav/types.ts";
-import { forceGc } from "./gc.ts";
+import { forceMinorGc } from "./gc.ts";
 import { DEFAULT_STFT, frameCount, N_FREQ_BINS } from "./params.ts";
 import { type SpectrogramBlock, StreamingStft } from "./stft.ts";
 
@@ -26,7 +26,7 @@ export interface SpectrogramJobOptions {
   blockFrames?: number;
   /** Called after each block with frames done and the total. */
   onProgress?: (done: number, total: number) => void;
-  /** Force a garbage collection every this many frames to keep peak memory flat (0 = never; default 8192 ≈ 2.7 s at 384 kHz). */
+  /** Force a young-generation garbage collection every this many frames to keep peak memory flat (0 = never; default 8192 ≈ 2.7 s at 384 kHz). */
   gcEveryFrames?: number;
 }
 
@@ -74,7 +74,7 @@ export class SpectrogramSink {
     this.totalFrames = frameCount(info.frames, DEFAULT_STFT.hop);
     this.gcEvery = options.gcEveryFrames ?? 8192;
     // Short jobs never accumulate enough garbage to matter.
-    this.gc = this.gcEvery > 0 && this.totalFrames > 2 * this.gcEvery ? forceGc() : null;
+    this.gc = this.gcEvery > 0 && this.totalFrames > 2 * this.gcEvery ? forceMinorGc() : null;
     this.nextGcAt = this.gcEvery;
     const blockFrames = options.blockFrames ?? CHUNK_FRAMES;
     const make = (name: string, source: string | number, counts: boolean): Target => {
@@ -167,7 +167,8 @@ export async function writeSpectrogramFile(
     const sink = new SpectrogramSink(outPath, info, options);
     try {
       const blockSamples = DEFAULT_STFT.hop * (options.blockFrames ?? CHUNK_FRAMES) * 4;
-      for await (const block of blocksFromHandle(fh, info, { blockFrames: blockSamples }))
+      // Recycled read/decode buffers: the sink copies what it needs synchronously in push().
+      for await (const block of blocksFromHandle(fh, info, { blockFrames: blockSamples, reuse: true }))
         sink.push(block.channels);
       return sink.finish(outPath);
     } catch (err) {
