@@ -4,22 +4,35 @@
 //    one FFT per frame keeps it fast, and the boundary refinement below recovers the time resolution.
 // 2. Per bin, power summed over 3 neighbouring bins (so a sweep crossing bins in one frame still counts).
 // 3. Noise floor per bin: the median over ~100 ms blocks, then the median of those over +-5 blocks (~1 s).
-//    Medians ignore calls as long as they fill under half of the time around them.
+//    Medians ignore calls as long as they fill under half of the time around them. For frames of >= 128 samples
+//    (>= ~170 kHz at the default frame) the block medians use every FLOOR_STEP-th frame (<= 12; >= 12 frames per
+//    block), which estimates the floor as well for detection (see the benchmark's recall) at a fraction of the FFTs.
 // 4. Frame score = max over in-band bins of power / floor, in dB. Tonal and FM calls put their energy in a few
 //    bins while white noise spreads over all of them, so this is ~15-20 dB more sensitive than broadband energy.
+//    First stage (frames of >= 128 samples): only frames that may hold a call get an FFT. Every frame's energy in
+//    the 8 bands of a Walsh-Hadamard transform of its 8-sample groups (~4 additions per sample, see wht.ts) is
+//    compared with the band's own running floor (the same block medians); frames where some band reaches
+//    SCREEN_RATIO (3 dB) x its floor, and SCREEN_PAD frames either side, are scored; the others score -Infinity
+//    (below any threshold). 3 dB in a 1/8-spectrum band is reached well before a call's 3-bin power reaches the
+//    8 dB release level (in noise ~1 % of frames pass), so the detections are those of scoring every frame except
+//    at the detection limit; in bat recordings calls fill a small part of the time, so most frames need no FFT.
 // 5. Hysteresis: frames >= threshold_db start an event, which extends while >= release_db; events closer than
 //    merge_gap_ms are merged; events outside [min_duration_ms, max_duration_ms] are dropped.
 // 6. Each boundary is re-measured with frames hopped by 1/8 frame around it: the onset (offset) is the centre of
-//    the first (last) fine frame >= release_db, so boundaries land within about half a frame (< 0.4 ms).
+//    the fine frame where the score crosses release_db (found by bisection between the frame before the event,
+//    below release_db, and the event's first (last) frame, above it), so boundaries land within about half a frame
+//    (< 0.4 ms).
 //
 // Works on one channel: for multichannel recordings the caller picks a channel (or passes a mix).
 //
-// Implementation: frames are analysed a block at a time and only the last FLOOR_BLOCKS + 1 blocks of band power
-// are kept (a block's floor needs the medians of the FLOOR_BLOCKS blocks after it), so memory does not grow with
-// the recording and the working set stays in cache; the input is read in place (no float64 copy); boundary
-// refinement reuses the scores of frames on the coarse grid. Results are identical to the straightforward
-// whole-recording version (see test/segmentation-characterisation.test.ts).
+// Implementation: frames are analysed a block at a time; a block is scored once the medians of the FLOOR_BLOCKS
+// blocks after it are known, and only the last FLOOR_BLOCKS + 2 blocks of band power and band energies are kept, so
+// memory for them does not grow with the recording (per frame only a score and a flag; per block the medians and
+// floors); the input is read in place (no float64 copy); sampled frames' band power is reused for their score, and
+// refinement reuses the scores of frames on the coarse grid. The straightforward whole-recording version of this
+// design is refSpectral in test/segmentation-characterisation.test.ts; results are identical to it.
 import { RealFftPower } from "./fft-real.ts";
+import { wht8Bands } from "./wht.ts";
 import type { ProgressCallback, Segment } from "./types.ts";
 
 export interface SpectralParams {
@@ -52,6 +65,18 @@ const FLOOR_BLOCKS = 5;
 const REFINE_STEPS = 8;
 const GUESS_LO = 0.8;
 const GUESS_HI = 1.25;
+/** Below this many values, a plain selection is cheaper than guessing. */
+const GUESS_MIN = 48;
+/** First stage: frames of at least this many samples are screened (shorter ones are all scored). */
+const SCREEN_MIN_FRAME = 128;
+/** A frame is a candidate when a Haar band's energy reaches this multiple of the band's running median. */
+const SCREEN_RATIO = 2;
+/** Frames scored either side of a candidate. */
+const SCREEN_PAD = 1;
+/** With the first stage, the per-bin noise floor is taken from every FLOOR_STEP-th frame (at most). */
+const FLOOR_STEP = 12;
+/** The first stage's band floors come from every SCREEN_MEDIAN_STEP-th frame. */
+const SCREEN_MEDIAN_STEP = 2;
 
 function frameLength(sampleRate: number, frameMs: number): number {
   const target = (sampleRate * frameMs) / 1000;
@@ -138,24 +163,6 @@ function selectRank(a: Float64Array, len: number, k: number): number {
 }
 
 /**
- * Band power of frames f0 .. f1-1 (hop = frame) into slot, bin-major: bin j of frame f at slot[j * stride + f - f0].
- */
-function bandBlock(
-  x: Float32Array | Float64Array,
-  f0: number,
-  f1: number,
-  fft: RealFftPower,
-  loBin: number,
-  hiBin: number,
-  power: Float64Array,
-  slot: Float64Array,
-  stride: number,
-): void {
-  const n = fft.n;
-  for (let f = f0; f < f1; f++) fft.bandSums(x, f * n, loBin, hiBin, power, slot, f - f0, stride);
-}
-
-/**
  * Per bin, the median over the block's `frames` frames of slot (bin-major, row stride), into med[at + k].
  * The previous block's median of the bin (prev[k], if given) is a good guess: one branch-free pass counts the
  * values below guess * GUESS_LO and gathers those within [guess * GUESS_LO, guess * GUESS_HI]; when the rank
@@ -171,11 +178,12 @@ function blockMedians(
   med: Float64Array,
   at: number,
   prev: number,
+  fstep = 1,
 ): void {
   const k = frames >> 1;
   for (let j = 0; j < nb; j++) {
     const row = j * stride;
-    if (prev >= 0) {
+    if (prev >= 0 && frames >= GUESS_MIN) {
       const g = med[prev + j]!;
       const lo = g * GUESS_LO;
       const hi = g * GUESS_HI;
@@ -183,7 +191,7 @@ function blockMedians(
       let c = 0;
       let check = 0;
       for (let f = 0; f < frames; f++) {
-        const v = slot[row + f]!;
+        const v = slot[row + f * fstep]!;
         check += v * 0;
         below += Number(v < lo);
         tmp[c] = v;
@@ -194,40 +202,23 @@ function blockMedians(
         continue;
       }
     }
-    tmp.set(slot.subarray(row, row + frames));
+    for (let f = 0; f < frames; f++) tmp[f] = slot[row + f * fstep]!;
     med[at + j] = selectMedian(tmp, frames);
   }
 }
 
-/** Scores of a block's frames: per frame, max over bins of power / floor (bin-major slot), in dB. */
-function blockScores(
-  slot: Float64Array,
-  frames: number,
+/** Frame score: max over bins of power (bin k at sv[at + k * stride]) / floor (given as 1 / floor), in dB. */
+function frameScore(
+  sv: Float64Array,
+  at: number,
   stride: number,
-  floor: Float64Array,
+  inv: Float64Array,
   fb: number,
   nb: number,
-  best: Float64Array,
-  score: Float64Array,
-  at: number,
-): void {
-  best.fill(0, 0, frames);
-  for (let k = 0; k < nb; k++) {
-    const fk = floor[fb + k]!;
-    const row = k * stride;
-    for (let f = 0; f < frames; f++) {
-      const r = slot[row + f]! / fk;
-      if (r > best[f]!) best[f] = r;
-    }
-  }
-  for (let f = 0; f < frames; f++) score[at + f] = 10 * Math.log10(best[f]! + 1e-300);
-}
-
-/** Frame score: max over bins of power / floor, in dB. */
-function frameScore(sv: Float64Array, at: number, floor: Float64Array, fb: number, nb: number): number {
+): number {
   let best = 0;
   for (let k = 0; k < nb; k++) {
-    const r = sv[at + k]! / floor[fb + k]!;
+    const r = sv[at + k * stride]! * inv[fb + k]!;
     if (r > best) best = r;
   }
   return 10 * Math.log10(best + 1e-300);
@@ -253,41 +244,120 @@ export function spectralSegment(
   const nb = hiBin - loBin + 1;
   const power = new Float64Array(nb + 2);
 
-  // Per block: band power (kept for the last FLOOR_BLOCKS + 1 blocks only) and its per-bin medians; once the
-  // medians of the FLOOR_BLOCKS following blocks are known, the block's noise floor (median of the block medians
-  // within +-FLOOR_BLOCKS) and its frames' scores.
   const blockFrames = Math.max(8, Math.round((BLOCK_MS / 1000) * (sampleRate / n)));
   const nBlocks = Math.ceil(nFrames / blockFrames);
-  const ring = Array.from({ length: FLOOR_BLOCKS + 1 }, () => new Float64Array(blockFrames * nb));
+  // First stage (frames of >= SCREEN_MIN_FRAME samples): Haar band energies of every frame against their own
+  // running floor flag candidate frames; the per-bin floor then comes from every `step`-th frame only.
+  const wht = n >= SCREEN_MIN_FRAME ? 8 : 0;
+  const step = wht > 0 ? Math.max(1, Math.min(FLOOR_STEP, Math.floor(blockFrames / 8))) : 1;
+  const perBlock = Math.ceil(blockFrames / step);
+  const nBands = wht;
+
+  // Per block, kept for the last FLOOR_BLOCKS + 2 blocks only: the band power of its sampled frames (bin-major) and
+  // the first stage's band energies of all its frames.
+  const keep = FLOOR_BLOCKS + 2;
+  const slots = Array.from({ length: keep }, () => new Float64Array(perBlock * nb));
+  const ring = Array.from({ length: wht > 0 ? keep : 0 }, () => new Float64Array(blockFrames * nBands));
   const blockMed = new Float64Array(nBlocks * nb);
-  const floor = new Float64Array(nBlocks * nb);
-  const score = new Float64Array(nFrames);
+  // 1 / noise floor per block and bin, computed for the blocks that have frames to score (nBlocks x nb: 0.5 MB per
+  // minute at 384 kHz, like the score array it is linear in the length; the band power is not).
+  const invFloor = new Float64Array(nBlocks * nb);
+  const floorDone = new Uint8Array(nBlocks);
   const tmp = new Float64Array(Math.max(blockFrames, 2 * FLOOR_BLOCKS + 1));
-  const best = new Float64Array(blockFrames);
-  const finalize = (b: number): void => {
+  // All frames are candidates when there is no first stage.
+  const cand = new Uint8Array(nFrames).fill(wht > 0 ? 0 : 1);
+  const bandMed = new Float64Array(wht > 0 ? nBlocks * nBands : 0);
+  const bandFloor = new Float64Array(nBands);
+  const score = new Float64Array(nFrames).fill(Number.NEGATIVE_INFINITY);
+  const sv = new Float64Array(nb);
+  const pad = wht > 0 ? SCREEN_PAD : 0;
+
+  // 1 / the noise floor of block b, per bin: the median of the bin's block medians within +-FLOOR_BLOCKS.
+  const inverseFloor = (b: number): number => {
+    const at = b * nb;
+    if (floorDone[b] === 1) return at;
+    floorDone[b] = 1;
     const b0 = Math.max(0, b - FLOOR_BLOCKS);
     const b1 = Math.min(nBlocks - 1, b + FLOOR_BLOCKS);
     for (let k = 0; k < nb; k++) {
       for (let j = b0; j <= b1; j++) tmp[j - b0] = blockMed[j * nb + k]!;
       // Guard against an all-zero stretch (digital silence): nothing is "above" zero noise by a ratio.
-      floor[b * nb + k] = Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
+      invFloor[at + k] = 1 / Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
     }
-    const slot = ring[b % ring.length]!;
+    return at;
+  };
+  // Candidates of block b: frames where a band's energy reaches SCREEN_RATIO x its floor (the median of the band's
+  // block medians within +-FLOOR_BLOCKS).
+  const screen = (b: number): void => {
+    const b0 = Math.max(0, b - FLOOR_BLOCKS);
+    const b1 = Math.min(nBlocks - 1, b + FLOOR_BLOCKS);
+    for (let k = 0; k < nBands; k++) {
+      for (let j = b0; j <= b1; j++) tmp[j - b0] = bandMed[j * nBands + k]!;
+      bandFloor[k] = SCREEN_RATIO * Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
+    }
+    const e = ring[b % keep]!;
     const f0 = b * blockFrames;
     const f1 = Math.min(nFrames, f0 + blockFrames);
-    blockScores(slot, f1 - f0, blockFrames, floor, b * nb, nb, best, score, f0);
+    for (let k = 0; k < nBands; k++) {
+      const fk = bandFloor[k]!;
+      const row = k * blockFrames;
+      for (let f = f0; f < f1; f++) cand[f] = cand[f]! | Number(e[row + f - f0]! >= fk);
+    }
+  };
+  // Scores of block c's frames within `pad` frames of a candidate (needs the candidates of blocks c - 1 .. c + 1 and
+  // the block medians of c + FLOOR_BLOCKS); the other frames stay below any threshold. Sampled frames reuse their
+  // band power.
+  const scoreBlock = (c: number): void => {
+    const f0 = c * blockFrames;
+    const f1 = Math.min(nFrames, f0 + blockFrames);
+    let any = 0;
+    for (let f = Math.max(0, f0 - pad); f < Math.min(nFrames, f1 + pad); f++) any |= cand[f]!;
+    if (any === 0) return;
+    const fb = inverseFloor(c);
+    const slot = slots[c % keep]!;
+    for (let f = f0; f < f1; f++) {
+      let need = 0;
+      for (let g = Math.max(0, f - pad), g1 = Math.min(nFrames - 1, f + pad); g <= g1; g++) need |= cand[g]!;
+      if (need === 0) continue;
+      const i = f - f0;
+      if (i % step === 0) score[f] = frameScore(slot, i / step, perBlock, invFloor, fb, nb);
+      else {
+        fft.bandSums(x, f * n, loBin, hiBin, power, sv, 0, 1);
+        score[f] = frameScore(sv, 0, 1, invFloor, fb, nb);
+      }
+    }
   };
   const progressEvery = Math.max(1, Math.floor(nBlocks / 20));
+  const lag = FLOOR_BLOCKS + 1;
   for (let b = 0; b < nBlocks; b++) {
     const f0 = b * blockFrames;
     const f1 = Math.min(nFrames, f0 + blockFrames);
-    const slot = ring[b % ring.length]!;
-    bandBlock(x, f0, f1, fft, loBin, hiBin, power, slot, blockFrames);
-    blockMedians(slot, f1 - f0, blockFrames, nb, tmp, blockMed, b * nb, b > 0 ? (b - 1) * nb : -1);
-    if (b >= FLOOR_BLOCKS) finalize(b - FLOOR_BLOCKS);
+    const m = Math.ceil((f1 - f0) / step);
+    const slot = slots[b % keep]!;
+    for (let j = 0; j < m; j++) fft.bandSums(x, (f0 + j * step) * n, loBin, hiBin, power, slot, j, perBlock);
+    blockMedians(slot, m, perBlock, nb, tmp, blockMed, b * nb, b > 0 ? (b - 1) * nb : -1);
+    if (wht > 0) {
+      const e = ring[b % keep]!;
+      for (let f = f0; f < f1; f++) wht8Bands(x, f * n, n, e, f - f0, blockFrames);
+      const bm = Math.ceil((f1 - f0) / SCREEN_MEDIAN_STEP);
+      blockMedians(
+        e,
+        bm,
+        blockFrames,
+        nBands,
+        tmp,
+        bandMed,
+        b * nBands,
+        b > 0 ? (b - 1) * nBands : -1,
+        SCREEN_MEDIAN_STEP,
+      );
+      if (b >= FLOOR_BLOCKS) screen(b - FLOOR_BLOCKS);
+    }
+    if (b >= lag) scoreBlock(b - lag);
     if (onProgress && b % progressEvery === 0) onProgress((0.9 * b) / nBlocks);
   }
-  for (let b = Math.max(0, nBlocks - FLOOR_BLOCKS); b < nBlocks; b++) finalize(b);
+  if (wht > 0) for (let b = Math.max(0, nBlocks - FLOOR_BLOCKS); b < nBlocks; b++) screen(b);
+  for (let c = Math.max(0, nBlocks - lag); c < nBlocks; c++) scoreBlock(c);
   if (onProgress) onProgress(0.9);
 
   // Hysteresis on frames.
@@ -308,31 +378,46 @@ export function spectralSegment(
 
   // Refine boundaries with a fine hop, in samples.
   const fine = Math.max(1, Math.floor(n / REFINE_STEPS));
-  const sv = new Float64Array(nb);
   const fineScore = (start: number): number => {
     if (start < 0 || start + n > x.length) return Number.NEGATIVE_INFINITY;
-    // A frame on the coarse grid: the same computation as its score above.
-    if (start % n === 0) return score[start / n]!;
+    // A frame on the coarse grid: the same computation as its score above (if it was scored).
+    if (start % n === 0 && score[start / n]! !== Number.NEGATIVE_INFINITY) return score[start / n]!;
     fft.bandSums(x, start, loBin, hiBin, power, sv, 0, 1);
     const block = Math.min(nBlocks - 1, Math.floor(Math.floor((start + n / 2) / n) / blockFrames));
-    return frameScore(sv, 0, floor, block * nb, nb);
+    return frameScore(sv, 0, 1, invFloor, inverseFloor(block), nb);
+  };
+  // The first of the fine frames t0 + j * dt (j = 0 .. jMax) scoring >= release_db, or -1. The frame jAnchor (the
+  // event's first or last coarse frame, >= release_db by construction) bounds the search: the crossing between the
+  // start (below) and the anchor (above) is found by bisection (3 fine frames instead of up to 8 when dt = n / 8).
+  const firstAbove = (t0: number, dt: number, jMax: number, jAnchor: number): number => {
+    const rel = p.release_db;
+    if (Number.isInteger(jAnchor) && jAnchor >= 0 && jAnchor <= jMax && fineScore(t0 + jAnchor * dt) >= rel) {
+      if (jAnchor === 0 || fineScore(t0) >= rel) return 0;
+      let lo = 0;
+      let hi = jAnchor;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (fineScore(t0 + mid * dt) >= rel) hi = mid;
+        else lo = mid;
+      }
+      return hi;
+    }
+    for (let j = 0; j <= jMax; j++) if (fineScore(t0 + j * dt) >= rel) return j;
+    return -1;
   };
   const refined: Segment[] = [];
   for (const [f0, f1] of events) {
-    // Onset: earliest fine frame above release_db, scanning from one frame before the event start.
+    // Onset: the fine frame where the score crosses release_db, from one frame before the event start.
     let onsetCentre = f0 * n + n / 2;
-    for (let t = Math.max(0, (f0 - 1) * n); t <= f0 * n + n; t += fine) {
-      if (fineScore(t) >= p.release_db) {
-        onsetCentre = t + n / 2;
-        break;
-      }
-    }
+    const on0 = Math.max(0, (f0 - 1) * n);
+    const jOn = firstAbove(on0, fine, Math.floor((f0 * n + n - on0) / fine), (f0 * n - on0) / fine);
+    if (jOn >= 0) onsetCentre = on0 + jOn * fine + n / 2;
+    // Offset: likewise backwards from one frame after the event end.
     let offsetCentre = f1 * n + n / 2;
-    for (let t = Math.min(x.length - n, (f1 + 1) * n); t >= f1 * n - n; t -= fine) {
-      if (fineScore(t) >= p.release_db) {
-        offsetCentre = t + n / 2;
-        break;
-      }
+    const off0 = Math.min(x.length - n, (f1 + 1) * n);
+    if (off0 >= f1 * n - n) {
+      const jOff = firstAbove(off0, -fine, Math.floor((off0 - (f1 * n - n)) / fine), (off0 - f1 * n) / fine);
+      if (jOff >= 0) offsetCentre = off0 - jOff * fine + n / 2;
     }
     if (offsetCentre <= onsetCentre) offsetCentre = onsetCentre + fine;
     refined.push({ onset: onsetCentre / sampleRate, offset: offsetCentre / sampleRate });
