@@ -1,8 +1,12 @@
 // The chunk compressor: zlib streams mixing stored blocks (noise byte planes) and zlib's Huffman-only blocks must
 // inflate (with zlib's Adler-32 check) to the input, for noise, silence, mixed and tiny chunks.
+import { join } from "node:path";
 import { constants, deflateSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { adler32, adler32Combine, sampledEntropy, zlibShuffled } from "../src/hdf5/deflate.ts";
+import { loadH5wasm } from "../src/hdf5/h5wasm.ts";
+import { Hdf5Writer } from "../src/hdf5/writer.ts";
+import { makeTempDir, removeTempDir } from "./fixtures/generate.ts";
 import { rng } from "./fixtures/synth.ts";
 
 const concat = (pieces: Uint8Array[]) => Buffer.concat(pieces);
@@ -72,4 +76,49 @@ describe("zlibShuffled", () => {
       expect(z.length).toBeLessThanOrEqual(plain.length * 1.01 + 64);
     });
   }
+});
+
+describe("Hdf5Writer chunks", () => {
+  it("reads back (h5wasm) noise, silence and a partial chunk appended in uneven blocks", async () => {
+    const dir = await makeTempDir();
+    try {
+      const out = join(dir, "mixed.h5");
+      const rows = 257;
+      const cols = 512 * 5 + 77;
+      const r = rng(21);
+      // Frequency rows × time columns; chunks 0–1 noise-like, 2 silent, 3 mixed, 4 noise, then a partial one.
+      const full = new Float32Array(rows * cols);
+      for (let k = 0; k < rows; k++)
+        for (let t = 0; t < cols; t++) {
+          const silent = (t >= 1024 && t < 1536) || (t >= 1536 && t < 2048 && k < 128);
+          full[k * cols + t] = silent ? -80 : -80 + 110 * r();
+        }
+      const w = new Hdf5Writer(out);
+      const ds = w.createDataset("spectrogram", { rows, chunkColumns: 512 });
+      for (let t = 0, step = 1; t < cols; t += step, step = (step * 7) % 600 || 1) {
+        const width = Math.min(step, cols - t);
+        const block = new Float32Array(rows * width);
+        for (let k = 0; k < rows; k++)
+          block.set(full.subarray(k * cols + t, k * cols + t + width), k * width);
+        ds.appendColumns(block, width);
+      }
+      w.close();
+      const h5wasm = await loadH5wasm();
+      const f = new h5wasm.File(out, "r");
+      try {
+        const d = f.get("spectrogram") as unknown as { shape: number[]; value: Float32Array };
+        expect(d.shape).toEqual([rows, cols]);
+        expect(
+          Buffer.compare(
+            Buffer.from(d.value.buffer, d.value.byteOffset, d.value.byteLength),
+            Buffer.from(full.buffer),
+          ),
+        ).toBe(0);
+      } finally {
+        f.close();
+      }
+    } finally {
+      await removeTempDir(dir);
+    }
+  });
 });

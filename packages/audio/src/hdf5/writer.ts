@@ -46,30 +46,12 @@ const SUPERBLOCK_SIZE = 96;
 const GROUP_LEAF_K = 64;
 const GROUP_INTERNAL_K = 16;
 
-/** HDF5's shuffle filter for 4-byte elements: byte j of every element into plane j (in memory byte order). */
-function shuffle4(src: Float32Array, dst: Uint8Array): void {
-  const words = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  const n = words.length;
-  // One 32-bit load per element; shifts pick the bytes (memory order = little-endian significance order here).
-  if (LITTLE_ENDIAN) {
-    for (let i = 0; i < n; i++) {
-      const w = words[i]!;
-      dst[i] = w;
-      dst[n + i] = w >>> 8;
-      dst[2 * n + i] = w >>> 16;
-      dst[3 * n + i] = w >>> 24;
-    }
-  } else {
-    const b = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-    for (let i = 0, j = 0; i < n; i++, j += 4) {
-      dst[i] = b[j]!;
-      dst[n + i] = b[j + 1]!;
-      dst[2 * n + i] = b[j + 2]!;
-      dst[3 * n + i] = b[j + 3]!;
-    }
-  }
-}
+/** Shift that brings memory byte j of a 32-bit word to the low byte (the shuffle filter's plane j). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const SHIFT0 = LITTLE_ENDIAN ? 0 : 24;
+const SHIFT1 = LITTLE_ENDIAN ? 8 : 16;
+const SHIFT2 = LITTLE_ENDIAN ? 16 : 8;
+const SHIFT3 = LITTLE_ENDIAN ? 24 : 0;
 
 export class ChunkedDataset {
   readonly name: string;
@@ -79,8 +61,12 @@ export class ChunkedDataset {
   columns = 0;
   readonly attrs = new Map<string, AttrValue>();
   readonly chunks: ChunkRecord[] = [];
-  private readonly chunk: Float32Array;
+  /**
+   * The pending chunk, already as HDF5's shuffle filter lays it out: four planes of rows·chunkColumns bytes,
+   * plane j holding memory byte j of every float32 (row-major), so no separate copy and shuffle pass.
+   */
   private readonly shuffled: Uint8Array;
+  private readonly plane: number;
   private fill = 0;
   private readonly file: Hdf5Writer;
 
@@ -90,8 +76,8 @@ export class ChunkedDataset {
     this.rows = spec.rows;
     this.chunkColumns = spec.chunkColumns;
     this.level = spec.level ?? 1;
-    this.chunk = new Float32Array(spec.rows * spec.chunkColumns);
-    this.shuffled = new Uint8Array(this.chunk.byteLength);
+    this.plane = spec.rows * spec.chunkColumns;
+    this.shuffled = new Uint8Array(4 * this.plane);
   }
 
   /** Appends columns from a row-major block `data[row * width + col]` holding `width` columns. */
@@ -99,9 +85,20 @@ export class ChunkedDataset {
     let col = 0;
     while (col < width) {
       const take = Math.min(width - col, this.chunkColumns - this.fill);
+      const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
+      const out = this.shuffled;
+      const n = this.plane;
       for (let r = 0; r < this.rows; r++) {
         const src = r * width + col;
-        this.chunk.set(data.subarray(src, src + take), r * this.chunkColumns + this.fill);
+        const dst = r * this.chunkColumns + this.fill;
+        for (let c = 0; c < take; c++) {
+          const w = words[src + c]!;
+          const d = dst + c;
+          out[d] = w >>> SHIFT0;
+          out[n + d] = w >>> SHIFT1;
+          out[2 * n + d] = w >>> SHIFT2;
+          out[3 * n + d] = w >>> SHIFT3;
+        }
       }
       this.fill += take;
       col += take;
@@ -117,15 +114,17 @@ export class ChunkedDataset {
   /** Writes the pending partial chunk (zero padded, as HDF5 stores edge chunks at full size). */
   finish(): void {
     if (this.fill > 0) {
-      for (let r = 0; r < this.rows; r++) {
-        this.chunk.fill(0, r * this.chunkColumns + this.fill, (r + 1) * this.chunkColumns);
+      for (let j = 0; j < 4; j++) {
+        for (let r = 0; r < this.rows; r++) {
+          const at = j * this.plane + r * this.chunkColumns;
+          this.shuffled.fill(0, at + this.fill, at + this.chunkColumns);
+        }
       }
       this.flushChunk();
     }
   }
 
   private flushChunk(): void {
-    shuffle4(this.chunk, this.shuffled);
     const pieces = zlibShuffled(this.shuffled, { level: this.level, planes: 4 });
     const startColumn = this.columns - this.fill;
     const { address, size } = this.file.appendPieces(pieces);
