@@ -167,13 +167,15 @@ export function SegmentationEditorPage() {
           </>
         }
         actions={
-          <Button
-            busy={createManual.isPending}
-            onClick={() => createManual.mutate({ recordingId })}
-            title="Create an empty segmentation and open it for drawing segments by hand"
-          >
-            New manual segmentation
-          </Button>
+          r.split?.role === "parent" ? null : (
+            <Button
+              busy={createManual.isPending}
+              onClick={() => createManual.mutate({ recordingId })}
+              title="Create an empty segmentation and open it for drawing segments by hand"
+            >
+              New manual segmentation
+            </Button>
+          )
         }
       />
       <ErrorAlert error={createManual.error} />
