@@ -32,8 +32,8 @@
 // refinement reuses the scores of frames on the coarse grid. The straightforward whole-recording version of this
 // design is refSpectral in test/segmentation-characterisation.test.ts; results are identical to it.
 import { RealFftPower } from "./fft-real.ts";
-import { wht8Bands } from "./wht.ts";
 import type { ProgressCallback, Segment } from "./types.ts";
+import { wht8Bands } from "./wht.ts";
 
 export interface SpectralParams {
   /** Lower band edge; null = auto: min(15 kHz, 10 % of Nyquist). */
