@@ -335,6 +335,8 @@ describe("segmentation journey", () => {
       await manualRow.getByText("open").waitFor();
       await page.waitForURL(/[?&]s=/);
       await waitForCount(0);
+      // The new segmentation has loaded and the overlay takes drags (not while it loads).
+      await page.locator('[role="application"].seg-overlay-editable').waitFor();
 
       const p = await plot();
       await drag(p.x(0.2), p.x(0.26), p.y);
