@@ -561,6 +561,34 @@ describe("runs", () => {
       status: "unsegmented",
     });
     expect(unsegmented.total).toBe(0);
+
+    // The original of a split recording is neither batched nor listed: its parts are.
+    const original = await addRecording(alice, synthFile, { name: "b0 original", projectId: project.id });
+    await t.deps.db.recording.update({ where: { id: original.id }, data: { partCount: 2 } });
+    const part = await addRecording(alice, synthFile, { name: "b0 (Part 1/2)", projectId: project.id });
+    await t.deps.db.recording.update({
+      where: { id: part.id },
+      data: { parentRecordingId: original.id, partIndex: 1, partCount: 2 },
+    });
+    const third = await alice.caller.segmentation.startBatch({
+      projectId: project.id,
+      algorithmKey: "threshold",
+      params: {},
+    });
+    expect(third.queued.map((q) => q.recordingId)).toEqual([part.id]);
+    const byIds = await alice.caller.segmentation.startBatch({
+      recordingIds: [original.id],
+      algorithmKey: "threshold",
+      params: {},
+    });
+    expect(byIds).toEqual({
+      queued: [],
+      skipped: [{ recordingId: original.id, reason: "split into 2 parts: segment its parts" }],
+    });
+    const listed = await alice.caller.segmentation.overview({ projectId: project.id });
+    expect(listed.items.map((i) => i.name)).not.toContain("b0 original");
+    expect(listed.items.map((i) => i.name)).toContain("b0 (Part 1/2)");
+    await waitForSegmentation(third.queued[0]!.segmentationId);
   });
 });
 

@@ -217,6 +217,14 @@ export async function segmentationDefaults(
   };
 }
 
+/**
+ * Excludes the uploaded original of a split recording (partCount set, partIndex null): it has no
+ * spectrogram of its own and its parts are segmented instead, so batches and the overview skip it.
+ */
+const NOT_SPLIT_ORIGINAL: Prisma.RecordingWhereInput = {
+  NOT: { AND: [{ partCount: { not: null } }, { partIndex: null }] },
+};
+
 const IN_PROGRESS = ["pending", "running"] as const;
 const SEGMENTED = ["completed", "pending", "running"] as const;
 
@@ -246,17 +254,26 @@ export async function startBatchSegmentation(
     const project = await db.project.findFirst({ where: { id: input.projectId, groupId: access.groupId } });
     if (!project) throw notFound("Project");
     recs = await db.recording.findMany({
-      where: { groupId: access.groupId, projectId: project.id },
+      where: { groupId: access.groupId, projectId: project.id, ...NOT_SPLIT_ORIGINAL },
       select,
       orderBy: { name: "asc" },
       take: 10_000,
     });
   } else {
     const ids = [...new Set(input.recordingIds ?? [])];
-    recs = await db.recording.findMany({ where: { groupId: access.groupId, id: { in: ids } }, select });
-    const found = new Set(recs.map((r) => r.id));
+    const rows = await db.recording.findMany({
+      where: { groupId: access.groupId, id: { in: ids } },
+      select: { ...select, partCount: true, partIndex: true },
+    });
+    const found = new Set(rows.map((r) => r.id));
     // Foreign ids look exactly like missing ones.
     for (const id of ids) if (!found.has(id)) skipped.push({ recordingId: id, reason: "not found" });
+    recs = [];
+    for (const { partCount, partIndex, ...r } of rows) {
+      if (partCount !== null && partIndex === null)
+        skipped.push({ recordingId: r.id, reason: `split into ${partCount} parts: segment its parts` });
+      else recs.push(r);
+    }
   }
 
   const queued: StartBatchResult["queued"] = [];
@@ -479,7 +496,7 @@ export interface OverviewItem {
 
 /** The Segmentation page: recordings with their segmentation state, paginated. */
 export async function segmentationOverview(db: DbLike, access: GroupAccess, input: TOverviewRequest) {
-  const where: Prisma.RecordingWhereInput = { groupId: access.groupId };
+  const where: Prisma.RecordingWhereInput = { groupId: access.groupId, ...NOT_SPLIT_ORIGINAL };
   if (input.projectId) where.projectId = input.projectId;
   if (input.speciesId) where.speciesId = input.speciesId;
   if (input.search) where.name = { contains: input.search, mode: "insensitive" };
