@@ -8,7 +8,7 @@
 // values through small buffers (stream.ts, smoothed.ts) and gives bit-identical segments without any
 // signal-sized allocation.
 import { prefilterSos } from "./prefilter.ts";
-import { smoothedThresholdRuns } from "./smoothed.ts";
+import { fastSmoothedThresholdRuns, smoothedThresholdRuns } from "./smoothed.ts";
 import { InterpolatedStream, SampleStream } from "./stream.ts";
 import type { Segment } from "./types.ts";
 
@@ -104,6 +104,14 @@ export function energySegment(
       frameEnergyKernel(chunk, 0, m, frame, energy, f);
     }
   }
+  const fast = fastSmoothedThresholdRuns(
+    new InterpolatedStream(energy, n),
+    smoothWindow(p),
+    p.threshold_factor,
+    sampleRate,
+    p.min_duration_ms,
+  );
+  if (fast) return fast;
   return smoothedThresholdRuns(
     new InterpolatedStream(energy, n),
     smoothWindow(p),

@@ -338,7 +338,21 @@ function pass2(
     const c = i0 / CHUNK;
     if (w > 1 && i0 >= left && i0 + 2 * CHUNK + right < n) {
       vs.provide(i0, i0 + 2 * CHUNK);
-      st[1] = pairKernel(vs.src, vs.base, i0, w, left, right, mean, accStart[c]!, accStart[c + 1]!, cur, pend, pending, st[1]!);
+      st[1] = pairKernel(
+        vs.src,
+        vs.base,
+        i0,
+        w,
+        left,
+        right,
+        mean,
+        accStart[c]!,
+        accStart[c + 1]!,
+        cur,
+        pend,
+        pending,
+        st[1]!,
+      );
       runChunk(cur, i0, i0 + CHUNK);
       runChunk(cur.subarray(CHUNK), i0 + CHUNK, i0 + 2 * CHUNK);
       const t = pend;
@@ -529,5 +543,250 @@ export function smoothedThresholdRuns(
     }
     pushRun(out, pieceStart, end, n, minSamples, sampleRate);
   }
+  return out;
+}
+
+// ---- Fast route (same segments, not the same float rounding) --------------------------------------------------
+// For sources that can be read at any position (the input itself, or the interpolated energy envelope), one pass
+// computes s in chunks with the running sum re-anchored (summed afresh) every SUB samples, as four independent
+// chains, and the mean and variance from shifted per-chunk sums; per block of FB samples it keeps min and max of s.
+// s and the threshold then differ from the original's (serial running sums, serial meanStd) only by rounding,
+// ~1e-13 relative in practice. Blocks entirely further than `delta` (1e-9 relative) from the threshold are
+// classified whole; the others are recomputed sample by sample. If any sample lies within delta of the threshold
+// (digital silence, a constant signal, threshold_factor 0 on a flat envelope, ...) or anything is not finite, the
+// caller falls back to the bit-identical route above. So the fast route only answers when no rounding difference
+// of that size can change which samples are above the threshold.
+
+/** Values v_i (already non-negative: |x_i| or the energy envelope) for i in [i0, i0 + count) into out[at ..]. */
+export interface RangeSource {
+  readonly length: number;
+  read(out: Float64Array, at: number, i0: number, count: number): void;
+  /** A value close to the mean of v (only used as a shift for the variance sums). */
+  meanEstimate(): number;
+}
+
+const FCHUNK = 16384;
+const SUB = FCHUNK / 4;
+const FB = 128;
+
+/** Fills xb[k] = v_(i0 - left + k) for k in [0, count), zeros outside [0, n). */
+function readPadded(src: RangeSource, xb: Float64Array, start: number, count: number): void {
+  const n = src.length;
+  let k = 0;
+  let i = start;
+  for (; i < 0 && k < count; i++, k++) xb[k] = 0;
+  const m = Math.min(count - k, n - i);
+  if (m > 0) {
+    src.read(xb, k, i, m);
+    k += m;
+  }
+  for (; k < count; k++) xb[k] = 0;
+}
+
+/** s for the FCHUNK (or fewer) samples of a chunk from xb (window j -> xb[j .. j + w - 1]) into sb: 4 chains. */
+function fastSmoothKernel(xb: Float64Array, sb: Float64Array, count: number, w: number): void {
+  if (w === 1) {
+    for (let t = 0; t < count; t++) sb[t] = xb[t]!;
+    return;
+  }
+  const inv = 1 / w;
+  if (count === FCHUNK) {
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let j = 0; j < w; j++) {
+      a0 += xb[j]!;
+      a1 += xb[j + SUB]!;
+      a2 += xb[j + 2 * SUB]!;
+      a3 += xb[j + 3 * SUB]!;
+    }
+    for (let t = 0; t < SUB; t++) {
+      sb[t] = a0 * inv;
+      sb[t + SUB] = a1 * inv;
+      sb[t + 2 * SUB] = a2 * inv;
+      sb[t + 3 * SUB] = a3 * inv;
+      a0 += xb[t + w]! - xb[t]!;
+      a1 += xb[t + SUB + w]! - xb[t + SUB]!;
+      a2 += xb[t + 2 * SUB + w]! - xb[t + 2 * SUB]!;
+      a3 += xb[t + 3 * SUB + w]! - xb[t + 3 * SUB]!;
+    }
+  } else smoothRange(xb, sb, 0, count, w);
+}
+
+/** s for t in [t0, t1) (serial, anchored at t0) into sb[t]. */
+function smoothRange(xb: Float64Array, sb: Float64Array, t0: number, t1: number, w: number): void {
+  const inv = 1 / w;
+  let a = 0;
+  for (let j = t0; j < t0 + w; j++) a += xb[j]!;
+  for (let t = t0; t < t1; t++) {
+    sb[t] = a * inv;
+    if (t - t0 === SUB - 1) {
+      // re-anchor as the chunk kernel does
+      a = 0;
+      for (let j = t + 1; j < t + 1 + w; j++) a += xb[j]!;
+    } else a += xb[t + w]! - xb[t]!;
+  }
+}
+
+/** Per block of FB samples of sb[0 .. count): min and max into bmin/bmax at b; st += [sum(s - c), sum((s - c)^2)]. */
+function fastStatsKernel(
+  sb: Float64Array,
+  count: number,
+  c: number,
+  bmin: Float64Array,
+  bmax: Float64Array,
+  b: number,
+  st: Float64Array,
+): void {
+  let s1 = 0;
+  let s2 = 0;
+  for (let t0 = 0; t0 < count; t0 += FB, b++) {
+    const t1 = Math.min(count, t0 + FB);
+    let mn = Number.POSITIVE_INFINITY;
+    let mx = Number.NEGATIVE_INFINITY;
+    let p0 = 0;
+    let p1 = 0;
+    let q0 = 0;
+    let q1 = 0;
+    let t = t0;
+    for (; t + 1 < t1; t += 2) {
+      const u = sb[t]!;
+      const v = sb[t + 1]!;
+      if (u < mn) mn = u;
+      if (u > mx) mx = u;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+      const du = u - c;
+      const dv = v - c;
+      p0 += du;
+      p1 += dv;
+      q0 += du * du;
+      q1 += dv * dv;
+    }
+    if (t < t1) {
+      const u = sb[t]!;
+      if (u < mn) mn = u;
+      if (u > mx) mx = u;
+      const du = u - c;
+      p0 += du;
+      q0 += du * du;
+    }
+    bmin[b] = mn;
+    bmax[b] = mx;
+    s1 += p0 + p1;
+    s2 += q0 + q1;
+  }
+  st[0] = st[0]! + s1;
+  st[1] = st[1]! + s2;
+}
+
+/**
+ * The segments of runsAbove(movingAverageSame(v, w), mean + factor * std, ...) computed by the fast route, or null
+ * when they could depend on rounding (the caller then uses smoothedThresholdRuns).
+ */
+export function fastSmoothedThresholdRuns(
+  src: RangeSource,
+  w: number,
+  factor: number,
+  sampleRate: number,
+  minDurationMs: number,
+): Segment[] | null {
+  const n = src.length;
+  if (n < 2 * FCHUNK || w > SUB || !Number.isFinite(factor)) return null;
+  const left = w > 1 ? Math.floor(w / 2) : 0;
+  const minSamples = Math.trunc((minDurationMs / 1000) * sampleRate);
+  const c = src.meanEstimate();
+  if (!Number.isFinite(c)) return null;
+  const xb = new Float64Array(FCHUNK + w);
+  const sb = new Float64Array(FCHUNK);
+  const nBlocks = Math.ceil(n / FB);
+  const bmin = new Float64Array(nBlocks);
+  const bmax = new Float64Array(nBlocks);
+  const part = new Float64Array(2);
+  let sum1 = 0;
+  let sum2 = 0;
+  for (let i0 = 0; i0 < n; i0 += FCHUNK) {
+    const count = Math.min(FCHUNK, n - i0);
+    readPadded(src, xb, i0 - left, count + w);
+    fastSmoothKernel(xb, sb, count, w);
+    part[0] = 0;
+    part[1] = 0;
+    fastStatsKernel(sb, count, c, bmin, bmax, i0 / FB, part);
+    sum1 += part[0]!;
+    sum2 += part[1]!;
+  }
+  const d = sum1 / n;
+  const mean = c + d;
+  const variance = Math.max(0, sum2 / n - d * d);
+  const std = Math.sqrt(variance);
+  const threshold = mean + factor * std;
+  if (!Number.isFinite(threshold)) return null;
+  // Rounding differences between the two routes grow like sqrt(n) ulps of the largest values involved (typically
+  // ~1e-13 relative here); the band is 16 times that bound on a random walk of n roundings.
+  let smax = 0;
+  for (let b = 0; b < nBlocks; b++) if (bmax[b]! > smax) smax = bmax[b]!;
+  const delta =
+    16 * Math.sqrt(n) * Number.EPSILON * (smax + Math.abs(mean) + Math.abs(c) + (1 + Math.abs(factor)) * std);
+  const skipFar = minSamples >= 2 * FB - 1;
+  const lo = threshold - delta;
+  const hi = threshold + delta;
+  if (!(delta > 0)) return null;
+
+  // Runs: blocks entirely below lo or above hi are classified whole, others sample by sample.
+  const out: Segment[] = [];
+  let start = -1;
+  const close = (i: number): void => {
+    if (i - start >= minSamples) out.push({ onset: start / sampleRate, offset: i / sampleRate });
+    start = -1;
+  };
+  let chunkDone = -1;
+  for (let b = 0; b < nBlocks; b++) {
+    const b0 = b * FB;
+    if (bmax[b]! < lo) {
+      if (start >= 0) close(b0);
+    } else if (bmin[b]! > hi) {
+      if (start < 0) start = b0;
+    } else if (
+      skipFar &&
+      !(bmin[b]! > lo) &&
+      !(b > 0 && bmin[b - 1]! > lo) &&
+      !(b + 1 < nBlocks && bmin[b + 1]! > lo)
+    ) {
+      // The block holds a sample below the threshold and no neighbour is entirely above it: a run touching it
+      // holds no whole block above the threshold, so it is shorter than 2 FB - 1 <= minSamples.
+      start = -1;
+    } else {
+      // Recompute s: over the whole chunk as in the first pass when many of its blocks need it, else over the
+      // block alone (anchored at its start: within rounding of the first pass's values).
+      const b1 = Math.min(n, b0 + FB);
+      let i0 = b0 - (b0 % FCHUNK);
+      if (chunkDone !== i0) {
+        let mixed = 0;
+        const bEnd = Math.min(nBlocks, (i0 + FCHUNK) / FB);
+        for (let k = i0 / FB; k < bEnd; k++) if (!(bmax[k]! < lo) && !(bmin[k]! > hi)) mixed++;
+        if (mixed > 8) {
+          const count = Math.min(FCHUNK, n - i0);
+          readPadded(src, xb, i0 - left, count + w);
+          fastSmoothKernel(xb, sb, count, w);
+          chunkDone = i0;
+        }
+      }
+      if (chunkDone !== i0) {
+        i0 = b0;
+        readPadded(src, xb, b0 - left, b1 - b0 + w);
+        smoothRange(xb, sb, 0, b1 - b0, w);
+      }
+      for (let i = b0; i < b1; i++) {
+        const si = sb[i - i0]!;
+        if (si >= lo && si <= hi) return null;
+        if (si > threshold) {
+          if (start < 0) start = i;
+        } else if (start >= 0) close(i);
+      }
+    }
+  }
+  if (start >= 0 && n - 1 - start >= minSamples)
+    out.push({ onset: start / sampleRate, offset: (n - 1) / sampleRate });
   return out;
 }

@@ -80,6 +80,20 @@ export class InterpolatedStream implements ValueStream {
     this.pos = 0;
   }
 
+  /** Values i0 .. i0 + count - 1 into out[at ..] (random access, for the fast route of smoothed.ts). */
+  read(out: Float64Array, at: number, i0: number, count: number): void {
+    this.pos = i0;
+    this.next(out, at, count);
+  }
+
+  /** The mean of the frame energies (close to the mean of the envelope). */
+  meanEstimate(): number {
+    const e = this.energy;
+    let s = 0;
+    for (let k = 0; k < e.length; k++) s += e[k]!;
+    return s / e.length;
+  }
+
   next(out: Float64Array, at: number, count: number): void {
     const e = this.energy;
     const nFrames = e.length;
