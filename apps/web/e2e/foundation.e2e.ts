@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linkIn, type Stack, startStack, waitForEmail } from "./harness";
+import { linkIn, openPage, type Stack, screenshot, startStack, waitForEmail } from "./harness";
 
 const SHOTS_DIR =
   process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-shots-"));
@@ -33,28 +33,8 @@ const contexts: BrowserContext[] = [];
 /** Console errors such as CSP violations; the journey must produce none. */
 const consoleErrors: string[] = [];
 
-async function shot(page: Page, name: string) {
-  // Full-page shots of a scrolled page draw the sticky header mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true });
-}
-
-async function newPage(): Promise<Page> {
-  const context = await stack.browser.newContext({
-    baseURL: stack.baseUrl,
-    viewport: { width: 1280, height: 860 },
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  // Surface SPA crashes in the test output.
-  page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
-  page.on("console", (msg) => {
-    // 4xx answers (e.g. the deliberate wrong password) are logged by Chromium as failed loads.
-    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) consoleErrors.push(msg.text());
-  });
-  return page;
-}
+const shot = (page: Page, name: string) => screenshot(page, SHOTS_DIR, name);
+const newPage = () => openPage(stack, contexts, consoleErrors, { height: 860, timeoutMs: 15_000 });
 
 async function expectText(page: Page, text: string | RegExp) {
   await page.getByText(text).first().waitFor({ state: "visible" });

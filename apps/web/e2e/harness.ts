@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readOutbox } from "@battycoda/core/mail";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = path.resolve(here, "..");
@@ -261,4 +261,35 @@ export function linkIn(email: OutboxEmail, prefix: string): string {
   const link = m.find((u) => u.startsWith(prefix));
   if (!link) throw new Error(`No link starting with ${prefix} in:\n${email.text}`);
   return link;
+}
+
+/**
+ * A new page in its own browser context on the stack. Page crashes and console errors go into
+ * `errors` (journeys assert it stays empty); 4xx answers, which Chromium logs as failed loads,
+ * are expected in some steps and left out. The context is pushed onto `contexts` for closing.
+ */
+export async function openPage(
+  stack: Stack,
+  contexts: BrowserContext[],
+  errors: string[],
+  opts: { height: number; timeoutMs: number },
+): Promise<Page> {
+  const context = await stack.browser.newContext({
+    baseURL: stack.baseUrl,
+    viewport: { width: 1280, height: opts.height },
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(opts.timeoutMs);
+  page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) errors.push(msg.text());
+  });
+  return page;
+}
+
+/** Full-page screenshot from the top (a scrolled page draws the sticky header mid-page). */
+export async function screenshot(page: Page, dir: string, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, type Stack, startStack } from "./harness";
+import { openPage, REPO_ROOT, type Stack, screenshot, startStack } from "./harness";
 
 const SOURCE_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/bat1_angie_19.wav");
 const SMALL_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/test-audio.wav");
@@ -25,25 +25,8 @@ let mainPage: Page | undefined;
 const contexts: BrowserContext[] = [];
 const consoleErrors: string[] = [];
 
-async function shot(page: Page, name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true });
-}
-
-async function newPage(): Promise<Page> {
-  const context = await stack.browser.newContext({
-    baseURL: stack.baseUrl,
-    viewport: { width: 1280, height: 900 },
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) consoleErrors.push(msg.text());
-  });
-  return page;
-}
+const shot = (page: Page, name: string) => screenshot(page, SHOTS_DIR, name);
+const newPage = () => openPage(stack, contexts, consoleErrors, { height: 900, timeoutMs: 20_000 });
 
 /** Pixel statistics of the spectrogram canvas: distinct colours and the luminance spread. */
 async function canvasStats(page: Page) {
