@@ -1,21 +1,23 @@
-// `pnpm bench`: runs every benchmark module in turn. Each exports `run(): Promise<void>` and prints
-// its own numbers with a baseline measured in the same run. Modules can be picked by name:
-// `pnpm bench spectrogram`.
-const modules: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
-  spectrogram: () => import("./spectrogram.ts"),
-  segmentation: () => import("./segmentation.ts"),
-  features: () => import("./features.ts"),
-};
+// `pnpm bench`: runs every benchmark module in turn. Each prints its own numbers with a baseline
+// measured in the same run. Modules can be picked by name: `pnpm bench spectrogram`.
+// Each module runs in a fresh Node process (same loader flags): a previous module's heap, pool
+// threads and JIT state otherwise skew the next one's CPU-time figures by 10-20 %.
+import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+
+const modules = ["spectrogram", "segmentation", "features"];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-const names = wanted.length ? wanted : Object.keys(modules);
-console.log(
-  `# BattyCoda audio benchmarks — Node ${process.version}, ${(await import("node:os")).availableParallelism()} cores (shared)`,
-);
+const names = wanted.length ? wanted : modules;
+console.log(`# BattyCoda audio benchmarks — Node ${process.version}, ${availableParallelism()} cores (shared)`);
+let failed = false;
 for (const name of names) {
-  const load = modules[name];
-  if (!load) throw new Error(`unknown bench "${name}" (known: ${Object.keys(modules).join(", ")})`);
+  if (!modules.includes(name)) throw new Error(`unknown bench "${name}" (known: ${modules.join(", ")})`);
+  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
   const started = performance.now();
-  await (await load()).run();
-  console.log(`[${name}: ${((performance.now() - started) / 1000).toFixed(1)} s]`);
+  const child = spawnSync(process.execPath, [...process.execArgv, file], { stdio: "inherit" });
+  if (child.status !== 0) failed = true;
+  console.log(`[${name}: ${((performance.now() - started) / 1000).toFixed(1)} s${child.status === 0 ? "" : ", FAILED"}]`);
 }
+if (failed) process.exitCode = 1;
