@@ -119,7 +119,8 @@ export async function run(): Promise<void> {
         const m = matchSegments(ref, det);
         console.log(
           `bat1_angie_19 (44.1 kHz, ${ref.length} pickle calls) ${algorithm.padEnd(9)} detections ${String(det.length).padStart(3)} ` +
-            `recall ${pct(m.recall)} precision ${pct(m.precision)}` +
+            // Precision of zero detections is undefined; printing 100 % would read as a result.
+            `recall ${pct(m.recall)} precision ${det.length ? pct(m.precision) : "n/a"}` +
             (algorithm === "threshold"
               ? " (baseline)"
               : ` | recall vs threshold x${(m.recall / Math.max(base.recall, 1e-9)).toFixed(2)}`),
