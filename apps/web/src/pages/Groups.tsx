@@ -17,37 +17,44 @@ import { type RouterOutputs, useTRPC } from "../lib/trpc";
 
 type Group = RouterOutputs["groups"]["list"][number];
 
-function CreateGroupForm({ onDone }: { onDone: () => void }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const [description, setDescription] = useState("");
-  const create = useMutation(
-    trpc.groups.create.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries();
-        onDone();
-      },
-    }),
-  );
-  const fe = fieldErrors(create.error);
+/** The group fields, shared by "create" and "edit" (as ProjectForm is in Projects.tsx). */
+function GroupForm({
+  initial,
+  submitLabel,
+  busy,
+  error,
+  autoFocus,
+  onSubmit,
+  onCancel,
+}: {
+  initial?: { name: string; description: string };
+  submitLabel: string;
+  busy: boolean;
+  error: unknown;
+  autoFocus?: boolean;
+  onSubmit: (v: { name: string; description: string }) => void;
+  onCancel: () => void;
+}) {
+  const [name, setName] = useState(initial?.name ?? "");
+  const [description, setDescription] = useState(initial?.description ?? "");
+  const fe = fieldErrors(error);
   return (
     <form
       className="form"
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        create.mutate({ name, description });
+        onSubmit({ name, description });
       }}
     >
-      <ErrorAlert error={create.error} />
+      <ErrorAlert error={error} />
       <TextField
         label="Group name"
         value={name}
         onChange={(e) => setName(e.target.value)}
         error={fe.name}
         required
-        autoFocus
+        autoFocus={autoFocus}
       />
       <TextArea
         label="Group description"
@@ -56,20 +63,41 @@ function CreateGroupForm({ onDone }: { onDone: () => void }) {
         error={fe.description}
       />
       <div className="form-actions">
-        <Button type="submit" variant="primary" busy={create.isPending}>
-          Create group
+        <Button type="submit" variant="primary" busy={busy}>
+          {submitLabel}
         </Button>
-        <Button onClick={onDone}>Cancel</Button>
+        <Button onClick={onCancel}>Cancel</Button>
       </div>
     </form>
+  );
+}
+
+function CreateGroupForm({ onDone }: { onDone: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const create = useMutation(
+    trpc.groups.create.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries();
+        onDone();
+      },
+    }),
+  );
+  return (
+    <GroupForm
+      submitLabel="Create group"
+      busy={create.isPending}
+      error={create.error}
+      autoFocus
+      onSubmit={(v) => create.mutate(v)}
+      onCancel={onDone}
+    />
   );
 }
 
 function EditGroupDialog({ group, onClose }: { group: Group; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [name, setName] = useState(group.name);
-  const [description, setDescription] = useState(group.description);
   const update = useMutation(
     trpc.groups.update.mutationOptions({
       onSuccess: async () => {
@@ -78,38 +106,16 @@ function EditGroupDialog({ group, onClose }: { group: Group; onClose: () => void
       },
     }),
   );
-  const fe = fieldErrors(update.error);
   return (
     <Dialog title="Edit group" onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          update.mutate({ name, description });
-        }}
-      >
-        <ErrorAlert error={update.error} />
-        <TextField
-          label="Group name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          error={fe.name}
-          required
-        />
-        <TextArea
-          label="Group description"
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-          error={fe.description}
-        />
-        <div className="form-actions">
-          <Button type="submit" variant="primary" busy={update.isPending}>
-            Save changes
-          </Button>
-          <Button onClick={onClose}>Cancel</Button>
-        </div>
-      </form>
+      <GroupForm
+        initial={group}
+        submitLabel="Save changes"
+        busy={update.isPending}
+        error={update.error}
+        onSubmit={(v) => update.mutate(v)}
+        onCancel={onClose}
+      />
     </Dialog>
   );
 }
