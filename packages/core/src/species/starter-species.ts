@@ -1,27 +1,13 @@
 import type { DbOrTx } from "../access/db.ts";
+import { SYSTEM_SPECIES } from "../defaults/data.ts";
 
 // A new group starts with its own editable copy of the best-known species so the workflow can be
 // tried at once. Call types come from the system species of the same name when
-// `battycoda initialize-defaults` has created it; otherwise from this list (the labels of the
-// hand-labelled Eptesicus fuscus reference data).
-export const STARTER_SPECIES = {
-  name: "Eptesicus fuscus",
-  commonName: "Big brown bat",
-  callTypes: [
-    ["Echo", "Echolocation call"],
-    ["SFM", "Single frequency-modulated"],
-    ["sHFM", "Short high frequency-modulated"],
-    ["LDFM", "Long downward frequency-modulated"],
-    ["FMB", "Frequency-modulated bout"],
-    ["DFM", "Downward frequency-modulated"],
-    ["QCF", "Quasi-constant frequency"],
-    ["LFM", "Long frequency-modulated"],
-    ["CS", "Chevron sweep"],
-    ["LsDFM-LFM", "Long short DFM to LFM"],
-    ["LQCF-CS", "Long QCF to chevron sweep"],
-    ["Unsure", "Unsure"],
-  ] as const,
-};
+// `battycoda initialize-defaults` has created it; otherwise from the definition that command
+// uses (the labels of the hand-labelled Eptesicus fuscus reference data).
+const starter = SYSTEM_SPECIES.find((s) => s.name === "Eptesicus fuscus");
+if (!starter) throw new Error("SYSTEM_SPECIES lacks Eptesicus fuscus, the starter species");
+export const STARTER_SPECIES = starter;
 
 export async function createStarterSpecies(db: DbOrTx, groupId: string, createdById: string | null) {
   const system = await db.species.findFirst({
