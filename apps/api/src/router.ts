@@ -1,6 +1,7 @@
 import { adminRouter } from "./routers/admin.ts";
 import { authRouter } from "./routers/auth.ts";
 import { classificationRouter } from "./routers/classification.ts";
+import { classifiersRouter } from "./routers/classifiers.ts";
 import { clusteringRouter } from "./routers/clustering.ts";
 import { groupsRouter } from "./routers/groups.ts";
 import { jobsRouter } from "./routers/jobs.ts";
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   recordings: recordingsRouter,
   segmentation: segmentationRouter,
   classification: classificationRouter,
+  classifiers: classifiersRouter,
   tasks: tasksRouter,
   clustering: clusteringRouter,
   jobs: jobsRouter,
