@@ -16,6 +16,7 @@ export type WavErrorCode =
   | "BAD_SAMPLE_RATE"
   | "BAD_BLOCK_ALIGN"
   | "BAD_RANGE"
+  | "TOO_MANY_CHUNKS"
   | "BAD_INPUT";
 
 export class WavError extends Error {

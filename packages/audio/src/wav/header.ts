@@ -8,6 +8,16 @@ const latin1 = new TextDecoder("latin1");
 export const INTERESTING_CHUNKS = new Set(["fmt ", "guan", "LIST", "bext", "ds64"]);
 /** Metadata bigger than this is certainly not metadata: don't pull it into memory. */
 export const MAX_METADATA_CHUNK = 16 * 1024 * 1024;
+/**
+ * Real recorders write a handful of chunks (fmt, data, LIST, guan, bext, junk padding); a file with
+ * thousands is crafted, and walking 200 000 empty ones costs seconds of I/O per read.
+ */
+export const MAX_CHUNKS = 4096;
+/**
+ * The fastest ultrasonic recorders sample at about 1 MHz; the database stores the rate as a 32-bit
+ * signed integer. Anything above this is a corrupt header, not a recording.
+ */
+export const MAX_SAMPLE_RATE = 10_000_000;
 
 export interface RawChunk extends ChunkEntry {
   body?: Uint8Array;
@@ -142,6 +152,12 @@ export function* chunkWalker(fileSize: number): Generator<ReadRequest, ChunkScan
       }
       break;
     }
+    if (chunks.length >= MAX_CHUNKS) {
+      throw new WavError(
+        "TOO_MANY_CHUNKS",
+        `More than ${MAX_CHUNKS} chunks before the end of the file: not a recording a recorder wrote`,
+      );
+    }
     const id = latin1.decode(hdr.subarray(0, 4));
     let size = new DataView(hdr.buffer, hdr.byteOffset, 8).getUint32(4, true);
     const bodyStart = pos + 8;
@@ -261,6 +277,12 @@ export function parseFmt(body: Uint8Array, warnings: string[]): FmtInfo {
   }
   if (channels === 0) throw new WavError("ZERO_CHANNELS", "fmt chunk declares 0 channels");
   if (sampleRate === 0) throw new WavError("BAD_SAMPLE_RATE", "fmt chunk declares a sample rate of 0 Hz");
+  if (sampleRate > MAX_SAMPLE_RATE) {
+    throw new WavError(
+      "BAD_SAMPLE_RATE",
+      `fmt chunk declares a sample rate of ${sampleRate} Hz (more than ${MAX_SAMPLE_RATE / 1e6} MHz): the header is corrupt`,
+    );
+  }
   // Container size: trust blockAlign when it is consistent; some writers put valid bits (e.g. 12, 20) in bits.
   let containerBits = Math.ceil(bits / 8) * 8;
   if (blockAlign > 0 && blockAlign % channels === 0 && (blockAlign / channels) * 8 >= bits) {
