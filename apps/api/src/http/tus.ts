@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import {
   completeTusUpload,
@@ -25,14 +26,45 @@ export const RECORDING_ID_HEADER = "BattyCoda-Recording-Id";
 export const MISSING_FILENAME_MESSAGE = "Upload-Metadata must include a filename";
 export const NOT_WAV_OR_ZIP_MESSAGE = "Only .wav files and .zip archives can be uploaded";
 
+/** Ids we hand out (see namingFunction); anything else in the path is not an upload of ours. */
+const TUS_ID = /^[0-9a-f]{32}$/;
+
+interface TusCaller {
+  access: GroupAccess;
+  /** The upload id checked against the caller's group; the only id tus may act on. */
+  tusId: string | undefined;
+}
+
 /** The caller of the request tus is handling; tus hooks see only a web Request wrapping it. */
-const callers = new WeakMap<IncomingMessage, GroupAccess>();
+const callers = new WeakMap<IncomingMessage, TusCaller>();
+
+function callerOf(req: Request): TusCaller | undefined {
+  const node = (req as unknown as { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req;
+  return node ? callers.get(node) : undefined;
+}
 
 function accessOf(req: Request): GroupAccess {
-  const node = (req as unknown as { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req;
-  const access = node ? callers.get(node) : undefined;
-  if (!access) throw { status_code: 401, body: "Authentication required\n" };
-  return access;
+  const caller = callerOf(req);
+  if (!caller) throw { status_code: 401, body: "Authentication required\n" };
+  return caller.access;
+}
+
+export type TusTarget = { kind: "collection" } | { kind: "upload"; tusId: string } | { kind: "invalid" };
+
+/**
+ * What a tus URL addresses, from its path alone: the query never names an upload. @tus/server on its
+ * own takes the id after the last `/` of the whole URL, query included, so `/tus/MINE?x=/THEIRS`
+ * would pass our group check on MINE and act on THEIRS. Only exact `<TUS_PATH>/<id>` is an upload;
+ * encoded slashes, extra segments and trailing slashes are not.
+ */
+export function tusTarget(url: string): TusTarget {
+  const q = url.indexOf("?");
+  const pathname = q < 0 ? url : url.slice(0, q);
+  if (pathname === TUS_PATH) return { kind: "collection" };
+  const prefix = `${TUS_PATH}/`;
+  if (!pathname.startsWith(prefix)) return { kind: "invalid" };
+  const id = pathname.slice(prefix.length);
+  return TUS_ID.test(id) ? { kind: "upload", tusId: id } : { kind: "invalid" };
 }
 
 /** DomainError/ZodError → the `{status_code, body}` object tus turns into a response. */
@@ -70,6 +102,9 @@ export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, 
     // same-origin only, like the rest of the API: no CORS headers
     allowedOrigins: [],
     exposedHeaders: [UPLOAD_ID_HEADER, RECORDING_ID_HEADER],
+    namingFunction: () => randomBytes(16).toString("hex"),
+    // never let tus parse the URL itself: the id is the one the route checked (see tusTarget)
+    getFileIdFromRequest: (req) => callerOf(req)?.tusId,
     async onUploadCreate(req, upload) {
       const access = accessOf(req);
       const filename = upload.metadata?.filename ?? upload.metadata?.name ?? "";
@@ -109,20 +144,33 @@ export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, 
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.method === "GET")
         return sendError(reply, 405, "METHOD_NOT_SUPPORTED", "Use HEAD to query an upload");
+      const target = tusTarget(req.url);
+      const allowed =
+        target.kind === "collection"
+          ? ["POST", "OPTIONS"]
+          : target.kind === "upload"
+            ? ["HEAD", "PATCH", "DELETE", "OPTIONS"]
+            : ["OPTIONS"];
+      if (target.kind === "invalid" && req.method !== "OPTIONS")
+        return sendError(reply, 404, "NOT_FOUND", "Upload not found");
+      if (!allowed.includes(req.method))
+        return sendError(reply, 405, "METHOD_NOT_SUPPORTED", `${req.method} is not supported here`);
       const user = await requireUser(deps, cookies, req, reply);
       if (!user) return reply;
       const access = await accessFor(deps, user);
-      const id = (req.params as { "*"?: string })["*"];
-      if (id !== undefined && req.method !== "OPTIONS") {
+      const tusId = target.kind === "upload" && req.method !== "OPTIONS" ? target.tusId : undefined;
+      if (tusId !== undefined) {
         // another group's id is 404 before tus ever touches the file
-        const upload = await findTusUpload(deps.db, access, decodeURIComponent(id));
+        const upload = await findTusUpload(deps.db, access, tusId);
         if (req.method === "DELETE")
           await deps.db.upload.update({
             where: { id: upload.id },
             data: { status: "failed", error: "Cancelled", tempPath: null },
           });
       }
-      callers.set(req.raw, access);
+      callers.set(req.raw, { access, tusId });
+      // tus needs no query; dropping it leaves nothing else in the URL to read an id from
+      req.raw.url = req.url.split("?")[0] ?? req.url;
       reply.hijack();
       await tus.handle(req.raw, reply.raw);
     };
