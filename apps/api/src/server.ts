@@ -25,6 +25,7 @@ import { registerSpeciesImageRoutes } from "./http/species-image.ts";
 import { registerTusRoutes } from "./http/tus.ts";
 import { registerRestApi } from "./rest/register.ts";
 import { type AppRouter, appRouter } from "./router.ts";
+import { TRPC_MAX_BATCH_SIZE } from "./limits.ts";
 import { createInnerContext, type ServerDeps } from "./trpc.ts";
 
 export interface BuildServerOptions {
@@ -87,6 +88,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
       async createContext({ req, res }) {
         const auth = await authenticateRequest(deps.db, req, res, cookieSettings);
         return createInnerContext(deps, {

@@ -71,11 +71,18 @@ export function createInnerContext(deps: ServerDeps, input: ContextInput = {}): 
 
 // ─── 2. initTRPC ───
 
+/** Stacks and the text of unexpected errors (SQL, paths, ids) reach clients only in development. */
+const exposeInternals = process.env.NODE_ENV === "development";
+
 const t = initTRPC.context<Context>().create({
+  isDev: exposeInternals,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    const masked =
+      error.code === "INTERNAL_SERVER_ERROR" && !exposeInternals && !(cause instanceof DomainError);
     return {
       ...shape,
+      ...(masked ? { message: "Internal server error" } : {}),
       data: {
         ...shape.data,
         // Field errors for forms: { formErrors: string[], fieldErrors: { field: string[] } }.
@@ -103,7 +110,24 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 // ─── 3. base procedures ───
 
-export const publicProcedure = t.procedure.use(domainErrors);
+/**
+ * PostgreSQL cannot store NUL in text, so a NUL in any string input would surface as a 500 from the
+ * database; no field has a use for it. Checked once here instead of in every schema.
+ */
+const noNulInput = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput()))
+    throw new TRPCError({ code: "BAD_REQUEST", message: "Text may not contain NUL (\\u0000) characters" });
+  return next();
+});
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (depth > 32 || value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes("\u0000") || containsNul(v, depth + 1));
+}
+
+export const publicProcedure = t.procedure.use(domainErrors).use(noNulInput);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please log in" });

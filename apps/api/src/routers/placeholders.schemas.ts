@@ -2,6 +2,7 @@
 // (classification, tasks, clustering, admin; and segmentation.algorithms). Those issues move them
 // into packages/core/src/<domain> with the domain logic (recordings and jobs already did).
 import { ZIsoDate } from "@battycoda/core";
+import { ClassifierType } from "@battycoda/db";
 import { z } from "zod";
 
 export const ZSegmentationAlgorithm = z.object({
@@ -17,7 +18,7 @@ export const ZListSegmentationAlgorithmsResponse = z.array(ZSegmentationAlgorith
 export const ZClassifierSummary = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.enum(["knn", "lda", "rf", "dummy"]),
+  type: z.enum(ClassifierType),
   description: z.string(),
   speciesId: z.string().nullable(),
   speciesName: z.string().nullable(),

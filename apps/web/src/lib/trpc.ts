@@ -1,4 +1,5 @@
 import type { AppRouter } from "@battycoda/api";
+import { TRPC_MAX_BATCH_SIZE } from "@battycoda/api/limits";
 import { QueryClient } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
@@ -34,6 +35,7 @@ export function makeTrpcClient() {
     links: [
       httpBatchLink({
         url: "/trpc",
+        maxItems: TRPC_MAX_BATCH_SIZE,
         fetch: (url, options) => fetch(url, { ...options, credentials: "include" }),
       }),
     ],
