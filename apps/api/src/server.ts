@@ -9,6 +9,8 @@ import { ZodError } from "zod";
 import { formatZodIssues, sendDomainError, sendError } from "./errors.ts";
 import { registerCsrfGuard } from "./http/csrf.ts";
 import { registerHealthRoute } from "./http/health.ts";
+import { registerRecordingFileRoutes } from "./http/recording-files.ts";
+import { registerRecordingUploadRoutes } from "./http/recording-uploads.ts";
 import {
   authenticateRequest,
   type CookieSettings,
@@ -17,15 +19,13 @@ import {
   setSessionCookie,
 } from "./http/request-auth.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
-import { registerSpa } from "./http/spa.ts";
-import { registerRecordingFileRoutes } from "./http/recording-files.ts";
-import { registerRecordingUploadRoutes } from "./http/recording-uploads.ts";
 import { registerSegmentFileRoutes } from "./http/segment-files.ts";
+import { registerSpa } from "./http/spa.ts";
 import { registerSpeciesImageRoutes } from "./http/species-image.ts";
 import { registerTusRoutes } from "./http/tus.ts";
+import { TRPC_MAX_BATCH_SIZE } from "./limits.ts";
 import { registerRestApi } from "./rest/register.ts";
 import { type AppRouter, appRouter } from "./router.ts";
-import { TRPC_MAX_BATCH_SIZE } from "./limits.ts";
 import { createInnerContext, type ServerDeps } from "./trpc.ts";
 
 export interface BuildServerOptions {

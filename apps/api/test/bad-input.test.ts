@@ -46,7 +46,12 @@ describe("bad input answers 400, never 500", () => {
     const search = await trpcQuery(app, "recordings.list", { search: "abc\u0000def" }, { cookie });
     expect(search.statusCode).toBe(400);
     expect(search.json().error.message).toMatch(/NUL/);
-    const create = await trpcMutation(app, "projects.create", { name: "p\u0000", description: "" }, { cookie });
+    const create = await trpcMutation(
+      app,
+      "projects.create",
+      { name: "p\u0000", description: "" },
+      { cookie },
+    );
     expect(create.statusCode).toBe(400);
     expect(create.json().error.message).toMatch(/NUL/);
     expectNoInternals(create.body);

@@ -91,7 +91,10 @@ export const ZListRecordingsRequest = z
     limit: z.coerce.number().int().min(1).max(500).default(100),
     /** Opaque: the `nextCursor` of the previous page. */
     // an offset; bounded so a huge one cannot overflow the query (it answered 500 with the SQL)
-    cursor: z.string().regex(/^\d{1,9}$/, { error: "Invalid cursor" }).optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,9}$/, { error: "Invalid cursor" })
+      .optional(),
   })
   .default({ sort: "createdAt", order: "desc", limit: 100 });
 export type TListRecordingsRequest = z.input<typeof ZListRecordingsRequest>;
