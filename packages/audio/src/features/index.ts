@@ -1,5 +1,5 @@
 export { type CallFeatureOptions, cutSegment, extractCallFeatures, MIN_CALL_SAMPLES } from "./calls.ts";
-export { type CallFeatures, FEATURE_NAMES, type FeatureName } from "./names.ts";
+export { type CallFeatures, FEATURE_EXTRACTOR_VERSION, FEATURE_NAMES, type FeatureName } from "./names.ts";
 export { type WarblerSettings, warblerSettings } from "./settings.ts";
 export { spectroAnalysis } from "./warbler.ts";
 export {

@@ -31,3 +31,6 @@ export const FEATURE_NAMES = [
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 export type CallFeatures = Record<FeatureName, number>;
+
+/** Bumped whenever a change to the extractor changes any feature value (cached features and run stamps carry it). */
+export const FEATURE_EXTRACTOR_VERSION = "1";
