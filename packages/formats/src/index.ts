@@ -1,3 +1,4 @@
+export { neutralizeCell } from "./cells.ts";
 export {
   isSegmentFileName,
   isWavName,
@@ -22,4 +23,12 @@ export {
 export * from "./segments/types.ts";
 export * from "./zip/errors.ts";
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./zip/limits.ts";
-export { openZip, type ZipEntry, type ZipFileEntry, ZipReader, type ZipRejectedEntry } from "./zip/reader.ts";
+export {
+  inspectZip,
+  openZip,
+  type ZipEntry,
+  type ZipFileEntry,
+  ZipReader,
+  type ZipRejectedEntry,
+  type ZipSummary,
+} from "./zip/reader.ts";

@@ -50,3 +50,19 @@ export class ZipUnsupportedEntryError extends ZipError {
     super(`${entryName}: ${reason}`);
   }
 }
+
+/**
+ * Two central-directory records whose data overlaps: a few KB of archive can then name one
+ * large compressed stream many times and unpack to many times its size. Never made by a real tool.
+ */
+export class ZipOverlapError extends ZipFormatError {
+  override name = "ZipOverlapError";
+  constructor(
+    readonly first: string,
+    readonly second: string,
+  ) {
+    super(
+      `entries ${JSON.stringify(first)} and ${JSON.stringify(second)} share the same bytes of the archive (overlapping entries); the archive is refused`,
+    );
+  }
+}

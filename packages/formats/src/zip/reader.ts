@@ -15,6 +15,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import yauzl from "yauzl";
+import { readCentralDirectory } from "./central-directory.ts";
 import { ZipEntryNameError, ZipFormatError, ZipLimitError, ZipUnsupportedEntryError } from "./errors.ts";
 import { type ArchiveBudget, DEFAULT_ZIP_LIMITS, LimitedEntryStream, type ZipLimits } from "./limits.ts";
 import { checkEntryName, decodeEntryName, isJunk } from "./names.ts";
@@ -45,6 +46,27 @@ export interface ZipRejectedEntry {
 
 export type ZipEntry = ZipFileEntry | ZipRejectedEntry;
 
+export interface ZipSummary {
+  /** central-directory records, directories and junk included */
+  entryCount: number;
+  /** what the archive claims it unpacks to; reading never writes more (see LimitedEntryStream) */
+  declaredUncompressedBytes: number;
+}
+
+/**
+ * Checks an archive without inflating anything: readable, within the entry-count and total-size
+ * limits, no overlapping entries. Throws like iteration would; use it to refuse an upload up front.
+ */
+export async function inspectZip(zipPath: string, limits: Partial<ZipLimits> = {}): Promise<ZipSummary> {
+  const zip = await openYauzl(zipPath);
+  try {
+    const dir = await readCentralDirectory(zip, { ...DEFAULT_ZIP_LIMITS, ...limits }, nextEntry);
+    return { entryCount: dir.entries.length, declaredUncompressedBytes: dir.declaredUncompressedBytes };
+  } finally {
+    zip.close();
+  }
+}
+
 export function openZip(zipPath: string, limits: Partial<ZipLimits> = {}): ZipReader {
   return new ZipReader(zipPath, { ...DEFAULT_ZIP_LIMITS, ...limits });
 }
@@ -71,28 +93,10 @@ export class ZipReader implements AsyncIterable<ZipEntry> {
   private async *entries(): AsyncGenerator<ZipEntry> {
     const zip = await openYauzl(this.zipPath);
     try {
-      const { limits } = this;
-      if (zip.entryCount > limits.maxEntries) {
-        throw new ZipLimitError(
-          "entryCount",
-          `the archive has ${zip.entryCount} entries; the limit is ${limits.maxEntries}`,
-          limits.maxEntries,
-          zip.entryCount,
-        );
-      }
+      const { entries } = await readCentralDirectory(zip, this.limits, nextEntry);
       const seen = new Set<string>();
-      let declaredTotal = 0;
-      for (let raw = await nextEntry(zip); raw; raw = await nextEntry(zip)) {
+      for (const raw of entries) {
         if (this.budget.failure) throw this.budget.failure;
-        declaredTotal += raw.uncompressedSize;
-        if (declaredTotal > limits.maxTotalUncompressedBytes) {
-          throw new ZipLimitError(
-            "totalUncompressedBytes",
-            `the archive declares more than ${limits.maxTotalUncompressedBytes} uncompressed bytes`,
-            limits.maxTotalUncompressedBytes,
-            declaredTotal,
-          );
-        }
         const entry = this.classify(zip, raw, seen);
         if (entry) yield entry;
       }
