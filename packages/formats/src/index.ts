@@ -1,4 +1,5 @@
 export { neutralizeCell } from "./cells.ts";
+export { neutralizeCell } from "./cells.ts";
 export {
   isSegmentFileName,
   isWavName,

@@ -4,6 +4,7 @@
  * of `,` `;` or tab delimiters, of a missing header, and of decimal commas when the
  * delimiter is not a comma. Every bad row is reported with its line number.
  */
+import { neutralizeCell } from "../cells.ts";
 import { formatNotes, parseNotes } from "./notes.ts";
 import { formatNumber, parseDecimal } from "./numbers.ts";
 import {
@@ -206,12 +207,13 @@ export function exportSegmentsCsv(segments: readonly Segment[], options: CsvExpo
   ];
   const rows = segments.map((s, i) => {
     const cells = [formatNumber(s.onset), formatNumber(s.offset)];
-    if (hasLabel) cells.push(s.label ?? "");
+    if (hasLabel) cells.push(neutralizeCell(s.label ?? ""));
     if (hasFreq) cells.push(optNumber(s.lowFreq), optNumber(s.highFreq));
-    for (const name of extraNames) cells.push(extras[i]?.[name] ?? "");
+    for (const name of extraNames) cells.push(neutralizeCell(extras[i]?.[name] ?? ""));
     return cells.map((c) => quoteCell(c, d)).join(d);
   });
-  return `${[header.map((c) => quoteCell(c, d)).join(d), ...rows].join("\n")}\n`;
+  const head = header.map((c) => quoteCell(neutralizeCell(c), d)).join(d);
+  return `${[head, ...rows].join("\n")}\n`;
 }
 
 export function optNumber(v: number | undefined): string {

@@ -5,6 +5,8 @@
  * is the meaningful one. Columns without a Segment field become `key=value` notes and
  * come back as columns on export.
  */
+
+import { neutralizeCell } from "../cells.ts";
 import { noteColumns, optNumber } from "./csv.ts";
 import { formatNotes } from "./notes.ts";
 import { formatNumber, parseDecimal } from "./numbers.ts";
@@ -213,9 +215,9 @@ export function exportRavenTable(segments: readonly Segment[], options: RavenExp
       noBox ? "0" : optNumber(s.lowFreq),
       noBox ? formatNumber(options.nyquistHz as number) : optNumber(s.highFreq),
     ];
-    if (hasLabel) cells.push(s.label ?? "");
-    for (const name of extraNames) cells.push(extras[i]?.[name] ?? "");
+    if (hasLabel) cells.push(neutralizeCell(clean(s.label ?? "")));
+    for (const name of extraNames) cells.push(neutralizeCell(clean(extras[i]?.[name] ?? "")));
     return cells.map(clean).join("\t");
   });
-  return `${[header.map(clean).join("\t"), ...rows].join("\n")}\n`;
+  return `${[header.map((h) => neutralizeCell(clean(h))).join("\t"), ...rows].join("\n")}\n`;
 }
