@@ -1,5 +1,4 @@
 export { neutralizeCell } from "./cells.ts";
-export { neutralizeCell } from "./cells.ts";
 export {
   isSegmentFileName,
   isWavName,
