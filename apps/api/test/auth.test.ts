@@ -253,6 +253,22 @@ describe("password reset", () => {
     expect(user.username).toBe("gina");
   });
 
+  it("revokes the API key and tells the owner by email (issue 8 #5)", async () => {
+    const ivor = await registerAndLogin(t, "ivor");
+    const { key } = await ivor.caller.profile.generateApiKey();
+    const { authenticateApiKey } = await import("@battycoda/core");
+    expect((await authenticateApiKey(t.deps.db, key))?.username).toBe("ivor");
+    const { caller } = anonymousCaller(t);
+    await caller.auth.requestPasswordReset({ email: "ivor@example.org" });
+    const token = tokenFromEmail(t, "ivor@example.org", PASSWORD_RESET_PATH);
+    await caller.auth.resetPassword({ token, password: "ivor fresh passphrase" });
+    expect(await authenticateApiKey(t.deps.db, key)).toBeNull();
+    const notice = t.outbox.at(-1);
+    expect(notice?.to).toBe("ivor@example.org");
+    expect(notice?.subject).toMatch(/API key was revoked/);
+    expect(notice?.text).toMatch(/password was reset/);
+  });
+
   it("answers the same for unknown emails and sends nothing", async () => {
     const before = t.outbox.length;
     const { caller } = anonymousCaller(t);
@@ -331,5 +347,25 @@ describe("profile", () => {
     await kim.caller.auth.changePassword({ currentPassword: kim.password, newPassword: "new password 1" });
     expect((await kim.caller.auth.me())?.username).toBe("kim");
     await expect(sessionCaller(t, jar.token as string)).rejects.toThrow();
+  });
+
+  it("revokes the API key on a password change unless asked to keep it (issue 8 #5)", async () => {
+    const { authenticateApiKey } = await import("@battycoda/core");
+    const lee = await registerAndLogin(t, "lee");
+    const first = await lee.caller.profile.generateApiKey();
+    const sent = t.outbox.length;
+    await lee.caller.auth.changePassword({ currentPassword: lee.password, newPassword: "lee second pass" });
+    expect(await authenticateApiKey(t.deps.db, first.key)).toBeNull();
+    expect(t.outbox.length).toBe(sent + 1);
+    expect(t.outbox.at(-1)?.subject).toMatch(/API key was revoked/);
+
+    const second = await lee.caller.profile.generateApiKey();
+    await lee.caller.auth.changePassword({
+      currentPassword: "lee second pass",
+      newPassword: "lee third pass",
+      keepApiKey: true,
+    });
+    expect((await authenticateApiKey(t.deps.db, second.key))?.username).toBe("lee");
+    expect(t.outbox.length).toBe(sent + 1);
   });
 });

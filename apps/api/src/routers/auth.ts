@@ -104,7 +104,7 @@ export const authRouter = createTRPCRouter({
     .input(ZResetPasswordRequest)
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {
-      await resetPassword(ctx.db, input);
+      await resetPassword(ctx.mail, input);
       return ok;
     }),
 
@@ -113,7 +113,7 @@ export const authRouter = createTRPCRouter({
     .input(ZChangePasswordRequest)
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {
-      await changePassword(ctx.db, ctx.user.id, input, ctx.sessionId ?? undefined);
+      await changePassword(ctx.mail, ctx.user.id, input, ctx.sessionId ?? undefined);
       return ok;
     }),
 });

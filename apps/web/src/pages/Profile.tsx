@@ -182,6 +182,7 @@ function PasswordForm({ profile }: { profile: Profile }) {
   const trpc = useTRPC();
   const [currentPassword, setCurrent] = useState("");
   const [newPassword, setNew] = useState("");
+  const [keepApiKey, setKeepApiKey] = useState(false);
   const change = useMutation(
     trpc.auth.changePassword.mutationOptions({
       onSuccess: () => {
@@ -199,12 +200,15 @@ function PasswordForm({ profile }: { profile: Profile }) {
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          change.mutate({ currentPassword, newPassword });
+          change.mutate({ currentPassword, newPassword, keepApiKey });
         }}
       >
         <ErrorAlert error={change.error} />
         {change.isSuccess ? (
-          <Alert kind="success">Password changed. Other sessions were signed out.</Alert>
+          <Alert kind="success">
+            Password changed. Other sessions were signed out
+            {keepApiKey ? "." : "; your API key (if you had one) was revoked."}
+          </Alert>
         ) : null}
         <div className="grid-2">
           {profile.hasPassword ? (
@@ -229,6 +233,11 @@ function PasswordForm({ profile }: { profile: Profile }) {
             hint="At least 8 characters"
           />
         </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={keepApiKey} onChange={(e) => setKeepApiKey(e.target.checked)} />{" "}
+          Keep my API key (otherwise it is revoked: do this only if you are sure nobody else learnt the old
+          password)
+        </label>
         <div className="form-actions">
           <Button type="submit" busy={change.isPending}>
             Change password

@@ -1,4 +1,5 @@
 import type { Db, DbOrTx } from "../access/db.ts";
+import { escapeHtml, type MailContext } from "../access/services.ts";
 import type { AuthenticatedUser } from "./sessions.ts";
 import { HOUR_MS, hashToken, randomToken } from "./tokens.ts";
 
@@ -40,8 +41,28 @@ export async function generateApiKey(db: Db, userId: string): Promise<{ key: str
   return { key, info: toInfo(row) };
 }
 
-export async function revokeApiKeys(db: DbOrTx, userId: string): Promise<void> {
-  await db.apiKey.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+/** Returns how many live keys were revoked. */
+export async function revokeApiKeys(db: DbOrTx, userId: string): Promise<number> {
+  const { count } = await db.apiKey.updateMany({
+    where: { userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count;
+}
+
+/** Scripts stop working when a key goes: tell the owner why, so it is not a mystery. */
+export async function notifyApiKeyRevoked(
+  mail: MailContext,
+  user: { email: string; username: string },
+  reason: string,
+): Promise<void> {
+  const profile = `${mail.publicUrl}/profile`;
+  await mail.sendEmail({
+    to: user.email,
+    subject: "Your BattyCoda API key was revoked",
+    text: `Hello ${user.username},\n\nYour API key was revoked because ${reason}. Scripts that use it will be refused until you generate a new key on your profile page:\n${profile}\n\nIf you did not change your password, reset it now and tell your site admin.\n`,
+    html: `<p>Hello ${escapeHtml(user.username)},</p><p>Your API key was revoked because ${escapeHtml(reason)}. Scripts that use it will be refused until you generate a new key on <a href="${escapeHtml(profile)}">your profile page</a>.</p><p>If you did not change your password, reset it now and tell your site admin.</p>`,
+  });
 }
 
 export async function authenticateApiKey(db: DbOrTx, key: string): Promise<AuthenticatedUser | null> {

@@ -63,8 +63,10 @@ export type TResetPasswordRequest = z.infer<typeof ZResetPasswordRequest>;
 export const ZChangePasswordRequest = z.object({
   currentPassword: z.string().max(256),
   newPassword: ZPassword,
+  /** A changed password usually means the old one leaked, and so may the API key: revoke by default. */
+  keepApiKey: z.boolean().default(false),
 });
-export type TChangePasswordRequest = z.infer<typeof ZChangePasswordRequest>;
+export type TChangePasswordRequest = z.input<typeof ZChangePasswordRequest>;
 
 export const ZSessionUser = z.object({
   id: z.string(),

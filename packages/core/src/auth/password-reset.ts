@@ -1,6 +1,7 @@
 import type { Db } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import { escapeHtml, type MailContext, type RequestMeta } from "../access/services.ts";
+import { notifyApiKeyRevoked, revokeApiKeys } from "./api-keys.ts";
 import type { TRequestPasswordResetRequest, TResetPasswordRequest } from "./auth.schemas.ts";
 import { hashPassword } from "./password.ts";
 import { bucket, consumeLimit, RATE_LIMITS } from "./rate-limit.ts";
@@ -40,13 +41,17 @@ export async function requestPasswordReset(
   });
 }
 
-/** Sets the new password, burns every outstanding reset token and signs out all sessions. */
-export async function resetPassword(db: Db, input: TResetPasswordRequest) {
+/**
+ * Sets the new password, burns every outstanding reset token, signs out all sessions and revokes
+ * the API key (whoever knew the old password may have made one), telling the owner by email.
+ */
+export async function resetPassword(mail: MailContext, input: TResetPasswordRequest) {
+  const db: Db = mail.db;
   const invalid = new DomainError("BAD_REQUEST", "This reset link is invalid, used or expired");
   const row = await db.passwordResetToken.findUnique({ where: { tokenHash: hashToken(input.token) } });
   if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) throw invalid;
   const passwordHash = await hashPassword(input.password);
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const claimed = await tx.passwordResetToken.updateMany({
       where: { id: row.id, usedAt: null },
       data: { usedAt: new Date() },
@@ -57,6 +62,10 @@ export async function resetPassword(db: Db, input: TResetPasswordRequest) {
       data: { usedAt: new Date() },
     });
     await tx.session.deleteMany({ where: { userId: row.userId } });
-    return tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
+    const revoked = await revokeApiKeys(tx, row.userId);
+    const user = await tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
+    return { user, revoked };
   });
+  if (result.revoked > 0) await notifyApiKeyRevoked(mail, result.user, "your password was reset");
+  return result.user;
 }
