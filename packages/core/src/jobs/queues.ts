@@ -54,7 +54,9 @@ export const QUEUE_OPTIONS: Record<QueueName, QueueOptions> = {
   "recording.ingest": DEFAULT_OPTIONS,
   "spectrogram.generate": DEFAULT_OPTIONS,
   "segmentation.run": DEFAULT_OPTIONS,
-  "classification.run": DEFAULT_OPTIONS,
+  // The handler waits out R outages itself and resumes after its last stored batch, so pg-boss
+  // retries only cover crashes: retry soon, and give long runs (plus outages) room before expiry.
+  "classification.run": { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 6 * 3600 },
   "classifier.train": { ...DEFAULT_OPTIONS, retryLimit: 1, expireInSeconds: 6 * 3600 },
   "clustering.run": { ...DEFAULT_OPTIONS, retryLimit: 1, expireInSeconds: 6 * 3600 },
   "upload.process": DEFAULT_OPTIONS,

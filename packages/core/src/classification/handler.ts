@@ -1,0 +1,377 @@
+// The `classification.run` job: pages of segments (by onset) → features (cache or pool) → R →
+// results, one transaction per page that also advances the run's counters. Pages are "segments of
+// the segmentation without a result in this run", so any retry resumes after the last stored page
+// and can never write a segment twice (the (runId, segmentId) unique backs that up).
+import { randomUUID } from "node:crypto";
+import { WavError } from "@battycoda/audio";
+import type { Db, Prisma } from "@battycoda/db";
+import { RClient, type RServerRequestError } from "@battycoda/r-client";
+import { DomainError } from "../access/errors.ts";
+import { float8Text } from "../access/exact-float.ts";
+import type { JobContext, JobHandler } from "../jobs/handler.ts";
+import { PermanentJobError } from "../jobs/handler.ts";
+import { resolveStoredPath } from "../media/media.ts";
+import type { AudioTaskRunner } from "../segmentation/audio.ts";
+import { errorText, recordingAudioPath } from "../segmentation/common.ts";
+import { type CachedFeatures, featuresFor, isComplete } from "./features.ts";
+import {
+  type CallTypeRef,
+  dummyPrediction,
+  isPermanentRError,
+  isTransient,
+  methodOf,
+  NOT_CLASSIFIED,
+  predictBatch,
+  type RowPrediction,
+} from "./predict.ts";
+import { dispatchQueuedRuns, WAITING_FOR_R } from "./queue.ts";
+import { buildStamp, isStamp, type RunStamp } from "./stamp.ts";
+
+export const DEFAULT_BATCH_SIZE = 500;
+
+export interface ClassificationHandlerDeps {
+  mediaRoot: string;
+  rServerUrl: string;
+  pool?: AudioTaskRunner | null;
+  /** Segments per page when the run does not say (run.parameters.batchSize). */
+  batchSize?: number;
+  /** First wait after R fails; doubles up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Give up (run failed) after R has been unreachable this long without a single success. */
+  maxWaitMs?: number;
+  predictTimeoutMs?: number;
+  /** Called after each stored page (tests use it to stop R or simulate a crash at that point). */
+  afterBatch?: (info: { runId: string; batch: number; processed: number }) => Promise<void> | void;
+}
+
+export interface ClassificationRunResult {
+  runId: string;
+  processed?: number;
+  skipped?: string;
+}
+
+class RunStopped extends Error {}
+
+export function classificationRunHandler(deps: ClassificationHandlerDeps): JobHandler<"classification.run"> {
+  return (ctx) => runClassificationJob(ctx, deps);
+}
+
+async function loadRun(db: Db, runId: string) {
+  return db.classificationRun.findUnique({
+    where: { id: runId },
+    include: {
+      classifier: true,
+      recording: true,
+      segmentation: { include: { algorithm: { select: { key: true } } } },
+    },
+  });
+}
+
+async function isStopped(db: Db, runId: string): Promise<boolean> {
+  const r = await db.classificationRun.findUnique({ where: { id: runId }, select: { status: true } });
+  return r?.status !== "running";
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function runClassificationJob(
+  ctx: JobContext<"classification.run">,
+  deps: ClassificationHandlerDeps,
+): Promise<ClassificationRunResult> {
+  const { db } = ctx;
+  const { runId } = ctx.payload;
+  const run = await loadRun(db, runId);
+  if (!run) return { runId, skipped: "the run was deleted" };
+  if (run.status !== "running" && run.status !== "pending")
+    return { runId, skipped: `already ${run.status}` };
+  if (!run.segmentation) return finishFailed(ctx, runId, "The segmentation of this run was deleted");
+  await db.classificationRun.updateMany({
+    where: { id: runId, status: { in: ["pending", "running"] } },
+    data: { status: "running", startedAt: run.startedAt ?? new Date(), error: null },
+  });
+
+  const params = (run.parameters ?? {}) as { batchSize?: number };
+  const batchSize = Math.max(1, Math.min(5000, params.batchSize ?? deps.batchSize ?? DEFAULT_BATCH_SIZE));
+  const client = new RClient({ baseUrl: deps.rServerUrl, timeoutMs: deps.predictTimeoutMs ?? 120_000 });
+  const waitCtl = { attempts: run.attempts, since: null as number | null };
+
+  /** Calls R until it answers: waits with backoff while it is down, stops if the run is cancelled. */
+  const withR = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        const out = await fn();
+        waitCtl.since = null;
+        return out;
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        waitCtl.since ??= Date.now();
+        if (Date.now() - waitCtl.since > (deps.maxWaitMs ?? 2 * 3600_000))
+          throw new PermanentJobError(
+            `The classifier service was unavailable for too long: ${errorText(err)}`,
+          );
+        waitCtl.attempts++;
+        const base = deps.retryBaseMs ?? 5_000;
+        const delay = Math.min(
+          deps.retryMaxMs ?? 300_000,
+          base * 2 ** Math.min(20, waitCtl.attempts - run.attempts - 1),
+        );
+        await db.classificationRun.updateMany({
+          where: { id: runId, status: "running" },
+          data: {
+            waitingReason: WAITING_FOR_R,
+            attempts: waitCtl.attempts,
+            nextAttemptAt: new Date(Date.now() + delay),
+          },
+        });
+        await ctx.setMessage(`Waiting for the classifier service (${errorText(err)})`);
+        const until = Date.now() + delay;
+        while (Date.now() < until) {
+          await sleep(Math.min(500, until - Date.now()));
+          if (await isStopped(db, runId)) throw new RunStopped();
+        }
+      }
+    }
+  };
+
+  try {
+    const callTypes: CallTypeRef[] = run.recording.speciesId
+      ? await db.callType.findMany({
+          where: { speciesId: run.recording.speciesId },
+          select: { id: true, shortName: true },
+          orderBy: { shortName: "asc" },
+        })
+      : [];
+    if (callTypes.length === 0)
+      throw new PermanentJobError("The recording's species has no call types to classify into");
+    let model: { method: ReturnType<typeof methodOf>; modelPath: string } | null = null;
+    if (!run.isDummy) {
+      const c = run.classifier;
+      if (!c) throw new PermanentJobError("The classifier of this run was deleted");
+      if (!c.modelPath) throw new PermanentJobError(`Classifier "${c.name}" has no trained model`);
+      model = { method: methodOf(c.type), modelPath: resolveStoredPath(deps.mediaRoot, c.modelPath) };
+    }
+
+    let stamp: RunStamp;
+    if (isStamp(run.stamp)) stamp = run.stamp;
+    else {
+      const ping = model ? await withR(() => client.ping()) : null;
+      const segments = await db.segment.count({ where: { segmentationId: run.segmentation.id } });
+      stamp = await buildStamp({
+        recording: run.recording,
+        segmentation: run.segmentation,
+        segments,
+        classifier: run.classifier,
+        isDummy: run.isDummy,
+        ping,
+        mediaRoot: deps.mediaRoot,
+      });
+      await db.classificationRun.update({
+        where: { id: runId },
+        data: { stamp: stamp as unknown as Prisma.InputJsonValue, totalCount: segments },
+      });
+    }
+    const audioPath = recordingAudioPath(deps.mediaRoot, run.recording.filePath);
+    const total = Math.max(
+      1,
+      (await db.classificationRun.findUniqueOrThrow({ where: { id: runId } })).totalCount,
+    );
+
+    let cursor: { onset: number; id: string } | null = null;
+    let batch = 0;
+    for (;;) {
+      if (await isStopped(db, runId)) throw new RunStopped();
+      const page: { id: string; onset: number; offset: number; features: Prisma.JsonValue }[] =
+        await db.segment.findMany({
+          where: {
+            segmentationId: run.segmentation.id,
+            classificationResults: { none: { runId } },
+            ...(cursor
+              ? { OR: [{ onset: { gt: cursor.onset } }, { onset: cursor.onset, id: { gt: cursor.id } }] }
+              : {}),
+          },
+          orderBy: [{ onset: "asc" }, { id: "asc" }],
+          take: batchSize,
+          select: { id: true, onset: true, offset: true, features: true },
+        });
+      if (page.length === 0) break;
+      const last = page[page.length - 1] as { onset: number; id: string };
+      cursor = { onset: last.onset, id: last.id };
+
+      const { features, computed } = await featuresFor(audioPath, page, deps.pool);
+      let preds: RowPrediction[];
+      let unknown: string[] = [];
+      if (!model) {
+        const d = dummyPrediction(callTypes);
+        preds = page.map(() => d);
+      } else {
+        const rows = page.map((s) => {
+          const f = features.get(s.id);
+          return f && isComplete(f) ? f : null;
+        });
+        const m = model;
+        const out = await withR(() => predictBatch(client, m, rows, callTypes));
+        preds = out.rows;
+        unknown = out.unknownClasses.filter((c) => !stamp.warnings.some((w) => w.includes(`"${c}"`)));
+      }
+      if (unknown.length > 0) {
+        stamp = {
+          ...stamp,
+          warnings: [
+            ...stamp.warnings,
+            ...unknown.map(
+              (c) =>
+                `the model predicts class "${c}", which is not a call type of the species; its probability is not stored`,
+            ),
+          ],
+        };
+      }
+      const written = await writeBatch(
+        db,
+        runId,
+        page,
+        preds,
+        computed,
+        total,
+        unknown.length > 0 ? stamp : null,
+      );
+      if (written === null) throw new RunStopped();
+      batch++;
+      const done = await db.classificationRun.findUniqueOrThrow({
+        where: { id: runId },
+        select: { processedCount: true },
+      });
+      await ctx.setProgress(
+        done.processedCount / total,
+        `Classified ${done.processedCount} of ${total} calls`,
+      );
+      await deps.afterBatch?.({ runId, batch, processed: done.processedCount });
+    }
+
+    const finished = await db.$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<{ status: string }[]>`
+        SELECT status::text AS status FROM "ClassificationRun" WHERE id = ${runId} FOR UPDATE`;
+      if (row?.status !== "running") return null;
+      const processed = await tx.classificationResult.count({ where: { runId } });
+      const segments = await tx.segment.count({ where: { segmentationId: run.segmentation?.id ?? "" } });
+      await tx.classificationRun.update({
+        where: { id: runId },
+        data: {
+          status: "completed",
+          progress: 1,
+          processedCount: processed,
+          totalCount: Math.max(segments, processed),
+          waitingReason: null,
+          nextAttemptAt: null,
+          finishedAt: new Date(),
+          error: null,
+        },
+      });
+      return processed;
+    });
+    if (finished === null) throw new RunStopped();
+    await dispatchQueuedRuns(db, ctx.boss);
+    return { runId, processed: finished };
+  } catch (err) {
+    if (err instanceof RunStopped) return { runId, skipped: "cancelled" };
+    const permanent =
+      err instanceof PermanentJobError ||
+      isPermanentRError(err) ||
+      err instanceof DomainError ||
+      err instanceof WavError;
+    if (permanent || ctx.retriesLeft === 0) {
+      const message = isPermanentRError(err)
+        ? `The classifier service rejected the request: ${(err as RServerRequestError).serverMessage ?? errorText(err)}`
+        : errorText(err);
+      return finishFailed(ctx, runId, message);
+    }
+    throw err;
+  }
+}
+
+async function finishFailed(
+  ctx: JobContext<"classification.run">,
+  runId: string,
+  message: string,
+): Promise<never> {
+  await ctx.db.classificationRun.updateMany({
+    where: { id: runId, status: { in: ["pending", "running"] } },
+    data: {
+      status: "failed",
+      error: message,
+      waitingReason: null,
+      nextAttemptAt: null,
+      finishedAt: new Date(),
+    },
+  });
+  await dispatchQueuedRuns(ctx.db, ctx.boss).catch(() => undefined);
+  throw new PermanentJobError(message);
+}
+
+/** One page's results, probabilities, feature cache and counters; null when the run stopped meanwhile. */
+async function writeBatch(
+  db: Db,
+  runId: string,
+  page: { id: string }[],
+  preds: RowPrediction[],
+  computed: Map<string, CachedFeatures>,
+  total: number,
+  stamp: RunStamp | null,
+): Promise<number | null> {
+  return db.$transaction(
+    async (tx) => {
+      const [row] = await tx.$queryRaw<{ status: string; processed: number }[]>`
+        SELECT status::text AS status, "processedCount" AS processed FROM "ClassificationRun" WHERE id = ${runId} FOR UPDATE`;
+      if (row?.status !== "running") return null;
+      const ids = page.map(() => randomUUID());
+      const inserted = await tx.$queryRaw<{ id: string; segmentId: string }[]>`
+        INSERT INTO "ClassificationResult" (id, "runId", "segmentId", "predictedLabel", confidence, "createdAt")
+        SELECT u.id, ${runId}, u.seg, u.label, u.conf, now()
+        FROM unnest(
+          ${ids}::text[],
+          ${page.map((s) => s.id)}::text[],
+          ${preds.map((p) => p.label)}::text[],
+          ${preds.map((p) => float8Text(p.confidence))}::float8[]
+        ) AS u(id, seg, label, conf)
+        ON CONFLICT ("runId", "segmentId") DO NOTHING
+        RETURNING id, "segmentId"`;
+      const predBySegment = new Map(page.map((s, i) => [s.id, preds[i] ?? NOT_CLASSIFIED]));
+      const probResult: string[] = [];
+      const probType: string[] = [];
+      const probValue: (string | null)[] = [];
+      for (const r of inserted) {
+        for (const [typeId, p] of predBySegment.get(r.segmentId)?.probabilities ?? []) {
+          probResult.push(r.id);
+          probType.push(typeId);
+          probValue.push(float8Text(p));
+        }
+      }
+      if (probResult.length > 0) {
+        await tx.$executeRaw`
+          INSERT INTO "CallProbability" (id, "resultId", "callTypeId", probability)
+          SELECT gen_random_uuid()::text, u.r, u.t, u.p
+          FROM unnest(${probResult}::text[], ${probType}::text[], ${probValue}::float8[]) AS u(r, t, p)`;
+      }
+      if (computed.size > 0) {
+        const segIds = [...computed.keys()];
+        await tx.$executeRaw`
+          UPDATE "Segment" s SET features = u.f
+          FROM unnest(${segIds}::text[], ${segIds.map((id) => JSON.stringify(computed.get(id)))}::jsonb[]) AS u(id, f)
+          WHERE s.id = u.id`;
+      }
+      const processed = row.processed + inserted.length;
+      await tx.classificationRun.update({
+        where: { id: runId },
+        data: {
+          processedCount: processed,
+          progress: Math.min(1, processed / total),
+          waitingReason: null,
+          nextAttemptAt: null,
+          ...(stamp ? { stamp: stamp as unknown as Prisma.InputJsonValue } : {}),
+        },
+      });
+      return inserted.length;
+    },
+    { timeout: 60_000, maxWait: 15_000 },
+  );
+}
