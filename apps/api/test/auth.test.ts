@@ -1,5 +1,6 @@
 import {
   INVALID_LOGIN_MESSAGE,
+  LOGIN_BACKOFF,
   LOGIN_CODE_MAX_ATTEMPTS,
   MAGIC_LINK_PATH,
   PASSWORD_RESET_PATH,
@@ -145,18 +146,47 @@ describe("password login", () => {
     );
   });
 
-  it("rate-limits failures per account, even from different IPs, then refuses the right password too", async () => {
-    const carol = await registerAndLogin(t, "carol");
+  it("10 wrong passwords from 10 IPs do not lock the owner out (issue 8 #8)", async () => {
+    await registerAndLogin(t, "carol");
     for (let i = 0; i < 10; i++) {
       const { caller } = anonymousCaller(t, { ip: `192.0.2.${i}` });
       await expectCode(caller.auth.login({ identifier: "carol", password: `bad${i}` }), "UNAUTHORIZED");
     }
     const { caller } = anonymousCaller(t, { ip: "192.0.2.99" });
+    const { user } = await caller.auth.login({
+      identifier: "carol@example.org",
+      password: "pw-carol-secret",
+    });
+    expect(user.username).toBe("carol");
+  });
+
+  it("slows a guesser on one account and IP exponentially, the right password included", async () => {
+    const cy = await registerAndLogin(t, "cyril");
+    const { caller } = anonymousCaller(t, { ip: "192.0.2.200" });
+    for (let i = 0; i < LOGIN_BACKOFF.free; i++)
+      await expectCode(caller.auth.login({ identifier: "cyril", password: `bad${i}` }), "UNAUTHORIZED");
     await expectCode(
-      caller.auth.login({ identifier: "carol@example.org", password: "pw-carol-secret" }),
+      caller.auth.login({ identifier: "cyril", password: cy.password }),
       "TOO_MANY_REQUESTS",
+      /try again in 2 seconds/,
     );
-    expect(await t.deps.db.rateLimitHit.count({ where: { bucket: `login:account:${carol.id}` } })).toBe(10);
+    // a later failure doubles the wait: make the last one older than the current wait, fail again
+    const pair = `login:pair:${cy.id}:192.0.2.200`;
+    await t.deps.db.rateLimitHit.updateMany({
+      where: { bucket: pair },
+      data: { createdAt: new Date(Date.now() - 3_000) },
+    });
+    await expectCode(caller.auth.login({ identifier: "cyril", password: "bad again" }), "UNAUTHORIZED");
+    await expectCode(
+      caller.auth.login({ identifier: "cyril", password: cy.password }),
+      "TOO_MANY_REQUESTS",
+      /try again in 4 seconds/,
+    );
+    // the owner elsewhere is not affected
+    const home = anonymousCaller(t, { ip: "192.0.2.201" });
+    expect((await home.caller.auth.login({ identifier: "cyril", password: cy.password })).user.username).toBe(
+      "cyril",
+    );
   });
 
   it("rate-limits failures per IP across accounts", async () => {
@@ -218,15 +248,18 @@ describe("passwordless login", () => {
     await expectCode(caller.auth.verifyLoginCode({ identifier: "dave", code }), "UNAUTHORIZED");
   });
 
-  it("rate-limits code requests per account", async () => {
+  it("rate-limits code requests per account and IP: a stranger cannot spend the owner's allowance", async () => {
     await registerAndLogin(t, "erin");
     for (let i = 0; i < 5; i++) {
-      await anonymousCaller(t).caller.auth.requestLoginCode({ identifier: "erin" });
+      await anonymousCaller(t, { ip: "203.0.113.9" }).caller.auth.requestLoginCode({ identifier: "erin" });
     }
     await expectCode(
-      anonymousCaller(t).caller.auth.requestLoginCode({ identifier: "erin" }),
+      anonymousCaller(t, { ip: "203.0.113.9" }).caller.auth.requestLoginCode({ identifier: "erin" }),
       "TOO_MANY_REQUESTS",
     );
+    const sent = t.outbox.length;
+    await anonymousCaller(t, { ip: "203.0.113.10" }).caller.auth.requestLoginCode({ identifier: "erin" });
+    expect(t.outbox.length).toBe(sent + 1);
   });
 
   it("expired codes do not work", async () => {

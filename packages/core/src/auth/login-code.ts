@@ -7,7 +7,15 @@ import type {
   TRequestLoginCodeRequest,
   TVerifyLoginCodeRequest,
 } from "./auth.schemas.ts";
-import { assertUnderLimit, bucket, consumeLimit, RATE_LIMITS, recordHit } from "./rate-limit.ts";
+import {
+  assertUnderLimit,
+  bucket,
+  consumeLimit,
+  EQUAL_TIME_MS,
+  inConstantTime,
+  RATE_LIMITS,
+  recordHit,
+} from "./rate-limit.ts";
 import { DAY_MS, hashToken, randomNumericCode, randomToken, safeEqualHex } from "./tokens.ts";
 
 export const LOGIN_CODE_DIGITS = 6;
@@ -32,8 +40,18 @@ export async function requestLoginCode(
 ) {
   const { db } = mail;
   await consumeLimit(db, bucket.ip("login-code", meta.ip), RATE_LIMITS.codeRequestsPerIp);
+  await consumeLimit(
+    db,
+    bucket.accountIp("login-code", input.identifier, meta.ip),
+    RATE_LIMITS.codeRequestsPerAccountIp,
+  );
   await consumeLimit(db, bucket.account("login-code", input.identifier), RATE_LIMITS.codeRequestsPerAccount);
-  const user = await findUserByIdentifier(db, input.identifier);
+  await inConstantTime(EQUAL_TIME_MS, () => sendLoginCode(mail, input.identifier));
+}
+
+async function sendLoginCode(mail: MailContext, identifier: string) {
+  const { db } = mail;
+  const user = await findUserByIdentifier(db, identifier);
   if (!user?.isActive) return;
 
   const code = randomNumericCode(LOGIN_CODE_DIGITS);

@@ -4,7 +4,7 @@ import { escapeHtml, type MailContext, type RequestMeta } from "../access/servic
 import { notifyApiKeyRevoked, revokeApiKeys } from "./api-keys.ts";
 import type { TRequestPasswordResetRequest, TResetPasswordRequest } from "./auth.schemas.ts";
 import { hashPassword } from "./password.ts";
-import { bucket, consumeLimit, RATE_LIMITS } from "./rate-limit.ts";
+import { bucket, consumeLimit, EQUAL_TIME_MS, inConstantTime, RATE_LIMITS } from "./rate-limit.ts";
 import { DAY_MS, hashToken, randomToken } from "./tokens.ts";
 
 export const PASSWORD_RESET_TTL_MS = DAY_MS;
@@ -21,6 +21,11 @@ export async function requestPasswordReset(
   const email = input.email.toLowerCase();
   await consumeLimit(db, bucket.ip("password-reset", meta.ip), RATE_LIMITS.resetRequestsPerIp);
   await consumeLimit(db, bucket.account("password-reset", email), RATE_LIMITS.resetRequestsPerAccount);
+  await inConstantTime(EQUAL_TIME_MS, () => sendResetLink(mail, email));
+}
+
+async function sendResetLink(mail: MailContext, email: string) {
+  const { db } = mail;
   const user = await db.user.findUnique({ where: { email } });
   if (!user?.isActive) return;
 

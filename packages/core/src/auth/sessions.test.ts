@@ -55,6 +55,6 @@ describe("rate limits", () => {
       data: { createdAt: new Date(Date.now() - 61_000) },
     });
     await expect(consumeLimit(t.db, "test:a", rule)).resolves.toBeUndefined();
-    expect(RATE_LIMITS.loginFailuresPerAccount.limit).toBeGreaterThan(0);
+    expect(RATE_LIMITS.loginFailuresPerIp.limit).toBeGreaterThan(0);
   });
 });
