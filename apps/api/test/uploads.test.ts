@@ -165,17 +165,16 @@ describe("batch ZIP upload", () => {
     ).toBe("NOT_FOUND");
   });
 
-  it("fails the upload with a clear reason when the archive itself is unreadable", async () => {
+  it("refuses an unreadable archive up front with a clear reason, queueing nothing", async () => {
     const good = await writeZip("trunc.zip", [{ name: "x.wav", data: Buffer.alloc(5000) }]);
     const truncated = good.subarray(0, good.length - 30);
+    const uploadsBefore = await env.t.deps.db.upload.count();
     const res = await upload(env.app, "/api/recordings/upload-zip", { cookie: env.a.token }, {}, [
       { field: "file", filename: "trunc.zip", content: truncated },
     ]);
-    expect(res.statusCode).toBe(202);
-    const done = await waitForUpload(res.json().uploadId);
-    expect(done.status).toBe("failed");
-    expect(done.error).toMatch(/ZIP/);
-    expect(done.job?.status).toBe("failed");
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/^Not a readable ZIP archive: /);
+    expect(await env.t.deps.db.upload.count()).toBe(uploadsBefore);
     const notZip = await upload(env.app, "/api/recordings/upload-zip", { cookie: env.a.token }, {}, [
       { field: "file", filename: "x.zip", content: Buffer.from("not a zip at all") },
     ]);

@@ -45,6 +45,24 @@ const positiveInt = (fallback: number) =>
       .refine((n) => Number.isInteger(n) && n > 0, { error: "expected a positive integer" })
       .default(fallback),
   );
+const nonNegativeNumber = (fallback: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "expected a number ≥ 0" })
+      .refine((n) => Number.isFinite(n) && n >= 0, { error: "expected a number ≥ 0" })
+      .default(fallback),
+  );
+const share = (fallback: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "expected a number above 0 and at most 1" })
+      .refine((n) => Number.isFinite(n) && n > 0 && n <= 1, {
+        error: "expected a number above 0 and at most 1",
+      })
+      .default(fallback),
+  );
 const port = (fallback: number) =>
   z.preprocess(
     unsetIfEmpty,
@@ -110,6 +128,8 @@ const schema = z.object({
   DISABLE_STATIC_CACHING: bool(false),
   MAX_UPLOAD_SIZE_MB: positiveNumber(100),
   MAX_RESUMABLE_UPLOAD_SIZE_MB: positiveNumber(20480),
+  ZIP_MAX_DISK_SHARE: share(0.5),
+  GROUP_STORAGE_QUOTA_MB: nonNegativeNumber(0),
   DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
   AWS_SES_REGION_NAME: z.preprocess(unsetIfEmpty, z.string().trim().default("us-east-1")),
   AWS_SES_ACCESS_KEY_ID: str(),
@@ -155,6 +175,13 @@ export interface Config {
   maxUploadSizeBytes: number;
   /** Limit of one resumable (tus) upload, which may be far larger than a single request. */
   maxResumableUploadSizeBytes: number;
+  /**
+   * A ZIP is refused when its entries declare more uncompressed bytes than this share of the free
+   * space under MEDIA_ROOT (checked when it is accepted, before anything is unpacked).
+   */
+  zipMaxDiskShare: number;
+  /** Media a group may store when its own quota is unset (Group.storageQuotaBytes null); 0 = unlimited. */
+  groupStorageQuotaBytes: number;
   /** Unset means "start the embedded PostgreSQL" (see @battycoda/db/embedded). */
   databaseUrl: string | undefined;
   ses: {
@@ -278,6 +305,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     maxUploadSizeMb: e.MAX_UPLOAD_SIZE_MB,
     maxUploadSizeBytes: Math.floor(e.MAX_UPLOAD_SIZE_MB * 1024 * 1024),
     maxResumableUploadSizeBytes: Math.floor(e.MAX_RESUMABLE_UPLOAD_SIZE_MB * 1024 * 1024),
+    zipMaxDiskShare: e.ZIP_MAX_DISK_SHARE,
+    groupStorageQuotaBytes: Math.floor(e.GROUP_STORAGE_QUOTA_MB * 1024 * 1024),
     databaseUrl: e.DATABASE_URL,
     ses: {
       enabled: Boolean(e.AWS_SES_ACCESS_KEY_ID && e.AWS_SES_SECRET_ACCESS_KEY),

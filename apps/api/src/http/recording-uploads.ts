@@ -1,5 +1,6 @@
 import { open, readFile, rm } from "node:fs/promises";
 import {
+  assertStorageAvailable,
   attachSegmentFile,
   createRecordingFromFile,
   type GroupAccess,
@@ -18,6 +19,7 @@ import { sendError } from "../errors.ts";
 import type { ServerDeps } from "../trpc.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
+import { uploadLimits } from "./upload-limits.ts";
 
 export const FILE_FIELD = "file";
 export const SEGMENT_FIELD = "segmentFile";
@@ -36,6 +38,17 @@ export const NO_FILE_MESSAGE = `No file in the "${FILE_FIELD}" field`;
 export const NOT_A_ZIP_MESSAGE = "Not a ZIP archive";
 export const tooLargeMessage = (bytes: number) =>
   `The file is larger than the upload limit of ${Math.round(bytes / 1024 / 1024)} MB; use a resumable upload for larger files`;
+
+/**
+ * The quota is checked on the declared Content-Length before a byte is stored (the body of a
+ * multipart request is a little larger than its files, so this errs towards refusing), and again
+ * on what actually arrived.
+ */
+async function checkDeclaredLength(req: FastifyRequest, deps: ServerDeps, access: GroupAccess) {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isSafeInteger(declared) && declared > 0)
+    await assertStorageAvailable(deps.db, access, declared, uploadLimits(deps.config));
+}
 
 interface Received {
   fields: Record<string, string>;
@@ -126,6 +139,7 @@ async function handleSingleUpload(deps: ServerDeps, access: GroupAccess, receive
   const metadata = metadataFrom(received.fields);
   const wav = received.files.get(FILE_FIELD);
   if (!wav) throw new Error("unreachable");
+  await assertStorageAvailable(deps.db, access, wav.bytes, uploadLimits(deps.config));
   const { recording, job } = await createRecordingFromFile(
     { db: deps.db, boss: deps.boss, mediaRoot: deps.config.mediaRoot },
     access,
@@ -172,6 +186,7 @@ export function registerRecordingUploadRoutes(
     const user = await requireUser(deps, cookies, req, reply, { apiKeyOnly });
     if (!user) return reply;
     const access = await accessFor(deps, user);
+    await checkDeclaredLength(req, deps, access);
     return withReceived(req, reply, deps, [FILE_FIELD, SEGMENT_FIELD], async (received) =>
       reply.status(201).send(await handleSingleUpload(deps, access, received)),
     );
@@ -183,6 +198,7 @@ export function registerRecordingUploadRoutes(
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
     const access = await accessFor(deps, user);
+    await checkDeclaredLength(req, deps, access);
     return withReceived(req, reply, deps, [FILE_FIELD], async (received) => {
       const zip = received.files.get(FILE_FIELD);
       if (!zip) throw new Error("unreachable");
@@ -191,7 +207,7 @@ export function registerRecordingUploadRoutes(
       const r = await queueZipUpload(
         { db: deps.db, boss: deps.boss, mediaRoot: deps.config.mediaRoot },
         access,
-        { tempPath: zip.path, filename: zip.filename, metadata },
+        { tempPath: zip.path, filename: zip.filename, metadata, limits: uploadLimits(deps.config) },
       );
       return reply.status(202).send(ZZipUploadResponse.parse(r));
     });

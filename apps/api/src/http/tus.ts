@@ -19,11 +19,13 @@ import type { ServerDeps } from "../trpc.ts";
 import { METADATA_FIELDS } from "./recording-uploads.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
+import { uploadLimits } from "./upload-limits.ts";
 
 export const TUS_PATH = "/api/uploads/tus";
 export const UPLOAD_ID_HEADER = "BattyCoda-Upload-Id";
 export const RECORDING_ID_HEADER = "BattyCoda-Recording-Id";
 export const MISSING_FILENAME_MESSAGE = "Upload-Metadata must include a filename";
+export const DEFERRED_LENGTH_MESSAGE = "Upload-Length is required (deferred lengths are not accepted)";
 export const NOT_WAV_OR_ZIP_MESSAGE = "Only .wav files and .zip archives can be uploaded";
 
 /** Ids we hand out (see namingFunction); anything else in the path is not an upload of ours. */
@@ -110,13 +112,15 @@ export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, 
       const filename = upload.metadata?.filename ?? upload.metadata?.name ?? "";
       if (!filename) throw { status_code: 400, body: `${MISSING_FILENAME_MESSAGE}\n` };
       if (!/\.(wav|zip)$/i.test(filename)) throw { status_code: 400, body: `${NOT_WAV_OR_ZIP_MESSAGE}\n` };
+      // the quota is checked on the declared length, so it must be declared up front
+      if (upload.size === undefined) throw { status_code: 400, body: `${DEFERRED_LENGTH_MESSAGE}\n` };
       try {
-        await registerTusUpload(deps.db, access, {
-          tusId: upload.id,
-          filename,
-          size: upload.size ?? 0,
-          metadata: metadataOf(upload),
-        });
+        await registerTusUpload(
+          deps.db,
+          access,
+          { tusId: upload.id, filename, size: upload.size, metadata: metadataOf(upload) },
+          uploadLimits(deps.config),
+        );
       } catch (err) {
         throw tusError(err);
       }
@@ -125,7 +129,7 @@ export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, 
     async onUploadFinish(req, upload) {
       const access = accessOf(req);
       try {
-        const done = await completeTusUpload(recordingDeps, access, upload.id);
+        const done = await completeTusUpload(recordingDeps, access, upload.id, uploadLimits(deps.config));
         return {
           headers: {
             [UPLOAD_ID_HEADER]: done.uploadId,

@@ -1,3 +1,11 @@
+import {
+  listGroupStorage,
+  setGroupStorageQuota,
+  ZGroupStorage,
+  ZListGroupStorageResponse,
+  ZSetGroupStorageQuotaRequest,
+} from "@battycoda/core";
+import { uploadLimits } from "../http/upload-limits.ts";
 import { createTRPCRouter, siteAdminProcedure } from "../trpc.ts";
 import { ZAdminStatsResponse } from "./placeholders.schemas.ts";
 
@@ -22,4 +30,17 @@ export const adminRouter = createTRPCRouter({
       jobsByStatus: Object.fromEntries(jobs.map((j) => [j.status, j._count._all])),
     };
   }),
+
+  /** Media each group stores against its quota (see GROUP_STORAGE_QUOTA_MB). */
+  groupStorage: siteAdminProcedure
+    .output(ZListGroupStorageResponse)
+    .query(({ ctx }) => listGroupStorage(ctx.db, uploadLimits(ctx.config))),
+
+  /** null = the site default, 0 = unlimited. */
+  setGroupStorageQuota: siteAdminProcedure
+    .input(ZSetGroupStorageQuotaRequest)
+    .output(ZGroupStorage)
+    .mutation(({ ctx, input }) =>
+      setGroupStorageQuota(ctx.db, input.groupId, input.quotaBytes, uploadLimits(ctx.config)),
+    ),
 });

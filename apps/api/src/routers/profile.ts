@@ -3,6 +3,7 @@ import {
   generateApiKey,
   getApiKeyInfo,
   getProfile,
+  groupStorage,
   revokeApiKeys,
   updatePreferences,
   ZChangeEmailRequest,
@@ -10,11 +11,13 @@ import {
   ZGenerateApiKeyResponse,
   ZGetApiKeyResponse,
   ZGetProfileResponse,
+  ZGroupStorage,
   ZOk,
   ZUpdatePreferencesRequest,
   ZUpdatePreferencesResponse,
 } from "@battycoda/core";
-import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
+import { uploadLimits } from "../http/upload-limits.ts";
+import { createTRPCRouter, groupProcedure, protectedProcedure } from "../trpc.ts";
 
 export const profileRouter = createTRPCRouter({
   get: protectedProcedure.output(ZGetProfileResponse).query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
@@ -44,4 +47,9 @@ export const profileRouter = createTRPCRouter({
     await revokeApiKeys(ctx.db, ctx.user.id);
     return { ok: true as const };
   }),
+
+  /** The current group's stored media against its quota. */
+  storage: groupProcedure
+    .output(ZGroupStorage)
+    .query(({ ctx }) => groupStorage(ctx.db, ctx.access.groupId, uploadLimits(ctx.config))),
 });

@@ -1,2 +1,4 @@
+export * from "./storage.schemas.ts";
+export * from "./storage.ts";
 export * from "./uploads.schemas.ts";
 export * from "./uploads.ts";

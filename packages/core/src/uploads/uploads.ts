@@ -30,6 +30,7 @@ import {
   validateWavFile,
 } from "../recordings/recordings.ts";
 import { attachSegmentFile } from "../recordings/segment-file.ts";
+import { assertStorageAvailable, checkZipBeforeAccepting, type UploadLimits } from "./storage.ts";
 import { type TUploadReport, type TUploadReportEntry, ZUploadReport } from "./uploads.schemas.ts";
 
 const HOUR = 3600_000;
@@ -84,6 +85,8 @@ export interface QueueZipInput {
   /** Reuse an Upload row (tus); default: create one. */
   uploadId?: string;
   kind?: "zip" | "tus";
+  /** quota and disk-share limits the archive is checked against before it is accepted */
+  limits: UploadLimits;
 }
 
 /**
@@ -96,6 +99,8 @@ export async function queueZipUpload(deps: RecordingDeps, access: GroupAccess, i
   try {
     if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
     const metadata = ZRecordingMetadataInput.parse(input.metadata);
+    // refused here, nothing unpacked or queued: overlapping entries, too big for the disk or quota
+    await checkZipBeforeAccepting(db, access, input.tempPath, mediaRoot, input.limits, input.uploadId);
     const size = await fileSize(input.tempPath);
     return await db.$transaction(async (tx) => {
       const upload = input.uploadId
@@ -336,9 +341,18 @@ export interface RegisterTusInput {
   metadata: RecordingMetadata;
 }
 
-/** Called when a tus upload is created: validates metadata and records who owns the id. */
-export async function registerTusUpload(db: DbOrTx, access: GroupAccess, input: RegisterTusInput) {
+/**
+ * Called when a tus upload is created: validates metadata, checks the declared length against the
+ * group's quota and records who owns the id.
+ */
+export async function registerTusUpload(
+  db: DbOrTx,
+  access: GroupAccess,
+  input: RegisterTusInput,
+  limits: Pick<UploadLimits, "groupStorageQuotaBytes">,
+) {
   const metadata = ZRecordingMetadataInput.parse(input.metadata);
+  await assertStorageAvailable(db, access, input.size, limits);
   if (metadata.projectId || metadata.speciesId) {
     const { findProjectInGroup, findSpeciesForRead } = await import("../access/access.ts");
     if (metadata.projectId) await findProjectInGroup(db, access, metadata.projectId);
@@ -378,6 +392,7 @@ export async function completeTusUpload(
   deps: RecordingDeps,
   access: GroupAccess,
   tusId: string,
+  limits: UploadLimits,
 ): Promise<TusCompletion> {
   const { db, mediaRoot } = deps;
   const upload = await findTusUpload(db, access, tusId);
@@ -391,6 +406,7 @@ export async function completeTusUpload(
         filename: upload.filename,
         metadata,
         uploadId: upload.id,
+        limits,
       });
       return { kind: "zip", ...r };
     }
