@@ -109,7 +109,9 @@ describe("overlapping ZIP entries", () => {
       { field: "file", filename: "amplify.zip", content: amplifier },
     ]);
     expect(res.statusCode, res.body).toBe(400);
-    expect(res.json().error.message).toMatch(/^Refused ZIP archive: entries "copy\d.wav" and "copy\d.wav" share the same bytes .*overlapping entries/);
+    expect(res.json().error.message).toMatch(
+      /^Refused ZIP archive: entries "copy\d.wav" and "copy\d.wav" share the same bytes .*overlapping entries/,
+    );
     expect(await snapshot(main)).toEqual(before);
   });
 
