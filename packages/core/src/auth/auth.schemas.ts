@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
+import { weakPasswordReason } from "./password-strength.ts";
 
 // Shared field schemas: the SPA, REST and tRPC all validate with these.
 export const ZUsername = z
@@ -16,7 +17,12 @@ export const ZEmail = z
 export const ZPassword = z
   .string()
   .min(MIN_PASSWORD_LENGTH, { error: `Password must be at least ${MIN_PASSWORD_LENGTH} characters` })
-  .max(256, { error: "Password must be at most 256 characters" });
+  .max(256, { error: "Password must be at most 256 characters" })
+  .superRefine((password, ctx) => {
+    if (password.length < MIN_PASSWORD_LENGTH) return;
+    const reason = weakPasswordReason(password);
+    if (reason) ctx.addIssue({ code: "custom", message: reason });
+  });
 /** Username or email address. */
 export const ZIdentifier = z.string().trim().min(1, { error: "Enter your username or email" }).max(254);
 export const ZToken = z.string().trim().min(16, { error: "Invalid token" }).max(200);

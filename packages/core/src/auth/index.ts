@@ -5,6 +5,7 @@ export * from "./login.ts";
 export * from "./login-code.ts";
 export * from "./password.ts";
 export * from "./password-reset.ts";
+export * from "./password-strength.ts";
 export * from "./rate-limit.ts";
 export * from "./register.ts";
 export * from "./session-user.ts";
