@@ -44,6 +44,16 @@ describe("groups", () => {
     ]);
   });
 
+  it("limits group creation per user per hour (issue 8 #10)", async () => {
+    const spammer = await registerAndLogin(t, "spammer");
+    for (let i = 0; i < 10; i++) await spammer.caller.groups.create({ name: `Lab ${i}`, description: "" });
+    await expectTRPCError(
+      spammer.caller.groups.create({ name: "Lab 10", description: "" }),
+      "TOO_MANY_REQUESTS",
+    );
+    expect((await spammer.caller.groups.list()).length).toBe(11); // personal + 10
+  });
+
   it("admins edit the group; switching to a group one is not in is NOT_FOUND", async () => {
     const updated = await owner.caller.groups.update({ name: "Bat Lab (Boston)" });
     expect(updated.name).toBe("Bat Lab (Boston)");

@@ -19,6 +19,7 @@ export const RATE_LIMITS = {
   resetRequestsPerAccount: { limit: 5, windowMs: 60 * 60_000 },
   resetRequestsPerIp: { limit: 20, windowMs: 60 * 60_000 },
   registrationsPerIp: { limit: 20, windowMs: 60 * 60_000 },
+  groupCreationsPerUser: { limit: 10, windowMs: 60 * 60_000 },
 } satisfies Record<string, RateLimitRule>;
 
 const LONGEST_WINDOW_MS = 24 * 60 * 60_000;

@@ -2,6 +2,7 @@ import type { Actor, GroupAccess } from "../access/access.ts";
 import { requireGroupAdmin } from "../access/access.ts";
 import type { Db, DbOrTx, Tx } from "../access/db.ts";
 import { notFound } from "../access/errors.ts";
+import { bucket, consumeLimit, RATE_LIMITS } from "../auth/rate-limit.ts";
 import type { TCreateGroupRequest, TUpdateGroupRequest } from "./groups.schemas.ts";
 
 export interface GroupSummary {
@@ -43,7 +44,10 @@ async function summary(db: DbOrTx, actor: Actor, groupId: string): Promise<Group
 }
 
 /** Creates a group with the caller as its admin and makes it their current group. */
+/** Creating groups is rare; a script creating thousands fills the database (site admins are exempt). */
 export async function createGroup(db: Db, actor: Actor, input: TCreateGroupRequest): Promise<GroupSummary> {
+  if (!actor.isSiteAdmin)
+    await consumeLimit(db, bucket.account("group-create", actor.userId), RATE_LIMITS.groupCreationsPerUser);
   const group = await db.$transaction(async (tx) => {
     const g = await tx.group.create({
       data: {
