@@ -104,7 +104,7 @@ async function repairOrphans(tx: DbTransaction): Promise<number> {
 export async function dispatchQueuedRuns(db: Db, boss: PgBoss): Promise<string[]> {
   return db.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK}::bigint)`;
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK}::bigint)::text AS locked`;
       await repairOrphans(tx);
       const select = { id: true, groupId: true, createdById: true } as const;
       const order = [{ createdAt: "asc" as const }, { id: "asc" as const }];
