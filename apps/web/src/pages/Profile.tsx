@@ -11,6 +11,7 @@ import {
   SelectField,
   TextField,
 } from "../components/ui";
+import { StorageUsage } from "../features/storage/StorageUsage";
 import { fieldErrors } from "../lib/errors";
 import { applyTheme } from "../lib/theme";
 import { type RouterOutputs, useTRPC } from "../lib/trpc";
@@ -338,6 +339,7 @@ export function ProfilePage() {
           <Preferences profile={profile.data} />
           <PasswordForm profile={profile.data} />
           <ApiKey />
+          <StorageUsage />
         </>
       ) : null}
     </div>

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ErrorAlert, formatDate, Loading, PageHeader } from "../components/ui";
 import { StatusBadge } from "../features/jobs/progress";
+import { GroupQuotas } from "../features/storage/GroupQuotas";
 import { useTRPC } from "../lib/trpc";
 
 /**
@@ -222,6 +223,7 @@ export function AdminPage() {
           </section>
         </>
       ) : null}
+      <GroupQuotas />
       <Coming
         items={[
           "User management (activate, deactivate, make site admin)",
