@@ -4,6 +4,11 @@
 import type { Config } from "@battycoda/config";
 import type { Logger } from "@battycoda/config/logger";
 import {
+  classificationRunHandler,
+  PROCESS_QUEUE,
+  startClassificationQueue,
+} from "@battycoda/core/classification/index";
+import {
   type JobLeases,
   QUEUES,
   type RegisterJobHandlerOptions,
@@ -94,7 +99,21 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   );
   registered.push(QUEUES.segmentationRun);
 
-  // classification.run,
+  // Runs are started by the classification queue (one R-bound run at a time), not by pg-boss
+  // directly; the handler itself waits out R outages.
+  await registerJobHandler(
+    db,
+    boss,
+    QUEUES.classificationRun,
+    classificationRunHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
+    options(),
+  );
+  registered.push(QUEUES.classificationRun);
+  await startClassificationQueue(db, boss, {
+    onError: (err) => log.warn(`classification queue: ${String((err as Error)?.message ?? err)}`),
+  });
+  registered.push(PROCESS_QUEUE);
+
   // classifier.train, clustering.run, upload.process: registered by the issues that build them.
   return registered;
 }

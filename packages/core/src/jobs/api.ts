@@ -7,6 +7,7 @@ import type { GroupAccess } from "../access/access.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
+import { cancelRunOfJob, retryRunOfJob } from "../classification/runs.ts";
 import { ZId } from "../groups/groups.schemas.ts";
 import { markRecordingJobLost } from "../processing/status.ts";
 import { cancelJob, retryJob } from "./enqueue.ts";
@@ -207,6 +208,11 @@ export async function cancelGroupJob(db: Db, boss: PgBoss, access: GroupAccess, 
       "PRECONDITION_FAILED",
       `Only queued or running jobs can be cancelled (this one is ${job.status})`,
     );
+  // A classification run's job is cancelled through its run, so the run and its queue slot follow.
+  if (job.subjectType === "classificationRun" && job.subjectId) {
+    if (await cancelRunOfJob(db, boss, access, job.subjectId))
+      return detail(db, access, await findJobInGroup(db, access, jobId));
+  }
   const updated = await cancelJob(db, boss, jobId);
   // A queued processing job will never run its handler, which would otherwise update the recording.
   if (updated.status === "cancelled" && job.status === "queued")
@@ -216,6 +222,11 @@ export async function cancelGroupJob(db: Db, boss: PgBoss, access: GroupAccess, 
 
 /** failed/cancelled → queued again, as a new pg-boss job. */
 export async function retryGroupJob(db: Db, boss: PgBoss, access: GroupAccess, jobId: string) {
-  await findJobInGroup(db, access, jobId);
+  const job = await findJobInGroup(db, access, jobId);
+  // A classification run goes back into its queue (and resumes after its stored results).
+  if (job.subjectType === "classificationRun" && job.subjectId && RETRYABLE.includes(job.status)) {
+    if (await retryRunOfJob(db, boss, access, job.subjectId))
+      return detail(db, access, await findJobInGroup(db, access, jobId));
+  }
   return detail(db, access, await retryJob(db, boss, jobId));
 }
