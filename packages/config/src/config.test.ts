@@ -107,6 +107,12 @@ describe("loadConfig", () => {
     [{ SECRET_KEY: "short" }, "Invalid configuration: SECRET_KEY: expected at least 32 characters"],
     [{ WORKER_CONCURRENCY: "1.5" }, "Invalid configuration: WORKER_CONCURRENCY: expected a positive integer"],
     [{ VITE_FEATURE_X: "sure" }, "Invalid configuration: VITE_FEATURE_X: expected a boolean"],
+    [{ ZIP_MAX_DISK_SHARE: "0" }, "Invalid configuration: ZIP_MAX_DISK_SHARE: expected a number above 0"],
+    [{ ZIP_MAX_DISK_SHARE: "1.5" }, "Invalid configuration: ZIP_MAX_DISK_SHARE: expected a number above 0"],
+    [
+      { GROUP_STORAGE_QUOTA_MB: "-1" },
+      "Invalid configuration: GROUP_STORAGE_QUOTA_MB: expected a number ≥ 0",
+    ],
     [{ AWS_SES_ACCESS_KEY_ID: "AKIA" }, "Invalid configuration: AWS_SES_SECRET_ACCESS_KEY: required"],
     [
       { DEFAULT_FROM_EMAIL: "nobody" },
@@ -115,6 +121,15 @@ describe("loadConfig", () => {
   ])("rejects %j naming the variable", (env, message) => {
     expect(() => loadConfig(env, noPersist)).toThrow(ConfigError);
     expect(() => loadConfig(env, noPersist)).toThrow(message);
+  });
+
+  it("reads the ZIP disk share and the site storage quota (0 = unlimited by default)", () => {
+    const d = loadConfig({}, noPersist);
+    expect(d.zipMaxDiskShare).toBe(0.5);
+    expect(d.groupStorageQuotaBytes).toBe(0);
+    const c = loadConfig({ ZIP_MAX_DISK_SHARE: "0.25", GROUP_STORAGE_QUOTA_MB: "1.5" }, noPersist);
+    expect(c.zipMaxDiskShare).toBe(0.25);
+    expect(c.groupStorageQuotaBytes).toBe(Math.floor(1.5 * 1024 * 1024));
   });
 
   it("reports every bad variable at once", () => {
