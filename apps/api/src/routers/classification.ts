@@ -1,5 +1,54 @@
+// Classification runs (contract for apps/web/src/features/classification; logic in
+// @battycoda/core/classification). Every procedure is scoped to the caller's group: another group's
+// runs, results and segmentations answer NOT_FOUND.
+//   listRuns / getRun / listResults          runs with status, progress, waiting reason, stamp, methods text
+//   startRun({segmentationId, classifierId?}) queued; no classifier → the species' best trained one, else dummy
+//   classifyUnclassifiedPreview / classifyUnclassified   every active segmentation without a run
+//   cancelRun / retryRun / deleteRun / applyLabels
+//   serviceStatus()                          the R server: up | down | busy
+//   classifiers()                            kept for the Workflow page until classifiers.list replaces it
+// Files (raw HTTP, see http/classification-files.ts): GET /api/classification-runs/:id/results.csv,
+//   /features.csv, /parameters.json.
+
+import { DomainError } from "@battycoda/core";
+import {
+  applyLabels,
+  cancelRun,
+  classifierServiceStatus,
+  classifyUnclassified,
+  classifyUnclassifiedPreview,
+  deleteRun,
+  getRun,
+  listResults,
+  listRuns,
+  retryRun,
+  startRun,
+  ZApplyLabelsRequest,
+  ZApplyLabelsResponse,
+  ZClassifyUnclassifiedPreview,
+  ZClassifyUnclassifiedRequest,
+  ZClassifyUnclassifiedResponse,
+  ZListResultsRequest,
+  ZListResultsResponse,
+  ZListRunsRequest,
+  ZListRunsResponse,
+  ZRunDetail,
+  ZRunIdRequest,
+  ZServiceStatus,
+  ZStartRunRequest,
+  ZStartRunResponse,
+} from "@battycoda/core/classification/index";
+import type PgBoss from "pg-boss";
+import { z } from "zod";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 import { ZListClassifiersResponse } from "./placeholders.schemas.ts";
+
+const ZOk = z.object({ ok: z.literal(true) });
+
+function requireBoss(boss: PgBoss | null): PgBoss {
+  if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background jobs are not available on this server");
+  return boss;
+}
 
 export const classificationRouter = createTRPCRouter({
   classifiers: groupProcedure.output(ZListClassifiersResponse).query(async ({ ctx }) => {
@@ -19,4 +68,53 @@ export const classificationRouter = createTRPCRouter({
       createdAt: c.createdAt,
     }));
   }),
+
+  listRuns: groupProcedure
+    .input(ZListRunsRequest)
+    .output(ZListRunsResponse)
+    .query(({ ctx, input }) => listRuns(ctx.db, ctx.access, input)),
+  getRun: groupProcedure
+    .input(ZRunIdRequest)
+    .output(ZRunDetail)
+    .query(({ ctx, input }) => getRun(ctx.db, ctx.access, input.runId)),
+  listResults: groupProcedure
+    .input(ZListResultsRequest)
+    .output(ZListResultsResponse)
+    .query(({ ctx, input }) => listResults(ctx.db, ctx.access, input)),
+  startRun: groupProcedure
+    .input(ZStartRunRequest)
+    .output(ZStartRunResponse)
+    .mutation(({ ctx, input }) =>
+      startRun(ctx.db, requireBoss(ctx.boss), ctx.access, input, { userId: ctx.access.userId }),
+    ),
+  classifyUnclassifiedPreview: groupProcedure
+    .input(ZClassifyUnclassifiedRequest)
+    .output(ZClassifyUnclassifiedPreview)
+    .query(({ ctx, input }) => classifyUnclassifiedPreview(ctx.db, ctx.access, input)),
+  classifyUnclassified: groupProcedure
+    .input(ZClassifyUnclassifiedRequest)
+    .output(ZClassifyUnclassifiedResponse)
+    .mutation(({ ctx, input }) =>
+      classifyUnclassified(ctx.db, requireBoss(ctx.boss), ctx.access, input, { userId: ctx.access.userId }),
+    ),
+  cancelRun: groupProcedure
+    .input(ZRunIdRequest)
+    .output(ZOk)
+    .mutation(({ ctx, input }) => cancelRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),
+  retryRun: groupProcedure
+    .input(ZRunIdRequest)
+    .output(ZOk)
+    .mutation(({ ctx, input }) => retryRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),
+  deleteRun: groupProcedure
+    .input(ZRunIdRequest)
+    .output(ZOk)
+    .mutation(({ ctx, input }) => deleteRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),
+  applyLabels: groupProcedure
+    .input(ZApplyLabelsRequest)
+    .output(ZApplyLabelsResponse)
+    .mutation(({ ctx, input }) => applyLabels(ctx.db, ctx.access, input)),
+  serviceStatus: groupProcedure
+    .input(z.void())
+    .output(ZServiceStatus)
+    .query(({ ctx }) => classifierServiceStatus(ctx.config.rServerUrl, ctx.db)),
 });
