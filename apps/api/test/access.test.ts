@@ -4,7 +4,14 @@
 // a plain member may be FORBIDDEN first. Afterwards group B must be exactly as it was.
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Caller, createTestEnv, registerAndLogin, sessionCaller, type TestEnv } from "./helpers.ts";
+import {
+  type Caller,
+  createTestEnv,
+  joinByInvitation,
+  registerAndLogin,
+  sessionCaller,
+  type TestEnv,
+} from "./helpers.ts";
 import {
   buildTestServer,
   multipartBody,
@@ -68,7 +75,8 @@ beforeAll(async () => {
   });
   B.speciesId = species.id;
   B.callTypeId = species.callTypes[0]?.id ?? "";
-  await victim.caller.groups.addMember({ identifier: "bystander" });
+  await joinByInvitation(t, victim, bystander);
+  await victim.caller.groups.switch({ groupId: groupB.id });
   const members = await victim.caller.groups.members();
   B.victimMembershipId = members.find((m) => m.username === "victim")?.membershipId ?? "";
   B.bystanderMembershipId = members.find((m) => m.username === "bystander")?.membershipId ?? "";
@@ -87,7 +95,8 @@ beforeAll(async () => {
   const adminA = await registerAndLogin(t, "adminA");
   const groupA = await adminA.caller.groups.create({ name: "Group A" });
   const memberA = await registerAndLogin(t, "memberA");
-  await adminA.caller.groups.addMember({ identifier: "memberA" });
+  await joinByInvitation(t, adminA, memberA);
+  await adminA.caller.groups.switch({ groupId: groupA.id });
   await memberA.caller.groups.switch({ groupId: groupA.id });
   for (const u of [adminA, memberA]) {
     const login = await trpcMutation(app, "auth.login", { identifier: u.username, password: u.password });

@@ -4,6 +4,7 @@ import { expectTRPCError } from "./expect-error.ts";
 import {
   anonymousCaller,
   createTestEnv,
+  joinByInvitation,
   registerAndLogin,
   type TestEnv,
   type TestUser,
@@ -60,22 +61,27 @@ describe("groups", () => {
     await expectTRPCError(outsider.caller.groups.switch({ groupId: labId }), "NOT_FOUND");
   });
 
-  it("adds members by username or email; unknown and duplicate are refused", async () => {
-    const added = await owner.caller.groups.addMember({ identifier: "member" });
-    expect(added).toMatchObject({ username: "member", isAdmin: false, isSelf: false });
-    await expectTRPCError(owner.caller.groups.addMember({ identifier: "MEMBER@example.org" }), "CONFLICT");
-    await expectTRPCError(owner.caller.groups.addMember({ identifier: "nobody" }), "NOT_FOUND");
+  it("members join only by accepting an invitation, and never see each other's email (issue 8 #4)", async () => {
+    // there is no way to add someone directly any more
+    expect("addMember" in owner.caller.groups).toBe(false);
+    await owner.caller.groups.invite({ email: member.email });
+    expect((await owner.caller.groups.members()).map((m) => m.username)).toEqual(["owner"]);
+    const token = tokenFromEmail(t, member.email, INVITATION_ACCEPT_PATH);
+    await member.caller.groups.acceptInvitation({ token });
+    await expectTRPCError(owner.caller.groups.invite({ email: "MEMBER@example.org" }), "CONFLICT");
     const members = await owner.caller.groups.members();
     expect(members.map((m) => [m.username, m.isAdmin])).toEqual([
       ["owner", true],
       ["member", false],
     ]);
+    expect(members.find((m) => m.username === "owner")?.email).toBe(owner.email);
+    expect(members.find((m) => m.username === "member")?.email).toBeNull();
+    expect(JSON.stringify(members)).not.toContain(member.email);
   });
 
   it("a plain member cannot manage the group", async () => {
     await member.caller.groups.switch({ groupId: labId });
     await expectTRPCError(member.caller.groups.update({ name: "x" }), "FORBIDDEN");
-    await expectTRPCError(member.caller.groups.addMember({ identifier: "outsider" }), "FORBIDDEN");
     await expectTRPCError(member.caller.groups.invite({ email: "x@example.org" }), "FORBIDDEN");
     await expectTRPCError(member.caller.groups.invitations(), "FORBIDDEN");
     const ownerMembership = (await member.caller.groups.members()).find((m) => m.username === "owner");
@@ -134,7 +140,7 @@ describe("groups", () => {
   });
 
   it("an admin removes a member, who then cannot act in the group any more", async () => {
-    await owner.caller.groups.addMember({ identifier: "member" });
+    await joinByInvitation(t, owner, member);
     await member.caller.groups.switch({ groupId: labId });
     const project = await owner.caller.projects.create({ name: "Shared" });
     expect((await member.caller.projects.get({ projectId: project.id })).name).toBe("Shared");
@@ -150,7 +156,7 @@ describe("last admin under concurrency", () => {
     const x = await registerAndLogin(t, "adminx");
     const y = await registerAndLogin(t, "adminy");
     const g = await x.caller.groups.create({ name: "Race" });
-    await x.caller.groups.addMember({ identifier: "adminy", isAdmin: true });
+    await joinByInvitation(t, x, y, { isAdmin: true });
     await y.caller.groups.switch({ groupId: g.id });
     const members = await x.caller.groups.members();
     const idOf = (name: string) => members.find((m) => m.username === name)?.membershipId ?? "";

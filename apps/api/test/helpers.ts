@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type Config, loadConfig } from "@battycoda/config";
-import { authenticateSession, type OutgoingEmail } from "@battycoda/core";
+import { authenticateSession, INVITATION_ACCEPT_PATH, type OutgoingEmail } from "@battycoda/core";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { createCaller } from "../src/router.ts";
 import { createInnerContext, type ServerDeps, type SessionCookieJar } from "../src/trpc.ts";
@@ -131,4 +131,19 @@ export function tokenFromEmail(t: TestEnv, to: string, linkPath: string): string
 /** Makes the user a site admin directly in the database (there is no UI for that by design). */
 export async function makeSiteAdmin(t: TestEnv, userId: string) {
   await t.deps.db.user.update({ where: { id: userId }, data: { isSiteAdmin: true } });
+}
+
+/**
+ * Membership only comes from an accepted invitation: `admin` invites `user` by email and `user`
+ * accepts the emailed link (which also makes the group their current one).
+ */
+export async function joinByInvitation(
+  t: TestEnv,
+  admin: TestUser,
+  user: TestUser,
+  options: { isAdmin?: boolean } = {},
+): Promise<void> {
+  await admin.caller.groups.invite({ email: user.email, isAdmin: options.isAdmin ?? false });
+  const token = tokenFromEmail(t, user.email, INVITATION_ACCEPT_PATH);
+  await user.caller.groups.acceptInvitation({ token });
 }

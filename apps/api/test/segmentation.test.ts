@@ -18,7 +18,7 @@ import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { synthRecording, writeFixture } from "../../../packages/audio/test/fixtures/generate.ts";
 import { expectTRPCError } from "./expect-error.ts";
-import { createTestEnv, registerAndLogin, type TestEnv, type TestUser } from "./helpers.ts";
+import { createTestEnv, joinByInvitation, registerAndLogin, type TestEnv, type TestUser } from "./helpers.ts";
 import { buildTestServer, request, trpcCode, trpcMutation } from "./http-helpers.ts";
 
 const SHARED = "/work/shared/data/recordings";
@@ -125,7 +125,7 @@ beforeAll(async () => {
   alice = await registerAndLogin(t, "alice");
   const lab = await alice.caller.groups.create({ name: "Lab A" });
   carol = await registerAndLogin(t, "carol");
-  await alice.caller.groups.addMember({ identifier: "carol" });
+  await joinByInvitation(t, alice, carol);
   await carol.caller.groups.switch({ groupId: lab.id });
   mallory = await registerAndLogin(t, "mallory");
   await mallory.caller.groups.create({ name: "Other lab" });

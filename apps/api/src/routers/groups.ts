@@ -1,6 +1,5 @@
 import {
   acceptInvitation,
-  addMember,
   createGroup,
   inviteMember,
   listInvitations,
@@ -13,8 +12,6 @@ import {
   switchGroup,
   updateGroup,
   ZAcceptInvitationResponse,
-  ZAddMemberRequest,
-  ZAddMemberResponse,
   ZCreateGroupRequest,
   ZCreateGroupResponse,
   ZGroupSummary,
@@ -77,11 +74,6 @@ export const groupsRouter = createTRPCRouter({
     ),
 
   members: groupProcedure.output(ZListMembersResponse).query(({ ctx }) => listMembers(ctx.db, ctx.access)),
-
-  addMember: groupAdminProcedure
-    .input(ZAddMemberRequest)
-    .output(ZAddMemberResponse)
-    .mutation(({ ctx, input }) => addMember(ctx.db, ctx.access, input)),
 
   /** Admins remove anyone; a member may remove themself (leave). Never the last admin. */
   removeMember: groupProcedure

@@ -136,18 +136,6 @@ function Members({ group }: { group: Group }) {
       },
     }),
   );
-  const [identifier, setIdentifier] = useState("");
-  const [asAdmin, setAsAdmin] = useState(false);
-  const add = useMutation(
-    trpc.groups.addMember.mutationOptions({
-      onSuccess: async () => {
-        setIdentifier("");
-        setAsAdmin(false);
-        await invalidate();
-      },
-    }),
-  );
-  const addErrors = fieldErrors(add.error);
   const actionError = setAdmin.error ?? remove.error;
   return (
     <section className="card" aria-labelledby="members-h">
@@ -161,7 +149,6 @@ function Members({ group }: { group: Group }) {
             <thead>
               <tr>
                 <th>User</th>
-                <th>Email</th>
                 <th>Admin</th>
                 <th>Joined</th>
                 <th>
@@ -175,7 +162,6 @@ function Members({ group }: { group: Group }) {
                   <td>
                     {m.username} {m.isSelf ? <span className="badge">you</span> : null}
                   </td>
-                  <td className="small">{m.email}</td>
                   <td>
                     <input
                       type="checkbox"
@@ -211,34 +197,7 @@ function Members({ group }: { group: Group }) {
         </div>
       ) : null}
       {group.isAdmin ? (
-        <form
-          className="form"
-          style={{ marginTop: "1rem" }}
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            add.mutate({ identifier, isAdmin: asAdmin });
-          }}
-        >
-          <h3>Add an existing user</h3>
-          <ErrorAlert error={add.error} />
-          <div className="row" style={{ alignItems: "flex-end" }}>
-            <div style={{ flex: 1, minWidth: 220 }}>
-              <TextField
-                label="Username or email of member to add"
-                value={identifier}
-                onChange={(e) => setIdentifier(e.target.value)}
-                error={addErrors.identifier}
-              />
-            </div>
-            <label className="checkbox">
-              <input type="checkbox" checked={asAdmin} onChange={(e) => setAsAdmin(e.target.checked)} /> Admin
-            </label>
-            <Button type="submit" busy={add.isPending}>
-              Add member
-            </Button>
-          </div>
-        </form>
+        <p className="muted small">New members join by accepting an invitation (below).</p>
       ) : null}
     </section>
   );

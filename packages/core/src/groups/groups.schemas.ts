@@ -41,16 +41,12 @@ export const ZMember = z.object({
   membershipId: z.string(),
   userId: z.string(),
   username: z.string(),
-  email: z.string(),
+  email: z.string().nullable(),
   isAdmin: z.boolean(),
   isSelf: z.boolean(),
   joinedAt: ZIsoDate,
 });
 export const ZListMembersResponse = z.array(ZMember);
-
-export const ZAddMemberRequest = z.object({ identifier: ZIdentifier, isAdmin: z.boolean().default(false) });
-export type TAddMemberRequest = z.input<typeof ZAddMemberRequest>;
-export const ZAddMemberResponse = ZMember;
 
 export const ZRemoveMemberRequest = z.object({ membershipId: ZId });
 export type TRemoveMemberRequest = z.infer<typeof ZRemoveMemberRequest>;

@@ -2,14 +2,17 @@ import type { GroupAccess } from "../access/access.ts";
 import { findMembershipInGroup, requireGroupAdmin } from "../access/access.ts";
 import type { Db, DbOrTx, Tx } from "../access/db.ts";
 import { conflict, DomainError, notFound } from "../access/errors.ts";
-import type { TAddMemberRequest } from "./groups.schemas.ts";
 import { setCurrentGroup } from "./groups.ts";
 
+/**
+ * A group member as other members see them. The email is only the caller's own: membership is by
+ * invitation, and joining a group is not consent to show one's address to everyone in it.
+ */
 export interface Member {
   membershipId: string;
   userId: string;
   username: string;
-  email: string;
+  email: string | null;
   isAdmin: boolean;
   isSelf: boolean;
   joinedAt: Date;
@@ -28,7 +31,7 @@ function toMember(access: GroupAccess, m: MembershipWithUser): Member {
     membershipId: m.id,
     userId: m.userId,
     username: m.user.username,
-    email: m.user.email,
+    email: m.userId === access.userId ? m.user.email : null,
     isAdmin: m.isAdmin,
     isSelf: m.userId === access.userId,
     joinedAt: m.createdAt,
@@ -49,22 +52,6 @@ export async function findUserByIdentifier(db: DbOrTx, identifier: string) {
   return value.includes("@")
     ? db.user.findUnique({ where: { email: value.toLowerCase() } })
     : db.user.findFirst({ where: { username: { equals: value, mode: "insensitive" } } });
-}
-
-/** Adds an existing user directly (admins only); people without an account are invited instead. */
-export async function addMember(db: DbOrTx, access: GroupAccess, input: TAddMemberRequest): Promise<Member> {
-  requireGroupAdmin(access);
-  const user = await findUserByIdentifier(db, input.identifier);
-  if (!user?.isActive) throw notFound("User");
-  const existing = await db.membership.findUnique({
-    where: { userId_groupId: { userId: user.id, groupId: access.groupId } },
-  });
-  if (existing) throw conflict(`${user.username} is already a member of this group`);
-  const m = await db.membership.create({
-    data: { userId: user.id, groupId: access.groupId, isAdmin: input.isAdmin ?? false },
-    include: { user: true },
-  });
-  return toMember(access, m);
 }
 
 // Admin changes take a row lock on the group so two concurrent demotions cannot each see
