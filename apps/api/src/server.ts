@@ -7,6 +7,7 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/a
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { ZodError } from "zod";
 import { formatZodIssues, sendDomainError, sendError } from "./errors.ts";
+import { registerClassificationFileRoutes } from "./http/classification-files.ts";
 import { registerCsrfGuard } from "./http/csrf.ts";
 import { registerHealthRoute } from "./http/health.ts";
 import { registerRecordingFileRoutes } from "./http/recording-files.ts";
@@ -82,7 +83,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     return sendError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
   });
 
-  registerHealthRoute(app, deps.db);
+  registerHealthRoute(app, deps.db, config.rServerUrl);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
@@ -111,6 +112,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   registerSpeciesImageRoutes(app, deps, cookieSettings);
   registerSegmentFileRoutes(app, deps, cookieSettings);
+  registerClassificationFileRoutes(app, deps, cookieSettings);
   registerRecordingUploadRoutes(app, deps, cookieSettings);
   await registerRecordingFileRoutes(app, deps, cookieSettings);
   await registerTusRoutes(app, deps, cookieSettings);

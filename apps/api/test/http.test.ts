@@ -51,7 +51,11 @@ describe("GET /health", () => {
   it("is 200 when the database answers", async () => {
     const res = await app.inject({ method: "GET", url: "/health" });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: "ok", database: "ok" });
+    expect(res.json()).toMatchObject({
+      status: "ok",
+      database: "ok",
+      rServer: { state: expect.any(String) },
+    });
   });
 
   it("is 503 when the database is down", async () => {

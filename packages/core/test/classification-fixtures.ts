@@ -138,12 +138,12 @@ export async function createScene(
   db: Db,
   mediaRoot: string,
   dir: string,
-  opts: { calls: number; name?: string; spacing?: number; sampleRate?: number },
+  opts: { calls: number; name?: string; spacing?: number; sampleRate?: number; groupId?: string },
 ): Promise<Scene> {
   const name = opts.name ?? "lab";
-  const group = await db.group.create({
-    data: { name: `${name}-${Math.random().toString(36).slice(2, 8)}` },
-  });
+  const group = opts.groupId
+    ? { id: opts.groupId }
+    : await db.group.create({ data: { name: `${name}-${Math.random().toString(36).slice(2, 8)}` } });
   const species = await db.species.create({
     data: {
       groupId: group.id,

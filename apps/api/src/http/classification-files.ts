@@ -1,0 +1,50 @@
+// Downloads of a classification run (cookie or API key). Same access rule as tRPC: another
+// group's run is 404 exactly like a missing one. CSVs stream page by page.
+import { Readable } from "node:stream";
+import type { GroupAccess } from "@battycoda/core";
+import {
+  featuresCsv,
+  parametersJson,
+  type RunDownload,
+  resultsCsv,
+} from "@battycoda/core/classification/index";
+import type { Db } from "@battycoda/db";
+import type { FastifyInstance } from "fastify";
+import type { ServerDeps } from "../trpc.ts";
+import type { CookieSettings } from "./request-auth.ts";
+import { accessFor, requireUser } from "./route-auth.ts";
+
+interface Params {
+  runId: string;
+}
+
+type Producer = (db: Db, access: GroupAccess, runId: string) => Promise<RunDownload>;
+
+const FILES: Record<string, Producer> = {
+  "results.csv": resultsCsv,
+  "features.csv": featuresCsv,
+  "parameters.json": parametersJson,
+};
+
+export function registerClassificationFileRoutes(
+  app: FastifyInstance,
+  deps: ServerDeps,
+  cookies: CookieSettings,
+) {
+  for (const [file, produce] of Object.entries(FILES)) {
+    app.get<{ Params: Params }>(`/api/classification-runs/:runId/${file}`, async (req, reply) => {
+      const user = await requireUser(deps, cookies, req, reply);
+      if (!user) return reply;
+      const access = await accessFor(deps, user);
+      const download = await produce(deps.db, access, req.params.runId);
+      return reply
+        .header("content-type", download.contentType)
+        .header("cache-control", "private, no-store")
+        .header(
+          "content-disposition",
+          `attachment; filename*=UTF-8''${encodeURIComponent(download.filename)}`,
+        )
+        .send(Readable.from(download.body));
+    });
+  }
+}
