@@ -8,6 +8,7 @@ import {
   PROCESS_QUEUE,
   startClassificationQueue,
 } from "@battycoda/core/classification/index";
+import { classifierTrainHandler } from "@battycoda/core/classifiers";
 import {
   type JobLeases,
   QUEUES,
@@ -114,6 +115,16 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   });
   registered.push(PROCESS_QUEUE);
 
-  // classifier.train, clustering.run, upload.process: registered by the issues that build them.
+  // Trainings are long and R serves one request at a time: one at a time per worker.
+  await registerJobHandler(
+    db,
+    boss,
+    QUEUES.classifierTrain,
+    classifierTrainHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
+    options({ concurrency: 1 }),
+  );
+  registered.push(QUEUES.classifierTrain);
+
+  // clustering.run: registered by the issue that builds it.
   return registered;
 }

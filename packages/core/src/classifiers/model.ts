@@ -1,0 +1,194 @@
+// One training on the R server, shared by the job handler, `battycoda classifier train` and the
+// default classifiers: table → hash → R → metrics + out-of-fold predictions, and the model card
+// written next to the model (method, classes, metrics, which call landed in which confusion cell).
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { ClassifierMethod, PingResponse, RClient, TrainResponse } from "@battycoda/r-client";
+import { z } from "zod";
+import { CV_FOLDS, CV_SEED } from "./features-csv.ts";
+import type { ClassifierMetrics, TrainableType, TrainOptions } from "./schemas.ts";
+
+/** Where a training row came from: a line of a CSV file or a labelled segment. */
+export type RowOrigin = { line: number } | { segmentId: string };
+
+export interface TrainingTable {
+  featureNames: string[];
+  /** Values in featureNames order. */
+  rows: number[][];
+  labels: string[];
+  origins: RowOrigin[];
+}
+
+export interface CvPrediction {
+  /** 1-based position in the training table. */
+  row: number;
+  line?: number;
+  segmentId?: string;
+  label: string;
+  predicted: string;
+}
+
+export interface RInfo {
+  rVersion: string | null;
+  packages: Record<string, string | null>;
+  trainedAt: string;
+  elapsedSeconds: number;
+}
+
+export interface TrainedModel {
+  method: TrainableType;
+  modelPath: string;
+  classes: string[];
+  featureNames: string[];
+  trainingDataHash: string;
+  trainingRows: number;
+  metrics: (ClassifierMetrics & Record<string, unknown>) | null;
+  options: Record<string, unknown>;
+  warnings: string[];
+  rInfo: RInfo;
+  cvPredictions: CvPrediction[] | null;
+}
+
+/**
+ * sha256 over the rows in a canonical order (sorted lines of label + values), so the same calls
+ * in another order are the same training data; Number→string is the shortest exact round trip.
+ */
+export function trainingDataHash(table: Pick<TrainingTable, "featureNames" | "rows" | "labels">): string {
+  const lines = table.rows.map((r, i) => `${JSON.stringify(table.labels[i])}\t${r.join(",")}`);
+  lines.sort();
+  const h = createHash("sha256");
+  h.update(`${table.featureNames.join(",")}\n`);
+  for (const l of lines) h.update(`${l}\n`);
+  return h.digest("hex");
+}
+
+/** R reports these once cv.predictions lands; older servers leave it out. */
+const ZRCvPredictions = z.array(
+  z.object({ row: z.number().int(), label: z.string(), predicted: z.string() }),
+);
+
+function cvPredictionsOf(res: TrainResponse, table: TrainingTable): CvPrediction[] | null {
+  const raw = (res.cv as { predictions?: unknown } | null)?.predictions;
+  const parsed = ZRCvPredictions.safeParse(raw);
+  if (!parsed.success) return null;
+  return parsed.data.map((p) => {
+    const origin = table.origins[p.row - 1];
+    return {
+      row: p.row,
+      ...(origin && "line" in origin ? { line: origin.line } : {}),
+      ...(origin && "segmentId" in origin ? { segmentId: origin.segmentId } : {}),
+      label: p.label,
+      predicted: p.predicted,
+    };
+  });
+}
+
+function metricsOf(res: TrainResponse): TrainedModel["metrics"] {
+  const cv = res.cv;
+  if (!cv) return null;
+  return {
+    folds: cv.folds,
+    seed: cv.seed,
+    n: cv.n,
+    accuracy: cv.accuracy,
+    balancedAccuracy: cv.balancedAccuracy,
+    macroF1: cv.macroF1,
+    perClass: cv.perClass.map(({ label, precision, recall, f1, support }) => ({
+      label,
+      precision,
+      recall,
+      f1,
+      support,
+    })),
+    confusionMatrix: cv.confusionMatrix,
+    stratified: cv.stratified,
+    warnings: cv.warnings,
+    droppedLabels: res.droppedLabels,
+    droppedFeatures: res.droppedFeatures,
+    nInputRows: res.nInputRows,
+    nDuplicatesRemoved: res.nDuplicatesRemoved,
+  };
+}
+
+export interface TrainModelInput {
+  type: TrainableType;
+  table: TrainingTable;
+  /** Absolute .rds path on the R server's machine. */
+  modelPath: string;
+  options?: TrainOptions;
+  signal?: AbortSignal;
+}
+
+export async function trainModel(client: RClient, input: TrainModelInput): Promise<TrainedModel> {
+  const ping: PingResponse = await client.ping();
+  const columns: Record<string, number[]> = {};
+  input.table.featureNames.forEach((name, j) => {
+    columns[name] = input.table.rows.map((r) => r[j] as number);
+  });
+  const res = await client.train(
+    {
+      // "ensemble" is served by newer R servers; older ones answer 404, which surfaces as an error.
+      method: input.type as ClassifierMethod,
+      features: columns,
+      labels: input.table.labels,
+      modelPath: input.modelPath,
+      // A call type with one example cannot be cross-validated: leave it out (and say so) rather than fail.
+      options: { cvFolds: CV_FOLDS, seed: CV_SEED, dropRareLabels: true, ...input.options },
+    },
+    input.signal ? { signal: input.signal } : {},
+  );
+  const extra = res as TrainResponse & { rVersion?: unknown; packages?: unknown };
+  return {
+    method: input.type,
+    modelPath: res.modelPath,
+    classes: res.classes,
+    featureNames: res.featureNames,
+    trainingDataHash: trainingDataHash(input.table),
+    trainingRows: res.nTrainingRows,
+    metrics: metricsOf(res),
+    options: res.options,
+    warnings: res.warnings,
+    rInfo: {
+      rVersion: typeof extra.rVersion === "string" ? extra.rVersion : ping.rVersion,
+      packages: (extra.packages as Record<string, string | null> | undefined) ?? ping.packages,
+      trainedAt: res.trainedAt,
+      elapsedSeconds: res.elapsedSeconds,
+    },
+    cvPredictions: cvPredictionsOf(res, input.table),
+  };
+}
+
+// ─── model card: <model>.json next to <model>.rds ───
+
+export const MODEL_CARD_FORMAT = "battycoda-model-card";
+
+export interface ModelCard extends Omit<TrainedModel, "modelPath"> {
+  format: typeof MODEL_CARD_FORMAT;
+  formatVersion: 1;
+}
+
+export function modelCardPath(modelPath: string): string {
+  return `${modelPath.replace(/\.rds$/i, "")}.json`;
+}
+
+export async function writeModelCard(model: TrainedModel): Promise<string> {
+  const { modelPath, ...rest } = model;
+  const card: ModelCard = { format: MODEL_CARD_FORMAT, formatVersion: 1, ...rest };
+  const file = modelCardPath(modelPath);
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(card));
+  await rename(tmp, file);
+  return file;
+}
+
+export async function readModelCard(modelPath: string): Promise<ModelCard | null> {
+  try {
+    const card = JSON.parse(await readFile(modelCardPath(modelPath), "utf8")) as ModelCard;
+    return card?.format === MODEL_CARD_FORMAT ? card : null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+}

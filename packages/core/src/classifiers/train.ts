@@ -1,0 +1,353 @@
+// Training as a job: createTrainingJob checks the input (a bad CSV is a BAD_REQUEST naming line
+// and column, with nothing stored), stores an uploaded CSV and queues `classifier.train`; the
+// handler builds the table, trains on R and writes the Classifier. saveTrainedClassifier is the
+// one writer of trained classifiers (jobs and the default classifiers): a new name creates
+// version 1, the same name again bumps the version; a failure leaves no row and no model file.
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Classifier, Db, DbTransaction, Prisma } from "@battycoda/db";
+import { RClient, RServerRequestError, RServerResponseError } from "@battycoda/r-client";
+import type PgBoss from "pg-boss";
+import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
+import { badRequest, DomainError } from "../access/errors.ts";
+import { enqueueJob } from "../jobs/enqueue.ts";
+import { type JobContext, type JobHandler, PermanentJobError } from "../jobs/handler.ts";
+import { resolveStoredPath } from "../media/media.ts";
+import type { AudioTaskRunner } from "../segmentation/audio.ts";
+import { CV_FOLDS, parseFeaturesCsv } from "./features-csv.ts";
+import { modelCardPath, type TrainedModel, type TrainingTable, trainModel, writeModelCard } from "./model.ts";
+import type { TrainableType, TrainOptions, TTrainRequest } from "./schemas.ts";
+import { buildSegmentTable, trainingPreview } from "./training-data.ts";
+
+export const TRAINING_JOB_SUBJECT = "classifierTrainingJob";
+
+/** What ClassifierTrainingJob.source (and Classifier.parameters.source) records. */
+export type TrainingSource =
+  | { kind: "segments"; projectId: string | null }
+  | { kind: "csv"; path: string; rows: number }
+  | { kind: "defaults"; file: string; rows: number };
+
+function requireBoss(boss: PgBoss | null): PgBoss {
+  if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background jobs are not available on this server");
+  return boss;
+}
+
+/** A cuid-shaped id, known before the row exists so the model file can carry it. */
+function newClassifierId(): string {
+  return `c${randomBytes(12).toString("hex")}`;
+}
+
+/** Labels that are no call type of the species, each with the first line it appears on. */
+function unknownLabels(labels: string[], lines: number[], callTypes: Set<string>): string[] {
+  const first = new Map<string, number>();
+  labels.forEach((l, i) => {
+    if (!callTypes.has(l) && !first.has(l)) first.set(l, lines[i] ?? 0);
+  });
+  return [...first].map(([l, line]) => `'${l}' (line ${line})`);
+}
+
+export interface CreateTrainingJobOptions {
+  mediaRoot: string;
+}
+
+export async function createTrainingJob(
+  db: Db,
+  boss: PgBoss | null,
+  access: GroupAccess,
+  input: TTrainRequest,
+  options: CreateTrainingJobOptions,
+): Promise<{ trainingJobId: string; jobId: string }> {
+  const b = requireBoss(boss);
+  const species = await findSpeciesForRead(db, access, input.speciesId);
+  const sameName = await db.classifier.findFirst({ where: { groupId: access.groupId, name: input.name } });
+  if (sameName && sameName.speciesId !== species.id)
+    throw badRequest(`The name "${input.name}" is already used by a classifier of another species`);
+
+  let source: TrainingSource;
+  let csvFile: string | null = null;
+  if (input.source.kind === "csv") {
+    const table = parseFeaturesCsv(input.source.csvText, { requireLabels: true });
+    const callTypes = await db.callType.findMany({
+      where: { speciesId: species.id },
+      select: { shortName: true },
+    });
+    const unknown = unknownLabels(table.labels, table.lines, new Set(callTypes.map((c) => c.shortName)));
+    if (unknown.length > 0)
+      throw badRequest(
+        `Features CSV, column 'label': ${unknown.length === 1 ? "this label is" : "these labels are"} no call type of ${species.name}: ${unknown.slice(0, 10).join(", ")}`,
+        { issues: [{ line: null, column: "label", message: `unknown labels ${unknown.join(", ")}` }] },
+      );
+    const rel = path.posix.join("training", access.groupId, `${newClassifierId()}.csv`);
+    csvFile = resolveStoredPath(options.mediaRoot, rel);
+    await mkdir(path.dirname(csvFile), { recursive: true });
+    await writeFile(csvFile, input.source.csvText);
+    source = { kind: "csv", path: rel, rows: table.rows.length };
+  } else {
+    const projectId = input.source.projectId ?? null;
+    if (projectId) await findProjectInGroup(db, access, projectId);
+    const preview = await trainingPreview(db, access, {
+      speciesId: species.id,
+      ...(projectId ? { projectId } : {}),
+    });
+    if (preview.perLabel.length < 2)
+      throw badRequest(
+        `Training needs labelled calls of at least two call types of ${species.name}; found ${preview.perLabel.length === 0 ? "none" : `only '${preview.perLabel[0]?.label}'`}`,
+      );
+    if (preview.total < CV_FOLDS)
+      throw badRequest(
+        `${preview.total} labelled calls are fewer than the ${CV_FOLDS} cross-validation folds`,
+      );
+    source = { kind: "segments", projectId };
+  }
+
+  try {
+    return await db.$transaction(async (tx) => {
+      const tj = await tx.classifierTrainingJob.create({
+        data: {
+          groupId: access.groupId,
+          name: input.name,
+          type: input.type,
+          speciesId: species.id,
+          source: source as unknown as Prisma.InputJsonValue,
+          parameters: (input.options ?? {}) as Prisma.InputJsonValue,
+          createdById: access.userId,
+        },
+      });
+      const job = await enqueueJob(tx, b, {
+        type: "classifier.train",
+        payload: { trainingJobId: tj.id },
+        groupId: access.groupId,
+        userId: access.userId,
+        subjectType: TRAINING_JOB_SUBJECT,
+        subjectId: tj.id,
+        message: `Train ${input.type} classifier "${input.name}"`,
+      });
+      return { trainingJobId: tj.id, jobId: job.id };
+    });
+  } catch (err) {
+    if (csvFile) await rm(csvFile, { force: true });
+    throw err;
+  }
+}
+
+export interface SaveClassifierInput {
+  groupId: string | null;
+  name: string;
+  description?: string;
+  speciesId: string;
+  type: TrainableType;
+  table: TrainingTable;
+  options?: TrainOptions;
+  source: TrainingSource;
+  createdById?: string | null;
+}
+
+export interface SaveClassifierOptions {
+  mediaRoot: string;
+  signal?: AbortSignal;
+  /** Runs inside the transaction that writes the classifier (e.g. to finish the training job with it). */
+  inTransaction?: (tx: DbTransaction, classifier: Classifier, model: TrainedModel) => Promise<void>;
+}
+
+export async function saveTrainedClassifier(
+  db: Db,
+  client: RClient,
+  input: SaveClassifierInput,
+  options: SaveClassifierOptions,
+): Promise<{ classifier: Classifier; model: TrainedModel }> {
+  const existing = await db.classifier.findFirst({ where: { groupId: input.groupId, name: input.name } });
+  if (existing && existing.speciesId !== input.speciesId)
+    throw badRequest(`The name "${input.name}" is already used by a classifier of another species`);
+  const id = existing?.id ?? newClassifierId();
+  const version = existing ? existing.version + 1 : 1;
+  const rel = path.posix.join("models", input.groupId ?? "global", `${id}-v${version}.rds`);
+  const modelPath = resolveStoredPath(options.mediaRoot, rel);
+  const cleanup = async () => {
+    await rm(modelPath, { force: true });
+    await rm(modelCardPath(modelPath), { force: true });
+  };
+  try {
+    const model = await trainModel(client, {
+      type: input.type,
+      table: input.table,
+      modelPath,
+      ...(input.options ? { options: input.options } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    await writeModelCard(model);
+    const data = {
+      type: input.type,
+      description: input.description ?? existing?.description ?? "",
+      modelPath: rel,
+      speciesId: input.speciesId,
+      metrics: (model.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
+      featureNames: model.featureNames,
+      classes: model.classes,
+      parameters: {
+        options: model.options,
+        requested: input.options ?? {},
+        source: input.source,
+        warnings: model.warnings,
+      } as unknown as Prisma.InputJsonValue,
+      version,
+      trainingDataHash: model.trainingDataHash,
+      trainingRows: model.trainingRows,
+      rInfo: model.rInfo as unknown as Prisma.InputJsonValue,
+      isActive: true,
+    };
+    const classifier = await db.$transaction(async (tx) => {
+      // The version in the where clause makes a concurrent retrain of the same name fail here
+      // (and be retried) instead of two models claiming one version.
+      const c = existing
+        ? await tx.classifier.update({ where: { id, version: existing.version }, data })
+        : await tx.classifier.create({
+            data: {
+              id,
+              name: input.name,
+              groupId: input.groupId,
+              createdById: input.createdById ?? null,
+              ...data,
+            },
+          });
+      await options.inTransaction?.(tx, c, model);
+      return c;
+    });
+    return { classifier, model };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+// ─── the `classifier.train` job ───
+
+export interface TrainHandlerDeps {
+  mediaRoot: string;
+  rServerUrl: string;
+  pool?: AudioTaskRunner | null;
+  trainTimeoutMs?: number;
+}
+
+export interface TrainJobResult {
+  trainingJobId: string;
+  classifierId?: string;
+  version?: number;
+  skipped?: string;
+}
+
+export function classifierTrainHandler(deps: TrainHandlerDeps): JobHandler<"classifier.train"> {
+  return (ctx) => runTrainingJob(ctx, deps);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function runTrainingJob(
+  ctx: JobContext<"classifier.train">,
+  deps: TrainHandlerDeps,
+): Promise<TrainJobResult> {
+  const { db } = ctx;
+  const { trainingJobId } = ctx.payload;
+  const tj = await db.classifierTrainingJob.findUnique({ where: { id: trainingJobId } });
+  if (!tj) return { trainingJobId, skipped: "the training job was deleted" };
+  if (tj.status === "completed" || tj.status === "cancelled")
+    return {
+      trainingJobId,
+      ...(tj.classifierId ? { classifierId: tj.classifierId } : {}),
+      skipped: tj.status,
+    };
+  if (!tj.speciesId) throw new PermanentJobError("The species of this training job was deleted");
+  await db.classifierTrainingJob.update({
+    where: { id: tj.id },
+    data: { status: "running", error: null, progress: 0 },
+  });
+  const progress = async (p: number, message: string) => {
+    await ctx.setProgress(p, message);
+    await db.classifierTrainingJob.updateMany({
+      where: { id: tj.id, status: "running" },
+      data: { progress: p },
+    });
+  };
+
+  try {
+    const source = tj.source as unknown as TrainingSource;
+    let table: TrainingTable;
+    if (source.kind === "csv") {
+      await progress(0.05, "Reading the features CSV");
+      const text = await readFile(resolveStoredPath(deps.mediaRoot, source.path), "utf8");
+      const parsed = parseFeaturesCsv(text, { requireLabels: true });
+      table = { ...parsed, origins: parsed.lines.map((line) => ({ line })) };
+    } else if (source.kind === "segments") {
+      table = await buildSegmentTable(
+        db,
+        { groupId: tj.groupId, speciesId: tj.speciesId, projectId: source.projectId },
+        {
+          mediaRoot: deps.mediaRoot,
+          ...(deps.pool ? { pool: deps.pool } : {}),
+          onProgress: (f, m) => progress(0.05 + 0.45 * f, m),
+        },
+      );
+      if (new Set(table.labels).size < 2 || table.rows.length < CV_FOLDS)
+        throw new PermanentJobError(
+          `Only ${table.rows.length} measurable labelled calls of ${new Set(table.labels).size} call type(s): training needs at least ${CV_FOLDS} calls of two call types`,
+        );
+    } else {
+      throw new PermanentJobError(`Unknown training source ${JSON.stringify(source)}`);
+    }
+    if (await ctx.isCancelled()) return { trainingJobId, skipped: "cancelled" };
+
+    await progress(0.5, `Training on ${table.rows.length} calls (5-fold cross-validation)`);
+    const client = new RClient({
+      baseUrl: deps.rServerUrl,
+      ...(deps.trainTimeoutMs ? { trainTimeoutMs: deps.trainTimeoutMs } : {}),
+    });
+    const { classifier } = await saveTrainedClassifier(
+      db,
+      client,
+      {
+        groupId: tj.groupId,
+        name: tj.name,
+        speciesId: tj.speciesId,
+        type: tj.type as TrainableType,
+        table,
+        options: (tj.parameters ?? {}) as TrainOptions,
+        source,
+        createdById: tj.createdById,
+      },
+      {
+        mediaRoot: deps.mediaRoot,
+        inTransaction: async (tx, c, model) => {
+          await tx.classifierTrainingJob.update({
+            where: { id: tj.id },
+            data: {
+              status: "completed",
+              progress: 1,
+              error: null,
+              classifierId: c.id,
+              metrics: (model.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
+            },
+          });
+        },
+      },
+    );
+    return { trainingJobId, classifierId: classifier.id, version: classifier.version };
+  } catch (err) {
+    // R refusing the data (or a bad answer) will refuse it again: no retry.
+    const permanent =
+      err instanceof PermanentJobError ||
+      err instanceof RServerRequestError ||
+      err instanceof RServerResponseError ||
+      err instanceof DomainError;
+    const final = permanent || ctx.retriesLeft === 0;
+    await db.classifierTrainingJob.updateMany({
+      where: { id: tj.id, status: "running" },
+      data: final
+        ? { status: "failed", error: errorText(err) }
+        : { status: "pending", error: errorText(err) },
+    });
+    if (permanent && !(err instanceof PermanentJobError)) throw new PermanentJobError(errorText(err));
+    throw err;
+  }
+}

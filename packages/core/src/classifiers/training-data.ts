@@ -1,0 +1,120 @@
+// Training rows from labelled calls: segments of the group's active segmentations, on recordings
+// of the species, whose label is one of the species' call types. Features come from the segment's
+// cache or are computed (pool task "features") and cached. Task labels will be a second source here.
+import { FEATURE_NAMES } from "@battycoda/audio";
+import type { Db, Prisma } from "@battycoda/db";
+import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
+import { featuresFor, isComplete } from "../classification/features.ts";
+import type { AudioTaskRunner } from "../segmentation/audio.ts";
+import { recordingAudioPath } from "../segmentation/common.ts";
+import type { TrainingTable } from "./model.ts";
+import type { TTrainingPreviewRequest } from "./schemas.ts";
+
+export interface SegmentSourceScope {
+  groupId: string;
+  speciesId: string;
+  projectId?: string | null;
+}
+
+async function callTypeNames(db: Db, speciesId: string): Promise<string[]> {
+  const rows = await db.callType.findMany({ where: { speciesId }, select: { shortName: true } });
+  return rows.map((r) => r.shortName);
+}
+
+function labelledSegmentsWhere(scope: SegmentSourceScope, labels: string[]): Prisma.SegmentWhereInput {
+  return {
+    label: { in: labels },
+    segmentation: {
+      groupId: scope.groupId,
+      isActive: true,
+      recording: { speciesId: scope.speciesId, ...(scope.projectId ? { projectId: scope.projectId } : {}) },
+    },
+  };
+}
+
+/** How many labelled calls a segments training would use, per call type. */
+export async function trainingPreview(db: Db, access: GroupAccess, input: TTrainingPreviewRequest) {
+  await findSpeciesForRead(db, access, input.speciesId);
+  if (input.projectId) await findProjectInGroup(db, access, input.projectId);
+  const scope = { groupId: access.groupId, speciesId: input.speciesId, projectId: input.projectId ?? null };
+  const labels = await callTypeNames(db, input.speciesId);
+  const groups = await db.segment.groupBy({
+    by: ["label"],
+    where: labelledSegmentsWhere(scope, labels),
+    _count: { _all: true },
+  });
+  const perLabel = groups
+    .map((g) => ({ label: g.label as string, count: g._count._all }))
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return { total: perLabel.reduce((s, p) => s + p.count, 0), perLabel };
+}
+
+export interface SegmentTableOptions {
+  mediaRoot: string;
+  pool?: AudioTaskRunner | null;
+  /** 0..1 over the recordings read. */
+  onProgress?: (fraction: number, message: string) => Promise<void> | void;
+}
+
+export interface SegmentTable extends TrainingTable {
+  /** Labelled calls too short to measure (incomplete features): not trained on. */
+  skipped: number;
+  recordings: number;
+}
+
+/** Rows in a stable order (recording, onset, id), so the same labels give the same table. */
+export async function buildSegmentTable(
+  db: Db,
+  scope: SegmentSourceScope,
+  options: SegmentTableOptions,
+): Promise<SegmentTable> {
+  const labels = await callTypeNames(db, scope.speciesId);
+  const where = labelledSegmentsWhere(scope, labels);
+  const recordings = await db.recording.findMany({
+    where: { groupId: scope.groupId, segmentations: { some: { isActive: true, segments: { some: where } } } },
+    select: { id: true, name: true, filePath: true },
+    orderBy: { id: "asc" },
+  });
+  const table: SegmentTable = {
+    featureNames: [...FEATURE_NAMES],
+    rows: [],
+    labels: [],
+    origins: [],
+    skipped: 0,
+    recordings: recordings.length,
+  };
+  for (const [i, rec] of recordings.entries()) {
+    await options.onProgress?.(i / Math.max(1, recordings.length), `Features of ${rec.name}`);
+    const segments = await db.segment.findMany({
+      where: { ...where, segmentation: { ...(where.segmentation as object), recordingId: rec.id } },
+      select: { id: true, onset: true, offset: true, label: true, features: true },
+      orderBy: [{ onset: "asc" }, { id: "asc" }],
+    });
+    const { features, computed } = await featuresFor(
+      recordingAudioPath(options.mediaRoot, rec.filePath),
+      segments,
+      options.pool,
+    );
+    if (computed.size > 0)
+      await db.$transaction(
+        [...computed].map(([id, value]) =>
+          db.segment.updateMany({
+            where: { id },
+            data: { features: value as unknown as Prisma.InputJsonValue },
+          }),
+        ),
+      );
+    for (const s of segments) {
+      const f = features.get(s.id);
+      if (!f || !isComplete(f)) {
+        table.skipped++;
+        continue;
+      }
+      table.rows.push(FEATURE_NAMES.map((n) => f[n]));
+      table.labels.push(s.label as string);
+      table.origins.push({ segmentId: s.id });
+    }
+  }
+  await options.onProgress?.(1, `${table.rows.length} labelled calls`);
+  return table;
+}
