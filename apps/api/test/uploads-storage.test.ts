@@ -230,7 +230,12 @@ describe("storage quota", () => {
       "upload-metadata": filenameMeta("big.wav"),
     });
     expect(created.status, created.body).toBe(413);
-    expect(created.body).toMatch(/Storage quota exceeded/);
+    // the same JSON error shape as the other upload routes, so the upload page shows the message
+    expect(JSON.parse(created.body).error).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      message: expect.stringMatching(/^Storage quota exceeded: the group uses .* of its .* quota/),
+      details: { quotaBytes: b.usedBytes + 20_000, incomingBytes: audio.length },
+    });
 
     expect(await snapshot(main)).toEqual(before);
 

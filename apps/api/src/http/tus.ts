@@ -14,7 +14,7 @@ import { FileStore } from "@tus/file-store";
 import { Server, type Upload } from "@tus/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
-import { formatZodIssues, sendError } from "../errors.ts";
+import { formatZodIssues, type HttpErrorBody, sendError } from "../errors.ts";
 import type { ServerDeps } from "../trpc.ts";
 import { METADATA_FIELDS } from "./recording-uploads.ts";
 import type { CookieSettings } from "./request-auth.ts";
@@ -47,7 +47,7 @@ function callerOf(req: Request): TusCaller | undefined {
 
 function accessOf(req: Request): GroupAccess {
   const caller = callerOf(req);
-  if (!caller) throw { status_code: 401, body: "Authentication required\n" };
+  if (!caller) throw tusFailure(401, "UNAUTHORIZED", "Authentication required");
   return caller.access;
 }
 
@@ -69,11 +69,20 @@ export function tusTarget(url: string): TusTarget {
   return TUS_ID.test(id) ? { kind: "upload", tusId: id } : { kind: "invalid" };
 }
 
-/** DomainError/ZodError → the `{status_code, body}` object tus turns into a response. */
+/**
+ * The `{status_code, body}` object tus turns into a response, its body the JSON error shape of the
+ * other raw routes so the upload page shows our message (a quota, a WAV parser's reason) as is.
+ */
+function tusFailure(status: number, code: string, message: string, details?: unknown) {
+  const body: HttpErrorBody = { error: { code, message, ...(details !== undefined ? { details } : {}) } };
+  return { status_code: status, body: `${JSON.stringify(body)}\n` };
+}
+
+/** DomainError/ZodError → a tus failure; anything else is a bug and stays a 500. */
 function tusError(err: unknown): { status_code: number; body: string } {
   if (err instanceof DomainError)
-    return { status_code: HTTP_STATUS_BY_CODE[err.code], body: `${err.message}\n` };
-  if (err instanceof ZodError) return { status_code: 400, body: `${formatZodIssues(err)}\n` };
+    return tusFailure(HTTP_STATUS_BY_CODE[err.code], err.code, err.message, err.details);
+  if (err instanceof ZodError) return tusFailure(400, "BAD_REQUEST", formatZodIssues(err));
   throw err;
 }
 
@@ -110,10 +119,10 @@ export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, 
     async onUploadCreate(req, upload) {
       const access = accessOf(req);
       const filename = upload.metadata?.filename ?? upload.metadata?.name ?? "";
-      if (!filename) throw { status_code: 400, body: `${MISSING_FILENAME_MESSAGE}\n` };
-      if (!/\.(wav|zip)$/i.test(filename)) throw { status_code: 400, body: `${NOT_WAV_OR_ZIP_MESSAGE}\n` };
+      if (!filename) throw tusFailure(400, "BAD_REQUEST", MISSING_FILENAME_MESSAGE);
+      if (!/\.(wav|zip)$/i.test(filename)) throw tusFailure(400, "BAD_REQUEST", NOT_WAV_OR_ZIP_MESSAGE);
       // the quota is checked on the declared length, so it must be declared up front
-      if (upload.size === undefined) throw { status_code: 400, body: `${DEFERRED_LENGTH_MESSAGE}\n` };
+      if (upload.size === undefined) throw tusFailure(400, "BAD_REQUEST", DEFERRED_LENGTH_MESSAGE);
       try {
         await registerTusUpload(
           deps.db,
