@@ -6,18 +6,24 @@ import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const modules = ["spectrogram", "segmentation", "features"];
+// Benchmarks of other packages that run through this entry point (path relative to this file).
+const external: Record<string, string> = { classification: "../../../apps/worker/bench/classification.ts" };
+const modules = ["spectrogram", "segmentation", "features", ...Object.keys(external)];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length ? wanted : modules;
-console.log(`# BattyCoda audio benchmarks — Node ${process.version}, ${availableParallelism()} cores (shared)`);
+console.log(
+  `# BattyCoda audio benchmarks — Node ${process.version}, ${availableParallelism()} cores (shared)`,
+);
 let failed = false;
 for (const name of names) {
   if (!modules.includes(name)) throw new Error(`unknown bench "${name}" (known: ${modules.join(", ")})`);
-  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const file = fileURLToPath(new URL(external[name] ?? `./${name}.ts`, import.meta.url));
   const started = performance.now();
   const child = spawnSync(process.execPath, [...process.execArgv, file], { stdio: "inherit" });
   if (child.status !== 0) failed = true;
-  console.log(`[${name}: ${((performance.now() - started) / 1000).toFixed(1)} s${child.status === 0 ? "" : ", FAILED"}]`);
+  console.log(
+    `[${name}: ${((performance.now() - started) / 1000).toFixed(1)} s${child.status === 0 ? "" : ", FAILED"}]`,
+  );
 }
 if (failed) process.exitCode = 1;

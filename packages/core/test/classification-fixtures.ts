@@ -74,7 +74,7 @@ export async function writeSyntheticWav(
         block[i] = (seed / 0x7fffffff - 0.5) * 0.01;
       }
       // calls that start inside this block (each is far shorter than a block and spacing)
-      const iFrom = Math.max(0, Math.ceil((start / sampleRate - first) / spacing));
+      const iFrom = Math.max(0, Math.floor((start / sampleRate - first) / spacing) - 1);
       for (let i = iFrom; i < opts.calls; i++) {
         const onsetFrame = Math.round((first + i * spacing) * sampleRate);
         if (onsetFrame >= start + block.length) break;
