@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerClassifier } from "./commands/classifier.ts";
 import { registerCreateAdmin } from "./commands/create-admin.ts";
 import { registerInitializeDefaults } from "./commands/initialize-defaults.ts";
 import { registerMigrate } from "./commands/migrate.ts";
@@ -15,5 +16,6 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerInitializeDefaults(program);
   registerCreateAdmin(program);
+  registerClassifier(program);
   return program;
 }

@@ -1,4 +1,6 @@
-import { initializeDefaults } from "@battycoda/core/defaults";
+import path from "node:path";
+import { withRServer } from "@battycoda/core/classifiers";
+import { initializeDefaults, trainDefaultClassifiers } from "@battycoda/core/defaults";
 import type { Command } from "commander";
 import { print, withDatabase } from "./context.ts";
 
@@ -7,11 +9,14 @@ export function registerInitializeDefaults(program: Command) {
     .command("initialize-defaults")
     .description(
       "Create the system species (Eptesicus fuscus, Carollia perspicillata) and their call types, the " +
-        "segmentation algorithms and the dummy classifier. Safe to run again.",
+        "segmentation algorithms and the dummy classifier. With --features, also train the default " +
+        "global classifiers from DIR/efuscus_features.csv and DIR/carollia_features.csv (skipped when " +
+        "the data and method are unchanged). Safe to run again.",
     )
     .option("--shared-data <dir>", "reference data folder with species/ images (default: ../shared/data)")
     .option("--no-images", "do not copy repertoire images")
-    .action(async (opts: { sharedData?: string; images: boolean }) => {
+    .option("--features <dir>", "train the default classifiers from the reference feature tables in <dir>")
+    .action(async (opts: { sharedData?: string; images: boolean; features?: string }) => {
       await withDatabase(async ({ db, config }) => {
         const r = await initializeDefaults(db, {
           mediaRoot: config.mediaRoot,
@@ -27,6 +32,19 @@ export function registerInitializeDefaults(program: Command) {
             `${r.callTypes.created} call types added, ${r.images.copied} images copied, ` +
             `${r.segmentationAlgorithms.created} segmentation algorithms created (${r.segmentationAlgorithms.updated} updated), ` +
             `${r.classifiers.created} classifiers created`,
+        );
+        const featuresDir = opts.features;
+        if (!featuresDir) return;
+        const trained = await withRServer({ url: config.rServerUrl, log: print }, (client) =>
+          trainDefaultClassifiers(db, client, {
+            featuresDir: path.resolve(featuresDir),
+            mediaRoot: config.mediaRoot,
+            log: print,
+          }),
+        );
+        const count = (s: string) => trained.filter((t) => t.status === s).length;
+        print(
+          `Default classifiers: ${count("created")} created, ${count("retrained")} retrained, ${count("unchanged")} unchanged`,
         );
       });
     });
