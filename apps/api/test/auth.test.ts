@@ -337,7 +337,7 @@ describe("protected procedures", () => {
 });
 
 describe("profile", () => {
-  it("changes theme, colormap and email; rejects unknown colormaps", async () => {
+  it("changes theme and colormap; rejects unknown colormaps", async () => {
     const ivy = await registerAndLogin(t, "ivy");
     const p = await ivy.caller.profile.updatePreferences({ theme: "dark", spectrogramColormap: "viridis" });
     expect(p).toMatchObject({ theme: "dark", spectrogramColormap: "viridis" });
@@ -345,10 +345,51 @@ describe("profile", () => {
       ivy.caller.profile.updatePreferences({ spectrogramColormap: "rainbow" as "gray" }),
       "BAD_REQUEST",
     );
-    expect((await ivy.caller.profile.changeEmail({ email: "IVY2@example.org" })).email).toBe(
-      "ivy2@example.org",
+  });
+
+  it("changes the email only with the password and the link sent to the new address (issue 8 #6)", async () => {
+    const ed = await registerAndLogin(t, "edna");
+    await expectCode(
+      ed.caller.profile.requestEmailChange({ email: "edna2@example.org", currentPassword: "wrong" }),
+      "BAD_REQUEST",
+      /password is incorrect/,
     );
-    await expectCode(ivy.caller.profile.changeEmail({ email: "bob@example.org" }), "CONFLICT");
+    await expectCode(
+      ed.caller.profile.requestEmailChange({ email: "edna2@example.org" }),
+      "BAD_REQUEST",
+      /password is incorrect/,
+    );
+    const res = await ed.caller.profile.requestEmailChange({
+      email: "EDNA2@example.org",
+      currentPassword: ed.password,
+    });
+    expect(res).toEqual({ sentTo: "edna2@example.org" });
+    // nothing changed yet
+    expect((await ed.caller.profile.get()).email).toBe("edna@example.org");
+    const token = tokenFromEmail(t, "edna2@example.org", "/confirm-email");
+    const { caller } = anonymousCaller(t);
+    await expectCode(caller.profile.confirmEmailChange({ token: `${token}x` }), "BAD_REQUEST");
+    expect(await caller.profile.confirmEmailChange({ token })).toEqual({ email: "edna2@example.org" });
+    expect((await ed.caller.profile.get()).email).toBe("edna2@example.org");
+    const notice = t.outbox.at(-1);
+    expect(notice?.to).toBe("edna@example.org");
+    expect(notice?.text).toMatch(/changed to edna2@example.org/);
+    // the link is single-use
+    await expectCode(caller.profile.confirmEmailChange({ token }), "BAD_REQUEST", /invalid, used or expired/);
+  });
+
+  it("answers the same for an address that belongs to someone else, and tells that someone", async () => {
+    const fay = await registerAndLogin(t, "fay");
+    const sent = t.outbox.length;
+    const res = await fay.caller.profile.requestEmailChange({
+      email: "bob@example.org",
+      currentPassword: fay.password,
+    });
+    expect(res).toEqual({ sentTo: "bob@example.org" });
+    expect(t.outbox.length).toBe(sent + 1);
+    expect(t.outbox.at(-1)?.to).toBe("bob@example.org");
+    expect(t.outbox.at(-1)?.text).not.toContain("/confirm-email");
+    expect((await fay.caller.profile.get()).email).toBe("fay@example.org");
   });
 
   it("generates, shows once, regenerates and authenticates API keys", async () => {

@@ -123,7 +123,7 @@ export async function registerAndLogin(
 export function tokenFromEmail(t: TestEnv, to: string, linkPath: string): string {
   const mail = [...t.outbox].reverse().find((m) => m.to === to && m.text.includes(linkPath));
   if (!mail) throw new Error(`no email to ${to} with a ${linkPath} link`);
-  const match = new RegExp(`${linkPath.replace(/\//g, "\\/")}\\?token=([A-Za-z0-9_%-]+)`).exec(mail.text);
+  const match = new RegExp(`${linkPath.replace(/\//g, "\\/")}\\?token=([A-Za-z0-9_.%-]+)`).exec(mail.text);
   if (!match?.[1]) throw new Error("no token in email");
   return decodeURIComponent(match[1]);
 }

@@ -4,6 +4,7 @@ import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { PageHeader } from "./components/ui";
+import { ClassificationPage, ClassifierPage, ClassifiersPage, RunPage } from "./features/classification";
 import { JobsPage } from "./features/jobs/JobsPage";
 import { DuplicatesPage } from "./features/recordings/DuplicatesPage";
 import { RecordingPage } from "./features/recordings/RecordingPage";
@@ -15,6 +16,7 @@ import { makeQueryClient, makeTrpcClient, TRPCProvider } from "./lib/trpc";
 import { AcceptInvitationPage } from "./pages/AcceptInvitation";
 import {
   CodeLoginPage,
+  ConfirmEmailPage,
   ForgotPasswordPage,
   LoginPage,
   MagicLinkPage,
@@ -26,7 +28,7 @@ import { GroupsPage } from "./pages/Groups";
 import { ProfilePage } from "./pages/Profile";
 import { ProjectDetailPage, ProjectsPage } from "./pages/Projects";
 import { NewSpeciesPage, SpeciesDetailPage, SpeciesListPage } from "./pages/Species";
-import { AdminPage, ClassificationPage, ClusteringPage, TasksPage } from "./pages/Workflow";
+import { AdminPage, ClusteringPage, TasksPage } from "./pages/Workflow";
 
 function SiteAdminOnly({ children }: { children: React.ReactNode }) {
   const user = useUser();
@@ -64,6 +66,7 @@ export function App() {
                 PASSWORD_RESET_PATH and INVITATION_ACCEPT_PATH. */}
               <Route path="/login/magic" element={<MagicLinkPage />} />
               <Route path="/reset-password" element={<ResetPasswordPage />} />
+              <Route path="/confirm-email" element={<ConfirmEmailPage />} />
               <Route path="/invitations/accept" element={<AcceptInvitationPage />} />
 
               <Route element={<RequireAuth />}>
@@ -83,6 +86,9 @@ export function App() {
                   <Route path="segmentation" element={<SegmentationOverviewPage />} />
                   <Route path="recordings/:recordingId/segmentation" element={<SegmentationEditorPage />} />
                   <Route path="classification" element={<ClassificationPage />} />
+                  <Route path="classification/runs/:runId" element={<RunPage />} />
+                  <Route path="classification/classifiers" element={<ClassifiersPage />} />
+                  <Route path="classification/classifiers/:classifierId" element={<ClassifierPage />} />
                   <Route path="tasks" element={<TasksPage />} />
                   <Route path="clustering" element={<ClusteringPage />} />
                   <Route path="jobs" element={<JobsPage />} />

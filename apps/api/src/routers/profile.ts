@@ -1,23 +1,26 @@
 import {
-  changeEmail,
+  confirmEmailChange,
   generateApiKey,
   getApiKeyInfo,
   getProfile,
   groupStorage,
+  requestEmailChange,
   revokeApiKeys,
   updatePreferences,
-  ZChangeEmailRequest,
-  ZChangeEmailResponse,
+  ZConfirmEmailChangeRequest,
+  ZConfirmEmailChangeResponse,
   ZGenerateApiKeyResponse,
   ZGetApiKeyResponse,
   ZGetProfileResponse,
   ZGroupStorage,
   ZOk,
+  ZRequestEmailChangeRequest,
+  ZRequestEmailChangeResponse,
   ZUpdatePreferencesRequest,
   ZUpdatePreferencesResponse,
 } from "@battycoda/core";
 import { uploadLimits } from "../http/upload-limits.ts";
-import { createTRPCRouter, groupProcedure, protectedProcedure } from "../trpc.ts";
+import { createTRPCRouter, groupProcedure, protectedProcedure, publicProcedure } from "../trpc.ts";
 
 export const profileRouter = createTRPCRouter({
   get: protectedProcedure.output(ZGetProfileResponse).query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
@@ -28,10 +31,17 @@ export const profileRouter = createTRPCRouter({
     .output(ZUpdatePreferencesResponse)
     .mutation(({ ctx, input }) => updatePreferences(ctx.db, ctx.user.id, input)),
 
-  changeEmail: protectedProcedure
-    .input(ZChangeEmailRequest)
-    .output(ZChangeEmailResponse)
-    .mutation(({ ctx, input }) => changeEmail(ctx.db, ctx.user.id, input)),
+  /** Needs the current password; takes effect only when the link sent to the new address is opened. */
+  requestEmailChange: protectedProcedure
+    .input(ZRequestEmailChangeRequest)
+    .output(ZRequestEmailChangeResponse)
+    .mutation(({ ctx, input }) => requestEmailChange(ctx.mail, ctx.config.secretKey, ctx.user.id, input)),
+
+  /** Public: the link may be opened in a browser where the user is not signed in. */
+  confirmEmailChange: publicProcedure
+    .input(ZConfirmEmailChangeRequest)
+    .output(ZConfirmEmailChangeResponse)
+    .mutation(({ ctx, input }) => confirmEmailChange(ctx.mail, ctx.config.secretKey, input)),
 
   /** Prefix and dates of the active key; the key itself is never shown again. */
   apiKey: protectedProcedure

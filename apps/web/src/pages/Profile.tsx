@@ -52,16 +52,6 @@ const SWATCH: Record<Colormap, string> = {
   classic: "linear-gradient(90deg,#000080,#0000ff,#00ffff,#ffff00,#ff0000)",
 };
 
-function useInvalidateMe() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return () =>
-    Promise.all([
-      queryClient.invalidateQueries(trpc.profile.pathFilter()),
-      queryClient.invalidateQueries(trpc.auth.me.queryFilter()),
-    ]);
-}
-
 function Preferences({ profile }: { profile: Profile }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -138,9 +128,11 @@ function Preferences({ profile }: { profile: Profile }) {
 
 function EmailForm({ profile }: { profile: Profile }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidateMe();
   const [email, setEmail] = useState(profile.email);
-  const change = useMutation(trpc.profile.changeEmail.mutationOptions({ onSuccess: invalidate }));
+  const [currentPassword, setCurrentPassword] = useState("");
+  const change = useMutation(
+    trpc.profile.requestEmailChange.mutationOptions({ onSuccess: () => setCurrentPassword("") }),
+  );
   const fe = fieldErrors(change.error);
   return (
     <section className="card" aria-labelledby="email-h">
@@ -154,11 +146,16 @@ function EmailForm({ profile }: { profile: Profile }) {
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          change.mutate({ email });
+          change.mutate({ email, ...(profile.hasPassword ? { currentPassword } : {}) });
         }}
       >
         <ErrorAlert error={change.error} />
-        {change.isSuccess ? <Alert kind="success">Email updated.</Alert> : null}
+        {change.isSuccess ? (
+          <Alert kind="success">
+            We sent a confirmation link to {change.data.sentTo}. Your address changes when you open it; until
+            then it stays {profile.email}.
+          </Alert>
+        ) : null}
         <div className="row" style={{ alignItems: "flex-end" }}>
           <div style={{ flex: 1, minWidth: 240 }}>
             <TextField
@@ -170,8 +167,20 @@ function EmailForm({ profile }: { profile: Profile }) {
               autoComplete="email"
             />
           </div>
+          {profile.hasPassword ? (
+            <div style={{ flex: 1, minWidth: 200 }}>
+              <TextField
+                label="Current password"
+                type="password"
+                autoComplete="current-password"
+                value={currentPassword}
+                onChange={(e) => setCurrentPassword(e.target.value)}
+                error={fe.currentPassword}
+              />
+            </div>
+          ) : null}
           <Button type="submit" busy={change.isPending} disabled={email === profile.email}>
-            Save email
+            Change email
           </Button>
         </div>
       </form>

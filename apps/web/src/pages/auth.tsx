@@ -419,3 +419,31 @@ export function ResetPasswordPage() {
     </AuthCard>
   );
 }
+
+/** Opened from the link sent to a new email address; works signed in or not. */
+export function ConfirmEmailPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [params] = useSearchParams();
+  const token = params.get("token") ?? "";
+  const confirm = useMutation(
+    trpc.profile.confirmEmailChange.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }),
+  );
+  const { mutate } = confirm;
+  const sent = useRef(false);
+  useEffect(() => {
+    // once: a second confirmation of the same link would report it as used
+    if (token && !sent.current) {
+      sent.current = true;
+      mutate({ token });
+    }
+  }, [token, mutate]);
+  return (
+    <AuthCard title="Confirm your email address" footer={<Link to="/">Continue to BattyCoda</Link>}>
+      {!token ? <Alert kind="error">This link has no token.</Alert> : null}
+      {confirm.isPending ? <Loading /> : null}
+      <ErrorAlert error={confirm.error} />
+      {confirm.isSuccess ? <Alert kind="success">Your account now uses {confirm.data.email}.</Alert> : null}
+    </AuthCard>
+  );
+}

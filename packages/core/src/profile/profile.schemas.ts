@@ -38,6 +38,13 @@ export const ZUpdatePreferencesRequest = z.object({
 export type TUpdatePreferencesRequest = z.infer<typeof ZUpdatePreferencesRequest>;
 export const ZUpdatePreferencesResponse = ZProfile;
 
-export const ZChangeEmailRequest = z.object({ email: ZEmail });
-export type TChangeEmailRequest = z.infer<typeof ZChangeEmailRequest>;
-export const ZChangeEmailResponse = ZProfile;
+/** Code-only accounts have no password; for them the confirmation link is the only proof. */
+export const ZRequestEmailChangeRequest = z.object({
+  email: ZEmail,
+  currentPassword: z.string().max(256).optional(),
+});
+export type TRequestEmailChangeRequest = z.infer<typeof ZRequestEmailChangeRequest>;
+export const ZRequestEmailChangeResponse = z.object({ sentTo: z.string() });
+export const ZConfirmEmailChangeRequest = z.object({ token: z.string().min(1).max(2048) });
+export type TConfirmEmailChangeRequest = z.infer<typeof ZConfirmEmailChangeRequest>;
+export const ZConfirmEmailChangeResponse = z.object({ email: z.string() });

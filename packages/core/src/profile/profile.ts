@@ -1,6 +1,5 @@
 import type { DbOrTx } from "../access/db.ts";
-import { conflict, isUniqueViolation } from "../access/errors.ts";
-import type { TChangeEmailRequest, TUpdatePreferencesRequest } from "./profile.schemas.ts";
+import type { TUpdatePreferencesRequest } from "./profile.schemas.ts";
 import { COLORMAPS } from "./profile.schemas.ts";
 
 type Colormap = (typeof COLORMAPS)[number];
@@ -30,18 +29,5 @@ export async function updatePreferences(db: DbOrTx, userId: string, input: TUpda
     ...(input.spectrogramColormap !== undefined ? { spectrogramColormap: input.spectrogramColormap } : {}),
   };
   await db.profile.upsert({ where: { userId }, create: { userId, ...data }, update: data });
-  return getProfile(db, userId);
-}
-
-export async function changeEmail(db: DbOrTx, userId: string, input: TChangeEmailRequest) {
-  const email = input.email.toLowerCase();
-  const taken = await db.user.findFirst({ where: { email, id: { not: userId } } });
-  if (taken) throw conflict("An account with that email already exists");
-  try {
-    await db.user.update({ where: { id: userId }, data: { email } });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw conflict("An account with that email already exists");
-    throw err;
-  }
   return getProfile(db, userId);
 }
