@@ -14,8 +14,25 @@ declare module "vitest" {
   }
 }
 
+/**
+ * Reference data beside the repository (../shared/data): recordings, warbleR goldens, feature
+ * tables. Tests compare against it, so a run without it must fail loudly rather than skip those
+ * comparisons and pass. Set BATTYCODA_TESTS_WITHOUT_SHARED=1 to run the rest knowingly.
+ */
+function requireSharedData() {
+  const dir = path.resolve(import.meta.dirname, "..", "..", "shared", "data");
+  const needed = ["recordings", "features", "features/golden"];
+  const missing = needed.filter((d) => !fs.existsSync(path.join(dir, d)));
+  if (missing.length === 0 || process.env.BATTYCODA_TESTS_WITHOUT_SHARED === "1") return;
+  throw new Error(
+    `The tests compare against reference data in ${dir}, which lacks ${missing.join(", ")}. ` +
+      "Put the shared data beside the repository, or set BATTYCODA_TESTS_WITHOUT_SHARED=1 to run without those comparisons.",
+  );
+}
+
 export default async function setup(project: TestProject) {
   const started = Date.now();
+  requireSharedData();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-test-"));
   const dataDir = path.join(root, "data");
   fs.mkdirSync(dataDir, { recursive: true });
