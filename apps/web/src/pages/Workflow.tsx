@@ -44,51 +44,6 @@ function DataCard<T>({
   );
 }
 
-export function ClassificationPage() {
-  const trpc = useTRPC();
-  const classifiers = useQuery(trpc.classification.classifiers.queryOptions());
-  return (
-    <div className="stack">
-      <PageHeader title="Classification" description="Step 3 — label every call with a call type." />
-      <Coming
-        items={[
-          "Run a classifier over segmented recordings and see per-call probabilities",
-          "Train KNN, LDA or random-forest classifiers from your reviewed labels",
-          "Cross-validated accuracy and confusion matrices per classifier",
-        ]}
-      />
-      <DataCard title="Classifiers" query={classifiers} empty="No classifiers yet.">
-        {(rows) => (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Type</th>
-                <th>Species</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    {c.name} {c.isGlobal ? <span className="badge">global</span> : null}
-                  </td>
-                  <td>
-                    <code>{c.type}</code>
-                  </td>
-                  <td>{c.speciesName ? <em>{c.speciesName}</em> : "any"}</td>
-                  <td className="small">{formatDate(c.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </DataCard>
-    </div>
-  );
-}
-
 export function TasksPage() {
   const trpc = useTRPC();
   const batches = useQuery(trpc.tasks.batches.queryOptions());

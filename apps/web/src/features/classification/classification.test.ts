@@ -144,3 +144,20 @@ describe("confusion matrix", () => {
     expect(() => matrixLayout(labels, [[1]], 600)).toThrow(/3 × 3/);
   });
 });
+
+describe("parseConfidence / pct", () => {
+  it("reads fractions and percentages, rejects the rest", async () => {
+    const { parseConfidence, pct } = await import("./format");
+    expect(parseConfidence("0.7")).toBe(0.7);
+    expect(parseConfidence("70")).toBe(0.7);
+    expect(parseConfidence(" 70 % ")).toBe(0.7);
+    expect(parseConfidence("1")).toBe(1);
+    expect(parseConfidence("0.5%")).toBe(0.005);
+    expect(parseConfidence("")).toBeUndefined();
+    expect(parseConfidence("abc")).toBeUndefined();
+    expect(parseConfidence("-0.1")).toBeUndefined();
+    expect(parseConfidence("150")).toBeUndefined();
+    expect(pct(0.8234)).toBe("82.3%");
+    expect(pct(null)).toBe("—");
+  });
+});

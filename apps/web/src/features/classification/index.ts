@@ -1,0 +1,4 @@
+export { ClassificationPage } from "./ClassificationPage";
+export { ClassifierPage } from "./ClassifierPage";
+export { ClassifiersPage } from "./ClassifiersPage";
+export { RunPage } from "./RunPage";
