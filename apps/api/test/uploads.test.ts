@@ -165,6 +165,20 @@ describe("batch ZIP upload", () => {
     ).toBe("NOT_FOUND");
   });
 
+  it("refuses another group's species or project up front, queueing nothing (issue 8 #10)", async () => {
+    const zip = await writeZip("foreign.zip", [{ name: "x.wav", data: Buffer.alloc(5000) }]);
+    const bSpecies = await env.b.caller.species.create({ name: "B only", callTypes: [{ shortName: "B1" }] });
+    const bProject = await env.b.caller.projects.create({ name: "B zip" });
+    const uploadsBefore = await env.t.deps.db.upload.count();
+    for (const fields of [{ speciesId: bSpecies.id }, { projectId: bProject.id }]) {
+      const res = await upload(env.app, "/api/recordings/upload-zip", { cookie: env.a.token }, fields, [
+        { field: "file", filename: "foreign.zip", content: zip },
+      ]);
+      expect(res.statusCode).toBe(404);
+    }
+    expect(await env.t.deps.db.upload.count()).toBe(uploadsBefore);
+  });
+
   it("refuses an unreadable archive up front with a clear reason, queueing nothing", async () => {
     const good = await writeZip("trunc.zip", [{ name: "x.wav", data: Buffer.alloc(5000) }]);
     const truncated = good.subarray(0, good.length - 30);

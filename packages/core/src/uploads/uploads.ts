@@ -11,7 +11,7 @@ import {
   ZipError,
   type ZipLimits,
 } from "@battycoda/formats";
-import type { GroupAccess } from "../access/access.ts";
+import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
@@ -99,6 +99,8 @@ export async function queueZipUpload(deps: RecordingDeps, access: GroupAccess, i
   try {
     if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
     const metadata = ZRecordingMetadataInput.parse(input.metadata);
+    // another group's project or species is NOT_FOUND now, not a failed job after a 202
+    await assertMetadataInGroup(db, access, metadata);
     // refused here, nothing unpacked or queued: overlapping entries, too big for the disk or quota
     await checkZipBeforeAccepting(db, access, input.tempPath, mediaRoot, input.limits, input.uploadId);
     const size = await fileSize(input.tempPath);
@@ -353,11 +355,7 @@ export async function registerTusUpload(
 ) {
   const metadata = ZRecordingMetadataInput.parse(input.metadata);
   await assertStorageAvailable(db, access, input.size, limits);
-  if (metadata.projectId || metadata.speciesId) {
-    const { findProjectInGroup, findSpeciesForRead } = await import("../access/access.ts");
-    if (metadata.projectId) await findProjectInGroup(db, access, metadata.projectId);
-    if (metadata.speciesId) await findSpeciesForRead(db, access, metadata.speciesId);
-  }
+  await assertMetadataInGroup(db, access, metadata);
   return db.upload.create({
     data: {
       groupId: access.groupId,
@@ -516,4 +514,14 @@ export async function cleanStaleUploads(
     }
   }
   return { expiredUploads, removedFiles };
+}
+
+/** The project and species an upload names must be the caller's group's (or a system species). */
+async function assertMetadataInGroup(
+  db: DbOrTx,
+  access: GroupAccess,
+  metadata: { projectId?: string | null | undefined; speciesId?: string | null | undefined },
+) {
+  if (metadata.projectId) await findProjectInGroup(db, access, metadata.projectId);
+  if (metadata.speciesId) await findSpeciesForRead(db, access, metadata.speciesId);
 }
