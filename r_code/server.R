@@ -13,7 +13,8 @@ script_dir <- local({
   if (length(file_arg) == 1L) dirname(normalizePath(sub("^--file=", "", file_arg))) else getwd()
 })
 
-for (f in c("util.R", "data.R", "models.R", "cv.R", "api.R")) source(file.path(script_dir, "R", f))
+R_CODE_DIR <- script_dir
+for (f in c("util.R", "data.R", "models.R", "cv.R", "api.R", "jobs.R")) source(file.path(script_dir, "R", f))
 
 parse_cli <- function(args) {
   out <- list()

@@ -2,11 +2,14 @@
 
 SERVER_STARTED_AT <- Sys.time()
 
-COMMON_TRAIN_OPTIONS <- c("cvFolds", "seed", "minSamplesPerLabel", "dropRareLabels")
+COMMON_TRAIN_OPTIONS <- c("cvFolds", "seed", "minSamplesPerLabel", "dropRareLabels", "prior")
+KNN_OPTIONS <- c("k", "weighting")
+RF_OPTIONS <- c("numTrees", "mtry", "minNodeSize", "classWeights", "numThreads")
 METHOD_TRAIN_OPTIONS <- list(
-  knn = c("k", "weighting"),
-  lda = c("prior"),
-  rf = c("numTrees", "mtry", "minNodeSize", "classWeights", "numThreads")
+  knn = KNN_OPTIONS,
+  lda = character(0),
+  rf = RF_OPTIONS,
+  ensemble = c(KNN_OPTIONS, RF_OPTIONS)
 )
 
 check_known_fields <- function(body, allowed) {
@@ -29,12 +32,14 @@ parse_train_options <- function(method, opts) {
     dropRareLabels = opt_bool(opts, "dropRareLabels", FALSE)
   )
   if (o$cvFolds == 1L) stop_api("options.cvFolds must be 0 (no cross-validation) or at least 2")
-  if (method == "knn") {
-    o$k <- opt_int(opts, "k", 5L, 1L, 1000L)
-    o$weighting <- opt_choice(opts, "weighting", c("uniform", "distance"))
-  } else if (method == "lda") {
-    o$prior <- opt_choice(opts, "prior", c("proportional", "uniform"))
-  } else if (method == "rf") {
+  # "uniform": posteriors on an equal-prior scale, which is what balanced accuracy rewards (rare
+  # call types are found); "proportional": the training frequencies (higher plain accuracy).
+  o$prior <- opt_choice(opts, "prior", c("uniform", "proportional"))
+  if (method %in% c("knn", "ensemble")) {
+    o$k <- if (is.null(opts$k) || identical(opts$k, "auto")) "auto" else opt_int(opts, "k", 5L, 1L, 1000L)
+    o$weighting <- opt_choice(opts, "weighting", c("distance", "uniform"))
+  }
+  if (method %in% c("rf", "ensemble")) {
     o$numTrees <- opt_int(opts, "numTrees", 500L, 1L, 20000L)
     o$mtry <- if (is.null(opts$mtry)) NULL else opt_int(opts, "mtry", 1L, 1L, 10000L)
     o$minNodeSize <- opt_int(opts, "minNodeSize", 1L, 1L, 1e6)
@@ -45,7 +50,7 @@ parse_train_options <- function(method, opts) {
 }
 
 package_versions <- function() {
-  pkgs <- c("plumber", "jsonlite", "MASS", "class", "ranger")
+  pkgs <- c("plumber", "jsonlite", "MASS", "class", "ranger", "httpuv")
   stats::setNames(lapply(pkgs, function(p) tryCatch(as.character(utils::packageVersion(p)), error = function(e) NULL)), pkgs)
 }
 
@@ -58,12 +63,15 @@ ping_info <- function() {
     packages = package_versions(),
     methods = I(METHODS),
     pid = Sys.getpid(),
-    uptimeSeconds = as.numeric(difftime(Sys.time(), SERVER_STARTED_AT, units = "secs"))
+    uptimeSeconds = as.numeric(difftime(Sys.time(), SERVER_STARTED_AT, units = "secs")),
+    training = training_summary()
   )
 }
 
-handle_train <- function(method, body) {
-  t0 <- proc.time()[["elapsed"]]
+#' Validate a training request and reduce it to what fitting needs. Everything that can be wrong
+#' with the input is found here, synchronously, so bad requests get their 4xx at once and only
+#' well-formed work is handed to a training process.
+prepare_training <- function(method, body) {
   check_known_fields(body, c("features", "labels", "modelPath", "options"))
   opts <- parse_train_options(method, body$options)
   model_path <- check_model_path(body$modelPath)
@@ -72,6 +80,8 @@ handle_train <- function(method, body) {
   n_input <- nrow(X)
 
   dd <- dedup_rows(X, y)
+  # 1-based positions in the request of the rows that are trained on (for out-of-fold predictions)
+  rows <- dd$keep
   X <- X[dd$keep, , drop = FALSE]
   y <- y[dd$keep]
   warnings <- character(0)
@@ -98,66 +108,97 @@ handle_train <- function(method, body) {
     keep <- !(y %in% rare)
     X <- X[keep, , drop = FALSE]
     y <- y[keep]
+    rows <- rows[keep]
     warnings <- c(warnings, sprintf("left out rare label(s) %s", desc))
   }
   classes <- sort_labels(y)
   if (length(classes) < 2L) {
     stop_api(sprintf("at least 2 distinct labels are needed to train a classifier (got %d)", length(classes)), status = 422L)
   }
-  if (method == "knn" && opts$k > nrow(X)) {
+  if (is.numeric(opts$k) && opts$k > nrow(X)) {
     stop_api(sprintf("options.k (%d) is larger than the number of distinct training rows (%d)", opts$k, nrow(X)), status = 422L)
   }
   if (opts$cvFolds > nrow(X)) {
     stop_api(sprintf("options.cvFolds (%d) is larger than the number of distinct training rows (%d)", opts$cvFolds, nrow(X)), status = 422L)
+  }
+  if (length(fit_scaler(X)$features) == 0L) {
+    stop_api("no usable features: every feature column has zero variance in the training data", status = 422L)
   }
   class_counts <- as.list(stats::setNames(as.integer(table(factor(y, levels = classes))), classes))
   small <- classes[unlist(class_counts) < opts$cvFolds]
   if (opts$cvFolds >= 2L && length(small) > 0L) {
     warnings <- c(warnings, sprintf("label(s) %s have fewer samples than cvFolds; some folds train without them", fmt_list(small)))
   }
+  list(
+    method = method, opts = opts, modelPath = model_path, X = X, y = y, rows = rows,
+    classes = classes, classCounts = class_counts, nInput = n_input, nDuplicates = dd$removed,
+    droppedLabels = dropped_labels, warnings = warnings
+  )
+}
 
-  model <- fit_model(method, X, y, opts)
-  warnings <- c(warnings, model$warnings)
+#' Fit, cross-validate and save a prepared training; returns the response body. `progress(fraction,
+#' stage)` is called after each step (the training process writes it where /train/status reads it).
+run_training <- function(prep, progress = function(fraction, stage) NULL) {
+  t0 <- proc.time()[["elapsed"]]
+  method <- prep$method
+  opts <- prep$opts
+  X <- prep$X
+  y <- prep$y
+  warnings <- prep$warnings
+  steps <- if (opts$cvFolds >= 2L) opts$cvFolds + 1L else 1L
   cv <- NULL
   if (opts$cvFolds >= 2L) {
-    cv <- cross_validate(method, X, y, opts, opts$cvFolds, opts$seed)
+    cv <- cross_validate(method, X, y, opts, opts$cvFolds, opts$seed,
+      rows = prep$rows,
+      progress = function(f) progress(f / steps, sprintf("cross-validation fold %d of %d", f, opts$cvFolds))
+    )
   }
+  model <- fit_model(method, X, y, opts)
+  warnings <- c(warnings, model$warnings)
+  progress(1, "saving the model")
   features_used <- model$scaler$features
+  tuning <- model$fit$tuning
   obj <- list(
     format = "battycoda-classifier",
     formatVersion = 1L,
     method = method,
-    classes = classes,
+    classes = prep$classes,
     inputFeatures = colnames(X),
     features = features_used,
     model = model,
     options = opts,
-    classCounts = class_counts,
+    classCounts = prep$classCounts,
     cv = if (is.null(cv)) NULL else cv[c("folds", "seed", "accuracy", "balancedAccuracy", "macroF1")],
     trainedAt = format(Sys.time(), "%Y-%m-%dT%H:%M:%OS3Z", tz = "UTC"),
     rVersion = paste(R.version$major, R.version$minor, sep = "."),
     packages = package_versions()
   )
-  save_rds_atomic(obj, model_path)
+  save_rds_atomic(obj, prep$modelPath)
 
   list(
     method = method,
-    modelPath = model_path,
-    classes = I(classes),
-    classCounts = class_counts,
+    modelPath = prep$modelPath,
+    classes = I(prep$classes),
+    classCounts = prep$classCounts,
     featureNames = I(features_used),
     droppedFeatures = if (length(model$dropped) == 0L) I(list()) else model$dropped,
-    droppedLabels = if (length(dropped_labels) == 0L) I(list()) else dropped_labels,
-    nInputRows = n_input,
-    nDuplicatesRemoved = dd$removed,
+    droppedLabels = if (length(prep$droppedLabels) == 0L) I(list()) else prep$droppedLabels,
+    nInputRows = prep$nInput,
+    nDuplicatesRemoved = prep$nDuplicates,
     nTrainingRows = nrow(X),
     options = lapply(opts, function(v) if (is.null(v)) NULL else v),
+    tuning = if (is.null(tuning)) NULL else list(k = tuning$k),
     cv = cv,
     warnings = I(unique(c(warnings, if (!is.null(cv)) cv$warnings))),
     trainedAt = obj$trainedAt,
+    rVersion = obj$rVersion,
+    packages = obj$packages,
     elapsedSeconds = proc.time()[["elapsed"]] - t0
   )
 }
+
+#' Synchronous training in this process (unit tests, scripts); the HTTP API uses a training process.
+handle_train <- function(method, body) run_training(prepare_training(method, body))
 
 .model_cache <- new.env()
 
@@ -204,12 +245,12 @@ handle_predict <- function(method, body) {
 
 #' Wrap a handler so that every outcome is a JSON response: api_error -> its 4xx status with
 #' {"error": message, "status": n, "details": ...}; any other R error -> 500 with the message.
-json_endpoint <- function(fun) {
+json_endpoint <- function(fun, ok_status = 200L) {
   force(fun)
   function(req, res) {
     t0 <- proc.time()[["elapsed"]]
     result <- tryCatch(
-      list(status = 200L, body = fun(req)),
+      list(status = ok_status, body = fun(req)),
       api_error = function(e) {
         body <- list(error = conditionMessage(e), status = e$status)
         if (!is.null(e$details)) body$details <- e$details
@@ -222,7 +263,8 @@ json_endpoint <- function(fun) {
     res$status <- result$status
     res$setHeader("Content-Type", "application/json")
     res$body <- enc2utf8(as.character(to_json(result$body)))
-    if (!identical(req$PATH_INFO, "/ping") || result$status != 200L) {
+    quiet <- identical(req$PATH_INFO, "/ping") || startsWith(req$PATH_INFO, "/train/status/")
+    if (!quiet || result$status >= 400L) {
       message(sprintf(
         "[r-server] %s %s -> %d (%.2fs)%s", req$REQUEST_METHOD, req$PATH_INFO, result$status,
         proc.time()[["elapsed"]] - t0,
@@ -244,11 +286,14 @@ build_router <- function() {
   pr <- plumber::pr()
   pr <- plumber::pr_set_serializer(pr, plumber::serializer_unboxed_json())
   pr <- plumber::pr_get(pr, "/ping", json_endpoint(function(req) ping_info()))
+  pr <- plumber::pr_get(pr, "/train/status/<id>", json_endpoint(function(req) training_status(req$args$id %||% "")))
+  pr <- plumber::pr_delete(pr, "/train/status/<id>", json_endpoint(function(req) cancel_training(req$args$id %||% "")))
   for (m in METHODS) {
     local({
       method <- m
+      # 202 + trainingId: the work runs in another process (R/jobs.R); poll GET /train/status/<id>.
       pr <<- plumber::pr_post(pr, paste0("/train/", method),
-        json_endpoint(function(req) handle_train(method, parse_json_body(req$bodyRaw))),
+        json_endpoint(function(req) start_training(method, parse_json_body(req$bodyRaw)), ok_status = 202L),
         parsers = "battycoda_raw"
       )
       pr <<- plumber::pr_post(pr, paste0("/predict/", method),

@@ -43,21 +43,30 @@ classification_metrics <- function(truth, pred, classes) {
   )
 }
 
-#' Run stratified k-fold CV of `method` on (X, y): preprocessing and fitting happen inside each
-#' fold, on the training part only. Returns metrics plus the CV settings.
-cross_validate <- function(method, X, y, opts, folds_k, seed) {
+#' Run stratified k-fold CV of `method` on (X, y): preprocessing and fitting (including any inner
+#' tuning such as KNN's k) happen inside each fold, on the training part only. Returns metrics, the
+#' CV settings and the out-of-fold prediction of every row (`rows`: its 1-based index in the request).
+cross_validate <- function(method, X, y, opts, folds_k, seed, rows = seq_along(y), progress = NULL) {
   classes <- sort_labels(y)
   folds <- stratified_folds(y, folds_k, seed)
   pred <- character(length(y))
   warnings <- character(0)
   for (f in seq_len(folds_k)) {
     test <- which(folds == f)
-    if (length(test) == 0L) next
-    train <- which(folds != f)
-    m <- fit_model(method, X[train, , drop = FALSE], y[train], opts)
-    warnings <- c(warnings, m$warnings)
-    pred[test] <- predict_model(m, X[test, , drop = FALSE])$label
+    if (length(test) > 0L) {
+      train <- which(folds != f)
+      m <- fit_model(method, X[train, , drop = FALSE], y[train], opts)
+      warnings <- c(warnings, m$warnings)
+      pred[test] <- predict_model(m, X[test, , drop = FALSE])$label
+    }
+    if (!is.null(progress)) progress(f)
   }
   metrics <- classification_metrics(y, pred, classes)
-  c(list(folds = folds_k, seed = seed, stratified = TRUE), metrics, list(warnings = I(unique(warnings))))
+  c(
+    list(folds = folds_k, seed = seed, stratified = TRUE), metrics,
+    list(
+      warnings = I(unique(warnings)),
+      predictions = data.frame(row = as.integer(rows), label = y, predicted = pred, stringsAsFactors = FALSE)
+    )
+  )
 }

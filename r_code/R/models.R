@@ -4,6 +4,10 @@
 # y, and returns a list with `classes` (the labels it saw, C-locale sorted) and everything predict
 # needs. predict_model() returns a probability matrix (rows = input rows, columns = model classes).
 
+# predict() dispatches to MASS's and ranger's methods only once their namespaces are loaded; the
+# server itself never fits (training processes do), so load them here.
+invisible(lapply(c("MASS", "class", "ranger"), loadNamespace))
+
 sort_labels <- function(y) sort(unique(as.character(y)), method = "radix")
 
 # ---- z-scoring ---------------------------------------------------------------------------------
@@ -38,14 +42,69 @@ KNN_TIE_EPS <- 1e-4 # class::knn's relative tolerance for distance ties (use.all
 
 fit_knn <- function(Z, y, opts) {
   classes <- sort_labels(y)
+  weighting <- opts$weighting %||% "distance"
+  prior <- opts$prior %||% "proportional"
+  auto <- is.null(opts$k) || identical(opts$k, "auto")
+  tuning <- if (auto) select_k(Z, y, weighting, prior, opts$seed %||% 42L) else NULL
   list(
     classes = classes,
     train = Z,
     labels = factor(y, levels = classes),
-    k = min(opts$k, nrow(Z)),
-    weighting = opts$weighting,
-    seed = opts$seed
+    k = min(if (auto) tuning$k else opts$k, nrow(Z)),
+    weighting = weighting,
+    seed = opts$seed %||% 42L,
+    tuning = tuning
   )
+}
+
+KNN_K_CANDIDATES <- c(1L, 3L, 5L, 7L, 10L, 15L, 20L, 30L, 40L)
+
+#' Choose k by an inner stratified CV on the training rows only (so an outer CV stays honest):
+#' the k whose out-of-fold predictions -- with the same weighting and prior as the final model --
+#' have the best balanced accuracy; ties go to the smaller k. Neighbour ties (use.all) are ignored
+#' here for speed: they change nothing but the rare exact-tie row.
+select_k <- function(Z, y, weighting, prior, seed) {
+  classes <- sort_labels(y)
+  n <- nrow(Z)
+  inner <- min(5L, n)
+  cand <- KNN_K_CANDIDATES[KNN_K_CANDIDATES <= max(1L, floor(n * (inner - 1) / inner))]
+  if (n < 4L || length(cand) <= 1L) return(list(k = cand[1L] %||% 1L, scores = NULL))
+  folds <- stratified_folds(y, inner, seed)
+  cl <- as.integer(factor(y, levels = classes))
+  kmax <- max(cand)
+  pred <- matrix(NA_integer_, n, length(cand))
+  for (f in seq_len(inner)) {
+    te <- which(folds == f)
+    tr <- which(folds != f)
+    if (length(te) == 0L || length(tr) == 0L) next
+    kk <- min(kmax, length(tr))
+    D <- sq_dist(Z[te, , drop = FALSE], Z[tr, , drop = FALSE])
+    prior_tr <- tabulate(cl[tr], nbins = length(classes)) / length(tr)
+    for (i in seq_along(te)) {
+      o <- order(D[i, ])[seq_len(kk)]
+      lab <- cl[tr][o]
+      w <- if (identical(weighting, "distance")) 1 / (sqrt(D[i, o]) + 1e-8) else rep(1, kk)
+      cw <- apply(outer(lab, seq_along(classes), "==") * w, 2L, cumsum)
+      if (is.null(dim(cw))) cw <- matrix(cw, nrow = 1L)
+      for (j in seq_along(cand)) {
+        v <- cw[min(cand[j], kk), ]
+        if (identical(prior, "uniform")) v <- ifelse(prior_tr > 0, v / pmax(prior_tr, 1e-12), 0)
+        pred[te[i], j] <- which.max(v)
+      }
+    }
+  }
+  scores <- vapply(seq_along(cand), function(j) {
+    ok <- !is.na(pred[, j])
+    mean(vapply(unique(cl[ok]), function(c) mean(pred[ok & cl == c, j] == c), numeric(1)))
+  }, numeric(1))
+  list(k = cand[which.max(scores)], scores = stats::setNames(as.list(scores), cand))
+}
+
+#' Squared Euclidean distances between the rows of A and of B.
+sq_dist <- function(A, B) {
+  D <- outer(rowSums(A^2), rowSums(B^2), "+") - 2 * tcrossprod(A, B)
+  D[D < 0] <- 0
+  D
 }
 
 #' Vote fractions over the k nearest training rows (all rows tied with the k-th are included, as
@@ -65,15 +124,18 @@ knn_votes <- function(fit, Z) {
     Zb <- Z[rows, , drop = FALSE]
     D <- outer(rowSums(Zb^2), tr_sq, "+") - 2 * tcrossprod(Zb, tr)
     D[D < 0] <- 0
+    distance <- identical(fit$weighting, "distance")
     for (i in seq_along(rows)) {
       d <- D[i, ]
       kth <- if (k < length(d)) sort(d, partial = k)[k] else max(d)
       nb <- which(d <= kth * (1 + KNN_TIE_EPS) + 1e-10)
-      w <- 1 / (sqrt(d[nb]) + 1e-8)
-      votes <- if (identical(fit$weighting, "distance")) {
-        vapply(seq_len(n_cls), function(c) sum(w[cl[nb] == c]), numeric(1))
+      if (distance) {
+        # a weighted tabulate without a per-class R loop (predict speed on big batches)
+        s <- rowsum(1 / (sqrt(d[nb]) + 1e-8), cl[nb])
+        votes <- numeric(n_cls)
+        votes[as.integer(rownames(s))] <- s[, 1L]
       } else {
-        tabulate(cl[nb], nbins = n_cls)
+        votes <- tabulate(cl[nb], nbins = n_cls)
       }
       P[rows[i], ] <- votes / sum(votes)
       nearest[rows[i]] <- cl[nb[which.min(d[nb])]]
@@ -82,32 +144,43 @@ knn_votes <- function(fit, Z) {
   list(P = P, nearest = nearest)
 }
 
-predict_knn <- function(fit, Z) {
+predict_knn <- function(fit, Z, prior = "proportional") {
   v <- knn_votes(fit, Z)
   P <- v$P
   if (nrow(Z) == 0L) return(list(P = P, label = character(0)))
+  adjusted <- identical(prior, "uniform")
+  if (adjusted) P <- reweight_to_uniform(P, fit$classPrior)
   # Tie-break among equally voted classes: the class of the nearest neighbour if it is among them,
   # otherwise class::knn's (seeded, hence reproducible) random choice for uniform votes.
-  label_idx <- integer(nrow(P))
-  uniform_knn <- NULL
-  for (i in seq_len(nrow(P))) {
-    top <- which(P[i, ] >= max(P[i, ]) - 1e-12)
-    if (length(top) == 1L) {
-      label_idx[i] <- top
-    } else if (v$nearest[i] %in% top) {
-      label_idx[i] <- v$nearest[i]
-    } else {
-      label_idx[i] <- top[1L]
-    }
+  mx <- apply(P, 1L, max)
+  label_idx <- max.col(P, ties.method = "first")
+  tied <- which(rowSums(P >= mx - 1e-12) > 1L)
+  for (i in tied) {
+    top <- which(P[i, ] >= mx[i] - 1e-12)
+    if (v$nearest[i] %in% top) label_idx[i] <- v$nearest[i]
   }
-  if (identical(fit$weighting, "uniform")) {
+  if (identical(fit$weighting, "uniform") && !adjusted) {
     # The reference implementation decides the label; our vote matrix gives the probabilities.
     set.seed(fit$seed)
     uniform_knn <- as.integer(class::knn(fit$train, Z, fit$labels, k = fit$k, use.all = TRUE))
-    agree <- P[cbind(seq_len(nrow(P)), uniform_knn)] >= apply(P, 1L, max) - 1e-12
+    agree <- P[cbind(seq_len(nrow(P)), uniform_knn)] >= mx - 1e-12
     label_idx[agree] <- uniform_knn[agree]
   }
   list(P = P, label = fit$classes[label_idx])
+}
+
+#' Posterior under equal class priors: p(c|x) / pi_c, renormalised. Balanced accuracy (mean recall)
+#' is maximised by this rule when p is calibrated, which is why it is the default for rare call types.
+reweight_to_uniform <- function(P, class_prior) {
+  if (is.null(class_prior) || nrow(P) == 0L) return(P)
+  pri <- as.numeric(class_prior[colnames(P)])
+  Q <- sweep(P, 2L, pmax(pri, 1e-12), "/")
+  s <- rowSums(Q)
+  # a row with no mass at all stays as it was rather than becoming NaN
+  bad <- !(s > 0)
+  Q[!bad, ] <- Q[!bad, , drop = FALSE] / s[!bad]
+  Q[bad, ] <- P[bad, , drop = FALSE]
+  Q
 }
 
 # ---- LDA ---------------------------------------------------------------------------------------
@@ -188,7 +261,7 @@ fit_rf <- function(Z, y, opts) {
   list(classes = classes, rf = fit, numThreads = opts$numThreads)
 }
 
-predict_rf <- function(fit, Z) {
+predict_rf <- function(fit, Z, prior = "proportional") {
   if (nrow(Z) == 0L) {
     return(list(P = matrix(0, 0L, length(fit$classes), dimnames = list(NULL, fit$classes)), label = character(0)))
   }
@@ -197,14 +270,49 @@ predict_rf <- function(fit, Z) {
   P <- matrix(0, nrow(Z), length(fit$classes), dimnames = list(NULL, fit$classes))
   P[, colnames(pred)] <- pred
   P <- P / rowSums(P)
+  if (identical(prior, "uniform")) P <- reweight_to_uniform(P, fit$classPrior)
   list(P = P, label = fit$classes[max.col(P, ties.method = "first")])
 }
 
 `%||%` <- function(a, b) if (is.null(a)) b else a
 
+# ---- ensemble ----------------------------------------------------------------------------------
+
+ENSEMBLE_MEMBERS <- c("lda", "rf", "knn")
+
+#' Each member fitted on the same z-scored matrix with its own defaults; prediction averages their
+#' probabilities (each already on the equal-prior scale when prior = "uniform"). The members make
+#' different errors (linear boundaries, axis-aligned splits, local neighbourhoods), so the average
+#' is steadier on rare call types than any one of them.
+fit_ensemble <- function(Z, y, opts) {
+  members <- lapply(stats::setNames(ENSEMBLE_MEMBERS, ENSEMBLE_MEMBERS), function(m) {
+    fit <- switch(m, lda = fit_lda(Z, y, opts), rf = fit_rf(Z, y, opts), knn = fit_knn(Z, y, opts))
+    fit$classPrior <- class_prior(y, fit$classes)
+    fit
+  })
+  list(
+    classes = sort_labels(y),
+    members = members,
+    dropped = members$lda$dropped,
+    warnings = members$lda$warnings,
+    tuning = list(k = members$knn$k)
+  )
+}
+
+predict_ensemble <- function(fit, Z, prior) {
+  Ps <- lapply(names(fit$members), function(m) predict_member(m, fit$members[[m]], Z, prior)$P)
+  P <- Reduce(`+`, Ps) / length(Ps)
+  if (nrow(P) > 0L) P <- P / rowSums(P)
+  list(P = P, label = if (nrow(P) == 0L) character(0) else fit$classes[max.col(P, ties.method = "first")])
+}
+
+class_prior <- function(y, classes) {
+  stats::setNames(tabulate(match(y, classes), nbins = length(classes)) / length(y), classes)
+}
+
 # ---- dispatch ----------------------------------------------------------------------------------
 
-METHODS <- c("knn", "lda", "rf")
+METHODS <- c("knn", "lda", "rf", "ensemble")
 
 #' Fit scaler + model on raw features X. Returns list(scaler, fit, dropped, warnings).
 fit_model <- function(method, X, y, opts) {
@@ -217,23 +325,33 @@ fit_model <- function(method, X, y, opts) {
     knn = fit_knn(Z, y, opts),
     lda = fit_lda(Z, y, opts),
     rf = fit_rf(Z, y, opts),
+    ensemble = fit_ensemble(Z, y, opts),
     stop_api(sprintf("unknown method '%s'", method), status = 404L)
   )
+  fit$classPrior <- class_prior(y, fit$classes)
   list(
     method = method,
     scaler = scaler,
     fit = fit,
+    # LDA applies its prior itself; the others are reweighted at prediction (models saved before
+    # this option existed have none: they predict as they always did).
+    prior = opts$prior %||% "proportional",
     dropped = c(dropped_entries(scaler$dropped, "zero variance in the training data"), fit$dropped),
     warnings = fit$warnings %||% character(0)
+  )
+}
+
+predict_member <- function(method, fit, Z, prior) {
+  switch(method,
+    knn = predict_knn(fit, Z, prior),
+    lda = predict_lda(fit, Z),
+    rf = predict_rf(fit, Z, prior),
+    ensemble = predict_ensemble(fit, Z, prior)
   )
 }
 
 #' Predict with a fitted model on raw features X (columns matched by name). Returns list(P, label).
 predict_model <- function(model, X) {
   Z <- apply_scaler(model$scaler, X)
-  switch(model$method,
-    knn = predict_knn(model$fit, Z),
-    lda = predict_lda(model$fit, Z),
-    rf = predict_rf(model$fit, Z)
-  )
+  predict_member(model$method, model$fit, Z, model$prior %||% "proportional")
 }

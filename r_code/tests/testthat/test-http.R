@@ -25,6 +25,29 @@ http_json <- function(handle_url, method = "GET", body = NULL) {
   )
 }
 
+start_server <- function() {
+  script <- server_script()
+  port <- httpuv::randomPort()
+  pid <- as.integer(system(sprintf("Rscript %s --port %d >/dev/null 2>&1 & echo $!", shQuote(script), port), intern = TRUE))
+  base <- sprintf("http://127.0.0.1:%d", port)
+  for (i in 1:100) {
+    if (tryCatch(http_json(paste0(base, "/ping"))$status == 200L, error = function(e) FALSE)) break
+    Sys.sleep(0.1)
+  }
+  list(pid = pid, base = base)
+}
+
+#' POST /train/<method> (202) and poll /train/status until it is no longer running.
+train_over_http <- function(base, method, body) {
+  r <- http_json(paste0(base, "/train/", method), "POST", body)
+  testthat::expect_equal(r$status, 202L)
+  repeat {
+    s <- http_json(paste0(base, "/train/status/", r$json$trainingId))
+    if (!identical(s$json$status, "running")) return(s$json)
+    Sys.sleep(0.1)
+  }
+}
+
 test_that("server over HTTP: ping, train, predict and JSON errors", {
   skip_if_not_installed("curl")
   script <- server_script()
@@ -47,12 +70,12 @@ test_that("server over HTTP: ping, train, predict and JSON errors", {
 
   d <- make_clusters(n = 8L, classes = c("A", "B"))
   path <- tmp_model()
-  tr <- http_json(paste0(base, "/train/lda"), "POST",
+  tr <- train_over_http(base, "lda",
     list(features = as_rows(d$X), labels = d$y, modelPath = path, options = list(cvFolds = 4))
   )
-  expect_equal(tr$status, 200L)
-  expect_equal(tr$json$cv$accuracy, 1)
-  expect_equal(tr$json$cv$confusionMatrix$matrix, list(list(8L, 0L), list(0L, 8L)))
+  expect_equal(tr$status, "done")
+  expect_equal(tr$result$cv$accuracy, 1)
+  expect_equal(tr$result$cv$confusionMatrix$matrix, list(list(8L, 0L), list(0L, 8L)))
 
   p1 <- http_json(paste0(base, "/predict/lda"), "POST", list(modelPath = path, features = as_rows(d$X[1, , drop = FALSE])))
   expect_equal(p1$status, 200L)
@@ -70,4 +93,65 @@ test_that("server over HTTP: ping, train, predict and JSON errors", {
 
   nope <- http_json(paste0(base, "/nope"))
   expect_equal(nope$status, 404L)
+})
+
+test_that("training runs in another process: ping and predict answer while it is running", {
+  skip_if_not_installed("curl")
+  srv <- start_server()
+  on.exit(tools::pskill(srv$pid), add = TRUE)
+  d <- make_clusters(n = 10L, classes = c("A", "B"))
+  path <- tmp_model()
+  done <- train_over_http(srv$base, "lda", list(features = as_rows(d$X), labels = d$y, modelPath = path, options = list(cvFolds = 2)))
+  expect_equal(done$status, "done")
+
+  # a forest big enough to still be running after several requests
+  set.seed(4)
+  big <- make_clusters(n = 400L, classes = c("A", "B", "C"), p = 6L, sep = 0.3)
+  r <- http_json(paste0(srv$base, "/train/rf"), "POST",
+    list(features = as_rows(big$X), labels = big$y, modelPath = tmp_model(), options = list(numTrees = 3000, numThreads = 1))
+  )
+  expect_equal(r$status, 202L)
+  id <- r$json$trainingId
+  ping <- http_json(paste0(srv$base, "/ping"))
+  expect_equal(ping$json$training$active, 1L)
+  expect_equal(ping$json$training$jobs[[1]]$trainingId, id)
+  p <- http_json(paste0(srv$base, "/predict/lda"), "POST", list(modelPath = path, features = as_rows(d$X[1:3, ])))
+  expect_equal(p$status, 200L)
+  # the predict answered while the training was still going: status is read after the predict
+  expect_equal(http_json(paste0(srv$base, "/train/status/", id))$json$status, "running")
+
+  # a second and third training: the cap (2) makes the third wait
+  r2 <- http_json(paste0(srv$base, "/train/rf"), "POST",
+    list(features = as_rows(big$X), labels = big$y, modelPath = tmp_model(), options = list(numTrees = 3000, numThreads = 1))
+  )
+  expect_equal(r2$status, 202L)
+  r3 <- http_json(paste0(srv$base, "/train/lda"), "POST", list(features = as_rows(d$X), labels = d$y, modelPath = tmp_model()))
+  expect_equal(r3$status, 429L)
+  expect_match(r3$json$error, "already running")
+
+  # cancelling ends them; the process is gone and the slot is free again
+  c1 <- http_json(paste0(srv$base, "/train/status/", id), "DELETE", "{}")
+  expect_equal(c1$json$status, "failed")
+  expect_match(c1$json$error, "cancelled")
+  http_json(paste0(srv$base, "/train/status/", r2$json$trainingId), "DELETE", "{}")
+  expect_equal(http_json(paste0(srv$base, "/ping"))$json$training$active, 0L)
+
+  # bad input is refused synchronously, before any process starts
+  bad <- http_json(paste0(srv$base, "/train/knn"), "POST", list(features = as_rows(d$X), labels = d$y[-1], modelPath = tmp_model()))
+  expect_equal(bad$status, 400L)
+  expect_equal(http_json(paste0(srv$base, "/train/status/nope"))$status, 404L)
+})
+
+test_that("a training that fails in its process reports the error and status", {
+  skip_if_not_installed("curl")
+  srv <- start_server()
+  on.exit(tools::pskill(srv$pid), add = TRUE)
+  d <- make_clusters(n = 10L, classes = c("A", "B"))
+  # the model directory cannot be created (a file stands where the directory should be)
+  blocker <- tempfile()
+  writeLines("x", blocker)
+  res <- train_over_http(srv$base, "lda", list(features = as_rows(d$X), labels = d$y, modelPath = file.path(blocker, "m.rds")))
+  expect_equal(res$status, "failed")
+  expect_equal(res$errorStatus, 400L)
+  expect_match(res$error, "model directory")
 })
