@@ -58,7 +58,6 @@ export async function createTrainingJob(
   input: TTrainRequest,
   options: CreateTrainingJobOptions,
 ): Promise<{ trainingJobId: string; jobId: string }> {
-  const b = requireBoss(boss);
   const species = await findSpeciesForRead(db, access, input.speciesId);
   const sameName = await db.classifier.findFirst({ where: { groupId: access.groupId, name: input.name } });
   if (sameName && sameName.speciesId !== species.id)
@@ -78,6 +77,7 @@ export async function createTrainingJob(
         `Features CSV, column 'label': ${unknown.length === 1 ? "this label is" : "these labels are"} no call type of ${species.name}: ${unknown.slice(0, 10).join(", ")}`,
         { issues: [{ line: null, column: "label", message: `unknown labels ${unknown.join(", ")}` }] },
       );
+    requireBoss(boss);
     const rel = path.posix.join("training", access.groupId, `${newClassifierId()}.csv`);
     csvFile = resolveStoredPath(options.mediaRoot, rel);
     await mkdir(path.dirname(csvFile), { recursive: true });
@@ -101,6 +101,7 @@ export async function createTrainingJob(
     source = { kind: "segments", projectId };
   }
 
+  const b = requireBoss(boss);
   try {
     return await db.$transaction(async (tx) => {
       const tj = await tx.classifierTrainingJob.create({
