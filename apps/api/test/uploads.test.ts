@@ -170,7 +170,8 @@ describe("batch ZIP upload", () => {
     const bSpecies = await env.b.caller.species.create({ name: "B only", callTypes: [{ shortName: "B1" }] });
     const bProject = await env.b.caller.projects.create({ name: "B zip" });
     const uploadsBefore = await env.t.deps.db.upload.count();
-    for (const fields of [{ speciesId: bSpecies.id }, { projectId: bProject.id }]) {
+    const foreign: Record<string, string>[] = [{ speciesId: bSpecies.id }, { projectId: bProject.id }];
+    for (const fields of foreign) {
       const res = await upload(env.app, "/api/recordings/upload-zip", { cookie: env.a.token }, fields, [
         { field: "file", filename: "foreign.zip", content: zip },
       ]);
