@@ -3,6 +3,7 @@
 // page by page as an async iterable, so a big run is never held whole.
 import { FEATURE_NAMES } from "@battycoda/audio";
 import type { Db } from "@battycoda/db";
+import { neutralizeCell } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
 import { cachedFeatures } from "./features.ts";
 import { findRunInGroup, getRun } from "./runs.ts";
@@ -10,10 +11,9 @@ import { isStamp, methodsText } from "./stamp.ts";
 
 const PAGE = 1000;
 
-/** Text cells a spreadsheet would run as a formula get a leading apostrophe; numbers are written as numbers. */
+/** A text cell: formula starts neutralised (see neutralizeCell), then CSV-quoted when needed. */
 export function csvText(value: string | null | undefined): string {
-  let v = value ?? "";
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  const v = neutralizeCell(value ?? "");
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
