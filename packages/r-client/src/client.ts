@@ -20,8 +20,12 @@ import {
   PingResponseSchema,
   type PredictResponse,
   PredictResponseSchema,
+  type TrainingStatus,
+  TrainingStatusSchema,
   type TrainResponse,
   TrainResponseSchema,
+  type TrainStarted,
+  TrainStartedSchema,
 } from "./schemas.ts";
 
 /** One call's features: column name -> finite number. */
@@ -38,16 +42,19 @@ export interface CommonTrainOptions {
   minSamplesPerLabel?: number;
   /** ...unless this is true: then they are left out and reported in `droppedLabels`. */
   dropRareLabels?: boolean;
+  /**
+   * "uniform" (default): probabilities on an equal-prior scale (posterior / class frequency), which
+   * finds rare call types (best balanced accuracy); "proportional": training frequencies (best plain accuracy).
+   */
+  prior?: "uniform" | "proportional";
 }
 export interface KnnOptions extends CommonTrainOptions {
-  /** Neighbours (default 5). */
-  k?: number;
-  /** "uniform" (vote fractions, default) or "distance" (1/distance-weighted votes). */
+  /** Neighbours, or "auto" (default): chosen by an inner cross-validation on the training rows. */
+  k?: number | "auto";
+  /** "distance" (1/distance-weighted votes, default) or "uniform" (vote fractions). */
   weighting?: "uniform" | "distance";
 }
-export interface LdaOptions extends CommonTrainOptions {
-  prior?: "proportional" | "uniform";
-}
+export type LdaOptions = CommonTrainOptions;
 export interface RfOptions extends CommonTrainOptions {
   numTrees?: number;
   mtry?: number;
@@ -55,10 +62,13 @@ export interface RfOptions extends CommonTrainOptions {
   classWeights?: "balanced" | "none";
   numThreads?: number;
 }
+/** LDA + random forest + KNN, probabilities averaged; takes the KNN and RF options. */
+export interface EnsembleOptions extends KnnOptions, Omit<RfOptions, keyof CommonTrainOptions> {}
 export interface TrainOptionsByMethod {
   knn: KnnOptions;
   lda: LdaOptions;
   rf: RfOptions;
+  ensemble: EnsembleOptions;
 }
 
 export interface TrainRequest<M extends ClassifierMethod = ClassifierMethod> {
@@ -88,6 +98,25 @@ export interface RClientOptions {
 export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+}
+
+export interface TrainCallOptions extends CallOptions {
+  /** Called on every status poll while the training runs (fraction 0..1 and what it is doing). */
+  onProgress?: (progress: { fraction: number; stage: string | null; trainingId: string }) => void;
+  /** First poll interval (default 250 ms; grows to 2 s). */
+  pollIntervalMs?: number;
+}
+
+/** The classifier service as the app shows it. */
+export interface RServiceStatus {
+  /** down: not reachable; busy: training, or too occupied to answer in time; up: idle and answering. */
+  state: "up" | "down" | "busy";
+  url: string;
+  checkedAt: string;
+  rVersion: string | null;
+  packages: Record<string, string | null> | null;
+  training: { active: number; max: number };
+  message: string | null;
 }
 
 export function defaultRServerUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -129,16 +158,139 @@ export class RClient {
     throw last ?? new RServerTimeoutError(`${this.baseUrl}/ping`, timeoutMs);
   }
 
-  /** Train, cross-validate and save a model (see r_code/README.md for the pipeline). */
-  train<M extends ClassifierMethod>(
+  /**
+   * Train, cross-validate and save a model (see r_code/README.md for the pipeline). The server runs
+   * the training in its own R process: this starts it, then polls its status until it is done.
+   * When the server is at its training limit (429/503) it retries with backoff until `timeoutMs`.
+   */
+  async train<M extends ClassifierMethod>(
+    request: TrainRequest<M>,
+    options: TrainCallOptions = {},
+  ): Promise<TrainResponse> {
+    const timeoutMs = options.timeoutMs ?? this.trainTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const remaining = () => Math.max(1, deadline - Date.now());
+    let backoff = 1_000;
+    let started: TrainStarted | TrainResponse;
+    while (true) {
+      try {
+        started = await this.startTraining(request, {
+          timeoutMs: Math.min(remaining(), this.timeoutMs),
+          signal: options.signal,
+        });
+        break;
+      } catch (err) {
+        const busy = err instanceof RServerRequestError && (err.status === 429 || err.status === 503);
+        if (!busy || Date.now() + backoff > deadline) throw err;
+        await sleep(backoff, options.signal);
+        backoff = Math.min(backoff * 2, 15_000);
+      }
+    }
+    // A server from before asynchronous training answers 200 with the result itself.
+    if (!("trainingId" in started)) return started;
+    const id = started.trainingId;
+    let interval = options.pollIntervalMs ?? 250;
+    const onAbort = () => {
+      this.cancelTraining(id).catch(() => undefined);
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      while (true) {
+        const st = await this.trainingStatus(id, {
+          timeoutMs: Math.min(remaining(), this.timeoutMs),
+          signal: options.signal,
+        });
+        if (st.status === "done") {
+          if (!st.result)
+            throw new RServerResponseError(`${this.baseUrl}/train/status/${id}`, "done without a result");
+          options.onProgress?.({ fraction: 1, stage: st.stage ?? null, trainingId: id });
+          return st.result;
+        }
+        if (st.status === "failed") {
+          const url = `${this.baseUrl}/train/status/${id}`;
+          const status = st.errorStatus ?? 500;
+          const message = st.error ?? "training failed";
+          if (status >= 500) throw new RServerInternalError(url, status, message);
+          throw new RServerRequestError(url, status, message, st.details);
+        }
+        options.onProgress?.({ fraction: st.progress, stage: st.stage ?? null, trainingId: id });
+        if (Date.now() + interval > deadline) {
+          await this.cancelTraining(id).catch(() => undefined);
+          throw new RServerTimeoutError(`${this.baseUrl}/train/${request.method}`, timeoutMs);
+        }
+        await sleep(interval, options.signal);
+        interval = Math.min(interval * 1.5, 2_000);
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Validate and start a training (202); bad input is rejected here, synchronously. */
+  startTraining<M extends ClassifierMethod>(
     request: TrainRequest<M>,
     options: CallOptions = {},
-  ): Promise<TrainResponse> {
+  ): Promise<TrainStarted | TrainResponse> {
     const { method, ...body } = request;
-    return this.request("POST", `/train/${method}`, body, TrainResponseSchema, {
-      timeoutMs: options.timeoutMs ?? this.trainTimeoutMs,
+    return this.request("POST", `/train/${method}`, body, TrainStartedSchema.or(TrainResponseSchema), {
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
       signal: options.signal,
     });
+  }
+
+  /** running (with progress), done (with the result) or failed (with the error and its HTTP status). */
+  trainingStatus(trainingId: string, options: CallOptions = {}): Promise<TrainingStatus> {
+    return this.request(
+      "GET",
+      `/train/status/${encodeURIComponent(trainingId)}`,
+      undefined,
+      TrainingStatusSchema,
+      {
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
+        signal: options.signal,
+      },
+    );
+  }
+
+  /** Stop a running training (its process is killed; the previous model file stays). */
+  cancelTraining(trainingId: string, options: CallOptions = {}): Promise<TrainingStatus> {
+    return this.request(
+      "DELETE",
+      `/train/status/${encodeURIComponent(trainingId)}`,
+      {},
+      TrainingStatusSchema,
+      {
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
+        signal: options.signal,
+      },
+    );
+  }
+
+  /**
+   * up / down / busy with a short timeout (default 2 s), never throws: connection refused → down,
+   * no answer in time or trainings running → busy.
+   */
+  async status(options: { timeoutMs?: number } = {}): Promise<RServiceStatus> {
+    const checkedAt = new Date().toISOString();
+    const base = { url: this.baseUrl, checkedAt };
+    try {
+      const p = await this.ping({ timeoutMs: options.timeoutMs ?? 2_000 });
+      const training = { active: p.training?.active ?? 0, max: p.training?.max ?? 1 };
+      const busy = training.active > 0;
+      return {
+        ...base,
+        state: busy ? "busy" : "up",
+        rVersion: p.rVersion,
+        packages: p.packages,
+        training,
+        message: busy ? `training ${training.active} classifier${training.active === 1 ? "" : "s"}` : null,
+      };
+    } catch (err) {
+      const empty = { rVersion: null, packages: null, training: { active: 0, max: 0 } };
+      if (err instanceof RServerTimeoutError)
+        return { ...base, ...empty, state: "busy", message: "the classifier service did not answer in time" };
+      return { ...base, ...empty, state: "down", message: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** Predicted label + full class-probability vector for each row. */
@@ -151,7 +303,7 @@ export class RClient {
   }
 
   private async request<S extends z.ZodType>(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "DELETE",
     path: string,
     body: unknown,
     schema: S,
@@ -193,6 +345,24 @@ export class RClient {
     }
     return parsed.data;
   }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason ?? new Error("aborted"));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason ?? new Error("aborted"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 interface RawResponse {

@@ -1,7 +1,7 @@
 /** zod schemas for the R server's JSON responses (see r_code/README.md). */
 import { z } from "zod";
 
-export const classifierMethods = ["knn", "lda", "rf"] as const;
+export const classifierMethods = ["knn", "lda", "rf", "ensemble"] as const;
 export const ClassifierMethodSchema = z.enum(classifierMethods);
 export type ClassifierMethod = z.infer<typeof ClassifierMethodSchema>;
 
@@ -14,6 +14,22 @@ export const PingResponseSchema = z.object({
   methods: z.array(z.string()),
   pid: z.number().int(),
   uptimeSeconds: z.number(),
+  /** Trainings running in their own R processes (absent on servers before issue 9). */
+  training: z
+    .object({
+      active: z.number().int(),
+      max: z.number().int(),
+      jobs: z.array(
+        z.object({
+          trainingId: z.string(),
+          method: z.string(),
+          progress: z.number(),
+          stage: z.string().nullable().optional(),
+          startedAt: z.string(),
+        }),
+      ),
+    })
+    .optional(),
 });
 export type PingResponse = z.infer<typeof PingResponseSchema>;
 
@@ -45,6 +61,11 @@ export const CrossValidationSchema = z.object({
   perClass: z.array(PerClassMetricsSchema),
   confusionMatrix: ConfusionMatrixSchema,
   warnings: z.array(z.string()),
+  /** Out-of-fold prediction of each trained row; `row` is its 1-based index in the request's rows
+   * (duplicates and dropped rare labels are absent). */
+  predictions: z
+    .array(z.object({ row: z.number().int(), label: z.string(), predicted: z.string() }))
+    .optional(),
 });
 export type CrossValidation = z.infer<typeof CrossValidationSchema>;
 
@@ -64,6 +85,10 @@ export const TrainResponseSchema = z.object({
   warnings: z.array(z.string()),
   trainedAt: z.string(),
   elapsedSeconds: z.number(),
+  /** Hyper-parameters chosen by inner cross-validation (KNN's k). */
+  tuning: z.object({ k: z.number().int() }).nullable().optional(),
+  rVersion: z.string().optional(),
+  packages: z.record(z.string(), z.string().nullable()).optional(),
 });
 export type TrainResponse = z.infer<typeof TrainResponseSchema>;
 
@@ -82,6 +107,29 @@ export const PredictResponseSchema = z.object({
   predictions: z.array(PredictionSchema),
 });
 export type PredictResponse = z.infer<typeof PredictResponseSchema>;
+
+export const TrainStartedSchema = z.object({
+  trainingId: z.string(),
+  status: z.literal("running"),
+  method: ClassifierMethodSchema,
+  statusUrl: z.string(),
+});
+export type TrainStarted = z.infer<typeof TrainStartedSchema>;
+
+export const TrainingStatusSchema = z.object({
+  trainingId: z.string(),
+  method: ClassifierMethodSchema,
+  status: z.enum(["running", "done", "failed"]),
+  progress: z.number(),
+  stage: z.string().nullable().optional(),
+  startedAt: z.string(),
+  result: TrainResponseSchema.optional(),
+  error: z.string().optional(),
+  /** HTTP status the failure stands for (4xx: the input; 500: a bug; 409: cancelled). */
+  errorStatus: z.number().int().optional(),
+  details: z.unknown().optional(),
+});
+export type TrainingStatus = z.infer<typeof TrainingStatusSchema>;
 
 export const ErrorResponseSchema = z.object({
   error: z.string(),

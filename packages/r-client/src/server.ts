@@ -70,13 +70,22 @@ export function findFreePort(host = "127.0.0.1"): Promise<number> {
 }
 
 const running = new Set<ChildProcess>();
+
+/** The server and the training processes it started share a process group: end them together. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Never leave an R server behind when the parent exits without calling stop().
   process.on("exit", () => {
-    for (const child of running) child.kill("SIGKILL");
+    for (const child of running) killGroup(child, "SIGKILL");
   });
 }
 
@@ -122,6 +131,8 @@ async function startOnce(options: StartRServerOptions, port: number): Promise<RS
   const child = spawn(rscript, [script, "--port", String(port), "--host", host], {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    // own process group, so stop() also ends trainings still running in their R processes
+    detached: true,
   });
   running.add(child);
   installExitHook();
@@ -161,8 +172,8 @@ async function startOnce(options: StartRServerOptions, port: number): Promise<RS
 
   const stop = async (graceMs = 5_000): Promise<void> => {
     if (exitInfo || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), graceMs);
     await exited;
     clearTimeout(timer);
   };

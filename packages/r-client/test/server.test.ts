@@ -1,6 +1,6 @@
 // The real R server on a free port: lifecycle, training/prediction on synthetic clusters, and the
 // server's 4xx errors surfacing as RServerRequestError.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type FeatureRow,
+  findFreePort,
   RClient,
   type RServerHandle,
   RServerRequestError,
@@ -56,15 +57,16 @@ describe("R server (real process)", () => {
     expect(ping.rVersion).toMatch(/^4\.\d+\.\d+$/);
     for (const pkg of ["plumber", "MASS", "class", "ranger", "jsonlite"])
       expect(ping.packages[pkg]).toMatch(/^\d/);
-    expect(ping.methods).toEqual(["knn", "lda", "rf"]);
+    expect(ping.methods).toEqual(["knn", "lda", "rf", "ensemble"]);
+    expect(ping.training).toMatchObject({ active: 0 });
   });
 
-  it.each(["knn", "lda", "rf"] as const)(
+  it.each(["knn", "lda", "rf", "ensemble"] as const)(
     "%s: separable clusters give CV accuracy 1 and valid probabilities",
     async (method) => {
       const { rows, labels } = clusters();
       const modelPath = path.join(dir, `${method}.rds`);
-      const options = method === "knn" ? { k: 3 } : method === "rf" ? { numTrees: 50, numThreads: 1 } : {};
+      const options = method === "knn" ? { k: 3 } : method === "lda" ? {} : { numTrees: 50, numThreads: 1 };
       const trained = await server.client.train({ method, features: rows, labels, modelPath, options });
       expect(trained.classes).toEqual(["A", "B", "C"]);
       expect(trained.cv?.accuracy).toBe(1);
@@ -99,7 +101,8 @@ describe("R server (real process)", () => {
       features: rows,
       labels: ["a", "a", "a", "b", "b"],
       modelPath,
-      options: { k: 5, cvFolds: 0 },
+      // the baseline's plain vote fractions (the defaults weight by distance and equalise priors)
+      options: { k: 5, cvFolds: 0, weighting: "uniform", prior: "proportional" },
     });
     const res = await server.client.predict({ method: "knn", modelPath, features: [{ x: 5 }] });
     expect(res.predictions[0]?.probabilities).toEqual({ a: 0.6, b: 0.4 });
@@ -205,5 +208,102 @@ describe("startRServer lifecycle", () => {
       squatter.closeAllConnections();
       await new Promise<void>((r) => squatter.close(() => r()));
     }
+  });
+});
+
+describe("asynchronous training (real process)", () => {
+  let server: RServerHandle;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "r-client-async-"));
+    server = await startRServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("trains in another process: ping and predict answer while the training is still running", async () => {
+    const { rows, labels } = clusters();
+    const quick = path.join(dir, "quick.rds");
+    await server.client.train({
+      method: "lda",
+      features: rows,
+      labels,
+      modelPath: quick,
+      options: { cvFolds: 0 },
+    });
+    // overlapping clusters and many trees: seconds of work in the training process
+    const big = clusters(300);
+    const noisy = big.rows.map((r, i) => ({
+      f1: Number(r.f1) / 40 + (i % 7) * 0.1,
+      f2: Number(r.f2) / 40 + (i % 5) * 0.1,
+      f3: Number(r.f3),
+    }));
+    const started = await server.client.startTraining({
+      method: "rf",
+      features: noisy,
+      labels: big.labels,
+      modelPath: path.join(dir, "slow.rds"),
+      options: { numTrees: 4000, numThreads: 1 },
+    });
+    if (!("trainingId" in started)) throw new Error("training was not asynchronous");
+    const ping = await server.client.ping();
+    const pred = await server.client.predict({ method: "lda", modelPath: quick, features: rows.slice(0, 5) });
+    const status = await server.client.status();
+    const after = await server.client.trainingStatus(started.trainingId);
+    // all three answered before the training finished
+    expect(after.status).toBe("running");
+    expect(ping.training?.active).toBe(1);
+    expect(ping.training?.jobs[0]?.trainingId).toBe(started.trainingId);
+    expect(pred.predictions.map((p) => p.label)).toEqual(["A", "A", "A", "A", "A"]);
+    expect(status.state).toBe("busy");
+    expect(status.training.active).toBe(1);
+    expect(status.packages?.ranger).toMatch(/^\d/);
+    const cancelled = await server.client.cancelTraining(started.trainingId);
+    expect(cancelled.status).toBe("failed");
+    expect((await server.client.status()).state).toBe("up");
+  });
+
+  it("train() reports progress and returns out-of-fold predictions for every request row", async () => {
+    const { rows, labels } = clusters();
+    // a duplicate of row 1 (same label) is dropped before CV and so has no prediction
+    const withDup = [...rows, { ...(rows[0] as FeatureRow) }];
+    const seen: number[] = [];
+    const res = await server.client.train(
+      {
+        method: "knn",
+        features: withDup,
+        labels: [...labels, labels[0] as string],
+        modelPath: path.join(dir, "oof.rds"),
+      },
+      { onProgress: (p) => seen.push(p.fraction) },
+    );
+    expect(res.nDuplicatesRemoved).toBe(1);
+    expect(res.tuning?.k).toBeGreaterThanOrEqual(1);
+    const preds = res.cv?.predictions ?? [];
+    expect(preds.map((p) => p.row)).toEqual(rows.map((_, i) => i + 1));
+    for (const p of preds) expect(p.label).toBe(labels[p.row - 1]);
+    expect(seen.at(-1)).toBe(1);
+    expect(seen.every((f, i) => i === 0 || f >= (seen[i - 1] as number))).toBe(true);
+  });
+
+  it("status() is down (not an exception) when nothing listens", async () => {
+    const port = await findFreePort();
+    const st = await new RClient({ baseUrl: `http://127.0.0.1:${port}` }).status();
+    expect(st.state).toBe("down");
+    expect(st.rVersion).toBeNull();
+  });
+
+  it("a failed training surfaces as RServerRequestError with the server's status", async () => {
+    const { rows, labels } = clusters();
+    const blocker = path.join(dir, "not-a-dir");
+    await writeFile(blocker, "x");
+    const err = await server.client
+      .train({ method: "lda", features: rows, labels, modelPath: path.join(blocker, "m.rds") })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RServerRequestError);
+    expect((err as RServerRequestError).status).toBe(400);
+    expect((err as RServerRequestError).serverMessage).toMatch(/model directory/);
   });
 });
