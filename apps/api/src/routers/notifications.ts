@@ -2,7 +2,9 @@ import {
   listNotifications,
   markNotificationsRead,
   ZListNotificationsRequest,
+  ZListNotificationsResponse,
   ZMarkNotificationsReadRequest,
+  ZMarkNotificationsReadResponse,
 } from "@battycoda/core";
 import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
 
@@ -12,11 +14,13 @@ import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
 export const notificationsRouter = createTRPCRouter({
   list: protectedProcedure
     .input(ZListNotificationsRequest)
+    .output(ZListNotificationsResponse)
     .query(({ ctx, input }) =>
       listNotifications(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
     ),
   markRead: protectedProcedure
     .input(ZMarkNotificationsReadRequest)
+    .output(ZMarkNotificationsReadResponse)
     .mutation(({ ctx, input }) =>
       markNotificationsRead(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
     ),

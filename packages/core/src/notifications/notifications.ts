@@ -35,15 +35,22 @@ export const ZListNotificationsRequest = z
   .default({ unreadOnly: false, limit: 50 });
 export type TListNotificationsRequest = z.output<typeof ZListNotificationsRequest>;
 
-export interface NotificationDto {
-  id: string;
-  kind: string;
-  title: string;
-  message: string;
-  link: string | null;
-  readAt: string | null;
-  createdAt: string;
-}
+export const ZNotification = z.object({
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  message: z.string(),
+  link: z.string().nullable(),
+  readAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type NotificationDto = z.infer<typeof ZNotification>;
+export const ZListNotificationsResponse = z.object({
+  items: z.array(ZNotification),
+  unread: z.number().int(),
+  nextCursor: z.string().nullable(),
+});
+export const ZMarkNotificationsReadResponse = z.object({ updated: z.number().int() });
 
 /** Only ever the caller's own notifications (they are per user, not per group). */
 export async function listNotifications(db: DbLike, actor: Actor, input: TListNotificationsRequest) {
