@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { readOutbox } from "@battycoda/core/mail";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+// Relative: the web package does not depend on the R client; only this harness starts R.
+import { type RServerHandle, startRServer } from "../../../packages/r-client/src/index.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = path.resolve(here, "..");
@@ -26,6 +28,8 @@ export interface Stack {
   outboxDir: string;
   database: TestDatabase;
   browser: Browser;
+  /** The R classifier server, when started with `{ rServer: true }` (the API and worker use it). */
+  rServer: RServerHandle | null;
   /** Output of the child processes so far (printed when a test fails). */
   logs(): string;
   stop(): Promise<void>;
@@ -155,7 +159,12 @@ async function waitForHealth(url: string, proc: ManagedProcess, timeoutMs = 90_0
   throw new Error(`${proc.name} not healthy after ${timeoutMs} ms:\n${proc.output}`);
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Also start the R classifier server (r_code) and point R_SERVER_URL at it. */
+  rServer?: boolean;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const f of [API_MAIN, WORKER_MAIN]) {
     if (!fs.existsSync(f))
       throw new Error(
@@ -165,25 +174,36 @@ export async function startStack(): Promise<Stack> {
   const procs: ManagedProcess[] = [];
   let database: TestDatabase | undefined;
   let launching: Promise<Browser> | undefined;
+  let rServer: RServerHandle | null = null;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-"));
   const stop = async () => {
     const browser = await launching?.catch(() => undefined);
     await browser?.close().catch(() => {});
     // Reverse order: worker and API first, then their database.
     for (const p of procs.reverse()) await p.stop();
+    await rServer?.stop().catch(() => {});
     await database?.drop().catch(() => {});
     if (!process.env.BATTYCODA_E2E_KEEP) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const [, db, port] = await Promise.all([buildSpa(), createTestDatabase(), freePort()]);
+    const mediaRoot = path.join(dataDir, "media");
+    const [, db, port, r] = await Promise.all([
+      buildSpa(),
+      createTestDatabase(),
+      freePort(),
+      // Models live under MEDIA_ROOT; R refuses model paths outside R_MODEL_ROOT.
+      options.rServer ? startRServer({ port: 0, env: { R_MODEL_ROOT: mediaRoot } }) : Promise.resolve(null),
+    ]);
     database = db;
+    rServer = r;
     const baseUrl = `http://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: "test",
       DATABASE_URL: db.url,
       DATA_DIR: dataDir,
-      MEDIA_ROOT: path.join(dataDir, "media"),
+      MEDIA_ROOT: mediaRoot,
+      ...(rServer ? { R_SERVER_URL: rServer.url } : {}),
       HOST: "127.0.0.1",
       PORT: String(port),
       PUBLIC_URL: baseUrl,
@@ -214,7 +234,12 @@ export async function startStack(): Promise<Stack> {
       outboxDir: path.join(dataDir, "outbox"),
       database: db,
       browser,
-      logs: () => procs.map((p) => `--- ${p.name} ---\n${p.output}`).join("\n"),
+      rServer,
+      logs: () =>
+        [
+          ...procs.map((p) => `--- ${p.name} ---\n${p.output}`),
+          ...(rServer ? [`--- R ---\n${rServer.recentOutput()}`] : []),
+        ].join("\n"),
       stop,
     };
   } catch (err) {

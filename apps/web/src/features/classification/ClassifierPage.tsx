@@ -196,7 +196,12 @@ function CellCalls({
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h3>
           True <strong>{cell.trueLabel}</strong>, predicted <strong>{cell.predictedLabel}</strong>
-          {q.data ? <span className="muted small"> — {q.data.total.toLocaleString()} calls</span> : null}
+          {q.data ? (
+            <span className="muted small">
+              {" "}
+              — {q.data.total.toLocaleString()} call{q.data.total === 1 ? "" : "s"}
+            </span>
+          ) : null}
         </h3>
         <Button size="sm" variant="ghost" onClick={onClose}>
           Close

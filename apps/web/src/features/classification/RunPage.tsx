@@ -5,7 +5,7 @@ import {
   useQuery,
   useQueryClient,
 } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import {
   Alert,
@@ -271,10 +271,18 @@ function ResultsSection({ run }: { run: Run }) {
     trpc.classification.listResults.infiniteQueryOptions(input, {
       getNextPageParam: (last) => last.nextCursor ?? undefined,
       placeholderData: keepPreviousData,
-      // Results arrive in batches while the run works.
-      refetchInterval: run.status === "running" ? 3000 : false,
     }),
   );
+  // Results arrive in batches while the run works: refresh whenever the polled run moved on
+  // (more calls processed, or a new status such as completed).
+  const qc = useQueryClient();
+  const progressKey = `${run.status}:${run.processedCount}`;
+  const lastKey = useRef(progressKey);
+  useEffect(() => {
+    if (lastKey.current === progressKey) return;
+    lastKey.current = progressKey;
+    void qc.invalidateQueries({ queryKey: trpc.classification.listResults.pathKey() });
+  }, [progressKey, qc, trpc]);
   const rows = results.data?.pages.flatMap((p) => p.items) ?? [];
   const total = results.data?.pages[0]?.total ?? 0;
   const labels = [
