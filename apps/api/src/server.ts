@@ -8,8 +8,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { ZodError } from "zod";
 import { formatZodIssues, sendDomainError, sendError } from "./errors.ts";
 import { registerClassificationFileRoutes } from "./http/classification-files.ts";
+import { registerCspReportRoute } from "./http/csp-reports.ts";
 import { registerCsrfGuard } from "./http/csrf.ts";
 import { registerHealthRoute } from "./http/health.ts";
+import { createApiPool, POOL_RETRY_AFTER_SECONDS, PoolBusyError, sendPoolBusy } from "./http/heavy-work.ts";
 import { registerRecordingFileRoutes } from "./http/recording-files.ts";
 import { registerRecordingUploadRoutes } from "./http/recording-uploads.ts";
 import {
@@ -51,22 +53,29 @@ const CODE_BY_STATUS: Record<number, string> = {
 
 /** The whole HTTP server, not listening yet: main.ts listens, tests use `server.inject`. */
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
-  const { deps } = options;
-  const { config } = deps;
+  const { config } = options.deps;
+  // Created here unless the caller brings one (it then also closes it).
+  const ownPool = options.deps.pool ? null : createApiPool(config);
+  const deps = { ...options.deps, pool: options.deps.pool ?? (ownPool as NonNullable<typeof ownPool>) };
   const app = Fastify({
     logger: options.logger ?? false,
-    // Only a reverse proxy on this machine may set X-Forwarded-For; otherwise clients could
-    // pick their own IP and dodge the per-IP rate limits.
-    trustProxy: ["127.0.0.1", "::1"],
+    // Only the configured reverse proxies (TRUST_PROXY, default this machine) may set
+    // X-Forwarded-For/-Proto; otherwise clients could pick their own IP and dodge the per-IP
+    // rate limits, or claim https.
+    trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 5000 },
     bodyLimit: 2 * 1024 * 1024,
   });
   const cookieSettings: CookieSettings = { secure: config.publicUrl.startsWith("https://") };
 
   await app.register(cookie);
+  if (ownPool) app.addHook("onClose", () => ownPool.destroy());
+  if (config.csp.deprecatedVariables.length > 0)
+    app.log.warn(
+      `${config.csp.deprecatedVariables.join(" and ")} are deprecated: set CSP_MODE=${config.csp.mode} instead`,
+    );
   await registerSecurityHeaders(app, {
-    enforce: config.csp.enforce,
-    strictMode: config.csp.strictMode,
+    mode: config.csp.mode,
     connectSrc: config.sentry.dsn ? [new URL(config.sentry.dsn).origin] : [],
   });
   await app.register(multipart, { limits: { fileSize: config.maxUploadSizeBytes, files: 1, fields: 20 } });
@@ -74,6 +83,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof DomainError) return sendDomainError(reply, err);
+    if (err instanceof PoolBusyError) return sendPoolBusy(reply, err);
     if (err instanceof ZodError) return sendError(reply, 400, "BAD_REQUEST", formatZodIssues(err));
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status < 500)
@@ -103,6 +113,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
           },
         });
       },
+      responseMeta({ errors }) {
+        return errors.some((e) => e.code === "SERVICE_UNAVAILABLE")
+          ? { headers: { "retry-after": String(POOL_RETRY_AFTER_SECONDS) } }
+          : {};
+      },
       onError({ error, path, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR")
           req.log.error({ err: error, path }, "tRPC internal error");
@@ -114,7 +129,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerSegmentFileRoutes(app, deps, cookieSettings);
   registerClassificationFileRoutes(app, deps, cookieSettings);
   registerRecordingUploadRoutes(app, deps, cookieSettings);
-  await registerRecordingFileRoutes(app, deps, cookieSettings);
+  await registerRecordingFileRoutes(app, deps, cookieSettings, deps.pool);
+  await registerCspReportRoute(app, config.dataDir);
   await registerTusRoutes(app, deps, cookieSettings);
   registerRestApi(app, deps, cookieSettings);
   await registerSpa(app, {

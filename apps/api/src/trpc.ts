@@ -3,6 +3,7 @@
 //
 // Transformer: none. Dates leave the API as ISO-8601 strings — output schemas convert them with
 // ZIsoDate, so the inferred client types say `string` and the SPA needs no superjson.
+import type { AudioPool } from "@battycoda/audio";
 import type { Config } from "@battycoda/config";
 import {
   type AuthenticatedUser,
@@ -29,6 +30,8 @@ export interface ServerDeps {
   /** pg-boss, for queueing background work; null where nothing is queued (some tests). */
   boss: PgBoss | null;
   sendEmail: SendEmail;
+  /** The API's bounded thread pool for CPU-heavy requests (buildServer creates one when absent). */
+  pool?: AudioPool;
 }
 
 /** How procedures touch the session cookie without knowing about Fastify. */

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
@@ -19,16 +20,15 @@ const unsetIfEmpty = (v: unknown) => (typeof v === "string" && v.trim() === "" ?
 const str = () => z.preprocess(unsetIfEmpty, z.string().trim().optional());
 const TRUTHY = new Set(["true", "1", "yes", "on"]);
 const FALSY = new Set(["false", "0", "no", "off"]);
-const bool = (fallback: boolean) =>
-  z.preprocess(
-    (v) => {
-      const s = unsetIfEmpty(v);
-      if (typeof s !== "string") return s;
-      const t = s.trim().toLowerCase();
-      return TRUTHY.has(t) ? true : FALSY.has(t) ? false : s;
-    },
-    z.boolean({ error: "expected a boolean (true/false, 1/0, yes/no, on/off)" }).default(fallback),
-  );
+const toBool = (v: unknown) => {
+  const s = unsetIfEmpty(v);
+  if (typeof s !== "string") return s;
+  const t = s.trim().toLowerCase();
+  return TRUTHY.has(t) ? true : FALSY.has(t) ? false : s;
+};
+const BOOL_ERROR = "expected a boolean (true/false, 1/0, yes/no, on/off)";
+const bool = (fallback: boolean) => z.preprocess(toBool, z.boolean({ error: BOOL_ERROR }).default(fallback));
+const optionalBool = () => z.preprocess(toBool, z.boolean({ error: BOOL_ERROR }).optional());
 const positiveNumber = (fallback: number) =>
   z.preprocess(
     unsetIfEmpty,
@@ -102,6 +102,16 @@ const email = (fallback: string) =>
   );
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export const CSP_MODES = ["enforce", "report-only", "strict"] as const;
+export type CspMode = (typeof CSP_MODES)[number];
+const nonNegativeInt = (fallback: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "expected a whole number ≥ 0" })
+      .refine((n) => Number.isInteger(n) && n >= 0, { error: "expected a whole number ≥ 0" })
+      .default(fallback),
+  );
 
 const schema = z.object({
   NODE_ENV: z.preprocess(
@@ -138,8 +148,16 @@ const schema = z.object({
   DEFAULT_FROM_EMAIL: email("BattyCoda <noreply@localhost>"),
   DATABASE_BACKUP_BUCKET: z.preprocess(unsetIfEmpty, z.string().trim().default("backup-battycoda")),
   DATABASE_BACKUP_PREFIX: z.preprocess(unsetIfEmpty, z.string().trim().default("database-backups/")),
-  CSP_ENFORCE: bool(false),
-  CSP_STRICT_MODE: bool(false),
+  CSP_MODE: z.preprocess(
+    (v) => (typeof unsetIfEmpty(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    z.enum(CSP_MODES, { error: `expected one of ${CSP_MODES.join(", ")}` }).optional(),
+  ),
+  /** Deprecated (before CSP_MODE): read only when CSP_MODE is unset. */
+  CSP_ENFORCE: optionalBool(),
+  CSP_STRICT_MODE: optionalBool(),
+  TRUST_PROXY: z.preprocess(unsetIfEmpty, z.string().trim().default("127.0.0.1,::1")),
+  API_POOL_THREADS: positiveInt(Math.max(1, Math.floor(availableParallelism() / 2))),
+  API_POOL_QUEUE: nonNegativeInt(8),
   SENTRY_DSN: optionalUrl(["http:", "https:"]),
   SENTRY_ENVIRONMENT: z.preprocess(unsetIfEmpty, z.string().trim().default("production")),
   SENTRY_AUTH_TOKEN: str(),
@@ -193,7 +211,22 @@ export interface Config {
   };
   defaultFromEmail: string;
   backup: { bucket: string; prefix: string };
-  csp: { enforce: boolean; strictMode: boolean };
+  csp: {
+    /** CSP_MODE: enforce (default) or report-only with per-response nonces; strict adds 'strict-dynamic'. */
+    mode: CspMode;
+    /** Derived from mode: the policy is sent as Content-Security-Policy (not …-Report-Only). */
+    enforce: boolean;
+    strictMode: boolean;
+    /** Deprecated variables that decided the mode (CSP_MODE unset): logged at start-up. */
+    deprecatedVariables: string[];
+  };
+  /**
+   * TRUST_PROXY: addresses/CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed
+   * (client IP for rate limits; https for HSTS and Secure cookies).
+   */
+  trustProxy: string[];
+  /** The API's thread pool for CPU-heavy requests (spectrogram renders, segmentation preview). */
+  apiPool: { threads: number; maxQueue: number };
   sentry: {
     dsn: string | undefined;
     environment: string;
@@ -317,7 +350,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     },
     defaultFromEmail: e.DEFAULT_FROM_EMAIL,
     backup: { bucket: e.DATABASE_BACKUP_BUCKET, prefix: e.DATABASE_BACKUP_PREFIX },
-    csp: { enforce: e.CSP_ENFORCE, strictMode: e.CSP_STRICT_MODE },
+    csp: cspSettings(e.CSP_MODE, e.CSP_ENFORCE, e.CSP_STRICT_MODE),
+    trustProxy: e.TRUST_PROXY.split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+    apiPool: { threads: e.API_POOL_THREADS, maxQueue: e.API_POOL_QUEUE },
     sentry: {
       dsn: e.SENTRY_DSN,
       environment: e.SENTRY_ENVIRONMENT,
@@ -329,6 +366,29 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rServerUrl: e.R_SERVER_URL.replace(/\/+$/, ""),
     workerConcurrency: e.WORKER_CONCURRENCY,
     recordingSplitSeconds: e.RECORDING_SPLIT_SECONDS,
+  };
+}
+
+/**
+ * CSP_MODE wins; without it the pre-CSP_MODE pair still decides (CSP_ENFORCE=false → report-only,
+ * CSP_STRICT_MODE=true → strict), so an old .env keeps its behaviour until it is migrated.
+ */
+function cspSettings(
+  mode: CspMode | undefined,
+  enforce: boolean | undefined,
+  strict: boolean | undefined,
+): Config["csp"] {
+  const deprecatedVariables = [
+    ...(enforce !== undefined ? ["CSP_ENFORCE"] : []),
+    ...(strict !== undefined ? ["CSP_STRICT_MODE"] : []),
+  ];
+  const resolved: CspMode =
+    mode ?? (enforce === false ? "report-only" : strict === true ? "strict" : "enforce");
+  return {
+    mode: resolved,
+    enforce: resolved !== "report-only",
+    strictMode: resolved === "strict",
+    deprecatedVariables: mode === undefined ? deprecatedVariables : [],
   };
 }
 

@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import {
+  type AudioPool,
   isColormapName,
   readSpectrogramAttrs,
-  renderWindowBinary,
-  renderWindowPng,
   type SpectrogramWindowRequest,
 } from "@battycoda/audio";
 import {
@@ -18,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { formatZodIssues, sendError } from "../errors.ts";
 import type { ServerDeps } from "../trpc.ts";
+import { runRender } from "./heavy-work.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
 
@@ -40,9 +40,26 @@ const ZBinaryQuery = ZWindowQuery.extend({
   maxFrames: z.coerce.number().int().min(1).max(20_000).default(2000),
   maxBins: z.coerce.number().int().min(1).max(4096).optional(),
 });
+/**
+ * Largest PNG the API draws. Beyond this a picture shows nothing more (a window has 257 frequency
+ * bins, and the viewer draws BCSG tiles, not PNGs) while memory grows with the pixel count:
+ * 8192×4096 took 7 s and +570 MB.
+ */
+export const MAX_PNG_WIDTH = 4096;
+export const MAX_PNG_HEIGHT = 2048;
 const ZPngQuery = ZWindowQuery.extend({
-  width: z.coerce.number().int().min(1).max(8192).optional(),
-  height: z.coerce.number().int().min(1).max(4096).optional(),
+  width: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PNG_WIDTH, { error: `at most ${MAX_PNG_WIDTH} pixels wide` })
+    .optional(),
+  height: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PNG_HEIGHT, { error: `at most ${MAX_PNG_HEIGHT} pixels high` })
+    .optional(),
   colormap: z.string().refine(isColormapName, { error: "unknown colormap" }).optional(),
 });
 
@@ -143,17 +160,22 @@ async function spectrogramWindow(
     ...(q.dbMin !== undefined ? { dbMin: q.dbMin } : {}),
     ...(q.dbMax !== undefined ? { dbMax: q.dbMax } : {}),
   };
-  return { path: file.path, window, range };
+  // Cells read from the file: what decides between rendering inline and on the pool.
+  const bins = attrs.nFreqBins > 0 ? attrs.nFreqBins : attrs.nFft / 2 + 1;
+  const cells = Math.ceil(((end - start) * attrs.sampleRate) / attrs.hopLength) * bins;
+  return { path: file.path, window, range, cells };
 }
 
 /**
  * Audio and spectrogram windows of a recording. Access as everywhere: cookie or API key, another
- * group's recording is 404 exactly like a missing one.
+ * group's recording is 404 exactly like a missing one. Big renders run on `pool` (a full pool
+ * answers 503 + Retry-After through the server's error handler).
  */
 export async function registerRecordingFileRoutes(
   app: FastifyInstance,
   deps: ServerDeps,
   cookies: CookieSettings,
+  pool: AudioPool,
 ) {
   app.get<{ Params: Params }>("/api/recordings/:recordingId/audio", await serveAudio(deps, cookies, false));
   app.get<{ Params: Params }>("/api/v1/recordings/:recordingId/audio", await serveAudio(deps, cookies, true));
@@ -163,11 +185,16 @@ export async function registerRecordingFileRoutes(
     if (!q) return reply;
     const w = await spectrogramWindow(deps, cookies, req, reply, q);
     if (!w) return reply;
-    const buf = await renderWindowBinary(w.path, w.window, {
-      ...w.range,
-      maxFrames: q.maxFrames,
-      ...(q.maxBins ? { maxBins: q.maxBins } : {}),
-    });
+    const buf = await runRender(
+      pool,
+      {
+        type: "render-binary",
+        h5Path: w.path,
+        window: w.window,
+        options: { ...w.range, maxFrames: q.maxFrames, ...(q.maxBins ? { maxBins: q.maxBins } : {}) },
+      },
+      w.cells,
+    );
     return reply
       .header("content-type", "application/octet-stream")
       .header("cache-control", "private, max-age=300")
@@ -179,15 +206,26 @@ export async function registerRecordingFileRoutes(
     if (!q) return reply;
     const w = await spectrogramWindow(deps, cookies, req, reply, q);
     if (!w) return reply;
-    const png = await renderWindowPng(w.path, w.window, {
-      ...w.range,
-      ...(q.colormap && isColormapName(q.colormap) ? { colormap: q.colormap } : {}),
-      width: q.width ?? 1200,
-      height: q.height ?? 400,
-    });
+    const width = q.width ?? 1200;
+    const height = q.height ?? 400;
+    const png = await runRender(
+      pool,
+      {
+        type: "render-png",
+        h5Path: w.path,
+        window: w.window,
+        options: {
+          ...w.range,
+          ...(q.colormap && isColormapName(q.colormap) ? { colormap: q.colormap } : {}),
+          width,
+          height,
+        },
+      },
+      w.cells + width * height,
+    );
     return reply
       .header("content-type", "image/png")
       .header("cache-control", "private, max-age=300")
-      .send(png);
+      .send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
   });
 }

@@ -5,6 +5,7 @@ import {
   ZListGroupStorageResponse,
   ZSetGroupStorageQuotaRequest,
 } from "@battycoda/core";
+import { listCspReports, ZListCspReportsRequest, ZListCspReportsResponse } from "../http/csp-reports.ts";
 import { uploadLimits } from "../http/upload-limits.ts";
 import { createTRPCRouter, siteAdminProcedure } from "../trpc.ts";
 import { ZAdminStatsResponse } from "./placeholders.schemas.ts";
@@ -30,6 +31,12 @@ export const adminRouter = createTRPCRouter({
       jobsByStatus: Object.fromEntries(jobs.map((j) => [j.status, j._count._all])),
     };
   }),
+
+  /** Content-Security-Policy violations browsers reported (POST /api/csp-report), newest first. */
+  cspReports: siteAdminProcedure
+    .input(ZListCspReportsRequest)
+    .output(ZListCspReportsResponse)
+    .query(async ({ ctx, input }) => ({ items: await listCspReports(ctx.config.dataDir, input.limit) })),
 
   /** Media each group stores against its quota (see GROUP_STORAGE_QUOTA_MB). */
   groupStorage: siteAdminProcedure

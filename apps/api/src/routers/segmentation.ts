@@ -72,6 +72,7 @@ import {
   ZStartSegmentationRequest,
   ZUpdateSegmentRequest,
 } from "@battycoda/core";
+import { poolBusyToTRPC } from "../http/heavy-work.ts";
 import { type Context, createTRPCRouter, groupProcedure } from "../trpc.ts";
 import { ZListSegmentationAlgorithmsResponse } from "./placeholders.schemas.ts";
 
@@ -138,11 +139,15 @@ export const segmentationRouter = createTRPCRouter({
     .input(ZStartSegmentationRequest)
     .mutation(({ ctx, input }) => startSegmentation(ctx.db, ctx.boss, ctx.access, input)),
   // A mutation although it changes nothing: its input is large and it costs CPU, so no GET caching.
-  preview: groupProcedure
-    .input(ZPreviewRequest)
-    .mutation(({ ctx, input }) =>
-      previewSegmentation(ctx.db, ctx.access, { mediaRoot: ctx.config.mediaRoot }, input),
-    ),
+  preview: groupProcedure.input(ZPreviewRequest).mutation(({ ctx, input }) =>
+    // On the API's pool, off the event loop; a full pool is SERVICE_UNAVAILABLE (+ Retry-After).
+    previewSegmentation(
+      ctx.db,
+      ctx.access,
+      { mediaRoot: ctx.config.mediaRoot, pool: ctx.pool ?? null },
+      input,
+    ).catch(poolBusyToTRPC),
+  ),
   startBatch: groupProcedure
     .input(ZStartBatchRequest)
     .mutation(({ ctx, input }) => startBatchSegmentation(ctx.db, ctx.boss, ctx.access, input)),

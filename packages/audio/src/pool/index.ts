@@ -1,3 +1,3 @@
-export { AudioPool, type AudioPoolOptions } from "./pool.ts";
+export { AudioPool, type AudioPoolOptions, PoolBusyError } from "./pool.ts";
 export { runTask } from "./run-task.ts";
 export { type AudioTask, type AudioTaskResult, type SpectrogramGrid, transferListOf } from "./tasks.ts";

@@ -1,4 +1,5 @@
 import { extractCallFeatures } from "../features/index.ts";
+import { renderWindowBinary, renderWindowPng } from "../render/window.ts";
 import { segment } from "../segmentation/index.ts";
 import { writeSpectrogramFile, writeSpectrogramFromSamples } from "../spectrogram/job.ts";
 import { stft } from "../spectrogram/stft.ts";
@@ -28,6 +29,10 @@ export async function runTask(task: AudioTask): Promise<unknown> {
       });
     case "features":
       return extractCallFeatures(task.samples, task.sampleRate, task.segments);
+    case "render-png":
+      return renderWindowPng(task.h5Path, task.window, task.options);
+    case "render-binary":
+      return renderWindowBinary(task.h5Path, task.window, task.options);
     default:
       throw new Error(`Unknown audio task type ${(task as { type: string }).type}`);
   }

@@ -1,6 +1,9 @@
 import type { CallFeatures } from "../features/index.ts";
+import type { BinaryOptions } from "../render/binary.ts";
+import type { RenderOptions } from "../render/png.ts";
 import type { Segment, SegmentParams } from "../segmentation/index.ts";
 import type { SpectrogramFileSummary, SpectrogramJobOptions } from "../spectrogram/job.ts";
+import type { SpectrogramWindowRequest } from "../spectrogram/read.ts";
 
 /**
  * Messages between the pool and its worker threads. Audio travels as Float32Arrays whose buffers are
@@ -29,7 +32,11 @@ export type AudioTask =
       algorithm?: "spectral" | "threshold" | "energy";
       params?: SegmentParams;
     }
-  | { type: "features"; samples: Float32Array; sampleRate: number; segments: Segment[] };
+  | { type: "features"; samples: Float32Array; sampleRate: number; segments: Segment[] }
+  /** HDF5 window → PNG bytes (the window is read inside the worker, so its float grid never reaches the caller). */
+  | { type: "render-png"; h5Path: string; window: SpectrogramWindowRequest; options?: RenderOptions }
+  /** HDF5 window → BCSG bytes for the browser canvas. */
+  | { type: "render-binary"; h5Path: string; window: SpectrogramWindowRequest; options?: BinaryOptions };
 
 export interface SpectrogramGrid {
   frames: number;
@@ -46,7 +53,9 @@ export type AudioTaskResult<T extends AudioTask> = T extends { type: "spectrogra
       ? Segment[]
       : T extends { type: "features" }
         ? CallFeatures[]
-        : never;
+        : T extends { type: "render-png" | "render-binary" }
+          ? Uint8Array
+          : never;
 
 /** The buffers of a task that can be moved to the worker. */
 export function transferListOf(task: AudioTask): ArrayBuffer[] {
