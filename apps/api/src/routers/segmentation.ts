@@ -56,20 +56,34 @@ import {
   startBatchSegmentation,
   startSegmentation,
   type TEditOp,
+  ZAlgorithmSpecsResponse,
   ZBatchEditRequest,
+  ZBatchEditResponse,
   ZCreateManualRequest,
   ZCreateSegmentRequest,
   ZDefaultsRequest,
+  ZDeleteSegmentationResponse,
   ZDeleteSegmentRequest,
+  ZListSegmentationsResponse,
   ZListSegmentsRequest,
+  ZListSegmentsResponse,
   ZOverviewRequest,
+  ZOverviewResponse,
   ZPreviewRequest,
+  ZPreviewResult,
   ZRecordingSegmentationsRequest,
   ZRenameSegmentationRequest,
+  ZSegmentationDefaults,
+  ZSegmentationDetail,
   ZSegmentationIdRequest,
+  ZSegmentDeleteResponse,
+  ZSegmentEditResponse,
   ZSegmentsInWindowRequest,
+  ZSegmentsInWindowResponse,
   ZStartBatchRequest,
+  ZStartBatchResult,
   ZStartSegmentationRequest,
+  ZStartSegmentationResult,
   ZUpdateSegmentRequest,
 } from "@battycoda/core";
 import { poolBusyToTRPC } from "../http/heavy-work.ts";
@@ -93,24 +107,36 @@ function editOne(
 const segmentsRouter = createTRPCRouter({
   list: groupProcedure
     .input(ZListSegmentsRequest)
+    .output(ZListSegmentsResponse)
     .query(({ ctx, input }) => listSegments(ctx.db, ctx.access, input)),
   window: groupProcedure
     .input(ZSegmentsInWindowRequest)
+    .output(ZSegmentsInWindowResponse)
     .query(({ ctx, input }) => segmentsInWindow(ctx.db, ctx.access, input)),
-  create: groupProcedure.input(ZCreateSegmentRequest).mutation(async ({ ctx, input }) => {
-    const r = await editOne(ctx, input, { op: "create", segment: input.segment });
-    return { version: r.version, segment: r.results[0] ?? null };
-  }),
-  update: groupProcedure.input(ZUpdateSegmentRequest).mutation(async ({ ctx, input }) => {
-    const r = await editOne(ctx, input, { op: "update", segmentId: input.segmentId, patch: input.patch });
-    return { version: r.version, segment: r.results[0] ?? null };
-  }),
-  delete: groupProcedure.input(ZDeleteSegmentRequest).mutation(async ({ ctx, input }) => {
-    const r = await editOne(ctx, input, { op: "delete", segmentId: input.segmentId });
-    return { version: r.version };
-  }),
+  create: groupProcedure
+    .input(ZCreateSegmentRequest)
+    .output(ZSegmentEditResponse)
+    .mutation(async ({ ctx, input }) => {
+      const r = await editOne(ctx, input, { op: "create", segment: input.segment });
+      return { version: r.version, segment: r.results[0] ?? null };
+    }),
+  update: groupProcedure
+    .input(ZUpdateSegmentRequest)
+    .output(ZSegmentEditResponse)
+    .mutation(async ({ ctx, input }) => {
+      const r = await editOne(ctx, input, { op: "update", segmentId: input.segmentId, patch: input.patch });
+      return { version: r.version, segment: r.results[0] ?? null };
+    }),
+  delete: groupProcedure
+    .input(ZDeleteSegmentRequest)
+    .output(ZSegmentDeleteResponse)
+    .mutation(async ({ ctx, input }) => {
+      const r = await editOne(ctx, input, { op: "delete", segmentId: input.segmentId });
+      return { version: r.version };
+    }),
   batchEdit: groupProcedure
     .input(ZBatchEditRequest)
+    .output(ZBatchEditResponse)
     .mutation(({ ctx, input }) =>
       batchEditSegments(ctx.db, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
     ),
@@ -131,46 +157,59 @@ export const segmentationRouter = createTRPCRouter({
       isSystem: a.groupId === null,
     }));
   }),
-  specs: groupProcedure.query(() => SEGMENTATION_ALGORITHMS),
+  specs: groupProcedure.output(ZAlgorithmSpecsResponse).query(() => [...SEGMENTATION_ALGORITHMS]),
   defaults: groupProcedure
     .input(ZDefaultsRequest)
+    .output(ZSegmentationDefaults)
     .query(({ ctx, input }) => segmentationDefaults(ctx.db, ctx.access, input)),
   start: groupProcedure
     .input(ZStartSegmentationRequest)
+    .output(ZStartSegmentationResult)
     .mutation(({ ctx, input }) => startSegmentation(ctx.db, ctx.boss, ctx.access, input)),
   // A mutation although it changes nothing: its input is large and it costs CPU, so no GET caching.
-  preview: groupProcedure.input(ZPreviewRequest).mutation(({ ctx, input }) =>
-    // On the API's pool, off the event loop; a full pool is SERVICE_UNAVAILABLE (+ Retry-After).
-    previewSegmentation(
-      ctx.db,
-      ctx.access,
-      { mediaRoot: ctx.config.mediaRoot, pool: ctx.pool ?? null },
-      input,
-    ).catch(poolBusyToTRPC),
-  ),
+  preview: groupProcedure
+    .input(ZPreviewRequest)
+    .output(ZPreviewResult)
+    .mutation(({ ctx, input }) =>
+      // On the API's pool, off the event loop; a full pool is SERVICE_UNAVAILABLE (+ Retry-After).
+      previewSegmentation(
+        ctx.db,
+        ctx.access,
+        { mediaRoot: ctx.config.mediaRoot, pool: ctx.pool ?? null },
+        input,
+      ).catch(poolBusyToTRPC),
+    ),
   startBatch: groupProcedure
     .input(ZStartBatchRequest)
+    .output(ZStartBatchResult)
     .mutation(({ ctx, input }) => startBatchSegmentation(ctx.db, ctx.boss, ctx.access, input)),
   createManual: groupProcedure
     .input(ZCreateManualRequest)
+    .output(ZSegmentationDetail)
     .mutation(({ ctx, input }) => createManualSegmentation(ctx.db, ctx.access, input)),
   overview: groupProcedure
     .input(ZOverviewRequest)
+    .output(ZOverviewResponse)
     .query(({ ctx, input }) => segmentationOverview(ctx.db, ctx.access, input)),
   list: groupProcedure
     .input(ZRecordingSegmentationsRequest)
+    .output(ZListSegmentationsResponse)
     .query(({ ctx, input }) => listSegmentations(ctx.db, ctx.access, input.recordingId)),
   get: groupProcedure
     .input(ZSegmentationIdRequest)
+    .output(ZSegmentationDetail)
     .query(({ ctx, input }) => getSegmentation(ctx.db, ctx.access, input.segmentationId)),
   setActive: groupProcedure
     .input(ZSegmentationIdRequest)
+    .output(ZSegmentationDetail)
     .mutation(({ ctx, input }) => setActiveSegmentation(ctx.db, ctx.access, input.segmentationId)),
   rename: groupProcedure
     .input(ZRenameSegmentationRequest)
+    .output(ZSegmentationDetail)
     .mutation(({ ctx, input }) => renameSegmentation(ctx.db, ctx.access, input.segmentationId, input.name)),
   delete: groupProcedure
     .input(ZSegmentationIdRequest)
+    .output(ZDeleteSegmentationResponse)
     .mutation(({ ctx, input }) => deleteSegmentation(ctx.db, ctx.access, input.segmentationId)),
   segments: segmentsRouter,
 });

@@ -1,5 +1,6 @@
-// Request schemas shared by tRPC procedures and REST routes. Responses are plain objects with
-// ISO-8601 date strings (built in the domain functions), so no output transform is needed.
+// Request and response schemas shared by tRPC procedures and REST routes. Responses carry ISO-8601
+// date strings built in the domain functions, so no output transform is needed.
+import { RunStatus } from "@battycoda/db";
 import { z } from "zod";
 import { ZId } from "../groups/groups.schemas.ts";
 import { ZAlgorithmKey, ZParamValues } from "./params.ts";
@@ -118,3 +119,149 @@ export const MAX_WINDOW_SEGMENTS = 10_000;
 export const ZSegmentsInWindowRequest = z
   .object({ segmentationId: ZId, start: ZSeconds, end: ZSeconds })
   .refine((v) => v.end > v.start, { error: "end must be after start", path: ["end"] });
+
+// ─── responses: every procedure declares one, so the SPA's types come from here ───
+
+const ZRunStatus = z.enum(RunStatus);
+
+export const ZParamSpec = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(["number", "integer"]),
+  default: z.number().nullable(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  unit: z.enum(["ms", "Hz", "dB", "samples", ""]).optional(),
+  help: z.string(),
+});
+export const ZAlgorithmSpec = z.object({
+  name: z.string(),
+  label: z.string(),
+  description: z.string(),
+  params: z.array(ZParamSpec),
+});
+export const ZAlgorithmSpecsResponse = z.array(ZAlgorithmSpec);
+
+export const ZSegmentationDefaults = z.object({
+  algorithmKey: ZAlgorithmKey,
+  params: z.record(z.string(), z.number().nullable()),
+  fromSpecies: z.array(z.string()),
+  speciesId: z.string().nullable(),
+  spec: ZAlgorithmSpec,
+});
+
+export const ZStartSegmentationResult = z.object({ segmentationId: z.string(), jobId: z.string() });
+
+export const ZPreviewResult = z.object({
+  start: z.number(),
+  end: z.number(),
+  segments: z.array(z.object({ onset: z.number(), offset: z.number() })),
+  elapsedMs: z.number(),
+});
+
+export const ZStartBatchResult = z.object({
+  queued: z.array(z.object({ recordingId: z.string(), segmentationId: z.string(), jobId: z.string() })),
+  skipped: z.array(z.object({ recordingId: z.string(), reason: z.string() })),
+});
+
+export const ZSegmentationSummary = z.object({
+  id: z.string(),
+  recordingId: z.string(),
+  name: z.string(),
+  algorithmKey: z.string().nullable(),
+  source: z.string(),
+  parameters: z.unknown(),
+  status: ZRunStatus,
+  progress: z.number(),
+  error: z.string().nullable(),
+  isActive: z.boolean(),
+  manuallyEdited: z.boolean(),
+  version: z.number().int(),
+  segmentCount: z.number().int(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const ZSegmentationDetail = ZSegmentationSummary.extend({
+  recording: z.object({
+    id: z.string(),
+    name: z.string(),
+    duration: z.number().nullable(),
+    sampleRate: z.number().int().nullable(),
+    channels: z.number().int().nullable(),
+  }),
+});
+export const ZListSegmentationsResponse = z.object({
+  recording: z.object({
+    id: z.string(),
+    name: z.string(),
+    duration: z.number().nullable(),
+    sampleRate: z.number().int().nullable(),
+  }),
+  items: z.array(ZSegmentationSummary),
+});
+export const ZDeleteSegmentationResponse = z.object({
+  deleted: z.string(),
+  segments: z.number().int(),
+  newActiveId: z.string().nullable(),
+});
+
+export const ZOverviewItem = z.object({
+  recordingId: z.string(),
+  name: z.string(),
+  projectId: z.string().nullable(),
+  projectName: z.string().nullable(),
+  speciesName: z.string().nullable(),
+  duration: z.number().nullable(),
+  processingStatus: z.string(),
+  segmentationCount: z.number().int(),
+  active: z
+    .object({ id: z.string(), name: z.string(), segmentCount: z.number().int(), manuallyEdited: z.boolean() })
+    .nullable(),
+  latest: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      status: ZRunStatus,
+      progress: z.number(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
+  status: z.enum(["unsegmented", "pending", "running", "completed", "failed"]),
+});
+export const ZOverviewResponse = z.object({
+  items: z.array(ZOverviewItem),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+
+export const ZSegmentDto = z.object({
+  id: z.string(),
+  onset: z.number(),
+  offset: z.number(),
+  lowFreq: z.number().nullable(),
+  highFreq: z.number().nullable(),
+  label: z.string().nullable(),
+  notes: z.string(),
+});
+export const ZListSegmentsResponse = z.object({
+  items: z.array(ZSegmentDto),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  version: z.number().int(),
+  status: ZRunStatus,
+});
+export const ZSegmentsInWindowResponse = z.object({
+  items: z.array(ZSegmentDto),
+  truncated: z.boolean(),
+  version: z.number().int(),
+  status: ZRunStatus,
+});
+export const ZSegmentEditResponse = z.object({ version: z.number().int(), segment: ZSegmentDto.nullable() });
+export const ZSegmentDeleteResponse = z.object({ version: z.number().int() });
+export const ZBatchEditResponse = z.object({
+  version: z.number().int(),
+  results: z.array(ZSegmentDto.nullable()),
+});
