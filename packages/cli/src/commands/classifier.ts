@@ -17,6 +17,16 @@ import { type Command, Option } from "commander";
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
+/** One stderr line per stage R reports (the folds, the final fit), not one per status poll. */
+function stageReporter() {
+  let last: string | null = null;
+  return (fraction: number, stage: string | null) => {
+    if (stage === last) return;
+    last = stage;
+    progress(`  ${Math.round(fraction * 100)} %${stage ? ` ${stage}` : ""}`);
+  };
+}
+
 function modelFile(out: string): string {
   const abs = path.resolve(out);
   if (!/\.rds$/i.test(abs)) throw new Error(`--out must name an .rds file (got ${out})`);
@@ -51,6 +61,7 @@ export function registerClassifier(program: Command) {
           type: opts.type,
           table: { ...parsed, origins: parsed.lines.map((line) => ({ line })) },
           modelPath,
+          onProgress: stageReporter(),
         });
       });
       const card = await writeModelCard(model);

@@ -4,8 +4,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { ClassifierMethod, PingResponse, RClient, TrainResponse } from "@battycoda/r-client";
-import { z } from "zod";
+import type { PingResponse, RClient, TrainResponse } from "@battycoda/r-client";
 import { CV_FOLDS, CV_SEED } from "./features-csv.ts";
 import type { ClassifierMetrics, TrainableType, TrainOptions } from "./schemas.ts";
 
@@ -63,16 +62,11 @@ export function trainingDataHash(table: Pick<TrainingTable, "featureNames" | "ro
   return h.digest("hex");
 }
 
-/** R reports these once cv.predictions lands; older servers leave it out. */
-const ZRCvPredictions = z.array(
-  z.object({ row: z.number().int(), label: z.string(), predicted: z.string() }),
-);
-
 function cvPredictionsOf(res: TrainResponse, table: TrainingTable): CvPrediction[] | null {
-  const raw = (res.cv as { predictions?: unknown } | null)?.predictions;
-  const parsed = ZRCvPredictions.safeParse(raw);
-  if (!parsed.success) return null;
-  return parsed.data.map((p) => {
+  // Older R servers do not report per-row predictions: then only the matrix counts are known.
+  const predictions = res.cv?.predictions;
+  if (!predictions) return null;
+  return predictions.map((p) => {
     const origin = table.origins[p.row - 1];
     return {
       row: p.row,
@@ -108,6 +102,7 @@ function metricsOf(res: TrainResponse): TrainedModel["metrics"] {
     droppedFeatures: res.droppedFeatures,
     nInputRows: res.nInputRows,
     nDuplicatesRemoved: res.nDuplicatesRemoved,
+    tuning: res.tuning ?? null,
   };
 }
 
@@ -118,6 +113,8 @@ export interface TrainModelInput {
   modelPath: string;
   options?: TrainOptions;
   signal?: AbortSignal;
+  /** Fraction 0..1 of the training (cross-validation folds, final fit) as R reports it. */
+  onProgress?: (fraction: number, stage: string | null) => void;
 }
 
 export async function trainModel(client: RClient, input: TrainModelInput): Promise<TrainedModel> {
@@ -128,17 +125,18 @@ export async function trainModel(client: RClient, input: TrainModelInput): Promi
   });
   const res = await client.train(
     {
-      // "ensemble" is served by newer R servers; older ones answer 404, which surfaces as an error.
-      method: input.type as ClassifierMethod,
+      method: input.type,
       features: columns,
       labels: input.table.labels,
       modelPath: input.modelPath,
       // A call type with one example cannot be cross-validated: leave it out (and say so) rather than fail.
       options: { cvFolds: CV_FOLDS, seed: CV_SEED, dropRareLabels: true, ...input.options },
     },
-    input.signal ? { signal: input.signal } : {},
+    {
+      ...(input.signal ? { signal: input.signal } : {}),
+      onProgress: (p) => input.onProgress?.(p.fraction, p.stage),
+    },
   );
-  const extra = res as TrainResponse & { rVersion?: unknown; packages?: unknown };
   return {
     method: input.type,
     modelPath: res.modelPath,
@@ -150,8 +148,8 @@ export async function trainModel(client: RClient, input: TrainModelInput): Promi
     options: res.options,
     warnings: res.warnings,
     rInfo: {
-      rVersion: typeof extra.rVersion === "string" ? extra.rVersion : ping.rVersion,
-      packages: (extra.packages as Record<string, string | null> | undefined) ?? ping.packages,
+      rVersion: res.rVersion ?? ping.rVersion,
+      packages: res.packages ?? ping.packages,
       trainedAt: res.trainedAt,
       elapsedSeconds: res.elapsedSeconds,
     },

@@ -13,9 +13,9 @@ export interface TablePredictions {
 
 export async function predictTable(
   client: RClient,
-  input: { modelPath: string; table: FeatureCsvTable; method?: string },
+  input: { modelPath: string; table: FeatureCsvTable; method?: ClassifierMethod },
 ): Promise<TablePredictions> {
-  const method = input.method ?? (await readModelCard(input.modelPath))?.method;
+  const method: ClassifierMethod | undefined = input.method ?? (await readModelCard(input.modelPath))?.method;
   if (!method)
     throw badRequest(
       `No model card ${modelCardPath(input.modelPath)} next to the model: say which method trained it (--type)`,

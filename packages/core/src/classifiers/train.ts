@@ -147,6 +147,7 @@ export interface SaveClassifierInput {
 export interface SaveClassifierOptions {
   mediaRoot: string;
   signal?: AbortSignal;
+  onProgress?: (fraction: number, stage: string | null) => void;
   /** Runs inside the transaction that writes the classifier (e.g. to finish the training job with it). */
   inTransaction?: (tx: DbTransaction, classifier: Classifier, model: TrainedModel) => Promise<void>;
 }
@@ -175,6 +176,7 @@ export async function saveTrainedClassifier(
       modelPath,
       ...(input.options ? { options: input.options } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     await writeModelCard(model);
     const data = {
@@ -239,6 +241,17 @@ export interface TrainJobResult {
 
 export function classifierTrainHandler(deps: TrainHandlerDeps): JobHandler<"classifier.train"> {
   return (ctx) => runTrainingJob(ctx, deps);
+}
+
+/** At most one progress write per second; errors of a progress write never fail the training. */
+function throttle(fn: (f: number, stage: string | null) => Promise<void>) {
+  let last = 0;
+  return (f: number, stage: string | null) => {
+    const now = Date.now();
+    if (now - last < 1000 && f < 1) return;
+    last = now;
+    fn(f, stage).catch(() => undefined);
+  };
 }
 
 function errorText(err: unknown): string {
@@ -319,6 +332,10 @@ async function runTrainingJob(
       },
       {
         mediaRoot: deps.mediaRoot,
+        // R's fraction covers the folds and the final fit; progress rows are cheap but not free.
+        onProgress: throttle((f, stage) =>
+          progress(0.5 + 0.45 * f, `Training: ${stage ?? `${Math.round(f * 100)} %`}`),
+        ),
         inTransaction: async (tx, c, model) => {
           await tx.classifierTrainingJob.update({
             where: { id: tj.id },
