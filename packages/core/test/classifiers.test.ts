@@ -22,7 +22,7 @@ import {
   readModelCard,
   trainingPreview,
 } from "../src/classifiers/index.ts";
-import { type Boss, createBoss, registerJobHandler } from "../src/jobs/index.ts";
+import { type Boss, cancelJob, createBoss, registerJobHandler } from "../src/jobs/index.ts";
 import { resolveStoredPath } from "../src/media/media.ts";
 import { accessFor, createScene } from "./classification-fixtures.ts";
 
@@ -275,6 +275,46 @@ describe("training from the shared E. fuscus features CSV", () => {
       .poll(async () => (await t.db.job.findUniqueOrThrow({ where: { id: jobId } })).status)
       .toBe("failed");
     expect(await t.db.classifier.findFirst({ where: { name: "Impossible KNN" } })).toBeNull();
+    const models = await filesUnder(`models/${access.groupId}`);
+    expect(models.filter((f) => !f.startsWith(`${classifierId}-`))).toEqual([]);
+  }, 120_000);
+
+  it("cancelling the job stops the R training and leaves nothing behind", async () => {
+    const { trainingJobId, jobId } = await createTrainingJob(
+      t.db,
+      boss,
+      access,
+      { name: "Cancelled ensemble", speciesId, type: "ensemble", source: { kind: "csv", csvText: efuscus } },
+      { mediaRoot },
+    );
+    // Wait until R is training (the handler moved past reading the table)...
+    await expect
+      .poll(
+        async () =>
+          (await t.db.classifierTrainingJob.findUniqueOrThrow({ where: { id: trainingJobId } })).progress,
+        {
+          timeout: 60_000,
+          interval: 100,
+        },
+      )
+      .toBeGreaterThanOrEqual(0.5);
+    await cancelJob(t.db, boss, jobId);
+    await expect
+      .poll(
+        async () =>
+          (await t.db.classifierTrainingJob.findUniqueOrThrow({ where: { id: trainingJobId } })).status,
+        {
+          timeout: 30_000,
+          interval: 200,
+        },
+      )
+      .toBe("cancelled");
+    expect(await t.db.classifier.findFirst({ where: { name: "Cancelled ensemble" } })).toBeNull();
+    expect((await listTrainingJobs(t.db, access, {})).find((j) => j.id === trainingJobId)?.status).toBe(
+      "cancelled",
+    );
+    // The R side was told to stop: it is free for the next training.
+    await expect.poll(async () => (await r.client.ping()).training?.active ?? 0, { timeout: 30_000 }).toBe(0);
     const models = await filesUnder(`models/${access.groupId}`);
     expect(models.filter((f) => !f.startsWith(`${classifierId}-`))).toEqual([]);
   }, 120_000);

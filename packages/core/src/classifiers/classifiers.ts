@@ -15,6 +15,7 @@ import {
   ZConfusionCellRequest,
   ZTrainingSource,
 } from "./schemas.ts";
+import { TRAINING_JOB_SUBJECT } from "./train.ts";
 
 const visibleWhere = (access: GroupAccess) => ({ OR: [{ groupId: null }, { groupId: access.groupId }] });
 
@@ -151,16 +152,30 @@ export async function listTrainingJobs(
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: 200,
   });
-  return rows.map((j) => ({
-    id: j.id,
-    name: j.name,
-    type: j.type,
-    status: j.status,
-    progress: j.progress,
-    error: j.error,
-    classifierId: j.classifierId,
-    createdAt: j.createdAt,
-  }));
+  // A job cancelled (or lost) before its handler ran never updates the training row: its Job says.
+  const unfinished = rows.filter((j) => j.status === "pending" || j.status === "running").map((j) => j.id);
+  const jobs = unfinished.length
+    ? await db.job.findMany({
+        where: { groupId: access.groupId, subjectType: TRAINING_JOB_SUBJECT, subjectId: { in: unfinished } },
+        orderBy: { createdAt: "asc" },
+        select: { subjectId: true, status: true, error: true },
+      })
+    : [];
+  const jobOf = new Map(jobs.map((j) => [j.subjectId, j]));
+  return rows.map((j) => {
+    const job = jobOf.get(j.id);
+    const ended = job && (job.status === "cancelled" || job.status === "failed") ? job : null;
+    return {
+      id: j.id,
+      name: j.name,
+      type: j.type,
+      status: ended ? (ended.status as "cancelled" | "failed") : j.status,
+      progress: j.progress,
+      error: ended ? (ended.error ?? j.error) : j.error,
+      classifierId: j.classifierId,
+      createdAt: j.createdAt,
+    };
+  });
 }
 
 /** Deletes a group-owned classifier and every version's model file and card. */

@@ -317,6 +317,14 @@ async function runTrainingJob(
       baseUrl: deps.rServerUrl,
       ...(deps.trainTimeoutMs ? { trainTimeoutMs: deps.trainTimeoutMs } : {}),
     });
+    // Cancelling the job from the Jobs page stops the R training too (r-client cancels it on abort).
+    const abort = new AbortController();
+    const watch = setInterval(() => {
+      ctx.isCancelled().then(
+        (c) => c && abort.abort(new Error("The training was cancelled")),
+        () => undefined,
+      );
+    }, 2000);
     const { classifier } = await saveTrainedClassifier(
       db,
       client,
@@ -332,6 +340,7 @@ async function runTrainingJob(
       },
       {
         mediaRoot: deps.mediaRoot,
+        signal: abort.signal,
         // R's fraction covers the folds and the final fit; progress rows are cheap but not free.
         onProgress: throttle((f, stage) =>
           progress(0.5 + 0.45 * f, `Training: ${stage ?? `${Math.round(f * 100)} %`}`),
@@ -349,9 +358,16 @@ async function runTrainingJob(
           });
         },
       },
-    );
+    ).finally(() => clearInterval(watch));
     return { trainingJobId, classifierId: classifier.id, version: classifier.version };
   } catch (err) {
+    if (await ctx.isCancelled()) {
+      await db.classifierTrainingJob.updateMany({
+        where: { id: tj.id, status: { in: ["pending", "running"] } },
+        data: { status: "cancelled", error: null },
+      });
+      return { trainingJobId, skipped: "cancelled" };
+    }
     // R refusing the data (or a bad answer) will refuse it again: no retry.
     const permanent =
       err instanceof PermanentJobError ||
