@@ -2,10 +2,11 @@
 // (rest/routes.ts) so they are registered and documented like the others; the multipart import
 // lives in segment-files.ts.
 import { listSegmentations, listSegments, ZId } from "@battycoda/core";
+import { RunStatus } from "@battycoda/db";
 import { z } from "zod";
 import type { RestRoute } from "../rest/routes.ts";
 
-const ZRunStatus = z.enum(["pending", "running", "completed", "failed", "cancelled"]);
+const ZRunStatus = z.enum(RunStatus);
 const ZSegmentationSummary = z.object({
   id: z.string(),
   recordingId: z.string(),

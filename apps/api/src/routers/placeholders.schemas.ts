@@ -2,7 +2,7 @@
 // (classification, tasks, clustering, admin; and segmentation.algorithms). Those issues move them
 // into packages/core/src/<domain> with the domain logic (recordings and jobs already did).
 import { ZIsoDate } from "@battycoda/core";
-import { ClassifierType } from "@battycoda/db";
+import { ClassifierType, RunStatus } from "@battycoda/db";
 import { z } from "zod";
 
 export const ZSegmentationAlgorithm = z.object({
@@ -27,7 +27,7 @@ export const ZClassifierSummary = z.object({
 });
 export const ZListClassifiersResponse = z.array(ZClassifierSummary);
 
-const ZRunStatus = z.enum(["pending", "running", "completed", "failed", "cancelled"]);
+const ZRunStatus = z.enum(RunStatus);
 
 export const ZTaskBatchSummary = z.object({
   id: z.string(),

@@ -1,3 +1,4 @@
+import { Theme } from "@battycoda/db";
 import { z } from "zod";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { weakPasswordReason } from "./password-strength.ts";
@@ -80,7 +81,7 @@ export const ZSessionUser = z.object({
   email: z.string(),
   isSiteAdmin: z.boolean(),
   hasPassword: z.boolean(),
-  theme: z.enum(["light", "dark"]),
+  theme: z.enum(Theme),
   spectrogramColormap: z.string(),
   currentGroup: z.object({ id: z.string(), name: z.string(), isAdmin: z.boolean() }).nullable(),
 });

@@ -1,9 +1,10 @@
+import { RunStatus } from "@battycoda/db";
 // zod contract of `classification.*` (see /tmp/bc/contract.md, kept by the lead). Dates are ISO strings.
 import { z } from "zod";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
 import { ZId } from "../groups/groups.schemas.ts";
 
-export const ZRunStatus = z.enum(["pending", "running", "completed", "failed", "cancelled"]);
+export const ZRunStatus = z.enum(RunStatus);
 
 export const ZListRunsRequest = z.object({
   projectId: ZId.optional(),

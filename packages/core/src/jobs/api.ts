@@ -1,6 +1,7 @@
 // The Jobs page's view of background work: list/get/cancel/retry, scoped to the caller's group.
 // Jobs without a group (e.g. email delivery) and other groups' jobs are NOT_FOUND.
 import type { Job, Prisma } from "@battycoda/db";
+import { JobStatus } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { z } from "zod";
 import type { GroupAccess } from "../access/access.ts";
@@ -12,7 +13,7 @@ import { ZId } from "../groups/groups.schemas.ts";
 import { markRecordingJobLost } from "../processing/status.ts";
 import { cancelJob, retryJob } from "./enqueue.ts";
 
-export const ZJobStatus = z.enum(["queued", "running", "completed", "failed", "cancelled"]);
+export const ZJobStatus = z.enum(JobStatus);
 const ZDateInput = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
 
 export const ZListJobsRequest = z

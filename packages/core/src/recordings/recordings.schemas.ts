@@ -1,8 +1,9 @@
+import { JobStatus, ProcessingStatus } from "@battycoda/db";
 import { z } from "zod";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
 import { ZId } from "../groups/groups.schemas.ts";
 
-export const ZProcessingStatus = z.enum(["pending", "processing", "ready", "failed"]);
+export const ZProcessingStatus = z.enum(ProcessingStatus);
 
 const text = (max: number, label: string) =>
   z
@@ -109,7 +110,7 @@ export const ZRecordingIdRequest = z.object({ recordingId: ZId });
 export const ZJobSummary = z.object({
   id: z.string(),
   type: z.string(),
-  status: z.enum(["queued", "running", "completed", "failed", "cancelled"]),
+  status: z.enum(JobStatus),
   progress: z.number(),
   message: z.string(),
   error: z.string().nullable(),

@@ -1,3 +1,4 @@
+import { JobStatus } from "@battycoda/db";
 import { z } from "zod";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
 import { ZId } from "../groups/groups.schemas.ts";
@@ -45,7 +46,7 @@ export const ZUploadView = z.object({
   job: z
     .object({
       id: z.string(),
-      status: z.enum(["queued", "running", "completed", "failed", "cancelled"]),
+      status: z.enum(JobStatus),
       progress: z.number(),
       message: z.string(),
     })
