@@ -23,6 +23,7 @@ import {
   spectrogramGenerateHandler,
 } from "@battycoda/core/processing";
 import { segmentationRunHandler } from "@battycoda/core/segmentation/index";
+import { createBatchHandler, retrainHandler } from "@battycoda/core/tasks";
 import { createUploadProcessHandler } from "@battycoda/core/uploads";
 import type { Db } from "@battycoda/db";
 import type PgBoss from "pg-boss";
@@ -124,6 +125,18 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
     options({ concurrency: 1 }),
   );
   registered.push(QUEUES.classifierTrain);
+
+  await registerJobHandler(db, boss, QUEUES.tasksCreateBatch, createBatchHandler(), options());
+  registered.push(QUEUES.tasksCreateBatch);
+  // a retrain is a training: one at a time per worker, like classifier.train
+  await registerJobHandler(
+    db,
+    boss,
+    QUEUES.tasksRetrain,
+    retrainHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
+    options({ concurrency: 1 }),
+  );
+  registered.push(QUEUES.tasksRetrain);
 
   // clustering.run: registered by the issue that builds it.
   return registered;

@@ -1,33 +1,153 @@
+// Task batches and annotation (contract: /tmp/bc/tasks-contract.md; logic in @battycoda/core/tasks).
+// Every procedure is scoped to the caller's group: another group's batches and tasks are NOT_FOUND.
+// Files (raw HTTP, see http/task-exports.ts): GET /api/task-batches/export.zip, /api/task-batches/:id/export.csv.
+//   batches                      kept for the Workflow page (listBatches is the full list)
+import { DomainError } from "@battycoda/core";
+import {
+  adjudicate,
+  agreement,
+  batchNameAvailable,
+  createBatch,
+  createBatchPreview,
+  deleteBatch,
+  deleteBatchPreview,
+  getBatch,
+  getTask,
+  getTaskRow,
+  listBatches,
+  listTasks,
+  nextTask,
+  releaseLock,
+  retrainFromBatch,
+  saveLabel,
+  skipTask,
+  undoLabel,
+  ZAdjudicateRequest,
+  ZAgreement,
+  ZAnnotationTask,
+  ZBatchDetail,
+  ZBatchIdRequest,
+  ZBatchNameAvailableRequest,
+  ZBatchNameAvailableResponse,
+  ZCreateBatchPreviewRequest,
+  ZCreateBatchPreviewResponse,
+  ZCreateBatchRequest,
+  ZCreateBatchResponse,
+  ZDeleteBatchPreview,
+  ZListBatchesRequest,
+  ZListBatchesResponse,
+  ZListTasksRequest,
+  ZListTasksResponse,
+  ZNextTaskRequest,
+  ZNextTaskResponse,
+  ZRetrainRequest,
+  ZRetrainResponse,
+  ZSaveLabelRequest,
+  ZSaveLabelResponse,
+  ZSkipTaskResponse,
+  ZTaskIdRequest,
+  ZTaskResponse,
+} from "@battycoda/core/tasks";
+import type PgBoss from "pg-boss";
+import { z } from "zod";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 import { ZListTaskBatchesResponse } from "./placeholders.schemas.ts";
 
+const ZOk = z.object({ ok: z.literal(true) });
+
+function requireBoss(boss: PgBoss | null): PgBoss {
+  if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background jobs are not available on this server");
+  return boss;
+}
+
 export const tasksRouter = createTRPCRouter({
   batches: groupProcedure.output(ZListTaskBatchesResponse).query(async ({ ctx }) => {
-    const [batches, done] = await Promise.all([
-      ctx.db.taskBatch.findMany({
-        where: { groupId: ctx.access.groupId },
-        include: {
-          project: { select: { name: true } },
-          species: { select: { name: true } },
-          _count: { select: { tasks: true } },
-        },
-        orderBy: { createdAt: "desc" },
-      }),
-      ctx.db.task.groupBy({
-        by: ["batchId"],
-        where: { groupId: ctx.access.groupId, status: "done" },
-        _count: { _all: true },
-      }),
-    ]);
-    const doneByBatch = new Map(done.map((d) => [d.batchId, d._count._all]));
-    return batches.map((b) => ({
+    const { items } = await listBatches(ctx.db, ctx.access, { limit: 200 });
+    return items.map((b) => ({
       id: b.id,
       name: b.name,
       projectName: b.project?.name ?? null,
       speciesName: b.species?.name ?? null,
-      taskCount: b._count.tasks,
-      doneCount: doneByBatch.get(b.id) ?? 0,
+      taskCount: b.taskCount,
+      doneCount: b.doneCount,
       createdAt: b.createdAt,
     }));
   }),
+
+  batchNameAvailable: groupProcedure
+    .input(ZBatchNameAvailableRequest)
+    .output(ZBatchNameAvailableResponse)
+    .query(({ ctx, input }) => batchNameAvailable(ctx.db, ctx.access, input.name)),
+  createBatchPreview: groupProcedure
+    .input(ZCreateBatchPreviewRequest)
+    .output(ZCreateBatchPreviewResponse)
+    .query(({ ctx, input }) => createBatchPreview(ctx.db, ctx.access, input)),
+  createBatch: groupProcedure
+    .input(ZCreateBatchRequest)
+    .output(ZCreateBatchResponse)
+    .mutation(({ ctx, input }) => createBatch(ctx.db, ctx.boss, ctx.access, input)),
+  listBatches: groupProcedure
+    .input(ZListBatchesRequest)
+    .output(ZListBatchesResponse)
+    .query(({ ctx, input }) => listBatches(ctx.db, ctx.access, input)),
+  getBatch: groupProcedure
+    .input(ZBatchIdRequest)
+    .output(ZBatchDetail)
+    .query(({ ctx, input }) => getBatch(ctx.db, ctx.access, input.batchId)),
+  deleteBatchPreview: groupProcedure
+    .input(ZBatchIdRequest)
+    .output(ZDeleteBatchPreview)
+    .query(({ ctx, input }) => deleteBatchPreview(ctx.db, ctx.access, input.batchId)),
+  deleteBatch: groupProcedure
+    .input(ZBatchIdRequest)
+    .output(ZOk)
+    .mutation(({ ctx, input }) => deleteBatch(ctx.db, ctx.boss, ctx.access, input.batchId)),
+
+  listTasks: groupProcedure
+    .input(ZListTasksRequest)
+    .output(ZListTasksResponse)
+    .query(({ ctx, input }) => listTasks(ctx.db, ctx.access, input)),
+  // a mutation: it takes a soft lock
+  nextTask: groupProcedure
+    .input(ZNextTaskRequest)
+    .output(ZNextTaskResponse)
+    .mutation(({ ctx, input }) => nextTask(ctx.db, ctx.access, input)),
+  getTask: groupProcedure
+    .input(ZTaskIdRequest)
+    .output(ZAnnotationTask)
+    .query(({ ctx, input }) => getTask(ctx.db, ctx.access, input.taskId)),
+  saveLabel: groupProcedure
+    .input(ZSaveLabelRequest)
+    .output(ZSaveLabelResponse)
+    .mutation(({ ctx, input }) => saveLabel(ctx.db, ctx.access, input)),
+  skipTask: groupProcedure
+    .input(ZTaskIdRequest)
+    .output(ZSkipTaskResponse)
+    .mutation(({ ctx, input }) => skipTask(ctx.db, ctx.access, input.taskId)),
+  undoLabel: groupProcedure
+    .input(ZTaskIdRequest)
+    .output(ZTaskResponse)
+    .mutation(({ ctx, input }) => undoLabel(ctx.db, ctx.access, input.taskId)),
+  releaseLock: groupProcedure
+    .input(ZTaskIdRequest)
+    .output(ZOk)
+    .mutation(({ ctx, input }) => releaseLock(ctx.db, ctx.access, input.taskId)),
+
+  agreement: groupProcedure
+    .input(ZBatchIdRequest)
+    .output(ZAgreement)
+    .query(({ ctx, input }) => agreement(ctx.db, ctx.access, input.batchId)),
+  adjudicate: groupProcedure
+    .input(ZAdjudicateRequest)
+    .output(ZTaskResponse)
+    .mutation(async ({ ctx, input }) => {
+      const taskId = await adjudicate(ctx.db, ctx.access, input);
+      return { task: await getTaskRow(ctx.db, ctx.access, taskId) };
+    }),
+  retrainFromBatch: groupProcedure
+    .input(ZRetrainRequest)
+    .output(ZRetrainResponse)
+    .mutation(({ ctx, input }) =>
+      retrainFromBatch(ctx.db, requireBoss(ctx.boss), ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
+    ),
 });

@@ -12,6 +12,8 @@ export const QUEUES = {
   classifierTrain: "classifier.train",
   clusteringRun: "clustering.run",
   uploadProcess: "upload.process",
+  tasksCreateBatch: "tasks.create-batch",
+  tasksRetrain: "tasks.retrain",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -29,6 +31,8 @@ export interface JobPayloads {
   "classifier.train": { trainingJobId: string };
   "clustering.run": { runId: string };
   "upload.process": { uploadId: string };
+  "tasks.create-batch": { batchId: string };
+  "tasks.retrain": { trainingJobId: string };
 }
 
 export interface QueueOptions {
@@ -60,6 +64,9 @@ export const QUEUE_OPTIONS: Record<QueueName, QueueOptions> = {
   "classifier.train": { ...DEFAULT_OPTIONS, retryLimit: 1, expireInSeconds: 6 * 3600 },
   "clustering.run": { ...DEFAULT_OPTIONS, retryLimit: 1, expireInSeconds: 6 * 3600 },
   "upload.process": DEFAULT_OPTIONS,
+  // Pages commit with the batch's progress and a retry resumes after the last one.
+  "tasks.create-batch": { ...DEFAULT_OPTIONS, retryDelay: 5 },
+  "tasks.retrain": { ...DEFAULT_OPTIONS, retryLimit: 1, expireInSeconds: 6 * 3600 },
 };
 
 export function isQueueName(name: string): name is QueueName {

@@ -1,0 +1,439 @@
+// Annotating a batch: the next task under a soft lock, save/skip/undo/release, reading and listing
+// tasks. Soft locks: taking a task writes lockedBy/lockedAt in one conditional UPDATE over a row
+// picked with FOR UPDATE SKIP LOCKED, so two annotators asking at once never get the same task; a
+// lock older than LOCK_STALE_MINUTES is free again. Blind batches (2+ assignees) have no locks:
+// every assignee labels every task (TaskLabel), and the task is done once all of them have.
+import { type Db, type DbLike, type DbTransaction, Prisma } from "@battycoda/db";
+import type { GroupAccess } from "../access/access.ts";
+import { badRequest, conflict, DomainError, forbidden, notFound } from "../access/errors.ts";
+import { findBatchInGroup } from "./batches.ts";
+import {
+  type TAnnotationTask,
+  type TListTasksRequest,
+  type TNextTaskRequest,
+  type TTaskRow,
+  ZListTasksRequest,
+  ZNextTaskRequest,
+  ZSaveLabelRequest,
+} from "./schemas.ts";
+
+export const LOCK_STALE_MINUTES = 30;
+/** Always a valid label, whatever the species' repertoire. */
+export const UNKNOWN_LABEL = "Unknown";
+
+const STALE = Prisma.raw(`now() - interval '${LOCK_STALE_MINUTES} minutes'`);
+
+const TASK_INCLUDE = {
+  recording: { select: { id: true, name: true, sampleRate: true, channels: true, duration: true } },
+  annotatedBy: { select: { username: true } },
+  lockedBy: { select: { username: true } },
+} as const;
+
+type TaskWithRefs = Prisma.TaskGetPayload<{ include: typeof TASK_INCLUDE }>;
+
+interface BatchInfo {
+  id: string;
+  blind: boolean;
+  status: string;
+  project: { id: string; name: string } | null;
+  assigneeIds: string[];
+}
+
+function toRow(t: TaskWithRefs, blind: boolean): TTaskRow {
+  // In a blind batch the result is shown only once every assignee has labelled (or it was settled).
+  const hide = blind && t.status !== "done";
+  return {
+    id: t.id,
+    position: t.position,
+    onset: t.onset,
+    offset: t.offset,
+    status: t.status,
+    predictedLabel: t.predictedLabel,
+    confidence: t.confidence,
+    label: hide ? null : t.label,
+    notes: blind ? "" : t.notes,
+    annotatedBy: blind ? null : (t.annotatedBy?.username ?? null),
+    annotatedAt: blind ? null : t.annotatedAt,
+    lockedBy: t.lockedBy?.username ?? null,
+    recording: { id: t.recording.id, name: t.recording.name },
+    segmentId: t.segmentId,
+  };
+}
+
+async function batchInfo(db: DbLike, access: GroupAccess, batchId: string): Promise<BatchInfo> {
+  const b = await findBatchInGroup(db, access, batchId);
+  return {
+    id: b.id,
+    blind: b.blind,
+    status: b.status,
+    project: b.project,
+    assigneeIds: b.assignees.map((a) => a.userId),
+  };
+}
+
+function requireReady(batch: BatchInfo) {
+  if (batch.status !== "ready")
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      batch.status === "creating" ? "The batch is still being created" : "The batch could not be created",
+    );
+}
+
+function requireAssignee(batch: BatchInfo, access: GroupAccess) {
+  if (batch.blind && !batch.assigneeIds.includes(access.userId))
+    throw forbidden("Only the batch's assignees label a blind batch");
+}
+
+async function findTaskInGroup(db: DbLike, access: GroupAccess, taskId: string) {
+  const task = await db.task.findFirst({
+    where: { id: taskId, groupId: access.groupId },
+    select: { id: true, batchId: true, position: true, speciesId: true, status: true, annotatedById: true },
+  });
+  if (!task) throw notFound("Task");
+  return task;
+}
+
+async function annotationTasks(
+  db: DbLike,
+  access: GroupAccess,
+  batch: BatchInfo,
+  ids: string[],
+): Promise<TAnnotationTask[]> {
+  if (ids.length === 0) return [];
+  const [rows, mine] = await Promise.all([
+    db.task.findMany({
+      where: { id: { in: ids } },
+      include: {
+        ...TASK_INCLUDE,
+        classificationResult: {
+          select: {
+            probabilities: { select: { probability: true, callType: { select: { shortName: true } } } },
+          },
+        },
+      },
+    }),
+    batch.blind
+      ? db.taskLabel.findMany({
+          where: { taskId: { in: ids }, userId: access.userId },
+          select: { taskId: true, label: true },
+        })
+      : Promise.resolve([]),
+  ]);
+  const myLabels = new Map(mine.map((l) => [l.taskId, l.label]));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const t = byId.get(id);
+    if (!t) return [];
+    const probabilities = (t.classificationResult?.probabilities ?? [])
+      .map((p) => ({ callType: p.callType.shortName, probability: p.probability }))
+      .sort(
+        (a, b) =>
+          Number(b.callType === t.predictedLabel) - Number(a.callType === t.predictedLabel) ||
+          b.probability - a.probability ||
+          a.callType.localeCompare(b.callType),
+      );
+    return [
+      {
+        ...toRow(t, batch.blind),
+        probabilities,
+        recording: t.recording,
+        project: batch.project,
+        myLabel: batch.blind ? (myLabels.get(t.id) ?? null) : null,
+      },
+    ];
+  });
+}
+
+/** Locks the first free task after (or before) `position` for the caller; null when none is left. */
+async function lockNext(
+  db: DbLike,
+  batch: BatchInfo,
+  userId: string,
+  position: number,
+  direction: "next" | "prev",
+): Promise<string | null> {
+  const rows =
+    direction === "next"
+      ? await db.$queryRaw<{ id: string }[]>`
+          WITH pick AS (
+            SELECT id FROM "Task"
+            WHERE "batchId" = ${batch.id} AND status IN ('pending', 'in_progress') AND position > ${position}
+              AND ("lockedById" IS NULL OR "lockedById" = ${userId} OR "lockedAt" < ${STALE})
+            ORDER BY position LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+          UPDATE "Task" t SET "lockedById" = ${userId}, "lockedAt" = now(), status = 'in_progress', "updatedAt" = now()
+          FROM pick WHERE t.id = pick.id
+          RETURNING t.id`
+      : await db.$queryRaw<{ id: string }[]>`
+          WITH pick AS (
+            SELECT id FROM "Task"
+            WHERE "batchId" = ${batch.id} AND position < ${position}
+              AND ("lockedById" IS NULL OR "lockedById" = ${userId} OR "lockedAt" < ${STALE})
+            ORDER BY position DESC LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+          UPDATE "Task" t SET "lockedById" = ${userId}, "lockedAt" = now(),
+            status = CASE WHEN t.status = 'pending' THEN 'in_progress'::"TaskStatus" ELSE t.status END,
+            "updatedAt" = now()
+          FROM pick WHERE t.id = pick.id
+          RETURNING t.id`;
+  return rows[0]?.id ?? null;
+}
+
+/** Blind batches: the caller's next task without their label (no locks: everyone labels everything). */
+async function blindNext(
+  db: DbLike,
+  batch: BatchInfo,
+  userId: string,
+  position: number,
+  direction: "next" | "prev",
+  take: number,
+): Promise<string[]> {
+  const rows =
+    direction === "next"
+      ? await db.$queryRaw<{ id: string }[]>`
+          SELECT t.id FROM "Task" t
+          WHERE t."batchId" = ${batch.id} AND t.status IN ('pending', 'in_progress') AND t.position > ${position}
+            AND NOT EXISTS (SELECT 1 FROM "TaskLabel" l WHERE l."taskId" = t.id AND l."userId" = ${userId})
+          ORDER BY t.position LIMIT ${take}`
+      : await db.$queryRaw<{ id: string }[]>`
+          SELECT t.id FROM "Task" t WHERE t."batchId" = ${batch.id} AND t.position < ${position}
+          ORDER BY t.position DESC LIMIT ${take}`;
+  return rows.map((r) => r.id);
+}
+
+/** Prefetch hints: the tasks the caller would most likely get next (not locked for them). */
+async function following(
+  db: DbLike,
+  batch: BatchInfo,
+  userId: string,
+  position: number,
+  direction: "next" | "prev",
+  take: number,
+): Promise<string[]> {
+  if (take <= 0) return [];
+  const rows =
+    direction === "next"
+      ? await db.$queryRaw<{ id: string }[]>`
+          SELECT id FROM "Task"
+          WHERE "batchId" = ${batch.id} AND status IN ('pending', 'in_progress') AND position > ${position}
+            AND ("lockedById" IS NULL OR "lockedById" = ${userId} OR "lockedAt" < ${STALE})
+          ORDER BY position LIMIT ${take}`
+      : await db.$queryRaw<{ id: string }[]>`
+          SELECT id FROM "Task" WHERE "batchId" = ${batch.id} AND position < ${position}
+          ORDER BY position DESC LIMIT ${take}`;
+  return rows.map((r) => r.id);
+}
+
+async function releaseMine(db: DbLike, taskId: string, userId: string): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "Task" SET "lockedById" = NULL, "lockedAt" = NULL, "updatedAt" = now(),
+      status = CASE WHEN status = 'in_progress' THEN 'pending'::"TaskStatus" ELSE status END
+    WHERE id = ${taskId} AND "lockedById" = ${userId}`;
+}
+
+async function nextFor(
+  db: Db,
+  access: GroupAccess,
+  batch: BatchInfo,
+  after: { id: string; position: number } | null,
+  direction: "next" | "prev",
+  take: number,
+): Promise<TAnnotationTask[]> {
+  const start = after?.position ?? (direction === "next" ? 0 : Number.MAX_SAFE_INTEGER);
+  if (batch.blind) {
+    let ids = await blindNext(db, batch, access.userId, start, direction, take);
+    if (ids.length === 0 && after && direction === "next")
+      ids = await blindNext(db, batch, access.userId, 0, direction, take);
+    return annotationTasks(db, access, batch, ids);
+  }
+  let id = await lockNext(db, batch, access.userId, start, direction);
+  // past the end: wrap round to tasks skipped over or freed since
+  if (!id && after && direction === "next") id = await lockNext(db, batch, access.userId, 0, direction);
+  if (after && after.id !== id) await releaseMine(db, after.id, access.userId);
+  if (!id) return [];
+  const position = (await db.task.findUniqueOrThrow({ where: { id }, select: { position: true } })).position;
+  const rest = await following(db, batch, access.userId, position, direction, take - 1);
+  return annotationTasks(db, access, batch, [id, ...rest.filter((r) => r !== id)]);
+}
+
+export async function nextTask(db: Db, access: GroupAccess, raw: TNextTaskRequest) {
+  const input = ZNextTaskRequest.parse(raw);
+  const batch = await batchInfo(db, access, input.batchId);
+  requireReady(batch);
+  requireAssignee(batch, access);
+  let after: { id: string; position: number } | null = null;
+  if (input.afterTaskId) {
+    const t = await findTaskInGroup(db, access, input.afterTaskId);
+    if (t.batchId !== batch.id) throw badRequest("That task belongs to another batch");
+    after = { id: t.id, position: t.position };
+  }
+  return { tasks: await nextFor(db, access, batch, after, input.direction, input.take) };
+}
+
+export async function getTask(db: Db, access: GroupAccess, taskId: string): Promise<TAnnotationTask> {
+  const t = await findTaskInGroup(db, access, taskId);
+  const batch = await batchInfo(db, access, t.batchId);
+  const [task] = await annotationTasks(db, access, batch, [t.id]);
+  if (!task) throw notFound("Task");
+  return task;
+}
+
+async function taskRow(db: DbLike, taskId: string, blind: boolean): Promise<TTaskRow> {
+  return toRow(await db.task.findUniqueOrThrow({ where: { id: taskId }, include: TASK_INCLUDE }), blind);
+}
+
+async function checkLabel(db: DbLike, speciesId: string | null, label: string): Promise<void> {
+  if (label === UNKNOWN_LABEL || !speciesId) return;
+  const found = await db.callType.findFirst({ where: { speciesId, shortName: label }, select: { id: true } });
+  if (!found) throw badRequest(`"${label}" is not a call type of this species (nor "${UNKNOWN_LABEL}")`);
+}
+
+async function lockHolder(db: DbLike, taskId: string): Promise<string> {
+  const t = await db.task.findUnique({
+    where: { id: taskId },
+    include: { lockedBy: { select: { username: true } } },
+  });
+  return t?.lockedBy?.username ?? "someone else";
+}
+
+/**
+ * Blind batches: after a TaskLabel changes, the task is done when every assignee has labelled; the
+ * agreed label becomes the result, a disagreement waits for adjudication (an adjudicated one stays).
+ */
+async function settleBlindTask(tx: DbTransaction, taskId: string, assigneeIds: string[]): Promise<void> {
+  const task = await tx.task.findUniqueOrThrow({ where: { id: taskId } });
+  const labels = await tx.taskLabel.findMany({
+    where: { taskId, userId: { in: assigneeIds } },
+    select: { label: true },
+  });
+  const all = labels.length >= assigneeIds.length;
+  const distinct = new Set(labels.map((l) => l.label));
+  const agreed = all && distinct.size === 1 ? (labels[0]?.label ?? null) : null;
+  await tx.task.update({
+    where: { id: taskId },
+    data: {
+      status: all ? "done" : labels.length > 0 ? "in_progress" : "pending",
+      ...(task.adjudicatedById ? {} : { label: agreed, annotatedAt: agreed ? new Date() : null }),
+    },
+  });
+}
+
+export async function saveLabel(
+  db: Db,
+  access: GroupAccess,
+  raw: { taskId: string; label: string; notes?: string | undefined },
+) {
+  const input = ZSaveLabelRequest.parse(raw);
+  const t = await findTaskInGroup(db, access, input.taskId);
+  const batch = await batchInfo(db, access, t.batchId);
+  requireReady(batch);
+  requireAssignee(batch, access);
+  await checkLabel(db, t.speciesId, input.label);
+  if (batch.blind) {
+    await db.$transaction(async (tx) => {
+      // serialises the assignees' last labels, so exactly one of them settles the task
+      await tx.$queryRaw`SELECT id FROM "Task" WHERE id = ${t.id} FOR UPDATE`;
+      await tx.taskLabel.upsert({
+        where: { taskId_userId: { taskId: t.id, userId: access.userId } },
+        create: { taskId: t.id, userId: access.userId, label: input.label, notes: input.notes ?? "" },
+        update: { label: input.label, ...(input.notes !== undefined ? { notes: input.notes } : {}) },
+      });
+      await settleBlindTask(tx, t.id, batch.assigneeIds);
+    });
+  } else {
+    const notes = input.notes ?? null;
+    const updated = await db.$executeRaw`
+      UPDATE "Task" SET label = ${input.label}, notes = COALESCE(${notes}, notes), status = 'done',
+        "annotatedById" = ${access.userId}, "annotatedAt" = now(), "lockedById" = NULL, "lockedAt" = NULL,
+        "updatedAt" = now()
+      WHERE id = ${t.id} AND ("lockedById" IS NULL OR "lockedById" = ${access.userId} OR "lockedAt" < ${STALE})`;
+    if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder(db, t.id)}`);
+  }
+  const task = await taskRow(db, t.id, batch.blind);
+  const [next] = await nextFor(db, access, batch, { id: t.id, position: t.position }, "next", 1);
+  return { task, next: next ?? null };
+}
+
+export async function skipTask(db: Db, access: GroupAccess, taskId: string) {
+  const t = await findTaskInGroup(db, access, taskId);
+  const batch = await batchInfo(db, access, t.batchId);
+  requireReady(batch);
+  requireAssignee(batch, access);
+  if (!batch.blind) {
+    // a done task keeps its label: skipping it only moves on
+    const updated = await db.$executeRaw`
+      UPDATE "Task" SET status = CASE WHEN status = 'done' THEN status ELSE 'skipped'::"TaskStatus" END,
+        "lockedById" = NULL, "lockedAt" = NULL, "updatedAt" = now()
+      WHERE id = ${t.id} AND ("lockedById" IS NULL OR "lockedById" = ${access.userId} OR "lockedAt" < ${STALE})`;
+    if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder(db, t.id)}`);
+  }
+  const [next] = await nextFor(db, access, batch, { id: t.id, position: t.position }, "next", 1);
+  return { next: next ?? null };
+}
+
+/** Clears the caller's own label; the task is theirs (locked) to label again. */
+export async function undoLabel(db: Db, access: GroupAccess, taskId: string) {
+  const t = await findTaskInGroup(db, access, taskId);
+  const batch = await batchInfo(db, access, t.batchId);
+  requireReady(batch);
+  requireAssignee(batch, access);
+  if (batch.blind) {
+    await db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "Task" WHERE id = ${t.id} FOR UPDATE`;
+      const { count } = await tx.taskLabel.deleteMany({ where: { taskId: t.id, userId: access.userId } });
+      if (count === 0) throw badRequest("You have not labelled this call");
+      await settleBlindTask(tx, t.id, batch.assigneeIds);
+    });
+  } else {
+    const updated = await db.$executeRaw`
+      UPDATE "Task" SET label = NULL, status = 'in_progress', "annotatedById" = NULL, "annotatedAt" = NULL,
+        "lockedById" = ${access.userId}, "lockedAt" = now(), "updatedAt" = now()
+      WHERE id = ${t.id} AND "annotatedById" = ${access.userId} AND "adjudicatedById" IS NULL`;
+    if (updated === 0) throw badRequest("Only your own label can be undone");
+  }
+  return { task: await taskRow(db, t.id, batch.blind) };
+}
+
+export async function releaseLock(db: Db, access: GroupAccess, taskId: string) {
+  const t = await findTaskInGroup(db, access, taskId);
+  await releaseMine(db, t.id, access.userId);
+  return { ok: true as const };
+}
+
+export async function listTasks(db: Db, access: GroupAccess, raw: TListTasksRequest) {
+  const input = ZListTasksRequest.parse(raw);
+  const batch = await batchInfo(db, access, input.batchId);
+  const where: Prisma.TaskWhereInput = {
+    batchId: batch.id,
+    ...(input.status ? { status: input.status } : {}),
+    ...(input.label !== undefined ? { label: input.label === "" ? null : input.label } : {}),
+    ...(input.callType ? { predictedLabel: input.callType } : {}),
+    ...(input.annotatorId
+      ? batch.blind
+        ? { labels: { some: { userId: input.annotatorId } } }
+        : { annotatedById: input.annotatorId }
+      : {}),
+  };
+  const after = input.cursor ? Number(input.cursor) : 0;
+  const [total, rows] = await Promise.all([
+    db.task.count({ where }),
+    db.task.findMany({
+      where: { ...where, position: { gt: after } },
+      include: TASK_INCLUDE,
+      orderBy: { position: "asc" },
+      take: input.limit + 1,
+    }),
+  ]);
+  const items = rows.slice(0, input.limit);
+  return {
+    items: items.map((r) => toRow(r, batch.blind)),
+    nextCursor: rows.length > input.limit ? String(items[items.length - 1]?.position ?? 0) : null,
+    total,
+  };
+}
+
+export async function getTaskRow(db: Db, access: GroupAccess, taskId: string): Promise<TTaskRow> {
+  const t = await findTaskInGroup(db, access, taskId);
+  const batch = await batchInfo(db, access, t.batchId);
+  return taskRow(db, t.id, batch.blind);
+}
