@@ -10,6 +10,7 @@ import { DuplicatesPage } from "./features/recordings/DuplicatesPage";
 import { RecordingPage } from "./features/recordings/RecordingPage";
 import { RecordingsPage } from "./features/recordings/RecordingsPage";
 import { SegmentationEditorPage, SegmentationOverviewPage } from "./features/segmentation";
+import { AnnotatePage, BatchPage } from "./features/tasks";
 import { UploadPage } from "./features/uploads/UploadPage";
 import { RedirectIfAuthed, RequireAuth, ThemeSync, useUser } from "./lib/session";
 import { makeQueryClient, makeTrpcClient, TRPCProvider } from "./lib/trpc";
@@ -90,6 +91,8 @@ export function App() {
                   <Route path="classification/classifiers" element={<ClassifiersPage />} />
                   <Route path="classification/classifiers/:classifierId" element={<ClassifierPage />} />
                   <Route path="tasks" element={<TasksPage />} />
+                  <Route path="tasks/batches/:batchId" element={<BatchPage />} />
+                  <Route path="tasks/batches/:batchId/annotate" element={<AnnotatePage />} />
                   <Route path="clustering" element={<ClusteringPage />} />
                   <Route path="jobs" element={<JobsPage />} />
                   <Route

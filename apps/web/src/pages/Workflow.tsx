@@ -5,6 +5,9 @@ import { StatusBadge } from "../features/jobs/progress";
 import { GroupQuotas } from "../features/storage/GroupQuotas";
 import { useTRPC } from "../lib/trpc";
 
+/** Step 4 lives in features/tasks; this name stays for the route table. */
+export { BatchesPage as TasksPage } from "../features/tasks";
+
 /**
  * The later workflow sections. Each is a real route: it says plainly what is coming and shows
  * whatever real data the API already serves for it (never invented rows).
@@ -41,51 +44,6 @@ function DataCard<T>({
       {query.data && query.data.length === 0 ? <p className="muted">{empty}</p> : null}
       {query.data && query.data.length > 0 ? children(query.data) : null}
     </section>
-  );
-}
-
-export function TasksPage() {
-  const trpc = useTRPC();
-  const batches = useQuery(trpc.tasks.batches.queryOptions());
-  return (
-    <div className="stack">
-      <PageHeader title="Tasks" description="Step 4 — review the classifier's guesses, call by call." />
-      <Coming
-        items={[
-          "Task batches created from classification runs",
-          "Annotation view: spectrogram, audio, predicted label and confidence; accept or correct with the keyboard",
-          "Soft locks so two reviewers never label the same call",
-        ]}
-      />
-      <DataCard title="Task batches" query={batches} empty="No task batches yet.">
-        {(rows) => (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Batch</th>
-                <th>Project</th>
-                <th>Species</th>
-                <th>Progress</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((b) => (
-                <tr key={b.id}>
-                  <td>{b.name}</td>
-                  <td>{b.projectName ?? "—"}</td>
-                  <td>{b.speciesName ? <em>{b.speciesName}</em> : "—"}</td>
-                  <td>
-                    {b.doneCount} / {b.taskCount}
-                  </td>
-                  <td className="small">{formatDate(b.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </DataCard>
-    </div>
   );
 }
 

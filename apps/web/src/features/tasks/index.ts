@@ -1,0 +1,3 @@
+export { AnnotatePage } from "./AnnotatePage";
+export { BatchesPage } from "./BatchesPage";
+export { BatchPage } from "./BatchPage";
