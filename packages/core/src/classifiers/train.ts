@@ -272,7 +272,6 @@ async function runTrainingJob(
       ...(tj.classifierId ? { classifierId: tj.classifierId } : {}),
       skipped: tj.status,
     };
-  if (!tj.speciesId) throw new PermanentJobError("The species of this training job was deleted");
   await db.classifierTrainingJob.update({
     where: { id: tj.id },
     data: { status: "running", error: null, progress: 0 },
@@ -286,6 +285,8 @@ async function runTrainingJob(
   };
 
   try {
+    if (!tj.speciesId) throw new PermanentJobError("The species of this training job was deleted");
+    const speciesId = tj.speciesId;
     const source = tj.source as unknown as TrainingSource;
     let table: TrainingTable;
     if (source.kind === "csv") {
@@ -296,7 +297,7 @@ async function runTrainingJob(
     } else if (source.kind === "segments") {
       table = await buildSegmentTable(
         db,
-        { groupId: tj.groupId, speciesId: tj.speciesId, projectId: source.projectId },
+        { groupId: tj.groupId, speciesId, projectId: source.projectId },
         {
           mediaRoot: deps.mediaRoot,
           ...(deps.pool ? { pool: deps.pool } : {}),
@@ -310,7 +311,7 @@ async function runTrainingJob(
     } else {
       throw new PermanentJobError(`Unknown training source ${JSON.stringify(source)}`);
     }
-    if (await ctx.isCancelled()) return { trainingJobId, skipped: "cancelled" };
+    if (await ctx.isCancelled()) throw new Error("cancelled"); // recorded below
 
     await progress(0.5, `Training on ${table.rows.length} calls (5-fold cross-validation)`);
     const client = new RClient({
@@ -331,7 +332,7 @@ async function runTrainingJob(
       {
         groupId: tj.groupId,
         name: tj.name,
-        speciesId: tj.speciesId,
+        speciesId,
         type: tj.type as TrainableType,
         table,
         options: (tj.parameters ?? {}) as TrainOptions,
