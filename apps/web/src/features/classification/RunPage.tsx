@@ -103,6 +103,11 @@ function RunView({ run }: { run: Run }) {
         actions={
           <>
             <ServiceStatusPill />
+            {run.status === "completed" ? (
+              <Link className="btn" to={`/tasks?fromRun=${encodeURIComponent(run.id)}`}>
+                Create task batch
+              </Link>
+            ) : null}
             {activeRun ? (
               <Button busy={cancel.isPending} onClick={() => cancel.mutate({ runId: run.id })}>
                 Cancel run
