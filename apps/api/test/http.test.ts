@@ -457,7 +457,8 @@ describe("SPA", () => {
     expect(root.body).toContain("<div id=root>");
     const deep = await server.inject({ method: "GET", url: "/projects/abc?tab=1", headers: html });
     expect(deep.statusCode).toBe(200);
-    expect(deep.headers["cache-control"]).toBe("no-cache");
+    // no-store: each copy carries its own CSP nonce
+    expect(deep.headers["cache-control"]).toBe("no-store");
     expect(deep.body).toContain("<div id=root>");
     const asset = await server.inject({ method: "GET", url: "/assets/app-123.js" });
     expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable");

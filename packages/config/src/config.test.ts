@@ -35,7 +35,10 @@ describe("loadConfig", () => {
       configurationSet: undefined,
     });
     expect(c.backup).toEqual({ bucket: "backup-battycoda", prefix: "database-backups/" });
-    expect(c.csp).toEqual({ enforce: false, strictMode: false });
+    expect(c.csp).toEqual({ mode: "enforce", enforce: true, strictMode: false, deprecatedVariables: [] });
+    expect(c.trustProxy).toEqual(["127.0.0.1", "::1"]);
+    expect(c.apiPool.maxQueue).toBe(8);
+    expect(c.apiPool.threads).toBeGreaterThanOrEqual(1);
     expect(c.sentry.environment).toBe("production");
     expect(c.sentry.dsn).toBeUndefined();
     expect(c.rServerUrl).toBe("http://127.0.0.1:8001");
