@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 // Relative: the web package does not depend on the R client; only this harness starts R.
 import { type RServerHandle, startRServer } from "../../../packages/r-client/src/index.ts";
+import { cspFailure, guardCsp } from "./csp-guard.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = path.resolve(here, "..");
@@ -28,6 +29,8 @@ export interface Stack {
   outboxDir: string;
   database: TestDatabase;
   browser: Browser;
+  /** CSP violations seen in any page so far; stop() throws when there are any. */
+  cspViolations: string[];
   /** The R classifier server, when started with `{ rServer: true }` (the API and worker use it). */
   rServer: RServerHandle | null;
   /** Output of the child processes so far (printed when a test fails). */
@@ -175,6 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let database: TestDatabase | undefined;
   let launching: Promise<Browser> | undefined;
   let rServer: RServerHandle | null = null;
+  let cspViolations: string[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-"));
   const stop = async () => {
     const browser = await launching?.catch(() => undefined);
@@ -184,6 +188,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await rServer?.stop().catch(() => {});
     await database?.drop().catch(() => {});
     if (!process.env.BATTYCODA_E2E_KEEP) fs.rmSync(dataDir, { recursive: true, force: true });
+    const csp = cspFailure(cspViolations);
+    if (csp) throw csp;
   };
   try {
     const mediaRoot = path.join(dataDir, "media");
@@ -213,8 +219,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       AWS_SES_SECRET_ACCESS_KEY: "",
       SENTRY_DSN: "",
       // The SPA must work under the strictest policy the API can send.
-      CSP_ENFORCE: "true",
-      CSP_STRICT_MODE: "true",
+      CSP_MODE: "strict",
     };
     launching = chromium.launch({
       executablePath: CHROMIUM_PATH,
@@ -228,12 +233,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const worker = new ManagedProcess("worker", WORKER_MAIN, env);
     procs.push(worker);
     const browser = await launching;
+    cspViolations = guardCsp(browser);
     return {
       baseUrl,
       dataDir,
       outboxDir: path.join(dataDir, "outbox"),
       database: db,
       browser,
+      cspViolations,
       rServer,
       logs: () =>
         [

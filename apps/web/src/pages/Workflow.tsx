@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ErrorAlert, formatDate, Loading, PageHeader } from "../components/ui";
+import { CspReports } from "../features/admin/CspReports";
 import { StatusBadge } from "../features/jobs/progress";
 import { GroupQuotas } from "../features/storage/GroupQuotas";
 import { useTRPC } from "../lib/trpc";
@@ -137,6 +138,7 @@ export function AdminPage() {
         </>
       ) : null}
       <GroupQuotas />
+      <CspReports />
       <Coming
         items={[
           "User management (activate, deactivate, make site admin)",
