@@ -228,18 +228,38 @@ describe("classification journey", () => {
       expect(page.url()).toContain(`callType=${encodeURIComponent(top.label)}`);
 
       // ── order by confidence, highest first ──
-      await results.getByLabel("Predicted call type").selectOption("");
+      await results.getByLabel("Predicted call type").selectOption({ label: "All call types" });
       await results.getByLabel("Order").selectOption("confidence_desc");
       await results.getByText(`${SEGMENTS} calls`).waitFor();
-      await page.waitForFunction(
-        () => new URL(location.href).searchParams.get("order") === "confidence_desc",
-      );
-      await page.waitForTimeout(500);
-      const conf = (await table.locator("tbody tr td:nth-child(4)").allTextContents()).map((t) =>
-        Number.parseFloat(t),
-      );
-      expect(conf.length).toBe(SEGMENTS);
-      for (let i = 1; i < conf.length; i++) expect(conf[i]).toBeLessThanOrEqual(conf[i - 1] as number);
+      // The table keeps the previous rows on screen until the new order arrives.
+      const sorted = await page
+        .waitForFunction(
+          (n) => {
+            const cells = [
+              ...document.querySelectorAll('table[aria-label="Classified calls"] tbody tr td:nth-child(4)'),
+            ].map((td) => Number.parseFloat(td.textContent ?? ""));
+            return cells.length === n && cells.every((v, i) => i === 0 || v <= (cells[i - 1] as number));
+          },
+          SEGMENTS,
+          { timeout: 10_000 },
+        )
+        .then(() => true)
+        .catch(() => false);
+      if (!sorted) {
+        const api = await trpcQuery<{ items: { confidence: number | null }[] }>(
+          page,
+          "classification.listResults",
+          {
+            runId,
+            order: "confidence_desc",
+            limit: 100,
+          },
+        );
+        const shown = await table.locator("tbody tr td:nth-child(4)").allTextContents();
+        throw new Error(
+          `results not ordered by confidence: API ${JSON.stringify(api.items.map((i) => i.confidence))}, table ${JSON.stringify(shown)}`,
+        );
+      }
 
       // ── a call: its spectrogram and one-click time-expanded playback ──
       await table.locator("tbody tr").first().click();

@@ -12,6 +12,7 @@ import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { ClassifyDialog, ClassifyUnclassifiedDialog } from "./ClassifyDialogs";
 import { RunProgress } from "./RunStatus";
 import { ServiceStatusPill } from "./ServiceStatusPill";
+import { withParam } from "./search";
 import { useRunEtas } from "./useEta";
 import "./classification.css";
 
@@ -73,10 +74,7 @@ export function ClassificationPage() {
   const retry = useMutation(trpc.classification.retryRun.mutationOptions({ onSuccess: invalidate }));
 
   const setFilter = (k: string, v: string) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
+    setParams(withParam(window.location.search, k, v), { replace: true });
   };
   const closeDialog = () => {
     setDialog(null);

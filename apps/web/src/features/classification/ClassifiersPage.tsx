@@ -5,6 +5,7 @@ import { useTRPC } from "../../lib/trpc";
 import { ProgressBar, StatusBadge } from "../jobs/progress";
 import { pct } from "./format";
 import { ServiceStatusPill } from "./ServiceStatusPill";
+import { withParam } from "./search";
 import { TrainForm } from "./TrainForm";
 import "./classification.css";
 
@@ -39,10 +40,7 @@ export function ClassifiersPage() {
             label="Species"
             value={speciesId}
             onChange={(e) => {
-              const next = new URLSearchParams(params);
-              if (e.target.value) next.set("species", e.target.value);
-              else next.delete("species");
-              setParams(next, { replace: true });
+              setParams(withParam(window.location.search, "species", e.target.value), { replace: true });
             }}
           >
             <option value="">All species</option>

@@ -26,6 +26,7 @@ import { parseConfidence, pct } from "./format";
 import { ProbabilityBars } from "./ProbabilityBars";
 import { RunProgress } from "./RunStatus";
 import { ServiceStatusPill } from "./ServiceStatusPill";
+import { withParam } from "./search";
 import { useRunEtas } from "./useEta";
 import "./classification.css";
 
@@ -259,10 +260,7 @@ function ResultsSection({ run }: { run: Run }) {
   const [factor, setFactor] = useState(10);
   const [selected, setSelected] = useState<Result | null>(null);
   const set = (k: string, v: string) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
+    setParams(withParam(window.location.search, k, v), { replace: true });
   };
   const input = {
     runId: run.id,
@@ -407,8 +405,8 @@ function ResultsSection({ run }: { run: Run }) {
                       <strong>{r.predictedLabel ?? "—"}</strong>
                     </td>
                     <td className="mono">{pct(r.confidence)}</td>
-                    <td style={{ minWidth: 200 }}>
-                      <ProbabilityBars probabilities={r.probabilities} predicted={r.predictedLabel} />
+                    <td style={{ minWidth: 180 }}>
+                      <ProbabilityBars probabilities={r.probabilities} predicted={r.predictedLabel} top={3} />
                     </td>
                     {/* biome-ignore lint/a11y/useKeyWithClickEvents: stops the row's click; the button inside is the control */}
                     <td onClick={(e) => e.stopPropagation()}>

@@ -161,3 +161,14 @@ describe("parseConfidence / pct", () => {
     expect(pct(null)).toBe("—");
   });
 });
+
+describe("withParam", () => {
+  it("sets, replaces and removes one parameter, keeping the others", async () => {
+    const { withParam } = await import("./search");
+    expect(withParam("?callType=SFM&order=onset", "order", "confidence_desc").toString()).toBe(
+      "callType=SFM&order=confidence_desc",
+    );
+    expect(withParam("?callType=SFM&order=onset", "callType", "").toString()).toBe("order=onset");
+    expect(withParam("", "min", "0.5").toString()).toBe("min=0.5");
+  });
+});
