@@ -25,6 +25,7 @@ import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSegmentFileRoutes } from "./http/segment-files.ts";
 import { registerSpa } from "./http/spa.ts";
 import { registerSpeciesImageRoutes } from "./http/species-image.ts";
+import { registerTaskExportRoutes } from "./http/task-exports.ts";
 import { registerTusRoutes } from "./http/tus.ts";
 import { TRPC_MAX_BATCH_SIZE } from "./limits.ts";
 import { registerRestApi } from "./rest/register.ts";
@@ -128,6 +129,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerSpeciesImageRoutes(app, deps, cookieSettings);
   registerSegmentFileRoutes(app, deps, cookieSettings);
   registerClassificationFileRoutes(app, deps, cookieSettings);
+  registerTaskExportRoutes(app, deps, cookieSettings);
   registerRecordingUploadRoutes(app, deps, cookieSettings);
   await registerRecordingFileRoutes(app, deps, cookieSettings, deps.pool);
   await registerCspReportRoute(app, config.dataDir);

@@ -519,7 +519,9 @@ export async function getBatch(db: Db, access: GroupAccess, batchId: string) {
     source: src
       ? {
           ...(src.request ?? {}),
-          runIds: [...new Set((src.pairs ?? []).map((p) => p.runId).filter(Boolean))],
+          runIds: [
+            ...new Set((Array.isArray(src.pairs) ? src.pairs : []).map((p) => p.runId).filter(Boolean)),
+          ],
         }
       : null,
   };

@@ -2,5 +2,6 @@
 export * from "./agreement.ts";
 export * from "./annotate.ts";
 export * from "./batches.ts";
+export * from "./export.ts";
 export * from "./retrain.ts";
 export * from "./schemas.ts";
