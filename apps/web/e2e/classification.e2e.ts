@@ -299,7 +299,7 @@ describe("classification journey", () => {
       }
       const methods = (await page.locator(".cls-methods").textContent()) ?? "";
       expect(methods.length).toBeGreaterThan(50);
-      await page.getByText("Reproducibility stamp").click();
+      await page.locator("summary", { hasText: "Reproducibility stamp" }).click();
       await shot(page, "cls-08-run-bottom");
 
       // ── the classifier's confusion matrix: click a non-empty cell, see its calls ──
@@ -309,6 +309,7 @@ describe("classification journey", () => {
         .click();
       await page.waitForURL(classifierUrl);
       const matrix = page.getByRole("figure", { name: "Confusion matrix" });
+      await matrix.waitFor();
       const cells = matrix.getByRole("button");
       const labelsCount = await page
         .getByRole("table", { name: "Per-class metrics" })
@@ -324,7 +325,8 @@ describe("classification journey", () => {
       const pick =
         parsed.filter((c) => c.t !== c.p && c.count > 0).sort((a, b) => b.count - a.count)[0] ??
         parsed.sort((a, b) => b.count - a.count)[0];
-      if (!pick || pick.count === 0) throw new Error("the confusion matrix has no calls");
+      if (!pick || pick.count === 0)
+        throw new Error(`the confusion matrix has no calls: ${JSON.stringify(names.slice(0, 5))}`);
       await matrix.getByRole("button", { name: pick.name }).click();
       const cellCalls = page.getByRole("region", { name: "Calls in the cell" });
       await cellCalls.getByText(`— ${pick.count} call${pick.count === 1 ? "" : "s"}`).waitFor();
