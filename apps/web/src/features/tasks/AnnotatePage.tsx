@@ -7,7 +7,7 @@ import { useUser } from "../../lib/session";
 import { useTRPC, useTRPCClient } from "../../lib/trpc";
 import { pct } from "../classification/format";
 import { SPEED_FACTORS, usePlayback } from "../playback/usePlayback";
-import { isImageReady, markDrawn, markKey, pngUrl, prefetchClip, prefetchImage } from "./assets";
+import { markDrawn, markKey, pngUrl, prefetchClip, prefetchImage } from "./assets";
 import { type CallWindow, callWindow, type ViewMode } from "./axes";
 import { CallSpectrogram } from "./CallSpectrogram";
 import {
@@ -79,6 +79,11 @@ function windowFor(t: AnnotationTask, mode: ViewMode, batch: BatchDetail): CallW
   const pad =
     mode === "detail" ? (batch.species?.detailPaddingMs ?? 8) : (batch.species?.overviewPaddingMs ?? 500);
   return callWindow(t, pad, t.recording);
+}
+
+/** The chosen channel when the call's recording has it, else the mix. */
+function chanFor(t: AnnotationTask, channel: number | "mix"): number | "mix" {
+  return channel !== "mix" && (t.recording.channels ?? 1) > channel ? channel : "mix";
 }
 
 /** The label a call starts with: the caller's own (blind) or the saved one, else the prediction. */
@@ -189,7 +194,7 @@ function Annotator({ batch }: { batch: BatchDetail }) {
   useEffect(() => {
     const plan = prefetchPlan(q, PREFETCH_DEPTH);
     plan.forEach((t, i) => {
-      const ch = channel !== "mix" && (t.recording.channels ?? 1) > channel ? channel : "mix";
+      const ch = chanFor(t, channel);
       prefetchImage(pngUrl(t.recording.id, windowFor(t, mode, batch), colormap, ch));
       if (i <= 1) {
         const other: ViewMode = mode === "detail" ? "overview" : "detail";
@@ -211,7 +216,7 @@ function Annotator({ batch }: { batch: BatchDetail }) {
     setNotes(current.notes ?? "");
   }, [currentId]);
 
-  const chan = current && channel !== "mix" && (current.recording.channels ?? 1) > channel ? channel : "mix";
+  const chan = current ? chanFor(current, channel) : "mix";
   const win = current ? windowFor(current, mode, batch) : null;
   const url = current && win ? pngUrl(current.recording.id, win, colormap, chan) : null;
   const player = usePlayback(current?.recording.id ?? "", current?.recording.sampleRate ?? 250_000);
@@ -369,6 +374,9 @@ function Annotator({ batch }: { batch: BatchDetail }) {
       );
       if (!a) return;
       e.preventDefault();
+      // A button clicked with the mouse keeps focus; Space/Enter must not also "click" it.
+      const el = document.activeElement;
+      if (a.type !== "blur" && el instanceof HTMLElement && el !== document.body) el.blur();
       handlers.current(a);
     };
     window.addEventListener("keydown", onKey);
@@ -398,7 +406,13 @@ function Annotator({ batch }: { batch: BatchDetail }) {
   const existing = current ? (batch.blind ? current.myLabel : current.label) : null;
 
   return (
-    <div className="stack tasks-annotate" data-current-task={current?.id ?? ""} data-in-flight={inFlight}>
+    <div
+      className="stack tasks-annotate"
+      data-current-task={current?.id ?? ""}
+      data-in-flight={inFlight}
+      data-audio-state={player.contextState}
+      data-playing={player.state}
+    >
       <PageHeader
         title={`Annotate: ${batch.name}`}
         description={
@@ -498,6 +512,10 @@ function Annotator({ batch }: { batch: BatchDetail }) {
               <CallSpectrogram
                 taskId={current.id}
                 url={url}
+                ahead={q.ahead.slice(0, PREFETCH_DEPTH).map((t) => ({
+                  taskId: t.id,
+                  url: pngUrl(t.recording.id, windowFor(t, mode, batch), colormap, chanFor(t, channel)),
+                }))}
                 win={win}
                 mode={mode}
                 playhead={player.playhead}
@@ -624,14 +642,6 @@ function Annotator({ batch }: { batch: BatchDetail }) {
                   </div>
                 ))}
               </dl>
-              <p className="small muted">
-                Next calls ready:{" "}
-                {
-                  q.ahead.filter((t) =>
-                    isImageReady(pngUrl(t.recording.id, windowFor(t, mode, batch), colormap, chan)),
-                  ).length
-                }
-              </p>
             </section>
           </aside>
         </div>

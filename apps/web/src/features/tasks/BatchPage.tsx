@@ -63,7 +63,7 @@ function BatchView({ batch: b }: { batch: BatchDetail }) {
         }
         actions={
           <>
-            {b.status === "ready" ? (
+            {b.status === "ready" && (!b.blind || blindAnnotator) ? (
               <Link className="btn btn-primary" to={`/tasks/batches/${b.id}/annotate`}>
                 {finished < b.taskCount ? "Annotate" : "Open the annotation screen"}
               </Link>
@@ -123,8 +123,8 @@ function BatchView({ batch: b }: { batch: BatchDetail }) {
           </div>
         </div>
       </section>
-      {b.status === "ready" ? <TasksTable batch={b} hideLabels={blindAnnotator} /> : null}
       {b.blind && b.status === "ready" && !blindAnnotator ? <AgreementPanel batch={b} /> : null}
+      {b.status === "ready" ? <TasksTable batch={b} hideLabels={blindAnnotator} /> : null}
       {b.blind && blindAnnotator ? (
         <p className="muted small">
           Blind batch: you see only your own labels. Agreement and adjudication are for the other members of

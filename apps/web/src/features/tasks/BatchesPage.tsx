@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { Button, ErrorAlert, formatDate, Loading, PageHeader } from "../../components/ui";
+import { useUser } from "../../lib/session";
 import { useTRPC } from "../../lib/trpc";
 import { ProgressBar, StatusBadge } from "../jobs/progress";
 import { CreateBatchDialog } from "./CreateBatchDialog";
@@ -168,7 +169,10 @@ export function BatchesPage() {
 }
 
 function BatchRow({ b }: { b: BatchSummary }) {
+  const me = useUser();
   const finished = b.doneCount + b.skippedCount;
+  // Only the assignees label a blind batch.
+  const mayAnnotate = !b.blind || b.assignees.some((a) => a.userId === me.id);
   return (
     <tr data-batch-id={b.id}>
       <td>
@@ -198,7 +202,7 @@ function BatchRow({ b }: { b: BatchSummary }) {
         {b.createdBy ? ` · ${b.createdBy}` : ""}
       </td>
       <td>
-        {b.status === "ready" && finished < b.taskCount ? (
+        {b.status === "ready" && finished < b.taskCount && mayAnnotate ? (
           <Link className="btn btn-sm btn-primary" to={`/tasks/batches/${b.id}/annotate`}>
             Annotate
           </Link>

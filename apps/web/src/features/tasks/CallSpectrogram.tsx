@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 import { PNG_HEIGHT, PNG_WIDTH } from "./assets";
 import {
   type CallWindow,
@@ -17,6 +17,7 @@ import {
 export function CallSpectrogram({
   taskId,
   url,
+  ahead,
   win,
   mode,
   playhead,
@@ -24,6 +25,11 @@ export function CallSpectrogram({
 }: {
   taskId: string;
   url: string;
+  /**
+   * The next calls' images, laid under the current one and transparent: already decoded and
+   * rasterised, the next call shows in the frame after the key press instead of after a load.
+   */
+  ahead: { taskId: string; url: string }[];
   win: CallWindow;
   mode: ViewMode;
   playhead: number | null;
@@ -31,6 +37,16 @@ export function CallSpectrogram({
 }) {
   const [hover, setHover] = useState<string | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  const currentImg = useRef<HTMLImageElement>(null);
+  const onDrawnRef = useRef(onDrawn);
+  onDrawnRef.current = onDrawn;
+  // A layer that was already loaded fires no load event when it becomes the current one.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per image shown
+  useLayoutEffect(() => {
+    const img = currentImg.current;
+    if (img?.complete && img.naturalWidth > 0) onDrawnRef.current();
+  }, [url]);
+  const layers = [{ taskId, url }, ...ahead.filter((a) => a.url !== url)];
   const xPct = (t: number) => `${(secondsToX(win, t, PNG_WIDTH) / PNG_WIDTH) * 100}%`;
   const onsetX = xPct(win.onset);
   const offsetX = xPct(win.offset);
@@ -56,19 +72,27 @@ export function CallSpectrogram({
         >
           {failed === url ? (
             <div className="tasks-plot-error muted small">No spectrogram for this call</div>
-          ) : (
-            <img
-              key={url}
-              src={url}
-              width={PNG_WIDTH}
-              height={PNG_HEIGHT}
-              alt="Spectrogram of the call"
-              data-task-id={taskId}
-              draggable={false}
-              onLoad={onDrawn}
-              onError={() => setFailed(url)}
-            />
-          )}
+          ) : null}
+          {layers.map((l) => {
+            const isCurrent = l.url === url;
+            return (
+              <img
+                key={l.url}
+                ref={isCurrent ? currentImg : undefined}
+                className={isCurrent ? undefined : "tasks-plot-ahead"}
+                src={l.url}
+                width={PNG_WIDTH}
+                height={PNG_HEIGHT}
+                alt={isCurrent ? "Spectrogram of the call" : ""}
+                aria-hidden={isCurrent ? undefined : true}
+                data-task-id={l.taskId}
+                data-current={isCurrent ? "true" : undefined}
+                draggable={false}
+                onLoad={isCurrent ? () => onDrawnRef.current() : undefined}
+                onError={isCurrent ? () => setFailed(url) : undefined}
+              />
+            );
+          })}
           <div
             className="tasks-call-bounds"
             style={{ left: onsetX, width: `calc(${offsetX} - ${onsetX})` }}

@@ -70,6 +70,8 @@ export function TasksTable({ batch, hideLabels }: { batch: BatchDetail; hideLabe
     }),
   );
   const reviewRow = reviewAt !== null ? rows[reviewAt] : undefined;
+  // A blind batch's result is the assignees' agreement or an adjudication, never an edit here.
+  const canRelabel = !batch.blind;
 
   return (
     <section className="card stack" aria-label="Tasks">
@@ -147,7 +149,7 @@ export function TasksTable({ batch, hideLabels }: { batch: BatchDetail; hideLabe
           index={reviewAt}
           count={rows.length}
           labels={labels}
-          hideLabels={hideLabels}
+          hideLabels={hideLabels || !canRelabel}
           busy={relabel.isPending}
           onLabel={(l) => relabel.mutate({ taskId: reviewRow.id, label: l })}
           onMove={(d) => {
@@ -203,22 +205,26 @@ export function TasksTable({ batch, hideLabels }: { batch: BatchDetail; hideLabe
                   {hideLabels ? null : (
                     <>
                       <td>
-                        <select
-                          aria-label={`Label of call ${t.position}`}
-                          className="select-compact"
-                          value={t.label ?? ""}
-                          disabled={relabel.isPending}
-                          onChange={(e) => {
-                            if (e.target.value) relabel.mutate({ taskId: t.id, label: e.target.value });
-                          }}
-                        >
-                          <option value="">—</option>
-                          {labels.map((l) => (
-                            <option key={l} value={l}>
-                              {l}
-                            </option>
-                          ))}
-                        </select>
+                        {canRelabel ? (
+                          <select
+                            aria-label={`Label of call ${t.position}`}
+                            className="select-compact"
+                            value={t.label ?? ""}
+                            disabled={relabel.isPending}
+                            onChange={(e) => {
+                              if (e.target.value) relabel.mutate({ taskId: t.id, label: e.target.value });
+                            }}
+                          >
+                            <option value="">—</option>
+                            {labels.map((l) => (
+                              <option key={l} value={l}>
+                                {l}
+                              </option>
+                            ))}
+                          </select>
+                        ) : (
+                          (t.label ?? "—")
+                        )}
                       </td>
                       <td className="small">
                         {t.annotatedBy ?? "—"}

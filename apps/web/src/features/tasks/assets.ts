@@ -31,11 +31,6 @@ export function prefetchImage(url: string): void {
   img.decode().catch(() => undefined);
 }
 
-export function isImageReady(url: string): boolean {
-  const img = images.get(url);
-  return Boolean(img?.complete && img.naturalWidth > 0);
-}
-
 /** Fetches and parses the call's clip into the playback cache (the same URL usePlayback asks for). */
 export function prefetchClip(recordingId: string, start: number, end: number): void {
   fetchClip(recordingId, start, end).catch(() => {
