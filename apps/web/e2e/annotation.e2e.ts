@@ -389,6 +389,7 @@ describe("annotation journey", () => {
       }
       await idle(page);
       await collect(page);
+      console.log(`[measure] save → drawn, in order (ms): ${timings.map((t) => t.toFixed(0)).join(" ")}`);
       timings.sort((a, b) => a - b);
       const q = (p: number) =>
         timings[Math.min(timings.length - 1, Math.floor(p * timings.length))]?.toFixed(0);

@@ -7,6 +7,7 @@ import { useTRPC } from "../../lib/trpc";
 import { pct } from "../classification/format";
 import { ProgressBar, StatusBadge } from "../jobs/progress";
 import { AgreementPanel } from "./AgreementPanel";
+import { RetrainDialog } from "./RetrainDialog";
 import { TasksTable } from "./TasksTable";
 import { type BatchDetail, batchCsvUrl, exportUrl, ORDER_MODES } from "./types";
 import "./tasks.css";
@@ -36,6 +37,7 @@ export function BatchPage() {
 function BatchView({ batch: b }: { batch: BatchDetail }) {
   const me = useUser();
   const [deleting, setDeleting] = useState(false);
+  const [retraining, setRetraining] = useState(false);
   const finished = b.doneCount + b.skippedCount;
   // A blind annotator must not see the others' labels: the table's labels stay hidden for them.
   const blindAnnotator = b.blind && b.assignees.some((a) => a.userId === me.id);
@@ -68,12 +70,15 @@ function BatchView({ batch: b }: { batch: BatchDetail }) {
                 {finished < b.taskCount ? "Annotate" : "Open the annotation screen"}
               </Link>
             ) : null}
-            <a className="btn" href={exportUrl([b.id], "xlsx")} download>
+            <a className="btn" href={exportUrl({ batchIds: [b.id] }, "xlsx")} download>
               Export .xlsx (ZIP)
             </a>
             <a className="btn" href={batchCsvUrl(b.id)} download>
               Export CSV
             </a>
+            {b.status === "ready" && b.doneCount > 0 ? (
+              <Button onClick={() => setRetraining(true)}>Retrain from confirmed labels</Button>
+            ) : null}
             <Button variant="danger" onClick={() => setDeleting(true)}>
               Delete
             </Button>
@@ -132,6 +137,7 @@ function BatchView({ batch: b }: { batch: BatchDetail }) {
         </p>
       ) : null}
       {deleting ? <DeleteDialog batch={b} onClose={() => setDeleting(false)} /> : null}
+      {retraining ? <RetrainDialog batch={b} onClose={() => setRetraining(false)} /> : null}
     </div>
   );
 }

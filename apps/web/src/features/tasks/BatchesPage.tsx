@@ -57,6 +57,7 @@ export function BatchesPage() {
   const doneIds = rows
     .filter((b) => b.taskCount > 0 && b.doneCount + b.skippedCount >= b.taskCount)
     .map((b) => b.id);
+  const exportScope = projectId ? { projectId } : { batchIds: doneIds };
 
   return (
     <div className="stack">
@@ -65,12 +66,12 @@ export function BatchesPage() {
         description="Step 4 — review the classifier's guesses, call by call, with the keyboard."
         actions={
           <>
-            {doneIds.length ? (
+            {doneIds.length || projectId ? (
               <>
-                <a className="btn" href={exportUrl(doneIds, "xlsx")} download>
-                  Download completed (.xlsx ZIP)
+                <a className="btn" href={exportUrl(exportScope, "xlsx")} download>
+                  Download completed{projectId ? " of the project" : ""} (.xlsx ZIP)
                 </a>
-                <a className="btn" href={exportUrl(doneIds, "csv")} download>
+                <a className="btn" href={exportUrl(exportScope, "csv")} download>
                   CSV
                 </a>
               </>

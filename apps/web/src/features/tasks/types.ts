@@ -32,8 +32,16 @@ export function seconds(t: number): string {
   return `${t.toFixed(4)} s`;
 }
 
-export function exportUrl(batchIds: string[], format: "xlsx" | "csv"): string {
-  const q = new URLSearchParams({ batchIds: batchIds.join(","), format });
+/** The ZIP of the given batches, or of a project's completed batches. */
+export function exportUrl(
+  scope: { batchIds: string[] } | { projectId: string },
+  format: "xlsx" | "csv",
+): string {
+  const q = new URLSearchParams(
+    "projectId" in scope
+      ? { projectId: scope.projectId, format }
+      : { batchIds: scope.batchIds.join(","), format },
+  );
   return `/api/task-batches/export.zip?${q}`;
 }
 
