@@ -88,6 +88,11 @@ async function start(env: Record<string, string>): Promise<Running> {
 
 const get = (r: Running, url: string) =>
   fetch(`${r.base}${url}`, { headers: { cookie: `bc_session=${r.user.token}` } });
+interface Body {
+  error?: { code?: string; message?: string; data?: { code?: string } };
+  result?: { data?: unknown };
+}
+const json = async (res: Response) => (await res.json()) as Body;
 const png = (r: Running, query: string) =>
   get(r, `/api/recordings/${r.recordingId}/spectrogram.png?${query}`);
 
@@ -151,7 +156,7 @@ describe("heavy requests off the event loop", () => {
     expect(statuses).toEqual([200, 200, 503, 503]);
     for (const res of results.filter((x) => x.status === 503)) {
       expect(res.headers.get("retry-after")).toBe("2");
-      expect((await res.json()).error).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+      expect((await json(res)).error).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
     }
 
     // Two renders fill the thread and the queue: the preview is refused, not run on the event loop.
@@ -170,7 +175,7 @@ describe("heavy requests off the event loop", () => {
     });
     expect(preview.status).toBe(503);
     expect(preview.headers.get("retry-after")).toBe("2");
-    expect((await preview.json()).error.data.code).toBe("SERVICE_UNAVAILABLE");
+    expect((await json(preview)).error?.data?.code).toBe("SERVICE_UNAVAILABLE");
     for (const res of await Promise.all(busy)) expect(res.status).toBe(200);
 
     // Once the pool is free the preview runs there and answers.
@@ -184,7 +189,7 @@ describe("heavy requests off the event loop", () => {
       body: JSON.stringify({ recordingId: r.recordingId, algorithmKey: "threshold", params: {}, center: 1 }),
     });
     expect(ok.status, await ok.clone().text()).toBe(200);
-    expect((await ok.json()).result.data).toMatchObject({
+    expect((await json(ok)).result?.data).toMatchObject({
       start: expect.any(Number),
       end: expect.any(Number),
     });
@@ -194,9 +199,9 @@ describe("heavy requests off the event loop", () => {
     const r = running[0] ?? (await start({}));
     const wide = await png(r, "start=0&end=1&width=8192&height=400");
     expect(wide.status).toBe(400);
-    expect((await wide.json()).error.message).toBe(`width: at most ${MAX_PNG_WIDTH} pixels wide`);
+    expect((await json(wide)).error?.message).toBe(`width: at most ${MAX_PNG_WIDTH} pixels wide`);
     const tall = await png(r, "start=0&end=1&width=400&height=4096");
     expect(tall.status).toBe(400);
-    expect((await tall.json()).error.message).toBe(`height: at most ${MAX_PNG_HEIGHT} pixels high`);
+    expect((await json(tall)).error?.message).toBe(`height: at most ${MAX_PNG_HEIGHT} pixels high`);
   });
 });

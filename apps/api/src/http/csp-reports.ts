@@ -3,6 +3,7 @@
 // `application/reports+json` array. There is no table for them: the last reports are kept as
 // JSON lines under DATA_DIR/csp-reports (two files of at most 512 KB, the older one dropped on
 // rotation), which survives restarts and is bounded on disk. Site admins list them.
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -19,6 +20,8 @@ export const PER_IP_PER_MINUTE = 30;
 const ALL_PER_MINUTE = 600;
 
 export const ZCspReport = z.object({
+  /** Random, for the admin list's keys (reports carry no identity of their own). */
+  id: z.string(),
   receivedAt: z.string(),
   documentUri: z.string(),
   blockedUri: z.string(),
@@ -52,6 +55,7 @@ function normalise(raw: unknown, userAgent: string, receivedAt: string): CspRepo
   if (classic && typeof classic === "object") {
     const c = classic as Record<string, unknown>;
     return {
+      id: randomUUID(),
       receivedAt,
       documentUri: text(c["document-uri"]),
       blockedUri: text(c["blocked-uri"]),
@@ -68,6 +72,7 @@ function normalise(raw: unknown, userAgent: string, receivedAt: string): CspRepo
   if (r.type === "csp-violation" && r.body && typeof r.body === "object") {
     const b = r.body as Record<string, unknown>;
     return {
+      id: randomUUID(),
       receivedAt,
       documentUri: text(b.documentURL ?? r.url),
       blockedUri: text(b.blockedURL),

@@ -28,9 +28,8 @@ export function CspReports() {
             </tr>
           </thead>
           <tbody>
-            {list.data.items.map((r, i) => (
-              // Reports have no id; receivedAt + position is stable within one answer.
-              <tr key={`${r.receivedAt}-${i}`}>
+            {list.data.items.map((r) => (
+              <tr key={r.id}>
                 <td>{formatDate(r.receivedAt)}</td>
                 <td className="small">{r.documentUri}</td>
                 <td>{r.effectiveDirective}</td>
