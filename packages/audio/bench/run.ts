@@ -7,7 +7,10 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
 // Benchmarks of other packages that run through this entry point (path relative to this file).
-const external: Record<string, string> = { classification: "../../../apps/worker/bench/classification.ts" };
+const external: Record<string, string> = {
+  classification: "../../../apps/worker/bench/classification.ts",
+  tasks: "../../../apps/api/bench/tasks.ts",
+};
 const modules = ["spectrogram", "segmentation", "features", ...Object.keys(external)];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

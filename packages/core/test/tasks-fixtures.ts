@@ -28,13 +28,15 @@ const uid = (prefix: string) =>
 export async function createTaskWorld(
   db: Db,
   opts: {
+    /** An existing group (e.g. a registered user's); default a new one. */
+    groupId?: string;
     name?: string;
     users?: number;
     recordings?: { calls: number; classified?: boolean; isDummy?: boolean }[];
   },
 ): Promise<TaskWorld> {
   const name = opts.name ?? `lab-${uid("")}`;
-  const group = await db.group.create({ data: { name } });
+  const group = opts.groupId ? { id: opts.groupId } : await db.group.create({ data: { name } });
   const users = [];
   for (let u = 0; u < (opts.users ?? 2); u++) {
     const user = await db.user.create({
