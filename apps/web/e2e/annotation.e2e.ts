@@ -483,8 +483,17 @@ describe("annotation journey", () => {
       const carolIds = await annotateBlind(carolPage, carolLabels);
       expect(carolIds).toEqual(bobIds);
 
+      // ── the batch list: both batches with their progress; Alice's filter by status ──
+      await page.goto("/tasks");
+      const list = page.getByRole("region", { name: "Task batches" });
+      await list.getByRole("progressbar", { name: `Progress of ${blindName}` }).waitFor();
+      await list.getByRole("progressbar", { name: `Progress of ${batchName}` }).waitFor();
+      await shot(page, "annot-08-batches");
+      await page.getByRole("region", { name: "Filters" }).getByLabel("Status").selectOption("done");
+      await list.getByText("No task batches match these filters").waitFor();
+      await page.goto(`/tasks/batches/${blindId}`);
+
       // ── Alice: kappa as computed here, two disagreements, adjudicate one ──
-      await page.reload();
       const expected = cohen(bobLabels, carolLabels);
       const pairTable = page.getByRole("table", { name: "Cohen's kappa per pair" });
       await pairTable.waitFor();
@@ -496,7 +505,7 @@ describe("annotation journey", () => {
       const disagreements = page.getByRole("table", { name: "Disagreements" }).locator("tbody tr");
       expect(await disagreements.count()).toBe(2);
       await page.getByRole("region", { name: "Adjudication" }).getByRole("img").first().waitFor();
-      await shot(page, "annot-08-agreement");
+      await shot(page, "annot-09-agreement");
       const first = disagreements.first();
       const settledId = (await first.getAttribute("data-task-id")) as string;
       const settledLabel = carolLabels[bobIds.indexOf(settledId)] as string;
@@ -504,7 +513,7 @@ describe("annotation journey", () => {
       await page.getByText("1 to settle of 2").waitFor();
       const settled = await trpcQuery<TaskRow>(page, "tasks.getTask", { taskId: settledId });
       expect(settled.label).toBe(settledLabel);
-      await shot(page, "annot-09-adjudicated");
+      await shot(page, "annot-10-adjudicated");
 
       expect(consoleErrors).toEqual([]);
     } catch (err) {

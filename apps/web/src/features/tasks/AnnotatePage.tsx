@@ -31,9 +31,9 @@ import { type AnnotationTask, type BatchDetail, seconds } from "./types";
 import "./tasks.css";
 
 /** Calls asked for up front and kept warm ahead of the current one. */
-const TAKE = 6;
+const TAKE = 8;
 const PREFETCH_DEPTH = 3;
-const REFILL_BELOW = 3;
+const REFILL_BELOW = 5;
 
 function useStored<T extends string | number | boolean>(key: string, initial: T): [T, (v: T) => void] {
   const [v, setV] = useState<T>(() => {
