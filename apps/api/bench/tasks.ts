@@ -121,13 +121,26 @@ try {
   }
   report("save label → next task", saving);
 
-  for (const fraction of [0.5, 0.99]) {
-    await db.$executeRaw`UPDATE "Task" SET status = 'done', label = 'B', "lockedById" = NULL, "lockedAt" = NULL
-      WHERE "batchId" = ${big.batchId} AND position <= ${Math.round(TASKS * fraction)}`;
-    await db.$executeRawUnsafe(`ANALYZE "Task"`);
-    const resume: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) resume.push((await next({ batchId: big.batchId })).ms);
-    report(`next task, resuming with ${Math.round(fraction * 100)} % done`, resume);
+  // Resuming without a task id walks the (batchId, position) index past every done task. A partial
+  // index over the open tasks (not in the schema: a suggestion for the lead) removes that walk.
+  for (const withIndex of [false, true]) {
+    if (withIndex)
+      await db.$executeRawUnsafe(
+        `CREATE INDEX IF NOT EXISTS "Task_open_position_bench" ON "Task" ("batchId", position) WHERE status IN ('pending', 'in_progress')`,
+      );
+    for (const fraction of [0.5, 0.99]) {
+      await db.$executeRaw`UPDATE "Task" SET status = 'done', label = 'B', "lockedById" = NULL, "lockedAt" = NULL
+        WHERE "batchId" = ${big.batchId} AND position <= ${Math.round(TASKS * fraction)}`;
+      await db.$executeRawUnsafe(`ANALYZE "Task"`);
+      const resume: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) resume.push((await next({ batchId: big.batchId })).ms);
+      report(
+        `next task, resuming, ${Math.round(fraction * 100)} % done${withIndex ? " (+partial index)" : ""}`,
+        resume,
+      );
+    }
+    await db.$executeRaw`UPDATE "Task" SET status = 'pending', label = NULL
+      WHERE "batchId" = ${big.batchId} AND label = 'B'`;
   }
 
   const audio = await db.task.findMany({ where: { batchId: small.batchId }, orderBy: { position: "asc" } });

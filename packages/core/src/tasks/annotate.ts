@@ -6,7 +6,6 @@
 import { type Db, type DbLike, type DbTransaction, Prisma } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import { badRequest, conflict, DomainError, forbidden, notFound } from "../access/errors.ts";
-import { findBatchInGroup } from "./batches.ts";
 import {
   type TAnnotationTask,
   type TListTasksRequest,
@@ -39,7 +38,24 @@ interface BatchInfo {
   assigneeIds: string[];
 }
 
-function toRow(t: TaskWithRefs, blind: boolean): TTaskRow {
+type RowSource = Pick<
+  TaskWithRefs,
+  | "id"
+  | "position"
+  | "onset"
+  | "offset"
+  | "status"
+  | "predictedLabel"
+  | "confidence"
+  | "label"
+  | "notes"
+  | "annotatedAt"
+  | "segmentId"
+  | "annotatedBy"
+  | "lockedBy"
+> & { recording: { id: string; name: string } };
+
+function toRow(t: RowSource, blind: boolean): TTaskRow {
   // In a blind batch the result is shown only once every assignee has labelled (or it was settled).
   const hide = blind && t.status !== "done";
   return {
@@ -61,13 +77,29 @@ function toRow(t: TaskWithRefs, blind: boolean): TTaskRow {
 }
 
 async function batchInfo(db: DbLike, access: GroupAccess, batchId: string): Promise<BatchInfo> {
-  const b = await findBatchInGroup(db, access, batchId);
+  // one round trip: this runs on every keypress of the annotation screen
+  const [b] = await db.$queryRaw<
+    {
+      id: string;
+      blind: boolean;
+      status: string;
+      projectId: string | null;
+      projectName: string | null;
+      assignees: string[];
+    }[]
+  >`
+    SELECT b.id, b.blind, b.status::text AS status, p.id AS "projectId", p.name AS "projectName",
+      COALESCE((SELECT array_agg(a."userId" ORDER BY a."createdAt") FROM "TaskBatchAssignee" a WHERE a."batchId" = b.id),
+               '{}') AS assignees
+    FROM "TaskBatch" b LEFT JOIN "Project" p ON p.id = b."projectId"
+    WHERE b.id = ${batchId} AND b."groupId" = ${access.groupId}`;
+  if (!b) throw notFound("Task batch");
   return {
     id: b.id,
     blind: b.blind,
     status: b.status,
-    project: b.project,
-    assigneeIds: b.assignees.map((a) => a.userId),
+    project: b.projectId ? { id: b.projectId, name: b.projectName ?? "" } : null,
+    assigneeIds: b.assignees,
   };
 }
 
@@ -93,6 +125,29 @@ async function findTaskInGroup(db: DbLike, access: GroupAccess, taskId: string) 
   return task;
 }
 
+interface DetailRow {
+  id: string;
+  position: number;
+  onset: number;
+  offset: number;
+  status: TTaskRow["status"];
+  predictedLabel: string | null;
+  confidence: number | null;
+  label: string | null;
+  notes: string;
+  annotatedAt: Date | string | null;
+  segmentId: string | null;
+  annotatedBy: string | null;
+  lockedBy: string | null;
+  recordingId: string;
+  recordingName: string;
+  sampleRate: number | null;
+  channels: number | null;
+  duration: number | null;
+  probabilities: { callType: string; probability: number }[] | null;
+  myLabel: string | null;
+}
+
 async function annotationTasks(
   db: DbLike,
   access: GroupAccess,
@@ -100,45 +155,54 @@ async function annotationTasks(
   ids: string[],
 ): Promise<TAnnotationTask[]> {
   if (ids.length === 0) return [];
-  const [rows, mine] = await Promise.all([
-    db.task.findMany({
-      where: { id: { in: ids } },
-      include: {
-        ...TASK_INCLUDE,
-        classificationResult: {
-          select: {
-            probabilities: { select: { probability: true, callType: { select: { shortName: true } } } },
-          },
-        },
-      },
-    }),
-    batch.blind
-      ? db.taskLabel.findMany({
-          where: { taskId: { in: ids }, userId: access.userId },
-          select: { taskId: true, label: true },
-        })
-      : Promise.resolve([]),
-  ]);
-  const myLabels = new Map(mine.map((l) => [l.taskId, l.label]));
+  // one round trip for the tasks, their recording, usernames, probabilities and the caller's label
+  const rows = await db.$queryRaw<DetailRow[]>`
+    SELECT t.id, t.position, t.onset, t."offset", t.status::text AS status, t."predictedLabel", t.confidence,
+      t.label, t.notes, t."annotatedAt", t."segmentId", ua.username AS "annotatedBy", ul.username AS "lockedBy",
+      r.id AS "recordingId", r.name AS "recordingName", r."sampleRate", r.channels, r.duration,
+      (SELECT json_agg(json_build_object('callType', ct."shortName", 'probability', cp.probability))
+         FROM "CallProbability" cp JOIN "CallType" ct ON ct.id = cp."callTypeId"
+         WHERE cp."resultId" = t."classificationResultId") AS probabilities,
+      (SELECT l.label FROM "TaskLabel" l WHERE l."taskId" = t.id AND l."userId" = ${access.userId}) AS "myLabel"
+    FROM "Task" t
+    JOIN "Recording" r ON r.id = t."recordingId"
+    LEFT JOIN "User" ua ON ua.id = t."annotatedById"
+    LEFT JOIN "User" ul ON ul.id = t."lockedById"
+    WHERE t.id = ANY(${ids}::text[]) AND t."groupId" = ${access.groupId}`;
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const t = byId.get(id);
     if (!t) return [];
-    const probabilities = (t.classificationResult?.probabilities ?? [])
-      .map((p) => ({ callType: p.callType.shortName, probability: p.probability }))
-      .sort(
-        (a, b) =>
-          Number(b.callType === t.predictedLabel) - Number(a.callType === t.predictedLabel) ||
-          b.probability - a.probability ||
-          a.callType.localeCompare(b.callType),
-      );
+    const probabilities = (t.probabilities ?? []).sort(
+      (a, b) =>
+        Number(b.callType === t.predictedLabel) - Number(a.callType === t.predictedLabel) ||
+        b.probability - a.probability ||
+        a.callType.localeCompare(b.callType),
+    );
+    const recording = {
+      id: t.recordingId,
+      name: t.recordingName,
+      sampleRate: t.sampleRate,
+      channels: t.channels,
+      duration: t.duration,
+    };
+    const row = toRow(
+      {
+        ...t,
+        annotatedAt: t.annotatedAt === null ? null : new Date(t.annotatedAt),
+        annotatedBy: t.annotatedBy ? { username: t.annotatedBy } : null,
+        lockedBy: t.lockedBy ? { username: t.lockedBy } : null,
+        recording,
+      },
+      batch.blind,
+    );
     return [
       {
-        ...toRow(t, batch.blind),
+        ...row,
         probabilities,
-        recording: t.recording,
+        recording,
         project: batch.project,
-        myLabel: batch.blind ? (myLabels.get(t.id) ?? null) : null,
+        myLabel: batch.blind ? t.myLabel : null,
       },
     ];
   });
@@ -151,10 +215,10 @@ async function lockNext(
   userId: string,
   position: number,
   direction: "next" | "prev",
-): Promise<string | null> {
+): Promise<{ id: string; position: number } | null> {
   const rows =
     direction === "next"
-      ? await db.$queryRaw<{ id: string }[]>`
+      ? await db.$queryRaw<{ id: string; position: number }[]>`
           WITH pick AS (
             SELECT id FROM "Task"
             WHERE "batchId" = ${batch.id} AND status IN ('pending', 'in_progress') AND position > ${position}
@@ -163,8 +227,8 @@ async function lockNext(
             FOR UPDATE SKIP LOCKED)
           UPDATE "Task" t SET "lockedById" = ${userId}, "lockedAt" = now(), status = 'in_progress', "updatedAt" = now()
           FROM pick WHERE t.id = pick.id
-          RETURNING t.id`
-      : await db.$queryRaw<{ id: string }[]>`
+          RETURNING t.id, t.position`
+      : await db.$queryRaw<{ id: string; position: number }[]>`
           WITH pick AS (
             SELECT id FROM "Task"
             WHERE "batchId" = ${batch.id} AND position < ${position}
@@ -175,8 +239,8 @@ async function lockNext(
             status = CASE WHEN t.status = 'pending' THEN 'in_progress'::"TaskStatus" ELSE t.status END,
             "updatedAt" = now()
           FROM pick WHERE t.id = pick.id
-          RETURNING t.id`;
-  return rows[0]?.id ?? null;
+          RETURNING t.id, t.position`;
+  return rows[0] ?? null;
 }
 
 /** Blind batches: the caller's next task without their label (no locks: everyone labels everything). */
@@ -235,7 +299,8 @@ async function nextFor(
   db: Db,
   access: GroupAccess,
   batch: BatchInfo,
-  after: { id: string; position: number } | null,
+  /** lockedByCaller false: the caller's lock on it is known to be gone (just saved or skipped). */
+  after: { id: string; position: number; lockedByCaller?: boolean } | null,
   direction: "next" | "prev",
   take: number,
 ): Promise<TAnnotationTask[]> {
@@ -246,14 +311,15 @@ async function nextFor(
       ids = await blindNext(db, batch, access.userId, 0, direction, take);
     return annotationTasks(db, access, batch, ids);
   }
-  let id = await lockNext(db, batch, access.userId, start, direction);
+  let picked = await lockNext(db, batch, access.userId, start, direction);
   // past the end: wrap round to tasks skipped over or freed since
-  if (!id && after && direction === "next") id = await lockNext(db, batch, access.userId, 0, direction);
-  if (after && after.id !== id) await releaseMine(db, after.id, access.userId);
-  if (!id) return [];
-  const position = (await db.task.findUniqueOrThrow({ where: { id }, select: { position: true } })).position;
-  const rest = await following(db, batch, access.userId, position, direction, take - 1);
-  return annotationTasks(db, access, batch, [id, ...rest.filter((r) => r !== id)]);
+  if (!picked && after && direction === "next")
+    picked = await lockNext(db, batch, access.userId, 0, direction);
+  if (after && after.id !== picked?.id && after.lockedByCaller !== false)
+    await releaseMine(db, after.id, access.userId);
+  if (!picked) return [];
+  const rest = await following(db, batch, access.userId, picked.position, direction, take - 1);
+  return annotationTasks(db, access, batch, [picked.id, ...rest.filter((r) => r !== picked?.id)]);
 }
 
 export async function nextTask(db: Db, access: GroupAccess, raw: TNextTaskRequest) {
@@ -349,8 +415,16 @@ export async function saveLabel(
       WHERE id = ${t.id} AND ("lockedById" IS NULL OR "lockedById" = ${access.userId} OR "lockedAt" < ${STALE})`;
     if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder(db, t.id)}`);
   }
-  const task = await taskRow(db, t.id, batch.blind);
-  const [next] = await nextFor(db, access, batch, { id: t.id, position: t.position }, "next", 1);
+  const [task] = await annotationTasks(db, access, batch, [t.id]);
+  if (!task) throw notFound("Task");
+  const [next] = await nextFor(
+    db,
+    access,
+    batch,
+    { id: t.id, position: t.position, lockedByCaller: false },
+    "next",
+    1,
+  );
   return { task, next: next ?? null };
 }
 
@@ -367,7 +441,14 @@ export async function skipTask(db: Db, access: GroupAccess, taskId: string) {
       WHERE id = ${t.id} AND ("lockedById" IS NULL OR "lockedById" = ${access.userId} OR "lockedAt" < ${STALE})`;
     if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder(db, t.id)}`);
   }
-  const [next] = await nextFor(db, access, batch, { id: t.id, position: t.position }, "next", 1);
+  const [next] = await nextFor(
+    db,
+    access,
+    batch,
+    { id: t.id, position: t.position, lockedByCaller: false },
+    "next",
+    1,
+  );
   return { next: next ?? null };
 }
 
