@@ -515,6 +515,20 @@ describe("annotation journey", () => {
       expect(settled.label).toBe(settledLabel);
       await shot(page, "annot-10-adjudicated");
 
+      // ── delete the blind batch after seeing what goes ──
+      await page.getByRole("button", { name: "Delete", exact: true }).click();
+      const del = page.getByRole("dialog", { name: `Delete "${blindName}"?` });
+      const goes = del.getByRole("status", { name: "What goes" });
+      await goes.getByText(`${SEGMENTS}`, { exact: true }).waitFor();
+      console.log(`[e2e] delete preview: ${(await goes.textContent())?.replace(/\s+/g, " ")}`);
+      await del.getByRole("button", { name: "Delete batch" }).click();
+      await page.waitForURL(/\/tasks$/);
+      await page
+        .getByRole("region", { name: "Task batches" })
+        .getByRole("link", { name: batchName })
+        .waitFor();
+      expect(await page.getByRole("link", { name: blindName }).count()).toBe(0);
+
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot(page, "annot-failure").catch(() => {});
