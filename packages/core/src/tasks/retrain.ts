@@ -102,9 +102,11 @@ export async function retrainFromBatch(
   const type = (input.type ??
     (parent?.type !== "dummy" ? parent?.type : undefined) ??
     "lda") as TrainableType;
-  const base = parent
-    ? `${parent.name.replace(/ v\d+$/, "")} v${parent.version + 1}`
-    : `${batch.name} classifier`;
+  // versions are numbered along the parentId chain: v1 → v2 → v3
+  let depth = 1;
+  for (let cur = parent; cur?.parentId && depth < 1000; depth++)
+    cur = await db.classifier.findUnique({ where: { id: cur.parentId } });
+  const base = parent ? `${parent.name.replace(/ v\d+$/, "")} v${depth + 1}` : `${batch.name} classifier`;
   const name = await freeName(db, access.groupId, base);
   const source: RetrainSource = {
     kind: "taskBatch",
@@ -196,9 +198,20 @@ async function parentTable(
   if (!parent) return { table: null, note: null };
   const source = (parent.parameters as { source?: TrainingSource } | null)?.source;
   if (source?.kind === "csv") {
-    const text = await readFile(resolveStoredPath(deps.mediaRoot, source.path), "utf8");
-    const parsed = parseFeaturesCsv(text, { requireLabels: true });
-    return { table: { ...parsed, origins: parsed.lines.map((line) => ({ line })) }, note: null };
+    const file = resolveStoredPath(deps.mediaRoot, source.path);
+    const parsed = parseFeaturesCsv(await readFile(file, "utf8"), { requireLabels: true });
+    // a retrained version's CSV has its rows' origins beside it, so relabelled calls can be replaced
+    const origins = await readFile(originsPath(file), "utf8").then(
+      (text) => JSON.parse(text) as RowOrigin[],
+      () => null,
+    );
+    return {
+      table: {
+        ...parsed,
+        origins: origins?.length === parsed.rows.length ? origins : parsed.lines.map((line) => ({ line })),
+      },
+      note: null,
+    };
   }
   if (source?.kind === "segments" && parent.speciesId) {
     const table = await buildSegmentTable(
@@ -213,6 +226,8 @@ async function parentTable(
     note: `the previous version's training data (${source?.kind ?? "unknown"}) is not stored here; trained on the batch's labels only`,
   };
 }
+
+const originsPath = (csvFile: string) => csvFile.replace(/\.csv$/, ".origins.json");
 
 function csvCell(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -266,6 +281,7 @@ export function retrainHandler(deps: RetrainHandlerDeps): JobHandler<"tasks.retr
       const file = resolveStoredPath(deps.mediaRoot, rel);
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, tableCsv(table));
+      await writeFile(originsPath(file), JSON.stringify(table.origins));
       await ctx.setProgress(
         0.4,
         `Training on ${table.rows.length} calls (${mine.table.rows.length} from the batch)`,
