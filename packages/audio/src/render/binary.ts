@@ -28,12 +28,7 @@ export interface BinaryOptions extends Partial<DbRange> {
   maxBins?: number;
 }
 
-export interface DecodedBinary extends DbRange, BinaryAxes {
-  frames: number;
-  bins: number;
-  /** Quantised values, highest frequency row first. */
-  values: Uint8Array;
-}
+export type { BcsgWindow as DecodedBinary } from "./bcsg-decode.ts";
 
 export function encodeSpectrogramBinary(
   grid: DbGrid,
@@ -68,24 +63,5 @@ export function encodeSpectrogramBinary(
   return out;
 }
 
-export function decodeSpectrogramBinary(buf: Uint8Array): DecodedBinary {
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf.length < HEADER || new TextDecoder().decode(buf.subarray(0, 4)) !== BINARY_MAGIC) {
-    throw new Error("Not a BCSG spectrogram buffer");
-  }
-  const header = v.getUint16(6, true);
-  const frames = v.getUint32(8, true);
-  const bins = v.getUint32(12, true);
-  return {
-    frames,
-    bins,
-    dbMin: v.getFloat32(16, true),
-    dbMax: v.getFloat32(20, true),
-    t0: v.getFloat64(24, true),
-    t1: v.getFloat64(32, true),
-    f0: v.getFloat64(40, true),
-    f1: v.getFloat64(48, true),
-    sampleRate: v.getUint32(56, true),
-    values: buf.subarray(header, header + frames * bins),
-  };
-}
+/** The same decoder the browser uses (one implementation of the format's reading side). */
+export { decodeBcsg as decodeSpectrogramBinary } from "./bcsg-decode.ts";

@@ -1,3 +1,4 @@
+export { type BcsgWindow, decodeBcsg, windowExtent } from "./bcsg-decode.ts";
 export {
   BINARY_MAGIC,
   type BinaryAxes,
@@ -11,7 +12,9 @@ export {
   type ColormapName,
   colormapLut,
   DEFAULT_COLORMAP,
+  displayRange,
   isColormapName,
+  levelTable,
 } from "./colormaps.ts";
 export { type RenderOptions, renderPng } from "./png.ts";
 export { autoRange, type DbGrid, type DbRange, poolMax, quantize } from "./scale.ts";

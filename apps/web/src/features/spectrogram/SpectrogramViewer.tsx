@@ -1,7 +1,13 @@
 import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import "./spectrogram.css";
-import { type SpectrogramWindow, windowExtent } from "./bcsg";
-import { COLORMAP_NAMES, colormapLut, displayRange, levelTable } from "./colormaps";
+import {
+  type BcsgWindow,
+  COLORMAP_NAMES,
+  colormapLut,
+  displayRange,
+  levelTable,
+  windowExtent,
+} from "@battycoda/audio/browser";
 import { ViewportContext } from "./context";
 import { formatKHz, formatTime, ticks } from "./ticks";
 import { sharedTileCache, type TileKey, tileLevel, tilesFor } from "./tiles";
@@ -58,15 +64,9 @@ export function initialView(duration: number, sampleRate: number): ViewRange {
 }
 
 type TileBitmap = { key: string; canvas: HTMLCanvasElement };
-const bitmaps = new WeakMap<SpectrogramWindow, TileBitmap>();
+const bitmaps = new WeakMap<BcsgWindow, TileBitmap>();
 
-function tileBitmap(
-  w: SpectrogramWindow,
-  lut: Uint8Array,
-  lo: number,
-  hi: number,
-  key: string,
-): HTMLCanvasElement {
+function tileBitmap(w: BcsgWindow, lut: Uint8Array, lo: number, hi: number, key: string): HTMLCanvasElement {
   const hit = bitmaps.get(w);
   if (hit && hit.key === key) return hit.canvas;
   const canvas = hit?.canvas ?? document.createElement("canvas");
@@ -213,14 +213,14 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
     if (pending === 0) setTileError(null);
 
     // Which windows to draw: coarser cached levels first (placeholders while zooming), then this one.
-    const draw: SpectrogramWindow[] = [];
+    const draw: BcsgWindow[] = [];
     for (let lvl = level + 6; lvl > level; lvl--) {
       for (const i of tilesFor(view.t0, view.t1, duration, lvl)) {
         const w = sharedTileCache.peek(keyOf(lvl, i));
         if (w) draw.push(w);
       }
     }
-    const current: SpectrogramWindow[] = [];
+    const current: BcsgWindow[] = [];
     for (const i of wanted) {
       const w = sharedTileCache.peek(keyOf(level, i));
       if (w) current.push(w);

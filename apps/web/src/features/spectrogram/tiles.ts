@@ -1,4 +1,4 @@
-import { decodeBcsg, type SpectrogramWindow } from "./bcsg";
+import { type BcsgWindow, decodeBcsg } from "@battycoda/audio/browser";
 
 /** A tile covers TILE_COLUMNS … 2·TILE_COLUMNS canvas pixels at the zoom it is fetched for. */
 export const TILE_COLUMNS = 256;
@@ -53,7 +53,7 @@ export function tileUrl(k: TileKey, duration: number): string {
   return `/api/recordings/${encodeURIComponent(k.recordingId)}/spectrogram?${q}`;
 }
 
-type Entry = { promise: Promise<SpectrogramWindow>; window?: SpectrogramWindow; error?: unknown };
+type Entry = { promise: Promise<BcsgWindow>; window?: BcsgWindow; error?: unknown };
 
 /** LRU cache of decoded tiles shared by every viewer on the page. */
 export class TileCache {
@@ -64,11 +64,11 @@ export class TileCache {
   ) {}
 
   /** The decoded tile if it is already here. */
-  peek(k: TileKey): SpectrogramWindow | undefined {
+  peek(k: TileKey): BcsgWindow | undefined {
     return this.entries.get(tileId(k))?.window;
   }
 
-  get(k: TileKey, duration: number): Promise<SpectrogramWindow> {
+  get(k: TileKey, duration: number): Promise<BcsgWindow> {
     const id = tileId(k);
     const hit = this.entries.get(id);
     if (hit) {

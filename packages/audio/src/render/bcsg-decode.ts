@@ -1,13 +1,12 @@
 /**
- * Browser decoder for the "BCSG" v1 spectrogram window (format defined by
- * packages/audio/src/render/binary.ts; that module is not importable here because its scale helpers
- * pull in Node-only code). bcsg.test.ts decodes the package encoder's output with this.
+ * The one decoder of the "BCSG" v1 spectrogram window (encoder: binary.ts). Browser-safe (no Node
+ * APIs): the web app takes it from the package's browser entry, the server and tests from the main one.
  *
  *   0 "BCSG"  4 u16 version  6 u16 header bytes  8 u32 frames  12 u32 bins
  *   16 f32 dbMin  20 f32 dbMax  24 f64 t0  32 f64 t1  40 f64 f0  48 f64 f1  56 u32 sampleRate
  *   header… u8[bins × frames], rows from the highest frequency down.
  */
-export interface SpectrogramWindow {
+export interface BcsgWindow {
   frames: number;
   bins: number;
   dbMin: number;
@@ -25,7 +24,7 @@ export interface SpectrogramWindow {
 
 const MAGIC = [0x42, 0x43, 0x53, 0x47]; // "BCSG"
 
-export function decodeBcsg(input: ArrayBuffer | Uint8Array): SpectrogramWindow {
+export function decodeBcsg(input: ArrayBuffer | Uint8Array): BcsgWindow {
   const buf = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (buf.length < 64 || MAGIC.some((b, i) => buf[i] !== b)) throw new Error("Not a BCSG spectrogram window");
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -53,7 +52,7 @@ export function decodeBcsg(input: ArrayBuffer | Uint8Array): SpectrogramWindow {
  * The time/frequency extent the window's pixels cover: column i is centred on
  * t0 + i·dt (dt = (t1 − t0)/(frames − 1)) and spans ±dt/2; rows likewise.
  */
-export function windowExtent(w: SpectrogramWindow): {
+export function windowExtent(w: BcsgWindow): {
   tStart: number;
   tEnd: number;
   fLow: number;

@@ -1,11 +1,15 @@
+// The audio package's browser entry, run in the web project's DOM environment: it must work without
+// Node APIs (no Buffer), and decode what the server's encoder writes.
+import { encodeSpectrogramBinary } from "@battycoda/audio";
 import {
-  encodeSpectrogramBinary,
-  COLORMAP_NAMES as PACKAGE_NAMES,
-  colormapLut as packageLut,
-} from "@battycoda/audio";
+  COLORMAP_NAMES,
+  colormapLut,
+  decodeBcsg,
+  displayRange,
+  levelTable,
+  windowExtent,
+} from "@battycoda/audio/browser";
 import { describe, expect, it } from "vitest";
-import { decodeBcsg, windowExtent } from "./bcsg";
-import { COLORMAP_NAMES, colormapLut, displayRange, levelTable } from "./colormaps";
 
 describe("BCSG decoder", () => {
   it("decodes the audio package encoder's output exactly", () => {
@@ -65,10 +69,14 @@ describe("BCSG decoder", () => {
 });
 
 describe("colormaps", () => {
-  it("mirror the audio package's LUT data exactly", () => {
-    expect(COLORMAP_NAMES).toEqual(PACKAGE_NAMES);
+  it("builds 256-entry RGB tables for all nine maps; unknown names fall back to roseus", () => {
     expect(COLORMAP_NAMES).toHaveLength(9);
-    for (const name of COLORMAP_NAMES) expect(colormapLut(name)).toEqual(new Uint8Array(packageLut(name)));
+    for (const name of COLORMAP_NAMES) expect(colormapLut(name)).toHaveLength(768);
+    expect(colormapLut("no-such-map")).toEqual(colormapLut("roseus"));
+    // viridis starts dark purple and ends yellow
+    const v = colormapLut("viridis");
+    expect(Array.from(v.subarray(0, 3))).toEqual([68, 1, 84]);
+    expect(Array.from(v.subarray(765, 768))).toEqual([253, 231, 37]);
   });
 
   it("maps window levels onto the shared display range", () => {

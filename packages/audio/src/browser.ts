@@ -1,0 +1,12 @@
+// The package's browser entry: only modules without Node APIs (no fs, no Buffer, no workers).
+// The web app imports these instead of keeping copies of the colormaps and the BCSG decoder.
+export { type BcsgWindow, decodeBcsg, windowExtent } from "./render/bcsg-decode.ts";
+export {
+  COLORMAP_NAMES,
+  type ColormapName,
+  colormapLut,
+  DEFAULT_COLORMAP,
+  displayRange,
+  isColormapName,
+  levelTable,
+} from "./render/colormaps.ts";
