@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: installs whatever is missing, typechecks all packages, then the
+# Runs every check CI runs: installs whatever is missing, lints (Biome) and typechecks all packages, then the
 # vitest projects (unit/integration against a PostgreSQL the run starts itself, and the browser
 # journeys with Debian's Chromium) and the R server's testthat suite.
 # Extra arguments go to vitest (e.g. ./scripts/test.sh --project node packages/db).
@@ -9,6 +9,9 @@ bash scripts/install.sh
 
 status=0
 step() { echo; echo "[test] $*"; }
+
+step "lint (biome check: formatting, imports, lint errors)"
+pnpm exec biome check --diagnostic-level=error . || status=1
 
 step "typecheck"
 pnpm typecheck || status=1

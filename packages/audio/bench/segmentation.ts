@@ -74,7 +74,10 @@ export function runSpeed(
   const sr = 384000;
   const rec = scene(sr, 60, 10, 42);
   const speeds: Record<string, number> = {};
-  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
+  const load = (): string =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ");
   // CPU time is robust to other processes, not immune: on a loaded machine (load > cores) caches and SMT siblings
   // are shared, so report the load with the numbers.
   console.log(`speed: load average ${load()} on ${cpus().length} cores before the runs`);

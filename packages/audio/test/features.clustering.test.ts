@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { extractClusteringFeatures, melFilterbank, N_MELS } from "../src/features/index.ts";
 
 function tone(sr: number, f: number, seconds: number, amp = 0.5): Float32Array {
-  return Float32Array.from({ length: Math.round(sr * seconds) }, (_, i) => amp * Math.sin((2 * Math.PI * f * i) / sr));
+  return Float32Array.from(
+    { length: Math.round(sr * seconds) },
+    (_, i) => amp * Math.sin((2 * Math.PI * f * i) / sr),
+  );
 }
 
 describe("MFCC / mel / chroma summaries at the native sample rate", () => {

@@ -68,6 +68,6 @@ describe("warbleR spectro_analysis parity", () => {
       rows.map((r) => ({ onset: Number(r.onset), offset: Number(r.offset) })),
     );
     expect(feats.length).toBe(42);
-    feats.forEach((f, i) => expectRow(f, rows[i]!, `segment ${i + 1}`));
+    for (const [i, f] of feats.entries()) expectRow(f, rows[i]!, `segment ${i + 1}`);
   });
 });

@@ -39,7 +39,8 @@ describe("RealFftPower", () => {
       for (let trial = 0; trial < 6; trial++) {
         const offset = trial * 3;
         const buf = trial % 2 ? new Float32Array(n + offset) : new Float64Array(n + offset);
-        for (let i = 0; i < buf.length; i++) buf[i] = (r() - 0.5) * (trial === 5 ? 1e-6 : 1) + (trial === 4 ? 0.3 : 0);
+        for (let i = 0; i < buf.length; i++)
+          buf[i] = (r() - 0.5) * (trial === 5 ? 1e-6 : 1) + (trial === 4 ? 0.3 : 0);
         const frame = new Float64Array(buf.subarray(offset, offset + n));
         const ref = naivePower(frame, w);
         f.power(buf, offset, 0, n / 2, out);
@@ -47,7 +48,9 @@ describe("RealFftPower", () => {
         for (const v of ref) energy = Math.max(energy, v);
         for (let k = 0; k <= n / 2; k++) {
           // Relative to the bin, or to the frame's largest bin for bins near zero.
-          expect(Math.abs(out[k]! - ref[k]!), `n=${n} k=${k}`).toBeLessThanOrEqual(1e-9 * Math.max(ref[k]!, 1e-3 * energy));
+          expect(Math.abs(out[k]! - ref[k]!), `n=${n} k=${k}`).toBeLessThanOrEqual(
+            1e-9 * Math.max(ref[k]!, 1e-3 * energy),
+          );
         }
       }
     });

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  matchSegments,
-  SEGMENTATION_ALGORITHMS,
-  segment,
-  type Segment,
-} from "../src/segmentation/index.ts";
+import { matchSegments, SEGMENTATION_ALGORITHMS, type Segment, segment } from "../src/segmentation/index.ts";
 import { movingAverageSame, runsAbove } from "../src/segmentation/mask.ts";
 import { type CallSpec, synthRecording, whiteNoise } from "./fixtures/synth.ts";
 
@@ -12,8 +7,12 @@ describe("original algorithms (BattyCoda segmentation.py)", () => {
   it("moving average equals numpy convolve mode='same' for odd and even windows", () => {
     const x = Float64Array.from([1, 2, 3, 4, 5, 6]);
     // np.convolve([1..6], ones(3)/3, 'same') and ones(4)/4
-    expect(Array.from(movingAverageSame(x, 3))).toEqual([1, 2, 3, 4, 5, 11 / 3].map((v) => expect.closeTo(v, 12)));
-    expect(Array.from(movingAverageSame(x, 4))).toEqual([0.75, 1.5, 2.5, 3.5, 4.5, 3.75].map((v) => expect.closeTo(v, 12)));
+    expect(Array.from(movingAverageSame(x, 3))).toEqual(
+      [1, 2, 3, 4, 5, 11 / 3].map((v) => expect.closeTo(v, 12)),
+    );
+    expect(Array.from(movingAverageSame(x, 4))).toEqual(
+      [0.75, 1.5, 2.5, 3.5, 4.5, 3.75].map((v) => expect.closeTo(v, 12)),
+    );
   });
 
   it("runs: onset = first sample above, offset = first sample below; last sample when a run reaches the end", () => {
@@ -36,7 +35,11 @@ describe("original algorithms (BattyCoda segmentation.py)", () => {
 
   it("energy finds a burst to within one 0.4 ms frame", () => {
     const sr = 250000;
-    const rec = synthRecording({ sampleRate: sr, duration: 0.5, calls: [{ onset: 0.2, duration: 0.02, f0: 40000, taper: 0 }] });
+    const rec = synthRecording({
+      sampleRate: sr,
+      duration: 0.5,
+      calls: [{ onset: 0.2, duration: 0.02, f0: 40000, taper: 0 }],
+    });
     const segs = segment(rec.samples, sr, { algorithm: "energy" });
     expect(segs.length).toBe(1);
     expect(Math.abs(segs[0]!.onset - 0.2)).toBeLessThan(0.0008);
@@ -66,8 +69,12 @@ describe("original algorithms (BattyCoda segmentation.py)", () => {
   });
 
   it("rejects unknown algorithms and parameters", () => {
-    expect(() => segment(new Float32Array(10), 1000, { algorithm: "nope" as never })).toThrow(/unknown segmentation algorithm/);
-    expect(() => segment(new Float32Array(10), 1000, { algorithm: "threshold", params: { bogus: 1 } })).toThrow(/unknown parameter/);
+    expect(() => segment(new Float32Array(10), 1000, { algorithm: "nope" as never })).toThrow(
+      /unknown segmentation algorithm/,
+    );
+    expect(() =>
+      segment(new Float32Array(10), 1000, { algorithm: "threshold", params: { bogus: 1 } }),
+    ).toThrow(/unknown parameter/);
   });
 });
 
@@ -90,7 +97,8 @@ function scene(sampleRate: number, snrDb: number, seed: number, scaleFreq = 1) {
   return synthRecording({ sampleRate, duration: t + 0.05, calls, snrDb, seed });
 }
 
-const truth = (calls: { onset: number; offset: number }[]): Segment[] => calls.map(({ onset, offset }) => ({ onset, offset }));
+const truth = (calls: { onset: number; offset: number }[]): Segment[] =>
+  calls.map(({ onset, offset }) => ({ onset, offset }));
 
 describe("spectral detector (default)", () => {
   it("is the default and is described for the UI", () => {

@@ -35,8 +35,10 @@ const F_SP = 200 / 3;
 const MIN_LOG_HZ = 1000;
 const MIN_LOG_MEL = MIN_LOG_HZ / F_SP;
 const LOGSTEP = Math.log(6.4) / 27;
-const hzToMel = (f: number): number => (f < MIN_LOG_HZ ? f / F_SP : MIN_LOG_MEL + Math.log(f / MIN_LOG_HZ) / LOGSTEP);
-const melToHz = (m: number): number => (m < MIN_LOG_MEL ? m * F_SP : MIN_LOG_HZ * Math.exp(LOGSTEP * (m - MIN_LOG_MEL)));
+const hzToMel = (f: number): number =>
+  f < MIN_LOG_HZ ? f / F_SP : MIN_LOG_MEL + Math.log(f / MIN_LOG_HZ) / LOGSTEP;
+const melToHz = (m: number): number =>
+  m < MIN_LOG_MEL ? m * F_SP : MIN_LOG_HZ * Math.exp(LOGSTEP * (m - MIN_LOG_MEL));
 
 interface Bank {
   nFft: number;
@@ -83,7 +85,10 @@ function bank(sampleRate: number, nFft: number): Bank {
       const semis = Math.round(12 * Math.log2(f / 440)) + 9; // +9: A is pitch class 9 when C is 0
       chromaOf[k] = ((semis % 12) + 12) % 12;
     }
-    const window = Float64Array.from({ length: nFft }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft));
+    const window = Float64Array.from(
+      { length: nFft },
+      (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft),
+    );
     const dct: Float64Array[] = [];
     for (let q = 0; q < N_MFCC; q++) {
       const row = new Float64Array(N_MELS);
@@ -108,7 +113,11 @@ function meanStd(rows: Float64Array[], dim: number): { mean: number[]; std: numb
 }
 
 /** Summaries for one call (already cut out). Frames hop by nFft/4; a call shorter than nFft is one zero-padded frame. */
-export function clusteringFeaturesOf(x: Float64Array, sampleRate: number, opts: ClusteringOptions = {}): ClusteringFeatures {
+export function clusteringFeaturesOf(
+  x: Float64Array,
+  sampleRate: number,
+  opts: ClusteringOptions = {},
+): ClusteringFeatures {
   const nFft = opts.nFft ?? defaultNfft(sampleRate);
   const b = bank(sampleRate, nFft);
   const nBins = nFft / 2 + 1;
@@ -152,7 +161,14 @@ export function clusteringFeaturesOf(x: Float64Array, sampleRate: number, opts: 
   const mf = meanStd(mfccFrames, N_MFCC);
   const me = meanStd(melFrames, N_MELS);
   const ch = meanStd(chromaFrames, N_CHROMA);
-  return { mfccMean: mf.mean, mfccStd: mf.std, melMean: me.mean, melStd: me.std, chromaMean: ch.mean, chromaStd: ch.std };
+  return {
+    mfccMean: mf.mean,
+    mfccStd: mf.std,
+    melMean: me.mean,
+    melStd: me.std,
+    chromaMean: ch.mean,
+    chromaStd: ch.std,
+  };
 }
 
 /** Clustering summaries for each segment of one channel; segments shorter than 10 samples give NaN vectors. */

@@ -1,7 +1,4 @@
 export { type CallFeatureOptions, cutSegment, extractCallFeatures, MIN_CALL_SAMPLES } from "./calls.ts";
-export { type CallFeatures, FEATURE_EXTRACTOR_VERSION, FEATURE_NAMES, type FeatureName } from "./names.ts";
-export { type WarblerSettings, warblerSettings } from "./settings.ts";
-export { spectroAnalysis } from "./warbler.ts";
 export {
   type ClusteringFeatures,
   type ClusteringOptions,
@@ -13,3 +10,6 @@ export {
   N_MELS,
   N_MFCC,
 } from "./clustering.ts";
+export { type CallFeatures, FEATURE_EXTRACTOR_VERSION, FEATURE_NAMES, type FeatureName } from "./names.ts";
+export { type WarblerSettings, warblerSettings } from "./settings.ts";
+export { spectroAnalysis } from "./warbler.ts";

@@ -24,8 +24,8 @@
 // Dominant-frequency features (meandom, mindom, maxdom, dfrange, startdom, enddom, dfslope, modindx) and
 // meanpeakf are quantised to FFT bins, and the time features to frame times: they are discrete by definition.
 import type { CallFeatures } from "./names.ts";
-import { afilter, meanspec, spec, specprop, sspectro, stdft, th } from "./seewave.ts";
 import { rColon, rRound, rSeqBy, rSeqLength } from "./rsemantics.ts";
+import { afilter, meanspec, spec, specprop, sspectro, stdft, th } from "./seewave.ts";
 import type { WarblerSettings } from "./settings.ts";
 
 const OVLP = 50;
@@ -138,7 +138,13 @@ interface DominantStats {
   modindx: number;
 }
 
-function dominant(x: Float64Array, f: number, wl: number, threshold: number, b: [number, number]): DominantStats {
+function dominant(
+  x: Float64Array,
+  f: number,
+  wl: number,
+  threshold: number,
+  b: [number, number],
+): DominantStats {
   const filtered = afilter(x, threshold);
   const starts = rSeqBy(1, x.length - wl, wl - (OVLP * wl) / 100).map(rRound);
   const cols = stdft(filtered, wl, starts);

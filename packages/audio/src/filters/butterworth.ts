@@ -1,7 +1,7 @@
 // Digital Butterworth design as scipy.signal.butter(N, Wn, btype, fs=fs, output="sos") does it:
 // analog prototype poles -> frequency transform (lp/hp/bp) on pre-warped edges -> bilinear transform
 // -> second-order sections. The original BattyCoda segmenters used order 4 and causal sosfilt.
-import { type C, add, c, div, mul, prod, scale, sqrt, sub } from "./complex.ts";
+import { add, type C, c, div, mul, prod, scale, sqrt, sub } from "./complex.ts";
 
 /** One biquad: b0 b1 b2 over 1 a1 a2 (a0 normalised to 1), like a row of scipy's sos array. */
 export type Sos = [number, number, number, number, number, number];
@@ -113,7 +113,8 @@ export function butterworth(spec: ButterworthSpec): Sos[] {
   if (type === "lowpass") analog = lp2lp(proto, warp(edges[0]!));
   else if (type === "highpass") analog = lp2hp(proto, warp(edges[0]!));
   else {
-    if (edges.length !== 2 || !(edges[0]! < edges[1]!)) throw new RangeError("band-pass needs [low, high] with low < high");
+    if (edges.length !== 2 || !(edges[0]! < edges[1]!))
+      throw new RangeError("band-pass needs [low, high] with low < high");
     const lo = warp(edges[0]!);
     const hi = warp(edges[1]!);
     analog = lp2bp(proto, Math.sqrt(lo * hi), hi - lo);

@@ -151,7 +151,8 @@ export const SEGMENTATION_ALGORITHMS: readonly AlgorithmSpec[] = [
   {
     name: "energy",
     label: "Short-time energy (original)",
-    description: "The original BattyCoda energy method: 0.4 ms frame energy, smoothed and thresholded like 'threshold'.",
+    description:
+      "The original BattyCoda energy method: 0.4 ms frame energy, smoothed and thresholded like 'threshold'.",
     params: originalParams,
   },
 ];

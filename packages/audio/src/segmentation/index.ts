@@ -4,7 +4,7 @@ import { SPECTRAL_DEFAULTS, type SpectralParams, spectralSegment } from "./spect
 import type { ProgressCallback, Segment, SegmentParams } from "./types.ts";
 
 export { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "./algorithms.ts";
-export { matchSegments, type MatchResult } from "./match.ts";
+export { type MatchResult, matchSegments } from "./match.ts";
 export type { AlgorithmSpec, ParamSpec, ProgressCallback, Segment, SegmentParams } from "./types.ts";
 
 export type SegmentationAlgorithm = "spectral" | "threshold" | "energy";
@@ -19,7 +19,8 @@ export interface SegmentOptions {
 function merge<T extends object>(defaults: T, params: SegmentParams | undefined, algorithm: string): T {
   const out = { ...defaults } as Record<string, unknown>;
   for (const [k, v] of Object.entries(params ?? {})) {
-    if (!(k in defaults)) throw new RangeError(`unknown parameter '${k}' for segmentation algorithm '${algorithm}'`);
+    if (!(k in defaults))
+      throw new RangeError(`unknown parameter '${k}' for segmentation algorithm '${algorithm}'`);
     if (v === undefined) continue;
     if (v !== null && !Number.isFinite(v)) throw new RangeError(`parameter '${k}' must be a finite number`);
     out[k] = v;
@@ -31,17 +32,29 @@ function merge<T extends object>(defaults: T, params: SegmentParams | undefined,
  * Detect calls in one channel (choose a channel or pass a mix for multichannel files). Pure and synchronous.
  * Segments are sorted and in seconds.
  */
-export function segment(samples: Float32Array | Float64Array, sampleRate: number, opts: SegmentOptions = {}): Segment[] {
+export function segment(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  opts: SegmentOptions = {},
+): Segment[] {
   const algorithm = opts.algorithm ?? DEFAULT_ALGORITHM;
   if (!(sampleRate > 0)) throw new RangeError("sampleRate must be positive");
   switch (algorithm) {
     case "spectral":
-      return spectralSegment(samples, sampleRate, merge<SpectralParams>(SPECTRAL_DEFAULTS, opts.params, algorithm), opts.onProgress);
+      return spectralSegment(
+        samples,
+        sampleRate,
+        merge<SpectralParams>(SPECTRAL_DEFAULTS, opts.params, algorithm),
+        opts.onProgress,
+      );
     case "threshold":
     case "energy": {
       const p = merge<OriginalParams>(ORIGINAL_DEFAULTS, opts.params, algorithm);
       opts.onProgress?.(0);
-      const out = algorithm === "threshold" ? thresholdSegment(samples, sampleRate, p) : energySegment(samples, sampleRate, p);
+      const out =
+        algorithm === "threshold"
+          ? thresholdSegment(samples, sampleRate, p)
+          : energySegment(samples, sampleRate, p);
       opts.onProgress?.(1);
       return out;
     }

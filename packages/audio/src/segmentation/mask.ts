@@ -38,7 +38,12 @@ export function meanStd(x: Float64Array): { mean: number; std: number } {
  * _find_segments_from_mask: runs of x > threshold. Onsets are the first sample above, offsets the first sample
  * below (or the last sample if the run reaches the end); runs shorter than int(min_ms/1000*sr) are dropped.
  */
-export function runsAbove(x: Float64Array, threshold: number, sampleRate: number, minDurationMs: number): Segment[] {
+export function runsAbove(
+  x: Float64Array,
+  threshold: number,
+  sampleRate: number,
+  minDurationMs: number,
+): Segment[] {
   const n = x.length;
   const minSamples = Math.trunc((minDurationMs / 1000) * sampleRate);
   const out: Segment[] = [];
@@ -51,6 +56,7 @@ export function runsAbove(x: Float64Array, threshold: number, sampleRate: number
       start = -1;
     }
   }
-  if (start >= 0 && n - 1 - start >= minSamples) out.push({ onset: start / sampleRate, offset: (n - 1) / sampleRate });
+  if (start >= 0 && n - 1 - start >= minSamples)
+    out.push({ onset: start / sampleRate, offset: (n - 1) / sampleRate });
   return out;
 }

@@ -5,7 +5,8 @@ export function pickChannel(channels: Float32Array[], choice: string | undefined
   if (choice === undefined || choice === "1") return channels[0]!;
   if (choice === "mix") {
     const out = new Float32Array(channels[0]!.length);
-    for (const ch of channels) for (let i = 0; i < out.length; i++) out[i] = out[i]! + ch[i]! / channels.length;
+    for (const ch of channels)
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! + ch[i]! / channels.length;
     return out;
   }
   const n = Number(choice);

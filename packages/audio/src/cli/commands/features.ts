@@ -10,7 +10,8 @@ import { pickChannel } from "./channel.ts";
 export function parseSegments(text: string): Segment[] {
   const data: unknown = JSON.parse(text);
   const list = Array.isArray(data) ? data : (data as { segments?: unknown })?.segments;
-  if (!Array.isArray(list)) throw new Error('segments JSON must be {"segments":[{"onset":s,"offset":s}]} or an array');
+  if (!Array.isArray(list))
+    throw new Error('segments JSON must be {"segments":[{"onset":s,"offset":s}]} or an array');
   return list.map((s, i) => {
     const { onset, offset } = (s ?? {}) as { onset?: unknown; offset?: unknown };
     if (typeof onset !== "number" || typeof offset !== "number" || !(offset > onset) || onset < 0) {
@@ -22,13 +23,17 @@ export function parseSegments(text: string): Segment[] {
 
 export function toCsv(rows: Record<string, number>[]): string {
   const fmt = (v: number): string => (Number.isFinite(v) ? String(v) : "NA");
-  return [FEATURE_NAMES.join(","), ...rows.map((r) => FEATURE_NAMES.map((n) => fmt(r[n]!)).join(","))].join("\n");
+  return [FEATURE_NAMES.join(","), ...rows.map((r) => FEATURE_NAMES.map((n) => fmt(r[n]!)).join(","))].join(
+    "\n",
+  );
 }
 
 export function register(program: Command): void {
   program
     .command("features")
-    .description("27 warbleR spectro_analysis features per segment, as CSV (kHz, s, kHz/s); NA where undefined")
+    .description(
+      "27 warbleR spectro_analysis features per segment, as CSV (kHz, s, kHz/s); NA where undefined",
+    )
     .argument("<file>", "WAV file")
     .requiredOption("-s, --segments <json>", 'segments file: {"segments":[{"onset":s,"offset":s}]}')
     .option("-c, --channel <n|mix>", "channel to analyse (1-based) or 'mix'; warbleR used channel 1", "1")

@@ -29,7 +29,12 @@ export function register(program: Command): void {
     for (const p of algo.params) {
       if (names.has(p.name)) continue;
       names.add(p.name);
-      cmd.option(`--${flag(p.name)} <${p.unit || "value"}>`, `${p.help} [${SEGMENTATION_ALGORITHMS.filter((a) => a.params.some((q) => q.name === p.name)).map((a) => a.name).join(", ")}]`);
+      cmd.option(
+        `--${flag(p.name)} <${p.unit || "value"}>`,
+        `${p.help} [${SEGMENTATION_ALGORITHMS.filter((a) => a.params.some((q) => q.name === p.name))
+          .map((a) => a.name)
+          .join(", ")}]`,
+      );
     }
   }
   cmd.action(async (file: string, opts: Record<string, string | undefined>) => {
@@ -40,7 +45,8 @@ export function register(program: Command): void {
     for (const name of names) {
       const raw = opts[camel(name)];
       if (raw === undefined) continue;
-      if (!spec.params.some((p) => p.name === name)) throw new Error(`--${flag(name)} does not apply to ${algorithm}`);
+      if (!spec.params.some((p) => p.name === name))
+        throw new Error(`--${flag(name)} does not apply to ${algorithm}`);
       const v = Number(raw);
       if (!Number.isFinite(v)) throw new Error(`--${flag(name)} must be a number, got "${raw}"`);
       params[name] = v;
