@@ -315,6 +315,31 @@ describe("classification runs", () => {
     await expectDomainError(applyLabels(t.db, other.access, { runId }), "PRECONDITION_FAILED", /dummy/);
   });
 
+  it("uses the global default classifier of the system species a group's species copies", async () => {
+    const scene = await createScene(t.db, mediaRoot, dir, { calls: 10, name: "copied" });
+    const system = await t.db.species.create({
+      data: {
+        name: "Eptesicus testus copied",
+        isSystem: true,
+        callTypes: { create: [{ shortName: "A" }, { shortName: "B" }, { shortName: "C" }] },
+      },
+    });
+    const trained = await trainClassifier(t.db, r.client, mediaRoot, scene, { name: "global-default" });
+    const global = await t.db.classifier.update({
+      where: { id: trained.id },
+      data: { groupId: null, speciesId: system.id },
+    });
+    const chosen = await startRun(t.db, boss, scene.access, { segmentationId: scene.segmentationId });
+    const done = await until(chosen.runId, "completed");
+    expect(done).toMatchObject({ isDummy: false, classifierId: global.id, processedCount: 10 });
+    const named = await startRun(t.db, boss, scene.access, {
+      segmentationId: scene.segmentationId,
+      classifierId: global.id,
+    });
+    expect((await until(named.runId, "completed")).classifierId).toBe(global.id);
+    await t.db.classifier.delete({ where: { id: global.id } });
+  });
+
   it("fails with the R server's message when the model is unusable, and refuses a classifier of another species", async () => {
     const rel = `models/${scene.groupId}/broken.rds`;
     await mkdir(path.dirname(path.join(mediaRoot, rel)), { recursive: true });

@@ -236,6 +236,25 @@ function balancedAccuracy(metrics: unknown): number {
 }
 
 /** The chosen classifier (must fit the species), else the species' best trained one, else dummy. */
+/**
+ * The species whose classifiers may classify this one's calls: itself and, for a group's own copy
+ * of a species (every group starts with one), the system species of the same scientific name, whose
+ * global default classifiers (`initialize-defaults --features`) would otherwise never apply to a
+ * group's recordings. Call types are matched by short name, which the copies share.
+ */
+async function speciesServedBy(db: Db | DbTransaction, speciesId: string): Promise<string[]> {
+  const species = await db.species.findUnique({
+    where: { id: speciesId },
+    select: { name: true, groupId: true },
+  });
+  if (!species || species.groupId === null) return [speciesId];
+  const system = await db.species.findMany({
+    where: { groupId: null, name: { equals: species.name, mode: "insensitive" } },
+    select: { id: true },
+  });
+  return [speciesId, ...system.map((s) => s.id)];
+}
+
 async function resolveClassifier(
   db: Db | DbTransaction,
   access: GroupAccess,
@@ -243,11 +262,12 @@ async function resolveClassifier(
   classifierId: string | undefined,
 ): Promise<ResolvedClassifier> {
   const visible = { OR: [{ groupId: null }, { groupId: access.groupId }] };
+  const speciesIds = await speciesServedBy(db, speciesId);
   if (classifierId) {
     const c = await db.classifier.findFirst({ where: { id: classifierId, ...visible } });
     if (!c) throw notFound("Classifier");
     if (c.type === "dummy") return { classifier: c, isDummy: true };
-    if (c.speciesId !== speciesId)
+    if (!c.speciesId || !speciesIds.includes(c.speciesId))
       throw new DomainError(
         "BAD_REQUEST",
         `Classifier "${c.name}" was trained for another species than this recording's`,
@@ -257,7 +277,13 @@ async function resolveClassifier(
     return { classifier: c, isDummy: false };
   }
   const trained = await db.classifier.findMany({
-    where: { ...visible, speciesId, isActive: true, type: { not: "dummy" }, modelPath: { not: null } },
+    where: {
+      ...visible,
+      speciesId: { in: speciesIds },
+      isActive: true,
+      type: { not: "dummy" },
+      modelPath: { not: null },
+    },
   });
   trained.sort(
     (a, b) =>
