@@ -4,6 +4,7 @@ import {
   LOGIN_CODE_MAX_ATTEMPTS,
   MAGIC_LINK_PATH,
   PASSWORD_RESET_PATH,
+  REGISTRATION_CONFIRM_PATH,
 } from "@battycoda/core";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -68,18 +69,53 @@ describe("register", () => {
     expect(own[0]?.callTypeCount).toBeGreaterThan(5);
   });
 
-  it("refuses a taken username (any case) or email", async () => {
+  it("creates the account only through the link mailed to the address", async () => {
+    const { caller, jar } = anonymousCaller(t);
+    const res = await caller.auth.register({
+      email: "Newbie@Example.org",
+      username: "newbie",
+      password: "long enough pw",
+    });
+    expect(res).toEqual({ status: "check-email", email: "newbie@example.org" });
+    expect(jar.token).toBeUndefined();
+    expect(await t.deps.db.user.findUnique({ where: { username: "newbie" } })).toBeNull();
+    const token = tokenFromEmail(t, "newbie@example.org", REGISTRATION_CONFIRM_PATH);
+    await expectCode(caller.auth.completeRegistration({ token: `${token}x` }), "BAD_REQUEST");
+    const { user } = await caller.auth.completeRegistration({ token });
+    expect(user).toMatchObject({ username: "newbie", email: "newbie@example.org" });
+    expect(jar.token).toBeTruthy();
+    await expectCode(caller.auth.completeRegistration({ token }), "BAD_REQUEST", /invalid, used or expired/);
+    const login = anonymousCaller(t);
+    expect(
+      (await login.caller.auth.login({ identifier: "newbie", password: "long enough pw" })).user.id,
+    ).toBe(user.id);
+  });
+
+  it("refuses a taken username (any case); a taken email gets the same answer as a new one (issue 8 #8)", async () => {
     const { caller } = anonymousCaller(t);
     await expectCode(
       caller.auth.register({ email: "other@example.org", username: "ALICE", password: "long enough pw" }),
       "CONFLICT",
       "That username is already taken",
     );
-    await expectCode(
-      caller.auth.register({ email: "Alice@Example.org", username: "alice2", password: "long enough pw" }),
-      "CONFLICT",
-      "An account with that email already exists",
-    );
+    const sent = t.outbox.length;
+    const taken = await caller.auth.register({
+      email: "Alice@Example.org",
+      username: "alice2",
+      password: "long enough pw",
+    });
+    const fresh = await caller.auth.register({
+      email: "fresh@example.org",
+      username: "fresh2",
+      password: "long enough pw",
+    });
+    expect(taken).toEqual({ status: "check-email", email: "alice@example.org" });
+    expect(Object.keys(fresh)).toEqual(Object.keys(taken));
+    // the owner of the taken address is told, and no link that could make a second account is sent
+    const note = t.outbox.slice(sent).find((m) => m.to === "alice@example.org");
+    expect(note?.subject).toMatch(/tried to register/);
+    expect(note?.text).not.toContain(REGISTRATION_CONFIRM_PATH);
+    expect(await t.deps.db.user.count({ where: { email: "alice@example.org" } })).toBe(1);
   });
 
   it("validates input with field errors", async () => {

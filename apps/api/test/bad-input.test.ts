@@ -3,20 +3,18 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestEnv, type TestEnv } from "./helpers.ts";
-import { buildTestServer, sessionCookieFrom, trpcCode, trpcMutation, trpcQuery } from "./http-helpers.ts";
+import { buildTestServer, registerOverHttp, trpcCode, trpcMutation, trpcQuery } from "./http-helpers.ts";
 
 let t: TestEnv;
 let app: FastifyInstance;
 let cookie: string;
 
-async function register(server: FastifyInstance, name: string): Promise<string> {
-  const res = await trpcMutation(server, "auth.register", {
+function register(server: FastifyInstance, env: TestEnv, name: string): Promise<string> {
+  return registerOverHttp(server, env, {
     email: `${name}@example.org`,
     username: name,
     password: `${name} has a long passphrase 7`,
   });
-  expect(res.statusCode).toBe(200);
-  return sessionCookieFrom(res) as string;
 }
 
 /** Nothing a client should ever see outside development. */
@@ -27,7 +25,7 @@ function expectNoInternals(body: string) {
 beforeAll(async () => {
   t = await createTestEnv();
   app = await buildTestServer(t);
-  cookie = await register(app, "prober");
+  cookie = await register(app, t, "prober");
 });
 afterAll(async () => {
   await app?.close();
@@ -80,7 +78,7 @@ describe("unexpected errors", () => {
     const broken = await createTestEnv();
     const server = await buildTestServer(broken);
     try {
-      const c = await register(server, "victim");
+      const c = await register(server, broken, "victim");
       // Break the database under the API so the next query fails inside Prisma.
       await broken.database.db.$executeRawUnsafe('ALTER TABLE "Recording" RENAME TO "Recording_gone"');
       const res = await trpcQuery(server, "recordings.list", {}, { cookie: c });

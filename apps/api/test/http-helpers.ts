@@ -1,6 +1,7 @@
+import { REGISTRATION_CONFIRM_PATH } from "@battycoda/core";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildServer } from "../src/server.ts";
-import type { TestEnv } from "./helpers.ts";
+import { type TestEnv, tokenFromEmail } from "./helpers.ts";
 
 export async function buildTestServer(t: TestEnv, webDistDir = "/nonexistent"): Promise<FastifyInstance> {
   const app = await buildServer({ deps: t.deps, webDistDir });
@@ -79,3 +80,18 @@ export const JPEG_BYTES = Buffer.concat([
   Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
   Buffer.from("fake jpeg body"),
 ]);
+
+/** Registers over HTTP as the SPA does (form, then the mailed link) and returns the session cookie. */
+export async function registerOverHttp(
+  app: FastifyInstance,
+  t: TestEnv,
+  input: { email: string; username: string; password: string },
+): Promise<string> {
+  const res = await trpcMutation(app, "auth.register", input);
+  if (res.statusCode !== 200) throw new Error(`register answered ${res.statusCode}: ${res.body}`);
+  const token = tokenFromEmail(t, input.email.toLowerCase(), REGISTRATION_CONFIRM_PATH);
+  const done = await trpcMutation(app, "auth.completeRegistration", { token });
+  if (done.statusCode !== 200)
+    throw new Error(`completeRegistration answered ${done.statusCode}: ${done.body}`);
+  return sessionCookieFrom(done) as string;
+}

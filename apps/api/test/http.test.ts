@@ -14,6 +14,7 @@ import {
   JPEG_BYTES,
   multipartBody,
   PNG_BYTES,
+  registerOverHttp,
   request,
   sessionCookieFrom,
   trpcCode,
@@ -30,13 +31,11 @@ let speciesId: string;
 beforeAll(async () => {
   t = await createTestEnv();
   app = await buildTestServer(t);
-  const res = await trpcMutation(app, "auth.register", {
+  cookie = await registerOverHttp(app, t, {
     email: "web@example.org",
     username: "web",
     password: "web password 1",
   });
-  expect(res.statusCode).toBe(200);
-  cookie = sessionCookieFrom(res) as string;
   const key = await trpcMutation(app, "profile.generateApiKey", null, { cookie });
   apiKey = key.json().result.data.key;
   const species = await trpcQuery(app, "species.list", undefined, { cookie });

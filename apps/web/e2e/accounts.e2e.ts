@@ -6,7 +6,15 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linkIn, type OutboxEmail, type Stack, startStack, waitForEmail, waitForEmails } from "./harness";
+import {
+  finishRegistration,
+  linkIn,
+  type OutboxEmail,
+  type Stack,
+  startStack,
+  waitForEmail,
+  waitForEmails,
+} from "./harness";
 
 const SHOTS_DIR =
   process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-shots-"));
@@ -68,6 +76,7 @@ describe("account flows", () => {
       await page.getByLabel("Password", { exact: true }).fill(carol.password);
       await page.getByLabel("Confirm password").fill(carol.password);
       await page.getByRole("button", { name: "Create account" }).click();
+      await finishRegistration(page, stack, carol.email);
       await seen(`Welcome, ${carol.username}`);
       await logOut();
 

@@ -15,7 +15,16 @@ import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignShortcuts } from "../src/features/tasks/keyboard";
-import { linkIn, openPage, REPO_ROOT, type Stack, screenshot, startStack, waitForEmail } from "./harness";
+import {
+  finishRegistration,
+  linkIn,
+  openPage,
+  REPO_ROOT,
+  type Stack,
+  screenshot,
+  startStack,
+  waitForEmail,
+} from "./harness";
 
 // exceljs and yauzl are dependencies of @battycoda/core (which writes the export); the web package
 // does not depend on them, so the test loads them from there.
@@ -224,6 +233,7 @@ describe("annotation journey", () => {
       await page.getByLabel("Password", { exact: true }).fill(alice.password);
       await page.getByLabel("Confirm password").fill(alice.password);
       await page.getByRole("button", { name: "Create account" }).click();
+      await finishRegistration(page, stack, alice.email);
       await page.getByText(`Welcome, ${alice.username}`).waitFor();
       const bobPage = await newUserInGroup(bob, page);
       const carolPage = await newUserInGroup(carol, page);

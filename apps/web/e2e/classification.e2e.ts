@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPage, REPO_ROOT, type Stack, screenshot, startStack } from "./harness";
+import { finishRegistration, openPage, REPO_ROOT, type Stack, screenshot, startStack } from "./harness";
 
 const SHARED = path.resolve(REPO_ROOT, "../shared/data");
 const SOURCE_WAV = path.join(SHARED, "recordings/bat1_angie_19.wav");
@@ -80,6 +80,7 @@ describe("classification journey", () => {
       await page.getByLabel("Password", { exact: true }).fill(user.password);
       await page.getByLabel("Confirm password").fill(user.password);
       await page.getByRole("button", { name: "Create account" }).click();
+      await finishRegistration(page, stack, user.email);
       await page.getByText(`Welcome, ${user.username}`).waitFor();
 
       const species = await trpcQuery<{ id: string; name: string; isSystem: boolean }[]>(

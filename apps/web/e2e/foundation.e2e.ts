@@ -8,7 +8,15 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linkIn, openPage, type Stack, screenshot, startStack, waitForEmail } from "./harness";
+import {
+  finishRegistration,
+  linkIn,
+  openPage,
+  type Stack,
+  screenshot,
+  startStack,
+  waitForEmail,
+} from "./harness";
 
 const SHOTS_DIR =
   process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-shots-"));
@@ -72,6 +80,7 @@ describe("foundation journey", () => {
       await a.getByLabel("Confirm password").fill(alice.password);
       await shot(a, "02-register");
       await a.getByRole("button", { name: "Create account" }).click();
+      await finishRegistration(a, stack, alice.email);
       await expectText(a, `Welcome, ${alice.username}`);
 
       // ── log out, then log in with the password (by email, to cover both identifiers) ──

@@ -287,6 +287,20 @@ export async function waitForEmail(
   return first as OutboxEmail;
 }
 
+/**
+ * After "Create account" on the register page: the page asks to check the inbox, and the user
+ * opens the link the worker mailed (the account exists only from then on).
+ */
+export async function finishRegistration(page: Page, stack: Stack, email: string): Promise<void> {
+  await page.getByText("Check your inbox").waitFor();
+  const mail = await waitForEmail(
+    stack.outboxDir,
+    email.toLowerCase(),
+    /Finish creating your BattyCoda account/,
+  );
+  await page.goto(linkIn(mail, `${stack.baseUrl}/register/confirm?token=`));
+}
+
 /** The first URL in an email's text that starts with `prefix`. */
 export function linkIn(email: OutboxEmail, prefix: string): string {
   const m = email.text.match(/https?:\/\/\S+/g) ?? [];

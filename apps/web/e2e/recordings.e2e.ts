@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPage, REPO_ROOT, type Stack, screenshot, startStack } from "./harness";
+import { finishRegistration, openPage, REPO_ROOT, type Stack, screenshot, startStack } from "./harness";
 
 const SOURCE_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/bat1_angie_19.wav");
 const SMALL_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/test-audio.wav");
@@ -91,6 +91,7 @@ describe("recordings journey", () => {
       await page.getByLabel("Password", { exact: true }).fill(user.password);
       await page.getByLabel("Confirm password").fill(user.password);
       await page.getByRole("button", { name: "Create account" }).click();
+      await finishRegistration(page, stack, user.email);
       await page.getByText(`Welcome, ${user.username}`).waitFor();
 
       // ── upload through the UI ──

@@ -10,7 +10,7 @@ import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { synthRecording, writeFixture } from "../../../packages/audio/test/fixtures/generate.ts";
-import { type Stack, startStack } from "./harness";
+import { finishRegistration, type Stack, startStack } from "./harness";
 
 const SHOTS_DIR =
   process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-seg-shots-"));
@@ -135,6 +135,7 @@ describe("segmentation journey", () => {
       await page.getByLabel("Password", { exact: true }).fill(user.password);
       await page.getByLabel("Confirm password").fill(user.password);
       await page.getByRole("button", { name: "Create account" }).click();
+      await finishRegistration(page, stack, user.email);
       await page.getByText(`Welcome, ${user.username}`).waitFor();
 
       // ── upload the WAV through the single-upload route (session cookie, same origin) ──

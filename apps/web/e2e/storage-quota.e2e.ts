@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPage, type Stack, screenshot, startStack } from "./harness";
+import { finishRegistration, openPage, type Stack, screenshot, startStack } from "./harness";
 
 const SHOTS_DIR =
   process.env.BATTYCODA_E2E_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-e2e-shots-"));
@@ -39,6 +39,7 @@ describe("storage quota", () => {
       await page.getByLabel("Password", { exact: true }).fill(dora.password);
       await page.getByLabel("Confirm password").fill(dora.password);
       await page.getByRole("button", { name: "Create account" }).click();
+      await finishRegistration(page, stack, dora.email);
       await page.getByText(`Welcome, ${dora.username}`).first().waitFor();
 
       // no quota yet: site default 0 = unlimited

@@ -18,6 +18,7 @@ import { AcceptInvitationPage } from "./pages/AcceptInvitation";
 import {
   CodeLoginPage,
   ConfirmEmailPage,
+  ConfirmRegistrationPage,
   ForgotPasswordPage,
   LoginPage,
   MagicLinkPage,
@@ -68,6 +69,7 @@ export function App() {
               <Route path="/login/magic" element={<MagicLinkPage />} />
               <Route path="/reset-password" element={<ResetPasswordPage />} />
               <Route path="/confirm-email" element={<ConfirmEmailPage />} />
+              <Route path="/register/confirm" element={<ConfirmRegistrationPage />} />
               <Route path="/invitations/accept" element={<AcceptInvitationPage />} />
 
               <Route element={<RequireAuth />}>

@@ -1,22 +1,25 @@
 import {
   changePassword,
+  completeRegistration,
   createSession,
   deleteSession,
   loadSessionUser,
   loginWithMagicLink,
   loginWithPassword,
-  registerUser,
   requestLoginCode,
   requestPasswordReset,
+  requestRegistration,
   resetPassword,
   verifyLoginCode,
   ZChangePasswordRequest,
+  ZCompleteRegistrationRequest,
   ZLoginRequest,
   ZLoginResponse,
   ZMagicLinkLoginRequest,
   ZMeResponse,
   ZOk,
   ZRegisterRequest,
+  ZRegisterResponse,
   ZRequestLoginCodeRequest,
   ZRequestPasswordResetRequest,
   ZResetPasswordRequest,
@@ -43,11 +46,22 @@ export const authRouter = createTRPCRouter({
     .output(ZMeResponse)
     .query(({ ctx }) => (ctx.user ? loadSessionUser(ctx.db, ctx.user.id) : null)),
 
+  /** Mails a link that finishes the registration; the answer does not reveal existing accounts. */
   register: publicProcedure
     .input(ZRegisterRequest)
+    .output(ZRegisterResponse)
+    .mutation(async ({ ctx, input }) => {
+      const result = await requestRegistration(ctx.mail, input, ctx.meta);
+      if (result.status === "check-email") return result;
+      const { user } = await startSession(ctx, result.userId);
+      return { status: "registered" as const, user };
+    }),
+
+  completeRegistration: publicProcedure
+    .input(ZCompleteRegistrationRequest)
     .output(ZLoginResponse)
     .mutation(async ({ ctx, input }) => {
-      const user = await registerUser(ctx.db, input, ctx.meta);
+      const user = await completeRegistration(ctx.db, input.token);
       return startSession(ctx, user.id);
     }),
 

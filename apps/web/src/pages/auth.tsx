@@ -101,7 +101,8 @@ export function RegisterPage() {
   const [confirmError, setConfirmError] = useState<string>();
   const register = useMutation(
     trpc.auth.register.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (res) => {
+        if (res.status !== "registered") return; // the page now says to check the inbox
         const joined = invitation.data?.status === "valid" ? invitation.data.groupName : null;
         return signedIn(joined ? `/?joined=${encodeURIComponent(joined)}` : (next ?? "/"));
       },
@@ -146,7 +147,13 @@ export function RegisterPage() {
           This invitation has {invitation.data.status}; you can still create an account.
         </Alert>
       ) : null}
-      <form className="form" onSubmit={onSubmit} noValidate>
+      {register.data?.status === "check-email" ? (
+        <Alert kind="success">
+          Check your inbox: we sent a link to <strong>{register.data.email}</strong>. Open it to finish
+          creating your account (it works for 24 hours).
+        </Alert>
+      ) : null}
+      <form className="form" onSubmit={onSubmit} noValidate hidden={register.data?.status === "check-email"}>
         <ErrorAlert error={register.error} />
         <TextField
           label="Email"
@@ -444,6 +451,33 @@ export function ConfirmEmailPage() {
       {confirm.isPending ? <Loading /> : null}
       <ErrorAlert error={confirm.error} />
       {confirm.isSuccess ? <Alert kind="success">Your account now uses {confirm.data.email}.</Alert> : null}
+    </AuthCard>
+  );
+}
+
+/** Opened from the registration email: creates the account and signs in. */
+export function ConfirmRegistrationPage() {
+  const trpc = useTRPC();
+  const [params] = useSearchParams();
+  const token = params.get("token") ?? "";
+  const signedIn = useSignedIn();
+  const complete = useMutation(
+    trpc.auth.completeRegistration.mutationOptions({ onSuccess: () => signedIn("/") }),
+  );
+  const { mutate } = complete;
+  const sent = useRef(false);
+  useEffect(() => {
+    // once: the link works a single time
+    if (token && !sent.current) {
+      sent.current = true;
+      mutate({ token });
+    }
+  }, [token, mutate]);
+  return (
+    <AuthCard title="Creating your account" footer={<Link to="/register">Register again</Link>}>
+      {!token ? <Alert kind="error">This link has no token.</Alert> : null}
+      {complete.isPending ? <Loading /> : null}
+      <ErrorAlert error={complete.error} />
     </AuthCard>
   );
 }

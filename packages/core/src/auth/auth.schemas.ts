@@ -89,6 +89,12 @@ export type TSessionUser = z.input<typeof ZSessionUser>;
 
 export const ZMeResponse = ZSessionUser.nullable();
 export const ZLoginResponse = z.object({ user: ZSessionUser });
+/** "check-email": a link went to the address (or its owner was told it has an account already). */
+export const ZRegisterResponse = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("check-email"), email: z.string() }),
+  z.object({ status: z.literal("registered"), user: ZSessionUser }),
+]);
+export const ZCompleteRegistrationRequest = z.object({ token: z.string().min(1).max(200) });
 
 export const ZApiKeyInfo = z.object({
   prefix: z.string(),

@@ -29,6 +29,7 @@ export async function runHousekeeping(db: Db, boss: PgBoss, now = new Date()): P
     // the longest rate-limit window is one day
     db.rateLimitHit.deleteMany({ where: { createdAt: { lt: ago(DAY) } } }),
     db.invitation.deleteMany({ where: { accepted: false, expiresAt: { lt: ago(30 * DAY) } } }),
+    db.pendingRegistration.deleteMany({ where: { expiresAt: { lt: now } } }),
   ]);
   const lostJobs = await failLostJobs(db, boss, ago(HOUR));
   return {
