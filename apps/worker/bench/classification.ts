@@ -62,7 +62,7 @@ try {
       DATABASE_URL: pg.url,
       MEDIA_ROOT: mediaRoot,
       R_SERVER_URL: r.url,
-      POOL_THREADS: "2",
+      POOL_THREADS: process.env.POOL_THREADS ?? "2",
     },
     stdio: "inherit",
   });
