@@ -37,6 +37,8 @@ export interface BuildServerOptions {
   logger?: FastifyServerOptions["logger"];
   /** The SPA build to serve; default <repo>/apps/web/dist. */
   webDistDir?: string;
+  /** Sees every route as it is registered (the access test lists them all this way). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -68,6 +70,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     bodyLimit: 2 * 1024 * 1024,
   });
   const cookieSettings: CookieSettings = { secure: config.publicUrl.startsWith("https://") };
+  const { onRoute } = options;
+  if (onRoute) app.addHook("onRoute", (route) => onRoute({ method: route.method, url: route.url }));
 
   await app.register(cookie);
   if (ownPool) app.addHook("onClose", () => ownPool.destroy());

@@ -107,6 +107,8 @@ describe("classification API", () => {
     await expectTRPCError(c.deleteRun({ runId }), "NOT_FOUND");
     await expectTRPCError(c.applyLabels({ runId }), "NOT_FOUND");
     await expectTRPCError(c.startRun({ segmentationId: scene.segmentationId }), "NOT_FOUND");
+    await expectTRPCError(c.classifyUnclassifiedPreview({ speciesId: scene.speciesId }), "NOT_FOUND");
+    await expectTRPCError(c.classifyUnclassified({ speciesId: scene.speciesId }), "NOT_FOUND");
     expect((await c.listRuns({})).items).toHaveLength(0);
   });
 

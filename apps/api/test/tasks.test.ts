@@ -123,6 +123,7 @@ describe("tasks API", () => {
       () => bob.caller.tasks.deleteBatch({ batchId }),
       () => bob.caller.tasks.agreement({ batchId }),
       () => bob.caller.tasks.adjudicate({ taskId, label: "A" }),
+      () => bob.caller.tasks.retrainFromBatch({ batchId }),
       () =>
         bob.caller.tasks.createBatchPreview({
           source: { kind: "run", runId: w.recordings[0]?.runId as string },

@@ -148,6 +148,6 @@ export const tasksRouter = createTRPCRouter({
     .input(ZRetrainRequest)
     .output(ZRetrainResponse)
     .mutation(({ ctx, input }) =>
-      retrainFromBatch(ctx.db, requireBoss(ctx.boss), ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
+      retrainFromBatch(ctx.db, ctx.boss, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
     ),
 });

@@ -75,13 +75,17 @@ async function freeName(db: Db, groupId: string, base: string): Promise<string> 
 
 export async function retrainFromBatch(
   db: Db,
-  boss: PgBoss,
+  maybeBoss: PgBoss | null,
   access: GroupAccess,
   raw: TRetrainRequest,
   _options: { mediaRoot: string },
 ): Promise<{ trainingJobId: string; jobId: string }> {
   const input = ZRetrainRequest.parse(raw);
+  // the batch first: another group's id is NOT_FOUND whatever this server can run
   const batch = await findBatchInGroup(db, access, input.batchId);
+  if (!maybeBoss)
+    throw new DomainError("PRECONDITION_FAILED", "Background jobs are not available on this server");
+  const boss = maybeBoss;
   if (batch.status !== "ready") throw new DomainError("PRECONDITION_FAILED", "The batch is not ready");
   if (!batch.speciesId)
     throw badRequest("The batch spans several species (or none): retraining needs one species");
