@@ -1,8 +1,3 @@
-// Task batches and annotation (contract: /tmp/bc/tasks-contract.md; logic in @battycoda/core/tasks).
-// Every procedure is scoped to the caller's group: another group's batches and tasks are NOT_FOUND.
-// Files (raw HTTP, see http/task-exports.ts): GET /api/task-batches/export.zip, /api/task-batches/:id/export.csv.
-//   batches                      kept for the Workflow page (listBatches is the full list)
-import { DomainError } from "@battycoda/core";
 import {
   adjudicate,
   agreement,
@@ -48,17 +43,11 @@ import {
   ZTaskIdRequest,
   ZTaskResponse,
 } from "@battycoda/core/tasks";
-import type PgBoss from "pg-boss";
 import { z } from "zod";
 import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 import { ZListTaskBatchesResponse } from "./placeholders.schemas.ts";
 
 const ZOk = z.object({ ok: z.literal(true) });
-
-function requireBoss(boss: PgBoss | null): PgBoss {
-  if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background jobs are not available on this server");
-  return boss;
-}
 
 export const tasksRouter = createTRPCRouter({
   batches: groupProcedure.output(ZListTaskBatchesResponse).query(async ({ ctx }) => {
