@@ -14,6 +14,7 @@ import {
   TextField,
 } from "../components/ui";
 import { errorMessage, fieldErrors } from "../lib/errors";
+import { httpErrorFrom } from "../lib/http-errors";
 import { type RouterOutputs, useTRPC } from "../lib/trpc";
 
 type SpeciesDetail = RouterOutputs["species"]["get"];
@@ -550,10 +551,7 @@ function RepertoireImage({ species }: { species: SpeciesDetail }) {
         body,
         credentials: "include",
       });
-      if (!res.ok) {
-        const json = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        throw new Error(json?.error?.message ?? `Upload failed (${res.status})`);
-      }
+      if (!res.ok) throw await httpErrorFrom(res, "Upload failed");
     },
     onSuccess: async () => {
       setFile(null);

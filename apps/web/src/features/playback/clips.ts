@@ -1,3 +1,4 @@
+import { httpErrorFrom } from "../../lib/http-errors";
 import { type PcmClip, parseWav } from "./wav";
 
 /** Largest clip fetched for the waveform strip or playback (samples per channel). */
@@ -16,7 +17,7 @@ export function fetchClip(recordingId: string, start: number, end: number): Prom
   const hit = cache.get(url);
   if (hit) return hit;
   const p = fetch(url, { credentials: "include" }).then(async (res) => {
-    if (!res.ok) throw new Error(`Audio clip: ${res.status} ${res.statusText}`);
+    if (!res.ok) throw await httpErrorFrom(res, "Audio clip");
     return parseWav(await res.arrayBuffer());
   });
   p.catch(() => cache.delete(url));

@@ -1,8 +1,9 @@
 import type { ImportSegmentsResult } from "@battycoda/core";
 import { useId, useRef, useState } from "react";
 import { Alert, Button } from "../../components/ui";
+import { httpErrorFrom } from "../../lib/http-errors";
 
-/** The API's error envelope on raw routes: `{ error: { code, message, details? } }`. */
+/** A failed import as the form shows it: the server's message and its line-numbered details. */
 interface RawError {
   code?: string;
   message?: string;
@@ -74,13 +75,15 @@ export function ImportExport({
         body: form,
         credentials: "include",
       });
-      const body = (await res.json().catch(() => ({}))) as {
-        error?: RawError;
-      } & Partial<ImportSegmentsResult>;
-      if (!res.ok || body.error) {
-        setOutcome({ kind: "error", error: body.error ?? { message: `Import failed (HTTP ${res.status})` } });
+      if (!res.ok) {
+        const e = await httpErrorFrom(res, "Import failed");
+        const details = e.details as RawError["details"];
+        setOutcome({
+          kind: "error",
+          error: { message: e.message, ...(e.code ? { code: e.code } : {}), details },
+        });
       } else {
-        const result = body as ImportSegmentsResult;
+        const result = (await res.json()) as ImportSegmentsResult;
         setOutcome({ kind: "ok", result });
         onImported(result);
         if (fileRef.current) fileRef.current.value = "";

@@ -1,4 +1,5 @@
 import { type BcsgWindow, decodeBcsg } from "@battycoda/audio/browser";
+import { httpErrorFrom } from "../../lib/http-errors";
 
 /** A tile covers TILE_COLUMNS … 2·TILE_COLUMNS canvas pixels at the zoom it is fetched for. */
 export const TILE_COLUMNS = 256;
@@ -117,17 +118,7 @@ export class HttpError extends Error {
 
 async function defaultFetch(url: string): Promise<ArrayBuffer> {
   const res = await fetch(url, { credentials: "include" });
-  if (!res.ok) {
-    let msg = `${res.status} ${res.statusText}`;
-    try {
-      const body = await res.text();
-      const j = JSON.parse(body) as { error?: string; message?: string };
-      msg = j.message ?? j.error ?? msg;
-    } catch {
-      /* not JSON */
-    }
-    throw new HttpError(res.status, msg);
-  }
+  if (!res.ok) throw new HttpError(res.status, (await httpErrorFrom(res, "Spectrogram")).message);
   return res.arrayBuffer();
 }
 

@@ -1,4 +1,5 @@
 import * as tus from "tus-js-client";
+import { httpErrorFromText } from "../../lib/http-errors";
 
 /** Files above this go through tus (resumable); smaller ones are one multipart request. */
 export const TUS_THRESHOLD_BYTES = 64 * 1024 * 1024;
@@ -43,20 +44,8 @@ export class UploadError extends Error {
 }
 
 function errorFromBody(status: number, text: string): UploadError {
-  try {
-    const j = JSON.parse(text) as {
-      error?: { message?: string; details?: unknown } | string;
-      message?: string;
-    };
-    const msg = typeof j.error === "string" ? j.error : (j.error?.message ?? j.message);
-    if (msg) return new UploadError(msg, status, typeof j.error === "object" ? j.error?.details : undefined);
-  } catch {
-    /* not JSON */
-  }
-  return new UploadError(
-    status === 0 ? "Network error: the upload did not reach the server" : `Upload failed (${status})`,
-    status,
-  );
+  const e = httpErrorFromText(status, text, "Upload failed");
+  return new UploadError(e.message, status, e.details);
 }
 
 /** multipart/form-data POST with upload progress (fetch has no upload progress events; XHR does). */
