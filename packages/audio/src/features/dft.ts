@@ -2,6 +2,11 @@
 // warbleR/seewave take FFTs of whatever length a call or a window happens to have (80, 125, 7680 samples...),
 // so power-of-two sizes go straight to fft.js and every other size uses Bluestein's chirp-z algorithm
 // on a power-of-two fft.js transform. Plans are cached per size: feature extraction reuses a handful of sizes.
+//
+// Why a second FFT beside dsp/fft-real.ts: that one is a real-input radix-4 transform for power-of-two
+// sizes only (the spectrogram STFT and the detectors, where speed matters), while Bluestein needs a complex
+// transform, and the golden warbleR tests pin these features to fft.js's rounding. Replacing it would trade
+// the parity guarantee for one dependency fewer; fft-real.ts's tests compare against fft.js for that reason.
 import FFT from "fft.js";
 
 interface Pow2Plan {
