@@ -1,6 +1,9 @@
 import { availableParallelism } from "node:os";
+import { MessageChannel, type MessagePort, type ResourceLimits } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { type AudioTask, type AudioTaskResult, transferListOf } from "./tasks.ts";
+import type { SpectrogramFileSummary } from "../spectrogram/job.ts";
+import { CANCELLED_MESSAGE } from "./run-task.ts";
+import { type AudioTask, type AudioTaskResult, type SpectrogramJobTask, transferListOf } from "./tasks.ts";
 
 export interface AudioPoolOptions {
   /** Worker threads; default one per core. */
@@ -13,6 +16,21 @@ export interface AudioPoolOptions {
    * unbounded memory and latency behind the threads.
    */
   maxQueue?: number;
+  /** Per-thread V8 limits (the worker caps the young generation to keep its RSS down). */
+  resourceLimits?: ResourceLimits;
+}
+
+export interface SpectrogramRunOptions {
+  onProgress?: (framesDone: number, framesTotal: number) => void;
+  /** Aborting stops the job between STFT blocks (its temp file is removed); the promise rejects with SpectrogramCancelledError. */
+  signal?: AbortSignal;
+}
+
+export class SpectrogramCancelledError extends Error {
+  override name = "SpectrogramCancelledError";
+  constructor() {
+    super("Spectrogram generation was cancelled");
+  }
 }
 
 /** The pool already has `threads` tasks running and `maxQueue` waiting. */
@@ -46,6 +64,7 @@ export class AudioPool {
       minThreads: 0,
       maxThreads: this.threads,
       idleTimeout: options.idleTimeout ?? 30_000,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     });
   }
 
@@ -54,11 +73,54 @@ export class AudioPool {
    * in the calling thread afterwards. Rejects with PoolBusyError (nothing moved) when full.
    */
   async run<T extends AudioTask>(task: T, signal?: AbortSignal): Promise<AudioTaskResult<T>> {
+    return this.submit(task, transferListOf(task), signal) as Promise<AudioTaskResult<T>>;
+  }
+
+  /**
+   * WAV → HDF5 (temp file + rename inside the audio package), streamed in a worker thread, with
+   * progress over a MessagePort and cancellation through a shared flag checked between blocks
+   * (aborting a piscina task would terminate the thread mid-write and leave its temp file behind).
+   */
+  async spectrogram(
+    wavPath: string,
+    outPath: string,
+    options: SpectrogramRunOptions = {},
+  ): Promise<SpectrogramFileSummary> {
+    const { port1, port2 } = new MessageChannel();
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const cancel = () => Atomics.store(flag, 0, 1);
+    if (options.signal?.aborted) throw new SpectrogramCancelledError();
+    options.signal?.addEventListener("abort", cancel, { once: true });
+    port1.on("message", (m: { done: number; total: number }) => options.onProgress?.(m.done, m.total));
+    const task: SpectrogramJobTask = {
+      type: "spectrogram-job",
+      wavPath,
+      outPath,
+      progress: port2,
+      control: flag.buffer as SharedArrayBuffer,
+    };
+    try {
+      return (await this.submit(task, [port2])) as SpectrogramFileSummary;
+    } catch (err) {
+      if (Atomics.load(flag, 0) !== 0 || (err instanceof Error && err.message === CANCELLED_MESSAGE))
+        throw new SpectrogramCancelledError();
+      throw err;
+    } finally {
+      options.signal?.removeEventListener("abort", cancel);
+      port1.close();
+    }
+  }
+
+  private async submit(
+    task: AudioTask,
+    transferList: (ArrayBuffer | MessagePort)[],
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     if (this.outstanding >= this.threads + this.maxQueue)
       throw new PoolBusyError(this.threads, this.maxQueue);
     this.outstanding++;
     try {
-      return await this.pool.run(task, { transferList: transferListOf(task), ...(signal ? { signal } : {}) });
+      return await this.pool.run(task, { transferList, ...(signal ? { signal } : {}) });
     } finally {
       this.outstanding--;
     }

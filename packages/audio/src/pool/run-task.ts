@@ -3,7 +3,31 @@ import { renderWindowBinary, renderWindowPng } from "../render/window.ts";
 import { segment } from "../segmentation/index.ts";
 import { writeSpectrogramFile, writeSpectrogramFromSamples } from "../spectrogram/job.ts";
 import { stft } from "../spectrogram/stft.ts";
-import type { AudioTask, SpectrogramGrid } from "./tasks.ts";
+import type { AudioTask, SpectrogramGrid, SpectrogramJobTask } from "./tasks.ts";
+
+/** Thrown inside the job when its control flag is set; AudioPool.spectrogram turns it into SpectrogramCancelledError. */
+export const CANCELLED_MESSAGE = "battycoda:spectrogram-cancelled";
+const PROGRESS_MS = 250;
+
+async function spectrogramJob(task: SpectrogramJobTask) {
+  const flag = new Int32Array(task.control);
+  let last = 0;
+  try {
+    return await writeSpectrogramFile(task.wavPath, task.outPath, {
+      onProgress(done, total) {
+        // Throwing here unwinds writeSpectrogramFile, which deletes its temp file.
+        if (Atomics.load(flag, 0) !== 0) throw new Error(CANCELLED_MESSAGE);
+        const now = Date.now();
+        if (now - last >= PROGRESS_MS || done === total) {
+          last = now;
+          task.progress.postMessage({ done, total });
+        }
+      },
+    });
+  } finally {
+    task.progress.close();
+  }
+}
 
 function mean(channels: Float32Array[]): Float32Array {
   if (channels.length === 1) return channels[0]!;
@@ -22,6 +46,8 @@ export async function runTask(task: AudioTask): Promise<unknown> {
       return stftGrid(mean(task.channels));
     case "spectrogram-file":
       return writeSpectrogramFile(task.wavPath, task.outPath, task.options);
+    case "spectrogram-job":
+      return spectrogramJob(task);
     case "segment":
       return segment(task.samples, task.sampleRate, {
         ...(task.algorithm ? { algorithm: task.algorithm } : {}),

@@ -1,3 +1,4 @@
+import type { MessagePort } from "node:worker_threads";
 import type { CallFeatures } from "../features/index.ts";
 import type { BinaryOptions } from "../render/binary.ts";
 import type { RenderOptions } from "../render/png.ts";
@@ -36,7 +37,8 @@ export type AudioTask =
   /** HDF5 window → PNG bytes (the window is read inside the worker, so its float grid never reaches the caller). */
   | { type: "render-png"; h5Path: string; window: SpectrogramWindowRequest; options?: RenderOptions }
   /** HDF5 window → BCSG bytes for the browser canvas. */
-  | { type: "render-binary"; h5Path: string; window: SpectrogramWindowRequest; options?: BinaryOptions };
+  | { type: "render-binary"; h5Path: string; window: SpectrogramWindowRequest; options?: BinaryOptions }
+  | SpectrogramJobTask;
 
 export interface SpectrogramGrid {
   frames: number;
@@ -45,9 +47,22 @@ export interface SpectrogramGrid {
   data: Float32Array;
 }
 
+/**
+ * WAV → HDF5 with progress and cooperative cancellation (the worker's spectrogram job): progress
+ * `{ done, total }` frames goes out on `progress`, and setting Int32 slot 0 of `control` to 1 stops
+ * it between blocks (its temp file is removed). Submitted through AudioPool.spectrogram().
+ */
+export interface SpectrogramJobTask {
+  type: "spectrogram-job";
+  wavPath: string;
+  outPath: string;
+  progress: MessagePort;
+  control: SharedArrayBuffer;
+}
+
 export type AudioTaskResult<T extends AudioTask> = T extends { type: "spectrogram" }
   ? SpectrogramFileSummary | SpectrogramGrid
-  : T extends { type: "spectrogram-file" }
+  : T extends { type: "spectrogram-file" | "spectrogram-job" }
     ? SpectrogramFileSummary
     : T extends { type: "segment" }
       ? Segment[]
