@@ -1,56 +1,15 @@
 // REST v1 routes for scripts: read segmentations and their segments. Spread into REST_ROUTES
 // (rest/routes.ts) so they are registered and documented like the others; the multipart import
 // lives in segment-files.ts.
-import { listSegmentations, listSegments, ZId } from "@battycoda/core";
-import { RunStatus } from "@battycoda/db";
+import {
+  listSegmentations,
+  listSegments,
+  ZId,
+  ZListSegmentationsResponse,
+  ZListSegmentsResponse,
+} from "@battycoda/core";
 import { z } from "zod";
 import type { RestRoute } from "../rest/routes.ts";
-
-const ZRunStatus = z.enum(RunStatus);
-const ZSegmentationSummary = z.object({
-  id: z.string(),
-  recordingId: z.string(),
-  name: z.string(),
-  algorithmKey: z.string().nullable(),
-  source: z.string(),
-  parameters: z.unknown(),
-  status: ZRunStatus,
-  progress: z.number(),
-  error: z.string().nullable(),
-  isActive: z.boolean(),
-  manuallyEdited: z.boolean(),
-  version: z.number().int(),
-  segmentCount: z.number().int(),
-  createdBy: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-const ZListSegmentationsResponse = z.object({
-  recording: z.object({
-    id: z.string(),
-    name: z.string(),
-    duration: z.number().nullable(),
-    sampleRate: z.number().int().nullable(),
-  }),
-  items: z.array(ZSegmentationSummary),
-});
-const ZSegment = z.object({
-  id: z.string(),
-  onset: z.number(),
-  offset: z.number(),
-  lowFreq: z.number().nullable(),
-  highFreq: z.number().nullable(),
-  label: z.string().nullable(),
-  notes: z.string(),
-});
-const ZListSegmentsResponse = z.object({
-  items: z.array(ZSegment),
-  total: z.number().int(),
-  page: z.number().int(),
-  pageSize: z.number().int(),
-  version: z.number().int(),
-  status: ZRunStatus,
-});
 
 export const SEGMENTATION_REST_ROUTES: RestRoute[] = [
   {
