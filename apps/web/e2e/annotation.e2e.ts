@@ -23,6 +23,9 @@ import {
   type Stack,
   screenshot,
   startStack,
+  trpcMutation,
+  trpcQuery,
+  until,
   waitForEmail,
 } from "./harness";
 
@@ -64,33 +67,6 @@ const carol = mk("carol");
 let stack: Stack;
 const contexts: BrowserContext[] = [];
 const consoleErrors: string[] = [];
-
-async function trpcQuery<T>(page: Page, p: string, input: unknown): Promise<T> {
-  const q = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const res = await page.request.get(`/trpc/${p}${q}`);
-  expect(res.ok(), await res.text()).toBe(true);
-  return ((await res.json()) as { result: { data: T } }).result.data;
-}
-
-async function trpcMutation<T>(page: Page, p: string, input: unknown): Promise<T> {
-  const res = await page.request.post(`/trpc/${p}`, { data: input });
-  expect(res.ok(), await res.text()).toBe(true);
-  return ((await res.json()) as { result: { data: T } }).result.data;
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 400));
-  }
-}
 
 const shot = (page: Page, name: string) => screenshot(page, SHOTS_DIR, name);
 
@@ -268,6 +244,7 @@ describe("annotation journey", () => {
             (s) => s.isActive && s.status === "completed" && s.segmentCount === SEGMENTS,
           ),
         90_000,
+        400,
       );
       const { runId } = await trpcMutation<{ runId: string }>(page, "classification.startRun", {
         segmentationId: segmentation.id,
@@ -278,6 +255,7 @@ describe("annotation journey", () => {
           (await trpcQuery<{ status: string }>(page, "classification.getRun", { runId })).status ===
           "completed",
         120_000,
+        400,
       );
 
       // ── "Create task batch" from the run page: name checked as typed, preview, create ──

@@ -10,7 +10,16 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { finishRegistration, openPage, REPO_ROOT, type Stack, screenshot, startStack } from "./harness";
+import {
+  finishRegistration,
+  openPage,
+  REPO_ROOT,
+  type Stack,
+  screenshot,
+  startStack,
+  trpcQuery,
+  until,
+} from "./harness";
 
 const SHARED = path.resolve(REPO_ROOT, "../shared/data");
 const SOURCE_WAV = path.join(SHARED, "recordings/bat1_angie_19.wav");
@@ -30,27 +39,6 @@ let stack: Stack;
 let tmpDir = "";
 const contexts: BrowserContext[] = [];
 const consoleErrors: string[] = [];
-
-async function trpcQuery<T>(page: Page, p: string, input: unknown): Promise<T> {
-  const q = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const res = await page.request.get(`/trpc/${p}${q}`);
-  expect(res.ok(), await res.text()).toBe(true);
-  return ((await res.json()) as { result: { data: T } }).result.data;
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 const shot = (page: Page, name: string) => screenshot(page, SHOTS_DIR, name);
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { readOutbox } from "@battycoda/core/mail";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 // Relative: the web package does not depend on the R client; only this harness starts R.
 import { type RServerHandle, startRServer } from "../../../packages/r-client/src/index.ts";
 import { cspFailure, guardCsp } from "./csp-guard.ts";
@@ -299,6 +300,37 @@ export async function finishRegistration(page: Page, stack: Stack, email: string
     /Finish creating your BattyCoda account/,
   );
   await page.goto(linkIn(mail, `${stack.baseUrl}/register/confirm?token=`));
+}
+
+/** A tRPC query as the page's signed-in browser makes it (its cookies); asserts success. */
+export async function trpcQuery<T>(page: Page, procedure: string, input: unknown): Promise<T> {
+  const q = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const res = await page.request.get(`/trpc/${procedure}${q}`);
+  expect(res.ok(), await res.text()).toBe(true);
+  return ((await res.json()) as { result: { data: T } }).result.data;
+}
+
+/** A tRPC mutation as the page's signed-in browser makes it; asserts success. */
+export async function trpcMutation<T>(page: Page, procedure: string, input: unknown): Promise<T> {
+  const res = await page.request.post(`/trpc/${procedure}`, { data: input });
+  expect(res.ok(), await res.text()).toBe(true);
+  return ((await res.json()) as { result: { data: T } }).result.data;
+}
+
+/** Polls `fn` until it returns something truthy, or throws naming `what` after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined>,
+  timeoutMs = 60_000,
+  intervalMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
 
 /** The first URL in an email's text that starts with `prefix`. */
