@@ -1,3 +1,4 @@
+import http from "node:http";
 import { REGISTRATION_CONFIRM_PATH } from "@battycoda/core";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildServer } from "../src/server.ts";
@@ -94,4 +95,38 @@ export async function registerOverHttp(
   if (done.statusCode !== 200)
     throw new Error(`completeRegistration answered ${done.statusCode}: ${done.body}`);
   return sessionCookieFrom(done) as string;
+}
+
+export interface SocketResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A request over a real socket to a listening server at `base`, with `path` sent byte for byte
+ * (no URL normalisation: the tus tests send what an attacker would).
+ */
+export function socketRequest(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<SocketResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(base, { method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }

@@ -1,14 +1,13 @@
 // Disk amplification and storage quotas: overlapping ZIP entries, ZIPs too big for the free disk,
 // per-group quotas on every upload path (single, ZIP, tus), and who may set a quota.
 import { statfs } from "node:fs/promises";
-import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { overlappingZip } from "../../../packages/formats/test/fixtures/overlap-zip.ts";
 import { makeSiteAdmin } from "./helpers.ts";
-import { trpcCode, trpcMutation, trpcQuery } from "./http-helpers.ts";
+import { socketRequest, trpcCode, trpcMutation, trpcQuery } from "./http-helpers.ts";
 import {
   createRecordingsEnv,
   mediaFiles,
@@ -60,28 +59,10 @@ afterAll(async () => {
   await main?.close();
 });
 
-interface Res {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-function send(url: string, method: string, headers: Record<string, string>, body?: Buffer): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const send = (url: string, method: string, headers: Record<string, string>, body?: Buffer) => {
+  const u = new URL(url);
+  return socketRequest(u.origin, method, `${u.pathname}${u.search}`, headers, body);
+};
 const tus = (p: Party) => ({ "tus-resumable": "1.0.0", cookie: `bc_session=${p.token}` });
 const filenameMeta = (name: string) => `filename ${Buffer.from(name).toString("base64")}`;
 

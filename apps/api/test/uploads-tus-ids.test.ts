@@ -1,11 +1,11 @@
 // The tus upload id comes from the URL path only: a query, an encoded slash, extra or doubled
 // slashes must never make tus act on an upload other than the one whose group was checked.
 import { readFile, stat } from "node:fs/promises";
-import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { tusDir } from "@battycoda/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { socketRequest } from "./http-helpers.ts";
 import { createRecordingsEnv, type Party, type RecordingsEnv } from "./recordings-fixtures.ts";
 
 let env: RecordingsEnv;
@@ -20,30 +20,9 @@ afterAll(async () => {
   await env?.close();
 });
 
-interface Res {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 /** Raw request: the path is sent byte for byte, as an attacker would. */
-function send(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(base, { method, path: url, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const send = (method: string, url: string, headers: Record<string, string>, body?: Buffer) =>
+  socketRequest(base, method, url, headers, body);
 
 const tus = (p: Party) => ({ "tus-resumable": "1.0.0", cookie: `bc_session=${p.token}` });
 const meta = (m: Record<string, string>) =>

@@ -10,7 +10,7 @@ import { QUEUES, registerJobHandler } from "@battycoda/core/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yazl from "yazl";
 import { generateAll } from "../../../packages/audio/test/fixtures/generate.ts";
-import { trpcCode, trpcQuery } from "./http-helpers.ts";
+import { socketRequest, trpcCode, trpcQuery } from "./http-helpers.ts";
 import { copyShared, createRecordingsEnv, type RecordingsEnv, upload } from "./recordings-fixtures.ts";
 
 let env: RecordingsEnv;
@@ -200,29 +200,8 @@ describe("batch ZIP upload", () => {
 
 // ─── tus, over a real socket ───
 
-interface Res {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function request(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${url}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const request = (method: string, url: string, headers: Record<string, string>, body?: Buffer) =>
+  socketRequest(base, method, url, headers, body);
 
 const tusHeaders = (cookie: string) => ({ "tus-resumable": "1.0.0", cookie: `bc_session=${cookie}` });
 const meta = (m: Record<string, string>) =>
