@@ -1,3 +1,4 @@
+import { RunStatus } from "@battycoda/db";
 // zod contract of `classifiers.*` (see /tmp/bc/contract.md, kept by the lead). Dates are ISO strings.
 import { z } from "zod";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
@@ -125,7 +126,7 @@ export const ZTrainingJobSummary = z.object({
   id: z.string(),
   name: z.string(),
   type: z.string(),
-  status: z.enum(["pending", "running", "completed", "failed", "cancelled"]),
+  status: z.enum(RunStatus),
   progress: z.number(),
   error: z.string().nullable(),
   classifierId: z.string().nullable(),

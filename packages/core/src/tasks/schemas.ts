@@ -1,3 +1,4 @@
+import { TaskBatchStatus, TaskStatus } from "@battycoda/db";
 // zod contract of `tasks.*` (see /tmp/bc/tasks-contract.md). Dates leave as ISO strings.
 import { z } from "zod";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
@@ -65,7 +66,7 @@ const ZNamed = z.object({ id: z.string(), name: z.string() });
 export const ZBatchSummary = z.object({
   id: z.string(),
   name: z.string(),
-  status: z.enum(["creating", "ready", "failed"]),
+  status: z.enum(TaskBatchStatus),
   progress: z.number(),
   error: z.string().nullable(),
   taskCount: z.number().int(),
@@ -105,7 +106,7 @@ export const ZBatchDetail = ZBatchSummary.extend({
   source: z.unknown(),
 });
 
-export const ZTaskStatus = z.enum(["pending", "in_progress", "done", "skipped"]);
+export const ZTaskStatus = z.enum(TaskStatus);
 
 export const ZListTasksRequest = z.object({
   batchId: ZId,
