@@ -258,8 +258,10 @@ describe("classification runs", () => {
       expect(crashed).toBe(true);
       expect(done.processedCount).toBe(40);
       await expectCompleteResults(scene, runId);
-      const job = await t.db.job.findFirstOrThrow({ where: { subjectId: runId } });
-      expect(job).toMatchObject({ status: "completed", attempts: 2 });
+      // the run row completes inside the handler; its Job row is marked when the handler returns
+      await expect
+        .poll(() => t.db.job.findFirstOrThrow({ where: { subjectId: runId } }), { timeout: 10_000 })
+        .toMatchObject({ status: "completed", attempts: 2 });
     } finally {
       hooks.afterBatch = null;
     }
@@ -359,8 +361,9 @@ describe("classification runs", () => {
     });
     const failed = await until(runId, "failed");
     expect(failed.error).toMatch(/^The classifier service rejected the request: /);
-    const job = await t.db.job.findFirstOrThrow({ where: { subjectId: runId } });
-    expect(job).toMatchObject({ status: "failed", attempts: 1 });
+    await expect
+      .poll(() => t.db.job.findFirstOrThrow({ where: { subjectId: runId } }), { timeout: 10_000 })
+      .toMatchObject({ status: "failed", attempts: 1 });
 
     const other = await createScene(t.db, mediaRoot, dir, { calls: 4, name: "otherspecies" });
     const foreign = await t.db.classifier.create({
