@@ -7,7 +7,7 @@ export type Db = PrismaClient;
 /** What `db.$transaction(async (tx) => …)` hands to its callback. */
 export type DbTransaction = Prisma.TransactionClient;
 /** Functions that work inside or outside a transaction take this. */
-export type DbLike = PrismaClient | Prisma.TransactionClient;
+export type DbOrTx = PrismaClient | Prisma.TransactionClient;
 
 export interface CreatePrismaClientOptions {
   /** Pool size per client (pg default 10). Tests use small pools because every file has its own DB. */

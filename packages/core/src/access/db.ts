@@ -1,2 +1,3 @@
-// Aliases over @battycoda/db's names, so domain code reads the same everywhere.
-export type { Db, DbLike as DbOrTx, DbTransaction as Tx } from "@battycoda/db";
+// The database types domain code uses: `Db` opens transactions, `DbOrTx` is what a function that
+// works inside or outside one takes, `DbTransaction` is the callback's client.
+export type { Db, DbOrTx, DbTransaction } from "@battycoda/db";

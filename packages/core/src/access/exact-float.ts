@@ -3,7 +3,7 @@
 // 2.333333333333333), for model writes and for values bound in $queryRaw/$executeRaw alike. Where
 // a float8 column must hold the exact double, send the shortest round-trip text (String(x)) and
 // cast it to float8 in SQL: PostgreSQL's parse of that text is exact.
-import type { DbLike } from "@battycoda/db";
+import type { DbOrTx } from "@battycoda/db";
 
 /** The exact text of a double for a `::float8` cast (null stays null). */
 export const float8Text = (x: number | null | undefined): string | null =>
@@ -15,7 +15,7 @@ export const float8Text = (x: number | null | undefined): string | null =>
  * must not be refused because the stored duration lost its 17th digit.
  */
 export async function writeExactDuration(
-  db: DbLike,
+  db: DbOrTx,
   recordingId: string,
   duration: number | null | undefined,
 ): Promise<void> {

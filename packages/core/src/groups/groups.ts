@@ -1,6 +1,6 @@
 import type { Actor, GroupAccess } from "../access/access.ts";
 import { requireGroupAdmin } from "../access/access.ts";
-import type { Db, DbOrTx, Tx } from "../access/db.ts";
+import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
 import { notFound } from "../access/errors.ts";
 import { bucket, consumeLimit, RATE_LIMITS } from "../auth/rate-limit.ts";
 import type { TCreateGroupRequest, TUpdateGroupRequest } from "./groups.schemas.ts";
@@ -62,7 +62,7 @@ export async function createGroup(db: Db, actor: Actor, input: TCreateGroupReque
   return summary(db, actor, group.id);
 }
 
-export async function createPersonalGroup(tx: Tx, userId: string, username: string) {
+export async function createPersonalGroup(tx: DbTransaction, userId: string, username: string) {
   return tx.group.create({
     data: {
       name: `${username}'s group`,

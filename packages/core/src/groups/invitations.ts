@@ -1,6 +1,6 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findInvitationInGroup, requireGroupAdmin } from "../access/access.ts";
-import type { Db, DbOrTx, Tx } from "../access/db.ts";
+import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
 import { conflict, DomainError, notFound } from "../access/errors.ts";
 import { escapeHtml, type MailContext } from "../access/services.ts";
 import { DAY_MS, hashToken, randomToken } from "../auth/tokens.ts";
@@ -137,7 +137,7 @@ export async function assertInvitationUsable(db: DbOrTx, token: string): Promise
  * Joins the invitation's group with whichever account is signed in (the address it was sent
  * to may differ from the account's), makes it the current group, and burns the token.
  */
-export async function acceptInvitationInTx(tx: Tx, userId: string, token: string) {
+export async function acceptInvitationInTx(tx: DbTransaction, userId: string, token: string) {
   await assertInvitationUsable(tx, token);
   const invitation = await findByToken(tx, token);
   // Conditional update: of two concurrent accepts exactly one sees count 1.

@@ -1,6 +1,6 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findMembershipInGroup, requireGroupAdmin } from "../access/access.ts";
-import type { Db, DbOrTx, Tx } from "../access/db.ts";
+import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
 import { conflict, DomainError, notFound } from "../access/errors.ts";
 import { setCurrentGroup } from "./groups.ts";
 
@@ -56,7 +56,7 @@ export async function findUserByIdentifier(db: DbOrTx, identifier: string) {
 
 // Admin changes take a row lock on the group so two concurrent demotions cannot each see
 // "another admin remains" and leave the group with none.
-async function lockGroup(tx: Tx, groupId: string): Promise<void> {
+async function lockGroup(tx: DbTransaction, groupId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM "Group" WHERE id = ${groupId} FOR UPDATE`;
 }
 
@@ -64,7 +64,7 @@ async function lockGroup(tx: Tx, groupId: string): Promise<void> {
  * The caller's admin flag as of now (after the lock), not as of the start of the request: an
  * admin demoted a moment ago must not get one more admin action through.
  */
-async function requireCurrentAdmin(tx: Tx, access: GroupAccess): Promise<void> {
+async function requireCurrentAdmin(tx: DbTransaction, access: GroupAccess): Promise<void> {
   const me = await tx.membership.findUnique({
     where: { userId_groupId: { userId: access.userId, groupId: access.groupId } },
   });
@@ -72,7 +72,12 @@ async function requireCurrentAdmin(tx: Tx, access: GroupAccess): Promise<void> {
   requireGroupAdmin({ ...access, isGroupAdmin: me.isAdmin });
 }
 
-async function assertNotLastAdmin(tx: Tx, groupId: string, membership: { isAdmin: boolean }, action: string) {
+async function assertNotLastAdmin(
+  tx: DbTransaction,
+  groupId: string,
+  membership: { isAdmin: boolean },
+  action: string,
+) {
   if (!membership.isAdmin) return;
   const admins = await tx.membership.count({ where: { groupId, isAdmin: true } });
   if (admins <= 1) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Db, type DbLike, type DbTransaction, type Job, Prisma } from "@battycoda/db";
+import { type Db, type DbOrTx, type DbTransaction, type Job, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { DomainError, notFound } from "../access/errors.ts";
 import type { JobPayloads, QueueName } from "./queues.ts";
@@ -46,12 +46,12 @@ export function bossDbForTransaction(tx: DbTransaction): PgBoss.Db {
   };
 }
 
-function isClient(db: DbLike): db is Db {
+function isClient(db: DbOrTx): db is Db {
   return typeof (db as Db).$transaction === "function";
 }
 
 /** Runs `fn` in `db`'s transaction if it already is one, else in a new one. */
-async function inTransaction<T>(db: DbLike, fn: (tx: DbTransaction) => Promise<T>): Promise<T> {
+async function inTransaction<T>(db: DbOrTx, fn: (tx: DbTransaction) => Promise<T>): Promise<T> {
   return isClient(db) ? db.$transaction(fn) : fn(db);
 }
 
@@ -80,7 +80,7 @@ async function sendBossJob(
  * the job part of a larger change (e.g. "create a Segmentation and run it").
  */
 export async function enqueueJob<T extends QueueName>(
-  db: DbLike,
+  db: DbOrTx,
   boss: PgBoss,
   input: EnqueueJobInput<T>,
 ): Promise<Job> {

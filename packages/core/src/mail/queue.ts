@@ -1,4 +1,4 @@
-import type { DbLike, Job } from "@battycoda/db";
+import type { DbOrTx, Job } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import type { JobHandler } from "../jobs/handler.ts";
@@ -11,7 +11,7 @@ import { type EmailMessage, recipients, ZEmailMessage } from "./message.ts";
  * never wait for, or fail because of, the mail provider.
  */
 export async function queueEmail(
-  db: DbLike,
+  db: DbOrTx,
   boss: PgBoss,
   message: EmailMessage,
   meta: { userId?: string | null; groupId?: string | null } = {},

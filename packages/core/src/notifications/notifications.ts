@@ -1,4 +1,4 @@
-import type { DbLike } from "@battycoda/db";
+import type { DbOrTx } from "@battycoda/db";
 import { z } from "zod";
 import type { Actor } from "../access/access.ts";
 
@@ -13,7 +13,7 @@ export interface NewNotification {
   link?: string | null;
 }
 
-export async function createNotification(db: DbLike, n: NewNotification) {
+export async function createNotification(db: DbOrTx, n: NewNotification) {
   return db.notification.create({
     data: {
       userId: n.userId,
@@ -53,7 +53,7 @@ export const ZListNotificationsResponse = z.object({
 export const ZMarkNotificationsReadResponse = z.object({ updated: z.number().int() });
 
 /** Only ever the caller's own notifications (they are per user, not per group). */
-export async function listNotifications(db: DbLike, actor: Actor, input: TListNotificationsRequest) {
+export async function listNotifications(db: DbOrTx, actor: Actor, input: TListNotificationsRequest) {
   const where = { userId: actor.userId, ...(input.unreadOnly ? { readAt: null } : {}) };
   const [rows, unread] = await Promise.all([
     db.notification.findMany({
@@ -83,7 +83,7 @@ export const ZMarkNotificationsReadRequest = z.union([
 export type TMarkNotificationsReadRequest = z.output<typeof ZMarkNotificationsReadRequest>;
 
 /** Someone else's ids are silently ignored (the filter is on userId), so nothing leaks. */
-export async function markNotificationsRead(db: DbLike, actor: Actor, input: TMarkNotificationsReadRequest) {
+export async function markNotificationsRead(db: DbOrTx, actor: Actor, input: TMarkNotificationsReadRequest) {
   const { count } = await db.notification.updateMany({
     where: { userId: actor.userId, readAt: null, ...("ids" in input ? { id: { in: input.ids } } : {}) },
     data: { readAt: new Date() },

@@ -1,4 +1,4 @@
-import type { DbLike } from "@battycoda/db";
+import type { DbOrTx } from "@battycoda/db";
 import { exportRavenTable, exportSegmentsCsv, type Segment } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
 import { findSegmentationInGroup } from "./common.ts";
@@ -29,7 +29,7 @@ function safeName(s: string): string {
  * formatter from the stored doubles, so Raven → import → export gives the same numbers back.
  */
 export async function exportSegmentation(
-  db: DbLike,
+  db: DbOrTx,
   access: GroupAccess,
   segmentationId: string,
   format: ExportFormat,

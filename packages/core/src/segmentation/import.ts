@@ -1,4 +1,4 @@
-import type { DbLike, Prisma } from "@battycoda/db";
+import type { DbOrTx, Prisma } from "@battycoda/db";
 import {
   type OutsideKind,
   type ParsedSegments,
@@ -70,7 +70,7 @@ export interface ImportSegmentsResult {
  * pickles that try to run code → details `{ unsafePickle: true }`.
  */
 export async function importSegments(
-  db: DbLike,
+  db: DbOrTx,
   access: GroupAccess,
   input: ImportSegmentsInput,
 ): Promise<ImportSegmentsResult> {

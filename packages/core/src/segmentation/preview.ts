@@ -1,5 +1,5 @@
 import { WavError } from "@battycoda/audio";
-import type { DbLike } from "@battycoda/db";
+import type { DbOrTx } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import { DomainError } from "../access/errors.ts";
 import { type AudioTaskRunner, readWindow, runSegment } from "./audio.ts";
@@ -21,7 +21,7 @@ export interface PreviewResult {
  * and answers synchronously (no job): the UI draws the result over the spectrogram at once.
  */
 export async function previewSegmentation(
-  db: DbLike,
+  db: DbOrTx,
   access: GroupAccess,
   deps: { mediaRoot: string; pool?: AudioTaskRunner | null },
   input: TPreviewRequest,

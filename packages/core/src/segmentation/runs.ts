@@ -1,5 +1,5 @@
 import type { SEGMENTATION_ALGORITHMS, SegmentParams } from "@battycoda/audio";
-import type { Db, DbLike, Prisma } from "@battycoda/db";
+import type { Db, DbOrTx, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
 import { badRequest, DomainError, notFound } from "../access/errors.ts";
@@ -57,7 +57,7 @@ function requireBoss(boss: PgBoss | null): PgBoss {
   return boss;
 }
 
-async function algorithmRowId(db: DbLike, access: GroupAccess, key: string): Promise<string | null> {
+async function algorithmRowId(db: DbOrTx, access: GroupAccess, key: string): Promise<string | null> {
   const rows = await db.segmentationAlgorithm.findMany({
     where: { key, OR: [{ groupId: access.groupId }, { groupId: null }] },
     select: { id: true, groupId: true, isActive: true },
@@ -83,7 +83,7 @@ function checkChannel(rec: RecordingForSegmentation, channel: number | null | un
  * One atomic jsonb update, so two runs started at once cannot drop each other's entry.
  */
 async function rememberSpeciesParams(
-  db: DbLike,
+  db: DbOrTx,
   access: GroupAccess,
   speciesId: string | null,
   key: string,
@@ -106,7 +106,7 @@ export interface StartSegmentationResult {
 }
 
 async function createRun(
-  db: DbLike,
+  db: DbOrTx,
   boss: PgBoss,
   access: GroupAccess,
   rec: RecordingForSegmentation,
@@ -188,7 +188,7 @@ export interface SegmentationDefaults {
 }
 
 export async function segmentationDefaults(
-  db: DbLike,
+  db: DbOrTx,
   access: GroupAccess,
   input: { recordingId: string; algorithmKey: AlgorithmKey },
 ): Promise<SegmentationDefaults> {
@@ -370,7 +370,7 @@ function toSummary(s: SummaryRow): SegmentationSummary {
 }
 
 /** A recording's segmentations, active first, then newest. */
-export async function listSegmentations(db: DbLike, access: GroupAccess, recordingId: string) {
+export async function listSegmentations(db: DbOrTx, access: GroupAccess, recordingId: string) {
   const rec = await findRecordingForSegmentation(db, access, recordingId);
   const rows = await db.segmentation.findMany({
     where: { recordingId: rec.id, groupId: access.groupId },
@@ -383,7 +383,7 @@ export async function listSegmentations(db: DbLike, access: GroupAccess, recordi
   };
 }
 
-export async function getSegmentation(db: DbLike, access: GroupAccess, segmentationId: string) {
+export async function getSegmentation(db: DbOrTx, access: GroupAccess, segmentationId: string) {
   const seg = await findSegmentationInGroup(db, access, segmentationId);
   const row = await db.segmentation.findUniqueOrThrow({ where: { id: seg.id }, include: SUMMARY_INCLUDE });
   return {
@@ -495,7 +495,7 @@ export interface OverviewItem {
 }
 
 /** The Segmentation page: recordings with their segmentation state, paginated. */
-export async function segmentationOverview(db: DbLike, access: GroupAccess, input: TOverviewRequest) {
+export async function segmentationOverview(db: DbOrTx, access: GroupAccess, input: TOverviewRequest) {
   const where: Prisma.RecordingWhereInput = { groupId: access.groupId, ...NOT_SPLIT_ORIGINAL };
   if (input.projectId) where.projectId = input.projectId;
   if (input.speciesId) where.speciesId = input.speciesId;

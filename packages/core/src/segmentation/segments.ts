@@ -1,4 +1,4 @@
-import type { Db, DbLike, Prisma } from "@battycoda/db";
+import type { Db, DbOrTx, Prisma } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import {
@@ -124,7 +124,7 @@ function fields(s: TSegmentFields) {
   };
 }
 
-export async function listSegments(db: DbLike, access: GroupAccess, input: TListSegmentsRequest) {
+export async function listSegments(db: DbOrTx, access: GroupAccess, input: TListSegmentsRequest) {
   const seg = await findSegmentationInGroup(db, access, input.segmentationId);
   const where: Prisma.SegmentWhereInput = { segmentationId: seg.id };
   if (input.search) {
@@ -154,7 +154,7 @@ export async function listSegments(db: DbLike, access: GroupAccess, input: TList
 
 /** Segments overlapping [start, end) for the spectrogram viewer, with the version to edit against. */
 export async function segmentsInWindow(
-  db: DbLike,
+  db: DbOrTx,
   access: GroupAccess,
   input: { segmentationId: string; start: number; end: number },
 ) {

@@ -3,7 +3,7 @@
 // picked with FOR UPDATE SKIP LOCKED, so two annotators asking at once never get the same task; a
 // lock older than LOCK_STALE_MINUTES is free again. Blind batches (2+ assignees) have no locks:
 // every assignee labels every task (TaskLabel), and the task is done once all of them have.
-import { type Db, type DbLike, type DbTransaction, Prisma } from "@battycoda/db";
+import { type Db, type DbOrTx, type DbTransaction, Prisma } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import { badRequest, conflict, DomainError, forbidden, notFound } from "../access/errors.ts";
 import {
@@ -76,7 +76,7 @@ function toRow(t: RowSource, blind: boolean): TTaskRow {
   };
 }
 
-async function batchInfo(db: DbLike, access: GroupAccess, batchId: string): Promise<BatchInfo> {
+async function batchInfo(db: DbOrTx, access: GroupAccess, batchId: string): Promise<BatchInfo> {
   // one round trip: this runs on every keypress of the annotation screen
   const [b] = await db.$queryRaw<
     {
@@ -116,7 +116,7 @@ function requireAssignee(batch: BatchInfo, access: GroupAccess) {
     throw forbidden("Only the batch's assignees label a blind batch");
 }
 
-async function findTaskInGroup(db: DbLike, access: GroupAccess, taskId: string) {
+async function findTaskInGroup(db: DbOrTx, access: GroupAccess, taskId: string) {
   const task = await db.task.findFirst({
     where: { id: taskId, groupId: access.groupId },
     select: { id: true, batchId: true, position: true, speciesId: true, status: true, annotatedById: true },
@@ -149,7 +149,7 @@ interface DetailRow {
 }
 
 async function annotationTasks(
-  db: DbLike,
+  db: DbOrTx,
   access: GroupAccess,
   batch: BatchInfo,
   ids: string[],
@@ -210,7 +210,7 @@ async function annotationTasks(
 
 /** Locks the first free task after (or before) `position` for the caller; null when none is left. */
 async function lockNext(
-  db: DbLike,
+  db: DbOrTx,
   batch: BatchInfo,
   userId: string,
   position: number,
@@ -245,7 +245,7 @@ async function lockNext(
 
 /** Blind batches: the caller's next task without their label (no locks: everyone labels everything). */
 async function blindNext(
-  db: DbLike,
+  db: DbOrTx,
   batch: BatchInfo,
   userId: string,
   position: number,
@@ -267,7 +267,7 @@ async function blindNext(
 
 /** Prefetch hints: the tasks the caller would most likely get next (not locked for them). */
 async function following(
-  db: DbLike,
+  db: DbOrTx,
   batch: BatchInfo,
   userId: string,
   position: number,
@@ -288,7 +288,7 @@ async function following(
   return rows.map((r) => r.id);
 }
 
-async function releaseMine(db: DbLike, taskId: string, userId: string): Promise<void> {
+async function releaseMine(db: DbOrTx, taskId: string, userId: string): Promise<void> {
   await db.$executeRaw`
     UPDATE "Task" SET "lockedById" = NULL, "lockedAt" = NULL, "updatedAt" = now(),
       status = CASE WHEN status = 'in_progress' THEN 'pending'::"TaskStatus" ELSE status END
@@ -344,17 +344,17 @@ export async function getTask(db: Db, access: GroupAccess, taskId: string): Prom
   return task;
 }
 
-async function taskRow(db: DbLike, taskId: string, blind: boolean): Promise<TTaskRow> {
+async function taskRow(db: DbOrTx, taskId: string, blind: boolean): Promise<TTaskRow> {
   return toRow(await db.task.findUniqueOrThrow({ where: { id: taskId }, include: TASK_INCLUDE }), blind);
 }
 
-async function checkLabel(db: DbLike, speciesId: string | null, label: string): Promise<void> {
+async function checkLabel(db: DbOrTx, speciesId: string | null, label: string): Promise<void> {
   if (label === UNKNOWN_LABEL || !speciesId) return;
   const found = await db.callType.findFirst({ where: { speciesId, shortName: label }, select: { id: true } });
   if (!found) throw badRequest(`"${label}" is not a call type of this species (nor "${UNKNOWN_LABEL}")`);
 }
 
-async function lockHolder(db: DbLike, taskId: string): Promise<string> {
+async function lockHolder(db: DbOrTx, taskId: string): Promise<string> {
   const t = await db.task.findUnique({
     where: { id: taskId },
     include: { lockedBy: { select: { username: true } } },

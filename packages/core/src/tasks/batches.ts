@@ -2,7 +2,7 @@
 // scope with its latest completed run), the candidate calls (threshold, order), creation inline or
 // through the `tasks.create-batch` job, listing, reading and deleting. Every query is scoped to the
 // caller's group; another group's rows are NOT_FOUND.
-import { type Db, type DbLike, type DbTransaction, Prisma } from "@battycoda/db";
+import { type Db, type DbOrTx, type DbTransaction, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
 import { badRequest, conflict, DomainError, isUniqueViolation, notFound } from "../access/errors.ts";
@@ -50,7 +50,7 @@ interface Resolved {
   speciesId: string | null;
 }
 
-async function latestCompletedRuns(db: DbLike, segmentationIds: string[]): Promise<Map<string, string>> {
+async function latestCompletedRuns(db: DbOrTx, segmentationIds: string[]): Promise<Map<string, string>> {
   if (segmentationIds.length === 0) return new Map();
   const runs = await db.classificationRun.findMany({
     where: { segmentationId: { in: segmentationIds }, status: "completed" },
@@ -61,7 +61,7 @@ async function latestCompletedRuns(db: DbLike, segmentationIds: string[]): Promi
   return new Map(runs.map((r) => [r.segmentationId as string, r.id]));
 }
 
-async function resolveSource(db: DbLike, access: GroupAccess, source: TBatchSource): Promise<Resolved> {
+async function resolveSource(db: DbOrTx, access: GroupAccess, source: TBatchSource): Promise<Resolved> {
   if (source.kind === "run") {
     const run = await db.classificationRun.findFirst({
       where: { id: source.runId, groupId: access.groupId },
@@ -159,7 +159,7 @@ function candidatesSql(pairs: SourcePair[], threshold: number | null, order: TOr
     WHERE (${t}::float8 IS NULL OR r.confidence IS NULL OR r.confidence <= ${t}::float8)`;
 }
 
-async function countCandidates(db: DbLike, pairs: SourcePair[], threshold: number | null) {
+async function countCandidates(db: DbOrTx, pairs: SourcePair[], threshold: number | null) {
   if (pairs.length === 0) return { tasks: 0, recordings: 0, runs: 0 };
   const [row] = await db.$queryRaw<{ tasks: number; recordings: number; runs: number }[]>`
     SELECT count(*)::int AS tasks, count(DISTINCT c."recordingId")::int AS recordings,
@@ -201,7 +201,7 @@ async function insertTasks(
     WHERE c.rn > ${from} AND c.rn <= ${to}`;
 }
 
-async function checkAssignees(db: DbLike, access: GroupAccess, ids: string[] | undefined): Promise<string[]> {
+async function checkAssignees(db: DbOrTx, access: GroupAccess, ids: string[] | undefined): Promise<string[]> {
   const unique = [...new Set(ids ?? [])];
   if (unique.length === 0) return [];
   const members = await db.membership.findMany({
@@ -394,7 +394,7 @@ const BATCH_INCLUDE = {
 
 type BatchRow = Prisma.TaskBatchGetPayload<{ include: typeof BATCH_INCLUDE }>;
 
-export async function findBatchInGroup(db: DbLike, access: GroupAccess, batchId: string): Promise<BatchRow> {
+export async function findBatchInGroup(db: DbOrTx, access: GroupAccess, batchId: string): Promise<BatchRow> {
   const batch = await db.taskBatch.findFirst({
     where: { id: batchId, groupId: access.groupId },
     include: BATCH_INCLUDE,
@@ -403,7 +403,7 @@ export async function findBatchInGroup(db: DbLike, access: GroupAccess, batchId:
   return batch;
 }
 
-async function countsOf(db: DbLike, batchIds: string[]) {
+async function countsOf(db: DbOrTx, batchIds: string[]) {
   const rows = batchIds.length
     ? await db.task.groupBy({
         by: ["batchId", "status"],
