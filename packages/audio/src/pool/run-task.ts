@@ -1,4 +1,4 @@
-import { extractCallFeatures } from "../features/index.ts";
+import { extractCallFeatures, extractClusteringFeatures } from "../features/index.ts";
 import { renderWindowBinary, renderWindowPng } from "../render/window.ts";
 import { segment } from "../segmentation/index.ts";
 import { writeSpectrogramFile, writeSpectrogramFromSamples } from "../spectrogram/job.ts";
@@ -55,6 +55,8 @@ export async function runTask(task: AudioTask): Promise<unknown> {
       });
     case "features":
       return extractCallFeatures(task.samples, task.sampleRate, task.segments);
+    case "clustering-features":
+      return extractClusteringFeatures(task.samples, task.sampleRate, task.segments);
     case "render-png":
       return renderWindowPng(task.h5Path, task.window, task.options);
     case "render-binary":

@@ -1,5 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
-import type { CallFeatures } from "../features/index.ts";
+import type { CallFeatures, ClusteringFeatures } from "../features/index.ts";
 import type { BinaryOptions } from "../render/binary.ts";
 import type { RenderOptions } from "../render/png.ts";
 import type { Segment, SegmentParams } from "../segmentation/index.ts";
@@ -34,6 +34,8 @@ export type AudioTask =
       params?: SegmentParams;
     }
   | { type: "features"; samples: Float32Array; sampleRate: number; segments: Segment[] }
+  /** MFCC / mel / chroma summaries per segment (clustering). */
+  | { type: "clustering-features"; samples: Float32Array; sampleRate: number; segments: Segment[] }
   /** HDF5 window → PNG bytes (the window is read inside the worker, so its float grid never reaches the caller). */
   | { type: "render-png"; h5Path: string; window: SpectrogramWindowRequest; options?: RenderOptions }
   /** HDF5 window → BCSG bytes for the browser canvas. */
@@ -68,16 +70,18 @@ export type AudioTaskResult<T extends AudioTask> = T extends { type: "spectrogra
       ? Segment[]
       : T extends { type: "features" }
         ? CallFeatures[]
-        : T extends { type: "render-png" | "render-binary" }
-          ? Uint8Array
-          : never;
+        : T extends { type: "clustering-features" }
+          ? ClusteringFeatures[]
+          : T extends { type: "render-png" | "render-binary" }
+            ? Uint8Array
+            : never;
 
 /** The buffers of a task that can be moved to the worker. */
 export function transferListOf(task: AudioTask): ArrayBuffer[] {
   const views: Float32Array[] =
     task.type === "spectrogram"
       ? task.channels
-      : task.type === "segment" || task.type === "features"
+      : task.type === "segment" || task.type === "features" || task.type === "clustering-features"
         ? [task.samples]
         : [];
   const seen = new Set<ArrayBuffer>();
