@@ -166,6 +166,11 @@ const schema = z.object({
   R_SERVER_URL: urlWithDefault(["http:", "https:"], "http://127.0.0.1:8001"),
   WORKER_CONCURRENCY: positiveInt(2),
   RECORDING_SPLIT_SECONDS: positiveNumber(60),
+  LOG_DIR: str(),
+  MEMORY_WARN_MB: positiveNumber(1536),
+  MEMORY_DUMP_MB: positiveNumber(2048),
+  MEMORY_SAMPLE_SECONDS: positiveNumber(30),
+  WORKER_HEARTBEAT_SECONDS: positiveNumber(15),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -240,6 +245,12 @@ export interface Config {
   workerConcurrency: number;
   /** Recordings longer than this are split into parts of this length by recording.ingest. */
   recordingSplitSeconds: number;
+  /** LOG_DIR: memory dumps and background-script logs; /var/log/battycoda in production, else <DATA_DIR>/logs. */
+  logDir: string;
+  /** Worker memory monitor: RSS above warnBytes logs a warning, above dumpBytes writes a dump and alerts. */
+  memoryMonitor: { warnBytes: number; dumpBytes: number; sampleSeconds: number };
+  /** How often each worker process writes its WorkerHeartbeat row. */
+  heartbeatSeconds: number;
 }
 
 export interface LoadConfigOptions {
@@ -366,6 +377,17 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rServerUrl: e.R_SERVER_URL.replace(/\/+$/, ""),
     workerConcurrency: e.WORKER_CONCURRENCY,
     recordingSplitSeconds: e.RECORDING_SPLIT_SECONDS,
+    logDir: e.LOG_DIR
+      ? resolveFromRepo(e.LOG_DIR)
+      : e.NODE_ENV === "production"
+        ? "/var/log/battycoda"
+        : path.join(dataDir, "logs"),
+    memoryMonitor: {
+      warnBytes: Math.floor(e.MEMORY_WARN_MB * 1024 * 1024),
+      dumpBytes: Math.floor(e.MEMORY_DUMP_MB * 1024 * 1024),
+      sampleSeconds: e.MEMORY_SAMPLE_SECONDS,
+    },
+    heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS,
   };
 }
 
