@@ -1,0 +1,242 @@
+// Clustering runs as the API sees them: create (scope resolved and stored, job queued in the same
+// transaction), list, read, cancel, retry, delete. Another group's runs are NOT_FOUND.
+import type { Prisma } from "@battycoda/db";
+import type PgBoss from "pg-boss";
+import type { GroupAccess } from "../access/access.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
+import { badRequest, DomainError, notFound } from "../access/errors.ts";
+import { cancelJob, enqueueJob, retryJob } from "../jobs/enqueue.ts";
+import {
+  K_BASED,
+  type TAlgorithm,
+  type TAlgorithmParams,
+  type TClusteringMetrics,
+  type TClusteringRunSummary,
+  type TCreateRunRequest,
+  type TFeatureSet,
+  ZCreateRunRequest,
+} from "./schemas.ts";
+import { type ResolvedScope, resolveScope } from "./scope.ts";
+
+export const RUN_SUBJECT = "clusteringRun";
+
+export interface RunParameters {
+  featureSet: TFeatureSet;
+  algorithm: TAlgorithm;
+  params: TAlgorithmParams;
+  embedding: "auto" | "umap" | "tsne" | "pca";
+}
+
+export type StoredScope = Omit<ResolvedScope, "recordings"> & { recordings: number };
+
+/** Defaults an algorithm gets when the form leaves a parameter out. */
+export const ALGORITHM_DEFAULTS: Record<TAlgorithm, TAlgorithmParams> = {
+  kmeans: { k: 5 },
+  gmm: { k: 5 },
+  spectral: { k: 5 },
+  dbscan: { eps: 1, minPts: 5 },
+  hdbscan: { minPts: 10 },
+  meanshift: {},
+  optics: { minPts: 10, xi: 0.05 },
+  ap: { q: 0.5 },
+  autodbscan: {},
+};
+
+export function runParameters(json: Prisma.JsonValue): RunParameters {
+  const p = (json ?? {}) as Partial<RunParameters>;
+  return {
+    featureSet: p.featureSet ?? "mfcc",
+    algorithm: p.algorithm ?? "kmeans",
+    params: p.params ?? {},
+    embedding: p.embedding ?? "auto",
+  };
+}
+
+const precondition = (m: string) => new DomainError("PRECONDITION_FAILED", m);
+
+export async function findRunInGroup({ db }: DbContext, access: GroupAccess, runId: string) {
+  const run = await db.clusteringRun.findFirst({ where: { id: runId, groupId: access.groupId } });
+  if (!run) throw notFound("Clustering run");
+  return run;
+}
+
+export async function createRun(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  raw: TCreateRunRequest,
+): Promise<{ runId: string; jobId: string }> {
+  const input = ZCreateRunRequest.parse(raw);
+  const scope = await resolveScope({ db }, access, input.scope);
+  if (scope.segmentationIds.length === 0)
+    throw badRequest("No completed, active segmentation in this scope: segment the recordings first");
+  const segments = await db.segment.count({ where: { segmentationId: { in: scope.segmentationIds } } });
+  if (segments < 3) throw badRequest(`This scope has ${segments} calls; at least 3 are needed to cluster`);
+  const params = { ...ALGORITHM_DEFAULTS[input.algorithm], ...input.params };
+  if (K_BASED.includes(input.algorithm) && (params.k ?? 0) >= segments)
+    throw badRequest(`k (${params.k}) must be smaller than the number of calls (${segments})`);
+  const parameters: RunParameters = {
+    featureSet: input.featureSet,
+    algorithm: input.algorithm,
+    params,
+    embedding: input.embedding,
+  };
+  const name =
+    input.name ??
+    `${input.algorithm}${params.k ? ` k=${params.k}` : ""} on ${input.featureSet} (${segments} calls)`;
+  return inTransaction(db, async (tx) => {
+    const run = await tx.clusteringRun.create({
+      data: {
+        groupId: access.groupId,
+        projectId: scope.projectId,
+        name,
+        featureSet: input.featureSet,
+        parameters: parameters as unknown as Prisma.InputJsonValue,
+        scope: scope as unknown as Prisma.InputJsonValue,
+        createdById: access.userId,
+      },
+    });
+    const job = await enqueueJob(
+      { db: tx, boss },
+      {
+        type: "clustering.run",
+        payload: { runId: run.id },
+        groupId: access.groupId,
+        userId: access.userId,
+        subjectType: RUN_SUBJECT,
+        subjectId: run.id,
+        message: `Clustering ${segments} calls`,
+      },
+    );
+    return { runId: run.id, jobId: job.id };
+  });
+}
+
+async function jobIdsOf({ db }: DbContext, runIds: string[]): Promise<Map<string, string>> {
+  const rows = await db.job.findMany({
+    where: { subjectType: RUN_SUBJECT, subjectId: { in: runIds } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, subjectId: true },
+  });
+  return new Map(rows.map((r) => [r.subjectId as string, r.id]));
+}
+
+type RunRow = Prisma.ClusteringRunGetPayload<{ include: { _count: { select: { clusters: true } } } }>;
+
+function summary(r: RunRow, jobId: string | null): TClusteringRunSummary {
+  const p = runParameters(r.parameters);
+  const scope = r.scope as unknown as StoredScope | null;
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    progress: r.progress,
+    error: r.error,
+    featureSet: r.featureSet,
+    algorithm: p.algorithm,
+    params: p.params as Record<string, unknown>,
+    scope: scope?.request ?? null,
+    speciesId: scope?.speciesId ?? null,
+    clusterCount: r._count.clusters,
+    jobId,
+    createdAt: r.createdAt,
+  };
+}
+
+export async function listRuns({ db }: DbContext, access: GroupAccess, input: { projectId?: string } = {}) {
+  const rows = await db.clusteringRun.findMany({
+    where: { groupId: access.groupId, ...(input.projectId ? { projectId: input.projectId } : {}) },
+    include: { _count: { select: { clusters: true } } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 200,
+  });
+  const jobs = await jobIdsOf(
+    { db },
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => summary(r, jobs.get(r.id) ?? null));
+}
+
+export async function getRun({ db }: DbContext, access: GroupAccess, runId: string) {
+  await findRunInGroup({ db }, access, runId);
+  const r = await db.clusteringRun.findUniqueOrThrow({
+    where: { id: runId },
+    include: {
+      _count: { select: { clusters: true } },
+      clusters: {
+        orderBy: { index: "asc" },
+        include: { mappings: { include: { callType: { select: { shortName: true } } } } },
+      },
+    },
+  });
+  const jobs = await jobIdsOf({ db }, [runId]);
+  const s = summary(r, jobs.get(runId) ?? null);
+  const callTypes = s.speciesId
+    ? await db.callType.findMany({
+        where: { speciesId: s.speciesId },
+        select: { id: true, shortName: true, longName: true },
+        orderBy: { shortName: "asc" },
+      })
+    : [];
+  return {
+    ...s,
+    metrics: (r.metrics as unknown as TClusteringMetrics | null) ?? null,
+    clusters: r.clusters.map((c) => ({
+      id: c.id,
+      index: c.index,
+      label: c.label,
+      description: c.description,
+      size: c.size,
+      representativeSegmentId: c.representativeSegmentId,
+      mappings: c.mappings.map((m) => ({
+        callTypeId: m.callTypeId,
+        shortName: m.callType.shortName,
+        confidence: m.confidence,
+      })),
+    })),
+    callTypes,
+  };
+}
+
+export async function cancelRun(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  runId: string,
+) {
+  const run = await findRunInGroup({ db }, access, runId);
+  if (run.status !== "pending" && run.status !== "running")
+    throw precondition(`Only queued or running runs can be cancelled (this one is ${run.status})`);
+  await db.clusteringRun.updateMany({
+    where: { id: runId, status: { in: ["pending", "running"] } },
+    data: { status: "cancelled" },
+  });
+  const jobId = (await jobIdsOf({ db }, [runId])).get(runId);
+  if (jobId) await cancelJob({ db, boss }, jobId);
+  return { ok: true as const };
+}
+
+/** A failed or cancelled run queued again on its Job row (the handler starts from scratch). */
+export async function retryRun(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  runId: string,
+) {
+  const run = await findRunInGroup({ db }, access, runId);
+  if (run.status !== "failed" && run.status !== "cancelled")
+    throw precondition(`Only failed or cancelled runs can be retried (this one is ${run.status})`);
+  const jobId = (await jobIdsOf({ db }, [runId])).get(runId);
+  if (!jobId) throw precondition("This run has no job to retry");
+  await db.clusteringRun.update({
+    where: { id: runId },
+    data: { status: "pending", error: null, progress: 0 },
+  });
+  await retryJob({ db, boss }, jobId);
+  return { ok: true as const };
+}
+
+export async function deleteRun({ db }: DbContext, access: GroupAccess, runId: string) {
+  const run = await findRunInGroup({ db }, access, runId);
+  if (run.status === "running") throw precondition("Cancel the run before deleting it");
+  await db.clusteringRun.delete({ where: { id: runId } });
+  return { ok: true as const };
+}
