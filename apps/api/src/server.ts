@@ -28,7 +28,7 @@ import { registerSpeciesImageRoutes } from "./http/species-image.ts";
 import { registerTaskExportRoutes } from "./http/task-exports.ts";
 import { registerTusRoutes } from "./http/tus.ts";
 import { TRPC_MAX_BATCH_SIZE } from "./limits.ts";
-import { registerRestApi } from "./rest/register.ts";
+import { type RestApiOptions, registerRestApi } from "./rest/register.ts";
 import { type AppRouter, appRouter } from "./router.ts";
 import { createInnerContext, type ServerDeps } from "./trpc.ts";
 
@@ -39,6 +39,8 @@ export interface BuildServerOptions {
   webDistDir?: string;
   /** Sees every route as it is registered (the access test lists them all this way). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
+  /** Per-key limit of /api/v1 and /simple-api/ (tests lower it). */
+  apiKeyRateLimit?: RestApiOptions["apiKeyRateLimit"];
 }
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -138,7 +140,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await registerRecordingFileRoutes(app, deps, cookieSettings, deps.pool);
   await registerCspReportRoute(app, config.dataDir);
   await registerTusRoutes(app, deps, cookieSettings);
-  registerRestApi(app, deps, cookieSettings);
+  registerRestApi(app, deps, {
+    ...(options.apiKeyRateLimit ? { apiKeyRateLimit: options.apiKeyRateLimit } : {}),
+  });
   await registerSpa(app, {
     distDir: options.webDistDir ?? path.join(config.repoRoot, "apps", "web", "dist"),
     disableCaching: config.disableStaticCaching,

@@ -20,6 +20,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type PgBoss from "pg-boss";
 import { ZodError, z } from "zod";
 import { toTRPCError } from "./errors.ts";
+import type { RestMeta } from "./rest/meta.ts";
 
 // ─── 1. context ───
 
@@ -49,6 +50,8 @@ export interface Context extends ServerDeps {
   sessionId: string | null;
   meta: RequestMeta;
   cookies: SessionCookieJar;
+  /** The group a REST call chose with `group_id` (already checked); null: the user's current group. */
+  presetAccess: GroupAccess | null;
 }
 
 export interface ContextInput {
@@ -56,6 +59,7 @@ export interface ContextInput {
   sessionId?: string | null;
   meta?: RequestMeta;
   cookies?: SessionCookieJar;
+  access?: GroupAccess | null;
 }
 
 const noCookies: SessionCookieJar = { set() {}, clear() {}, current: () => undefined };
@@ -69,6 +73,7 @@ export function createInnerContext(deps: ServerDeps, input: ContextInput = {}): 
     sessionId: input.sessionId ?? null,
     meta: input.meta ?? {},
     cookies: input.cookies ?? noCookies,
+    presetAccess: input.access ?? null,
   };
 }
 
@@ -77,25 +82,28 @@ export function createInnerContext(deps: ServerDeps, input: ContextInput = {}): 
 /** Stacks and the text of unexpected errors (SQL, paths, ids) reach clients only in development. */
 const exposeInternals = process.env.NODE_ENV === "development";
 
-const t = initTRPC.context<Context>().create({
-  isDev: exposeInternals,
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const masked =
-      error.code === "INTERNAL_SERVER_ERROR" && !exposeInternals && !(cause instanceof DomainError);
-    return {
-      ...shape,
-      ...(masked ? { message: "Internal server error" } : {}),
-      data: {
-        ...shape.data,
-        // Field errors for forms: { formErrors: string[], fieldErrors: { field: string[] } }.
-        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
-        // e.g. line-numbered call-type import errors
-        details: cause instanceof DomainError ? (cause.details ?? null) : null,
-      },
-    };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<RestMeta>()
+  .create({
+    isDev: exposeInternals,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      const masked =
+        error.code === "INTERNAL_SERVER_ERROR" && !exposeInternals && !(cause instanceof DomainError);
+      return {
+        ...shape,
+        ...(masked ? { message: "Internal server error" } : {}),
+        data: {
+          ...shape.data,
+          // Field errors for forms: { formErrors: string[], fieldErrors: { field: string[] } }.
+          zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+          // e.g. line-numbered call-type import errors
+          details: cause instanceof DomainError ? (cause.details ?? null) : null,
+        },
+      };
+    },
+  });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -139,10 +147,12 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 
 /** Resolves the caller's current group; ctx.access is what every group-scoped query filters on. */
 export const groupProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  const access: GroupAccess = await resolveGroupAccess(ctx.db, {
-    userId: ctx.user.id,
-    isSiteAdmin: ctx.user.isSiteAdmin,
-  });
+  const access: GroupAccess =
+    ctx.presetAccess ??
+    (await resolveGroupAccess(ctx.db, {
+      userId: ctx.user.id,
+      isSiteAdmin: ctx.user.isSiteAdmin,
+    }));
   return next({ ctx: { ...ctx, access } });
 });
 

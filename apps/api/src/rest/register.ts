@@ -1,54 +1,71 @@
-import type { FastifyInstance } from "fastify";
-import { formatZodIssues, sendError } from "../errors.ts";
-import { RECORDING_RAW_OPENAPI_PATHS } from "../http/recordings-rest.ts";
-import type { CookieSettings } from "../http/request-auth.ts";
-import { accessFor, requireUser } from "../http/route-auth.ts";
-import { SEGMENT_IMPORT_OPENAPI_PATHS } from "../http/segment-files.ts";
+// Everything under /api/v1 that lives in this folder, the OpenAPI documents and the reference page.
+import type { RateLimitRule } from "@battycoda/core";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { cspNonceOf } from "../http/security-headers.ts";
 import type { ServerDeps } from "../trpc.ts";
+import {
+  type ApiCaller,
+  authenticateApiCall,
+  DEFAULT_API_KEY_RATE_LIMIT,
+  restCredentials,
+} from "./api-key-auth.ts";
+import { FILE_ROUTES, registerFileRoutes } from "./file-routes.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
-import { REST_ROUTES, type RestRoute } from "./routes.ts";
+import { registerProcedureRoutes, sendFailure } from "./procedure-routes.ts";
+import { REST_PROCEDURES } from "./procedures.ts";
+import { renderReferencePage } from "./reference-page.ts";
 
-export const OPENAPI_PATH = "/api/v1/openapi.json";
+export const OPENAPI_PATH = "/api/openapi.json";
+/** The same document as OpenAPI 3.0, where it always was, for tools that read only 3.0. */
+export const OPENAPI_30_PATH = "/api/v1/openapi.json";
+export const REFERENCE_PATH = "/api/reference";
 
-/**
- * Validation failures answer 400 with `{ error: { code: "BAD_REQUEST", message: "<path>: <message>; …" } }`;
- * domain errors use their own status (see HTTP_STATUS_BY_CODE) through the server's error handler.
- */
-export function registerRestApi(app: FastifyInstance, deps: ServerDeps, cookies: CookieSettings) {
-  const document = buildOpenApiDocument(REST_ROUTES, deps.config.publicUrl);
-  for (const [p, ops] of Object.entries(RECORDING_RAW_OPENAPI_PATHS))
-    document.paths[p] = { ...document.paths[p], ...ops };
-  for (const [p, ops] of Object.entries(SEGMENT_IMPORT_OPENAPI_PATHS))
-    document.paths[p] = { ...document.paths[p], ...ops };
-  app.get(OPENAPI_PATH, async () => document);
-  for (const route of REST_ROUTES) registerRoute(app, deps, cookies, route);
+export interface RestApiOptions {
+  /** Requests per API key (default DEFAULT_API_KEY_RATE_LIMIT). */
+  apiKeyRateLimit?: RateLimitRule;
 }
 
-function registerRoute(app: FastifyInstance, deps: ServerDeps, cookies: CookieSettings, route: RestRoute) {
-  app.route({
-    method: route.method,
-    url: route.path,
-    async handler(req, reply) {
-      const user = await requireUser(deps, cookies, req, reply, { apiKeyOnly: true });
-      if (!user) return reply;
-      const parts = [
-        ["params", route.params, req.params],
-        ["query", route.query, req.query],
-        ["body", route.body, req.body ?? {}],
-      ] as const;
-      const input: Record<string, unknown> = {};
-      for (const [name, schema, value] of parts) {
-        if (!schema) continue;
-        const parsed = schema.safeParse(value);
-        if (!parsed.success) return sendError(reply, 400, "BAD_REQUEST", formatZodIssues(parsed.error));
-        input[name] = parsed.data;
-      }
-      let access: ReturnType<typeof accessFor> | undefined;
-      const result = await route.handler(
-        { deps, user, access: () => (access ??= accessFor(deps, user)) },
-        { params: input.params, query: input.query, body: input.body },
-      );
-      return reply.status(route.status ?? 200).send(route.response.parse(result));
-    },
+const callers = new WeakMap<FastifyRequest, Promise<ApiCaller>>();
+
+/** Authenticates and counts the request once, however many places ask. */
+export function apiCallerFor(deps: ServerDeps, rule: RateLimitRule) {
+  return (req: FastifyRequest, key = restCredentials(req).key): Promise<ApiCaller> => {
+    let pending = callers.get(req);
+    if (!pending) {
+      pending = authenticateApiCall(deps, rule, key, restCredentials(req).groupId);
+      callers.set(req, pending);
+    }
+    return pending;
+  };
+}
+
+export function registerRestApi(app: FastifyInstance, deps: ServerDeps, options: RestApiOptions = {}) {
+  const rule = options.apiKeyRateLimit ?? DEFAULT_API_KEY_RATE_LIMIT;
+  const authenticate = apiCallerFor(deps, rule);
+  const publicUrl = deps.config.publicUrl;
+  const doc31 = buildOpenApiDocument(REST_PROCEDURES, FILE_ROUTES, publicUrl, "3.1.0");
+  const doc30 = buildOpenApiDocument(REST_PROCEDURES, FILE_ROUTES, publicUrl, "3.0.3");
+  app.get(OPENAPI_PATH, async () => doc31);
+  app.get(OPENAPI_30_PATH, async () => doc30);
+  app.get(REFERENCE_PATH, async (_req, reply) =>
+    reply
+      .type("text/html; charset=utf-8")
+      .header("cache-control", "no-store")
+      .send(renderReferencePage(doc31, cspNonceOf(reply))),
+  );
+
+  // The upload, audio and import routes of /api/v1 live in http/ and authenticate themselves;
+  // this counts their requests against the key's limit too, before a byte of an upload is read.
+  app.addHook("onRequest", async (req, reply) => {
+    if (!req.url.startsWith("/api/v1/") || !restCredentials(req).key) return;
+    try {
+      await authenticate(req);
+    } catch (err) {
+      // Bad keys are answered by the route itself (same 401); only the limit stops here.
+      if ((err as { code?: string }).code === "TOO_MANY_REQUESTS") return sendFailure(reply, req, err);
+    }
   });
+
+  registerProcedureRoutes(app, deps, authenticate);
+  registerFileRoutes(app, deps, authenticate);
 }

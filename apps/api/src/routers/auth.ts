@@ -43,6 +43,14 @@ const ok = { ok: true as const };
 
 export const authRouter = createTRPCRouter({
   me: publicProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/me",
+        tag: "account",
+        summary: "The API key's user, with their current group",
+      },
+    })
     .output(ZMeResponse)
     .query(({ ctx }) => (ctx.user ? loadSessionUser(ctx.db, ctx.user.id) : null)),
 

@@ -70,18 +70,51 @@ export const classificationRouter = createTRPCRouter({
   }),
 
   listRuns: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/classification-runs",
+        tag: "classification",
+        summary: "Classification runs of the group, with status and progress",
+      },
+    })
     .input(ZListRunsRequest)
     .output(ZListRunsResponse)
     .query(({ ctx, input }) => listRuns(ctx.db, ctx.access, input)),
   getRun: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/classification-runs/:runId",
+        tag: "classification",
+        summary: "One run with its reproducibility stamp",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZRunDetail)
     .query(({ ctx, input }) => getRun(ctx.db, ctx.access, input.runId)),
   listResults: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/classification-runs/:runId/results",
+        tag: "classification",
+        summary: "Per-call results with every call type's probability, paginated",
+      },
+    })
     .input(ZListResultsRequest)
     .output(ZListResultsResponse)
     .query(({ ctx, input }) => listResults(ctx.db, ctx.access, input)),
   startRun: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/classification-runs",
+        tag: "classification",
+        summary: "Classify a segmentation (queued); without classifierId the species' best classifier",
+        status: 202,
+      },
+    })
     .input(ZStartRunRequest)
     .output(ZStartRunResponse)
     .mutation(({ ctx, input }) =>
@@ -92,20 +125,53 @@ export const classificationRouter = createTRPCRouter({
     .output(ZClassifyUnclassifiedPreview)
     .query(({ ctx, input }) => classifyUnclassifiedPreview(ctx.db, ctx.access, input)),
   classifyUnclassified: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/classification-runs/unclassified",
+        tag: "classification",
+        summary: "Queue a run for every active segmentation without one",
+        status: 202,
+      },
+    })
     .input(ZClassifyUnclassifiedRequest)
     .output(ZClassifyUnclassifiedResponse)
     .mutation(({ ctx, input }) =>
       classifyUnclassified(ctx.db, requireBoss(ctx.boss), ctx.access, input, { userId: ctx.access.userId }),
     ),
   cancelRun: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/classification-runs/:runId/cancel",
+        tag: "classification",
+        summary: "Cancel a queued or running run",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZOk)
     .mutation(({ ctx, input }) => cancelRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),
   retryRun: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/classification-runs/:runId/retry",
+        tag: "classification",
+        summary: "Queue a failed or cancelled run again",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZOk)
     .mutation(({ ctx, input }) => retryRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),
   deleteRun: groupProcedure
+    .meta({
+      rest: {
+        method: "DELETE",
+        path: "/api/v1/classification-runs/:runId",
+        tag: "classification",
+        summary: "Delete a run and its results",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZOk)
     .mutation(({ ctx, input }) => deleteRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),

@@ -29,10 +29,26 @@ import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 
 export const classifiersRouter = createTRPCRouter({
   list: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/classifiers",
+        tag: "classifiers",
+        summary: "Classifiers: global ones and the group's",
+      },
+    })
     .input(ZListClassifiersRequest)
     .output(ZListClassifiersResponse)
     .query(({ ctx, input }) => listClassifiers(ctx.db, ctx.access, input)),
   get: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/classifiers/:classifierId",
+        tag: "classifiers",
+        summary: "One classifier with its metrics",
+      },
+    })
     .input(ZClassifierIdRequest)
     .output(ZClassifierDetail)
     .query(({ ctx, input }) => getClassifier(ctx.db, ctx.access, input.classifierId)),
@@ -45,16 +61,41 @@ export const classifiersRouter = createTRPCRouter({
     .output(ZTrainingPreviewResponse)
     .query(({ ctx, input }) => trainingPreview(ctx.db, ctx.access, input)),
   train: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/classifiers",
+        tag: "classifiers",
+        summary: "Train a classifier from labelled segments or a features CSV (queued)",
+        status: 202,
+      },
+    })
     .input(ZTrainRequest)
     .output(ZTrainResponse)
     .mutation(({ ctx, input }) =>
       createTrainingJob(ctx.db, ctx.boss, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
     ),
   listTrainingJobs: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/training-jobs",
+        tag: "classifiers",
+        summary: "Training jobs and their status",
+      },
+    })
     .input(ZListTrainingJobsRequest)
     .output(ZListTrainingJobsResponse)
     .query(({ ctx, input }) => listTrainingJobs(ctx.db, ctx.access, input)),
   delete: groupProcedure
+    .meta({
+      rest: {
+        method: "DELETE",
+        path: "/api/v1/classifiers/:classifierId",
+        tag: "classifiers",
+        summary: "Delete one of the group's classifiers",
+      },
+    })
     .input(ZClassifierIdRequest)
     .output(z.object({ ok: z.literal(true) }))
     .mutation(({ ctx, input }) =>

@@ -45,6 +45,14 @@ const ok = { ok: true as const };
 
 export const groupsRouter = createTRPCRouter({
   list: protectedProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/groups",
+        tag: "account",
+        summary: "Groups the user belongs to (pass one as group_id to act in it)",
+      },
+    })
     .output(ZListGroupsResponse)
     .query(({ ctx }) => listMyGroups(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin })),
 

@@ -26,6 +26,14 @@ export const jobsRouter = createTRPCRouter({
    * a page as `cursor` for the next one.
    */
   list: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/jobs",
+        tag: "jobs",
+        summary: "Background jobs of the group, newest first",
+      },
+    })
     .input(ZListJobsRequest)
     .output(ZListJobsResponse)
     .query(({ ctx, input }) => listJobs(ctx.db, ctx.access, input)),
@@ -37,18 +45,42 @@ export const jobsRouter = createTRPCRouter({
     .query(({ ctx, input }) => countJobs(ctx.db, ctx.access, input)),
 
   get: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/jobs/:jobId",
+        tag: "jobs",
+        summary: "One job: status, progress, error",
+      },
+    })
     .input(ZJobIdRequest)
     .output(ZJobDetail)
     .query(({ ctx, input }) => getJob(ctx.db, ctx.access, input.jobId)),
 
   /** queued/running → cancelled (a running job stops at its next check). */
   cancel: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/jobs/:jobId/cancel",
+        tag: "jobs",
+        summary: "Cancel a queued or running job",
+      },
+    })
     .input(ZJobIdRequest)
     .output(ZJobDetail)
     .mutation(({ ctx, input }) => cancelGroupJob(ctx.db, requireBoss(ctx.boss), ctx.access, input.jobId)),
 
   /** failed/cancelled → queued again. */
   retry: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/jobs/:jobId/retry",
+        tag: "jobs",
+        summary: "Queue a failed or cancelled job again",
+      },
+    })
     .input(ZJobIdRequest)
     .output(ZJobDetail)
     .mutation(({ ctx, input }) => retryGroupJob(ctx.db, requireBoss(ctx.boss), ctx.access, input.jobId)),

@@ -45,11 +45,28 @@ export const profileRouter = createTRPCRouter({
 
   /** Prefix and dates of the active key; the key itself is never shown again. */
   apiKey: protectedProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/api-key",
+        tag: "account",
+        summary: "Prefix and dates of the active API key",
+      },
+    })
     .output(ZGetApiKeyResponse)
     .query(({ ctx }) => getApiKeyInfo(ctx.db, ctx.user.id)),
 
   /** Generates or regenerates (revoking the old one); the response is the only time the key is visible. */
   generateApiKey: protectedProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/api-key",
+        tag: "account",
+        summary: "Generate a new API key (revokes the current one); the only time the key is shown",
+        status: 201,
+      },
+    })
     .output(ZGenerateApiKeyResponse)
     .mutation(({ ctx }) => generateApiKey(ctx.db, ctx.user.id)),
 

@@ -31,18 +31,42 @@ import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 export const recordingsRouter = createTRPCRouter({
   /** Filter by project/species/status, search by name, sort, paginate (`cursor` = previous `nextCursor`). */
   list: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/recordings",
+        tag: "recordings",
+        summary: "Recordings of the group: filter, search, sort, paginate (pass nextCursor as cursor)",
+      },
+    })
     .input(ZListRecordingsRequest)
     .output(ZListRecordingsResponse)
     .query(({ ctx, input }) => listRecordings(ctx.db, ctx.access, input)),
 
   /** One recording with its latest jobs (ingest, spectrogram, …), newest first. */
   get: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/recordings/:recordingId",
+        tag: "recordings",
+        summary: "One recording with its latest jobs",
+      },
+    })
     .input(ZRecordingIdRequest)
     .output(ZGetRecordingResponse)
     .query(({ ctx, input }) => getRecording(ctx.db, ctx.access, input.recordingId)),
 
   /** Edit metadata; only the fields given change (null clears date/species/project). */
   update: groupProcedure
+    .meta({
+      rest: {
+        method: "PATCH",
+        path: "/api/v1/recordings/:recordingId",
+        tag: "recordings",
+        summary: "Edit a recording's metadata (only the fields given change)",
+      },
+    })
     .input(ZUpdateRecordingRequest)
     .output(ZRecordingDetail)
     .mutation(({ ctx, input }) => {
@@ -66,6 +90,14 @@ export const recordingsRouter = createTRPCRouter({
 
   /** Deletes the recording, everything hanging off it and its files; returns what was removed. */
   delete: groupProcedure
+    .meta({
+      rest: {
+        method: "DELETE",
+        path: "/api/v1/recordings/:recordingId",
+        tag: "recordings",
+        summary: "Delete a recording and everything derived from it",
+      },
+    })
     .input(ZRecordingIdRequest)
     .output(ZRecordingDeletionSummary)
     .mutation(({ ctx, input }) =>

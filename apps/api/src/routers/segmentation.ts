@@ -106,6 +106,15 @@ function editOne(
 
 const segmentsRouter = createTRPCRouter({
   list: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/segmentations/:segmentationId/segments",
+        tag: "segmentation",
+        summary:
+          "Segments of a segmentation in time order (seconds, Hz), paginated; search in notes and labels",
+      },
+    })
     .input(ZListSegmentsRequest)
     .output(ZListSegmentsResponse)
     .query(({ ctx, input }) => listSegments(ctx.db, ctx.access, input)),
@@ -143,26 +152,55 @@ const segmentsRouter = createTRPCRouter({
 });
 
 export const segmentationRouter = createTRPCRouter({
-  algorithms: groupProcedure.output(ZListSegmentationAlgorithmsResponse).query(async ({ ctx }) => {
-    const rows = await ctx.db.segmentationAlgorithm.findMany({
-      where: { isActive: true, OR: [{ groupId: null }, { groupId: ctx.access.groupId }] },
-      orderBy: { name: "asc" },
-    });
-    return rows.map((a) => ({
-      id: a.id,
-      key: a.key,
-      name: a.name,
-      description: a.description,
-      defaultParams: a.defaultParams,
-      isSystem: a.groupId === null,
-    }));
-  }),
-  specs: groupProcedure.output(ZAlgorithmSpecsResponse).query(() => [...SEGMENTATION_ALGORITHMS]),
+  algorithms: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/algorithms",
+        tag: "segmentation",
+        summary: "Segmentation algorithms (system and the group's)",
+      },
+    })
+    .output(ZListSegmentationAlgorithmsResponse)
+    .query(async ({ ctx }) => {
+      const rows = await ctx.db.segmentationAlgorithm.findMany({
+        where: { isActive: true, OR: [{ groupId: null }, { groupId: ctx.access.groupId }] },
+        orderBy: { name: "asc" },
+      });
+      return rows.map((a) => ({
+        id: a.id,
+        key: a.key,
+        name: a.name,
+        description: a.description,
+        defaultParams: a.defaultParams,
+        isSystem: a.groupId === null,
+      }));
+    }),
+  specs: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/algorithms/specs",
+        tag: "segmentation",
+        summary: "Each algorithm's parameters: name, type, default, range, unit",
+      },
+    })
+    .output(ZAlgorithmSpecsResponse)
+    .query(() => [...SEGMENTATION_ALGORITHMS]),
   defaults: groupProcedure
     .input(ZDefaultsRequest)
     .output(ZSegmentationDefaults)
     .query(({ ctx, input }) => segmentationDefaults(ctx.db, ctx.access, input)),
   start: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/recordings/:recordingId/segmentations",
+        tag: "segmentation",
+        summary: "Segment one recording (queued; poll the segmentation or its job)",
+        status: 202,
+      },
+    })
     .input(ZStartSegmentationRequest)
     .output(ZStartSegmentationResult)
     .mutation(({ ctx, input }) => startSegmentation(ctx.db, ctx.boss, ctx.access, input)),
@@ -180,6 +218,15 @@ export const segmentationRouter = createTRPCRouter({
       ).catch(poolBusyToTRPC),
     ),
   startBatch: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/segmentations/batch",
+        tag: "segmentation",
+        summary: "Segment a project's recordings or a list of recordings",
+        status: 202,
+      },
+    })
     .input(ZStartBatchRequest)
     .output(ZStartBatchResult)
     .mutation(({ ctx, input }) => startBatchSegmentation(ctx.db, ctx.boss, ctx.access, input)),
@@ -192,10 +239,26 @@ export const segmentationRouter = createTRPCRouter({
     .output(ZOverviewResponse)
     .query(({ ctx, input }) => segmentationOverview(ctx.db, ctx.access, input)),
   list: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/recordings/:recordingId/segmentations",
+        tag: "segmentation",
+        summary: "Segmentations of a recording (active first), with status and segment counts",
+      },
+    })
     .input(ZRecordingSegmentationsRequest)
     .output(ZListSegmentationsResponse)
     .query(({ ctx, input }) => listSegmentations(ctx.db, ctx.access, input.recordingId)),
   get: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/segmentations/:segmentationId",
+        tag: "segmentation",
+        summary: "One segmentation with its status and progress",
+      },
+    })
     .input(ZSegmentationIdRequest)
     .output(ZSegmentationDetail)
     .query(({ ctx, input }) => getSegmentation(ctx.db, ctx.access, input.segmentationId)),

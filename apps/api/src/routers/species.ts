@@ -33,14 +33,41 @@ import { createTRPCRouter, groupProcedure } from "../trpc.ts";
 // Repertoire images are uploaded and downloaded through raw HTTP routes (multipart / file
 // streaming): POST|GET|DELETE /api/species/:speciesId/image — see http/species-image.ts.
 export const speciesRouter = createTRPCRouter({
-  list: groupProcedure.output(ZListSpeciesResponse).query(({ ctx }) => listSpecies(ctx.db, ctx.access)),
+  list: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/species",
+        tag: "species",
+        summary: "System species and the group's species",
+      },
+    })
+    .output(ZListSpeciesResponse)
+    .query(({ ctx }) => listSpecies(ctx.db, ctx.access)),
 
   get: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/species/:speciesId",
+        tag: "species",
+        summary: "One species with its call types",
+      },
+    })
     .input(ZGetSpeciesRequest)
     .output(ZGetSpeciesResponse)
     .query(({ ctx, input }) => getSpecies(ctx.db, ctx.access, input.speciesId)),
 
   create: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/species",
+        tag: "species",
+        summary: "Create a species in the group",
+        status: 201,
+      },
+    })
     .input(ZCreateSpeciesRequest)
     .output(ZCreateSpeciesResponse)
     .mutation(({ ctx, input }) => createSpecies(ctx.db, ctx.access, input)),
@@ -56,6 +83,15 @@ export const speciesRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => deleteSpecies(ctx.db, ctx.access, ctx.config.mediaRoot, input.speciesId)),
 
   addCallType: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/species/:speciesId/call-types",
+        tag: "species",
+        summary: "Add a call type to a species",
+        status: 201,
+      },
+    })
     .input(ZAddCallTypeRequest)
     .output(ZAddCallTypeResponse)
     .mutation(({ ctx, input }) => addCallType(ctx.db, ctx.access, input)),

@@ -72,14 +72,40 @@ export const tasksRouter = createTRPCRouter({
     .output(ZCreateBatchPreviewResponse)
     .query(({ ctx, input }) => createBatchPreview(ctx.db, ctx.access, input)),
   createBatch: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/task-batches",
+        tag: "tasks",
+        summary:
+          "Create a task batch from a run, a segmentation or a scope, optionally only calls at or below a confidence",
+        status: 201,
+      },
+    })
     .input(ZCreateBatchRequest)
     .output(ZCreateBatchResponse)
     .mutation(({ ctx, input }) => createBatch(ctx.db, ctx.boss, ctx.access, input)),
   listBatches: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/task-batches",
+        tag: "tasks",
+        summary: "Task batches, newest first (pass nextCursor as cursor)",
+      },
+    })
     .input(ZListBatchesRequest)
     .output(ZListBatchesResponse)
     .query(({ ctx, input }) => listBatches(ctx.db, ctx.access, input)),
   getBatch: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/task-batches/:batchId",
+        tag: "tasks",
+        summary: "One task batch with its call types",
+      },
+    })
     .input(ZBatchIdRequest)
     .output(ZBatchDetail)
     .query(({ ctx, input }) => getBatch(ctx.db, ctx.access, input.batchId)),
@@ -88,11 +114,27 @@ export const tasksRouter = createTRPCRouter({
     .output(ZDeleteBatchPreview)
     .query(({ ctx, input }) => deleteBatchPreview(ctx.db, ctx.access, input.batchId)),
   deleteBatch: groupProcedure
+    .meta({
+      rest: {
+        method: "DELETE",
+        path: "/api/v1/task-batches/:batchId",
+        tag: "tasks",
+        summary: "Delete a task batch",
+      },
+    })
     .input(ZBatchIdRequest)
     .output(ZOk)
     .mutation(({ ctx, input }) => deleteBatch(ctx.db, ctx.boss, ctx.access, input.batchId)),
 
   listTasks: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/task-batches/:batchId/tasks",
+        tag: "tasks",
+        summary: "Tasks of a batch: filter by predicted call type, label, status; paginate with cursor",
+      },
+    })
     .input(ZListTasksRequest)
     .output(ZListTasksResponse)
     .query(({ ctx, input }) => listTasks(ctx.db, ctx.access, input)),
@@ -102,10 +144,21 @@ export const tasksRouter = createTRPCRouter({
     .output(ZNextTaskResponse)
     .mutation(({ ctx, input }) => nextTask(ctx.db, ctx.access, input)),
   getTask: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/tasks/:taskId",
+        tag: "tasks",
+        summary: "One task with its probabilities",
+      },
+    })
     .input(ZTaskIdRequest)
     .output(ZAnnotationTask)
     .query(({ ctx, input }) => getTask(ctx.db, ctx.access, input.taskId)),
   saveLabel: groupProcedure
+    .meta({
+      rest: { method: "POST", path: "/api/v1/tasks/:taskId/label", tag: "tasks", summary: "Label a task" },
+    })
     .input(ZSaveLabelRequest)
     .output(ZSaveLabelResponse)
     .mutation(({ ctx, input }) => saveLabel(ctx.db, ctx.access, input)),
