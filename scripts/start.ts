@@ -177,11 +177,14 @@ async function ensureAdmin(db: Db, config: Config): Promise<AdminLogin> {
     }
     return { username, password: undefined, note: "its password was changed since the first start" };
   }
-  const created = await createSiteAdmin(db, {
-    username,
-    email: `${username}@battycoda.local`,
-    ...(saved ? { password: saved.password } : {}),
-  });
+  const created = await createSiteAdmin(
+    { db },
+    {
+      username,
+      email: `${username}@battycoda.local`,
+      ...(saved ? { password: saved.password } : {}),
+    },
+  );
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(
     file,
@@ -297,7 +300,7 @@ async function main() {
   const db = createPrismaClient(url, { max: 2 });
   let admin: AdminLogin;
   try {
-    const r = await initializeDefaults(db, { mediaRoot: config.mediaRoot });
+    const r = await initializeDefaults({ db }, { mediaRoot: config.mediaRoot });
     say(
       `defaults: ${r.species.created + r.species.existing} system species (${r.species.created} new), ` +
         `${r.segmentationAlgorithms.created} segmentation algorithms added, ${r.segmentationAlgorithms.updated} updated`,

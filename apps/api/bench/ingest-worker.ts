@@ -8,8 +8,7 @@ const url = process.env.DATABASE_URL as string;
 const db = createPrismaClient(url);
 const boss = await createBoss(url, { role: "worker" });
 await registerJobHandler(
-  db,
-  boss,
+  { db, boss },
   QUEUES.uploadProcess,
   createUploadProcessHandler({ mediaRoot: process.env.MEDIA_ROOT as string }),
   {

@@ -135,12 +135,15 @@ try {
     const databaseUrl = url.toString();
     await migrateDatabase(databaseUrl);
     const db = createPrismaClient(databaseUrl);
-    const user = await registerUser(db, {
-      email: `b${mb}@example.org`,
-      username: `bench${mb}`,
-      password: "bench-password-1",
-    });
-    const { key } = await generateApiKey(db, user.id);
+    const user = await registerUser(
+      { db },
+      {
+        email: `b${mb}@example.org`,
+        username: `bench${mb}`,
+        password: "bench-password-1",
+      },
+    );
+    const { key } = await generateApiKey({ db }, user.id);
 
     const zipFile = path.join(root, `batch-${mb}.zip`);
     const files = await makeZip(zipFile, mb);

@@ -43,20 +43,22 @@ try {
   const db = createPrismaClient(pg.url);
   const boss = await createBoss(pg.url);
   const t0 = performance.now();
-  const user = await registerUser(db, {
-    email: "bench@example.org",
-    username: "bench",
-    password: "bench-password-1",
-  });
-  const { key } = await generateApiKey(db, user.id);
+  const user = await registerUser(
+    { db },
+    {
+      email: "bench@example.org",
+      username: "bench",
+      password: "bench-password-1",
+    },
+  );
+  const { key } = await generateApiKey({ db }, user.id);
   const groupId = (await db.membership.findFirstOrThrow({ where: { userId: user.id } })).groupId;
   const access = { ...accessFor(groupId, user.id) };
 
   // 100 000 tasks (rows only) for next-task, a real recording with its spectrogram for the PNGs
   const world = await createTaskWorld(db, { groupId, users: 0, recordings: [{ calls: TASKS }] });
   const big = await createBatch(
-    db,
-    null,
+    { db, boss: null },
     access,
     { name: "bench 100k", source: { kind: "run", runId: world.recordings[0]?.runId as string } },
     { inlineLimit: Number.POSITIVE_INFINITY },
@@ -68,7 +70,7 @@ try {
     spacing: 0.03,
   });
   await generateSpectrogram({ db, boss, mediaRoot, splitSeconds: 3600, pool }, scene.recordingId);
-  const small = await createBatch(db, null, access, {
+  const small = await createBatch({ db, boss: null }, access, {
     name: "bench audio",
     source: { kind: "segmentation", segmentationId: scene.segmentationId },
   });

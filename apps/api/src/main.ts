@@ -23,7 +23,7 @@ async function main() {
       config,
       boss,
       sendEmail: async (email) => {
-        await queueEmail(db, boss, email);
+        await queueEmail({ db, boss }, email);
       },
     },
     logger: { level: config.logLevel },

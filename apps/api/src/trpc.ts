@@ -149,7 +149,7 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 export const groupProcedure = protectedProcedure.use(async ({ ctx, next }) => {
   const access: GroupAccess =
     ctx.presetAccess ??
-    (await resolveGroupAccess(ctx.db, {
+    (await resolveGroupAccess(ctx, {
       userId: ctx.user.id,
       isSiteAdmin: ctx.user.isSiteAdmin,
     }));

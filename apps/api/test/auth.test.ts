@@ -326,12 +326,12 @@ describe("password reset", () => {
     const ivor = await registerAndLogin(t, "ivor");
     const { key } = await ivor.caller.profile.generateApiKey();
     const { authenticateApiKey } = await import("@battycoda/core");
-    expect((await authenticateApiKey(t.deps.db, key))?.username).toBe("ivor");
+    expect((await authenticateApiKey(t.deps, key))?.username).toBe("ivor");
     const { caller } = anonymousCaller(t);
     await caller.auth.requestPasswordReset({ email: "ivor@example.org" });
     const token = tokenFromEmail(t, "ivor@example.org", PASSWORD_RESET_PATH);
     await caller.auth.resetPassword({ token, password: "ivor fresh passphrase" });
-    expect(await authenticateApiKey(t.deps.db, key)).toBeNull();
+    expect(await authenticateApiKey(t.deps, key)).toBeNull();
     const notice = t.outbox.at(-1);
     expect(notice?.to).toBe("ivor@example.org");
     expect(notice?.subject).toMatch(/API key was revoked/);
@@ -442,8 +442,8 @@ describe("profile", () => {
 
     const second = await jo.caller.profile.generateApiKey();
     const { authenticateApiKey } = await import("@battycoda/core");
-    expect(await authenticateApiKey(t.deps.db, first.key)).toBeNull();
-    expect((await authenticateApiKey(t.deps.db, second.key))?.username).toBe("joe");
+    expect(await authenticateApiKey(t.deps, first.key)).toBeNull();
+    expect((await authenticateApiKey(t.deps, second.key))?.username).toBe("joe");
   });
 
   it("changes the password, keeping only the current session", async () => {
@@ -465,7 +465,7 @@ describe("profile", () => {
     const first = await lee.caller.profile.generateApiKey();
     const sent = t.outbox.length;
     await lee.caller.auth.changePassword({ currentPassword: lee.password, newPassword: "lee second pass" });
-    expect(await authenticateApiKey(t.deps.db, first.key)).toBeNull();
+    expect(await authenticateApiKey(t.deps, first.key)).toBeNull();
     expect(t.outbox.length).toBe(sent + 1);
     expect(t.outbox.at(-1)?.subject).toMatch(/API key was revoked/);
 
@@ -475,7 +475,7 @@ describe("profile", () => {
       newPassword: "lee third pass",
       keepApiKey: true,
     });
-    expect((await authenticateApiKey(t.deps.db, second.key))?.username).toBe("lee");
+    expect((await authenticateApiKey(t.deps, second.key))?.username).toBe("lee");
     expect(t.outbox.length).toBe(sent + 1);
   });
 });

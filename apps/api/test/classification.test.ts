@@ -26,8 +26,7 @@ beforeAll(async () => {
   boss = await createBoss(t.database.url, { role: "worker", max: 3 });
   t.deps.boss = boss;
   await registerJobHandler(
-    t.database.db,
-    boss,
+    { db: t.database.db, boss },
     "classification.run",
     classificationRunHandler({ mediaRoot: t.config.mediaRoot, rServerUrl: r.url }),
     { pollingIntervalSeconds: 0.5 },

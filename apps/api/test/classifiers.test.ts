@@ -31,8 +31,7 @@ beforeAll(async () => {
   boss = await createBoss(t.database.url, { role: "worker", max: 4 });
   t.deps.boss = boss;
   await registerJobHandler(
-    t.deps.db,
-    boss,
+    { db: t.deps.db, boss },
     QUEUES.classifierTrain,
     classifierTrainHandler({ mediaRoot: t.config.mediaRoot, rServerUrl: r.url }),
     { pollingIntervalSeconds: 0.5 },

@@ -62,7 +62,7 @@ async function start(env: Record<string, string>): Promise<Running> {
   const addr = app.server.address();
   const base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
   const user = await registerAndLogin(t, "renderer");
-  const { groupId } = await resolveGroupAccess(t.deps.db, { userId: user.id, isSiteAdmin: false });
+  const { groupId } = await resolveGroupAccess(t.deps, { userId: user.id, isSiteAdmin: false });
   const dir = path.join(t.config.mediaRoot, "heavy");
   fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(h5File, path.join(dir, "spectrogram.h5"));

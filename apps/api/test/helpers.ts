@@ -80,7 +80,7 @@ export function anonymousCaller(
 
 /** A caller authenticated by the session in `token`, as the HTTP adapter would build it. */
 export async function sessionCaller(t: TestEnv, token: string) {
-  const found = await authenticateSession(t.deps.db, token);
+  const found = await authenticateSession(t.deps, token);
   if (!found) throw new Error("session not found");
   const jar = memoryCookieJar(token);
   return createCaller(

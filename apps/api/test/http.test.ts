@@ -480,7 +480,7 @@ describe("emails through the real queue", () => {
   it("passwordless login: the code arrives as a queued email.send job", async () => {
     const boss = await createBoss(t.database.url);
     const server = await buildServer({
-      deps: { ...t.deps, boss, sendEmail: async (m) => void (await queueEmail(t.deps.db, boss, m)) },
+      deps: { ...t.deps, boss, sendEmail: async (m) => void (await queueEmail({ db: t.deps.db, boss }, m)) },
       webDistDir: "/nonexistent",
     });
     try {

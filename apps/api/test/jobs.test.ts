@@ -39,12 +39,15 @@ function queue(
   type: "spectrogram.generate" | "recording.ingest",
   subjectId?: string,
 ) {
-  return enqueueJob(db(), boss, {
-    type,
-    payload: { recordingId: subjectId ?? "none" },
-    groupId,
-    ...(subjectId ? { subjectType: "recording", subjectId } : {}),
-  });
+  return enqueueJob(
+    { db: db(), boss },
+    {
+      type,
+      payload: { recordingId: subjectId ?? "none" },
+      groupId,
+      ...(subjectId ? { subjectType: "recording", subjectId } : {}),
+    },
+  );
 }
 
 describe("jobs router", () => {

@@ -52,7 +52,7 @@ async function addRecording(
   source: string,
   extra: { name?: string; projectId?: string | null; speciesId?: string | null } = {},
 ) {
-  const access = await resolveGroupAccess(t.deps.db, { userId: user.id, isSiteAdmin: false });
+  const access = await resolveGroupAccess(t.deps, { userId: user.id, isSiteAdmin: false });
   const info = await readWavInfo(source);
   const filePath = path.join(access.groupId, `${randomUUID()}.wav`);
   const abs = path.join(t.config.mediaRoot, filePath);
@@ -114,8 +114,7 @@ beforeAll(async () => {
   boss = await createBoss(t.database.url, { role: "worker", max: 4 });
   t.deps.boss = boss;
   await registerJobHandler(
-    t.deps.db,
-    boss,
+    { db: t.deps.db, boss },
     QUEUES.segmentationRun,
     segmentationRunHandler({ mediaRoot: t.config.mediaRoot, pool: null }),
     { pollingIntervalSeconds: 0.5, concurrency: 2 },
@@ -129,7 +128,7 @@ beforeAll(async () => {
   await carol.caller.groups.switch({ groupId: lab.id });
   mallory = await registerAndLogin(t, "mallory");
   await mallory.caller.groups.create({ name: "Other lab" });
-  aliceAccess = await resolveGroupAccess(t.deps.db, { userId: alice.id, isSiteAdmin: false });
+  aliceAccess = await resolveGroupAccess(t.deps, { userId: alice.id, isSiteAdmin: false });
   aliceKey = (await alice.caller.profile.generateApiKey()).key;
   malloryKey = (await mallory.caller.profile.generateApiKey()).key;
   speciesId = (
@@ -151,7 +150,7 @@ describe("imports", () => {
     const rec = await addRecording(alice, BAT_WAV);
     const content = fs.readFileSync(BAT_PICKLE);
     const expected = parseSegmentPickle(content).segments;
-    const r = await importSegments(t.deps.db, aliceAccess, {
+    const r = await importSegments(t.deps, aliceAccess, {
       recordingId: rec.id,
       fileName: "bat1_angie_19.wav.pickle",
       content,

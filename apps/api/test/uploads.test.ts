@@ -21,8 +21,7 @@ beforeAll(async () => {
   env = await createRecordingsEnv();
   fixtures = await generateAll(env.dir);
   await registerJobHandler(
-    env.t.deps.db,
-    env.boss,
+    { db: env.t.deps.db, boss: env.boss },
     QUEUES.uploadProcess,
     createUploadProcessHandler({ mediaRoot: env.t.config.mediaRoot }),
     { pollingIntervalSeconds: 0.5 },
@@ -343,7 +342,7 @@ describe("tus resumable uploads", () => {
     const old = new Date(Date.now() - 25 * 3600_000);
     await utimes(file, old, old);
     await env.t.deps.db.upload.update({ where: { tusId: id }, data: { createdAt: old } });
-    const r = await cleanStaleUploads(env.t.deps.db, env.t.config.mediaRoot);
+    const r = await cleanStaleUploads(env.t.deps, env.t.config.mediaRoot);
     expect(r.expiredUploads).toBe(1);
     await expect(stat(file)).rejects.toThrow();
     expect((await env.t.deps.db.upload.findUniqueOrThrow({ where: { tusId: id } })).status).toBe("expired");

@@ -10,8 +10,7 @@ const db = createPrismaClient(url);
 const boss = await createBoss(url, { role: "worker" });
 const pool = new ProcessingPool({ threads: Number(process.env.POOL_THREADS ?? 2) });
 await registerJobHandler(
-  db,
-  boss,
+  { db, boss },
   QUEUES.classificationRun,
   classificationRunHandler({
     mediaRoot: process.env.MEDIA_ROOT as string,

@@ -72,7 +72,7 @@ try {
 
   for (const label of ["cold (features computed)", "warm (features cached)"]) {
     const started = performance.now();
-    const { runId } = await startRun(db, boss, scene.access, {
+    const { runId } = await startRun({ db, boss }, scene.access, {
       segmentationId: scene.segmentationId,
       classifierId: classifier.id,
     });

@@ -60,7 +60,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   });
 
   const registered: string[] = [];
-  await registerJobHandler(db, boss, QUEUES.emailSend, emailSendHandler(deps.mailer), options());
+  await registerJobHandler({ db, boss }, QUEUES.emailSend, emailSendHandler(deps.mailer), options());
   registered.push(QUEUES.emailSend);
 
   const processing = {
@@ -70,13 +70,17 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
     splitSeconds: config.recordingSplitSeconds,
     pool: deps.pool,
   };
-  await registerJobHandler(db, boss, QUEUES.recordingIngest, recordingIngestHandler(processing), options());
+  await registerJobHandler(
+    { db, boss },
+    QUEUES.recordingIngest,
+    recordingIngestHandler(processing),
+    options(),
+  );
   registered.push(QUEUES.recordingIngest);
   // Never more spectrograms at once than pool threads: extra ones would only queue inside piscina
   // while their Job rows claimed to be running.
   await registerJobHandler(
-    db,
-    boss,
+    { db, boss },
     QUEUES.spectrogramGenerate,
     spectrogramGenerateHandler(processing, deps.spectrogramTiming),
     options({ concurrency: Math.min(config.workerConcurrency, deps.pool.threads) }),
@@ -84,8 +88,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   registered.push(QUEUES.spectrogramGenerate);
 
   await registerJobHandler(
-    db,
-    boss,
+    { db, boss },
     QUEUES.uploadProcess,
     createUploadProcessHandler({ mediaRoot: config.mediaRoot }),
     options(),
@@ -93,8 +96,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   registered.push(QUEUES.uploadProcess);
 
   await registerJobHandler(
-    db,
-    boss,
+    { db, boss },
     QUEUES.segmentationRun,
     segmentationRunHandler({ mediaRoot: config.mediaRoot, pool: deps.pool }),
     options(),
@@ -104,34 +106,34 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   // Runs are started by the classification queue (one R-bound run at a time), not by pg-boss
   // directly; the handler itself waits out R outages.
   await registerJobHandler(
-    db,
-    boss,
+    { db, boss },
     QUEUES.classificationRun,
     classificationRunHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
     options(),
   );
   registered.push(QUEUES.classificationRun);
-  await startClassificationQueue(db, boss, {
-    onError: (err) => log.warn(`classification queue: ${String((err as Error)?.message ?? err)}`),
-  });
+  await startClassificationQueue(
+    { db, boss },
+    {
+      onError: (err) => log.warn(`classification queue: ${String((err as Error)?.message ?? err)}`),
+    },
+  );
   registered.push(PROCESS_QUEUE);
 
   // Trainings are long and R serves one request at a time: one at a time per worker.
   await registerJobHandler(
-    db,
-    boss,
+    { db, boss },
     QUEUES.classifierTrain,
     classifierTrainHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
     options({ concurrency: 1 }),
   );
   registered.push(QUEUES.classifierTrain);
 
-  await registerJobHandler(db, boss, QUEUES.tasksCreateBatch, createBatchHandler(), options());
+  await registerJobHandler({ db, boss }, QUEUES.tasksCreateBatch, createBatchHandler(), options());
   registered.push(QUEUES.tasksCreateBatch);
   // a retrain is a training: one at a time per worker, like classifier.train
   await registerJobHandler(
-    db,
-    boss,
+    { db, boss },
     QUEUES.tasksRetrain,
     retrainHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
     options({ concurrency: 1 }),

@@ -53,7 +53,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const pool = new ProcessingPool(options.poolThreads ? { threads: options.poolThreads } : {});
   const leases = await JobLeases.open(options.databaseUrl, db, boss, {
     ...options.leases,
-    onFinalFailure: (job, error) => markRecordingJobLost(db, job, error),
+    onFinalFailure: (job, error) => markRecordingJobLost({ db }, job, error),
     onReaped: (job, outcome) =>
       log.warn(`job ${job.type} ${job.id}: its worker died during attempt ${job.attempts} → ${outcome}`),
     onError: (err) => log.error("job lease error", err),
@@ -75,8 +75,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   if (options.housekeepingCron !== null) {
     await boss.schedule(HOUSEKEEPING_QUEUE, options.housekeepingCron ?? "17 * * * *");
     await boss.work(HOUSEKEEPING_QUEUE, async () => {
-      const r = await runHousekeeping(db, boss);
-      log.info("housekeeping", { ...r, ...(await cleanStaleUploads(db, config.mediaRoot)) });
+      const r = await runHousekeeping({ db, boss });
+      log.info("housekeeping", { ...r, ...(await cleanStaleUploads({ db }, config.mediaRoot)) });
     });
     queues.push(HOUSEKEEPING_QUEUE);
   }

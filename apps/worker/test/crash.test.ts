@@ -91,19 +91,22 @@ afterAll(async () => {
 });
 
 it("finishes a spectrogram after its worker is killed mid-job, leaving a complete file and no temp files", async () => {
-  const groupId = await createGroup(t.db);
+  const groupId = await createGroup(t);
   const wav = path.join(dir, "long.wav");
   await writeLongWav(wav);
-  const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, wav);
+  const rec = await createRecordingFromWav(t, mediaRoot, groupId, wav);
   const recDir = path.dirname(resolveStoredPath(mediaRoot, rec.filePath));
-  const job = await enqueueJob(t.db, sender, {
-    type: "spectrogram.generate",
-    payload: { recordingId: rec.id },
-    groupId,
-    subjectType: "recording",
-    subjectId: rec.id,
-    retryDelay: 1, // the queue's 30 s backoff would only slow the test down
-  });
+  const job = await enqueueJob(
+    { db: t.db, boss: sender },
+    {
+      type: "spectrogram.generate",
+      payload: { recordingId: rec.id },
+      groupId,
+      subjectType: "recording",
+      subjectId: rec.id,
+      retryDelay: 1, // the queue's 30 s backoff would only slow the test down
+    },
+  );
   const jobRow = () => t.db.job.findUniqueOrThrow({ where: { id: job.id } });
 
   const first = startWorkerProcess("worker 1");

@@ -18,7 +18,7 @@ afterAll(async () => {
 
 /** A job fetched by "a worker" and marked running, as runJob does. */
 async function startedJob(type: "spectrogram.generate" | "recording.ingest", retryLimit: number) {
-  const job = await enqueueJob(t.db, boss, { type, payload: { recordingId: "r" }, retryLimit });
+  const job = await enqueueJob({ db: t.db, boss }, { type, payload: { recordingId: "r" }, retryLimit });
   const [fetched] = (await boss.fetch(type)) ?? [];
   expect(fetched?.id).toBe(job.bossJobId);
   return t.db.job.update({
@@ -71,12 +71,12 @@ it("leaves live leases alone and hands dead workers' jobs back to pg-boss", asyn
 
 it("a recording whose last processing attempt died is marked failed", async () => {
   const { markRecordingJobLost } = await import("@battycoda/core/processing");
-  const groupId = await createGroup(t.db);
+  const groupId = await createGroup(t);
   const rec = await t.db.recording.create({
     data: { groupId, name: "x", filePath: "x.wav", processingStatus: "processing" },
   });
   await markRecordingJobLost(
-    t.db,
+    { db: t.db },
     { type: "spectrogram.generate", subjectType: "recording", subjectId: rec.id },
     "The worker running this job stopped before it finished",
   );

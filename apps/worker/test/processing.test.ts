@@ -45,7 +45,7 @@ beforeAll(async () => {
     poolThreads: 1,
   });
   sender = await createBoss(t.url);
-  groupId = await createGroup(t.db);
+  groupId = await createGroup(t);
 });
 afterAll(async () => {
   await sender?.stop({ graceful: false, wait: true });
@@ -55,13 +55,16 @@ afterAll(async () => {
 });
 
 const ingest = (recordingId: string) =>
-  enqueueJob(t.db, sender, {
-    type: "recording.ingest",
-    payload: { recordingId },
-    groupId,
-    subjectType: "recording",
-    subjectId: recordingId,
-  });
+  enqueueJob(
+    { db: t.db, boss: sender },
+    {
+      type: "recording.ingest",
+      payload: { recordingId },
+      groupId,
+      subjectType: "recording",
+      subjectId: recordingId,
+    },
+  );
 
 const job = (id: string) => t.db.job.findUniqueOrThrow({ where: { id } });
 
@@ -72,7 +75,7 @@ describe("worker: recording processing", () => {
       sampleRate,
       bitsPerSample: 24,
     });
-    const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, wav, { name: "Pond" });
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, wav, { name: "Pond" });
     const ingestJob = await ingest(rec.id);
 
     await expect.poll(async () => (await job(ingestJob.id)).status, { timeout: 30_000 }).toBe("completed");
@@ -112,7 +115,7 @@ describe("worker: recording processing", () => {
 
   it("fails a corrupt upload once, with the WAV error on the job and the recording", async () => {
     const { malformed } = await generateAll(await makeTempDir("battycoda-bad-"));
-    const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, malformed.get("text-file") ?? "");
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, malformed.get("text-file") ?? "");
     const ingestJob = await ingest(rec.id);
     await expect.poll(async () => (await job(ingestJob.id)).status, { timeout: 30_000 }).toBe("failed");
     const row = await t.db.recording.findUniqueOrThrow({ where: { id: rec.id } });

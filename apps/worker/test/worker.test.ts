@@ -34,11 +34,14 @@ describe("worker", () => {
     const sender = await createBoss(t.url);
     try {
       expect(worker.queues).toContain("email.send");
-      const job = await queueEmail(t.db, sender, {
-        to: "ana@example.org",
-        subject: "Welcome",
-        text: "Hello Ana",
-      });
+      const job = await queueEmail(
+        { db: t.db, boss: sender },
+        {
+          to: "ana@example.org",
+          subject: "Welcome",
+          text: "Hello Ana",
+        },
+      );
       const msg = await waitForOutboxMessage(config.outboxDir, "ana@example.org", { timeoutMs: 15_000 });
       expect(msg).toMatchObject({ subject: "Welcome", text: "Hello Ana", to: ["ana@example.org"] });
       const row = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });

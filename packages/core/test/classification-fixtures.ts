@@ -157,7 +157,7 @@ export async function createScene(
     ...(opts.spacing ? { spacing: opts.spacing } : {}),
     ...(opts.sampleRate ? { sampleRate: opts.sampleRate } : {}),
   });
-  const rec = await createRecordingFromWav(db, mediaRoot, group.id, wav, { name });
+  const rec = await createRecordingFromWav({ db }, mediaRoot, group.id, wav, { name });
   await db.recording.update({
     where: { id: rec.id },
     data: {

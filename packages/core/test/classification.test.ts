@@ -47,8 +47,7 @@ beforeAll(async () => {
   rPort = r.port;
   boss = await createBoss(t.url, { role: "worker" });
   await registerJobHandler(
-    t.db,
-    boss,
+    { db: t.db, boss },
     "classification.run",
     classificationRunHandler({
       mediaRoot,
@@ -117,8 +116,7 @@ describe("classification runs", () => {
 
   it("classifies every segment with the species' best classifier, caches features, stamps and exports", async () => {
     const { runId } = await startRun(
-      t.db,
-      boss,
+      { db: t.db, boss },
       scene.access,
       { segmentationId: scene.segmentationId },
       { batchSize: 7 },
@@ -157,7 +155,7 @@ describe("classification runs", () => {
         expect(cached[n]).toBe(Number.isFinite(whole[i]?.[n]) ? whole[i]?.[n] : null);
     });
 
-    const detail = await getRun(t.db, scene.access, runId);
+    const detail = await getRun(t, scene.access, runId);
     expect(detail.stamp).toMatchObject({
       recording: { sha256: "0".repeat(64) },
       classifier: { id: classifierId, type: "knn", trainingDataHash: "f".repeat(64) },
@@ -172,10 +170,10 @@ describe("classification runs", () => {
     const job = await t.db.job.findUniqueOrThrow({ where: { id: detail.jobId as string } });
     expect(job).toMatchObject({ status: "completed", subjectType: "classificationRun", subjectId: runId });
 
-    const page1 = await listResults(t.db, scene.access, { runId, limit: 25, order: "confidence_desc" });
+    const page1 = await listResults(t, scene.access, { runId, limit: 25, order: "confidence_desc" });
     expect(page1.total).toBe(40);
     expect(page1.items).toHaveLength(25);
-    const page2 = await listResults(t.db, scene.access, {
+    const page2 = await listResults(t, scene.access, {
       runId,
       limit: 25,
       cursor: page1.nextCursor as string,
@@ -183,26 +181,26 @@ describe("classification runs", () => {
     });
     expect(page2.items).toHaveLength(15);
     expect(page2.nextCursor).toBeNull();
-    const onlyB = await listResults(t.db, scene.access, { runId, callType: "B", limit: 500 });
+    const onlyB = await listResults(t, scene.access, { runId, callType: "B", limit: 500 });
     expect(onlyB.items.every((x) => x.predictedLabel === "B")).toBe(true);
     expect(onlyB.items.length).toBeGreaterThan(10);
 
-    const csv = await readAll((await resultsCsv(t.db, scene.access, runId)).body);
+    const csv = await readAll((await resultsCsv(t, scene.access, runId)).body);
     const lines = csv.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^# BattyCoda/);
     const header = lines.find((l) => !l.startsWith("#")) as string;
     expect(header.split(",").slice(-3)).toEqual(["p_A", "p_B", "p_C"]);
     expect(lines.filter((l) => !l.startsWith("#"))).toHaveLength(41);
-    const fcsv = await readAll((await featuresCsv(t.db, scene.access, runId)).body);
+    const fcsv = await readAll((await featuresCsv(t, scene.access, runId)).body);
     const fheader = fcsv.split("\n").find((l) => !l.startsWith("#")) as string;
     expect(fheader.split(",")).toHaveLength(6 + 27);
-    const pjson = JSON.parse(await readAll((await parametersJson(t.db, scene.access, runId)).body));
+    const pjson = JSON.parse(await readAll((await parametersJson(t, scene.access, runId)).body));
     expect(pjson.stamp.classifier.id).toBe(classifierId);
 
     // applying labels fills unlabelled segments only
-    const applied = await applyLabels(t.db, scene.access, { runId, minConfidence: 0 });
+    const applied = await applyLabels(t, scene.access, { runId, minConfidence: 0 });
     expect(applied.updated).toBe(results.filter((x) => x.predictedLabel !== null).length);
-    expect((await applyLabels(t.db, scene.access, { runId })).updated).toBe(0);
+    expect((await applyLabels(t, scene.access, { runId })).updated).toBe(0);
   });
 
   it("waits while the R server is down and completes when it is back, without duplicates", async () => {
@@ -215,8 +213,7 @@ describe("classification runs", () => {
     };
     try {
       const { runId } = await startRun(
-        t.db,
-        boss,
+        { db: t.db, boss },
         scene.access,
         { segmentationId: scene.segmentationId, classifierId },
         { batchSize: 10 },
@@ -248,8 +245,7 @@ describe("classification runs", () => {
     };
     try {
       const { runId } = await startRun(
-        t.db,
-        boss,
+        { db: t.db, boss },
         scene.access,
         { segmentationId: scene.segmentationId, classifierId },
         { batchSize: 8 },
@@ -269,14 +265,13 @@ describe("classification runs", () => {
 
   it("cancels mid-run, and a retry finishes the rest", async () => {
     hooks.afterBatch = async ({ runId, batch }) => {
-      if (batch === 1) await cancelRun(t.db, boss, scene.access, runId);
+      if (batch === 1) await cancelRun({ db: t.db, boss }, scene.access, runId);
     };
     let runId = "";
     try {
       runId = (
         await startRun(
-          t.db,
-          boss,
+          { db: t.db, boss },
           scene.access,
           { segmentationId: scene.segmentationId, classifierId },
           { batchSize: 5 },
@@ -291,15 +286,17 @@ describe("classification runs", () => {
     } finally {
       hooks.afterBatch = null;
     }
-    await retryRun(t.db, boss, scene.access, runId);
+    await retryRun({ db: t.db, boss }, scene.access, runId);
     await until(runId, "completed");
     await expectCompleteResults(scene, runId);
-    await expectDomainError(cancelRun(t.db, boss, scene.access, runId), "PRECONDITION_FAILED");
+    await expectDomainError(cancelRun({ db: t.db, boss }, scene.access, runId), "PRECONDITION_FAILED");
   });
 
   it("gives equal probabilities and no label when the species has no trained model (dummy)", async () => {
     const other = await createScene(t.db, mediaRoot, dir, { calls: 12, name: "untrained" });
-    const { runId } = await startRun(t.db, boss, other.access, { segmentationId: other.segmentationId });
+    const { runId } = await startRun({ db: t.db, boss }, other.access, {
+      segmentationId: other.segmentationId,
+    });
     const done = await until(runId, "completed");
     expect(done).toMatchObject({ isDummy: true, classifierId: null, processedCount: 12 });
     const results = await t.db.classificationResult.findMany({
@@ -311,10 +308,10 @@ describe("classification runs", () => {
       expect(x.predictedLabel).toBeNull();
       expect(x.probabilities.map((p) => p.probability)).toEqual([1 / 3, 1 / 3, 1 / 3]);
     }
-    const csv = await readAll((await resultsCsv(t.db, other.access, runId)).body);
+    const csv = await readAll((await resultsCsv(t, other.access, runId)).body);
     expect(csv).toMatch(/^# BattyCoda classification results\n# DUMMY CLASSIFIER/);
-    expect((await getRun(t.db, other.access, runId)).methodsText).toMatch(/dummy classifier/);
-    await expectDomainError(applyLabels(t.db, other.access, { runId }), "PRECONDITION_FAILED", /dummy/);
+    expect((await getRun(t, other.access, runId)).methodsText).toMatch(/dummy classifier/);
+    await expectDomainError(applyLabels(t, other.access, { runId }), "PRECONDITION_FAILED", /dummy/);
   });
 
   it("uses the global default classifier of the system species a group's species copies", async () => {
@@ -331,10 +328,10 @@ describe("classification runs", () => {
       where: { id: trained.id },
       data: { groupId: null, speciesId: system.id },
     });
-    const chosen = await startRun(t.db, boss, scene.access, { segmentationId: scene.segmentationId });
+    const chosen = await startRun({ db: t.db, boss }, scene.access, { segmentationId: scene.segmentationId });
     const done = await until(chosen.runId, "completed");
     expect(done).toMatchObject({ isDummy: false, classifierId: global.id, processedCount: 10 });
-    const named = await startRun(t.db, boss, scene.access, {
+    const named = await startRun({ db: t.db, boss }, scene.access, {
       segmentationId: scene.segmentationId,
       classifierId: global.id,
     });
@@ -355,7 +352,7 @@ describe("classification runs", () => {
         groupId: scene.groupId,
       },
     });
-    const { runId } = await startRun(t.db, boss, scene.access, {
+    const { runId } = await startRun({ db: t.db, boss }, scene.access, {
       segmentationId: scene.segmentationId,
       classifierId: broken.id,
     });
@@ -376,7 +373,10 @@ describe("classification runs", () => {
       },
     });
     await expectDomainError(
-      startRun(t.db, boss, scene.access, { segmentationId: scene.segmentationId, classifierId: foreign.id }),
+      startRun({ db: t.db, boss }, scene.access, {
+        segmentationId: scene.segmentationId,
+        classifierId: foreign.id,
+      }),
       "BAD_REQUEST",
       /another species/,
     );
@@ -384,12 +384,12 @@ describe("classification runs", () => {
 
   it("classifies unclassified segmentations after a preview", async () => {
     const extra = await createScene(t.db, mediaRoot, dir, { calls: 6, name: "extra" });
-    const preview = await classifyUnclassifiedPreview(t.db, extra.access, {});
+    const preview = await classifyUnclassifiedPreview(t, extra.access, {});
     expect(preview).toEqual({ recordings: 1, segmentations: 1, segments: 6 });
-    const created = await classifyUnclassified(t.db, boss, extra.access, {});
+    const created = await classifyUnclassified({ db: t.db, boss }, extra.access, {});
     expect(created.created).toBe(1);
     await until(created.runIds[0] as string, "completed");
-    expect(await classifyUnclassifiedPreview(t.db, extra.access, {})).toEqual({
+    expect(await classifyUnclassifiedPreview(t, extra.access, {})).toEqual({
       recordings: 0,
       segmentations: 0,
       segments: 0,
@@ -397,24 +397,24 @@ describe("classification runs", () => {
   });
 
   it("keeps another group's runs, results and downloads NOT_FOUND", async () => {
-    const mine = await listRuns(t.db, scene.access, {});
+    const mine = await listRuns(t, scene.access, {});
     const runId = mine.items[0]?.id as string;
     const stranger = accessFor((await t.db.group.create({ data: { name: "strangers" } })).id);
-    expect((await listRuns(t.db, stranger, {})).items).toHaveLength(0);
+    expect((await listRuns(t, stranger, {})).items).toHaveLength(0);
     for (const call of [
-      () => getRun(t.db, stranger, runId),
-      () => listResults(t.db, stranger, { runId }),
-      () => resultsCsv(t.db, stranger, runId),
-      () => featuresCsv(t.db, stranger, runId),
-      () => parametersJson(t.db, stranger, runId),
-      () => cancelRun(t.db, boss, stranger, runId),
-      () => retryRun(t.db, boss, stranger, runId),
-      () => deleteRun(t.db, boss, stranger, runId),
-      () => applyLabels(t.db, stranger, { runId }),
-      () => startRun(t.db, boss, stranger, { segmentationId: scene.segmentationId }),
+      () => getRun(t, stranger, runId),
+      () => listResults(t, stranger, { runId }),
+      () => resultsCsv(t, stranger, runId),
+      () => featuresCsv(t, stranger, runId),
+      () => parametersJson(t, stranger, runId),
+      () => cancelRun({ db: t.db, boss }, stranger, runId),
+      () => retryRun({ db: t.db, boss }, stranger, runId),
+      () => deleteRun({ db: t.db, boss }, stranger, runId),
+      () => applyLabels(t, stranger, { runId }),
+      () => startRun({ db: t.db, boss }, stranger, { segmentationId: scene.segmentationId }),
     ])
       await expectDomainError(call(), "NOT_FOUND");
-    await deleteRun(t.db, boss, scene.access, runId);
-    await expectDomainError(getRun(t.db, scene.access, runId), "NOT_FOUND");
+    await deleteRun({ db: t.db, boss }, scene.access, runId);
+    await expectDomainError(getRun(t, scene.access, runId), "NOT_FOUND");
   });
 });

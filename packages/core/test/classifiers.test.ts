@@ -52,8 +52,7 @@ beforeAll(async () => {
   r = await startRServer();
   boss = await createBoss(t.url, { role: "worker" });
   await registerJobHandler(
-    t.db,
-    boss,
+    { db: t.db, boss },
     "classifier.train",
     classifierTrainHandler({ mediaRoot, rServerUrl: r.url }),
     {
@@ -143,8 +142,7 @@ describe("training from the shared E. fuscus features CSV", () => {
 
   it("trains through the job into a Classifier with consistent CV metrics and a model card", async () => {
     const { trainingJobId, jobId } = await createTrainingJob(
-      t.db,
-      boss,
+      { db: t.db, boss },
       access,
       { name: "Lab LDA", speciesId, type: "lda", source: { kind: "csv", csvText: efuscusRaw } },
       { mediaRoot },
@@ -156,7 +154,7 @@ describe("training from the shared E. fuscus features CSV", () => {
     expect(job).toMatchObject({ status: "completed", progress: 1, subjectId: trainingJobId });
     classifierId = tj.classifierId as string;
 
-    const c = await getClassifier(t.db, access, classifierId);
+    const c = await getClassifier(t, access, classifierId);
     expect(c).toMatchObject({ name: "Lab LDA", type: "lda", version: 1, isGlobal: false, speciesId });
     expect(c.source).toMatchObject({ kind: "csv" });
     expect(c.featureNames).toHaveLength(27);
@@ -188,16 +186,16 @@ describe("training from the shared E. fuscus features CSV", () => {
     // The uploaded CSV is kept for the job under MEDIA_ROOT/training/.
     expect(await filesUnder(`training/${access.groupId}`)).toHaveLength(1);
 
-    const listed = await listClassifiers(t.db, access, { speciesId });
+    const listed = await listClassifiers(t, access, { speciesId });
     expect(listed.map((x) => x.id)).toEqual([classifierId]);
     expect(listed[0]).toMatchObject({ balancedAccuracy: m.balancedAccuracy, version: 1 });
-    expect(await listTrainingJobs(t.db, access, {})).toEqual([
+    expect(await listTrainingJobs(t, access, {})).toEqual([
       expect.objectContaining({ id: trainingJobId, status: "completed", classifierId }),
     ]);
   }, 240_000);
 
   it("confusionCell lists the calls behind a cell (as many as the matrix counts)", async () => {
-    const c = await getClassifier(t.db, access, classifierId);
+    const c = await getClassifier(t, access, classifierId);
     const { labels, matrix } = c.metrics?.confusionMatrix ?? { labels: [], matrix: [] };
     const ti = labels.indexOf("Echo");
     const pi =
@@ -207,7 +205,7 @@ describe("training from the shared E. fuscus features CSV", () => {
     const expected = matrix[ti]?.[pi] ?? 0;
     expect(expected).toBeGreaterThan(0);
     const cell = await confusionCell(
-      t.db,
+      t,
       access,
       { classifierId, trueLabel: "Echo", predictedLabel: labels[pi] as string, limit: 1000 },
       mediaRoot,
@@ -225,7 +223,7 @@ describe("training from the shared E. fuscus features CSV", () => {
       }
     }
     const none = await confusionCell(
-      t.db,
+      t,
       access,
       { classifierId, trueLabel: "NoSuchLabel", predictedLabel: "Echo" },
       mediaRoot,
@@ -235,8 +233,7 @@ describe("training from the shared E. fuscus features CSV", () => {
 
   it("retraining under the same name bumps the version and keeps the id", async () => {
     const { trainingJobId } = await createTrainingJob(
-      t.db,
-      boss,
+      { db: t.db, boss },
       access,
       { name: "Lab LDA", speciesId, type: "lda", source: { kind: "csv", csvText: efuscus } },
       { mediaRoot },
@@ -255,8 +252,7 @@ describe("training from the shared E. fuscus features CSV", () => {
     const lines = efuscus.trim().split("\n");
     const other = lines.filter((l) => l.endsWith(",FMB")).slice(0, 3);
     const { trainingJobId, jobId } = await createTrainingJob(
-      t.db,
-      boss,
+      { db: t.db, boss },
       access,
       {
         name: "Impossible KNN",
@@ -281,8 +277,7 @@ describe("training from the shared E. fuscus features CSV", () => {
 
   it("cancelling the job stops the R training and leaves nothing behind", async () => {
     const { trainingJobId, jobId } = await createTrainingJob(
-      t.db,
-      boss,
+      { db: t.db, boss },
       access,
       { name: "Cancelled ensemble", speciesId, type: "ensemble", source: { kind: "csv", csvText: efuscus } },
       { mediaRoot },
@@ -298,7 +293,7 @@ describe("training from the shared E. fuscus features CSV", () => {
         },
       )
       .toBeGreaterThanOrEqual(0.5);
-    await cancelJob(t.db, boss, jobId);
+    await cancelJob({ db: t.db, boss }, jobId);
     await expect
       .poll(
         async () =>
@@ -310,7 +305,7 @@ describe("training from the shared E. fuscus features CSV", () => {
       )
       .toBe("cancelled");
     expect(await t.db.classifier.findFirst({ where: { name: "Cancelled ensemble" } })).toBeNull();
-    expect((await listTrainingJobs(t.db, access, {})).find((j) => j.id === trainingJobId)?.status).toBe(
+    expect((await listTrainingJobs(t, access, {})).find((j) => j.id === trainingJobId)?.status).toBe(
       "cancelled",
     );
     // The R side was told to stop: it is free for the next training.
@@ -381,8 +376,7 @@ describe("training from the shared E. fuscus features CSV", () => {
     for (const [what, csvText, message] of cases) {
       const err = await expectDomainError(
         createTrainingJob(
-          t.db,
-          boss,
+          { db: t.db, boss },
           access,
           { name: `bad ${what}`, speciesId, type: "knn", source: { kind: "csv", csvText } },
           { mediaRoot },
@@ -400,19 +394,18 @@ describe("training from the shared E. fuscus features CSV", () => {
 
   it("another group sees none of it; global classifiers are readable by all and deletable by none", async () => {
     const other = await newGroup("others");
-    await expectDomainError(getClassifier(t.db, other, classifierId), "NOT_FOUND");
+    await expectDomainError(getClassifier(t, other, classifierId), "NOT_FOUND");
     await expectDomainError(
-      confusionCell(t.db, other, { classifierId, trueLabel: "Echo", predictedLabel: "Echo" }, mediaRoot),
+      confusionCell(t, other, { classifierId, trueLabel: "Echo", predictedLabel: "Echo" }, mediaRoot),
       "NOT_FOUND",
     );
-    await expectDomainError(deleteClassifier(t.db, other, classifierId, mediaRoot), "NOT_FOUND");
-    expect(await listClassifiers(t.db, other, {})).toEqual([]);
-    expect(await listTrainingJobs(t.db, other, {})).toEqual([]);
-    await expectDomainError(trainingPreview(t.db, other, { speciesId }), "NOT_FOUND");
+    await expectDomainError(deleteClassifier(t, other, classifierId, mediaRoot), "NOT_FOUND");
+    expect(await listClassifiers(t, other, {})).toEqual([]);
+    expect(await listTrainingJobs(t, other, {})).toEqual([]);
+    await expectDomainError(trainingPreview(t, other, { speciesId }), "NOT_FOUND");
     await expectDomainError(
       createTrainingJob(
-        t.db,
-        boss,
+        { db: t.db, boss },
         other,
         { name: "steal", speciesId, type: "lda", source: { kind: "csv", csvText: efuscus } },
         { mediaRoot },
@@ -423,14 +416,14 @@ describe("training from the shared E. fuscus features CSV", () => {
     const global = await t.db.classifier.create({
       data: { name: "Global test classifier", type: "lda", speciesId, groupId: null },
     });
-    expect((await listClassifiers(t.db, other, {})).map((c) => c.id)).toEqual([global.id]);
-    expect(await getClassifier(t.db, other, global.id)).toMatchObject({ isGlobal: true });
-    await expectDomainError(deleteClassifier(t.db, other, global.id, mediaRoot), "FORBIDDEN");
-    await expectDomainError(deleteClassifier(t.db, access, global.id, mediaRoot), "FORBIDDEN");
+    expect((await listClassifiers(t, other, {})).map((c) => c.id)).toEqual([global.id]);
+    expect(await getClassifier(t, other, global.id)).toMatchObject({ isGlobal: true });
+    await expectDomainError(deleteClassifier(t, other, global.id, mediaRoot), "FORBIDDEN");
+    await expectDomainError(deleteClassifier(t, access, global.id, mediaRoot), "FORBIDDEN");
     expect(await t.db.classifier.findUnique({ where: { id: global.id } })).not.toBeNull();
 
     // The owner can delete theirs: row and every version's files go.
-    await deleteClassifier(t.db, access, classifierId, mediaRoot);
+    await deleteClassifier(t, access, classifierId, mediaRoot);
     expect(await t.db.classifier.findUnique({ where: { id: classifierId } })).toBeNull();
     expect((await filesUnder(`models/${access.groupId}`)).filter((f) => f.startsWith(classifierId))).toEqual(
       [],
@@ -454,7 +447,7 @@ describe("training from labelled segments", () => {
         data: { label: i === 30 ? "not-a-call-type" : (scene.calls[i]?.label as string) },
       });
     }
-    const preview = await trainingPreview(t.db, scene.access, { speciesId: scene.speciesId });
+    const preview = await trainingPreview(t, scene.access, { speciesId: scene.speciesId });
     expect(preview).toEqual({
       total: 30,
       perLabel: [
@@ -464,15 +457,14 @@ describe("training from labelled segments", () => {
     });
 
     const { trainingJobId } = await createTrainingJob(
-      t.db,
-      boss,
+      { db: t.db, boss },
       scene.access,
       { name: "From my labels", speciesId: scene.speciesId, type: "knn", source: { kind: "segments" } },
       { mediaRoot },
     );
     const tj = await finished(trainingJobId);
     expect(tj.error).toBeNull();
-    const c = await getClassifier(t.db, scene.access, tj.classifierId as string);
+    const c = await getClassifier(t, scene.access, tj.classifierId as string);
     expect(c.classes).toEqual(["A", "B"]);
     expect(c.trainingRows).toBe(30);
     expect(c.source).toMatchObject({ kind: "segments" });
@@ -492,7 +484,7 @@ describe("training from labelled segments", () => {
     const card = await readModelCard(resolveStoredPath(mediaRoot, row.modelPath as string));
     if (card?.cvPredictions) {
       const cell = await confusionCell(
-        t.db,
+        t,
         scene.access,
         { classifierId: c.id, trueLabel: "A", predictedLabel: "A" },
         mediaRoot,
@@ -505,8 +497,7 @@ describe("training from labelled segments", () => {
     const project = await t.db.project.create({ data: { groupId: scene.groupId, name: "empty" } });
     await expectDomainError(
       createTrainingJob(
-        t.db,
-        boss,
+        { db: t.db, boss },
         scene.access,
         {
           name: "none",

@@ -44,7 +44,7 @@ function csvLabels(file: string): string[] {
 describe("initializeDefaults", () => {
   it("creates the system species, call types, algorithms and dummy classifier; a second run changes nothing", async () => {
     const hasShared = fs.existsSync(path.join(DEFAULT_SHARED_DATA_DIR, "species"));
-    const first = await initializeDefaults(t.db, { mediaRoot });
+    const first = await initializeDefaults(t, { mediaRoot });
     expect(first.species).toEqual({ created: 2, existing: 0 });
     expect(first.callTypes.created).toBe(21);
     expect(first.segmentationAlgorithms.created).toBe(SEGMENTATION_ALGORITHMS.length);
@@ -52,7 +52,7 @@ describe("initializeDefaults", () => {
     expect(first.images.copied).toBe(hasShared ? 2 : 0);
     const before = await snapshot();
 
-    const second = await initializeDefaults(t.db, { mediaRoot });
+    const second = await initializeDefaults(t, { mediaRoot });
     expect(second).toMatchObject({
       species: { created: 0, existing: 2 },
       callTypes: { created: 0 },
@@ -100,7 +100,7 @@ describe("initializeDefaults", () => {
     await t.db.species.update({ where: { id: ef.id }, data: { description: "Edited by the admin" } });
     await t.db.callType.create({ data: { speciesId: ef.id, shortName: "NEW", longName: "Added by admin" } });
     await t.db.callType.deleteMany({ where: { speciesId: ef.id, shortName: "QCF" } });
-    const r = await initializeDefaults(t.db, { mediaRoot, sharedDataDir: null });
+    const r = await initializeDefaults(t, { mediaRoot, sharedDataDir: null });
     expect(r.callTypes.created).toBe(1);
     const after = await t.db.species.findUniqueOrThrow({
       where: { id: ef.id },
@@ -113,7 +113,7 @@ describe("initializeDefaults", () => {
   it("is safe to run concurrently", async () => {
     const u = await createTestDatabase();
     try {
-      await Promise.all([1, 2, 3].map(() => initializeDefaults(u.db, { mediaRoot, sharedDataDir: null })));
+      await Promise.all([1, 2, 3].map(() => initializeDefaults(u, { mediaRoot, sharedDataDir: null })));
       expect(await u.db.species.count()).toBe(2);
       expect(await u.db.callType.count()).toBe(21);
       expect(await u.db.segmentationAlgorithm.count()).toBe(SEGMENTATION_ALGORITHMS.length);
@@ -126,7 +126,7 @@ describe("initializeDefaults", () => {
 
 describe("createSiteAdmin", () => {
   it("creates a site admin with a personal group, generating the password", async () => {
-    const r = await createSiteAdmin(t.db, { username: "admin", email: "admin@example.org" });
+    const r = await createSiteAdmin(t, { username: "admin", email: "admin@example.org" });
     expect(r.created).toBe(true);
     expect(r.user.isSiteAdmin).toBe(true);
     expect(r.password).toMatch(/^[A-Za-z0-9_-]{20}$/);
@@ -140,10 +140,10 @@ describe("createSiteAdmin", () => {
   });
 
   it("promotes an existing user and only changes the password when given", async () => {
-    const again = await createSiteAdmin(t.db, { username: "ADMIN", email: "ignored@example.org" });
+    const again = await createSiteAdmin(t, { username: "ADMIN", email: "ignored@example.org" });
     expect(again.created).toBe(false);
     expect(again.password).toBeUndefined();
-    const changed = await createSiteAdmin(t.db, {
+    const changed = await createSiteAdmin(t, {
       username: "admin",
       email: "x@example.org",
       password: "a-new-password",
@@ -153,7 +153,7 @@ describe("createSiteAdmin", () => {
   });
 
   it("rejects invalid input with a readable message", async () => {
-    await expect(createSiteAdmin(t.db, { username: "x", email: "nope" })).rejects.toMatchObject({
+    await expect(createSiteAdmin(t, { username: "x", email: "nope" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
   });

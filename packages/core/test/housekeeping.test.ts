@@ -51,12 +51,15 @@ it("deletes expired credentials and counters, keeps live ones, and fails lost jo
     ],
   });
   // a running job whose pg-boss job has vanished, and a healthy queued one
-  const lost = await enqueueJob(t.db, boss, { type: "upload.process", payload: { uploadId: "u1" } });
+  const lost = await enqueueJob({ db: t.db, boss }, { type: "upload.process", payload: { uploadId: "u1" } });
   await boss.deleteJob(lost.type, lost.bossJobId!);
-  const healthy = await enqueueJob(t.db, boss, { type: "upload.process", payload: { uploadId: "u2" } });
+  const healthy = await enqueueJob(
+    { db: t.db, boss },
+    { type: "upload.process", payload: { uploadId: "u2" } },
+  );
   const later = new Date(now.getTime() + 2 * 3600_000);
 
-  const r = await runHousekeeping(t.db, boss, later);
+  const r = await runHousekeeping({ db: t.db, boss }, later);
   expect(r).toEqual({
     sessions: 1,
     loginCodes: 1,

@@ -53,13 +53,16 @@ describe("createBoss", () => {
 describe("enqueueJob", () => {
   it("creates the Job row and the pg-boss job together", async () => {
     const group = await t.db.group.create({ data: { name: "G" } });
-    const job = await enqueueJob(t.db, boss, {
-      type: "recording.ingest",
-      payload: { recordingId: "r1" },
-      groupId: group.id,
-      subjectType: "recording",
-      subjectId: "r1",
-    });
+    const job = await enqueueJob(
+      { db: t.db, boss },
+      {
+        type: "recording.ingest",
+        payload: { recordingId: "r1" },
+        groupId: group.id,
+        subjectType: "recording",
+        subjectId: "r1",
+      },
+    );
     expect(job).toMatchObject({
       type: "recording.ingest",
       status: "queued",
@@ -76,10 +79,13 @@ describe("enqueueJob", () => {
     let bossJobId: string | null = null;
     await expect(
       t.db.$transaction(async (tx) => {
-        const job = await enqueueJob(tx, boss, {
-          type: "upload.process",
-          payload: { uploadId: "u-rollback" },
-        });
+        const job = await enqueueJob(
+          { db: tx, boss },
+          {
+            type: "upload.process",
+            payload: { uploadId: "u-rollback" },
+          },
+        );
         bossJobId = job.bossJobId;
         throw new Error("boom");
       }),
@@ -92,7 +98,7 @@ describe("enqueueJob", () => {
   it("leaves no Job row when pg-boss refuses the job", async () => {
     const before = await t.db.job.count();
     await expect(
-      enqueueJob(t.db, boss, { type: "no.such.queue" as QueueName, payload: {} as never }),
+      enqueueJob({ db: t.db, boss }, { type: "no.such.queue" as QueueName, payload: {} as never }),
     ).rejects.toThrow(/did not accept/);
     expect(await t.db.job.count()).toBe(before);
   });
@@ -102,8 +108,7 @@ describe("handlers", () => {
   it("run a job, report progress and store the result", async () => {
     const seen: number[] = [];
     await registerJobHandler(
-      t.db,
-      boss,
+      { db: t.db, boss },
       "spectrogram.generate",
       async (ctx) => {
         await ctx.setProgress(0.5, "half way");
@@ -115,10 +120,13 @@ describe("handlers", () => {
       },
       { pollingIntervalSeconds: 0.5 },
     );
-    const job = await enqueueJob(t.db, boss, {
-      type: "spectrogram.generate",
-      payload: { recordingId: "rec-7" },
-    });
+    const job = await enqueueJob(
+      { db: t.db, boss },
+      {
+        type: "spectrogram.generate",
+        payload: { recordingId: "rec-7" },
+      },
+    );
     const done = await waitForStatus(job.id, "completed");
     expect(seen).toEqual([0.5]);
     expect(done).toMatchObject({
@@ -136,8 +144,7 @@ describe("handlers", () => {
     let calls = 0;
     let succeed = false;
     await registerJobHandler(
-      t.db,
-      boss,
+      { db: t.db, boss },
       "segmentation.run",
       async (ctx) => {
         calls++;
@@ -146,20 +153,23 @@ describe("handlers", () => {
       },
       { pollingIntervalSeconds: 0.5 },
     );
-    const job = await enqueueJob(t.db, boss, {
-      type: "segmentation.run",
-      payload: { segmentationId: "s1" },
-      retryLimit: 1,
-      retryDelay: 1,
-      retryBackoff: false,
-    });
+    const job = await enqueueJob(
+      { db: t.db, boss },
+      {
+        type: "segmentation.run",
+        payload: { segmentationId: "s1" },
+        retryLimit: 1,
+        retryDelay: 1,
+        retryBackoff: false,
+      },
+    );
     const failed = await waitForStatus(job.id, "failed");
     expect(calls).toBe(2);
     expect(failed).toMatchObject({ attempts: 2, error: "detector crashed on attempt 2", message: "Failed" });
     expect(failed.finishedAt).toBeInstanceOf(Date);
 
     succeed = true;
-    const again = await retryJob(t.db, boss, job.id);
+    const again = await retryJob({ db: t.db, boss }, job.id);
     expect(again.status).toBe("queued");
     expect(again.error).toBeNull();
     expect(again.bossJobId).not.toBe(job.bossJobId);
@@ -170,13 +180,12 @@ describe("handlers", () => {
 
   it("cancelJob stops a queued job from running; completed jobs cannot be retried", async () => {
     let ran = false;
-    const job = await enqueueJob(t.db, boss, { type: "clustering.run", payload: { runId: "c1" } });
-    const cancelled = await cancelJob(t.db, boss, job.id);
+    const job = await enqueueJob({ db: t.db, boss }, { type: "clustering.run", payload: { runId: "c1" } });
+    const cancelled = await cancelJob({ db: t.db, boss }, job.id);
     expect(cancelled.status).toBe("cancelled");
     expect((await bossJob(job))?.state).toBe("cancelled");
     await registerJobHandler(
-      t.db,
-      boss,
+      { db: t.db, boss },
       "clustering.run",
       async () => {
         ran = true;
@@ -188,11 +197,13 @@ describe("handlers", () => {
     expect((await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("cancelled");
 
     // cancelling again is a no-op; retrying a cancelled job runs it
-    expect((await cancelJob(t.db, boss, job.id)).status).toBe("cancelled");
-    await retryJob(t.db, boss, job.id);
+    expect((await cancelJob({ db: t.db, boss }, job.id)).status).toBe("cancelled");
+    await retryJob({ db: t.db, boss }, job.id);
     const done = await waitForStatus(job.id, "completed");
     expect(ran).toBe(true);
-    await expect(retryJob(t.db, boss, done.id)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
-    await expect(cancelJob(t.db, boss, "missing")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(retryJob({ db: t.db, boss }, done.id)).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+    });
+    await expect(cancelJob({ db: t.db, boss }, "missing")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

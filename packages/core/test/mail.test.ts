@@ -122,15 +122,18 @@ describe("SES mailer", () => {
         .rejectsOnce(Object.assign(new Error("Maximum sending rate exceeded."), { name: "Throttling" }))
         .resolves({ MessageId: "ses-2" });
       const mailer = createMailer(loadConfig({ ...sesEnv, DATA_DIR: tmp() }, { persistSecretKey: false }));
-      await registerJobHandler(t.db, boss, "email.send", emailSendHandler(mailer), {
+      await registerJobHandler({ db: t.db, boss }, "email.send", emailSendHandler(mailer), {
         pollingIntervalSeconds: 0.5,
       });
 
-      const job = await queueEmail(t.db, boss, {
-        to: "ana@example.org",
-        subject: "Invitation",
-        text: "Join us",
-      });
+      const job = await queueEmail(
+        { db: t.db, boss },
+        {
+          to: "ana@example.org",
+          subject: "Invitation",
+          text: "Join us",
+        },
+      );
       expect(job).toMatchObject({
         type: "email.send",
         status: "queued",
@@ -162,7 +165,7 @@ describe("SES mailer", () => {
 
     it("rejects a malformed message before queueing", async () => {
       const before = await t.db.job.count();
-      await expect(queueEmail(t.db, boss, { to: "", subject: "", text: "" })).rejects.toThrow();
+      await expect(queueEmail({ db: t.db, boss }, { to: "", subject: "", text: "" })).rejects.toThrow();
       expect(await t.db.job.count()).toBe(before);
     });
   });

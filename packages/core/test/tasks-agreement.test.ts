@@ -111,24 +111,24 @@ describe("blind batches", () => {
     const [u0, u1, u2] = w.users;
     const stranger = other.users[0];
     if (!u0 || !u1 || !u2 || !stranger) throw new Error("fixture");
-    const { batchId } = await createBatch(t.db, null, u2.access, {
+    const { batchId } = await createBatch({ db: t.db, boss: null }, u2.access, {
       name: "blind",
       source: { kind: "run", runId: w.recordings[0]?.runId as string },
       assigneeIds: [u0.id, u1.id],
     });
-    const detail = await getBatch(t.db, u2.access, batchId);
+    const detail = await getBatch(t, u2.access, batchId);
     expect(detail.blind).toBe(true);
     expect(detail.assignees.map((a) => a.username)).toEqual([u0.username, u1.username]);
     const a0 = ["A", "A", "A", "A", "A", "B", "B", "B", "B", "C"];
     const a1 = ["A", "A", "A", "A", "B", "B", "B", "B", "C", "C"];
 
     // u0 labels everything, one after the other
-    let task = (await nextTask(t.db, u0.access, { batchId })).tasks[0];
+    let task = (await nextTask(t, u0.access, { batchId })).tasks[0];
     const ids: string[] = [];
     for (const label of a0) {
       if (!task) throw new Error("ran out of tasks");
       ids.push(task.id);
-      const r = await saveLabel(t.db, u0.access, { taskId: task.id, label, notes: `secret ${label}` });
+      const r = await saveLabel(t, u0.access, { taskId: task.id, label, notes: `secret ${label}` });
       expect(r.task.label).toBeNull(); // not settled until u1 has labelled too
       task = r.next ?? undefined;
     }
@@ -136,31 +136,31 @@ describe("blind batches", () => {
     expect(ids).toHaveLength(10);
 
     // u1 still gets task 1 and sees nothing of u0's label or notes
-    const first = (await nextTask(t.db, u1.access, { batchId })).tasks[0];
+    const first = (await nextTask(t, u1.access, { batchId })).tasks[0];
     expect(first?.id).toBe(ids[0]);
     expect(first).toMatchObject({ label: null, myLabel: null, notes: "", annotatedBy: null, lockedBy: null });
-    const listed = await listTasks(t.db, u1.access, { batchId, limit: 500 });
+    const listed = await listTasks(t, u1.access, { batchId, limit: 500 });
     expect(listed.items.every((x) => x.label === null && x.notes === "")).toBe(true);
-    expect((await getTask(t.db, u0.access, ids[0] as string)).myLabel).toBe("A");
+    expect((await getTask(t, u0.access, ids[0] as string)).myLabel).toBe("A");
     // nothing is compared until both have labelled
-    expect((await agreement(t.db, u1.access, batchId)).n).toBe(0);
+    expect((await agreement(t, u1.access, batchId)).n).toBe(0);
     // a non-assignee cannot label a blind batch
-    expect(await code(() => saveLabel(t.db, u2.access, { taskId: ids[0] as string, label: "A" }))).toBe(
+    expect(await code(() => saveLabel(t, u2.access, { taskId: ids[0] as string, label: "A" }))).toBe(
       "FORBIDDEN",
     );
-    expect(await code(() => nextTask(t.db, u2.access, { batchId }))).toBe("FORBIDDEN");
+    expect(await code(() => nextTask(t, u2.access, { batchId }))).toBe("FORBIDDEN");
 
     for (const [i, label] of a1.entries()) {
-      const r = await saveLabel(t.db, u1.access, { taskId: ids[i] as string, label });
+      const r = await saveLabel(t, u1.access, { taskId: ids[i] as string, label });
       expect(r.task.status).toBe("done");
       expect(r.task.label).toBe(label === a0[i] ? label : null);
     }
     // undo and redo of the last label moves the task back and forth
-    await undoLabel(t.db, u1.access, ids[9] as string);
-    expect((await getTask(t.db, u1.access, ids[9] as string)).status).toBe("in_progress");
-    await saveLabel(t.db, u1.access, { taskId: ids[9] as string, label: "C" });
+    await undoLabel(t, u1.access, ids[9] as string);
+    expect((await getTask(t, u1.access, ids[9] as string)).status).toBe("in_progress");
+    await saveLabel(t, u1.access, { taskId: ids[9] as string, label: "C" });
 
-    const ag = await agreement(t.db, u2.access, batchId);
+    const ag = await agreement(t, u2.access, batchId);
     expect(ag.n).toBe(10);
     // by hand: po = 8/10; marginals u0 A5 B4 C1, u1 A4 B4 C2 → pe = (20 + 16 + 2)/100 = .38 → κ = .42/.62
     expect(ag.pairs).toHaveLength(1);
@@ -174,21 +174,21 @@ describe("blind batches", () => {
       { userId: u1.id, username: u1.username, label: "B" },
     ]);
 
-    const settled = await adjudicate(t.db, u2.access, { taskId: ids[4] as string, label: "B" });
+    const settled = await adjudicate(t, u2.access, { taskId: ids[4] as string, label: "B" });
     const row = await t.db.task.findUniqueOrThrow({ where: { id: settled } });
     expect(row).toMatchObject({ label: "B", adjudicatedById: u2.id, status: "done" });
-    const after = await agreement(t.db, u2.access, batchId);
+    const after = await agreement(t, u2.access, batchId);
     expect(after.disagreements.find((d) => d.taskId === ids[4])?.adjudicatedLabel).toBe("B");
     // the adjudicated label survives an assignee relabelling
-    await saveLabel(t.db, u1.access, { taskId: ids[4] as string, label: "C" });
+    await saveLabel(t, u1.access, { taskId: ids[4] as string, label: "C" });
     expect((await t.db.task.findUniqueOrThrow({ where: { id: ids[4] as string } })).label).toBe("B");
-    expect(await code(() => adjudicate(t.db, u2.access, { taskId: ids[8] as string, label: "nope" }))).toBe(
+    expect(await code(() => adjudicate(t, u2.access, { taskId: ids[8] as string, label: "nope" }))).toBe(
       "BAD_REQUEST",
     );
     // another group sees none of it
-    expect(await code(() => agreement(t.db, stranger.access, batchId))).toBe("NOT_FOUND");
-    expect(
-      await code(() => adjudicate(t.db, stranger.access, { taskId: ids[8] as string, label: "A" })),
-    ).toBe("NOT_FOUND");
+    expect(await code(() => agreement(t, stranger.access, batchId))).toBe("NOT_FOUND");
+    expect(await code(() => adjudicate(t, stranger.access, { taskId: ids[8] as string, label: "A" }))).toBe(
+      "NOT_FOUND",
+    );
   });
 });

@@ -34,15 +34,15 @@ beforeAll(async () => {
   other = await createTaskWorld(t.db, { users: 1, recordings: [{ calls: 2 }] });
   const u = w.users[0];
   if (!u) throw new Error("fixture");
-  ({ batchId } = await createBatch(t.db, null, u.access, {
+  ({ batchId } = await createBatch({ db: t.db, boss: null }, u.access, {
     name: "=export me",
     source: { kind: "scope", recordingId: w.recordings[0]?.id as string },
   }));
   // label all but the last task of the batch (skipped), with hostile notes
-  let task = (await nextTask(t.db, u.access, { batchId })).tasks[0];
+  let task = (await nextTask(t, u.access, { batchId })).tasks[0];
   for (let i = 0; i < 5; i++) {
     if (!task) throw new Error("no task");
-    const r = await saveLabel(t.db, u.access, {
+    const r = await saveLabel(t, u.access, {
       taskId: task.id,
       label: i === 4 ? "Unknown" : "B",
       notes: NOTES[i] as string,
@@ -50,13 +50,13 @@ beforeAll(async () => {
     task = r.next ?? undefined;
   }
   if (!task) throw new Error("no last task");
-  await skipTask(t.db, u.access, task.id);
-  ({ batchId: dummyBatchId } = await createBatch(t.db, null, u.access, {
+  await skipTask(t, u.access, task.id);
+  ({ batchId: dummyBatchId } = await createBatch({ db: t.db, boss: null }, u.access, {
     name: "dummy",
     source: { kind: "run", runId: w.recordings[2]?.runId as string },
   }));
-  for (const x of (await listTasks(t.db, u.access, { batchId: dummyBatchId })).items)
-    await saveLabel(t.db, u.access, { taskId: x.id, label: "A" });
+  for (const x of (await listTasks(t, u.access, { batchId: dummyBatchId })).items)
+    await saveLabel(t, u.access, { taskId: x.id, label: "A" });
 }, 60_000);
 
 afterAll(async () => {
@@ -77,7 +77,7 @@ describe("exports", () => {
   it("zips one workbook per recording with exact times, labels, neutralised text, summary and parameters", async () => {
     const u = w.users[0];
     if (!u) throw new Error("fixture");
-    const download = await exportBatchesZip(t.db, u.access, { batchIds: [batchId] });
+    const download = await exportBatchesZip(t, u.access, { batchIds: [batchId] });
     expect(download.contentType).toBe("application/zip");
     const files = await unzip(await readStream(download.body));
     expect([...files.keys()].sort()).toEqual(["_export me/rec-0.xlsx", "_export me/summary.xlsx"]);
@@ -153,9 +153,7 @@ describe("exports", () => {
     if (!u) throw new Error("fixture");
     // both batches are complete (skipped counts as handled)
     const all = await unzip(
-      await readStream(
-        (await exportBatchesZip(t.db, u.access, { projectId: w.projectId, format: "csv" })).body,
-      ),
+      await readStream((await exportBatchesZip(t, u.access, { projectId: w.projectId, format: "csv" })).body),
     );
     expect([...all.keys()].sort()).toEqual([
       "_export me/parameters.csv",
@@ -175,7 +173,7 @@ describe("exports", () => {
       expect(cells[label]).toBe("A");
     }
     expect(dummy).toHaveLength(4);
-    const csv = (await readStream((await exportBatchCsv(t.db, u.access, batchId)).body)).toString("utf8");
+    const csv = (await readStream((await exportBatchCsv(t, u.access, batchId)).body)).toString("utf8");
     const lines = csv.trim().split("\n");
     expect(lines).toHaveLength(7);
     const tasks = await t.db.task.findMany({ where: { batchId }, orderBy: { position: "asc" } });
@@ -191,14 +189,12 @@ describe("exports", () => {
   it("refuses another group's batches and projects as NOT_FOUND", async () => {
     const stranger = other.users[0];
     if (!stranger) throw new Error("fixture");
-    expect(await code(() => exportBatchesZip(t.db, stranger.access, { batchIds: [batchId] }))).toBe(
+    expect(await code(() => exportBatchesZip(t, stranger.access, { batchIds: [batchId] }))).toBe("NOT_FOUND");
+    expect(await code(() => exportBatchesZip(t, stranger.access, { projectId: w.projectId }))).toBe(
       "NOT_FOUND",
     );
-    expect(await code(() => exportBatchesZip(t.db, stranger.access, { projectId: w.projectId }))).toBe(
-      "NOT_FOUND",
-    );
-    expect(await code(() => exportBatchCsv(t.db, stranger.access, batchId))).toBe("NOT_FOUND");
+    expect(await code(() => exportBatchCsv(t, stranger.access, batchId))).toBe("NOT_FOUND");
     // their own group has no completed batch at all
-    expect(await code(() => exportBatchesZip(t.db, stranger.access, {}))).toBe("NOT_FOUND");
+    expect(await code(() => exportBatchesZip(t, stranger.access, {}))).toBe("NOT_FOUND");
   });
 });

@@ -46,15 +46,15 @@ describe("big batches", () => {
     const u = w.users[0];
     if (!u) throw new Error("fixture");
     // no worker yet: the job waits while part of the batch is built by hand, as a crashed attempt would leave it
-    const { batchId, jobId } = await createBatch(t.db, boss, u.access, {
+    const { batchId, jobId } = await createBatch({ db: t.db, boss }, u.access, {
       name: "big",
       source: { kind: "run", runId: w.recordings[0]?.runId as string },
       orderMode: "entropy",
     });
     expect(jobId).not.toBeNull();
-    expect((await getBatch(t.db, u.access, batchId)).status).toBe("creating");
+    expect((await getBatch(t, u.access, batchId)).status).toBe("creating");
     const progress: number[] = [];
-    const first = await buildBatchPages(t.db, batchId, {
+    const first = await buildBatchPages(t, batchId, {
       pageSize: 1000,
       maxPages: 1,
       onPage: async (done, total) => {
@@ -63,18 +63,23 @@ describe("big batches", () => {
     });
     expect(first).toBe("stopped");
     expect(progress).toEqual([1000 / CALLS]);
-    const partial = await getBatch(t.db, u.access, batchId);
+    const partial = await getBatch(t, u.access, batchId);
     expect(partial).toMatchObject({ status: "creating", taskCount: 1000 });
     expect(partial.progress).toBeCloseTo(1000 / CALLS, 12);
-    expect((await listBatches(t.db, u.access, { status: "creating" })).items.map((b) => b.id)).toEqual([
+    expect((await listBatches(t, u.access, { status: "creating" })).items.map((b) => b.id)).toEqual([
       batchId,
     ]);
     // half-built batches are not served
-    expect(await code(() => nextTask(t.db, u.access, { batchId }))).toBe("PRECONDITION_FAILED");
+    expect(await code(() => nextTask(t, u.access, { batchId }))).toBe("PRECONDITION_FAILED");
 
-    await registerJobHandler(t.db, boss, "tasks.create-batch", createBatchHandler({ pageSize: 700 }), {
-      pollingIntervalSeconds: 0.5,
-    });
+    await registerJobHandler(
+      { db: t.db, boss },
+      "tasks.create-batch",
+      createBatchHandler({ pageSize: 700 }),
+      {
+        pollingIntervalSeconds: 0.5,
+      },
+    );
     await expect
       .poll(async () => (await t.db.job.findUniqueOrThrow({ where: { id: jobId as string } })).status, {
         timeout: 60_000,
@@ -84,7 +89,7 @@ describe("big batches", () => {
     const job = await t.db.job.findUniqueOrThrow({ where: { id: jobId as string } });
     expect(job.result).toEqual({ outcome: "ready", tasks: CALLS });
     expect(job.progress).toBe(1);
-    const done = await getBatch(t.db, u.access, batchId);
+    const done = await getBatch(t, u.access, batchId);
     expect(done).toMatchObject({ status: "ready", progress: 1, taskCount: CALLS });
     const positions = await t.db.task.findMany({
       where: { batchId },
@@ -102,7 +107,7 @@ describe("big batches", () => {
     });
     const ent = ordered.map((o) => o.entropy as number);
     expect([...ent].sort((a, b) => b - a)).toEqual(ent);
-    expect((await nextTask(t.db, u.access, { batchId })).tasks[0]?.position).toBe(1);
+    expect((await nextTask(t, u.access, { batchId })).tasks[0]?.position).toBe(1);
   }, 90_000);
 
   it("a build that fails for good leaves no task and says why", async () => {
@@ -110,11 +115,11 @@ describe("big batches", () => {
     if (!u) throw new Error("fixture");
     // no worker for this one: it is half built by hand, then its stored source is broken
     await boss.offWork("tasks.create-batch");
-    const { batchId, jobId } = await createBatch(t.db, boss, u.access, {
+    const { batchId, jobId } = await createBatch({ db: t.db, boss }, u.access, {
       name: "doomed",
       source: { kind: "run", runId: w.recordings[0]?.runId as string },
     });
-    await buildBatchPages(t.db, batchId, { pageSize: 500, maxPages: 2 });
+    await buildBatchPages(t, batchId, { pageSize: 500, maxPages: 2 });
     expect(await t.db.task.count({ where: { batchId } })).toBe(1000);
     await t.db.taskBatch.update({ where: { id: batchId }, data: { source: { pairs: "broken" } } });
     const job = await t.db.job.findUniqueOrThrow({ where: { id: jobId as string } });
@@ -132,9 +137,9 @@ describe("big batches", () => {
     };
     await expect(createBatchHandler()(ctx)).rejects.toThrow();
     expect(await t.db.task.count({ where: { batchId } })).toBe(0);
-    const failed = await getBatch(t.db, u.access, batchId);
+    const failed = await getBatch(t, u.access, batchId);
     expect(failed.status).toBe("failed");
     expect(failed.error).toBeTruthy();
-    expect(await code(() => nextTask(t.db, u.access, { batchId }))).toBe("PRECONDITION_FAILED");
+    expect(await code(() => nextTask(t, u.access, { batchId }))).toBe("PRECONDITION_FAILED");
   }, 60_000);
 });

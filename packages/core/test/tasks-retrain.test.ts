@@ -28,9 +28,14 @@ beforeAll(async () => {
   await mkdir(mediaRoot, { recursive: true });
   r = await startRServer();
   boss = await createBoss(t.url, { role: "worker" });
-  await registerJobHandler(t.db, boss, "tasks.retrain", retrainHandler({ mediaRoot, rServerUrl: r.url }), {
-    pollingIntervalSeconds: 0.5,
-  });
+  await registerJobHandler(
+    { db: t.db, boss },
+    "tasks.retrain",
+    retrainHandler({ mediaRoot, rServerUrl: r.url }),
+    {
+      pollingIntervalSeconds: 0.5,
+    },
+  );
   scene = await createScene(t.db, mediaRoot, dir, { calls: 30 });
   const user = await t.db.user.create({ data: { username: "annotator", email: "a@example.org" } });
   await t.db.membership.create({ data: { userId: user.id, groupId: scene.groupId } });
@@ -60,12 +65,15 @@ async function runOf(classifierId: string) {
 
 async function labelledBatch(name: string, runId: string) {
   const access = { ...scene.access, userId };
-  const { batchId } = await createBatch(t.db, null, access, { name, source: { kind: "run", runId } });
-  const tasks = (await listTasks(t.db, access, { batchId, limit: 500 })).items;
+  const { batchId } = await createBatch({ db: t.db, boss: null }, access, {
+    name,
+    source: { kind: "run", runId },
+  });
+  const tasks = (await listTasks(t, access, { batchId, limit: 500 })).items;
   expect(tasks).toHaveLength(scene.calls.length);
   // tasks are in onset order, like the synthetic calls
   for (const [i, task] of tasks.entries())
-    await saveLabel(t.db, access, { taskId: task.id, label: scene.calls[i]?.label as string });
+    await saveLabel(t, access, { taskId: task.id, label: scene.calls[i]?.label as string });
   return { batchId, access };
 }
 
@@ -86,8 +94,7 @@ describe("retrain from confirmed labels", () => {
     const first = await labelledBatch("first", run1.id);
 
     const { trainingJobId, jobId } = await retrainFromBatch(
-      t.db,
-      boss,
+      { db: t.db, boss },
       first.access,
       { batchId: first.batchId, reclassify: true },
       { mediaRoot },
@@ -113,8 +120,7 @@ describe("retrain from confirmed labels", () => {
     const run2 = await runOf(v2.id);
     const second = await labelledBatch("second", run2.id);
     const again = await retrainFromBatch(
-      t.db,
-      boss,
+      { db: t.db, boss },
       second.access,
       { batchId: second.batchId, type: "lda" },
       { mediaRoot },
@@ -131,17 +137,17 @@ describe("retrain from confirmed labels", () => {
     const run = await t.db.classificationRun.findFirstOrThrow({
       where: { segmentationId: scene.segmentationId },
     });
-    const { batchId } = await createBatch(t.db, null, access, {
+    const { batchId } = await createBatch({ db: t.db, boss: null }, access, {
       name: "unlabelled",
       source: { kind: "run", runId: run.id },
     });
-    const err = await retrainFromBatch(t.db, boss, access, { batchId }, { mediaRoot }).catch(
+    const err = await retrainFromBatch({ db: t.db, boss }, access, { batchId }, { mediaRoot }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(DomainError);
     expect((err as DomainError).code).toBe("BAD_REQUEST");
     const stranger = { ...access, groupId: (await t.db.group.create({ data: { name: "other" } })).id };
-    const err2 = await retrainFromBatch(t.db, boss, stranger, { batchId }, { mediaRoot }).catch(
+    const err2 = await retrainFromBatch({ db: t.db, boss }, stranger, { batchId }, { mediaRoot }).catch(
       (e: unknown) => e,
     );
     expect((err2 as DomainError).code).toBe("NOT_FOUND");

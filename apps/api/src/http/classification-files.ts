@@ -1,14 +1,13 @@
 // Downloads of a classification run (cookie or API key). Same access rule as tRPC: another
 // group's run is 404 exactly like a missing one. CSVs stream page by page.
 import { Readable } from "node:stream";
-import type { GroupAccess } from "@battycoda/core";
+import type { DbContext, GroupAccess } from "@battycoda/core";
 import {
   featuresCsv,
   parametersJson,
   type RunDownload,
   resultsCsv,
 } from "@battycoda/core/classification/index";
-import type { Db } from "@battycoda/db";
 import type { FastifyInstance } from "fastify";
 import type { ServerDeps } from "../trpc.ts";
 import type { CookieSettings } from "./request-auth.ts";
@@ -18,7 +17,7 @@ interface Params {
   runId: string;
 }
 
-type Producer = (db: Db, access: GroupAccess, runId: string) => Promise<RunDownload>;
+type Producer = (ctx: DbContext, access: GroupAccess, runId: string) => Promise<RunDownload>;
 
 const FILES: Record<string, Producer> = {
   "results.csv": resultsCsv,
@@ -36,7 +35,7 @@ export function registerClassificationFileRoutes(
       const user = await requireUser(deps, cookies, req, reply);
       if (!user) return reply;
       const access = await accessFor(deps, user);
-      const download = await produce(deps.db, access, req.params.runId);
+      const download = await produce(deps, access, req.params.runId);
       return reply
         .header("content-type", download.contentType)
         .header("cache-control", "private, no-store")

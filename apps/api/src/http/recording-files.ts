@@ -90,7 +90,7 @@ async function serveAudio(deps: ServerDeps, cookies: CookieSettings, apiKeyOnly:
     const query = parseQuery(ZClipQuery, req, reply);
     if (!query) return reply;
     const access = await accessFor(deps, user);
-    const file = await recordingAudioFile(deps.db, access, deps.config.mediaRoot, req.params.recordingId);
+    const file = await recordingAudioFile(deps, access, deps.config.mediaRoot, req.params.recordingId);
     const stat = await fs.promises.stat(file.path).catch(() => null);
     if (!stat) throw notFound("Recording file");
     const filename = encodeURIComponent(file.recording.originalFilename || `${file.recording.name}.wav`);
@@ -139,7 +139,7 @@ async function spectrogramWindow(
   const user = await requireUser(deps, cookies, req, reply);
   if (!user) return null;
   const access = await accessFor(deps, user);
-  const file = await recordingSpectrogramFile(deps.db, access, deps.config.mediaRoot, req.params.recordingId);
+  const file = await recordingSpectrogramFile(deps, access, deps.config.mediaRoot, req.params.recordingId);
   const attrs = await readSpectrogramAttrs(file.path);
   const start = q.start ?? 0;
   const end = q.end ?? attrs.duration;

@@ -47,7 +47,7 @@ export const tooLargeMessage = (bytes: number) =>
 async function checkDeclaredLength(req: FastifyRequest, deps: ServerDeps, access: GroupAccess) {
   const declared = Number(req.headers["content-length"]);
   if (Number.isSafeInteger(declared) && declared > 0)
-    await assertStorageAvailable(deps.db, access, declared, uploadLimits(deps.config));
+    await assertStorageAvailable(deps, access, declared, uploadLimits(deps.config));
 }
 
 interface Received {
@@ -139,7 +139,7 @@ async function handleSingleUpload(deps: ServerDeps, access: GroupAccess, receive
   const metadata = metadataFrom(received.fields);
   const wav = received.files.get(FILE_FIELD);
   if (!wav) throw new Error("unreachable");
-  await assertStorageAvailable(deps.db, access, wav.bytes, uploadLimits(deps.config));
+  await assertStorageAvailable(deps, access, wav.bytes, uploadLimits(deps.config));
   const { recording, job } = await createRecordingFromFile(
     { db: deps.db, boss: deps.boss, mediaRoot: deps.config.mediaRoot },
     access,
@@ -151,7 +151,7 @@ async function handleSingleUpload(deps: ServerDeps, access: GroupAccess, receive
       ? seg.bytes > MAX_SEGMENT_FILE_BYTES
         ? { status: "failed" as const, segmentFile: seg.filename, reason: "too large for a segment file" }
         : await attachSegmentFile(
-            deps.db,
+            deps,
             access,
             deps.config.mediaRoot,
             recording.id,

@@ -79,14 +79,14 @@ export function authenticateRequest(
 async function resolve(db: Db, req: FastifyRequest, reply: FastifyReply, settings: CookieSettings) {
   const key = apiKeyFromHeaders(req);
   if (key) {
-    const user = await authenticateApiKey(db, key);
+    const user = await authenticateApiKey({ db }, key);
     return user
       ? { user, via: "apiKey" as const, sessionId: null, invalidApiKey: false }
       : { ...anonymous, invalidApiKey: true };
   }
   const token = req.cookies[SESSION_COOKIE_NAME];
   if (!token) return anonymous;
-  const found = await authenticateSession(db, token);
+  const found = await authenticateSession({ db }, token);
   if (!found) {
     clearSessionCookie(reply, settings);
     return anonymous;

@@ -39,5 +39,5 @@ export async function requireUser(
 }
 
 export function accessFor(deps: ServerDeps, user: AuthenticatedUser): Promise<GroupAccess> {
-  return resolveGroupAccess(deps.db, { userId: user.id, isSiteAdmin: user.isSiteAdmin });
+  return resolveGroupAccess(deps, { userId: user.id, isSiteAdmin: user.isSiteAdmin });
 }

@@ -83,7 +83,7 @@ function modeOf(fields: Record<string, string>): ImportMode {
 async function runImport(deps: ServerDeps, access: GroupAccess, recordingId: string, form: ImportForm) {
   const makeActive = form.fields.makeActive === "true" || form.fields.makeActive === "1";
   const name = form.fields.name?.trim();
-  return importSegments(deps.db, access, {
+  return importSegments(deps, access, {
     recordingId,
     fileName: form.fileName,
     content: form.content,
@@ -143,7 +143,7 @@ export function registerSegmentFileRoutes(app: FastifyInstance, deps: ServerDeps
         const user = await requireUser(deps, cookies, req, reply);
         if (!user) return reply;
         const access = await accessFor(deps, user);
-        const file = await exportSegmentation(deps.db, access, req.params.segmentationId, format);
+        const file = await exportSegmentation(deps, access, req.params.segmentationId, format);
         return reply
           .header("content-type", file.contentType)
           .header("content-disposition", contentDisposition(file.fileName))

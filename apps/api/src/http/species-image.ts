@@ -36,7 +36,7 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     if (!user) return reply;
     const access = await accessFor(deps, user);
     // Refuse before reading the body: a foreign or read-only species never receives bytes.
-    await findSpeciesForWrite(deps.db, access, req.params.speciesId);
+    await findSpeciesForWrite(deps, access, req.params.speciesId);
     if (!req.isMultipart()) return sendError(reply, 415, "UNSUPPORTED_MEDIA_TYPE", NOT_MULTIPART_MESSAGE);
 
     const part = await req.file({ limits: { fileSize: maxBytes, files: 1 } });
@@ -53,7 +53,7 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     }
     if (data.byteLength === 0) return sendError(reply, 400, "BAD_REQUEST", INVALID_IMAGE_MESSAGE);
     const stored = await setSpeciesImage(
-      deps.db,
+      deps,
       access,
       deps.config.mediaRoot,
       req.params.speciesId,
@@ -72,7 +72,7 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
     const access = await accessFor(deps, user);
-    const file = await getSpeciesImageFile(deps.db, access, deps.config.mediaRoot, req.params.speciesId);
+    const file = await getSpeciesImageFile(deps, access, deps.config.mediaRoot, req.params.speciesId);
     return (
       reply
         .header("content-type", file.contentType)
@@ -87,7 +87,7 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
     const access = await accessFor(deps, user);
-    await deleteSpeciesImage(deps.db, access, deps.config.mediaRoot, req.params.speciesId);
+    await deleteSpeciesImage(deps, access, deps.config.mediaRoot, req.params.speciesId);
     return reply.status(204).send();
   });
 }

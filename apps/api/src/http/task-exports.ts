@@ -30,7 +30,7 @@ export function registerTaskExportRoutes(app: FastifyInstance, deps: ServerDeps,
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean);
-    const download = await exportBatchesZip(deps.db, access, {
+    const download = await exportBatchesZip(deps, access, {
       ...(batchIds.length ? { batchIds } : {}),
       ...(req.query.projectId ? { projectId: req.query.projectId } : {}),
       ...(req.query.format ? { format: req.query.format as "xlsx" | "csv" } : {}),
@@ -42,6 +42,6 @@ export function registerTaskExportRoutes(app: FastifyInstance, deps: ServerDeps,
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
     const access = await accessFor(deps, user);
-    return send(reply, await exportBatchCsv(deps.db, access, req.params.batchId));
+    return send(reply, await exportBatchCsv(deps, access, req.params.batchId));
   });
 }

@@ -125,7 +125,7 @@ export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, 
       if (upload.size === undefined) throw tusFailure(400, "BAD_REQUEST", DEFERRED_LENGTH_MESSAGE);
       try {
         await registerTusUpload(
-          deps.db,
+          deps,
           access,
           { tusId: upload.id, filename, size: upload.size, metadata: metadataOf(upload) },
           uploadLimits(deps.config),
@@ -174,7 +174,7 @@ export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, 
       const tusId = target.kind === "upload" && req.method !== "OPTIONS" ? target.tusId : undefined;
       if (tusId !== undefined) {
         // another group's id is 404 before tus ever touches the file
-        const upload = await findTusUpload(deps.db, access, tusId);
+        const upload = await findTusUpload(deps, access, tusId);
         if (req.method === "DELETE")
           await deps.db.upload.update({
             where: { id: upload.id },

@@ -41,13 +41,13 @@ export const adminRouter = createTRPCRouter({
   /** Media each group stores against its quota (see GROUP_STORAGE_QUOTA_MB). */
   groupStorage: siteAdminProcedure
     .output(ZListGroupStorageResponse)
-    .query(({ ctx }) => listGroupStorage(ctx.db, uploadLimits(ctx.config))),
+    .query(({ ctx }) => listGroupStorage(ctx, uploadLimits(ctx.config))),
 
   /** null = the site default, 0 = unlimited. */
   setGroupStorageQuota: siteAdminProcedure
     .input(ZSetGroupStorageQuotaRequest)
     .output(ZGroupStorage)
     .mutation(({ ctx, input }) =>
-      setGroupStorageQuota(ctx.db, input.groupId, input.quotaBytes, uploadLimits(ctx.config)),
+      setGroupStorageQuota(ctx, input.groupId, input.quotaBytes, uploadLimits(ctx.config)),
     ),
 });

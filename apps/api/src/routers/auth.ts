@@ -1,5 +1,6 @@
 import {
   changePassword,
+  checkPasswordResetToken,
   completeRegistration,
   createSession,
   deleteSession,
@@ -12,6 +13,8 @@ import {
   resetPassword,
   verifyLoginCode,
   ZChangePasswordRequest,
+  ZCheckPasswordResetTokenRequest,
+  ZCheckPasswordResetTokenResponse,
   ZCompleteRegistrationRequest,
   ZLoginRequest,
   ZLoginResponse,
@@ -31,10 +34,10 @@ import { type Context, createTRPCRouter, protectedProcedure, publicProcedure } f
 /** Issues a session cookie for the user (replacing the caller's current session, if any). */
 async function startSession(ctx: Context, userId: string) {
   const previous = ctx.cookies.current();
-  if (previous) await deleteSession(ctx.db, previous);
-  const session = await createSession(ctx.db, userId, ctx.meta);
+  if (previous) await deleteSession(ctx, previous);
+  const session = await createSession(ctx, userId, ctx.meta);
   ctx.cookies.set(session.token, session.expiresAt);
-  const user = await loadSessionUser(ctx.db, userId);
+  const user = await loadSessionUser(ctx, userId);
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "This account is disabled" });
   return { user };
 }
@@ -52,7 +55,7 @@ export const authRouter = createTRPCRouter({
       },
     })
     .output(ZMeResponse)
-    .query(({ ctx }) => (ctx.user ? loadSessionUser(ctx.db, ctx.user.id) : null)),
+    .query(({ ctx }) => (ctx.user ? loadSessionUser(ctx, ctx.user.id) : null)),
 
   /** Mails a link that finishes the registration; the answer does not reveal existing accounts. */
   register: publicProcedure
@@ -69,7 +72,7 @@ export const authRouter = createTRPCRouter({
     .input(ZCompleteRegistrationRequest)
     .output(ZLoginResponse)
     .mutation(async ({ ctx, input }) => {
-      const user = await completeRegistration(ctx.db, input.token);
+      const user = await completeRegistration(ctx, input.token);
       return startSession(ctx, user.id);
     }),
 
@@ -77,13 +80,13 @@ export const authRouter = createTRPCRouter({
     .input(ZLoginRequest)
     .output(ZLoginResponse)
     .mutation(async ({ ctx, input }) => {
-      const user = await loginWithPassword(ctx.db, input, ctx.meta);
+      const user = await loginWithPassword(ctx, input, ctx.meta);
       return startSession(ctx, user.id);
     }),
 
   logout: publicProcedure.output(ZOk).mutation(async ({ ctx }) => {
     const token = ctx.cookies.current();
-    if (token) await deleteSession(ctx.db, token);
+    if (token) await deleteSession(ctx, token);
     ctx.cookies.clear();
     return ok;
   }),
@@ -101,7 +104,7 @@ export const authRouter = createTRPCRouter({
     .input(ZVerifyLoginCodeRequest)
     .output(ZLoginResponse)
     .mutation(async ({ ctx, input }) => {
-      const user = await verifyLoginCode(ctx.db, input, ctx.meta);
+      const user = await verifyLoginCode(ctx, input, ctx.meta);
       return startSession(ctx, user.id);
     }),
 
@@ -109,7 +112,7 @@ export const authRouter = createTRPCRouter({
     .input(ZMagicLinkLoginRequest)
     .output(ZLoginResponse)
     .mutation(async ({ ctx, input }) => {
-      const user = await loginWithMagicLink(ctx.db, input);
+      const user = await loginWithMagicLink(ctx, input);
       return startSession(ctx, user.id);
     }),
 
@@ -121,6 +124,12 @@ export const authRouter = createTRPCRouter({
       await requestPasswordReset(ctx.mail, input, ctx.meta);
       return ok;
     }),
+
+  /** Whether a reset link still works (checked when the page opens); does not use it up. */
+  checkPasswordResetToken: publicProcedure
+    .input(ZCheckPasswordResetTokenRequest)
+    .output(ZCheckPasswordResetTokenResponse)
+    .query(({ ctx, input }) => checkPasswordResetToken(ctx, input.token)),
 
   resetPassword: publicProcedure
     .input(ZResetPasswordRequest)

@@ -80,7 +80,7 @@ export const classificationRouter = createTRPCRouter({
     })
     .input(ZListRunsRequest)
     .output(ZListRunsResponse)
-    .query(({ ctx, input }) => listRuns(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listRuns(ctx, ctx.access, input)),
   getRun: groupProcedure
     .meta({
       rest: {
@@ -92,7 +92,7 @@ export const classificationRouter = createTRPCRouter({
     })
     .input(ZRunIdRequest)
     .output(ZRunDetail)
-    .query(({ ctx, input }) => getRun(ctx.db, ctx.access, input.runId)),
+    .query(({ ctx, input }) => getRun(ctx, ctx.access, input.runId)),
   listResults: groupProcedure
     .meta({
       rest: {
@@ -104,7 +104,7 @@ export const classificationRouter = createTRPCRouter({
     })
     .input(ZListResultsRequest)
     .output(ZListResultsResponse)
-    .query(({ ctx, input }) => listResults(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listResults(ctx, ctx.access, input)),
   startRun: groupProcedure
     .meta({
       rest: {
@@ -118,12 +118,12 @@ export const classificationRouter = createTRPCRouter({
     .input(ZStartRunRequest)
     .output(ZStartRunResponse)
     .mutation(({ ctx, input }) =>
-      startRun(ctx.db, requireBoss(ctx.boss), ctx.access, input, { userId: ctx.access.userId }),
+      startRun({ db: ctx.db, boss: requireBoss(ctx.boss) }, ctx.access, input, { userId: ctx.access.userId }),
     ),
   classifyUnclassifiedPreview: groupProcedure
     .input(ZClassifyUnclassifiedRequest)
     .output(ZClassifyUnclassifiedPreview)
-    .query(({ ctx, input }) => classifyUnclassifiedPreview(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => classifyUnclassifiedPreview(ctx, ctx.access, input)),
   classifyUnclassified: groupProcedure
     .meta({
       rest: {
@@ -137,7 +137,9 @@ export const classificationRouter = createTRPCRouter({
     .input(ZClassifyUnclassifiedRequest)
     .output(ZClassifyUnclassifiedResponse)
     .mutation(({ ctx, input }) =>
-      classifyUnclassified(ctx.db, requireBoss(ctx.boss), ctx.access, input, { userId: ctx.access.userId }),
+      classifyUnclassified({ db: ctx.db, boss: requireBoss(ctx.boss) }, ctx.access, input, {
+        userId: ctx.access.userId,
+      }),
     ),
   cancelRun: groupProcedure
     .meta({
@@ -150,7 +152,9 @@ export const classificationRouter = createTRPCRouter({
     })
     .input(ZRunIdRequest)
     .output(ZOk)
-    .mutation(({ ctx, input }) => cancelRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),
+    .mutation(({ ctx, input }) =>
+      cancelRun({ db: ctx.db, boss: requireBoss(ctx.boss) }, ctx.access, input.runId),
+    ),
   retryRun: groupProcedure
     .meta({
       rest: {
@@ -162,7 +166,9 @@ export const classificationRouter = createTRPCRouter({
     })
     .input(ZRunIdRequest)
     .output(ZOk)
-    .mutation(({ ctx, input }) => retryRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),
+    .mutation(({ ctx, input }) =>
+      retryRun({ db: ctx.db, boss: requireBoss(ctx.boss) }, ctx.access, input.runId),
+    ),
   deleteRun: groupProcedure
     .meta({
       rest: {
@@ -174,11 +180,13 @@ export const classificationRouter = createTRPCRouter({
     })
     .input(ZRunIdRequest)
     .output(ZOk)
-    .mutation(({ ctx, input }) => deleteRun(ctx.db, requireBoss(ctx.boss), ctx.access, input.runId)),
+    .mutation(({ ctx, input }) =>
+      deleteRun({ db: ctx.db, boss: requireBoss(ctx.boss) }, ctx.access, input.runId),
+    ),
   applyLabels: groupProcedure
     .input(ZApplyLabelsRequest)
     .output(ZApplyLabelsResponse)
-    .mutation(({ ctx, input }) => applyLabels(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => applyLabels(ctx, ctx.access, input)),
   serviceStatus: groupProcedure
     .input(z.void())
     .output(ZServiceStatus)

@@ -39,7 +39,7 @@ export const classifiersRouter = createTRPCRouter({
     })
     .input(ZListClassifiersRequest)
     .output(ZListClassifiersResponse)
-    .query(({ ctx, input }) => listClassifiers(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listClassifiers(ctx, ctx.access, input)),
   get: groupProcedure
     .meta({
       rest: {
@@ -51,15 +51,15 @@ export const classifiersRouter = createTRPCRouter({
     })
     .input(ZClassifierIdRequest)
     .output(ZClassifierDetail)
-    .query(({ ctx, input }) => getClassifier(ctx.db, ctx.access, input.classifierId)),
+    .query(({ ctx, input }) => getClassifier(ctx, ctx.access, input.classifierId)),
   confusionCell: groupProcedure
     .input(ZConfusionCellRequest)
     .output(ZConfusionCellResponse)
-    .query(({ ctx, input }) => confusionCell(ctx.db, ctx.access, input, ctx.config.mediaRoot)),
+    .query(({ ctx, input }) => confusionCell(ctx, ctx.access, input, ctx.config.mediaRoot)),
   trainingPreview: groupProcedure
     .input(ZTrainingPreviewRequest)
     .output(ZTrainingPreviewResponse)
-    .query(({ ctx, input }) => trainingPreview(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => trainingPreview(ctx, ctx.access, input)),
   train: groupProcedure
     .meta({
       rest: {
@@ -73,7 +73,7 @@ export const classifiersRouter = createTRPCRouter({
     .input(ZTrainRequest)
     .output(ZTrainResponse)
     .mutation(({ ctx, input }) =>
-      createTrainingJob(ctx.db, ctx.boss, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
+      createTrainingJob(ctx, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
     ),
   listTrainingJobs: groupProcedure
     .meta({
@@ -86,7 +86,7 @@ export const classifiersRouter = createTRPCRouter({
     })
     .input(ZListTrainingJobsRequest)
     .output(ZListTrainingJobsResponse)
-    .query(({ ctx, input }) => listTrainingJobs(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listTrainingJobs(ctx, ctx.access, input)),
   delete: groupProcedure
     .meta({
       rest: {
@@ -99,6 +99,6 @@ export const classifiersRouter = createTRPCRouter({
     .input(ZClassifierIdRequest)
     .output(z.object({ ok: z.literal(true) }))
     .mutation(({ ctx, input }) =>
-      deleteClassifier(ctx.db, ctx.access, input.classifierId, ctx.config.mediaRoot),
+      deleteClassifier(ctx, ctx.access, input.classifierId, ctx.config.mediaRoot),
     ),
 });

@@ -5,6 +5,7 @@ import {
   listInvitations,
   listMembers,
   listMyGroups,
+  locateItem,
   previewInvitation,
   removeMember,
   revokeInvitation,
@@ -21,6 +22,8 @@ import {
   ZListGroupsResponse,
   ZListInvitationsResponse,
   ZListMembersResponse,
+  ZLocateItemRequest,
+  ZLocateItemResponse,
   ZOk,
   ZPreviewInvitationResponse,
   ZRemoveMemberRequest,
@@ -54,10 +57,10 @@ export const groupsRouter = createTRPCRouter({
       },
     })
     .output(ZListGroupsResponse)
-    .query(({ ctx }) => listMyGroups(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin })),
+    .query(({ ctx }) => listMyGroups(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin })),
 
   current: groupProcedure.output(ZGroupSummary).query(async ({ ctx }) => {
-    const found = (await listMyGroups(ctx.db, ctx.access)).find((g) => g.id === ctx.access.groupId);
+    const found = (await listMyGroups(ctx, ctx.access)).find((g) => g.id === ctx.access.groupId);
     if (!found) throw new TRPCError({ code: "NOT_FOUND", message: "Group not found" });
     return found;
   }),
@@ -66,40 +69,51 @@ export const groupsRouter = createTRPCRouter({
     .input(ZCreateGroupRequest)
     .output(ZCreateGroupResponse)
     .mutation(({ ctx, input }) =>
-      createGroup(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
+      createGroup(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
     ),
 
   update: groupAdminProcedure
     .input(ZUpdateGroupRequest)
     .output(ZUpdateGroupResponse)
-    .mutation(({ ctx, input }) => updateGroup(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => updateGroup(ctx, ctx.access, input)),
+
+  /**
+   * For a link that answered NOT_FOUND: which of the caller's own groups holds the item, so the
+   * page can offer to switch. Null for ids that do not exist and for groups the caller is not in.
+   */
+  locate: protectedProcedure
+    .input(ZLocateItemRequest)
+    .output(ZLocateItemResponse)
+    .query(({ ctx, input }) =>
+      locateItem(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
+    ),
 
   switch: protectedProcedure
     .input(ZSwitchGroupRequest)
     .output(ZSwitchGroupResponse)
     .mutation(({ ctx, input }) =>
-      switchGroup(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input.groupId),
+      switchGroup(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input.groupId),
     ),
 
-  members: groupProcedure.output(ZListMembersResponse).query(({ ctx }) => listMembers(ctx.db, ctx.access)),
+  members: groupProcedure.output(ZListMembersResponse).query(({ ctx }) => listMembers(ctx, ctx.access)),
 
   /** Admins remove anyone; a member may remove themself (leave). Never the last admin. */
   removeMember: groupProcedure
     .input(ZRemoveMemberRequest)
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {
-      await removeMember(ctx.db, ctx.access, input.membershipId);
+      await removeMember(ctx, ctx.access, input.membershipId);
       return ok;
     }),
 
   setMemberAdmin: groupAdminProcedure
     .input(ZSetMemberAdminRequest)
     .output(ZSetMemberAdminResponse)
-    .mutation(({ ctx, input }) => setMemberAdmin(ctx.db, ctx.access, input.membershipId, input.isAdmin)),
+    .mutation(({ ctx, input }) => setMemberAdmin(ctx, ctx.access, input.membershipId, input.isAdmin)),
 
   invitations: groupAdminProcedure
     .output(ZListInvitationsResponse)
-    .query(({ ctx }) => listInvitations(ctx.db, ctx.access)),
+    .query(({ ctx }) => listInvitations(ctx, ctx.access)),
 
   invite: groupAdminProcedure
     .input(ZInviteMemberRequest)
@@ -110,7 +124,7 @@ export const groupsRouter = createTRPCRouter({
     .input(ZRevokeInvitationRequest)
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {
-      await revokeInvitation(ctx.db, ctx.access, input.invitationId);
+      await revokeInvitation(ctx, ctx.access, input.invitationId);
       return ok;
     }),
 
@@ -118,11 +132,11 @@ export const groupsRouter = createTRPCRouter({
   previewInvitation: publicProcedure
     .input(ZInvitationTokenRequest)
     .output(ZPreviewInvitationResponse)
-    .query(({ ctx, input }) => previewInvitation(ctx.db, input.token)),
+    .query(({ ctx, input }) => previewInvitation(ctx, input.token)),
 
   /** Joins with whichever account is logged in; without an account, use auth.register with invitationToken. */
   acceptInvitation: protectedProcedure
     .input(ZInvitationTokenRequest)
     .output(ZAcceptInvitationResponse)
-    .mutation(({ ctx, input }) => acceptInvitation(ctx.db, ctx.user.id, input.token)),
+    .mutation(({ ctx, input }) => acceptInvitation(ctx, ctx.user.id, input.token)),
 });

@@ -36,13 +36,13 @@ export const jobsRouter = createTRPCRouter({
     })
     .input(ZListJobsRequest)
     .output(ZListJobsResponse)
-    .query(({ ctx, input }) => listJobs(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listJobs(ctx, ctx.access, input)),
 
   /** Total matching the same filters, for "n of N" and page counts. */
   count: groupProcedure
     .input(ZListJobsRequest)
     .output(ZCountJobsResponse)
-    .query(({ ctx, input }) => countJobs(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => countJobs(ctx, ctx.access, input)),
 
   get: groupProcedure
     .meta({
@@ -55,7 +55,7 @@ export const jobsRouter = createTRPCRouter({
     })
     .input(ZJobIdRequest)
     .output(ZJobDetail)
-    .query(({ ctx, input }) => getJob(ctx.db, ctx.access, input.jobId)),
+    .query(({ ctx, input }) => getJob(ctx, ctx.access, input.jobId)),
 
   /** queued/running → cancelled (a running job stops at its next check). */
   cancel: groupProcedure
@@ -69,7 +69,9 @@ export const jobsRouter = createTRPCRouter({
     })
     .input(ZJobIdRequest)
     .output(ZJobDetail)
-    .mutation(({ ctx, input }) => cancelGroupJob(ctx.db, requireBoss(ctx.boss), ctx.access, input.jobId)),
+    .mutation(({ ctx, input }) =>
+      cancelGroupJob({ db: ctx.db, boss: requireBoss(ctx.boss) }, ctx.access, input.jobId),
+    ),
 
   /** failed/cancelled → queued again. */
   retry: groupProcedure
@@ -83,5 +85,7 @@ export const jobsRouter = createTRPCRouter({
     })
     .input(ZJobIdRequest)
     .output(ZJobDetail)
-    .mutation(({ ctx, input }) => retryGroupJob(ctx.db, requireBoss(ctx.boss), ctx.access, input.jobId)),
+    .mutation(({ ctx, input }) =>
+      retryGroupJob({ db: ctx.db, boss: requireBoss(ctx.boss) }, ctx.access, input.jobId),
+    ),
 });

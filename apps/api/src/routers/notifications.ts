@@ -16,12 +16,12 @@ export const notificationsRouter = createTRPCRouter({
     .input(ZListNotificationsRequest)
     .output(ZListNotificationsResponse)
     .query(({ ctx, input }) =>
-      listNotifications(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
+      listNotifications(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
     ),
   markRead: protectedProcedure
     .input(ZMarkNotificationsReadRequest)
     .output(ZMarkNotificationsReadResponse)
     .mutation(({ ctx, input }) =>
-      markNotificationsRead(ctx.db, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
+      markNotificationsRead(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
     ),
 });

@@ -23,13 +23,13 @@ import { uploadLimits } from "../http/upload-limits.ts";
 import { createTRPCRouter, groupProcedure, protectedProcedure, publicProcedure } from "../trpc.ts";
 
 export const profileRouter = createTRPCRouter({
-  get: protectedProcedure.output(ZGetProfileResponse).query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
+  get: protectedProcedure.output(ZGetProfileResponse).query(({ ctx }) => getProfile(ctx, ctx.user.id)),
 
   /** Theme and spectrogram colormap. */
   updatePreferences: protectedProcedure
     .input(ZUpdatePreferencesRequest)
     .output(ZUpdatePreferencesResponse)
-    .mutation(({ ctx, input }) => updatePreferences(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => updatePreferences(ctx, ctx.user.id, input)),
 
   /** Needs the current password; takes effect only when the link sent to the new address is opened. */
   requestEmailChange: protectedProcedure
@@ -54,7 +54,7 @@ export const profileRouter = createTRPCRouter({
       },
     })
     .output(ZGetApiKeyResponse)
-    .query(({ ctx }) => getApiKeyInfo(ctx.db, ctx.user.id)),
+    .query(({ ctx }) => getApiKeyInfo(ctx, ctx.user.id)),
 
   /** Generates or regenerates (revoking the old one); the response is the only time the key is visible. */
   generateApiKey: protectedProcedure
@@ -68,15 +68,15 @@ export const profileRouter = createTRPCRouter({
       },
     })
     .output(ZGenerateApiKeyResponse)
-    .mutation(({ ctx }) => generateApiKey(ctx.db, ctx.user.id)),
+    .mutation(({ ctx }) => generateApiKey(ctx, ctx.user.id)),
 
   revokeApiKey: protectedProcedure.output(ZOk).mutation(async ({ ctx }) => {
-    await revokeApiKeys(ctx.db, ctx.user.id);
+    await revokeApiKeys(ctx, ctx.user.id);
     return { ok: true as const };
   }),
 
   /** The current group's stored media against its quota. */
   storage: groupProcedure
     .output(ZGroupStorage)
-    .query(({ ctx }) => groupStorage(ctx.db, ctx.access.groupId, uploadLimits(ctx.config))),
+    .query(({ ctx }) => groupStorage(ctx, ctx.access.groupId, uploadLimits(ctx.config))),
 });

@@ -24,7 +24,7 @@ export const projectsRouter = createTRPCRouter({
       rest: { method: "GET", path: "/api/v1/projects", tag: "projects", summary: "Projects of the group" },
     })
     .output(ZListProjectsResponse)
-    .query(({ ctx }) => listProjects(ctx.db, ctx.access)),
+    .query(({ ctx }) => listProjects(ctx, ctx.access)),
 
   get: groupProcedure
     .meta({
@@ -32,7 +32,7 @@ export const projectsRouter = createTRPCRouter({
     })
     .input(ZGetProjectRequest)
     .output(ZGetProjectResponse)
-    .query(({ ctx, input }) => getProject(ctx.db, ctx.access, input.projectId)),
+    .query(({ ctx, input }) => getProject(ctx, ctx.access, input.projectId)),
 
   create: groupProcedure
     .meta({
@@ -46,7 +46,7 @@ export const projectsRouter = createTRPCRouter({
     })
     .input(ZCreateProjectRequest)
     .output(ZCreateProjectResponse)
-    .mutation(({ ctx, input }) => createProject(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => createProject(ctx, ctx.access, input)),
 
   update: groupProcedure
     .meta({
@@ -59,13 +59,13 @@ export const projectsRouter = createTRPCRouter({
     })
     .input(ZUpdateProjectRequest)
     .output(ZUpdateProjectResponse)
-    .mutation(({ ctx, input }) => updateProject(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => updateProject(ctx, ctx.access, input)),
 
   /** What delete would remove, for the confirmation dialog. */
   previewDelete: groupProcedure
     .input(ZDeleteProjectRequest)
     .output(ZPreviewDeleteProjectResponse)
-    .query(({ ctx, input }) => previewDeleteProject(ctx.db, ctx.access, input.projectId)),
+    .query(({ ctx, input }) => previewDeleteProject(ctx, ctx.access, input.projectId)),
 
   delete: groupProcedure
     .meta({
@@ -79,5 +79,5 @@ export const projectsRouter = createTRPCRouter({
     })
     .input(ZDeleteProjectRequest)
     .output(ZDeleteProjectResponse)
-    .mutation(({ ctx, input }) => deleteProject(ctx.db, ctx.access, input.projectId)),
+    .mutation(({ ctx, input }) => deleteProject(ctx, ctx.access, input.projectId)),
 });

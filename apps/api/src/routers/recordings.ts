@@ -41,7 +41,7 @@ export const recordingsRouter = createTRPCRouter({
     })
     .input(ZListRecordingsRequest)
     .output(ZListRecordingsResponse)
-    .query(({ ctx, input }) => listRecordings(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listRecordings(ctx, ctx.access, input)),
 
   /** One recording with its latest jobs (ingest, spectrogram, …), newest first. */
   get: groupProcedure
@@ -55,7 +55,7 @@ export const recordingsRouter = createTRPCRouter({
     })
     .input(ZRecordingIdRequest)
     .output(ZGetRecordingResponse)
-    .query(({ ctx, input }) => getRecording(ctx.db, ctx.access, input.recordingId)),
+    .query(({ ctx, input }) => getRecording(ctx, ctx.access, input.recordingId)),
 
   /** Edit metadata; only the fields given change (null clears date/species/project). */
   update: groupProcedure
@@ -71,21 +71,21 @@ export const recordingsRouter = createTRPCRouter({
     .output(ZRecordingDetail)
     .mutation(({ ctx, input }) => {
       const { recordingId, ...fields } = input;
-      return updateRecording(ctx.db, ctx.access, recordingId, fields);
+      return updateRecording(ctx, ctx.access, recordingId, fields);
     }),
 
   /** Move to another project of the group (null: none). */
   move: groupProcedure
     .input(ZMoveRecordingRequest)
     .output(ZRecordingDetail)
-    .mutation(({ ctx, input }) => moveRecording(ctx.db, ctx.access, input.recordingId, input.projectId)),
+    .mutation(({ ctx, input }) => moveRecording(ctx, ctx.access, input.recordingId, input.projectId)),
 
   /** What deleting would remove, for the confirmation dialog. */
   previewDelete: groupProcedure
     .input(ZRecordingIdRequest)
     .output(ZRecordingDeletionSummary)
     .query(({ ctx, input }) =>
-      previewDeleteRecording(ctx.db, ctx.access, ctx.config.mediaRoot, input.recordingId),
+      previewDeleteRecording(ctx, ctx.access, ctx.config.mediaRoot, input.recordingId),
     ),
 
   /** Deletes the recording, everything hanging off it and its files; returns what was removed. */
@@ -100,22 +100,20 @@ export const recordingsRouter = createTRPCRouter({
     })
     .input(ZRecordingIdRequest)
     .output(ZRecordingDeletionSummary)
-    .mutation(({ ctx, input }) =>
-      deleteRecording(ctx.db, ctx.access, ctx.config.mediaRoot, input.recordingId),
-    ),
+    .mutation(({ ctx, input }) => deleteRecording(ctx, ctx.access, ctx.config.mediaRoot, input.recordingId)),
 
   /** Sets of recordings with the same name and duration in the group. */
   duplicates: groupProcedure
     .input(z.object({}).optional())
     .output(ZDuplicatesResponse)
-    .query(({ ctx }) => findDuplicateRecordings(ctx.db, ctx.access)),
+    .query(({ ctx }) => findDuplicateRecordings(ctx, ctx.access)),
 
   /** Keeps one recording per duplicate set (the oldest by default) and deletes the rest. */
   removeDuplicates: groupProcedure
     .input(ZRemoveDuplicatesRequest)
     .output(ZRemoveDuplicatesResponse)
     .mutation(({ ctx, input }) =>
-      removeDuplicateRecordings(ctx.db, ctx.access, ctx.config.mediaRoot, {
+      removeDuplicateRecordings(ctx, ctx.access, ctx.config.mediaRoot, {
         keep: input.keep,
         ...(input.names ? { names: input.names } : {}),
       }),
@@ -125,5 +123,5 @@ export const recordingsRouter = createTRPCRouter({
   uploadReport: groupProcedure
     .input(ZUploadReportRequest)
     .output(ZUploadView)
-    .query(({ ctx, input }) => getUploadReport(ctx.db, ctx.access, input.uploadId)),
+    .query(({ ctx, input }) => getUploadReport(ctx, ctx.access, input.uploadId)),
 });

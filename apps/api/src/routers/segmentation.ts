@@ -97,7 +97,7 @@ function editOne(
   op: TEditOp,
 ) {
   return batchEditSegments(
-    ctx.db,
+    ctx,
     ctx.access,
     { segmentationId: input.segmentationId, expectedVersion: input.expectedVersion, ops: [op] },
     { mediaRoot: ctx.config.mediaRoot },
@@ -117,11 +117,11 @@ const segmentsRouter = createTRPCRouter({
     })
     .input(ZListSegmentsRequest)
     .output(ZListSegmentsResponse)
-    .query(({ ctx, input }) => listSegments(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listSegments(ctx, ctx.access, input)),
   window: groupProcedure
     .input(ZSegmentsInWindowRequest)
     .output(ZSegmentsInWindowResponse)
-    .query(({ ctx, input }) => segmentsInWindow(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => segmentsInWindow(ctx, ctx.access, input)),
   create: groupProcedure
     .input(ZCreateSegmentRequest)
     .output(ZSegmentEditResponse)
@@ -147,7 +147,7 @@ const segmentsRouter = createTRPCRouter({
     .input(ZBatchEditRequest)
     .output(ZBatchEditResponse)
     .mutation(({ ctx, input }) =>
-      batchEditSegments(ctx.db, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
+      batchEditSegments(ctx, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
     ),
 });
 
@@ -190,7 +190,7 @@ export const segmentationRouter = createTRPCRouter({
   defaults: groupProcedure
     .input(ZDefaultsRequest)
     .output(ZSegmentationDefaults)
-    .query(({ ctx, input }) => segmentationDefaults(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => segmentationDefaults(ctx, ctx.access, input)),
   start: groupProcedure
     .meta({
       rest: {
@@ -203,7 +203,7 @@ export const segmentationRouter = createTRPCRouter({
     })
     .input(ZStartSegmentationRequest)
     .output(ZStartSegmentationResult)
-    .mutation(({ ctx, input }) => startSegmentation(ctx.db, ctx.boss, ctx.access, input)),
+    .mutation(({ ctx, input }) => startSegmentation(ctx, ctx.access, input)),
   // A mutation although it changes nothing: its input is large and it costs CPU, so no GET caching.
   preview: groupProcedure
     .input(ZPreviewRequest)
@@ -211,7 +211,7 @@ export const segmentationRouter = createTRPCRouter({
     .mutation(({ ctx, input }) =>
       // On the API's pool, off the event loop; a full pool is SERVICE_UNAVAILABLE (+ Retry-After).
       previewSegmentation(
-        ctx.db,
+        ctx,
         ctx.access,
         { mediaRoot: ctx.config.mediaRoot, pool: ctx.pool ?? null },
         input,
@@ -229,15 +229,15 @@ export const segmentationRouter = createTRPCRouter({
     })
     .input(ZStartBatchRequest)
     .output(ZStartBatchResult)
-    .mutation(({ ctx, input }) => startBatchSegmentation(ctx.db, ctx.boss, ctx.access, input)),
+    .mutation(({ ctx, input }) => startBatchSegmentation(ctx, ctx.access, input)),
   createManual: groupProcedure
     .input(ZCreateManualRequest)
     .output(ZSegmentationDetail)
-    .mutation(({ ctx, input }) => createManualSegmentation(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => createManualSegmentation(ctx, ctx.access, input)),
   overview: groupProcedure
     .input(ZOverviewRequest)
     .output(ZOverviewResponse)
-    .query(({ ctx, input }) => segmentationOverview(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => segmentationOverview(ctx, ctx.access, input)),
   list: groupProcedure
     .meta({
       rest: {
@@ -249,7 +249,7 @@ export const segmentationRouter = createTRPCRouter({
     })
     .input(ZRecordingSegmentationsRequest)
     .output(ZListSegmentationsResponse)
-    .query(({ ctx, input }) => listSegmentations(ctx.db, ctx.access, input.recordingId)),
+    .query(({ ctx, input }) => listSegmentations(ctx, ctx.access, input.recordingId)),
   get: groupProcedure
     .meta({
       rest: {
@@ -261,18 +261,18 @@ export const segmentationRouter = createTRPCRouter({
     })
     .input(ZSegmentationIdRequest)
     .output(ZSegmentationDetail)
-    .query(({ ctx, input }) => getSegmentation(ctx.db, ctx.access, input.segmentationId)),
+    .query(({ ctx, input }) => getSegmentation(ctx, ctx.access, input.segmentationId)),
   setActive: groupProcedure
     .input(ZSegmentationIdRequest)
     .output(ZSegmentationDetail)
-    .mutation(({ ctx, input }) => setActiveSegmentation(ctx.db, ctx.access, input.segmentationId)),
+    .mutation(({ ctx, input }) => setActiveSegmentation(ctx, ctx.access, input.segmentationId)),
   rename: groupProcedure
     .input(ZRenameSegmentationRequest)
     .output(ZSegmentationDetail)
-    .mutation(({ ctx, input }) => renameSegmentation(ctx.db, ctx.access, input.segmentationId, input.name)),
+    .mutation(({ ctx, input }) => renameSegmentation(ctx, ctx.access, input.segmentationId, input.name)),
   delete: groupProcedure
     .input(ZSegmentationIdRequest)
     .output(ZDeleteSegmentationResponse)
-    .mutation(({ ctx, input }) => deleteSegmentation(ctx.db, ctx.access, input.segmentationId)),
+    .mutation(({ ctx, input }) => deleteSegmentation(ctx, ctx.access, input.segmentationId)),
   segments: segmentsRouter,
 });

@@ -43,7 +43,7 @@ export const speciesRouter = createTRPCRouter({
       },
     })
     .output(ZListSpeciesResponse)
-    .query(({ ctx }) => listSpecies(ctx.db, ctx.access)),
+    .query(({ ctx }) => listSpecies(ctx, ctx.access)),
 
   get: groupProcedure
     .meta({
@@ -56,7 +56,7 @@ export const speciesRouter = createTRPCRouter({
     })
     .input(ZGetSpeciesRequest)
     .output(ZGetSpeciesResponse)
-    .query(({ ctx, input }) => getSpecies(ctx.db, ctx.access, input.speciesId)),
+    .query(({ ctx, input }) => getSpecies(ctx, ctx.access, input.speciesId)),
 
   create: groupProcedure
     .meta({
@@ -70,17 +70,17 @@ export const speciesRouter = createTRPCRouter({
     })
     .input(ZCreateSpeciesRequest)
     .output(ZCreateSpeciesResponse)
-    .mutation(({ ctx, input }) => createSpecies(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => createSpecies(ctx, ctx.access, input)),
 
   update: groupProcedure
     .input(ZUpdateSpeciesRequest)
     .output(ZUpdateSpeciesResponse)
-    .mutation(({ ctx, input }) => updateSpecies(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => updateSpecies(ctx, ctx.access, input)),
 
   delete: groupProcedure
     .input(ZDeleteSpeciesRequest)
     .output(ZDeleteSpeciesResponse)
-    .mutation(({ ctx, input }) => deleteSpecies(ctx.db, ctx.access, ctx.config.mediaRoot, input.speciesId)),
+    .mutation(({ ctx, input }) => deleteSpecies(ctx, ctx.access, ctx.config.mediaRoot, input.speciesId)),
 
   addCallType: groupProcedure
     .meta({
@@ -94,18 +94,18 @@ export const speciesRouter = createTRPCRouter({
     })
     .input(ZAddCallTypeRequest)
     .output(ZAddCallTypeResponse)
-    .mutation(({ ctx, input }) => addCallType(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => addCallType(ctx, ctx.access, input)),
 
   updateCallType: groupProcedure
     .input(ZUpdateCallTypeRequest)
     .output(ZUpdateCallTypeResponse)
-    .mutation(({ ctx, input }) => updateCallType(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => updateCallType(ctx, ctx.access, input)),
 
   deleteCallType: groupProcedure
     .input(ZDeleteCallTypeRequest)
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {
-      await deleteCallType(ctx.db, ctx.access, input.callTypeId);
+      await deleteCallType(ctx, ctx.access, input.callTypeId);
       return { ok: true as const };
     }),
 
@@ -113,13 +113,13 @@ export const speciesRouter = createTRPCRouter({
   importCallTypes: groupProcedure
     .input(ZImportCallTypesRequest)
     .output(ZImportCallTypesResponse)
-    .mutation(({ ctx, input }) => importCallTypes(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => importCallTypes(ctx, ctx.access, input)),
 
   deleteImage: groupProcedure
     .input(ZSpeciesIdRequest)
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {
-      await deleteSpeciesImage(ctx.db, ctx.access, ctx.config.mediaRoot, input.speciesId);
+      await deleteSpeciesImage(ctx, ctx.access, ctx.config.mediaRoot, input.speciesId);
       return { ok: true as const };
     }),
 });

@@ -51,7 +51,7 @@ const ZOk = z.object({ ok: z.literal(true) });
 
 export const tasksRouter = createTRPCRouter({
   batches: groupProcedure.output(ZListTaskBatchesResponse).query(async ({ ctx }) => {
-    const { items } = await listBatches(ctx.db, ctx.access, { limit: 200 });
+    const { items } = await listBatches(ctx, ctx.access, { limit: 200 });
     return items.map((b) => ({
       id: b.id,
       name: b.name,
@@ -66,11 +66,11 @@ export const tasksRouter = createTRPCRouter({
   batchNameAvailable: groupProcedure
     .input(ZBatchNameAvailableRequest)
     .output(ZBatchNameAvailableResponse)
-    .query(({ ctx, input }) => batchNameAvailable(ctx.db, ctx.access, input.name)),
+    .query(({ ctx, input }) => batchNameAvailable(ctx, ctx.access, input.name)),
   createBatchPreview: groupProcedure
     .input(ZCreateBatchPreviewRequest)
     .output(ZCreateBatchPreviewResponse)
-    .query(({ ctx, input }) => createBatchPreview(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => createBatchPreview(ctx, ctx.access, input)),
   createBatch: groupProcedure
     .meta({
       rest: {
@@ -84,7 +84,7 @@ export const tasksRouter = createTRPCRouter({
     })
     .input(ZCreateBatchRequest)
     .output(ZCreateBatchResponse)
-    .mutation(({ ctx, input }) => createBatch(ctx.db, ctx.boss, ctx.access, input)),
+    .mutation(({ ctx, input }) => createBatch(ctx, ctx.access, input)),
   listBatches: groupProcedure
     .meta({
       rest: {
@@ -96,7 +96,7 @@ export const tasksRouter = createTRPCRouter({
     })
     .input(ZListBatchesRequest)
     .output(ZListBatchesResponse)
-    .query(({ ctx, input }) => listBatches(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listBatches(ctx, ctx.access, input)),
   getBatch: groupProcedure
     .meta({
       rest: {
@@ -108,11 +108,11 @@ export const tasksRouter = createTRPCRouter({
     })
     .input(ZBatchIdRequest)
     .output(ZBatchDetail)
-    .query(({ ctx, input }) => getBatch(ctx.db, ctx.access, input.batchId)),
+    .query(({ ctx, input }) => getBatch(ctx, ctx.access, input.batchId)),
   deleteBatchPreview: groupProcedure
     .input(ZBatchIdRequest)
     .output(ZDeleteBatchPreview)
-    .query(({ ctx, input }) => deleteBatchPreview(ctx.db, ctx.access, input.batchId)),
+    .query(({ ctx, input }) => deleteBatchPreview(ctx, ctx.access, input.batchId)),
   deleteBatch: groupProcedure
     .meta({
       rest: {
@@ -124,7 +124,7 @@ export const tasksRouter = createTRPCRouter({
     })
     .input(ZBatchIdRequest)
     .output(ZOk)
-    .mutation(({ ctx, input }) => deleteBatch(ctx.db, ctx.boss, ctx.access, input.batchId)),
+    .mutation(({ ctx, input }) => deleteBatch(ctx, ctx.access, input.batchId)),
 
   listTasks: groupProcedure
     .meta({
@@ -137,12 +137,12 @@ export const tasksRouter = createTRPCRouter({
     })
     .input(ZListTasksRequest)
     .output(ZListTasksResponse)
-    .query(({ ctx, input }) => listTasks(ctx.db, ctx.access, input)),
+    .query(({ ctx, input }) => listTasks(ctx, ctx.access, input)),
   // a mutation: it takes a soft lock
   nextTask: groupProcedure
     .input(ZNextTaskRequest)
     .output(ZNextTaskResponse)
-    .mutation(({ ctx, input }) => nextTask(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => nextTask(ctx, ctx.access, input)),
   getTask: groupProcedure
     .meta({
       rest: {
@@ -154,42 +154,42 @@ export const tasksRouter = createTRPCRouter({
     })
     .input(ZTaskIdRequest)
     .output(ZAnnotationTask)
-    .query(({ ctx, input }) => getTask(ctx.db, ctx.access, input.taskId)),
+    .query(({ ctx, input }) => getTask(ctx, ctx.access, input.taskId)),
   saveLabel: groupProcedure
     .meta({
       rest: { method: "POST", path: "/api/v1/tasks/:taskId/label", tag: "tasks", summary: "Label a task" },
     })
     .input(ZSaveLabelRequest)
     .output(ZSaveLabelResponse)
-    .mutation(({ ctx, input }) => saveLabel(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => saveLabel(ctx, ctx.access, input)),
   skipTask: groupProcedure
     .input(ZTaskIdRequest)
     .output(ZSkipTaskResponse)
-    .mutation(({ ctx, input }) => skipTask(ctx.db, ctx.access, input.taskId)),
+    .mutation(({ ctx, input }) => skipTask(ctx, ctx.access, input.taskId)),
   undoLabel: groupProcedure
     .input(ZTaskIdRequest)
     .output(ZTaskResponse)
-    .mutation(({ ctx, input }) => undoLabel(ctx.db, ctx.access, input.taskId)),
+    .mutation(({ ctx, input }) => undoLabel(ctx, ctx.access, input.taskId)),
   releaseLock: groupProcedure
     .input(ZTaskIdRequest)
     .output(ZOk)
-    .mutation(({ ctx, input }) => releaseLock(ctx.db, ctx.access, input.taskId)),
+    .mutation(({ ctx, input }) => releaseLock(ctx, ctx.access, input.taskId)),
 
   agreement: groupProcedure
     .input(ZBatchIdRequest)
     .output(ZAgreement)
-    .query(({ ctx, input }) => agreement(ctx.db, ctx.access, input.batchId)),
+    .query(({ ctx, input }) => agreement(ctx, ctx.access, input.batchId)),
   adjudicate: groupProcedure
     .input(ZAdjudicateRequest)
     .output(ZTaskResponse)
     .mutation(async ({ ctx, input }) => {
-      const taskId = await adjudicate(ctx.db, ctx.access, input);
-      return { task: await getTaskRow(ctx.db, ctx.access, taskId) };
+      const taskId = await adjudicate(ctx, ctx.access, input);
+      return { task: await getTaskRow(ctx, ctx.access, taskId) };
     }),
   retrainFromBatch: groupProcedure
     .input(ZRetrainRequest)
     .output(ZRetrainResponse)
     .mutation(({ ctx, input }) =>
-      retrainFromBatch(ctx.db, ctx.boss, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
+      retrainFromBatch(ctx, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
     ),
 });

@@ -321,15 +321,15 @@ export function MagicLinkPage() {
 
 export function ForgotPasswordPage() {
   const trpc = useTRPC();
-  const [email, setEmail] = useState("");
+  const [identifier, setIdentifier] = useState("");
   const request = useMutation(trpc.auth.requestPasswordReset.mutationOptions());
   const fe = fieldErrors(request.error);
   return (
     <AuthCard title="Reset your password" footer={<Link to="/login">Back to login</Link>}>
       {request.isSuccess ? (
         <Alert kind="success">
-          If an account uses <strong>{email}</strong>, we have emailed it a link to set a new password. The
-          link works once and expires in 24 hours.
+          If an account matches <strong>{identifier}</strong>, we have emailed it a link to set a new
+          password. The link works once and expires in 24 hours.
         </Alert>
       ) : (
         <form
@@ -337,18 +337,17 @@ export function ForgotPasswordPage() {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            request.mutate({ email });
+            request.mutate({ identifier });
           }}
         >
           <ErrorAlert error={request.error} />
           <TextField
-            label="Email"
-            name="email"
-            type="email"
-            autoComplete="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            error={fe.email}
+            label="Username or email"
+            name="identifier"
+            autoComplete="username"
+            value={identifier}
+            onChange={(e) => setIdentifier(e.target.value)}
+            error={fe.identifier}
             required
             autoFocus
           />
@@ -375,8 +374,30 @@ export function ResetPasswordPage() {
     }),
   );
   const fe = fieldErrors(reset.error);
+  // Checked on opening, so a used or expired link says so before a new password is typed.
+  const check = useQuery(
+    trpc.auth.checkPasswordResetToken.queryOptions({ token }, { enabled: token.length >= 16, retry: false }),
+  );
+  const title = "Choose a new password";
+  const footer = <Link to="/forgot-password">Request another link</Link>;
+  if (token && check.isPending && token.length >= 16) {
+    return (
+      <AuthCard title={title} footer={footer}>
+        <Loading what="Checking your link…" />
+      </AuthCard>
+    );
+  }
+  if (token && (token.length < 16 || check.data?.valid === false)) {
+    return (
+      <AuthCard title={title} footer={footer}>
+        <Alert kind="error">
+          This reset link is invalid, used or expired. <Link to="/forgot-password">Request a new link</Link>.
+        </Alert>
+      </AuthCard>
+    );
+  }
   return (
-    <AuthCard title="Choose a new password" footer={<Link to="/forgot-password">Request another link</Link>}>
+    <AuthCard title={title} footer={footer}>
       {!token ? <Alert kind="error">This link has no token. Request a new one.</Alert> : null}
       <form
         className="form"

@@ -11,11 +11,14 @@ export function registerCreateAdmin(program: Command) {
     .option("--password <password>", "password (default: generated and printed)")
     .action(async (opts: { username: string; email: string; password?: string }) => {
       await withDatabase(async ({ db }) => {
-        const r = await createSiteAdmin(db, {
-          username: opts.username,
-          email: opts.email,
-          ...(opts.password ? { password: opts.password } : {}),
-        });
+        const r = await createSiteAdmin(
+          { db },
+          {
+            username: opts.username,
+            email: opts.email,
+            ...(opts.password ? { password: opts.password } : {}),
+          },
+        );
         print(
           r.created
             ? `Created site admin ${r.user.username} <${r.user.email}>`

@@ -18,15 +18,18 @@ export function registerInitializeDefaults(program: Command) {
     .option("--features <dir>", "train the default classifiers from the reference feature tables in <dir>")
     .action(async (opts: { sharedData?: string; images: boolean; features?: string }) => {
       await withDatabase(async ({ db, config }) => {
-        const r = await initializeDefaults(db, {
-          mediaRoot: config.mediaRoot,
-          ...(opts.images === false
-            ? { sharedDataDir: null }
-            : opts.sharedData
-              ? { sharedDataDir: opts.sharedData }
-              : {}),
-          log: print,
-        });
+        const r = await initializeDefaults(
+          { db },
+          {
+            mediaRoot: config.mediaRoot,
+            ...(opts.images === false
+              ? { sharedDataDir: null }
+              : opts.sharedData
+                ? { sharedDataDir: opts.sharedData }
+                : {}),
+            log: print,
+          },
+        );
         print(
           `Defaults ready: ${r.species.created} species created (${r.species.existing} present), ` +
             `${r.callTypes.created} call types added, ${r.images.copied} images copied, ` +
@@ -36,7 +39,7 @@ export function registerInitializeDefaults(program: Command) {
         const featuresDir = opts.features;
         if (!featuresDir) return;
         const trained = await withRServer({ url: config.rServerUrl, log: print }, (client) =>
-          trainDefaultClassifiers(db, client, {
+          trainDefaultClassifiers({ db }, client, {
             featuresDir: path.resolve(featuresDir),
             mediaRoot: config.mediaRoot,
             log: print,

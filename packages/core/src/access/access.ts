@@ -1,3 +1,4 @@
+import type { DbContext } from "./context.ts";
 import type { DbOrTx } from "./db.ts";
 import { DomainError, forbidden, notFound } from "./errors.ts";
 
@@ -20,7 +21,7 @@ export interface GroupAccess extends Actor {
  * removed from that group) falls back to their oldest membership and is repaired, so a removed
  * member can never keep acting in the old group.
  */
-export async function resolveGroupAccess(db: DbOrTx, actor: Actor): Promise<GroupAccess> {
+export async function resolveGroupAccess({ db }: DbContext, actor: Actor): Promise<GroupAccess> {
   const profile = await db.profile.findUnique({ where: { userId: actor.userId } });
   if (profile?.currentGroupId) {
     const membership = await db.membership.findUnique({
@@ -68,7 +69,7 @@ export function requireSiteAdmin(actor: Actor): void {
 // ─── row finders: the only way domain code loads a row by id for a caller ───
 // Rows of another group are reported as NOT_FOUND so their existence is not leaked.
 
-export async function findProjectInGroup(db: DbOrTx, access: GroupAccess, projectId: string) {
+export async function findProjectInGroup({ db }: DbContext, access: GroupAccess, projectId: string) {
   const project = await db.project.findUnique({ where: { id: projectId } });
   if (!project || project.groupId !== access.groupId) throw notFound("Project");
   return project;
@@ -79,22 +80,22 @@ export function readableSpeciesWhere(access: GroupAccess) {
   return { OR: [{ groupId: access.groupId }, { groupId: null }] };
 }
 
-export async function findSpeciesForRead(db: DbOrTx, access: GroupAccess, speciesId: string) {
+export async function findSpeciesForRead({ db }: DbContext, access: GroupAccess, speciesId: string) {
   const species = await db.species.findUnique({ where: { id: speciesId } });
   if (!species || (species.groupId !== null && species.groupId !== access.groupId)) throw notFound("Species");
   return species;
 }
 
 /** Group species are editable by any member; system species only by site admins. */
-export async function findSpeciesForWrite(db: DbOrTx, access: GroupAccess, speciesId: string) {
-  const species = await findSpeciesForRead(db, access, speciesId);
+export async function findSpeciesForWrite({ db }: DbContext, access: GroupAccess, speciesId: string) {
+  const species = await findSpeciesForRead({ db }, access, speciesId);
   if (species.groupId === null && !access.isSiteAdmin) {
     throw forbidden("System species can only be changed by site admins");
   }
   return species;
 }
 
-export async function findCallTypeForWrite(db: DbOrTx, access: GroupAccess, callTypeId: string) {
+export async function findCallTypeForWrite({ db }: DbContext, access: GroupAccess, callTypeId: string) {
   const callType = await db.callType.findUnique({ where: { id: callTypeId }, include: { species: true } });
   if (!callType || (callType.species.groupId !== null && callType.species.groupId !== access.groupId)) {
     throw notFound("Call type");
@@ -105,13 +106,13 @@ export async function findCallTypeForWrite(db: DbOrTx, access: GroupAccess, call
   return callType;
 }
 
-export async function findMembershipInGroup(db: DbOrTx, access: GroupAccess, membershipId: string) {
+export async function findMembershipInGroup({ db }: DbContext, access: GroupAccess, membershipId: string) {
   const membership = await db.membership.findUnique({ where: { id: membershipId } });
   if (!membership || membership.groupId !== access.groupId) throw notFound("Member");
   return membership;
 }
 
-export async function findInvitationInGroup(db: DbOrTx, access: GroupAccess, invitationId: string) {
+export async function findInvitationInGroup({ db }: DbContext, access: GroupAccess, invitationId: string) {
   const invitation = await db.invitation.findUnique({ where: { id: invitationId } });
   if (!invitation || invitation.groupId !== access.groupId) throw notFound("Invitation");
   return invitation;

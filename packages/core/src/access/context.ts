@@ -46,7 +46,10 @@ export function createCoreContext(deps: { db: DbOrTx; boss?: PgBoss | null; conf
 export function inTransaction<T>(
   db: DbOrTx,
   fn: (tx: DbTransaction) => Promise<T>,
-  options?: { timeout?: number; maxWait?: number },
+  options: { timeout?: number; maxWait?: number } = {},
 ): Promise<T> {
-  return "$transaction" in db ? (db as Db).$transaction(fn, options) : fn(db);
+  // Longer than Prisma's 5 s default: segment edits and batch writes hold a transaction while
+  // they write thousands of rows on a loaded 2-core machine.
+  const timing = { timeout: options.timeout ?? 30_000, maxWait: options.maxWait ?? 10_000 };
+  return "$transaction" in db ? (db as Db).$transaction(fn, timing) : fn(db);
 }

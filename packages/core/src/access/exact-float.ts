@@ -4,6 +4,7 @@
 // a float8 column must hold the exact double, send the shortest round-trip text (String(x)) and
 // cast it to float8 in SQL: PostgreSQL's parse of that text is exact.
 import type { DbOrTx } from "@battycoda/db";
+import type { DbContext } from "./context.ts";
 
 /** The exact text of a double for a `::float8` cast (null stays null). */
 export const float8Text = (x: number | null | undefined): string | null =>
@@ -15,7 +16,7 @@ export const float8Text = (x: number | null | undefined): string | null =>
  * must not be refused because the stored duration lost its 17th digit.
  */
 export async function writeExactDuration(
-  db: DbOrTx,
+  { db }: DbContext,
   recordingId: string,
   duration: number | null | undefined,
 ): Promise<void> {

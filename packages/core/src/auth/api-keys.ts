@@ -1,3 +1,5 @@
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { escapeHtml, type MailContext } from "../access/services.ts";
 import type { AuthenticatedUser } from "./sessions.ts";
@@ -21,7 +23,7 @@ const toInfo = (k: ApiKeyInfo): ApiKeyInfo => ({
   lastUsedAt: k.lastUsedAt,
 });
 
-export async function getApiKeyInfo(db: DbOrTx, userId: string): Promise<ApiKeyInfo | null> {
+export async function getApiKeyInfo({ db }: DbContext, userId: string): Promise<ApiKeyInfo | null> {
   const key = await db.apiKey.findFirst({
     where: { userId, revokedAt: null },
     orderBy: { createdAt: "desc" },
@@ -30,9 +32,12 @@ export async function getApiKeyInfo(db: DbOrTx, userId: string): Promise<ApiKeyI
 }
 
 /** Revokes the user's current key (if any) and returns a new one; the raw key is shown only now. */
-export async function generateApiKey(db: Db, userId: string): Promise<{ key: string; info: ApiKeyInfo }> {
+export async function generateApiKey(
+  { db }: DbContext,
+  userId: string,
+): Promise<{ key: string; info: ApiKeyInfo }> {
   const key = `${API_KEY_PREFIX}${randomToken()}`;
-  const row = await db.$transaction(async (tx) => {
+  const row = await inTransaction(db, async (tx) => {
     await tx.apiKey.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
     return tx.apiKey.create({
       data: { userId, keyHash: hashToken(key), prefix: key.slice(0, VISIBLE_PREFIX_LENGTH) },
@@ -42,7 +47,7 @@ export async function generateApiKey(db: Db, userId: string): Promise<{ key: str
 }
 
 /** Returns how many live keys were revoked. */
-export async function revokeApiKeys(db: DbOrTx, userId: string): Promise<number> {
+export async function revokeApiKeys({ db }: DbContext, userId: string): Promise<number> {
   const { count } = await db.apiKey.updateMany({
     where: { userId, revokedAt: null },
     data: { revokedAt: new Date() },
@@ -65,7 +70,7 @@ export async function notifyApiKeyRevoked(
   });
 }
 
-export async function authenticateApiKey(db: DbOrTx, key: string): Promise<AuthenticatedUser | null> {
+export async function authenticateApiKey({ db }: DbContext, key: string): Promise<AuthenticatedUser | null> {
   if (!key.startsWith(API_KEY_PREFIX)) return null;
   const row = await db.apiKey.findUnique({ where: { keyHash: hashToken(key) }, include: { user: true } });
   if (!row || row.revokedAt || !row.user.isActive) return null;

@@ -61,8 +61,15 @@ export type TVerifyLoginCodeRequest = z.infer<typeof ZVerifyLoginCodeRequest>;
 export const ZMagicLinkLoginRequest = z.object({ token: ZToken });
 export type TMagicLinkLoginRequest = z.infer<typeof ZMagicLinkLoginRequest>;
 
-export const ZRequestPasswordResetRequest = z.object({ email: ZEmail });
+/** Username or email, as at login (`email` is the older field name, still accepted). */
+export const ZRequestPasswordResetRequest = z.union([
+  z.object({ identifier: ZIdentifier }),
+  z.object({ email: ZEmail }),
+]);
 export type TRequestPasswordResetRequest = z.infer<typeof ZRequestPasswordResetRequest>;
+
+export const ZCheckPasswordResetTokenRequest = z.object({ token: ZToken });
+export const ZCheckPasswordResetTokenResponse = z.object({ valid: z.boolean() });
 
 export const ZResetPasswordRequest = z.object({ token: ZToken, password: ZPassword });
 export type TResetPasswordRequest = z.infer<typeof ZResetPasswordRequest>;

@@ -25,9 +25,9 @@ export async function changePassword(
   const revoked = await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { passwordHash } });
     if (input.keepApiKey) return false;
-    return (await revokeApiKeys(tx, userId)) > 0;
+    return (await revokeApiKeys({ db: tx }, userId)) > 0;
   });
-  await deleteAllSessions(db, userId, keepSessionId);
+  await deleteAllSessions({ db }, userId, keepSessionId);
   if (revoked) await notifyApiKeyRevoked(mail, user, "your password was changed");
   return { apiKeyRevoked: revoked };
 }

@@ -1,3 +1,4 @@
+import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import { escapeHtml, type MailContext, type RequestMeta } from "../access/services.ts";
@@ -39,19 +40,23 @@ export async function requestLoginCode(
   meta: RequestMeta = {},
 ) {
   const { db } = mail;
-  await consumeLimit(db, bucket.ip("login-code", meta.ip), RATE_LIMITS.codeRequestsPerIp);
+  await consumeLimit({ db }, bucket.ip("login-code", meta.ip), RATE_LIMITS.codeRequestsPerIp);
   await consumeLimit(
-    db,
+    { db },
     bucket.accountIp("login-code", input.identifier, meta.ip),
     RATE_LIMITS.codeRequestsPerAccountIp,
   );
-  await consumeLimit(db, bucket.account("login-code", input.identifier), RATE_LIMITS.codeRequestsPerAccount);
+  await consumeLimit(
+    { db },
+    bucket.account("login-code", input.identifier),
+    RATE_LIMITS.codeRequestsPerAccount,
+  );
   await inConstantTime(EQUAL_TIME_MS, () => sendLoginCode(mail, input.identifier));
 }
 
 async function sendLoginCode(mail: MailContext, identifier: string) {
   const { db } = mail;
-  const user = await findUserByIdentifier(db, identifier);
+  const user = await findUserByIdentifier({ db }, identifier);
   if (!user?.isActive) return;
 
   const code = randomNumericCode(LOGIN_CODE_DIGITS);
@@ -78,14 +83,18 @@ async function sendLoginCode(mail: MailContext, identifier: string) {
   });
 }
 
-export async function verifyLoginCode(db: DbOrTx, input: TVerifyLoginCodeRequest, meta: RequestMeta = {}) {
+export async function verifyLoginCode(
+  { db }: DbContext,
+  input: TVerifyLoginCodeRequest,
+  meta: RequestMeta = {},
+) {
   const ipBucket = bucket.ip("login-code-verify", meta.ip);
-  await assertUnderLimit(db, ipBucket, RATE_LIMITS.codeFailuresPerIp);
+  await assertUnderLimit({ db }, ipBucket, RATE_LIMITS.codeFailuresPerIp);
   const fail = async () => {
-    await recordHit(db, ipBucket);
+    await recordHit({ db }, ipBucket);
     return new DomainError("UNAUTHORIZED", INVALID_CODE_MESSAGE);
   };
-  const user = await findUserByIdentifier(db, input.identifier);
+  const user = await findUserByIdentifier({ db }, input.identifier);
   if (!user?.isActive) throw await fail();
   const row = await db.loginCode.findFirst({
     where: { userId: user.id, usedAt: null, expiresAt: { gt: new Date() } },
@@ -107,7 +116,7 @@ export async function verifyLoginCode(db: DbOrTx, input: TVerifyLoginCodeRequest
   return user;
 }
 
-export async function loginWithMagicLink(db: DbOrTx, input: TMagicLinkLoginRequest) {
+export async function loginWithMagicLink({ db }: DbContext, input: TMagicLinkLoginRequest) {
   const row = await db.loginCode.findUnique({
     where: { tokenHash: hashToken(input.token) },
     include: { user: true },

@@ -1,3 +1,4 @@
+import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import type { RequestMeta } from "../access/services.ts";
@@ -21,22 +22,22 @@ export const INVALID_LOGIN_MESSAGE = "Invalid username/email or password";
  * exponentially (LOGIN_BACKOFF) and count towards a per-IP limit across accounts; nobody else's
  * failures can keep the owner out from their own address.
  */
-export async function loginWithPassword(db: DbOrTx, input: TLoginRequest, meta: RequestMeta = {}) {
-  const user = await findUserByIdentifier(db, input.identifier);
+export async function loginWithPassword({ db }: DbContext, input: TLoginRequest, meta: RequestMeta = {}) {
+  const user = await findUserByIdentifier({ db }, input.identifier);
   // Keyed by user id when the account exists, so switching between username and email does
   // not double the allowance.
   const pairBucket = bucket.accountIp("login", user?.id ?? input.identifier, meta.ip);
   const ipBucket = bucket.ip("login", meta.ip);
-  const wait = await backoffRemainingMs(db, pairBucket, LOGIN_BACKOFF);
+  const wait = await backoffRemainingMs({ db }, pairBucket, LOGIN_BACKOFF);
   if (wait > 0) throw tooManyRequestsFor(wait);
-  await assertUnderLimit(db, ipBucket, RATE_LIMITS.loginFailuresPerIp);
+  await assertUnderLimit({ db }, ipBucket, RATE_LIMITS.loginFailuresPerIp);
 
   let ok = false;
   if (user?.passwordHash && user.isActive) ok = await verifyPassword(input.password, user.passwordHash);
   else await burnPasswordCheck(input.password);
   if (!user || !ok) {
-    await recordHit(db, pairBucket);
-    await recordHit(db, ipBucket);
+    await recordHit({ db }, pairBucket);
+    await recordHit({ db }, ipBucket);
     throw new DomainError("UNAUTHORIZED", INVALID_LOGIN_MESSAGE);
   }
   return user;

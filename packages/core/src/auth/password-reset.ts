@@ -1,6 +1,7 @@
 import type { Db } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import { escapeHtml, type MailContext, type RequestMeta } from "../access/services.ts";
+import { findUserByIdentifier } from "../groups/members.ts";
 import { notifyApiKeyRevoked, revokeApiKeys } from "./api-keys.ts";
 import type { TRequestPasswordResetRequest, TResetPasswordRequest } from "./auth.schemas.ts";
 import { hashPassword } from "./password.ts";
@@ -11,22 +12,29 @@ export const PASSWORD_RESET_TTL_MS = DAY_MS;
 /** SPA route that sets a new password (token in the query string). */
 export const PASSWORD_RESET_PATH = "/reset-password";
 
-/** Answers the same whether or not the address has an account. */
+/**
+ * Answers the same whether or not the account exists, by username or email as at login. Rate
+ * limits are keyed by the identifier as typed (lower-cased), so they behave the same either way.
+ */
 export async function requestPasswordReset(
   mail: MailContext,
   input: TRequestPasswordResetRequest,
   meta: RequestMeta = {},
 ): Promise<void> {
   const { db } = mail;
-  const email = input.email.toLowerCase();
-  await consumeLimit(db, bucket.ip("password-reset", meta.ip), RATE_LIMITS.resetRequestsPerIp);
-  await consumeLimit(db, bucket.account("password-reset", email), RATE_LIMITS.resetRequestsPerAccount);
-  await inConstantTime(EQUAL_TIME_MS, () => sendResetLink(mail, email));
+  const identifier = ("identifier" in input ? input.identifier : input.email).trim().toLowerCase();
+  await consumeLimit({ db }, bucket.ip("password-reset", meta.ip), RATE_LIMITS.resetRequestsPerIp);
+  await consumeLimit(
+    { db },
+    bucket.account("password-reset", identifier),
+    RATE_LIMITS.resetRequestsPerAccount,
+  );
+  await inConstantTime(EQUAL_TIME_MS, () => sendResetLink(mail, identifier));
 }
 
-async function sendResetLink(mail: MailContext, email: string) {
+async function sendResetLink(mail: MailContext, identifier: string) {
   const { db } = mail;
-  const user = await db.user.findUnique({ where: { email } });
+  const user = await findUserByIdentifier({ db }, identifier);
   if (!user?.isActive) return;
 
   const token = randomToken();
@@ -46,6 +54,24 @@ async function sendResetLink(mail: MailContext, email: string) {
   });
 }
 
+type ResetTokenRow = { usedAt: Date | null; expiresAt: Date };
+function usable<T extends ResetTokenRow>(row: T | null): row is T {
+  return !!row && !row.usedAt && row.expiresAt.getTime() > Date.now();
+}
+
+/**
+ * Whether a reset link still works, without using it up: the page checks when it opens, so a used
+ * or expired link says so at once instead of after the new password is typed. The token is looked
+ * up by its hash, like resetPassword; the answer says nothing about whose link it is.
+ */
+export async function checkPasswordResetToken({ db }: Pick<MailContext, "db">, token: string) {
+  const row = await db.passwordResetToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { usedAt: true, expiresAt: true },
+  });
+  return { valid: usable(row) };
+}
+
 /**
  * Sets the new password, burns every outstanding reset token, signs out all sessions and revokes
  * the API key (whoever knew the old password may have made one), telling the owner by email.
@@ -54,7 +80,7 @@ export async function resetPassword(mail: MailContext, input: TResetPasswordRequ
   const db: Db = mail.db;
   const invalid = new DomainError("BAD_REQUEST", "This reset link is invalid, used or expired");
   const row = await db.passwordResetToken.findUnique({ where: { tokenHash: hashToken(input.token) } });
-  if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) throw invalid;
+  if (!usable(row)) throw invalid;
   const passwordHash = await hashPassword(input.password);
   const result = await db.$transaction(async (tx) => {
     const claimed = await tx.passwordResetToken.updateMany({
@@ -67,7 +93,7 @@ export async function resetPassword(mail: MailContext, input: TResetPasswordRequ
       data: { usedAt: new Date() },
     });
     await tx.session.deleteMany({ where: { userId: row.userId } });
-    const revoked = await revokeApiKeys(tx, row.userId);
+    const revoked = await revokeApiKeys({ db: tx }, row.userId);
     const user = await tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
     return { user, revoked };
   });

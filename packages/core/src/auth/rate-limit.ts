@@ -1,3 +1,4 @@
+import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 
@@ -24,13 +25,13 @@ export const RATE_LIMITS = {
 
 const LONGEST_WINDOW_MS = 24 * 60 * 60_000;
 
-export async function countHits(db: DbOrTx, bucket: string, rule: RateLimitRule): Promise<number> {
+export async function countHits({ db }: DbContext, bucket: string, rule: RateLimitRule): Promise<number> {
   return db.rateLimitHit.count({
     where: { bucket, createdAt: { gt: new Date(Date.now() - rule.windowMs) } },
   });
 }
 
-export async function recordHit(db: DbOrTx, bucket: string): Promise<void> {
+export async function recordHit({ db }: DbContext, bucket: string): Promise<void> {
   await db.rateLimitHit.create({ data: { bucket } });
   // Opportunistic pruning keeps the table small without a scheduled job.
   if (Math.random() < 0.05) {
@@ -45,14 +46,18 @@ export function tooManyRequests(): DomainError {
 }
 
 /** Throws when the bucket is already at its limit (checks only; the caller records failures). */
-export async function assertUnderLimit(db: DbOrTx, bucket: string, rule: RateLimitRule): Promise<void> {
-  if ((await countHits(db, bucket, rule)) >= rule.limit) throw tooManyRequests();
+export async function assertUnderLimit(
+  { db }: DbContext,
+  bucket: string,
+  rule: RateLimitRule,
+): Promise<void> {
+  if ((await countHits({ db }, bucket, rule)) >= rule.limit) throw tooManyRequests();
 }
 
 /** Records this request, then throws if it pushed the bucket over its limit. */
-export async function consumeLimit(db: DbOrTx, bucket: string, rule: RateLimitRule): Promise<void> {
-  await recordHit(db, bucket);
-  if ((await countHits(db, bucket, rule)) > rule.limit) throw tooManyRequests();
+export async function consumeLimit({ db }: DbContext, bucket: string, rule: RateLimitRule): Promise<void> {
+  await recordHit({ db }, bucket);
+  if ((await countHits({ db }, bucket, rule)) > rule.limit) throw tooManyRequests();
 }
 
 export const bucket = {
@@ -85,7 +90,11 @@ export const LOGIN_BACKOFF: BackoffRule = {
 };
 
 /** Milliseconds to wait before the bucket may try again (0 = now). */
-export async function backoffRemainingMs(db: DbOrTx, bucket: string, rule: BackoffRule): Promise<number> {
+export async function backoffRemainingMs(
+  { db }: DbContext,
+  bucket: string,
+  rule: BackoffRule,
+): Promise<number> {
   const since = new Date(Date.now() - rule.windowMs);
   const [failures, last] = await Promise.all([
     db.rateLimitHit.count({ where: { bucket, createdAt: { gt: since } } }),

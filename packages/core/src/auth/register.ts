@@ -1,3 +1,5 @@
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { Db } from "../access/db.ts";
 import { conflict, DomainError, isUniqueViolation } from "../access/errors.ts";
 import { escapeHtml, type MailContext, type RequestMeta } from "../access/services.ts";
@@ -31,9 +33,9 @@ export async function requestRegistration(
   meta: RequestMeta = {},
 ): Promise<RegistrationRequestResult> {
   const { db } = mail;
-  if (meta.ip) await consumeLimit(db, bucket.ip("register", meta.ip), RATE_LIMITS.registrationsPerIp);
+  if (meta.ip) await consumeLimit({ db }, bucket.ip("register", meta.ip), RATE_LIMITS.registrationsPerIp);
   const email = input.email.toLowerCase();
-  if (input.invitationToken) await assertInvitationUsable(db, input.invitationToken);
+  if (input.invitationToken) await assertInvitationUsable({ db }, input.invitationToken);
   const byName = await db.user.findFirst({
     where: { username: { equals: input.username, mode: "insensitive" } },
   });
@@ -44,7 +46,7 @@ export async function requestRegistration(
     });
     const taken = await db.user.findUnique({ where: { email } });
     if (invitation?.email.toLowerCase() === email && !taken) {
-      const user = await registerUser(db, input, {});
+      const user = await registerUser({ db }, input, {});
       return { status: "registered", userId: user.id };
     }
   }
@@ -86,7 +88,7 @@ async function mailRegistrationLink(mail: MailContext, input: TRegisterRequest, 
 }
 
 /** Step 2: the emailed link. Creates the account as it was asked for; the caller then signs in. */
-export async function completeRegistration(db: Db, token: string) {
+export async function completeRegistration({ db }: DbContext, token: string) {
   const invalid = new DomainError("BAD_REQUEST", "This registration link is invalid, used or expired");
   const pending = await db.pendingRegistration.findUnique({ where: { tokenHash: hashToken(token) } });
   if (!pending || pending.expiresAt.getTime() <= Date.now()) throw invalid;
@@ -97,13 +99,13 @@ export async function completeRegistration(db: Db, token: string) {
   let invitationToken = pending.invitationToken ?? undefined;
   if (invitationToken) {
     try {
-      await assertInvitationUsable(db, invitationToken);
+      await assertInvitationUsable({ db }, invitationToken);
     } catch {
       invitationToken = undefined; // expired or used meanwhile: the account is still wanted
     }
   }
   return registerUser(
-    db,
+    { db },
     {
       email: pending.email,
       username: pending.username,
@@ -121,22 +123,22 @@ export async function completeRegistration(db: Db, token: string) {
  * registers from an invitation link.
  */
 export async function registerUser(
-  db: Db,
+  { db }: DbContext,
   input: TRegisterRequest,
   meta: RequestMeta = {},
   options: { passwordHash?: string } = {},
 ) {
   // Each registration costs a 32 MiB scrypt hash and creates rows: cap it per IP (HTTP only;
   // the CLI passes no IP).
-  if (meta.ip) await consumeLimit(db, bucket.ip("register", meta.ip), RATE_LIMITS.registrationsPerIp);
+  if (meta.ip) await consumeLimit({ db }, bucket.ip("register", meta.ip), RATE_LIMITS.registrationsPerIp);
   const email = input.email.toLowerCase();
   const username = input.username;
   // Check the invitation before creating anything, so a bad link does not leave half an account.
-  if (input.invitationToken) await assertInvitationUsable(db, input.invitationToken);
-  await assertAvailable(db, email, username);
+  if (input.invitationToken) await assertInvitationUsable({ db }, input.invitationToken);
+  await assertAvailable({ db }, email, username);
   const passwordHash = options.passwordHash ?? (await hashPassword(input.password));
   try {
-    return await db.$transaction(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const user = await tx.user.create({ data: { email, username, passwordHash } });
       const group = await createPersonalGroup(tx, user.id, username);
       await tx.project.create({
@@ -147,7 +149,7 @@ export async function registerUser(
           createdById: user.id,
         },
       });
-      await createStarterSpecies(tx, group.id, user.id);
+      await createStarterSpecies({ db: tx }, group.id, user.id);
       await tx.profile.create({ data: { userId: user.id, currentGroupId: group.id } });
       if (input.invitationToken) await acceptInvitationInTx(tx, user.id, input.invitationToken);
       return user;
@@ -158,7 +160,7 @@ export async function registerUser(
   }
 }
 
-async function assertAvailable(db: Db, email: string, username: string) {
+async function assertAvailable({ db }: DbContext, email: string, username: string) {
   const [byEmail, byName] = await Promise.all([
     db.user.findUnique({ where: { email } }),
     db.user.findFirst({ where: { username: { equals: username, mode: "insensitive" } } }),

@@ -1,8 +1,9 @@
+import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import type { TSessionUser } from "./auth.schemas.ts";
 
 /** The signed-in user as the SPA sees it: identity, preferences and current group. */
-export async function loadSessionUser(db: DbOrTx, userId: string): Promise<TSessionUser | null> {
+export async function loadSessionUser({ db }: DbContext, userId: string): Promise<TSessionUser | null> {
   const user = await db.user.findUnique({
     where: { id: userId },
     include: { profile: { include: { currentGroup: true } } },

@@ -1,3 +1,4 @@
+import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import type { RequestMeta } from "../access/services.ts";
 import { DAY_MS, HOUR_MS, hashToken, randomToken } from "./tokens.ts";
@@ -13,7 +14,11 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-export async function createSession(db: DbOrTx, userId: string, meta: RequestMeta = {}): Promise<NewSession> {
+export async function createSession(
+  { db }: DbContext,
+  userId: string,
+  meta: RequestMeta = {},
+): Promise<NewSession> {
   const token = randomToken();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await db.session.create({
@@ -43,7 +48,7 @@ export interface SessionLookup {
   renewedExpiresAt: Date | null;
 }
 
-export async function authenticateSession(db: DbOrTx, token: string): Promise<SessionLookup | null> {
+export async function authenticateSession({ db }: DbContext, token: string): Promise<SessionLookup | null> {
   const session = await db.session.findUnique({
     where: { tokenHash: hashToken(token) },
     include: { user: true },
@@ -66,11 +71,15 @@ export async function authenticateSession(db: DbOrTx, token: string): Promise<Se
   return { user: { id, username, email, isSiteAdmin }, sessionId: session.id, renewedExpiresAt };
 }
 
-export async function deleteSession(db: DbOrTx, token: string): Promise<void> {
+export async function deleteSession({ db }: DbContext, token: string): Promise<void> {
   await db.session.deleteMany({ where: { tokenHash: hashToken(token) } });
 }
 
-export async function deleteAllSessions(db: DbOrTx, userId: string, exceptSessionId?: string): Promise<void> {
+export async function deleteAllSessions(
+  { db }: DbContext,
+  userId: string,
+  exceptSessionId?: string,
+): Promise<void> {
   await db.session.deleteMany({
     where: { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
   });

@@ -5,6 +5,7 @@ import { FEATURE_NAMES } from "@battycoda/audio";
 import type { Db } from "@battycoda/db";
 import { neutralizeCell } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import { cachedFeatures } from "./features.ts";
 import { findRunInGroup, getRun } from "./runs.ts";
 import { isStamp, methodsText } from "./stamp.ts";
@@ -62,7 +63,11 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80) || "run";
 }
 
-export async function resultsCsv(db: Db, access: GroupAccess, runId: string): Promise<RunDownload> {
+export async function resultsCsv(
+  { db }: DbContext,
+  access: GroupAccess,
+  runId: string,
+): Promise<RunDownload> {
   const run = await findRunInGroup(db, access, runId);
   const types = run.recording.speciesId
     ? await db.callType.findMany({
@@ -127,7 +132,11 @@ export async function resultsCsv(db: Db, access: GroupAccess, runId: string): Pr
   };
 }
 
-export async function featuresCsv(db: Db, access: GroupAccess, runId: string): Promise<RunDownload> {
+export async function featuresCsv(
+  { db }: DbContext,
+  access: GroupAccess,
+  runId: string,
+): Promise<RunDownload> {
   const run = await findRunInGroup(db, access, runId);
   async function* body() {
     yield stampLines(run.stamp, run.isDummy);
@@ -189,8 +198,12 @@ export async function featuresCsv(db: Db, access: GroupAccess, runId: string): P
   };
 }
 
-export async function parametersJson(db: Db, access: GroupAccess, runId: string): Promise<RunDownload> {
-  const run = await getRun(db, access, runId);
+export async function parametersJson(
+  { db }: DbContext,
+  access: GroupAccess,
+  runId: string,
+): Promise<RunDownload> {
+  const run = await getRun({ db }, access, runId);
   const doc = {
     run: {
       id: run.id,

@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 import { WavError } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
 import { RClient, type RServerRequestError } from "@battycoda/r-client";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { DomainError } from "../access/errors.ts";
 import { float8Text } from "../access/exact-float.ts";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
@@ -57,7 +59,7 @@ export function classificationRunHandler(deps: ClassificationHandlerDeps): JobHa
   return (ctx) => runClassificationJob(ctx, deps);
 }
 
-async function loadRun(db: Db, runId: string) {
+async function loadRun({ db }: DbContext, runId: string) {
   return db.classificationRun.findUnique({
     where: { id: runId },
     include: {
@@ -68,7 +70,7 @@ async function loadRun(db: Db, runId: string) {
   });
 }
 
-async function isStopped(db: Db, runId: string): Promise<boolean> {
+async function isStopped({ db }: DbContext, runId: string): Promise<boolean> {
   const r = await db.classificationRun.findUnique({ where: { id: runId }, select: { status: true } });
   return r?.status !== "running";
 }
@@ -81,7 +83,7 @@ async function runClassificationJob(
 ): Promise<ClassificationRunResult> {
   const { db } = ctx;
   const { runId } = ctx.payload;
-  const run = await loadRun(db, runId);
+  const run = await loadRun({ db }, runId);
   if (!run) return { runId, skipped: "the run was deleted" };
   if (run.status !== "running" && run.status !== "pending")
     return { runId, skipped: `already ${run.status}` };
@@ -128,7 +130,7 @@ async function runClassificationJob(
         const until = Date.now() + delay;
         while (Date.now() < until) {
           await sleep(Math.min(500, until - Date.now()));
-          if (await isStopped(db, runId)) throw new RunStopped();
+          if (await isStopped({ db }, runId)) throw new RunStopped();
         }
       }
     }
@@ -180,7 +182,7 @@ async function runClassificationJob(
     let cursor: { onset: number; id: string } | null = null;
     let batch = 0;
     for (;;) {
-      if (await isStopped(db, runId)) throw new RunStopped();
+      if (await isStopped({ db }, runId)) throw new RunStopped();
       const page: { id: string; onset: number; offset: number; features: Prisma.JsonValue }[] =
         await db.segment.findMany({
           where: {
@@ -227,7 +229,7 @@ async function runClassificationJob(
         };
       }
       const written = await writeBatch(
-        db,
+        { db },
         runId,
         page,
         preds,
@@ -270,7 +272,7 @@ async function runClassificationJob(
       return processed;
     });
     if (finished === null) throw new RunStopped();
-    await dispatchQueuedRuns(db, ctx.boss);
+    await dispatchQueuedRuns({ db, boss: ctx.boss });
     return { runId, processed: finished };
   } catch (err) {
     if (err instanceof RunStopped) return { runId, skipped: "cancelled" };
@@ -304,13 +306,13 @@ async function finishFailed(
       finishedAt: new Date(),
     },
   });
-  await dispatchQueuedRuns(ctx.db, ctx.boss).catch(() => undefined);
+  await dispatchQueuedRuns(ctx).catch(() => undefined);
   throw new PermanentJobError(message);
 }
 
 /** One page's results, probabilities, feature cache and counters; null when the run stopped meanwhile. */
 async function writeBatch(
-  db: Db,
+  { db }: DbContext,
   runId: string,
   page: { id: string }[],
   preds: RowPrediction[],
@@ -318,7 +320,8 @@ async function writeBatch(
   total: number,
   stamp: RunStamp | null,
 ): Promise<number | null> {
-  return db.$transaction(
+  return inTransaction(
+    db,
     async (tx) => {
       const [row] = await tx.$queryRaw<{ status: string; processed: number }[]>`
         SELECT status::text AS status, "processedCount" AS processed FROM "ClassificationRun" WHERE id = ${runId} FOR UPDATE`;

@@ -6,6 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { Db, DbTransaction } from "@battycoda/db";
 import type PgBoss from "pg-boss";
+import type { CoreContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { bossDbForTransaction } from "../jobs/enqueue.ts";
 import { QUEUE_OPTIONS, QUEUES } from "../jobs/queues.ts";
 
@@ -101,8 +103,12 @@ async function repairOrphans(tx: DbTransaction): Promise<number> {
 }
 
 /** Starts what may start now; returns the ids of the runs started. Safe to call from anywhere, any time. */
-export async function dispatchQueuedRuns(db: Db, boss: PgBoss): Promise<string[]> {
-  return db.$transaction(
+export async function dispatchQueuedRuns({
+  db,
+  boss,
+}: Pick<CoreContext, "db"> & { boss: PgBoss }): Promise<string[]> {
+  return inTransaction(
+    db,
     async (tx) => {
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK}::bigint)::text AS locked`;
       await repairOrphans(tx);
@@ -149,8 +155,7 @@ export interface QueueTickOptions {
  * several workers never multiply the chain), consumes it and sends the first tick.
  */
 export async function startClassificationQueue(
-  db: Db,
-  boss: PgBoss,
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
   options: QueueTickOptions = {},
 ): Promise<string> {
   const interval = options.intervalSeconds ?? 30;
@@ -166,7 +171,7 @@ export async function startClassificationQueue(
     // The next tick is queued first, so a failing dispatch never breaks the chain.
     await next();
     try {
-      await dispatchQueuedRuns(db, boss);
+      await dispatchQueuedRuns({ db, boss });
     } catch (err) {
       options.onError?.(err);
     }

@@ -5,6 +5,8 @@ import type { Db, DbTransaction, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { z } from "zod";
 import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { cancelJob } from "../jobs/enqueue.ts";
 import { createQueuedJob, dispatchQueuedRuns, jobOfRun } from "./queue.ts";
@@ -86,7 +88,7 @@ export async function findRunInGroup(
   return run;
 }
 
-export async function listRuns(db: Db, access: GroupAccess, raw: TListRunsRequest = {}) {
+export async function listRuns({ db }: DbContext, access: GroupAccess, raw: TListRunsRequest = {}) {
   const input = ZListRunsRequest.parse(raw);
   const where: Prisma.ClassificationRunWhereInput = {
     groupId: access.groupId,
@@ -130,7 +132,7 @@ export async function listRuns(db: Db, access: GroupAccess, raw: TListRunsReques
   };
 }
 
-export async function getRun(db: Db, access: GroupAccess, runId: string) {
+export async function getRun({ db }: DbContext, access: GroupAccess, runId: string) {
   const run = await findRunInGroup(db, access, runId);
   const jobs = await jobIdsOf(db, [run.id]);
   const callTypes = run.recording.speciesId
@@ -170,7 +172,7 @@ export async function getRun(db: Db, access: GroupAccess, runId: string) {
   };
 }
 
-export async function listResults(db: Db, access: GroupAccess, raw: TListResultsRequest) {
+export async function listResults({ db }: DbContext, access: GroupAccess, raw: TListResultsRequest) {
   const input = ZListResultsRequest.parse(raw);
   const run = await findRunInGroup(db, access, input.runId);
   const where: Prisma.ClassificationResultWhereInput = {
@@ -353,8 +355,7 @@ async function checkSegmentation(db: Db | DbTransaction, access: GroupAccess, se
 
 /** Queues a run; it starts as soon as the classifier service is free (see queue.ts). */
 export async function startRun(
-  db: Db,
-  boss: PgBoss,
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
   access: GroupAccess,
   input: { segmentationId: string; classifierId?: string | undefined },
   options: StartRunOptions = {},
@@ -363,15 +364,19 @@ export async function startRun(
   const resolved = await resolveClassifier(db, access, seg.speciesId, input.classifierId);
   const segments = await db.segment.count({ where: { segmentationId: seg.id } });
   if (segments === 0) throw precondition("The segmentation has no segments to classify");
-  const runId = await db.$transaction((tx) => createRun(tx, access, seg, resolved, segments, options));
-  await dispatchQueuedRuns(db, boss);
+  const runId = await inTransaction(db, (tx) => createRun(tx, access, seg, resolved, segments, options));
+  await dispatchQueuedRuns({ db, boss });
   return { runId };
 }
 
-async function unclassifiedSegmentations(db: Db, access: GroupAccess, raw: TClassifyUnclassifiedRequest) {
+async function unclassifiedSegmentations(
+  { db }: DbContext,
+  access: GroupAccess,
+  raw: TClassifyUnclassifiedRequest,
+) {
   const input = ZClassifyUnclassifiedRequest.parse(raw);
-  if (input.projectId) await findProjectInGroup(db, access, input.projectId);
-  if (input.speciesId) await findSpeciesForRead(db, access, input.speciesId);
+  if (input.projectId) await findProjectInGroup({ db }, access, input.projectId);
+  if (input.speciesId) await findSpeciesForRead({ db }, access, input.speciesId);
   let speciesId = input.speciesId;
   if (input.classifierId) {
     const c = await db.classifier.findFirst({
@@ -405,11 +410,11 @@ async function unclassifiedSegmentations(db: Db, access: GroupAccess, raw: TClas
 }
 
 export async function classifyUnclassifiedPreview(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   raw: TClassifyUnclassifiedRequest,
 ) {
-  const { rows } = await unclassifiedSegmentations(db, access, raw);
+  const { rows } = await unclassifiedSegmentations({ db }, access, raw);
   const segments = rows.length
     ? await db.segment.count({ where: { segmentationId: { in: rows.map((r) => r.id) } } })
     : 0;
@@ -417,13 +422,12 @@ export async function classifyUnclassifiedPreview(
 }
 
 export async function classifyUnclassified(
-  db: Db,
-  boss: PgBoss,
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
   access: GroupAccess,
   raw: TClassifyUnclassifiedRequest,
   options: StartRunOptions = {},
 ) {
-  const { input, rows } = await unclassifiedSegmentations(db, access, raw);
+  const { input, rows } = await unclassifiedSegmentations({ db }, access, raw);
   const runIds: string[] = [];
   for (const seg of rows) {
     const resolved = await resolveClassifier(
@@ -433,14 +437,18 @@ export async function classifyUnclassified(
       input.classifierId,
     );
     const segments = await db.segment.count({ where: { segmentationId: seg.id } });
-    runIds.push(await db.$transaction((tx) => createRun(tx, access, seg, resolved, segments, options)));
+    runIds.push(await inTransaction(db, (tx) => createRun(tx, access, seg, resolved, segments, options)));
   }
-  if (runIds.length > 0) await dispatchQueuedRuns(db, boss);
+  if (runIds.length > 0) await dispatchQueuedRuns({ db, boss });
   return { created: runIds.length, runIds };
 }
 
 /** pending/running → cancelled; a running handler stops before its next page. */
-export async function cancelRun(db: Db, boss: PgBoss, access: GroupAccess, runId: string) {
+export async function cancelRun(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  runId: string,
+) {
   const run = await findRunInGroup(db, access, runId);
   if (run.status !== "pending" && run.status !== "running")
     throw precondition(`Only queued or running runs can be cancelled (this one is ${run.status})`);
@@ -449,17 +457,21 @@ export async function cancelRun(db: Db, boss: PgBoss, access: GroupAccess, runId
     data: { status: "cancelled", waitingReason: null, nextAttemptAt: null, finishedAt: new Date() },
   });
   const job = await jobOfRun(db, run.id);
-  if (job && (job.status === "queued" || job.status === "running")) await cancelJob(db, boss, job.id);
-  await dispatchQueuedRuns(db, boss);
+  if (job && (job.status === "queued" || job.status === "running")) await cancelJob({ db, boss }, job.id);
+  await dispatchQueuedRuns({ db, boss });
   return { ok: true as const };
 }
 
 /** failed/cancelled → queued again; it resumes after the results already stored. */
-export async function retryRun(db: Db, boss: PgBoss, access: GroupAccess, runId: string) {
+export async function retryRun(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  runId: string,
+) {
   const run = await findRunInGroup(db, access, runId);
   if (run.status !== "failed" && run.status !== "cancelled")
     throw precondition(`Only failed or cancelled runs can be retried (this one is ${run.status})`);
-  await db.$transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const { count } = await tx.classificationRun.updateMany({
       where: { id: run.id, status: { in: ["failed", "cancelled"] } },
       data: { status: "pending", error: null, waitingReason: null, nextAttemptAt: null, finishedAt: null },
@@ -483,13 +495,17 @@ export async function retryRun(db: Db, boss: PgBoss, access: GroupAccess, runId:
       await createQueuedJob(tx, run);
     }
   });
-  await dispatchQueuedRuns(db, boss);
+  await dispatchQueuedRuns({ db, boss });
   return { ok: true as const };
 }
 
-export async function deleteRun(db: Db, boss: PgBoss, access: GroupAccess, runId: string) {
+export async function deleteRun(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  runId: string,
+) {
   const run = await findRunInGroup(db, access, runId);
-  if (run.status === "pending" || run.status === "running") await cancelRun(db, boss, access, run.id);
+  if (run.status === "pending" || run.status === "running") await cancelRun({ db, boss }, access, run.id);
   await db.classificationRun.deleteMany({ where: { id: run.id, groupId: access.groupId } });
   return { ok: true as const };
 }
@@ -499,7 +515,11 @@ export async function deleteRun(db: Db, boss: PgBoss, access: GroupAccess, runId
  * unless overwrite), for results at or above minConfidence. Bumps the segmentation's version so
  * open editors reload instead of overwriting the new labels.
  */
-export async function applyLabels(db: Db, access: GroupAccess, raw: z.input<typeof ZApplyLabelsRequest>) {
+export async function applyLabels(
+  { db }: DbContext,
+  access: GroupAccess,
+  raw: z.input<typeof ZApplyLabelsRequest>,
+) {
   const input = ZApplyLabelsRequest.parse(raw);
   const run = await findRunInGroup(db, access, input.runId);
   if (run.isDummy)
@@ -508,7 +528,7 @@ export async function applyLabels(db: Db, access: GroupAccess, raw: z.input<type
     throw precondition(`The run is ${run.status}; labels can be applied once it has completed`);
   if (!run.segmentationId) throw precondition("The segmentation of this run was deleted");
   const min = input.minConfidence ?? 0;
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const updated = await tx.$executeRaw`
       UPDATE "Segment" s SET label = r."predictedLabel", "updatedAt" = now()
       FROM "ClassificationResult" r
@@ -526,16 +546,24 @@ export async function applyLabels(db: Db, access: GroupAccess, raw: z.input<type
 }
 
 /** Jobs page: a run's Job row is cancelled/retried through the run, so both stay in step. */
-export async function cancelRunOfJob(db: Db, boss: PgBoss, access: GroupAccess, runId: string) {
+export async function cancelRunOfJob(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  runId: string,
+) {
   const run = await db.classificationRun.findFirst({ where: { id: runId, groupId: access.groupId } });
   if (run && (run.status === "pending" || run.status === "running"))
-    return cancelRun(db, boss, access, run.id);
+    return cancelRun({ db, boss }, access, run.id);
   return null;
 }
 
-export async function retryRunOfJob(db: Db, boss: PgBoss, access: GroupAccess, runId: string) {
+export async function retryRunOfJob(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  runId: string,
+) {
   const run = await db.classificationRun.findFirst({ where: { id: runId, groupId: access.groupId } });
   if (run && (run.status === "failed" || run.status === "cancelled"))
-    return retryRun(db, boss, access, run.id);
+    return retryRun({ db, boss }, access, run.id);
   return null;
 }

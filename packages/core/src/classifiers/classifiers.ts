@@ -4,6 +4,7 @@ import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Classifier, Db } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import { conflict, forbidden, notFound } from "../access/errors.ts";
 import { resolveStoredPath } from "../media/media.ts";
 import { readModelCard } from "./model.ts";
@@ -20,7 +21,7 @@ import { TRAINING_JOB_SUBJECT } from "./train.ts";
 const visibleWhere = (access: GroupAccess) => ({ OR: [{ groupId: null }, { groupId: access.groupId }] });
 
 /** A classifier the caller may read (own group or global), without dummies' special cases. */
-export async function findClassifierForRead(db: Db, access: GroupAccess, classifierId: string) {
+export async function findClassifierForRead({ db }: DbContext, access: GroupAccess, classifierId: string) {
   const c = await db.classifier.findUnique({
     where: { id: classifierId },
     include: { species: { select: { name: true } } },
@@ -58,7 +59,7 @@ function summary(c: Classifier & { species: { name: string } | null }): TClassif
 }
 
 export async function listClassifiers(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   input: { speciesId?: string | undefined },
 ) {
@@ -74,8 +75,8 @@ export async function listClassifiers(
   return rows.map(summary);
 }
 
-export async function getClassifier(db: Db, access: GroupAccess, classifierId: string) {
-  const c = await findClassifierForRead(db, access, classifierId);
+export async function getClassifier({ db }: DbContext, access: GroupAccess, classifierId: string) {
+  const c = await findClassifierForRead({ db }, access, classifierId);
   const params = (c.parameters ?? {}) as { source?: unknown };
   const source = ZTrainingSource.safeParse(params.source);
   return {
@@ -91,13 +92,13 @@ export async function getClassifier(db: Db, access: GroupAccess, classifierId: s
 
 /** The calls whose out-of-fold prediction fell in one confusion-matrix cell (from the model card). */
 export async function confusionCell(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   request: TConfusionCellRequest,
   mediaRoot: string,
 ) {
   const input = ZConfusionCellRequest.parse(request);
-  const c = await findClassifierForRead(db, access, input.classifierId);
+  const c = await findClassifierForRead({ db }, access, input.classifierId);
   const metrics = metricsOf(c);
   const labels = metrics?.confusionMatrix.labels ?? [];
   const ti = labels.indexOf(input.trueLabel);
@@ -143,7 +144,7 @@ export async function confusionCell(
 }
 
 export async function listTrainingJobs(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   input: { speciesId?: string | undefined },
 ) {
@@ -179,8 +180,13 @@ export async function listTrainingJobs(
 }
 
 /** Deletes a group-owned classifier and every version's model file and card. */
-export async function deleteClassifier(db: Db, access: GroupAccess, classifierId: string, mediaRoot: string) {
-  const c = await findClassifierForRead(db, access, classifierId);
+export async function deleteClassifier(
+  { db }: DbContext,
+  access: GroupAccess,
+  classifierId: string,
+  mediaRoot: string,
+) {
+  const c = await findClassifierForRead({ db }, access, classifierId);
   if (c.groupId === null) throw forbidden("Global classifiers cannot be deleted");
   const active = await db.classificationRun.count({
     where: { classifierId: c.id, status: { in: ["pending", "running"] } },

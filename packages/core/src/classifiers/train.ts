@@ -10,6 +10,8 @@ import type { Classifier, Db, DbTransaction, Prisma } from "@battycoda/db";
 import { RClient, RServerRequestError, RServerResponseError } from "@battycoda/r-client";
 import type PgBoss from "pg-boss";
 import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError } from "../access/errors.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { type JobContext, type JobHandler, PermanentJobError } from "../jobs/handler.ts";
@@ -52,13 +54,12 @@ export interface CreateTrainingJobOptions {
 }
 
 export async function createTrainingJob(
-  db: Db,
-  boss: PgBoss | null,
+  { db, boss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   input: TTrainRequest,
   options: CreateTrainingJobOptions,
 ): Promise<{ trainingJobId: string; jobId: string }> {
-  const species = await findSpeciesForRead(db, access, input.speciesId);
+  const species = await findSpeciesForRead({ db }, access, input.speciesId);
   const sameName = await db.classifier.findFirst({ where: { groupId: access.groupId, name: input.name } });
   if (sameName && sameName.speciesId !== species.id)
     throw badRequest(`The name "${input.name}" is already used by a classifier of another species`);
@@ -85,8 +86,8 @@ export async function createTrainingJob(
     source = { kind: "csv", path: rel, rows: table.rows.length };
   } else {
     const projectId = input.source.projectId ?? null;
-    if (projectId) await findProjectInGroup(db, access, projectId);
-    const preview = await trainingPreview(db, access, {
+    if (projectId) await findProjectInGroup({ db }, access, projectId);
+    const preview = await trainingPreview({ db }, access, {
       speciesId: species.id,
       ...(projectId ? { projectId } : {}),
     });
@@ -103,7 +104,7 @@ export async function createTrainingJob(
 
   const b = requireBoss(boss);
   try {
-    return await db.$transaction(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const tj = await tx.classifierTrainingJob.create({
         data: {
           groupId: access.groupId,
@@ -115,15 +116,18 @@ export async function createTrainingJob(
           createdById: access.userId,
         },
       });
-      const job = await enqueueJob(tx, b, {
-        type: "classifier.train",
-        payload: { trainingJobId: tj.id },
-        groupId: access.groupId,
-        userId: access.userId,
-        subjectType: TRAINING_JOB_SUBJECT,
-        subjectId: tj.id,
-        message: `Train ${input.type} classifier "${input.name}"`,
-      });
+      const job = await enqueueJob(
+        { db: tx, boss: b },
+        {
+          type: "classifier.train",
+          payload: { trainingJobId: tj.id },
+          groupId: access.groupId,
+          userId: access.userId,
+          subjectType: TRAINING_JOB_SUBJECT,
+          subjectId: tj.id,
+          message: `Train ${input.type} classifier "${input.name}"`,
+        },
+      );
       return { trainingJobId: tj.id, jobId: job.id };
     });
   } catch (err) {
@@ -153,7 +157,7 @@ export interface SaveClassifierOptions {
 }
 
 export async function saveTrainedClassifier(
-  db: Db,
+  { db }: DbContext,
   client: RClient,
   input: SaveClassifierInput,
   options: SaveClassifierOptions,
@@ -199,7 +203,7 @@ export async function saveTrainedClassifier(
       rInfo: model.rInfo as unknown as Prisma.InputJsonValue,
       isActive: true,
     };
-    const classifier = await db.$transaction(async (tx) => {
+    const classifier = await inTransaction(db, async (tx) => {
       // The version in the where clause makes a concurrent retrain of the same name fail here
       // (and be retried) instead of two models claiming one version.
       const c = existing
@@ -296,7 +300,7 @@ async function runTrainingJob(
       table = { ...parsed, origins: parsed.lines.map((line) => ({ line })) };
     } else if (source.kind === "segments") {
       table = await buildSegmentTable(
-        db,
+        { db },
         { groupId: tj.groupId, speciesId, projectId: source.projectId },
         {
           mediaRoot: deps.mediaRoot,
@@ -327,7 +331,7 @@ async function runTrainingJob(
       );
     }, 2000);
     const { classifier } = await saveTrainedClassifier(
-      db,
+      { db },
       client,
       {
         groupId: tj.groupId,

@@ -4,6 +4,8 @@
 import { FEATURE_NAMES } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
 import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { featuresFor, isComplete } from "../classification/features.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import { recordingAudioPath } from "../segmentation/common.ts";
@@ -16,7 +18,7 @@ export interface SegmentSourceScope {
   projectId?: string | null;
 }
 
-async function callTypeNames(db: Db, speciesId: string): Promise<string[]> {
+async function callTypeNames({ db }: DbContext, speciesId: string): Promise<string[]> {
   const rows = await db.callType.findMany({ where: { speciesId }, select: { shortName: true } });
   return rows.map((r) => r.shortName);
 }
@@ -33,11 +35,15 @@ function labelledSegmentsWhere(scope: SegmentSourceScope, labels: string[]): Pri
 }
 
 /** How many labelled calls a segments training would use, per call type. */
-export async function trainingPreview(db: Db, access: GroupAccess, input: TTrainingPreviewRequest) {
-  await findSpeciesForRead(db, access, input.speciesId);
-  if (input.projectId) await findProjectInGroup(db, access, input.projectId);
+export async function trainingPreview(
+  { db }: DbContext,
+  access: GroupAccess,
+  input: TTrainingPreviewRequest,
+) {
+  await findSpeciesForRead({ db }, access, input.speciesId);
+  if (input.projectId) await findProjectInGroup({ db }, access, input.projectId);
   const scope = { groupId: access.groupId, speciesId: input.speciesId, projectId: input.projectId ?? null };
-  const labels = await callTypeNames(db, input.speciesId);
+  const labels = await callTypeNames({ db }, input.speciesId);
   const groups = await db.segment.groupBy({
     by: ["label"],
     where: labelledSegmentsWhere(scope, labels),
@@ -64,11 +70,11 @@ export interface SegmentTable extends TrainingTable {
 
 /** Rows in a stable order (recording, onset, id), so the same labels give the same table. */
 export async function buildSegmentTable(
-  db: Db,
+  { db }: DbContext,
   scope: SegmentSourceScope,
   options: SegmentTableOptions,
 ): Promise<SegmentTable> {
-  const labels = await callTypeNames(db, scope.speciesId);
+  const labels = await callTypeNames({ db }, scope.speciesId);
   const where = labelledSegmentsWhere(scope, labels);
   const recordings = await db.recording.findMany({
     where: { groupId: scope.groupId, segmentations: { some: { isActive: true, segments: { some: where } } } },
@@ -96,14 +102,13 @@ export async function buildSegmentTable(
       options.pool,
     );
     if (computed.size > 0)
-      await db.$transaction(
-        [...computed].map(([id, value]) =>
-          db.segment.updateMany({
+      await inTransaction(db, async (tx) => {
+        for (const [id, value] of computed)
+          await tx.segment.updateMany({
             where: { id },
             data: { features: value as unknown as Prisma.InputJsonValue },
-          }),
-        ),
-      );
+          });
+      });
     for (const s of segments) {
       const f = features.get(s.id);
       if (!f || !isComplete(f)) {

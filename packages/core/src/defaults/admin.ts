@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db, User } from "@battycoda/db";
+import type { DbContext } from "../access/context.ts";
 import { badRequest } from "../access/errors.ts";
 import { ZRegisterRequest } from "../auth/auth.schemas.ts";
 import { hashPassword } from "../auth/password.ts";
@@ -29,7 +30,10 @@ export function generatePassword(): string {
  * Demo Project, starter species), or promotes the existing account with that username, setting
  * its password only when one is given.
  */
-export async function createSiteAdmin(db: Db, input: CreateSiteAdminInput): Promise<CreateSiteAdminResult> {
+export async function createSiteAdmin(
+  { db }: DbContext,
+  input: CreateSiteAdminInput,
+): Promise<CreateSiteAdminResult> {
   const existing = await db.user.findFirst({
     where: { username: { equals: input.username.trim(), mode: "insensitive" } },
   });
@@ -47,7 +51,7 @@ export async function createSiteAdmin(db: Db, input: CreateSiteAdminInput): Prom
   const password = input.password ?? generatePassword();
   const parsed = ZRegisterRequest.safeParse({ username: input.username, email: input.email, password });
   if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => i.message).join("; "));
-  const user = await registerUser(db, parsed.data);
+  const user = await registerUser({ db }, parsed.data);
   const admin = await db.user.update({ where: { id: user.id }, data: { isSiteAdmin: true } });
   return { user: admin, created: true, password };
 }

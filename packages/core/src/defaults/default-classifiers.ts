@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "@battycoda/db";
 import type { RClient } from "@battycoda/r-client";
+import type { DbContext } from "../access/context.ts";
 import { parseFeaturesCsv } from "../classifiers/features-csv.ts";
 import { trainingDataHash } from "../classifiers/model.ts";
 import type { TrainableType } from "../classifiers/schemas.ts";
@@ -39,7 +40,7 @@ export async function defaultClassifierType(client: RClient): Promise<TrainableT
 }
 
 export async function trainDefaultClassifiers(
-  db: Db,
+  { db }: DbContext,
   client: RClient,
   options: { featuresDir: string; mediaRoot: string; type?: TrainableType; log?: (line: string) => void },
 ): Promise<DefaultClassifierResult[]> {
@@ -82,7 +83,7 @@ export async function trainDefaultClassifiers(
       `${def.name}: training ${type} on ${parsed.rows.length} calls of ${def.file} (5-fold cross-validation)…`,
     );
     const { classifier, model } = await saveTrainedClassifier(
-      db,
+      { db },
       client,
       {
         groupId: null,

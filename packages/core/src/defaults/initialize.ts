@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
+import type { DbContext } from "../access/context.ts";
 import { isUniqueViolation } from "../access/errors.ts";
 import { DUMMY_CLASSIFIER, SYSTEM_SPECIES, type SystemSpeciesDefinition } from "./data.ts";
 
@@ -68,7 +69,7 @@ async function exists(file: string): Promise<boolean> {
  * (segmentation algorithm descriptions and default parameters) are brought up to date.
  */
 export async function initializeDefaults(
-  db: Db,
+  { db }: DbContext,
   options: InitializeDefaultsOptions,
 ): Promise<InitializeDefaultsResult> {
   const log = options.log ?? (() => {});
@@ -98,7 +99,7 @@ export async function initializeDefaults(
     });
     result.callTypes.created += count;
 
-    const copied = await ensureSpeciesImage(db, species, def, options.mediaRoot, sharedDataDir);
+    const copied = await ensureSpeciesImage({ db }, species, def, options.mediaRoot, sharedDataDir);
     result.images[copied ? "copied" : "skipped"]++;
     log(
       `species ${def.name}: ${created ? "created" : "present"}, ${count} call types added${copied ? ", image copied" : ""}`,
@@ -154,7 +155,7 @@ export async function initializeDefaults(
  * has none yet (or has that file recorded but lost, e.g. after a media wipe).
  */
 async function ensureSpeciesImage(
-  db: Db,
+  { db }: DbContext,
   species: { id: string; imagePath: string | null },
   def: SystemSpeciesDefinition,
   mediaRoot: string,

@@ -1,5 +1,7 @@
 import type { Actor, GroupAccess } from "../access/access.ts";
 import { requireGroupAdmin } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
 import { notFound } from "../access/errors.ts";
 import { bucket, consumeLimit, RATE_LIMITS } from "../auth/rate-limit.ts";
@@ -16,7 +18,7 @@ export interface GroupSummary {
   createdAt: Date;
 }
 
-export async function listMyGroups(db: DbOrTx, actor: Actor): Promise<GroupSummary[]> {
+export async function listMyGroups({ db }: DbContext, actor: Actor): Promise<GroupSummary[]> {
   const [memberships, profile] = await Promise.all([
     db.membership.findMany({
       where: { userId: actor.userId },
@@ -37,18 +39,26 @@ export async function listMyGroups(db: DbOrTx, actor: Actor): Promise<GroupSumma
   }));
 }
 
-async function summary(db: DbOrTx, actor: Actor, groupId: string): Promise<GroupSummary> {
-  const found = (await listMyGroups(db, actor)).find((g) => g.id === groupId);
+async function summary({ db }: DbContext, actor: Actor, groupId: string): Promise<GroupSummary> {
+  const found = (await listMyGroups({ db }, actor)).find((g) => g.id === groupId);
   if (!found) throw notFound("Group");
   return found;
 }
 
 /** Creates a group with the caller as its admin and makes it their current group. */
 /** Creating groups is rare; a script creating thousands fills the database (site admins are exempt). */
-export async function createGroup(db: Db, actor: Actor, input: TCreateGroupRequest): Promise<GroupSummary> {
+export async function createGroup(
+  { db }: DbContext,
+  actor: Actor,
+  input: TCreateGroupRequest,
+): Promise<GroupSummary> {
   if (!actor.isSiteAdmin)
-    await consumeLimit(db, bucket.account("group-create", actor.userId), RATE_LIMITS.groupCreationsPerUser);
-  const group = await db.$transaction(async (tx) => {
+    await consumeLimit(
+      { db },
+      bucket.account("group-create", actor.userId),
+      RATE_LIMITS.groupCreationsPerUser,
+    );
+  const group = await inTransaction(db, async (tx) => {
     const g = await tx.group.create({
       data: {
         name: input.name,
@@ -56,10 +66,10 @@ export async function createGroup(db: Db, actor: Actor, input: TCreateGroupReque
         memberships: { create: { userId: actor.userId, isAdmin: true } },
       },
     });
-    await setCurrentGroup(tx, actor.userId, g.id);
+    await setCurrentGroup({ db: tx }, actor.userId, g.id);
     return g;
   });
-  return summary(db, actor, group.id);
+  return summary({ db }, actor, group.id);
 }
 
 export async function createPersonalGroup(tx: DbTransaction, userId: string, username: string) {
@@ -73,7 +83,7 @@ export async function createPersonalGroup(tx: DbTransaction, userId: string, use
   });
 }
 
-export async function updateGroup(db: DbOrTx, access: GroupAccess, input: TUpdateGroupRequest) {
+export async function updateGroup({ db }: DbContext, access: GroupAccess, input: TUpdateGroupRequest) {
   requireGroupAdmin(access);
   await db.group.update({
     where: { id: access.groupId },
@@ -82,10 +92,14 @@ export async function updateGroup(db: DbOrTx, access: GroupAccess, input: TUpdat
       ...(input.description !== undefined ? { description: input.description } : {}),
     },
   });
-  return summary(db, access, access.groupId);
+  return summary({ db }, access, access.groupId);
 }
 
-export async function setCurrentGroup(db: DbOrTx, userId: string, groupId: string | null): Promise<void> {
+export async function setCurrentGroup(
+  { db }: DbContext,
+  userId: string,
+  groupId: string | null,
+): Promise<void> {
   await db.profile.upsert({
     where: { userId },
     create: { userId, currentGroupId: groupId },
@@ -94,11 +108,11 @@ export async function setCurrentGroup(db: DbOrTx, userId: string, groupId: strin
 }
 
 /** Switching to a group one is not a member of looks exactly like switching to a missing one. */
-export async function switchGroup(db: DbOrTx, actor: Actor, groupId: string): Promise<GroupSummary> {
+export async function switchGroup({ db }: DbContext, actor: Actor, groupId: string): Promise<GroupSummary> {
   const membership = await db.membership.findUnique({
     where: { userId_groupId: { userId: actor.userId, groupId } },
   });
   if (!membership) throw notFound("Group");
-  await setCurrentGroup(db, actor.userId, groupId);
-  return summary(db, actor, groupId);
+  await setCurrentGroup({ db }, actor.userId, groupId);
+  return summary({ db }, actor, groupId);
 }

@@ -1,5 +1,7 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findInvitationInGroup, requireGroupAdmin } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
 import { conflict, DomainError, notFound } from "../access/errors.ts";
 import { escapeHtml, type MailContext } from "../access/services.ts";
@@ -38,7 +40,7 @@ function toView(i: InvitationRow): InvitationView {
   };
 }
 
-export async function listInvitations(db: DbOrTx, access: GroupAccess): Promise<InvitationView[]> {
+export async function listInvitations({ db }: DbContext, access: GroupAccess): Promise<InvitationView[]> {
   requireGroupAdmin(access);
   const rows = await db.invitation.findMany({
     where: { groupId: access.groupId },
@@ -93,14 +95,18 @@ export async function inviteMember(
   return toView(invitation);
 }
 
-export async function revokeInvitation(db: DbOrTx, access: GroupAccess, invitationId: string): Promise<void> {
+export async function revokeInvitation(
+  { db }: DbContext,
+  access: GroupAccess,
+  invitationId: string,
+): Promise<void> {
   requireGroupAdmin(access);
-  const invitation = await findInvitationInGroup(db, access, invitationId);
+  const invitation = await findInvitationInGroup({ db }, access, invitationId);
   if (invitation.accepted) throw conflict("This invitation has already been accepted");
   await db.invitation.delete({ where: { id: invitation.id } });
 }
 
-async function findByToken(db: DbOrTx, token: string) {
+async function findByToken({ db }: DbContext, token: string) {
   const invitation = await db.invitation.findUnique({
     where: { tokenHash: hashToken(token) },
     include: { group: true, invitedBy: { select: { username: true } } },
@@ -109,8 +115,8 @@ async function findByToken(db: DbOrTx, token: string) {
   return invitation;
 }
 
-export async function previewInvitation(db: DbOrTx, token: string) {
-  const invitation = await findByToken(db, token);
+export async function previewInvitation({ db }: DbContext, token: string) {
+  const invitation = await findByToken({ db }, token);
   const status: "valid" | "expired" | "accepted" = invitation.accepted
     ? "accepted"
     : invitation.expiresAt.getTime() <= Date.now()
@@ -126,8 +132,8 @@ export async function previewInvitation(db: DbOrTx, token: string) {
 }
 
 /** Throws unless the token names a pending, unexpired invitation. */
-export async function assertInvitationUsable(db: DbOrTx, token: string): Promise<void> {
-  const invitation = await findByToken(db, token);
+export async function assertInvitationUsable({ db }: DbContext, token: string): Promise<void> {
+  const invitation = await findByToken({ db }, token);
   if (invitation.accepted) throw new DomainError("BAD_REQUEST", "This invitation has already been used");
   if (invitation.expiresAt.getTime() <= Date.now())
     throw new DomainError("BAD_REQUEST", "This invitation has expired");
@@ -138,8 +144,8 @@ export async function assertInvitationUsable(db: DbOrTx, token: string): Promise
  * to may differ from the account's), makes it the current group, and burns the token.
  */
 export async function acceptInvitationInTx(tx: DbTransaction, userId: string, token: string) {
-  await assertInvitationUsable(tx, token);
-  const invitation = await findByToken(tx, token);
+  await assertInvitationUsable({ db: tx }, token);
+  const invitation = await findByToken({ db: tx }, token);
   // Conditional update: of two concurrent accepts exactly one sees count 1.
   const claimed = await tx.invitation.updateMany({
     where: { id: invitation.id, accepted: false },
@@ -156,10 +162,10 @@ export async function acceptInvitationInTx(tx: DbTransaction, userId: string, to
   } else if (invitation.isAdmin && !existing.isAdmin) {
     await tx.membership.update({ where: { id: existing.id }, data: { isAdmin: true } });
   }
-  await setCurrentGroup(tx, userId, invitation.groupId);
+  await setCurrentGroup({ db: tx }, userId, invitation.groupId);
   return { groupId: invitation.groupId, groupName: invitation.group.name };
 }
 
-export async function acceptInvitation(db: Db, userId: string, token: string) {
-  return db.$transaction((tx) => acceptInvitationInTx(tx, userId, token));
+export async function acceptInvitation({ db }: DbContext, userId: string, token: string) {
+  return inTransaction(db, (tx) => acceptInvitationInTx(tx, userId, token));
 }

@@ -1,5 +1,7 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findMembershipInGroup, requireGroupAdmin } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
 import { conflict, DomainError, notFound } from "../access/errors.ts";
 import { setCurrentGroup } from "./groups.ts";
@@ -38,7 +40,7 @@ function toMember(access: GroupAccess, m: MembershipWithUser): Member {
   };
 }
 
-export async function listMembers(db: DbOrTx, access: GroupAccess): Promise<Member[]> {
+export async function listMembers({ db }: DbContext, access: GroupAccess): Promise<Member[]> {
   const memberships = await db.membership.findMany({
     where: { groupId: access.groupId },
     include: { user: true },
@@ -47,7 +49,7 @@ export async function listMembers(db: DbOrTx, access: GroupAccess): Promise<Memb
   return memberships.map((m) => toMember(access, m));
 }
 
-export async function findUserByIdentifier(db: DbOrTx, identifier: string) {
+export async function findUserByIdentifier({ db }: DbContext, identifier: string) {
   const value = identifier.trim();
   return value.includes("@")
     ? db.user.findUnique({ where: { email: value.toLowerCase() } })
@@ -89,10 +91,14 @@ async function assertNotLastAdmin(
 }
 
 /** Admins remove anyone; any member may remove themself (leave). Never the last admin. */
-export async function removeMember(db: Db, access: GroupAccess, membershipId: string): Promise<void> {
-  await db.$transaction(async (tx) => {
+export async function removeMember(
+  { db }: DbContext,
+  access: GroupAccess,
+  membershipId: string,
+): Promise<void> {
+  await inTransaction(db, async (tx) => {
     await lockGroup(tx, access.groupId);
-    const membership = await findMembershipInGroup(tx, access, membershipId);
+    const membership = await findMembershipInGroup({ db: tx }, access, membershipId);
     if (membership.userId !== access.userId) await requireCurrentAdmin(tx, access);
     await assertNotLastAdmin(tx, access.groupId, membership, "remove");
     await tx.membership.delete({ where: { id: membership.id } });
@@ -102,20 +108,20 @@ export async function removeMember(db: Db, access: GroupAccess, membershipId: st
         where: { userId: membership.userId },
         orderBy: { createdAt: "asc" },
       });
-      await setCurrentGroup(tx, membership.userId, next?.groupId ?? null);
+      await setCurrentGroup({ db: tx }, membership.userId, next?.groupId ?? null);
     }
   });
 }
 
 export async function setMemberAdmin(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   membershipId: string,
   isAdmin: boolean,
 ): Promise<Member> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     await lockGroup(tx, access.groupId);
-    const membership = await findMembershipInGroup(tx, access, membershipId);
+    const membership = await findMembershipInGroup({ db: tx }, access, membershipId);
     await requireCurrentAdmin(tx, access);
     if (!isAdmin) await assertNotLastAdmin(tx, access.groupId, membership, "demote");
     const updated = await tx.membership.update({

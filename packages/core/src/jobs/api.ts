@@ -5,6 +5,7 @@ import { JobStatus } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { z } from "zod";
 import type { GroupAccess } from "../access/access.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
@@ -78,8 +79,17 @@ export const ZJobDetail = ZJobSummary.extend({
 const ACTIVE: Job["status"][] = ["queued", "running"];
 const RETRYABLE: Job["status"][] = ["failed", "cancelled"];
 
+const NAMED_SUBJECTS = new Set([
+  "recording",
+  "segmentation",
+  "upload",
+  "classificationRun",
+  "classifierTrainingJob",
+  "taskBatch",
+]);
+
 /** Names of the subjects, fetched in one query per subject type. */
-async function subjectNames(db: DbOrTx, groupId: string, jobs: Job[]): Promise<Map<string, string>> {
+async function subjectNames({ db }: DbContext, groupId: string, jobs: Job[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   const ids = (type: string) => [
     ...new Set(jobs.filter((j) => j.subjectType === type && j.subjectId).map((j) => j.subjectId as string)),
@@ -100,12 +110,45 @@ async function subjectNames(db: DbOrTx, groupId: string, jobs: Job[]): Promise<M
     });
     for (const r of rows) names.set(`segmentation:${r.id}`, `${r.name} · ${r.recording.name}`);
   }
+  // The Jobs page names what each job works on, not just its kind.
+  const uploadIds = ids("upload");
+  if (uploadIds.length > 0) {
+    const rows = await db.upload.findMany({
+      where: { id: { in: uploadIds }, groupId },
+      select: { id: true, filename: true },
+    });
+    for (const r of rows) names.set(`upload:${r.id}`, r.filename);
+  }
+  const runIds = ids("classificationRun");
+  if (runIds.length > 0) {
+    const rows = await db.classificationRun.findMany({
+      where: { id: { in: runIds }, groupId },
+      select: { id: true, name: true, recording: { select: { name: true } } },
+    });
+    for (const r of rows) names.set(`classificationRun:${r.id}`, r.name || r.recording.name);
+  }
+  const trainingIds = ids("classifierTrainingJob");
+  if (trainingIds.length > 0) {
+    const rows = await db.classifierTrainingJob.findMany({
+      where: { id: { in: trainingIds }, groupId },
+      select: { id: true, name: true },
+    });
+    for (const r of rows) names.set(`classifierTrainingJob:${r.id}`, r.name);
+  }
+  const batchIds = ids("taskBatch");
+  if (batchIds.length > 0) {
+    const rows = await db.taskBatch.findMany({
+      where: { id: { in: batchIds }, groupId },
+      select: { id: true, name: true },
+    });
+    for (const r of rows) names.set(`taskBatch:${r.id}`, r.name);
+  }
   return names;
 }
 
 function toSummary(j: Job, names: Map<string, string>): TJobSummary {
   const key = j.subjectType && j.subjectId ? `${j.subjectType}:${j.subjectId}` : null;
-  const known = j.subjectType === "recording" || j.subjectType === "segmentation";
+  const known = j.subjectType !== null && NAMED_SUBJECTS.has(j.subjectType);
   return {
     id: j.id,
     type: j.type,
@@ -154,7 +197,7 @@ function jobsWhere(access: GroupAccess, input: z.output<typeof ZListJobsRequest>
 }
 
 /** Newest first. */
-export async function listJobs(db: DbOrTx, access: GroupAccess, raw: TListJobsRequest = {}) {
+export async function listJobs({ db }: DbContext, access: GroupAccess, raw: TListJobsRequest = {}) {
   const input = ZListJobsRequest.parse(raw);
   // Keyset pagination on (createdAt, id): stable while new jobs keep arriving at the top.
   let page: Prisma.JobWhereInput = {};
@@ -173,37 +216,41 @@ export async function listJobs(db: DbOrTx, access: GroupAccess, raw: TListJobsRe
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit,
   });
-  const names = await subjectNames(db, access.groupId, rows);
+  const names = await subjectNames({ db }, access.groupId, rows);
   return rows.map((j) => toSummary(j, names));
 }
 
 /** How many jobs match the list filters (cursor and limit ignored). */
-export async function countJobs(db: DbOrTx, access: GroupAccess, raw: TListJobsRequest = {}) {
+export async function countJobs({ db }: DbContext, access: GroupAccess, raw: TListJobsRequest = {}) {
   const input = ZListJobsRequest.parse(raw);
   return { total: await db.job.count({ where: jobsWhere(access, input) }) };
 }
 
-async function findJobInGroup(db: DbOrTx, access: GroupAccess, jobId: string): Promise<Job> {
+async function findJobInGroup({ db }: DbContext, access: GroupAccess, jobId: string): Promise<Job> {
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job || job.groupId === null || job.groupId !== access.groupId) throw notFound("Job");
   return job;
 }
 
-async function detail(db: DbOrTx, access: GroupAccess, job: Job) {
-  const names = await subjectNames(db, access.groupId, [job]);
+async function detail({ db }: DbContext, access: GroupAccess, job: Job) {
+  const names = await subjectNames({ db }, access.groupId, [job]);
   return { ...toSummary(job, names), payload: job.payload, result: job.result ?? null, userId: job.userId };
 }
 
-export async function getJob(db: DbOrTx, access: GroupAccess, jobId: string) {
-  return detail(db, access, await findJobInGroup(db, access, jobId));
+export async function getJob({ db }: DbContext, access: GroupAccess, jobId: string) {
+  return detail({ db }, access, await findJobInGroup({ db }, access, jobId));
 }
 
 /**
  * queued/running → cancelled. A queued job never starts; a running one stops at its next
  * cancellation check (long handlers poll between blocks). Finished jobs cannot be cancelled.
  */
-export async function cancelGroupJob(db: Db, boss: PgBoss, access: GroupAccess, jobId: string) {
-  const job = await findJobInGroup(db, access, jobId);
+export async function cancelGroupJob(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  jobId: string,
+) {
+  const job = await findJobInGroup({ db }, access, jobId);
   if (!ACTIVE.includes(job.status))
     throw new DomainError(
       "PRECONDITION_FAILED",
@@ -211,23 +258,27 @@ export async function cancelGroupJob(db: Db, boss: PgBoss, access: GroupAccess, 
     );
   // A classification run's job is cancelled through its run, so the run and its queue slot follow.
   if (job.subjectType === "classificationRun" && job.subjectId) {
-    if (await cancelRunOfJob(db, boss, access, job.subjectId))
-      return detail(db, access, await findJobInGroup(db, access, jobId));
+    if (await cancelRunOfJob({ db, boss }, access, job.subjectId))
+      return detail({ db }, access, await findJobInGroup({ db }, access, jobId));
   }
-  const updated = await cancelJob(db, boss, jobId);
+  const updated = await cancelJob({ db, boss }, jobId);
   // A queued processing job will never run its handler, which would otherwise update the recording.
   if (updated.status === "cancelled" && job.status === "queued")
-    await markRecordingJobLost(db, updated, "Processing was cancelled");
-  return detail(db, access, updated);
+    await markRecordingJobLost({ db }, updated, "Processing was cancelled");
+  return detail({ db }, access, updated);
 }
 
 /** failed/cancelled → queued again, as a new pg-boss job. */
-export async function retryGroupJob(db: Db, boss: PgBoss, access: GroupAccess, jobId: string) {
-  const job = await findJobInGroup(db, access, jobId);
+export async function retryGroupJob(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  access: GroupAccess,
+  jobId: string,
+) {
+  const job = await findJobInGroup({ db }, access, jobId);
   // A classification run goes back into its queue (and resumes after its stored results).
   if (job.subjectType === "classificationRun" && job.subjectId && RETRYABLE.includes(job.status)) {
-    if (await retryRunOfJob(db, boss, access, job.subjectId))
-      return detail(db, access, await findJobInGroup(db, access, jobId));
+    if (await retryRunOfJob({ db, boss }, access, job.subjectId))
+      return detail({ db }, access, await findJobInGroup({ db }, access, jobId));
   }
-  return detail(db, access, await retryJob(db, boss, jobId));
+  return detail({ db }, access, await retryJob({ db, boss }, jobId));
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { type Db, type DbOrTx, type DbTransaction, type Job, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
+import type { CoreContext, DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import type { JobPayloads, QueueName } from "./queues.ts";
 
@@ -46,15 +48,6 @@ export function bossDbForTransaction(tx: DbTransaction): PgBoss.Db {
   };
 }
 
-function isClient(db: DbOrTx): db is Db {
-  return typeof (db as Db).$transaction === "function";
-}
-
-/** Runs `fn` in `db`'s transaction if it already is one, else in a new one. */
-async function inTransaction<T>(db: DbOrTx, fn: (tx: DbTransaction) => Promise<T>): Promise<T> {
-  return isClient(db) ? db.$transaction(fn) : fn(db);
-}
-
 async function sendBossJob(
   tx: DbTransaction,
   boss: PgBoss,
@@ -80,8 +73,7 @@ async function sendBossJob(
  * the job part of a larger change (e.g. "create a Segmentation and run it").
  */
 export async function enqueueJob<T extends QueueName>(
-  db: DbOrTx,
-  boss: PgBoss,
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
   input: EnqueueJobInput<T>,
 ): Promise<Job> {
   const { type, payload, groupId, userId, subjectType, subjectId, message, ...options } = input;
@@ -109,11 +101,14 @@ const RETRYABLE: Job["status"][] = ["failed", "cancelled"];
  * Stops a queued job from starting. A running handler is not interrupted; it can poll
  * `ctx.isCancelled()` and its result is discarded. Finished jobs are returned unchanged.
  */
-export async function cancelJob(db: Db, boss: PgBoss, jobId: string): Promise<Job> {
+export async function cancelJob(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  jobId: string,
+): Promise<Job> {
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw notFound("Job");
   if (!ACTIVE.includes(job.status)) return job;
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: { in: ACTIVE } },
       data: { status: "cancelled", finishedAt: new Date(), message: "Cancelled" },
@@ -125,7 +120,10 @@ export async function cancelJob(db: Db, boss: PgBoss, jobId: string): Promise<Jo
 }
 
 /** Runs a failed or cancelled job again from the start, as a new pg-boss job. */
-export async function retryJob(db: Db, boss: PgBoss, jobId: string): Promise<Job> {
+export async function retryJob(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  jobId: string,
+): Promise<Job> {
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw notFound("Job");
   if (!RETRYABLE.includes(job.status)) {
@@ -134,7 +132,7 @@ export async function retryJob(db: Db, boss: PgBoss, jobId: string): Promise<Job
       `Only failed or cancelled jobs can be retried (this one is ${job.status})`,
     );
   }
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: { in: RETRYABLE } },
       data: {

@@ -1,5 +1,6 @@
 import type { Db, Job, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
+import { type JobOutcome, notifyJobOutcome } from "../notifications/job-outcomes.ts";
 import type { BossJobData } from "./enqueue.ts";
 import type { JobPayloads, QueueName } from "./queues.ts";
 
@@ -62,8 +63,7 @@ function errorText(err: unknown): string {
  * or → queued (will be retried, with the error kept) → … → failed.
  */
 export async function runJob<T extends QueueName>(
-  db: Db,
-  boss: PgBoss,
+  { db, boss }: { db: Db; boss: PgBoss },
   bossJob: PgBoss.JobWithMetadata<BossJobData>,
   handler: JobHandler<T>,
   onError?: RegisterJobHandlerOptions["onError"],
@@ -77,15 +77,14 @@ export async function runJob<T extends QueueName>(
   // always means its worker is gone.
   const release = leases ? await leases.acquire(jobId) : undefined;
   try {
-    await startAttempt(db, boss, jobId, attempt, retriesLeft, handler, onError);
+    await startAttempt({ db, boss }, jobId, attempt, retriesLeft, handler, onError);
   } finally {
     await release?.();
   }
 }
 
 async function startAttempt<T extends QueueName>(
-  db: Db,
-  boss: PgBoss,
+  { db, boss }: { db: Db; boss: PgBoss },
   jobId: string,
   attempt: number,
   retriesLeft: number,
@@ -104,12 +103,11 @@ async function startAttempt<T extends QueueName>(
   });
   if (count === 0) return;
   const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
-  await runAttempt(db, boss, job, attempt, retriesLeft, handler, onError);
+  await runAttempt({ db, boss }, job, attempt, retriesLeft, handler, onError);
 }
 
 async function runAttempt<T extends QueueName>(
-  db: Db,
-  boss: PgBoss,
+  { db, boss }: { db: Db; boss: PgBoss },
   job: Job,
   attempt: number,
   retriesLeft: number,
@@ -155,11 +153,12 @@ async function runAttempt<T extends QueueName>(
         : { status: "failed", error, message: "Failed", finishedAt: new Date() },
     });
     onError?.(job, err, willRetry);
+    if (!willRetry) await notifyOutcome({ db }, job, { status: "failed", error });
     // A permanent failure completes the pg-boss job (nothing to retry); the Job row says failed.
     if (permanent) return;
     throw err; // pg-boss records the failure and schedules the retry
   }
-  await db.job.updateMany({
+  const done = await db.job.updateMany({
     where: stillRunning,
     data: {
       status: "completed",
@@ -170,12 +169,21 @@ async function runAttempt<T extends QueueName>(
       ...(result !== undefined ? { result: result as Prisma.InputJsonValue } : {}),
     },
   });
+  if (done.count === 1) await notifyOutcome({ db }, job, { status: "completed", result });
+}
+
+/** The user's notification about how the job ended; a failure to notify never fails the job. */
+async function notifyOutcome(ctx: { db: Db }, job: Job, outcome: JobOutcome): Promise<void> {
+  try {
+    await notifyJobOutcome(ctx, job, outcome);
+  } catch (err) {
+    console.warn(`Could not notify about job ${job.id}: ${errorText(err)}`);
+  }
 }
 
 /** Starts consuming queue `type` in this process. Returns the pg-boss worker ids. */
 export async function registerJobHandler<T extends QueueName>(
-  db: Db,
-  boss: PgBoss,
+  { db, boss }: { db: Db; boss: PgBoss },
   type: T,
   handler: JobHandler<T>,
   options: RegisterJobHandlerOptions = {},
@@ -189,7 +197,7 @@ export async function registerJobHandler<T extends QueueName>(
         type,
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
         async (jobs) => {
-          for (const j of jobs) await runJob(db, boss, j, handler, options.onError, options.leases);
+          for (const j of jobs) await runJob({ db, boss }, j, handler, options.onError, options.leases);
         },
       ),
     );

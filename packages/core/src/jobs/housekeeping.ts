@@ -1,5 +1,6 @@
 import type { Db } from "@battycoda/db";
 import type PgBoss from "pg-boss";
+import type { CoreContext } from "../access/context.ts";
 
 export interface HousekeepingResult {
   sessions: number;
@@ -18,7 +19,10 @@ const DAY = 24 * HOUR;
  * invitations, and Job rows whose pg-boss job ended without the handler recording it (expired
  * mid-run, worker killed on its last attempt).
  */
-export async function runHousekeeping(db: Db, boss: PgBoss, now = new Date()): Promise<HousekeepingResult> {
+export async function runHousekeeping(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  now = new Date(),
+): Promise<HousekeepingResult> {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const [sessions, loginCodes, passwordResetTokens, rateLimitHits, invitations] = await Promise.all([
     db.session.deleteMany({ where: { expiresAt: { lt: now } } }),
@@ -31,7 +35,7 @@ export async function runHousekeeping(db: Db, boss: PgBoss, now = new Date()): P
     db.invitation.deleteMany({ where: { accepted: false, expiresAt: { lt: ago(30 * DAY) } } }),
     db.pendingRegistration.deleteMany({ where: { expiresAt: { lt: now } } }),
   ]);
-  const lostJobs = await failLostJobs(db, boss, ago(HOUR));
+  const lostJobs = await failLostJobs({ db, boss }, ago(HOUR));
   return {
     sessions: sessions.count,
     loginCodes: loginCodes.count,
@@ -43,7 +47,10 @@ export async function runHousekeeping(db: Db, boss: PgBoss, now = new Date()): P
 }
 
 /** Job rows still queued/running (untouched since `staleBefore`) whose pg-boss job is over or gone. */
-export async function failLostJobs(db: Db, boss: PgBoss, staleBefore: Date): Promise<number> {
+export async function failLostJobs(
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  staleBefore: Date,
+): Promise<number> {
   const candidates = await db.job.findMany({
     where: { status: { in: ["queued", "running"] }, updatedAt: { lt: staleBefore } },
     select: { id: true, type: true, bossJobId: true },

@@ -1,1 +1,2 @@
+export * from "./job-outcomes.ts";
 export * from "./notifications.ts";

@@ -1,6 +1,7 @@
 import type { DbOrTx } from "@battycoda/db";
 import { z } from "zod";
 import type { Actor } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 
 /** In-app notifications: background work reports its outcome to the user who started it. */
 export interface NewNotification {
@@ -13,7 +14,7 @@ export interface NewNotification {
   link?: string | null;
 }
 
-export async function createNotification(db: DbOrTx, n: NewNotification) {
+export async function createNotification({ db }: DbContext, n: NewNotification) {
   return db.notification.create({
     data: {
       userId: n.userId,
@@ -25,14 +26,21 @@ export async function createNotification(db: DbOrTx, n: NewNotification) {
   });
 }
 
+/** The families the notifications page filters by (a kind is `<family>.<outcome>`). */
+export const NOTIFICATION_FAMILIES = ["upload", "segmentation", "classification", "training"] as const;
+
 export const ZListNotificationsRequest = z
   .object({
     unreadOnly: z.boolean().default(false),
+    /** read: only those already read (unreadOnly wins when both are set). */
+    readOnly: z.boolean().default(false),
+    /** Only this family of kinds (e.g. "upload" → upload.completed, upload.failed, …). */
+    family: z.enum(NOTIFICATION_FAMILIES).optional(),
     limit: z.number().int().min(1).max(200).default(50),
     /** id of the last item of the previous page */
     cursor: z.string().min(1).max(64).optional(),
   })
-  .default({ unreadOnly: false, limit: 50 });
+  .default({ unreadOnly: false, readOnly: false, limit: 50 });
 export type TListNotificationsRequest = z.output<typeof ZListNotificationsRequest>;
 
 export const ZNotification = z.object({
@@ -53,8 +61,12 @@ export const ZListNotificationsResponse = z.object({
 export const ZMarkNotificationsReadResponse = z.object({ updated: z.number().int() });
 
 /** Only ever the caller's own notifications (they are per user, not per group). */
-export async function listNotifications(db: DbOrTx, actor: Actor, input: TListNotificationsRequest) {
-  const where = { userId: actor.userId, ...(input.unreadOnly ? { readAt: null } : {}) };
+export async function listNotifications({ db }: DbContext, actor: Actor, input: TListNotificationsRequest) {
+  const where = {
+    userId: actor.userId,
+    ...(input.unreadOnly ? { readAt: null } : input.readOnly ? { readAt: { not: null } } : {}),
+    ...(input.family ? { kind: { startsWith: `${input.family}.` } } : {}),
+  };
   const [rows, unread] = await Promise.all([
     db.notification.findMany({
       where,
@@ -83,7 +95,11 @@ export const ZMarkNotificationsReadRequest = z.union([
 export type TMarkNotificationsReadRequest = z.output<typeof ZMarkNotificationsReadRequest>;
 
 /** Someone else's ids are silently ignored (the filter is on userId), so nothing leaks. */
-export async function markNotificationsRead(db: DbOrTx, actor: Actor, input: TMarkNotificationsReadRequest) {
+export async function markNotificationsRead(
+  { db }: DbContext,
+  actor: Actor,
+  input: TMarkNotificationsReadRequest,
+) {
   const { count } = await db.notification.updateMany({
     where: { userId: actor.userId, readAt: null, ...("ids" in input ? { id: { in: input.ids } } : {}) },
     data: { readAt: new Date() },

@@ -42,13 +42,16 @@ export async function ensureSpectrogramJob(
     },
   });
   if (active) return null;
-  return enqueueJob(tx, boss, {
-    type: QUEUES.spectrogramGenerate,
-    payload: { recordingId: rec.id },
-    groupId: rec.groupId,
-    userId: rec.createdById,
-    subjectType: "recording",
-    subjectId: rec.id,
-    message: "Queued",
-  });
+  return enqueueJob(
+    { db: tx, boss },
+    {
+      type: QUEUES.spectrogramGenerate,
+      payload: { recordingId: rec.id },
+      groupId: rec.groupId,
+      userId: rec.createdById,
+      subjectType: "recording",
+      subjectId: rec.id,
+      message: "Queued",
+    },
+  );
 }

@@ -7,3 +7,4 @@ export * from "./metadata.ts";
 export * from "./pool.ts";
 export * from "./spectrogram.ts";
 export * from "./status.ts";
+export * from "./truncation.ts";

@@ -20,6 +20,7 @@ import { recordingDir, resolveStoredPath, safeFileName, sha256File } from "../me
 import { ensureSpectrogramJob, lockRecording, type ProcessingDeps } from "./deps.ts";
 import { exists, removeStaleTemps, writingTo } from "./files.ts";
 import { ingestedMetadata, mergeMetadata, parseGuanoTimestamp } from "./metadata.ts";
+import { type Truncation, truncationOf } from "./truncation.ts";
 
 export interface IngestResult {
   recordingId: string;
@@ -28,6 +29,8 @@ export interface IngestResult {
   parts?: string[];
   spectrogramJobs?: string[];
   reason?: string;
+  /** Set when the header promised more audio than the file holds (kept, and flagged on the row). */
+  truncated?: Truncation;
 }
 
 type Progress = Pick<JobContext<"recording.ingest">, "setProgress" | "isCancelled">;
@@ -84,7 +87,10 @@ export async function ingestRecording(
 
   const info = await readHeader(deps, rec);
   const metadata = mergeMetadata(rec.metadata, ingestedMetadata(info));
+  const truncation = truncationOf(info);
   const fields = {
+    truncated: truncation !== null,
+    declaredDuration: truncation?.declaredDuration ?? null,
     duration: info.duration,
     sampleRate: info.sampleRate,
     channels: info.channels,
@@ -114,7 +120,7 @@ export async function ingestRecording(
         partIndex: null,
       },
     });
-    await writeExactDuration(tx, rec.id, info.duration);
+    await writeExactDuration({ db: tx }, rec.id, info.duration);
     return spectrogramDone ? null : ensureSpectrogramJob(tx, deps.boss, current);
   });
   await progress.setProgress(1, "Header read");
@@ -123,10 +129,13 @@ export async function ingestRecording(
     status: spectrogramDone ? "ready" : "processing",
     duration: info.duration,
     spectrogramJobs: job ? [job.id] : [],
+    ...(truncation ? { truncated: truncation } : {}),
   };
 }
 
 type Fields = {
+  truncated: boolean;
+  declaredDuration: number | null;
   duration: number;
   sampleRate: number;
   channels: number;
@@ -223,7 +232,7 @@ async function splitRecording(
             partCount: count,
           },
         }));
-      await writeExactDuration(tx, id, (endFrame - startFrame) / info.sampleRate);
+      await writeExactDuration({ db: tx }, id, (endFrame - startFrame) / info.sampleRate);
       if (row.processingStatus === "ready" && row.spectrogramPath) return null;
       return ensureSpectrogramJob(tx, deps.boss, row);
     });
@@ -244,7 +253,7 @@ async function splitRecording(
         partIndex: null,
       },
     });
-    await writeExactDuration(tx, parent.id, info.duration);
+    await writeExactDuration({ db: tx }, parent.id, info.duration);
   });
   return {
     recordingId: parent.id,
@@ -252,6 +261,9 @@ async function splitRecording(
     duration: info.duration,
     parts,
     spectrogramJobs: jobs,
+    ...(fields.declaredDuration !== null
+      ? { truncated: { declaredDuration: fields.declaredDuration, actualDuration: info.duration } }
+      : {}),
   };
 }
 

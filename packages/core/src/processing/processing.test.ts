@@ -42,7 +42,7 @@ beforeAll(async () => {
   dir = await makeTempDir("battycoda-processing-");
   mediaRoot = path.join(dir, "media");
   deps = { db: t.db, boss, mediaRoot, splitSeconds: 60, pool };
-  groupId = await createGroup(t.db);
+  groupId = await createGroup(t);
   fixtures = await generateAll(dir);
 });
 afterAll(async () => {
@@ -82,7 +82,7 @@ describe("recording.ingest", () => {
   ])("fills the header fields of %s and queues one spectrogram", async (name, expected) => {
     const file = fixtures.valid.get(name)!;
     const info = await readWavInfo(file);
-    const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, file);
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, file);
     const result = await ingestRecording(deps, rec.id);
     expect(result.status).toBe("processing");
     const row = await t.db.recording.findUniqueOrThrow({ where: { id: rec.id } });
@@ -96,7 +96,7 @@ describe("recording.ingest", () => {
 
   it("keeps GUANO, LIST and bext metadata and warnings, and dates the recording from GUANO", async () => {
     const rec = await createRecordingFromWav(
-      t.db,
+      t,
       mediaRoot,
       groupId,
       fixtures.valid.get("guano-list-bext-before-data")!,
@@ -113,7 +113,7 @@ describe("recording.ingest", () => {
     expect(row.recordedDate?.toISOString()).toBe("2024-06-01T19:34:05.123Z");
 
     const truncated = await createRecordingFromWav(
-      t.db,
+      t,
       mediaRoot,
       groupId,
       fixtures.valid.get("truncated-data")!,
@@ -126,7 +126,7 @@ describe("recording.ingest", () => {
   it("does not override a recorded date the user gave", async () => {
     const given = new Date("2020-01-02T03:04:05Z");
     const rec = await createRecordingFromWav(
-      t.db,
+      t,
       mediaRoot,
       groupId,
       fixtures.valid.get("guano-list-bext-before-data")!,
@@ -157,7 +157,7 @@ describe("recording.ingest", () => {
       (err: Error) => err.message,
     );
     expect(expectedMessage).not.toBe("");
-    const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, file);
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, file);
     const err = await ingestRecording(deps, rec.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentJobError);
     expect((err as Error).message).toBe(expectedMessage);
@@ -179,7 +179,7 @@ describe("splitting long recordings", () => {
       sampleRate,
       ...fmt,
     });
-    const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, wav, { name: "Night pass" });
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, wav, { name: "Night pass" });
 
     const result = await ingestRecording(deps, rec.id);
     expect(result.parts).toEqual([1, 2, 3].map((i) => partId(rec.id, i)));
@@ -256,7 +256,7 @@ describe("spectrogram.generate", () => {
     const sampleRate = 250000;
     const samples = exactSamples(sampleRate * 3, 2, 3);
     const wav = await writeFixture(dir, "spec-stereo", samples, { sampleRate });
-    const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, wav);
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, wav);
     const progress: [number, string | undefined][] = [];
     const result = await generateSpectrogram(
       deps,
@@ -294,7 +294,7 @@ describe("spectrogram.generate", () => {
   it("stops between blocks when cancelled, leaving no file and the recording marked", async () => {
     const sampleRate = 384000;
     const wav = await writeFixture(dir, "spec-cancel", exactSamples(sampleRate * 20, 1, 5), { sampleRate });
-    const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, wav);
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, wav);
     let calls = 0;
     const result = await generateSpectrogram(
       deps,
@@ -311,7 +311,7 @@ describe("spectrogram.generate", () => {
   });
 
   it("fails a corrupt recording with the WAV error and never deletes it", async () => {
-    const rec = await createRecordingFromWav(t.db, mediaRoot, groupId, fixtures.malformed.get("riff-avi")!);
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, fixtures.malformed.get("riff-avi")!);
     const err = await generateSpectrogram(deps, rec.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentJobError);
     const row = await t.db.recording.findUniqueOrThrow({ where: { id: rec.id } });

@@ -1,4 +1,5 @@
 import type { Job } from "@battycoda/db";
+import type { DbContext } from "../access/context.ts";
 import type { Db } from "../access/db.ts";
 import { QUEUES } from "../jobs/queues.ts";
 
@@ -9,7 +10,7 @@ const PROCESSING_TYPES: string[] = [QUEUES.recordingIngest, QUEUES.spectrogramGe
  * or it was cancelled before it ran), its recording must not stay "processing" forever.
  */
 export async function markRecordingJobLost(
-  db: Db,
+  { db }: DbContext,
   job: Pick<Job, "type" | "subjectType" | "subjectId">,
   error: string,
 ): Promise<void> {

@@ -2,15 +2,16 @@
 import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Db, Recording } from "@battycoda/db";
+import type { DbContext } from "../access/context.ts";
 import { recordingDir, resolveStoredPath } from "../media/media.ts";
 
-export async function createGroup(db: Db, name = "Lab"): Promise<string> {
+export async function createGroup({ db }: DbContext, name = "Lab"): Promise<string> {
   return (await db.group.create({ data: { name } })).id;
 }
 
 /** A pending Recording whose file is a copy of `wav`, stored where uploads put it. */
 export async function createRecordingFromWav(
-  db: Db,
+  { db }: DbContext,
   mediaRoot: string,
   groupId: string,
   wav: string,

@@ -1,5 +1,7 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findProjectInGroup } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { conflict, isUniqueViolation } from "../access/errors.ts";
 import type {
@@ -47,7 +49,7 @@ function toView(p: ProjectRow): ProjectView {
 
 const duplicateName = (name: string) => conflict(`A project named "${name}" already exists in this group`);
 
-export async function listProjects(db: DbOrTx, access: GroupAccess): Promise<ProjectView[]> {
+export async function listProjects({ db }: DbContext, access: GroupAccess): Promise<ProjectView[]> {
   const rows = await db.project.findMany({
     where: { groupId: access.groupId },
     include,
@@ -56,12 +58,16 @@ export async function listProjects(db: DbOrTx, access: GroupAccess): Promise<Pro
   return rows.map(toView);
 }
 
-export async function getProject(db: DbOrTx, access: GroupAccess, projectId: string): Promise<ProjectView> {
-  await findProjectInGroup(db, access, projectId);
+export async function getProject(
+  { db }: DbContext,
+  access: GroupAccess,
+  projectId: string,
+): Promise<ProjectView> {
+  await findProjectInGroup({ db }, access, projectId);
   return toView(await db.project.findUniqueOrThrow({ where: { id: projectId }, include }));
 }
 
-export async function createProject(db: DbOrTx, access: GroupAccess, input: TCreateProjectRequest) {
+export async function createProject({ db }: DbContext, access: GroupAccess, input: TCreateProjectRequest) {
   try {
     const row = await db.project.create({
       data: {
@@ -79,8 +85,8 @@ export async function createProject(db: DbOrTx, access: GroupAccess, input: TCre
   }
 }
 
-export async function updateProject(db: DbOrTx, access: GroupAccess, input: TUpdateProjectRequest) {
-  await findProjectInGroup(db, access, input.projectId);
+export async function updateProject({ db }: DbContext, access: GroupAccess, input: TUpdateProjectRequest) {
+  await findProjectInGroup({ db }, access, input.projectId);
   try {
     const row = await db.project.update({
       where: { id: input.projectId },
@@ -98,7 +104,7 @@ export async function updateProject(db: DbOrTx, access: GroupAccess, input: TUpd
 }
 
 async function deletionSummary(
-  db: DbOrTx,
+  { db }: DbContext,
   projectId: string,
   name: string,
 ): Promise<TProjectDeletionSummary> {
@@ -126,9 +132,9 @@ async function deletionSummary(
   };
 }
 
-export async function previewDeleteProject(db: DbOrTx, access: GroupAccess, projectId: string) {
-  const project = await findProjectInGroup(db, access, projectId);
-  return deletionSummary(db, project.id, project.name);
+export async function previewDeleteProject({ db }: DbContext, access: GroupAccess, projectId: string) {
+  const project = await findProjectInGroup({ db }, access, projectId);
+  return deletionSummary({ db }, project.id, project.name);
 }
 
 /**
@@ -137,10 +143,10 @@ export async function previewDeleteProject(db: DbOrTx, access: GroupAccess, proj
  * are SET NULL in the schema, so they are removed explicitly here. Media files are left for
  * the recordings module's cleanup.
  */
-export async function deleteProject(db: Db, access: GroupAccess, projectId: string) {
-  return db.$transaction(async (tx) => {
-    const project = await findProjectInGroup(tx, access, projectId);
-    const summary = await deletionSummary(tx, project.id, project.name);
+export async function deleteProject({ db }: DbContext, access: GroupAccess, projectId: string) {
+  return inTransaction(db, async (tx) => {
+    const project = await findProjectInGroup({ db: tx }, access, projectId);
+    const summary = await deletionSummary({ db: tx }, project.id, project.name);
     await tx.recording.deleteMany({ where: { projectId, groupId: access.groupId } });
     await tx.taskBatch.deleteMany({ where: { projectId, groupId: access.groupId } });
     await tx.clusteringRun.deleteMany({ where: { projectId, groupId: access.groupId } });

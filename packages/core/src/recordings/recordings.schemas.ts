@@ -53,6 +53,12 @@ export const ZRecordingSummary = z.object({
   channels: z.number().int().nullable(),
   processingStatus: ZProcessingStatus,
   processingError: z.string().nullable(),
+  /** The header promised more audio than the file holds: kept, `duration` is what is there. */
+  truncated: z.boolean(),
+  /** Seconds the header declared (set only when truncated). */
+  declaredDuration: z.number().nullable(),
+  /** Segments of the active segmentation (0 without one); null where not counted. */
+  segmentCount: z.number().int().nullable(),
   parentRecordingId: z.string().nullable(),
   partIndex: z.number().int().nullable(),
   partCount: z.number().int().nullable(),
@@ -80,7 +86,15 @@ export const ZRecordingDetail = ZRecordingSummary.extend({
 });
 export type TRecordingDetail = z.input<typeof ZRecordingDetail>;
 
-export const ZRecordingSort = z.enum(["createdAt", "name", "duration", "recordedDate"]);
+export const ZRecordingSort = z.enum([
+  "createdAt",
+  "name",
+  "duration",
+  "recordedDate",
+  "sampleRate",
+  "channels",
+  "segments",
+]);
 export const ZListRecordingsRequest = z
   .object({
     projectId: ZId.optional(),

@@ -5,6 +5,7 @@ import type { Job, Prisma, Recording } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
 import { findProjectInGroup, findSpeciesForRead } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { badRequest, DomainError, notFound } from "../access/errors.ts";
 import { writeExactDuration } from "../access/exact-float.ts";
@@ -19,6 +20,7 @@ import {
   safeFileName,
   sha256File,
 } from "../media/media.ts";
+import { truncationOf } from "../processing/truncation.ts";
 import type {
   RecordingMetadata,
   TListRecordingsRequest,
@@ -28,6 +30,13 @@ import type {
   TRecordingSummary,
 } from "./recordings.schemas.ts";
 import { ZListRecordingsRequest, ZRecordingMetadataInput } from "./recordings.schemas.ts";
+import { activeSegmentCounts, pageBySegmentCount } from "./segment-counts.ts";
+
+// Known from the header at upload, so the upload's answer and report can say so before ingest.
+function truncationFields(info: WavInfo) {
+  const t = truncationOf(info);
+  return { truncated: t !== null, declaredDuration: t?.declaredDuration ?? null };
+}
 
 /** What creating a recording needs besides the database: where files go and the job queue. */
 export interface RecordingDeps {
@@ -42,7 +51,7 @@ const include = {
 } as const;
 type RecordingRow = Recording & { project: { name: string } | null; species: { name: string } | null };
 
-export function toRecordingSummary(r: RecordingRow): TRecordingSummary {
+export function toRecordingSummary(r: RecordingRow, segmentCount: number | null = null): TRecordingSummary {
   return {
     id: r.id,
     name: r.name,
@@ -55,6 +64,9 @@ export function toRecordingSummary(r: RecordingRow): TRecordingSummary {
     channels: r.channels,
     processingStatus: r.processingStatus,
     processingError: r.processingError,
+    truncated: r.truncated,
+    declaredDuration: r.declaredDuration,
+    segmentCount,
     parentRecordingId: r.parentRecordingId,
     partIndex: r.partIndex,
     partCount: r.partCount,
@@ -85,16 +97,16 @@ export function toRecordingDetail(r: RecordingRow): TRecordingDetail {
 }
 
 /** The only way to load a recording for a caller: another group's recording is NOT_FOUND. */
-export async function findRecordingInGroup(db: DbOrTx, access: GroupAccess, recordingId: string) {
+export async function findRecordingInGroup({ db }: DbContext, access: GroupAccess, recordingId: string) {
   const rec = await db.recording.findUnique({ where: { id: recordingId } });
   if (!rec || rec.groupId !== access.groupId) throw notFound("Recording");
   return rec;
 }
 
 /** Checks that the referenced project/species are usable by the caller's group. */
-async function checkReferences(db: DbOrTx, access: GroupAccess, m: RecordingMetadata) {
-  if (m.projectId) await findProjectInGroup(db, access, m.projectId);
-  if (m.speciesId) await findSpeciesForRead(db, access, m.speciesId);
+async function checkReferences({ db }: DbContext, access: GroupAccess, m: RecordingMetadata) {
+  if (m.projectId) await findProjectInGroup({ db }, access, m.projectId);
+  if (m.speciesId) await findSpeciesForRead({ db }, access, m.speciesId);
 }
 
 export const NOT_A_WAV_PREFIX = "Not a usable WAV file";
@@ -152,7 +164,7 @@ export async function createRecordingFromFile(
   try {
     if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
     const metadata = ZRecordingMetadataInput.parse(input.metadata);
-    await checkReferences(db, access, metadata);
+    await checkReferences({ db }, access, metadata);
     const info = input.info ?? (await validateWavFile(input.tempPath, input.originalFilename));
     const size = await fileSize(input.tempPath);
     const sha256 = input.sha256 ?? (await sha256File(input.tempPath));
@@ -182,10 +194,11 @@ export async function createRecordingFromFile(
             channels: info.channels,
             bitDepth: info.validBitsPerSample,
             format: info.format,
+            ...truncationFields(info),
             processingStatus: "pending",
           },
         });
-        await writeExactDuration(tx, created.id, info.duration);
+        await writeExactDuration({ db: tx }, created.id, info.duration);
         const rel = path.posix.join(recordingDir(access.groupId, created.id), fileName);
         moved = await moveIntoMedia(mediaRoot, input.tempPath, rel);
         const recording = await tx.recording.update({
@@ -193,15 +206,18 @@ export async function createRecordingFromFile(
           data: { filePath: rel },
           include,
         });
-        const job = await enqueueJob(tx, boss, {
-          type: QUEUES.recordingIngest,
-          payload: { recordingId: created.id },
-          groupId: access.groupId,
-          userId: access.userId,
-          subjectType: "recording",
-          subjectId: created.id,
-          message: input.jobMessage ?? "Queued",
-        });
+        const job = await enqueueJob(
+          { db: tx, boss },
+          {
+            type: QUEUES.recordingIngest,
+            payload: { recordingId: created.id },
+            groupId: access.groupId,
+            userId: access.userId,
+            subjectType: "recording",
+            subjectId: created.id,
+            message: input.jobMessage ?? "Queued",
+          },
+        );
         return { recording, job };
       },
       { timeout: 30_000 },
@@ -216,10 +232,14 @@ export async function createRecordingFromFile(
 
 // ─── reads ───
 
-export async function listRecordings(db: DbOrTx, access: GroupAccess, raw: TListRecordingsRequest = {}) {
+export async function listRecordings(
+  { db }: DbContext,
+  access: GroupAccess,
+  raw: TListRecordingsRequest = {},
+) {
   const input = ZListRecordingsRequest.parse(raw);
-  if (input.projectId) await findProjectInGroup(db, access, input.projectId);
-  if (input.speciesId) await findSpeciesForRead(db, access, input.speciesId);
+  if (input.projectId) await findProjectInGroup({ db }, access, input.projectId);
+  if (input.speciesId) await findSpeciesForRead({ db }, access, input.speciesId);
   const where: Prisma.RecordingWhereInput = {
     groupId: access.groupId,
     ...(input.projectId ? { projectId: input.projectId } : {}),
@@ -229,24 +249,40 @@ export async function listRecordings(db: DbOrTx, access: GroupAccess, raw: TList
   };
   const offset = input.cursor ? Number(input.cursor) : 0;
   const order = input.order;
+  const sort = input.sort;
   const orderBy: Prisma.RecordingOrderByWithRelationInput[] =
-    input.sort === "duration" || input.sort === "recordedDate"
-      ? [{ [input.sort]: { sort: order, nulls: "last" } }, { id: order }]
-      : [{ [input.sort]: order }, { id: order }];
+    sort === "duration" || sort === "recordedDate" || sort === "sampleRate" || sort === "channels"
+      ? [{ [sort]: { sort: order, nulls: "last" } }, { id: order }]
+      : sort === "segments"
+        ? []
+        : [{ [sort]: order }, { id: order }];
   const [total, rows] = await Promise.all([
     db.recording.count({ where }),
-    db.recording.findMany({ where, include, orderBy, skip: offset, take: input.limit }),
+    sort === "segments"
+      ? pageBySegmentCount({ db }, access.groupId, input, offset).then((ids) => rowsInOrder({ db }, ids))
+      : db.recording.findMany({ where, include, orderBy, skip: offset, take: input.limit }),
   ]);
+  const counts = await activeSegmentCounts(
+    { db },
+    rows.map((r) => r.id),
+  );
   const next = offset + rows.length;
   return {
-    items: rows.map(toRecordingSummary),
+    items: rows.map((r) => toRecordingSummary(r, counts.get(r.id) ?? 0)),
     total,
     nextCursor: next < total ? String(next) : null,
   };
 }
 
-export async function getRecording(db: DbOrTx, access: GroupAccess, recordingId: string) {
-  await findRecordingInGroup(db, access, recordingId);
+/** The rows of `ids` (same group, already checked by the query that chose them) in that order. */
+async function rowsInOrder({ db }: DbContext, ids: string[]): Promise<RecordingRow[]> {
+  const rows = await db.recording.findMany({ where: { id: { in: ids } }, include });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+export async function getRecording({ db }: DbContext, access: GroupAccess, recordingId: string) {
+  await findRecordingInGroup({ db }, access, recordingId);
   const row = await db.recording.findUniqueOrThrow({ where: { id: recordingId }, include });
   const jobs = await db.job.findMany({
     where: { groupId: access.groupId, subjectType: "recording", subjectId: recordingId },
@@ -255,7 +291,7 @@ export async function getRecording(db: DbOrTx, access: GroupAccess, recordingId:
   });
   return {
     ...toRecordingDetail(row),
-    split: await splitLinks(db, access, row),
+    split: await splitLinks({ db }, access, row),
     jobs: jobs.map((j) => ({
       id: j.id,
       type: j.type,
@@ -276,7 +312,7 @@ export async function getRecording(db: DbOrTx, access: GroupAccess, recordingId:
  * original was deleted, parentRecordingId. Only rows of the caller's group are read.
  */
 async function splitLinks(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   row: Pick<Recording, "id" | "name" | "parentRecordingId" | "partIndex" | "partCount">,
 ): Promise<TRecordingSplit | null> {
@@ -322,14 +358,14 @@ async function splitLinks(
 // ─── writes ───
 
 export async function updateRecording(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   recordingId: string,
   raw: Record<string, unknown>,
 ) {
-  await findRecordingInGroup(db, access, recordingId);
+  await findRecordingInGroup({ db }, access, recordingId);
   const m = ZRecordingMetadataInput.parse(raw);
-  await checkReferences(db, access, m);
+  await checkReferences({ db }, access, m);
   const data: Prisma.RecordingUncheckedUpdateInput = {};
   if (m.name !== undefined) data.name = m.name;
   if (m.description !== undefined) data.description = m.description;
@@ -345,12 +381,12 @@ export async function updateRecording(
 
 /** Moves a recording to another project of the group (null: no project). */
 export async function moveRecording(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   recordingId: string,
   projectId: string | null,
 ) {
-  return updateRecording(db, access, recordingId, { projectId });
+  return updateRecording({ db }, access, recordingId, { projectId });
 }
 
 /** Files a recording owns, relative to MEDIA_ROOT: its folder plus a spectrogram stored elsewhere. */
@@ -388,7 +424,7 @@ async function listFiles(mediaRoot: string, rec: Recording): Promise<{ files: st
 }
 
 async function deletionSummary(
-  db: DbOrTx,
+  { db }: DbContext,
   mediaRoot: string,
   rec: Recording,
 ): Promise<TRecordingDeletionSummary> {
@@ -414,13 +450,13 @@ async function deletionSummary(
 }
 
 export async function previewDeleteRecording(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   mediaRoot: string,
   recordingId: string,
 ): Promise<TRecordingDeletionSummary> {
-  const rec = await findRecordingInGroup(db, access, recordingId);
-  return deletionSummary(db, mediaRoot, rec);
+  const rec = await findRecordingInGroup({ db }, access, recordingId);
+  return deletionSummary({ db }, mediaRoot, rec);
 }
 
 /**
@@ -429,13 +465,13 @@ export async function previewDeleteRecording(
  * failed delete leaves a usable recording, never a row pointing at nothing.
  */
 export async function deleteRecording(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   mediaRoot: string,
   recordingId: string,
 ): Promise<TRecordingDeletionSummary> {
-  const rec = await findRecordingInGroup(db, access, recordingId);
-  const summary = await deletionSummary(db, mediaRoot, rec);
+  const rec = await findRecordingInGroup({ db }, access, recordingId);
+  const summary = await deletionSummary({ db }, mediaRoot, rec);
   const { count } = await db.recording.deleteMany({ where: { id: rec.id, groupId: access.groupId } });
   if (count === 0) throw notFound("Recording");
   await removeRecordingFiles(mediaRoot, rec);
@@ -453,7 +489,7 @@ export async function removeRecordingFiles(mediaRoot: string, rec: Recording): P
 /** Durations equal to the microsecond count as the same (floats from different header parses). */
 const durationKey = (d: number) => Math.round(d * 1e6);
 
-export async function findDuplicateRecordings(db: DbOrTx, access: GroupAccess) {
+export async function findDuplicateRecordings({ db }: DbContext, access: GroupAccess) {
   const groups = await db.recording.groupBy({
     by: ["name", "duration"],
     where: { groupId: access.groupId, duration: { not: null } },
@@ -486,12 +522,12 @@ export async function findDuplicateRecordings(db: DbOrTx, access: GroupAccess) {
 
 /** Removes all but one recording (the oldest by default) of every duplicate set. */
 export async function removeDuplicateRecordings(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   mediaRoot: string,
   options: { keep?: "oldest" | "newest"; names?: string[] } = {},
 ) {
-  const { sets } = await findDuplicateRecordings(db, access);
+  const { sets } = await findDuplicateRecordings({ db }, access);
   const wanted = options.names ? new Set(options.names) : null;
   const recordingIds: string[] = [];
   for (const set of sets) {
@@ -499,7 +535,7 @@ export async function removeDuplicateRecordings(
     const ordered = options.keep === "newest" ? [...set.recordings].reverse() : set.recordings;
     for (const r of ordered.slice(1)) {
       try {
-        await deleteRecording(db, access, mediaRoot, r.id);
+        await deleteRecording({ db }, access, mediaRoot, r.id);
         recordingIds.push(r.id);
       } catch (err) {
         // deleted concurrently: that is what we wanted anyway
@@ -512,19 +548,24 @@ export async function removeDuplicateRecordings(
 
 // ─── files for the file routes ───
 
-export async function recordingAudioFile(db: DbOrTx, access: GroupAccess, mediaRoot: string, id: string) {
-  const rec = await findRecordingInGroup(db, access, id);
+export async function recordingAudioFile(
+  { db }: DbContext,
+  access: GroupAccess,
+  mediaRoot: string,
+  id: string,
+) {
+  const rec = await findRecordingInGroup({ db }, access, id);
   if (!rec.filePath) throw notFound("Recording file");
   return { recording: rec, path: resolveStoredPath(mediaRoot, rec.filePath) };
 }
 
 export async function recordingSpectrogramFile(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   mediaRoot: string,
   id: string,
 ) {
-  const rec = await findRecordingInGroup(db, access, id);
+  const rec = await findRecordingInGroup({ db }, access, id);
   if (!rec.spectrogramPath) {
     throw new DomainError(
       "CONFLICT",

@@ -1,4 +1,5 @@
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import { importSegments } from "../segmentation/import.ts";
@@ -10,7 +11,7 @@ import type { TSegmentImportResult } from "./recordings.schemas.ts";
  * undoes the recording: the upload of the audio succeeded either way.
  */
 export async function attachSegmentFile(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   mediaRoot: string,
   recordingId: string,
@@ -18,7 +19,7 @@ export async function attachSegmentFile(
   bytes: Uint8Array,
 ): Promise<TSegmentImportResult> {
   try {
-    const r = await importSegments(db, access, {
+    const r = await importSegments({ db }, access, {
       recordingId,
       fileName,
       content: bytes,

@@ -2,22 +2,10 @@ import { randomUUID } from "node:crypto";
 import { readWavInfo } from "@battycoda/audio";
 import type { Db, DbOrTx, DbTransaction, Segment as SegmentRow } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { float8Text } from "../access/exact-float.ts";
 import { resolveStoredPath } from "../media/media.ts";
-
-export function isClient(db: DbOrTx): db is Db {
-  return typeof (db as Db).$transaction === "function";
-}
-
-/** Runs `fn` in `db`'s transaction if it already is one (a caller's larger change), else in a new one. */
-export async function inTransaction<T>(
-  db: DbOrTx,
-  fn: (tx: DbTransaction) => Promise<T>,
-  options: { timeout?: number } = {},
-): Promise<T> {
-  return isClient(db) ? db.$transaction(fn, { timeout: options.timeout ?? 30_000, maxWait: 10_000 }) : fn(db);
-}
 
 /** The recording columns segmentation reads (select for RecordingForSegmentation). */
 export const RECORDING_FIELDS = {
@@ -46,7 +34,7 @@ export interface RecordingForSegmentation {
 
 /** Another group's recording is NOT_FOUND, never FORBIDDEN, so its existence does not leak. */
 export async function findRecordingForSegmentation(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   recordingId: string,
 ): Promise<RecordingForSegmentation> {
@@ -58,7 +46,11 @@ export async function findRecordingForSegmentation(
   return rec;
 }
 
-export async function findSegmentationInGroup(db: DbOrTx, access: GroupAccess, segmentationId: string) {
+export async function findSegmentationInGroup(
+  { db }: DbContext,
+  access: GroupAccess,
+  segmentationId: string,
+) {
   const seg = await db.segmentation.findFirst({
     where: { id: segmentationId, groupId: access.groupId },
     include: { recording: { select: RECORDING_FIELDS } },

@@ -1,6 +1,7 @@
 import type { DbOrTx } from "@battycoda/db";
-import { exportRavenTable, exportSegmentsCsv, type Segment } from "@battycoda/formats";
+import { exportRavenTable, formatNumber, neutralizeCell, type Segment } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import { findSegmentationInGroup } from "./common.ts";
 
 export type ExportFormat = "csv" | "raven";
@@ -24,17 +25,53 @@ function safeName(s: string): string {
   );
 }
 
+export const SEGMENT_CSV_COLUMNS = [
+  "onset",
+  "offset",
+  "duration",
+  "low_freq",
+  "high_freq",
+  "label",
+  "notes",
+] as const;
+
+const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+const num = (x: number | undefined) => (x === undefined ? "" : formatNumber(x));
+
+/**
+ * Every column, always, in a fixed order (a spreadsheet or script reading several exports finds
+ * the same columns in each): times in s, frequencies in Hz, the label (the call type's short name)
+ * and the notes as typed. Text cells are neutralised so a label like `=cmd()` stays text in Excel.
+ * The importer reads this back (duration is derived, so it comes back as a note).
+ */
+export function segmentsCsv(segments: readonly Segment[]): string {
+  const rows = segments.map((s) =>
+    [
+      formatNumber(s.onset),
+      formatNumber(s.offset),
+      formatNumber(s.offset - s.onset),
+      num(s.lowFreq),
+      num(s.highFreq),
+      neutralizeCell(s.label ?? ""),
+      neutralizeCell(s.notes ?? ""),
+    ]
+      .map(quote)
+      .join(","),
+  );
+  return `${[SEGMENT_CSV_COLUMNS.join(","), ...rows].join("\n")}\n`;
+}
+
 /**
  * CSV or Raven selection table. Times are written with the formats package's shortest-round-trip
  * formatter from the stored doubles, so Raven → import → export gives the same numbers back.
  */
 export async function exportSegmentation(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   segmentationId: string,
   format: ExportFormat,
 ): Promise<SegmentExport> {
-  const seg = await findSegmentationInGroup(db, access, segmentationId);
+  const seg = await findSegmentationInGroup({ db }, access, segmentationId);
   const rows = await db.segment.findMany({
     where: { segmentationId: seg.id },
     orderBy: [{ onset: "asc" }, { id: "asc" }],
@@ -52,7 +89,7 @@ export async function exportSegmentation(
     return {
       fileName: `${base}.csv`,
       contentType: "text/csv; charset=utf-8",
-      body: exportSegmentsCsv(segments),
+      body: segmentsCsv(segments),
       segments: segments.length,
     };
   }

@@ -1,5 +1,6 @@
 import { readWavFile } from "@battycoda/audio";
 import type { Db } from "@battycoda/db";
+import type { DbContext } from "../access/context.ts";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
 import { createNotification } from "../notifications/notifications.ts";
 import { type AudioTaskRunner, pickChannel, runSegment } from "./audio.ts";
@@ -88,13 +89,16 @@ async function runSegmentationJob(
         if (makeActive || !(await hasActive(tx, seg.recordingId, seg.id)))
           await activate(tx, seg.recordingId, seg.id);
         if (seg.createdById) {
-          await createNotification(tx, {
-            userId: seg.createdById,
-            kind: "segmentation.completed",
-            title: `Segmentation of ${seg.recording.name} completed`,
-            message: `"${seg.name}" found ${found.length} segment${found.length === 1 ? "" : "s"}.`,
-            link: segmentationLink(seg.recordingId, seg.id),
-          });
+          await createNotification(
+            { db: tx },
+            {
+              userId: seg.createdById,
+              kind: "segmentation.completed",
+              title: `Segmentation of ${seg.recording.name} completed`,
+              message: `"${seg.name}" found ${found.length} segment${found.length === 1 ? "" : "s"}.`,
+              link: segmentationLink(seg.recordingId, seg.id),
+            },
+          );
         }
         return true;
       },
@@ -103,13 +107,13 @@ async function runSegmentationJob(
     if (!stored) return { segmentationId, skipped: "the segmentation changed while running" };
     return { segmentationId, segments: found.length };
   } catch (err) {
-    await recordFailure(db, seg, err, ctx.retriesLeft > 0);
+    await recordFailure({ db }, seg, err, ctx.retriesLeft > 0);
     throw err;
   }
 }
 
 async function recordFailure(
-  db: Db,
+  { db }: DbContext,
   seg: {
     id: string;
     name: string;
@@ -127,13 +131,16 @@ async function recordFailure(
     data: { status: willRetry ? "pending" : "failed", error },
   });
   if (!willRetry && seg.createdById) {
-    await createNotification(db, {
-      userId: seg.createdById,
-      kind: "segmentation.failed",
-      title: `Segmentation of ${seg.recording.name} failed`,
-      message: `"${seg.name}": ${error}`,
-      link: segmentationLink(seg.recordingId, seg.id),
-    });
+    await createNotification(
+      { db },
+      {
+        userId: seg.createdById,
+        kind: "segmentation.failed",
+        title: `Segmentation of ${seg.recording.name} failed`,
+        message: `"${seg.name}": ${error}`,
+        link: segmentationLink(seg.recordingId, seg.id),
+      },
+    );
   }
 }
 

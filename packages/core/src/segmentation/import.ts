@@ -10,6 +10,8 @@ import {
   validateAgainstDuration,
 } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError } from "../access/errors.ts";
 import {
   activate,
@@ -17,7 +19,6 @@ import {
   findSegmentationInGroup,
   hasActive,
   insertSegments,
-  inTransaction,
   lockRecording,
   recordingDuration,
   type SegmentValues,
@@ -70,13 +71,15 @@ export interface ImportSegmentsResult {
  * pickles that try to run code → details `{ unsafePickle: true }`.
  */
 export async function importSegments(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   input: ImportSegmentsInput,
 ): Promise<ImportSegmentsResult> {
-  const rec = await findRecordingForSegmentation(db, access, input.recordingId);
+  const rec = await findRecordingForSegmentation({ db }, access, input.recordingId);
   const target =
-    input.mode === "new" ? null : await findSegmentationInGroup(db, access, input.mode.intoSegmentationId);
+    input.mode === "new"
+      ? null
+      : await findSegmentationInGroup({ db }, access, input.mode.intoSegmentationId);
   if (target && target.recordingId !== rec.id) {
     throw badRequest("That segmentation belongs to another recording");
   }

@@ -1,6 +1,7 @@
 import { WavError } from "@battycoda/audio";
 import type { DbOrTx } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import { DomainError } from "../access/errors.ts";
 import { type AudioTaskRunner, readWindow, runSegment } from "./audio.ts";
 import { findRecordingForSegmentation, recordingAudioPath } from "./common.ts";
@@ -21,13 +22,13 @@ export interface PreviewResult {
  * and answers synchronously (no job): the UI draws the result over the spectrogram at once.
  */
 export async function previewSegmentation(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   deps: { mediaRoot: string; pool?: AudioTaskRunner | null },
   input: TPreviewRequest,
 ): Promise<PreviewResult> {
   const t0 = performance.now();
-  const rec = await findRecordingForSegmentation(db, access, input.recordingId);
+  const rec = await findRecordingForSegmentation({ db }, access, input.recordingId);
   const params = validateParams(input.algorithmKey, input.params, rec.sampleRate);
   const file = recordingAudioPath(deps.mediaRoot, rec.filePath);
   let win: Awaited<ReturnType<typeof readWindow>>;

@@ -2,6 +2,8 @@ import type { SEGMENTATION_ALGORITHMS, SegmentParams } from "@battycoda/audio";
 import type { Db, DbOrTx, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError, notFound } from "../access/errors.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { type JobPayloads, QUEUES } from "../jobs/queues.ts";
@@ -10,7 +12,6 @@ import {
   findRecordingForSegmentation,
   findSegmentationInGroup,
   hasActive,
-  inTransaction,
   lockRecording,
   RECORDING_FIELDS,
   type RecordingForSegmentation,
@@ -57,7 +58,7 @@ function requireBoss(boss: PgBoss | null): PgBoss {
   return boss;
 }
 
-async function algorithmRowId(db: DbOrTx, access: GroupAccess, key: string): Promise<string | null> {
+async function algorithmRowId({ db }: DbContext, access: GroupAccess, key: string): Promise<string | null> {
   const rows = await db.segmentationAlgorithm.findMany({
     where: { key, OR: [{ groupId: access.groupId }, { groupId: null }] },
     select: { id: true, groupId: true, isActive: true },
@@ -83,7 +84,7 @@ function checkChannel(rec: RecordingForSegmentation, channel: number | null | un
  * One atomic jsonb update, so two runs started at once cannot drop each other's entry.
  */
 async function rememberSpeciesParams(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   speciesId: string | null,
   key: string,
@@ -106,8 +107,7 @@ export interface StartSegmentationResult {
 }
 
 async function createRun(
-  db: DbOrTx,
-  boss: PgBoss,
+  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
   access: GroupAccess,
   rec: RecordingForSegmentation,
   input: {
@@ -139,32 +139,34 @@ async function createRun(
       },
     });
     const payload: SegmentationRunPayload = { segmentationId: seg.id, makeActive: input.makeActive };
-    const job = await enqueueJob(tx, boss, {
-      type: QUEUES.segmentationRun,
-      payload: payload as JobPayloads["segmentation.run"],
-      groupId: access.groupId,
-      userId: access.userId,
-      subjectType: "segmentation",
-      subjectId: seg.id,
-      message: `Segment ${rec.name}`,
-    });
+    const job = await enqueueJob(
+      { db: tx, boss },
+      {
+        type: QUEUES.segmentationRun,
+        payload: payload as JobPayloads["segmentation.run"],
+        groupId: access.groupId,
+        userId: access.userId,
+        subjectType: "segmentation",
+        subjectId: seg.id,
+        message: `Segment ${rec.name}`,
+      },
+    );
     return { segmentationId: seg.id, jobId: job.id };
   });
 }
 
 /** Creates a pending segmentation and queues its run, atomically. */
 export async function startSegmentation(
-  db: Db,
-  boss: PgBoss | null,
+  { db, boss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   input: TStartSegmentationRequest,
 ): Promise<StartSegmentationResult> {
   const b = requireBoss(boss);
-  const rec = await findRecordingForSegmentation(db, access, input.recordingId);
+  const rec = await findRecordingForSegmentation({ db }, access, input.recordingId);
   const params = validateParams(input.algorithmKey, input.params, rec.sampleRate);
   checkChannel(rec, input.channel);
-  const algorithmId = await algorithmRowId(db, access, input.algorithmKey);
-  const result = await createRun(db, b, access, rec, {
+  const algorithmId = await algorithmRowId({ db }, access, input.algorithmKey);
+  const result = await createRun({ db, boss: b }, access, rec, {
     algorithmKey: input.algorithmKey,
     params,
     name: input.name,
@@ -172,7 +174,7 @@ export async function startSegmentation(
     makeActive: input.makeActive,
     algorithmId,
   });
-  await rememberSpeciesParams(db, access, rec.speciesId, input.algorithmKey, params);
+  await rememberSpeciesParams({ db }, access, rec.speciesId, input.algorithmKey, params);
   return result;
 }
 
@@ -188,11 +190,11 @@ export interface SegmentationDefaults {
 }
 
 export async function segmentationDefaults(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   input: { recordingId: string; algorithmKey: AlgorithmKey },
 ): Promise<SegmentationDefaults> {
-  const rec = await findRecordingForSegmentation(db, access, input.recordingId);
+  const rec = await findRecordingForSegmentation({ db }, access, input.recordingId);
   const params = algorithmDefaults(input.algorithmKey);
   let fromSpecies: string[] = [];
   if (rec.speciesId) {
@@ -239,14 +241,13 @@ export interface StartBatchResult {
  * queue the same recording twice.
  */
 export async function startBatchSegmentation(
-  db: Db,
-  boss: PgBoss | null,
+  { db, boss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   input: TStartBatchRequest,
 ): Promise<StartBatchResult> {
   const b = requireBoss(boss);
   const params = validateParams(input.algorithmKey, input.params);
-  const algorithmId = await algorithmRowId(db, access, input.algorithmKey);
+  const algorithmId = await algorithmRowId({ db }, access, input.algorithmKey);
   let recs: RecordingForSegmentation[];
   const select = RECORDING_FIELDS;
   const skipped: StartBatchResult["skipped"] = [];
@@ -292,7 +293,8 @@ export async function startBatchSegmentation(
       skipped.push({ recordingId: rec.id, reason: "band starts above its Nyquist frequency" });
       continue;
     }
-    const r = await db.$transaction(
+    const r = await inTransaction(
+      db,
       async (tx) => {
         await lockRecording(tx, rec.id);
         if (input.onlyUnsegmented) {
@@ -301,7 +303,7 @@ export async function startBatchSegmentation(
           });
           if (existing > 0) return null;
         }
-        return createRun(tx, b, access, rec, {
+        return createRun({ db: tx, boss: b }, access, rec, {
           algorithmKey: input.algorithmKey,
           params,
           name: input.name,
@@ -317,7 +319,7 @@ export async function startBatchSegmentation(
       if (rec.speciesId) species.add(rec.speciesId);
     } else skipped.push({ recordingId: rec.id, reason: "already segmented" });
   }
-  for (const s of species) await rememberSpeciesParams(db, access, s, input.algorithmKey, params);
+  for (const s of species) await rememberSpeciesParams({ db }, access, s, input.algorithmKey, params);
   return { queued, skipped };
 }
 
@@ -370,8 +372,8 @@ function toSummary(s: SummaryRow): SegmentationSummary {
 }
 
 /** A recording's segmentations, active first, then newest. */
-export async function listSegmentations(db: DbOrTx, access: GroupAccess, recordingId: string) {
-  const rec = await findRecordingForSegmentation(db, access, recordingId);
+export async function listSegmentations({ db }: DbContext, access: GroupAccess, recordingId: string) {
+  const rec = await findRecordingForSegmentation({ db }, access, recordingId);
   const rows = await db.segmentation.findMany({
     where: { recordingId: rec.id, groupId: access.groupId },
     include: SUMMARY_INCLUDE,
@@ -383,8 +385,8 @@ export async function listSegmentations(db: DbOrTx, access: GroupAccess, recordi
   };
 }
 
-export async function getSegmentation(db: DbOrTx, access: GroupAccess, segmentationId: string) {
-  const seg = await findSegmentationInGroup(db, access, segmentationId);
+export async function getSegmentation({ db }: DbContext, access: GroupAccess, segmentationId: string) {
+  const seg = await findSegmentationInGroup({ db }, access, segmentationId);
   const row = await db.segmentation.findUniqueOrThrow({ where: { id: seg.id }, include: SUMMARY_INCLUDE });
   return {
     ...toSummary(row),
@@ -403,9 +405,13 @@ export async function getSegmentation(db: DbOrTx, access: GroupAccess, segmentat
  * "manual", version 0, no segments. It becomes the active one when asked to, or when the recording
  * has no active segmentation yet.
  */
-export async function createManualSegmentation(db: Db, access: GroupAccess, input: TCreateManualRequest) {
-  const rec = await findRecordingForSegmentation(db, access, input.recordingId);
-  const id = await db.$transaction(async (tx) => {
+export async function createManualSegmentation(
+  { db }: DbContext,
+  access: GroupAccess,
+  input: TCreateManualRequest,
+) {
+  const rec = await findRecordingForSegmentation({ db }, access, input.recordingId);
+  const id = await inTransaction(db, async (tx) => {
     await lockRecording(tx, rec.id);
     const created = await tx.segmentation.create({
       data: {
@@ -424,37 +430,42 @@ export async function createManualSegmentation(db: Db, access: GroupAccess, inpu
     if (makeActive) await activate(tx, rec.id, created.id);
     return created.id;
   });
-  return getSegmentation(db, access, id);
+  return getSegmentation({ db }, access, id);
 }
 
-export async function setActiveSegmentation(db: Db, access: GroupAccess, segmentationId: string) {
-  const seg = await findSegmentationInGroup(db, access, segmentationId);
+export async function setActiveSegmentation({ db }: DbContext, access: GroupAccess, segmentationId: string) {
+  const seg = await findSegmentationInGroup({ db }, access, segmentationId);
   if (seg.status !== "completed") {
     throw new DomainError(
       "PRECONDITION_FAILED",
       `Only a completed segmentation can be active (this one is ${seg.status})`,
     );
   }
-  await db.$transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await lockRecording(tx, seg.recordingId);
     await activate(tx, seg.recordingId, seg.id);
   });
-  return getSegmentation(db, access, seg.id);
+  return getSegmentation({ db }, access, seg.id);
 }
 
-export async function renameSegmentation(db: Db, access: GroupAccess, segmentationId: string, name: string) {
-  const seg = await findSegmentationInGroup(db, access, segmentationId);
+export async function renameSegmentation(
+  { db }: DbContext,
+  access: GroupAccess,
+  segmentationId: string,
+  name: string,
+) {
+  const seg = await findSegmentationInGroup({ db }, access, segmentationId);
   await db.segmentation.update({ where: { id: seg.id }, data: { name } });
-  return getSegmentation(db, access, seg.id);
+  return getSegmentation({ db }, access, seg.id);
 }
 
 /**
  * Deletes a segmentation with its segments. A queued run finds nothing and ends quietly. If it was
  * the active one, the newest other completed segmentation takes over (downstream steps need one).
  */
-export async function deleteSegmentation(db: Db, access: GroupAccess, segmentationId: string) {
-  const seg = await findSegmentationInGroup(db, access, segmentationId);
-  return db.$transaction(async (tx) => {
+export async function deleteSegmentation({ db }: DbContext, access: GroupAccess, segmentationId: string) {
+  const seg = await findSegmentationInGroup({ db }, access, segmentationId);
+  return inTransaction(db, async (tx) => {
     await lockRecording(tx, seg.recordingId);
     const segments = await tx.segment.count({ where: { segmentationId: seg.id } });
     await tx.segmentation.delete({ where: { id: seg.id } });
@@ -495,7 +506,7 @@ export interface OverviewItem {
 }
 
 /** The Segmentation page: recordings with their segmentation state, paginated. */
-export async function segmentationOverview(db: DbOrTx, access: GroupAccess, input: TOverviewRequest) {
+export async function segmentationOverview({ db }: DbContext, access: GroupAccess, input: TOverviewRequest) {
   const where: Prisma.RecordingWhereInput = { groupId: access.groupId, ...NOT_SPLIT_ORIGINAL };
   if (input.projectId) where.projectId = input.projectId;
   if (input.speciesId) where.speciesId = input.speciesId;

@@ -1,5 +1,7 @@
 import type { Db, DbOrTx, Prisma } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import {
   findSegmentationInGroup,
@@ -51,14 +53,15 @@ export interface BatchEditResult {
  * recording (onset < offset, inside its duration); one bad op rejects the whole batch.
  */
 export async function batchEditSegments(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   input: TBatchEditRequest,
   options: { mediaRoot?: string } = {},
 ): Promise<BatchEditResult> {
-  const seg = await findSegmentationInGroup(db, access, input.segmentationId);
+  const seg = await findSegmentationInGroup({ db }, access, input.segmentationId);
   const duration = await recordingDuration(seg.recording, options.mediaRoot);
-  return db.$transaction(
+  return inTransaction(
+    db,
     async (tx) => {
       const version = await bumpVersion(tx, access, seg.id, input.expectedVersion, { manuallyEdited: true });
       const results: (SegmentDto | null)[] = [];
@@ -124,8 +127,8 @@ function fields(s: TSegmentFields) {
   };
 }
 
-export async function listSegments(db: DbOrTx, access: GroupAccess, input: TListSegmentsRequest) {
-  const seg = await findSegmentationInGroup(db, access, input.segmentationId);
+export async function listSegments({ db }: DbContext, access: GroupAccess, input: TListSegmentsRequest) {
+  const seg = await findSegmentationInGroup({ db }, access, input.segmentationId);
   const where: Prisma.SegmentWhereInput = { segmentationId: seg.id };
   if (input.search) {
     where.OR = [
@@ -154,11 +157,11 @@ export async function listSegments(db: DbOrTx, access: GroupAccess, input: TList
 
 /** Segments overlapping [start, end) for the spectrogram viewer, with the version to edit against. */
 export async function segmentsInWindow(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   input: { segmentationId: string; start: number; end: number },
 ) {
-  const seg = await findSegmentationInGroup(db, access, input.segmentationId);
+  const seg = await findSegmentationInGroup({ db }, access, input.segmentationId);
   const rows = await db.segment.findMany({
     where: { segmentationId: seg.id, onset: { lt: input.end }, offset: { gt: input.start } },
     orderBy: [{ onset: "asc" }, { id: "asc" }],

@@ -1,5 +1,7 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findCallTypeForWrite, findSpeciesForWrite } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { conflict, isUniqueViolation } from "../access/errors.ts";
 import { parseCallTypeFileOrThrow } from "./call-type-import.ts";
@@ -15,7 +17,12 @@ const duplicate = (shortName: string) =>
 
 // Short names are unique per species ignoring case ("Echo" and "echo" would be the same label
 // to an annotator); the database index is case-sensitive, so this check is the real one.
-async function assertShortNameFree(db: DbOrTx, speciesId: string, shortName: string, exceptId?: string) {
+async function assertShortNameFree(
+  { db }: DbContext,
+  speciesId: string,
+  shortName: string,
+  exceptId?: string,
+) {
   const clash = await db.callType.findFirst({
     where: {
       speciesId,
@@ -26,9 +33,9 @@ async function assertShortNameFree(db: DbOrTx, speciesId: string, shortName: str
   if (clash) throw duplicate(shortName);
 }
 
-export async function addCallType(db: DbOrTx, access: GroupAccess, input: TAddCallTypeRequest) {
-  const species = await findSpeciesForWrite(db, access, input.speciesId);
-  await assertShortNameFree(db, species.id, input.shortName);
+export async function addCallType({ db }: DbContext, access: GroupAccess, input: TAddCallTypeRequest) {
+  const species = await findSpeciesForWrite({ db }, access, input.speciesId);
+  await assertShortNameFree({ db }, species.id, input.shortName);
   try {
     const row = await db.callType.create({
       data: {
@@ -46,10 +53,10 @@ export async function addCallType(db: DbOrTx, access: GroupAccess, input: TAddCa
   }
 }
 
-export async function updateCallType(db: DbOrTx, access: GroupAccess, input: TUpdateCallTypeRequest) {
-  const callType = await findCallTypeForWrite(db, access, input.callTypeId);
+export async function updateCallType({ db }: DbContext, access: GroupAccess, input: TUpdateCallTypeRequest) {
+  const callType = await findCallTypeForWrite({ db }, access, input.callTypeId);
   if (input.shortName !== undefined)
-    await assertShortNameFree(db, callType.speciesId, input.shortName, callType.id);
+    await assertShortNameFree({ db }, callType.speciesId, input.shortName, callType.id);
   try {
     const row = await db.callType.update({
       where: { id: callType.id },
@@ -66,16 +73,24 @@ export async function updateCallType(db: DbOrTx, access: GroupAccess, input: TUp
   }
 }
 
-export async function deleteCallType(db: DbOrTx, access: GroupAccess, callTypeId: string): Promise<void> {
-  const callType = await findCallTypeForWrite(db, access, callTypeId);
+export async function deleteCallType(
+  { db }: DbContext,
+  access: GroupAccess,
+  callTypeId: string,
+): Promise<void> {
+  const callType = await findCallTypeForWrite({ db }, access, callTypeId);
   await db.callType.delete({ where: { id: callType.id } });
 }
 
 /** Applies an uploaded call-type list in one transaction; nothing changes if any line is bad. */
-export async function importCallTypes(db: Db, access: GroupAccess, input: TImportCallTypesRequest) {
+export async function importCallTypes(
+  { db }: DbContext,
+  access: GroupAccess,
+  input: TImportCallTypesRequest,
+) {
   const parsed = parseCallTypeFileOrThrow(input.text);
-  return db.$transaction(async (tx) => {
-    const species = await findSpeciesForWrite(tx, access, input.speciesId);
+  return inTransaction(db, async (tx) => {
+    const species = await findSpeciesForWrite({ db: tx }, access, input.speciesId);
     const existing = await tx.callType.findMany({ where: { speciesId: species.id } });
     const byKey = new Map(existing.map((c) => [c.shortName.toLowerCase(), c]));
     let created = 0;
@@ -87,10 +102,15 @@ export async function importCallTypes(db: Db, access: GroupAccess, input: TImpor
           data: { speciesId: species.id, shortName: item.shortName, longName: item.longName },
         });
         created++;
-      } else if (current.longName !== item.longName || current.shortName !== item.shortName) {
+        continue;
+      }
+      // A bare `FM` line in a merge names the call type without saying anything about its long
+      // name: keep the one it has. Replace means "the file is the whole truth", empty included.
+      const longName = input.mode === "replace" || item.longName !== "" ? item.longName : current.longName;
+      if (current.longName !== longName || current.shortName !== item.shortName) {
         await tx.callType.update({
           where: { id: current.id },
-          data: { shortName: item.shortName, longName: item.longName },
+          data: { shortName: item.shortName, longName },
         });
         updated++;
       }

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { GroupAccess } from "../access/access.ts";
 import { findSpeciesForRead, findSpeciesForWrite } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { randomToken } from "../auth/tokens.ts";
@@ -49,14 +50,14 @@ export async function removeMediaFile(mediaRoot: string, relative: string | null
  * then removes the previous file.
  */
 export async function setSpeciesImage(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   mediaRoot: string,
   speciesId: string,
   data: Uint8Array,
   maxBytes = SPECIES_IMAGE_MAX_BYTES,
 ) {
-  const species = await findSpeciesForWrite(db, access, speciesId);
+  const species = await findSpeciesForWrite({ db }, access, speciesId);
   if (data.byteLength > maxBytes) throw new DomainError("PAYLOAD_TOO_LARGE", imageTooLargeMessage(maxBytes));
   const format = sniffImageType(data);
   if (!format) throw new DomainError("UNSUPPORTED_MEDIA_TYPE", INVALID_IMAGE_MESSAGE);
@@ -82,12 +83,12 @@ export async function setSpeciesImage(
 }
 
 export async function deleteSpeciesImage(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   mediaRoot: string,
   speciesId: string,
 ) {
-  const species = await findSpeciesForWrite(db, access, speciesId);
+  const species = await findSpeciesForWrite({ db }, access, speciesId);
   if (!species.imagePath) return;
   await db.species.update({ where: { id: species.id }, data: { imagePath: null } });
   await removeMediaFile(mediaRoot, species.imagePath);
@@ -95,12 +96,12 @@ export async function deleteSpeciesImage(
 
 /** The file to stream for a species the caller may read; NOT_FOUND otherwise. */
 export async function getSpeciesImageFile(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   mediaRoot: string,
   speciesId: string,
 ) {
-  const species = await findSpeciesForRead(db, access, speciesId);
+  const species = await findSpeciesForRead({ db }, access, speciesId);
   if (!species.imagePath) throw notFound("Species image");
   const full = resolveMediaPath(mediaRoot, species.imagePath);
   const handle = await fs.open(full, "r").catch(() => null);

@@ -32,6 +32,10 @@ export const ZSpecies = z.object({
   commonName: z.string(),
   description: z.string(),
   isSystem: z.boolean(),
+  /** Who the row belongs to, for pickers: "System" or the group's name. */
+  owner: z.string(),
+  /** For a group's species named like a system species: that system species' id (the group's copy of it). */
+  systemCopyOf: z.string().nullable(),
   /** Whether the caller may edit it (group species: members; system species: site admins). */
   editable: z.boolean(),
   /** Access-checked URL of the repertoire image, or null. */

@@ -1,5 +1,7 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findSpeciesForRead, findSpeciesForWrite, readableSpeciesWhere } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { conflict, isUniqueViolation } from "../access/errors.ts";
 import { removeMediaFile } from "./image.ts";
@@ -22,6 +24,8 @@ export interface SpeciesView {
   commonName: string;
   description: string;
   isSystem: boolean;
+  owner: string;
+  systemCopyOf: string | null;
   editable: boolean;
   imageUrl: string | null;
   detailPaddingMs: number;
@@ -45,7 +49,14 @@ type SpeciesRow = {
   _count: { callTypes: number };
 };
 
-export function toSpeciesView(access: GroupAccess, s: SpeciesRow): SpeciesView {
+export const SYSTEM_OWNER = "System";
+
+/** `systemIds`: system species ids by lower-cased name, to mark a group's copies of them. */
+export function toSpeciesView(
+  access: GroupAccess,
+  s: SpeciesRow,
+  systemIds: ReadonlyMap<string, string> = new Map(),
+): SpeciesView {
   const isSystem = s.groupId === null;
   return {
     id: s.id,
@@ -53,6 +64,9 @@ export function toSpeciesView(access: GroupAccess, s: SpeciesRow): SpeciesView {
     commonName: s.commonName,
     description: s.description,
     isSystem,
+    // Readable species are the system's and the caller's group's, so the owner is one of the two.
+    owner: isSystem ? SYSTEM_OWNER : access.groupName,
+    systemCopyOf: isSystem ? null : (systemIds.get(s.name.toLowerCase()) ?? null),
     editable: isSystem ? access.isSiteAdmin : s.groupId === access.groupId,
     imageUrl: s.imagePath ? speciesImageUrl(s.id, s.updatedAt) : null,
     detailPaddingMs: s.detailPaddingMs,
@@ -74,24 +88,34 @@ export const toCallTypeView = (c: CallTypeView): CallTypeView => ({
 });
 
 /** System species first, then the group's own, each alphabetically. */
-export async function listSpecies(db: DbOrTx, access: GroupAccess): Promise<SpeciesView[]> {
+export async function listSpecies({ db }: DbContext, access: GroupAccess): Promise<SpeciesView[]> {
   const rows = await db.species.findMany({
     where: readableSpeciesWhere(access),
     include: countInclude,
     orderBy: [{ isSystem: "desc" }, { name: "asc" }],
   });
+  const systemIds = new Map(rows.filter((s) => s.groupId === null).map((s) => [s.name.toLowerCase(), s.id]));
   return rows
     .sort((a, b) => Number(a.groupId !== null) - Number(b.groupId !== null) || a.name.localeCompare(b.name))
-    .map((s) => toSpeciesView(access, s));
+    .map((s) => toSpeciesView(access, s, systemIds));
 }
 
-export async function getSpecies(db: DbOrTx, access: GroupAccess, speciesId: string) {
-  await findSpeciesForRead(db, access, speciesId);
+async function systemIdsNamed({ db }: DbContext, name: string): Promise<Map<string, string>> {
+  const system = await db.species.findFirst({
+    where: { groupId: null, name: { equals: name, mode: "insensitive" } },
+    select: { id: true },
+  });
+  return new Map(system ? [[name.toLowerCase(), system.id]] : []);
+}
+
+export async function getSpecies({ db }: DbContext, access: GroupAccess, speciesId: string) {
+  await findSpeciesForRead({ db }, access, speciesId);
   const row = await db.species.findUniqueOrThrow({
     where: { id: speciesId },
     include: { ...countInclude, callTypes: { orderBy: callTypeOrder } },
   });
-  return { ...toSpeciesView(access, row), callTypes: row.callTypes.map(toCallTypeView) };
+  const systemIds = row.groupId === null ? undefined : await systemIdsNamed({ db }, row.name);
+  return { ...toSpeciesView(access, row, systemIds), callTypes: row.callTypes.map(toCallTypeView) };
 }
 
 const duplicateName = (name: string) => conflict(`A species named "${name}" already exists in this group`);
@@ -106,7 +130,7 @@ function assertUniqueShortNames(names: string[]) {
 }
 
 /** New species always belong to the caller's current group. */
-export async function createSpecies(db: DbOrTx, access: GroupAccess, input: TCreateSpeciesRequest) {
+export async function createSpecies({ db }: DbContext, access: GroupAccess, input: TCreateSpeciesRequest) {
   const callTypes = input.callTypes ?? [];
   assertUniqueShortNames(callTypes.map((c) => c.shortName));
   try {
@@ -128,15 +152,15 @@ export async function createSpecies(db: DbOrTx, access: GroupAccess, input: TCre
         },
       },
     });
-    return getSpecies(db, access, row.id);
+    return getSpecies({ db }, access, row.id);
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateName(input.name);
     throw err;
   }
 }
 
-export async function updateSpecies(db: DbOrTx, access: GroupAccess, input: TUpdateSpeciesRequest) {
-  const species = await findSpeciesForWrite(db, access, input.speciesId);
+export async function updateSpecies({ db }: DbContext, access: GroupAccess, input: TUpdateSpeciesRequest) {
+  const species = await findSpeciesForWrite({ db }, access, input.speciesId);
   if (input.name !== undefined && species.groupId === null) {
     const clash = await db.species.findFirst({
       where: { groupId: null, name: input.name, id: { not: species.id } },
@@ -158,16 +182,21 @@ export async function updateSpecies(db: DbOrTx, access: GroupAccess, input: TUpd
     if (isUniqueViolation(err)) throw duplicateName(input.name ?? "");
     throw err;
   }
-  return getSpecies(db, access, species.id);
+  return getSpecies({ db }, access, species.id);
 }
 
 /**
  * Deletes a species with its call types and classifiers (cascade); recordings and tasks keep
  * existing without a species. The repertoire image file goes after the rows are gone.
  */
-export async function deleteSpecies(db: Db, access: GroupAccess, mediaRoot: string, speciesId: string) {
-  const summary = await db.$transaction(async (tx) => {
-    const species = await findSpeciesForWrite(tx, access, speciesId);
+export async function deleteSpecies(
+  { db }: DbContext,
+  access: GroupAccess,
+  mediaRoot: string,
+  speciesId: string,
+) {
+  const summary = await inTransaction(db, async (tx) => {
+    const species = await findSpeciesForWrite({ db: tx }, access, speciesId);
     const [callTypes, recordingsUnlinked, classifiers] = await Promise.all([
       tx.callType.count({ where: { speciesId } }),
       tx.recording.count({ where: { speciesId } }),

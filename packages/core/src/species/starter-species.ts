@@ -1,34 +1,33 @@
-import type { DbOrTx } from "../access/db.ts";
+import type { DbContext } from "../access/context.ts";
 import { SYSTEM_SPECIES } from "../defaults/data.ts";
 
-// A new group starts with its own editable copy of the best-known species so the workflow can be
-// tried at once. Call types come from the system species of the same name when
-// `battycoda initialize-defaults` has created it; otherwise from the definition that command
-// uses (the labels of the hand-labelled Eptesicus fuscus reference data).
+// A new group needs the best-known species at hand so the workflow can be tried at once. Once
+// `battycoda initialize-defaults` has created the system species, that one serves every group
+// (readable by all, its default classifiers apply directly) and a group copy would only be a
+// second "Eptesicus fuscus" in every picker. Before that (fresh installs, test databases) the
+// group gets its own editable copy, from the definition that command uses (the labels of the
+// hand-labelled Eptesicus fuscus reference data). Groups that already hold a copy keep it:
+// classification serves copies with the system species' classifiers (classification/runs.ts).
 const starter = SYSTEM_SPECIES.find((s) => s.name === "Eptesicus fuscus");
 if (!starter) throw new Error("SYSTEM_SPECIES lacks Eptesicus fuscus, the starter species");
 export const STARTER_SPECIES = starter;
 
-export async function createStarterSpecies(db: DbOrTx, groupId: string, createdById: string | null) {
+/** The group's copy of the starter species, or null when the system species serves instead. */
+export async function createStarterSpecies({ db }: DbContext, groupId: string, createdById: string | null) {
   const system = await db.species.findFirst({
-    where: { groupId: null, name: STARTER_SPECIES.name },
-    include: { callTypes: { orderBy: { createdAt: "asc" } } },
+    where: { groupId: null, name: { equals: STARTER_SPECIES.name, mode: "insensitive" } },
+    select: { id: true },
   });
-  const callTypes = system?.callTypes.length
-    ? system.callTypes.map((c) => ({
-        shortName: c.shortName,
-        longName: c.longName,
-        description: c.description,
-      }))
-    : STARTER_SPECIES.callTypes.map(([shortName, longName]) => ({ shortName, longName }));
+  if (system) return null;
   return db.species.create({
     data: {
       name: STARTER_SPECIES.name,
-      commonName: system?.commonName || STARTER_SPECIES.commonName,
-      description: system?.description ?? "",
+      commonName: STARTER_SPECIES.commonName,
       groupId,
       createdById,
-      callTypes: { create: callTypes },
+      callTypes: {
+        create: STARTER_SPECIES.callTypes.map(([shortName, longName]) => ({ shortName, longName })),
+      },
     },
   });
 }

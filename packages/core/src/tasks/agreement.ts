@@ -4,6 +4,7 @@
 // labelled are compared, so an assignee never sees a label on a call they have not labelled yet.
 import type { Db } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import { badRequest, notFound } from "../access/errors.ts";
 import { UNKNOWN_LABEL } from "./annotate.ts";
 import { findBatchInGroup } from "./batches.ts";
@@ -60,8 +61,8 @@ export function fleissKappa(counts: readonly (readonly number[])[]): number | nu
   return (pBar - pe) / (1 - pe);
 }
 
-export async function agreement(db: Db, access: GroupAccess, batchId: string) {
-  const batch = await findBatchInGroup(db, access, batchId);
+export async function agreement({ db }: DbContext, access: GroupAccess, batchId: string) {
+  const batch = await findBatchInGroup({ db }, access, batchId);
   const annotators = batch.assignees.map((a) => ({ userId: a.userId, username: a.user.username }));
   const names = new Map(annotators.map((a) => [a.userId, a.username]));
   const ids = annotators.map((a) => a.userId);
@@ -115,12 +116,16 @@ export async function agreement(db: Db, access: GroupAccess, batchId: string) {
 }
 
 /** Settles a task's label (normally a disagreement of a blind batch); it becomes the batch's result. */
-export async function adjudicate(db: Db, access: GroupAccess, input: { taskId: string; label: string }) {
+export async function adjudicate(
+  { db }: DbContext,
+  access: GroupAccess,
+  input: { taskId: string; label: string },
+) {
   const label = input.label.trim();
   if (!label) throw badRequest("A label is required");
   const task = await db.task.findFirst({ where: { id: input.taskId, groupId: access.groupId } });
   if (!task) throw notFound("Task");
-  const batch = await findBatchInGroup(db, access, task.batchId);
+  const batch = await findBatchInGroup({ db }, access, task.batchId);
   if (batch.status !== "ready") throw badRequest("The batch is not ready");
   if (label !== UNKNOWN_LABEL && task.speciesId) {
     const known = await db.callType.findFirst({ where: { speciesId: task.speciesId, shortName: label } });

@@ -5,6 +5,8 @@
 // every assignee labels every task (TaskLabel), and the task is done once all of them have.
 import { type Db, type DbOrTx, type DbTransaction, Prisma } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { badRequest, conflict, DomainError, forbidden, notFound } from "../access/errors.ts";
 import {
   type TAnnotationTask,
@@ -76,7 +78,7 @@ function toRow(t: RowSource, blind: boolean): TTaskRow {
   };
 }
 
-async function batchInfo(db: DbOrTx, access: GroupAccess, batchId: string): Promise<BatchInfo> {
+async function batchInfo({ db }: DbContext, access: GroupAccess, batchId: string): Promise<BatchInfo> {
   // one round trip: this runs on every keypress of the annotation screen
   const [b] = await db.$queryRaw<
     {
@@ -116,7 +118,7 @@ function requireAssignee(batch: BatchInfo, access: GroupAccess) {
     throw forbidden("Only the batch's assignees label a blind batch");
 }
 
-async function findTaskInGroup(db: DbOrTx, access: GroupAccess, taskId: string) {
+async function findTaskInGroup({ db }: DbContext, access: GroupAccess, taskId: string) {
   const task = await db.task.findFirst({
     where: { id: taskId, groupId: access.groupId },
     select: { id: true, batchId: true, position: true, speciesId: true, status: true, annotatedById: true },
@@ -149,7 +151,7 @@ interface DetailRow {
 }
 
 async function annotationTasks(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   batch: BatchInfo,
   ids: string[],
@@ -210,7 +212,7 @@ async function annotationTasks(
 
 /** Locks the first free task after (or before) `position` for the caller; null when none is left. */
 async function lockNext(
-  db: DbOrTx,
+  { db }: DbContext,
   batch: BatchInfo,
   userId: string,
   position: number,
@@ -245,7 +247,7 @@ async function lockNext(
 
 /** Blind batches: the caller's next task without their label (no locks: everyone labels everything). */
 async function blindNext(
-  db: DbOrTx,
+  { db }: DbContext,
   batch: BatchInfo,
   userId: string,
   position: number,
@@ -267,7 +269,7 @@ async function blindNext(
 
 /** Prefetch hints: the tasks the caller would most likely get next (not locked for them). */
 async function following(
-  db: DbOrTx,
+  { db }: DbContext,
   batch: BatchInfo,
   userId: string,
   position: number,
@@ -288,7 +290,7 @@ async function following(
   return rows.map((r) => r.id);
 }
 
-async function releaseMine(db: DbOrTx, taskId: string, userId: string): Promise<void> {
+async function releaseMine({ db }: DbContext, taskId: string, userId: string): Promise<void> {
   await db.$executeRaw`
     UPDATE "Task" SET "lockedById" = NULL, "lockedAt" = NULL, "updatedAt" = now(),
       status = CASE WHEN status = 'in_progress' THEN 'pending'::"TaskStatus" ELSE status END
@@ -296,7 +298,7 @@ async function releaseMine(db: DbOrTx, taskId: string, userId: string): Promise<
 }
 
 async function nextFor(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   batch: BatchInfo,
   /** lockedByCaller false: the caller's lock on it is known to be gone (just saved or skipped). */
@@ -306,55 +308,59 @@ async function nextFor(
 ): Promise<TAnnotationTask[]> {
   const start = after?.position ?? (direction === "next" ? 0 : Number.MAX_SAFE_INTEGER);
   if (batch.blind) {
-    let ids = await blindNext(db, batch, access.userId, start, direction, take);
+    let ids = await blindNext({ db }, batch, access.userId, start, direction, take);
     if (ids.length === 0 && after && direction === "next")
-      ids = await blindNext(db, batch, access.userId, 0, direction, take);
-    return annotationTasks(db, access, batch, ids);
+      ids = await blindNext({ db }, batch, access.userId, 0, direction, take);
+    return annotationTasks({ db }, access, batch, ids);
   }
-  let picked = await lockNext(db, batch, access.userId, start, direction);
+  let picked = await lockNext({ db }, batch, access.userId, start, direction);
   // past the end: wrap round to tasks skipped over or freed since
   if (!picked && after && direction === "next")
-    picked = await lockNext(db, batch, access.userId, 0, direction);
+    picked = await lockNext({ db }, batch, access.userId, 0, direction);
   if (after && after.id !== picked?.id && after.lockedByCaller !== false)
-    await releaseMine(db, after.id, access.userId);
+    await releaseMine({ db }, after.id, access.userId);
   if (!picked) return [];
-  const rest = await following(db, batch, access.userId, picked.position, direction, take - 1);
-  return annotationTasks(db, access, batch, [picked.id, ...rest.filter((r) => r !== picked?.id)]);
+  const rest = await following({ db }, batch, access.userId, picked.position, direction, take - 1);
+  return annotationTasks({ db }, access, batch, [picked.id, ...rest.filter((r) => r !== picked?.id)]);
 }
 
-export async function nextTask(db: Db, access: GroupAccess, raw: TNextTaskRequest) {
+export async function nextTask({ db }: DbContext, access: GroupAccess, raw: TNextTaskRequest) {
   const input = ZNextTaskRequest.parse(raw);
-  const batch = await batchInfo(db, access, input.batchId);
+  const batch = await batchInfo({ db }, access, input.batchId);
   requireReady(batch);
   requireAssignee(batch, access);
   let after: { id: string; position: number } | null = null;
   if (input.afterTaskId) {
-    const t = await findTaskInGroup(db, access, input.afterTaskId);
+    const t = await findTaskInGroup({ db }, access, input.afterTaskId);
     if (t.batchId !== batch.id) throw badRequest("That task belongs to another batch");
     after = { id: t.id, position: t.position };
   }
-  return { tasks: await nextFor(db, access, batch, after, input.direction, input.take) };
+  return { tasks: await nextFor({ db }, access, batch, after, input.direction, input.take) };
 }
 
-export async function getTask(db: Db, access: GroupAccess, taskId: string): Promise<TAnnotationTask> {
-  const t = await findTaskInGroup(db, access, taskId);
-  const batch = await batchInfo(db, access, t.batchId);
-  const [task] = await annotationTasks(db, access, batch, [t.id]);
+export async function getTask(
+  { db }: DbContext,
+  access: GroupAccess,
+  taskId: string,
+): Promise<TAnnotationTask> {
+  const t = await findTaskInGroup({ db }, access, taskId);
+  const batch = await batchInfo({ db }, access, t.batchId);
+  const [task] = await annotationTasks({ db }, access, batch, [t.id]);
   if (!task) throw notFound("Task");
   return task;
 }
 
-async function taskRow(db: DbOrTx, taskId: string, blind: boolean): Promise<TTaskRow> {
+async function taskRow({ db }: DbContext, taskId: string, blind: boolean): Promise<TTaskRow> {
   return toRow(await db.task.findUniqueOrThrow({ where: { id: taskId }, include: TASK_INCLUDE }), blind);
 }
 
-async function checkLabel(db: DbOrTx, speciesId: string | null, label: string): Promise<void> {
+async function checkLabel({ db }: DbContext, speciesId: string | null, label: string): Promise<void> {
   if (label === UNKNOWN_LABEL || !speciesId) return;
   const found = await db.callType.findFirst({ where: { speciesId, shortName: label }, select: { id: true } });
   if (!found) throw badRequest(`"${label}" is not a call type of this species (nor "${UNKNOWN_LABEL}")`);
 }
 
-async function lockHolder(db: DbOrTx, taskId: string): Promise<string> {
+async function lockHolder({ db }: DbContext, taskId: string): Promise<string> {
   const t = await db.task.findUnique({
     where: { id: taskId },
     include: { lockedBy: { select: { username: true } } },
@@ -385,18 +391,18 @@ async function settleBlindTask(tx: DbTransaction, taskId: string, assigneeIds: s
 }
 
 export async function saveLabel(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   raw: { taskId: string; label: string; notes?: string | undefined },
 ) {
   const input = ZSaveLabelRequest.parse(raw);
-  const t = await findTaskInGroup(db, access, input.taskId);
-  const batch = await batchInfo(db, access, t.batchId);
+  const t = await findTaskInGroup({ db }, access, input.taskId);
+  const batch = await batchInfo({ db }, access, t.batchId);
   requireReady(batch);
   requireAssignee(batch, access);
-  await checkLabel(db, t.speciesId, input.label);
+  await checkLabel({ db }, t.speciesId, input.label);
   if (batch.blind) {
-    await db.$transaction(async (tx) => {
+    await inTransaction(db, async (tx) => {
       // serialises the assignees' last labels, so exactly one of them settles the task
       await tx.$queryRaw`SELECT id FROM "Task" WHERE id = ${t.id} FOR UPDATE`;
       await tx.taskLabel.upsert({
@@ -413,12 +419,12 @@ export async function saveLabel(
         "annotatedById" = ${access.userId}, "annotatedAt" = now(), "lockedById" = NULL, "lockedAt" = NULL,
         "updatedAt" = now()
       WHERE id = ${t.id} AND ("lockedById" IS NULL OR "lockedById" = ${access.userId} OR "lockedAt" < ${STALE})`;
-    if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder(db, t.id)}`);
+    if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder({ db }, t.id)}`);
   }
-  const [task] = await annotationTasks(db, access, batch, [t.id]);
+  const [task] = await annotationTasks({ db }, access, batch, [t.id]);
   if (!task) throw notFound("Task");
   const [next] = await nextFor(
-    db,
+    { db },
     access,
     batch,
     { id: t.id, position: t.position, lockedByCaller: false },
@@ -428,9 +434,9 @@ export async function saveLabel(
   return { task, next: next ?? null };
 }
 
-export async function skipTask(db: Db, access: GroupAccess, taskId: string) {
-  const t = await findTaskInGroup(db, access, taskId);
-  const batch = await batchInfo(db, access, t.batchId);
+export async function skipTask({ db }: DbContext, access: GroupAccess, taskId: string) {
+  const t = await findTaskInGroup({ db }, access, taskId);
+  const batch = await batchInfo({ db }, access, t.batchId);
   requireReady(batch);
   requireAssignee(batch, access);
   if (!batch.blind) {
@@ -439,10 +445,10 @@ export async function skipTask(db: Db, access: GroupAccess, taskId: string) {
       UPDATE "Task" SET status = CASE WHEN status = 'done' THEN status ELSE 'skipped'::"TaskStatus" END,
         "lockedById" = NULL, "lockedAt" = NULL, "updatedAt" = now()
       WHERE id = ${t.id} AND ("lockedById" IS NULL OR "lockedById" = ${access.userId} OR "lockedAt" < ${STALE})`;
-    if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder(db, t.id)}`);
+    if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder({ db }, t.id)}`);
   }
   const [next] = await nextFor(
-    db,
+    { db },
     access,
     batch,
     { id: t.id, position: t.position, lockedByCaller: false },
@@ -453,13 +459,13 @@ export async function skipTask(db: Db, access: GroupAccess, taskId: string) {
 }
 
 /** Clears the caller's own label; the task is theirs (locked) to label again. */
-export async function undoLabel(db: Db, access: GroupAccess, taskId: string) {
-  const t = await findTaskInGroup(db, access, taskId);
-  const batch = await batchInfo(db, access, t.batchId);
+export async function undoLabel({ db }: DbContext, access: GroupAccess, taskId: string) {
+  const t = await findTaskInGroup({ db }, access, taskId);
+  const batch = await batchInfo({ db }, access, t.batchId);
   requireReady(batch);
   requireAssignee(batch, access);
   if (batch.blind) {
-    await db.$transaction(async (tx) => {
+    await inTransaction(db, async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Task" WHERE id = ${t.id} FOR UPDATE`;
       const { count } = await tx.taskLabel.deleteMany({ where: { taskId: t.id, userId: access.userId } });
       if (count === 0) throw badRequest("You have not labelled this call");
@@ -472,18 +478,18 @@ export async function undoLabel(db: Db, access: GroupAccess, taskId: string) {
       WHERE id = ${t.id} AND "annotatedById" = ${access.userId} AND "adjudicatedById" IS NULL`;
     if (updated === 0) throw badRequest("Only your own label can be undone");
   }
-  return { task: await taskRow(db, t.id, batch.blind) };
+  return { task: await taskRow({ db }, t.id, batch.blind) };
 }
 
-export async function releaseLock(db: Db, access: GroupAccess, taskId: string) {
-  const t = await findTaskInGroup(db, access, taskId);
-  await releaseMine(db, t.id, access.userId);
+export async function releaseLock({ db }: DbContext, access: GroupAccess, taskId: string) {
+  const t = await findTaskInGroup({ db }, access, taskId);
+  await releaseMine({ db }, t.id, access.userId);
   return { ok: true as const };
 }
 
-export async function listTasks(db: Db, access: GroupAccess, raw: TListTasksRequest) {
+export async function listTasks({ db }: DbContext, access: GroupAccess, raw: TListTasksRequest) {
   const input = ZListTasksRequest.parse(raw);
-  const batch = await batchInfo(db, access, input.batchId);
+  const batch = await batchInfo({ db }, access, input.batchId);
   const where: Prisma.TaskWhereInput = {
     batchId: batch.id,
     ...(input.status ? { status: input.status } : {}),
@@ -513,8 +519,8 @@ export async function listTasks(db: Db, access: GroupAccess, raw: TListTasksRequ
   };
 }
 
-export async function getTaskRow(db: Db, access: GroupAccess, taskId: string): Promise<TTaskRow> {
-  const t = await findTaskInGroup(db, access, taskId);
-  const batch = await batchInfo(db, access, t.batchId);
-  return taskRow(db, t.id, batch.blind);
+export async function getTaskRow({ db }: DbContext, access: GroupAccess, taskId: string): Promise<TTaskRow> {
+  const t = await findTaskInGroup({ db }, access, taskId);
+  const batch = await batchInfo({ db }, access, t.batchId);
+  return taskRow({ db }, t.id, batch.blind);
 }

@@ -5,6 +5,8 @@
 import { type Db, type DbOrTx, type DbTransaction, Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { badRequest, conflict, DomainError, isUniqueViolation, notFound } from "../access/errors.ts";
 import { float8Text } from "../access/exact-float.ts";
 import { cancelJob, enqueueJob } from "../jobs/enqueue.ts";
@@ -50,7 +52,10 @@ interface Resolved {
   speciesId: string | null;
 }
 
-async function latestCompletedRuns(db: DbOrTx, segmentationIds: string[]): Promise<Map<string, string>> {
+async function latestCompletedRuns(
+  { db }: DbContext,
+  segmentationIds: string[],
+): Promise<Map<string, string>> {
   if (segmentationIds.length === 0) return new Map();
   const runs = await db.classificationRun.findMany({
     where: { segmentationId: { in: segmentationIds }, status: "completed" },
@@ -61,7 +66,11 @@ async function latestCompletedRuns(db: DbOrTx, segmentationIds: string[]): Promi
   return new Map(runs.map((r) => [r.segmentationId as string, r.id]));
 }
 
-async function resolveSource(db: DbOrTx, access: GroupAccess, source: TBatchSource): Promise<Resolved> {
+async function resolveSource(
+  { db }: DbContext,
+  access: GroupAccess,
+  source: TBatchSource,
+): Promise<Resolved> {
   if (source.kind === "run") {
     const run = await db.classificationRun.findFirst({
       where: { id: source.runId, groupId: access.groupId },
@@ -85,15 +94,15 @@ async function resolveSource(db: DbOrTx, access: GroupAccess, source: TBatchSour
     if (!seg) throw notFound("Segmentation");
     if (seg.status !== "completed")
       throw precondition(`The segmentation is ${seg.status}; tasks can be made from a completed one`);
-    const runs = await latestCompletedRuns(db, [seg.id]);
+    const runs = await latestCompletedRuns({ db }, [seg.id]);
     return {
       pairs: [{ segmentationId: seg.id, runId: runs.get(seg.id) ?? null }],
       projectId: seg.recording.projectId,
       speciesId: seg.recording.speciesId,
     };
   }
-  if (source.projectId) await findProjectInGroup(db, access, source.projectId);
-  if (source.speciesId) await findSpeciesForRead(db, access, source.speciesId);
+  if (source.projectId) await findProjectInGroup({ db }, access, source.projectId);
+  if (source.speciesId) await findSpeciesForRead({ db }, access, source.speciesId);
   if (source.recordingId) {
     const rec = await db.recording.findFirst({ where: { id: source.recordingId, groupId: access.groupId } });
     if (!rec) throw notFound("Recording");
@@ -113,7 +122,7 @@ async function resolveSource(db: DbOrTx, access: GroupAccess, source: TBatchSour
     select: { id: true, recording: { select: { projectId: true, speciesId: true } } },
   });
   const runs = await latestCompletedRuns(
-    db,
+    { db },
     segs.map((s) => s.id),
   );
   const single = (values: (string | null)[]) => {
@@ -159,7 +168,7 @@ function candidatesSql(pairs: SourcePair[], threshold: number | null, order: TOr
     WHERE (${t}::float8 IS NULL OR r.confidence IS NULL OR r.confidence <= ${t}::float8)`;
 }
 
-async function countCandidates(db: DbOrTx, pairs: SourcePair[], threshold: number | null) {
+async function countCandidates({ db }: DbContext, pairs: SourcePair[], threshold: number | null) {
   if (pairs.length === 0) return { tasks: 0, recordings: 0, runs: 0 };
   const [row] = await db.$queryRaw<{ tasks: number; recordings: number; runs: number }[]>`
     SELECT count(*)::int AS tasks, count(DISTINCT c."recordingId")::int AS recordings,
@@ -168,13 +177,17 @@ async function countCandidates(db: DbOrTx, pairs: SourcePair[], threshold: numbe
   return row ?? { tasks: 0, recordings: 0, runs: 0 };
 }
 
-export async function createBatchPreview(db: Db, access: GroupAccess, raw: TCreateBatchPreviewRequest) {
+export async function createBatchPreview(
+  { db }: DbContext,
+  access: GroupAccess,
+  raw: TCreateBatchPreviewRequest,
+) {
   const input = ZCreateBatchPreviewRequest.parse(raw);
-  const resolved = await resolveSource(db, access, input.source);
-  return countCandidates(db, resolved.pairs, input.confidenceThreshold ?? null);
+  const resolved = await resolveSource({ db }, access, input.source);
+  return countCandidates({ db }, resolved.pairs, input.confidenceThreshold ?? null);
 }
 
-export async function batchNameAvailable(db: Db, access: GroupAccess, name: string) {
+export async function batchNameAvailable({ db }: DbContext, access: GroupAccess, name: string) {
   const found = await db.taskBatch.findFirst({
     where: { groupId: access.groupId, name: name.trim() },
     select: { id: true },
@@ -201,7 +214,11 @@ async function insertTasks(
     WHERE c.rn > ${from} AND c.rn <= ${to}`;
 }
 
-async function checkAssignees(db: DbOrTx, access: GroupAccess, ids: string[] | undefined): Promise<string[]> {
+async function checkAssignees(
+  { db }: DbContext,
+  access: GroupAccess,
+  ids: string[] | undefined,
+): Promise<string[]> {
   const unique = [...new Set(ids ?? [])];
   if (unique.length === 0) return [];
   const members = await db.membership.findMany({
@@ -219,17 +236,16 @@ export interface CreateBatchOptions {
 }
 
 export async function createBatch(
-  db: Db,
-  boss: PgBoss | null,
+  { db, boss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   raw: TCreateBatchRequest,
   options: CreateBatchOptions = {},
 ): Promise<{ batchId: string; jobId: string | null }> {
   const input = ZCreateBatchRequest.parse(raw);
-  const assignees = await checkAssignees(db, access, input.assigneeIds);
-  const resolved = await resolveSource(db, access, input.source);
+  const assignees = await checkAssignees({ db }, access, input.assigneeIds);
+  const resolved = await resolveSource({ db }, access, input.source);
   const threshold = input.confidenceThreshold ?? null;
-  const { tasks } = await countCandidates(db, resolved.pairs, threshold);
+  const { tasks } = await countCandidates({ db }, resolved.pairs, threshold);
   if (tasks === 0)
     throw badRequest(
       threshold === null
@@ -246,7 +262,8 @@ export async function createBatch(
     orderMode: input.orderMode,
   };
   try {
-    return await db.$transaction(
+    return await inTransaction(
+      db,
       async (tx) => {
         const batch = await tx.taskBatch.create({
           data: {
@@ -272,15 +289,18 @@ export async function createBatch(
           await insertTasks(tx, batch, stored, 0, tasks);
           return { batchId: batch.id, jobId: null };
         }
-        const job = await enqueueJob(tx, boss as PgBoss, {
-          type: CREATE_BATCH_QUEUE,
-          payload: { batchId: batch.id },
-          groupId: access.groupId,
-          userId: options.userId ?? access.userId,
-          subjectType: BATCH_SUBJECT,
-          subjectId: batch.id,
-          message: `Creating ${tasks} tasks`,
-        });
+        const job = await enqueueJob(
+          { db: tx, boss: boss as PgBoss },
+          {
+            type: CREATE_BATCH_QUEUE,
+            payload: { batchId: batch.id },
+            groupId: access.groupId,
+            userId: options.userId ?? access.userId,
+            subjectType: BATCH_SUBJECT,
+            subjectId: batch.id,
+            message: `Creating ${tasks} tasks`,
+          },
+        );
         return { batchId: batch.id, jobId: job.id };
       },
       { timeout: 60_000 },
@@ -292,8 +312,8 @@ export async function createBatch(
 }
 
 /** Drops a batch's tasks and marks it failed, so nothing of a broken build is ever visible. */
-export async function failBatch(db: Db, batchId: string, error: string): Promise<void> {
-  await db.$transaction(async (tx) => {
+export async function failBatch({ db }: DbContext, batchId: string, error: string): Promise<void> {
+  await inTransaction(db, async (tx) => {
     await tx.task.deleteMany({ where: { batchId } });
     await tx.taskBatch.updateMany({
       where: { id: batchId, status: { not: "ready" } },
@@ -316,7 +336,7 @@ export interface BuildOptions {
  * Returns "ready" once every task exists, "stopped" when interrupted (maxPages, cancel, deleted).
  */
 export async function buildBatchPages(
-  db: Db,
+  { db }: DbContext,
   batchId: string,
   options: BuildOptions = {},
 ): Promise<"ready" | "stopped"> {
@@ -324,11 +344,12 @@ export async function buildBatchPages(
   const batch = await db.taskBatch.findUnique({ where: { id: batchId } });
   if (batch?.status !== "creating") return "stopped";
   const src = batch.source as unknown as StoredSource;
-  const { tasks: total } = await countCandidates(db, src.pairs, src.confidenceThreshold);
+  const { tasks: total } = await countCandidates({ db }, src.pairs, src.confidenceThreshold);
   for (let page = 0; ; page++) {
     if (options.maxPages !== undefined && page >= options.maxPages) return "stopped";
     if (await options.isCancelled?.()) return "stopped";
-    const step = await db.$transaction(
+    const step = await inTransaction(
+      db,
       async (tx) => {
         const locked = await tx.$queryRaw<{ id: string }[]>`
           SELECT id FROM "TaskBatch" WHERE id = ${batchId} AND status = 'creating' FOR UPDATE`;
@@ -365,16 +386,16 @@ export function createBatchHandler(options: { pageSize?: number } = {}): JobHand
       await ctx.db.taskBatch.update({ where: { id: batchId }, data: { status: "creating", error: null } });
     }
     try {
-      const outcome = await buildBatchPages(ctx.db, batchId, {
+      const outcome = await buildBatchPages(ctx, batchId, {
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
         isCancelled: () => ctx.isCancelled(),
         onPage: (done, total) => ctx.setProgress(total ? done / total : 1, `${done} of ${total} tasks`),
       });
-      if (outcome === "stopped" && (await ctx.isCancelled())) await failBatch(ctx.db, batchId, "Cancelled");
+      if (outcome === "stopped" && (await ctx.isCancelled())) await failBatch(ctx, batchId, "Cancelled");
       const tasks = await ctx.db.task.count({ where: { batchId } });
       return { outcome, tasks };
     } catch (err) {
-      if (ctx.retriesLeft === 0) await failBatch(ctx.db, batchId, (err as Error)?.message ?? String(err));
+      if (ctx.retriesLeft === 0) await failBatch(ctx, batchId, (err as Error)?.message ?? String(err));
       throw err;
     }
   };
@@ -394,7 +415,11 @@ const BATCH_INCLUDE = {
 
 type BatchRow = Prisma.TaskBatchGetPayload<{ include: typeof BATCH_INCLUDE }>;
 
-export async function findBatchInGroup(db: DbOrTx, access: GroupAccess, batchId: string): Promise<BatchRow> {
+export async function findBatchInGroup(
+  { db }: DbContext,
+  access: GroupAccess,
+  batchId: string,
+): Promise<BatchRow> {
   const batch = await db.taskBatch.findFirst({
     where: { id: batchId, groupId: access.groupId },
     include: BATCH_INCLUDE,
@@ -403,7 +428,7 @@ export async function findBatchInGroup(db: DbOrTx, access: GroupAccess, batchId:
   return batch;
 }
 
-async function countsOf(db: DbOrTx, batchIds: string[]) {
+async function countsOf({ db }: DbContext, batchIds: string[]) {
   const rows = batchIds.length
     ? await db.task.groupBy({
         by: ["batchId", "status"],
@@ -442,7 +467,7 @@ function summaryOf(b: BatchRow, counts: { taskCount: number; doneCount: number; 
 
 const OPEN_TASK: Prisma.TaskWhereInput = { status: { in: ["pending", "in_progress"] } };
 
-export async function listBatches(db: Db, access: GroupAccess, raw: TListBatchesRequest = {}) {
+export async function listBatches({ db }: DbContext, access: GroupAccess, raw: TListBatchesRequest = {}) {
   const input = ZListBatchesRequest.parse(raw);
   const statusWhere: Prisma.TaskBatchWhereInput =
     input.status === "open"
@@ -477,7 +502,7 @@ export async function listBatches(db: Db, access: GroupAccess, raw: TListBatches
   });
   const items = rows.slice(0, input.limit);
   const counts = await countsOf(
-    db,
+    { db },
     items.map((b) => b.id),
   );
   return {
@@ -488,9 +513,9 @@ export async function listBatches(db: Db, access: GroupAccess, raw: TListBatches
   };
 }
 
-export async function getBatch(db: Db, access: GroupAccess, batchId: string) {
-  const b = await findBatchInGroup(db, access, batchId);
-  const counts = await countsOf(db, [b.id]);
+export async function getBatch({ db }: DbContext, access: GroupAccess, batchId: string) {
+  const b = await findBatchInGroup({ db }, access, batchId);
+  const counts = await countsOf({ db }, [b.id]);
   const callTypes = b.speciesId
     ? await db.callType.findMany({
         where: { speciesId: b.speciesId },
@@ -529,8 +554,8 @@ export async function getBatch(db: Db, access: GroupAccess, batchId: string) {
 
 // ─── deleting ───
 
-export async function deleteBatchPreview(db: Db, access: GroupAccess, batchId: string) {
-  const b = await findBatchInGroup(db, access, batchId);
+export async function deleteBatchPreview({ db }: DbContext, access: GroupAccess, batchId: string) {
+  const b = await findBatchInGroup({ db }, access, batchId);
   const [tasks, labelled] = await Promise.all([
     db.task.count({ where: { batchId: b.id } }),
     db.task.count({ where: { batchId: b.id, OR: [{ label: { not: null } }, { labels: { some: {} } }] } }),
@@ -538,14 +563,18 @@ export async function deleteBatchPreview(db: Db, access: GroupAccess, batchId: s
   return { tasks, labelled };
 }
 
-export async function deleteBatch(db: Db, boss: PgBoss | null, access: GroupAccess, batchId: string) {
-  const b = await findBatchInGroup(db, access, batchId);
+export async function deleteBatch(
+  { db, boss }: Pick<CoreContext, "db" | "boss">,
+  access: GroupAccess,
+  batchId: string,
+) {
+  const b = await findBatchInGroup({ db }, access, batchId);
   if (b.status === "creating" && boss) {
     const jobs = await db.job.findMany({
       where: { subjectType: BATCH_SUBJECT, subjectId: b.id, status: { in: ["queued", "running"] } },
       select: { id: true },
     });
-    for (const j of jobs) await cancelJob(db, boss, j.id);
+    for (const j of jobs) await cancelJob({ db, boss }, j.id);
   }
   await db.taskBatch.deleteMany({ where: { id: b.id, groupId: access.groupId } });
   return { ok: true as const };

@@ -11,6 +11,7 @@ import ExcelJS from "exceljs";
 import yazl from "yazl";
 import { z } from "zod";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import { badRequest, notFound } from "../access/errors.ts";
 import { isStamp, type RunStamp } from "../classification/stamp.ts";
 import type { StoredSource } from "./batches.ts";
@@ -104,7 +105,7 @@ function stampText(run: RunInfo | undefined): string {
   return `run ${run.id}; ${run.isDummy ? "dummy classifier" : `${name}${version ? ` v${version}` : ""}${hash}`}`;
 }
 
-async function runsOf(db: Db, batch: ExportBatch): Promise<Map<string, RunInfo>> {
+async function runsOf({ db }: DbContext, batch: ExportBatch): Promise<Map<string, RunInfo>> {
   const src = batch.source as Partial<StoredSource> | null;
   const ids = [batch.classificationRunId, ...(src?.pairs ?? []).map((p) => p.runId)].filter(
     (x): x is string => !!x,
@@ -138,7 +139,7 @@ async function runsOf(db: Db, batch: ExportBatch): Promise<Map<string, RunInfo>>
 
 /** Every task of one recording in a batch, page by page, as spreadsheet rows. */
 async function* taskRows(
-  db: Db,
+  { db }: DbContext,
   batch: ExportBatch,
   recording: { id: string; name: string; originalFilename: string },
   run: RunInfo | undefined,
@@ -257,7 +258,11 @@ function parameterRows(batch: ExportBatch, runs: Map<string, RunInfo>): Cell[][]
   return rows;
 }
 
-async function summaryRows(db: Db, batch: ExportBatch, recordings: { id: string; name: string }[]) {
+async function summaryRows(
+  { db }: DbContext,
+  batch: ExportBatch,
+  recordings: { id: string; name: string }[],
+) {
   const counts = await db.task.groupBy({
     by: ["recordingId", "status", "label"],
     where: { batchId: batch.id },
@@ -306,7 +311,7 @@ async function writeCsv(out: PassThrough, rows: AsyncIterable<Cell[]> | Iterable
   out.end();
 }
 
-async function selectBatches(db: Db, access: GroupAccess, input: z.infer<typeof ZExportRequest>) {
+async function selectBatches({ db }: DbContext, access: GroupAccess, input: z.infer<typeof ZExportRequest>) {
   if (input.projectId) {
     const p = await db.project.findFirst({ where: { id: input.projectId, groupId: access.groupId } });
     if (!p) throw notFound("Project");
@@ -338,12 +343,12 @@ async function selectBatches(db: Db, access: GroupAccess, input: z.infer<typeof 
 
 /** The ZIP of the chosen (or all completed) batches; checks happen before anything is streamed. */
 export async function exportBatchesZip(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   raw: TExportRequest,
 ): Promise<TaskDownload> {
   const input = ZExportRequest.parse(raw);
-  const batches = await selectBatches(db, access, input);
+  const batches = await selectBatches({ db }, access, input);
   const zip = new yazl.ZipFile();
   const ext = input.format;
   const produce = async () => {
@@ -368,9 +373,9 @@ export async function exportBatchesZip(
         select: { id: true, name: true, originalFilename: true },
         orderBy: [{ name: "asc" }, { id: "asc" }],
       });
-      const runs = await runsOf(db, batch);
+      const runs = await runsOf({ db }, batch);
       const params = parameterRows(batch, runs);
-      const summary = await summaryRows(db, batch, recordings);
+      const summary = await summaryRows({ db }, batch, recordings);
       if (ext === "xlsx") {
         await entry(`${folder}/summary.xlsx`, (out) =>
           writeWorkbook(out, [
@@ -385,7 +390,7 @@ export async function exportBatchesZip(
       for (const rec of recordings) {
         const rows = async function* () {
           yield [...TASK_COLUMNS] as Cell[];
-          yield* taskRows(db, batch, rec, runs.get(rec.id));
+          yield* taskRows({ db }, batch, rec, runs.get(rec.id));
         };
         const base = safeName(rec.name.replace(/\.wav$/i, ""), rec.id);
         if (ext === "xlsx")
@@ -412,10 +417,14 @@ export async function exportBatchesZip(
 }
 
 /** One batch as one CSV (every recording), streamed page by page. */
-export async function exportBatchCsv(db: Db, access: GroupAccess, batchId: string): Promise<TaskDownload> {
-  const [batch] = await selectBatches(db, access, { batchIds: [batchId], format: "csv" });
+export async function exportBatchCsv(
+  { db }: DbContext,
+  access: GroupAccess,
+  batchId: string,
+): Promise<TaskDownload> {
+  const [batch] = await selectBatches({ db }, access, { batchIds: [batchId], format: "csv" });
   if (!batch) throw notFound("Task batch");
-  const runs = await runsOf(db, batch);
+  const runs = await runsOf({ db }, batch);
   const recordings = await db.recording.findMany({
     where: { tasks: { some: { batchId: batch.id } } },
     select: { id: true, name: true, originalFilename: true },
@@ -424,7 +433,7 @@ export async function exportBatchCsv(db: Db, access: GroupAccess, batchId: strin
   const out = new PassThrough();
   const rows = async function* () {
     yield [...TASK_COLUMNS] as Cell[];
-    for (const rec of recordings) yield* taskRows(db, batch, rec, runs.get(rec.id));
+    for (const rec of recordings) yield* taskRows({ db }, batch, rec, runs.get(rec.id));
   };
   writeCsv(out, rows()).catch((err) => out.destroy(err instanceof Error ? err : new Error(String(err))));
   return {

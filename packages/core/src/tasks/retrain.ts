@@ -11,6 +11,8 @@ import type { Db, Prisma } from "@battycoda/db";
 import { RClient, RServerRequestError, RServerResponseError } from "@battycoda/r-client";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError } from "../access/errors.ts";
 import { featuresFor, isComplete } from "../classification/features.ts";
 import { startRun } from "../classification/runs.ts";
@@ -43,7 +45,7 @@ function labelledWhere(batchId: string, callTypes: string[]): Prisma.TaskWhereIn
 }
 
 async function parentOf(
-  db: Db,
+  { db }: DbContext,
   access: GroupAccess,
   batch: { classificationRunId: string | null; source: unknown },
 ) {
@@ -60,7 +62,7 @@ async function parentOf(
   return run?.classifier ?? null;
 }
 
-async function freeName(db: Db, groupId: string, base: string): Promise<string> {
+async function freeName({ db }: DbContext, groupId: string, base: string): Promise<string> {
   for (let i = 1; ; i++) {
     const name = i === 1 ? base : `${base} (${i})`;
     if (!(await db.classifier.findFirst({ where: { groupId, name }, select: { id: true } }))) {
@@ -74,15 +76,14 @@ async function freeName(db: Db, groupId: string, base: string): Promise<string> 
 }
 
 export async function retrainFromBatch(
-  db: Db,
-  maybeBoss: PgBoss | null,
+  { db, boss: maybeBoss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   raw: TRetrainRequest,
   _options: { mediaRoot: string },
 ): Promise<{ trainingJobId: string; jobId: string }> {
   const input = ZRetrainRequest.parse(raw);
   // the batch first: another group's id is NOT_FOUND whatever this server can run
-  const batch = await findBatchInGroup(db, access, input.batchId);
+  const batch = await findBatchInGroup({ db }, access, input.batchId);
   if (!maybeBoss)
     throw new DomainError("PRECONDITION_FAILED", "Background jobs are not available on this server");
   const boss = maybeBoss;
@@ -102,7 +103,7 @@ export async function retrainFromBatch(
     throw badRequest(
       `Retraining needs at least ${CV_FOLDS} confirmed labels of two call types in this batch; it has ${total} of ${perLabel.length} type(s)`,
     );
-  const parent = await parentOf(db, access, batch);
+  const parent = await parentOf({ db }, access, batch);
   const type = (input.type ??
     (parent?.type !== "dummy" ? parent?.type : undefined) ??
     "lda") as TrainableType;
@@ -111,14 +112,14 @@ export async function retrainFromBatch(
   for (let cur = parent; cur?.parentId && depth < 1000; depth++)
     cur = await db.classifier.findUnique({ where: { id: cur.parentId } });
   const base = parent ? `${parent.name.replace(/ v\d+$/, "")} v${depth + 1}` : `${batch.name} classifier`;
-  const name = await freeName(db, access.groupId, base);
+  const name = await freeName({ db }, access.groupId, base);
   const source: RetrainSource = {
     kind: "taskBatch",
     batchId: batch.id,
     parentId: parent?.id ?? null,
     reclassify: input.reclassify,
   };
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const tj = await tx.classifierTrainingJob.create({
       data: {
         groupId: access.groupId,
@@ -130,15 +131,18 @@ export async function retrainFromBatch(
         createdById: access.userId,
       },
     });
-    const job = await enqueueJob(tx, boss, {
-      type: RETRAIN_QUEUE,
-      payload: { trainingJobId: tj.id },
-      groupId: access.groupId,
-      userId: access.userId,
-      subjectType: TRAINING_JOB_SUBJECT,
-      subjectId: tj.id,
-      message: `Retrain "${name}" from batch "${batch.name}"`,
-    });
+    const job = await enqueueJob(
+      { db: tx, boss },
+      {
+        type: RETRAIN_QUEUE,
+        payload: { trainingJobId: tj.id },
+        groupId: access.groupId,
+        userId: access.userId,
+        subjectType: TRAINING_JOB_SUBJECT,
+        subjectId: tj.id,
+        message: `Retrain "${name}" from batch "${batch.name}"`,
+      },
+    );
     return { trainingJobId: tj.id, jobId: job.id };
   });
 }
@@ -150,7 +154,7 @@ export interface RetrainHandlerDeps {
 }
 
 /** Feature rows of the batch's confirmed labels (segment feature cache, else computed and cached). */
-async function batchTable(db: Db, deps: RetrainHandlerDeps, batchId: string, speciesId: string) {
+async function batchTable({ db }: DbContext, deps: RetrainHandlerDeps, batchId: string, speciesId: string) {
   const callTypes = (await db.callType.findMany({ where: { speciesId } })).map((c) => c.shortName);
   const tasks = await db.task.findMany({
     where: labelledWhere(batchId, callTypes),
@@ -194,7 +198,7 @@ async function batchTable(db: Db, deps: RetrainHandlerDeps, batchId: string, spe
 
 /** The parent version's training rows, where they can be read again; else none (and why). */
 async function parentTable(
-  db: Db,
+  { db }: DbContext,
   deps: RetrainHandlerDeps,
   parent: { groupId: string | null; speciesId: string | null; parameters: unknown } | null,
   groupId: string,
@@ -219,7 +223,7 @@ async function parentTable(
   }
   if (source?.kind === "segments" && parent.speciesId) {
     const table = await buildSegmentTable(
-      db,
+      { db },
       { groupId: parent.groupId ?? groupId, speciesId: parent.speciesId, projectId: source.projectId },
       { mediaRoot: deps.mediaRoot, ...(deps.pool ? { pool: deps.pool } : {}) },
     );
@@ -261,9 +265,9 @@ export function retrainHandler(deps: RetrainHandlerDeps): JobHandler<"tasks.retr
     await db.classifierTrainingJob.update({ where: { id: tj.id }, data: { status: "running", error: null } });
     try {
       await ctx.setProgress(0.05, "Features of the batch's labelled calls");
-      const mine = await batchTable(db, deps, src.batchId, tj.speciesId);
+      const mine = await batchTable({ db }, deps, src.batchId, tj.speciesId);
       const parent = src.parentId ? await db.classifier.findUnique({ where: { id: src.parentId } }) : null;
-      const previous = await parentTable(db, deps, parent, tj.groupId);
+      const previous = await parentTable({ db }, deps, parent, tj.groupId);
       // a call labelled in the batch replaces the same call's older label
       const relabelled = new Set(mine.table.origins.map((o) => (o as { segmentId: string }).segmentId));
       const table: TrainingTable = { featureNames: [...FEATURE_NAMES], rows: [], labels: [], origins: [] };
@@ -292,7 +296,7 @@ export function retrainHandler(deps: RetrainHandlerDeps): JobHandler<"tasks.retr
       );
       const client = new RClient({ baseUrl: deps.rServerUrl });
       const { classifier } = await saveTrainedClassifier(
-        db,
+        { db },
         client,
         {
           groupId: tj.groupId,
@@ -337,8 +341,7 @@ export function retrainHandler(deps: RetrainHandlerDeps): JobHandler<"tasks.retr
           // the new version exists either way: a segmentation that cannot be classified is reported
           try {
             const { runId } = await startRun(
-              db,
-              ctx.boss,
+              { db, boss: ctx.boss },
               access,
               { segmentationId, classifierId: classifier.id },
               { userId: tj.createdById },

@@ -7,6 +7,7 @@ import {
   type ZipSummary,
 } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import type { TGroupStorage, TListGroupStorageResponse } from "./storage.schemas.ts";
@@ -47,7 +48,7 @@ export function effectiveQuota(own: bigint | null, siteDefaultBytes: number): nu
  * and models are not counted. `excludeUploadId` leaves out the upload being checked itself.
  */
 export async function groupStorage(
-  db: DbOrTx,
+  { db }: DbContext,
   groupId: string,
   limits: Pick<UploadLimits, "groupStorageQuotaBytes">,
   excludeUploadId?: string,
@@ -87,13 +88,13 @@ export async function groupStorage(
  * kept. A soft limit: two uploads checked at the same moment can both pass.
  */
 export async function assertStorageAvailable(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   incomingBytes: number,
   limits: Pick<UploadLimits, "groupStorageQuotaBytes">,
   excludeUploadId?: string,
 ): Promise<GroupStorage> {
-  const s = await groupStorage(db, access.groupId, limits, excludeUploadId);
+  const s = await groupStorage({ db }, access.groupId, limits, excludeUploadId);
   if (s.quotaBytes !== null && s.usedBytes + incomingBytes > s.quotaBytes) {
     throw new DomainError(
       "PAYLOAD_TOO_LARGE",
@@ -118,7 +119,7 @@ export async function freeDiskBytes(dir: string): Promise<number> {
  * archive can write.
  */
 export async function checkZipBeforeAccepting(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   zipPath: string,
   mediaRoot: string,
@@ -146,7 +147,7 @@ export async function checkZipBeforeAccepting(
       { declaredBytes: summary.declaredUncompressedBytes, allowedBytes: allowed },
     );
   }
-  await assertStorageAvailable(db, access, summary.declaredUncompressedBytes, limits, excludeUploadId);
+  await assertStorageAvailable({ db }, access, summary.declaredUncompressedBytes, limits, excludeUploadId);
   return summary;
 }
 
@@ -154,7 +155,7 @@ const LIST_LIMIT = 1000;
 
 /** Every group's usage and quota, largest users first (site admins: the admin page's quota table). */
 export async function listGroupStorage(
-  db: DbOrTx,
+  { db }: DbContext,
   limits: Pick<UploadLimits, "groupStorageQuotaBytes">,
 ): Promise<TListGroupStorageResponse> {
   const [groups, recordings, pending] = await Promise.all([
@@ -199,7 +200,7 @@ export async function listGroupStorage(
  * quota below current use deletes nothing; it only refuses further uploads.
  */
 export async function setGroupStorageQuota(
-  db: DbOrTx,
+  { db }: DbContext,
   groupId: string,
   quotaBytes: number | null,
   limits: Pick<UploadLimits, "groupStorageQuotaBytes">,
@@ -210,5 +211,5 @@ export async function setGroupStorageQuota(
     where: { id: groupId },
     data: { storageQuotaBytes: quotaBytes === null ? null : BigInt(quotaBytes) },
   });
-  return groupStorage(db, groupId, limits);
+  return groupStorage({ db }, groupId, limits);
 }

@@ -9,6 +9,8 @@ export const ZUploadReportEntry = z.object({
   path: z.string(),
   status: z.enum(["created", "rejected", "skipped"]),
   reason: z.string().optional(),
+  /** Kept, but worth a look (e.g. a truncated WAV: declared and actual lengths). */
+  warning: z.string().optional(),
   recordingId: z.string().optional(),
   segments: ZSegmentImportResult.optional(),
 });

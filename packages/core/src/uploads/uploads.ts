@@ -12,12 +12,14 @@ import {
   type ZipLimits,
 } from "@battycoda/formats";
 import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { type JobHandler, PermanentJobError } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
 import { fileSize, moveIntoMedia, resolveStoredPath, uploadsDir } from "../media/media.ts";
+import { truncationMessage, truncationOf } from "../processing/truncation.ts";
 import {
   type RecordingMetadata,
   type TSegmentImportResult,
@@ -47,14 +49,18 @@ function storedMetadata(m: RecordingMetadata): Prisma.InputJsonValue {
   return toJson(m);
 }
 
-export async function findUploadInGroup(db: DbOrTx, access: GroupAccess, uploadId: string): Promise<Upload> {
+export async function findUploadInGroup(
+  { db }: DbContext,
+  access: GroupAccess,
+  uploadId: string,
+): Promise<Upload> {
   const upload = await db.upload.findUnique({ where: { id: uploadId } });
   if (!upload || upload.groupId !== access.groupId) throw notFound("Upload");
   return upload;
 }
 
-export async function getUploadReport(db: DbOrTx, access: GroupAccess, uploadId: string) {
-  const u = await findUploadInGroup(db, access, uploadId);
+export async function getUploadReport({ db }: DbContext, access: GroupAccess, uploadId: string) {
+  const u = await findUploadInGroup({ db }, access, uploadId);
   const job = await db.job.findFirst({
     where: { subjectType: "upload", subjectId: u.id, groupId: access.groupId },
     orderBy: { createdAt: "desc" },
@@ -100,9 +106,9 @@ export async function queueZipUpload(deps: RecordingDeps, access: GroupAccess, i
     if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
     const metadata = ZRecordingMetadataInput.parse(input.metadata);
     // another group's project or species is NOT_FOUND now, not a failed job after a 202
-    await assertMetadataInGroup(db, access, metadata);
+    await assertMetadataInGroup({ db }, access, metadata);
     // refused here, nothing unpacked or queued: overlapping entries, too big for the disk or quota
-    await checkZipBeforeAccepting(db, access, input.tempPath, mediaRoot, input.limits, input.uploadId);
+    await checkZipBeforeAccepting({ db }, access, input.tempPath, mediaRoot, input.limits, input.uploadId);
     const size = await fileSize(input.tempPath);
     return await db.$transaction(async (tx) => {
       const upload = input.uploadId
@@ -125,15 +131,18 @@ export async function queueZipUpload(deps: RecordingDeps, access: GroupAccess, i
       const rel = path.posix.join(".uploads", "zip", `${upload.id}.zip`);
       moved = await moveIntoMedia(mediaRoot, input.tempPath, rel);
       await tx.upload.update({ where: { id: upload.id }, data: { tempPath: rel } });
-      const job = await enqueueJob(tx, boss, {
-        type: QUEUES.uploadProcess,
-        payload: { uploadId: upload.id },
-        groupId: access.groupId,
-        userId: access.userId || null,
-        subjectType: "upload",
-        subjectId: upload.id,
-        message: `Queued ${input.filename}`,
-      });
+      const job = await enqueueJob(
+        { db: tx, boss },
+        {
+          type: QUEUES.uploadProcess,
+          payload: { uploadId: upload.id },
+          groupId: access.groupId,
+          userId: access.userId || null,
+          subjectType: "upload",
+          subjectId: upload.id,
+          message: `Queued ${input.filename}`,
+        },
+      );
       return { uploadId: upload.id, jobId: job.id };
     });
   } catch (err) {
@@ -252,7 +261,13 @@ export function createUploadProcessHandler(options: UploadProcessOptions): JobHa
               info,
               jobMessage: `Queued from ${upload.filename}`,
             });
-            entries.push({ path: e.name, status: "created", recordingId: recording.id });
+            const truncation = truncationOf(info);
+            entries.push({
+              path: e.name,
+              status: "created",
+              recordingId: recording.id,
+              ...(truncation ? { warning: truncationMessage(truncation) } : {}),
+            });
           } catch (err) {
             await rm(tmp, { force: true });
             entries.push({ path: e.name, status: "rejected", reason: reasonOf(err) });
@@ -295,7 +310,14 @@ export function createUploadProcessHandler(options: UploadProcessOptions): JobHa
       let result: TSegmentImportResult;
       try {
         const bytes = await readFile(tmp);
-        result = await attachSegmentFile(db, access, mediaRoot, entry.recordingId, pair.segmentFile, bytes);
+        result = await attachSegmentFile(
+          { db },
+          access,
+          mediaRoot,
+          entry.recordingId,
+          pair.segmentFile,
+          bytes,
+        );
       } catch (err) {
         result = { status: "failed", segmentFile: pair.segmentFile, reason: reasonOf(err) };
       }
@@ -348,14 +370,14 @@ export interface RegisterTusInput {
  * group's quota and records who owns the id.
  */
 export async function registerTusUpload(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   input: RegisterTusInput,
   limits: Pick<UploadLimits, "groupStorageQuotaBytes">,
 ) {
   const metadata = ZRecordingMetadataInput.parse(input.metadata);
-  await assertStorageAvailable(db, access, input.size, limits);
-  await assertMetadataInGroup(db, access, metadata);
+  await assertStorageAvailable({ db }, access, input.size, limits);
+  await assertMetadataInGroup({ db }, access, metadata);
   return db.upload.create({
     data: {
       groupId: access.groupId,
@@ -372,7 +394,7 @@ export async function registerTusUpload(
 }
 
 /** A tus id of another group (or an unknown one) is NOT_FOUND, like every other id. */
-export async function findTusUpload(db: DbOrTx, access: GroupAccess, tusId: string): Promise<Upload> {
+export async function findTusUpload({ db }: DbContext, access: GroupAccess, tusId: string): Promise<Upload> {
   const u = await db.upload.findUnique({ where: { tusId } });
   if (!u || u.groupId !== access.groupId) throw notFound("Upload");
   return u;
@@ -393,7 +415,7 @@ export async function completeTusUpload(
   limits: UploadLimits,
 ): Promise<TusCompletion> {
   const { db, mediaRoot } = deps;
-  const upload = await findTusUpload(db, access, tusId);
+  const upload = await findTusUpload({ db }, access, tusId);
   const file = path.join(tusDir(mediaRoot), tusId);
   const metadata = ZRecordingMetadataInput.parse(upload.metadata ?? {});
   await rm(`${file}.json`, { force: true });
@@ -460,7 +482,7 @@ export interface CleanStaleUploadsResult {
  * "Untouched" is the partial file's mtime, which every resumed PATCH refreshes.
  */
 export async function cleanStaleUploads(
-  db: Db,
+  { db }: DbContext,
   mediaRoot: string,
   now = new Date(),
   maxAgeMs = DAY,
@@ -518,10 +540,10 @@ export async function cleanStaleUploads(
 
 /** The project and species an upload names must be the caller's group's (or a system species). */
 async function assertMetadataInGroup(
-  db: DbOrTx,
+  { db }: DbContext,
   access: GroupAccess,
   metadata: { projectId?: string | null | undefined; speciesId?: string | null | undefined },
 ) {
-  if (metadata.projectId) await findProjectInGroup(db, access, metadata.projectId);
-  if (metadata.speciesId) await findSpeciesForRead(db, access, metadata.speciesId);
+  if (metadata.projectId) await findProjectInGroup({ db }, access, metadata.projectId);
+  if (metadata.speciesId) await findSpeciesForRead({ db }, access, metadata.speciesId);
 }

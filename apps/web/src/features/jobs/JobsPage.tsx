@@ -20,8 +20,14 @@ const KNOWN_TYPES = [
   "export",
 ];
 
-/** Where a job's subject lives in the SPA. */
+/** Where a job's subject lives in the SPA, labelled with its name when the server knows it. */
 function subjectLink(j: Job): { to: string; label: string } | null {
+  const link = subjectPlace(j);
+  if (!link) return null;
+  return j.subject?.name ? { to: link.to, label: j.subject.name } : link;
+}
+
+function subjectPlace(j: Job): { to: string; label: string } | null {
   if (!j.subjectType || !j.subjectId) return null;
   switch (j.subjectType) {
     case "recording":
@@ -32,6 +38,10 @@ function subjectLink(j: Job): { to: string; label: string } | null {
       return { to: "/segmentation", label: "segmentation" };
     case "upload":
       return { to: `/recordings/upload?report=${j.subjectId}`, label: "upload" };
+    case "classificationRun":
+      return { to: `/classification/runs/${j.subjectId}`, label: "classification run" };
+    case "classifierTrainingJob":
+      return { to: "/classification", label: "training" };
     default:
       return null;
   }
@@ -152,7 +162,9 @@ export function JobsPage() {
                         />
                       )}
                     </td>
-                    <td>{link ? <Link to={link.to}>{link.label}</Link> : "—"}</td>
+                    <td data-testid="job-subject">
+                      {link ? <Link to={link.to}>{link.label}</Link> : j.subject?.name ? j.subject.name : "—"}
+                    </td>
                     <td className="small">{new Date(j.createdAt).toLocaleString()}</td>
                     <td className="small">{j.finishedAt ? new Date(j.finishedAt).toLocaleString() : "—"}</td>
                     <td className="actions">

@@ -98,6 +98,9 @@ export function NotificationsBell() {
               );
             })}
           </ul>
+          <Link to="/notifications" className="small" onClick={() => setOpen(false)}>
+            See all notifications
+          </Link>
         </div>
       ) : null}
     </div>

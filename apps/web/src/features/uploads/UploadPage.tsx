@@ -345,7 +345,14 @@ export function UploadReport({ uploadId }: { uploadId: string }) {
                         ? `${e.segments.status}${e.segments.count != null ? ` (${e.segments.count})` : ""}`
                         : "—"}
                     </td>
-                    <td className="small">{e.reason ?? e.segments?.reason ?? ""}</td>
+                    <td className="small">
+                      {e.reason ?? e.segments?.reason ?? ""}
+                      {e.warning ? (
+                        <span className="badge badge-warning" data-testid="upload-warning">
+                          {e.warning}
+                        </span>
+                      ) : null}
+                    </td>
                   </tr>
                 ))}
               </tbody>
