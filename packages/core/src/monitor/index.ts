@@ -1,0 +1,4 @@
+export * from "./active-jobs.ts";
+export * from "./heartbeat.ts";
+export * from "./memory.ts";
+export * from "./version.ts";
