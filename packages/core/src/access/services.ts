@@ -1,4 +1,4 @@
-import type { Db } from "./db.ts";
+import type { DbContext } from "./context.ts";
 
 export interface OutgoingEmail {
   to: string;
@@ -13,9 +13,8 @@ export interface OutgoingEmail {
  */
 export type SendEmail = (email: OutgoingEmail) => Promise<void>;
 
-/** What operations that send email need besides the database. */
-export interface MailContext {
-  db: Db;
+/** The context of operations that send email: the database plus the mail queue and link base. */
+export interface MailContext extends DbContext {
   sendEmail: SendEmail;
   /** Base URL of the SPA for links in emails, without a trailing slash. */
   publicUrl: string;

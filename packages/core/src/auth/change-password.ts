@@ -1,3 +1,4 @@
+import { inTransaction } from "../access/context.ts";
 import type { Db } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import type { MailContext } from "../access/services.ts";
@@ -16,13 +17,13 @@ export async function changePassword(
   input: TChangePasswordRequest,
   keepSessionId?: string,
 ): Promise<{ apiKeyRevoked: boolean }> {
-  const db: Db = mail.db;
+  const { db } = mail;
   const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
   if (user.passwordHash && !(await verifyPassword(input.currentPassword, user.passwordHash))) {
     throw new DomainError("BAD_REQUEST", "Current password is incorrect");
   }
   const passwordHash = await hashPassword(input.newPassword);
-  const revoked = await db.$transaction(async (tx) => {
+  const revoked = await inTransaction(db, async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { passwordHash } });
     if (input.keepApiKey) return false;
     return (await revokeApiKeys({ db: tx }, userId)) > 0;

@@ -1,4 +1,5 @@
 import type { DbContext } from "../access/context.ts";
+import { inTransaction } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import { escapeHtml, type MailContext, type RequestMeta } from "../access/services.ts";
@@ -62,7 +63,7 @@ async function sendLoginCode(mail: MailContext, identifier: string) {
   const code = randomNumericCode(LOGIN_CODE_DIGITS);
   const token = randomToken();
   const tokenHash = hashToken(token);
-  await db.$transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     // Only the newest code works.
     await tx.loginCode.updateMany({ where: { userId: user.id, usedAt: null }, data: { usedAt: new Date() } });
     await tx.loginCode.create({

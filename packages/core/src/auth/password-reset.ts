@@ -1,3 +1,4 @@
+import { inTransaction } from "../access/context.ts";
 import type { Db } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import { escapeHtml, type MailContext, type RequestMeta } from "../access/services.ts";
@@ -77,12 +78,12 @@ export async function checkPasswordResetToken({ db }: Pick<MailContext, "db">, t
  * the API key (whoever knew the old password may have made one), telling the owner by email.
  */
 export async function resetPassword(mail: MailContext, input: TResetPasswordRequest) {
-  const db: Db = mail.db;
+  const { db } = mail;
   const invalid = new DomainError("BAD_REQUEST", "This reset link is invalid, used or expired");
   const row = await db.passwordResetToken.findUnique({ where: { tokenHash: hashToken(input.token) } });
   if (!usable(row)) throw invalid;
   const passwordHash = await hashPassword(input.password);
-  const result = await db.$transaction(async (tx) => {
+  const result = await inTransaction(db, async (tx) => {
     const claimed = await tx.passwordResetToken.updateMany({
       where: { id: row.id, usedAt: null },
       data: { usedAt: new Date() },

@@ -68,7 +68,7 @@ export async function inviteMember(
   if (alreadyMember) throw conflict(`${email} is already a member of this group`);
 
   const token = randomToken();
-  const invitation = await db.$transaction(async (tx) => {
+  const invitation = await inTransaction(db, async (tx) => {
     await tx.invitation.deleteMany({ where: { groupId: access.groupId, email, accepted: false } });
     return tx.invitation.create({
       data: {

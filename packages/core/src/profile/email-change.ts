@@ -99,7 +99,7 @@ export async function confirmEmailChange(
   secret: string,
   input: TConfirmEmailChangeRequest,
 ): Promise<{ email: string }> {
-  const db: Db = mail.db;
+  const { db } = mail;
   const invalid = new DomainError("BAD_REQUEST", "This confirmation link is invalid, used or expired");
   const claim = decodeClaim(secret, input.token);
   if (!claim || claim.x <= Date.now()) throw invalid;
