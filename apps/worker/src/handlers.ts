@@ -9,6 +9,7 @@ import {
   startClassificationQueue,
 } from "@battycoda/core/classification/index";
 import { classifierTrainHandler } from "@battycoda/core/classifiers";
+import { clusteringRunHandler } from "@battycoda/core/clustering/index";
 import {
   type JobLeases,
   QUEUES,
@@ -140,6 +141,13 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   );
   registered.push(QUEUES.tasksRetrain);
 
-  // clustering.run: registered by the issue that builds it.
+  // A clustering run is one Rscript process holding the whole feature matrix: one at a time per worker.
+  await registerJobHandler(
+    { db, boss },
+    QUEUES.clusteringRun,
+    clusteringRunHandler({ mediaRoot: config.mediaRoot, pool: deps.pool }),
+    options({ concurrency: 1 }),
+  );
+  registered.push(QUEUES.clusteringRun);
   return registered;
 }
