@@ -21,7 +21,9 @@ function inverse(step: ChangeStep): Map<string, string[]> {
   for (const [old, to] of Object.entries(step.mapping))
     for (const n of targets(to)) {
       const list = back.get(n) ?? [];
-      if (!list.includes(old)) list.push(old);
+      // the name that survived a merge first ("A|B" for A + B → A): jsonb does not keep key order
+      if (old === n) list.unshift(old);
+      else if (!list.includes(old)) list.push(old);
       back.set(n, list);
     }
   return back;
@@ -87,7 +89,8 @@ export function describeChange(step: Pick<ChangeStep, "kind" | "mapping">): stri
     return entries.map(([o, n]) => `renamed ${o} → ${targets(n).join(", ")}`).join("; ");
   if (step.kind === "merge") {
     const into = targets(entries[0]?.[1] ?? "")[0] ?? "";
-    return `merged ${entries.map(([o]) => o).join(" + ")} → ${into}`;
+    const sources = entries.map(([o]) => o).filter((o) => o !== into);
+    return `merged ${[into, ...sources].join(" + ")} → ${into}`;
   }
   return entries.map(([o, n]) => `split ${o} → ${targets(n).join(", ")}`).join("; ");
 }
