@@ -3,6 +3,7 @@ import { authRouter } from "./routers/auth.ts";
 import { classificationRouter } from "./routers/classification.ts";
 import { classifiersRouter } from "./routers/classifiers.ts";
 import { clusteringRouter } from "./routers/clustering.ts";
+import { dashboardRouter } from "./routers/dashboard.ts";
 import { groupsRouter } from "./routers/groups.ts";
 import { jobsRouter } from "./routers/jobs.ts";
 import { notificationsRouter } from "./routers/notifications.ts";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   clustering: clusteringRouter,
   jobs: jobsRouter,
   notifications: notificationsRouter,
+  dashboard: dashboardRouter,
   admin: adminRouter,
 });
 

@@ -46,7 +46,7 @@ const BY_NAMESPACE: Record<string, Entry> = {
     in: [API_TEST("classifiers.test.ts"), CORE_TEST("classifiers.test.ts")],
   },
   tasks: { kind: "cross-group", in: [API_TEST("tasks.test.ts"), CORE_TEST("tasks.test.ts")] },
-  clustering: { kind: "cross-group", in: [API_TEST("access.test.ts")] },
+  clustering: { kind: "cross-group", in: [API_TEST("clustering.test.ts")] },
 };
 
 const EXCEPTIONS: Record<string, Entry> = {
@@ -59,7 +59,15 @@ const EXCEPTIONS: Record<string, Entry> = {
   "segmentation.algorithms": { kind: "public", why: "detector settings: global rows plus the group's own" },
   "segmentation.specs": { kind: "public", why: "the detectors' parameter descriptions; no rows" },
   "classification.classifiers": { kind: "public", why: "global classifiers plus the caller group's own" },
-  "clustering.runs": { kind: "public", why: "the caller group's runs (placeholder until clustering lands)" },
+  "clustering.runs": {
+    kind: "public",
+    why: "the caller group's runs, filtered by the caller's group; no id in the input",
+  },
+  "dashboard.summary": {
+    kind: "own account",
+    why: "counts of the caller's current group only; no id in the input",
+  },
+  "groups.locate": { kind: "cross-group", in: [API_TEST("walkthrough.test.ts")] },
 };
 
 /** Raw routes: method + Fastify URL pattern. */

@@ -27,6 +27,7 @@ import {
 } from "./pages/auth";
 import { DashboardPage } from "./pages/Dashboard";
 import { GroupsPage } from "./pages/Groups";
+import { NotificationsPage } from "./pages/Notifications";
 import { ProfilePage } from "./pages/Profile";
 import { ProjectDetailPage, ProjectsPage } from "./pages/Projects";
 import { NewSpeciesPage, SpeciesDetailPage, SpeciesListPage } from "./pages/Species";
@@ -97,6 +98,7 @@ export function App() {
                   <Route path="tasks/batches/:batchId/annotate" element={<AnnotatePage />} />
                   <Route path="clustering" element={<ClusteringPage />} />
                   <Route path="jobs" element={<JobsPage />} />
+                  <Route path="notifications" element={<NotificationsPage />} />
                   <Route
                     path="admin"
                     element={

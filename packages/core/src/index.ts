@@ -2,6 +2,7 @@
 // operation. Functions take (db | mail context, access/actor, input) and throw DomainError.
 export * from "./access/index.ts";
 export * from "./auth/index.ts";
+export * from "./dashboard/index.ts";
 export * from "./groups/index.ts";
 export * from "./media/index.ts";
 export * from "./notifications/index.ts";

@@ -5,7 +5,10 @@ import { useLogout, useUser } from "../lib/session";
 import { GroupSwitcher } from "./GroupSwitcher";
 import { isNavItemCurrent, type NavItem, SEGMENTATION_EDITOR } from "./nav";
 
-const overview: NavItem[] = [{ to: "/", label: "Dashboard", end: true }];
+const overview: NavItem[] = [
+  { to: "/", label: "Dashboard", end: true },
+  { to: "/notifications", label: "Notifications" },
+];
 
 /** The research workflow, in the order a lab works through it. */
 const workflow: NavItem[] = [
