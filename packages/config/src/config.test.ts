@@ -34,7 +34,14 @@ describe("loadConfig", () => {
       secretAccessKey: undefined,
       configurationSet: undefined,
     });
-    expect(c.backup).toEqual({ bucket: "backup-battycoda", prefix: "database-backups/" });
+    expect(c.backup).toEqual({
+      bucket: "backup-battycoda",
+      prefix: "database-backups/",
+      endpoint: undefined,
+      region: "us-east-1",
+      accessKeyId: undefined,
+      secretAccessKey: undefined,
+    });
     expect(c.csp).toEqual({ mode: "enforce", enforce: true, strictMode: false, deprecatedVariables: [] });
     expect(c.trustProxy).toEqual(["127.0.0.1", "::1"]);
     expect(c.apiPool.maxQueue).toBe(8);
@@ -105,6 +112,10 @@ describe("loadConfig", () => {
     [{ PORT: "70000" }, "Invalid configuration: PORT: expected a TCP port (0-65535)"],
     [{ DEBUG: "maybe" }, "Invalid configuration: DEBUG: expected a boolean"],
     [{ DATABASE_URL: "mysql://x" }, "Invalid configuration: DATABASE_URL: expected a URL"],
+    [
+      { DATABASE_BACKUP_S3_ENDPOINT: "minio:9000" },
+      "Invalid configuration: DATABASE_BACKUP_S3_ENDPOINT: expected a URL",
+    ],
     [{ NODE_ENV: "staging" }, "Invalid configuration: NODE_ENV: expected development, production or test"],
     [{ NODE_ENV: "production" }, "Invalid configuration: SECRET_KEY: required when NODE_ENV=production"],
     [{ SECRET_KEY: "short" }, "Invalid configuration: SECRET_KEY: expected at least 32 characters"],

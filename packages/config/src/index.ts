@@ -148,6 +148,11 @@ const schema = z.object({
   DEFAULT_FROM_EMAIL: email("BattyCoda <noreply@localhost>"),
   DATABASE_BACKUP_BUCKET: z.preprocess(unsetIfEmpty, z.string().trim().default("backup-battycoda")),
   DATABASE_BACKUP_PREFIX: z.preprocess(unsetIfEmpty, z.string().trim().default("database-backups/")),
+  DATABASE_BACKUP_S3_ENDPOINT: optionalUrl(["http:", "https:"]),
+  DATABASE_BACKUP_S3_REGION: z.preprocess(unsetIfEmpty, z.string().trim().default("us-east-1")),
+  DATABASE_BACKUP_S3_ACCESS_KEY_ID: str(),
+  DATABASE_BACKUP_S3_SECRET_ACCESS_KEY: str(),
+  PG_BIN_DIR: str(),
   CSP_MODE: z.preprocess(
     (v) => (typeof unsetIfEmpty(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(CSP_MODES, { error: `expected one of ${CSP_MODES.join(", ")}` }).optional(),
@@ -215,7 +220,18 @@ export interface Config {
     configurationSet: string | undefined;
   };
   defaultFromEmail: string;
-  backup: { bucket: string; prefix: string };
+  backup: {
+    bucket: string;
+    prefix: string;
+    /** S3-compatible store (MinIO, Ceph, s3rver); unset = AWS. Path-style addressing when set. */
+    endpoint: string | undefined;
+    region: string;
+    /** Both unset = the AWS SDK's default chain (environment, instance role). */
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+  };
+  /** Folder with pg_dump/psql matching the server's major version (PG_BIN_DIR); unset = searched. */
+  pgBinDir: string | undefined;
   csp: {
     /** CSP_MODE: enforce (default) or report-only with per-response nonces; strict adds 'strict-dynamic'. */
     mode: CspMode;
@@ -360,7 +376,15 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       configurationSet: e.AWS_SES_CONFIGURATION_SET,
     },
     defaultFromEmail: e.DEFAULT_FROM_EMAIL,
-    backup: { bucket: e.DATABASE_BACKUP_BUCKET, prefix: e.DATABASE_BACKUP_PREFIX },
+    backup: {
+      bucket: e.DATABASE_BACKUP_BUCKET,
+      prefix: e.DATABASE_BACKUP_PREFIX,
+      endpoint: e.DATABASE_BACKUP_S3_ENDPOINT,
+      region: e.DATABASE_BACKUP_S3_REGION,
+      accessKeyId: e.DATABASE_BACKUP_S3_ACCESS_KEY_ID,
+      secretAccessKey: e.DATABASE_BACKUP_S3_SECRET_ACCESS_KEY,
+    },
+    pgBinDir: e.PG_BIN_DIR,
     csp: cspSettings(e.CSP_MODE, e.CSP_ENFORCE, e.CSP_STRICT_MODE),
     trustProxy: e.TRUST_PROXY.split(",")
       .map((x) => x.trim())
