@@ -11,7 +11,7 @@ import {
 import { classifierTrainHandler } from "@battycoda/core/classifiers";
 import { clusteringRunHandler } from "@battycoda/core/clustering/index";
 import {
-  type JobLeases,
+  type JobLeaseHolder,
   QUEUES,
   type RegisterJobHandlerOptions,
   registerJobHandler,
@@ -38,7 +38,7 @@ export interface WorkerDeps {
   /** The process's one piscina pool (spectrograms and other audio work). */
   pool: ProcessingPool;
   /** Crash detection; every registration takes a lease per running job. */
-  leases?: JobLeases;
+  leases?: JobLeaseHolder;
   spectrogramTiming?: SpectrogramTiming;
   /** Passed to every registration (tests poll faster). */
   handlerOptions?: RegisterJobHandlerOptions;

@@ -8,6 +8,7 @@ import {
   runHousekeeping,
 } from "@battycoda/core/jobs";
 import { createMailer } from "@battycoda/core/mail";
+import { ActiveJobs, createMemoryMonitor, startHeartbeat } from "@battycoda/core/monitor";
 import { markRecordingJobLost, ProcessingPool, type SpectrogramTiming } from "@battycoda/core/processing";
 import { cleanStaleUploads } from "@battycoda/core/uploads";
 import { createPrismaClient } from "@battycoda/db";
@@ -26,10 +27,14 @@ export interface StartWorkerOptions {
   /** Crash-detection reaper settings (see JobLeases). */
   leases?: Pick<JobLeasesOptions, "graceSeconds" | "reapIntervalSeconds">;
   spectrogramTiming?: SpectrogramTiming;
+  /** Heartbeat row and memory monitor (default on; see packages/core/src/monitor). */
+  monitoring?: boolean;
 }
 
 export interface RunningWorker {
   queues: string[];
+  /** This process's WorkerHeartbeat id (unset without monitoring). */
+  heartbeatId?: string;
   /** Finishes running jobs (up to `timeoutMs`), then closes connections. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -59,6 +64,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     onError: (err) => log.error("job lease error", err),
   });
 
+  // every job runs under a lease: the wrapper knows which are running for heartbeats and dumps
+  const active = new ActiveJobs(leases);
   const queues = await registerHandlers({
     db,
     boss,
@@ -66,7 +73,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     mailer,
     log,
     pool,
-    leases,
+    leases: active,
     ...(options.spectrogramTiming ? { spectrogramTiming: options.spectrogramTiming } : {}),
     ...(options.handlerOptions ? { handlerOptions: options.handlerOptions } : {}),
     ...(options.onJobError ? { onJobError: options.onJobError } : {}),
@@ -85,12 +92,31 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const reaped = await leases.start();
   if (reaped > 0) log.warn(`recovered ${reaped} job(s) interrupted by a stopped worker`);
 
+  const monitoring = options.monitoring !== false;
+  const activeJobs = () => active.list({ db });
+  const heartbeat = monitoring
+    ? await startHeartbeat(
+        { db },
+        {
+          intervalMs: config.heartbeatSeconds * 1000,
+          activeJobs,
+          onError: (err) => log.warn(`heartbeat failed: ${String((err as Error)?.message ?? err)}`),
+        },
+      )
+    : undefined;
+  const memory = monitoring
+    ? createMemoryMonitor({ db, boss, config }, { log, activeJobs }).start()
+    : undefined;
+
   let stopping: Promise<void> | undefined;
   return {
     queues,
+    ...(heartbeat ? { heartbeatId: heartbeat.id } : {}),
     stop(timeoutMs = 30_000) {
       stopping ??= (async () => {
+        memory?.stop();
         await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+        await heartbeat?.stop().catch((err) => log.warn("could not remove the heartbeat row", err));
         await leases.close();
         await pool.destroy();
         await db.$disconnect();
