@@ -28,8 +28,10 @@ import { registerSpeciesImageRoutes } from "./http/species-image.ts";
 import { registerTaskExportRoutes } from "./http/task-exports.ts";
 import { registerTusRoutes } from "./http/tus.ts";
 import { TRPC_MAX_BATCH_SIZE } from "./limits.ts";
+import { DEFAULT_API_KEY_RATE_LIMIT } from "./rest/api-key-auth.ts";
 import { type RestApiOptions, registerRestApi } from "./rest/register.ts";
 import { type AppRouter, appRouter } from "./router.ts";
+import { registerSimpleApi } from "./simple-api/register.ts";
 import { createInnerContext, type ServerDeps } from "./trpc.ts";
 
 export interface BuildServerOptions {
@@ -143,6 +145,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerRestApi(app, deps, {
     ...(options.apiKeyRateLimit ? { apiKeyRateLimit: options.apiKeyRateLimit } : {}),
   });
+  await registerSimpleApi(app, deps, options.apiKeyRateLimit ?? DEFAULT_API_KEY_RATE_LIMIT);
   await registerSpa(app, {
     distDir: options.webDistDir ?? path.join(config.repoRoot, "apps", "web", "dist"),
     disableCaching: config.disableStaticCaching,

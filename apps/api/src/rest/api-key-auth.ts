@@ -29,22 +29,27 @@ export interface ApiCaller {
   requestedGroupId: string | null;
 }
 
-/**
- * Throws DomainError UNAUTHORIZED (missing, unknown or revoked key), TOO_MANY_REQUESTS, or
- * NOT_FOUND for a group_id the owner is not a member of.
- */
-export async function authenticateApiCall(
+/** The key's owner, counted against the key's limit; throws UNAUTHORIZED or TOO_MANY_REQUESTS. */
+export async function authenticateKey(
   deps: ServerDeps,
   rule: RateLimitRule,
   key: string | undefined,
-  requestedGroupId: string | null,
-): Promise<ApiCaller> {
+): Promise<AuthenticatedUser> {
   if (!key) throw new DomainError("UNAUTHORIZED", API_KEY_REQUIRED_MESSAGE);
   const user = await authenticateApiKey(deps, key);
   if (!user) throw new DomainError("UNAUTHORIZED", INVALID_API_KEY_MESSAGE);
   // Keyed by the key's hash, so regenerating a key starts a fresh allowance and one user's two
   // scripts with the same key share one.
   await consumeLimit(deps, `api:key:${hashToken(key).slice(0, 32)}`, rule);
+  return user;
+}
+
+/** The caller in `requestedGroupId` (NOT_FOUND unless a member) or in their current group. */
+export function apiCallerOf(
+  deps: ServerDeps,
+  user: AuthenticatedUser,
+  requestedGroupId: string | null,
+): ApiCaller {
   let access: Promise<GroupAccess> | undefined;
   return {
     user,
@@ -56,6 +61,15 @@ export async function authenticateApiCall(
       return access;
     },
   };
+}
+
+export async function authenticateApiCall(
+  deps: ServerDeps,
+  rule: RateLimitRule,
+  key: string | undefined,
+  requestedGroupId: string | null,
+): Promise<ApiCaller> {
+  return apiCallerOf(deps, await authenticateKey(deps, rule, key), requestedGroupId);
 }
 
 async function accessInGroup(

@@ -3,12 +3,7 @@
 // here (same core functions as the browser's routes); uploads and audio are served by the routes
 // in http/ and only described here.
 import { Readable } from "node:stream";
-import {
-  ZCreateRecordingResponse,
-  ZId,
-  ZRecordingMetadataInput,
-  ZSegmentImportResult,
-} from "@battycoda/core";
+import { ZCreateRecordingResponse, ZId, ZRecordingMetadataInput } from "@battycoda/core";
 import { featuresCsv, parametersJson, resultsCsv } from "@battycoda/core/classification/index";
 import { exportBatchCsv, exportBatchesZip, ZExportRequest } from "@battycoda/core/tasks";
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -118,9 +113,8 @@ export const FILE_ROUTES: FileRoute[] = [
     }),
     responses: {
       201: {
-        description: "Imported",
+        description: "Imported: { segmentationId, format, imported, outside, warnings, version }",
         contentType: "application/json",
-        schema: ZSegmentImportResult,
       },
       409: {
         description: "The segmentation changed (expectedVersion is stale)",

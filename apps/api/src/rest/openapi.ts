@@ -103,6 +103,14 @@ const groupParameter: Parameter = {
   description: "Act in this group (you must be a member); default: your current group",
 };
 
+const groupHeader = {
+  name: "X-Group-Id",
+  in: "header",
+  required: false,
+  schema: { type: "string" },
+  description: groupParameter.description,
+};
+
 const openApiPath = (p: string) => p.replace(/:(\w+)/g, "{$1}");
 
 function procedureOperation(route: RestProcedure, version: OpenApiVersion) {
@@ -184,12 +192,7 @@ export function buildOpenApiDocument(
     const p = openApiPath(route.path);
     paths[p] = { ...paths[p], [route.method.toLowerCase()]: fileOperation(route, version) };
   }
-  // group_id applies to every operation: stated once per path.
-  const sorted = Object.fromEntries(
-    Object.entries(paths)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([p, ops]) => [p, { ...ops, parameters: [groupParameter] }]),
-  );
+  const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
   return {
     openapi: version,
     info: {
@@ -197,7 +200,8 @@ export function buildOpenApiDocument(
       version: "1.0.0",
       description:
         "Scripts authenticate with an API key in `Authorization: Bearer <key>` or `X-API-Key: <key>` " +
-        "(generate one on the Profile page). Calls act in the key owner's current group, or in `group_id`. " +
+        "(generate one on the Profile page). Calls act in the key owner's current group, or in the group named by " +
+        "the `group_id` query parameter or `X-Group-Id` header (members of several groups). " +
         "Each key is rate-limited. Errors: `{ error: { code, message, details? } }`. " +
         "The original `/simple-api/` routes remain for old scripts (deprecated).",
     },
@@ -209,6 +213,9 @@ export function buildOpenApiDocument(
         apiKeyHeader: { type: "apiKey", in: "header", name: "X-API-Key" },
       },
       schemas: { Error: schemaOf(ZErrorBody, "output", version) },
+      // Accepted by every operation; kept out of each operation's list so generated clients stay
+      // simple (send it as the X-Group-Id header or the group_id query parameter).
+      parameters: { GroupId: groupParameter, GroupIdHeader: groupHeader },
     },
     paths: sorted,
   };
