@@ -431,6 +431,50 @@ describe("annotation journey", () => {
       }
       await shot(page, "annot-06-batch-after");
 
+      // ── review: filter by label, play the calls in sequence, relabel one in place ──
+      const reviewLabel = labelled[0]?.label as string;
+      const relabelTo = shortNames.find((s) => s !== reviewLabel) as string;
+      const tasksRegion = page.getByRole("region", { name: "Tasks" });
+      await tasksRegion.getByLabel("Label", { exact: true }).selectOption(reviewLabel);
+      const filtered = await trpcQuery<{ items: { id: string; label: string | null }[] }>(
+        page,
+        "tasks.listTasks",
+        {
+          batchId,
+          label: reviewLabel,
+          limit: 200,
+        },
+      );
+      expect(filtered.items.length).toBeGreaterThan(0);
+      expect(filtered.items.every((t) => t.label === reviewLabel)).toBe(true);
+      await page.waitForFunction(
+        ([n, ids]) => {
+          const rows = [...document.querySelectorAll("table[aria-label='Task list'] tbody tr")];
+          return (
+            rows.length === n &&
+            rows.every((r) => (ids as string[]).includes(r.getAttribute("data-task-id") ?? ""))
+          );
+        },
+        [filtered.items.length, filtered.items.map((t) => t.id)] as const,
+      );
+      await tasksRegion.getByRole("button", { name: "Review (play in sequence)" }).click();
+      const review = page.getByRole("region", { name: "Review" });
+      const firstReviewed = filtered.items[0]?.id as string;
+      await page.locator(`[data-review-task="${firstReviewed}"][data-playing="playing"]`).waitFor();
+      await page.keyboard.press(keyOf.get(relabelTo) as string);
+      await until("the relabel from the review player", async () => {
+        const t = await trpcQuery<TaskRow>(page, "tasks.getTask", { taskId: firstReviewed });
+        return t.label === relabelTo ? t : null;
+      });
+      // the other labelled calls keep their labels
+      for (const l of labelled.filter((x) => x.id !== firstReviewed)) {
+        expect((await trpcQuery<TaskRow>(page, "tasks.getTask", { taskId: l.id })).label).toBe(l.label);
+      }
+      await review.getByRole("button", { name: /stop/i }).first().click();
+      await review.waitFor({ state: "detached" });
+      const relabelled = labelled.find((l) => l.id === firstReviewed);
+      if (relabelled) relabelled.label = relabelTo;
+
       // ── a blind batch for Bob and Carol (the name check refuses the taken name first) ──
       await page.goto("/tasks");
       await page.getByRole("button", { name: "Create task batch" }).click();
