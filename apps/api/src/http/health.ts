@@ -1,4 +1,5 @@
 import { classifierServiceStatus } from "@battycoda/core/classification/index";
+import { appVersion, hostName } from "@battycoda/core/monitor";
 import type { Db } from "@battycoda/db";
 import type { FastifyInstance } from "fastify";
 
@@ -7,9 +8,11 @@ const DB_TIMEOUT_MS = 3000;
 /**
  * Liveness + database check for load balancers and the start script: 200 or 503. The R server's
  * state is reported (a stopped R server is visible here) but does not fail the check: the app
- * works without it, runs just wait.
+ * works without it, runs just wait. Every answer names the host and version that gave it, so a
+ * deploy (or a load balancer with several hosts) can be checked from outside.
  */
 export function registerHealthRoute(app: FastifyInstance, db: Db, rServerUrl?: string) {
+  const origin = { host: hostName(), version: appVersion() };
   app.get("/health", async (_req, reply) => {
     reply.header("cache-control", "no-store");
     try {
@@ -17,11 +20,12 @@ export function registerHealthRoute(app: FastifyInstance, db: Db, rServerUrl?: s
         db.$queryRaw`SELECT 1`,
         new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), DB_TIMEOUT_MS).unref()),
       ]);
-      if (!rServerUrl) return { status: "ok", database: "ok" };
+      if (!rServerUrl) return { status: "ok", database: "ok", ...origin };
       const r = await classifierServiceStatus(rServerUrl, db);
       return {
         status: "ok",
         database: "ok",
+        ...origin,
         rServer: {
           state: r.state,
           url: r.url,
@@ -32,7 +36,7 @@ export function registerHealthRoute(app: FastifyInstance, db: Db, rServerUrl?: s
         },
       };
     } catch {
-      return reply.status(503).send({ status: "error", database: "unreachable" });
+      return reply.status(503).send({ status: "error", database: "unreachable", ...origin });
     }
   });
 }
