@@ -13,6 +13,7 @@ import { recordingsRouter } from "./routers/recordings.ts";
 import { segmentationRouter } from "./routers/segmentation.ts";
 import { speciesRouter } from "./routers/species.ts";
 import { tasksRouter } from "./routers/tasks.ts";
+import { taxonomyRouter } from "./routers/taxonomy.ts";
 import { createCallerFactory, createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   classifiers: classifiersRouter,
   tasks: tasksRouter,
   clustering: clusteringRouter,
+  taxonomy: taxonomyRouter,
   jobs: jobsRouter,
   notifications: notificationsRouter,
   dashboard: dashboardRouter,

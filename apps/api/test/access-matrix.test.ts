@@ -47,6 +47,7 @@ const BY_NAMESPACE: Record<string, Entry> = {
   },
   tasks: { kind: "cross-group", in: [API_TEST("tasks.test.ts"), CORE_TEST("tasks.test.ts")] },
   clustering: { kind: "cross-group", in: [API_TEST("clustering.test.ts")] },
+  taxonomy: { kind: "cross-group", in: [API_TEST("taxonomy.test.ts"), CORE_TEST("taxonomy.test.ts")] },
 };
 
 const EXCEPTIONS: Record<string, Entry> = {

@@ -2,7 +2,7 @@
 // trained at. A merge or split since then makes it outdated (its classes are not the species' any
 // more: retrain). A rename does not: the model keeps predicting the old name, and runs translate
 // it forward (modelClassAliases), because the .rds file and its model card cannot be renamed.
-import type { GroupAccess } from "../access/access.ts";
+import { findSpeciesForRead, type GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { loadChangeSteps } from "./history.ts";
 import { describeChange, forwardAliases, structuralChangesSince } from "./reexpress.ts";
@@ -24,6 +24,7 @@ export async function classifierTaxonomyStatuses(
   access: GroupAccess,
   input: { speciesId?: string | undefined } = {},
 ): Promise<TClassifierTaxonomyStatus[]> {
+  if (input.speciesId) await findSpeciesForRead({ db }, access, input.speciesId);
   const rows = await db.classifier.findMany({
     where: {
       isActive: true,
