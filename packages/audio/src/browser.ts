@@ -10,3 +10,21 @@ export {
   isColormapName,
   levelTable,
 } from "./render/colormaps.ts";
+export {
+  adjustLevels,
+  autoLevels,
+  DbHistogram,
+  DEFAULT_LEVELS,
+  histogramOfQuantised,
+  type LevelOptions,
+  type Levels,
+  levelsOf,
+} from "./render/levels.ts";
+export {
+  DEFAULT_SIGNAL_THRESHOLD_DB,
+  gridFromQuantised,
+  type MeasureGrid,
+  measureSelection,
+  type SelectionBox,
+  type SelectionMeasurements,
+} from "./render/measure.ts";

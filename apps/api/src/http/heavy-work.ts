@@ -22,11 +22,12 @@ export function createApiPool(config: Config): AudioPool {
 }
 
 /** Runs a render task on the pool when it is big (or always, when `inline` is false), else here. */
-export async function runRender<T extends Extract<AudioTask, { type: "render-png" | "render-binary" }>>(
-  pool: AudioPool,
-  task: T,
-  cells: number,
-): Promise<Uint8Array> {
+export async function runRender<
+  T extends Extract<
+    AudioTask,
+    { type: "render-png" | "render-binary" | "render-wav-png" | "render-wav-binary" }
+  >,
+>(pool: AudioPool, task: T, cells: number): Promise<Uint8Array> {
   if (cells <= INLINE_RENDER_MAX_CELLS) return (await runTask(task)) as Uint8Array;
   return (await pool.run(task)) as AudioTaskResult<T>;
 }

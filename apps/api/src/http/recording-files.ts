@@ -1,12 +1,18 @@
 import fs from "node:fs";
 import {
   type AudioPool,
+  HOP_LENGTH,
   isColormapName,
+  N_FFT,
+  N_FREQ_BINS,
   readSpectrogramAttrs,
+  readWavInfo,
   type SpectrogramWindowRequest,
 } from "@battycoda/audio";
 import {
   badRequest,
+  DomainError,
+  type GroupAccess,
   notFound,
   openAudioClip,
   parseByteRange,
@@ -139,8 +145,8 @@ async function spectrogramWindow(
   const user = await requireUser(deps, cookies, req, reply);
   if (!user) return null;
   const access = await accessFor(deps, user);
-  const file = await recordingSpectrogramFile(deps, access, deps.config.mediaRoot, req.params.recordingId);
-  const attrs = await readSpectrogramAttrs(file.path);
+  const source = await spectrogramSource(deps, access, req.params.recordingId);
+  const attrs = source.attrs;
   const start = q.start ?? 0;
   const end = q.end ?? attrs.duration;
   if (end < start) throw badRequest("end must not be before start");
@@ -160,10 +166,75 @@ async function spectrogramWindow(
     ...(q.dbMin !== undefined ? { dbMin: q.dbMin } : {}),
     ...(q.dbMax !== undefined ? { dbMax: q.dbMax } : {}),
   };
-  // Cells read from the file: what decides between rendering inline and on the pool.
+  // Cells read from the file: what decides between rendering inline and on the pool. From the WAV
+  // each cell costs an FFT's share, far more than inflating it from the HDF5 file.
   const bins = attrs.nFreqBins > 0 ? attrs.nFreqBins : attrs.nFft / 2 + 1;
-  const cells = Math.ceil(((end - start) * attrs.sampleRate) / attrs.hopLength) * bins;
-  return { path: file.path, window, range, cells };
+  const cells =
+    Math.ceil(((end - start) * attrs.sampleRate) / attrs.hopLength) * bins * (source.kind === "wav" ? 20 : 1);
+  return { source, window, range, cells };
+}
+
+type SpectrogramSource =
+  | {
+      kind: "h5";
+      path: string;
+      attrs: {
+        duration: number;
+        sampleRate: number;
+        hopLength: number;
+        channels: number;
+        nFreqBins: number;
+        nFft: number;
+      };
+    }
+  | {
+      kind: "wav";
+      path: string;
+      attrs: {
+        duration: number;
+        sampleRate: number;
+        hopLength: number;
+        channels: number;
+        nFreqBins: number;
+        nFft: number;
+      };
+    };
+
+/**
+ * The HDF5 spectrogram, or, while its job is still queued or running, the WAV itself: windows are
+ * then computed from the audio (same frames and bins), so the page shows the spectrogram at once
+ * instead of after the whole file's job.
+ */
+async function spectrogramSource(
+  deps: ServerDeps,
+  access: GroupAccess,
+  recordingId: string,
+): Promise<SpectrogramSource> {
+  try {
+    const file = await recordingSpectrogramFile(deps, access, deps.config.mediaRoot, recordingId);
+    return { kind: "h5", path: file.path, attrs: await readSpectrogramAttrs(file.path) };
+  } catch (err) {
+    const status =
+      err instanceof DomainError && err.code === "CONFLICT"
+        ? (err.details as { processingStatus?: string } | undefined)?.processingStatus
+        : undefined;
+    if (status !== "pending" && status !== "processing") throw err;
+    const audio = await recordingAudioFile(deps, access, deps.config.mediaRoot, recordingId);
+    const info = await readWavInfo(audio.path).catch(() => null);
+    if (!info) throw err;
+    return {
+      kind: "wav",
+      path: audio.path,
+      attrs: {
+        duration: info.frames / info.sampleRate,
+        sampleRate: info.sampleRate,
+        hopLength: HOP_LENGTH,
+        channels: info.channels,
+        nFreqBins: N_FREQ_BINS,
+        nFft: N_FFT,
+      },
+    };
+  }
 }
 
 /**
@@ -185,17 +256,16 @@ export async function registerRecordingFileRoutes(
     if (!q) return reply;
     const w = await spectrogramWindow(deps, cookies, req, reply, q);
     if (!w) return reply;
+    const options = { ...w.range, maxFrames: q.maxFrames, ...(q.maxBins ? { maxBins: q.maxBins } : {}) };
     const buf = await runRender(
       pool,
-      {
-        type: "render-binary",
-        h5Path: w.path,
-        window: w.window,
-        options: { ...w.range, maxFrames: q.maxFrames, ...(q.maxBins ? { maxBins: q.maxBins } : {}) },
-      },
+      w.source.kind === "h5"
+        ? { type: "render-binary", h5Path: w.source.path, window: w.window, options }
+        : { type: "render-wav-binary", wavPath: w.source.path, window: w.window, options },
       w.cells,
     );
     return reply
+      .header("x-spectrogram-source", w.source.kind)
       .header("content-type", "application/octet-stream")
       .header("cache-control", "private, max-age=300")
       .send(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
@@ -208,22 +278,21 @@ export async function registerRecordingFileRoutes(
     if (!w) return reply;
     const width = q.width ?? 1200;
     const height = q.height ?? 400;
+    const options = {
+      ...w.range,
+      ...(q.colormap && isColormapName(q.colormap) ? { colormap: q.colormap } : {}),
+      width,
+      height,
+    };
     const png = await runRender(
       pool,
-      {
-        type: "render-png",
-        h5Path: w.path,
-        window: w.window,
-        options: {
-          ...w.range,
-          ...(q.colormap && isColormapName(q.colormap) ? { colormap: q.colormap } : {}),
-          width,
-          height,
-        },
-      },
+      w.source.kind === "h5"
+        ? { type: "render-png", h5Path: w.source.path, window: w.window, options }
+        : { type: "render-wav-png", wavPath: w.source.path, window: w.window, options },
       w.cells + width * height,
     );
     return reply
+      .header("x-spectrogram-source", w.source.kind)
       .header("content-type", "image/png")
       .header("cache-control", "private, max-age=300")
       .send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));

@@ -1,4 +1,5 @@
 import { extractCallFeatures, extractClusteringFeatures } from "../features/index.ts";
+import { renderWavWindowBinary, renderWavWindowPng } from "../render/wav-window.ts";
 import { renderWindowBinary, renderWindowPng } from "../render/window.ts";
 import { segment } from "../segmentation/index.ts";
 import { writeSpectrogramFile, writeSpectrogramFromSamples } from "../spectrogram/job.ts";
@@ -61,6 +62,10 @@ export async function runTask(task: AudioTask): Promise<unknown> {
       return renderWindowPng(task.h5Path, task.window, task.options);
     case "render-binary":
       return renderWindowBinary(task.h5Path, task.window, task.options);
+    case "render-wav-png":
+      return renderWavWindowPng(task.wavPath, task.window, task.options);
+    case "render-wav-binary":
+      return renderWavWindowBinary(task.wavPath, task.window, task.options);
     default:
       throw new Error(`Unknown audio task type ${(task as { type: string }).type}`);
   }

@@ -40,6 +40,9 @@ export type AudioTask =
   | { type: "render-png"; h5Path: string; window: SpectrogramWindowRequest; options?: RenderOptions }
   /** HDF5 window → BCSG bytes for the browser canvas. */
   | { type: "render-binary"; h5Path: string; window: SpectrogramWindowRequest; options?: BinaryOptions }
+  /** WAV window → PNG / BCSG, computed from the audio while the recording's HDF5 file is being made. */
+  | { type: "render-wav-png"; wavPath: string; window: SpectrogramWindowRequest; options?: RenderOptions }
+  | { type: "render-wav-binary"; wavPath: string; window: SpectrogramWindowRequest; options?: BinaryOptions }
   | SpectrogramJobTask;
 
 export interface SpectrogramGrid {
@@ -72,7 +75,7 @@ export type AudioTaskResult<T extends AudioTask> = T extends { type: "spectrogra
         ? CallFeatures[]
         : T extends { type: "clustering-features" }
           ? ClusteringFeatures[]
-          : T extends { type: "render-png" | "render-binary" }
+          : T extends { type: "render-png" | "render-binary" | "render-wav-png" | "render-wav-binary" }
             ? Uint8Array
             : never;
 

@@ -16,6 +16,25 @@ export {
   isColormapName,
   levelTable,
 } from "./colormaps.ts";
+export {
+  adjustLevels,
+  autoLevels,
+  DbHistogram,
+  DEFAULT_LEVELS,
+  histogramOfQuantised,
+  type LevelOptions,
+  type Levels,
+  levelsOf,
+} from "./levels.ts";
+export {
+  DEFAULT_SIGNAL_THRESHOLD_DB,
+  gridFromQuantised,
+  type MeasureGrid,
+  measureSelection,
+  type SelectionBox,
+  type SelectionMeasurements,
+} from "./measure.ts";
 export { type RenderOptions, renderPng } from "./png.ts";
 export { autoRange, type DbGrid, type DbRange, poolMax, quantize } from "./scale.ts";
+export { readWavSpectrogramWindow, renderWavWindowBinary, renderWavWindowPng } from "./wav-window.ts";
 export { renderWindowBinary, renderWindowPng } from "./window.ts";

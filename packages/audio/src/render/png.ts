@@ -1,6 +1,7 @@
 import { PNG } from "pngjs";
 import { type ColormapName, colormapLut, DEFAULT_COLORMAP } from "./colormaps.ts";
-import { autoRange, type DbGrid, type DbRange, poolMax, quantize } from "./scale.ts";
+import { levelsOf } from "./levels.ts";
+import { type DbGrid, type DbRange, poolMax, quantize } from "./scale.ts";
 
 export interface RenderOptions extends Partial<DbRange> {
   colormap?: ColormapName;
@@ -11,10 +12,13 @@ export interface RenderOptions extends Partial<DbRange> {
 
 /**
  * Renders a spectrogram grid to PNG: time left → right, frequency bottom → top (the highest bin
- * is the first image row), as researchers read spectrograms.
+ * is the first image row), as researchers read spectrograms. Levels as the browser viewer's
+ * (levels.ts), so a quiet recording is as readable as a loud one.
  */
 export function renderPng(grid: DbGrid, options: RenderOptions = {}): Buffer {
-  const range = { ...autoRange(grid), ...definedRange(options) };
+  // Auto levels (noise floor to peak) unless the caller fixes the range.
+  const auto = levelsOf(grid.data);
+  const range = { dbMin: auto.lo, dbMax: auto.hi, ...definedRange(options) };
   const width = Math.max(1, Math.round(options.width ?? grid.frames));
   const height = Math.max(1, Math.round(options.height ?? grid.bins));
   const pooled = poolMax(grid, width, height);

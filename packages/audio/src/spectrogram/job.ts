@@ -28,6 +28,12 @@ export interface SpectrogramJobOptions {
   onProgress?: (done: number, total: number) => void;
   /** Force a young-generation garbage collection every this many frames to keep peak memory flat (0 = never; default 8192 ≈ 2.7 s at 384 kHz). */
   gcEveryFrames?: number;
+  /**
+   * Per-channel DC offset subtracted before the STFT. An offset is not sound: left in, it makes the
+   * 0 Hz row the brightest of the picture and, against the zero padding, a broadband step in the
+   * first and last frames. writeSpectrogramFile measures it (the file's mean) when not given.
+   */
+  dcOffsets?: number[];
 }
 
 export interface SpectrogramFileSummary {
@@ -61,6 +67,8 @@ export class SpectrogramSink {
   private readonly gcEvery: number;
   private readonly gc: (() => void) | null;
   private nextGcAt: number;
+  private readonly dc: number[] | null;
+  private readonly centred: Float32Array[] = [];
 
   constructor(
     outPath: string,
@@ -76,6 +84,7 @@ export class SpectrogramSink {
     // Short jobs never accumulate enough garbage to matter.
     this.gc = this.gcEvery > 0 && this.totalFrames > 2 * this.gcEvery ? forceMinorGc() : null;
     this.nextGcAt = this.gcEvery;
+    this.dc = options.dcOffsets?.some((d) => d !== 0) ? options.dcOffsets : null;
     const blockFrames = options.blockFrames ?? CHUNK_FRAMES;
     const make = (name: string, source: string | number, counts: boolean): Target => {
       const dataset = this.writer.createDataset(name, {
@@ -93,7 +102,7 @@ export class SpectrogramSink {
         channels: info.channels,
         source,
         units: "dB re 1 (20*log10(max(|X|, 1e-4)))",
-        window: "hann (periodic), centred, zero padding",
+        window: "hann (periodic), centred, zero padding, DC offset removed",
       };
       for (const [k, v] of Object.entries(attrs)) {
         // duration must stay a float even when it happens to be integral
@@ -118,8 +127,9 @@ export class SpectrogramSink {
       : [];
   }
 
-  push(channels: Float32Array[]): void {
-    const n = channels[0]?.length ?? 0;
+  push(input: Float32Array[]): void {
+    const n = input[0]?.length ?? 0;
+    const channels = this.dc ? this.removeDc(input, n) : input;
     let mono: Float32Array;
     if (channels.length === 1) mono = channels[0]!;
     else {
@@ -133,6 +143,20 @@ export class SpectrogramSink {
     }
     this.mixTarget.stream.pushEach(mono, this.mixTarget.onBlock);
     for (const [c, t] of this.targets.entries()) t.stream.pushEach(channels[c]!, t.onBlock);
+  }
+
+  /** Copies (the input may be the caller's audio) minus each channel's offset. */
+  private removeDc(input: Float32Array[], n: number): Float32Array[] {
+    return input.map((ch, c) => {
+      let out = this.centred[c];
+      if (!out || out.length !== n) {
+        out = new Float32Array(n);
+        this.centred[c] = out;
+      }
+      const d = this.dc?.[c] ?? 0;
+      for (let i = 0; i < n; i++) out[i] = ch[i]! - d;
+      return out;
+    });
   }
 
   finish(outPath: string): SpectrogramFileSummary {
@@ -164,9 +188,13 @@ export async function writeSpectrogramFile(
   const fh = await open(wavPath, "r");
   try {
     const info = await readWavInfoFromHandle(fh);
-    const sink = new SpectrogramSink(outPath, info, options);
+    const blockSamples = DEFAULT_STFT.hop * (options.blockFrames ?? CHUNK_FRAMES) * 4;
+    // A first pass for the DC offsets: reading is a small part of the job's time.
+    const dcOffsets =
+      options.dcOffsets ??
+      (await channelMeans(blocksFromHandle(fh, info, { blockFrames: blockSamples, reuse: true })));
+    const sink = new SpectrogramSink(outPath, info, { ...options, dcOffsets });
     try {
-      const blockSamples = DEFAULT_STFT.hop * (options.blockFrames ?? CHUNK_FRAMES) * 4;
       // Recycled read/decode buffers: the sink copies what it needs synchronously in push().
       for await (const block of blocksFromHandle(fh, info, { blockFrames: blockSamples, reuse: true }))
         sink.push(block.channels);
@@ -188,7 +216,12 @@ export function writeSpectrogramFromSamples(
   options: SpectrogramJobOptions = {},
 ): SpectrogramFileSummary {
   const frames = channels[0]?.length ?? 0;
-  const sink = new SpectrogramSink(outPath, { sampleRate, channels: channels.length, frames }, options);
+  const dcOffsets = options.dcOffsets ?? channels.map((c) => mean(c));
+  const sink = new SpectrogramSink(
+    outPath,
+    { sampleRate, channels: channels.length, frames },
+    { ...options, dcOffsets },
+  );
   try {
     const step = DEFAULT_STFT.hop * (options.blockFrames ?? CHUNK_FRAMES) * 4;
     for (let i = 0; i < frames; i += step)
@@ -198,4 +231,28 @@ export function writeSpectrogramFromSamples(
     sink.abort();
     throw err;
   }
+}
+
+/** Mean in sample order (float64): the DC offset the sink subtracts. */
+export function mean(x: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  return x.length > 0 ? s / x.length : 0;
+}
+
+/** Mean of each channel over a stream of blocks. */
+async function channelMeans(blocks: AsyncIterable<{ channels: Float32Array[] }>): Promise<number[]> {
+  let sums: number[] = [];
+  let n = 0;
+  for await (const b of blocks) {
+    if (sums.length === 0) sums = b.channels.map(() => 0);
+    // One running sum per channel, in sample order: the same value as mean() over the whole array.
+    b.channels.forEach((ch, c) => {
+      let s = sums[c]!;
+      for (let i = 0; i < ch.length; i++) s += ch[i]!;
+      sums[c] = s;
+    });
+    n += b.channels[0]?.length ?? 0;
+  }
+  return sums.map((s) => (n > 0 ? s / n : 0));
 }
