@@ -26,6 +26,30 @@ function useInvalidateSpecies() {
   return () => queryClient.invalidateQueries(trpc.species.pathFilter());
 }
 
+/** System species vs a group's own (and whether it is the group's copy of a system species). */
+function OwnerBadge({
+  species: s,
+}: {
+  species: { isSystem: boolean; owner: string; systemCopyOf: string | null };
+}) {
+  if (s.isSystem)
+    return (
+      <span className="badge badge-accent" data-testid="species-owner">
+        System
+      </span>
+    );
+  return (
+    <span
+      className="badge"
+      data-testid="species-owner"
+      title={s.systemCopyOf ? "This group's copy of a system species" : undefined}
+    >
+      {s.owner}
+      {s.systemCopyOf ? " · copy" : ""}
+    </span>
+  );
+}
+
 export function SpeciesListPage() {
   const trpc = useTRPC();
   const species = useQuery(trpc.species.list.queryOptions());
@@ -48,7 +72,8 @@ export function SpeciesListPage() {
               <td>
                 <Link to={`/species/${s.id}`}>
                   <em>{s.name}</em>
-                </Link>
+                </Link>{" "}
+                <OwnerBadge species={s} />
               </td>
               <td>{s.commonName || <span className="muted">—</span>}</td>
               <td>{s.callTypeCount}</td>
@@ -681,12 +706,7 @@ export function SpeciesDetailPage() {
         title={<em>{s.name}</em>}
         description={
           <>
-            {s.commonName || "No common name"} ·{" "}
-            {s.isSystem ? (
-              <span className="badge">system species</span>
-            ) : (
-              <span className="badge">group species</span>
-            )}
+            {s.commonName || "No common name"} · <OwnerBadge species={s} />
           </>
         }
         actions={s.editable ? <Button onClick={() => setDeleting(true)}>Delete</Button> : null}

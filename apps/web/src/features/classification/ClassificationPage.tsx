@@ -15,6 +15,7 @@ import { ServiceStatusPill } from "./ServiceStatusPill";
 import { withParam } from "./search";
 import { useRunEtas } from "./useEta";
 import "./classification.css";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 
 type ListInput = RouterInputs["classification"]["listRuns"];
 type Run = RouterOutputs["classification"]["listRuns"]["items"][number];
@@ -120,11 +121,7 @@ export function ClassificationPage() {
             onChange={(e) => setFilter("species", e.target.value)}
           >
             <option value="">All species</option>
-            {species.data?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
+            <SpeciesOptions species={species.data} />
           </SelectField>
           <SelectField
             label="Classifier"

@@ -8,6 +8,7 @@ import { ServiceStatusPill } from "./ServiceStatusPill";
 import { withParam } from "./search";
 import { TrainForm } from "./TrainForm";
 import "./classification.css";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 
 /** `/classification/classifiers`: the group's and global classifiers, training jobs, train form. */
 export function ClassifiersPage() {
@@ -44,11 +45,7 @@ export function ClassifiersPage() {
             }}
           >
             <option value="">All species</option>
-            {species.data?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
+            <SpeciesOptions species={species.data} />
           </SelectField>
         </div>
       </section>

@@ -1,5 +1,6 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 import { Alert, Button, Dialog, ErrorAlert, Loading, SelectField, TextField } from "../../components/ui";
 import { type RouterOutputs, useTRPC } from "../../lib/trpc";
 
@@ -195,11 +196,7 @@ export function ClassifyUnclassifiedDialog({
             required
           >
             <option value="">Choose a species…</option>
-            {species.data?.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
+            <SpeciesOptions species={species.data} />
           </SelectField>
         )}
         <ClassifierPicker

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 import { Alert, Button, ErrorAlert, SelectField, TextField } from "../../components/ui";
 import { errorMessage, fieldErrors } from "../../lib/errors";
 import { type RouterInputs, useTRPC } from "../../lib/trpc";
@@ -88,11 +89,7 @@ export function TrainForm({ defaultSpeciesId }: { defaultSpeciesId: string }) {
             error={fe.speciesId}
           >
             <option value="">Choose a species…</option>
-            {species.data?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
+            <SpeciesOptions species={species.data} />
           </SelectField>
           <SelectField label="Type" value={type} onChange={(e) => setType(e.target.value as ClassifierType)}>
             {TYPES.map((t) => (

@@ -1,6 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
+import { NotFoundOrOtherGroup } from "../../components/OtherGroupNotice";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 import {
   Alert,
   Button,
@@ -56,7 +58,8 @@ export function RecordingPage() {
   );
   const profile = useQuery(trpc.profile.get.queryOptions());
   if (rec.isPending) return <Loading what="Loading recording…" />;
-  if (rec.error) return <ErrorAlert error={rec.error} />;
+  if (rec.error)
+    return <NotFoundOrOtherGroup error={rec.error} kind="recording" id={recordingId} what="recording" />;
   const r = rec.data;
   return (
     <div className="stack">
@@ -86,6 +89,14 @@ export function RecordingPage() {
         actions={<RecordingActions recording={r} />}
       />
       {r.split?.role === "part" ? <PartNav recording={r} /> : null}
+      {r.truncated ? (
+        <Alert kind="warning">
+          <span data-testid="truncated-notice">
+            Truncated file: the header declares {formatDuration(r.declaredDuration)} of audio but the file
+            holds only {formatDuration(r.duration)}. The recording keeps what is there.
+          </span>
+        </Alert>
+      ) : null}
       {r.processingStatus === "failed" ? (
         <Alert kind="error">
           Processing failed: {r.processingError ?? "unknown error"}. The recording is kept; retry the job from
@@ -436,11 +447,7 @@ function EditDialog({ recording: r, onClose }: { recording: Recording; onClose: 
           error={errs.speciesId}
         >
           <option value="">— none —</option>
-          {species.data?.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
+          <SpeciesOptions species={species.data} />
         </SelectField>
         <TextField
           label="Recorded date"

@@ -1,13 +1,22 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 import { ErrorAlert, Loading, PageHeader, SelectField, TextField } from "../../components/ui";
 import { type RouterInputs, useTRPC } from "../../lib/trpc";
 import { StatusBadge } from "../jobs/progress";
-import { formatDuration } from "./format";
+import { formatDuration, formatHz } from "./format";
 
 type ListInput = NonNullable<RouterInputs["recordings"]["list"]>;
-const SORTS = ["createdAt", "name", "duration", "recordedDate"] as const;
+const SORTS = [
+  "createdAt",
+  "name",
+  "duration",
+  "recordedDate",
+  "sampleRate",
+  "channels",
+  "segments",
+] as const;
 const STATUSES = ["pending", "processing", "ready", "failed"] as const;
 const PAGE_SIZE = 25;
 type Sort = (typeof SORTS)[number];
@@ -133,11 +142,7 @@ export function RecordingsPage() {
             onChange={(e) => update({ species: e.target.value || null })}
           >
             <option value="">All species</option>
-            {species.data?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
+            <SpeciesOptions species={species.data} />
           </SelectField>
           <SelectField
             label="Status"
@@ -188,6 +193,9 @@ export function RecordingsPage() {
                   <th>Project</th>
                   <th>Species</th>
                   {sortHeader("duration", "Duration")}
+                  {sortHeader("sampleRate", "Sample rate")}
+                  {sortHeader("channels", "Channels")}
+                  {sortHeader("segments", "Segments")}
                   {sortHeader("recordedDate", "Recorded")}
                   {sortHeader("createdAt", "Uploaded")}
                   <th>Status</th>
@@ -212,7 +220,25 @@ export function RecordingsPage() {
                     </td>
                     <td>{r.projectName ?? "—"}</td>
                     <td>{r.speciesName ? <em>{r.speciesName}</em> : "—"}</td>
-                    <td>{formatDuration(r.duration)}</td>
+                    <td>
+                      {formatDuration(r.duration)}
+                      {r.truncated ? (
+                        <>
+                          {" "}
+                          <span
+                            className="badge badge-warning"
+                            title={`Truncated: the header declares ${formatDuration(r.declaredDuration)}`}
+                          >
+                            truncated
+                          </span>
+                        </>
+                      ) : null}
+                    </td>
+                    <td className="small">{formatHz(r.sampleRate)}</td>
+                    <td className="small">{r.channels ?? "—"}</td>
+                    <td className="small" data-testid="segment-count">
+                      {r.segmentCount ?? "—"}
+                    </td>
                     <td className="small">
                       {r.recordedDate ? new Date(r.recordedDate).toLocaleDateString() : "—"}
                     </td>

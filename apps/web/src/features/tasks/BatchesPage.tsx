@@ -7,6 +7,7 @@ import { ProgressBar, StatusBadge } from "../jobs/progress";
 import { CreateBatchDialog } from "./CreateBatchDialog";
 import { type BatchStatusFilter, type BatchSummary, exportUrl } from "./types";
 import "./tasks.css";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 
 const STATUSES: { value: BatchStatusFilter | ""; label: string }[] = [
   { value: "", label: "Any status" },
@@ -98,11 +99,7 @@ export function BatchesPage() {
           Species
           <select value={speciesId} onChange={(e) => set("species", e.target.value)}>
             <option value="">All species</option>
-            {species.data?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
+            <SpeciesOptions species={species.data} />
           </select>
         </label>
         <label className="spectro-ctl">

@@ -1,5 +1,6 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 import { Alert, Button, Dialog, ErrorAlert, Loading, SelectField, TextField } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
 import { parseConfidence } from "../classification/format";
@@ -210,11 +211,7 @@ export function CreateBatchDialog({
             required
           >
             <option value="">Choose a species…</option>
-            {species.data?.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
+            <SpeciesOptions species={species.data} />
           </SelectField>
         ) : null}
         <div className="grid-2">

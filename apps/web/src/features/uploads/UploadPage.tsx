@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
+import { SpeciesOptions } from "../../components/SpeciesOptions";
 import { Alert, Button, PageHeader, SelectField, TextArea, TextField } from "../../components/ui";
 import { type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { ProgressBar, StatusBadge } from "../jobs/progress";
@@ -228,11 +229,7 @@ export function UploadPage() {
           </SelectField>
           <SelectField label="Species" value={meta.speciesId} onChange={set("speciesId")} disabled={busy}>
             <option value="">— none —</option>
-            {species.data?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
+            <SpeciesOptions species={species.data} />
           </SelectField>
           <TextField
             label="Recorded date"
