@@ -8,6 +8,7 @@ import {
   type RunDownload,
   resultsCsv,
 } from "@battycoda/core/classification/index";
+import { taxonomyVersionParam } from "@battycoda/core/taxonomy/index";
 import type { FastifyInstance } from "fastify";
 import type { ServerDeps } from "../trpc.ts";
 import type { CookieSettings } from "./request-auth.ts";
@@ -17,7 +18,12 @@ interface Params {
   runId: string;
 }
 
-type Producer = (ctx: DbContext, access: GroupAccess, runId: string) => Promise<RunDownload>;
+type Producer = (
+  ctx: DbContext,
+  access: GroupAccess,
+  runId: string,
+  options: { taxonomyVersion?: number | undefined },
+) => Promise<RunDownload>;
 
 const FILES: Record<string, Producer> = {
   "results.csv": resultsCsv,
@@ -31,19 +37,24 @@ export function registerClassificationFileRoutes(
   cookies: CookieSettings,
 ) {
   for (const [file, produce] of Object.entries(FILES)) {
-    app.get<{ Params: Params }>(`/api/classification-runs/:runId/${file}`, async (req, reply) => {
-      const user = await requireUser(deps, cookies, req, reply);
-      if (!user) return reply;
-      const access = await accessFor(deps, user);
-      const download = await produce(deps, access, req.params.runId);
-      return reply
-        .header("content-type", download.contentType)
-        .header("cache-control", "private, no-store")
-        .header(
-          "content-disposition",
-          `attachment; filename*=UTF-8''${encodeURIComponent(download.filename)}`,
-        )
-        .send(Readable.from(download.body));
-    });
+    app.get<{ Params: Params; Querystring: { taxonomyVersion?: string } }>(
+      `/api/classification-runs/:runId/${file}`,
+      async (req, reply) => {
+        const user = await requireUser(deps, cookies, req, reply);
+        if (!user) return reply;
+        const access = await accessFor(deps, user);
+        // results.csv re-expresses labels in an earlier taxonomy version when asked
+        const taxonomyVersion = taxonomyVersionParam(req.query.taxonomyVersion);
+        const download = await produce(deps, access, req.params.runId, { taxonomyVersion });
+        return reply
+          .header("content-type", download.contentType)
+          .header("cache-control", "private, no-store")
+          .header(
+            "content-disposition",
+            `attachment; filename*=UTF-8''${encodeURIComponent(download.filename)}`,
+          )
+          .send(Readable.from(download.body));
+      },
+    );
   }
 }

@@ -2,6 +2,7 @@
 // or project is 404 exactly like a missing one. Everything is checked before the first byte; the
 // ZIP and the CSV stream as they are written.
 import { exportBatchCsv, exportBatchesZip, type TaskDownload } from "@battycoda/core/tasks";
+import { taxonomyVersionParam } from "@battycoda/core/taxonomy/index";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ServerDeps } from "../trpc.ts";
 import type { CookieSettings } from "./request-auth.ts";
@@ -11,6 +12,7 @@ interface ZipQuery {
   batchIds?: string;
   projectId?: string;
   format?: string;
+  taxonomyVersion?: string;
 }
 
 function send(reply: FastifyReply, download: TaskDownload) {
@@ -34,14 +36,21 @@ export function registerTaskExportRoutes(app: FastifyInstance, deps: ServerDeps,
       ...(batchIds.length ? { batchIds } : {}),
       ...(req.query.projectId ? { projectId: req.query.projectId } : {}),
       ...(req.query.format ? { format: req.query.format as "xlsx" | "csv" } : {}),
+      ...(req.query.taxonomyVersion
+        ? { taxonomyVersion: taxonomyVersionParam(req.query.taxonomyVersion) }
+        : {}),
     });
     return send(reply, download);
   });
 
-  app.get<{ Params: { batchId: string } }>("/api/task-batches/:batchId/export.csv", async (req, reply) => {
-    const user = await requireUser(deps, cookies, req, reply);
-    if (!user) return reply;
-    const access = await accessFor(deps, user);
-    return send(reply, await exportBatchCsv(deps, access, req.params.batchId));
-  });
+  app.get<{ Params: { batchId: string }; Querystring: { taxonomyVersion?: string } }>(
+    "/api/task-batches/:batchId/export.csv",
+    async (req, reply) => {
+      const user = await requireUser(deps, cookies, req, reply);
+      if (!user) return reply;
+      const access = await accessFor(deps, user);
+      const taxonomyVersion = taxonomyVersionParam(req.query.taxonomyVersion);
+      return send(reply, await exportBatchCsv(deps, access, req.params.batchId, { taxonomyVersion }));
+    },
+  );
 }

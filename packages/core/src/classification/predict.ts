@@ -57,6 +57,8 @@ export async function predictBatch(
   rows: (CallFeatures | null)[],
   callTypes: CallTypeRef[],
   signal?: AbortSignal,
+  /** Model class → current short name, for call types renamed or merged since training (taxonomy). */
+  aliases: ReadonlyMap<string, string> = new Map(),
 ): Promise<BatchPrediction> {
   const send: number[] = [];
   rows.forEach((r, i) => {
@@ -80,13 +82,15 @@ export async function predictBatch(
   res.predictions.forEach((p, k) => {
     const probabilities = new Map<string, number>();
     for (const [cls, prob] of Object.entries(p.probabilities)) {
-      const id = byName.get(cls);
-      if (id) probabilities.set(id, prob);
+      const id = byName.get(aliases.get(cls) ?? cls);
+      // two classes of a model trained before a merge land on one call type: their sum
+      if (id) probabilities.set(id, (probabilities.get(id) ?? 0) + prob);
       else unknown.add(cls);
     }
     // Call types the model never learnt are certainly not predicted: a stored 0, not a gap.
     for (const c of callTypes) if (!probabilities.has(c.id)) probabilities.set(c.id, 0);
-    out[send[k] as number] = { label: p.label, confidence: p.confidence, probabilities };
+    const label = p.label === null ? null : (aliases.get(p.label) ?? p.label);
+    out[send[k] as number] = { label, confidence: p.confidence, probabilities };
   });
   return { rows: out, unknownClasses: [...unknown].sort() };
 }

@@ -14,6 +14,7 @@ import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { badRequest, notFound } from "../access/errors.ts";
 import { isStamp, type RunStamp } from "../classification/stamp.ts";
+import { labelMapperAt } from "../taxonomy/history.ts";
 import type { StoredSource } from "./batches.ts";
 
 const PAGE = 2000;
@@ -22,6 +23,8 @@ export const ZExportRequest = z.object({
   batchIds: z.array(z.string().trim().min(1).max(64)).max(200).optional(),
   projectId: z.string().trim().min(1).max(64).optional(),
   format: z.enum(["xlsx", "csv"]).default("xlsx"),
+  /** Labels as they were written in this taxonomy version of the batch's species (default: current). */
+  taxonomyVersion: z.coerce.number().int().min(0).optional(),
 });
 export type TExportRequest = z.input<typeof ZExportRequest>;
 
@@ -56,6 +59,8 @@ export const TASK_COLUMNS = [
 ] as const;
 
 type Cell = string | number | null;
+/** Current label → the label in the requested taxonomy version (identity by default). */
+type Relabel = (label: string | null) => string | null;
 
 const text = (v: string | null | undefined): string => neutralizeCell(v ?? "");
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : "");
@@ -143,6 +148,7 @@ async function* taskRows(
   batch: ExportBatch,
   recording: { id: string; name: string; originalFilename: string },
   run: RunInfo | undefined,
+  relabel: Relabel = (l) => l,
 ): AsyncGenerator<Cell[]> {
   let after = 0;
   const wav = text(recording.originalFilename || recording.name);
@@ -169,11 +175,11 @@ async function* taskRows(
         t.offset,
         t.offset - t.onset,
         t.status,
-        text(t.label),
-        run?.isDummy ? "" : text(t.predictedLabel),
+        text(relabel(t.label)),
+        run?.isDummy ? "" : text(relabel(t.predictedLabel)),
         t.confidence,
         text(t.notes),
-        text(t.labels.map((l) => `${l.user.username}: ${l.label}`).join("; ")),
+        text(t.labels.map((l) => `${l.user.username}: ${relabel(l.label)}`).join("; ")),
         wav,
         text(batch.species?.name),
         text(batch.project?.name),
@@ -191,8 +197,9 @@ async function* taskRows(
   }
 }
 
-function parameterRows(batch: ExportBatch, runs: Map<string, RunInfo>): Cell[][] {
+function parameterRows(batch: ExportBatch, runs: Map<string, RunInfo>, taxonomyVersion?: number): Cell[][] {
   const rows: Cell[][] = [
+    ...(taxonomyVersion !== undefined ? [["Taxonomy version", taxonomyVersion] as Cell[]] : []),
     ["Batch", text(batch.name)],
     ["Batch ID", batch.id],
     ["Description", text(batch.description)],
@@ -262,6 +269,7 @@ async function summaryRows(
   { db }: DbContext,
   batch: ExportBatch,
   recordings: { id: string; name: string }[],
+  relabel: Relabel = (l) => l,
 ) {
   const counts = await db.task.groupBy({
     by: ["recordingId", "status", "label"],
@@ -274,7 +282,10 @@ async function summaryRows(
     const n = (f: (c: (typeof mine)[number]) => boolean) =>
       mine.filter(f).reduce((s, c) => s + c._count._all, 0);
     const labels = new Map<string, number>();
-    for (const c of mine) if (c.label) labels.set(c.label, (labels.get(c.label) ?? 0) + c._count._all);
+    for (const c of mine) {
+      const l = relabel(c.label);
+      if (l) labels.set(l, (labels.get(l) ?? 0) + c._count._all);
+    }
     rows.push([
       text(rec.name),
       n(() => true),
@@ -374,8 +385,9 @@ export async function exportBatchesZip(
         orderBy: [{ name: "asc" }, { id: "asc" }],
       });
       const runs = await runsOf({ db }, batch);
-      const params = parameterRows(batch, runs);
-      const summary = await summaryRows({ db }, batch, recordings);
+      const relabel = await labelMapperAt({ db }, batch.speciesId, input.taxonomyVersion);
+      const params = parameterRows(batch, runs, input.taxonomyVersion);
+      const summary = await summaryRows({ db }, batch, recordings, relabel);
       if (ext === "xlsx") {
         await entry(`${folder}/summary.xlsx`, (out) =>
           writeWorkbook(out, [
@@ -390,7 +402,7 @@ export async function exportBatchesZip(
       for (const rec of recordings) {
         const rows = async function* () {
           yield [...TASK_COLUMNS] as Cell[];
-          yield* taskRows({ db }, batch, rec, runs.get(rec.id));
+          yield* taskRows({ db }, batch, rec, runs.get(rec.id), relabel);
         };
         const base = safeName(rec.name.replace(/\.wav$/i, ""), rec.id);
         if (ext === "xlsx")
@@ -421,10 +433,12 @@ export async function exportBatchCsv(
   { db }: DbContext,
   access: GroupAccess,
   batchId: string,
+  options: { taxonomyVersion?: number | undefined } = {},
 ): Promise<TaskDownload> {
   const [batch] = await selectBatches({ db }, access, { batchIds: [batchId], format: "csv" });
   if (!batch) throw notFound("Task batch");
   const runs = await runsOf({ db }, batch);
+  const relabel = await labelMapperAt({ db }, batch.speciesId, options.taxonomyVersion);
   const recordings = await db.recording.findMany({
     where: { tasks: { some: { batchId: batch.id } } },
     select: { id: true, name: true, originalFilename: true },
@@ -433,7 +447,7 @@ export async function exportBatchCsv(
   const out = new PassThrough();
   const rows = async function* () {
     yield [...TASK_COLUMNS] as Cell[];
-    for (const rec of recordings) yield* taskRows({ db }, batch, rec, runs.get(rec.id));
+    for (const rec of recordings) yield* taskRows({ db }, batch, rec, runs.get(rec.id), relabel);
   };
   writeCsv(out, rows()).catch((err) => out.destroy(err instanceof Error ? err : new Error(String(err))));
   return {
