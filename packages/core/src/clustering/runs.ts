@@ -61,8 +61,14 @@ export async function findRunInGroup({ db }: DbContext, access: GroupAccess, run
   return run;
 }
 
+/** pg-boss, asked for only after the caller's access is checked (another group's ids stay NOT_FOUND). */
+function requireBoss(boss: PgBoss | null): PgBoss {
+  if (!boss) throw precondition("Background jobs are not available on this server");
+  return boss;
+}
+
 export async function createRun(
-  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  { db, boss: maybeBoss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   raw: TCreateRunRequest,
 ): Promise<{ runId: string; jobId: string }> {
@@ -81,6 +87,7 @@ export async function createRun(
     params,
     embedding: input.embedding,
   };
+  const boss = requireBoss(maybeBoss);
   const name =
     input.name ??
     `${input.algorithm}${params.k ? ` k=${params.k}` : ""} on ${input.featureSet} (${segments} calls)`;
@@ -199,11 +206,12 @@ export async function getRun({ db }: DbContext, access: GroupAccess, runId: stri
 }
 
 export async function cancelRun(
-  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  { db, boss: maybeBoss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   runId: string,
 ) {
   const run = await findRunInGroup({ db }, access, runId);
+  const boss = requireBoss(maybeBoss);
   if (run.status !== "pending" && run.status !== "running")
     throw precondition(`Only queued or running runs can be cancelled (this one is ${run.status})`);
   await db.clusteringRun.updateMany({
@@ -217,11 +225,12 @@ export async function cancelRun(
 
 /** A failed or cancelled run queued again on its Job row (the handler starts from scratch). */
 export async function retryRun(
-  { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
+  { db, boss: maybeBoss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   runId: string,
 ) {
   const run = await findRunInGroup({ db }, access, runId);
+  const boss = requireBoss(maybeBoss);
   if (run.status !== "failed" && run.status !== "cancelled")
     throw precondition(`Only failed or cancelled runs can be retried (this one is ${run.status})`);
   const jobId = (await jobIdsOf({ db }, [runId])).get(runId);
