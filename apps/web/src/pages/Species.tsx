@@ -13,6 +13,7 @@ import {
   TextArea,
   TextField,
 } from "../components/ui";
+import { TaxonomySection } from "../features/taxonomy/TaxonomySection";
 import { errorMessage, fieldErrors } from "../lib/errors";
 import { httpErrorFrom } from "../lib/http-errors";
 import { type RouterOutputs, useTRPC } from "../lib/trpc";
@@ -742,6 +743,7 @@ export function SpeciesDetailPage() {
         </table>
         {s.callTypes.length === 0 && !s.editable ? <p className="muted">No call types.</p> : null}
       </section>
+      <TaxonomySection species={s} />
       {s.editable ? <ImportCallTypes speciesId={s.id} /> : null}
       <RepertoireImage species={s} />
       <p>
