@@ -13,10 +13,12 @@ const quickLinks = [
   { to: "/species", title: "Species", text: "Species and their call-type repertoires." },
 ];
 
+/** Audio length with the unit that reads best: seconds, minutes or hours. */
 function formatHours(h: number): string {
-  if (h === 0) return "0";
-  if (h < 1) return `${(h * 60).toFixed(h * 60 < 10 ? 1 : 0)} min`;
-  return h.toFixed(h < 10 ? 2 : 1);
+  const seconds = h * 3600;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
+  return `${h.toFixed(h < 10 ? 2 : 1)} h`;
 }
 
 function Stat({ label, value, to }: { label: string; value: string; to?: string }) {
@@ -78,7 +80,7 @@ export function DashboardPage() {
             {summary.data ? (
               <>
                 <Stat label="Recordings" value={summary.data.recordings.toLocaleString()} to="/recordings" />
-                <Stat label="Hours of audio" value={formatHours(summary.data.audioHours)} />
+                <Stat label="Audio" value={formatHours(summary.data.audioHours)} />
                 <Stat label="Segments" value={summary.data.segments.toLocaleString()} to="/segmentation" />
                 <Stat
                   label="Labelled calls"
