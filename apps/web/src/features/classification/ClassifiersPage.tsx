@@ -3,6 +3,7 @@ import { Link, useSearchParams } from "react-router";
 import { ErrorAlert, formatDate, Loading, PageHeader, SelectField } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
 import { ProgressBar, StatusBadge } from "../jobs/progress";
+import { OutdatedClassifierBadge } from "../taxonomy/TaxonomySection";
 import { pct } from "./format";
 import { ServiceStatusPill } from "./ServiceStatusPill";
 import { withParam } from "./search";
@@ -17,6 +18,8 @@ export function ClassifiersPage() {
   const speciesId = params.get("species") ?? "";
   const species = useQuery(trpc.species.list.queryOptions());
   const list = useQuery(trpc.classifiers.list.queryOptions(speciesId ? { speciesId } : {}));
+  const taxonomy = useQuery(trpc.taxonomy.classifierStatus.queryOptions({}));
+  const taxonomyOf = new Map((taxonomy.data ?? []).map((t) => [t.classifierId, t]));
   const jobs = useQuery(
     trpc.classifiers.listTrainingJobs.queryOptions(speciesId ? { speciesId } : {}, {
       refetchInterval: (q) =>
@@ -75,7 +78,8 @@ export function ClassifiersPage() {
                 <tr key={c.id}>
                   <td>
                     <Link to={`/classification/classifiers/${c.id}`}>{c.name}</Link>{" "}
-                    {c.isGlobal ? <span className="badge">global</span> : null}
+                    {c.isGlobal ? <span className="badge">global</span> : null}{" "}
+                    <OutdatedClassifierBadge status={taxonomyOf.get(c.id)} />
                   </td>
                   <td>
                     <code>{c.type}</code>
