@@ -5,6 +5,7 @@ import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { PageHeader } from "./components/ui";
 import { ClassificationPage, ClassifierPage, ClassifiersPage, RunPage } from "./features/classification";
+import { ExplorerPage as ClusteringExplorerPage, ClusteringPage } from "./features/clustering";
 import { JobsPage } from "./features/jobs/JobsPage";
 import { DuplicatesPage } from "./features/recordings/DuplicatesPage";
 import { RecordingPage } from "./features/recordings/RecordingPage";
@@ -31,7 +32,7 @@ import { NotificationsPage } from "./pages/Notifications";
 import { ProfilePage } from "./pages/Profile";
 import { ProjectDetailPage, ProjectsPage } from "./pages/Projects";
 import { NewSpeciesPage, SpeciesDetailPage, SpeciesListPage } from "./pages/Species";
-import { AdminPage, ClusteringPage, TasksPage } from "./pages/Workflow";
+import { AdminPage, TasksPage } from "./pages/Workflow";
 
 function SiteAdminOnly({ children }: { children: React.ReactNode }) {
   const user = useUser();
@@ -97,6 +98,7 @@ export function App() {
                   <Route path="tasks/batches/:batchId" element={<BatchPage />} />
                   <Route path="tasks/batches/:batchId/annotate" element={<AnnotatePage />} />
                   <Route path="clustering" element={<ClusteringPage />} />
+                  <Route path="clustering/runs/:runId" element={<ClusteringExplorerPage />} />
                   <Route path="jobs" element={<JobsPage />} />
                   <Route path="notifications" element={<NotificationsPage />} />
                   <Route

@@ -11,7 +11,7 @@ const external: Record<string, string> = {
   classification: "../../../apps/worker/bench/classification.ts",
   tasks: "../../../apps/api/bench/tasks.ts",
 };
-const modules = ["spectrogram", "segmentation", "features", ...Object.keys(external)];
+const modules = ["spectrogram", "segmentation", "detector", "features", ...Object.keys(external)];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length ? wanted : modules;

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (the monorepo ships no build step for Node code).
-import { register } from "tsx/esm/api";
+// The production bundle (dist/, made by `pnpm build`) while it is current; otherwise the
+// TypeScript sources through tsx (development, or right after an edit).
+import { freshBundle } from "../../../scripts/build-fresh.mjs";
 
-register();
-await import("../src/main.ts");
+const bundle = freshBundle(new URL("../dist/battycoda.mjs", import.meta.url));
+if (bundle) {
+  await import(bundle);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/main.ts");
+}

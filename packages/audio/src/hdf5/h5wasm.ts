@@ -11,10 +11,13 @@ let loading: Promise<H5wasm> | undefined;
  */
 export function loadH5wasm(): Promise<H5wasm> {
   loading ??= (async () => {
-    try {
-      register(new URL("./bypass-loader.mjs", import.meta.url));
-    } catch {
-      // Hooks unavailable (e.g. some test runners): fall back to a plain import.
+    // A bundle runs without tsx, and a hook would only cost a loader thread there.
+    if (process.env.BATTYCODA_BUNDLE !== "1") {
+      try {
+        register(new URL("./bypass-loader.mjs", import.meta.url));
+      } catch {
+        // Hooks unavailable (e.g. some test runners): fall back to a plain import.
+      }
     }
     const mod = await import("h5wasm/node");
     const h5wasm = mod.default;

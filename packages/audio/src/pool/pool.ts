@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { MessageChannel, type MessagePort, type ResourceLimits } from "node:worker_threads";
 import { Piscina } from "piscina";
+import { freshBundle } from "../../../../scripts/build-fresh.mjs";
 import type { SpectrogramFileSummary } from "../spectrogram/job.ts";
 import { CANCELLED_MESSAGE } from "./run-task.ts";
 import { type AudioTask, type AudioTaskResult, type SpectrogramJobTask, transferListOf } from "./tasks.ts";
@@ -44,6 +45,35 @@ export class PoolBusyError extends Error {
   }
 }
 
+/** Loader flags (`--import tsx` …) a thread running the prebuilt bundle does not need. */
+const LOADER_FLAGS = new Set(["--import", "--loader", "--experimental-loader", "--require", "-r"]);
+
+function withoutLoaderFlags(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] ?? "";
+    if (LOADER_FLAGS.has(arg)) i++;
+    else if (![...LOADER_FLAGS].some((f) => arg.startsWith(`${f}=`))) out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * The threads' entry: the prebuilt bundle (packages/audio/dist/pool-worker.mjs, `pnpm build`)
+ * while it is current, else the TypeScript worker through tsx. Each thread that loads tsx pays
+ * for its loader hooks (~75 MB per thread measured by the classification bench), so the bundle
+ * also drops the parent's loader flags, which worker threads would otherwise inherit.
+ * BATTYCODA_POOL_BUNDLE=0 forces the sources.
+ */
+export function poolWorkerEntry(): { filename: string; bundled: boolean; execArgv?: string[] } {
+  const bundle =
+    process.env.BATTYCODA_POOL_BUNDLE === "0"
+      ? null
+      : freshBundle(new URL("../../dist/pool-worker.mjs", import.meta.url));
+  if (bundle) return { filename: bundle, bundled: true, execArgv: withoutLoaderFlags(process.execArgv) };
+  return { filename: new URL("./worker-entry.mjs", import.meta.url).href, bundled: false };
+}
+
 /**
  * Thread pool for CPU-heavy audio work (spectrograms, segmentation, call features, rendering).
  * One thread per core by default; audio buffers are transferred to the workers, not copied.
@@ -52,6 +82,8 @@ export class AudioPool {
   private readonly pool: Piscina;
   readonly threads: number;
   readonly maxQueue: number;
+  /** Whether the threads run the prebuilt bundle (see poolWorkerEntry). */
+  readonly bundled: boolean;
   /** Tasks accepted and not yet settled (running + waiting), counted here rather than asked of
    * piscina, whose queue also holds tasks that merely wait for a thread to start. */
   private outstanding = 0;
@@ -59,8 +91,11 @@ export class AudioPool {
   constructor(options: AudioPoolOptions = {}) {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.maxQueue = Math.max(0, options.maxQueue ?? Number.POSITIVE_INFINITY);
+    const entry = poolWorkerEntry();
+    this.bundled = entry.bundled;
     this.pool = new Piscina({
-      filename: new URL("./worker-entry.mjs", import.meta.url).href,
+      filename: entry.filename,
+      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
       minThreads: 0,
       maxThreads: this.threads,
       idleTimeout: options.idleTimeout ?? 30_000,

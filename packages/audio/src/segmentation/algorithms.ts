@@ -1,3 +1,5 @@
+import { CALL_RULE_DEFAULTS } from "./calls.ts";
+import { SPECTRAL_DEFAULTS } from "./spectral.ts";
 import type { AlgorithmSpec, ParamSpec } from "./types.ts";
 
 const filterParams: ParamSpec[] = [
@@ -53,6 +55,111 @@ const originalParams: ParamSpec[] = [
   ...filterParams,
 ];
 
+// The spectral detector's call rules (calls.ts): what surrounds a call in a field recording and is not one.
+// 0 switches a rule off; all off gives the detector as it was before them.
+const callRuleParams: ParamSpec[] = [
+  {
+    name: "end_drop_db",
+    label: "End below call peak",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.end_drop_db,
+    min: 0,
+    max: 120,
+    unit: "dB",
+    help: "A call ends where it falls this far below its own peak (or at the release threshold if higher), so reverberation does not extend it. 0: end at the release threshold.",
+  },
+  {
+    name: "echo_window_ms",
+    label: "Echo window",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.echo_window_ms,
+    min: 0,
+    max: 500,
+    unit: "ms",
+    help: "A detection starting within this time after the end of a louder one in the same band is an echo and is dropped. 0: keep echoes.",
+  },
+  {
+    name: "echo_drop_db",
+    label: "Echo weaker by at least",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.echo_drop_db,
+    min: 0,
+    max: 120,
+    unit: "dB",
+    help: "How much weaker (peak above noise) than the earlier call an echo must be; calls of similar level are never echoes.",
+  },
+  {
+    name: "echo_freq_pct",
+    label: "Echo band tolerance (%)",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.echo_freq_pct,
+    min: 0,
+    max: 100,
+    unit: "",
+    help: "An echo's peak frequency lies within the call's frequency range widened by this percentage.",
+  },
+  {
+    name: "blip_max_ms",
+    label: "Blip: shorter than",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.blip_max_ms,
+    min: 0,
+    max: 100,
+    unit: "ms",
+    help: "Detections shorter than this are checked for being clicks (see 'Blip: band covered'). 0: keep all.",
+  },
+  {
+    name: "blip_band_pct",
+    label: "Blip: band covered (%)",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.blip_band_pct,
+    min: 1,
+    max: 100,
+    unit: "",
+    help: "A short detection whose loudest frame has energy (within 20 dB of its peak) over at least this share of the band is a click, not a call.",
+  },
+  {
+    name: "fragment_gap_pct",
+    label: "Join fragments: gap (%)",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.fragment_gap_pct,
+    min: 0,
+    max: 200,
+    unit: "",
+    help: "Two detections separated by less than this percentage of their summed duration are one call with a weak middle (unless the second is an echo of the first). 0: never join.",
+  },
+  {
+    name: "fragment_gap_max_ms",
+    label: "Join fragments: gap at most",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.fragment_gap_max_ms,
+    min: 0,
+    max: 100,
+    unit: "ms",
+    help: "Upper limit of the fragment gap, whatever the calls' durations.",
+  },
+  {
+    name: "low_edge_reject",
+    label: "Drop low-edge noise (1 = on)",
+    type: "integer",
+    default: CALL_RULE_DEFAULTS.low_edge_reject,
+    min: 0,
+    max: 1,
+    unit: "",
+    help: "Drop detections loudest in the band's lowest bin: wind or handling noise below the band leaking in.",
+  },
+  {
+    name: "burst_rescan",
+    label: "Look inside long bursts (1 = on)",
+    type: "integer",
+    default: SPECTRAL_DEFAULTS.burst_rescan,
+    min: 0,
+    max: 1,
+    unit: "",
+    help: "Detections longer than the maximum duration (wind gusts, rain) are re-examined against their own spectrum, keeping the calls inside them, instead of being dropped whole.",
+  },
+];
+
 export const DEFAULT_ALGORITHM = "spectral";
 
 /** Every segmentation algorithm with its parameters and defaults, for building forms. */
@@ -61,7 +168,8 @@ export const SEGMENTATION_ALGORITHMS: readonly AlgorithmSpec[] = [
     name: "spectral",
     label: "Spectral (default)",
     description:
-      "Band-limited spectral peak energy against a running noise floor, with hysteresis and gap merging. " +
+      "Band-limited spectral peak energy against a running noise floor, with hysteresis and gap merging; " +
+      "echoes, reverberation tails, clicks, low-frequency noise and split calls are handled by the call rules below. " +
       "Works out of the box at 192-500 kHz for calls of 0.5-60 ms, and at lower rates for audible calls.",
     params: [
       {
@@ -139,6 +247,7 @@ export const SEGMENTATION_ALGORITHMS: readonly AlgorithmSpec[] = [
         unit: "ms",
         help: "Analysis frame, rounded to a power of two in samples (0.5 ms suits bat calls; longer for slow calls).",
       },
+      ...callRuleParams,
     ],
   },
   {

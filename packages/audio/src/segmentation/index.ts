@@ -4,6 +4,7 @@ import { SPECTRAL_DEFAULTS, type SpectralParams, spectralSegment } from "./spect
 import type { ProgressCallback, Segment, SegmentParams } from "./types.ts";
 
 export { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "./algorithms.ts";
+export { CALL_RULE_DEFAULTS, CALL_RULES_OFF, type CallRuleParams } from "./calls.ts";
 export { type MatchResult, matchSegments } from "./match.ts";
 export type { AlgorithmSpec, ParamSpec, ProgressCallback, Segment, SegmentParams } from "./types.ts";
 

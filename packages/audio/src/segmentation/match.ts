@@ -8,6 +8,8 @@ export interface MatchResult {
   /** Per matched pair: |onset difference| and |offset difference| in seconds. */
   onsetErrors: number[];
   offsetErrors: number[];
+  /** The matched pairs: index into reference (r) and into detected (d). */
+  pairs: { r: number; d: number }[];
 }
 
 /**
@@ -35,10 +37,12 @@ export function matchSegments(
   const usedD = new Set<number>();
   const onsetErrors: number[] = [];
   const offsetErrors: number[] = [];
+  const matched: { r: number; d: number }[] = [];
   for (const p of pairs) {
     if (usedR.has(p.r) || usedD.has(p.d)) continue;
     usedR.add(p.r);
     usedD.add(p.d);
+    matched.push({ r: p.r, d: p.d });
     onsetErrors.push(Math.abs(reference[p.r]!.onset - detected[p.d]!.onset));
     offsetErrors.push(Math.abs(reference[p.r]!.offset - detected[p.d]!.offset));
   }
@@ -49,5 +53,6 @@ export function matchSegments(
     precision: detected.length ? tp / detected.length : 1,
     onsetErrors,
     offsetErrors,
+    pairs: matched,
   };
 }

@@ -31,11 +31,18 @@
 // floors); the input is read in place (no float64 copy); sampled frames' band power is reused for their score, and
 // refinement reuses the scores of frames on the coarse grid. The straightforward whole-recording version of this
 // design is refSpectral in test/segmentation-characterisation.test.ts; results are identical to it.
+import {
+  applyCallRules,
+  CALL_RULE_DEFAULTS,
+  type CallRuleParams,
+  type Detection,
+  mergeGaps,
+} from "./calls.ts";
 import { RealFftPower } from "./fft-real.ts";
 import type { ProgressCallback, Segment } from "./types.ts";
 import { wht8Bands } from "./wht.ts";
 
-export interface SpectralParams {
+export interface SpectralParams extends CallRuleParams {
   /** Lower band edge; null = auto: min(15 kHz, 10 % of Nyquist). */
   low_hz: number | null;
   /** Upper band edge; null = auto: 95 % of Nyquist. */
@@ -47,6 +54,8 @@ export interface SpectralParams {
   merge_gap_ms: number;
   /** Target frame length; rounded to a power of two in samples. */
   frame_ms: number;
+  /** 1: events longer than max_duration_ms are re-scored against their own median spectrum (0: dropped whole). */
+  burst_rescan: number;
 }
 
 export const SPECTRAL_DEFAULTS: SpectralParams = {
@@ -58,7 +67,21 @@ export const SPECTRAL_DEFAULTS: SpectralParams = {
   max_duration_ms: 150,
   merge_gap_ms: 1,
   frame_ms: 0.5,
+  ...CALL_RULE_DEFAULTS,
+  burst_rescan: 1,
 };
+
+/** The band fraction of a frame counts bins within this many dB of its loudest (see calls.ts, blips). */
+const BAND_SPREAD_DB = 20;
+/** burst_rescan leaves out the bins whose median over the burst is this far above the noise floor. */
+const RAISED_DB = 8;
+/**
+ * Inside a burst a call must reach threshold_db + this: the burst's median is a rougher floor than the detector's
+ * (it changes as a gust rises and falls), and its fluctuations reach threshold_db now and then.
+ */
+const BURST_MARGIN_DB = 6;
+/** Start and end frequencies are read in the first and last frames within this many dB of the peak. */
+const EDGE_FREQ_DB = 20;
 
 const BLOCK_MS = 100;
 const FLOOR_BLOCKS = 5;
@@ -389,8 +412,7 @@ export function spectralSegment(
   // The first of the fine frames t0 + j * dt (j = 0 .. jMax) scoring >= release_db, or -1. The frame jAnchor (the
   // event's first or last coarse frame, >= release_db by construction) bounds the search: the crossing between the
   // start (below) and the anchor (above) is found by bisection (3 fine frames instead of up to 8 when dt = n / 8).
-  const firstAbove = (t0: number, dt: number, jMax: number, jAnchor: number): number => {
-    const rel = p.release_db;
+  const firstAbove = (t0: number, dt: number, jMax: number, jAnchor: number, rel: number): number => {
     if (Number.isInteger(jAnchor) && jAnchor >= 0 && jAnchor <= jMax && fineScore(t0 + jAnchor * dt) >= rel) {
       if (jAnchor === 0 || fineScore(t0) >= rel) return 0;
       let lo = 0;
@@ -405,34 +427,128 @@ export function spectralSegment(
     for (let j = 0; j <= jMax; j++) if (fineScore(t0 + j * dt) >= rel) return j;
     return -1;
   };
-  const refined: Segment[] = [];
-  for (const [f0, f1] of events) {
+  // Per event: its peak, the tail cut (end_drop_db below the peak), and the frequencies the call rules compare.
+  const binsOf = (frame: number): Float64Array => {
+    fft.bandSums(x, frame * n, loBin, hiBin, power, sv, 0, 1);
+    const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor(frame / blockFrames)));
+    for (let k = 0; k < nb; k++) sv[k] = sv[k]! * invFloor[fb + k]!;
+    return sv;
+  };
+  const argmaxHz = (r: Float64Array): number => {
+    let best = 0;
+    for (let k = 1; k < nb; k++) if (r[k]! > r[best]!) best = k;
+    return (loBin + best) * binHz;
+  };
+  // Events longer than max_duration_ms (wind, rain, insect choruses raising part of the band for a while) would be
+  // dropped with every call inside them. burst_rescan: re-score their frames against the event's own per-bin median
+  // (a floor that has caught up with the burst; a call fills too little of a long burst to move its median), without
+  // the bins the burst raised, and keep what still rises above threshold_db + BURST_MARGIN_DB there, as events of their own. The
+  // re-scored values replace the frames' scores.
+  const maxFrames = (p.max_duration_ms / 1000) * (sampleRate / n);
+  const rescanned: [number, number][] = [];
+  for (const [a0, a1] of events) {
+    if (!(p.burst_rescan > 0) || a1 - a0 + 1 <= maxFrames) {
+      rescanned.push([a0, a1]);
+      continue;
+    }
+    const len = a1 - a0 + 1;
+    const ratios = new Float64Array(len * nb);
+    for (let g = a0; g <= a1; g++) ratios.set(binsOf(g).subarray(0, nb), (g - a0) * nb);
+    const col = new Float64Array(len);
+    // Bins the burst itself raised (median >= RAISED_DB over the floor) are left out: its fluctuations there
+    // would otherwise come back as detections.
+    const local = new Float64Array(nb);
+    const raised = 10 ** (RAISED_DB / 10);
+    for (let k = 0; k < nb; k++) {
+      for (let i = 0; i < len; i++) col[i] = ratios[i * nb + k]!;
+      const m = selectMedian(col, len);
+      local[k] = m >= raised ? 0 : 1 / Math.max(1, m);
+    }
+    for (let g = a0; g <= a1; g++) {
+      let best = 0;
+      for (let k = 0, at = (g - a0) * nb; k < nb; k++) best = Math.max(best, ratios[at + k]! * local[k]!);
+      score[g] = 10 * Math.log10(best + 1e-300);
+    }
+    for (let g = a0; g <= a1; g++) {
+      if (score[g]! < p.threshold_db + BURST_MARGIN_DB) continue;
+      let b0 = g;
+      while (b0 > a0 && score[b0 - 1]! >= p.release_db) b0--;
+      let b1 = g;
+      while (b1 < a1 && score[b1 + 1]! >= p.release_db) b1++;
+      rescanned.push([b0, b1]);
+      g = b1;
+    }
+  }
+
+  const refined: Detection[] = [];
+  for (const [f0, end] of rescanned) {
+    let peakFrame = f0;
+    for (let g = f0 + 1; g <= end; g++) if (score[g]! > score[peakFrame]!) peakFrame = g;
+    const peakDb = score[peakFrame]!;
+    // The offset is where the score falls below this level (the release level unless the tail rule raises it).
+    const endLevel = p.end_drop_db > 0 ? Math.max(p.release_db, peakDb - p.end_drop_db) : p.release_db;
+    let f1 = end;
+    if (endLevel > p.release_db) while (f1 > peakFrame && score[f1]! < endLevel) f1--;
+    const edge = Math.max(p.release_db, peakDb - EDGE_FREQ_DB);
+    let fs = f0;
+    while (fs < peakFrame && score[fs]! < edge) fs++;
+    let fe = f1;
+    while (fe > peakFrame && score[fe]! < edge) fe--;
+    const startHz = argmaxHz(binsOf(fs));
+    const endHz = argmaxHz(binsOf(fe));
+    const r = binsOf(peakFrame);
+    const peakHz = argmaxHz(r);
+    // Band coverage from the single bins (power[k + 1] is bin loBin + k; its floor is a third of the 3-bin floor):
+    // the 3-bin sums would widen every line by two bins, which matters at low rates with few bins in the band.
+    const lit = Math.max(10 ** (p.release_db / 10), 10 ** ((peakDb - BAND_SPREAD_DB) / 10));
+    const fbPeak = inverseFloor(Math.min(nBlocks - 1, Math.floor(peakFrame / blockFrames)));
+    let litBins = 0;
+    for (let k = 0; k < nb; k++) litBins += Number(3 * power[k + 1]! * invFloor[fbPeak + k]! >= lit);
+
     // Onset: the fine frame where the score crosses release_db, from one frame before the event start.
     let onsetCentre = f0 * n + n / 2;
     const on0 = Math.max(0, (f0 - 1) * n);
-    const jOn = firstAbove(on0, fine, Math.floor((f0 * n + n - on0) / fine), (f0 * n - on0) / fine);
+    const jOn = firstAbove(
+      on0,
+      fine,
+      Math.floor((f0 * n + n - on0) / fine),
+      (f0 * n - on0) / fine,
+      p.release_db,
+    );
     if (jOn >= 0) onsetCentre = on0 + jOn * fine + n / 2;
     // Offset: likewise backwards from one frame after the event end.
     let offsetCentre = f1 * n + n / 2;
     const off0 = Math.min(x.length - n, (f1 + 1) * n);
     if (off0 >= f1 * n - n) {
-      const jOff = firstAbove(off0, -fine, Math.floor((off0 - (f1 * n - n)) / fine), (off0 - f1 * n) / fine);
+      const jOff = firstAbove(
+        off0,
+        -fine,
+        Math.floor((off0 - (f1 * n - n)) / fine),
+        (off0 - f1 * n) / fine,
+        endLevel,
+      );
       if (jOff >= 0) offsetCentre = off0 - jOff * fine + n / 2;
     }
     if (offsetCentre <= onsetCentre) offsetCentre = onsetCentre + fine;
-    refined.push({ onset: onsetCentre / sampleRate, offset: offsetCentre / sampleRate });
+    refined.push({
+      onset: onsetCentre / sampleRate,
+      offset: offsetCentre / sampleRate,
+      peakDb,
+      peakHz,
+      startHz,
+      endHz,
+      bandFraction: litBins / nb,
+      bandBins: nb,
+      lowEdge: peakHz <= loBin * binHz,
+    });
   }
 
-  // Merge short gaps, then apply the duration limits.
-  const merged: Segment[] = [];
-  const gap = p.merge_gap_ms / 1000;
-  for (const e of refined) {
-    const last = merged[merged.length - 1];
-    if (last && e.onset - last.offset < gap) last.offset = Math.max(last.offset, e.offset);
-    else merged.push({ ...e });
-  }
+  // Merge short gaps, apply the call rules, then the duration limits.
+  const merged = applyCallRules(mergeGaps(refined, p.merge_gap_ms), p);
   if (onProgress) onProgress(1);
   const minD = p.min_duration_ms / 1000;
   const maxD = p.max_duration_ms / 1000;
-  return merged.filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD);
+  return merged
+    .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD)
+    .map((e) => ({ onset: e.onset, offset: e.offset }));
 }

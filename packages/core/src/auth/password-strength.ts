@@ -1,6 +1,9 @@
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import * as common from "@zxcvbn-ts/language-common";
-import * as en from "@zxcvbn-ts/language-en";
+import { createRequire } from "node:module";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+
+// The packages are required on first use, not imported: the language packs decompress their
+// dictionaries as they load (~100 ms), which every CLI start and API start would pay otherwise.
+const lazyRequire = createRequire(import.meta.url);
 
 /**
  * zxcvbn score (0–4) a new password needs. 0–1 are guessable within about 10^6 guesses
@@ -12,7 +15,11 @@ let estimator: ZxcvbnFactory | undefined;
 
 // Built on first use: loading the dictionaries takes ~100 ms and most processes never need them.
 function getEstimator(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
+  if (estimator) return estimator;
+  const { ZxcvbnFactory: Factory } = lazyRequire("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+  const common = lazyRequire("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+  const en = lazyRequire("@zxcvbn-ts/language-en") as typeof import("@zxcvbn-ts/language-en");
+  estimator = new Factory({
     dictionary: { ...common.dictionary, ...en.dictionary },
     graphs: common.adjacencyGraphs,
     translations: en.translations,

@@ -6,6 +6,7 @@ import type { Db } from "@battycoda/db";
 import { neutralizeCell } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
+import { labelMapperAt } from "../taxonomy/history.ts";
 import { cachedFeatures } from "./features.ts";
 import { findRunInGroup, getRun } from "./runs.ts";
 import { isStamp, methodsText } from "./stamp.ts";
@@ -67,16 +68,27 @@ export async function resultsCsv(
   { db }: DbContext,
   access: GroupAccess,
   runId: string,
+  options: { taxonomyVersion?: number | undefined } = {},
 ): Promise<RunDownload> {
-  const run = await findRunInGroup(db, access, runId);
-  const types = run.recording.speciesId
+  const run = await findRunInGroup({ db }, access, runId);
+  const current = run.recording.speciesId
     ? await db.callType.findMany({
         where: { speciesId: run.recording.speciesId },
         orderBy: { shortName: "asc" },
       })
     : [];
+  // In an earlier taxonomy version a column may gather several of today's call types (the parts
+  // of a split): its probability is their sum. Merged types keep one column named "A|B".
+  const relabel = await labelMapperAt({ db }, run.recording.speciesId, options.taxonomyVersion);
+  const columns = new Map<string, string[]>();
+  for (const t of current) {
+    const name = relabel(t.shortName) as string;
+    columns.set(name, [...(columns.get(name) ?? []), t.id]);
+  }
+  const types = [...columns].map(([shortName, ids]) => ({ shortName, ids }));
   async function* body() {
     yield stampLines(run.stamp, run.isDummy);
+    if (options.taxonomyVersion !== undefined) yield `# taxonomy version: ${options.taxonomyVersion}\n`;
     yield `${[
       "segment_id",
       "onset",
@@ -115,11 +127,14 @@ export async function resultsCsv(
           num(r.segment.offset),
           num(r.segment.lowFreq),
           num(r.segment.highFreq),
-          csvText(r.predictedLabel),
+          csvText(relabel(r.predictedLabel)),
           num(r.confidence),
           csvText(status),
           run.isDummy ? "true" : "false",
-          ...types.map((t) => num(probs.get(t.id))),
+          ...types.map((t) => {
+            const ps = t.ids.map((id) => probs.get(id)).filter((p): p is number => p !== undefined);
+            return num(ps.length ? ps.reduce((a, b) => a + b, 0) : undefined);
+          }),
         ].join(",")}\n`;
       }
       yield out;
@@ -137,7 +152,7 @@ export async function featuresCsv(
   access: GroupAccess,
   runId: string,
 ): Promise<RunDownload> {
-  const run = await findRunInGroup(db, access, runId);
+  const run = await findRunInGroup({ db }, access, runId);
   async function* body() {
     yield stampLines(run.stamp, run.isDummy);
     yield `${["segment_id", "onset", "offset", "low_freq", "high_freq", "label", ...FEATURE_NAMES].join(",")}\n`;

@@ -15,6 +15,7 @@ import { PermanentJobError } from "../jobs/handler.ts";
 import { resolveStoredPath } from "../media/media.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import { errorText, recordingAudioPath } from "../segmentation/common.ts";
+import { modelClassAliases } from "../taxonomy/classifiers.ts";
 import { type CachedFeatures, featuresFor, isComplete } from "./features.ts";
 import {
   type CallTypeRef,
@@ -147,11 +148,15 @@ async function runClassificationJob(
     if (callTypes.length === 0)
       throw new PermanentJobError("The recording's species has no call types to classify into");
     let model: { method: ReturnType<typeof methodOf>; modelPath: string } | null = null;
+    let aliases = new Map<string, string>();
     if (!run.isDummy) {
       const c = run.classifier;
       if (!c) throw new PermanentJobError("The classifier of this run was deleted");
       if (!c.modelPath) throw new PermanentJobError(`Classifier "${c.name}" has no trained model`);
       model = { method: methodOf(c.type), modelPath: resolveStoredPath(deps.mediaRoot, c.modelPath) };
+      // The model predicts the names it was trained with; renames since then are translated. Only
+      // for the recording's own species (a system classifier serving a group copy keeps its names).
+      if (c.speciesId === run.recording.speciesId) aliases = await modelClassAliases({ db }, c);
     }
 
     let stamp: RunStamp;
@@ -212,7 +217,7 @@ async function runClassificationJob(
           return f && isComplete(f) ? f : null;
         });
         const m = model;
-        const out = await withR(() => predictBatch(client, m, rows, callTypes));
+        const out = await withR(() => predictBatch(client, m, rows, callTypes, undefined, aliases));
         preds = out.rows;
         unknown = out.unknownClasses.filter((c) => !stamp.warnings.some((w) => w.includes(`"${c}"`)));
       }

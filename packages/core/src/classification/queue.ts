@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db, DbTransaction } from "@battycoda/db";
 import type PgBoss from "pg-boss";
-import type { CoreContext } from "../access/context.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { bossDbForTransaction } from "../jobs/enqueue.ts";
 import { QUEUE_OPTIONS, QUEUES } from "../jobs/queues.ts";
@@ -19,7 +19,7 @@ export const WAITING_FOR_R = "waiting for classifier service";
 const DISPATCH_LOCK = 7_126_031_309;
 
 /** The newest Job row of a run (a retried run reuses it; one created before a lost row is replaced). */
-export async function jobOfRun(db: DbTransaction | Db, runId: string) {
+export async function jobOfRun({ db }: DbContext, runId: string) {
   return db.job.findFirst({
     where: { subjectType: RUN_SUBJECT, subjectId: runId, type: QUEUES.classificationRun },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -53,7 +53,7 @@ async function startQueuedRun(
     where: { id: run.id },
     data: { status: "running", waitingReason: null, error: null, finishedAt: null },
   });
-  let job = await jobOfRun(tx, run.id);
+  let job = await jobOfRun({ db: tx }, run.id);
   if (job?.status !== "queued") job = await createQueuedJob(tx, run);
   const bossJobId = randomUUID();
   const opts = QUEUE_OPTIONS[QUEUES.classificationRun];
@@ -84,7 +84,7 @@ async function repairOrphans(tx: DbTransaction): Promise<number> {
   });
   let n = 0;
   for (const r of running) {
-    const job = await jobOfRun(tx, r.id);
+    const job = await jobOfRun({ db: tx }, r.id);
     if (job && (job.status === "queued" || job.status === "running")) continue;
     const data = !job
       ? { status: "pending" as const }

@@ -42,7 +42,7 @@ const RUN_INCLUDE = {
 
 type RunRow = Prisma.ClassificationRunGetPayload<{ include: typeof RUN_INCLUDE }>;
 
-async function jobIdsOf(db: Db | DbTransaction, runIds: string[]): Promise<Map<string, string>> {
+async function jobIdsOf({ db }: DbContext, runIds: string[]): Promise<Map<string, string>> {
   const rows = await db.job.findMany({
     where: { subjectType: "classificationRun", subjectId: { in: runIds } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -75,11 +75,7 @@ function summary(r: RunRow, jobId: string | null): TRunSummary {
   };
 }
 
-export async function findRunInGroup(
-  db: Db | DbTransaction,
-  access: GroupAccess,
-  runId: string,
-): Promise<RunRow> {
+export async function findRunInGroup({ db }: DbContext, access: GroupAccess, runId: string): Promise<RunRow> {
   const run = await db.classificationRun.findFirst({
     where: { id: runId, groupId: access.groupId },
     include: RUN_INCLUDE,
@@ -123,7 +119,7 @@ export async function listRuns({ db }: DbContext, access: GroupAccess, raw: TLis
   });
   const items = rows.slice(0, input.limit);
   const jobs = await jobIdsOf(
-    db,
+    { db },
     items.map((r) => r.id),
   );
   return {
@@ -133,8 +129,8 @@ export async function listRuns({ db }: DbContext, access: GroupAccess, raw: TLis
 }
 
 export async function getRun({ db }: DbContext, access: GroupAccess, runId: string) {
-  const run = await findRunInGroup(db, access, runId);
-  const jobs = await jobIdsOf(db, [run.id]);
+  const run = await findRunInGroup({ db }, access, runId);
+  const jobs = await jobIdsOf({ db }, [run.id]);
   const callTypes = run.recording.speciesId
     ? await db.callType.findMany({
         where: { speciesId: run.recording.speciesId },
@@ -174,7 +170,7 @@ export async function getRun({ db }: DbContext, access: GroupAccess, runId: stri
 
 export async function listResults({ db }: DbContext, access: GroupAccess, raw: TListResultsRequest) {
   const input = ZListResultsRequest.parse(raw);
-  const run = await findRunInGroup(db, access, input.runId);
+  const run = await findRunInGroup({ db }, access, input.runId);
   const where: Prisma.ClassificationResultWhereInput = {
     runId: run.id,
     ...(input.callType ? { predictedLabel: input.callType } : {}),
@@ -244,7 +240,7 @@ function balancedAccuracy(metrics: unknown): number {
  * global default classifiers (`initialize-defaults --features`) would otherwise never apply to a
  * group's recordings. Call types are matched by short name, which the copies share.
  */
-async function speciesServedBy(db: Db | DbTransaction, speciesId: string): Promise<string[]> {
+async function speciesServedBy({ db }: DbContext, speciesId: string): Promise<string[]> {
   const species = await db.species.findUnique({
     where: { id: speciesId },
     select: { name: true, groupId: true },
@@ -258,13 +254,13 @@ async function speciesServedBy(db: Db | DbTransaction, speciesId: string): Promi
 }
 
 async function resolveClassifier(
-  db: Db | DbTransaction,
+  { db }: DbContext,
   access: GroupAccess,
   speciesId: string,
   classifierId: string | undefined,
 ): Promise<ResolvedClassifier> {
   const visible = { OR: [{ groupId: null }, { groupId: access.groupId }] };
-  const speciesIds = await speciesServedBy(db, speciesId);
+  const speciesIds = await speciesServedBy({ db }, speciesId);
   if (classifierId) {
     const c = await db.classifier.findFirst({ where: { id: classifierId, ...visible } });
     if (!c) throw notFound("Classifier");
@@ -338,7 +334,7 @@ async function createRun(
   return run.id;
 }
 
-async function checkSegmentation(db: Db | DbTransaction, access: GroupAccess, segmentationId: string) {
+async function checkSegmentation({ db }: DbContext, access: GroupAccess, segmentationId: string) {
   const seg = await db.segmentation.findFirst({
     where: { id: segmentationId, groupId: access.groupId },
     include: { recording: { select: { id: true, name: true, speciesId: true } } },
@@ -360,8 +356,8 @@ export async function startRun(
   input: { segmentationId: string; classifierId?: string | undefined },
   options: StartRunOptions = {},
 ): Promise<{ runId: string }> {
-  const seg = await checkSegmentation(db, access, input.segmentationId);
-  const resolved = await resolveClassifier(db, access, seg.speciesId, input.classifierId);
+  const seg = await checkSegmentation({ db }, access, input.segmentationId);
+  const resolved = await resolveClassifier({ db }, access, seg.speciesId, input.classifierId);
   const segments = await db.segment.count({ where: { segmentationId: seg.id } });
   if (segments === 0) throw precondition("The segmentation has no segments to classify");
   const runId = await inTransaction(db, (tx) => createRun(tx, access, seg, resolved, segments, options));
@@ -431,7 +427,7 @@ export async function classifyUnclassified(
   const runIds: string[] = [];
   for (const seg of rows) {
     const resolved = await resolveClassifier(
-      db,
+      { db },
       access,
       seg.recording.speciesId as string,
       input.classifierId,
@@ -449,14 +445,14 @@ export async function cancelRun(
   access: GroupAccess,
   runId: string,
 ) {
-  const run = await findRunInGroup(db, access, runId);
+  const run = await findRunInGroup({ db }, access, runId);
   if (run.status !== "pending" && run.status !== "running")
     throw precondition(`Only queued or running runs can be cancelled (this one is ${run.status})`);
   await db.classificationRun.updateMany({
     where: { id: run.id, status: { in: ["pending", "running"] } },
     data: { status: "cancelled", waitingReason: null, nextAttemptAt: null, finishedAt: new Date() },
   });
-  const job = await jobOfRun(db, run.id);
+  const job = await jobOfRun({ db }, run.id);
   if (job && (job.status === "queued" || job.status === "running")) await cancelJob({ db, boss }, job.id);
   await dispatchQueuedRuns({ db, boss });
   return { ok: true as const };
@@ -468,7 +464,7 @@ export async function retryRun(
   access: GroupAccess,
   runId: string,
 ) {
-  const run = await findRunInGroup(db, access, runId);
+  const run = await findRunInGroup({ db }, access, runId);
   if (run.status !== "failed" && run.status !== "cancelled")
     throw precondition(`Only failed or cancelled runs can be retried (this one is ${run.status})`);
   await inTransaction(db, async (tx) => {
@@ -477,7 +473,7 @@ export async function retryRun(
       data: { status: "pending", error: null, waitingReason: null, nextAttemptAt: null, finishedAt: null },
     });
     if (count === 0) throw new DomainError("CONFLICT", "The run changed while it was being retried");
-    const job = await jobOfRun(tx, run.id);
+    const job = await jobOfRun({ db: tx }, run.id);
     if (job && (job.status === "failed" || job.status === "cancelled")) {
       await tx.job.update({
         where: { id: job.id },
@@ -504,7 +500,7 @@ export async function deleteRun(
   access: GroupAccess,
   runId: string,
 ) {
-  const run = await findRunInGroup(db, access, runId);
+  const run = await findRunInGroup({ db }, access, runId);
   if (run.status === "pending" || run.status === "running") await cancelRun({ db, boss }, access, run.id);
   await db.classificationRun.deleteMany({ where: { id: run.id, groupId: access.groupId } });
   return { ok: true as const };
@@ -521,7 +517,7 @@ export async function applyLabels(
   raw: z.input<typeof ZApplyLabelsRequest>,
 ) {
   const input = ZApplyLabelsRequest.parse(raw);
-  const run = await findRunInGroup(db, access, input.runId);
+  const run = await findRunInGroup({ db }, access, input.runId);
   if (run.isDummy)
     throw precondition("A dummy run's results are not predictions; train a classifier to label calls");
   if (run.status !== "completed")

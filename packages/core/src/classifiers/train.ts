@@ -173,6 +173,11 @@ export async function saveTrainedClassifier(
     await rm(modelPath, { force: true });
     await rm(modelCardPath(modelPath), { force: true });
   };
+  // The taxonomy the labels were read in: read before the (long) training, so a merge or split
+  // while R trains leaves this model marked as trained on the older version (outdated).
+  const taxonomyVersion =
+    (await db.species.findUnique({ where: { id: input.speciesId }, select: { taxonomyVersion: true } }))
+      ?.taxonomyVersion ?? 0;
   try {
     const model = await trainModel(client, {
       type: input.type,
@@ -200,6 +205,7 @@ export async function saveTrainedClassifier(
       version,
       trainingDataHash: model.trainingDataHash,
       trainingRows: model.trainingRows,
+      taxonomyVersion,
       rInfo: model.rInfo as unknown as Prisma.InputJsonValue,
       isActive: true,
     };

@@ -124,7 +124,7 @@ export async function batchFromMapping(
   const scope = run.scope as unknown as StoredScope | null;
   try {
     return await inTransaction(
-      { db },
+      db,
       async (tx) => {
         const batch = await tx.taskBatch.create({
           data: {

@@ -149,8 +149,21 @@ export const ZPointsResponse = z.object({
   cluster: z.string(),
   /** Float32 confidence (NaN when unknown). */
   confidence: z.string(),
+  /** Int32 position in `recordings`. */
+  recording: z.string(),
+  /** Float64 onset and offset (s) of each call. */
+  onset: z.string(),
+  offset: z.string(),
   segmentIds: z.array(z.string()),
   clusters: z.array(z.object({ id: z.string(), index: z.number().int(), label: z.string() })),
+  recordings: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      sampleRate: z.number().nullable(),
+      duration: z.number().nullable(),
+    }),
+  ),
 });
 export type TPointsResponse = z.infer<typeof ZPointsResponse>;
 

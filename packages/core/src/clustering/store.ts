@@ -42,7 +42,7 @@ export async function storeResult(
     seconds,
   };
   return inTransaction(
-    { db },
+    db,
     async (tx) => {
       const [row] = await tx.$queryRaw<{ status: string }[]>`
         SELECT status::text AS status FROM "ClusteringRun" WHERE id = ${runId} FOR UPDATE`;

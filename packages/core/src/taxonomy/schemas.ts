@@ -1,6 +1,7 @@
 // Inputs and outputs of the taxonomy operations (rename, merge, split of a species' call types),
 // shared by core, tRPC and the web client.
 import { z } from "zod";
+import { badRequest } from "../access/errors.ts";
 import { ZCallTypeLongName, ZCallTypeShortName } from "../species/species.schemas.ts";
 
 const ZId = z.string().trim().min(1).max(64);
@@ -152,3 +153,12 @@ export const ZReexpressResponse = z.object({
   version: z.number().int(),
   labels: z.array(z.string()),
 });
+
+/** The `taxonomyVersion` query parameter of the export routes: absent = current labels. */
+export function taxonomyVersionParam(value: unknown): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw badRequest(`taxonomyVersion must be a whole number of 0 or more, not ${JSON.stringify(value)}`);
+  return n;
+}

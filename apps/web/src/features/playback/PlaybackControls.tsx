@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { TimeSelection } from "../spectrogram";
 import { type PlaybackMode, type PlaybackSettings, SPEED_FACTORS, type usePlayback } from "./usePlayback";
 
@@ -15,6 +15,7 @@ export function PlaybackControls({
   selection,
   viewStart,
   viewEnd,
+  spaceToggles = false,
 }: {
   player: ReturnType<typeof usePlayback>;
   sampleRate: number;
@@ -23,6 +24,8 @@ export function PlaybackControls({
   selection: TimeSelection | null;
   viewStart: number;
   viewEnd: number;
+  /** Space anywhere on the page (outside form fields and buttons) plays / stops. */
+  spaceToggles?: boolean;
 }) {
   const [settings, setSettings] = useState<PlaybackSettings>({
     mode: "expand",
@@ -37,6 +40,26 @@ export function PlaybackControls({
     return { start: from, end: viewEnd };
   };
   const what = selection && selection.end - selection.start > 0.001 ? "selection" : "from cursor";
+  const toggle = () => {
+    if (playing) player.stop();
+    else void player.play({ ...range(), channel }, settings);
+  };
+  const toggleRef = useRef(toggle);
+  toggleRef.current = toggle;
+  useEffect(() => {
+    if (!spaceToggles) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== " " || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target as HTMLElement | null;
+      // Space keeps its meaning in fields and on focused buttons, checkboxes and selects.
+      if (t?.closest("input, textarea, select, button, [contenteditable=''], [contenteditable='true']"))
+        return;
+      e.preventDefault();
+      toggleRef.current();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [spaceToggles]);
   return (
     <fieldset
       className="playback"
@@ -48,10 +71,8 @@ export function PlaybackControls({
         type="button"
         className="btn btn-sm btn-primary"
         aria-busy={player.state === "loading" || undefined}
-        onClick={() => {
-          if (playing) player.stop();
-          else void player.play({ ...range(), channel }, settings);
-        }}
+        onClick={toggle}
+        title={spaceToggles ? "Space plays / stops" : undefined}
       >
         {playing ? "Stop" : `Play ${what}`}
       </button>

@@ -23,6 +23,7 @@ import {
   type Channel,
   SpectrogramViewer,
   type TimeSelection,
+  useSaveColormap,
   type ViewerSegment,
   type ViewRange,
 } from "../spectrogram";
@@ -106,7 +107,10 @@ export function RecordingPage() {
       <JobsPanel recording={r} />
       {isSplitParent(r) ? (
         <SplitParentCard recording={r} />
-      ) : r.hasSpectrogram && r.duration && r.sampleRate ? (
+      ) : (r.hasSpectrogram || r.processingStatus === "pending" || r.processingStatus === "processing") &&
+        r.duration &&
+        r.sampleRate ? (
+        // While the spectrogram job runs the server draws the view straight from the WAV.
         <section className="card" aria-label="Spectrogram viewer">
           <Viewer recording={r} colormap={profile.data?.spectrogramColormap} />
         </section>
@@ -223,6 +227,7 @@ function Viewer({ recording: r, colormap }: { recording: Recording; colormap: st
   });
   const player = usePlayback(r.id, sampleRate);
   const segments = useActiveSegments(r.id, view);
+  const saveColormap = useSaveColormap();
   return (
     <div className="stack">
       <SpectrogramViewer
@@ -231,6 +236,7 @@ function Viewer({ recording: r, colormap }: { recording: Recording; colormap: st
         sampleRate={sampleRate}
         channels={r.channels ?? 1}
         {...(colormap ? { colormap } : {})}
+        onColormapChange={saveColormap}
         cursorTime={cursor}
         onCursorChange={(t) => {
           setCursor(t);
@@ -253,6 +259,7 @@ function Viewer({ recording: r, colormap }: { recording: Recording; colormap: st
         selection={selection}
         viewStart={view.t0}
         viewEnd={view.t1}
+        spaceToggles
       />
       <p className="small">
         {segments.active ? (

@@ -95,6 +95,9 @@ export function RunPanel({
     trpc.segmentation.start.mutationOptions({
       onSuccess: () => {
         setName("");
+        // The run's segments replace the preview: its boxes would only be in the way.
+        setPreviewInfo(null);
+        onPreview(null);
         void invalidate();
       },
     }),

@@ -16,6 +16,8 @@ import {
 export interface OverlaySegment extends Keyed {
   /** Shown as the box's title and accessible name. */
   index: number;
+  /** Call type, shown on the box's chip. */
+  label?: string | null;
 }
 
 export interface PreviewSegment {
@@ -241,6 +243,10 @@ export function SegmentEditOverlay(props: SegmentEditOverlayProps) {
             data-segment-key={s.key}
             title={`#${s.index} ${fmtMs(span.onset)}–${fmtMs(span.offset)} (${((span.offset - span.onset) * 1000).toFixed(1)} ms)`}
           >
+            <span className="seg-chip">
+              {s.index}
+              {s.label ? ` ${s.label}` : ""}
+            </span>
             <span className="seg-edge seg-edge-onset" />
             <span className="seg-edge seg-edge-offset" />
           </div>

@@ -2,8 +2,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { Alert, Button, Dialog, ErrorAlert, Loading, PageHeader } from "../../components/ui";
+import { useUser } from "../../lib/session";
 import { useTRPC, useTRPCClient } from "../../lib/trpc";
-import { SpectrogramViewer, useViewport, type Viewport } from "../spectrogram";
+import { SpectrogramViewer, useSaveColormap, useViewport, type Viewport } from "../spectrogram";
 import type { Part } from "./geometry";
 import { ImportExport } from "./ImportExport";
 import { type PreviewResult, RunPanel } from "./RunPanel";
@@ -104,6 +105,23 @@ export function SegmentationEditorPage() {
   const [selected, setSelected] = useState<{ key: string; part: Part } | null>(null);
   const [editMode, setEditMode] = useState(true);
   const vpRef = useRef<Viewport | null>(null);
+  const viewerRef = useRef<HTMLDivElement>(null);
+  const me = useUser();
+  const saveColormap = useSaveColormap();
+
+  // A preview is drawn on the spectrogram, usually scrolled out of sight above the run panel:
+  // bring the spectrogram into view, showing the previewed stretch.
+  const showPreview = useCallback((r: PreviewResult | null) => {
+    setPreview(r);
+    if (!r) return;
+    const vp = vpRef.current;
+    if (vp && (r.start < vp.t0 || r.end > vp.t1)) {
+      const span = Math.max(vp.t1 - vp.t0, r.end - r.start);
+      const c = (r.start + r.end) / 2;
+      vp.setView(c - span / 2, c + span / 2);
+    }
+    viewerRef.current?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }, []);
 
   // An empty segmentation to draw into by hand; opened at once.
   const createManual = useMutation(
@@ -145,12 +163,17 @@ export function SegmentationEditorPage() {
   if (rec.isPending) return <Loading what="Loading the recording…" />;
   if (rec.error) return <ErrorAlert error={rec.error} />;
   const r = rec.data;
-  const ready = r.hasSpectrogram && r.duration != null && r.sampleRate != null;
+  // While the spectrogram job runs the server draws windows straight from the WAV.
+  const ready =
+    (r.hasSpectrogram || r.processingStatus === "pending" || r.processingStatus === "processing") &&
+    r.duration != null &&
+    r.sampleRate != null &&
+    r.split?.role !== "parent";
   const selectedKey = selected?.key ?? null;
   const editable = editMode && !!openId && !editor.conflict && !editor.loading;
 
   return (
-    <div className="stack">
+    <div className="stack seg-page">
       <PageHeader
         title={`Segmentation — ${r.name}`}
         description={
@@ -192,9 +215,11 @@ export function SegmentationEditorPage() {
         </Alert>
       ) : (
         <div className="seg-layout">
-          <div className="stack">
+          <div className="stack" ref={viewerRef}>
             <SpectrogramViewer
               recordingId={r.id}
+              colormap={me.spectrogramColormap}
+              onColormapChange={saveColormap}
               duration={r.duration ?? 0}
               sampleRate={r.sampleRate ?? 0}
               channels={r.channels ?? 1}
@@ -259,7 +284,7 @@ export function SegmentationEditorPage() {
             <RunPanel
               recordingId={r.id}
               previewCenter={() => cursor ?? (vpRef.current ? (vpRef.current.t0 + vpRef.current.t1) / 2 : 0)}
-              onPreview={setPreview}
+              onPreview={showPreview}
               openId={openId}
               onOpen={(id) => {
                 setSelected(null);

@@ -4,11 +4,13 @@ import {
   type BcsgWindow,
   COLORMAP_NAMES,
   colormapLut,
-  displayRange,
   levelTable,
+  type SelectionBox,
   windowExtent,
 } from "@battycoda/audio/browser";
 import { ViewportContext } from "./context";
+import { loudestBand, viewLevels } from "./levels";
+import { MeasurementsPanel, useBoxMeasurements } from "./measure";
 import { formatKHz, formatTime, ticks } from "./ticks";
 import { sharedTileCache, type TileKey, tileLevel, tilesFor } from "./tiles";
 import {
@@ -33,6 +35,10 @@ export interface SpectrogramViewerProps {
   channels?: number;
   /** Initial colormap (the profile's); the toolbar can change it for this view. */
   colormap?: string;
+  /** Called when the user picks another colormap (e.g. to keep it in the profile). */
+  onColormapChange?: (name: string) => void;
+  /** Offer the measure tool (drag a box → Raven-style measurements). Default true. */
+  measureTool?: boolean;
   segments?: ViewerSegment[];
   /** Segment boxes take pointer events and report clicks. */
   segmentsInteractive?: boolean;
@@ -111,6 +117,7 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
     waveform = true,
     toolbarExtra,
     children,
+    measureTool = true,
   } = props;
   const nyquist = sampleRate / 2;
   const uid = useId();
@@ -153,6 +160,12 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
     if (props.colormap) setColormap(props.colormap);
   }, [props.colormap]);
   const [brightness, setBrightness] = useState(0);
+  const [measuring, setMeasuring] = useState(false);
+  const [box, setBox] = useState<SelectionBox | null>(null);
+  const [draft, setDraft] = useState<SelectionBox | null>(null);
+  const [hover, setHover] = useState<{ t: number; f: number } | null>(null);
+  // Tiles of the current zoom level last drawn (for "kHz +": the loudest band in view).
+  const drawnRef = useRef<BcsgWindow[]>([]);
   const [contrast, setContrast] = useState(1);
   const [innerDrag, setInnerDrag] = useState<"pan" | "select">("pan");
   const effectiveDrag = dragMode === "none" ? "none" : dragMode === "select" ? "select" : innerDrag;
@@ -229,8 +242,12 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
     for (const w of current) if (w.dbMax > refMax.current.value) refMax.current.value = w.dbMax;
     if (!Number.isFinite(refMax.current.value))
       for (const w of draw) refMax.current.value = Math.max(refMax.current.value, w.dbMax);
-    const { lo, hi } = displayRange(
-      Number.isFinite(refMax.current.value) ? refMax.current.value : 0,
+    drawnRef.current = current;
+    // Levels from the data (noise floor of what is on screen to the loudest seen); placeholders
+    // from coarser levels stand in until this level's tiles arrive.
+    const { lo, hi } = viewLevels(
+      current.length ? current : draw,
+      refMax.current.value,
       brightness,
       contrast,
     );
@@ -251,6 +268,8 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
       ctx.drawImage(bm, 0, 0, bm.width, bm.height, x0, y0, x1 - x0, y1 - y0);
     }
     canvas.dataset.tiles = String(current.length);
+    canvas.dataset.levelLo = lo.toFixed(2);
+    canvas.dataset.levelHi = hi.toFixed(2);
     canvas.dataset.generation = String(tileTick);
   }, [
     view,
@@ -287,6 +306,8 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
     e.currentTarget.setPointerCapture?.(e.pointerId);
   };
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
+    const r = plotRef.current?.getBoundingClientRect();
+    if (r) setHover({ t: mapping.xToTime(e.clientX - r.left), f: mapping.yToFreq(e.clientY - r.top) });
     const d = drag.current;
     if (!d) return;
     const x = localX(e);
@@ -355,16 +376,58 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
     setView(view.t0 + d, view.t1 + d);
   };
   const zoomFreq = (factor: number) => {
-    const mid = (view.fMin + view.fMax) / 2;
     const span = (view.fMax - view.fMin) * factor;
+    // Zooming in goes to where the sound is: the band with the most energy in view.
+    const band = factor < 1 ? loudestBand(drawnRef.current, view, span) : null;
+    if (band) return setFreqView(band[0], band[1]);
+    const mid = (view.fMin + view.fMax) / 2;
     setFreqView(mid - span / 2, mid + span / 2);
   };
+
+  // ----- measure tool: drag a box (time × frequency) on a layer above everything -----
+  const measureDrag = useRef<{ t: number; f: number } | null>(null);
+  const boxAt = (e: { clientX: number; clientY: number }) => {
+    const r = plotRef.current?.getBoundingClientRect();
+    const x = r ? e.clientX - r.left : 0;
+    const y = r ? e.clientY - r.top : 0;
+    return {
+      t: Math.max(0, Math.min(duration, mapping.xToTime(x))),
+      f: Math.max(0, Math.min(nyquist, mapping.yToFreq(y))),
+    };
+  };
+  const onMeasureDown = (e: React.PointerEvent<HTMLDivElement>) => {
+    if (e.button !== 0) return;
+    e.stopPropagation();
+    e.currentTarget.setPointerCapture?.(e.pointerId);
+    measureDrag.current = boxAt(e);
+    setDraft(null);
+  };
+  const onMeasureMove = (e: React.PointerEvent<HTMLDivElement>) => {
+    const a = measureDrag.current;
+    if (!a) return;
+    const b = boxAt(e);
+    setDraft({
+      start: Math.min(a.t, b.t),
+      end: Math.max(a.t, b.t),
+      fLow: Math.min(a.f, b.f),
+      fHigh: Math.max(a.f, b.f),
+    });
+  };
+  const onMeasureUp = () => {
+    measureDrag.current = null;
+    if (draft && draft.end - draft.start > 0 && draft.fHigh - draft.fLow > 0) setBox(draft);
+    setDraft(null);
+  };
+  const measured = useBoxMeasurements(recordingId, box, channel);
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key === "ArrowLeft") panBy(-0.25);
     else if (e.key === "ArrowRight") panBy(0.25);
     else if (e.key === "+" || e.key === "=") zoomBy(0.5);
     else if (e.key === "-") zoomBy(2);
-    else return;
+    else if (e.key === "Escape" && (box || measuring)) {
+      setBox(null);
+      setMeasuring(false);
+    } else return;
     e.preventDefault();
   };
 
@@ -414,6 +477,7 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
               className="btn btn-sm"
               onClick={() => zoomFreq(0.5)}
               aria-label="Zoom in frequency"
+              title="Zoom in on the band with the most energy in view (Alt+wheel: around the pointer)"
             >
               kHz +
             </button>
@@ -422,10 +486,23 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
               className="btn btn-sm"
               onClick={() => zoomFreq(2)}
               aria-label="Zoom out frequency"
+              title="Zoom out in frequency (Alt+wheel: around the pointer)"
             >
               kHz −
             </button>
+            <span className="small muted spectro-hint">Alt+wheel</span>
           </div>
+          {measureTool ? (
+            <button
+              type="button"
+              className={`btn btn-sm${measuring ? " btn-primary" : ""}`}
+              aria-pressed={measuring}
+              onClick={() => setMeasuring((m) => !m)}
+              title="Drag a box on the spectrogram: start, end, duration, low/high and peak frequency"
+            >
+              Measure
+            </button>
+          ) : null}
           {dragMode === "none" ? null : (
             <label className="spectro-ctl">
               Drag
@@ -440,7 +517,13 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
           )}
           <label className="spectro-ctl">
             Colormap
-            <select value={colormap} onChange={(e) => setColormap(e.target.value)}>
+            <select
+              value={colormap}
+              onChange={(e) => {
+                setColormap(e.target.value);
+                props.onColormapChange?.(e.target.value);
+              }}
+            >
               {COLORMAP_NAMES.map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -448,12 +531,15 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
               ))}
             </select>
           </label>
-          <label className="spectro-ctl">
+          <label
+            className="spectro-ctl"
+            title="Levels are set from the recording (noise floor to peak); brightness and contrast adjust around them"
+          >
             Brightness
             <input
               type="range"
-              min={-40}
-              max={40}
+              min={-20}
+              max={20}
               step={1}
               value={brightness}
               onChange={(e) => setBrightness(Number(e.target.value))}
@@ -470,6 +556,18 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
               onChange={(e) => setContrast(Number(e.target.value))}
             />
           </label>
+          <button
+            type="button"
+            className="btn btn-sm btn-ghost"
+            disabled={brightness === 0 && contrast === 1}
+            onClick={() => {
+              setBrightness(0);
+              setContrast(1);
+            }}
+            title="Back to the automatic levels"
+          >
+            Auto levels
+          </button>
           {channels > 1 ? (
             <label className="spectro-ctl">
               Channel
@@ -515,6 +613,7 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
             onPointerCancel={() => {
               drag.current = null;
             }}
+            onPointerLeave={() => setHover(null)}
             onKeyDown={onKeyDown}
           >
             <canvas
@@ -553,6 +652,16 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
                   pointerEvents: segmentsInteractive ? ("auto" as const) : ("none" as const),
                 };
                 const label = `${s.label ? `${s.label}: ` : ""}${s.onset.toFixed(3)}–${s.offset.toFixed(3)} s`;
+                // Outlines only, so the call inside stays visible; the label sits on a chip above.
+                const chip = s.label ? (
+                  <span
+                    key="chip"
+                    className="spectro-chip"
+                    style={s.color ? { background: s.color } : undefined}
+                  >
+                    {s.label}
+                  </span>
+                ) : null;
                 return segmentsInteractive ? (
                   <button
                     type="button"
@@ -563,9 +672,13 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
                     aria-label={`Segment ${label}`}
                     onPointerDown={(e) => e.stopPropagation()}
                     onClick={() => onSegmentClick?.(s)}
-                  />
+                  >
+                    {chip}
+                  </button>
                 ) : (
-                  <div key={s.id} className="spectro-segment" style={style} title={label} />
+                  <div key={s.id} className="spectro-segment" style={style} title={label}>
+                    {chip}
+                  </div>
                 );
               })}
               {showLine(cursorTime) ? (
@@ -581,6 +694,21 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
               ) : null}
             </div>
             <div className="spectro-overlay">{children}</div>
+            {box || draft ? <MeasureBoxOutline b={(draft ?? box) as SelectionBox} mapping={mapping} /> : null}
+            {measuring ? (
+              // biome-ignore lint/a11y/noStaticElementInteractions: a pointer tool; the results are read out below
+              <div
+                className="spectro-measure-layer"
+                data-testid="measure-layer"
+                onPointerDown={onMeasureDown}
+                onPointerMove={onMeasureMove}
+                onPointerUp={onMeasureUp}
+                onPointerCancel={() => {
+                  measureDrag.current = null;
+                  setDraft(null);
+                }}
+              />
+            ) : null}
             {loading > 0 && !tileError ? (
               <span className="spectro-status" role="status">
                 Loading spectrogram…
@@ -616,11 +744,35 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
             </>
           ) : null}
         </div>
+        <div className="small mono spectro-readout" data-testid="spectro-readout" aria-live="off">
+          {hover
+            ? `${(hover.t * 1000).toFixed(1)} ms · ${(hover.f / 1000).toFixed(2)} kHz`
+            : "Point at the spectrogram for time and frequency"}
+        </div>
+        {box ? <MeasurementsPanel box={box} state={measured} onClear={() => setBox(null)} /> : null}
         <p id={`${uid}-help`} className="small muted spectro-help">
-          Wheel zooms in time (Alt+wheel: frequency), Shift+wheel pans; drag pans or selects (Shift+drag
-          selects); click sets the cursor; ←/→ and +/− on the focused plot.
+          Wheel zooms in time (Alt+wheel: frequency, around the pointer), Shift+wheel pans; drag pans or
+          selects (Shift+drag selects); “Measure” then drag a box to measure it; click sets the cursor; ←/→
+          and +/− on the focused plot.
         </p>
       </div>
     </ViewportContext.Provider>
+  );
+}
+
+function MeasureBoxOutline({ b, mapping }: { b: SelectionBox; mapping: ReturnType<typeof makeMapping> }) {
+  const left = mapping.timeToX(b.start);
+  const top = mapping.freqToY(b.fHigh);
+  return (
+    <div
+      className="spectro-measure-box"
+      data-testid="measure-box"
+      style={{
+        left,
+        top,
+        width: Math.max(1, mapping.timeToX(b.end) - left),
+        height: Math.max(1, mapping.freqToY(b.fLow) - top),
+      }}
+    />
   );
 }

@@ -511,6 +511,8 @@ function Annotator({ batch }: { batch: BatchDetail }) {
               </div>
               <CallSpectrogram
                 taskId={current.id}
+                recordingId={current.recording.id}
+                channel={chan}
                 url={url}
                 ahead={q.ahead.slice(0, PREFETCH_DEPTH).map((t) => ({
                   taskId: t.id,

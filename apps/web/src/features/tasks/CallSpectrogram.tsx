@@ -1,4 +1,6 @@
+import type { SelectionBox } from "@battycoda/audio/browser";
 import { useLayoutEffect, useRef, useState } from "react";
+import { MeasurementsPanel, useBoxMeasurements } from "../spectrogram";
 import { PNG_HEIGHT, PNG_WIDTH } from "./assets";
 import {
   type CallWindow,
@@ -8,14 +10,19 @@ import {
   secondsToX,
   timeTicks,
   type ViewMode,
+  xToSeconds,
+  yToHz,
 } from "./axes";
 
 /**
  * The call's spectrogram (a server PNG of the window) with ms / kHz axes, the call's bounds, the
- * playhead and a hover readout of time and frequency.
+ * playhead, a hover readout of time and frequency, and the measure tool (drag a box: Raven-style
+ * measurements from the spectrogram data in it, as in the recording viewer).
  */
 export function CallSpectrogram({
   taskId,
+  recordingId,
+  channel,
   url,
   ahead,
   win,
@@ -24,6 +31,8 @@ export function CallSpectrogram({
   onDrawn,
 }: {
   taskId: string;
+  recordingId: string;
+  channel: number | "mix";
   url: string;
   /**
    * The next calls' images, laid under the current one and transparent: already decoded and
@@ -36,6 +45,26 @@ export function CallSpectrogram({
   onDrawn: () => void;
 }) {
   const [hover, setHover] = useState<string | null>(null);
+  const [measuring, setMeasuring] = useState(false);
+  const [box, setBox] = useState<{ taskId: string; box: SelectionBox } | null>(null);
+  const [draft, setDraft] = useState<SelectionBox | null>(null);
+  const anchor = useRef<{ t: number; f: number } | null>(null);
+  // A box belongs to the call it was drawn on.
+  const shown = box && box.taskId === taskId ? box.box : null;
+  const measured = useBoxMeasurements(recordingId, shown, channel);
+  const at = (e: { clientX: number; clientY: number; currentTarget: Element }) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return {
+      t: xToSeconds(win, e.clientX - r.left, r.width),
+      f: yToHz(win, e.clientY - r.top, r.height),
+    };
+  };
+  const boxPct = (b: SelectionBox) => ({
+    left: xPct(b.start),
+    width: `calc(${xPct(b.end)} - ${xPct(b.start)})`,
+    top: `${(1 - b.fHigh / win.fMax) * 100}%`,
+    height: `${((b.fHigh - b.fLow) / win.fMax) * 100}%`,
+  });
   const [failed, setFailed] = useState<string | null>(null);
   const currentImg = useRef<HTMLImageElement>(null);
   const onDrawnRef = useRef(onDrawn);
@@ -69,6 +98,29 @@ export function CallSpectrogram({
             setHover(formatReadout(readout(win, e.clientX - r.left, e.clientY - r.top, r.width, r.height)));
           }}
           onMouseLeave={() => setHover(null)}
+          onPointerDown={(e) => {
+            if (!measuring || e.button !== 0) return;
+            e.currentTarget.setPointerCapture?.(e.pointerId);
+            anchor.current = at(e);
+            setDraft(null);
+          }}
+          onPointerMove={(e) => {
+            const a = anchor.current;
+            if (!a) return;
+            const b = at(e);
+            setDraft({
+              start: Math.min(a.t, b.t),
+              end: Math.max(a.t, b.t),
+              fLow: Math.min(a.f, b.f),
+              fHigh: Math.max(a.f, b.f),
+            });
+          }}
+          onPointerUp={() => {
+            anchor.current = null;
+            if (draft && draft.end > draft.start && draft.fHigh > draft.fLow) setBox({ taskId, box: draft });
+            setDraft(null);
+          }}
+          data-measuring={measuring ? "true" : undefined}
         >
           {failed === url ? (
             <div className="tasks-plot-error muted small">No spectrogram for this call</div>
@@ -98,6 +150,13 @@ export function CallSpectrogram({
             style={{ left: onsetX, width: `calc(${offsetX} - ${onsetX})` }}
           />
           {playhead != null ? <div className="tasks-playhead" style={{ left: xPct(playhead) }} /> : null}
+          {draft || shown ? (
+            <div
+              className="spectro-measure-box"
+              data-testid="measure-box"
+              style={boxPct((draft ?? shown) as SelectionBox)}
+            />
+          ) : null}
         </div>
         <span />
         <div className="tasks-axis-x" aria-hidden="true">
@@ -111,8 +170,20 @@ export function CallSpectrogram({
         <div className="tasks-axis-title-x small muted">ms from the call's onset</div>
       </div>
       <figcaption className="small mono tasks-readout" aria-live="off" data-readout>
-        {hover ?? "Point at the spectrogram for time and frequency"}
+        {hover ?? "Point at the spectrogram for time and frequency"}{" "}
+        <button
+          type="button"
+          className={`btn btn-sm${measuring ? " btn-primary" : ""}`}
+          aria-pressed={measuring}
+          onClick={() => setMeasuring((m) => !m)}
+          title="Drag a box on the spectrogram: start, end, duration, low/high and peak frequency"
+        >
+          Measure
+        </button>
       </figcaption>
+      {shown ? (
+        <MeasurementsPanel box={shown} state={measured} onClear={() => setBox(null)} timeOrigin={win.onset} />
+      ) : null}
     </figure>
   );
 }
