@@ -1,0 +1,126 @@
+// Detector precision/recall on confounders (`pnpm bench detector`): the default detector before the call rules
+// (echo/tail suppression, blip rejection, fragment merging: all switched off = the previous default) and after (the
+// defaults), in the same run, on the synthetic evaluation set of test/fixtures/confounders.ts (echoes, reverberation
+// tails, clicks, dipped calls, wind, quiet and clipped files at 44.1-500 kHz) and on the real clips with call boxes in
+// ../shared/data (batdetect2: boxes made by a model, indicative only).
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CALL_RULES_OFF } from "../src/segmentation/calls.ts";
+import { matchSegments, type Segment, segment } from "../src/segmentation/index.ts";
+import { decodeWav } from "../src/wav/index.ts";
+import { evaluationSet, SCENE_KINDS, SCENE_RATES, type Scene } from "../test/fixtures/confounders.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BD = path.resolve(here, "../../../../shared/data/recordings/batdetect2");
+
+interface Tally {
+  calls: number;
+  detections: number;
+  tp: number;
+  echo: number;
+  blip: number;
+  fragment: number;
+}
+const empty = (): Tally => ({ calls: 0, detections: 0, tp: 0, echo: 0, blip: 0, fragment: 0 });
+
+/** Matches and sorts the false detections by cause: near a call's end (echo/tail), inside a call (fragment), else blip. */
+export function tally(truth: Segment[], det: Segment[]): Tally {
+  const m = matchSegments(truth, det);
+  const t = empty();
+  t.calls = truth.length;
+  t.detections = det.length;
+  t.tp = m.truePositives;
+  const matched = new Set(m.pairs.map((p) => p.d));
+  det.forEach((d, i) => {
+    if (matched.has(i)) return;
+    if (truth.some((c) => d.onset < c.offset && d.offset > c.onset && d.onset < c.offset - 0.0005))
+      t.fragment++;
+    else if (truth.some((c) => d.onset >= c.offset - 0.0005 && d.onset - c.offset <= 0.03)) t.echo++;
+    else t.blip++;
+  });
+  return t;
+}
+
+function add(a: Tally, b: Tally): void {
+  for (const k of Object.keys(a) as (keyof Tally)[]) a[k] += b[k];
+}
+
+const fmt = (t: Tally): string => {
+  const fp = t.detections - t.tp;
+  const r = t.calls ? t.tp / t.calls : 1;
+  const p = t.detections ? t.tp / t.detections : 1;
+  return (
+    `R ${r.toFixed(3)} P ${p.toFixed(3)} (${t.tp}/${t.calls} calls, ${t.detections} det; false: ` +
+    `${fp} = echo/tail ${t.echo}, blip ${t.blip}, fragment ${t.fragment})`
+  );
+};
+
+const SETTINGS = [
+  { label: "before (previous default)", params: CALL_RULES_OFF },
+  { label: "after  (default)", params: {} },
+] as const;
+
+function batdetect2(): Scene[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(BD).filter((f) => f.endsWith(".wav"));
+  } catch {
+    return [];
+  }
+  return files.sort().map((f) => {
+    const wav = decodeWav(readFileSync(path.join(BD, f)));
+    const ann = JSON.parse(readFileSync(path.join(BD, `${f}.json`), "utf8")) as {
+      annotation: { start_time: number; end_time: number }[];
+    };
+    return {
+      name: f,
+      kind: "batdetect2",
+      sampleRate: wav.info.sampleRate,
+      samples: wav.channels[0]!,
+      calls: ann.annotation.map((a) => ({ onset: a.start_time, offset: a.end_time })),
+    };
+  });
+}
+
+export function run(): void {
+  console.log("== detector: call rules (echo/tail, blip, fragment) before vs after, same run");
+  const scenes = evaluationSet(2);
+  for (const s of SETTINGS) {
+    const byKind = new Map<string, Tally>();
+    const byRate = new Map<number, Tally>();
+    const all = empty();
+    let cpu = 0;
+    let audio = 0;
+    for (const sc of scenes) {
+      const c0 = process.cpuUsage();
+      const det = segment(sc.samples, sc.sampleRate, { params: s.params });
+      const c = process.cpuUsage(c0);
+      cpu += (c.user + c.system) / 1e6;
+      audio += sc.samples.length / sc.sampleRate;
+      const t = tally(sc.calls, det);
+      add(all, t);
+      if (!byKind.has(sc.kind)) byKind.set(sc.kind, empty());
+      add(byKind.get(sc.kind)!, t);
+      if (!byRate.has(sc.sampleRate)) byRate.set(sc.sampleRate, empty());
+      add(byRate.get(sc.sampleRate)!, t);
+    }
+    console.log(
+      `-- ${s.label}: synthetic set, ${scenes.length} scenes, ${audio.toFixed(0)} s of audio, ${(audio / cpu).toFixed(0)}x real time`,
+    );
+    console.log(`   all         ${fmt(all)}`);
+    for (const k of SCENE_KINDS) console.log(`   ${k.padEnd(11)} ${fmt(byKind.get(k)!)}`);
+    for (const r of SCENE_RATES) console.log(`   ${`${r / 1000} kHz`.padEnd(11)} ${fmt(byRate.get(r)!)}`);
+    const real = batdetect2();
+    if (real.length === 0) console.log("   batdetect2 clips: absent (../shared/data)");
+    const realAll = empty();
+    for (const sc of real) {
+      const t = tally(sc.calls, segment(sc.samples, sc.sampleRate, { params: s.params }));
+      add(realAll, t);
+      console.log(`   ${sc.name.slice(0, 30).padEnd(30)} ${fmt(t)}`);
+    }
+    if (real.length) console.log(`   batdetect2 (model boxes, indicative) ${fmt(realAll)}`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) run();
