@@ -9,10 +9,12 @@ import { fileURLToPath } from "node:url";
 import { CALL_RULES_OFF } from "../src/segmentation/calls.ts";
 import { matchSegments, type Segment, segment } from "../src/segmentation/index.ts";
 import { decodeWav } from "../src/wav/index.ts";
+import { pickleSegments } from "./segmentation.ts";
 import { evaluationSet, SCENE_KINDS, SCENE_RATES, type Scene } from "../test/fixtures/confounders.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BD = path.resolve(here, "../../../../shared/data/recordings/batdetect2");
+const DATA = path.resolve(here, "../../../../shared/data/recordings");
+const BD = path.join(DATA, "batdetect2");
 
 interface Tally {
   calls: number;
@@ -120,6 +122,16 @@ export function run(): void {
       console.log(`   ${sc.name.slice(0, 30).padEnd(30)} ${fmt(t)}`);
     }
     if (real.length) console.log(`   batdetect2 (model boxes, indicative) ${fmt(realAll)}`);
+    // bat1_angie_19: 44.1 kHz header rate, its 42 segments from the original BattyCoda (a threshold detector's
+    // output that a person kept, not expert boxes).
+    const angie = path.join(DATA, "bat1_angie_19.wav");
+    const ref = pickleSegments(`${angie}.pickle`);
+    if (typeof ref === "string") console.log(`   bat1_angie_19: ${ref}`);
+    else {
+      const wav = decodeWav(readFileSync(angie));
+      const t = tally(ref, segment(wav.channels[0]!, wav.info.sampleRate, { params: s.params }));
+      console.log(`   bat1_angie_19 (pickle segments) ${fmt(t)}`);
+    }
   }
 }
 

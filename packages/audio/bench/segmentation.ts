@@ -36,7 +36,7 @@ function scene(sampleRate: number, seconds: number, snrDb: number, seed: number)
   return synthRecording({ sampleRate, duration: seconds, calls, snrDb, seed });
 }
 
-function pickleSegments(file: string): Segment[] | string {
+export function pickleSegments(file: string): Segment[] | string {
   const script =
     "import pickle,sys,json\nd=pickle.load(open(sys.argv[1],'rb'))\n" +
     "on,off=(d['onsets'],d['offsets']) if isinstance(d,dict) else (d[0],d[1])\n" +
