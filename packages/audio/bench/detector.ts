@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 import { CALL_RULES_OFF } from "../src/segmentation/calls.ts";
 import { matchSegments, type Segment, segment } from "../src/segmentation/index.ts";
 import { decodeWav } from "../src/wav/index.ts";
-import { pickleSegments } from "./segmentation.ts";
 import { evaluationSet, SCENE_KINDS, SCENE_RATES, type Scene } from "../test/fixtures/confounders.ts";
+import { pickleSegments } from "./segmentation.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.resolve(here, "../../../../shared/data/recordings");
