@@ -29,6 +29,7 @@ export {
   RServerTimeoutError,
   RServerUnavailableError,
 } from "./errors.ts";
+export { isServerFailure, RServerPool, type RServerPoolOptions } from "./pool.ts";
 export * from "./schemas.ts";
 export {
   defaultServerScript,
