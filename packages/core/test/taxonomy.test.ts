@@ -5,10 +5,12 @@
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GroupAccess } from "../src/access/access.ts";
-import { createBatch, saveLabel } from "../src/tasks/index.ts";
+import { resultsCsv } from "../src/classification/export.ts";
+import { createBatch, exportBatchCsv, saveLabel } from "../src/tasks/index.ts";
 import {
   backwardMapper,
   classifierTaxonomyStatuses,
+  forwardAliases,
   labelMapperAt,
   loadChangeSteps,
   mergeCallTypes,
@@ -504,5 +506,69 @@ describe("history and re-expression", () => {
     expect(v2.map(backwardMapper(noMerge, 0))).toEqual(v0);
     expect(v2.map(backwardMapper(noMerge, 1))).toEqual(v1);
     await expect(labelMapperAt({ db: t.db }, w.speciesId, 4)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+
+describe("exports in an earlier taxonomy version", () => {
+  it("task-batch CSV and run results follow a merge, and version 0 re-expresses it", async () => {
+    const w = await world();
+    const [A, B] = [await w.type("A"), await w.type("B")];
+    const runId = w.recordings[0]?.runId as string;
+    const read = async (body: AsyncIterable<string | Buffer> | NodeJS.ReadableStream) => {
+      let s = "";
+      for await (const chunk of body as AsyncIterable<string | Buffer>) s += chunk.toString();
+      return s
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"))
+        .map((l) => l.split(","));
+    };
+    const taskLabels = async (version?: number) => {
+      const rows = await read(
+        (await exportBatchCsv({ db: t.db }, w.access, w.batchId, { taxonomyVersion: version })).body,
+      );
+      const col = (rows[0] as string[]).indexOf("Label (human)");
+      return rows.slice(1).map((r) => r[col] ?? "");
+    };
+    const before = await taskLabels();
+    expect(before.filter((l) => l === "B").length).toBeGreaterThan(0);
+    await mergeCallTypes({ db: t.db }, w.access, {
+      speciesId: w.speciesId,
+      intoCallTypeId: A,
+      fromCallTypeIds: [B],
+    });
+    expect(await taskLabels()).toEqual(before.map((l) => (l === "B" ? "A" : l)));
+    expect(await taskLabels(0)).toEqual(before.map((l) => (l === "A" || l === "B" ? "A|B" : l)));
+    await expect(taskLabels(2)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+
+    const results = await read((await resultsCsv({ db: t.db }, w.access, runId)).body);
+    const results0 = await read(
+      (await resultsCsv({ db: t.db }, w.access, runId, { taxonomyVersion: 0 })).body,
+    );
+    expect((results[0] as string[]).filter((h) => h.startsWith("p_"))).toEqual(["p_A", "p_C"]);
+    expect((results0[0] as string[]).filter((h) => h.startsWith("p_"))).toEqual(["p_A|B", "p_C"]);
+    const predicted = (rows: string[][]) =>
+      rows.slice(1).map((r) => r[(rows[0] as string[]).indexOf("predicted_label")]);
+    expect(predicted(results0)).toEqual(predicted(results).map((l) => (l === "A" ? "A|B" : l)));
+  });
+
+  it("maps a model's old class names forward: renames, merges, and a split to its first part", () => {
+    const steps = [
+      { version: 1, kind: "rename" as const, mapping: { A: "FM" } },
+      { version: 2, kind: "merge" as const, mapping: { FM: "FM", B: "FM" } },
+      { version: 3, kind: "split" as const, mapping: { C: ["C1", "C2"] } },
+      { version: 4, kind: "rename" as const, mapping: { FM: "FMs" } },
+    ];
+    expect(forwardAliases(steps, 0)).toEqual(
+      new Map([
+        ["A", "FMs"],
+        ["B", "FMs"],
+        ["C", "C1"],
+        ["FM", "FMs"],
+      ]),
+    );
+    expect(forwardAliases(steps, 3)).toEqual(new Map([["FM", "FMs"]]));
+    expect(forwardAliases(steps, 4)).toEqual(new Map());
+    // and back: a split part maps to its source, the merge to both sources
+    expect(["FMs", "C2", "D"].map(backwardMapper(steps, 0))).toEqual(["A|B", "C", "D"]);
   });
 });
