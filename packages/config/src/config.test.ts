@@ -103,7 +103,23 @@ describe("loadConfig", () => {
     expect(c.ses.enabled).toBe(true);
     expect(c.features).toEqual({ CLUSTERING: true, BETA_UPLOAD: false });
     expect(c.rServerUrl).toBe("http://127.0.0.1:9001");
+    expect(c.rServerUrls).toEqual(["http://127.0.0.1:9001"]);
     expect(c.logLevel).toBe("debug");
+  });
+
+  it("reads several R servers from R_SERVER_URLS, which replaces R_SERVER_URL", () => {
+    const c = loadConfig(
+      {
+        R_SERVER_URL: "http://127.0.0.1:9001",
+        R_SERVER_URLS: " http://r1.lab:8001/, http://r2.lab:8001 ,http://r1.lab:8001",
+      },
+      noPersist,
+    );
+    expect(c.rServerUrls).toEqual(["http://r1.lab:8001", "http://r2.lab:8001"]);
+    expect(c.rServerUrl).toBe("http://r1.lab:8001");
+    expect(() => loadConfig({ R_SERVER_URLS: "http://r1.lab:8001,r2.lab" }, noPersist)).toThrow(
+      /R_SERVER_URLS.*expected a URL/,
+    );
   });
 
   it.each([

@@ -169,6 +169,20 @@ const schema = z.object({
   SENTRY_ORG: str(),
   SENTRY_PROJECT: str(),
   R_SERVER_URL: urlWithDefault(["http:", "https:"], "http://127.0.0.1:8001"),
+  // Several R servers, comma-separated; when set it replaces R_SERVER_URL.
+  R_SERVER_URLS: z.preprocess(
+    (v) =>
+      typeof v === "string" && v.trim()
+        ? v
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined,
+    z
+      .array(urlString(["http:", "https:"]))
+      .min(1)
+      .optional(),
+  ),
   WORKER_CONCURRENCY: positiveInt(2),
   RECORDING_SPLIT_SECONDS: positiveNumber(60),
   LOG_DIR: str(),
@@ -257,7 +271,10 @@ export interface Config {
   };
   /** VITE_FEATURE_FOO=true → features.FOO === true (the SPA reads the same variables at build time). */
   features: Record<string, boolean>;
+  /** The first of rServerUrls: training, status pages and CLIs use it. */
   rServerUrl: string;
+  /** R_SERVER_URLS (or R_SERVER_URL alone): classification batches are spread over all of them. */
+  rServerUrls: string[];
   workerConcurrency: number;
   /** Recordings longer than this are split into parts of this length by recording.ingest. */
   recordingSplitSeconds: number;
@@ -398,7 +415,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       project: e.SENTRY_PROJECT,
     },
     features,
-    rServerUrl: e.R_SERVER_URL.replace(/\/+$/, ""),
+    rServerUrl: (e.R_SERVER_URLS?.[0] ?? e.R_SERVER_URL).replace(/\/+$/, ""),
+    rServerUrls: [...new Set((e.R_SERVER_URLS ?? [e.R_SERVER_URL]).map((u) => u.replace(/\/+$/, "")))],
     workerConcurrency: e.WORKER_CONCURRENCY,
     recordingSplitSeconds: e.RECORDING_SPLIT_SECONDS,
     logDir: e.LOG_DIR
