@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GroupAccess } from "../src/access/access.ts";
 import { resultsCsv } from "../src/classification/export.ts";
+import { updateCallType } from "../src/species/call-types.ts";
 import { createBatch, exportBatchCsv, saveLabel } from "../src/tasks/index.ts";
 import {
   backwardMapper,
@@ -311,6 +312,24 @@ describe("rename", () => {
     expect(status).toMatchObject({ outdated: false, renamed: true });
     const classifier = await t.db.classifier.findUniqueOrThrow({ where: { id: w.classifierId } });
     expect(await modelClassAliases({ db: t.db }, classifier)).toEqual(new Map([["A", "FM"]]));
+  });
+
+  it("is what the species page's inline short-name edit does too (updateCallType)", async () => {
+    const w = await world();
+    const B = await w.type("B");
+    const before = await snapshot(w);
+    const view = await updateCallType({ db: t.db }, w.access, {
+      callTypeId: B,
+      shortName: "Bx",
+      longName: "bent",
+    });
+    expect(view).toMatchObject({ shortName: "Bx", longName: "bent" });
+    expect(allLabels(await snapshot(w))).toEqual(allLabels(before).map((l) => (l === "B" ? "Bx" : l)));
+    const history = await taxonomyHistory({ db: t.db }, w.access, w.speciesId);
+    expect(history.changes.map((c) => c.summary)).toEqual(["renamed B → Bx"]);
+    // a long-name edit alone is no taxonomy change
+    await updateCallType({ db: t.db }, w.access, { callTypeId: B, longName: "bent sweep" });
+    expect((await taxonomyHistory({ db: t.db }, w.access, w.speciesId)).currentVersion).toBe(1);
   });
 
   it("refuses a name another call type has (ignoring case), the same name and a system species", async () => {

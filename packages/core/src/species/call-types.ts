@@ -4,6 +4,7 @@ import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { conflict, isUniqueViolation } from "../access/errors.ts";
+import { renameCallType } from "../taxonomy/rename.ts";
 import { parseCallTypeFileOrThrow } from "./call-type-import.ts";
 import type {
   TAddCallTypeRequest,
@@ -55,6 +56,24 @@ export async function addCallType({ db }: DbContext, access: GroupAccess, input:
 
 export async function updateCallType({ db }: DbContext, access: GroupAccess, input: TUpdateCallTypeRequest) {
   const callType = await findCallTypeForWrite({ db }, access, input.callTypeId);
+  const newShortName = input.shortName;
+  if (newShortName !== undefined && newShortName !== callType.shortName)
+    // A new short name is a taxonomy rename: every label follows and the history records it.
+    return inTransaction(db, async (tx) => {
+      await renameCallType({ db: tx }, access, {
+        speciesId: callType.speciesId,
+        callTypeId: callType.id,
+        shortName: newShortName,
+      });
+      const row = await tx.callType.update({
+        where: { id: callType.id },
+        data: {
+          ...(input.longName !== undefined ? { longName: input.longName } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+        },
+      });
+      return toCallTypeView(row);
+    });
   if (input.shortName !== undefined)
     await assertShortNameFree({ db }, callType.speciesId, input.shortName, callType.id);
   try {
