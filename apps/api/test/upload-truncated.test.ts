@@ -1,0 +1,65 @@
+// A WAV cut short (the first 30 000 bytes of the real 8.9 s bat1_angie_19.wav) uploaded alone and
+// inside a ZIP: kept as a recording, and said so in the upload's answer and in the batch report.
+import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createUploadProcessHandler } from "@battycoda/core";
+import { QUEUES, registerJobHandler } from "@battycoda/core/jobs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yazl from "yazl";
+import { copyShared, createRecordingsEnv, type RecordingsEnv, upload } from "./recordings-fixtures.ts";
+
+let env: RecordingsEnv;
+let cut: Buffer;
+
+beforeAll(async () => {
+  env = await createRecordingsEnv();
+  // Shared data missing in CI must fail the run, not skip it.
+  cut = (await readFile(await copyShared(env, "bat1_angie_19.wav"))).subarray(0, 30_000);
+  await registerJobHandler(
+    { db: env.t.deps.db, boss: env.boss },
+    QUEUES.uploadProcess,
+    createUploadProcessHandler({ mediaRoot: env.t.config.mediaRoot }),
+    { pollingIntervalSeconds: 0.5 },
+  );
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+describe("truncated WAV uploads", () => {
+  it("a single upload answers with the recording flagged, declared and actual lengths", async () => {
+    const res = await upload(env.app, "/api/recordings/upload", { cookie: env.a.token }, {}, [
+      { field: "file", filename: "angie_cut.wav", content: cut },
+    ]);
+    expect(res.statusCode, res.body).toBe(201);
+    const { recording } = res.json();
+    expect(recording).toMatchObject({ truncated: true });
+    expect(recording.declaredDuration).toBeCloseTo(8.9, 1);
+    expect(recording.duration).toBeCloseTo(0.17, 2);
+  });
+
+  it("the batch report keeps the file and carries a warning with both lengths", async () => {
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(cut, "night/angie_cut.wav");
+    zip.end();
+    const file = path.join(env.dir, "cut.zip");
+    await pipeline(zip.outputStream as unknown as Readable, createWriteStream(file));
+    const res = await upload(env.app, "/api/recordings/upload-zip", { cookie: env.a.token }, {}, [
+      { field: "file", filename: "cut.zip", content: await readFile(file) },
+    ]);
+    expect(res.statusCode, res.body).toBe(202);
+    const { uploadId } = res.json();
+    let report = null;
+    for (let i = 0; i < 120 && !report; i++) {
+      const u = await env.a.caller.recordings.uploadReport({ uploadId });
+      if (u.status === "completed" || u.status === "failed") report = u.report;
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    const entry = report?.entries.find((e) => e.path === "night/angie_cut.wav");
+    expect(entry?.status).toBe("created");
+    expect(entry?.warning).toMatch(/declares 8\.\d\d s of audio but the file holds only 0\.17 s/);
+  });
+});
