@@ -347,6 +347,26 @@ describe("notifications", () => {
       kind: "training.failed",
       message: "too few calls",
     });
+    const classified = await addRecording(g, "pond night");
+    const run = await t.deps.db.classificationRun.create({
+      data: { groupId: g, recordingId: classified.id, status: "completed", processedCount: 42 },
+    });
+    const runJob = await t.deps.db.job.create({
+      data: {
+        type: "classification.run",
+        groupId: g,
+        userId: u.id,
+        subjectType: "classificationRun",
+        subjectId: run.id,
+        payload: {},
+      },
+    });
+    expect(await notifyJobOutcome({ db: t.deps.db }, runJob, { status: "completed" })).toMatchObject({
+      kind: "classification.completed",
+      title: "Classification of pond night completed",
+      message: "42 calls classified.",
+      link: `/classification/runs/${run.id}`,
+    });
     // a job nobody started (no user) notifies no one
     expect(
       await notifyJobOutcome({ db: t.deps.db }, { ...job, userId: null }, { status: "completed" }),
@@ -354,6 +374,7 @@ describe("notifications", () => {
 
     const all = await u.caller.notifications.list({});
     expect(all.items.map((i) => i.kind).sort()).toEqual([
+      "classification.completed",
       "training.failed",
       "upload.completed",
       "upload.warning",
@@ -361,7 +382,7 @@ describe("notifications", () => {
     const uploads = await u.caller.notifications.list({ family: "upload" });
     expect(uploads.items.map((i) => i.kind).sort()).toEqual(["upload.completed", "upload.warning"]);
     await u.caller.notifications.markRead({ ids: [uploads.items[0]?.id as string] });
-    expect((await u.caller.notifications.list({ unreadOnly: true })).items).toHaveLength(2);
+    expect((await u.caller.notifications.list({ unreadOnly: true })).items).toHaveLength(3);
     expect((await u.caller.notifications.list({ readOnly: true })).items.map((i) => i.id)).toEqual([
       uploads.items[0]?.id,
     ]);

@@ -60,7 +60,14 @@ async function classificationOutcome({ db }: DbContext, job: Job, outcome: JobOu
   const run = job.subjectId
     ? await db.classificationRun.findFirst({
         where: { id: job.subjectId, groupId: job.groupId ?? undefined },
-        select: { id: true, name: true, status: true, error: true, recording: { select: { name: true } } },
+        select: {
+          id: true,
+          name: true,
+          status: true,
+          error: true,
+          processedCount: true,
+          recording: { select: { name: true } },
+        },
       })
     : null;
   if (!run || run.status === "cancelled") return null;
@@ -74,11 +81,10 @@ async function classificationOutcome({ db }: DbContext, job: Job, outcome: JobOu
       link,
     };
   if (run.status !== "completed") return null;
-  const results = await db.classificationResult.count({ where: { runId: run.id } });
   return {
     kind: "classification.completed",
     title: `Classification of ${name} completed`,
-    message: `${plural(results, "call")} classified.`,
+    message: `${plural(run.processedCount, "call")} classified.`,
     link,
   };
 }
