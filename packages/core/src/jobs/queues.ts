@@ -2,6 +2,7 @@
 // To add one: a name here, its payload type in JobPayloads, its options in QUEUE_OPTIONS, and a
 // handler registered in apps/worker/src/handlers.ts.
 import type { EmailMessage } from "../mail/message.ts";
+import type { TProcedureRequestInput } from "../maintenance/procedures.ts";
 
 export const QUEUES = {
   emailSend: "email.send",
@@ -14,6 +15,7 @@ export const QUEUES = {
   uploadProcess: "upload.process",
   tasksCreateBatch: "tasks.create-batch",
   tasksRetrain: "tasks.retrain",
+  maintenanceRun: "maintenance.run",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -33,6 +35,7 @@ export interface JobPayloads {
   "upload.process": { uploadId: string };
   "tasks.create-batch": { batchId: string };
   "tasks.retrain": { trainingJobId: string };
+  "maintenance.run": { request: TProcedureRequestInput };
 }
 
 export interface QueueOptions {
@@ -67,6 +70,9 @@ export const QUEUE_OPTIONS: Record<QueueName, QueueOptions> = {
   // Pages commit with the batch's progress and a retry resumes after the last one.
   "tasks.create-batch": { ...DEFAULT_OPTIONS, retryDelay: 5 },
   "tasks.retrain": { ...DEFAULT_OPTIONS, retryLimit: 1, expireInSeconds: 6 * 3600 },
+  // Admin-started or scheduled procedures: a failure is reported (and alerted), not retried
+  // behind the admin's back; a large spectrogram backlog may take many hours.
+  "maintenance.run": { retryLimit: 0, retryDelay: 60, retryBackoff: false, expireInSeconds: 20 * 3600 },
 };
 
 export function isQueueName(name: string): name is QueueName {
