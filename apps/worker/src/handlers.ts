@@ -109,13 +109,19 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   await registerJobHandler(
     { db, boss },
     QUEUES.classificationRun,
-    classificationRunHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
+    classificationRunHandler({
+      mediaRoot: config.mediaRoot,
+      rServerUrl: config.rServerUrl,
+      rServerUrls: config.rServerUrls,
+      pool: deps.pool,
+    }),
     options(),
   );
   registered.push(QUEUES.classificationRun);
   await startClassificationQueue(
     { db, boss },
     {
+      rSlots: config.rServerUrls.length,
       onError: (err) => log.warn(`classification queue: ${String((err as Error)?.message ?? err)}`),
     },
   );

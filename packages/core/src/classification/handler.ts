@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { WavError } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
-import { RClient, type RServerRequestError } from "@battycoda/r-client";
+import { RServerPool, type RServerRequestError } from "@battycoda/r-client";
 import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { DomainError } from "../access/errors.ts";
@@ -35,6 +35,8 @@ export const DEFAULT_BATCH_SIZE = 500;
 export interface ClassificationHandlerDeps {
   mediaRoot: string;
   rServerUrl: string;
+  /** Several R servers (R_SERVER_URLS): batches go to them in turn; one that is down is skipped. */
+  rServerUrls?: string[];
   pool?: AudioTaskRunner | null;
   /** Segments per page when the run does not say (run.parameters.batchSize). */
   batchSize?: number;
@@ -88,7 +90,8 @@ async function runClassificationJob(
   if (!run) return { runId, skipped: "the run was deleted" };
   if (run.status !== "running" && run.status !== "pending")
     return { runId, skipped: `already ${run.status}` };
-  if (!run.segmentation) return finishFailed(ctx, runId, "The segmentation of this run was deleted");
+  if (!run.segmentation)
+    return finishFailed(ctx, runId, "The segmentation of this run was deleted", rSlotsOf(deps));
   await db.classificationRun.updateMany({
     where: { id: runId, status: { in: ["pending", "running"] } },
     data: { status: "running", startedAt: run.startedAt ?? new Date(), error: null },
@@ -96,7 +99,9 @@ async function runClassificationJob(
 
   const params = (run.parameters ?? {}) as { batchSize?: number };
   const batchSize = Math.max(1, Math.min(5000, params.batchSize ?? deps.batchSize ?? DEFAULT_BATCH_SIZE));
-  const client = new RClient({ baseUrl: deps.rServerUrl, timeoutMs: deps.predictTimeoutMs ?? 120_000 });
+  const servers = new RServerPool(deps.rServerUrls?.length ? deps.rServerUrls : [deps.rServerUrl], {
+    timeoutMs: deps.predictTimeoutMs ?? 120_000,
+  });
   const waitCtl = { attempts: run.attempts, since: null as number | null };
 
   /** Calls R until it answers: waits with backoff while it is down, stops if the run is cancelled. */
@@ -162,7 +167,7 @@ async function runClassificationJob(
     let stamp: RunStamp;
     if (isStamp(run.stamp)) stamp = run.stamp;
     else {
-      const ping = model ? await withR(() => client.ping()) : null;
+      const ping = model ? await withR(() => servers.call((c) => c.ping())) : null;
       const segments = await db.segment.count({ where: { segmentationId: run.segmentation.id } });
       stamp = await buildStamp({
         recording: run.recording,
@@ -217,7 +222,9 @@ async function runClassificationJob(
           return f && isComplete(f) ? f : null;
         });
         const m = model;
-        const out = await withR(() => predictBatch(client, m, rows, callTypes, undefined, aliases));
+        const out = await withR(() =>
+          servers.call((c) => predictBatch(c, m, rows, callTypes, undefined, aliases)),
+        );
         preds = out.rows;
         unknown = out.unknownClasses.filter((c) => !stamp.warnings.some((w) => w.includes(`"${c}"`)));
       }
@@ -277,7 +284,7 @@ async function runClassificationJob(
       return processed;
     });
     if (finished === null) throw new RunStopped();
-    await dispatchQueuedRuns({ db, boss: ctx.boss });
+    await dispatchQueuedRuns({ db, boss: ctx.boss, rSlots: servers.size });
     return { runId, processed: finished };
   } catch (err) {
     if (err instanceof RunStopped) return { runId, skipped: "cancelled" };
@@ -290,16 +297,22 @@ async function runClassificationJob(
       const message = isPermanentRError(err)
         ? `The classifier service rejected the request: ${(err as RServerRequestError).serverMessage ?? errorText(err)}`
         : errorText(err);
-      return finishFailed(ctx, runId, message);
+      return finishFailed(ctx, runId, message, rSlotsOf(deps));
     }
     throw err;
   }
+}
+
+/** How many R-backed runs may go at once: one per R server. */
+function rSlotsOf(deps: ClassificationHandlerDeps): number {
+  return new Set(deps.rServerUrls?.length ? deps.rServerUrls : [deps.rServerUrl]).size;
 }
 
 async function finishFailed(
   ctx: JobContext<"classification.run">,
   runId: string,
   message: string,
+  rSlots: number,
 ): Promise<never> {
   await ctx.db.classificationRun.updateMany({
     where: { id: runId, status: { in: ["pending", "running"] } },
@@ -311,7 +324,7 @@ async function finishFailed(
       finishedAt: new Date(),
     },
   });
-  await dispatchQueuedRuns(ctx).catch(() => undefined);
+  await dispatchQueuedRuns({ db: ctx.db, boss: ctx.boss, rSlots }).catch(() => undefined);
   throw new PermanentJobError(message);
 }
 

@@ -106,7 +106,12 @@ async function repairOrphans(tx: DbTransaction): Promise<number> {
 export async function dispatchQueuedRuns({
   db,
   boss,
-}: Pick<CoreContext, "db"> & { boss: PgBoss }): Promise<string[]> {
+  rSlots = 1,
+}: Pick<CoreContext, "db"> & {
+  boss: PgBoss;
+  /** R-backed runs allowed at once: one per R server (R_SERVER_URLS). Callers without the config pass nothing: the worker's next tick fills the other slots. */
+  rSlots?: number;
+}): Promise<string[]> {
   return inTransaction(
     db,
     async (tx) => {
@@ -121,13 +126,14 @@ export async function dispatchQueuedRuns({
         take: 20,
       });
       const busy = await tx.classificationRun.count({ where: { status: "running", isDummy: false } });
-      if (busy === 0) {
-        const next = await tx.classificationRun.findFirst({
+      if (busy < rSlots) {
+        const next = await tx.classificationRun.findMany({
           where: { status: "pending", isDummy: false },
           orderBy: order,
           select,
+          take: rSlots - busy,
         });
-        if (next) toStart.push(next);
+        toStart.push(...next);
       }
       for (const run of toStart) await startQueuedRun(tx, boss, run);
       // Tell waiting runs their place (a pending run always has the running one ahead of it); this also keeps their Job rows fresh, so housekeeping never
@@ -147,6 +153,8 @@ export async function dispatchQueuedRuns({
 
 export interface QueueTickOptions {
   intervalSeconds?: number;
+  /** One per R server (R_SERVER_URLS). */
+  rSlots?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -171,7 +179,7 @@ export async function startClassificationQueue(
     // The next tick is queued first, so a failing dispatch never breaks the chain.
     await next();
     try {
-      await dispatchQueuedRuns({ db, boss });
+      await dispatchQueuedRuns({ db, boss, rSlots: options.rSlots ?? 1 });
     } catch (err) {
       options.onError?.(err);
     }
