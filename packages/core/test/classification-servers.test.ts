@@ -81,7 +81,7 @@ describe("classification over several R servers", () => {
       const results = await t.db.classificationResult.findMany({ where: { runId } });
       expect(results).toHaveLength(40);
       expect(new Set(results.map((x) => x.segmentId)).size).toBe(40);
-      expect(results.every((x) => x.label !== null)).toBe(true);
+      expect(results.every((x) => x.predictedLabel !== null)).toBe(true);
     } finally {
       hooks.afterBatch = null;
     }
