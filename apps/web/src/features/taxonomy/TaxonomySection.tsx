@@ -35,8 +35,10 @@ const COUNT_LABELS: [keyof Preview["counts"], string][] = [
   ["classifiersOutdated", "Classifiers that become outdated"],
 ];
 
+/** "CF → FM", "C → C1, C2": names a change keeps (the type a merge keeps) are left out. */
 function mappingText(mapping: Preview["mapping"]): string {
   return Object.entries(mapping)
+    .filter(([from, to]) => to !== from)
     .map(([from, to]) => `${from} → ${Array.isArray(to) ? to.join(", ") : to}`)
     .join("; ");
 }
