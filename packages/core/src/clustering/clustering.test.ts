@@ -60,7 +60,15 @@ afterAll(async () => {
 
 const runRow = (id: string) => t.db.clusteringRun.findUniqueOrThrow({ where: { id } });
 async function until(id: string, status: string, timeout = 120_000) {
-  await expect.poll(async () => (await runRow(id)).status, { timeout, interval: 250 }).toBe(status);
+  await expect
+    .poll(
+      async () => {
+        const r = await runRow(id);
+        return r.error ? `${r.status}: ${r.error}` : r.status;
+      },
+      { timeout, interval: 250 },
+    )
+    .toBe(status);
   return runRow(id);
 }
 

@@ -1,0 +1,2 @@
+export { ClusteringPage } from "./ClusteringPage";
+export { ExplorerPage } from "./ExplorerPage";
