@@ -18,7 +18,7 @@ export async function findClusterInGroup({ db }: DbContext, access: GroupAccess,
   return c;
 }
 
-const b64 = (a: Float32Array | Int32Array) =>
+const b64 = (a: Float32Array | Int32Array | Float64Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
 
 export async function runPoints(
@@ -34,25 +34,61 @@ export async function runPoints(
   });
   const pos = new Map(clusters.map((c, i) => [c.id, i]));
   const rows = await db.$queryRaw<
-    { s: string; c: string; x: number | null; y: number | null; p: number | null }[]
+    {
+      s: string;
+      c: string;
+      x: number | null;
+      y: number | null;
+      p: number | null;
+      r: string;
+      on: number;
+      off: number;
+    }[]
   >`
-    SELECT sc."segmentId" AS s, sc."clusterId" AS c, sc.x, sc.y, sc.confidence AS p
-    FROM "SegmentCluster" sc JOIN "Cluster" cl ON cl.id = sc."clusterId"
+    SELECT sc."segmentId" AS s, sc."clusterId" AS c, sc.x, sc.y, sc.confidence AS p,
+           sg."recordingId" AS r, seg.onset AS on, seg."offset" AS off
+    FROM "SegmentCluster" sc
+    JOIN "Cluster" cl ON cl.id = sc."clusterId"
+    JOIN "Segment" seg ON seg.id = sc."segmentId"
+    JOIN "Segmentation" sg ON sg.id = seg."segmentationId"
     WHERE cl."runId" = ${runId}
     ORDER BY sc."segmentId"`;
+  const recIds = [...new Set(rows.map((r) => r.r))];
+  const recordings = await db.recording.findMany({
+    where: { id: { in: recIds } },
+    select: { id: true, name: true, sampleRate: true, duration: true },
+  });
+  const recPos = new Map(recordings.map((r, i) => [r.id, i]));
   const n = rows.length;
   const xy = new Float32Array(2 * n);
   const cluster = new Int32Array(n);
   const confidence = new Float32Array(n);
   const segmentIds: string[] = new Array(n);
+  const recording = new Int32Array(n);
+  const onset = new Float64Array(n);
+  const offset = new Float64Array(n);
   rows.forEach((r, i) => {
+    recording[i] = recPos.get(r.r) ?? -1;
+    onset[i] = r.on;
+    offset[i] = r.off;
     xy[2 * i] = r.x ?? Number.NaN;
     xy[2 * i + 1] = r.y ?? Number.NaN;
     cluster[i] = pos.get(r.c) ?? -1;
     confidence[i] = r.p ?? Number.NaN;
     segmentIds[i] = r.s;
   });
-  return { count: n, xy: b64(xy), cluster: b64(cluster), confidence: b64(confidence), segmentIds, clusters };
+  return {
+    count: n,
+    xy: b64(xy),
+    cluster: b64(cluster),
+    confidence: b64(confidence),
+    recording: b64(recording),
+    onset: b64(onset),
+    offset: b64(offset),
+    segmentIds,
+    clusters,
+    recordings,
+  };
 }
 
 export async function clusterMembers(

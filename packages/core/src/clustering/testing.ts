@@ -1,4 +1,3 @@
-import type { DbContext } from "../access/context.ts";
 // Synthetic bat calls of three known shapes for the clustering tests and bench: an FM sweep, a
 // constant-frequency tone and a hooked call (CF part, then a steep downward sweep), at a bat
 // sample rate (250–384 kHz), with deterministic jitter and confounders: background noise, varying
@@ -9,6 +8,7 @@ import path from "node:path";
 import { buildWavHeader, encodeFrames } from "@battycoda/audio";
 import type { Db } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
+import type { DbContext } from "../access/context.ts";
 import { createRecordingFromWav } from "../processing/testing.ts";
 
 export type Shape = "fm" | "cf" | "hook";
