@@ -2,7 +2,7 @@
 // and regenerates them with the spectrogram job's own function, throttled so a large backlog
 // never starves the lab's interactive work: a bounded number at a time, pausing while the
 // machine is busy, checking for cancellation between recordings.
-import { access, unlink } from "node:fs/promises";
+import { access, open, unlink } from "node:fs/promises";
 import os from "node:os";
 import { readSpectrogramAttrs } from "@battycoda/audio";
 import type { Prisma } from "@battycoda/db";
@@ -59,11 +59,26 @@ export async function spectrogramProblem(
     return "missing";
   }
   if (!(await fileExists(file))) return "missing";
+  if (!(await hasHdf5Signature(file))) return "unreadable";
   try {
     const attrs = await readSpectrogramAttrs(file);
     return attrs.nFrames > 0 && attrs.nFreqBins > 0 ? null : "unreadable";
   } catch {
     return "unreadable";
+  }
+}
+
+const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Our writer puts the superblock at offset 0; anything else is not a file we wrote. */
+async function hasHdf5Signature(file: string): Promise<boolean> {
+  const fh = await open(file, "r");
+  try {
+    const buf = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(buf, 0, 8, 0);
+    return bytesRead === 8 && buf.equals(HDF5_SIGNATURE);
+  } finally {
+    await fh.close();
   }
 }
 
