@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
+import { NotFoundOrOtherGroup } from "../components/OtherGroupNotice";
 import {
   Button,
   Dialog,
@@ -323,7 +324,7 @@ export function ProjectDetailPage() {
   if (project.error)
     return (
       <div className="stack">
-        <ErrorAlert error={project.error} />
+        <NotFoundOrOtherGroup error={project.error} kind="project" id={projectId} what="project" />
         <Link to="/projects">Back to projects</Link>
       </div>
     );

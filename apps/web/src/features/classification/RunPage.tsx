@@ -29,6 +29,7 @@ import { ServiceStatusPill } from "./ServiceStatusPill";
 import { withParam } from "./search";
 import { useRunEtas } from "./useEta";
 import "./classification.css";
+import { NotFoundOrOtherGroup } from "../../components/OtherGroupNotice";
 
 type Run = RouterOutputs["classification"]["getRun"];
 type Result = RouterOutputs["classification"]["listResults"]["items"][number];
@@ -60,7 +61,12 @@ export function RunPage() {
     return (
       <div className="stack">
         <PageHeader title="Classification run" />
-        <ErrorAlert error={run.error} />
+        <NotFoundOrOtherGroup
+          error={run.error}
+          kind="classificationRun"
+          id={runId}
+          what="classification run"
+        />
         <Link to="/classification">Back to classification</Link>
       </div>
     );

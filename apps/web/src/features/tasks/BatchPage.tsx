@@ -11,6 +11,7 @@ import { RetrainDialog } from "./RetrainDialog";
 import { TasksTable } from "./TasksTable";
 import { type BatchDetail, batchCsvUrl, exportUrl, ORDER_MODES } from "./types";
 import "./tasks.css";
+import { NotFoundOrOtherGroup } from "../../components/OtherGroupNotice";
 
 /** `/tasks/batches/:batchId` — one batch: progress, tasks, review, agreement, exports, delete. */
 export function BatchPage() {
@@ -27,7 +28,7 @@ export function BatchPage() {
     return (
       <div className="stack">
         <PageHeader title="Task batch" />
-        <ErrorAlert error={batch.error} />
+        <NotFoundOrOtherGroup error={batch.error} kind="taskBatch" id={batchId} what="task batch" />
         <Link to="/tasks">Back to the task batches</Link>
       </div>
     );
