@@ -13,6 +13,7 @@ import { markRecordingJobLost, ProcessingPool, type SpectrogramTiming } from "@b
 import { cleanStaleUploads } from "@battycoda/core/uploads";
 import { createPrismaClient } from "@battycoda/db";
 import { registerHandlers, type WorkerDeps } from "./handlers.ts";
+import { registerMaintenance } from "./maintenance.ts";
 
 export interface StartWorkerOptions {
   config: Config;
@@ -27,6 +28,8 @@ export interface StartWorkerOptions {
   /** Crash-detection reaper settings (see JobLeases). */
   leases?: Pick<JobLeasesOptions, "graceSeconds" | "reapIntervalSeconds">;
   spectrogramTiming?: SpectrogramTiming;
+  /** Cron schedules of the maintenance procedures (backup, check-disk, cleanup); default on. */
+  maintenanceSchedules?: boolean;
   /** Heartbeat row and memory monitor (default on; see packages/core/src/monitor). */
   monitoring?: boolean;
 }
@@ -78,6 +81,21 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ...(options.handlerOptions ? { handlerOptions: options.handlerOptions } : {}),
     ...(options.onJobError ? { onJobError: options.onJobError } : {}),
   });
+
+  queues.push(
+    ...(await registerMaintenance(
+      {
+        db,
+        boss,
+        config,
+        log,
+        pool,
+        leases: active,
+        ...(options.handlerOptions ? { handlerOptions: options.handlerOptions } : {}),
+      },
+      { databaseUrl: options.databaseUrl, schedules: options.maintenanceSchedules !== false },
+    )),
+  );
 
   if (options.housekeepingCron !== null) {
     await boss.schedule(HOUSEKEEPING_QUEUE, options.housekeepingCron ?? "17 * * * *");
