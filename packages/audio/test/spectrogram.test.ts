@@ -6,6 +6,7 @@ import {
   DB_FLOOR,
   decimate,
   frameCount,
+  isLegacySpectrogramFile,
   N_FREQ_BINS,
   readSpectrogramAttrs,
   readSpectrogramWindow,
@@ -142,50 +143,75 @@ describe("STFT", () => {
 });
 
 describe("HDF5 spectrogram files", () => {
-  it("writes the dataset, shape and attributes, identical to the one-shot STFT", async () => {
-    const sr = 384000;
-    const rec = synthRecording({
-      sampleRate: sr,
-      duration: 1.3,
-      calls: [{ onset: 0.2, duration: 0.02, f0: 50000 }],
-      snrDb: 25,
-    });
-    const wav = await writeFixture(dir, "spec.wav", rec.samples, { sampleRate: sr });
-    const out = join(dir, "spec.h5");
-    const progress: number[] = [];
-    const summary = await writeSpectrogramFile(wav, out, { onProgress: (d) => progress.push(d) });
-    const expectedFrames = frameCount(rec.samples.length);
-    expect(summary).toMatchObject({ nFrames: expectedFrames, nFreqBins: 257, datasets: ["spectrogram"] });
-    expect(progress.at(-1)).toBe(expectedFrames);
-
-    const h5wasm = await loadH5wasm();
-    const f = new h5wasm.File(out, "r");
-    try {
-      const ds = f.get("spectrogram") as unknown as {
-        shape: number[];
-        value: Float32Array;
-        filters: { name: string }[];
-        attrs: Record<string, { value: unknown }>;
-      };
-      expect(ds.shape).toEqual([257, expectedFrames]);
-      expect(ds.filters.map((x) => x.name)).toEqual(["shuffle", "deflate"]);
-      const attrs = Object.fromEntries(Object.entries(ds.attrs).map(([k, a]) => [k, a.value]));
-      expect(attrs).toMatchObject({
-        sample_rate: sr,
-        n_fft: 512,
-        hop_length: 128,
-        n_frames: expectedFrames,
-        n_freq_bins: 257,
-        channels: 1,
+  for (const encoding of ["uint16-db", "float32-db"] as const) {
+    it(`writes the dataset, shape and attributes, equal to the one-shot STFT (${encoding})`, async () => {
+      const sr = 384000;
+      const rec = synthRecording({
+        sampleRate: sr,
+        duration: 1.3,
+        calls: [{ onset: 0.2, duration: 0.02, f0: 50000 }],
+        snrDb: 25,
       });
-      expect(attrs.duration).toBeCloseTo(1.3, 9);
-      // The file's DC offset is removed before the STFT (float64 mean, float32 samples).
-      const ref = stft(withoutDc((await readWavFile(wav)).channels[0]!));
-      expect(Buffer.compare(Buffer.from(ds.value.buffer), Buffer.from(ref.data.buffer))).toBe(0);
-    } finally {
-      f.close();
-    }
-  });
+      const wav = await writeFixture(dir, `spec-${encoding}.wav`, rec.samples, { sampleRate: sr });
+      const out = join(dir, `spec-${encoding}.h5`);
+      const progress: number[] = [];
+      const summary = await writeSpectrogramFile(wav, out, { encoding, onProgress: (d) => progress.push(d) });
+      const expectedFrames = frameCount(rec.samples.length);
+      expect(summary).toMatchObject({ nFrames: expectedFrames, nFreqBins: 257, datasets: ["spectrogram"] });
+      expect(progress.at(-1)).toBe(expectedFrames);
+
+      const h5wasm = await loadH5wasm();
+      const f = new h5wasm.File(out, "r");
+      try {
+        const ds = f.get("spectrogram") as unknown as {
+          shape: number[];
+          dtype: string;
+          value: Float32Array | Uint16Array;
+          filters: { name: string }[];
+          attrs: Record<string, { value: unknown }>;
+        };
+        expect(ds.shape).toEqual([257, expectedFrames]);
+        expect(ds.filters.map((x) => x.name)).toEqual(["shuffle", "deflate"]);
+        const attrs = Object.fromEntries(Object.entries(ds.attrs).map(([k, a]) => [k, a.value]));
+        expect(attrs).toMatchObject({
+          sample_rate: sr,
+          n_fft: 512,
+          hop_length: 128,
+          n_frames: expectedFrames,
+          n_freq_bins: 257,
+          channels: 1,
+        });
+        expect(attrs.duration).toBeCloseTo(1.3, 9);
+        // The file's DC offset is removed before the STFT (float64 mean, float32 samples).
+        const ref = stft(withoutDc((await readWavFile(wav)).channels[0]!));
+        if (encoding === "float32-db") {
+          expect(ds.dtype).toBe("<f");
+          expect(attrs.db_scale).toBeUndefined();
+          expect(Buffer.compare(Buffer.from(ds.value.buffer), Buffer.from(ref.data.buffer))).toBe(0);
+        } else {
+          // uint16 codes: dB = stored * db_scale + db_offset, the nearest code to every float32 value.
+          expect(ds.dtype).toBe("<H");
+          expect(attrs).toMatchObject({ encoding: "uint16-db", db_offset: DB_FLOOR });
+          expect(attrs.db_scale).toBeCloseTo(1 / 12, 12);
+          const scale = attrs.db_scale as number;
+          const codes = ds.value as Uint16Array;
+          expect(codes).toBeInstanceOf(Uint16Array);
+          let wrong = 0;
+          let worst = 0;
+          for (let i = 0; i < ref.data.length; i++) {
+            if (codes[i] !== Math.floor((ref.data[i]! - DB_FLOOR) / scale + 0.5)) wrong++;
+            worst = Math.max(worst, Math.abs(codes[i]! * scale + DB_FLOOR - ref.data[i]!));
+          }
+          expect(wrong).toBe(0);
+          expect(worst).toBeLessThanOrEqual(scale / 2 + 1e-5);
+        }
+      } finally {
+        f.close();
+      }
+      expect((await readSpectrogramAttrs(out)).encoding).toBe(encoding);
+      expect(await isLegacySpectrogramFile(out)).toBe(encoding === "float32-db");
+    });
+  }
 
   it("reads back a time/frequency window equal to the matching slice", async () => {
     const sr = 250000;
@@ -193,8 +219,13 @@ describe("HDF5 spectrogram files", () => {
     addNoise(x, 30, 9);
     const out = join(dir, "win.h5");
     writeSpectrogramFromSamples([x], sr, out);
+    const legacy = join(dir, "win-f32.h5");
+    writeSpectrogramFromSamples([x], sr, legacy, { encoding: "float32-db" });
     const ref = stft(withoutDc(x));
     const w = await readSpectrogramWindow(out, { start: 0.5, end: 0.6, fmin: 20000, fmax: 60000 });
+    const old = await readSpectrogramWindow(legacy, { start: 0.5, end: 0.6, fmin: 20000, fmax: 60000 });
+    expect(old.data).toBeInstanceOf(Float32Array);
+    expect(w.data).toBeInstanceOf(Float32Array);
     const binHz = sr / 512;
     expect(w.startFrame).toBe(Math.round((0.5 * sr) / 128));
     expect(w.frames).toBe(Math.round((0.6 * sr) / 128) - w.startFrame + 1);
@@ -202,7 +233,10 @@ describe("HDF5 spectrogram files", () => {
     expect(w.bins).toBe(Math.floor(60000 / binHz) - w.startBin + 1);
     for (let k = 0; k < w.bins; k += 7) {
       for (let j = 0; j < w.frames; j += 5) {
-        expect(w.data[k * w.frames + j]).toBe(ref.data[(w.startBin + k) * ref.frames + w.startFrame + j]);
+        const want = ref.data[(w.startBin + k) * ref.frames + w.startFrame + j]!;
+        // Old files read back exactly; quantised ones within half a code step (1/24 dB).
+        expect(old.data[k * w.frames + j]).toBe(want);
+        expect(Math.abs(w.data[k * w.frames + j]! - want)).toBeLessThanOrEqual(1 / 24 + 1e-5);
       }
     }
     const attrs = await readSpectrogramAttrs(out);
@@ -229,7 +263,10 @@ describe("HDF5 spectrogram files", () => {
     expect(peakBin(ch0, mid)).toBe(Math.round((20000 * 512) / sr));
     expect(peakBin(ch1, mid)).toBe(Math.round((60000 * 512) / sr));
     const mean = new Float32Array(a.length).map((_, i) => (a[i]! + b[i]!) * 0.5);
-    expect(Array.from(mix.data.subarray(0, 1000))).toEqual(Array.from(stft(mean).data.subarray(0, 1000)));
+    const want = stft(mean).data;
+    let worst = 0;
+    for (let i = 0; i < 1000; i++) worst = Math.max(worst, Math.abs(mix.data[i]! - want[i]!));
+    expect(worst).toBeLessThanOrEqual(1 / 24 + 1e-5);
     expect((await readSpectrogramAttrs(out)).channels).toBe(2);
   });
 

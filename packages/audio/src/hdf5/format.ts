@@ -89,7 +89,7 @@ export class ByteWriter {
 const pad8 = (n: number) => (n + 7) & ~7;
 
 // ---- datatypes (message type 0x0003) ----
-export type ScalarType = "f32" | "f64" | "i32" | { string: number };
+export type ScalarType = "f32" | "f64" | "i32" | "u16" | { string: number };
 
 export function datatype(t: ScalarType): Uint8Array {
   const w = new ByteWriter(32);
@@ -105,6 +105,9 @@ export function datatype(t: ScalarType): Uint8Array {
     w.u8(single ? 23 : 52).u8(single ? 8 : 11); // exponent location, size
     w.u8(0).u8(single ? 23 : 52); // mantissa location, size
     w.u32(single ? 127 : 1023);
+  } else if (t === "u16") {
+    // class 0 (fixed point), little-endian, unsigned; 16-bit precision at bit offset 0.
+    w.u8(0x10).u8(0x00).u8(0).u8(0).u32(2).u16(0).u16(16);
   } else if (t === "i32") {
     // 32-bit rather than 64-bit integers: JS readers (h5wasm) return int64 as BigInt.
     w.u8(0x10).u8(0x08).u8(0).u8(0).u32(4).u16(0).u16(32); // class 0 (fixed point), signed
@@ -115,7 +118,7 @@ export function datatype(t: ScalarType): Uint8Array {
 }
 
 export function typeSize(t: ScalarType): number {
-  return t === "f32" || t === "i32" ? 4 : t === "f64" ? 8 : t.string;
+  return t === "f32" || t === "i32" ? 4 : t === "f64" ? 8 : t === "u16" ? 2 : t.string;
 }
 
 // ---- dataspace (0x0001), version 1; rank 0 means scalar ----

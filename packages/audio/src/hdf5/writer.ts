@@ -17,7 +17,7 @@ import {
 } from "./format.ts";
 
 /**
- * Streaming HDF5 writer for 2-D float32 datasets chunked along columns, compressed with the
+ * Streaming HDF5 writer for 2-D float32 (or quantised uint16) datasets chunked along columns, compressed with the
  * standard shuffle + deflate filters (readable by any HDF5 reader).
  *
  * Why not h5wasm for writing: its deflate runs in WebAssembly at one fixed strategy (~20 MB/s on
@@ -39,6 +39,12 @@ export interface DatasetSpec {
   chunkColumns: number;
   /** zlib level 1–9. */
   level?: number;
+  /**
+   * Stored element type (default float32). "u16": the float32 values given to appendColumns are stored as
+   * round((v - offset) / scale) clamped to 0..65535, so that v ≈ stored * scale + offset.
+   */
+  type?: "f32" | "u16";
+  quantize?: { scale: number; offset: number };
 }
 
 const SUPERBLOCK_SIZE = 96;
@@ -61,14 +67,20 @@ export class ChunkedDataset {
   columns = 0;
   readonly attrs = new Map<string, AttrValue>();
   readonly chunks: ChunkRecord[] = [];
+  readonly type: "f32" | "u16";
+  /** Bytes per element (the shuffle filter's planes). */
+  readonly elementSize: number;
   /**
-   * The pending chunk, already as HDF5's shuffle filter lays it out: four planes of rows·chunkColumns bytes,
-   * plane j holding memory byte j of every float32 (row-major), so no separate copy and shuffle pass.
+   * The pending chunk, already as HDF5's shuffle filter lays it out: one plane of rows·chunkColumns bytes per
+   * element byte, plane j holding byte j of every element (little-endian, row-major), so no separate copy and
+   * shuffle pass.
    */
   private readonly shuffled: Uint8Array;
   private readonly plane: number;
   private fill = 0;
   private readonly file: Hdf5Writer;
+  private readonly invScale: number;
+  private readonly offset: number;
 
   constructor(file: Hdf5Writer, name: string, spec: DatasetSpec) {
     this.file = file;
@@ -76,12 +88,22 @@ export class ChunkedDataset {
     this.rows = spec.rows;
     this.chunkColumns = spec.chunkColumns;
     this.level = spec.level ?? 1;
+    this.type = spec.type ?? "f32";
+    this.elementSize = this.type === "u16" ? 2 : 4;
+    if (this.type === "u16" && !(spec.quantize && spec.quantize.scale > 0))
+      throw new Error("A u16 dataset needs quantize.scale > 0");
+    this.invScale = spec.quantize ? 1 / spec.quantize.scale : 1;
+    this.offset = spec.quantize?.offset ?? 0;
     this.plane = spec.rows * spec.chunkColumns;
-    this.shuffled = new Uint8Array(4 * this.plane);
+    this.shuffled = new Uint8Array(this.elementSize * this.plane);
   }
 
   /** Appends columns from a row-major block `data[row * width + col]` holding `width` columns. */
   appendColumns(data: Float32Array, width: number): void {
+    if (this.type === "u16") {
+      this.appendQuantized(data, width);
+      return;
+    }
     let col = 0;
     while (col < width) {
       const take = Math.min(width - col, this.chunkColumns - this.fill);
@@ -107,6 +129,33 @@ export class ChunkedDataset {
     }
   }
 
+  /** u16: quantises while shuffling (low bytes to plane 0, high bytes to plane 1); NaN stores as 0. */
+  private appendQuantized(data: Float32Array, width: number): void {
+    let col = 0;
+    const out = this.shuffled;
+    const n = this.plane;
+    const inv = this.invScale;
+    const off = this.offset;
+    while (col < width) {
+      const take = Math.min(width - col, this.chunkColumns - this.fill);
+      for (let r = 0; r < this.rows; r++) {
+        const src = r * width + col;
+        const dst = r * this.chunkColumns + this.fill;
+        for (let c = 0; c < take; c++) {
+          // Round half up by truncating x + 0.5 (x >= 0 here); clamp, and NaN → 0 (comparisons with NaN are false).
+          const x = (data[src + c]! - off) * inv + 0.5;
+          const v = x > 0 ? (x < 65535 ? x | 0 : 65535) : 0;
+          out[dst + c] = v & 0xff;
+          out[n + dst + c] = v >>> 8;
+        }
+      }
+      this.fill += take;
+      col += take;
+      this.columns += take;
+      if (this.fill === this.chunkColumns) this.flushChunk();
+    }
+  }
+
   setAttr(name: string, value: AttrValue): void {
     this.attrs.set(name, value);
   }
@@ -114,7 +163,7 @@ export class ChunkedDataset {
   /** Writes the pending partial chunk (zero padded, as HDF5 stores edge chunks at full size). */
   finish(): void {
     if (this.fill > 0) {
-      for (let j = 0; j < 4; j++) {
+      for (let j = 0; j < this.elementSize; j++) {
         for (let r = 0; r < this.rows; r++) {
           const at = j * this.plane + r * this.chunkColumns;
           this.shuffled.fill(0, at + this.fill, at + this.chunkColumns);
@@ -125,7 +174,11 @@ export class ChunkedDataset {
   }
 
   private flushChunk(): void {
-    const pieces = zlibShuffled(this.shuffled, { level: this.level, planes: 4 });
+    const pieces = zlibShuffled(this.shuffled, {
+      level: this.level,
+      planes: this.elementSize,
+      rlePlanes: this.type === "u16" ? 1 : 0,
+    });
     const startColumn = this.columns - this.fill;
     const { address, size } = this.file.appendPieces(pieces);
     this.chunks.push({ offsets: [0, startColumn], address, size });
@@ -135,16 +188,17 @@ export class ChunkedDataset {
   /** Object header messages; called once the chunk index has been placed. */
   messages(btreeRoot: number): Message[] {
     const layout = new ByteWriter(32);
-    layout.u8(3).u8(2).u8(3).u64(btreeRoot).u32(this.rows).u32(this.chunkColumns).u32(4);
+    const size = this.elementSize;
+    layout.u8(3).u8(2).u8(3).u64(btreeRoot).u32(this.rows).u32(this.chunkColumns).u32(size);
     const filters = new ByteWriter(48);
     filters.u8(1).u8(2).zeros(6);
-    filters.u16(2).u16(0).u16(0).u16(1).u32(4).u32(0); // shuffle, element size 4
+    filters.u16(2).u16(0).u16(0).u16(1).u32(size).u32(0); // shuffle, element size
     filters.u16(1).u16(0).u16(1).u16(1).u32(this.level).u32(0); // deflate (optional flag, as h5py sets it)
     const fill = new ByteWriter(8);
     fill.u8(2).u8(3).u8(2).u8(0); // v2: incremental allocation, write-if-set, undefined fill
     const msgs: Message[] = [
       { type: 0x0001, body: dataspace([this.rows, this.columns], [this.rows, this.columns]) },
-      { type: 0x0003, body: datatype("f32"), flags: 1 },
+      { type: 0x0003, body: datatype(this.type), flags: 1 },
       { type: 0x0005, body: fill.done(), flags: 1 },
       { type: 0x0008, body: layout.done() },
       { type: 0x000b, body: filters.done() },

@@ -1,5 +1,12 @@
 export { decimate, lowpassFir } from "./decimate.ts";
 export {
+  decodeDb,
+  isLegacySpectrogramFile,
+  SPECTROGRAM_DB_OFFSET,
+  SPECTROGRAM_DB_SCALE,
+  type SpectrogramEncoding,
+} from "./encoding.ts";
+export {
   CHUNK_FRAMES,
   type SpectrogramFileSummary,
   type SpectrogramJobOptions,

@@ -2,18 +2,21 @@ import { open } from "node:fs/promises";
 import { type ChunkedDataset, Hdf5Writer } from "../hdf5/writer.ts";
 import { blocksFromHandle, readWavInfoFromHandle } from "../wav/file.ts";
 import type { WavInfo } from "../wav/types.ts";
+import { SPECTROGRAM_DB_OFFSET, SPECTROGRAM_DB_SCALE, type SpectrogramEncoding } from "./encoding.ts";
 import { forceMinorGc } from "./gc.ts";
 import { DEFAULT_STFT, frameCount, N_FREQ_BINS } from "./params.ts";
 import { type SpectrogramBlock, StreamingStft } from "./stft.ts";
 
 /**
  * HDF5 layout (one file per recording):
- *   /spectrogram      float32 [257, n_frames] dB, frequency rows (0 Hz first), time columns. For
+ *   /spectrogram      uint16 [257, n_frames] dB codes (dB = stored * db_scale + db_offset; older files: float32
+ *                     dB, see encoding.ts), frequency rows (0 Hz first), time columns. For
  *                     multichannel audio this is the STFT of the channel mean, as the original
  *                     computed it, so existing tooling keeps working.
  *   /spectrogram_ch0, /spectrogram_ch1, ...   one per channel, same shape, only when channels > 1.
  * Every dataset carries sample_rate, n_fft, hop_length, duration, n_frames, n_freq_bins, channels
- * and `source` ("mean" or the channel index). Chunks are [257, 512] frames, shuffle + deflate.
+ * and `source` ("mean" or the channel index), and the quantised ones encoding, db_scale, db_offset. Chunks are
+ * [257, 512] frames, shuffle + deflate.
  */
 export const CHUNK_FRAMES = 512;
 
@@ -34,6 +37,13 @@ export interface SpectrogramJobOptions {
    * first and last frames. writeSpectrogramFile measures it (the file's mean) when not given.
    */
   dcOffsets?: number[];
+  /**
+   * Stored encoding (see encoding.ts): "uint16-db" (default; dB = stored * db_scale + db_offset) or the older
+   * "float32-db" (kept for comparisons and for writing old-format test files).
+   */
+  encoding?: SpectrogramEncoding;
+  /** Step of the uint16 codes, dB (default SPECTROGRAM_DB_SCALE = 1/12 dB). */
+  dbScale?: number;
 }
 
 export interface SpectrogramFileSummary {
@@ -87,10 +97,16 @@ export class SpectrogramSink {
     this.dc = options.dcOffsets?.some((d) => d !== 0) ? options.dcOffsets : null;
     const blockFrames = options.blockFrames ?? CHUNK_FRAMES;
     const make = (name: string, source: string | number, counts: boolean): Target => {
+      const quantized = (options.encoding ?? "uint16-db") === "uint16-db";
+      const scale = options.dbScale ?? SPECTROGRAM_DB_SCALE;
+      if (!(scale > 0)) throw new RangeError("dbScale must be positive");
       const dataset = this.writer.createDataset(name, {
         rows: N_FREQ_BINS,
         chunkColumns: CHUNK_FRAMES,
         level: options.level ?? 1,
+        ...(quantized
+          ? { type: "u16" as const, quantize: { scale, offset: SPECTROGRAM_DB_OFFSET } }
+          : { type: "f32" as const }),
       });
       const attrs: Record<string, number | string> = {
         sample_rate: info.sampleRate,
@@ -101,12 +117,19 @@ export class SpectrogramSink {
         n_freq_bins: N_FREQ_BINS,
         channels: info.channels,
         source,
-        units: "dB re 1 (20*log10(max(|X|, 1e-4)))",
+        units: quantized
+          ? "dB re 1 (20*log10(max(|X|, 1e-4))) = stored * db_scale + db_offset"
+          : "dB re 1 (20*log10(max(|X|, 1e-4)))",
         window: "hann (periodic), centred, zero padding, DC offset removed",
       };
       for (const [k, v] of Object.entries(attrs)) {
         // duration must stay a float even when it happens to be integral
         dataset.setAttr(k, k === "duration" ? { float: v as number } : v);
+      }
+      if (quantized) {
+        dataset.setAttr("encoding", "uint16-db");
+        dataset.setAttr("db_scale", { float: scale });
+        dataset.setAttr("db_offset", { float: SPECTROGRAM_DB_OFFSET });
       }
       const onBlock = (b: SpectrogramBlock) => {
         dataset.appendColumns(b.data, b.frames);

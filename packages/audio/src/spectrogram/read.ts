@@ -1,4 +1,5 @@
 import { loadH5wasm } from "../hdf5/h5wasm.ts";
+import { decodeDb, encodingOf, type SpectrogramEncoding } from "./encoding.ts";
 import type { SpectrogramBlock } from "./stft.ts";
 
 export interface SpectrogramWindowRequest {
@@ -35,6 +36,8 @@ export interface SpectrogramFileAttrs {
   nFreqBins: number;
   channels: number;
   datasets: string[];
+  /** "uint16-db" (quantised) or the older "float32-db"; see encoding.ts. */
+  encoding: SpectrogramEncoding;
 }
 
 type AnyDataset = {
@@ -63,6 +66,7 @@ export async function readSpectrogramAttrs(path: string): Promise<SpectrogramFil
       nFreqBins: a("n_freq_bins"),
       channels: ds.attrs.channels ? a("channels") : 1,
       datasets: f.keys(),
+      encoding: encodingOf(ds.attrs).encoding,
     };
   } finally {
     f.close();
@@ -96,13 +100,16 @@ export async function readSpectrogramWindow(
     const binHz = sr / nFft;
     const b0 = req.fmin === undefined ? 0 : Math.max(0, Math.min(bins, Math.ceil(req.fmin / binHz)));
     const b1 = req.fmax === undefined ? bins : Math.max(b0, Math.min(bins, Math.floor(req.fmax / binHz) + 1));
-    const data =
+    const enc = encodingOf(ds.attrs);
+    const raw =
       fr1 > fr0 && b1 > b0
         ? (ds.slice([
             [b0, b1],
             [fr0, fr1],
-          ]) as Float32Array)
+          ]) as Float32Array | Uint16Array)
         : new Float32Array(0);
+    // Quantised files are decoded here, so every consumer gets dB as float32 whatever the file's age.
+    const data = enc.encoding === "uint16-db" ? decodeDb(raw, enc.scale, enc.offset) : (raw as Float32Array);
     return {
       startFrame: fr0,
       frames: fr1 - fr0,

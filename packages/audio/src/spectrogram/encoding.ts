@@ -1,0 +1,52 @@
+// How a spectrogram HDF5 dataset stores its dB values. Two encodings are read:
+//   "uint16-db" (written since issue 15): uint16 codes with attributes db_scale and db_offset,
+//               dB = stored * db_scale + db_offset (db_scale 1/12 dB, db_offset -80 dB, the STFT's floor);
+//   "float32-db" (older files): float32 dB, no db_scale attribute.
+// Why 1/12 dB: the display (render/levels.ts) maps at least 30 dB onto 256 colour-map levels (0.118 dB per level)
+// and sets its range from the window's maximum and a percentile of a 0.25 dB histogram. A step of 0.25/m dB (m odd)
+// with code 0 at -80 dB puts every quantisation cell inside one histogram bin, so the percentile is unchanged, and
+// a value and the maximum each move by at most half a step: 1/12 dB (m = 3) keeps every rendered pixel within one
+// colour-map level of the float32 rendering for any range of >= 21 dB. Noise spectrograms hold ~4.4 bits of entropy
+// per value at 1 dB steps (log of an exponential variable), +log2(1/step) below that: about 8.5-9 bits per value at
+// 1/12 dB after deflate, against ~27 for float32.
+import { loadH5wasm } from "../hdf5/h5wasm.ts";
+import { DB_FLOOR } from "./params.ts";
+
+export type SpectrogramEncoding = "uint16-db" | "float32-db";
+
+/** Default step of the stored codes, dB. */
+export const SPECTROGRAM_DB_SCALE = 1 / 12;
+/** dB of code 0: the STFT's floor (20·log10(1e-4)), so no value is below it. */
+export const SPECTROGRAM_DB_OFFSET = DB_FLOOR;
+
+type Attrs = Record<string, { value: unknown } | undefined>;
+
+/** The encoding of a dataset from its attributes (db_scale present = quantised). */
+export function encodingOf(attrs: Attrs): { encoding: SpectrogramEncoding; scale: number; offset: number } {
+  const scale = attrs.db_scale?.value;
+  if (scale === undefined) return { encoding: "float32-db", scale: 1, offset: 0 };
+  return { encoding: "uint16-db", scale: Number(scale), offset: Number(attrs.db_offset?.value ?? 0) };
+}
+
+/** dB values of stored codes: stored * scale + offset. */
+export function decodeDb(raw: ArrayLike<number>, scale: number, offset: number): Float32Array {
+  const out = new Float32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw[i]! * scale + offset;
+  return out;
+}
+
+/**
+ * True when the file holds the older float32 encoding (three times larger), so a maintenance command can rewrite
+ * it with writeSpectrogramFile. Throws when the file cannot be opened or has no spectrogram dataset.
+ */
+export async function isLegacySpectrogramFile(path: string): Promise<boolean> {
+  const h5wasm = await loadH5wasm();
+  const f = new h5wasm.File(path, "r");
+  try {
+    const ds = f.get("spectrogram") as unknown as { attrs: Attrs } | null;
+    if (!ds) throw new Error(`${path} has no spectrogram dataset`);
+    return encodingOf(ds.attrs).encoding === "float32-db";
+  } finally {
+    f.close();
+  }
+}
