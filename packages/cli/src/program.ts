@@ -2,7 +2,9 @@ import { Command } from "commander";
 import { registerClassifier } from "./commands/classifier.ts";
 import { registerCreateAdmin } from "./commands/create-admin.ts";
 import { registerInitializeDefaults } from "./commands/initialize-defaults.ts";
+import { registerMaintenance } from "./commands/maintenance.ts";
 import { registerMigrate } from "./commands/migrate.ts";
+import { registerNotifyFailure } from "./commands/notify-failure.ts";
 
 export function buildProgram(): Command {
   const program = new Command("battycoda")
@@ -17,5 +19,7 @@ export function buildProgram(): Command {
   registerInitializeDefaults(program);
   registerCreateAdmin(program);
   registerClassifier(program);
+  registerMaintenance(program);
+  registerNotifyFailure(program);
   return program;
 }

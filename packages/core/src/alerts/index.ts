@@ -1,2 +1,3 @@
 export * from "./alerts.ts";
 export * from "./template.ts";
+export * from "./unit-failure.ts";
