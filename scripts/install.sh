@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v Rscript >/dev/null 2>&1 || need_apt+=(r-base-core)
 for pkg in r-cran-plumber r-cran-mass r-cran-class r-cran-ranger r-cran-jsonlite r-cran-testthat r-cran-curl \
-  r-cran-mclust r-cran-kernlab r-cran-dbscan r-cran-apcluster r-cran-cluster r-cran-uwot r-cran-rtsne; do
+  r-cran-mclust r-cran-kernlab r-cran-dbscan r-cran-apcluster r-cran-cluster r-cran-uwot r-cran-rtsne \
+  r-cran-httr2; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${BATTYCODA_SKIP_BROWSER:-0}" != "1" ]; then
