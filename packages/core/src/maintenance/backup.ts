@@ -89,9 +89,9 @@ function gzipped(source: AsyncIterable<Buffer | string>): Readable {
  */
 export async function backupDatabase(
   ctx: BackupContext,
-  options: { media?: boolean; now?: Date },
+  options: { media?: boolean; now?: Date; dryRun?: boolean },
   report: ProcedureReporter,
-): Promise<BackupResult> {
+): Promise<BackupResult & { dryRun?: boolean }> {
   const { backup } = ctx.config;
   if (!backup.bucket) throw new DomainError("PRECONDITION_FAILED", "DATABASE_BACKUP_BUCKET is not set");
   const s3 = ctx.s3 ?? createBackupS3Client(backup);
@@ -105,6 +105,11 @@ export async function backupDatabase(
       ? `PostgreSQL ${server.version}: dumping with ${pgDump}`
       : `PostgreSQL ${server.version}: no pg_dump ${server.major} installed (set PG_BIN_DIR), using the built-in logical dump`,
   );
+  if (options.dryRun) {
+    await listObjects(s3, backup.bucket, backup.prefix); // the store answers and the bucket exists
+    await report.log(`Dry run: would store s3://${backup.bucket}/${key}${options.media ? " and the media" : ""}`);
+    return { key, bucket: backup.bucket, format, size: 0, serverVersion: server.version, dryRun: true };
+  }
   await report.progress(0.05, "Dumping the database");
   const source: AsyncIterable<Buffer | string> = pgDump
     ? processOutput(pgDump, [
@@ -198,6 +203,8 @@ export interface RestoreOptions {
   targetUrl: string;
   /** Must equal `key`: the caller typed it (panel) or passed --yes (CLI). */
   confirm: string;
+  /** Check the backup and the target, restore nothing. */
+  dryRun?: boolean;
 }
 
 export interface RestoreResult {
@@ -214,15 +221,19 @@ export async function restoreDatabase(
   report: ProcedureReporter,
 ): Promise<RestoreResult> {
   const { backup } = ctx.config;
-  if (options.confirm !== options.key)
+  if (!options.dryRun && options.confirm !== options.key)
     throw new DomainError("BAD_REQUEST", "Confirm the restore by typing the backup key exactly");
   const kind = backupKindOf(options.key);
-  if (!kind || kind.kind !== "database")
+  if (kind?.kind !== "database")
     throw new DomainError("BAD_REQUEST", `${options.key} is not a database backup (…sql.gz or …bcdump.gz)`);
   const s3 = ctx.s3 ?? createBackupS3Client(backup);
   if (!(await headObject(s3, backup.bucket, options.key)))
     throw new DomainError("NOT_FOUND", `No backup ${options.key} in bucket ${backup.bucket}`);
   await assertEmptyDatabase(options.targetUrl);
+  if (options.dryRun) {
+    await report.log(`Dry run: s3://${backup.bucket}/${options.key} exists and the target database is empty`);
+    return { key: options.key, format: kind.format as DumpFormat };
+  }
   await report.log(`Restoring s3://${backup.bucket}/${options.key}`);
   await report.progress(0.05, "Downloading");
   const body = (await downloadStream(s3, backup.bucket, options.key)).pipe(createGunzip());

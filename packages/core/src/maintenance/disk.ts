@@ -35,6 +35,8 @@ export interface CheckDiskOptions {
   paths?: { label: DiskUsage["label"]; path: string }[];
   threshold?: number;
   now?: Date;
+  /** Report, never alert. */
+  dryRun?: boolean;
 }
 
 export function usageOf(
@@ -87,7 +89,9 @@ export async function checkDisk(
     await report.log(
       `${label} disk (${path}): ${pct(usage.usedFraction)} used, ${gb(usage.availableBytes)} free of ${gb(usage.totalBytes)}`,
     );
-    if (usage.usedFraction >= threshold) {
+    if (usage.usedFraction >= threshold && options.dryRun) {
+      await report.log(`Dry run: above ${pct(threshold)}, would alert the site admins`);
+    } else if (usage.usedFraction >= threshold) {
       const text =
         `The ${label} disk of BattyCoda is ${pct(usage.usedFraction)} full (${path}: ` +
         `${gb(usage.availableBytes)} free of ${gb(usage.totalBytes)}). Free space before uploads, ` +

@@ -30,7 +30,11 @@ export type ProcedureName = (typeof PROCEDURE_NAMES)[number];
 export const ZProcedureName = z.enum(PROCEDURE_NAMES);
 
 export const ZProcedureRequest = z.discriminatedUnion("procedure", [
-  z.object({ procedure: z.literal("backup-database"), media: z.boolean().default(false) }),
+  z.object({
+    procedure: z.literal("backup-database"),
+    media: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+  }),
   z.object({
     procedure: z.literal("restore-database"),
     key: z.string().trim().min(1).max(1024),
@@ -41,6 +45,7 @@ export const ZProcedureRequest = z.discriminatedUnion("procedure", [
       .regex(/^postgres(ql)?:\/\//, { error: "expected a postgresql:// URL" }),
     /** The key typed again. */
     confirm: z.string(),
+    dryRun: z.boolean().default(false),
   }),
   z.object({
     procedure: z.literal("generate-missing-hdf5"),
@@ -48,7 +53,7 @@ export const ZProcedureRequest = z.discriminatedUnion("procedure", [
     batchSize: z.number().int().min(1).max(1000).default(50),
     concurrency: z.number().int().min(1).max(8).default(1),
   }),
-  z.object({ procedure: z.literal("check-disk") }),
+  z.object({ procedure: z.literal("check-disk"), dryRun: z.boolean().default(false) }),
   z.object({
     procedure: z.literal("import-species"),
     /** The CSV's text (the panel uploads it; the CLI reads the file). */
@@ -87,7 +92,7 @@ export async function runProcedure(
       try {
         return await backupDatabase(
           { config, databaseUrl: deps.databaseUrl },
-          { media: request.media },
+          { media: request.media, dryRun: request.dryRun },
           report,
         );
       } catch (err) {
@@ -108,11 +113,11 @@ export async function runProcedure(
     case "restore-database":
       return restoreDatabase({ config }, request, report);
     case "generate-missing-hdf5": {
-      if (!request.dryRun && (!deps.pool || !deps.boss))
+      if (!request.dryRun && !deps.pool)
         throw new Error("generate-missing-hdf5 needs the worker's pool (run it from the worker or the CLI)");
       const pool = deps.pool;
       return generateMissingHdf5(
-        // boss is only read by the ingest path, never by spectrogram generation
+        // boss is only read by the ingest path, never by spectrogram generation (the CLI has none)
         {
           db,
           boss: deps.boss as PgBoss,
@@ -125,7 +130,7 @@ export async function runProcedure(
       );
     }
     case "check-disk":
-      return checkDisk({ db, boss: deps.boss, config }, {}, report);
+      return checkDisk({ db, boss: deps.boss, config }, { dryRun: request.dryRun }, report);
     case "import-species":
       return importSpecies({ db }, { csv: request.csv, dryRun: request.dryRun }, report);
     case "initialize-defaults":
