@@ -1,6 +1,6 @@
-import { PNG } from "pngjs";
 import { type ColormapName, colormapLut, DEFAULT_COLORMAP } from "./colormaps.ts";
 import { levelsOf } from "./levels.ts";
+import { encodeIndexedPng } from "./png-encode.ts";
 import { type DbGrid, type DbRange, poolMax, quantize } from "./scale.ts";
 
 export interface RenderOptions extends Partial<DbRange> {
@@ -23,23 +23,21 @@ export function renderPng(grid: DbGrid, options: RenderOptions = {}): Buffer {
   const height = Math.max(1, Math.round(options.height ?? grid.bins));
   const pooled = poolMax(grid, width, height);
   const lut = colormapLut(options.colormap ?? DEFAULT_COLORMAP);
-  const png = new PNG({ width, height, colorType: 2, inputHasAlpha: false });
-  const out = png.data; // RGBA
+  // One colormap index per pixel: the image is written as an indexed PNG with the colormap as
+  // its palette (png-encode.ts says why).
+  const indices = new Uint8Array(width * height);
+  const empty = pooled.frames === 0 || pooled.bins === 0;
+  const frameOf = new Int32Array(width);
+  for (let x = 0; x < width; x++)
+    frameOf[x] = Math.min(pooled.frames - 1, Math.floor((x * pooled.frames) / width));
   for (let y = 0; y < height; y++) {
     const bin = pooled.bins - 1 - Math.min(pooled.bins - 1, Math.floor((y * pooled.bins) / height));
-    for (let x = 0; x < width; x++) {
-      const frame = Math.min(pooled.frames - 1, Math.floor((x * pooled.frames) / width));
-      const v =
-        pooled.frames > 0 && pooled.bins > 0 ? pooled.data[bin * pooled.frames + frame]! : range.dbMin;
-      const c = quantize(v, range) * 3;
-      const o = (y * width + x) * 4;
-      out[o] = lut[c]!;
-      out[o + 1] = lut[c + 1]!;
-      out[o + 2] = lut[c + 2]!;
-      out[o + 3] = 255;
-    }
+    const row = y * width;
+    const src = bin * pooled.frames;
+    for (let x = 0; x < width; x++)
+      indices[row + x] = quantize(empty ? range.dbMin : pooled.data[src + frameOf[x]!]!, range);
   }
-  return PNG.sync.write(png, { colorType: 2 });
+  return encodeIndexedPng(indices, width, height, lut);
 }
 
 function definedRange(o: Partial<DbRange>): Partial<DbRange> {
