@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 const external: Record<string, string> = {
   classification: "../../../apps/worker/bench/classification.ts",
   tasks: "../../../apps/api/bench/tasks.ts",
+  clustering: "../../../apps/worker/bench/clustering.ts",
 };
 const modules = ["spectrogram", "segmentation", "detector", "features", ...Object.keys(external)];
 
