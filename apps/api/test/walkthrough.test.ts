@@ -413,3 +413,15 @@ describe("species pickers", () => {
     await t.deps.db.species.delete({ where: { id: system.id } });
   });
 });
+
+describe("forgot-password input", () => {
+  it("names the field when nothing is typed", async () => {
+    const { caller } = anonymousCaller(t);
+    await expectTRPCError(
+      caller.auth.requestPasswordReset({ identifier: "" }),
+      "BAD_REQUEST",
+      /username or email/,
+    );
+    await expectTRPCError(caller.auth.requestPasswordReset({}), "BAD_REQUEST", /username or email/);
+  });
+});

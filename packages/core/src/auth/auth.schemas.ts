@@ -62,10 +62,12 @@ export const ZMagicLinkLoginRequest = z.object({ token: ZToken });
 export type TMagicLinkLoginRequest = z.infer<typeof ZMagicLinkLoginRequest>;
 
 /** Username or email, as at login (`email` is the older field name, still accepted). */
-export const ZRequestPasswordResetRequest = z.union([
-  z.object({ identifier: ZIdentifier }),
-  z.object({ email: ZEmail }),
-]);
+export const ZRequestPasswordResetRequest = z
+  .object({ identifier: ZIdentifier.optional(), email: ZEmail.optional() })
+  .refine((v) => v.identifier !== undefined || v.email !== undefined, {
+    error: "Enter your username or email",
+    path: ["identifier"],
+  });
 export type TRequestPasswordResetRequest = z.infer<typeof ZRequestPasswordResetRequest>;
 
 export const ZCheckPasswordResetTokenRequest = z.object({ token: ZToken });

@@ -23,7 +23,7 @@ export async function requestPasswordReset(
   meta: RequestMeta = {},
 ): Promise<void> {
   const { db } = mail;
-  const identifier = ("identifier" in input ? input.identifier : input.email).trim().toLowerCase();
+  const identifier = (input.identifier ?? input.email ?? "").trim().toLowerCase();
   await consumeLimit({ db }, bucket.ip("password-reset", meta.ip), RATE_LIMITS.resetRequestsPerIp);
   await consumeLimit(
     { db },
