@@ -602,6 +602,10 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
           <div
             ref={plotRef}
             className={`spectro-plot drag-${effectiveDrag}`}
+            data-t0={view.t0}
+            data-t1={view.t1}
+            data-fmin={view.fMin}
+            data-fmax={view.fMax}
             role="application"
             aria-label="Spectrogram plot"
             // biome-ignore lint/a11y/noNoninteractiveTabindex: the plot takes keyboard pan/zoom

@@ -40,8 +40,9 @@ export function viewLevels(
 }
 
 /**
- * The frequency band of width `span` Hz inside [fMin, fMax] holding the most energy over the
- * visible time range of `tiles` (the 0 Hz row left out), or null without data.
+ * A frequency range of width `span` Hz centred on the band with the most energy inside [fMin, fMax]
+ * over the visible time range of `tiles` (the 0 Hz row left out), or null without data. The caller
+ * clamps it to the axis.
  */
 export function loudestBand(
   tiles: readonly BcsgWindow[],
@@ -70,19 +71,28 @@ export function loudestBand(
   const rowOf = (f: number) => Math.round((f - first.f0) / df);
   const lo = Math.max(1, rowOf(view.fMin));
   const hi = Math.min(bins - 1, rowOf(view.fMax));
-  const width = Math.max(1, Math.round(span / df));
-  if (hi - lo + 1 <= width) return null;
+  if (hi <= lo) return null;
+  // The loudest row after smoothing over an eighth of the new span (a call's band, not one bin),
+  // and the new span centred on it.
+  const half = Math.max(1, Math.round(span / df / 16));
   let best = -1;
   let bestAt = lo;
-  let sum = 0;
   for (let k = lo; k <= hi; k++) {
-    sum += energy[k]!;
-    if (k - lo >= width) sum -= energy[k - width]!;
-    if (k - lo >= width - 1 && sum > best) {
+    let sum = 0;
+    for (let j = Math.max(lo, k - half); j <= Math.min(hi, k + half); j++) sum += energy[j]!;
+    if (sum > best) {
       best = sum;
-      bestAt = k - width + 1;
+      bestAt = k;
     }
   }
-  const centre = first.f0 + (bestAt + (width - 1) / 2) * df;
+  if (!(best > 0)) return null;
+  // Centred on the energy centroid of that band (a plateau of equal sums would otherwise pick its first row).
+  let w = 0;
+  let wk = 0;
+  for (let j = Math.max(lo, bestAt - half); j <= Math.min(hi, bestAt + half); j++) {
+    w += energy[j]!;
+    wk += energy[j]! * j;
+  }
+  const centre = first.f0 + (w > 0 ? wk / w : bestAt) * df;
   return [centre - span / 2, centre + span / 2];
 }
