@@ -6,7 +6,7 @@
 // and sets its range from the window's maximum and a percentile of a 0.25 dB histogram. A step of 0.25/m dB (m odd)
 // with code 0 at -80 dB puts every quantisation cell inside one histogram bin, so the percentile is unchanged, and
 // a value and the maximum each move by at most half a step: 1/12 dB (m = 3) keeps every rendered pixel within one
-// colour-map level of the float32 rendering for any range of >= 21 dB. Noise spectrograms hold ~4.4 bits of entropy
+// colour-map level of the float32 rendering for any range of >= 22 dB. Noise spectrograms hold ~4.4 bits of entropy
 // per value at 1 dB steps (log of an exponential variable), +log2(1/step) below that: about 8.5-9 bits per value at
 // 1/12 dB after deflate, against ~27 for float32.
 import { loadH5wasm } from "../hdf5/h5wasm.ts";
