@@ -151,8 +151,10 @@ function Annotator({ batch }: { batch: BatchDetail }) {
   useEffect(() => {
     enqueue(
       () => client.tasks.nextTask.mutate({ batchId: batch.id, take: TAKE }),
-      (r) => {
-        apply((s) => addHints(confirmCurrent(s, r.tasks[0] ?? null), r.tasks.slice(1)));
+      (r, latest) => {
+        // A stale first answer (the effect ran again, or the annotator already saved and moved
+        // on) must not pull the screen back to the call it started on.
+        if (latest) apply((s) => addHints(confirmCurrent(s, r.tasks[0] ?? null), r.tasks.slice(1)));
         setStarted(true);
       },
     );
