@@ -19,7 +19,7 @@ await registerJobHandler(
   }),
   { pollingIntervalSeconds: 0.5 },
 );
-process.send?.({ ready: true });
+process.send?.({ ready: true, poolBundled: pool.bundled });
 process.on("message", async (m) => {
   if (m === "rss") process.send?.({ maxRssMB: process.resourceUsage().maxRSS / 1024 });
   if (m === "stop") {

@@ -2,7 +2,7 @@
 // (read window by window, computed in the worker's pool), R predictions, results written batch by
 // batch — then the same run again with the features cached. Prints time, calls/s and the peak RSS
 // of the worker process and of the R server. Targets (issue 9): < 60 s on 2 cores, worker < 300 MB.
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, fork, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -55,6 +55,21 @@ try {
     `# classification bench: ${scene.calls.length} segments, ${(scene.calls.length * 0.03).toFixed(0)} s of 192 kHz audio (set-up ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
 
+  // The pool's threads run the prebuilt worker bundle (as in production) unless
+  // BATTYCODA_POOL_BUNDLE=0 asks for the TypeScript sources through tsx, to compare. Built here,
+  // just before the worker starts: a source edited meanwhile would make the bundle stale.
+  if (process.env.BATTYCODA_POOL_BUNDLE !== "0") {
+    const build = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "scripts/build.ts", "--only", "pool-worker", "--quiet"],
+      {
+        cwd: path.resolve(here, "../../.."),
+        stdio: "inherit",
+      },
+    );
+    if (build.status !== 0) throw new Error("building the pool worker bundle failed");
+  }
+
   worker = fork(path.join(here, "classification-worker.ts"), [], {
     execArgv: process.execArgv,
     env: {
@@ -66,7 +81,10 @@ try {
     },
     stdio: "inherit",
   });
-  await new Promise<void>((resolve) => worker?.once("message", () => resolve()));
+  const ready = await new Promise<{ poolBundled?: boolean }>((resolve) => worker?.once("message", resolve));
+  console.log(
+    `pool threads: ${ready.poolBundled ? "prebuilt bundle (dist/pool-worker.mjs)" : "TypeScript sources through tsx"}`,
+  );
   const boss = await createBoss(pg.url);
   const idleRss = await ask<number>(worker, "rss", "maxRssMB");
 
