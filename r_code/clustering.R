@@ -75,8 +75,11 @@ centroids_of <- function(X, labels) {
 #' 1 - d1/d2 (nearest over second-nearest centroid distance): 0 on a boundary, 1 at a centroid.
 margin_confidence <- function(X, C) {
   if (nrow(C) < 2L) return(rep(1, nrow(X)))
-  nn <- dbscan::kNN(C, k = 2L, query = X)$dist
-  ifelse(nn[, 2] > 0, 1 - nn[, 1] / nn[, 2], 1)
+  # squared distances to every centre, one centre at a time (n x K never needs more than K columns)
+  d2 <- vapply(seq_len(nrow(C)), function(j) rowSums(sweep(X, 2L, C[j, ])^2), numeric(nrow(X)))
+  if (is.null(dim(d2))) d2 <- matrix(d2, nrow = nrow(X))
+  two <- t(apply(d2, 1L, function(r) sort(r, partial = 2L)[1:2]))
+  ifelse(two[, 2] > 0, 1 - sqrt(two[, 1]) / sqrt(two[, 2]), 1)
 }
 
 #' Fits `fit(Xs)` (labels, 0-based, -1 noise) on a sample and gives other rows their nearest sampled row's label.

@@ -50,3 +50,10 @@ test_that("a job directory in, labels/confidence/embedding/result out; bad k is 
   expect_error(run_clustering(dir), class = "clustering_error")
   unlink(dir, recursive = TRUE)
 })
+
+test_that("k = 2 works (two centres are enough for a confidence)", {
+  b <- blobs()
+  r <- fit_kmeans(b$X[1:80, ], list(k = 2))
+  expect_gte(mclust::adjustedRandIndex(r$labels, b$y[1:80]), 0.99)
+  expect_true(all(r$confidence > 0 & r$confidence <= 1))
+})

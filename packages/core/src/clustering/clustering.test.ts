@@ -164,6 +164,7 @@ describe("clustering synthetic calls of three shapes", () => {
     expect(detail.clusters).toHaveLength(3);
     expect(detail.metrics?.silhouette).toBeGreaterThan(0.3);
     expect(detail.metrics?.sweep?.map((s) => s.k)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(detail.metrics?.sweep?.every((s) => s.silhouette !== null)).toBe(true);
     expect(detail.metrics?.embedding).toBe("umap");
     expect(detail.callTypes.map((c) => c.shortName)).toEqual(["CF", "FM", "HOOK"]);
     // the representative is one of the cluster's own calls
