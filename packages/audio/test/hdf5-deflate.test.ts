@@ -78,6 +78,41 @@ describe("zlibShuffled", () => {
   }
 });
 
+describe("zlibShuffled with run-length planes (uint16 dB codes)", () => {
+  const r = rng(17);
+  const n = 257 * 512;
+  /** Shuffled uint16 codes: low bytes, then high bytes. */
+  const planes = (codes: Uint16Array) => {
+    const out = new Uint8Array(2 * codes.length);
+    for (let i = 0; i < codes.length; i++) {
+      out[i] = codes[i]! & 0xff;
+      out[codes.length + i] = codes[i]! >>> 8;
+    }
+    return out;
+  };
+  const cases: Record<string, Uint16Array> = {
+    "noise at 1/12 dB (low plane stored)": Uint16Array.from({ length: n }, () => 400 + Math.floor(500 * r())),
+    "floor only": new Uint16Array(n),
+    "narrow values (low plane Huffman-coded)": Uint16Array.from(
+      { length: n },
+      () => 600 + Math.floor(8 * r()),
+    ),
+    "tiny chunk": Uint16Array.from({ length: 10 }, () => Math.floor(1500 * r())),
+  };
+  for (const [name, codes] of Object.entries(cases)) {
+    it(`is one zlib stream that inflates back to the input: ${name}`, () => {
+      const data = planes(codes);
+      const z = concat(zlibShuffled(data, { level: 1, planes: 2, rlePlanes: 1 }));
+      expect(Buffer.compare(inflateSync(z), Buffer.from(data))).toBe(0);
+      // Never meaningfully larger than Huffman alone (a stored noise plane costs <= 1 %), and smaller when the low
+      // plane compresses: the high plane's runs code below one bit per byte.
+      const huff = deflateSync(data, { level: 1, strategy: constants.Z_HUFFMAN_ONLY });
+      expect(z.length).toBeLessThanOrEqual(huff.length * 1.01 + 64);
+      if (codes.length > 1000 && !name.includes("stored")) expect(z.length).toBeLessThan(huff.length);
+    });
+  }
+});
+
 describe("Hdf5Writer chunks", () => {
   it("reads back (h5wasm) noise, silence and a partial chunk appended in uneven blocks", async () => {
     const dir = await makeTempDir();
