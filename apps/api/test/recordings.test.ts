@@ -268,10 +268,31 @@ describe("audio and spectrogram routes", () => {
     expect(nan.statusCode).toBe(400);
   });
 
-  it("spectrogram: 409 until generated, then BCSG windows and PNGs", async () => {
-    const before = await get(`/api/recordings/${recordingId}/spectrogram?start=0&end=1`);
-    expect(before.statusCode).toBe(409);
-    expect(before.json().error).toMatchObject({ code: "CONFLICT", details: { processingStatus: "pending" } });
+  it("spectrogram: from the WAV while the job is pending, then BCSG windows and PNGs from the HDF5", async () => {
+    // Before the HDF5 file exists the same windows are computed from the audio (issue 11: first
+    // pixels at once); another group's recording is still a 404, a failed one a 409.
+    const before = await get(`/api/recordings/${recordingId}/spectrogram?start=0&end=1&maxFrames=200`);
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.headers["x-spectrogram-source"]).toBe("wav");
+    const fromWav = decodeSpectrogramBinary(new Uint8Array(before.rawPayload));
+    const beforePng = await get(
+      `/api/recordings/${recordingId}/spectrogram.png?start=0&end=0.5&width=300&height=100`,
+    );
+    expect(beforePng.statusCode).toBe(200);
+    expect(beforePng.headers["x-spectrogram-source"]).toBe("wav");
+    const foreign = await get(
+      `/api/recordings/${recordingId}/spectrogram?start=0&end=1`,
+      {},
+      { cookie: env.b.token },
+    );
+    expect(foreign.statusCode).toBe(404);
+    await env.t.deps.db.recording.update({
+      where: { id: recordingId },
+      data: { processingStatus: "failed", processingError: "test" },
+    });
+    const failed = await get(`/api/recordings/${recordingId}/spectrogram?start=0&end=1`);
+    expect(failed.statusCode).toBe(409);
+    expect(failed.json().error).toMatchObject({ code: "CONFLICT", details: { processingStatus: "failed" } });
 
     // what spectrogram.generate does (processing engineer's job): HDF5 next to the WAV
     const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: recordingId } });
@@ -285,7 +306,16 @@ describe("audio and spectrogram routes", () => {
 
     const bin = await get(`/api/recordings/${recordingId}/spectrogram?start=0&end=1&maxFrames=200`);
     expect(bin.statusCode, bin.body).toBe(200);
+    expect(bin.headers["x-spectrogram-source"]).toBe("h5");
     const decoded = decodeSpectrogramBinary(new Uint8Array(bin.rawPayload));
+    // The WAV's window had the same frames, bins and axes.
+    expect({ ...fromWav, values: null, dbMin: null, dbMax: null }).toEqual({
+      ...decoded,
+      values: null,
+      dbMin: null,
+      dbMax: null,
+    });
+    expect(Math.abs(fromWav.dbMax - decoded.dbMax)).toBeLessThan(0.1);
     expect(decoded.frames).toBeLessThanOrEqual(200);
     expect(decoded.bins).toBe(257);
     expect(decoded.t0).toBe(0);
