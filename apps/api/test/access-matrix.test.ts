@@ -69,6 +69,7 @@ const EXCEPTIONS: Record<string, Entry> = {
     why: "counts of the caller's current group only; no id in the input",
   },
   "groups.locate": { kind: "cross-group", in: [API_TEST("walkthrough.test.ts")] },
+  "species.copyToGroup": { kind: "cross-group", in: [API_TEST("walkthrough.test.ts")] },
 };
 
 /** Raw routes: method + Fastify URL pattern. */

@@ -410,6 +410,23 @@ describe("species pickers", () => {
     expect((await ivy.caller.species.list()).filter((s) => s.name === "Eptesicus fuscus")).toEqual([
       expect.objectContaining({ isSystem: true, owner: "System" }),
     ]);
+
+    // an editable copy on request, once; never of another group's species
+    await t.deps.db.callType.create({
+      data: { speciesId: system.id, shortName: "FM", longName: "Frequency modulated" },
+    });
+    const ivysCopy = await ivy.caller.species.copyToGroup({ speciesId: system.id });
+    expect(ivysCopy).toMatchObject({
+      isSystem: false,
+      editable: true,
+      owner: "ivy's group",
+      systemCopyOf: system.id,
+    });
+    expect(ivysCopy.callTypes.map((c) => [c.shortName, c.longName])).toEqual([["FM", "Frequency modulated"]]);
+    await expectTRPCError(ivy.caller.species.copyToGroup({ speciesId: system.id }), "CONFLICT");
+    await expectTRPCError(ivy.caller.species.copyToGroup({ speciesId: ivysCopy.id }), "BAD_REQUEST");
+    await expectTRPCError(bob.caller.species.copyToGroup({ speciesId: ivysCopy.id }), "NOT_FOUND");
+    await expectTRPCError(u.caller.species.copyToGroup({ speciesId: system.id }), "CONFLICT");
     await t.deps.db.species.delete({ where: { id: system.id } });
   });
 });

@@ -1,5 +1,6 @@
 import {
   addCallType,
+  copySpeciesToGroup,
   createSpecies,
   deleteCallType,
   deleteSpecies,
@@ -71,6 +72,12 @@ export const speciesRouter = createTRPCRouter({
     .input(ZCreateSpeciesRequest)
     .output(ZCreateSpeciesResponse)
     .mutation(({ ctx, input }) => createSpecies(ctx, ctx.access, input)),
+
+  /** An editable copy of a system species for the caller's group (its call types included). */
+  copyToGroup: groupProcedure
+    .input(ZSpeciesIdRequest)
+    .output(ZGetSpeciesResponse)
+    .mutation(({ ctx, input }) => copySpeciesToGroup(ctx, ctx.access, input.speciesId)),
 
   update: groupProcedure
     .input(ZUpdateSpeciesRequest)

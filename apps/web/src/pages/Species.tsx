@@ -687,6 +687,29 @@ function DeleteSpeciesDialog({ species, onClose }: { species: SpeciesDetail; onC
   );
 }
 
+/** Makes the group's own editable copy of a system species and opens it. */
+function CopyToGroup({ speciesId }: { speciesId: string }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const copy = useMutation(
+    trpc.species.copyToGroup.mutationOptions({
+      onSuccess: async (created) => {
+        await qc.invalidateQueries({ queryKey: trpc.species.list.pathKey() });
+        navigate(`/species/${created.id}`);
+      },
+    }),
+  );
+  return (
+    <>
+      <Button size="sm" busy={copy.isPending} onClick={() => copy.mutate({ speciesId })}>
+        Make an editable copy for your group
+      </Button>
+      {copy.error ? <span className="field-error"> {errorMessage(copy.error)}</span> : null}
+    </>
+  );
+}
+
 export function SpeciesDetailPage() {
   const { speciesId = "" } = useParams();
   const trpc = useTRPC();
@@ -713,7 +736,10 @@ export function SpeciesDetailPage() {
         actions={s.editable ? <Button onClick={() => setDeleting(true)}>Delete</Button> : null}
       />
       {!s.editable ? (
-        <Alert kind="info">System species are shared by every group; only site admins can change them.</Alert>
+        <Alert kind="info">
+          System species are shared by every group; only site admins can change them.{" "}
+          {s.isSystem ? <CopyToGroup speciesId={s.id} /> : null}
+        </Alert>
       ) : null}
       {s.editable ? (
         <section className="card" aria-label="Species details">

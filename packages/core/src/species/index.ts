@@ -4,3 +4,4 @@ export * from "./image.ts";
 export * from "./species.schemas.ts";
 export * from "./species.ts";
 export * from "./starter-species.ts";
+export * from "./copy-species.ts";
