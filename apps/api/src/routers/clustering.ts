@@ -77,34 +77,99 @@ export const clusteringRouter = createTRPCRouter({
     .output(ZScopePreview)
     .query(({ ctx, input }) => previewScope(ctx, ctx.access, input.scope)),
   createRun: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/clustering-runs",
+        tag: "clustering",
+        summary: "Cluster the calls of a segmentation or a project/species scope (queued)",
+        status: 202,
+      },
+    })
     .input(ZCreateRunRequest)
     .output(ZCreateRunResponse)
     .mutation(({ ctx, input }) => createRun(ctx, ctx.access, input)),
   listRuns: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/clustering-runs",
+        tag: "clustering",
+        summary: "Clustering runs of the group, newest first",
+      },
+    })
     .input(ZListRunsRequest)
     .output(ZListRunsResponse)
     .query(({ ctx, input }) => listRuns(ctx, ctx.access, input)),
   getRun: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/clustering-runs/:runId",
+        tag: "clustering",
+        summary: "One clustering run with its clusters",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZRunDetail)
     .query(({ ctx, input }) => getRun(ctx, ctx.access, input.runId)),
   cancelRun: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/clustering-runs/:runId/cancel",
+        tag: "clustering",
+        summary: "Cancel a queued or running clustering run",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZOk)
     .mutation(({ ctx, input }) => cancelRun(ctx, ctx.access, input.runId)),
   retryRun: groupProcedure
+    .meta({
+      rest: {
+        method: "POST",
+        path: "/api/v1/clustering-runs/:runId/retry",
+        tag: "clustering",
+        summary: "Queue a failed or cancelled clustering run again",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZOk)
     .mutation(({ ctx, input }) => retryRun(ctx, ctx.access, input.runId)),
   deleteRun: groupProcedure
+    .meta({
+      rest: {
+        method: "DELETE",
+        path: "/api/v1/clustering-runs/:runId",
+        tag: "clustering",
+        summary: "Delete a clustering run",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZOk)
     .mutation(({ ctx, input }) => deleteRun(ctx, ctx.access, input.runId)),
   points: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/clustering-runs/:runId/points",
+        tag: "clustering",
+        summary: "Every clustered call with its 2-D embedding and cluster",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZPointsResponse)
     .query(({ ctx, input }) => runPoints(ctx, ctx.access, input.runId)),
   members: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/clusters/:clusterId/members",
+        tag: "clustering",
+        summary: "Calls of one cluster, paged",
+      },
+    })
     .input(ZMembersRequest)
     .output(ZMembersResponse)
     .query(({ ctx, input }) => clusterMembers(ctx, ctx.access, input)),
@@ -125,6 +190,14 @@ export const clusteringRouter = createTRPCRouter({
     .output(ZOk)
     .mutation(({ ctx, input }) => setMapping(ctx, ctx.access, input)),
   mappings: groupProcedure
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api/v1/clustering-runs/:runId/mappings",
+        tag: "clustering",
+        summary: "Cluster to call-type mappings of a run",
+      },
+    })
     .input(ZRunIdRequest)
     .output(ZMappingsResponse)
     .query(({ ctx, input }) => listMappings(ctx, ctx.access, input.runId)),
