@@ -12,6 +12,10 @@ for pkg in r-cran-plumber r-cran-mass r-cran-class r-cran-ranger r-cran-jsonlite
   r-cran-httr2; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# Operations tests: the nginx site must pass Debian's `nginx -t`, the units `systemd-analyze
+# verify` (neither needs the daemon running; Debian does not start nginx where policy-rc.d forbids).
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 if [ "${BATTYCODA_SKIP_BROWSER:-0}" != "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Config, ConfigError, getConfig } from "@battycoda/config";
 import { verifyPassword } from "@battycoda/core";
 import { createSiteAdmin, initializeDefaults } from "@battycoda/core/defaults";
@@ -15,6 +16,7 @@ import {
   startEmbeddedPostgres,
 } from "@battycoda/db/embedded";
 import { migrateDatabase } from "@battycoda/db/migrate";
+import { freshBundle } from "./build-fresh.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 /** Paths inside the repository are shown relative to it. */
@@ -314,9 +316,13 @@ async function main() {
   await startR(config);
 
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url };
-  const tsx = ["--import", "tsx", "src/main.ts"];
-  const api = launch("api", tsx, path.join(ROOT, "apps", "api"), env);
-  launch("worker", tsx, path.join(ROOT, "apps", "worker"), env);
+  // the bundles start.sh just built, as in production; the sources through tsx if one is stale
+  const entry = (app: string) => {
+    const bundle = freshBundle(pathToFileURL(path.join(ROOT, "apps", app, "dist", "main.mjs")));
+    return bundle ? ["--enable-source-maps", fileURLToPath(bundle)] : ["--import", "tsx", "src/main.ts"];
+  };
+  const api = launch("api", entry("api"), path.join(ROOT, "apps", "api"), env);
+  launch("worker", entry("worker"), path.join(ROOT, "apps", "worker"), env);
 
   const base = `http://${probeHost}:${config.port}`;
   await waitForHealth(`${base}/health`, api);
