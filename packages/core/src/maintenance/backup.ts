@@ -107,7 +107,9 @@ export async function backupDatabase(
   );
   if (options.dryRun) {
     await listObjects(s3, backup.bucket, backup.prefix); // the store answers and the bucket exists
-    await report.log(`Dry run: would store s3://${backup.bucket}/${key}${options.media ? " and the media" : ""}`);
+    await report.log(
+      `Dry run: would store s3://${backup.bucket}/${key}${options.media ? " and the media" : ""}`,
+    );
     return { key, bucket: backup.bucket, format, size: 0, serverVersion: server.version, dryRun: true };
   }
   await report.progress(0.05, "Dumping the database");

@@ -1,6 +1,7 @@
 // check-disk: how full the media and database disks are; above the threshold the site admins get
 // an email, at most once per period per disk (sendAdminAlert throttles across processes).
 import { statfs as fsStatfs, stat } from "node:fs/promises";
+import path from "node:path";
 import type { CoreContext } from "../access/context.ts";
 import { type AdminAlertResult, type AlertDeps, sendAdminAlert } from "../alerts/alerts.ts";
 import { renderAlert } from "../alerts/template.ts";
@@ -65,6 +66,21 @@ async function databaseDataDirectory(ctx: Pick<CoreContext, "db">): Promise<stri
   }
 }
 
+/** The folder itself, or its nearest existing parent (a fresh install has no MEDIA_ROOT yet). */
+async function existingAncestor(p: string): Promise<string> {
+  let dir = path.resolve(p);
+  for (;;) {
+    try {
+      await stat(dir);
+      return dir;
+    } catch {
+      const up = path.dirname(dir);
+      if (up === dir) return dir;
+      dir = up;
+    }
+  }
+}
+
 const pct = (f: number) => `${(f * 100).toFixed(1)} %`;
 const gb = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GB`;
 
@@ -74,7 +90,7 @@ export async function checkDisk(
   report: ProcedureReporter,
   alertDeps: AlertDeps = {},
 ): Promise<DiskUsage[]> {
-  const statfs = options.statfs ?? ((p: string) => fsStatfs(p));
+  const statfs = options.statfs ?? (async (p: string) => fsStatfs(await existingAncestor(p)));
   const threshold = options.threshold ?? DISK_ALERT_THRESHOLD;
   let paths = options.paths;
   if (!paths) {
@@ -84,28 +100,28 @@ export async function checkDisk(
     else await report.log("The database's data folder is not visible from here (another host?): not checked");
   }
   const out: DiskUsage[] = [];
-  for (const { label, path } of paths) {
-    const usage: DiskUsage = { label, path, ...usageOf(await statfs(path)) };
+  for (const { label, path: folder } of paths) {
+    const usage: DiskUsage = { label, path: folder, ...usageOf(await statfs(folder)) };
     await report.log(
-      `${label} disk (${path}): ${pct(usage.usedFraction)} used, ${gb(usage.availableBytes)} free of ${gb(usage.totalBytes)}`,
+      `${label} disk (${folder}): ${pct(usage.usedFraction)} used, ${gb(usage.availableBytes)} free of ${gb(usage.totalBytes)}`,
     );
     if (usage.usedFraction >= threshold && options.dryRun) {
       await report.log(`Dry run: above ${pct(threshold)}, would alert the site admins`);
     } else if (usage.usedFraction >= threshold) {
       const text =
-        `The ${label} disk of BattyCoda is ${pct(usage.usedFraction)} full (${path}: ` +
+        `The ${label} disk of BattyCoda is ${pct(usage.usedFraction)} full (${folder}: ` +
         `${gb(usage.availableBytes)} free of ${gb(usage.totalBytes)}). Free space before uploads, ` +
         `spectrograms or the database stop working.`;
       const subject = `${label} disk ${pct(usage.usedFraction)} full`;
       const r: AdminAlertResult = await sendAdminAlert(
         ctx,
         {
-          key: `disk:${label}:${path}`,
+          key: `disk:${label}:${folder}`,
           periodMs: DISK_ALERT_PERIOD_MS,
           subject,
           text,
           html: renderAlert({ title: subject, summary: text }).html,
-          value: { usedFraction: usage.usedFraction, availableBytes: usage.availableBytes, path },
+          value: { usedFraction: usage.usedFraction, availableBytes: usage.availableBytes, path: folder },
           ...(options.now ? { now: options.now } : {}),
         },
         alertDeps,
