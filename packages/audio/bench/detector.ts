@@ -51,9 +51,10 @@ function add(a: Tally, b: Tally): void {
 const fmt = (t: Tally): string => {
   const fp = t.detections - t.tp;
   const r = t.calls ? t.tp / t.calls : 1;
-  const p = t.detections ? t.tp / t.detections : 1;
+  // Precision of zero detections is undefined; printing 1 would read as a result.
+  const p = t.detections ? (t.tp / t.detections).toFixed(3) : "n/a";
   return (
-    `R ${r.toFixed(3)} P ${p.toFixed(3)} (${t.tp}/${t.calls} calls, ${t.detections} det; false: ` +
+    `R ${r.toFixed(3)} P ${p} (${t.tp}/${t.calls} calls, ${t.detections} det; false: ` +
     `${fp} = echo/tail ${t.echo}, blip ${t.blip}, fragment ${t.fragment})`
   );
 };
