@@ -10,6 +10,7 @@ import { updateCallType } from "../src/species/call-types.ts";
 import { createBatch, exportBatchCsv, saveLabel } from "../src/tasks/index.ts";
 import {
   backwardMapper,
+  type ChangeStep,
   classifierTaxonomyStatuses,
   forwardAliases,
   labelMapperAt,
@@ -571,11 +572,11 @@ describe("exports in an earlier taxonomy version", () => {
   });
 
   it("maps a model's old class names forward: renames, merges, and a split to its first part", () => {
-    const steps = [
-      { version: 1, kind: "rename" as const, mapping: { A: "FM" } },
-      { version: 2, kind: "merge" as const, mapping: { FM: "FM", B: "FM" } },
-      { version: 3, kind: "split" as const, mapping: { C: ["C1", "C2"] } },
-      { version: 4, kind: "rename" as const, mapping: { FM: "FMs" } },
+    const steps: ChangeStep[] = [
+      { version: 1, kind: "rename", mapping: { A: "FM" } },
+      { version: 2, kind: "merge", mapping: { FM: "FM", B: "FM" } },
+      { version: 3, kind: "split", mapping: { C: ["C1", "C2"] } },
+      { version: 4, kind: "rename", mapping: { FM: "FMs" } },
     ];
     expect(forwardAliases(steps, 0)).toEqual(
       new Map([

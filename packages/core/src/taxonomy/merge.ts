@@ -8,7 +8,13 @@ import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import type { DbTransaction } from "../access/db.ts";
 import { badRequest } from "../access/errors.ts";
-import { callTypeOf, currentClassifierCount, lockSpeciesForChange, recordChange } from "./change.ts";
+import {
+  CHANGE_TRANSACTION,
+  callTypeOf,
+  currentClassifierCount,
+  lockSpeciesForChange,
+  recordChange,
+} from "./change.ts";
 import { addCounts, relabelAll, ZERO_RELABEL } from "./relabel.ts";
 import {
   type TMergeCallTypesRequest,
@@ -16,7 +22,16 @@ import {
   ZMergeCallTypesRequest,
 } from "./schemas.ts";
 
-async function mergeProbabilities(tx: DbTransaction, intoId: string, fromIds: string[]): Promise<number> {
+/**
+ * Adds B's probability to A's per result; a result now predicted A (it was predicted A or B) gets
+ * A's summed probability as its confidence, in the same statement (only the results B touched).
+ */
+async function mergeProbabilities(
+  tx: DbTransaction,
+  intoId: string,
+  fromIds: string[],
+  into: string,
+): Promise<number> {
   // A result with B but no A row gets an A row first, so B's mass has somewhere to go.
   await tx.$executeRaw`
     INSERT INTO "CallProbability" (id, "resultId", "callTypeId", probability)
@@ -26,10 +41,18 @@ async function mergeProbabilities(tx: DbTransaction, intoId: string, fromIds: st
     GROUP BY p."resultId"
     ON CONFLICT ("resultId", "callTypeId") DO NOTHING`;
   await tx.$executeRaw`
-    UPDATE "CallProbability" a SET probability = a.probability + b.total
-    FROM (SELECT "resultId", sum(probability) AS total FROM "CallProbability"
-          WHERE "callTypeId" = ANY(${fromIds}::text[]) GROUP BY "resultId") b
-    WHERE a."resultId" = b."resultId" AND a."callTypeId" = ${intoId}`;
+    WITH b AS (
+      SELECT "resultId", sum(probability) AS total FROM "CallProbability"
+      WHERE "callTypeId" = ANY(${fromIds}::text[]) GROUP BY "resultId"
+    ), summed AS (
+      UPDATE "CallProbability" a SET probability = a.probability + b.total
+      FROM b WHERE a."resultId" = b."resultId" AND a."callTypeId" = ${intoId}
+      RETURNING a."resultId", a.probability
+    )
+    UPDATE "ClassificationResult" cr SET confidence = summed.probability
+    FROM summed
+    WHERE cr.id = summed."resultId" AND cr."predictedLabel" = ${into}
+      AND EXISTS (SELECT 1 FROM "ClassificationRun" run WHERE run.id = cr."runId" AND NOT run."isDummy")`;
   return tx.$executeRaw`DELETE FROM "CallProbability" WHERE "callTypeId" = ANY(${fromIds}::text[])`;
 }
 
@@ -45,14 +68,8 @@ async function mergeClusterMappings(tx: DbTransaction, intoId: string, fromIds: 
   return tx.$executeRaw`DELETE FROM "ClusterCallMapping" WHERE "callTypeId" = ANY(${fromIds}::text[])`;
 }
 
-/** Results and tasks now predicted A carry A's (summed) probability as their confidence. */
-async function refreshConfidence(tx: DbTransaction, speciesId: string, intoId: string, into: string) {
-  await tx.$executeRaw`
-    UPDATE "ClassificationResult" cr SET confidence = p.probability
-    FROM "CallProbability" p, "ClassificationRun" run, "Recording" r
-    WHERE p."resultId" = cr.id AND p."callTypeId" = ${intoId} AND cr."runId" = run.id
-      AND run."recordingId" = r.id AND r."speciesId" = ${speciesId} AND NOT run."isDummy"
-      AND cr."predictedLabel" = ${into} AND cr.confidence IS DISTINCT FROM p.probability`;
+/** Tasks now predicted A carry their result's new confidence. */
+async function refreshTaskConfidence(tx: DbTransaction, speciesId: string, into: string) {
   await tx.$executeRaw`
     UPDATE "Task" t SET confidence = cr.confidence, "updatedAt" = now()
     FROM "ClassificationResult" cr
@@ -67,32 +84,36 @@ export async function mergeCallTypes(
   raw: TMergeCallTypesRequest,
 ): Promise<TTaxonomyChangeResult> {
   const input = ZMergeCallTypesRequest.parse(raw);
-  return inTransaction(db, async (tx) => {
-    const { species, callTypes } = await lockSpeciesForChange(tx, access, input.speciesId);
-    const into = callTypeOf(callTypes, input.intoCallTypeId);
-    const fromIds = [...new Set(input.fromCallTypeIds)];
-    if (fromIds.includes(into.id))
-      throw badRequest(`A call type cannot be merged into itself ("${into.shortName}")`);
-    const from = fromIds.map((id) => callTypeOf(callTypes, id));
-    const classifiersOutdated = await currentClassifierCount(tx, species.id);
+  return inTransaction(
+    db,
+    async (tx) => {
+      const { species, callTypes } = await lockSpeciesForChange(tx, access, input.speciesId);
+      const into = callTypeOf(callTypes, input.intoCallTypeId);
+      const fromIds = [...new Set(input.fromCallTypeIds)];
+      if (fromIds.includes(into.id))
+        throw badRequest(`A call type cannot be merged into itself ("${into.shortName}")`);
+      const from = fromIds.map((id) => callTypeOf(callTypes, id));
+      const classifiersOutdated = await currentClassifierCount(tx, species.id);
 
-    let moved = ZERO_RELABEL;
-    for (const f of from)
-      moved = addCounts(moved, await relabelAll(tx, species.id, f.shortName, into.shortName));
-    const probabilities = await mergeProbabilities(tx, into.id, fromIds);
-    const clusterMappings = await mergeClusterMappings(tx, into.id, fromIds);
-    await refreshConfidence(tx, species.id, into.id, into.shortName);
-    await tx.callType.deleteMany({ where: { id: { in: fromIds }, speciesId: species.id } });
+      let moved = ZERO_RELABEL;
+      for (const f of from)
+        moved = addCounts(moved, await relabelAll(tx, species.id, f.shortName, into.shortName));
+      const probabilities = await mergeProbabilities(tx, into.id, fromIds, into.shortName);
+      const clusterMappings = await mergeClusterMappings(tx, into.id, fromIds);
+      await refreshTaskConfidence(tx, species.id, into.shortName);
+      await tx.callType.deleteMany({ where: { id: { in: fromIds }, speciesId: species.id } });
 
-    return recordChange(tx, {
-      speciesId: species.id,
-      currentVersion: species.taxonomyVersion,
-      kind: "merge",
-      // the surviving type first: history and re-expression read "A + B → A" in this order
-      mapping: Object.fromEntries([into, ...from].map((t) => [t.shortName, into.shortName])),
-      callTypeIds: Object.fromEntries([into, ...from].map((t) => [t.id, into.id])),
-      counts: { ...moved, probabilities, clusterMappings, classifiersOutdated },
-      userId: access.userId,
-    });
-  });
+      return recordChange(tx, {
+        speciesId: species.id,
+        currentVersion: species.taxonomyVersion,
+        kind: "merge",
+        // the surviving type first: history and re-expression read "A + B → A" in this order
+        mapping: Object.fromEntries([into, ...from].map((t) => [t.shortName, into.shortName])),
+        callTypeIds: Object.fromEntries([into, ...from].map((t) => [t.id, into.id])),
+        counts: { ...moved, probabilities, clusterMappings, classifiersOutdated },
+        userId: access.userId,
+      });
+    },
+    CHANGE_TRANSACTION,
+  );
 }

@@ -4,6 +4,7 @@
 import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import type { Db } from "../access/db.ts";
+import { CHANGE_TRANSACTION } from "./change.ts";
 import { mergeCallTypes } from "./merge.ts";
 import { renameCallType } from "./rename.ts";
 import {
@@ -35,12 +36,9 @@ export async function previewTaxonomyChange(
   if (!("$transaction" in db))
     throw new Error("previewTaxonomyChange needs the root client, not a transaction");
   try {
-    await (db as Db).$transaction(
-      async (tx) => {
-        throw new Rollback(await applyTaxonomyChange({ db: tx }, access, raw));
-      },
-      { timeout: 60_000, maxWait: 10_000 },
-    );
+    await (db as Db).$transaction(async (tx) => {
+      throw new Rollback(await applyTaxonomyChange({ db: tx }, access, raw));
+    }, CHANGE_TRANSACTION);
   } catch (err) {
     if (err instanceof Rollback) {
       const { kind, mapping, counts, version } = err.result;

@@ -11,6 +11,7 @@ import type { DbTransaction } from "../access/db.ts";
 import { badRequest, notFound } from "../access/errors.ts";
 import {
   assertNameFree,
+  CHANGE_TRANSACTION,
   callTypeOf,
   currentClassifierCount,
   lockSpeciesForChange,
@@ -95,95 +96,99 @@ export async function splitCallType(
   raw: TSplitCallTypeRequest,
 ): Promise<TTaxonomyChangeResult> {
   const input = ZSplitCallTypeRequest.parse(raw);
-  return inTransaction(db, async (tx) => {
-    const { species, callTypes } = await lockSpeciesForChange(tx, access, input.speciesId);
-    const type = callTypeOf(callTypes, input.callTypeId);
-    const [first, ...others] = input.parts as [(typeof input.parts)[number], ...typeof input.parts];
-    if (!isEmpty(first.selection))
-      throw badRequest(
-        `The first part ("${first.shortName}") takes every call not chosen for another part; choose calls for the others`,
-      );
-    const seen = new Set<string>();
-    for (const p of input.parts) {
-      const key = p.shortName.toLowerCase();
-      if (seen.has(key)) throw badRequest(`The split names "${p.shortName}" twice`);
-      seen.add(key);
-      assertNameFree(callTypes, p.shortName, [type.id]);
-    }
-    for (const p of others)
-      if (p.shortName.toLowerCase() === type.shortName.toLowerCase())
-        throw badRequest(`Only the first part can keep the name "${type.shortName}"`);
-
-    const resolved = [];
-    const owner = new Map<string, string>();
-    for (const p of others) {
-      const r = await resolveSelection(
-        tx,
-        access,
-        species.id,
-        p.selection ?? { segmentIds: [], taskIds: [] },
-      );
-      for (const id of [...r.segmentIds, ...r.taskIds]) {
-        const prev = owner.get(id);
-        if (prev) throw badRequest(`A call is chosen for both "${prev}" and "${p.shortName}"`);
-        owner.set(id, p.shortName);
+  return inTransaction(
+    db,
+    async (tx) => {
+      const { species, callTypes } = await lockSpeciesForChange(tx, access, input.speciesId);
+      const type = callTypeOf(callTypes, input.callTypeId);
+      const [first, ...others] = input.parts as [(typeof input.parts)[number], ...typeof input.parts];
+      if (!isEmpty(first.selection))
+        throw badRequest(
+          `The first part ("${first.shortName}") takes every call not chosen for another part; choose calls for the others`,
+        );
+      const seen = new Set<string>();
+      for (const p of input.parts) {
+        const key = p.shortName.toLowerCase();
+        if (seen.has(key)) throw badRequest(`The split names "${p.shortName}" twice`);
+        seen.add(key);
+        assertNameFree(callTypes, p.shortName, [type.id]);
       }
-      resolved.push({ part: p, only: r });
-    }
-    const classifiersOutdated = await currentClassifierCount(tx, species.id);
+      for (const p of others)
+        if (p.shortName.toLowerCase() === type.shortName.toLowerCase())
+          throw badRequest(`Only the first part can keep the name "${type.shortName}"`);
 
-    let moved = ZERO_RELABEL;
-    let probabilities = 0;
-    let clusterMappings = 0;
-    const created: { id: string; shortName: string }[] = [];
-    const selections: NonNullable<TaxonomyDetails["selections"]> = [];
-    for (const { part, only } of resolved) {
-      const row = await tx.callType.create({
-        data: { speciesId: species.id, shortName: part.shortName, longName: part.longName ?? "" },
-      });
-      created.push(row);
-      moved = addCounts(moved, await relabelAll(tx, species.id, type.shortName, part.shortName, only));
-      probabilities += await tx.$executeRaw`
+      const resolved = [];
+      const owner = new Map<string, string>();
+      for (const p of others) {
+        const r = await resolveSelection(
+          tx,
+          access,
+          species.id,
+          p.selection ?? { segmentIds: [], taskIds: [] },
+        );
+        for (const id of [...r.segmentIds, ...r.taskIds]) {
+          const prev = owner.get(id);
+          if (prev) throw badRequest(`A call is chosen for both "${prev}" and "${p.shortName}"`);
+          owner.set(id, p.shortName);
+        }
+        resolved.push({ part: p, only: r });
+      }
+      const classifiersOutdated = await currentClassifierCount(tx, species.id);
+
+      let moved = ZERO_RELABEL;
+      let probabilities = 0;
+      let clusterMappings = 0;
+      const created: { id: string; shortName: string }[] = [];
+      const selections: NonNullable<TaxonomyDetails["selections"]> = [];
+      for (const { part, only } of resolved) {
+        const row = await tx.callType.create({
+          data: { speciesId: species.id, shortName: part.shortName, longName: part.longName ?? "" },
+        });
+        created.push(row);
+        moved = addCounts(moved, await relabelAll(tx, species.id, type.shortName, part.shortName, only));
+        probabilities += await tx.$executeRaw`
         UPDATE "CallProbability" p SET "callTypeId" = ${row.id}
         FROM "ClassificationResult" cr
         WHERE p."resultId" = cr.id AND p."callTypeId" = ${type.id}
           AND cr."segmentId" = ANY(${only.segmentIds}::text[])`;
-      if (only.clusterId)
-        clusterMappings += await tx.clusterCallMapping
-          .updateMany({
-            where: { clusterId: only.clusterId, callTypeId: type.id },
-            data: { callTypeId: row.id },
-          })
-          .then((r) => r.count);
-      selections.push({
-        shortName: part.shortName,
-        segments: only.segmentIds.length,
-        tasks: only.taskIds.length,
-        clusterId: only.clusterId,
-      });
-    }
-    if (first.shortName !== type.shortName || first.longName !== undefined) {
-      await tx.callType.update({
-        where: { id: type.id },
-        data: {
-          shortName: first.shortName,
-          ...(first.longName !== undefined ? { longName: first.longName } : {}),
-        },
-      });
-    }
-    if (first.shortName !== type.shortName)
-      moved = addCounts(moved, await relabelAll(tx, species.id, type.shortName, first.shortName));
+        if (only.clusterId)
+          clusterMappings += await tx.clusterCallMapping
+            .updateMany({
+              where: { clusterId: only.clusterId, callTypeId: type.id },
+              data: { callTypeId: row.id },
+            })
+            .then((r) => r.count);
+        selections.push({
+          shortName: part.shortName,
+          segments: only.segmentIds.length,
+          tasks: only.taskIds.length,
+          clusterId: only.clusterId,
+        });
+      }
+      if (first.shortName !== type.shortName || first.longName !== undefined) {
+        await tx.callType.update({
+          where: { id: type.id },
+          data: {
+            shortName: first.shortName,
+            ...(first.longName !== undefined ? { longName: first.longName } : {}),
+          },
+        });
+      }
+      if (first.shortName !== type.shortName)
+        moved = addCounts(moved, await relabelAll(tx, species.id, type.shortName, first.shortName));
 
-    const names = [first.shortName, ...created.map((c) => c.shortName)];
-    return recordChange(tx, {
-      speciesId: species.id,
-      currentVersion: species.taxonomyVersion,
-      kind: "split",
-      mapping: { [type.shortName]: names },
-      callTypeIds: { [type.id]: [type.id, ...created.map((c) => c.id)] },
-      counts: { ...moved, probabilities, clusterMappings, classifiersOutdated },
-      selections,
-      userId: access.userId,
-    });
-  });
+      const names = [first.shortName, ...created.map((c) => c.shortName)];
+      return recordChange(tx, {
+        speciesId: species.id,
+        currentVersion: species.taxonomyVersion,
+        kind: "split",
+        mapping: { [type.shortName]: names },
+        callTypeIds: { [type.id]: [type.id, ...created.map((c) => c.id)] },
+        counts: { ...moved, probabilities, clusterMappings, classifiersOutdated },
+        selections,
+        userId: access.userId,
+      });
+    },
+    CHANGE_TRANSACTION,
+  );
 }
