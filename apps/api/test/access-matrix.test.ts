@@ -80,6 +80,8 @@ const ROUTES: Record<string, Entry> = {
   "GET /*": { kind: "public", why: "SPA assets and client-side routes" },
   "POST /api/csp-report": { kind: "public", why: "browsers post violation reports, rate-limited" },
   "GET /api/v1/openapi.json": { kind: "public", why: "the API description" },
+  "GET /api/openapi.json": { kind: "public", why: "the API description (OpenAPI 3.1)" },
+  "GET /api/reference": { kind: "public", why: "the API reference page" },
   "GET /api/v1/me": { kind: "own account", why: "the API key's own user" },
   "GET /api/v1/groups": { kind: "own account", why: "the API key owner's memberships" },
 };
@@ -93,8 +95,14 @@ const ROUTE_FILES: [prefix: string, files: string[]][] = [
   ["/api/uploads/tus", [API_TEST("uploads-tus-ids.test.ts"), API_TEST("uploads.test.ts")]],
   [
     "/api/v1/",
-    [API_TEST("access.test.ts"), API_TEST("recordings.test.ts"), API_TEST("segmentation.test.ts")],
+    [
+      API_TEST("access.test.ts"),
+      API_TEST("recordings.test.ts"),
+      API_TEST("segmentation.test.ts"),
+      API_TEST("rest-routes.test.ts"),
+    ],
   ],
+  ["/simple-api/", [API_TEST("rest-routes.test.ts")]],
 ];
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
