@@ -8,7 +8,7 @@ import { BAT_WAV, type ScriptingEnv, startScriptingEnv } from "./rest-env.ts";
 
 let env: ScriptingEnv;
 let api: BattyCodaClient;
-const POLL = { timeout: 90_000, interval: 500 };
+const POLL = { timeout: 180_000, interval: 500 };
 
 beforeAll(async () => {
   env = await startScriptingEnv();
@@ -232,5 +232,5 @@ describe("/api/v1 workflow with the generated client", () => {
     // Jobs of the group include the segmentation and the run.
     const jobs = ok(await api.GET("/api/v1/jobs"));
     expect(jobs.map((j) => j.id)).toEqual(expect.arrayContaining([started.jobId, training.jobId]));
-  }, 300_000);
+  }, 600_000);
 });
