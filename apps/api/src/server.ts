@@ -102,7 +102,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     return sendError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
   });
 
-  registerHealthRoute(app, deps.db, config.rServerUrl);
+  registerHealthRoute(app, deps.db, config.rServerUrls);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",

@@ -3,6 +3,7 @@ import os from "node:os";
 import { appVersion } from "@battycoda/core/monitor";
 import { createPrismaClient } from "@battycoda/db";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
+import { findFreePort } from "@battycoda/r-client";
 import Fastify from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { registerHealthRoute } from "../src/http/health.ts";
@@ -41,4 +42,20 @@ it("answers with the host and version, 200 with the database and 503 without", a
   });
   await down.close();
   await broken.$disconnect();
+});
+
+it("reports every R server of R_SERVER_URLS, each with its own state", async () => {
+  const a = `http://127.0.0.1:${await findFreePort()}`;
+  const b = `http://127.0.0.1:${await findFreePort()}`;
+  const app = Fastify();
+  registerHealthRoute(app, t.db, [a, b]);
+  const res = await app.inject({ method: "GET", url: "/health" });
+  expect(res.statusCode).toBe(200);
+  const body = res.json() as { rServer: { url: string }; rServers: { url: string; state: string }[] };
+  expect(body.rServers.map((r) => [r.url, r.state])).toEqual([
+    [a, "down"],
+    [b, "down"],
+  ]);
+  expect(body.rServer.url).toBe(a);
+  await app.close();
 });

@@ -11,8 +11,9 @@ const DB_TIMEOUT_MS = 3000;
  * works without it, runs just wait. Every answer names the host and version that gave it, so a
  * deploy (or a load balancer with several hosts) can be checked from outside.
  */
-export function registerHealthRoute(app: FastifyInstance, db: Db, rServerUrl?: string) {
+export function registerHealthRoute(app: FastifyInstance, db: Db, rServers?: string | readonly string[]) {
   const origin = { host: hostName(), version: appVersion() };
+  const urls = rServers === undefined ? [] : typeof rServers === "string" ? [rServers] : [...rServers];
   app.get("/health", async (_req, reply) => {
     reply.header("cache-control", "no-store");
     try {
@@ -20,20 +21,23 @@ export function registerHealthRoute(app: FastifyInstance, db: Db, rServerUrl?: s
         db.$queryRaw`SELECT 1`,
         new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), DB_TIMEOUT_MS).unref()),
       ]);
-      if (!rServerUrl) return { status: "ok", database: "ok", ...origin };
-      const r = await classifierServiceStatus(rServerUrl, db);
+      if (urls.length === 0) return { status: "ok", database: "ok", ...origin };
+      const states = (await Promise.all(urls.map((u) => classifierServiceStatus(u, db)))).map((r) => ({
+        state: r.state,
+        url: r.url,
+        checkedAt: r.checkedAt,
+        rVersion: r.rVersion,
+        training: r.training,
+        message: r.message,
+      }));
+      // `rServer` is the first (what single-server installs and scripts read); `rServers` lists
+      // every server of R_SERVER_URLS.
       return {
         status: "ok",
         database: "ok",
         ...origin,
-        rServer: {
-          state: r.state,
-          url: r.url,
-          checkedAt: r.checkedAt,
-          rVersion: r.rVersion,
-          training: r.training,
-          message: r.message,
-        },
+        rServer: states[0],
+        ...(states.length > 1 ? { rServers: states } : {}),
       };
     } catch {
       return reply.status(503).send({ status: "error", database: "unreachable", ...origin });
