@@ -1,3 +1,5 @@
+export * from "./admin.schemas.ts";
+export * from "./admin.ts";
 export * from "./backup.ts";
 export * from "./disk.ts";
 export * from "./hdf5.ts";
