@@ -3,6 +3,7 @@
 // child processes with prefixed logs. Ctrl-C (or SIGTERM) stops everything, database last.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -312,20 +313,32 @@ async function main() {
     await db.$disconnect();
   }
 
-  await buildWebIfNeeded();
+  // --dev (scripts/dev.sh): sources with hot reload — tsx watch restarts the API and the worker
+  // on every change, Vite serves the SPA with HMR and proxies the API.
+  const dev = process.argv.includes("--dev");
+  if (!dev) await buildWebIfNeeded();
   await startR(config);
 
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url };
+  const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
   // the bundles start.sh just built, as in production; the sources through tsx if one is stale
   const entry = (app: string) => {
+    if (dev) return [tsxCli, "watch", "--clear-screen=false", "src/main.ts"];
     const bundle = freshBundle(pathToFileURL(path.join(ROOT, "apps", app, "dist", "main.mjs")));
     return bundle ? ["--enable-source-maps", fileURLToPath(bundle)] : ["--import", "tsx", "src/main.ts"];
   };
   const api = launch("api", entry("api"), path.join(ROOT, "apps", "api"), env);
   launch("worker", entry("worker"), path.join(ROOT, "apps", "worker"), env);
 
-  const base = `http://${probeHost}:${config.port}`;
+  let base = `http://${probeHost}:${config.port}`;
   await waitForHealth(`${base}/health`, api);
+  if (dev) {
+    const web = path.join(ROOT, "apps", "web");
+    // vite's package exports hide its bin; pnpm links the package into the app's node_modules
+    const vite = path.join(web, "node_modules", "vite", "bin", "vite.js");
+    launch("web", [vite, "--strictPort"], web, { ...env, BATTYCODA_API_URL: base });
+    base = "http://127.0.0.1:5173";
+  }
   const login = admin.password
     ? `log in as ${admin.username} / ${admin.password}`
     : `log in as ${admin.username} (${admin.note ?? "password set outside start.sh"})`;

@@ -2,7 +2,7 @@
 // (read window by window, computed in the worker's pool), R predictions, results written batch by
 // batch — then the same run again with the features cached. Prints time, calls/s and the peak RSS
 // of the worker process and of the R server. Targets (issue 9): < 60 s on 2 cores, worker < 300 MB.
-import { type ChildProcess, fork, spawnSync } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -55,23 +55,35 @@ try {
     `# classification bench: ${scene.calls.length} segments, ${(scene.calls.length * 0.03).toFixed(0)} s of 192 kHz audio (set-up ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
 
-  // The pool's threads run the prebuilt worker bundle (as in production) unless
-  // BATTYCODA_POOL_BUNDLE=0 asks for the TypeScript sources through tsx, to compare. Built here,
-  // just before the worker starts: a source edited meanwhile would make the bundle stale.
-  if (process.env.BATTYCODA_POOL_BUNDLE !== "0") {
-    const build = spawnSync(
-      process.execPath,
-      ["--import", "tsx", "scripts/build.ts", "--only", "pool-worker", "--quiet"],
+  // Production runs the worker from its bundle and the pool's threads from theirs: so does the
+  // bench (built here, just before the worker starts, so no source edited meanwhile is missed),
+  // unless BATTYCODA_POOL_BUNDLE=0 asks for the TypeScript sources through tsx, to compare.
+  const bundled = process.env.BATTYCODA_POOL_BUNDLE !== "0";
+  let workerFile = path.join(here, "classification-worker.ts");
+  if (bundled) {
+    const { buildTarget } = await import("../../../scripts/build.ts");
+    await buildTarget(
       {
-        cwd: path.resolve(here, "../../.."),
-        stdio: "inherit",
+        name: "pool-worker",
+        entry: "packages/audio/src/pool/worker.ts",
+        out: "packages/audio/dist/pool-worker.mjs",
       },
+      "bench",
     );
-    if (build.status !== 0) throw new Error("building the pool worker bundle failed");
+    workerFile = path.join(here, "..", "dist", "bench-classification-worker.mjs");
+    await buildTarget(
+      {
+        name: "bench-classification-worker",
+        entry: "apps/worker/bench/classification-worker.ts",
+        out: "apps/worker/dist/bench-classification-worker.mjs",
+      },
+      "bench",
+    );
   }
+  console.log(`worker process: ${bundled ? "bundle" : "TypeScript sources through tsx"}`);
 
-  worker = fork(path.join(here, "classification-worker.ts"), [], {
-    execArgv: process.execArgv,
+  worker = fork(workerFile, [], {
+    execArgv: bundled ? [] : process.execArgv,
     env: {
       ...process.env,
       DATABASE_URL: pg.url,
