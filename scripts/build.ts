@@ -169,6 +169,8 @@ export async function buildTarget(target: BundleTarget, version: string): Promis
   const result = await esbuild.build({
     entryPoints: [path.join(ROOT, target.entry)],
     outfile,
+    // metafile paths are relative to this; callers (the benches) run from other folders
+    absWorkingDir: ROOT,
     bundle: true,
     platform: "node",
     format: "esm",
