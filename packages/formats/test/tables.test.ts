@@ -81,6 +81,16 @@ describe("CSV", () => {
     ]);
   });
 
+  it("reads BattyCoda's own export back: duration is derived, not a note", () => {
+    const r = parseSegmentsCsv(
+      "onset,offset,duration,low_freq,high_freq,label,notes\n0.1,0.25,0.15,20000,60000,FM,faint\n1,1.5,0.5,,,,\n",
+    );
+    expect(r.segments).toEqual([
+      { onset: 0.1, offset: 0.25, label: "FM", lowFreq: 20000, highFreq: 60000, notes: "faint" },
+      { onset: 1, offset: 1.5 },
+    ]);
+  });
+
   it.each([
     ["start,end\n1,2\n", ","],
     ["Begin;End\n1;2\n", ";"],

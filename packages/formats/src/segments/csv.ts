@@ -24,11 +24,14 @@ import {
   type SegmentIssue,
 } from "./types.ts";
 
-type Field = "onset" | "offset" | "label" | "lowFreq" | "highFreq" | "notes" | "channel";
+// `duration` is derived (offset − onset, as BattyCoda's own export writes it): read and dropped,
+// never kept as a note.
+type Field = "onset" | "offset" | "duration" | "label" | "lowFreq" | "highFreq" | "notes" | "channel";
 
 const ALIASES: Record<Field, string[]> = {
   onset: ["onset", "onsets", "start", "starttime", "begin", "begintime", "tstart"],
   offset: ["offset", "offsets", "end", "endtime", "stop", "stoptime", "tend"],
+  duration: ["duration", "dur"],
   label: ["label", "annotation", "calltype", "type", "class"],
   lowFreq: ["lowfreq", "lowfrequency", "low", "minfreq", "minfrequency", "freqmin", "fmin"],
   highFreq: ["highfreq", "highfrequency", "high", "maxfreq", "maxfrequency", "freqmax", "fmax"],
