@@ -17,6 +17,7 @@ import {
   type Stack,
   screenshot,
   startStack,
+  trpcMutation,
   trpcQuery,
   until,
 } from "./harness";
@@ -310,6 +311,68 @@ describe("spectrogram viewer: levels, readout, measurement", () => {
         async () => (await playback.getAttribute("data-playing")) === "false",
         10_000,
         100,
+      );
+
+      // ── the same measure tool on the annotation screen: one task around the call ──
+      const manual = await trpcMutation<{ id: string }>(page, "segmentation.createManual", {
+        recordingId: synthId,
+      });
+      await trpcMutation(page, "segmentation.segments.batchEdit", {
+        segmentationId: manual.id,
+        expectedVersion: 0,
+        ops: [{ op: "create", segment: { onset: CALL.onset, offset: CALL.onset + CALL.duration } }],
+      });
+      const { batchId } = await trpcMutation<{ batchId: string }>(page, "tasks.createBatch", {
+        name: `measure ${suffix}`,
+        source: { kind: "segmentation", segmentationId: manual.id },
+      });
+      await until(
+        "the task batch",
+        async () =>
+          (await trpcQuery<{ status: string }>(page, "tasks.getBatch", { batchId })).status === "ready",
+        60_000,
+        300,
+      );
+      await page.goto(`/tasks/batches/${batchId}/annotate`);
+      const current = page.locator('.tasks-plot img[data-current="true"]');
+      await current.waitFor();
+      await page.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('.tasks-plot img[data-current="true"]');
+        return !!img && img.complete && img.naturalWidth > 0;
+      });
+      const fig = page.getByRole("figure");
+      await fig.getByRole("button", { name: "Measure" }).click();
+      const plotBox = await page.locator(".tasks-plot").boundingBox();
+      if (!plotBox) throw new Error("no annotation plot");
+      // The detail window is the call ± the default 8 ms padding, 0 … 192 kHz.
+      const w0 = CALL.onset - 0.008;
+      const w1 = CALL.onset + CALL.duration + 0.008;
+      const ax = (t: number) => plotBox.x + ((t - w0) / (w1 - w0)) * plotBox.width;
+      const ay = (f: number) => plotBox.y + (1 - f / (SR / 2)) * plotBox.height;
+      await page.mouse.move(ax(0.595), ay(80_000));
+      await page.mouse.down();
+      await page.mouse.move(ax(0.605), ay(40_000), { steps: 4 });
+      await page.mouse.move(ax(0.6125), ay(15_000), { steps: 4 });
+      await page.mouse.up();
+      const annPanel = page.getByRole("region", { name: "Measurements" });
+      await annPanel.waitFor();
+      await page.waitForFunction(() => {
+        const el = document.querySelector('[aria-label="Measurements"]');
+        return !!el?.getAttribute("data-signal-duration");
+      });
+      const annDuration = Number(await annPanel.getAttribute("data-signal-duration"));
+      const annLow = Number(await annPanel.getAttribute("data-signal-low"));
+      const annHigh = Number(await annPanel.getAttribute("data-signal-high"));
+      console.log(
+        `[e2e] annotation screen measure: duration ${(annDuration * 1000).toFixed(3)} ms, band ${annLow}–${annHigh} Hz`,
+      );
+      await screenshot(page, SHOTS_DIR, "v04-annotation-measure");
+      expect(Math.abs(annDuration - CALL.duration)).toBeLessThanOrEqual(HOP_S);
+      expect(Math.abs(annLow - CALL.f1)).toBeLessThanOrEqual(BIN_HZ);
+      expect(Math.abs(annHigh - CALL.f0)).toBeLessThanOrEqual(BIN_HZ);
+      // Times on this screen are relative to the call's onset.
+      expect(await annPanel.locator('[data-measure="beginTime"] dd').textContent()).toMatch(
+        /^-?\d+\.\d+ ms$/,
       );
 
       expect(consoleErrors).toEqual([]);

@@ -163,7 +163,8 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
   const [measuring, setMeasuring] = useState(false);
   const [box, setBox] = useState<SelectionBox | null>(null);
   const [draft, setDraft] = useState<SelectionBox | null>(null);
-  const [hover, setHover] = useState<{ t: number; f: number } | null>(null);
+  // The readout has its own state: a pointer move must not re-render the whole viewer.
+  const setHover = useRef<(h: { t: number; f: number } | null) => void>(() => {});
   // Tiles of the current zoom level last drawn (for "kHz +": the loudest band in view).
   const drawnRef = useRef<BcsgWindow[]>([]);
   const [contrast, setContrast] = useState(1);
@@ -307,7 +308,8 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
   };
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
     const r = plotRef.current?.getBoundingClientRect();
-    if (r) setHover({ t: mapping.xToTime(e.clientX - r.left), f: mapping.yToFreq(e.clientY - r.top) });
+    if (r)
+      setHover.current({ t: mapping.xToTime(e.clientX - r.left), f: mapping.yToFreq(e.clientY - r.top) });
     const d = drag.current;
     if (!d) return;
     const x = localX(e);
@@ -617,7 +619,7 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
             onPointerCancel={() => {
               drag.current = null;
             }}
-            onPointerLeave={() => setHover(null)}
+            onPointerLeave={() => setHover.current(null)}
             onKeyDown={onKeyDown}
           >
             <canvas
@@ -748,11 +750,7 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
             </>
           ) : null}
         </div>
-        <div className="small mono spectro-readout" data-testid="spectro-readout" aria-live="off">
-          {hover
-            ? `${(hover.t * 1000).toFixed(1)} ms · ${(hover.f / 1000).toFixed(2)} kHz`
-            : "Point at the spectrogram for time and frequency"}
-        </div>
+        <HoverReadout setter={setHover} />
         {box ? <MeasurementsPanel box={box} state={measured} onClear={() => setBox(null)} /> : null}
         <p id={`${uid}-help`} className="small muted spectro-help">
           Wheel zooms in time (Alt+wheel: frequency, around the pointer), Shift+wheel pans; drag pans or
@@ -778,5 +776,17 @@ function MeasureBoxOutline({ b, mapping }: { b: SelectionBox; mapping: ReturnTyp
         height: Math.max(1, mapping.freqToY(b.fLow) - top),
       }}
     />
+  );
+}
+
+function HoverReadout({ setter }: { setter: { current: (h: { t: number; f: number } | null) => void } }) {
+  const [hover, setHover] = useState<{ t: number; f: number } | null>(null);
+  setter.current = setHover;
+  return (
+    <div className="small mono spectro-readout" data-testid="spectro-readout" aria-live="off">
+      {hover
+        ? `${(hover.t * 1000).toFixed(1)} ms · ${(hover.f / 1000).toFixed(2)} kHz`
+        : "Point at the spectrogram for time and frequency"}
+    </div>
   );
 }
