@@ -80,6 +80,18 @@ export async function run(): Promise<void> {
         `streamed, one thread, ${encoding.padEnd(10)}: ${fmt(size / 1e6)} MB per minute of 384 kHz audio (${fmt(size / wavSize, 2)} x WAV, ${fmt(rawSize / size, 2)}:1 vs raw float32; target <= 25 MB) at ${fmt(rate)}x real time per core (target >= 20x; ${fmt(rate / baseRate, 2)}x the baseline)`,
       );
     }
+    // Coarser steps for comparison (writer option dbScale): smaller, but one colour-map level is guaranteed only
+    // for display ranges of >= 255 * step dB (64 dB at 1/4 dB), where the default 1/12 dB holds it from 22 dB.
+    for (const dbScale of [0.25, 1]) {
+      const out = join(dir, `coarse-${dbScale}.h5`);
+      const c1 = process.cpuUsage();
+      await writeSpectrogramFile(wav60, out, { dbScale });
+      const rate = 60 / cpuSeconds(c1);
+      const size = (await stat(out)).size;
+      console.log(
+        `  (uint16-db with dbScale ${dbScale} dB: ${fmt(size / 1e6)} MB per minute at ${fmt(rate)}x real time; within one colour level only for display ranges >= ${fmt(255 * dbScale, 0)} dB)`,
+      );
+    }
     const oneRate = best["uint16-db"]!.rate;
     console.log(
       `uint16-db vs float32-db: ${fmt(best["float32-db"]!.size / best["uint16-db"]!.size, 2)}x smaller, ${fmt(oneRate / best["float32-db"]!.rate, 2)}x the write speed`,
