@@ -133,8 +133,24 @@ async function scatterBench() {
       const S = (
         globalThis as unknown as { Scatter: typeof import("../../web/src/features/clustering/scatter.ts") }
       ).Scatter;
-      const canvas = document.getElementById("c") as HTMLCanvasElement;
-      const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
+      // the worker's tsconfig has no DOM types: the few used here, spelled out
+      type ImageDataLike = { data: Uint8ClampedArray };
+      type Ctx2D = {
+        createImageData(w: number, h: number): ImageDataLike;
+        putImageData(img: ImageDataLike, x: number, y: number): void;
+        getImageData(x: number, y: number, w: number, h: number): ImageDataLike;
+        fillRect(x: number, y: number, w: number, h: number): void;
+        fillStyle: string;
+      };
+      const g = globalThis as unknown as {
+        document: {
+          getElementById(id: string): { width: number; height: number; getContext(k: "2d"): Ctx2D };
+        };
+        requestAnimationFrame(cb: () => void): number;
+      };
+      const requestAnimationFrame = g.requestAnimationFrame.bind(globalThis);
+      const canvas = g.document.getElementById("c");
+      const ctx = canvas.getContext("2d");
       const W = canvas.width;
       const H = canvas.height;
       // n points in 8 Gaussian blobs
@@ -172,7 +188,7 @@ async function scatterBench() {
         const intervals: number[] = [];
         let last = performance.now();
         for (let f = 0; f < frames; f++) {
-          await new Promise((r) => requestAnimationFrame(r));
+          await new Promise<void>((r) => requestAnimationFrame(() => r()));
           const now = performance.now();
           intervals.push(now - last);
           last = now;
