@@ -9,13 +9,7 @@ import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeShapesWav } from "../../../packages/core/src/clustering/testing.ts";
-import {
-  type decodePoints,
-  fitView,
-  lassoSelect,
-  toScreenX,
-  toScreenY,
-} from "../src/features/clustering/scatter";
+import { decodePoints, fitView, lassoSelect, toScreenX, toScreenY } from "../src/features/clustering/scatter";
 import {
   finishRegistration,
   openPage,
@@ -216,6 +210,7 @@ describe("clustering journey", () => {
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot(page, "cl-failure").catch(() => {});
+      console.log(`console errors: ${JSON.stringify(consoleErrors)}`);
       console.log(stack.logs());
       throw err;
     }

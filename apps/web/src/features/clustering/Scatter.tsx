@@ -104,6 +104,8 @@ export function Scatter({
   useEffect(
     () => () => {
       if (frame.current !== null) cancelAnimationFrame(frame.current);
+      // StrictMode mounts twice: a cancelled frame must not look pending to the next mount
+      frame.current = null;
     },
     [],
   );
