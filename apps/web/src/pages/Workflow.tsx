@@ -2,6 +2,8 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ErrorAlert, formatDate, Loading, PageHeader } from "../components/ui";
 import { CspReports } from "../features/admin/CspReports";
+import { Backups, Maintenance, Schedules } from "../features/admin/Maintenance";
+import { Groups, JobQueues, SystemStatus, Users } from "../features/admin/SystemAdmin";
 import { StatusBadge } from "../features/jobs/progress";
 import { GroupQuotas } from "../features/storage/GroupQuotas";
 import { useTRPC } from "../lib/trpc";
@@ -137,15 +139,15 @@ export function AdminPage() {
           </section>
         </>
       ) : null}
+      <SystemStatus />
+      <Maintenance />
+      <Schedules />
+      <Backups />
+      <JobQueues />
+      <Users />
+      <Groups />
       <GroupQuotas />
       <CspReports />
-      <Coming
-        items={[
-          "User management (activate, deactivate, make site admin)",
-          "System species and default classifiers",
-          "Database backups to S3",
-        ]}
-      />
     </div>
   );
 }
