@@ -475,6 +475,14 @@ describe("scripting routes, from the route table", () => {
       headers: { authorization: `Bearer ${alice.apiKey}` },
     });
     expect(simple.json().user.group_name).toBe("alice's group");
+    // Uploads and audio act in the current group only: group_id there is refused, not ignored.
+    const upload = await app.inject({
+      method: "POST",
+      url: `/api/v1/recordings?group_id=${aliceGroup}`,
+      headers: { authorization: `Bearer ${alice.apiKey}` },
+    });
+    expect(upload.statusCode).toBe(400);
+    expect(upload.json().error.message).toMatch(/^group_id: /);
   });
 
   it("limits requests per key (429), leaving other keys alone", async () => {

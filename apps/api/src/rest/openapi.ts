@@ -100,7 +100,8 @@ const groupParameter: Parameter = {
   in: "query",
   required: false,
   schema: { type: "string" },
-  description: "Act in this group (you must be a member); default: your current group",
+  description:
+    "Act in this group (you must be a member); default: your current group. Not accepted by the upload, audio and segment-import routes.",
 };
 
 const groupHeader = {

@@ -29,8 +29,30 @@ function unwrapInput(parsers: unknown[]): z.ZodType | null {
   return schema instanceof z.ZodVoid || schema instanceof z.ZodUndefined ? null : (schema as z.ZodType);
 }
 
+/**
+ * The operation ids of the first, hand-written REST version, kept so clients generated from it
+ * keep their method names.
+ */
+const FIRST_VERSION_IDS: Record<string, string> = {
+  "auth.me": "getMe",
+  "groups.list": "listGroups",
+  "projects.list": "listProjects",
+  "projects.create": "createProject",
+  "projects.get": "getProject",
+  "projects.update": "updateProject",
+  "projects.delete": "deleteProject",
+  "species.list": "listSpecies",
+  "species.get": "getSpecies",
+  "species.addCallType": "addCallType",
+  "recordings.list": "listRecordings",
+  "recordings.get": "getRecording",
+  "segmentation.list": "listSegmentations",
+  "segmentation.segments.list": "listSegments",
+};
+
 /** "classification.listRuns" → "classificationListRuns": unique because tRPC paths are. */
-const operationIdOf = (procedure: string) => procedure.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
+const operationIdOf = (procedure: string) =>
+  FIRST_VERSION_IDS[procedure] ?? procedure.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
 
 function fromRouter(): RestProcedure[] {
   const found: RestProcedure[] = [];

@@ -1,5 +1,5 @@
 // Everything under /api/v1 that lives in this folder, the OpenAPI documents and the reference page.
-import type { RateLimitRule } from "@battycoda/core";
+import { DomainError, type RateLimitRule } from "@battycoda/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { cspNonceOf } from "../http/security-headers.ts";
 import type { ServerDeps } from "../trpc.ts";
@@ -7,6 +7,7 @@ import {
   type ApiCaller,
   authenticateApiCall,
   DEFAULT_API_KEY_RATE_LIMIT,
+  GROUP_ID_PARAM,
   restCredentials,
 } from "./api-key-auth.ts";
 import { FILE_ROUTES, registerFileRoutes } from "./file-routes.ts";
@@ -56,8 +57,21 @@ export function registerRestApi(app: FastifyInstance, deps: ServerDeps, options:
 
   // The upload, audio and import routes of /api/v1 live in http/ and authenticate themselves;
   // this counts their requests against the key's limit too, before a byte of an upload is read.
+  // They act in the current group only, so a group_id there is refused rather than ignored.
+  const servedElsewhere = new Set(FILE_ROUTES.filter((r) => !r.serve).map((r) => `${r.method} ${r.path}`));
   app.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/api/v1/") || !restCredentials(req).key) return;
+    if (!req.url.startsWith("/api/v1/")) return;
+    const { key, groupId } = restCredentials(req);
+    if (groupId && servedElsewhere.has(`${req.method} ${req.routeOptions.url}`))
+      return sendFailure(
+        reply,
+        req,
+        new DomainError(
+          "BAD_REQUEST",
+          `${GROUP_ID_PARAM}: not supported on this route yet; it acts in your current group (switch it in the web app)`,
+        ),
+      );
+    if (!key) return;
     try {
       await authenticate(req);
     } catch (err) {

@@ -450,7 +450,7 @@ export interface paths {
          * Groups the user belongs to (pass one as group_id to act in it)
          * @description Same as the tRPC procedure `groups.list`.
          */
-        get: operations["groupsList"];
+        get: operations["listGroups"];
         put?: never;
         post?: never;
         delete?: never;
@@ -550,7 +550,7 @@ export interface paths {
          * The API key's user, with their current group
          * @description Same as the tRPC procedure `auth.me`.
          */
-        get: operations["authMe"];
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -570,13 +570,13 @@ export interface paths {
          * Projects of the group
          * @description Same as the tRPC procedure `projects.list`.
          */
-        get: operations["projectsList"];
+        get: operations["listProjects"];
         put?: never;
         /**
          * Create a project
          * @description Same as the tRPC procedure `projects.create`.
          */
-        post: operations["projectsCreate"];
+        post: operations["createProject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -594,21 +594,21 @@ export interface paths {
          * One project
          * @description Same as the tRPC procedure `projects.get`.
          */
-        get: operations["projectsGet"];
+        get: operations["getProject"];
         put?: never;
         post?: never;
         /**
          * Delete a project with its recordings, task batches and clustering runs; returns what was removed
          * @description Same as the tRPC procedure `projects.delete`.
          */
-        delete: operations["projectsDelete"];
+        delete: operations["deleteProject"];
         options?: never;
         head?: never;
         /**
          * Rename a project or change its description
          * @description Same as the tRPC procedure `projects.update`.
          */
-        patch: operations["projectsUpdate"];
+        patch: operations["updateProject"];
         trace?: never;
     };
     "/api/v1/recordings": {
@@ -622,7 +622,7 @@ export interface paths {
          * Recordings of the group: filter, search, sort, paginate (pass nextCursor as cursor)
          * @description Same as the tRPC procedure `recordings.list`.
          */
-        get: operations["recordingsList"];
+        get: operations["listRecordings"];
         put?: never;
         /** Upload one WAV (multipart/form-data), optionally with a segment file; queues its processing. Recordings longer than the split length become several recordings when processed. */
         post: operations["uploadRecording"];
@@ -643,7 +643,7 @@ export interface paths {
          * One recording with its latest jobs
          * @description Same as the tRPC procedure `recordings.get`.
          */
-        get: operations["recordingsGet"];
+        get: operations["getRecording"];
         put?: never;
         post?: never;
         /**
@@ -688,7 +688,7 @@ export interface paths {
          * Segmentations of a recording (active first), with status and segment counts
          * @description Same as the tRPC procedure `segmentation.list`.
          */
-        get: operations["segmentationList"];
+        get: operations["listSegmentations"];
         put?: never;
         /**
          * Segment one recording (queued; poll the segmentation or its job)
@@ -749,7 +749,7 @@ export interface paths {
          * Segments of a segmentation in time order (seconds, Hz), paginated; search in notes and labels
          * @description Same as the tRPC procedure `segmentation.segments.list`.
          */
-        get: operations["segmentationSegmentsList"];
+        get: operations["listSegments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -789,7 +789,7 @@ export interface paths {
          * System species and the group's species
          * @description Same as the tRPC procedure `species.list`.
          */
-        get: operations["speciesList"];
+        get: operations["listSpecies"];
         put?: never;
         /**
          * Create a species in the group
@@ -813,7 +813,7 @@ export interface paths {
          * One species with its call types
          * @description Same as the tRPC procedure `species.get`.
          */
-        get: operations["speciesGet"];
+        get: operations["getSpecies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -835,7 +835,7 @@ export interface paths {
          * Add a call type to a species
          * @description Same as the tRPC procedure `species.addCallType`.
          */
-        post: operations["speciesAddCallType"];
+        post: operations["addCallType"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1018,9 +1018,9 @@ export interface components {
     };
     responses: never;
     parameters: {
-        /** @description Act in this group (you must be a member); default: your current group */
+        /** @description Act in this group (you must be a member); default: your current group. Not accepted by the upload, audio and segment-import routes. */
         GroupId: string;
-        /** @description Act in this group (you must be a member); default: your current group */
+        /** @description Act in this group (you must be a member); default: your current group. Not accepted by the upload, audio and segment-import routes. */
         GroupIdHeader: string;
     };
     requestBodies: never;
@@ -3088,7 +3088,7 @@ export interface operations {
             };
         };
     };
-    groupsList: {
+    listGroups: {
         parameters: {
             query?: never;
             header?: never;
@@ -3502,7 +3502,7 @@ export interface operations {
             };
         };
     };
-    authMe: {
+    getMe: {
         parameters: {
             query?: never;
             header?: never;
@@ -3572,7 +3572,7 @@ export interface operations {
             };
         };
     };
-    projectsList: {
+    listProjects: {
         parameters: {
             query?: never;
             header?: never;
@@ -3638,7 +3638,7 @@ export interface operations {
             };
         };
     };
-    projectsCreate: {
+    createProject: {
         parameters: {
             query?: never;
             header?: never;
@@ -3712,7 +3712,7 @@ export interface operations {
             };
         };
     };
-    projectsGet: {
+    getProject: {
         parameters: {
             query?: never;
             header?: never;
@@ -3780,7 +3780,7 @@ export interface operations {
             };
         };
     };
-    projectsDelete: {
+    deleteProject: {
         parameters: {
             query?: never;
             header?: never;
@@ -3848,7 +3848,7 @@ export interface operations {
             };
         };
     };
-    projectsUpdate: {
+    updateProject: {
         parameters: {
             query?: never;
             header?: never;
@@ -3923,7 +3923,7 @@ export interface operations {
             };
         };
     };
-    recordingsList: {
+    listRecordings: {
         parameters: {
             query?: {
                 projectId?: string;
@@ -4161,7 +4161,7 @@ export interface operations {
             };
         };
     };
-    recordingsGet: {
+    getRecording: {
         parameters: {
             query?: never;
             header?: never;
@@ -4546,7 +4546,7 @@ export interface operations {
             };
         };
     };
-    segmentationList: {
+    listSegmentations: {
         parameters: {
             query?: never;
             header?: never;
@@ -4882,7 +4882,7 @@ export interface operations {
             };
         };
     };
-    segmentationSegmentsList: {
+    listSegments: {
         parameters: {
             query?: {
                 search?: string;
@@ -5045,7 +5045,7 @@ export interface operations {
             };
         };
     };
-    speciesList: {
+    listSpecies: {
         parameters: {
             query?: never;
             header?: never;
@@ -5217,7 +5217,7 @@ export interface operations {
             };
         };
     };
-    speciesGet: {
+    getSpecies: {
         parameters: {
             query?: never;
             header?: never;
@@ -5298,7 +5298,7 @@ export interface operations {
             };
         };
     };
-    speciesAddCallType: {
+    addCallType: {
         parameters: {
             query?: never;
             header?: never;
