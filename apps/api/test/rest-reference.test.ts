@@ -35,7 +35,15 @@ describe("/api/reference", () => {
         expect(await page.locator("h1").count()).toBe(1);
         expect(await page.locator("h1").textContent()).toContain("BattyCoda API");
         // The stylesheet applied: the nav is a fixed-width column with its background.
-        const nav = await page.locator("nav").evaluate((el) => getComputedStyle(el).backgroundColor);
+        // (the browser's getComputedStyle; this package's tsconfig has no DOM types)
+        const nav = await page
+          .locator("nav")
+          .evaluate(
+            (el) =>
+              (
+                globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }
+              ).getComputedStyle(el).backgroundColor,
+          );
         expect(nav).toBe("rgb(244, 246, 248)");
         // Every operation of the document is on the page.
         const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
