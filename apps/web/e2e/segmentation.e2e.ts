@@ -193,7 +193,9 @@ describe("segmentation journey", () => {
         .getByText("completed")
         .waitFor({ timeout: 60_000 });
       await waitForCount(CALL_ONSETS.length);
-      await page.getByRole("button", { name: "Clear preview" }).click();
+      // Run clears the preview by itself (issue 11): no dashed boxes, no "Clear preview" left.
+      expect(await page.getByRole("img", { name: /^Preview segment/ }).count()).toBe(0);
+      expect(await page.getByRole("button", { name: "Clear preview" }).count()).toBe(0);
       const auto = await segmentRows();
       for (const [i, onset] of CALL_ONSETS.entries()) {
         expect(Math.abs((auto[i]?.onset ?? 0) / 1000 - onset)).toBeLessThan(0.005);
