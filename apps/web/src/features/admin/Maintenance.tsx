@@ -181,7 +181,7 @@ export function Maintenance() {
       </form>
 
       {current ? (
-        <div className="stack" aria-label="Selected run" data-testid="maintenance-run">
+        <section className="stack" aria-label="Selected run" data-testid="maintenance-run">
           <div className="row">
             <strong>{current.procedure}</strong>
             <span data-testid="run-status">{current.status}</span>
@@ -192,7 +192,7 @@ export function Maintenance() {
           <pre className="log" data-testid="run-log" style={{ maxHeight: "20rem", overflow: "auto" }}>
             {current.log || "(no output yet)"}
           </pre>
-        </div>
+        </section>
       ) : null}
 
       <h3>Recent runs</h3>
