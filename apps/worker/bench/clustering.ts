@@ -65,6 +65,9 @@ async function runBench(segments: number, root: string, url: string, label: stri
   await writeFile(wrapper, `#!/bin/sh\nexec /usr/bin/time -f "%M" -o "${rRss}" Rscript "$@"\n`);
   await chmod(wrapper, 0o755);
   const pool = new AudioPool({ threads: Number(process.env.POOL_THREADS ?? 2) });
+  // reset VmHWM, so the peak below is the run's and not the set-up's (writing the WAVs and rows)
+  await writeFile("/proc/self/clear_refs", "5").catch(() => undefined);
+  const before = await vmHwmMB("self");
   const stages: Record<string, number> = {};
   let stageStart = performance.now();
   const started = performance.now();
@@ -96,7 +99,7 @@ async function runBench(segments: number, root: string, url: string, label: stri
   const metrics = run.metrics as { silhouette: number | null; embedding: string; clustered: number };
   const rPeak = Number((await readFile(rRss, "utf8")).trim().split("\n").at(-1)) / 1024;
   console.log(
-    `${label.padEnd(10)} ${metrics.clustered} calls: ${total.toFixed(1)} s (features ${stages.features?.toFixed(1)} s, R + store ${stages.rAndStore?.toFixed(1)} s; set-up ${setup.toFixed(0)} s), silhouette ${metrics.silhouette?.toFixed(3)}, embedding ${metrics.embedding}; peak RSS: worker process ${(await vmHwmMB("self")).toFixed(0)} MB, Rscript ${rPeak.toFixed(0)} MB`,
+    `${label.padEnd(10)} ${metrics.clustered} calls: ${total.toFixed(1)} s (features ${stages.features?.toFixed(1)} s, R + store ${stages.rAndStore?.toFixed(1)} s; set-up ${setup.toFixed(0)} s), silhouette ${metrics.silhouette?.toFixed(3)}, embedding ${metrics.embedding}; peak RSS during the run: worker process ${(await vmHwmMB("self")).toFixed(0)} MB (${before.toFixed(0)} MB before it), Rscript ${rPeak.toFixed(0)} MB`,
   );
   await pool.destroy();
   await db.$disconnect();
