@@ -433,9 +433,11 @@ describe("annotation journey", () => {
 
       // ── review: filter by label, play the calls in sequence, relabel one in place ──
       const reviewLabel = labelled[0]?.label as string;
-      const relabelTo = shortNames.find((s) => s !== reviewLabel) as string;
       const tasksRegion = page.getByRole("region", { name: "Tasks" });
-      await tasksRegion.getByLabel("Label", { exact: true }).selectOption(reviewLabel);
+      await tasksRegion
+        .getByRole("group", { name: "Task filters" })
+        .getByRole("combobox", { name: /^Label/ })
+        .selectOption(reviewLabel);
       const filtered = await trpcQuery<{ items: { id: string; label: string | null }[] }>(
         page,
         "tasks.listTasks",
@@ -457,22 +459,72 @@ describe("annotation journey", () => {
         },
         [filtered.items.length, filtered.items.map((t) => t.id)] as const,
       );
-      await tasksRegion.getByRole("button", { name: "Review (play in sequence)" }).click();
+      // Every call the review player shows and whether it played, recorded in the page: the
+      // sequence moves on by itself, faster than a poll from here could follow.
+      await page.evaluate(() => {
+        const log: { id: string; playing: boolean }[] = [];
+        (window as unknown as { __review: typeof log }).__review = log;
+        new MutationObserver(() => {
+          const el = document.querySelector("[data-review-task]");
+          if (!el) return;
+          const id = el.getAttribute("data-review-task") ?? "";
+          const playing = el.getAttribute("data-playing") === "playing";
+          const last = log[log.length - 1];
+          if (last?.id === id) last.playing ||= playing;
+          else log.push({ id, playing });
+        }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      });
+      const reviewButton = tasksRegion.getByRole("button", { name: "Review (play in sequence)" });
+      await reviewButton.click();
       const review = page.getByRole("region", { name: "Review" });
-      const firstReviewed = filtered.items[0]?.id as string;
-      await page.locator(`[data-review-task="${firstReviewed}"][data-playing="playing"]`).waitFor();
+      const expectedOrder = filtered.items.map((t) => t.id);
+      const heard = await until(
+        "the review to play the filtered calls in order",
+        async () => {
+          const log = await page.evaluate(
+            () => (window as unknown as { __review: { id: string; playing: boolean }[] }).__review,
+          );
+          const want = Math.min(2, expectedOrder.length);
+          return log.filter((e) => e.playing).length >= want ? log : null;
+        },
+        60_000,
+        100,
+      );
+      expect(heard.map((e) => e.id)).toEqual(expectedOrder.slice(0, heard.length));
+      // Relabel in place: a call-type key during review labels the call on screen and pauses.
+      if (await review.count()) await review.getByRole("button", { name: "Stop review" }).click();
+      // Over the done calls with any label, so the relabelled call stays in the list.
+      const filters = tasksRegion.getByRole("group", { name: "Task filters" });
+      await filters.getByRole("combobox", { name: /^Label/ }).selectOption("*");
+      await filters.getByRole("combobox", { name: /^Status/ }).selectOption("done");
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll("table[aria-label='Task list'] tbody tr")];
+        return rows.length > 0 && rows.every((r) => r.getAttribute("data-status") === "done");
+      });
+      const firstDone = (
+        await trpcQuery<{ items: { id: string; label: string | null }[] }>(page, "tasks.listTasks", {
+          batchId,
+          status: "done",
+          limit: 1,
+        })
+      ).items[0];
+      const relabelTo = shortNames.find((s) => s !== firstDone?.label) as string;
+      await reviewButton.click();
       await page.keyboard.press(keyOf.get(relabelTo) as string);
+      await review.getByText("paused").waitFor();
+      const relabelledId = (await review.getAttribute("data-review-task")) as string;
+      expect(relabelledId).toBe(firstDone?.id);
       await until("the relabel from the review player", async () => {
-        const t = await trpcQuery<TaskRow>(page, "tasks.getTask", { taskId: firstReviewed });
+        const t = await trpcQuery<TaskRow>(page, "tasks.getTask", { taskId: relabelledId });
         return t.label === relabelTo ? t : null;
       });
       // the other labelled calls keep their labels
-      for (const l of labelled.filter((x) => x.id !== firstReviewed)) {
+      for (const l of labelled.filter((x) => x.id !== relabelledId)) {
         expect((await trpcQuery<TaskRow>(page, "tasks.getTask", { taskId: l.id })).label).toBe(l.label);
       }
-      await review.getByRole("button", { name: /stop/i }).first().click();
+      await review.getByRole("button", { name: "Stop review" }).click();
       await review.waitFor({ state: "detached" });
-      const relabelled = labelled.find((l) => l.id === firstReviewed);
+      const relabelled = labelled.find((l) => l.id === relabelledId);
       if (relabelled) relabelled.label = relabelTo;
 
       // ── a blind batch for Bob and Carol (the name check refuses the taken name first) ──
