@@ -15,7 +15,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 // `function f(db: Db, …)` or `function f(db: DbOrTx, …)`, exported or not.
-const BARE_CLIENT_FIRST = /function\s+\w+\s*(?:<[^>]*>)?\(\s*\w+\s*:\s*(?:Db|DbOrTx|PrismaClient|Db \| DbTransaction|DbTransaction \| Db)\s*[,)]/g;
+const BARE_CLIENT_FIRST =
+  /function\s+\w+\s*(?:<[^>]*>)?\(\s*\w+\s*:\s*(?:Db|DbOrTx|PrismaClient|Db \| DbTransaction|DbTransaction \| Db)\s*[,)]/g;
 
 describe("domain function signatures", () => {
   it("finds the source files it checks", () => {
@@ -36,7 +37,9 @@ describe("domain function signatures", () => {
   it("the pattern catches the old shape", () => {
     const old = "export async function listThings(db: Db, access: GroupAccess) {}";
     expect(old.match(BARE_CLIENT_FIRST)).toHaveLength(1);
-    expect("async function g(db: DbTransaction | Db, id: string) {}".match(BARE_CLIENT_FIRST)).toHaveLength(1);
+    expect("async function g(db: DbTransaction | Db, id: string) {}".match(BARE_CLIENT_FIRST)).toHaveLength(
+      1,
+    );
     expect("export function f({ db }: DbContext, id: string) {}".match(BARE_CLIENT_FIRST)).toBeNull();
   });
 });

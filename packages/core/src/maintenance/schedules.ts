@@ -62,7 +62,7 @@ export interface ScheduleView {
 }
 
 /** pg-boss's own record of a queue's last job (active, completed or failed), archive included. */
-async function lastBossJob(db: Db, queue: string) {
+async function lastBossJob({ db }: { db: Db }, queue: string) {
   try {
     const rows = await db.$queryRawUnsafe<{ state: string; at: Date | null; output: unknown }[]>(
       `SELECT state::text AS state, COALESCE(completed_on, started_on, created_on) AS at, output
@@ -85,7 +85,7 @@ export async function listSchedules({ db }: DbContext & { db: Db }): Promise<Sch
     ["classification.process-queue", "every 30 s and when a run is queued or ends"],
     ["maintenance.housekeeping", "hourly (expired sessions, codes, tokens; lost jobs; stale uploads)"],
   ] as const) {
-    const j = await lastBossJob(db, name);
+    const j = await lastBossJob({ db }, name);
     const error = j?.state === "failed" ? JSON.stringify(j.output ?? null).slice(0, 500) : null;
     out.push({
       name,

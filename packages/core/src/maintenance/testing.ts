@@ -1,3 +1,4 @@
+/// <reference path="./s3rver.d.ts" />
 // A local S3-compatible server for backup tests (s3rver, pure JS; the real AWS SDK talks to it).
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
