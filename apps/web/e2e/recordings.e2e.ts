@@ -208,7 +208,7 @@ describe("recordings journey", () => {
       await page.getByLabel("Status").selectOption("completed");
       await page.getByRole("row").filter({ hasText: "recording.ingest" }).first().waitFor();
       expect(await page.getByRole("row").filter({ hasText: "failed" }).count()).toBe(0);
-      await jobRow.getByRole("link", { name: "recording" }).click();
+      await jobRow.getByRole("link", { name: /bat1_angie_19/ }).click();
       await page.getByRole("heading", { name: /bat1_angie_19/ }).waitFor();
       expect(page.url()).toBe(recordingUrl);
 
