@@ -3,6 +3,8 @@
 // test/schema.test.ts fails when the committed file is stale.
 import openapiTS, { astToString } from "openapi-typescript";
 import { openApiDocument } from "../../../apps/api/src/rest/document.ts";
+// Type-only: loads the server, whose Fastify plugins (cookie, multipart) augment the request types the routes use.
+import type {} from "../../../apps/api/src/server.ts";
 
 export const SCHEMA_FILE = new URL("./generated/schema.d.ts", import.meta.url);
 
