@@ -99,7 +99,7 @@ async function runClassificationJob(
 
   const params = (run.parameters ?? {}) as { batchSize?: number };
   const batchSize = Math.max(1, Math.min(5000, params.batchSize ?? deps.batchSize ?? DEFAULT_BATCH_SIZE));
-  const servers = new RServerPool(deps.rServerUrls?.length ? deps.rServerUrls : [deps.rServerUrl], {
+  const servers = new RServerPool(serverUrls(deps), {
     timeoutMs: deps.predictTimeoutMs ?? 120_000,
   });
   const waitCtl = { attempts: run.attempts, since: null as number | null };
@@ -303,9 +303,13 @@ async function runClassificationJob(
   }
 }
 
+function serverUrls(deps: ClassificationHandlerDeps): string[] {
+  return deps.rServerUrls?.length ? deps.rServerUrls : [deps.rServerUrl];
+}
+
 /** How many R-backed runs may go at once: one per R server. */
 function rSlotsOf(deps: ClassificationHandlerDeps): number {
-  return new Set(deps.rServerUrls?.length ? deps.rServerUrls : [deps.rServerUrl]).size;
+  return new Set(serverUrls(deps)).size;
 }
 
 async function finishFailed(

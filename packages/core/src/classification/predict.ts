@@ -3,12 +3,10 @@ import { type CallFeatures, FEATURE_NAMES } from "@battycoda/audio";
 import {
   type ClassifierMethod,
   classifierMethods,
+  isServerFailure,
   type RClient,
-  RServerInternalError,
   RServerRequestError,
   RServerResponseError,
-  RServerTimeoutError,
-  RServerUnavailableError,
 } from "@battycoda/r-client";
 
 export interface CallTypeRef {
@@ -97,11 +95,7 @@ export async function predictBatch(
 
 /** R is down, busy or failing inside: worth waiting for. A 4xx or a malformed answer is not. */
 export function isTransient(err: unknown): boolean {
-  return (
-    err instanceof RServerUnavailableError ||
-    err instanceof RServerTimeoutError ||
-    err instanceof RServerInternalError
-  );
+  return isServerFailure(err);
 }
 
 export function isPermanentRError(err: unknown): boolean {
