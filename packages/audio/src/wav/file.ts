@@ -1,12 +1,21 @@
-import { type FileHandle, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { decodeFrames, rangeToFrames } from "./decode.ts";
 import { type ChunkScan, chunkWalker, interpretScan } from "./header.ts";
 import type { DecodedWav, TimeRange, WavInfo } from "./types.ts";
 
+/**
+ * Positional reads of a file: an fs FileHandle, or any object store that can serve byte ranges
+ * (the app's S3 media store), so WAV windows never need the whole file.
+ */
+export interface ByteSource {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
+}
+
 /** The first read covers the usual header (fmt + metadata chunks) in one system call. */
 const HEAD_BYTES = 64 * 1024;
 
-async function readExactly(fh: FileHandle, offset: number, length: number): Promise<Uint8Array> {
+async function readExactly(fh: ByteSource, offset: number, length: number): Promise<Uint8Array> {
   const buf = new Uint8Array(length);
   let got = 0;
   while (got < length) {
@@ -18,7 +27,7 @@ async function readExactly(fh: FileHandle, offset: number, length: number): Prom
 }
 
 /** Walks the chunks of an open file, reading only headers and metadata bodies, never the samples. */
-export async function scanFile(fh: FileHandle): Promise<ChunkScan> {
+export async function scanFile(fh: ByteSource): Promise<ChunkScan> {
   const { size: fileSize } = await fh.stat();
   const head = await readExactly(fh, 0, Math.min(HEAD_BYTES, fileSize));
   const walker = chunkWalker(fileSize);
@@ -34,7 +43,7 @@ export async function scanFile(fh: FileHandle): Promise<ChunkScan> {
   return step.value;
 }
 
-export async function readWavInfoFromHandle(fh: FileHandle): Promise<WavInfo> {
+export async function readWavInfoFromHandle(fh: ByteSource): Promise<WavInfo> {
   return interpretScan(await scanFile(fh));
 }
 
@@ -49,7 +58,7 @@ export async function readWavInfo(path: string): Promise<WavInfo> {
 
 /** Reads frames [start, end) of an open file; memory is proportional to the range only. */
 export async function readFrames(
-  fh: FileHandle,
+  fh: ByteSource,
   info: WavInfo,
   start: number,
   end: number,
@@ -108,7 +117,7 @@ export async function* readWavBlocks(
 }
 
 export async function* blocksFromHandle(
-  fh: FileHandle,
+  fh: ByteSource,
   info: WavInfo,
   options: BlockReadOptions = {},
 ): AsyncGenerator<WavBlock, void, undefined> {

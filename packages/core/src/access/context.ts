@@ -4,14 +4,10 @@
 import type { Config } from "@battycoda/config";
 import type { Db, DbOrTx, DbTransaction } from "@battycoda/db";
 import type PgBoss from "pg-boss";
-import { resolveStoredPath } from "../media/media.ts";
+import { createMediaStore } from "../media/create-store.ts";
+import type { MediaStore } from "../media/store.ts";
 
-/** Where media files live. Today one local folder; every path in the DB is relative to it. */
-export interface MediaStore {
-  readonly root: string;
-  /** Absolute path of a DB-relative media path; throws on anything that escapes the root. */
-  resolve(relative: string): string;
-}
+export type { MediaStore } from "../media/store.ts";
 
 export interface CoreContext {
   /** The database, or the transaction the caller is already in. */
@@ -25,16 +21,17 @@ export interface CoreContext {
 /** What most domain functions need: the database alone. */
 export type DbContext = Pick<CoreContext, "db">;
 
-export function localMediaStore(root: string): MediaStore {
-  return { root, resolve: (relative) => resolveStoredPath(root, relative) };
-}
-
 /** Builds the full context from long-lived dependencies (API start-up, worker, CLI, tests). */
-export function createCoreContext(deps: { db: DbOrTx; boss?: PgBoss | null; config: Config }): CoreContext {
+export function createCoreContext(deps: {
+  db: DbOrTx;
+  boss?: PgBoss | null;
+  config: Config;
+  media?: MediaStore;
+}): CoreContext {
   return {
     db: deps.db,
     boss: deps.boss ?? null,
-    media: localMediaStore(deps.config.mediaRoot),
+    media: deps.media ?? createMediaStore(deps.config),
     config: deps.config,
   };
 }

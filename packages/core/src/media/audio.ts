@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { buildWavHeader, formatOf, rangeToFrames, readWavInfo, WavError } from "@battycoda/audio";
 import { badRequest } from "../access/errors.ts";
+import type { ByteRange } from "./store.ts";
 
 export interface AudioClip {
   stream: Readable;
@@ -48,8 +49,6 @@ export async function openAudioClip(
     end: e / info.sampleRate,
   };
 }
-
-export type ByteRange = { start: number; end: number };
 
 /**
  * Parses a single `Range: bytes=…` header against a file of `size` bytes (RFC 9110).

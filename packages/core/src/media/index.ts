@@ -1,2 +1,5 @@
 export * from "./audio.ts";
+export * from "./create-store.ts";
+export * from "./local-store.ts";
 export * from "./media.ts";
+export * from "./store.ts";
