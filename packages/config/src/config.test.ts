@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, REPO_ROOT, readDotEnv } from "./index.ts";
+import { CONFIG_VARIABLES, ConfigError, loadConfig, REPO_ROOT, readDotEnv } from "./index.ts";
 
 const noPersist = { persistSecretKey: false };
 const tmpDirs: string[] = [];
@@ -41,6 +41,12 @@ describe("loadConfig", () => {
       region: "us-east-1",
       accessKeyId: undefined,
       secretAccessKey: undefined,
+    });
+    expect(c.mediaStorage).toEqual({
+      kind: "local",
+      s3: null,
+      cacheDir: path.join(REPO_ROOT, ".data", "media-cache"),
+      cacheMaxBytes: 2048 * 1024 * 1024,
     });
     expect(c.csp).toEqual({ mode: "enforce", enforce: true, strictMode: false, deprecatedVariables: [] });
     expect(c.trustProxy).toEqual(["127.0.0.1", "::1"]);
@@ -144,6 +150,16 @@ describe("loadConfig", () => {
       "Invalid configuration: GROUP_STORAGE_QUOTA_MB: expected a number ≥ 0",
     ],
     [{ AWS_SES_ACCESS_KEY_ID: "AKIA" }, "Invalid configuration: AWS_SES_SECRET_ACCESS_KEY: required"],
+    [{ MEDIA_STORAGE: "s3" }, "Invalid configuration: MEDIA_S3_BUCKET: required when MEDIA_STORAGE=s3"],
+    [{ MEDIA_STORAGE: "gcs" }, "Invalid configuration: MEDIA_STORAGE: expected local or s3"],
+    [{ MEDIA_S3_ENDPOINT: "minio:9000" }, "Invalid configuration: MEDIA_S3_ENDPOINT: expected a URL"],
+    [
+      { MEDIA_S3_BUCKET: "b", MEDIA_S3_SECRET_ACCESS_KEY: "s" },
+      "Invalid configuration: MEDIA_S3_ACCESS_KEY_ID: required when the other MEDIA_S3_*_KEY is set",
+    ],
+    [{ MEDIA_S3_PREFIX: "a/../b" }, "Invalid configuration: MEDIA_S3_PREFIX: expected a folder-like prefix"],
+    [{ MEDIA_S3_PREFIX: "a//b" }, "Invalid configuration: MEDIA_S3_PREFIX: expected a folder-like prefix"],
+    [{ MEDIA_CACHE_MAX_MB: "0" }, "Invalid configuration: MEDIA_CACHE_MAX_MB: expected a positive number"],
     [
       { DEFAULT_FROM_EMAIL: "nobody" },
       "Invalid configuration: DEFAULT_FROM_EMAIL: expected an email address",
@@ -160,6 +176,50 @@ describe("loadConfig", () => {
     const c = loadConfig({ ZIP_MAX_DISK_SHARE: "0.25", GROUP_STORAGE_QUOTA_MB: "1.5" }, noPersist);
     expect(c.zipMaxDiskShare).toBe(0.25);
     expect(c.groupStorageQuotaBytes).toBe(Math.floor(1.5 * 1024 * 1024));
+  });
+
+  it("reads the S3 media store, its prefix as a folder, and the cache settings", () => {
+    const c = loadConfig(
+      {
+        MEDIA_STORAGE: " S3 ",
+        MEDIA_S3_BUCKET: "lab-media",
+        MEDIA_S3_PREFIX: "/battycoda/media",
+        MEDIA_S3_ENDPOINT: "http://127.0.0.1:9000",
+        MEDIA_S3_REGION: "eu-west-1",
+        MEDIA_S3_ACCESS_KEY_ID: "AK",
+        MEDIA_S3_SECRET_ACCESS_KEY: "SK",
+        MEDIA_CACHE_DIR: "/var/cache/battycoda",
+        MEDIA_CACHE_MAX_MB: "1.5",
+      },
+      noPersist,
+    );
+    expect(c.mediaStorage).toEqual({
+      kind: "s3",
+      s3: {
+        bucket: "lab-media",
+        prefix: "battycoda/media/",
+        endpoint: "http://127.0.0.1:9000",
+        region: "eu-west-1",
+        accessKeyId: "AK",
+        secretAccessKey: "SK",
+      },
+      cacheDir: "/var/cache/battycoda",
+      cacheMaxBytes: Math.floor(1.5 * 1024 * 1024),
+    });
+    // A local installation with a bucket configured: the target of migrate-media --to s3.
+    const local = loadConfig({ MEDIA_S3_BUCKET: "lab-media", DATA_DIR: "/srv/bc" }, noPersist);
+    expect(local.mediaStorage.kind).toBe("local");
+    expect(local.mediaStorage.s3?.prefix).toBe("");
+    expect(local.mediaStorage.cacheDir).toBe("/srv/bc/media-cache");
+  });
+
+  it("documents every variable in .env.example", () => {
+    const example = fs.readFileSync(path.join(REPO_ROOT, ".env.example"), "utf8");
+    const documented = new Set([...example.matchAll(/\b([A-Z][A-Z0-9_]+)\b/g)].map((m) => m[1]));
+    expect(CONFIG_VARIABLES.filter((v) => !documented.has(v))).toEqual([]);
+    // Every MEDIA_* setting has its own `NAME=default` line, not only a mention in a comment.
+    for (const v of CONFIG_VARIABLES.filter((x) => x.startsWith("MEDIA_")))
+      expect(example).toMatch(new RegExp(`^${v}=`, "m"));
   });
 
   it("reports every bad variable at once", () => {

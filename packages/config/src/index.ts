@@ -101,6 +101,8 @@ const email = (fallback: string) =>
       .default(fallback),
   );
 
+export const MEDIA_STORAGE_KINDS = ["local", "s3"] as const;
+export type MediaStorageKind = (typeof MEDIA_STORAGE_KINDS)[number];
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const CSP_MODES = ["enforce", "report-only", "strict"] as const;
 export type CspMode = (typeof CSP_MODES)[number];
@@ -131,6 +133,18 @@ const schema = z.object({
   ),
   DATA_DIR: str(),
   MEDIA_ROOT: str(),
+  MEDIA_STORAGE: z.preprocess(
+    (v) => (typeof unsetIfEmpty(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    z.enum(MEDIA_STORAGE_KINDS, { error: "expected local or s3" }).default("local"),
+  ),
+  MEDIA_S3_BUCKET: str(),
+  MEDIA_S3_PREFIX: str(),
+  MEDIA_S3_ENDPOINT: optionalUrl(["http:", "https:"]),
+  MEDIA_S3_REGION: z.preprocess(unsetIfEmpty, z.string().trim().default("us-east-1")),
+  MEDIA_S3_ACCESS_KEY_ID: str(),
+  MEDIA_S3_SECRET_ACCESS_KEY: str(),
+  MEDIA_CACHE_DIR: str(),
+  MEDIA_CACHE_MAX_MB: positiveNumber(2048),
   HOST: z.preprocess(unsetIfEmpty, z.string().trim().default("127.0.0.1")),
   PORT: port(8000),
   DOMAIN_NAME: z.preprocess(unsetIfEmpty, z.string().trim().default("localhost")),
@@ -194,6 +208,22 @@ const schema = z.object({
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Every variable the schema reads (the .env.example test checks each one is documented). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/** One bucket (or a prefix in it) on AWS S3 or an S3-compatible server. */
+export interface S3StoreSettings {
+  bucket: string;
+  /** "" or a folder-like prefix ending in "/". */
+  prefix: string;
+  /** S3-compatible store (MinIO, Ceph, Garage, s3rver); unset = AWS. Path-style addressing when set. */
+  endpoint: string | undefined;
+  region: string;
+  /** Both unset = the AWS SDK's default chain (environment, instance role). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+}
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   isProduction: boolean;
@@ -204,6 +234,19 @@ export interface Config {
   dataDir: string;
   /** Uploaded recordings, spectrograms, repertoire images, models. Paths in the DB are relative to it. */
   mediaRoot: string;
+  /** Where media live (MEDIA_STORAGE) and the local read-through cache of the S3 backend. */
+  mediaStorage: {
+    kind: MediaStorageKind;
+    /**
+     * MEDIA_S3_*, whenever MEDIA_S3_BUCKET is set: required by MEDIA_STORAGE=s3, and the
+     * target of `migrate-media --to s3` while the installation is still local.
+     */
+    s3: S3StoreSettings | null;
+    /** Files staged for tools that need a path (h5wasm, Rscript); default <DATA_DIR>/media-cache. */
+    cacheDir: string;
+    /** LRU eviction keeps the cache under this; files in use are never evicted. */
+    cacheMaxBytes: number;
+  };
   /** Where the mailer writes messages when SES is not configured. */
   outboxDir: string;
   secretKey: string;
@@ -234,16 +277,7 @@ export interface Config {
     configurationSet: string | undefined;
   };
   defaultFromEmail: string;
-  backup: {
-    bucket: string;
-    prefix: string;
-    /** S3-compatible store (MinIO, Ceph, s3rver); unset = AWS. Path-style addressing when set. */
-    endpoint: string | undefined;
-    region: string;
-    /** Both unset = the AWS SDK's default chain (environment, instance role). */
-    accessKeyId: string | undefined;
-    secretAccessKey: string | undefined;
-  };
+  backup: S3StoreSettings;
   /** Folder with pg_dump/psql matching the server's major version (PG_BIN_DIR); unset = searched. */
   pgBinDir: string | undefined;
   csp: {
@@ -306,6 +340,12 @@ function browsableHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+/** "media", "/media/", "media/" → "media/"; unset → "" (the bucket's root). */
+function folderPrefix(p: string | undefined): string {
+  const trimmed = (p ?? "").replace(/^\/+|\/+$/g, "");
+  return trimmed ? `${trimmed}/` : "";
+}
+
 function resolveFromRepo(p: string): string {
   return path.isAbsolute(p) ? p : path.resolve(REPO_ROOT, p);
 }
@@ -347,6 +387,16 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       const missing = e.AWS_SES_ACCESS_KEY_ID ? "AWS_SES_SECRET_ACCESS_KEY" : "AWS_SES_ACCESS_KEY_ID";
       issues.push(`${missing}: required when the other AWS_SES_* key is set`);
     }
+    if (e.MEDIA_STORAGE === "s3" && !e.MEDIA_S3_BUCKET)
+      issues.push("MEDIA_S3_BUCKET: required when MEDIA_STORAGE=s3 (the bucket that holds the media)");
+    if (e.MEDIA_S3_PREFIX && /(^|\/)\.{1,2}(\/|$)|[^/]\/{2,}[^/]/.test(e.MEDIA_S3_PREFIX))
+      issues.push(
+        'MEDIA_S3_PREFIX: expected a folder-like prefix ("battycoda/media/") without ".", ".." or "//"',
+      );
+    if (Boolean(e.MEDIA_S3_ACCESS_KEY_ID) !== Boolean(e.MEDIA_S3_SECRET_ACCESS_KEY)) {
+      const missing = e.MEDIA_S3_ACCESS_KEY_ID ? "MEDIA_S3_SECRET_ACCESS_KEY" : "MEDIA_S3_ACCESS_KEY_ID";
+      issues.push(`${missing}: required when the other MEDIA_S3_*_KEY is set`);
+    }
   }
   if (issues.length > 0 || !parsed.success)
     throw new ConfigError(`Invalid configuration: ${issues.join("; ")}`);
@@ -372,6 +422,21 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     repoRoot: REPO_ROOT,
     dataDir,
     mediaRoot,
+    mediaStorage: {
+      kind: e.MEDIA_STORAGE,
+      s3: e.MEDIA_S3_BUCKET
+        ? {
+            bucket: e.MEDIA_S3_BUCKET,
+            prefix: folderPrefix(e.MEDIA_S3_PREFIX),
+            endpoint: e.MEDIA_S3_ENDPOINT,
+            region: e.MEDIA_S3_REGION,
+            accessKeyId: e.MEDIA_S3_ACCESS_KEY_ID,
+            secretAccessKey: e.MEDIA_S3_SECRET_ACCESS_KEY,
+          }
+        : null,
+      cacheDir: e.MEDIA_CACHE_DIR ? resolveFromRepo(e.MEDIA_CACHE_DIR) : path.join(dataDir, "media-cache"),
+      cacheMaxBytes: Math.floor(e.MEDIA_CACHE_MAX_MB * 1024 * 1024),
+    },
     outboxDir: path.join(dataDir, "outbox"),
     secretKey,
     host: e.HOST,
