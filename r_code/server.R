@@ -14,7 +14,7 @@ script_dir <- local({
 })
 
 R_CODE_DIR <- script_dir
-for (f in c("util.R", "data.R", "models.R", "cv.R", "api.R", "jobs.R")) source(file.path(script_dir, "R", f))
+for (f in c("util.R", "data.R", "cache.R", "models.R", "cv.R", "api.R", "jobs.R")) source(file.path(script_dir, "R", f))
 
 parse_cli <- function(args) {
   out <- list()

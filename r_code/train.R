@@ -17,7 +17,7 @@ script_dir <- local({
   if (length(file_arg) == 1L) dirname(normalizePath(sub("^--file=", "", file_arg))) else getwd()
 })
 R_CODE_DIR <- script_dir
-for (f in c("util.R", "data.R", "models.R", "cv.R", "api.R")) source(file.path(script_dir, "R", f))
+for (f in c("util.R", "data.R", "cache.R", "models.R", "cv.R", "api.R")) source(file.path(script_dir, "R", f))
 
 write_atomic <- function(write, path) {
   tmp <- paste0(path, ".tmp")

@@ -64,7 +64,8 @@ ping_info <- function() {
     methods = I(METHODS),
     pid = Sys.getpid(),
     uptimeSeconds = as.numeric(difftime(Sys.time(), SERVER_STARTED_AT, units = "secs")),
-    training = training_summary()
+    training = training_summary(),
+    modelCache = cache_summary()
   )
 }
 
@@ -72,9 +73,8 @@ ping_info <- function() {
 #' with the input is found here, synchronously, so bad requests get their 4xx at once and only
 #' well-formed work is handed to a training process.
 prepare_training <- function(method, body) {
-  check_known_fields(body, c("features", "labels", "modelPath", "options"))
+  check_known_fields(body, c("features", "labels", "options"))
   opts <- parse_train_options(method, body$options)
-  model_path <- check_model_path(body$modelPath)
   X <- parse_features(body$features)
   y <- parse_labels(body$labels, nrow(X))
   n_input <- nrow(X)
@@ -130,13 +130,14 @@ prepare_training <- function(method, body) {
     warnings <- c(warnings, sprintf("label(s) %s have fewer samples than cvFolds; some folds train without them", fmt_list(small)))
   }
   list(
-    method = method, opts = opts, modelPath = model_path, X = X, y = y, rows = rows,
+    method = method, opts = opts, cacheDir = model_cache_dir(), X = X, y = y, rows = rows,
     classes = classes, classCounts = class_counts, nInput = n_input, nDuplicates = dd$removed,
     droppedLabels = dropped_labels, warnings = warnings
   )
 }
 
-#' Fit, cross-validate and save a prepared training; returns the response body. `progress(fraction,
+#' Fit, cross-validate and save a prepared training into the model cache; returns the response
+#' body, which names the model by its sha256 (GET /models/<sha256> downloads it). `progress(fraction,
 #' stage)` is called after each step (the training process writes it where /train/status reads it).
 run_training <- function(prep, progress = function(fraction, stage) NULL) {
   t0 <- proc.time()[["elapsed"]]
@@ -173,11 +174,12 @@ run_training <- function(prep, progress = function(fraction, stage) NULL) {
     rVersion = paste(R.version$major, R.version$minor, sep = "."),
     packages = package_versions()
   )
-  save_rds_atomic(obj, prep$modelPath)
+  saved <- cache_save_model(obj, prep$cacheDir)
 
   list(
     method = method,
-    modelPath = prep$modelPath,
+    modelSha256 = saved$sha256,
+    modelSize = saved$bytes,
     classes = I(prep$classes),
     classCounts = prep$classCounts,
     featureNames = I(features_used),
@@ -200,34 +202,12 @@ run_training <- function(prep, progress = function(fraction, stage) NULL) {
 #' Synchronous training in this process (unit tests, scripts); the HTTP API uses a training process.
 handle_train <- function(method, body) run_training(prepare_training(method, body))
 
-.model_cache <- new.env()
-
-load_model <- function(path) {
-  info <- file.info(path)
-  if (is.na(info$size) || isTRUE(info$isdir)) stop_api(sprintf("model file not found: %s", path), status = 404L)
-  key <- paste(as.numeric(info$mtime), info$size)
-  hit <- .model_cache[[path]]
-  if (!is.null(hit) && identical(hit$key, key)) return(hit$obj)
-  obj <- tryCatch(readRDS(path), error = function(e) {
-    stop_api(sprintf("cannot read model file %s: %s", path, conditionMessage(e)), status = 422L)
-  })
-  if (!is.list(obj) || !identical(obj$format, "battycoda-classifier")) {
-    stop_api(sprintf("%s is not a BattyCoda classifier model", path), status = 422L)
-  }
-  if (!isTRUE(obj$formatVersion <= 1L)) {
-    stop_api(sprintf("model %s has format version %s; this server reads version 1", path, obj$formatVersion), status = 422L)
-  }
-  if (length(ls(.model_cache)) >= 16L) rm(list = ls(.model_cache), envir = .model_cache)
-  assign(path, list(key = key, obj = obj), envir = .model_cache)
-  obj
-}
-
 handle_predict <- function(method, body) {
-  check_known_fields(body, c("features", "modelPath"))
-  path <- check_model_path(body$modelPath, must_exist = TRUE)
-  obj <- load_model(path)
+  check_known_fields(body, c("features", "modelSha256"))
+  sha <- check_sha256(body$modelSha256)
+  obj <- load_cached_model(sha)
   if (!identical(obj$method, method)) {
-    stop_api(sprintf("model %s is a %s model; use POST /predict/%s", path, obj$method, obj$method), status = 400L)
+    stop_api(sprintf("model %s is a %s model; use POST /predict/%s", sha, obj$method, obj$method), status = 400L)
   }
   X <- parse_features(body$features, required = obj$features, keep_only_required = TRUE, allow_empty = TRUE)
   r <- predict_model(obj$model, X)
@@ -236,15 +216,21 @@ handle_predict <- function(method, body) {
   predictions$probabilities <- as.data.frame(r$P, check.names = FALSE, optional = TRUE)
   list(
     method = method,
-    modelPath = path,
+    modelSha256 = sha,
     classes = I(obj$classes),
     featureNames = I(obj$features),
     predictions = if (nrow(predictions) == 0L) I(list()) else predictions
   )
 }
 
-#' Wrap a handler so that every outcome is a JSON response: api_error -> its 4xx status with
-#' {"error": message, "status": n, "details": ...}; any other R error -> 500 with the message.
+#' A handler's answer that is bytes, not JSON (GET /models/<sha256>).
+binary_response <- function(bytes, type = "application/octet-stream") {
+  structure(list(bytes = bytes, type = type), class = "binary_response")
+}
+
+#' Wrap a handler so that every outcome is a JSON response (or the bytes of a binary_response):
+#' api_error -> its 4xx status with {"error": message, "status": n, "code"?: name, "details"?: ...};
+#' any other R error -> 500 with the message.
 json_endpoint <- function(fun, ok_status = 200L) {
   force(fun)
   function(req, res) {
@@ -253,6 +239,7 @@ json_endpoint <- function(fun, ok_status = 200L) {
       list(status = ok_status, body = fun(req)),
       api_error = function(e) {
         body <- list(error = conditionMessage(e), status = e$status)
+        if (!is.null(e$code)) body$code <- e$code
         if (!is.null(e$details)) body$details <- e$details
         list(status = e$status, body = body)
       },
@@ -261,8 +248,13 @@ json_endpoint <- function(fun, ok_status = 200L) {
       }
     )
     res$status <- result$status
-    res$setHeader("Content-Type", "application/json")
-    res$body <- enc2utf8(as.character(to_json(result$body)))
+    if (inherits(result$body, "binary_response")) {
+      res$setHeader("Content-Type", result$body$type)
+      res$body <- result$body$bytes
+    } else {
+      res$setHeader("Content-Type", "application/json")
+      res$body <- enc2utf8(as.character(to_json(result$body)))
+    }
     quiet <- identical(req$PATH_INFO, "/ping") || startsWith(req$PATH_INFO, "/train/status/")
     if (!quiet || result$status >= 400L) {
       message(sprintf(
@@ -288,6 +280,11 @@ build_router <- function() {
   pr <- plumber::pr_get(pr, "/ping", json_endpoint(function(req) ping_info()))
   pr <- plumber::pr_get(pr, "/train/status/<id>", json_endpoint(function(req) training_status(req$args$id %||% "")))
   pr <- plumber::pr_delete(pr, "/train/status/<id>", json_endpoint(function(req) cancel_training(req$args$id %||% "")))
+  pr <- plumber::pr_put(pr, "/models/<sha>",
+    json_endpoint(function(req) handle_put_model(req$args$sha %||% "", req$bodyRaw)),
+    parsers = "battycoda_raw"
+  )
+  pr <- plumber::pr_get(pr, "/models/<sha>", json_endpoint(function(req) handle_get_model(req$args$sha %||% "")))
   for (m in METHODS) {
     local({
       method <- m

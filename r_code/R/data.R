@@ -1,4 +1,4 @@
-# Turning request JSON into a numeric feature matrix + labels, deduplication and model paths.
+# Turning request JSON into a numeric feature matrix + labels, and deduplication.
 
 #' Convert the `features` field of a request into a numeric matrix with column names.
 #'
@@ -97,64 +97,4 @@ dedup_rows <- function(m, labels) {
   kept_keys <- fkeys[keep]
   conflicts <- sum(duplicated(kept_keys))
   list(keep = keep, removed = nrow(m) - length(keep), conflicting = conflicts)
-}
-
-#' Resolve "." and ".." in an absolute path without touching the file system.
-normalize_lexically <- function(path) {
-  out <- character(0)
-  for (part in strsplit(path, "/", fixed = TRUE)[[1]]) {
-    if (part == "" || part == ".") next
-    if (part == "..") out <- utils::head(out, -1L) else out <- c(out, part)
-  }
-  paste0("/", paste(out, collapse = "/"))
-}
-
-#' Validate a model path: absolute, ending in .rds, inside R_MODEL_ROOT when that is set.
-check_model_path <- function(path, must_exist = FALSE) {
-  if (is.null(path) || !is.character(path) || length(path) != 1L || is.na(path) || path == "") {
-    stop_api("'modelPath' is required and must be a string")
-  }
-  if (!startsWith(path, "/")) stop_api(sprintf("'modelPath' must be an absolute path (got '%s')", path))
-  if (!grepl("\\.rds$", path, ignore.case = TRUE)) stop_api(sprintf("'modelPath' must end in .rds (got '%s')", path))
-  norm <- normalize_lexically(path)
-  # Resolve symlinks in the part of the path that exists, so a link cannot escape R_MODEL_ROOT.
-  if (dir.exists(dirname(norm))) norm <- file.path(normalizePath(dirname(norm)), basename(norm))
-  root <- Sys.getenv("R_MODEL_ROOT", "")
-  if (nzchar(root)) {
-    root_norm <- normalize_lexically(root)
-    if (dir.exists(root_norm)) root_norm <- normalizePath(root_norm)
-    if (!startsWith(norm, paste0(sub("/+$", "", root_norm), "/"))) {
-      stop_api(sprintf("'modelPath' must be inside R_MODEL_ROOT (%s)", root_norm), status = 403L)
-    }
-  }
-  if (must_exist && !file.exists(norm)) stop_api(sprintf("model file not found: %s", path), status = 404L)
-  norm
-}
-
-
-.tmp_counter <- new.env()
-.tmp_counter$n <- 0L
-
-#' saveRDS to a temporary file in the same directory, then rename over the target (atomic on POSIX).
-save_rds_atomic <- function(object, path) {
-  dir <- dirname(path)
-  if (!dir.exists(dir)) {
-    ok <- dir.create(dir, recursive = TRUE, showWarnings = FALSE)
-    if (!ok && !dir.exists(dir)) stop_api(sprintf("cannot create model directory %s", dir), status = 400L)
-  }
-  .tmp_counter$n <- .tmp_counter$n + 1L
-  # No RNG here: training seeds must not be disturbed by file naming.
-  tmp <- file.path(dir, sprintf(".%s.tmp-%d-%d", basename(path), Sys.getpid(), .tmp_counter$n))
-  ok <- tryCatch({
-    saveRDS(object, tmp)
-    TRUE
-  }, error = function(e) {
-    unlink(tmp)
-    stop_api(sprintf("cannot write model file %s: %s", path, conditionMessage(e)), status = 400L)
-  })
-  if (!file.rename(tmp, path)) {
-    unlink(tmp)
-    stop_api(sprintf("cannot move model file into place at %s", path), status = 400L)
-  }
-  invisible(path)
 }

@@ -2,7 +2,7 @@
 #
 # The server validates a request (prepare_training), writes it to a job directory and starts
 # `Rscript r_code/train.R <dir> <server pid>`; that process fits, cross-validates, saves the model
-# and writes progress.json, then result.rds or error.rds (each renamed into place, so a reader sees a
+# into the model cache (R/cache.R) and writes progress.json, then result.rds or error.rds (each renamed into place, so a reader sees a
 # whole file or none). The server only ever reads those files: /train/status and /ping stay instant.
 # A fresh process (rather than a fork of this one) shares no sockets or threads with httpuv, frees all
 # its memory when it exits, and a crash in it cannot take the server down.
@@ -56,6 +56,8 @@ refresh_job <- function(job) {
     if (file.exists(res)) {
       job$status <<- "done"
       job$result <<- readRDS(res)
+      # the training added a model to the cache: keep it within its size (but keep this one)
+      cache_evict(keep = job$result$modelSha256)
       return(TRUE)
     }
     if (file.exists(err)) {
@@ -149,8 +151,7 @@ start_training <- function(method, body) {
   started <- Sys.time()
   .jobs$list[[id]] <- list(
     id = id, method = method, pid = pid, dir = dir, status = "running", progress = 0, stage = "starting",
-    startedAt = started, startedAtIso = format(started, "%Y-%m-%dT%H:%M:%OS3Z", tz = "UTC"),
-    modelPath = prep$modelPath
+    startedAt = started, startedAtIso = format(started, "%Y-%m-%dT%H:%M:%OS3Z", tz = "UTC")
   )
   list(trainingId = id, status = "running", method = method, statusUrl = paste0("/train/status/", id))
 }

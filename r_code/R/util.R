@@ -1,16 +1,17 @@
 # Small helpers shared by the BattyCoda classification server: API errors that carry an HTTP
 # status, option validation and JSON (de)serialisation.
 
-#' Condition for an error that must reach the client as JSON with a 4xx status.
-api_error <- function(message, status = 400L, details = NULL) {
+#' Condition for an error that must reach the client as JSON with a 4xx status. `code` is a
+#' stable machine-readable name for errors a client reacts to (e.g. "model_not_cached").
+api_error <- function(message, status = 400L, details = NULL, code = NULL) {
   structure(
     class = c("api_error", "error", "condition"),
-    list(message = message, call = NULL, status = as.integer(status), details = details)
+    list(message = message, call = NULL, status = as.integer(status), details = details, code = code)
   )
 }
 
-stop_api <- function(message, status = 400L, details = NULL) {
-  stop(api_error(message, status, details))
+stop_api <- function(message, status = 400L, details = NULL, code = NULL) {
+  stop(api_error(message, status, details, code))
 }
 
 #' Format a vector of values for an error message, truncating long lists.

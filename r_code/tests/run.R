@@ -8,7 +8,7 @@ tests_dir <- local({
 r_dir <- file.path(dirname(tests_dir), "R")
 env <- new.env(parent = globalenv())
 assign("R_CODE_DIR", dirname(tests_dir), envir = env)
-for (f in c("util.R", "data.R", "models.R", "cv.R", "api.R", "jobs.R")) sys.source(file.path(r_dir, f), envir = env)
+for (f in c("util.R", "data.R", "cache.R", "models.R", "cv.R", "api.R", "jobs.R")) sys.source(file.path(r_dir, f), envir = env)
 results <- test_dir(file.path(tests_dir, "testthat"), env = env, reporter = ProgressReporter$new(show_praise = FALSE), stop_on_failure = FALSE)
 df <- as.data.frame(results)
 failed <- sum(df$failed) + sum(df$error)

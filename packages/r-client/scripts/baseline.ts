@@ -5,10 +5,15 @@
  * Every method with its default (improved) settings, plus the baseline's own settings for KNN and
  * LDA; 5-fold stratified CV, seed 42, all labels kept.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { type ClassifierMethod, readFeatureCsv, repoRoot, startRServer } from "../src/index.ts";
+import {
+  type ClassifierMethod,
+  type ModelSource,
+  modelFromBytes,
+  readFeatureCsv,
+  repoRoot,
+  startRServer,
+} from "../src/index.ts";
 
 const dataDir = path.resolve(process.argv[2] ?? path.resolve(repoRoot, "../shared/data"));
 const species = [
@@ -36,24 +41,21 @@ const runs: { method: ClassifierMethod; name: string; options: Record<string, un
   { method: "ensemble", name: "ensemble LDA+RF+KNN (default)", options: {} },
 ];
 
-const dir = await mkdtemp(path.join(os.tmpdir(), "r-baseline-"));
 const server = await startRServer();
 try {
   console.log(
     "| species | method | accuracy | balanced accuracy | baseline acc / bal (same method) | Δ bal vs best baseline | seconds |",
   );
   console.log("|---|---|---|---|---|---|---|");
-  const models: { method: ClassifierMethod; modelPath: string; file: string }[] = [];
+  const models: { method: ClassifierMethod; model: ModelSource; file: string }[] = [];
   for (const s of species) {
     const table = await readFeatureCsv(path.join(dataDir, "features", s.file));
     const best = Math.max(...Object.values(s.baseline).map((b) => b[1]));
     for (const r of runs) {
-      const modelPath = path.join(dir, `${s.file}-${r.method}-${models.length}.rds`);
       const res = await server.client.train({
         method: r.method,
         features: table.rows,
         labels: table.labels,
-        modelPath,
         options: { ...r.options, cvFolds: 5, seed: 42, minSamplesPerLabel: 1 },
       });
       const cv = res.cv;
@@ -63,7 +65,7 @@ try {
       console.log(
         `| ${s.name} | ${r.name}${res.tuning ? ` k=${res.tuning.k}` : ""} | ${cv.accuracy.toFixed(3)} | ${cv.balancedAccuracy.toFixed(3)} | ${b ? `${b[0]} / ${b[1]}` : "–"} | ${delta >= 0 ? "+" : ""}${delta.toFixed(3)} | ${res.elapsedSeconds.toFixed(1)} |`,
       );
-      models.push({ method: r.method, modelPath, file: s.file });
+      models.push({ method: r.method, model: modelFromBytes(res.model), file: s.file });
     }
   }
 
@@ -80,7 +82,7 @@ try {
     for (let i = 0; i < rows.length; i += 1000) {
       await server.client.predict({
         method: m.method,
-        modelPath: m.modelPath,
+        model: m.model,
         features: rows.slice(i, i + 1000),
       });
     }
@@ -91,5 +93,4 @@ try {
   }
 } finally {
   await server.stop();
-  await rm(dir, { recursive: true, force: true });
 }

@@ -2,7 +2,12 @@
  * Typed client for the BattyCoda R classification server (r_code/server.R).
  * Uses node:http directly (not fetch) so long trainings are not cut off by undici's 300 s
  * headers timeout: the only time limit is the one given here.
+ *
+ * Models travel over HTTP, named by the sha256 of their bytes: train() downloads the model it
+ * trained, predict() names the model and uploads it only when that server does not hold it yet.
+ * So R servers need no shared disk with the app and can run on other hosts.
  */
+import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { z } from "zod";
@@ -16,6 +21,8 @@ import {
 import {
   type ClassifierMethod,
   ErrorResponseSchema,
+  type ModelUploadResponse,
+  ModelUploadResponseSchema,
   type PingResponse,
   PingResponseSchema,
   type PredictResponse,
@@ -75,15 +82,39 @@ export interface TrainRequest<M extends ClassifierMethod = ClassifierMethod> {
   method: M;
   features: FeatureTable;
   labels: string[];
-  /** Absolute path ending in .rds, on the machine running the R server. */
-  modelPath: string;
   options?: TrainOptionsByMethod[M];
+}
+
+/** A trained model's answer, with the model's bytes (their sha256 checked against `modelSha256`). */
+export type TrainResult = TrainResponse & { model: Buffer };
+
+/**
+ * A model as predict() needs it: its name, and how to get its bytes when a server lacks it (read
+ * from the media store, say). `load` is called at most once per server that lacks the model.
+ */
+export interface ModelSource {
+  sha256: string;
+  load: () => Promise<Uint8Array>;
 }
 
 export interface PredictRequest {
   method: ClassifierMethod;
-  modelPath: string;
+  model: ModelSource;
   features: FeatureTable;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** A ModelSource for bytes already in memory. */
+export function modelFromBytes(bytes: Uint8Array): ModelSource {
+  return { sha256: sha256Hex(bytes), load: async () => bytes };
+}
+
+/** The server does not hold the model named in the request: upload it and ask again. */
+export function isModelNotCached(err: unknown): boolean {
+  return err instanceof RServerRequestError && err.code === "model_not_cached";
 }
 
 export interface RClientOptions {
@@ -166,9 +197,29 @@ export class RClient {
   async train<M extends ClassifierMethod>(
     request: TrainRequest<M>,
     options: TrainCallOptions = {},
-  ): Promise<TrainResponse> {
+  ): Promise<TrainResult> {
     const timeoutMs = options.timeoutMs ?? this.trainTimeoutMs;
     const deadline = Date.now() + timeoutMs;
+    const res = await this.trainOnServer(request, options, timeoutMs, deadline);
+    // Fetched at once: the server's cache is bounded and the model is the point of the training.
+    const model = await this.downloadModel(res.modelSha256, {
+      timeoutMs: Math.max(this.timeoutMs, deadline - Date.now()),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (model.length !== res.modelSize)
+      throw new RServerResponseError(
+        `${this.baseUrl}/models/${res.modelSha256}`,
+        `${model.length} bytes, the training announced ${res.modelSize}`,
+      );
+    return { ...res, model };
+  }
+
+  private async trainOnServer<M extends ClassifierMethod>(
+    request: TrainRequest<M>,
+    options: TrainCallOptions,
+    timeoutMs: number,
+    deadline: number,
+  ): Promise<TrainResponse> {
     const remaining = () => Math.max(1, deadline - Date.now());
     let backoff = 1_000;
     let started: TrainStarted | TrainResponse;
@@ -232,7 +283,7 @@ export class RClient {
     options: CallOptions = {},
   ): Promise<TrainStarted | TrainResponse> {
     const { method, ...body } = request;
-    return this.request("POST", `/train/${method}`, body, TrainStartedSchema.or(TrainResponseSchema), {
+    return this.request("POST", `/train/${method}`, json(body), TrainStartedSchema.or(TrainResponseSchema), {
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
       signal: options.signal,
     });
@@ -252,12 +303,12 @@ export class RClient {
     );
   }
 
-  /** Stop a running training (its process is killed; the previous model file stays). */
+  /** Stop a running training (its process is killed; nothing reaches the model cache). */
   cancelTraining(trainingId: string, options: CallOptions = {}): Promise<TrainingStatus> {
     return this.request(
       "DELETE",
       `/train/status/${encodeURIComponent(trainingId)}`,
-      {},
+      json({}),
       TrainingStatusSchema,
       {
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
@@ -293,58 +344,114 @@ export class RClient {
     }
   }
 
-  /** Predicted label + full class-probability vector for each row. */
-  predict(request: PredictRequest, options: CallOptions = {}): Promise<PredictResponse> {
-    const { method, ...body } = request;
-    return this.request("POST", `/predict/${method}`, body, PredictResponseSchema, {
-      timeoutMs: options.timeoutMs ?? this.timeoutMs,
-      signal: options.signal,
-    });
+  /**
+   * Predicted label + full class-probability vector for each row. The model is named by its
+   * sha256; a server that does not hold it answers model_not_cached, and then the model is
+   * uploaded (`model.load()`) and the prediction sent once more.
+   */
+  async predict(request: PredictRequest, options: CallOptions = {}): Promise<PredictResponse> {
+    const { method, model, features } = request;
+    // serialised once: the retry after an upload sends the same bytes
+    const body = json({ modelSha256: model.sha256, features });
+    const call = { timeoutMs: options.timeoutMs ?? this.timeoutMs, signal: options.signal };
+    try {
+      return await this.request("POST", `/predict/${method}`, body, PredictResponseSchema, call);
+    } catch (err) {
+      if (!isModelNotCached(err)) throw err;
+    }
+    await this.uploadModel(model.sha256, await model.load(), options);
+    return this.request("POST", `/predict/${method}`, body, PredictResponseSchema, call);
+  }
+
+  /** Puts a model into the server's cache; the server checks that the bytes hash to `sha256`. */
+  uploadModel(sha256: string, bytes: Uint8Array, options: CallOptions = {}): Promise<ModelUploadResponse> {
+    return this.request(
+      "PUT",
+      `/models/${encodeURIComponent(sha256)}`,
+      { type: "application/octet-stream", data: bytes },
+      ModelUploadResponseSchema,
+      { timeoutMs: options.timeoutMs ?? this.timeoutMs, signal: options.signal },
+    );
+  }
+
+  /** A model from the server's cache, its sha256 checked (404 model_not_cached when absent). */
+  async downloadModel(sha256: string, options: CallOptions = {}): Promise<Buffer> {
+    const url = `${this.baseUrl}/models/${encodeURIComponent(sha256)}`;
+    const res = await sendRequest(
+      url,
+      "GET",
+      undefined,
+      options.timeoutMs ?? this.timeoutMs,
+      options.signal,
+      "application/octet-stream",
+    );
+    if (res.status !== 200) throwErrorResponse(url, res);
+    const actual = sha256Hex(res.body);
+    if (actual !== sha256)
+      throw new RServerResponseError(url, `the model's bytes hash to ${actual}, not ${sha256}`);
+    return res.body;
   }
 
   private async request<S extends z.ZodType>(
-    method: "GET" | "POST" | "DELETE",
+    method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
-    body: unknown,
+    payload: Payload | undefined,
     schema: S,
-    options: { timeoutMs: number; signal?: AbortSignal },
+    options: { timeoutMs: number; signal?: AbortSignal | undefined },
   ): Promise<z.infer<S>> {
     const url = `${this.baseUrl}${path}`;
-    const payload = body === undefined ? undefined : JSON.stringify(body);
     const res = await sendRequest(url, method, payload, options.timeoutMs, options.signal);
-    let json: unknown;
+    if (res.status >= 400) throwErrorResponse(url, res);
+    const text = res.body.toString("utf8");
+    let body: unknown;
     try {
-      json = JSON.parse(res.body);
+      body = JSON.parse(text);
     } catch (err) {
-      if (res.status >= 500) throw new RServerInternalError(url, res.status, res.body.slice(0, 500));
-      throw new RServerResponseError(
-        url,
-        `status ${res.status}, body is not JSON: ${res.body.slice(0, 200)}`,
-        {
-          cause: err,
-        },
-      );
-    }
-    if (res.status >= 400) {
-      const parsed = ErrorResponseSchema.safeParse(json);
-      const message = parsed.success ? parsed.data.error : JSON.stringify(json).slice(0, 500);
-      if (res.status >= 500) throw new RServerInternalError(url, res.status, message);
-      throw new RServerRequestError(
-        url,
-        res.status,
-        message,
-        parsed.success ? parsed.data.details : undefined,
-      );
+      throw new RServerResponseError(url, `status ${res.status}, body is not JSON: ${text.slice(0, 200)}`, {
+        cause: err,
+      });
     }
     if (res.status < 200 || res.status >= 300) {
       throw new RServerResponseError(url, `unexpected status ${res.status}`);
     }
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(body);
     if (!parsed.success) {
       throw new RServerResponseError(url, parsed.error.message, { cause: parsed.error });
     }
     return parsed.data;
   }
+}
+
+interface Payload {
+  type: string;
+  data: string | Uint8Array;
+}
+
+function json(body: unknown): Payload {
+  return { type: "application/json", data: JSON.stringify(body) };
+}
+
+/** A 4xx/5xx answer as the matching error (the server's JSON error body when there is one). */
+function throwErrorResponse(url: string, res: RawResponse): never {
+  const text = res.body.toString("utf8");
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: the text itself is the message
+  }
+  const parsed = ErrorResponseSchema.safeParse(body);
+  const message = parsed.success ? parsed.data.error : text.slice(0, 500);
+  if (res.status >= 500) throw new RServerInternalError(url, res.status, message);
+  if (res.status >= 400)
+    throw new RServerRequestError(
+      url,
+      res.status,
+      message,
+      parsed.success ? parsed.data.details : undefined,
+      parsed.success ? parsed.data.code : undefined,
+    );
+  throw new RServerResponseError(url, `unexpected status ${res.status}`);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -367,15 +474,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 interface RawResponse {
   status: number;
-  body: string;
+  body: Buffer;
 }
 
 function sendRequest(
   url: string,
   method: string,
-  payload: string | undefined,
+  payload: Payload | undefined,
   timeoutMs: number,
   signal?: AbortSignal,
+  accept = "application/json",
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -392,16 +500,17 @@ function sendRequest(
       signal?.removeEventListener("abort", onAbort);
       fn();
     };
-    const headers: Record<string, string | number> = { accept: "application/json" };
+    const headers: Record<string, string | number> = { accept };
     if (payload !== undefined) {
-      headers["content-type"] = "application/json";
-      headers["content-length"] = Buffer.byteLength(payload);
+      headers["content-type"] = payload.type;
+      headers["content-length"] =
+        typeof payload.data === "string" ? Buffer.byteLength(payload.data) : payload.data.byteLength;
     }
     const req = mod.request(target, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () =>
-        finish(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") })),
+        finish(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) })),
       );
       res.on("error", (err) => finish(() => reject(new RServerUnavailableError(url, err))));
     });
@@ -415,7 +524,7 @@ function sendRequest(
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     req.on("error", (err) => finish(() => reject(new RServerUnavailableError(url, err))));
-    if (payload !== undefined) req.end(payload);
+    if (payload !== undefined) req.end(payload.data);
     else req.end();
   });
 }
@@ -427,7 +536,7 @@ export interface ConnectionOptions extends RClientOptions {
 
 export function trainClassifier<M extends ClassifierMethod>(
   request: TrainRequest<M> & ConnectionOptions,
-): Promise<TrainResponse> {
+): Promise<TrainResult> {
   const { baseUrl, timeoutMs, trainTimeoutMs, signal, ...rest } = request;
   return new RClient({ baseUrl, timeoutMs, trainTimeoutMs }).train(rest as TrainRequest<M>, { signal });
 }

@@ -44,11 +44,14 @@ export class RServerRequestError extends RServerError {
   readonly serverMessage: string;
   /** Structured extra information when the server gives any (missing columns, rare labels, ...). */
   readonly details: unknown;
-  constructor(url: string, status: number, serverMessage: string, details?: unknown) {
+  /** The server's name for the error when it has one (model_not_cached, sha256_mismatch, ...). */
+  readonly code: string | undefined;
+  constructor(url: string, status: number, serverMessage: string, details?: unknown, code?: string) {
     super(`R classification server rejected the request (${status}): ${serverMessage}`, url);
     this.status = status;
     this.serverMessage = serverMessage;
     this.details = details;
+    this.code = code;
   }
 }
 

@@ -30,6 +30,8 @@ export const PingResponseSchema = z.object({
       ),
     })
     .optional(),
+  /** The server's model cache (absent on servers before models travelled over HTTP). */
+  modelCache: z.object({ models: z.number().int(), bytes: z.number(), maxBytes: z.number() }).optional(),
 });
 export type PingResponse = z.infer<typeof PingResponseSchema>;
 
@@ -69,9 +71,14 @@ export const CrossValidationSchema = z.object({
 });
 export type CrossValidation = z.infer<typeof CrossValidationSchema>;
 
+/** A model's name on every R server: the sha256 of its .rds bytes, lowercase hex. */
+export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
 export const TrainResponseSchema = z.object({
   method: ClassifierMethodSchema,
-  modelPath: z.string(),
+  /** The trained model, in the server's model cache (GET /models/{sha256}). */
+  modelSha256: Sha256Schema,
+  modelSize: z.number().int(),
   classes: z.array(z.string()),
   classCounts: z.record(z.string(), z.number().int()),
   featureNames: z.array(z.string()),
@@ -101,7 +108,7 @@ export type Prediction = z.infer<typeof PredictionSchema>;
 
 export const PredictResponseSchema = z.object({
   method: ClassifierMethodSchema,
-  modelPath: z.string(),
+  modelSha256: Sha256Schema,
   classes: z.array(z.string()),
   featureNames: z.array(z.string()),
   predictions: z.array(PredictionSchema),
@@ -134,5 +141,15 @@ export type TrainingStatus = z.infer<typeof TrainingStatusSchema>;
 export const ErrorResponseSchema = z.object({
   error: z.string(),
   status: z.number().int().optional(),
+  /** Names the errors a client reacts to: model_not_cached, sha256_mismatch, model_too_large. */
+  code: z.string().optional(),
   details: z.unknown().optional(),
 });
+
+export const ModelUploadResponseSchema = z.object({
+  sha256: Sha256Schema,
+  bytes: z.number().int(),
+  /** false: the server already had it. */
+  stored: z.boolean(),
+});
+export type ModelUploadResponse = z.infer<typeof ModelUploadResponseSchema>;

@@ -1,6 +1,6 @@
 // The real R server on a free port: lifecycle, training/prediction on synthetic clusters, and the
 // server's 4xx errors surfacing as RServerRequestError.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -9,11 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type FeatureRow,
   findFreePort,
+  isModelNotCached,
+  type ModelSource,
+  modelFromBytes,
   RClient,
   type RServerHandle,
+  RServerInternalError,
   RServerRequestError,
   RServerStartError,
   RServerUnavailableError,
+  sha256Hex,
   startRServer,
 } from "../src/index.ts";
 
@@ -37,13 +42,26 @@ function clusters(perClass = 12): { rows: FeatureRow[]; labels: string[] } {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** A ModelSource that counts how often a server asked for the bytes. */
+function counted(bytes: Uint8Array): ModelSource & { loads: number } {
+  const src = {
+    sha256: sha256Hex(bytes),
+    loads: 0,
+    load: async () => {
+      src.loads++;
+      return bytes;
+    },
+  };
+  return src;
+}
+
 describe("R server (real process)", () => {
   let server: RServerHandle;
   let dir: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "r-client-test-"));
-    server = await startRServer({ env: { R_MODEL_ROOT: dir } });
+    server = await startRServer({ env: { R_MODEL_CACHE_DIR: path.join(dir, "cache") } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -65,9 +83,13 @@ describe("R server (real process)", () => {
     "%s: separable clusters give CV accuracy 1 and valid probabilities",
     async (method) => {
       const { rows, labels } = clusters();
-      const modelPath = path.join(dir, `${method}.rds`);
       const options = method === "knn" ? { k: 3 } : method === "lda" ? {} : { numTrees: 50, numThreads: 1 };
-      const trained = await server.client.train({ method, features: rows, labels, modelPath, options });
+      const trained = await server.client.train({ method, features: rows, labels, options });
+      // the model came back as bytes, named by their hash, as stored in the server's cache
+      expect(sha256Hex(trained.model)).toBe(trained.modelSha256);
+      expect(trained.model.length).toBe(trained.modelSize);
+      const cached = await readFile(path.join(dir, "cache", `${trained.modelSha256}.rds`));
+      expect(cached.equals(trained.model)).toBe(true);
       expect(trained.classes).toEqual(["A", "B", "C"]);
       expect(trained.cv?.accuracy).toBe(1);
       expect(trained.cv?.balancedAccuracy).toBe(1);
@@ -83,7 +105,9 @@ describe("R server (real process)", () => {
         { f1: 20, f2: -10, f3: 5 },
         { f1: 40.3, f2: -20, f3: 5 },
       ];
-      const res = await server.client.predict({ method, modelPath, features: test });
+      const model = counted(trained.model);
+      const res = await server.client.predict({ method, model, features: test });
+      expect(model.loads).toBe(0); // the server that trained it holds it
       expect(res.predictions.map((p) => p.label)).toEqual(["A", "B", "C"]);
       for (const p of res.predictions) {
         expect(Object.keys(p.probabilities)).toEqual(["A", "B", "C"]);
@@ -95,33 +119,36 @@ describe("R server (real process)", () => {
 
   it("KNN probabilities are vote fractions over k neighbours", async () => {
     const rows = [0, 1, 2, 10, 11].map((x) => ({ x }));
-    const modelPath = path.join(dir, "votes.rds");
-    await server.client.train({
+    const trained = await server.client.train({
       method: "knn",
       features: rows,
       labels: ["a", "a", "a", "b", "b"],
-      modelPath,
       // the baseline's plain vote fractions (the defaults weight by distance and equalise priors)
       options: { k: 5, cvFolds: 0, weighting: "uniform", prior: "proportional" },
     });
-    const res = await server.client.predict({ method: "knn", modelPath, features: [{ x: 5 }] });
+    const res = await server.client.predict({
+      method: "knn",
+      model: modelFromBytes(trained.model),
+      features: [{ x: 5 }],
+    });
     expect(res.predictions[0]?.probabilities).toEqual({ a: 0.6, b: 0.4 });
   });
 
   it("bad input surfaces as RServerRequestError with the server's message", async () => {
     const { rows, labels } = clusters(5);
-    const modelPath = path.join(dir, "bad.rds");
     const nanRows = rows.map((r, i) => (i === 3 ? { ...r, f2: Number.NaN } : r));
     const err1 = await server.client
-      .train({ method: "lda", features: nanRows, labels, modelPath })
+      .train({ method: "lda", features: nanRows, labels })
       .catch((e: unknown) => e);
     expect(err1).toBeInstanceOf(RServerRequestError);
     expect((err1 as RServerRequestError).status).toBe(400);
     expect((err1 as RServerRequestError).serverMessage).toMatch(/non-finite.*'f2'.*row\(s\) 4/);
 
-    await server.client.train({ method: "lda", features: rows, labels, modelPath, options: { cvFolds: 0 } });
+    const lda = modelFromBytes(
+      (await server.client.train({ method: "lda", features: rows, labels, options: { cvFolds: 0 } })).model,
+    );
     const err2 = await server.client
-      .predict({ method: "lda", modelPath, features: [{ f1: 1, f2: 2 }] })
+      .predict({ method: "lda", model: lda, features: [{ f1: 1, f2: 2 }] })
       .catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(RServerRequestError);
     expect((err2 as RServerRequestError).serverMessage).toContain("missing feature column(s): 'f3'");
@@ -132,40 +159,83 @@ describe("R server (real process)", () => {
         method: "knn",
         features: [...rows, { f1: 99, f2: 99, f3: 99 }],
         labels: [...labels, "Lonely"],
-        modelPath,
       })
       .catch((e: unknown) => e);
     expect((err3 as RServerRequestError).status).toBe(422);
     expect((err3 as RServerRequestError).serverMessage).toMatch(/'Lonely' \(1\)/);
 
-    const err4 = await server.client
-      .predict({ method: "knn", modelPath: path.join(dir, "nope.rds"), features: [] })
-      .catch((e: unknown) => e);
+    const err4 = await server.client.downloadModel("0".repeat(64)).catch((e: unknown) => e);
     expect((err4 as RServerRequestError).status).toBe(404);
+    expect((err4 as RServerRequestError).code).toBe("model_not_cached");
 
     const err5 = await server.client
-      .predict({ method: "knn", modelPath, features: rows })
+      .predict({ method: "knn", model: lda, features: rows })
       .catch((e: unknown) => e);
     expect((err5 as RServerRequestError).serverMessage).toMatch(/lda model; use POST \/predict\/lda/);
 
     const err6 = await server.client
+      // @ts-expect-error the server writes no file a client names
       .train({ method: "knn", features: rows, labels, modelPath: "/etc/evil.rds" })
       .catch((e: unknown) => e);
-    expect((err6 as RServerRequestError).status).toBe(403);
+    expect((err6 as RServerRequestError).status).toBe(400);
+    expect((err6 as RServerRequestError).serverMessage).toMatch(/unknown field.*'modelPath'/);
 
     const err7 = await server.client
       // @ts-expect-error an unknown option is rejected by the server too
-      .train({ method: "knn", features: rows, labels, modelPath, options: { kk: 1 } })
+      .train({ method: "knn", features: rows, labels, options: { kk: 1 } })
       .catch((e: unknown) => e);
     expect((err7 as RServerRequestError).serverMessage).toMatch(/unknown option.*'kk'/);
   });
 
   it("an empty feature list predicts nothing", async () => {
     const { rows, labels } = clusters(4);
-    const modelPath = path.join(dir, "empty.rds");
-    await server.client.train({ method: "lda", features: rows, labels, modelPath, options: { cvFolds: 0 } });
-    const res = await server.client.predict({ method: "lda", modelPath, features: [] });
+    const trained = await server.client.train({
+      method: "lda",
+      features: rows,
+      labels,
+      options: { cvFolds: 0 },
+    });
+    const res = await server.client.predict({
+      method: "lda",
+      model: modelFromBytes(trained.model),
+      features: [],
+    });
     expect(res.predictions).toEqual([]);
+  });
+
+  it("a server that lacks the model gets it uploaded once, then predicts from its cache", async () => {
+    const { rows, labels } = clusters();
+    const trained = await server.client.train({
+      method: "rf",
+      features: rows,
+      labels,
+      options: { numTrees: 30, numThreads: 1 },
+    });
+    const other = await startRServer({ env: { R_MODEL_CACHE_DIR: path.join(dir, "other-cache") } });
+    try {
+      const model = counted(trained.model);
+      const first = await other.client.predict({ method: "rf", model, features: rows.slice(0, 4) });
+      expect(model.loads).toBe(1);
+      const again = await other.client.predict({ method: "rf", model, features: rows.slice(0, 4) });
+      expect(model.loads).toBe(1);
+      expect(again.predictions).toEqual(first.predictions);
+      const here = await server.client.predict({ method: "rf", model, features: rows.slice(0, 4) });
+      expect(here.predictions).toEqual(first.predictions);
+      const copy = await readFile(path.join(dir, "other-cache", `${trained.modelSha256}.rds`));
+      expect(copy.equals(trained.model)).toBe(true);
+      expect((await other.client.ping()).modelCache).toMatchObject({ models: 1, bytes: trained.modelSize });
+
+      // bytes that are not the named model: the server refuses them and the client does not loop
+      const wrong = { sha256: sha256Hex(Buffer.from("x")), loads: 0, load: async () => trained.model };
+      const err = await other.client
+        .predict({ method: "rf", model: wrong, features: rows.slice(0, 1) })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RServerRequestError);
+      expect((err as RServerRequestError).code).toBe("sha256_mismatch");
+      expect(isModelNotCached(err)).toBe(false);
+    } finally {
+      await other.stop();
+    }
   });
 });
 
@@ -225,14 +295,9 @@ describe("asynchronous training (real process)", () => {
 
   it("trains in another process: ping and predict answer while the training is still running", async () => {
     const { rows, labels } = clusters();
-    const quick = path.join(dir, "quick.rds");
-    await server.client.train({
-      method: "lda",
-      features: rows,
-      labels,
-      modelPath: quick,
-      options: { cvFolds: 0 },
-    });
+    const quick = modelFromBytes(
+      (await server.client.train({ method: "lda", features: rows, labels, options: { cvFolds: 0 } })).model,
+    );
     // overlapping clusters and many trees: seconds of work in the training process
     const big = clusters(300);
     const noisy = big.rows.map((r, i) => ({
@@ -244,12 +309,11 @@ describe("asynchronous training (real process)", () => {
       method: "rf",
       features: noisy,
       labels: big.labels,
-      modelPath: path.join(dir, "slow.rds"),
       options: { numTrees: 4000, numThreads: 1 },
     });
     if (!("trainingId" in started)) throw new Error("training was not asynchronous");
     const ping = await server.client.ping();
-    const pred = await server.client.predict({ method: "lda", modelPath: quick, features: rows.slice(0, 5) });
+    const pred = await server.client.predict({ method: "lda", model: quick, features: rows.slice(0, 5) });
     const status = await server.client.status();
     const after = await server.client.trainingStatus(started.trainingId);
     // all three answered before the training finished
@@ -275,7 +339,6 @@ describe("asynchronous training (real process)", () => {
         method: "knn",
         features: withDup,
         labels: [...labels, labels[0] as string],
-        modelPath: path.join(dir, "oof.rds"),
       },
       { onProgress: (p) => seen.push(p.fraction) },
     );
@@ -295,15 +358,22 @@ describe("asynchronous training (real process)", () => {
     expect(st.rVersion).toBeNull();
   });
 
-  it("a failed training surfaces as RServerRequestError with the server's status", async () => {
+  it("a training that fails in its process surfaces with the server's status and message", async () => {
     const { rows, labels } = clusters();
-    const blocker = path.join(dir, "not-a-dir");
-    await writeFile(blocker, "x");
-    const err = await server.client
-      .train({ method: "lda", features: rows, labels, modelPath: path.join(blocker, "m.rds") })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RServerRequestError);
-    expect((err as RServerRequestError).status).toBe(400);
-    expect((err as RServerRequestError).serverMessage).toMatch(/model directory/);
+    const cache = path.join(dir, "broken-cache");
+    const broken = await startRServer({ env: { R_MODEL_CACHE_DIR: cache } });
+    try {
+      // the model cache cannot be written: a file stands where its folder was
+      await rm(cache, { recursive: true, force: true });
+      await writeFile(cache, "x");
+      const err = await broken.client
+        .train({ method: "lda", features: rows, labels, options: { cvFolds: 0 } })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RServerInternalError);
+      expect((err as RServerInternalError).status).toBe(500);
+      expect((err as RServerInternalError).serverMessage).toMatch(/model cache/);
+    } finally {
+      await broken.stop();
+    }
   });
 });

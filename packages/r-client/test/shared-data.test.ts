@@ -3,12 +3,11 @@
 // The bands are wide on purpose: they catch a broken pipeline (no z-scoring, leaking duplicates,
 // shuffled labels...), not small differences in fold assignment.
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type FeatureTableData,
+  modelFromBytes,
   type RServerHandle,
   RServerRequestError,
   readFeatureCsv,
@@ -65,7 +64,6 @@ const legacyOptions = {
 
 describe(`shared feature tables in ${dataDir}`, () => {
   let server: RServerHandle;
-  let dir: string;
   const tables = new Map<string, FeatureTableData>();
   const tableFor = (file: string): FeatureTableData => {
     const t = tables.get(file);
@@ -76,13 +74,11 @@ describe(`shared feature tables in ${dataDir}`, () => {
   beforeAll(async () => {
     // CI must not pass silently without the data: this fails the whole file.
     if (!existsSync(dataDir)) throw new Error(`shared data missing: ${dataDir} does not exist`);
-    dir = await mkdtemp(path.join(os.tmpdir(), "r-client-shared-"));
     server = await startRServer();
     for (const s of species) tables.set(s.file, await readFeatureCsv(path.join(dataDir, "features", s.file)));
   });
   afterAll(async () => {
     await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   for (const s of species) {
@@ -94,7 +90,6 @@ describe(`shared feature tables in ${dataDir}`, () => {
         method: "ensemble",
         features: table.rows,
         labels: table.labels,
-        modelPath: path.join(dir, `${s.file}-ensemble.rds`),
         options: { cvFolds: 5, seed: 42, minSamplesPerLabel: 1 },
       });
       const cv = res.cv;
@@ -120,7 +115,7 @@ describe(`shared feature tables in ${dataDir}`, () => {
 
       const pred = await server.client.predict({
         method: "ensemble",
-        modelPath: res.modelPath,
+        model: modelFromBytes(res.model),
         features: table.rows.slice(0, 200),
       });
       for (const p of pred.predictions) {
@@ -142,7 +137,6 @@ describe(`shared feature tables in ${dataDir}`, () => {
           method,
           features: table.rows,
           labels: table.labels,
-          modelPath: path.join(dir, `${s.file}-${method}.rds`),
           // keep every label (E. fuscus has a one-call type) so the figures compare with the baseline
           options: { ...legacyOptions[method], cvFolds: 5, seed: 42, minSamplesPerLabel: 1 },
         });
@@ -178,12 +172,10 @@ describe(`shared feature tables in ${dataDir}`, () => {
       const testRows = table.rows.filter((_, i) => heldOut[i]);
       const testLabels = table.labels.filter((_, i) => heldOut[i]);
       for (const method of ["knn", "lda"] as const) {
-        const modelPath = path.join(dir, `${s.file}-${method}-holdout.rds`);
         const trained = await server.client.train({
           method,
           features: trainRows,
           labels: trainLabels,
-          modelPath,
           // training frequencies as priors: this checks plain accuracy (equal priors trade it for rare types)
           options: {
             ...(method === "knn" ? { k: 5 } : {}),
@@ -192,7 +184,11 @@ describe(`shared feature tables in ${dataDir}`, () => {
             dropRareLabels: true,
           },
         });
-        const res = await server.client.predict({ method, modelPath, features: testRows });
+        const res = await server.client.predict({
+          method,
+          model: modelFromBytes(trained.model),
+          features: testRows,
+        });
         expect(res.predictions).toHaveLength(testRows.length);
         const classes = new Set(trained.classes);
         let correct = 0;
@@ -217,15 +213,12 @@ describe(`shared feature tables in ${dataDir}`, () => {
   it("E. fuscus: a one-call label is rejected by default and dropped on request", async () => {
     const table = tableFor("efuscus_features.csv");
     const base = { method: "lda" as const, features: table.rows, labels: table.labels };
-    const err = await server.client
-      .train({ ...base, modelPath: path.join(dir, "rare.rds") })
-      .catch((e: unknown) => e);
+    const err = await server.client.train(base).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RServerRequestError);
     expect((err as RServerRequestError).status).toBe(422);
     expect((err as RServerRequestError).serverMessage).toContain("'LQCF-CS' (1)");
     const res = await server.client.train({
       ...base,
-      modelPath: path.join(dir, "rare.rds"),
       options: { dropRareLabels: true },
     });
     expect(res.droppedLabels).toEqual([{ label: "LQCF-CS", count: 1 }]);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   findFreePort,
+  modelFromBytes,
   predict,
   RClient,
   RServerInternalError,
@@ -37,6 +38,8 @@ async function fakeServer(handler: http.RequestListener): Promise<string> {
   return `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
 }
 
+const aModel = modelFromBytes(Buffer.from("not really a model"));
+
 describe("r-client transport", () => {
   it("throws RServerUnavailableError naming the URL when nothing listens", async () => {
     const port = await findFreePort();
@@ -51,11 +54,10 @@ describe("r-client transport", () => {
         method: "knn",
         features: [{ a: 1 }],
         labels: ["x"],
-        modelPath: "/tmp/x.rds",
       }),
     ).rejects.toBeInstanceOf(RServerUnavailableError);
     await expect(
-      predict({ baseUrl: `http://127.0.0.1:${port}`, method: "lda", modelPath: "/tmp/x.rds", features: [] }),
+      predict({ baseUrl: `http://127.0.0.1:${port}`, method: "lda", model: aModel, features: [] }),
     ).rejects.toThrow(/unavailable at http:\/\/127\.0\.0\.1:\d+\/predict\/lda/);
   });
 
@@ -65,9 +67,7 @@ describe("r-client transport", () => {
     });
     const client = new RClient({ baseUrl: url, timeoutMs: 200 });
     const t0 = Date.now();
-    const err = await client
-      .predict({ method: "knn", modelPath: "/m.rds", features: [] })
-      .catch((e: unknown) => e);
+    const err = await client.predict({ method: "knn", model: aModel, features: [] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RServerTimeoutError);
     expect((err as RServerTimeoutError).timeoutMs).toBe(200);
     expect(Date.now() - t0).toBeLessThan(2_000);
@@ -85,7 +85,7 @@ describe("r-client transport", () => {
       );
     });
     const err = await new RClient({ baseUrl: url })
-      .predict({ method: "knn", modelPath: "/m.rds", features: [] })
+      .predict({ method: "knn", model: aModel, features: [] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RServerRequestError);
     const e = err as RServerRequestError;

@@ -15,14 +15,18 @@ as_rows <- function(X) {
   df
 }
 
-tmp_model <- function(name = "model.rds") {
-  d <- tempfile("bc-model-")
-  dir.create(d)
-  file.path(d, name)
+train_body <- function(X, y, options = list()) {
+  list(features = as_rows(X), labels = y, options = options)
 }
 
-train_body <- function(X, y, path, options = list()) {
-  list(features = as_rows(X), labels = y, modelPath = path, options = options)
+predict_body <- function(trained, X) {
+  list(modelSha256 = trained$modelSha256, features = as_rows(X))
+}
+
+#' The .rds bytes of a cached model (what a client downloads and uploads).
+model_bytes <- function(sha) {
+  f <- cache_file(sha)
+  readBin(f, "raw", file.size(f))
 }
 
 #' Run a handler and return the api_error it raises (or fail).
