@@ -15,10 +15,13 @@ import { createApiPool, POOL_RETRY_AFTER_SECONDS, PoolBusyError, sendPoolBusy } 
 import { registerRecordingFileRoutes } from "./http/recording-files.ts";
 import { registerRecordingUploadRoutes } from "./http/recording-uploads.ts";
 import {
+  ADMIN_SESSION_COOKIE_NAME,
   authenticateRequest,
   type CookieSettings,
+  clearAdminSessionCookie,
   clearSessionCookie,
   SESSION_COOKIE_NAME,
+  setAdminSessionCookie,
   setSessionCookie,
 } from "./http/request-auth.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
@@ -114,11 +117,17 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         return createInnerContext(deps, {
           user: auth.user,
           sessionId: auth.sessionId,
+          impersonatorId: auth.impersonatorId,
           meta: { ip: req.ip, userAgent: req.headers["user-agent"] },
           cookies: {
             set: (token, expiresAt) => setSessionCookie(res, token, expiresAt, cookieSettings),
             clear: () => clearSessionCookie(res, cookieSettings),
             current: () => req.cookies[SESSION_COOKIE_NAME],
+            adminSession: {
+              set: (token, expiresAt) => setAdminSessionCookie(res, token, expiresAt, cookieSettings),
+              clear: () => clearAdminSessionCookie(res, cookieSettings),
+              current: () => req.cookies[ADMIN_SESSION_COOKIE_NAME],
+            },
           },
         });
       },

@@ -7,9 +7,11 @@ import type { AudioPool } from "@battycoda/audio";
 import type { Config } from "@battycoda/config";
 import {
   type AuthenticatedUser,
+  createMediaStore,
   DomainError,
   type GroupAccess,
   type MailContext,
+  type MediaStore,
   type RequestMeta,
   resolveGroupAccess,
   type SendEmail,
@@ -33,6 +35,14 @@ export interface ServerDeps {
   sendEmail: SendEmail;
   /** The API's bounded thread pool for CPU-heavy requests (buildServer creates one when absent). */
   pool?: AudioPool;
+  /** Where media live (buildServer creates the configured store when absent). */
+  media?: MediaStore;
+}
+
+/** The deps' media store, or the configured one (tests often pass deps without a store). */
+export function mediaOf(deps: ServerDeps): MediaStore {
+  if (!deps.media) deps.media = createMediaStore(deps.config);
+  return deps.media;
 }
 
 /** How procedures touch the session cookie without knowing about Fastify. */
@@ -41,13 +51,22 @@ export interface SessionCookieJar {
   clear(): void;
   /** The raw token of the current request's session cookie, if any. */
   current(): string | undefined;
+  /** The admin's own session token, kept in a second cookie while they act as another user. */
+  adminSession: {
+    set(token: string, expiresAt: Date): void;
+    clear(): void;
+    current(): string | undefined;
+  };
 }
 
 export interface Context extends ServerDeps {
+  media: MediaStore;
   mail: MailContext;
   user: AuthenticatedUser | null;
   /** Set when the caller authenticated with a session cookie (not an API key). */
   sessionId: string | null;
+  /** The site admin acting as `user` through this session (impersonation), else null. */
+  impersonatorId: string | null;
   meta: RequestMeta;
   cookies: SessionCookieJar;
   /** The group a REST call chose with `group_id` (already checked); null: the user's current group. */
@@ -57,20 +76,28 @@ export interface Context extends ServerDeps {
 export interface ContextInput {
   user?: AuthenticatedUser | null;
   sessionId?: string | null;
+  impersonatorId?: string | null;
   meta?: RequestMeta;
   cookies?: SessionCookieJar;
   access?: GroupAccess | null;
 }
 
-const noCookies: SessionCookieJar = { set() {}, clear() {}, current: () => undefined };
+const noCookies: SessionCookieJar = {
+  set() {},
+  clear() {},
+  current: () => undefined,
+  adminSession: { set() {}, clear() {}, current: () => undefined },
+};
 
 /** Builds a context from already-resolved auth; the HTTP adapter and createCaller tests both use it. */
 export function createInnerContext(deps: ServerDeps, input: ContextInput = {}): Context {
   return {
     ...deps,
+    media: mediaOf(deps),
     mail: { db: deps.db, sendEmail: deps.sendEmail, publicUrl: deps.config.publicUrl },
     user: input.user ?? null,
     sessionId: input.sessionId ?? null,
+    impersonatorId: input.impersonatorId ?? null,
     meta: input.meta ?? {},
     cookies: input.cookies ?? noCookies,
     presetAccess: input.access ?? null,
@@ -162,8 +189,22 @@ export const groupAdminProcedure = groupProcedure.use(({ ctx, next }) => {
   return next();
 });
 
+/**
+ * The account's owner in person: not a site admin acting as them. Password, email and API keys
+ * change only through here, so an impersonation can look but cannot take the account over.
+ */
+export const accountOwnerProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.impersonatorId)
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "Not while acting as another user: only they can change this",
+    });
+  return next();
+});
+
+/** Never through an impersonated session, even one of a user who is (or became) a site admin. */
 export const siteAdminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (!ctx.user.isSiteAdmin)
+  if (!ctx.user.isSiteAdmin || ctx.impersonatorId)
     throw new TRPCError({ code: "FORBIDDEN", message: "Only site admins can do this" });
   return next();
 });

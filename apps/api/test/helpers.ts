@@ -50,10 +50,13 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
   };
 }
 
-/** A cookie jar that behaves like a browser holding one session cookie. */
-export function memoryCookieJar(initial?: string): SessionCookieJar & { token: string | undefined } {
+/** A cookie jar that behaves like a browser holding the session cookie (and the admin's, while impersonating). */
+export function memoryCookieJar(
+  initial?: string,
+): SessionCookieJar & { token: string | undefined; adminToken: string | undefined } {
   const jar = {
     token: initial,
+    adminToken: undefined as string | undefined,
     set(token: string) {
       jar.token = token;
     },
@@ -61,6 +64,15 @@ export function memoryCookieJar(initial?: string): SessionCookieJar & { token: s
       jar.token = undefined;
     },
     current: () => jar.token,
+    adminSession: {
+      set(token: string) {
+        jar.adminToken = token;
+      },
+      clear() {
+        jar.adminToken = undefined;
+      },
+      current: () => jar.adminToken,
+    },
   };
   return jar;
 }
@@ -79,14 +91,14 @@ export function anonymousCaller(
 }
 
 /** A caller authenticated by the session in `token`, as the HTTP adapter would build it. */
-export async function sessionCaller(t: TestEnv, token: string) {
+export async function sessionCaller(t: TestEnv, token: string, jar = memoryCookieJar(token)) {
   const found = await authenticateSession(t.deps, token);
   if (!found) throw new Error("session not found");
-  const jar = memoryCookieJar(token);
   return createCaller(
     createInnerContext(t.deps, {
       user: found.user,
       sessionId: found.sessionId,
+      impersonatorId: found.impersonatorId,
       cookies: jar,
       meta: { ip: "10.1.0.1" },
     }),

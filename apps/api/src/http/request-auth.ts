@@ -13,11 +13,19 @@ export interface RequestAuth {
   user: AuthenticatedUser | null;
   via: "cookie" | "apiKey" | null;
   sessionId: string | null;
+  /** The site admin acting as `user` through this session cookie, else null. */
+  impersonatorId: string | null;
   /** An API key was presented but is unknown or revoked. */
   invalidApiKey: boolean;
 }
 
-const anonymous: RequestAuth = { user: null, via: null, sessionId: null, invalidApiKey: false };
+const anonymous: RequestAuth = {
+  user: null,
+  via: null,
+  sessionId: null,
+  impersonatorId: null,
+  invalidApiKey: false,
+};
 
 /** `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
 export function apiKeyFromHeaders(req: FastifyRequest): string | undefined {
@@ -56,6 +64,37 @@ export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings
   });
 }
 
+/**
+ * While a site admin acts as another user, their own session token waits in this cookie for
+ * Stop. Only the tRPC endpoint reads it, and only to hand it back (see stopImpersonation).
+ */
+export const ADMIN_SESSION_COOKIE_NAME = "bc_admin_session";
+const ADMIN_SESSION_COOKIE_PATH = "/trpc";
+
+export function setAdminSessionCookie(
+  reply: FastifyReply,
+  token: string,
+  expiresAt: Date,
+  settings: CookieSettings,
+) {
+  reply.setCookie(ADMIN_SESSION_COOKIE_NAME, token, {
+    path: ADMIN_SESSION_COOKIE_PATH,
+    httpOnly: true,
+    sameSite: "strict",
+    secure: settings.secure,
+    expires: expiresAt,
+  });
+}
+
+export function clearAdminSessionCookie(reply: FastifyReply, settings: CookieSettings) {
+  reply.clearCookie(ADMIN_SESSION_COOKIE_NAME, {
+    path: ADMIN_SESSION_COOKIE_PATH,
+    httpOnly: true,
+    sameSite: "strict",
+    secure: settings.secure,
+  });
+}
+
 const cache = new WeakMap<FastifyRequest, Promise<RequestAuth>>();
 
 /**
@@ -80,9 +119,7 @@ async function resolve(db: Db, req: FastifyRequest, reply: FastifyReply, setting
   const key = apiKeyFromHeaders(req);
   if (key) {
     const user = await authenticateApiKey({ db }, key);
-    return user
-      ? { user, via: "apiKey" as const, sessionId: null, invalidApiKey: false }
-      : { ...anonymous, invalidApiKey: true };
+    return user ? { ...anonymous, user, via: "apiKey" as const } : { ...anonymous, invalidApiKey: true };
   }
   const token = req.cookies[SESSION_COOKIE_NAME];
   if (!token) return anonymous;
@@ -92,5 +129,11 @@ async function resolve(db: Db, req: FastifyRequest, reply: FastifyReply, setting
     return anonymous;
   }
   if (found.renewedExpiresAt) setSessionCookie(reply, token, found.renewedExpiresAt, settings);
-  return { user: found.user, via: "cookie" as const, sessionId: found.sessionId, invalidApiKey: false };
+  return {
+    user: found.user,
+    via: "cookie" as const,
+    sessionId: found.sessionId,
+    impersonatorId: found.impersonatorId,
+    invalidApiKey: false,
+  };
 }

@@ -1,13 +1,20 @@
 import {
+  listAuditEntries,
   listGroupStorage,
   setGroupStorageQuota,
+  startImpersonation,
+  writeAudit,
   ZGroupStorage,
+  ZImpersonateRequest,
+  ZImpersonateResponse,
   ZListGroupStorageResponse,
   ZSetGroupStorageQuotaRequest,
 } from "@battycoda/core";
 import {
+  type AdminActor,
   adminCancelJob,
   adminRetryJob,
+  adminStartProcedure,
   getProcedureRun,
   listAdminGroups,
   listAdminJobs,
@@ -17,15 +24,16 @@ import {
   listSchedules,
   setUserActive,
   setUserSiteAdmin,
-  startProcedure,
   systemStatus,
   ZAdminGroup,
   ZAdminJob,
   ZAdminUser,
+  ZAuditEntry,
   ZBackupList,
   ZJobIdRequest,
   ZListAdminJobsRequest,
   ZListAdminUsersRequest,
+  ZListAuditRequest,
   ZListProcedureRunsRequest,
   ZProcedureRequest,
   ZProcedureRun,
@@ -38,7 +46,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { listCspReports, ZListCspReportsRequest, ZListCspReportsResponse } from "../http/csp-reports.ts";
 import { uploadLimits } from "../http/upload-limits.ts";
-import { createTRPCRouter, siteAdminProcedure } from "../trpc.ts";
+import { type Context, createTRPCRouter, siteAdminProcedure } from "../trpc.ts";
 import { ZAdminStatsResponse } from "./placeholders.schemas.ts";
 
 export const adminRouter = createTRPCRouter({
@@ -78,9 +86,22 @@ export const adminRouter = createTRPCRouter({
   setGroupStorageQuota: siteAdminProcedure
     .input(ZSetGroupStorageQuotaRequest)
     .output(ZGroupStorage)
-    .mutation(({ ctx, input }) =>
-      setGroupStorageQuota(ctx, input.groupId, input.quotaBytes, uploadLimits(ctx.config)),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const result = await setGroupStorageQuota(
+        ctx,
+        input.groupId,
+        input.quotaBytes,
+        uploadLimits(ctx.config),
+      );
+      await writeAudit(ctx, {
+        actorId: ctx.user.id,
+        action: "group.storage-quota",
+        target: { type: "group", id: input.groupId },
+        details: { quotaBytes: input.quotaBytes },
+        ip: ctx.meta.ip,
+      });
+      return result;
+    }),
 
   // ── maintenance procedures (packages/core/src/maintenance) ──
 
@@ -89,17 +110,7 @@ export const adminRouter = createTRPCRouter({
     .input(ZProcedureRequest)
     .output(ZProcedureRun)
     .mutation(async ({ ctx, input }) => {
-      const boss = requireBoss(ctx.boss);
-      const job = await startProcedure({ db: ctx.db, boss }, input, { userId: ctx.user.id, via: "panel" });
-      await ctx.db.auditEntry.create({
-        data: {
-          actorId: ctx.user.id,
-          action: "maintenance.run",
-          targetType: "job",
-          targetId: job.id,
-          details: { procedure: input.procedure },
-        },
-      });
+      const job = await adminStartProcedure({ db: ctx.db, boss: requireBoss(ctx.boss) }, actorOf(ctx), input);
       return getProcedureRun(ctx, job.id);
     }),
 
@@ -134,12 +145,16 @@ export const adminRouter = createTRPCRouter({
   cancelJob: siteAdminProcedure
     .input(ZJobIdRequest)
     .output(ZAdminJob)
-    .mutation(({ ctx, input }) => adminCancelJob({ db: ctx.db, boss: requireBoss(ctx.boss) }, input.jobId)),
+    .mutation(({ ctx, input }) =>
+      adminCancelJob({ db: ctx.db, boss: requireBoss(ctx.boss) }, actorOf(ctx), input.jobId),
+    ),
 
   retryJob: siteAdminProcedure
     .input(ZJobIdRequest)
     .output(ZAdminJob)
-    .mutation(({ ctx, input }) => adminRetryJob({ db: ctx.db, boss: requireBoss(ctx.boss) }, input.jobId)),
+    .mutation(({ ctx, input }) =>
+      adminRetryJob({ db: ctx.db, boss: requireBoss(ctx.boss) }, actorOf(ctx), input.jobId),
+    ),
 
   // ── users and groups ──
 
@@ -152,7 +167,7 @@ export const adminRouter = createTRPCRouter({
     .input(ZSetUserFlagRequest)
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      await setUserActive(ctx, ctx.user.id, input.userId, input.value);
+      await setUserActive(ctx, actorOf(ctx), input.userId, input.value);
       return { ok: true as const };
     }),
 
@@ -160,15 +175,47 @@ export const adminRouter = createTRPCRouter({
     .input(ZSetUserFlagRequest)
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      await setUserSiteAdmin(ctx, ctx.user.id, input.userId, input.value);
+      await setUserSiteAdmin(ctx, actorOf(ctx), input.userId, input.value);
       return { ok: true as const };
     }),
+
+  /**
+   * Acts as the user in this browser: their session replaces the admin's, whose token waits in a
+   * second cookie for auth.stopImpersonating. Only through the admin's own cookie session.
+   */
+  impersonate: siteAdminProcedure
+    .input(ZImpersonateRequest)
+    .output(ZImpersonateResponse)
+    .mutation(async ({ ctx, input }) => {
+      const adminToken = ctx.cookies.current();
+      if (!ctx.sessionId || !adminToken)
+        throw new TRPCError({ code: "FORBIDDEN", message: "Sign in to the web app to act as another user" });
+      const started = await startImpersonation(ctx, {
+        adminId: ctx.user.id,
+        adminSessionId: ctx.sessionId,
+        targetUserId: input.userId,
+        meta: ctx.meta,
+      });
+      ctx.cookies.adminSession.set(adminToken, started.adminSessionExpiresAt);
+      ctx.cookies.set(started.token, started.expiresAt);
+      return { user: started.user, expiresAt: started.expiresAt };
+    }),
+
+  /** What site admins changed, and who acted as whom; newest first. */
+  auditLog: siteAdminProcedure
+    .input(ZListAuditRequest)
+    .output(z.array(ZAuditEntry))
+    .query(({ ctx, input }) => listAuditEntries(ctx, input)),
 
   groups: siteAdminProcedure.output(z.array(ZAdminGroup)).query(({ ctx }) => listAdminGroups(ctx)),
 
   /** Database, R server, worker heartbeats, disks, memory, queue depths, last backup, alerts. */
   systemStatus: siteAdminProcedure.output(ZSystemStatus).query(({ ctx }) => systemStatus(ctx)),
 });
+
+function actorOf(ctx: Pick<Context, "meta"> & { user: { id: string } }): AdminActor {
+  return { id: ctx.user.id, ip: ctx.meta.ip };
+}
 
 function requireBoss<T>(boss: T | null): T {
   if (!boss) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The job queue is not available" });

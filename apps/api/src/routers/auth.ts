@@ -4,6 +4,7 @@ import {
   completeRegistration,
   createSession,
   deleteSession,
+  impersonationOf,
   loadSessionUser,
   loginWithMagicLink,
   loginWithPassword,
@@ -11,11 +12,13 @@ import {
   requestPasswordReset,
   requestRegistration,
   resetPassword,
+  stopImpersonation,
   verifyLoginCode,
   ZChangePasswordRequest,
   ZCheckPasswordResetTokenRequest,
   ZCheckPasswordResetTokenResponse,
   ZCompleteRegistrationRequest,
+  ZImpersonationStatus,
   ZLoginRequest,
   ZLoginResponse,
   ZMagicLinkLoginRequest,
@@ -26,15 +29,24 @@ import {
   ZRequestLoginCodeRequest,
   ZRequestPasswordResetRequest,
   ZResetPasswordRequest,
+  ZStopImpersonatingResponse,
   ZVerifyLoginCodeRequest,
 } from "@battycoda/core";
 import { TRPCError } from "@trpc/server";
-import { type Context, createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc.ts";
+import {
+  accountOwnerProcedure,
+  type Context,
+  createTRPCRouter,
+  protectedProcedure,
+  publicProcedure,
+} from "../trpc.ts";
 
 /** Issues a session cookie for the user (replacing the caller's current session, if any). */
 async function startSession(ctx: Context, userId: string) {
   const previous = ctx.cookies.current();
   if (previous) await deleteSession(ctx, previous);
+  // a fresh sign-in ends any impersonation this browser was in; its admin token is not kept
+  ctx.cookies.adminSession.clear();
   const session = await createSession(ctx, userId, ctx.meta);
   ctx.cookies.set(session.token, session.expiresAt);
   const user = await loadSessionUser(ctx, userId);
@@ -84,11 +96,38 @@ export const authRouter = createTRPCRouter({
       return startSession(ctx, user.id);
     }),
 
+  /** Logging out while acting as someone ends the impersonation and the admin's own session too. */
   logout: publicProcedure.output(ZOk).mutation(async ({ ctx }) => {
+    if (ctx.impersonatorId && ctx.sessionId) {
+      await stopImpersonation(ctx, { sessionId: ctx.sessionId, reason: "logout", meta: ctx.meta });
+      const adminToken = ctx.cookies.adminSession.current();
+      if (adminToken) await deleteSession(ctx, adminToken);
+    }
     const token = ctx.cookies.current();
     if (token) await deleteSession(ctx, token);
     ctx.cookies.clear();
+    ctx.cookies.adminSession.clear();
     return ok;
+  }),
+
+  /** Who is acting as whom through this browser's session (the SPA's banner), or null. */
+  impersonation: protectedProcedure
+    .output(ZImpersonationStatus)
+    .query(({ ctx }) => (ctx.impersonatorId && ctx.sessionId ? impersonationOf(ctx, ctx.sessionId) : null)),
+
+  /** Ends acting as another user and returns to the admin's own session (kept aside since Start). */
+  stopImpersonating: protectedProcedure.output(ZStopImpersonatingResponse).mutation(async ({ ctx }) => {
+    if (!ctx.impersonatorId || !ctx.sessionId)
+      throw new TRPCError({ code: "BAD_REQUEST", message: "You are not acting as another user" });
+    const { restored } = await stopImpersonation(ctx, {
+      sessionId: ctx.sessionId,
+      adminToken: ctx.cookies.adminSession.current(),
+      meta: ctx.meta,
+    });
+    ctx.cookies.adminSession.clear();
+    if (restored) ctx.cookies.set(restored.token, restored.expiresAt);
+    else ctx.cookies.clear();
+    return { restored: restored !== null };
   }),
 
   /** Always answers ok, whether or not the account exists. */
@@ -140,7 +179,7 @@ export const authRouter = createTRPCRouter({
     }),
 
   /** Signs out every other session of the user. */
-  changePassword: protectedProcedure
+  changePassword: accountOwnerProcedure
     .input(ZChangePasswordRequest)
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {

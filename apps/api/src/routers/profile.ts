@@ -20,7 +20,13 @@ import {
   ZUpdatePreferencesResponse,
 } from "@battycoda/core";
 import { uploadLimits } from "../http/upload-limits.ts";
-import { createTRPCRouter, groupProcedure, protectedProcedure, publicProcedure } from "../trpc.ts";
+import {
+  accountOwnerProcedure,
+  createTRPCRouter,
+  groupProcedure,
+  protectedProcedure,
+  publicProcedure,
+} from "../trpc.ts";
 
 export const profileRouter = createTRPCRouter({
   get: protectedProcedure.output(ZGetProfileResponse).query(({ ctx }) => getProfile(ctx, ctx.user.id)),
@@ -32,7 +38,7 @@ export const profileRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => updatePreferences(ctx, ctx.user.id, input)),
 
   /** Needs the current password; takes effect only when the link sent to the new address is opened. */
-  requestEmailChange: protectedProcedure
+  requestEmailChange: accountOwnerProcedure
     .input(ZRequestEmailChangeRequest)
     .output(ZRequestEmailChangeResponse)
     .mutation(({ ctx, input }) => requestEmailChange(ctx.mail, ctx.config.secretKey, ctx.user.id, input)),
@@ -57,7 +63,7 @@ export const profileRouter = createTRPCRouter({
     .query(({ ctx }) => getApiKeyInfo(ctx, ctx.user.id)),
 
   /** Generates or regenerates (revoking the old one); the response is the only time the key is visible. */
-  generateApiKey: protectedProcedure
+  generateApiKey: accountOwnerProcedure
     .meta({
       rest: {
         method: "POST",
@@ -70,7 +76,7 @@ export const profileRouter = createTRPCRouter({
     .output(ZGenerateApiKeyResponse)
     .mutation(({ ctx }) => generateApiKey(ctx, ctx.user.id)),
 
-  revokeApiKey: protectedProcedure.output(ZOk).mutation(async ({ ctx }) => {
+  revokeApiKey: accountOwnerProcedure.output(ZOk).mutation(async ({ ctx }) => {
     await revokeApiKeys(ctx, ctx.user.id);
     return { ok: true as const };
   }),

@@ -1,5 +1,4 @@
 import type { DbContext } from "../access/context.ts";
-import type { DbOrTx } from "../access/db.ts";
 import type { RequestMeta } from "../access/services.ts";
 import { DAY_MS, HOUR_MS, hashToken, randomToken } from "./tokens.ts";
 
@@ -46,6 +45,8 @@ export interface SessionLookup {
   sessionId: string;
   /** Set when the expiry slid forward and the cookie should be re-issued. */
   renewedExpiresAt: Date | null;
+  /** The site admin acting as this user through this session (see impersonation.ts), else null. */
+  impersonatorId: string | null;
 }
 
 export async function authenticateSession({ db }: DbContext, token: string): Promise<SessionLookup | null> {
@@ -55,12 +56,17 @@ export async function authenticateSession({ db }: DbContext, token: string): Pro
   });
   if (!session) return null;
   const now = Date.now();
-  if (session.expiresAt.getTime() <= now || !session.user.isActive) {
+  if (
+    session.expiresAt.getTime() <= now ||
+    !session.user.isActive ||
+    (session.impersonatorId && !(await isActiveSiteAdmin({ db }, session.impersonatorId)))
+  ) {
     await db.session.deleteMany({ where: { id: session.id } });
     return null;
   }
   let renewedExpiresAt: Date | null = null;
-  if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+  // An impersonation keeps the fixed expiry it was given: it never slides into a long session.
+  if (!session.impersonatorId && now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     renewedExpiresAt = new Date(now + SESSION_TTL_MS);
     await db.session.update({
       where: { id: session.id },
@@ -68,7 +74,21 @@ export async function authenticateSession({ db }: DbContext, token: string): Pro
     });
   }
   const { id, username, email, isSiteAdmin } = session.user;
-  return { user: { id, username, email, isSiteAdmin }, sessionId: session.id, renewedExpiresAt };
+  return {
+    user: { id, username, email, isSiteAdmin },
+    sessionId: session.id,
+    renewedExpiresAt,
+    impersonatorId: session.impersonatorId,
+  };
+}
+
+/** An admin demoted or deactivated mid-impersonation loses the sessions they act through. */
+async function isActiveSiteAdmin({ db }: DbContext, userId: string): Promise<boolean> {
+  const u = await db.user.findUnique({
+    where: { id: userId },
+    select: { isActive: true, isSiteAdmin: true },
+  });
+  return Boolean(u?.isActive && u.isSiteAdmin);
 }
 
 export async function deleteSession({ db }: DbContext, token: string): Promise<void> {

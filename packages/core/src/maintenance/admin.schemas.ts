@@ -144,3 +144,21 @@ export const ZSystemStatus = z.object({
     .nullable(),
   alerts: z.array(z.object({ key: z.string(), lastSentAt: ZDate })),
 });
+
+export const ZAuditEntry = z.object({
+  id: z.string(),
+  action: z.string(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  details: z.unknown(),
+  ip: z.string().nullable(),
+  createdAt: ZDate,
+});
+export const ZListAuditRequest = z.object({
+  /** A prefix: "impersonation." lists starts and stops. */
+  action: z.string().trim().max(100).optional(),
+  targetId: z.string().trim().max(64).optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+});

@@ -6,13 +6,15 @@ import type PgBoss from "pg-boss";
 import type { z } from "zod";
 import { type CoreContext, type DbContext, inTransaction } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
+import { writeAudit } from "../auth/audit.ts";
 import { classifierServiceStatus } from "../classification/service.ts";
 import { cancelJob, retryJob } from "../jobs/enqueue.ts";
 import { QUEUES } from "../jobs/queues.ts";
 import { listWorkers } from "../monitor/heartbeat.ts";
 import type { ZAdminGroup, ZAdminUser, ZQueueDepth, ZSystemStatus } from "./admin.schemas.ts";
 import { checkDisk } from "./disk.ts";
-import { MAINTENANCE_SUBJECT } from "./jobs.ts";
+import { MAINTENANCE_SUBJECT, redactRequest, startProcedure } from "./jobs.ts";
+import type { TProcedureRequestInput } from "./procedures.ts";
 import { silentReporter } from "./reporter.ts";
 
 export async function listAdminUsers(
@@ -45,23 +47,18 @@ export async function listAdminUsers(
   }));
 }
 
-async function audit(
-  { db }: DbContext,
-  actorId: string,
-  action: string,
-  target: { type: string; id: string },
-  details: Prisma.InputJsonValue,
-) {
-  await db.auditEntry.create({
-    data: { actorId, action, targetType: target.type, targetId: target.id, details },
-  });
+/** Who did it, from where: the audit log's actor and IP. */
+export interface AdminActor {
+  id: string;
+  ip?: string | null | undefined;
 }
 
 /**
  * Deactivating signs the user out everywhere (their sessions are deleted). An admin cannot
  * deactivate or demote themself, so the site never loses its last way in by accident.
  */
-export async function setUserActive({ db }: DbContext, actorId: string, userId: string, active: boolean) {
+export async function setUserActive({ db }: DbContext, actor: AdminActor, userId: string, active: boolean) {
+  const actorId = actor.id;
   if (userId === actorId && !active)
     throw new DomainError("BAD_REQUEST", "You cannot deactivate your own account");
   const user = await db.user.findUnique({ where: { id: userId } });
@@ -70,30 +67,33 @@ export async function setUserActive({ db }: DbContext, actorId: string, userId: 
     await tx.user.update({ where: { id: userId }, data: { isActive: active } });
     if (!active) await tx.session.deleteMany({ where: { userId } });
   });
-  await audit(
+  await writeAudit(
     { db },
-    actorId,
-    active ? "user.activate" : "user.deactivate",
-    { type: "user", id: userId },
     {
-      username: user.username,
+      actorId,
+      action: active ? "user.activate" : "user.deactivate",
+      target: { type: "user", id: userId },
+      details: { username: user.username },
+      ip: actor.ip,
     },
   );
 }
 
-export async function setUserSiteAdmin({ db }: DbContext, actorId: string, userId: string, admin: boolean) {
+export async function setUserSiteAdmin({ db }: DbContext, actor: AdminActor, userId: string, admin: boolean) {
+  const actorId = actor.id;
   if (userId === actorId && !admin)
     throw new DomainError("BAD_REQUEST", "You cannot remove your own site-admin role");
   const user = await db.user.findUnique({ where: { id: userId } });
   if (!user) throw notFound("User");
   await db.user.update({ where: { id: userId }, data: { isSiteAdmin: admin } });
-  await audit(
+  await writeAudit(
     { db },
-    actorId,
-    admin ? "user.make-admin" : "user.revoke-admin",
-    { type: "user", id: userId },
     {
-      username: user.username,
+      actorId,
+      action: admin ? "user.make-admin" : "user.revoke-admin",
+      target: { type: "user", id: userId },
+      details: { username: user.username },
+      ip: actor.ip,
     },
   );
 }
@@ -142,12 +142,57 @@ export async function listAdminJobs(
   });
 }
 
-export async function adminCancelJob(ctx: Pick<CoreContext, "db"> & { boss: PgBoss }, jobId: string) {
-  return cancelJob(ctx, jobId);
+export async function adminCancelJob(
+  ctx: Pick<CoreContext, "db"> & { boss: PgBoss },
+  actor: AdminActor,
+  jobId: string,
+): Promise<Job> {
+  const before = await ctx.db.job.findUnique({ where: { id: jobId }, select: { status: true } });
+  const job = await cancelJob(ctx, jobId);
+  // a job that had already finished is returned unchanged: nothing to record
+  if (job.status === "cancelled" && before?.status !== "cancelled")
+    await auditJob(ctx, actor, "job.cancel", job);
+  return job;
 }
 
-export async function adminRetryJob(ctx: Pick<CoreContext, "db"> & { boss: PgBoss }, jobId: string) {
-  return retryJob(ctx, jobId);
+export async function adminRetryJob(
+  ctx: Pick<CoreContext, "db"> & { boss: PgBoss },
+  actor: AdminActor,
+  jobId: string,
+): Promise<Job> {
+  const job = await retryJob(ctx, jobId);
+  await auditJob(ctx, actor, "job.retry", job);
+  return job;
+}
+
+function auditJob({ db }: DbContext, actor: AdminActor, action: string, job: Job) {
+  return writeAudit(
+    { db },
+    {
+      actorId: actor.id,
+      action,
+      target: { type: "job", id: job.id },
+      details: { type: job.type, groupId: job.groupId, subjectId: job.subjectId },
+      ip: actor.ip,
+    },
+  );
+}
+
+/** A procedure started from the admin panel, with its audit entry. */
+export async function adminStartProcedure(
+  ctx: Pick<CoreContext, "db"> & { boss: PgBoss },
+  actor: AdminActor,
+  request: TProcedureRequestInput,
+): Promise<Job> {
+  const job = await startProcedure(ctx, request, { userId: actor.id, via: "panel" });
+  await writeAudit(ctx, {
+    actorId: actor.id,
+    action: "maintenance.run",
+    target: { type: "job", id: job.id },
+    details: { procedure: request.procedure, options: redactRequest({ request }) as Prisma.InputJsonValue },
+    ip: actor.ip,
+  });
+  return job;
 }
 
 export async function systemStatus(
