@@ -8,7 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Config, ConfigError, getConfig } from "@battycoda/config";
-import { verifyPassword } from "@battycoda/core";
+import { createMediaStore, verifyPassword } from "@battycoda/core";
 import { createSiteAdmin, initializeDefaults } from "@battycoda/core/defaults";
 import { createPrismaClient, type Db } from "@battycoda/db";
 import {
@@ -303,7 +303,7 @@ async function main() {
   const db = createPrismaClient(url, { max: 2 });
   let admin: AdminLogin;
   try {
-    const r = await initializeDefaults({ db }, { mediaRoot: config.mediaRoot });
+    const r = await initializeDefaults({ db, media: createMediaStore(config) });
     say(
       `defaults: ${r.species.created + r.species.existing} system species (${r.species.created} new), ` +
         `${r.segmentationAlgorithms.created} segmentation algorithms added, ${r.segmentationAlgorithms.updated} updated`,

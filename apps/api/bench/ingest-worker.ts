@@ -1,5 +1,7 @@
 // Child process of the ingest bench: a worker consuming only upload.process (the ZIP walk);
 // recording.ingest jobs it queues stay queued so the numbers are about ingesting the ZIP.
+
+import { LocalMediaStore } from "@battycoda/core";
 import { createBoss, QUEUES, registerJobHandler } from "@battycoda/core/jobs";
 import { createUploadProcessHandler } from "@battycoda/core/uploads";
 import { createPrismaClient } from "@battycoda/db";
@@ -10,7 +12,7 @@ const boss = await createBoss(url, { role: "worker" });
 await registerJobHandler(
   { db, boss },
   QUEUES.uploadProcess,
-  createUploadProcessHandler({ mediaRoot: process.env.MEDIA_ROOT as string }),
+  createUploadProcessHandler({ media: new LocalMediaStore(process.env.MEDIA_ROOT as string) }),
   {
     pollingIntervalSeconds: 0.5,
   },

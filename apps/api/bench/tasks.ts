@@ -7,7 +7,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { generateApiKey, registerUser } from "@battycoda/core";
+import { generateApiKey, LocalMediaStore, registerUser } from "@battycoda/core";
 import { createBoss } from "@battycoda/core/jobs";
 import { generateSpectrogram, ProcessingPool } from "@battycoda/core/processing";
 import { createBatch } from "@battycoda/core/tasks";
@@ -69,7 +69,10 @@ try {
     sampleRate: 192_000,
     spacing: 0.03,
   });
-  await generateSpectrogram({ db, boss, mediaRoot, splitSeconds: 3600, pool }, scene.recordingId);
+  await generateSpectrogram(
+    { db, boss, media: new LocalMediaStore(mediaRoot), splitSeconds: 3600, pool },
+    scene.recordingId,
+  );
   const small = await createBatch({ db, boss: null }, access, {
     name: "bench audio",
     source: { kind: "segmentation", segmentationId: scene.segmentationId },

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { DomainError } from "@battycoda/core";
+import { createMediaStore, DomainError } from "@battycoda/core";
 import cookie from "@fastify/cookie";
 import multipart from "@fastify/multipart";
 import * as Sentry from "@sentry/node";
@@ -66,7 +66,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const { config } = options.deps;
   // Created here unless the caller brings one (it then also closes it).
   const ownPool = options.deps.pool ? null : createApiPool(config);
-  const deps = { ...options.deps, pool: options.deps.pool ?? (ownPool as NonNullable<typeof ownPool>) };
+  const deps = {
+    ...options.deps,
+    pool: options.deps.pool ?? (ownPool as NonNullable<typeof ownPool>),
+    media: options.deps.media ?? createMediaStore(config),
+  };
   const app = Fastify({
     logger: options.logger ?? false,
     // Only the configured reverse proxies (TRUST_PROXY, default this machine) may set

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { decodeSpectrogramBinary, parseWavHeader, readWavInfo, writeSpectrogramFile } from "@battycoda/audio";
+import { createMediaStore } from "@battycoda/core/media";
 import { ingestRecording, type ProcessingPool } from "@battycoda/core/processing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAll, writeFixture } from "../../../packages/audio/test/fixtures/generate.ts";
@@ -436,7 +437,7 @@ describe("recordings tRPC", () => {
       {
         db: env.t.deps.db,
         boss: env.boss,
-        mediaRoot: env.t.config.mediaRoot,
+        media: createMediaStore(env.t.config),
         splitSeconds: 0.4,
         pool: null as unknown as ProcessingPool, // ingest never uses the pool
       },
@@ -497,7 +498,7 @@ describe("recordings tRPC", () => {
     const deps = {
       db: env.t.deps.db,
       boss: env.boss,
-      mediaRoot: env.t.config.mediaRoot,
+      media: createMediaStore(env.t.config),
       pool: null as unknown as ProcessingPool, // ingest never uses the pool
     };
     await ingestRecording({ ...deps, splitSeconds: 60 }, id);

@@ -3,6 +3,7 @@
 // holding an API key. Reference audio and features come from ../shared/data (missing → failure).
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { createMediaStore } from "@battycoda/core";
 import { initializeDefaults } from "@battycoda/core/defaults";
 import { createBoss, type PgBoss } from "@battycoda/core/jobs";
 import { type RServerHandle, startRServer } from "@battycoda/r-client";
@@ -55,7 +56,7 @@ export async function startScriptingEnv(
   const r = await startRServer();
   const t = await createTestEnv({ R_SERVER_URL: r.url, ...options.env });
   // System species and the segmentation algorithms, as `battycoda initialize-defaults` makes them.
-  await initializeDefaults(t.deps, { mediaRoot: t.config.mediaRoot, sharedDataDir: null });
+  await initializeDefaults({ db: t.deps.db, media: createMediaStore(t.config) }, { sharedDataDir: null });
   const boss = await createBoss(t.database.url, { max: 3 });
   t.deps.boss = boss;
   const worker = await startWorker({

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { readWavInfo } from "@battycoda/audio";
 import {
+  createMediaStore,
   type GroupAccess,
   importSegments,
   resolveGroupAccess,
@@ -116,7 +117,7 @@ beforeAll(async () => {
   await registerJobHandler(
     { db: t.deps.db, boss },
     QUEUES.segmentationRun,
-    segmentationRunHandler({ mediaRoot: t.config.mediaRoot, pool: null }),
+    segmentationRunHandler({ media: createMediaStore(t.config), pool: null }),
     { pollingIntervalSeconds: 0.5, concurrency: 2 },
   );
   app = await buildTestServer(t);

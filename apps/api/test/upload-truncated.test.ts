@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createUploadProcessHandler } from "@battycoda/core";
+import { createMediaStore, createUploadProcessHandler } from "@battycoda/core";
 import { QUEUES, registerJobHandler } from "@battycoda/core/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yazl from "yazl";
@@ -21,7 +21,7 @@ beforeAll(async () => {
   await registerJobHandler(
     { db: env.t.deps.db, boss: env.boss },
     QUEUES.uploadProcess,
-    createUploadProcessHandler({ mediaRoot: env.t.config.mediaRoot }),
+    createUploadProcessHandler({ media: createMediaStore(env.t.config) }),
     { pollingIntervalSeconds: 0.5 },
   );
 });

@@ -3,7 +3,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { tusDir } from "@battycoda/core";
+import { createMediaStore, tusDir } from "@battycoda/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { socketRequest } from "./http-helpers.ts";
 import { createRecordingsEnv, type Party, type RecordingsEnv } from "./recordings-fixtures.ts";
@@ -63,7 +63,7 @@ describe("tus ids come from the path, never the query", () => {
 
   beforeAll(async () => {
     victim = await createUpload(env.b, "victim.wav");
-    victimFile = path.join(tusDir(env.t.config.mediaRoot), victim);
+    victimFile = path.join(tusDir(createMediaStore(env.t.config)), victim);
   });
 
   async function victimUntouched() {
@@ -114,7 +114,7 @@ describe("tus ids come from the path, never the query", () => {
       if (res.status === 204) {
         const row = await env.t.deps.db.upload.findUniqueOrThrow({ where: { tusId: mine } });
         expect(row.status).toBe("failed");
-        await expect(stat(path.join(tusDir(env.t.config.mediaRoot), mine))).rejects.toThrow();
+        await expect(stat(path.join(tusDir(createMediaStore(env.t.config)), mine))).rejects.toThrow();
       }
     }
   });

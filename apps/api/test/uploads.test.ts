@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { cleanStaleUploads, createUploadProcessHandler, tusDir } from "@battycoda/core";
+import { cleanStaleUploads, createMediaStore, createUploadProcessHandler, tusDir } from "@battycoda/core";
 import { QUEUES, registerJobHandler } from "@battycoda/core/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yazl from "yazl";
@@ -23,7 +23,7 @@ beforeAll(async () => {
   await registerJobHandler(
     { db: env.t.deps.db, boss: env.boss },
     QUEUES.uploadProcess,
-    createUploadProcessHandler({ mediaRoot: env.t.config.mediaRoot }),
+    createUploadProcessHandler({ media: createMediaStore(env.t.config) }),
     { pollingIntervalSeconds: 0.5 },
   );
   await env.app.listen({ port: 0, host: "127.0.0.1" });
@@ -305,7 +305,7 @@ describe("tus resumable uploads", () => {
     expect(res.body).toMatch(/Not a usable WAV file: .*RIFF/);
     expect(await env.t.deps.db.recording.count()).toBe(before);
     const id = location.split("/").pop() as string;
-    await expect(stat(path.join(tusDir(env.t.config.mediaRoot), id))).rejects.toThrow();
+    await expect(stat(path.join(tusDir(createMediaStore(env.t.config)), id))).rejects.toThrow();
     const row = await env.t.deps.db.upload.findUniqueOrThrow({ where: { tusId: id } });
     expect(row.status).toBe("failed");
   });
@@ -338,11 +338,11 @@ describe("tus resumable uploads", () => {
       "upload-metadata": meta({ filename: "stale.wav" }),
     });
     const id = (created.headers.location as string).split("/").pop() as string;
-    const file = path.join(tusDir(env.t.config.mediaRoot), id);
+    const file = path.join(tusDir(createMediaStore(env.t.config)), id);
     const old = new Date(Date.now() - 25 * 3600_000);
     await utimes(file, old, old);
     await env.t.deps.db.upload.update({ where: { tusId: id }, data: { createdAt: old } });
-    const r = await cleanStaleUploads(env.t.deps, env.t.config.mediaRoot);
+    const r = await cleanStaleUploads({ db: env.t.deps.db, media: createMediaStore(env.t.config) });
     expect(r.expiredUploads).toBe(1);
     await expect(stat(file)).rejects.toThrow();
     expect((await env.t.deps.db.upload.findUniqueOrThrow({ where: { tusId: id } })).status).toBe("expired");

@@ -17,6 +17,7 @@ import {
   registerJobHandler,
 } from "@battycoda/core/jobs";
 import { emailSendHandler, type Mailer } from "@battycoda/core/mail";
+import { createMediaStore, type MediaStore } from "@battycoda/core/media";
 import {
   type ProcessingPool,
   recordingIngestHandler,
@@ -37,6 +38,8 @@ export interface WorkerDeps {
   log: Logger;
   /** The process's one piscina pool (spectrograms and other audio work). */
   pool: ProcessingPool;
+  /** Where media live (local folder or S3); built from the config when absent. */
+  media?: MediaStore;
   /** Crash detection; every registration takes a lease per running job. */
   leases?: JobLeaseHolder;
   spectrogramTiming?: SpectrogramTiming;
@@ -47,6 +50,7 @@ export interface WorkerDeps {
 
 export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   const { db, boss, config, log } = deps;
+  const media = deps.media ?? createMediaStore(config);
   const options = (extra: RegisterJobHandlerOptions = {}): RegisterJobHandlerOptions => ({
     concurrency: config.workerConcurrency,
     ...(deps.leases ? { leases: deps.leases } : {}),
@@ -67,7 +71,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   const processing = {
     db,
     boss,
-    mediaRoot: config.mediaRoot,
+    media,
     splitSeconds: config.recordingSplitSeconds,
     pool: deps.pool,
   };
@@ -91,7 +95,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   await registerJobHandler(
     { db, boss },
     QUEUES.uploadProcess,
-    createUploadProcessHandler({ mediaRoot: config.mediaRoot }),
+    createUploadProcessHandler({ media }),
     options(),
   );
   registered.push(QUEUES.uploadProcess);
@@ -99,7 +103,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   await registerJobHandler(
     { db, boss },
     QUEUES.segmentationRun,
-    segmentationRunHandler({ mediaRoot: config.mediaRoot, pool: deps.pool }),
+    segmentationRunHandler({ media, pool: deps.pool }),
     options(),
   );
   registered.push(QUEUES.segmentationRun);

@@ -6,14 +6,19 @@ import { maintenanceRunHandler, startMaintenanceSchedules } from "@battycoda/cor
 import type { WorkerDeps } from "./handlers.ts";
 
 export async function registerMaintenance(
-  deps: Pick<WorkerDeps, "db" | "boss" | "config" | "log" | "pool" | "leases" | "handlerOptions">,
+  deps: Pick<WorkerDeps, "db" | "boss" | "config" | "log" | "pool" | "media" | "leases" | "handlerOptions">,
   options: { databaseUrl: string; schedules: boolean },
 ): Promise<string[]> {
   const { db, boss, config, log } = deps;
   await registerJobHandler(
     { db, boss },
     QUEUES.maintenanceRun,
-    maintenanceRunHandler({ config, databaseUrl: options.databaseUrl, pool: deps.pool }),
+    maintenanceRunHandler({
+      config,
+      databaseUrl: options.databaseUrl,
+      pool: deps.pool,
+      ...(deps.media ? { media: deps.media } : {}),
+    }),
     {
       ...(deps.leases ? { leases: deps.leases } : {}),
       ...deps.handlerOptions,

@@ -8,6 +8,7 @@ import {
   runHousekeeping,
 } from "@battycoda/core/jobs";
 import { createMailer } from "@battycoda/core/mail";
+import { createMediaStore } from "@battycoda/core/media";
 import { ActiveJobs, createMemoryMonitor, startHeartbeat } from "@battycoda/core/monitor";
 import { markRecordingJobLost, ProcessingPool, type SpectrogramTiming } from "@battycoda/core/processing";
 import { cleanStaleUploads } from "@battycoda/core/uploads";
@@ -69,6 +70,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
 
   // every job runs under a lease: the wrapper knows which are running for heartbeats and dumps
   const active = new ActiveJobs(leases);
+  const media = createMediaStore(config);
   const queues = await registerHandlers({
     db,
     boss,
@@ -76,6 +78,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     mailer,
     log,
     pool,
+    media,
     leases: active,
     ...(options.spectrogramTiming ? { spectrogramTiming: options.spectrogramTiming } : {}),
     ...(options.handlerOptions ? { handlerOptions: options.handlerOptions } : {}),
@@ -90,6 +93,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         config,
         log,
         pool,
+        media,
         leases: active,
         ...(options.handlerOptions ? { handlerOptions: options.handlerOptions } : {}),
       },
@@ -101,7 +105,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     await boss.schedule(HOUSEKEEPING_QUEUE, options.housekeepingCron ?? "17 * * * *");
     await boss.work(HOUSEKEEPING_QUEUE, async () => {
       const r = await runHousekeeping({ db, boss });
-      log.info("housekeeping", { ...r, ...(await cleanStaleUploads({ db }, config.mediaRoot)) });
+      log.info("housekeeping", { ...r, ...(await cleanStaleUploads({ db, media })) });
     });
     queues.push(HOUSEKEEPING_QUEUE);
   }

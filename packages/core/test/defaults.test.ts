@@ -11,6 +11,7 @@ import {
   initializeDefaults,
   SYSTEM_SPECIES,
 } from "../src/defaults/index.ts";
+import { LocalMediaStore } from "../src/media/local-store.ts";
 
 let t: TestDatabase;
 let mediaRoot: string;
@@ -44,7 +45,7 @@ function csvLabels(file: string): string[] {
 describe("initializeDefaults", () => {
   it("creates the system species, call types, algorithms and dummy classifier; a second run changes nothing", async () => {
     const hasShared = fs.existsSync(path.join(DEFAULT_SHARED_DATA_DIR, "species"));
-    const first = await initializeDefaults(t, { mediaRoot });
+    const first = await initializeDefaults({ ...t, media: new LocalMediaStore(mediaRoot) });
     expect(first.species).toEqual({ created: 2, existing: 0 });
     expect(first.callTypes.created).toBe(21);
     expect(first.segmentationAlgorithms.created).toBe(SEGMENTATION_ALGORITHMS.length);
@@ -52,7 +53,7 @@ describe("initializeDefaults", () => {
     expect(first.images.copied).toBe(hasShared ? 2 : 0);
     const before = await snapshot();
 
-    const second = await initializeDefaults(t, { mediaRoot });
+    const second = await initializeDefaults({ ...t, media: new LocalMediaStore(mediaRoot) });
     expect(second).toMatchObject({
       species: { created: 0, existing: 2 },
       callTypes: { created: 0 },
@@ -100,7 +101,10 @@ describe("initializeDefaults", () => {
     await t.db.species.update({ where: { id: ef.id }, data: { description: "Edited by the admin" } });
     await t.db.callType.create({ data: { speciesId: ef.id, shortName: "NEW", longName: "Added by admin" } });
     await t.db.callType.deleteMany({ where: { speciesId: ef.id, shortName: "QCF" } });
-    const r = await initializeDefaults(t, { mediaRoot, sharedDataDir: null });
+    const r = await initializeDefaults(
+      { ...t, media: new LocalMediaStore(mediaRoot) },
+      { sharedDataDir: null },
+    );
     expect(r.callTypes.created).toBe(1);
     const after = await t.db.species.findUniqueOrThrow({
       where: { id: ef.id },
@@ -113,7 +117,11 @@ describe("initializeDefaults", () => {
   it("is safe to run concurrently", async () => {
     const u = await createTestDatabase();
     try {
-      await Promise.all([1, 2, 3].map(() => initializeDefaults(u, { mediaRoot, sharedDataDir: null })));
+      await Promise.all(
+        [1, 2, 3].map(() =>
+          initializeDefaults({ ...u, media: new LocalMediaStore(mediaRoot) }, { sharedDataDir: null }),
+        ),
+      );
       expect(await u.db.species.count()).toBe(2);
       expect(await u.db.callType.count()).toBe(21);
       expect(await u.db.segmentationAlgorithm.count()).toBe(SEGMENTATION_ALGORITHMS.length);

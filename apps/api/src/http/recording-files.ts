@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import {
   type AudioPool,
   HOP_LENGTH,
@@ -6,7 +5,6 @@ import {
   N_FFT,
   N_FREQ_BINS,
   readSpectrogramAttrs,
-  readWavInfo,
   type SpectrogramWindowRequest,
 } from "@battycoda/audio";
 import {
@@ -16,13 +14,14 @@ import {
   notFound,
   openAudioClip,
   parseByteRange,
+  readStoredWavInfo,
   recordingAudioFile,
   recordingSpectrogramFile,
 } from "@battycoda/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { formatZodIssues, sendError } from "../errors.ts";
-import type { ServerDeps } from "../trpc.ts";
+import { mediaOf, type ServerDeps } from "../trpc.ts";
 import { runRender } from "./heavy-work.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
@@ -90,14 +89,15 @@ function parseQuery<T extends z.ZodType>(
 
 /** GET audio: whole file with Range support, or a WAV clip when start/end are given. */
 async function serveAudio(deps: ServerDeps, cookies: CookieSettings, apiKeyOnly: boolean) {
+  const media = mediaOf(deps);
   return async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
     const user = await requireUser(deps, cookies, req, reply, { apiKeyOnly });
     if (!user) return reply;
     const query = parseQuery(ZClipQuery, req, reply);
     if (!query) return reply;
     const access = await accessFor(deps, user);
-    const file = await recordingAudioFile(deps, access, deps.config.mediaRoot, req.params.recordingId);
-    const stat = await fs.promises.stat(file.path).catch(() => null);
+    const file = await recordingAudioFile(deps, access, req.params.recordingId);
+    const stat = await media.stat(file.key).catch(() => null);
     if (!stat) throw notFound("Recording file");
     const filename = encodeURIComponent(file.recording.originalFilename || `${file.recording.name}.wav`);
     reply
@@ -106,7 +106,7 @@ async function serveAudio(deps: ServerDeps, cookies: CookieSettings, apiKeyOnly:
       .header("content-disposition", `inline; filename*=UTF-8''${filename}`);
 
     if (query.start !== undefined || query.end !== undefined) {
-      const clip = await openAudioClip(file.path, query);
+      const clip = await openAudioClip(media, file.key, query);
       return reply
         .header("content-length", clip.length)
         .header("x-clip-start", clip.start.toFixed(6))
@@ -125,80 +125,88 @@ async function serveAudio(deps: ServerDeps, cookies: CookieSettings, apiKeyOnly:
         .send({ error: { code: "RANGE_NOT_SATISFIABLE", message: `File has ${stat.size} bytes` } });
     }
     if (range) {
+      // A ranged read of the store (a ranged GET on S3), never the whole object.
       return reply
         .status(206)
         .header("content-range", `bytes ${range.start}-${range.end}/${stat.size}`)
         .header("content-length", range.end - range.start + 1)
-        .send(fs.createReadStream(file.path, { start: range.start, end: range.end }));
+        .send(await media.createReadStream(file.key, range));
     }
-    return reply.header("content-length", stat.size).send(fs.createReadStream(file.path));
+    return reply.header("content-length", stat.size).send(await media.createReadStream(file.key));
   };
 }
 
-async function spectrogramWindow(
+interface SourceAttrs {
+  duration: number;
+  sampleRate: number;
+  hopLength: number;
+  channels: number;
+  nFreqBins: number;
+  nFft: number;
+}
+
+interface SpectrogramWindowJob {
+  kind: "h5" | "wav";
+  /** A local path of the source file (the stored file, or its staged copy when media are on S3). */
+  path: string;
+  window: SpectrogramWindowRequest;
+  range: { dbMin?: number; dbMax?: number };
+  cells: number;
+}
+
+/**
+ * Checks the caller and the window against the recording's spectrogram source, then runs `render`
+ * with a local path of that source; null when the answer (401) was already sent.
+ */
+async function withSpectrogramWindow<T>(
   deps: ServerDeps,
   cookies: CookieSettings,
   req: FastifyRequest<{ Params: Params }>,
   reply: FastifyReply,
   q: z.output<typeof ZWindowQuery>,
-) {
+  render: (job: SpectrogramWindowJob) => Promise<T>,
+): Promise<T | null> {
   const user = await requireUser(deps, cookies, req, reply);
   if (!user) return null;
   const access = await accessFor(deps, user);
   const source = await spectrogramSource(deps, access, req.params.recordingId);
-  const attrs = source.attrs;
-  const start = q.start ?? 0;
-  const end = q.end ?? attrs.duration;
-  if (end < start) throw badRequest("end must not be before start");
-  if (((end - start) * attrs.sampleRate) / attrs.hopLength > MAX_WINDOW_FRAMES) {
-    const maxSeconds = Math.floor((MAX_WINDOW_FRAMES * attrs.hopLength) / attrs.sampleRate);
-    throw badRequest(`Window too long: request at most ${maxSeconds} s at a time`);
-  }
-  const channel = q.channel ?? "mix";
-  if (channel !== "mix" && attrs.channels > 1 && channel >= attrs.channels)
-    throw badRequest(`channel must be below ${attrs.channels}`);
-  if (channel !== "mix" && attrs.channels === 1 && channel > 0)
-    throw badRequest("The recording has one channel");
-  const window: SpectrogramWindowRequest = { start, end, channel };
-  if (q.fmin !== undefined) window.fmin = q.fmin;
-  if (q.fmax !== undefined) window.fmax = q.fmax;
-  const range = {
-    ...(q.dbMin !== undefined ? { dbMin: q.dbMin } : {}),
-    ...(q.dbMax !== undefined ? { dbMax: q.dbMax } : {}),
-  };
-  // Cells read from the file: what decides between rendering inline and on the pool. From the WAV
-  // each cell costs an FFT's share, far more than inflating it from the HDF5 file.
-  const bins = attrs.nFreqBins > 0 ? attrs.nFreqBins : attrs.nFft / 2 + 1;
-  const cells =
-    Math.ceil(((end - start) * attrs.sampleRate) / attrs.hopLength) * bins * (source.kind === "wav" ? 20 : 1);
-  return { source, window, range, cells };
+  return mediaOf(deps).withLocalFile(source.key, async (path) => {
+    const attrs = await source.attrs(path);
+    const start = q.start ?? 0;
+    const end = q.end ?? attrs.duration;
+    if (end < start) throw badRequest("end must not be before start");
+    if (((end - start) * attrs.sampleRate) / attrs.hopLength > MAX_WINDOW_FRAMES) {
+      const maxSeconds = Math.floor((MAX_WINDOW_FRAMES * attrs.hopLength) / attrs.sampleRate);
+      throw badRequest(`Window too long: request at most ${maxSeconds} s at a time`);
+    }
+    const channel = q.channel ?? "mix";
+    if (channel !== "mix" && attrs.channels > 1 && channel >= attrs.channels)
+      throw badRequest(`channel must be below ${attrs.channels}`);
+    if (channel !== "mix" && attrs.channels === 1 && channel > 0)
+      throw badRequest("The recording has one channel");
+    const window: SpectrogramWindowRequest = { start, end, channel };
+    if (q.fmin !== undefined) window.fmin = q.fmin;
+    if (q.fmax !== undefined) window.fmax = q.fmax;
+    const range = {
+      ...(q.dbMin !== undefined ? { dbMin: q.dbMin } : {}),
+      ...(q.dbMax !== undefined ? { dbMax: q.dbMax } : {}),
+    };
+    // Cells read from the file: what decides between rendering inline and on the pool. From the WAV
+    // each cell costs an FFT's share, far more than inflating it from the HDF5 file.
+    const bins = attrs.nFreqBins > 0 ? attrs.nFreqBins : attrs.nFft / 2 + 1;
+    const cells =
+      Math.ceil(((end - start) * attrs.sampleRate) / attrs.hopLength) *
+      bins *
+      (source.kind === "wav" ? 20 : 1);
+    return render({ kind: source.kind, path, window, range, cells });
+  });
 }
 
-type SpectrogramSource =
-  | {
-      kind: "h5";
-      path: string;
-      attrs: {
-        duration: number;
-        sampleRate: number;
-        hopLength: number;
-        channels: number;
-        nFreqBins: number;
-        nFft: number;
-      };
-    }
-  | {
-      kind: "wav";
-      path: string;
-      attrs: {
-        duration: number;
-        sampleRate: number;
-        hopLength: number;
-        channels: number;
-        nFreqBins: number;
-        nFft: number;
-      };
-    };
+interface SpectrogramSource {
+  kind: "h5" | "wav";
+  key: string;
+  attrs: (localPath: string) => Promise<SourceAttrs>;
+}
 
 /**
  * The HDF5 spectrogram, or, while its job is still queued or running, the WAV itself: windows are
@@ -211,28 +219,28 @@ async function spectrogramSource(
   recordingId: string,
 ): Promise<SpectrogramSource> {
   try {
-    const file = await recordingSpectrogramFile(deps, access, deps.config.mediaRoot, recordingId);
-    return { kind: "h5", path: file.path, attrs: await readSpectrogramAttrs(file.path) };
+    const file = await recordingSpectrogramFile(deps, access, recordingId);
+    return { kind: "h5", key: file.key, attrs: readSpectrogramAttrs };
   } catch (err) {
     const status =
       err instanceof DomainError && err.code === "CONFLICT"
         ? (err.details as { processingStatus?: string } | undefined)?.processingStatus
         : undefined;
     if (status !== "pending" && status !== "processing") throw err;
-    const audio = await recordingAudioFile(deps, access, deps.config.mediaRoot, recordingId);
-    const info = await readWavInfo(audio.path).catch(() => null);
+    const audio = await recordingAudioFile(deps, access, recordingId);
+    const info = await readStoredWavInfo(mediaOf(deps), audio.key).catch(() => null);
     if (!info) throw err;
     return {
       kind: "wav",
-      path: audio.path,
-      attrs: {
+      key: audio.key,
+      attrs: async () => ({
         duration: info.frames / info.sampleRate,
         sampleRate: info.sampleRate,
         hopLength: HOP_LENGTH,
         channels: info.channels,
         nFreqBins: N_FREQ_BINS,
         nFft: N_FFT,
-      },
+      }),
     };
   }
 }
@@ -254,18 +262,21 @@ export async function registerRecordingFileRoutes(
   app.get<{ Params: Params }>("/api/recordings/:recordingId/spectrogram", async (req, reply) => {
     const q = parseQuery(ZBinaryQuery, req, reply);
     if (!q) return reply;
-    const w = await spectrogramWindow(deps, cookies, req, reply, q);
-    if (!w) return reply;
-    const options = { ...w.range, maxFrames: q.maxFrames, ...(q.maxBins ? { maxBins: q.maxBins } : {}) };
-    const buf = await runRender(
-      pool,
-      w.source.kind === "h5"
-        ? { type: "render-binary", h5Path: w.source.path, window: w.window, options }
-        : { type: "render-wav-binary", wavPath: w.source.path, window: w.window, options },
-      w.cells,
-    );
+    const rendered = await withSpectrogramWindow(deps, cookies, req, reply, q, async (w) => {
+      const options = { ...w.range, maxFrames: q.maxFrames, ...(q.maxBins ? { maxBins: q.maxBins } : {}) };
+      const buf = await runRender(
+        pool,
+        w.kind === "h5"
+          ? { type: "render-binary", h5Path: w.path, window: w.window, options }
+          : { type: "render-wav-binary", wavPath: w.path, window: w.window, options },
+        w.cells,
+      );
+      return { kind: w.kind, buf };
+    });
+    if (!rendered) return reply;
+    const { buf } = rendered;
     return reply
-      .header("x-spectrogram-source", w.source.kind)
+      .header("x-spectrogram-source", rendered.kind)
       .header("content-type", "application/octet-stream")
       .header("cache-control", "private, max-age=300")
       .send(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
@@ -274,25 +285,28 @@ export async function registerRecordingFileRoutes(
   app.get<{ Params: Params }>("/api/recordings/:recordingId/spectrogram.png", async (req, reply) => {
     const q = parseQuery(ZPngQuery, req, reply);
     if (!q) return reply;
-    const w = await spectrogramWindow(deps, cookies, req, reply, q);
-    if (!w) return reply;
     const width = q.width ?? 1200;
     const height = q.height ?? 400;
-    const options = {
-      ...w.range,
-      ...(q.colormap && isColormapName(q.colormap) ? { colormap: q.colormap } : {}),
-      width,
-      height,
-    };
-    const png = await runRender(
-      pool,
-      w.source.kind === "h5"
-        ? { type: "render-png", h5Path: w.source.path, window: w.window, options }
-        : { type: "render-wav-png", wavPath: w.source.path, window: w.window, options },
-      w.cells + width * height,
-    );
+    const rendered = await withSpectrogramWindow(deps, cookies, req, reply, q, async (w) => {
+      const options = {
+        ...w.range,
+        ...(q.colormap && isColormapName(q.colormap) ? { colormap: q.colormap } : {}),
+        width,
+        height,
+      };
+      const png = await runRender(
+        pool,
+        w.kind === "h5"
+          ? { type: "render-png", h5Path: w.path, window: w.window, options }
+          : { type: "render-wav-png", wavPath: w.path, window: w.window, options },
+        w.cells + width * height,
+      );
+      return { kind: w.kind, png };
+    });
+    if (!rendered) return reply;
+    const { png } = rendered;
     return reply
-      .header("x-spectrogram-source", w.source.kind)
+      .header("x-spectrogram-source", rendered.kind)
       .header("content-type", "image/png")
       .header("cache-control", "private, max-age=300")
       .send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));

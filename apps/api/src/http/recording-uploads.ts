@@ -16,7 +16,7 @@ import {
 import { MAX_SEGMENT_FILE_BYTES } from "@battycoda/formats";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { sendError } from "../errors.ts";
-import type { ServerDeps } from "../trpc.ts";
+import { mediaOf, type ServerDeps } from "../trpc.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
 import { uploadLimits } from "./upload-limits.ts";
@@ -58,7 +58,7 @@ interface Received {
 class TooLarge extends Error {}
 
 /**
- * Streams every file part of a multipart request to its own temp file under MEDIA_ROOT (never
+ * Streams every file part of a multipart request to its own temp file in the staging folder (never
  * buffered whole), collecting text fields in any order. Temp files are the caller's to remove.
  */
 async function receiveMultipart(
@@ -67,7 +67,7 @@ async function receiveMultipart(
   fileFields: readonly string[],
 ): Promise<Received> {
   const received: Received = { fields: {}, files: new Map() };
-  const tmp = uploadsDir(deps.config.mediaRoot, "tmp");
+  const tmp = uploadsDir(mediaOf(deps), "tmp");
   try {
     for await (const part of req.parts({
       limits: { fileSize: deps.config.maxUploadSizeBytes, files: fileFields.length, fields: 30 },
@@ -141,7 +141,7 @@ async function handleSingleUpload(deps: ServerDeps, access: GroupAccess, receive
   if (!wav) throw new Error("unreachable");
   await assertStorageAvailable(deps, access, wav.bytes, uploadLimits(deps.config));
   const { recording, job } = await createRecordingFromFile(
-    { db: deps.db, boss: deps.boss, mediaRoot: deps.config.mediaRoot },
+    { db: deps.db, boss: deps.boss, media: mediaOf(deps) },
     access,
     { tempPath: wav.path, originalFilename: wav.filename, metadata, sha256: wav.sha256 },
   );
@@ -151,9 +151,8 @@ async function handleSingleUpload(deps: ServerDeps, access: GroupAccess, receive
       ? seg.bytes > MAX_SEGMENT_FILE_BYTES
         ? { status: "failed" as const, segmentFile: seg.filename, reason: "too large for a segment file" }
         : await attachSegmentFile(
-            deps,
+            { db: deps.db, media: mediaOf(deps) },
             access,
-            deps.config.mediaRoot,
             recording.id,
             seg.filename,
             await readFile(seg.path),
@@ -204,11 +203,12 @@ export function registerRecordingUploadRoutes(
       if (!zip) throw new Error("unreachable");
       if (!(await isZipFile(zip.path))) return sendError(reply, 400, "BAD_REQUEST", NOT_A_ZIP_MESSAGE);
       const metadata = metadataFrom(received.fields);
-      const r = await queueZipUpload(
-        { db: deps.db, boss: deps.boss, mediaRoot: deps.config.mediaRoot },
-        access,
-        { tempPath: zip.path, filename: zip.filename, metadata, limits: uploadLimits(deps.config) },
-      );
+      const r = await queueZipUpload({ db: deps.db, boss: deps.boss, media: mediaOf(deps) }, access, {
+        tempPath: zip.path,
+        filename: zip.filename,
+        metadata,
+        limits: uploadLimits(deps.config),
+      });
       return reply.status(202).send(ZZipUploadResponse.parse(r));
     });
   });

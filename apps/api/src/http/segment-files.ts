@@ -12,7 +12,7 @@ import {
 import { MAX_SEGMENT_FILE_BYTES } from "@battycoda/formats";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { sendError } from "../errors.ts";
-import type { ServerDeps } from "../trpc.ts";
+import { mediaOf, type ServerDeps } from "../trpc.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
 
@@ -90,7 +90,7 @@ async function runImport(deps: ServerDeps, access: GroupAccess, recordingId: str
     mode: modeOf(form.fields),
     ...(name ? { name } : {}),
     makeActive,
-    mediaRoot: deps.config.mediaRoot,
+    media: mediaOf(deps),
   });
 }
 

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import {
   deleteSpeciesImage,
   findSpeciesForWrite,
@@ -11,7 +10,7 @@ import {
 } from "@battycoda/core";
 import type { FastifyInstance } from "fastify";
 import { sendError } from "../errors.ts";
-import type { ServerDeps } from "../trpc.ts";
+import { mediaOf, type ServerDeps } from "../trpc.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
 
@@ -53,9 +52,8 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     }
     if (data.byteLength === 0) return sendError(reply, 400, "BAD_REQUEST", INVALID_IMAGE_MESSAGE);
     const stored = await setSpeciesImage(
-      deps,
+      { db: deps.db, media: mediaOf(deps) },
       access,
-      deps.config.mediaRoot,
       req.params.speciesId,
       data,
       maxBytes,
@@ -72,14 +70,18 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
     const access = await accessFor(deps, user);
-    const file = await getSpeciesImageFile(deps, access, deps.config.mediaRoot, req.params.speciesId);
+    const file = await getSpeciesImageFile(
+      { db: deps.db, media: mediaOf(deps) },
+      access,
+      req.params.speciesId,
+    );
     return (
       reply
         .header("content-type", file.contentType)
         .header("content-length", file.size)
         // URLs carry ?v=<updatedAt>, so a changed image gets a new URL; private: access-checked.
         .header("cache-control", "private, max-age=86400")
-        .send(fs.createReadStream(file.path))
+        .send(file.data)
     );
   });
 
@@ -87,7 +89,7 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
     const access = await accessFor(deps, user);
-    await deleteSpeciesImage(deps, access, deps.config.mediaRoot, req.params.speciesId);
+    await deleteSpeciesImage({ db: deps.db, media: mediaOf(deps) }, access, req.params.speciesId);
     return reply.status(204).send();
   });
 }

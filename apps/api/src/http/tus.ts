@@ -15,7 +15,7 @@ import { Server, type Upload } from "@tus/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
 import { formatZodIssues, type HttpErrorBody, sendError } from "../errors.ts";
-import type { ServerDeps } from "../trpc.ts";
+import { mediaOf, type ServerDeps } from "../trpc.ts";
 import { METADATA_FIELDS } from "./recording-uploads.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
@@ -100,13 +100,13 @@ function metadataOf(upload: Upload) {
  * Resumable uploads (tus 1.0) under /api/uploads/tus. Fastify authenticates the request (cookie or
  * API key) and checks that the upload id belongs to the caller's group before @tus/server sees the
  * raw request; the body is passed through untouched (no parser buffers it). Partial files live in
- * MEDIA_ROOT/.uploads/tus; the worker's housekeeping removes those idle for 24 h.
+ * the media store's staging folder (tus/); the worker's housekeeping removes those idle for 24 h.
  */
 export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, cookies: CookieSettings) {
-  const recordingDeps = { db: deps.db, boss: deps.boss, mediaRoot: deps.config.mediaRoot };
+  const recordingDeps = { db: deps.db, boss: deps.boss, media: mediaOf(deps) };
   const tus = new Server({
     path: TUS_PATH,
-    datastore: new FileStore({ directory: tusDir(deps.config.mediaRoot) }),
+    datastore: new FileStore({ directory: tusDir(recordingDeps.media) }),
     maxSize: deps.config.maxResumableUploadSizeBytes,
     relativeLocation: true,
     respectForwardedHeaders: false,

@@ -84,9 +84,7 @@ export const recordingsRouter = createTRPCRouter({
   previewDelete: groupProcedure
     .input(ZRecordingIdRequest)
     .output(ZRecordingDeletionSummary)
-    .query(({ ctx, input }) =>
-      previewDeleteRecording(ctx, ctx.access, ctx.config.mediaRoot, input.recordingId),
-    ),
+    .query(({ ctx, input }) => previewDeleteRecording(ctx, ctx.access, input.recordingId)),
 
   /** Deletes the recording, everything hanging off it and its files; returns what was removed. */
   delete: groupProcedure
@@ -100,7 +98,7 @@ export const recordingsRouter = createTRPCRouter({
     })
     .input(ZRecordingIdRequest)
     .output(ZRecordingDeletionSummary)
-    .mutation(({ ctx, input }) => deleteRecording(ctx, ctx.access, ctx.config.mediaRoot, input.recordingId)),
+    .mutation(({ ctx, input }) => deleteRecording(ctx, ctx.access, input.recordingId)),
 
   /** Sets of recordings with the same name and duration in the group. */
   duplicates: groupProcedure
@@ -113,7 +111,7 @@ export const recordingsRouter = createTRPCRouter({
     .input(ZRemoveDuplicatesRequest)
     .output(ZRemoveDuplicatesResponse)
     .mutation(({ ctx, input }) =>
-      removeDuplicateRecordings(ctx, ctx.access, ctx.config.mediaRoot, {
+      removeDuplicateRecordings(ctx, ctx.access, {
         keep: input.keep,
         ...(input.names ? { names: input.names } : {}),
       }),

@@ -92,7 +92,7 @@ import { ZListSegmentationAlgorithmsResponse } from "./placeholders.schemas.ts";
 
 /** One edit through the batch path (same validation, versioning and transaction). */
 function editOne(
-  ctx: Pick<Context, "db" | "config"> & { access: GroupAccess },
+  ctx: Pick<Context, "db" | "media"> & { access: GroupAccess },
   input: { segmentationId: string; expectedVersion: number },
   op: TEditOp,
 ) {
@@ -100,7 +100,7 @@ function editOne(
     ctx,
     ctx.access,
     { segmentationId: input.segmentationId, expectedVersion: input.expectedVersion, ops: [op] },
-    { mediaRoot: ctx.config.mediaRoot },
+    { media: ctx.media },
   );
 }
 
@@ -146,9 +146,7 @@ const segmentsRouter = createTRPCRouter({
   batchEdit: groupProcedure
     .input(ZBatchEditRequest)
     .output(ZBatchEditResponse)
-    .mutation(({ ctx, input }) =>
-      batchEditSegments(ctx, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
-    ),
+    .mutation(({ ctx, input }) => batchEditSegments(ctx, ctx.access, input, { media: ctx.media })),
 });
 
 export const segmentationRouter = createTRPCRouter({
@@ -210,12 +208,9 @@ export const segmentationRouter = createTRPCRouter({
     .output(ZPreviewResult)
     .mutation(({ ctx, input }) =>
       // On the API's pool, off the event loop; a full pool is SERVICE_UNAVAILABLE (+ Retry-After).
-      previewSegmentation(
-        ctx,
-        ctx.access,
-        { mediaRoot: ctx.config.mediaRoot, pool: ctx.pool ?? null },
-        input,
-      ).catch(poolBusyToTRPC),
+      previewSegmentation(ctx, ctx.access, { media: ctx.media, pool: ctx.pool ?? null }, input).catch(
+        poolBusyToTRPC,
+      ),
     ),
   startBatch: groupProcedure
     .meta({

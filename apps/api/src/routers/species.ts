@@ -87,7 +87,7 @@ export const speciesRouter = createTRPCRouter({
   delete: groupProcedure
     .input(ZDeleteSpeciesRequest)
     .output(ZDeleteSpeciesResponse)
-    .mutation(({ ctx, input }) => deleteSpecies(ctx, ctx.access, ctx.config.mediaRoot, input.speciesId)),
+    .mutation(({ ctx, input }) => deleteSpecies(ctx, ctx.access, input.speciesId)),
 
   addCallType: groupProcedure
     .meta({
@@ -126,7 +126,7 @@ export const speciesRouter = createTRPCRouter({
     .input(ZSpeciesIdRequest)
     .output(ZOk)
     .mutation(async ({ ctx, input }) => {
-      await deleteSpeciesImage(ctx, ctx.access, ctx.config.mediaRoot, input.speciesId);
+      await deleteSpeciesImage(ctx, ctx.access, input.speciesId);
       return { ok: true as const };
     }),
 });

@@ -16,7 +16,7 @@ import { partId, partName } from "@battycoda/core/processing";
 import type { FastifyRequest } from "fastify";
 import { uploadLimits } from "../http/upload-limits.ts";
 import type { ApiCaller } from "../rest/api-key-auth.ts";
-import type { ServerDeps } from "../trpc.ts";
+import { mediaOf, type ServerDeps } from "../trpc.ts";
 import type { Caller } from "./caller.ts";
 import { fail, queryValue } from "./protocol.ts";
 
@@ -191,7 +191,7 @@ async function upload({ deps, caller, access, fields, files }: SimpleRequest) {
   if (recordedDate && !DATE_RE.test(recordedDate)) throw fail(400, "Invalid date format. Use YYYY-MM-DD");
   await assertStorageAvailable(deps, access, wav.bytes, uploadLimits(deps.config));
   const { recording } = await createRecordingFromFile(
-    { db: deps.db, boss: deps.boss, mediaRoot: deps.config.mediaRoot },
+    { db: deps.db, boss: deps.boss, media: mediaOf(deps) },
     access,
     {
       tempPath: wav.path,
@@ -229,9 +229,8 @@ async function upload({ deps, caller, access, fields, files }: SimpleRequest) {
   let segmentation: Record<string, unknown> | undefined;
   if (pickle && pickle.bytes > 0) {
     const r = await attachSegmentFile(
-      deps,
+      { db: deps.db, media: mediaOf(deps) },
       access,
-      deps.config.mediaRoot,
       recording.id,
       pickle.filename,
       await readFile(pickle.path),
@@ -284,7 +283,7 @@ async function uploadPickle({ deps, caller, access, params, fields, files }: Sim
       mode: "new",
       name,
       makeActive: false,
-      mediaRoot: deps.config.mediaRoot,
+      media: mediaOf(deps),
     });
     const seg = await caller.segmentation.get({ segmentationId: r.segmentationId });
     return {

@@ -3,7 +3,7 @@
 import { rm } from "node:fs/promises";
 import { type StreamedFile, streamToTempFile, uploadsDir } from "@battycoda/core";
 import type { FastifyRequest } from "fastify";
-import type { ServerDeps } from "../trpc.ts";
+import { mediaOf, type ServerDeps } from "../trpc.ts";
 import { fail } from "./protocol.ts";
 
 export interface ReceivedForm {
@@ -30,7 +30,7 @@ export async function receiveForm(
     return { fields, files, cleanup };
   }
   const fields: Record<string, string> = {};
-  const tmp = uploadsDir(deps.config.mediaRoot, "tmp");
+  const tmp = uploadsDir(mediaOf(deps), "tmp");
   try {
     for await (const part of req.parts({
       limits: { fileSize: deps.config.maxUploadSizeBytes, files: fileFields.length, fields: 30 },

@@ -12,11 +12,13 @@ export {
 export { WavError, type WavErrorCode } from "./errors.ts";
 export {
   type BlockReadOptions,
+  type ByteSource,
   blocksFromHandle,
   readFrames,
   readWavBlocks,
   readWavFile,
   readWavInfo,
+  readWavInfoFromHandle,
   type WavBlock,
 } from "./file.ts";
 export { type ParseOptions, parseWavHeader } from "./header.ts";

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { withRServer } from "@battycoda/core/classifiers";
 import { initializeDefaults, trainDefaultClassifiers } from "@battycoda/core/defaults";
+import { createMediaStore } from "@battycoda/core/media";
 import type { Command } from "commander";
 import { print, withDatabase } from "./context.ts";
 
@@ -19,9 +20,8 @@ export function registerInitializeDefaults(program: Command) {
     .action(async (opts: { sharedData?: string; images: boolean; features?: string }) => {
       await withDatabase(async ({ db, config }) => {
         const r = await initializeDefaults(
-          { db },
+          { db, media: createMediaStore(config) },
           {
-            mediaRoot: config.mediaRoot,
             ...(opts.images === false
               ? { sharedDataDir: null }
               : opts.sharedData

@@ -21,6 +21,9 @@ export interface CoreContext {
 /** What most domain functions need: the database alone. */
 export type DbContext = Pick<CoreContext, "db">;
 
+/** What reading or changing stored files needs: the database and the media store. */
+export type MediaContext = Pick<CoreContext, "db" | "media">;
+
 /** Builds the full context from long-lived dependencies (API start-up, worker, CLI, tests). */
 export function createCoreContext(deps: {
   db: DbOrTx;

@@ -2,13 +2,11 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
-import type { DbContext } from "../access/context.ts";
+import type { MediaContext } from "../access/context.ts";
 import { isUniqueViolation } from "../access/errors.ts";
 import { DUMMY_CLASSIFIER, SYSTEM_SPECIES, type SystemSpeciesDefinition } from "./data.ts";
 
 export interface InitializeDefaultsOptions {
-  /** Where repertoire images are stored; Species.imagePath is relative to it. */
-  mediaRoot: string;
   /**
    * Reference data folder holding species/<image>. Images are skipped when it does not exist
    * (a production install has no ../shared). Default: <repo>/../shared/data.
@@ -69,8 +67,8 @@ async function exists(file: string): Promise<boolean> {
  * (segmentation algorithm descriptions and default parameters) are brought up to date.
  */
 export async function initializeDefaults(
-  { db }: DbContext,
-  options: InitializeDefaultsOptions,
+  { db, media }: MediaContext,
+  options: InitializeDefaultsOptions = {},
 ): Promise<InitializeDefaultsResult> {
   const log = options.log ?? (() => {});
   const sharedDataDir = options.sharedDataDir === undefined ? DEFAULT_SHARED_DATA_DIR : options.sharedDataDir;
@@ -99,7 +97,7 @@ export async function initializeDefaults(
     });
     result.callTypes.created += count;
 
-    const copied = await ensureSpeciesImage({ db }, species, def, options.mediaRoot, sharedDataDir);
+    const copied = await ensureSpeciesImage({ db, media }, species, def, sharedDataDir);
     result.images[copied ? "copied" : "skipped"]++;
     log(
       `species ${def.name}: ${created ? "created" : "present"}, ${count} call types added${copied ? ", image copied" : ""}`,
@@ -155,10 +153,9 @@ export async function initializeDefaults(
  * has none yet (or has that file recorded but lost, e.g. after a media wipe).
  */
 async function ensureSpeciesImage(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   species: { id: string; imagePath: string | null },
   def: SystemSpeciesDefinition,
-  mediaRoot: string,
   sharedDataDir: string | null,
 ): Promise<boolean> {
   if (!sharedDataDir) return false;
@@ -170,12 +167,8 @@ async function ensureSpeciesImage(
     `${species.id}-repertoire${path.extname(def.image).toLowerCase()}`,
   );
   if (species.imagePath && species.imagePath !== relative) return false; // replaced by an admin
-  const target = path.join(mediaRoot, relative);
-  if (species.imagePath === relative && (await exists(target))) return false;
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  await fs.copyFile(source, target);
-  // copied files keep the source's read-only mode; the app must be able to replace them
-  await fs.chmod(target, 0o644);
+  if (species.imagePath === relative && (await media.stat(relative))) return false;
+  await media.write(relative, await fs.readFile(source));
   if (species.imagePath !== relative)
     await db.species.update({ where: { id: species.id }, data: { imagePath: relative } });
   return true;

@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSiteAdmin } from "../defaults/admin.ts";
 import { initializeDefaults } from "../defaults/initialize.ts";
+import { LocalMediaStore } from "../media/local-store.ts";
 import { backupDatabase, backupKindOf, listBackups, restoreDatabase, restoreMedia } from "./backup.ts";
 import { silentReporter } from "./reporter.ts";
 import { type LocalS3, startLocalS3 } from "./testing.ts";
@@ -58,7 +59,7 @@ beforeAll(async () => {
   mediaRoot = mkdtempSync(path.join(os.tmpdir(), "battycoda-media-"));
   restoredMedia = mkdtempSync(path.join(os.tmpdir(), "battycoda-media-restored-"));
   // rows of many shapes: enums, JSON, floats, timestamps, self-references, BigInt ids
-  await initializeDefaults({ db: source.db }, { mediaRoot, sharedDataDir: null });
+  await initializeDefaults({ db: source.db, media: new LocalMediaStore(mediaRoot) }, { sharedDataDir: null });
   await createSiteAdmin(
     { db: source.db },
     { username: "root", email: "root@example.org", password: "Tr0ub4dor&3xyz!" },

@@ -2,11 +2,10 @@
 // and regenerates them with the spectrogram job's own function, throttled so a large backlog
 // never starves the lab's interactive work: a bounded number at a time, pausing while the
 // machine is busy, checking for cancellation between recordings.
-import { access, open, unlink } from "node:fs/promises";
 import os from "node:os";
 import { readSpectrogramAttrs } from "@battycoda/audio";
 import type { Prisma } from "@battycoda/db";
-import { resolveStoredPath } from "../media/media.ts";
+import { assertMediaKey, type MediaStore } from "../media/store.ts";
 import type { ProcessingDeps } from "../processing/deps.ts";
 import { generateSpectrogram } from "../processing/spectrogram.ts";
 import type { ProcedureReporter } from "./reporter.ts";
@@ -37,29 +36,23 @@ export interface GenerateMissingHdf5Result {
   found: { id: string; name: string; problem: SpectrogramProblem }[];
 }
 
-async function fileExists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Why a recording's spectrogram needs regenerating, or null when it opens and has frames. */
 export async function spectrogramProblem(
-  mediaRoot: string,
+  media: MediaStore,
   rec: { spectrogramPath: string | null },
 ): Promise<SpectrogramProblem | null> {
   if (!rec.spectrogramPath) return "missing";
-  let file: string;
   try {
-    file = resolveStoredPath(mediaRoot, rec.spectrogramPath);
+    assertMediaKey(rec.spectrogramPath);
   } catch {
     return "missing";
   }
-  if (!(await fileExists(file))) return "missing";
-  if (!(await hasHdf5Signature(file))) return "unreadable";
+  if (!(await media.stat(rec.spectrogramPath))) return "missing";
+  if (!(await hasHdf5Signature(media, rec.spectrogramPath))) return "unreadable";
+  // Opening the file is only cheap on a local disk; on S3 a scan of every file would download
+  // them all, so there the signature (a ranged read of 8 bytes) is the check.
+  const file = media.localPath(rec.spectrogramPath);
+  if (!file) return null;
   try {
     const attrs = await readSpectrogramAttrs(file);
     return attrs.nFrames > 0 && attrs.nFreqBins > 0 ? null : "unreadable";
@@ -71,14 +64,14 @@ export async function spectrogramProblem(
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Our writer puts the superblock at offset 0; anything else is not a file we wrote. */
-async function hasHdf5Signature(file: string): Promise<boolean> {
-  const fh = await open(file, "r");
+async function hasHdf5Signature(media: MediaStore, key: string): Promise<boolean> {
+  const source = await media.openRandomAccess(key);
   try {
     const buf = Buffer.alloc(8);
-    const { bytesRead } = await fh.read(buf, 0, 8, 0);
+    const { bytesRead } = await source.read(buf, 0, 8, 0);
     return bytesRead === 8 && buf.equals(HDF5_SIGNATURE);
   } finally {
-    await fh.close();
+    await source.close();
   }
 }
 
@@ -89,7 +82,7 @@ export async function generateMissingHdf5(
   options: GenerateMissingHdf5Options,
   report: ProcedureReporter,
 ): Promise<GenerateMissingHdf5Result> {
-  const { db, mediaRoot } = deps;
+  const { db, media } = deps;
   const dryRun = options.dryRun ?? false;
   const batchSize = Math.max(1, Math.min(1000, Math.floor(options.batchSize ?? 50)));
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
@@ -135,7 +128,7 @@ export async function generateMissingHdf5(
   ) => {
     if (problem === "unreadable" && rec.spectrogramPath)
       // a derived file that cannot be opened; the job only regenerates when none is there
-      await unlink(resolveStoredPath(mediaRoot, rec.spectrogramPath)).catch(() => {});
+      await media.delete(rec.spectrogramPath).catch(() => {});
     try {
       const r = await generateSpectrogram(deps, rec.id);
       if (r.status === "ready") {
@@ -165,7 +158,7 @@ export async function generateMissingHdf5(
     const todo: { rec: (typeof page)[number]; problem: SpectrogramProblem }[] = [];
     for (const rec of page) {
       result.scanned++;
-      const problem = await spectrogramProblem(mediaRoot, rec);
+      const problem = await spectrogramProblem(media, rec);
       if (!problem) continue;
       result[problem]++;
       if (result.found.length < 200) result.found.push({ id: rec.id, name: rec.name, problem });

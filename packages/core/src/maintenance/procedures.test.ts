@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Boss, createBoss } from "../jobs/boss.ts";
 import { registerJobHandler } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
+import { LocalMediaStore } from "../media/local-store.ts";
 import { resolveStoredPath } from "../media/media.ts";
 import { ProcessingPool } from "../processing/pool.ts";
 import { generateSpectrogram } from "../processing/spectrogram.ts";
@@ -56,7 +57,7 @@ afterAll(async () => {
 
 describe("generate-missing-hdf5", () => {
   it("finds missing and unreadable spectrograms, dry-runs without changes, then regenerates them", async () => {
-    const deps = { db: t.db, boss, mediaRoot, splitSeconds: 60, pool };
+    const deps = { db: t.db, boss, media: new LocalMediaStore(mediaRoot), splitSeconds: 60, pool };
     const groupId = await createGroup({ db: t.db });
     const good = await createRecordingFromWav({ db: t.db }, mediaRoot, groupId, wavPath, { name: "good" });
     const missing = await createRecordingFromWav({ db: t.db }, mediaRoot, groupId, wavPath, {
@@ -96,7 +97,7 @@ describe("generate-missing-hdf5", () => {
     expect(report.lines.some((l) => l.startsWith("Pausing: load"))).toBe(true);
     expect(report.lines).toContain("Load is down again: resuming");
     for (const r of [good, missing, broken])
-      expect(await spectrogramProblem(mediaRoot, await after(r.id))).toBeNull();
+      expect(await spectrogramProblem(deps.media, await after(r.id))).toBeNull();
     const again = await generateMissingHdf5(deps, { dryRun: true }, silentReporter);
     expect(again.found).toEqual([]);
   });

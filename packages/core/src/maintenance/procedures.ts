@@ -1,5 +1,6 @@
 // The maintenance procedures as one registry: their options (zod, shared by the tRPC inputs, the
 // job payload and the CLI), and runProcedure, which the pg-boss handler and the CLI both call.
+
 import type { Config } from "@battycoda/config";
 import type { Db } from "@battycoda/db";
 import type PgBoss from "pg-boss";
@@ -7,6 +8,8 @@ import { z } from "zod";
 import { sendAdminAlert } from "../alerts/alerts.ts";
 import { initializeDefaults } from "../defaults/initialize.ts";
 import { runHousekeeping } from "../jobs/housekeeping.ts";
+import { createMediaStore } from "../media/create-store.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { ProcessingPool } from "../processing/pool.ts";
 import { cleanStaleUploads } from "../uploads/uploads.ts";
 import { backupDatabase, restoreDatabase } from "./backup.ts";
@@ -52,6 +55,8 @@ export const ZProcedureRequest = z.discriminatedUnion("procedure", [
     dryRun: z.boolean().default(false),
     batchSize: z.number().int().min(1).max(1000).default(50),
     concurrency: z.number().int().min(1).max(8).default(1),
+    /** Pause while the 1-minute load average per core is above this. */
+    maxLoadPerCore: z.number().min(0.1).max(1000).default(1.5),
   }),
   z.object({ procedure: z.literal("check-disk"), dryRun: z.boolean().default(false) }),
   z.object({
@@ -76,6 +81,8 @@ export interface MaintenanceDeps {
   databaseUrl: string;
   /** Spectrogram regeneration runs on it; absent → generate-missing-hdf5 only dry-runs. */
   pool?: ProcessingPool;
+  /** The media store; built from the config when absent. */
+  media?: MediaStore;
 }
 
 export const BACKUP_ALERT_PERIOD_MS = 6 * 3600_000;
@@ -87,6 +94,7 @@ export async function runProcedure(
   report: ProcedureReporter,
 ): Promise<unknown> {
   const { db, config } = deps;
+  const media = deps.media ?? createMediaStore(config);
   switch (request.procedure) {
     case "backup-database":
       try {
@@ -121,11 +129,16 @@ export async function runProcedure(
         {
           db,
           boss: deps.boss as PgBoss,
-          mediaRoot: config.mediaRoot,
+          media,
           splitSeconds: config.recordingSplitSeconds,
           pool: pool as ProcessingPool,
         },
-        { dryRun: request.dryRun, batchSize: request.batchSize, concurrency: request.concurrency },
+        {
+          dryRun: request.dryRun,
+          batchSize: request.batchSize,
+          concurrency: request.concurrency,
+          maxLoadPerCore: request.maxLoadPerCore,
+        },
         report,
       );
     }
@@ -134,16 +147,13 @@ export async function runProcedure(
     case "import-species":
       return importSpecies({ db }, { csv: request.csv, dryRun: request.dryRun }, report);
     case "initialize-defaults":
-      return initializeDefaults(
-        { db },
-        { mediaRoot: config.mediaRoot, log: (line) => void report.log(line) },
-      );
+      return initializeDefaults({ db, media }, { log: (line) => void report.log(line) });
     case "populate-memberships":
       return populateMemberships({ db }, { dryRun: request.dryRun }, report);
     case "cleanup": {
       if (!deps.boss) throw new Error("cleanup needs the job queue");
       const housekeeping = await runHousekeeping({ db, boss: deps.boss });
-      const uploads = await cleanStaleUploads({ db }, config.mediaRoot);
+      const uploads = await cleanStaleUploads({ db, media });
       await report.log(`Expired credentials and stale rows: ${JSON.stringify(housekeeping)}`);
       await report.log(`Stale uploads: ${JSON.stringify(uploads)}`);
       return { housekeeping, uploads };

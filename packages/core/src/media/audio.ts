@@ -1,8 +1,24 @@
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
-import { buildWavHeader, formatOf, rangeToFrames, readWavInfo, WavError } from "@battycoda/audio";
+import {
+  buildWavHeader,
+  formatOf,
+  rangeToFrames,
+  readWavInfoFromHandle,
+  WavError,
+  type WavInfo,
+} from "@battycoda/audio";
 import { badRequest } from "../access/errors.ts";
-import type { ByteRange } from "./store.ts";
+import type { ByteRange, MediaStore } from "./store.ts";
+
+/** The header of a stored WAV, read with a few positional reads (ranged GETs on S3). */
+export async function readStoredWavInfo(media: MediaStore, key: string): Promise<WavInfo> {
+  const source = await media.openRandomAccess(key);
+  try {
+    return await readWavInfoFromHandle(source);
+  } finally {
+    await source.close();
+  }
+}
 
 export interface AudioClip {
   stream: Readable;
@@ -17,13 +33,14 @@ export interface AudioClip {
 /**
  * A WAV of [start, end) seconds of `filePath`, in the source's own format (sample format, bit
  * depth, channels, metadata): a fresh header followed by the sample bytes streamed straight from
- * the file. Nothing is decoded or held in memory, so a clip of a 32-bit float file is exact.
+ * the store (a ranged read). Nothing is decoded or held in memory, so a clip of a 32-bit float file is exact.
  */
 export async function openAudioClip(
-  filePath: string,
+  media: MediaStore,
+  key: string,
   range: { start?: number; end?: number },
 ): Promise<AudioClip> {
-  const info = await readWavInfo(filePath);
+  const info = await readStoredWavInfo(media, key);
   let s: number;
   let e: number;
   try {
@@ -38,7 +55,7 @@ export async function openAudioClip(
   const from = info.dataOffset + s * info.blockAlign;
   async function* body() {
     yield Buffer.from(header);
-    if (dataBytes > 0) yield* createReadStream(filePath, { start: from, end: from + dataBytes - 1 });
+    if (dataBytes > 0) yield* await media.createReadStream(key, { start: from, end: from + dataBytes - 1 });
     if (pad) yield Buffer.alloc(1);
   }
   return {

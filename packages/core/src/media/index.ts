@@ -3,3 +3,4 @@ export * from "./create-store.ts";
 export * from "./local-store.ts";
 export * from "./media.ts";
 export * from "./store.ts";
+export * from "./temp-files.ts";

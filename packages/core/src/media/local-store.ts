@@ -1,6 +1,5 @@
 // The default media store: one folder (MEDIA_ROOT) on the local disk. Writes go to a temp
 // sibling and are renamed into place, so a crash never leaves half a file under a real key.
-import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -14,21 +13,20 @@ import {
   type RandomAccessSource,
   type StoredObject,
 } from "./store.ts";
+import { removeStaleTemps, tempNameFor, writingTo } from "./temp-files.ts";
 
 export class LocalMediaStore implements MediaStore {
   readonly kind = "local" as const;
   readonly location: string;
+  readonly stagingDir: string;
 
   constructor(readonly root: string) {
     this.location = path.resolve(root);
+    this.stagingDir = path.join(this.location, ".uploads");
   }
 
   private file(key: string): string {
     return resolveStoredPath(this.root, assertMediaKey(key));
-  }
-
-  private tempSibling(dest: string): string {
-    return `${dest}.${randomUUID()}.part`;
   }
 
   async stat(key: string): Promise<MediaObjectInfo | null> {
@@ -58,7 +56,7 @@ export class LocalMediaStore implements MediaStore {
   async write(key: string, data: Uint8Array | string): Promise<void> {
     const dest = this.file(key);
     await mkdir(path.dirname(dest), { recursive: true });
-    const tmp = this.tempSibling(dest);
+    const tmp = tempNameFor(dest);
     try {
       await writeFile(tmp, data, { flag: "wx" });
       await rename(tmp, dest);
@@ -94,15 +92,19 @@ export class LocalMediaStore implements MediaStore {
   async withLocalOutput<T>(key: string, fn: (path: string) => Promise<T>): Promise<T> {
     const dest = this.file(key);
     await mkdir(path.dirname(dest), { recursive: true });
-    const tmp = this.tempSibling(dest);
-    try {
-      const result = await fn(tmp);
-      await rename(tmp, dest);
-      return result;
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    return writingTo(dest, async () => {
+      // Temps of an attempt that was killed (crash, OOM) go before this attempt writes.
+      await removeStaleTemps(dest);
+      const tmp = tempNameFor(dest);
+      try {
+        const result = await fn(tmp);
+        await rename(tmp, dest);
+        return result;
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    });
   }
 
   async delete(key: string): Promise<void> {
@@ -137,7 +139,7 @@ async function* walk(dir: string, keyPrefix: string): AsyncIterable<{ key: strin
   }
   for (const e of entries) {
     // Upload staging and in-flight temp files are not media.
-    if (e.name.startsWith(".") || e.name.endsWith(".part")) continue;
+    if (e.name.startsWith(".") || e.name.endsWith(".part") || e.name.endsWith(".tmp")) continue;
     const key = keyPrefix ? `${keyPrefix}/${e.name}` : e.name;
     const full = path.join(dir, e.name);
     if (e.isDirectory()) yield* walk(full, key);

@@ -13,9 +13,12 @@ export function recordingDir(groupId: string, recordingId: string): string {
   return path.posix.join(safeSegment(groupId), "recordings", safeSegment(recordingId));
 }
 
-/** Temp space for uploads, on the same filesystem as the media (so moves are renames). */
-export function uploadsDir(mediaRoot: string, kind: "tmp" | "tus" | "zip"): string {
-  return path.join(mediaRoot, ".uploads", kind);
+/**
+ * Temp space for uploads in the store's staging folder: on the media disk for local media (so
+ * imports are renames), a scratch folder on this host for S3.
+ */
+export function uploadsDir(media: { stagingDir: string }, kind: "tmp" | "tus" | "zip"): string {
+  return path.join(media.stagingDir, kind);
 }
 
 function safeSegment(s: string): string {

@@ -34,6 +34,12 @@ export interface MediaStore {
   readonly kind: "local" | "s3";
   /** Where the media live, for logs and the admin panel (a folder or s3://bucket/prefix). */
   readonly location: string;
+  /**
+   * A local folder for files on their way into the store (uploads being received, archives being
+   * unpacked, outputs being written). For the local store it is on the media disk, so importing
+   * is a rename; for a remote store it is a scratch folder on this host, never under MEDIA_ROOT.
+   */
+  readonly stagingDir: string;
 
   /** Size and time of an object, or null when it does not exist. */
   stat(key: string): Promise<MediaObjectInfo | null>;

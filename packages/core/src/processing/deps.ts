@@ -2,13 +2,14 @@ import type { Db, DbTransaction, Job } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { QUEUES } from "../jobs/queues.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { ProcessingPool } from "./pool.ts";
 
 /** What the recording.ingest and spectrogram.generate handlers need. */
 export interface ProcessingDeps {
   db: Db;
   boss: PgBoss;
-  mediaRoot: string;
+  media: MediaStore;
   /** Longer recordings are split into parts of this length (config RECORDING_SPLIT_SECONDS). */
   splitSeconds: number;
   /** The worker process's pool; spectrograms run on it. */

@@ -9,16 +9,16 @@
 // rename) before its row exists, and the row plus its spectrogram job are committed together
 // under a per-recording advisory lock. A rerun after a crash at any point finds the finished
 // parts by id and redoes only what is missing.
-import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { copyWavRange, readWavInfo, WavError, type WavInfo } from "@battycoda/audio";
+import { copyWavRange, WavError, type WavInfo } from "@battycoda/audio";
 import type { Recording } from "@battycoda/db";
 import { writeExactDuration } from "../access/exact-float.ts";
 import type { JobContext } from "../jobs/handler.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
-import { recordingDir, resolveStoredPath, safeFileName, sha256File } from "../media/media.ts";
+import { readStoredWavInfo } from "../media/audio.ts";
+import { recordingDir, safeFileName, sha256File } from "../media/media.ts";
+import { assertMediaKey } from "../media/store.ts";
 import { ensureSpectrogramJob, lockRecording, type ProcessingDeps } from "./deps.ts";
-import { exists, removeStaleTemps, writingTo } from "./files.ts";
 import { ingestedMetadata, mergeMetadata, parseGuanoTimestamp } from "./metadata.ts";
 import { type Truncation, truncationOf } from "./truncation.ts";
 
@@ -54,14 +54,13 @@ async function failRecording(deps: ProcessingDeps, rec: Recording, message: stri
 }
 
 async function readHeader(deps: ProcessingDeps, rec: Recording): Promise<WavInfo> {
-  let file: string;
   try {
-    file = resolveStoredPath(deps.mediaRoot, rec.filePath);
+    assertMediaKey(rec.filePath);
   } catch (err) {
     return failRecording(deps, rec, (err as Error).message);
   }
   try {
-    return await readWavInfo(file);
+    return await readStoredWavInfo(deps.media, rec.filePath);
   } catch (err) {
     if (err instanceof WavError) return failRecording(deps, rec, err.message);
     if ((err as NodeJS.ErrnoException).code === "ENOENT")
@@ -105,7 +104,7 @@ export async function ingestRecording(
 
   // One file: fill the row and queue its spectrogram (unless it already has one).
   const spectrogramDone =
-    rec.spectrogramPath !== null && (await exists(resolveStoredPath(deps.mediaRoot, rec.spectrogramPath)));
+    rec.spectrogramPath !== null && (await deps.media.stat(rec.spectrogramPath)) !== null;
   const job = await db.$transaction(async (tx) => {
     await lockRecording(tx, rec.id);
     const current = await tx.recording.findUnique({ where: { id: rec.id } });
@@ -152,8 +151,22 @@ async function splitRecording(
   fields: Fields,
   progress: Progress,
 ): Promise<IngestResult> {
-  const { db, mediaRoot } = deps;
-  const source = resolveStoredPath(mediaRoot, parent.filePath);
+  const { db, media } = deps;
+  // Each part is a byte range of the parent: read it locally once for all parts.
+  return media.withLocalFile(parent.filePath, (source) =>
+    splitFromLocalFile(deps, parent, source, info, fields, progress),
+  );
+}
+
+async function splitFromLocalFile(
+  deps: ProcessingDeps,
+  parent: Recording,
+  source: string,
+  info: WavInfo,
+  fields: Fields,
+  progress: Progress,
+): Promise<IngestResult> {
+  const { db, media } = deps;
   const partFrames = Math.round(deps.splitSeconds * info.sampleRate);
   const count = Math.ceil(info.frames / partFrames);
   const stem = path.basename(parent.filePath).replace(/\.wav$/i, "") || "recording";
@@ -169,23 +182,25 @@ async function splitRecording(
     const endFrame = Math.min(info.frames, index * partFrames);
     const fileName = safeFileName(`${stem}_part${index}of${count}.wav`);
     const rel = path.posix.join(recordingDir(parent.groupId, id), fileName);
-    const target = resolveStoredPath(mediaRoot, rel);
 
     const existing = await db.recording.findUnique({ where: { id } });
     // The file first: a part row is only ever committed once its file is complete.
-    if (!existing || !(await exists(target))) {
-      await writingTo(target, async () => {
-        await removeStaleTemps(target);
-        await mkdir(path.dirname(target), { recursive: true });
+    let stored = await media.stat(rel);
+    let sha256 = existing?.sha256 ?? null;
+    if (!existing || !stored) {
+      sha256 = await media.withLocalOutput(rel, async (target) => {
         // Byte-exact copy of the frame range: same sample format, bit depth and metadata chunks.
         await copyWavRange(source, target, {
           start: startFrame / info.sampleRate,
           end: endFrame / info.sampleRate,
         });
+        return sha256File(target);
       });
+      stored = await media.stat(rel);
     }
-    const size = (await stat(target)).size;
-    const sha256 = existing?.sha256 ?? (await sha256File(target));
+    if (!stored) throw new Error(`Part ${index} of ${parent.id} was not stored`);
+    const size = stored.size;
+    if (!sha256) sha256 = await media.withLocalFile(rel, sha256File);
     const offsetMs = (startFrame / info.sampleRate) * 1000;
 
     const job = await db.$transaction(async (tx) => {

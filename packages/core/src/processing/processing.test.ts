@@ -19,6 +19,7 @@ import {
 } from "../../../audio/test/fixtures/generate.ts";
 import { type Boss, createBoss } from "../jobs/boss.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
+import { LocalMediaStore } from "../media/local-store.ts";
 import { resolveStoredPath } from "../media/media.ts";
 import type { ProcessingDeps } from "./deps.ts";
 import { ingestRecording, partId } from "./ingest.ts";
@@ -42,7 +43,7 @@ beforeAll(async () => {
   pool = new ProcessingPool({ threads: 1 });
   dir = await makeTempDir("battycoda-processing-");
   mediaRoot = path.join(dir, "media");
-  deps = { db: t.db, boss, mediaRoot, splitSeconds: 60, pool };
+  deps = { db: t.db, boss, media: new LocalMediaStore(mediaRoot), splitSeconds: 60, pool };
   groupId = await createGroup(t);
   fixtures = await generateAll(dir);
 });

@@ -1,16 +1,16 @@
 // spectrogram.generate: WAV → `<recording dir>/spectrogram.h5` on the worker's pool.
 //
-// The audio package writes the HDF5 under a temp name and renames it when complete, so the final
-// path only ever holds a whole file; temp files of killed attempts are removed before a new one
+// The media store hands out a temp path and stores the HDF5 only when it is complete, so the key
+// only ever holds a whole file; temp files of killed attempts are removed before a new one
 // starts. A failure marks the recording failed with the error and never deletes anything.
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { readWavInfo, WavError } from "@battycoda/audio";
+import { WavError } from "@battycoda/audio";
 import type { JobContext } from "../jobs/handler.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
-import { recordingDir, resolveStoredPath } from "../media/media.ts";
+import { readStoredWavInfo } from "../media/audio.ts";
+import { recordingDir } from "../media/media.ts";
+import { assertMediaKey } from "../media/store.ts";
 import type { ProcessingDeps } from "./deps.ts";
-import { exists, removeStaleTemps, writingTo } from "./files.ts";
 import { SpectrogramCancelledError } from "./pool.ts";
 
 export const SPECTROGRAM_FILE = "spectrogram.h5";
@@ -62,15 +62,14 @@ export async function generateSpectrogram(
   ctx: Ctx = standalone,
   timing: SpectrogramTiming = {},
 ): Promise<SpectrogramResult> {
-  const { db, mediaRoot, pool } = deps;
+  const { db, media, pool } = deps;
   const rec = await db.recording.findUnique({ where: { id: recordingId } });
   if (!rec) return { recordingId, status: "skipped", reason: "The recording was deleted" };
   if (rec.partCount !== null && rec.parentRecordingId === null)
     return { recordingId, status: "skipped", reason: "Split recordings have spectrograms per part" };
 
   const rel = spectrogramPathFor(rec);
-  const out = resolveStoredPath(mediaRoot, rel);
-  if (rec.processingStatus === "ready" && rec.spectrogramPath === rel && (await exists(out)))
+  if (rec.processingStatus === "ready" && rec.spectrogramPath === rel && (await media.stat(rel)) !== null)
     return { recordingId, status: "ready", spectrogramPath: rel, reason: "Already generated" };
 
   const markFailed = (message: string) =>
@@ -80,9 +79,8 @@ export async function generateSpectrogram(
     });
 
   await db.recording.updateMany({ where: { id: rec.id }, data: { processingStatus: "processing" } });
-  let wav: string;
   try {
-    wav = resolveStoredPath(mediaRoot, rec.filePath);
+    assertMediaKey(rec.filePath);
   } catch (err) {
     await markFailed((err as Error).message);
     throw new PermanentJobError((err as Error).message);
@@ -90,7 +88,7 @@ export async function generateSpectrogram(
   try {
     // In this thread, so a corrupt file fails with the WavError's own message (errors lose
     // their class crossing into a worker thread).
-    await readWavInfo(wav);
+    await readStoredWavInfo(media, rec.filePath);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
     if (!(err instanceof WavError) && !missing) throw err;
@@ -123,11 +121,13 @@ export async function generateSpectrogram(
   }, timing.cancelPollMs ?? 1000);
 
   try {
-    const summary = await writingTo(out, async () => {
-      await removeStaleTemps(out);
-      await mkdir(path.dirname(out), { recursive: true });
-      return pool.spectrogram(wav, out, { onProgress, signal: controller.signal });
-    });
+    // The audio read from a local file (staged from S3 for the job), the HDF5 written locally
+    // and stored when complete: a killed job never leaves a half file under the key.
+    const summary = await media.withLocalFile(rec.filePath, (wav) =>
+      media.withLocalOutput(rel, (out) =>
+        pool.spectrogram(wav, out, { onProgress, signal: controller.signal }),
+      ),
+    );
     clearInterval(poll);
     await pendingWrite;
     await db.recording.updateMany({

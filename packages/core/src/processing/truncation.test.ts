@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../../audio/test/fixtures/generate.ts";
 import { type Boss, createBoss } from "../jobs/boss.ts";
+import { LocalMediaStore } from "../media/local-store.ts";
 import type { ProcessingDeps } from "./deps.ts";
 import { ingestRecording } from "./ingest.ts";
 import { ProcessingPool } from "./pool.ts";
@@ -31,7 +32,7 @@ beforeAll(async () => {
   boss = await createBoss(t.url);
   pool = new ProcessingPool({ threads: 1 });
   dir = await makeTempDir("battycoda-truncation-");
-  deps = { db: t.db, boss, mediaRoot: path.join(dir, "media"), splitSeconds: 60, pool };
+  deps = { db: t.db, boss, media: new LocalMediaStore(path.join(dir, "media")), splitSeconds: 60, pool };
   groupId = await createGroup(t);
   cut = path.join(dir, "angie_cut.wav");
   const fh = await open(cut, "w");
@@ -60,7 +61,7 @@ describe("truncated WAV files", () => {
   });
 
   it("ingest keeps the recording and flags it with both lengths", async () => {
-    const rec = await createRecordingFromWav(t, deps.mediaRoot, groupId, cut);
+    const rec = await createRecordingFromWav(t, (deps.media as LocalMediaStore).root, groupId, cut);
     const result = await ingestRecording(deps, rec.id);
     expect(result.status).toBe("processing");
     expect(result.truncated?.declaredDuration).toBeCloseTo(8.9, 1);
@@ -70,7 +71,7 @@ describe("truncated WAV files", () => {
     expect(row.duration).toBeCloseTo(0.17, 2);
     expect(row.processingError).toBeNull();
 
-    const ok = await createRecordingFromWav(t, deps.mediaRoot, groupId, whole);
+    const ok = await createRecordingFromWav(t, (deps.media as LocalMediaStore).root, groupId, whole);
     expect((await ingestRecording(deps, ok.id)).truncated).toBeUndefined();
     const okRow = await t.db.recording.findUniqueOrThrow({ where: { id: ok.id } });
     expect([okRow.truncated, okRow.declaredDuration]).toEqual([false, null]);

@@ -5,21 +5,14 @@ import type { Job, Prisma, Recording } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
 import { findProjectInGroup, findSpeciesForRead } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import type { DbContext, MediaContext } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { badRequest, DomainError, notFound } from "../access/errors.ts";
 import { writeExactDuration } from "../access/exact-float.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { QUEUES } from "../jobs/queues.ts";
-import {
-  fileSize,
-  moveIntoMedia,
-  recordingDir,
-  removeMediaDir,
-  resolveStoredPath,
-  safeFileName,
-  sha256File,
-} from "../media/media.ts";
+import { fileSize, recordingDir, safeFileName, sha256File } from "../media/media.ts";
+import type { MediaStore } from "../media/store.ts";
 import { truncationOf } from "../processing/truncation.ts";
 import type {
   RecordingMetadata,
@@ -42,7 +35,7 @@ function truncationFields(info: WavInfo) {
 export interface RecordingDeps {
   db: Db;
   boss: PgBoss | null;
-  mediaRoot: string;
+  media: MediaStore;
 }
 
 const include = {
@@ -159,7 +152,7 @@ export async function createRecordingFromFile(
   access: GroupAccess,
   input: CreateRecordingInput,
 ): Promise<CreatedRecording> {
-  const { db, boss, mediaRoot } = deps;
+  const { db, boss, media } = deps;
   let moved: string | null = null;
   try {
     if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
@@ -200,7 +193,10 @@ export async function createRecordingFromFile(
         });
         await writeExactDuration({ db: tx }, created.id, info.duration);
         const rel = path.posix.join(recordingDir(access.groupId, created.id), fileName);
-        moved = await moveIntoMedia(mediaRoot, input.tempPath, rel);
+        // Inside the transaction so a failed store leaves no row; a big upload to S3 may take a
+        // while, hence the long timeout below.
+        await media.importFile(input.tempPath, rel);
+        moved = rel;
         const recording = await tx.recording.update({
           where: { id: created.id },
           data: { filePath: rel },
@@ -220,11 +216,11 @@ export async function createRecordingFromFile(
         );
         return { recording, job };
       },
-      { timeout: 30_000 },
+      { timeout: 10 * 60_000 },
     );
     return result;
   } catch (err) {
-    if (moved) await rm(path.dirname(moved), { recursive: true, force: true });
+    if (moved) await media.deletePrefix(path.posix.dirname(moved));
     await rm(input.tempPath, { force: true });
     throw err;
   }
@@ -397,23 +393,18 @@ function ownedPaths(rec: Recording): { dir: string | null; extra: string[] } {
   return { dir, extra };
 }
 
-async function listFiles(mediaRoot: string, rec: Recording): Promise<{ files: string[]; bytes: number }> {
-  const { readdir } = await import("node:fs/promises");
+async function listFiles(media: MediaStore, rec: Recording): Promise<{ files: string[]; bytes: number }> {
   const { dir, extra } = ownedPaths(rec);
   const files: string[] = [];
   let bytes = 0;
   if (dir && dir !== ".") {
-    const abs = resolveStoredPath(mediaRoot, dir);
-    const entries = await readdir(abs, { recursive: true, withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (!e.isFile()) continue;
-      const full = path.join(e.parentPath, e.name);
-      files.push(path.relative(mediaRoot, full).split(path.sep).join("/"));
-      bytes += await fileSize(full);
+    for await (const o of media.list(dir)) {
+      files.push(o.key);
+      bytes += o.size;
     }
   }
   for (const p of extra) {
-    const size = await fileSize(resolveStoredPath(mediaRoot, p));
+    const size = (await media.stat(p))?.size ?? 0;
     if (size > 0) {
       files.push(p);
       bytes += size;
@@ -424,8 +415,7 @@ async function listFiles(mediaRoot: string, rec: Recording): Promise<{ files: st
 }
 
 async function deletionSummary(
-  { db }: DbContext,
-  mediaRoot: string,
+  { db, media }: MediaContext,
   rec: Recording,
 ): Promise<TRecordingDeletionSummary> {
   const [segmentations, segments, tasks, classificationRuns, classificationResults, files] =
@@ -435,7 +425,7 @@ async function deletionSummary(
       db.task.count({ where: { recordingId: rec.id } }),
       db.classificationRun.count({ where: { recordingId: rec.id } }),
       db.classificationResult.count({ where: { run: { recordingId: rec.id } } }),
-      listFiles(mediaRoot, rec),
+      listFiles(media, rec),
     ]);
   return {
     recording: { id: rec.id, name: rec.name },
@@ -450,13 +440,12 @@ async function deletionSummary(
 }
 
 export async function previewDeleteRecording(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
-  mediaRoot: string,
   recordingId: string,
 ): Promise<TRecordingDeletionSummary> {
   const rec = await findRecordingInGroup({ db }, access, recordingId);
-  return deletionSummary({ db }, mediaRoot, rec);
+  return deletionSummary({ db, media }, rec);
 }
 
 /**
@@ -465,23 +454,22 @@ export async function previewDeleteRecording(
  * failed delete leaves a usable recording, never a row pointing at nothing.
  */
 export async function deleteRecording(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
-  mediaRoot: string,
   recordingId: string,
 ): Promise<TRecordingDeletionSummary> {
   const rec = await findRecordingInGroup({ db }, access, recordingId);
-  const summary = await deletionSummary({ db }, mediaRoot, rec);
+  const summary = await deletionSummary({ db, media }, rec);
   const { count } = await db.recording.deleteMany({ where: { id: rec.id, groupId: access.groupId } });
   if (count === 0) throw notFound("Recording");
-  await removeRecordingFiles(mediaRoot, rec);
+  await removeRecordingFiles(media, rec);
   return summary;
 }
 
-export async function removeRecordingFiles(mediaRoot: string, rec: Recording): Promise<void> {
+export async function removeRecordingFiles(media: MediaStore, rec: Recording): Promise<void> {
   const { dir, extra } = ownedPaths(rec);
-  if (dir && dir !== ".") await removeMediaDir(mediaRoot, dir);
-  for (const p of extra) await rm(resolveStoredPath(mediaRoot, p), { force: true });
+  if (dir && dir !== ".") await media.deletePrefix(dir);
+  for (const p of extra) await media.delete(p);
 }
 
 // ─── duplicates ───
@@ -522,9 +510,8 @@ export async function findDuplicateRecordings({ db }: DbContext, access: GroupAc
 
 /** Removes all but one recording (the oldest by default) of every duplicate set. */
 export async function removeDuplicateRecordings(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
-  mediaRoot: string,
   options: { keep?: "oldest" | "newest"; names?: string[] } = {},
 ) {
   const { sets } = await findDuplicateRecordings({ db }, access);
@@ -535,7 +522,7 @@ export async function removeDuplicateRecordings(
     const ordered = options.keep === "newest" ? [...set.recordings].reverse() : set.recordings;
     for (const r of ordered.slice(1)) {
       try {
-        await deleteRecording({ db }, access, mediaRoot, r.id);
+        await deleteRecording({ db, media }, access, r.id);
         recordingIds.push(r.id);
       } catch (err) {
         // deleted concurrently: that is what we wanted anyway
@@ -548,23 +535,14 @@ export async function removeDuplicateRecordings(
 
 // ─── files for the file routes ───
 
-export async function recordingAudioFile(
-  { db }: DbContext,
-  access: GroupAccess,
-  mediaRoot: string,
-  id: string,
-) {
+/** The recording and the media key of its audio, for the file routes (scoped to the group). */
+export async function recordingAudioFile({ db }: DbContext, access: GroupAccess, id: string) {
   const rec = await findRecordingInGroup({ db }, access, id);
   if (!rec.filePath) throw notFound("Recording file");
-  return { recording: rec, path: resolveStoredPath(mediaRoot, rec.filePath) };
+  return { recording: rec, key: rec.filePath };
 }
 
-export async function recordingSpectrogramFile(
-  { db }: DbContext,
-  access: GroupAccess,
-  mediaRoot: string,
-  id: string,
-) {
+export async function recordingSpectrogramFile({ db }: DbContext, access: GroupAccess, id: string) {
   const rec = await findRecordingInGroup({ db }, access, id);
   if (!rec.spectrogramPath) {
     throw new DomainError(
@@ -575,5 +553,5 @@ export async function recordingSpectrogramFile(
       { processingStatus: rec.processingStatus },
     );
   }
-  return { recording: rec, path: resolveStoredPath(mediaRoot, rec.spectrogramPath) };
+  return { recording: rec, key: rec.spectrogramPath };
 }

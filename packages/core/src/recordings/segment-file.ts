@@ -1,5 +1,5 @@
 import type { GroupAccess } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import type { MediaContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import { importSegments } from "../segmentation/import.ts";
@@ -11,9 +11,8 @@ import type { TSegmentImportResult } from "./recordings.schemas.ts";
  * undoes the recording: the upload of the audio succeeded either way.
  */
 export async function attachSegmentFile(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
-  mediaRoot: string,
   recordingId: string,
   fileName: string,
   bytes: Uint8Array,
@@ -26,7 +25,7 @@ export async function attachSegmentFile(
       mode: "new",
       name: fileName.replace(/\\/g, "/").split("/").pop() ?? fileName,
       makeActive: true,
-      mediaRoot,
+      media,
     });
     const warnings = [...r.warnings, ...r.outside.map((o) => `row ${o.index}: ${o.message}`)];
     return {

@@ -1,13 +1,15 @@
 import {
   type AudioTask,
   type AudioTaskResult,
-  readWavFile,
-  readWavInfo,
+  readFrames,
+  readWavInfoFromHandle,
   type Segment,
   type SegmentParams,
   segment,
+  type WavInfo,
 } from "@battycoda/audio";
 import { badRequest } from "../access/errors.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { AlgorithmKey } from "./params.ts";
 
 /** The worker's pool (ProcessingPool) or an AudioPool: anything that runs audio-package tasks. */
@@ -61,23 +63,31 @@ export interface WindowAudio {
  * touched. Frame rounding matches readWavFile's, so `start` is the true time of samples[0].
  */
 export async function readWindow(
-  file: string,
+  media: MediaStore,
+  key: string,
   center: number,
   windowSeconds: number,
   channel: number | null,
 ): Promise<WindowAudio> {
-  const info = await readWavInfo(file);
-  const w = Math.min(windowSeconds, info.duration);
-  let from = Math.max(0, center - w / 2);
-  if (from + w > info.duration) from = Math.max(0, info.duration - w);
-  const startFrame = Math.min(info.frames, Math.round(from * info.sampleRate));
-  const endFrame = Math.min(info.frames, startFrame + Math.round(w * info.sampleRate));
-  const wav = await readWavFile(file, {
-    start: startFrame / info.sampleRate,
-    end: endFrame / info.sampleRate,
-  });
+  // Positional reads of the header and the window only (ranged GETs when media live on S3).
+  const source = await media.openRandomAccess(key);
+  let info: WavInfo;
+  let channels: Float32Array[];
+  let startFrame: number;
+  let endFrame: number;
+  try {
+    info = await readWavInfoFromHandle(source);
+    const w = Math.min(windowSeconds, info.duration);
+    let from = Math.max(0, center - w / 2);
+    if (from + w > info.duration) from = Math.max(0, info.duration - w);
+    startFrame = Math.min(info.frames, Math.round(from * info.sampleRate));
+    endFrame = Math.min(info.frames, startFrame + Math.round(w * info.sampleRate));
+    channels = await readFrames(source, info, startFrame, endFrame);
+  } finally {
+    await source.close();
+  }
   return {
-    samples: pickChannel(wav.channels, channel),
+    samples: pickChannel(channels, channel),
     sampleRate: info.sampleRate,
     start: startFrame / info.sampleRate,
     end: endFrame / info.sampleRate,

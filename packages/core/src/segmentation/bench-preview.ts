@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { AudioPool } from "@battycoda/audio";
 import { callTrain, synthRecording, writeFixture } from "../../../audio/test/fixtures/generate.ts";
+import { LocalMediaStore } from "../media/local-store.ts";
 import { type AudioTaskRunner, readWindow, runSegment } from "./audio.ts";
 import type { AlgorithmKey } from "./params.ts";
 
@@ -17,12 +18,13 @@ const rec = synthRecording({
   calls: callTrain(390, 0.1, 0.05, { duration: 0.004, f0: 70_000, f1: 30_000, kind: "hyperbolic" }),
   snrDb: 25,
 });
-const file = await writeFixture(dir, "long.wav", rec.samples, { sampleRate: SR });
+await writeFixture(dir, "long.wav", rec.samples, { sampleRate: SR });
+const media = new LocalMediaStore(dir);
 const pool = new AudioPool({ threads: 1, idleTimeout: 60_000 });
 
 async function once(algorithm: AlgorithmKey, w: number, runner: AudioTaskRunner | null, center: number) {
   const t0 = performance.now();
-  const win = await readWindow(file, center, w, null);
+  const win = await readWindow(media, "long.wav", center, w, null);
   const found = await runSegment(win.samples, win.sampleRate, algorithm, {}, runner);
   return { ms: performance.now() - t0, n: found.length };
 }

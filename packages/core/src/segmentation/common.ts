@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { readWavInfo } from "@battycoda/audio";
 import type { Db, DbOrTx, DbTransaction, Segment as SegmentRow } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { float8Text } from "../access/exact-float.ts";
+import { readStoredWavInfo } from "../media/audio.ts";
 import { resolveStoredPath } from "../media/media.ts";
+import { assertMediaKey, type MediaStore } from "../media/store.ts";
 
 /** The recording columns segmentation reads (select for RecordingForSegmentation). */
 export const RECORDING_FIELDS = {
@@ -72,17 +73,37 @@ export function recordingAudioPath(mediaRoot: string, filePath: string): string 
 }
 
 /**
- * Seconds. Ingest fills Recording.duration; until it has run, the WAV header says it (when the caller
- * can reach the media folder).
+ * Runs `fn` with a local path of the recording's audio (the file itself, or a staged copy when
+ * media live on S3); a bad stored key becomes a clear precondition error.
  */
-export async function recordingDuration(rec: RecordingForSegmentation, mediaRoot?: string): Promise<number> {
+export async function withRecordingAudio<T>(
+  media: MediaStore,
+  filePath: string,
+  fn: (path: string) => Promise<T>,
+): Promise<T> {
+  try {
+    assertMediaKey(filePath);
+  } catch (err) {
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `The recording's audio file cannot be used: ${errorText(err)}`,
+    );
+  }
+  return media.withLocalFile(filePath, fn);
+}
+
+/**
+ * Seconds. Ingest fills Recording.duration; until it has run, the WAV header says it (when the caller
+ * can reach the media).
+ */
+export async function recordingDuration(rec: RecordingForSegmentation, media?: MediaStore): Promise<number> {
   if (rec.duration !== null && rec.duration > 0) return rec.duration;
-  if (mediaRoot) {
+  if (media) {
     try {
-      const info = await readWavInfo(recordingAudioPath(mediaRoot, rec.filePath));
+      const info = await readStoredWavInfo(media, assertMediaKey(rec.filePath));
       if (info.duration > 0) return info.duration;
-    } catch (err) {
-      if (err instanceof DomainError) throw err;
+    } catch {
+      // an unreadable header is the same as no duration yet
     }
   }
   throw new DomainError(

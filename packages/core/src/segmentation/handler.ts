@@ -2,6 +2,7 @@ import { readWavFile } from "@battycoda/audio";
 import type { Db } from "@battycoda/db";
 import type { DbContext } from "../access/context.ts";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
+import type { MediaStore } from "../media/store.ts";
 import { createNotification } from "../notifications/notifications.ts";
 import { type AudioTaskRunner, pickChannel, runSegment } from "./audio.ts";
 import {
@@ -10,12 +11,12 @@ import {
   hasActive,
   insertSegments,
   lockRecording,
-  recordingAudioPath,
+  withRecordingAudio,
 } from "./common.ts";
 import { readRunParameters, type SegmentationRunPayload } from "./runs.ts";
 
 export interface SegmentationHandlerDeps {
-  mediaRoot: string;
+  media: MediaStore;
   /** The worker's audio pool; without one the detector runs in the handler's thread. */
   pool?: AudioTaskRunner | null;
 }
@@ -62,7 +63,7 @@ async function runSegmentationJob(
     });
     const run = readRunParameters(seg.parameters, seg.algorithm?.key ?? null);
     await progress(0.05, "Reading audio");
-    const wav = await readWavFile(recordingAudioPath(deps.mediaRoot, seg.recording.filePath));
+    const wav = await withRecordingAudio(deps.media, seg.recording.filePath, (file) => readWavFile(file));
     const samples = pickChannel(wav.channels, run.channel);
     wav.channels.length = 0; // let the other channels go before the detector allocates
     await progress(0.2, "Detecting calls");

@@ -13,6 +13,7 @@ import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError } from "../access/errors.ts";
+import type { MediaStore } from "../media/store.ts";
 import {
   activate,
   findRecordingForSegmentation,
@@ -38,7 +39,7 @@ export interface ImportSegmentsInput {
   /** New segmentation becomes the active one even if the recording already has one. */
   makeActive?: boolean;
   /** Lets the duration come from the WAV header when ingest has not filled Recording.duration yet. */
-  mediaRoot?: string;
+  media?: MediaStore;
 }
 
 /** A row that was not imported because it does not fit the recording. */
@@ -83,7 +84,7 @@ export async function importSegments(
   if (target && target.recordingId !== rec.id) {
     throw badRequest("That segmentation belongs to another recording");
   }
-  const duration = await recordingDuration(rec, input.mediaRoot);
+  const duration = await recordingDuration(rec, input.media);
   const parsed = parseSegmentsOrThrow(input.fileName, input.content);
 
   const { outside } = validateAgainstDuration(parsed.segments, duration);

@@ -3,8 +3,9 @@ import type { DbOrTx } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { DomainError } from "../access/errors.ts";
+import type { MediaStore } from "../media/store.ts";
 import { type AudioTaskRunner, readWindow, runSegment } from "./audio.ts";
-import { findRecordingForSegmentation, recordingAudioPath } from "./common.ts";
+import { findRecordingForSegmentation } from "./common.ts";
 import { validateParams } from "./params.ts";
 import type { TPreviewRequest } from "./segmentation.schemas.ts";
 
@@ -24,18 +25,27 @@ export interface PreviewResult {
 export async function previewSegmentation(
   { db }: DbContext,
   access: GroupAccess,
-  deps: { mediaRoot: string; pool?: AudioTaskRunner | null },
+  deps: { media: MediaStore; pool?: AudioTaskRunner | null },
   input: TPreviewRequest,
 ): Promise<PreviewResult> {
   const t0 = performance.now();
   const rec = await findRecordingForSegmentation({ db }, access, input.recordingId);
   const params = validateParams(input.algorithmKey, input.params, rec.sampleRate);
-  const file = recordingAudioPath(deps.mediaRoot, rec.filePath);
   let win: Awaited<ReturnType<typeof readWindow>>;
   try {
-    win = await readWindow(file, input.center, input.windowSeconds, input.channel ?? null);
+    win = await readWindow(
+      deps.media,
+      rec.filePath,
+      input.center,
+      input.windowSeconds,
+      input.channel ?? null,
+    );
   } catch (err) {
-    if (err instanceof WavError || (err as NodeJS.ErrnoException).code === "ENOENT") {
+    if (
+      err instanceof WavError ||
+      (err as NodeJS.ErrnoException).code === "ENOENT" ||
+      /Invalid media key/.test((err as Error).message)
+    ) {
       throw new DomainError(
         "PRECONDITION_FAILED",
         `The recording's audio cannot be read: ${(err as Error).message}`,

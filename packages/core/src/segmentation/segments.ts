@@ -3,6 +3,7 @@ import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
+import type { MediaStore } from "../media/store.ts";
 import {
   findSegmentationInGroup,
   insertSegments,
@@ -56,10 +57,10 @@ export async function batchEditSegments(
   { db }: DbContext,
   access: GroupAccess,
   input: TBatchEditRequest,
-  options: { mediaRoot?: string } = {},
+  options: { media?: MediaStore } = {},
 ): Promise<BatchEditResult> {
   const seg = await findSegmentationInGroup({ db }, access, input.segmentationId);
-  const duration = await recordingDuration(seg.recording, options.mediaRoot);
+  const duration = await recordingDuration(seg.recording, options.media);
   return inTransaction(
     db,
     async (tx) => {

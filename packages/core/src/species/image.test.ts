@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolveMediaPath, sniffImageType } from "./image.ts";
+import { assertMediaKey } from "../media/store.ts";
+import { sniffImageType } from "./image.ts";
 
 describe("sniffImageType", () => {
   it("recognises PNG and JPEG by magic bytes only", () => {
@@ -13,10 +14,10 @@ describe("sniffImageType", () => {
   });
 });
 
-describe("resolveMediaPath", () => {
-  it("keeps paths inside MEDIA_ROOT", () => {
-    expect(resolveMediaPath("/srv/media", "g1/species/a.png")).toBe("/srv/media/g1/species/a.png");
-    expect(() => resolveMediaPath("/srv/media", "../etc/passwd")).toThrow("File not found");
-    expect(() => resolveMediaPath("/srv/media", "/etc/passwd")).toThrow("File not found");
+describe("media keys of images", () => {
+  it("keeps keys inside the store", () => {
+    expect(assertMediaKey("g1/species/a.png")).toBe("g1/species/a.png");
+    for (const bad of ["../etc/passwd", "/etc/passwd", "g1/../../x", "g1//a.png", "a\\b", ""])
+      expect(() => assertMediaKey(bad), bad).toThrow("Invalid media key");
   });
 });

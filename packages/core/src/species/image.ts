@@ -1,11 +1,11 @@
-import fs from "node:fs/promises";
 import path from "node:path";
 import type { GroupAccess } from "../access/access.ts";
 import { findSpeciesForRead, findSpeciesForWrite } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import type { MediaContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { randomToken } from "../auth/tokens.ts";
+import { assertMediaKey, type MediaStore } from "../media/store.ts";
 
 export const SPECIES_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 
@@ -31,17 +31,9 @@ export const INVALID_IMAGE_MESSAGE = "Only JPEG and PNG images are accepted";
 export const imageTooLargeMessage = (maxBytes: number) =>
   `Image is too large (at most ${Math.floor(maxBytes / (1024 * 1024))} MB)`;
 
-/** Resolves a MEDIA_ROOT-relative path, refusing anything that escapes MEDIA_ROOT. */
-export function resolveMediaPath(mediaRoot: string, relative: string): string {
-  const root = path.resolve(mediaRoot);
-  const full = path.resolve(root, relative);
-  if (full !== root && !full.startsWith(root + path.sep)) throw notFound("File");
-  return full;
-}
-
-export async function removeMediaFile(mediaRoot: string, relative: string | null | undefined): Promise<void> {
+export async function removeMediaFile(media: MediaStore, relative: string | null | undefined): Promise<void> {
   if (!relative) return;
-  await fs.rm(resolveMediaPath(mediaRoot, relative), { force: true });
+  await media.delete(relative);
 }
 
 /**
@@ -50,9 +42,8 @@ export async function removeMediaFile(mediaRoot: string, relative: string | null
  * then removes the previous file.
  */
 export async function setSpeciesImage(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
-  mediaRoot: string,
   speciesId: string,
   data: Uint8Array,
   maxBytes = SPECIES_IMAGE_MAX_BYTES,
@@ -67,49 +58,42 @@ export async function setSpeciesImage(
     "species",
     `${species.id}-${randomToken(6)}.${format.ext}`,
   );
-  const full = resolveMediaPath(mediaRoot, relative);
-  await fs.mkdir(path.dirname(full), { recursive: true });
-  const tmp = `${full}.${randomToken(4)}.tmp`;
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, full);
+  await media.write(relative, data);
   try {
     await db.species.update({ where: { id: species.id }, data: { imagePath: relative } });
   } catch (err) {
-    await fs.rm(full, { force: true });
+    await media.delete(relative);
     throw err;
   }
-  await removeMediaFile(mediaRoot, species.imagePath);
+  await removeMediaFile(media, species.imagePath);
   return { imagePath: relative, contentType: format.contentType, size: data.byteLength };
 }
 
 export async function deleteSpeciesImage(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
-  mediaRoot: string,
   speciesId: string,
 ) {
   const species = await findSpeciesForWrite({ db }, access, speciesId);
   if (!species.imagePath) return;
   await db.species.update({ where: { id: species.id }, data: { imagePath: null } });
-  await removeMediaFile(mediaRoot, species.imagePath);
+  await removeMediaFile(media, species.imagePath);
 }
 
-/** The file to stream for a species the caller may read; NOT_FOUND otherwise. */
+/** The image of a species the caller may read (bytes, a few MB at most); NOT_FOUND otherwise. */
 export async function getSpeciesImageFile(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
-  mediaRoot: string,
   speciesId: string,
 ) {
   const species = await findSpeciesForRead({ db }, access, speciesId);
   if (!species.imagePath) throw notFound("Species image");
-  const full = resolveMediaPath(mediaRoot, species.imagePath);
-  const handle = await fs.open(full, "r").catch(() => null);
-  if (!handle) throw notFound("Species image");
-  const head = Buffer.alloc(8);
-  await handle.read(head, 0, 8, 0);
-  const { size } = await handle.stat();
-  await handle.close();
-  const format = sniffImageType(head);
-  return { path: full, size, contentType: format?.contentType ?? "application/octet-stream" };
+  let data: Buffer;
+  try {
+    data = await media.read(assertMediaKey(species.imagePath));
+  } catch {
+    throw notFound("Species image");
+  }
+  const format = sniffImageType(data);
+  return { data, size: data.length, contentType: format?.contentType ?? "application/octet-stream" };
 }

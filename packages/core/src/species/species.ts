@@ -1,6 +1,6 @@
 import type { GroupAccess } from "../access/access.ts";
 import { findSpeciesForRead, findSpeciesForWrite, readableSpeciesWhere } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import type { DbContext, MediaContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { conflict, isUniqueViolation } from "../access/errors.ts";
@@ -189,12 +189,7 @@ export async function updateSpecies({ db }: DbContext, access: GroupAccess, inpu
  * Deletes a species with its call types and classifiers (cascade); recordings and tasks keep
  * existing without a species. The repertoire image file goes after the rows are gone.
  */
-export async function deleteSpecies(
-  { db }: DbContext,
-  access: GroupAccess,
-  mediaRoot: string,
-  speciesId: string,
-) {
+export async function deleteSpecies({ db, media }: MediaContext, access: GroupAccess, speciesId: string) {
   const summary = await inTransaction(db, async (tx) => {
     const species = await findSpeciesForWrite({ db: tx }, access, speciesId);
     const [callTypes, recordingsUnlinked, classifiers] = await Promise.all([
@@ -213,6 +208,6 @@ export async function deleteSpecies(
     };
   });
   const { imagePath, ...removed } = summary;
-  await removeMediaFile(mediaRoot, imagePath);
+  await removeMediaFile(media, imagePath);
   return removed;
 }

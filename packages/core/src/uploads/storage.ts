@@ -1,4 +1,4 @@
-import { statfs } from "node:fs/promises";
+import { mkdir, statfs } from "node:fs/promises";
 import {
   inspectZip,
   ZipFormatError,
@@ -7,7 +7,7 @@ import {
   type ZipSummary,
 } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import type { DbContext, MediaContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import type { TGroupStorage, TListGroupStorageResponse } from "./storage.schemas.ts";
@@ -119,10 +119,9 @@ export async function freeDiskBytes(dir: string): Promise<number> {
  * archive can write.
  */
 export async function checkZipBeforeAccepting(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
   zipPath: string,
-  mediaRoot: string,
   limits: UploadLimits,
   excludeUploadId?: string,
 ): Promise<ZipSummary> {
@@ -138,7 +137,9 @@ export async function checkZipBeforeAccepting(
       throw new DomainError("BAD_REQUEST", `Not a readable ZIP archive: ${err.message}`);
     throw err;
   }
-  const free = await freeDiskBytes(mediaRoot);
+  // The archive is unpacked entry by entry in the staging folder (then each file goes to the store).
+  await mkdir(media.stagingDir, { recursive: true });
+  const free = await freeDiskBytes(media.stagingDir);
   const allowed = Math.floor(free * limits.zipMaxDiskShare);
   if (summary.declaredUncompressedBytes > allowed) {
     throw new DomainError(

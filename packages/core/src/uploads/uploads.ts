@@ -12,13 +12,14 @@ import {
   type ZipLimits,
 } from "@battycoda/formats";
 import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import type { DbContext, MediaContext } from "../access/context.ts";
 import type { Db, DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
-import { type JobHandler, PermanentJobError } from "../jobs/handler.ts";
+import { type JobContext, type JobHandler, PermanentJobError } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
-import { fileSize, moveIntoMedia, resolveStoredPath, uploadsDir } from "../media/media.ts";
+import { fileSize, uploadsDir } from "../media/media.ts";
+import type { MediaStore } from "../media/store.ts";
 import { truncationMessage, truncationOf } from "../processing/truncation.ts";
 import {
   type RecordingMetadata,
@@ -100,7 +101,7 @@ export interface QueueZipInput {
  * job, committed together. The request returns at once; the report fills in as the job runs.
  */
 export async function queueZipUpload(deps: RecordingDeps, access: GroupAccess, input: QueueZipInput) {
-  const { db, boss, mediaRoot } = deps;
+  const { db, boss, media } = deps;
   let moved: string | null = null;
   try {
     if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
@@ -108,45 +109,50 @@ export async function queueZipUpload(deps: RecordingDeps, access: GroupAccess, i
     // another group's project or species is NOT_FOUND now, not a failed job after a 202
     await assertMetadataInGroup({ db }, access, metadata);
     // refused here, nothing unpacked or queued: overlapping entries, too big for the disk or quota
-    await checkZipBeforeAccepting({ db }, access, input.tempPath, mediaRoot, input.limits, input.uploadId);
+    await checkZipBeforeAccepting({ db, media }, access, input.tempPath, input.limits, input.uploadId);
     const size = await fileSize(input.tempPath);
-    return await db.$transaction(async (tx) => {
-      const upload = input.uploadId
-        ? await tx.upload.update({
-            where: { id: input.uploadId },
-            data: { status: "received", receivedBytes: BigInt(size), size: BigInt(size) },
-          })
-        : await tx.upload.create({
-            data: {
-              groupId: access.groupId,
-              userId: access.userId || null,
-              kind: input.kind ?? "zip",
-              filename: input.filename.slice(0, 1000),
-              size: BigInt(size),
-              receivedBytes: BigInt(size),
-              metadata: storedMetadata(metadata),
-              status: "received",
-            },
-          });
-      const rel = path.posix.join(".uploads", "zip", `${upload.id}.zip`);
-      moved = await moveIntoMedia(mediaRoot, input.tempPath, rel);
-      await tx.upload.update({ where: { id: upload.id }, data: { tempPath: rel } });
-      const job = await enqueueJob(
-        { db: tx, boss },
-        {
-          type: QUEUES.uploadProcess,
-          payload: { uploadId: upload.id },
-          groupId: access.groupId,
-          userId: access.userId || null,
-          subjectType: "upload",
-          subjectId: upload.id,
-          message: `Queued ${input.filename}`,
-        },
-      );
-      return { uploadId: upload.id, jobId: job.id };
-    });
+    return await db.$transaction(
+      async (tx) => {
+        const upload = input.uploadId
+          ? await tx.upload.update({
+              where: { id: input.uploadId },
+              data: { status: "received", receivedBytes: BigInt(size), size: BigInt(size) },
+            })
+          : await tx.upload.create({
+              data: {
+                groupId: access.groupId,
+                userId: access.userId || null,
+                kind: input.kind ?? "zip",
+                filename: input.filename.slice(0, 1000),
+                size: BigInt(size),
+                receivedBytes: BigInt(size),
+                metadata: storedMetadata(metadata),
+                status: "received",
+              },
+            });
+        const rel = path.posix.join(".uploads", "zip", `${upload.id}.zip`);
+        // In the store, not this host's disk: the worker that unpacks it may run elsewhere.
+        await media.importFile(input.tempPath, rel);
+        moved = rel;
+        await tx.upload.update({ where: { id: upload.id }, data: { tempPath: rel } });
+        const job = await enqueueJob(
+          { db: tx, boss },
+          {
+            type: QUEUES.uploadProcess,
+            payload: { uploadId: upload.id },
+            groupId: access.groupId,
+            userId: access.userId || null,
+            subjectType: "upload",
+            subjectId: upload.id,
+            message: `Queued ${input.filename}`,
+          },
+        );
+        return { uploadId: upload.id, jobId: job.id };
+      },
+      { timeout: 10 * 60_000 },
+    );
   } catch (err) {
-    if (moved) await rm(moved, { force: true });
+    if (moved) await media.delete(moved);
     await rm(input.tempPath, { force: true });
     throw err;
   }
@@ -165,7 +171,7 @@ function accessOfUpload(u: Upload): GroupAccess {
 }
 
 export interface UploadProcessOptions {
-  mediaRoot: string;
+  media: MediaStore;
   zipLimits?: Partial<ZipLimits>;
 }
 
@@ -192,16 +198,31 @@ function reasonOf(err: unknown): string {
 export function createUploadProcessHandler(options: UploadProcessOptions): JobHandler<"upload.process"> {
   return async (ctx) => {
     const { db, boss } = ctx;
-    const { mediaRoot } = options;
+    const { media } = options;
     const upload = await db.upload.findUnique({ where: { id: ctx.payload.uploadId } });
     if (!upload) return { skipped: "upload no longer exists" };
     if (upload.status === "completed" || upload.status === "failed") return { status: upload.status };
     if (!upload.tempPath) throw new Error("The upload has no stored file");
-    const zipPath = resolveStoredPath(mediaRoot, upload.tempPath);
+    const zipKey = upload.tempPath;
+    // The walk reads the central directory and entries by offset: a local file (staged from S3).
+    return media.withLocalFile(zipKey, (zipPath) => processZip(ctx, options, upload, zipKey, zipPath));
+  };
+}
+
+async function processZip(
+  ctx: JobContext<"upload.process">,
+  options: UploadProcessOptions,
+  upload: Upload,
+  zipKey: string,
+  zipPath: string,
+) {
+  const { db, boss } = ctx;
+  const { media } = options;
+  {
     const access = accessOfUpload(upload);
     const metadata = ZRecordingMetadataInput.parse(upload.metadata ?? {});
     const shared: RecordingMetadata = { ...metadata, name: undefined };
-    const deps: RecordingDeps = { db, boss, mediaRoot };
+    const deps: RecordingDeps = { db, boss, media };
 
     const previous = upload.report ? ZUploadReport.safeParse(upload.report) : null;
     const done = new Map<string, TUploadReportEntry>();
@@ -209,7 +230,7 @@ export function createUploadProcessHandler(options: UploadProcessOptions): JobHa
       if (e.status === "created") done.set(e.path, e);
     const entries: TUploadReportEntry[] = [];
     const segmentFiles = new Map<string, string>(); // entry name → temp file
-    const workDir = path.join(uploadsDir(mediaRoot, "tmp"), `zip-${upload.id}`);
+    const workDir = path.join(uploadsDir(media, "tmp"), `zip-${upload.id}`);
     await rm(workDir, { recursive: true, force: true });
     await mkdir(workDir, { recursive: true });
     await db.upload.update({ where: { id: upload.id }, data: { status: "processing" } });
@@ -310,14 +331,7 @@ export function createUploadProcessHandler(options: UploadProcessOptions): JobHa
       let result: TSegmentImportResult;
       try {
         const bytes = await readFile(tmp);
-        result = await attachSegmentFile(
-          { db },
-          access,
-          mediaRoot,
-          entry.recordingId,
-          pair.segmentFile,
-          bytes,
-        );
+        result = await attachSegmentFile({ db, media }, access, entry.recordingId, pair.segmentFile, bytes);
       } catch (err) {
         result = { status: "failed", segmentFile: pair.segmentFile, reason: reasonOf(err) };
       }
@@ -331,7 +345,7 @@ export function createUploadProcessHandler(options: UploadProcessOptions): JobHa
       summary: summarize(entries),
     };
     await rm(workDir, { recursive: true, force: true });
-    await rm(zipPath, { force: true });
+    await media.delete(zipKey);
     await db.upload.update({
       where: { id: upload.id },
       data: {
@@ -349,13 +363,14 @@ export function createUploadProcessHandler(options: UploadProcessOptions): JobHa
     }
     await ctx.setProgress(1, msg);
     return report.summary;
-  };
+  }
 }
 
 // ─── tus (resumable) uploads ───
 
-export function tusDir(mediaRoot: string): string {
-  return uploadsDir(mediaRoot, "tus");
+/** tus keeps partial uploads on the receiving host's staging disk until the last byte arrives. */
+export function tusDir(media: { stagingDir: string }): string {
+  return uploadsDir(media, "tus");
 }
 
 export interface RegisterTusInput {
@@ -414,9 +429,9 @@ export async function completeTusUpload(
   tusId: string,
   limits: UploadLimits,
 ): Promise<TusCompletion> {
-  const { db, mediaRoot } = deps;
+  const { db, media } = deps;
   const upload = await findTusUpload({ db }, access, tusId);
-  const file = path.join(tusDir(mediaRoot), tusId);
+  const file = path.join(tusDir(media), tusId);
   const metadata = ZRecordingMetadataInput.parse(upload.metadata ?? {});
   await rm(`${file}.json`, { force: true });
   try {
@@ -482,8 +497,7 @@ export interface CleanStaleUploadsResult {
  * "Untouched" is the partial file's mtime, which every resumed PATCH refreshes.
  */
 export async function cleanStaleUploads(
-  { db }: DbContext,
-  mediaRoot: string,
+  { db, media }: MediaContext,
   now = new Date(),
   maxAgeMs = DAY,
 ): Promise<CleanStaleUploadsResult> {
@@ -495,7 +509,7 @@ export async function cleanStaleUploads(
     take: 1000,
   });
   for (const u of receiving) {
-    const file = u.tusId ? path.join(tusDir(mediaRoot), u.tusId) : null;
+    const file = u.tusId ? path.join(tusDir(media), u.tusId) : null;
     const mtime = file
       ? await stat(file).then(
           (s) => s.mtimeMs,
@@ -523,7 +537,7 @@ export async function cleanStaleUploads(
     ).flatMap((u) => [u.tusId ?? "", u.tempPath ? path.posix.basename(u.tempPath) : ""]),
   );
   for (const kind of ["tmp", "tus", "zip"] as const) {
-    const dir = uploadsDir(mediaRoot, kind);
+    const dir = uploadsDir(media, kind);
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
       const base = name.replace(/\.json$/, "");

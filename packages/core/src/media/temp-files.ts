@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 
@@ -48,7 +49,8 @@ export async function removeStaleTemps(target: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of names) {
     if (!name.startsWith(`${base}.`)) continue;
-    const m = /^\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(base.length));
+    // The store's temp name, or a writer's own temp of that temp (`….tmp.<pid>.<hex>.tmp`).
+    const m = /^\.(\d+)\.[0-9a-f]+\.tmp(?:\.\d+\.[0-9a-f]+\.tmp)?$/.exec(name.slice(base.length));
     if (!m) continue;
     const pid = Number(m[1]);
     const full = path.join(dir, name);
@@ -67,11 +69,7 @@ export async function removeStaleTemps(target: string): Promise<string[]> {
   return removed;
 }
 
-export async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
+/** A temp name for `target` that removeStaleTemps recognises: `<target>.<pid>.<hex>.tmp`. */
+export function tempNameFor(target: string): string {
+  return `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
 }
