@@ -160,7 +160,10 @@ export class MediaCache {
   }
 
   private async acquire(key: string): Promise<string> {
-    const handle = path.join(this.inuseDir, `${OWNER}.${randomBytes(6).toString("hex")}${path.posix.extname(key)}`);
+    const handle = path.join(
+      this.inuseDir,
+      `${OWNER}.${randomBytes(6).toString("hex")}${path.posix.extname(key)}`,
+    );
     let entry = this.entryPath(key, await this.version(key));
     let downloaded = 0;
     // A second pass follows an entry evicted by another process between its download and our
@@ -261,7 +264,7 @@ export class MediaCache {
         files.sort((a, b) => a.mtimeMs - b.mtimeMs);
         for (const f of files) {
           if (total <= this.maxBytes * EVICT_TO) break;
-          //x
+          if (f.nlink > 1) continue;
           await rm(f.file, { force: true });
           total -= f.size;
         }
