@@ -1,4 +1,5 @@
 import { Link, NavLink, Outlet, useLocation } from "react-router";
+import { ImpersonationBanner, useImpersonation } from "../features/admin/ImpersonationBanner";
 import { NotificationsBell } from "../features/segmentation";
 import { featureEnabled } from "../lib/env";
 import { useLogout, useUser } from "../lib/session";
@@ -54,41 +55,45 @@ function NavSection({ title, items }: { title: string; items: NavItem[] }) {
 export function Layout() {
   const user = useUser();
   const logout = useLogout();
+  const impersonating = useImpersonation() !== null;
   const system: NavItem[] = [{ to: "/jobs", label: "Jobs" }];
   if (user.isSiteAdmin) system.push({ to: "/admin", label: "Admin" });
   return (
-    <div className="shell">
-      <header className="header">
-        <NavLink to="/" className="brand">
-          <img src="/favicon.svg" alt="" />
-          BattyCoda
-        </NavLink>
-        <GroupSwitcher />
-        <div className="header-spacer" />
-        <NotificationsBell />
-        <div className="user">
-          <NavLink to="/profile" aria-label="Your profile">
-            {user.username}
+    <>
+      <ImpersonationBanner />
+      <div className={impersonating ? "shell impersonating" : "shell"}>
+        <header className="header">
+          <NavLink to="/" className="brand">
+            <img src="/favicon.svg" alt="" />
+            BattyCoda
           </NavLink>
-          <button
-            type="button"
-            className="btn btn-sm"
-            onClick={() => logout.mutate()}
-            disabled={logout.isPending}
-          >
-            Log out
-          </button>
-        </div>
-      </header>
-      <aside className="sidebar">
-        <NavSection title="Overview" items={overview} />
-        <NavSection title="Workflow" items={workflow} />
-        <NavSection title="Set-up" items={setup} />
-        <NavSection title="System" items={system} />
-      </aside>
-      <main className="main">
-        <Outlet />
-      </main>
-    </div>
+          <GroupSwitcher />
+          <div className="header-spacer" />
+          <NotificationsBell />
+          <div className="user">
+            <NavLink to="/profile" aria-label="Your profile">
+              {user.username}
+            </NavLink>
+            <button
+              type="button"
+              className="btn btn-sm"
+              onClick={() => logout.mutate()}
+              disabled={logout.isPending}
+            >
+              Log out
+            </button>
+          </div>
+        </header>
+        <aside className="sidebar">
+          <NavSection title="Overview" items={overview} />
+          <NavSection title="Workflow" items={workflow} />
+          <NavSection title="Set-up" items={setup} />
+          <NavSection title="System" items={system} />
+        </aside>
+        <main className="main">
+          <Outlet />
+        </main>
+      </div>
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ErrorAlert, formatDate, Loading, PageHeader } from "../components/ui";
+import { AuditLog } from "../features/admin/AuditLog";
 import { CspReports } from "../features/admin/CspReports";
 import { Backups, Maintenance, Schedules } from "../features/admin/Maintenance";
 import { Groups, JobQueues, SystemStatus, Users } from "../features/admin/SystemAdmin";
@@ -147,6 +148,7 @@ export function AdminPage() {
       <Users />
       <Groups />
       <GroupQuotas />
+      <AuditLog />
       <CspReports />
     </div>
   );

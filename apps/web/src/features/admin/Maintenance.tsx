@@ -36,6 +36,7 @@ export function Maintenance() {
   const [media, setMedia] = useState(false);
   const [batchSize, setBatchSize] = useState("50");
   const [concurrency, setConcurrency] = useState("1");
+  const [maxLoad, setMaxLoad] = useState("1.5");
   const [csv, setCsv] = useState("");
   const [key, setKey] = useState("");
   const [targetUrl, setTargetUrl] = useState("");
@@ -64,7 +65,13 @@ export function Maintenance() {
   const request = (): Request => {
     switch (procedure) {
       case "generate-missing-hdf5":
-        return { procedure, dryRun, batchSize: Number(batchSize), concurrency: Number(concurrency) };
+        return {
+          procedure,
+          dryRun,
+          batchSize: Number(batchSize),
+          concurrency: Number(concurrency),
+          maxLoadPerCore: Number(maxLoad),
+        };
       case "backup-database":
         return { procedure, media, dryRun };
       case "check-disk":
@@ -124,6 +131,12 @@ export function Maintenance() {
               value={concurrency}
               onChange={(e) => setConcurrency(e.target.value)}
             />
+            <TextField
+              label="Pause above load per core"
+              inputMode="decimal"
+              value={maxLoad}
+              onChange={(e) => setMaxLoad(e.target.value)}
+            />
           </div>
         ) : null}
         {procedure === "backup-database" ? (
@@ -181,7 +194,12 @@ export function Maintenance() {
       </form>
 
       {current ? (
-        <section className="stack" aria-label="Selected run" data-testid="maintenance-run">
+        <section
+          className="stack"
+          aria-label="Selected run"
+          data-testid="maintenance-run"
+          data-run-id={current.id}
+        >
           <div className="row">
             <strong>{current.procedure}</strong>
             <span data-testid="run-status">{current.status}</span>

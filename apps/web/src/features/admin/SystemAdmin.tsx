@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button, ErrorAlert, formatDate, Loading, SelectField, TextField } from "../../components/ui";
+import { useUser } from "../../lib/session";
 import { type RouterInputs, useTRPC } from "../../lib/trpc";
 
 const mb = (b: number | null) => (b === null ? "—" : `${Math.round(b / 1024 / 1024)} MB`);
@@ -201,11 +202,18 @@ export function Users() {
   const refresh = () => queryClient.invalidateQueries(trpc.admin.users.queryFilter());
   const setActive = useMutation(trpc.admin.setUserActive.mutationOptions({ onSuccess: refresh }));
   const setAdmin = useMutation(trpc.admin.setSiteAdmin.mutationOptions({ onSuccess: refresh }));
+  const me = useUser();
+  const impersonate = useMutation(
+    trpc.admin.impersonate.mutationOptions({
+      // a full page load: every cached query of the admin's goes, the user's pages load fresh
+      onSuccess: () => window.location.assign("/"),
+    }),
+  );
   return (
     <section className="card stack" aria-labelledby="users-h">
       <h2 id="users-h">Users</h2>
       <TextField label="Search" value={search} onChange={(e) => setSearch(e.target.value)} />
-      <ErrorAlert error={users.error ?? setActive.error ?? setAdmin.error} />
+      <ErrorAlert error={users.error ?? setActive.error ?? setAdmin.error ?? impersonate.error} />
       {users.data ? (
         <table className="table">
           <thead>
@@ -235,6 +243,17 @@ export function Users() {
                   <Button size="sm" onClick={() => setAdmin.mutate({ userId: u.id, value: !u.isSiteAdmin })}>
                     {u.isSiteAdmin ? "Revoke admin" : "Make admin"}
                   </Button>
+                  {u.isActive && !u.isSiteAdmin && u.id !== me.id ? (
+                    <Button
+                      size="sm"
+                      busy={impersonate.isPending && impersonate.variables?.userId === u.id}
+                      onClick={() => impersonate.mutate({ userId: u.id })}
+                      aria-label={`Act as ${u.username}`}
+                      title="See BattyCoda as this user sees it (recorded in the audit log)"
+                    >
+                      Act as
+                    </Button>
+                  ) : null}
                 </td>
               </tr>
             ))}
