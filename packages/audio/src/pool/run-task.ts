@@ -57,7 +57,7 @@ export async function runTask(task: AudioTask): Promise<unknown> {
     case "features":
       return extractCallFeatures(task.samples, task.sampleRate, task.segments);
     case "clustering-features":
-      return extractClusteringFeatures(task.samples, task.sampleRate, task.segments);
+      return extractClusteringFeatures(task.samples, task.sampleRate, task.segments, task.options);
     case "render-png":
       return renderWindowPng(task.h5Path, task.window, task.options);
     case "render-binary":

@@ -1,5 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
-import type { CallFeatures, ClusteringFeatures } from "../features/index.ts";
+import type { CallFeatures, ClusteringFeatures, ClusteringOptions } from "../features/index.ts";
 import type { BinaryOptions } from "../render/binary.ts";
 import type { RenderOptions } from "../render/png.ts";
 import type { Segment, SegmentParams } from "../segmentation/index.ts";
@@ -35,7 +35,13 @@ export type AudioTask =
     }
   | { type: "features"; samples: Float32Array; sampleRate: number; segments: Segment[] }
   /** MFCC / mel / chroma summaries per segment (clustering). */
-  | { type: "clustering-features"; samples: Float32Array; sampleRate: number; segments: Segment[] }
+  | {
+      type: "clustering-features";
+      samples: Float32Array;
+      sampleRate: number;
+      segments: Segment[];
+      options?: ClusteringOptions;
+    }
   /** HDF5 window → PNG bytes (the window is read inside the worker, so its float grid never reaches the caller). */
   | { type: "render-png"; h5Path: string; window: SpectrogramWindowRequest; options?: RenderOptions }
   /** HDF5 window → BCSG bytes for the browser canvas. */

@@ -1,14 +1,16 @@
 // Clustering runs end to end against real PostgreSQL, pg-boss, the audio pool and R (Rscript with
 // Debian's packages): synthetic calls of three shapes come back as three clusters; retries replace
 // rather than duplicate; explorer edits, mapping, labels, task batches and exports; other groups.
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { AudioPool } from "@battycoda/audio";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../../audio/test/fixtures/generate.ts";
 import { DomainError } from "../access/errors.ts";
+import { cancelGroupJob, retryGroupJob } from "../jobs/api.ts";
 import { type Boss, createBoss, registerJobHandler } from "../jobs/index.ts";
+import { createBatch, createBatchHandler } from "../tasks/batches.ts";
 import {
   applyMapping,
   batchFromMapping,
@@ -35,6 +37,8 @@ let mediaRoot: string;
 let boss: Boss;
 let pool: AudioPool;
 const hooks: { afterFeatures: ((runId: string) => Promise<void> | void) | null } = { afterFeatures: null };
+/** What the handler returned per run (a cancelled job's row keeps no result). */
+const handlerResults = new Map<string, unknown>();
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -46,9 +50,20 @@ beforeAll(async () => {
   await registerJobHandler(
     { db: t.db, boss },
     "clustering.run",
-    clusteringRunHandler({ mediaRoot, pool, afterFeatures: (id) => hooks.afterFeatures?.(id) }),
+    async (ctx) => {
+      const result = await clusteringRunHandler({
+        mediaRoot,
+        pool,
+        afterFeatures: (id) => hooks.afterFeatures?.(id),
+      })(ctx);
+      handlerResults.set(ctx.payload.runId, result);
+      return result;
+    },
     { pollingIntervalSeconds: 0.5 },
   );
+  await registerJobHandler({ db: t.db, boss }, "tasks.create-batch", createBatchHandler({ pageSize: 25 }), {
+    pollingIntervalSeconds: 0.5,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -80,6 +95,23 @@ async function expectDomainError(p: Promise<unknown>, code: string, message?: Re
   expect(err).toBeInstanceOf(DomainError);
   expect((err as DomainError).code).toBe(code);
   if (message) expect((err as DomainError).message).toMatch(message);
+}
+
+/** Live (not zombie) processes started by this test process that run r_code/clustering.R. */
+async function clusteringRProcesses(): Promise<number[]> {
+  const found: number[] = [];
+  for (const d of await readdir("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = await readFile(`/proc/${d}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(ppid) !== process.pid || state === "Z") continue;
+      if ((await readFile(`/proc/${d}/cmdline`, "utf8")).includes("clustering.R")) found.push(Number(d));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
 }
 
 /** Cluster index per call (noise = -1) in the scene's call order, from the stored assignments. */
@@ -205,6 +237,38 @@ describe("clustering synthetic calls of three shapes", () => {
     expect(detail.metrics?.sweep).toBeNull();
   }, 180_000);
 
+  it("recordings at 250 and 384 kHz in one run cluster by call shape, not by sample rate (one band for both)", async () => {
+    const a = await createShapesScene(t, mediaRoot, dir, {
+      calls: 60,
+      sampleRate: 250_000,
+      name: "mixed-250",
+    });
+    const b = await createShapesScene(t, mediaRoot, dir, {
+      calls: 60,
+      sampleRate: 384_000,
+      name: "mixed-384",
+      groupId: a.groupId,
+      userId: a.access.userId,
+    });
+    await t.db.recording.update({
+      where: { id: b.recordingId },
+      data: { projectId: a.projectId, speciesId: a.speciesId },
+    });
+    const { runId } = await createRun({ db: t.db, boss }, a.access, {
+      scope: { kind: "collection", projectId: a.projectId },
+      featureSet: "mfcc",
+      algorithm: "kmeans",
+      params: { k: 3 },
+    });
+    await until(runId, "completed");
+    const labels = [...(await assignments(a, runId)), ...(await assignments(b, runId))];
+    const shapes = [...a.calls, ...b.calls].map((c) => c.shape);
+    expect(adjustedRandIndex(shapes, labels)).toBeGreaterThanOrEqual(0.9);
+    const run = await getRun({ db: t.db }, a.access, runId);
+    expect(run.band).toEqual({ minHz: 10_000, maxHz: 120_000 });
+    expect(run.name).toContain("mfcc 10–120 kHz");
+  }, 180_000);
+
   it("a crashed attempt is retried and the result is written once; running the job again replaces it", async () => {
     let crashes = 0;
     hooks.afterFeatures = () => {
@@ -247,6 +311,83 @@ describe("clustering synthetic calls of three shapes", () => {
       hooks.afterFeatures = null;
     }
   }, 240_000);
+
+  it("cancelling the run's job from the Jobs page kills Rscript, marks the run cancelled and stores no clusters; a retry completes it", async () => {
+    // spectral with its k sweep keeps R busy for many seconds on a few hundred calls
+    const scene = await createShapesScene(t, mediaRoot, dir, {
+      calls: 300,
+      sampleRate: 250_000,
+      name: "cancel",
+    });
+    expect(await clusteringRProcesses()).toEqual([]);
+    const { runId, jobId } = await createRun({ db: t.db, boss }, scene.access, {
+      scope: { kind: "segmentation", segmentationId: scene.segmentationId },
+      algorithm: "spectral",
+      params: { k: 3 },
+    });
+    let pids: number[] = [];
+    await expect
+      .poll(
+        async () => {
+          pids = await clusteringRProcesses();
+          return pids.length;
+        },
+        { timeout: 120_000, interval: 50 },
+      )
+      .toBe(1);
+    expect((await runRow(runId)).status).toBe("running");
+    const job = await cancelGroupJob({ db: t.db, boss }, scene.access, jobId);
+    expect(job.status).toBe("cancelled");
+    // the process is gone within the watch interval plus R's exit
+    await expect.poll(clusteringRProcesses, { timeout: 10_000, interval: 100 }).toEqual([]);
+    expect(() => process.kill(pids[0] as number, 0)).toThrow();
+    expect((await runRow(runId)).status).toBe("cancelled");
+    await expect
+      .poll(() => handlerResults.get(runId), { timeout: 10_000 })
+      .toEqual({ runId, skipped: "cancelled" });
+    expect((await runRow(runId)).status).toBe("cancelled");
+    expect(await t.db.cluster.count({ where: { runId } })).toBe(0);
+    expect(await t.db.segmentCluster.count({ where: { cluster: { runId } } })).toBe(0);
+    await expectDomainError(
+      cancelGroupJob({ db: t.db, boss }, scene.access, jobId),
+      "PRECONDITION_FAILED",
+      /cancelled/,
+    );
+
+    // retried from the Jobs page, the run runs again (k-means, to keep the test short) and completes whole
+    await t.db.clusteringRun.update({
+      where: { id: runId },
+      data: { parameters: { featureSet: "mfcc", algorithm: "kmeans", params: { k: 3 }, embedding: "pca" } },
+    });
+    await retryGroupJob({ db: t.db, boss }, scene.access, jobId);
+    await until(runId, "completed");
+    expect(await t.db.segmentCluster.count({ where: { cluster: { runId } } })).toBe(300);
+  }, 300_000);
+
+  it("a job cancelled while it is queued leaves its run cancelled, not pending", async () => {
+    // a database without a worker, so the job stays queued
+    const idle = await createTestDatabase();
+    const client = await createBoss(idle.url, { role: "client" });
+    try {
+      const scene = await createShapesScene(idle, mediaRoot, dir, {
+        calls: 30,
+        sampleRate: 250_000,
+        name: "queued",
+      });
+      const { runId, jobId } = await createRun({ db: idle.db, boss: client }, scene.access, {
+        scope: { kind: "segmentation", segmentationId: scene.segmentationId },
+      });
+      expect((await idle.db.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe("queued");
+      await cancelGroupJob({ db: idle.db, boss: client }, scene.access, jobId);
+      expect((await idle.db.clusteringRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe(
+        "cancelled",
+      );
+      expect((await idle.db.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe("cancelled");
+    } finally {
+      await client.stop({ graceful: false, wait: true, timeout: 5000 });
+      await idle.drop();
+    }
+  }, 60_000);
 
   it("names, splits and merges clusters, maps them to call types, applies labels, builds a review batch and exports", async () => {
     const access = s250.access;
@@ -355,17 +496,94 @@ describe("clustering synthetic calls of three shapes", () => {
       ).updated,
     ).toBe(0);
 
-    const batch = await batchFromMapping({ db: t.db }, access, {
+    const batch = await batchFromMapping({ db: t.db, boss }, access, {
       runId: kmeansRunId,
       name: "review mapping",
     });
-    expect(batch.tasks).toBe(c0.size + c1.size);
-    const tasks = await t.db.task.findMany({ where: { batchId: batch.batchId } });
-    expect(new Set(tasks.map((x) => x.predictedLabel)).size).toBe(2);
+    expect(batch).toMatchObject({ tasks: c0.size + c1.size, jobId: null });
+    const tasks = await t.db.task.findMany({
+      where: { batchId: batch.batchId },
+      orderBy: { position: "asc" },
+    });
+    expect(tasks.map((x) => x.position)).toEqual(tasks.map((_, i) => i + 1));
+    const mappedTo = new Map([
+      [c0.id, { label: t0, confidence: 0.9 }],
+      [c1.id, { label: mappings.find((m) => m.clusterId === c1.id)?.shortName, confidence: 0.8 }],
+    ]);
+    const clusterOf = new Map(
+      (await t.db.segmentCluster.findMany({ where: { cluster: { runId: kmeansRunId } } })).map((l) => [
+        l.segmentId,
+        l,
+      ]),
+    );
+    for (const task of tasks) {
+      const link = clusterOf.get(task.segmentId as string);
+      const m = mappedTo.get(link?.clusterId as string);
+      expect(task.predictedLabel).toBe(m?.label);
+      expect(task.confidence).toBeCloseTo((m?.confidence ?? 0) * (link?.confidence ?? 1), 12);
+      expect(task.speciesId).toBe(s250.speciesId);
+    }
+    // made by the tasks module's createBatch: its source, status and progress, like any batch
+    const stored = await t.db.taskBatch.findUniqueOrThrow({ where: { id: batch.batchId } });
+    expect(stored).toMatchObject({
+      status: "ready",
+      progress: 1,
+      projectId: s250.projectId,
+      speciesId: s250.speciesId,
+      orderMode: "onset",
+    });
+    expect(stored.source).toMatchObject({
+      request: { kind: "clustering", runId: kmeansRunId },
+      clustering: { runId: kmeansRunId, clusterIds: null },
+    });
+    // the same name rules as every batch: unique in the group (whichever way the other was made), trimmed, not empty
     await expectDomainError(
-      batchFromMapping({ db: t.db }, access, { runId: kmeansRunId, name: "review mapping" }),
+      batchFromMapping({ db: t.db, boss }, access, { runId: kmeansRunId, name: " review mapping " }),
+      "CONFLICT",
+      /already exists/,
+    );
+    await createBatch({ db: t.db, boss }, access, {
+      name: "from the segmentation",
+      source: { kind: "segmentation", segmentationId: s250.segmentationId },
+    });
+    await expectDomainError(
+      batchFromMapping({ db: t.db, boss }, access, { runId: kmeansRunId, name: "from the segmentation" }),
       "CONFLICT",
     );
+    await expect(
+      batchFromMapping({ db: t.db, boss }, access, { runId: kmeansRunId, name: "  " }),
+    ).rejects.toThrow(/A batch needs a name/);
+    // only the chosen clusters; another run's cluster is NOT_FOUND
+    const one = await batchFromMapping({ db: t.db, boss }, access, {
+      runId: kmeansRunId,
+      name: "review c1",
+      clusterIds: [c1.id],
+    });
+    expect(one.tasks).toBe(c1.size);
+    expect(await t.db.task.count({ where: { batchId: one.batchId } })).toBe(c1.size);
+    await expectDomainError(
+      batchFromMapping({ db: t.db, boss }, access, { runId: kmeansRunId, name: "x", clusterIds: ["nope"] }),
+      "NOT_FOUND",
+    );
+    // a batch too big to build inline goes through the tasks.create-batch job, page by page
+    const big = await batchFromMapping(
+      { db: t.db, boss },
+      access,
+      { runId: kmeansRunId, name: "review mapping (job)" },
+      { inlineLimit: 10 },
+    );
+    expect(big.jobId).not.toBeNull();
+    await expect
+      .poll(async () => (await t.db.taskBatch.findUniqueOrThrow({ where: { id: big.batchId } })).status, {
+        timeout: 60_000,
+      })
+      .toBe("ready");
+    const bigTasks = await t.db.task.findMany({
+      where: { batchId: big.batchId },
+      orderBy: { position: "asc" },
+    });
+    expect(bigTasks.map((x) => x.position)).toEqual(tasks.map((x) => x.position));
+    expect(bigTasks.map((x) => x.segmentId)).toEqual(tasks.map((x) => x.segmentId));
 
     const csv = await clustersCsv({ db: t.db }, access, kmeansRunId);
     const lines = csv.csv.trim().split("\n");

@@ -3,8 +3,10 @@
 // each recording's own sample rate, from short reads around the page's calls, in the worker's pool.
 import {
   type ClusteringFeatures,
+  type ClusteringOptions,
   extractClusteringFeatures,
   FEATURE_NAMES,
+  type FrequencyBand,
   N_CHROMA,
   N_MELS,
   N_MFCC,
@@ -52,6 +54,7 @@ async function spectralFeatures(
   audioPath: string,
   page: PageSegment[],
   pool: AudioTaskRunner | null | undefined,
+  options: ClusteringOptions,
 ): Promise<Map<string, ClusteringFeatures>> {
   const info = await readWavInfo(audioPath);
   const sr = info.sampleRate;
@@ -84,8 +87,8 @@ async function spectralFeatures(
         return { onset: (first + 0.5) / sr, offset: (end + 0.5) / sr };
       });
       const rows = pool
-        ? await pool.run({ type: "clustering-features", samples, sampleRate: sr, segments: rel })
-        : extractClusteringFeatures(samples, sr, rel);
+        ? await pool.run({ type: "clustering-features", samples, sampleRate: sr, segments: rel, options })
+        : extractClusteringFeatures(samples, sr, rel, options);
       span.members.forEach((s, i) => {
         out.set(s.id, rows[i] as ClusteringFeatures);
       });
@@ -103,6 +106,8 @@ function vectorOf(featureSet: TFeatureSet, f: ClusteringFeatures): number[] {
 
 export interface BuildMatrixOptions {
   mediaRoot: string;
+  /** MFCC / mel / chroma: the run's band, the same for every recording (see packages/audio). */
+  band?: FrequencyBand;
   pool?: AudioTaskRunner | null;
   pageSize?: number;
   onPage?: (done: number, total: number) => Promise<void> | void;
@@ -165,7 +170,12 @@ export async function buildFeatureMatrix(
           put(s.id, f ? FEATURE_NAMES.map((name) => f[name]) : [Number.NaN]);
         }
       } else {
-        const features = await spectralFeatures(audioPath, page, options.pool);
+        const features = await spectralFeatures(
+          audioPath,
+          page,
+          options.pool,
+          options.band ? { band: options.band } : {},
+        );
         for (const s of page) {
           const f = features.get(s.id);
           put(s.id, f ? vectorOf(featureSet, f) : [Number.NaN]);

@@ -31,10 +31,28 @@ export function clusteringRunHandler(deps: ClusteringHandlerDeps): JobHandler<"c
   return (ctx) => runClusteringJob(ctx, deps);
 }
 
-async function isStopped({ db }: DbContext, runId: string): Promise<boolean> {
-  const r = await db.clusteringRun.findUnique({ where: { id: runId }, select: { status: true } });
-  return r?.status !== "running";
+/**
+ * The run was cancelled (its own Cancel, or the Jobs page / admin queues cancelling its job) or
+ * deleted. A cancelled job whose run still says running is marked cancelled here, so the run never
+ * stays "running" for a job that is gone.
+ */
+async function isStopped(ctx: JobContext<"clustering.run">, runId: string): Promise<boolean> {
+  const r = await ctx.db.clusteringRun.findUnique({ where: { id: runId }, select: { status: true } });
+  if (r?.status !== "running") return true;
+  if (!(await ctx.isCancelled())) return false;
+  await markCancelled(ctx, runId);
+  return true;
 }
+
+async function markCancelled({ db }: DbContext, runId: string) {
+  await db.clusteringRun.updateMany({
+    where: { id: runId, status: { in: ["pending", "running"] } },
+    data: { status: "cancelled" },
+  });
+}
+
+/** How often R's run is checked for a cancel (the Rscript process is killed when it is). */
+const WATCH_MS = 500;
 
 async function runClusteringJob(ctx: JobContext<"clustering.run">, deps: ClusteringHandlerDeps) {
   const { db } = ctx;
@@ -57,15 +75,16 @@ async function runClusteringJob(ctx: JobContext<"clustering.run">, deps: Cluster
   try {
     const matrix = await buildFeatureMatrix({ db }, scope.segmentationIds, params.featureSet, {
       mediaRoot: deps.mediaRoot,
+      band: params.band,
       pool: deps.pool ?? null,
       ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
       onPage: async (done, total) => {
-        if (await isStopped({ db }, runId)) throw new RunStopped();
+        if (await isStopped(ctx, runId)) throw new RunStopped();
         await progress((0.5 * done) / Math.max(1, total), `Measured ${done} of ${total} calls`);
       },
     });
     await deps.afterFeatures?.(runId);
-    if (await isStopped({ db }, runId)) throw new RunStopped();
+    if (await isStopped(ctx, runId)) throw new RunStopped();
     if (matrix.n < 3)
       throw new PermanentJobError(
         `Only ${matrix.n} measurable call${matrix.n === 1 ? "" : "s"} in this scope; at least 3 are needed to cluster`,
@@ -73,10 +92,10 @@ async function runClusteringJob(ctx: JobContext<"clustering.run">, deps: Cluster
     await progress(0.5, `Clustering ${matrix.n} calls in R`);
     const controller = new AbortController();
     const watch = setInterval(() => {
-      isStopped({ db }, runId)
+      isStopped(ctx, runId)
         .then((stopped) => stopped && controller.abort())
         .catch(() => undefined);
-    }, 2000);
+    }, WATCH_MS);
     let lastWrite = 0;
     let result: Awaited<ReturnType<typeof runRClustering>>;
     try {
@@ -100,12 +119,22 @@ async function runClusteringJob(ctx: JobContext<"clustering.run">, deps: Cluster
           },
         },
       );
+    } catch (err) {
+      // the killed process's exit is the cancel, not a failure to retry
+      if (controller.signal.aborted) throw new RunStopped();
+      throw err;
     } finally {
       clearInterval(watch);
     }
-    if (controller.signal.aborted) throw new RunStopped();
+    if (controller.signal.aborted || (await isStopped(ctx, runId))) throw new RunStopped();
     await progress(0.92, "Storing clusters");
-    const stored = await storeResult({ db }, runId, matrix, result, (Date.now() - started) / 1000);
+    const stored = await storeResult(
+      { db },
+      { runId, jobId: ctx.job.id },
+      matrix,
+      result,
+      (Date.now() - started) / 1000,
+    );
     if (!stored) throw new RunStopped();
     return {
       runId,
@@ -114,7 +143,10 @@ async function runClusteringJob(ctx: JobContext<"clustering.run">, deps: Cluster
       noise: result.noise,
     };
   } catch (err) {
-    if (err instanceof RunStopped) return { runId, skipped: "cancelled" };
+    if (err instanceof RunStopped) {
+      if (await ctx.isCancelled()) await markCancelled({ db }, runId);
+      return { runId, skipped: "cancelled" };
+    }
     const permanent =
       err instanceof PermanentJobError ||
       err instanceof ClusteringInputError ||

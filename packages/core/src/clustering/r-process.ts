@@ -58,6 +58,8 @@ export class ClusteringInputError extends Error {
   override name = "ClusteringInputError";
 }
 
+const KILL_GRACE_MS = 3000;
+
 export interface RunROptions {
   script?: string;
   rscript?: string;
@@ -117,8 +119,14 @@ export async function runRClustering(
       child.stderr.on("data", (c: Buffer) => {
         stderr = (stderr + c.toString("utf8")).slice(-4000);
       });
-      const kill = () => child.kill("SIGTERM");
-      options.signal?.addEventListener("abort", kill, { once: true });
+      // R exits on SIGTERM between statements; one stuck in compiled code gets SIGKILL a moment later
+      let hardKill: NodeJS.Timeout | undefined;
+      const kill = () => {
+        child.kill("SIGTERM");
+        hardKill = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+      };
+      if (options.signal?.aborted) kill();
+      else options.signal?.addEventListener("abort", kill, { once: true });
       const timer = setInterval(() => {
         readFile(path.join(dir, "progress.json"), "utf8")
           .then((t) => {
@@ -133,6 +141,7 @@ export async function runRClustering(
       });
       child.on("close", async (code, sig) => {
         clearInterval(timer);
+        clearTimeout(hardKill);
         options.signal?.removeEventListener("abort", kill);
         if (code === 0) return resolve();
         const e = await readFile(path.join(dir, "error.json"), "utf8").catch(() => null);

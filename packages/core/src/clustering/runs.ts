@@ -1,5 +1,6 @@
 // Clustering runs as the API sees them: create (scope resolved and stored, job queued in the same
 // transaction), list, read, cancel, retry, delete. Another group's runs are NOT_FOUND.
+import { DEFAULT_CLUSTERING_BAND } from "@battycoda/audio";
 import type { Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
@@ -15,6 +16,7 @@ import {
   type TClusteringRunSummary,
   type TCreateRunRequest,
   type TFeatureSet,
+  type TFrequencyBand,
   ZCreateRunRequest,
 } from "./schemas.ts";
 import { type ResolvedScope, resolveScope } from "./scope.ts";
@@ -26,6 +28,8 @@ export interface RunParameters {
   algorithm: TAlgorithm;
   params: TAlgorithmParams;
   embedding: "auto" | "umap" | "tsne" | "pca";
+  /** Stored with the run, so a retry and every recording of it use the same band. */
+  band: TFrequencyBand;
 }
 
 export type StoredScope = Omit<ResolvedScope, "recordings"> & { recordings: number };
@@ -50,8 +54,12 @@ export function runParameters(json: Prisma.JsonValue): RunParameters {
     algorithm: p.algorithm ?? "kmeans",
     params: p.params ?? {},
     embedding: p.embedding ?? "auto",
+    band: p.band ?? { ...DEFAULT_CLUSTERING_BAND },
   };
 }
+
+const kHz = (hz: number) => `${Number((hz / 1000).toFixed(3))}`;
+export const bandText = (b: TFrequencyBand) => `${kHz(b.minHz)}–${kHz(b.maxHz)} kHz`;
 
 const precondition = (m: string) => new DomainError("PRECONDITION_FAILED", m);
 
@@ -86,11 +94,13 @@ export async function createRun(
     algorithm: input.algorithm,
     params,
     embedding: input.embedding,
+    band: input.band ?? { ...DEFAULT_CLUSTERING_BAND },
   };
   const boss = requireBoss(maybeBoss);
+  const features =
+    input.featureSet === "calls" ? input.featureSet : `${input.featureSet} ${bandText(parameters.band)}`;
   const name =
-    input.name ??
-    `${input.algorithm}${params.k ? ` k=${params.k}` : ""} on ${input.featureSet} (${segments} calls)`;
+    input.name ?? `${input.algorithm}${params.k ? ` k=${params.k}` : ""} on ${features} (${segments} calls)`;
   return inTransaction(db, async (tx) => {
     const run = await tx.clusteringRun.create({
       data: {
@@ -142,6 +152,7 @@ function summary(r: RunRow, jobId: string | null): TClusteringRunSummary {
     featureSet: r.featureSet,
     algorithm: p.algorithm,
     params: p.params as Record<string, unknown>,
+    band: p.featureSet === "calls" ? null : p.band,
     scope: scope?.request ?? null,
     speciesId: scope?.speciesId ?? null,
     clusterCount: r._count.clusters,
@@ -212,15 +223,43 @@ export async function cancelRun(
 ) {
   const run = await findRunInGroup({ db }, access, runId);
   const boss = requireBoss(maybeBoss);
-  if (run.status !== "pending" && run.status !== "running")
-    throw precondition(`Only queued or running runs can be cancelled (this one is ${run.status})`);
-  await db.clusteringRun.updateMany({
+  const refuse = (status: string) =>
+    precondition(`Only queued or running runs can be cancelled (this one is ${status})`);
+  if (run.status !== "pending" && run.status !== "running") throw refuse(run.status);
+  // waits while the handler stores a result (it holds the run's row): then the run is completed
+  const { count } = await db.clusteringRun.updateMany({
     where: { id: runId, status: { in: ["pending", "running"] } },
     data: { status: "cancelled" },
   });
+  if (count === 0) throw refuse((await db.clusteringRun.findUniqueOrThrow({ where: { id: runId } })).status);
+  // the handler sees the cancelled run within a second, kills Rscript and stores nothing
   const jobId = (await jobIdsOf({ db }, [runId])).get(runId);
   if (jobId) await cancelJob({ db, boss }, jobId);
   return { ok: true as const };
+}
+
+/** The Jobs page cancelling a clustering job: through its run, so the run, its job and R all stop. */
+export async function cancelRunOfJob(
+  { db, boss }: Pick<CoreContext, "db" | "boss">,
+  access: GroupAccess,
+  runId: string,
+) {
+  const run = await db.clusteringRun.findFirst({ where: { id: runId, groupId: access.groupId } });
+  if (run && (run.status === "pending" || run.status === "running"))
+    return cancelRun({ db, boss }, access, run.id);
+  return null;
+}
+
+/** The Jobs page retrying a failed or cancelled clustering job: the run is queued again with it. */
+export async function retryRunOfJob(
+  { db, boss }: Pick<CoreContext, "db" | "boss">,
+  access: GroupAccess,
+  runId: string,
+) {
+  const run = await db.clusteringRun.findFirst({ where: { id: runId, groupId: access.groupId } });
+  if (run && (run.status === "failed" || run.status === "cancelled"))
+    return retryRun({ db, boss }, access, run.id);
+  return null;
 }
 
 /** A failed or cancelled run queued again on its Job row (the handler starts from scratch). */

@@ -3,6 +3,7 @@
 import { RunStatus } from "@battycoda/db";
 import { z } from "zod";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
+import { ZBatchName } from "../tasks/schemas.ts";
 
 const ZId = z.string().min(1).max(64);
 
@@ -40,6 +41,19 @@ export type TAlgorithmParams = z.infer<typeof ZAlgorithmParams>;
 
 export const ZEmbedding = z.enum(["auto", "umap", "tsne", "pca"]);
 
+/**
+ * The band (Hz) the MFCC / mel / chroma features look at, the same for every recording of the run, so
+ * recordings at 250, 384 or 500 kHz give the same vector for the same call. Default 10–120 kHz.
+ */
+export const ZFrequencyBand = z
+  .object({
+    minHz: z.number().min(0).max(1_000_000),
+    maxHz: z.number().positive().max(1_000_000),
+  })
+  .strict()
+  .refine((b) => b.maxHz > b.minHz, { error: "The band's upper edge must be above its lower edge" });
+export type TFrequencyBand = z.infer<typeof ZFrequencyBand>;
+
 export const ZClusteringScope = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("segmentation"), segmentationId: ZId }),
   /** The active, completed segmentation of each recording of the project and/or species. */
@@ -60,6 +74,8 @@ export const ZCreateRunRequest = z.object({
   algorithm: ZAlgorithm.default("kmeans"),
   params: ZAlgorithmParams.default({}),
   embedding: ZEmbedding.default("auto"),
+  /** MFCC / mel / chroma only; default DEFAULT_CLUSTERING_BAND. */
+  band: ZFrequencyBand.optional(),
 });
 export type TCreateRunRequest = z.input<typeof ZCreateRunRequest>;
 export const ZCreateRunResponse = z.object({ runId: z.string(), jobId: z.string() });
@@ -92,6 +108,8 @@ export const ZClusteringRunSummary = z.object({
   featureSet: z.string(),
   algorithm: z.string(),
   params: z.record(z.string(), z.unknown()),
+  /** The features' band; null for the 27 call features (they measure the whole call). */
+  band: ZFrequencyBand.nullable(),
   scope: z.unknown(),
   speciesId: z.string().nullable(),
   clusterCount: z.number().int(),
@@ -217,9 +235,14 @@ export const ZApplyMappingResponse = z.object({ updated: z.number().int() });
 
 export const ZMappingBatchRequest = z.object({
   runId: ZId,
-  name: z.string().trim().min(1).max(200),
+  name: ZBatchName,
   clusterIds: z.array(ZId).max(500).optional(),
 });
-export const ZMappingBatchResponse = z.object({ batchId: z.string(), tasks: z.number().int() });
+/** jobId is set when the batch is big enough to be built by the background job (tasks is then the total to come). */
+export const ZMappingBatchResponse = z.object({
+  batchId: z.string(),
+  jobId: z.string().nullable(),
+  tasks: z.number().int(),
+});
 
 export const ZOk = z.object({ ok: z.literal(true) });

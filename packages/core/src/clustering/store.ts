@@ -13,10 +13,10 @@ const CHUNK = 20_000;
 
 const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 
-/** True when stored; false when the run stopped (cancelled, deleted) meanwhile. */
+/** True when stored; false when the run or its job stopped (cancelled, deleted) meanwhile. */
 export async function storeResult(
   { db }: DbContext,
-  runId: string,
+  { runId, jobId }: { runId: string; jobId?: string | undefined },
   matrix: FeatureMatrix,
   r: RClusteringResult,
   seconds: number,
@@ -47,6 +47,12 @@ export async function storeResult(
       const [row] = await tx.$queryRaw<{ status: string }[]>`
         SELECT status::text AS status FROM "ClusteringRun" WHERE id = ${runId} FOR UPDATE`;
       if (row?.status !== "running") return false;
+      // a cancel from the Jobs page waits for this lock, or this sees it: never both a cancelled job and clusters
+      if (jobId) {
+        const [job] = await tx.$queryRaw<{ status: string }[]>`
+          SELECT status::text AS status FROM "Job" WHERE id = ${jobId} FOR SHARE`;
+        if (job?.status === "cancelled") return false;
+      }
       await tx.cluster.deleteMany({ where: { runId } });
       await tx.cluster.createMany({
         data: r.clusters.map((c, i) => ({

@@ -10,6 +10,11 @@ import type { Db, DbOrTx } from "../access/db.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
 import { cancelRunOfJob, retryRunOfJob } from "../classification/runs.ts";
+import {
+  RUN_SUBJECT as CLUSTERING_RUN_SUBJECT,
+  cancelRunOfJob as cancelClusteringRunOfJob,
+  retryRunOfJob as retryClusteringRunOfJob,
+} from "../clustering/runs.ts";
 import { ZId } from "../groups/groups.schemas.ts";
 import { markRecordingJobLost } from "../processing/status.ts";
 import { cancelJob, retryJob } from "./enqueue.ts";
@@ -261,6 +266,11 @@ export async function cancelGroupJob(
     if (await cancelRunOfJob({ db, boss }, access, job.subjectId))
       return detail({ db }, access, await findJobInGroup({ db }, access, jobId));
   }
+  // A clustering run too: the run is marked cancelled, so its handler kills Rscript and stores nothing.
+  if (job.subjectType === CLUSTERING_RUN_SUBJECT && job.subjectId) {
+    if (await cancelClusteringRunOfJob({ db, boss }, access, job.subjectId))
+      return detail({ db }, access, await findJobInGroup({ db }, access, jobId));
+  }
   const updated = await cancelJob({ db, boss }, jobId);
   // A queued processing job will never run its handler, which would otherwise update the recording.
   if (updated.status === "cancelled" && job.status === "queued")
@@ -278,6 +288,10 @@ export async function retryGroupJob(
   // A classification run goes back into its queue (and resumes after its stored results).
   if (job.subjectType === "classificationRun" && job.subjectId && RETRYABLE.includes(job.status)) {
     if (await retryRunOfJob({ db, boss }, access, job.subjectId))
+      return detail({ db }, access, await findJobInGroup({ db }, access, jobId));
+  }
+  if (job.subjectType === CLUSTERING_RUN_SUBJECT && job.subjectId && RETRYABLE.includes(job.status)) {
+    if (await retryClusteringRunOfJob({ db, boss }, access, job.subjectId))
       return detail({ db }, access, await findJobInGroup({ db }, access, jobId));
   }
   return detail({ db }, access, await retryJob({ db, boss }, jobId));

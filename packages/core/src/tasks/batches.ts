@@ -9,6 +9,7 @@ import type { CoreContext, DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { badRequest, conflict, DomainError, isUniqueViolation, notFound } from "../access/errors.ts";
 import { float8Text } from "../access/exact-float.ts";
+import { mappedMembersSql } from "../clustering/members-sql.ts";
 import { cancelJob, enqueueJob } from "../jobs/enqueue.ts";
 import type { JobHandler } from "../jobs/handler.ts";
 import { speciesImageUrl } from "../species/species.ts";
@@ -38,16 +39,25 @@ export interface SourcePair {
   runId: string | null;
 }
 
-/** What is stored in TaskBatch.source: the request plus the resolved pairs the job builds from. */
+/** A clustering run's mapped members (a batch made from a cluster → call type mapping). */
+export interface ClusteringSource {
+  runId: string;
+  clusterIds: string[] | null;
+}
+
+/** What is stored in TaskBatch.source: the request plus what the job builds from (pairs or a mapping). */
 export interface StoredSource {
   request: TBatchSource;
   pairs: SourcePair[];
+  clustering?: ClusteringSource | undefined;
   confidenceThreshold: number | null;
   orderMode: TOrderMode;
 }
 
-interface Resolved {
-  pairs: SourcePair[];
+/** Where a batch's candidates come from. */
+type CandidateSource = Pick<StoredSource, "pairs" | "clustering">;
+
+interface Resolved extends CandidateSource {
   projectId: string | null;
   speciesId: string | null;
 }
@@ -86,6 +96,7 @@ async function resolveSource(
       speciesId: run.recording.speciesId,
     };
   }
+  if (source.kind === "clustering") return resolveClustering({ db }, access, source);
   if (source.kind === "segmentation") {
     const seg = await db.segmentation.findFirst({
       where: { id: source.segmentationId, groupId: access.groupId },
@@ -136,6 +147,33 @@ async function resolveSource(
   };
 }
 
+async function resolveClustering(
+  { db }: DbContext,
+  access: GroupAccess,
+  source: Extract<TBatchSource, { kind: "clustering" }>,
+): Promise<Resolved> {
+  const run = await db.clusteringRun.findFirst({ where: { id: source.runId, groupId: access.groupId } });
+  if (!run) throw notFound("Clustering run");
+  if (run.status !== "completed")
+    throw precondition(`The run is ${run.status}; only a completed run's mapping can be reviewed`);
+  const clusterIds = source.clusterIds ?? null;
+  if (clusterIds) {
+    const found = await db.cluster.count({ where: { id: { in: clusterIds }, runId: run.id } });
+    if (found !== new Set(clusterIds).size) throw notFound("Cluster");
+  }
+  const mapped = await db.clusterCallMapping.count({
+    where: { cluster: { runId: run.id, ...(clusterIds ? { id: { in: clusterIds } } : {}) } },
+  });
+  if (mapped === 0) throw badRequest("No cluster of this run is mapped to a call type yet");
+  const scope = run.scope as { speciesId?: string | null } | null;
+  return {
+    pairs: [],
+    clustering: { runId: run.id, clusterIds },
+    projectId: run.projectId,
+    speciesId: scope?.speciesId ?? null,
+  };
+}
+
 // Least certain first: calls without a prediction (too short to measure) are the least known.
 const ORDER_SQL: Record<TOrderMode, Prisma.Sql> = {
   onset: Prisma.sql`rec.name, rec.id, s.onset, s.id`,
@@ -148,7 +186,9 @@ const ORDER_SQL: Record<TOrderMode, Prisma.Sql> = {
  * probabilities. Calls without a prediction pass any threshold: nothing says they are certain.
  * Times are copied column to column inside PostgreSQL, so they stay the exact doubles.
  */
-function candidatesSql(pairs: SourcePair[], threshold: number | null, order: TOrderMode): Prisma.Sql {
+function candidatesSql(src: CandidateSource, threshold: number | null, order: TOrderMode): Prisma.Sql {
+  if (src.clustering) return mappedCandidatesSql(src.clustering, threshold, order);
+  const { pairs } = src;
   const segIds = pairs.map((p) => p.segmentationId);
   const runIds = pairs.map((p) => p.runId);
   const t = float8Text(threshold);
@@ -168,12 +208,30 @@ function candidatesSql(pairs: SourcePair[], threshold: number | null, order: TOr
     WHERE (${t}::float8 IS NULL OR r.confidence IS NULL OR r.confidence <= ${t}::float8)`;
 }
 
-async function countCandidates({ db }: DbContext, pairs: SourcePair[], threshold: number | null) {
-  if (pairs.length === 0) return { tasks: 0, recordings: 0, runs: 0 };
+/**
+ * A mapping's candidates, in the same columns: the prediction is the mapped call type, the confidence
+ * the mapping's times the member's (aliased r and ent, so the orders above apply unchanged).
+ */
+function mappedCandidatesSql(src: ClusteringSource, threshold: number | null, order: TOrderMode): Prisma.Sql {
+  const t = float8Text(threshold);
+  return Prisma.sql`
+    SELECT s.id AS "segmentId", sg."recordingId", rec."speciesId", NULL::text AS "resultId",
+           r.label AS "predictedLabel", r.confidence, ent.entropy, s.onset, s."offset",
+           row_number() OVER (ORDER BY ${ORDER_SQL[order]}) AS rn
+    FROM (${mappedMembersSql(src.runId, src.clusterIds)}) r
+    JOIN "Segment" s ON s.id = r."segmentId"
+    JOIN "Segmentation" sg ON sg.id = s."segmentationId"
+    JOIN "Recording" rec ON rec.id = sg."recordingId"
+    CROSS JOIN (SELECT NULL::float8 AS entropy) ent
+    WHERE (${t}::float8 IS NULL OR r.confidence IS NULL OR r.confidence <= ${t}::float8)`;
+}
+
+async function countCandidates({ db }: DbContext, src: CandidateSource, threshold: number | null) {
+  if (src.pairs.length === 0 && !src.clustering) return { tasks: 0, recordings: 0, runs: 0 };
   const [row] = await db.$queryRaw<{ tasks: number; recordings: number; runs: number }[]>`
     SELECT count(*)::int AS tasks, count(DISTINCT c."recordingId")::int AS recordings,
-           (SELECT count(DISTINCT x) FROM unnest(${pairs.map((p) => p.runId)}::text[]) x)::int AS runs
-    FROM (${candidatesSql(pairs, threshold, "onset")}) c`;
+           (SELECT count(DISTINCT x) FROM unnest(${src.pairs.map((p) => p.runId)}::text[]) x)::int AS runs
+    FROM (${candidatesSql(src, threshold, "onset")}) c`;
   return row ?? { tasks: 0, recordings: 0, runs: 0 };
 }
 
@@ -184,7 +242,7 @@ export async function createBatchPreview(
 ) {
   const input = ZCreateBatchPreviewRequest.parse(raw);
   const resolved = await resolveSource({ db }, access, input.source);
-  return countCandidates({ db }, resolved.pairs, input.confidenceThreshold ?? null);
+  return countCandidates({ db }, resolved, input.confidenceThreshold ?? null);
 }
 
 export async function batchNameAvailable({ db }: DbContext, access: GroupAccess, name: string) {
@@ -210,7 +268,7 @@ async function insertTasks(
     SELECT gen_random_uuid()::text, ${batch.groupId}, ${batch.id}, c."recordingId", c."segmentId",
       c."speciesId", c."resultId", c.rn::int, c.onset, c."offset", c."predictedLabel", c.confidence,
       c.entropy, now()
-    FROM (${candidatesSql(src.pairs, src.confidenceThreshold, src.orderMode)}) c
+    FROM (${candidatesSql(src, src.confidenceThreshold, src.orderMode)}) c
     WHERE c.rn > ${from} AND c.rn <= ${to}`;
 }
 
@@ -245,7 +303,7 @@ export async function createBatch(
   const assignees = await checkAssignees({ db }, access, input.assigneeIds);
   const resolved = await resolveSource({ db }, access, input.source);
   const threshold = input.confidenceThreshold ?? null;
-  const { tasks } = await countCandidates({ db }, resolved.pairs, threshold);
+  const { tasks } = await countCandidates({ db }, resolved, threshold);
   if (tasks === 0)
     throw badRequest(
       threshold === null
@@ -258,6 +316,7 @@ export async function createBatch(
   const stored: StoredSource = {
     request: input.source,
     pairs: resolved.pairs,
+    ...(resolved.clustering ? { clustering: resolved.clustering } : {}),
     confidenceThreshold: threshold,
     orderMode: input.orderMode,
   };
@@ -344,7 +403,7 @@ export async function buildBatchPages(
   const batch = await db.taskBatch.findUnique({ where: { id: batchId } });
   if (batch?.status !== "creating") return "stopped";
   const src = batch.source as unknown as StoredSource;
-  const { tasks: total } = await countCandidates({ db }, src.pairs, src.confidenceThreshold);
+  const { tasks: total } = await countCandidates({ db }, src, src.confidenceThreshold);
   for (let page = 0; ; page++) {
     if (options.maxPages !== undefined && page >= options.maxPages) return "stopped";
     if (await options.isCancelled?.()) return "stopped";

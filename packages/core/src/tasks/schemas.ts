@@ -16,6 +16,12 @@ export const ZBatchSource = z.discriminatedUnion("kind", [
     speciesId: ZId.optional(),
     recordingId: ZId.optional(),
   }),
+  /** The mapped members of a completed clustering run (all clusters, or some), predicted as mapped. */
+  z.object({
+    kind: z.literal("clustering"),
+    runId: ZId,
+    clusterIds: z.array(ZId).min(1).max(500).optional(),
+  }),
 ]);
 export type TBatchSource = z.infer<typeof ZBatchSource>;
 

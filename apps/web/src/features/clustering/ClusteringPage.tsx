@@ -100,6 +100,7 @@ function NewRunForm() {
   const [featureSet, setFeatureSet] = useState<(typeof FEATURE_SETS)[number]["value"]>("mfcc");
   const [algorithm, setAlgorithm] = useState<AlgorithmKey>("kmeans");
   const [params, setParams] = useState<Record<string, string>>({});
+  const [bandKHz, setBandKHz] = useState({ min: "10", max: "120" });
   const [name, setName] = useState("");
   const projects = useQuery(trpc.projects.list.queryOptions());
   const species = useQuery(trpc.species.list.queryOptions());
@@ -131,6 +132,9 @@ function NewRunForm() {
   );
   const spec = ALGORITHMS.find((a) => a.key === algorithm) ?? ALGORITHMS[0];
   const parsed = paramsFor(algorithm, params);
+  const spectral = featureSet !== "calls";
+  const band = parseBand(bandKHz);
+  const invalid = !!parsed.error || (spectral && "error" in band);
   return (
     <section className="card" aria-label="New clustering run">
       <h2>New run</h2>
@@ -138,12 +142,13 @@ function NewRunForm() {
         className="cl-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!scope || parsed.error) return;
+          if (!scope || invalid) return;
           create.mutate({
             scope,
             featureSet,
             algorithm,
             params: parsed.params,
+            ...(spectral && "band" in band ? { band: band.band } : {}),
             ...(name.trim() ? { name: name.trim() } : {}),
           });
         }}
@@ -210,6 +215,25 @@ function NewRunForm() {
             </option>
           ))}
         </SelectField>
+        {spectral ? (
+          <fieldset className="cl-band">
+            <legend>Frequency band (kHz)</legend>
+            <TextField
+              label="From"
+              inputMode="decimal"
+              value={bandKHz.min}
+              onChange={(e) => setBandKHz({ ...bandKHz, min: e.target.value })}
+            />
+            <TextField
+              label="To"
+              inputMode="decimal"
+              value={bandKHz.max}
+              onChange={(e) => setBandKHz({ ...bandKHz, max: e.target.value })}
+              hint="The species' call band; the same for every recording, so 250 and 384 kHz recordings of one call match."
+            />
+            {"error" in band ? <p className="field-error">{band.error}</p> : null}
+          </fieldset>
+        ) : null}
         <SelectField
           label="Algorithm"
           value={algorithm}
@@ -239,7 +263,7 @@ function NewRunForm() {
         {parsed.error ? <p className="field-error">{parsed.error}</p> : null}
         <TextField label="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} />
         <div>
-          <Button type="submit" variant="primary" busy={create.isPending} disabled={!scope || !!parsed.error}>
+          <Button type="submit" variant="primary" busy={create.isPending} disabled={!scope || invalid}>
             Start clustering
           </Button>
         </div>
@@ -247,4 +271,17 @@ function NewRunForm() {
       </form>
     </section>
   );
+}
+
+function parseBand(k: {
+  min: string;
+  max: string;
+}): { band: { minHz: number; maxHz: number } } | { error: string } {
+  const min = Number(k.min);
+  const max = Number(k.max);
+  if (k.min.trim() === "" || k.max.trim() === "" || !Number.isFinite(min) || !Number.isFinite(max))
+    return { error: "Give the band's edges in kHz" };
+  if (min < 0 || max <= min) return { error: "The upper edge must be above the lower one (and both ≥ 0)" };
+  if (max > 1000) return { error: "The band must end at or below 1000 kHz" };
+  return { band: { minHz: min * 1000, maxHz: max * 1000 } };
 }

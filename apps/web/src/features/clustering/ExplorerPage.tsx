@@ -481,7 +481,9 @@ function MappingActions({ run }: { run: Run }) {
       </Button>
       {batch.data ? (
         <p className="small" role="status">
-          <Link to={`/tasks/batches/${batch.data.batchId}`}>{batch.data.tasks} tasks created</Link>
+          <Link to={`/tasks/batches/${batch.data.batchId}`}>
+            {batch.data.tasks} tasks {batch.data.jobId ? "being created (see Jobs)" : "created"}
+          </Link>
         </p>
       ) : null}
       <ErrorAlert error={batch.error} />
