@@ -4,6 +4,7 @@ import { registerCreateAdmin } from "./commands/create-admin.ts";
 import { registerInitializeDefaults } from "./commands/initialize-defaults.ts";
 import { registerMaintenance } from "./commands/maintenance.ts";
 import { registerMigrate } from "./commands/migrate.ts";
+import { registerMigrateMedia } from "./commands/migrate-media.ts";
 import { registerNotifyFailure } from "./commands/notify-failure.ts";
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerCreateAdmin(program);
   registerClassifier(program);
   registerMaintenance(program);
+  registerMigrateMedia(program);
   registerNotifyFailure(program);
   return program;
 }
