@@ -1,5 +1,5 @@
 import path from "node:path";
-import { createMediaStore, DomainError } from "@battycoda/core";
+import { createMediaStore, DomainError, retryAfterSecondsOf } from "@battycoda/core";
 import cookie from "@fastify/cookie";
 import multipart from "@fastify/multipart";
 import * as Sentry from "@sentry/node";
@@ -136,9 +136,13 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         });
       },
       responseMeta({ errors }) {
-        return errors.some((e) => e.code === "SERVICE_UNAVAILABLE")
-          ? { headers: { "retry-after": String(POOL_RETRY_AFTER_SECONDS) } }
-          : {};
+        if (errors.some((e) => e.code === "SERVICE_UNAVAILABLE"))
+          return { headers: { "retry-after": String(POOL_RETRY_AFTER_SECONDS) } };
+        // a rate limit that knows its wait (login back-off, per-IP limits) says it here too
+        const wait = errors
+          .map((e) => (e.cause instanceof DomainError ? retryAfterSecondsOf(e.cause) : null))
+          .find((s) => s !== null);
+        return wait ? { headers: { "retry-after": String(wait) } } : {};
       },
       onError({ error, path, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR")

@@ -502,17 +502,25 @@ describe("scripting routes, from the route table", () => {
       const over = await get(key);
       expect(over.statusCode).toBe(429);
       expect(over.json().error.code).toBe("TOO_MANY_REQUESTS");
+      // how long to back off: until the first of the 3 counted requests leaves the 60 s window
+      const retryAfter = Number(over.headers["retry-after"]);
+      expect(retryAfter).toBeGreaterThanOrEqual(50);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(over.json().error.details).toEqual({ retryAfterSeconds: retryAfter });
       // the raw routes of /api/v1 count too, before reading a byte of an upload
-      expect(
-        (
-          await limited.inject({
-            method: "POST",
-            url: "/api/v1/recordings",
-            headers: { authorization: `Bearer ${key}` },
-          })
-        ).statusCode,
-      ).toBe(429);
-      expect((await get(key, "/simple-api/species/")).statusCode).toBe(429);
+      const upload = await limited.inject({
+        method: "POST",
+        url: "/api/v1/recordings",
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(upload.statusCode).toBe(429);
+      expect(Number(upload.headers["retry-after"])).toBeGreaterThan(0);
+      const simple = await get(key, "/simple-api/species/");
+      expect(simple.statusCode).toBe(429);
+      expect(Number(simple.headers["retry-after"])).toBeGreaterThan(0);
+      // a file download (served in rest/file-routes) says it too
+      const csv = await get(key, "/api/v1/task-batches/export.zip");
+      expect([csv.statusCode, Number(csv.headers["retry-after"]) > 0]).toEqual([429, true]);
       expect((await get(mallory.apiKey)).statusCode).toBe(200);
     } finally {
       await limited.close();

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { ZCreateRecordingResponse, ZId, ZRecordingMetadataInput } from "@battycoda/core";
 import { featuresCsv, parametersJson, resultsCsv } from "@battycoda/core/classification/index";
 import { exportBatchCsv, exportBatchesZip, ZExportRequest } from "@battycoda/core/tasks";
+import { taxonomyVersionParam } from "@battycoda/core/taxonomy/index";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { FILE_FIELD, SEGMENT_FIELD } from "../http/recording-uploads.ts";
@@ -45,17 +46,40 @@ interface Download {
 const csv = (description: string): FileResponse => ({ description, contentType: "text/csv" });
 const runParams = z.object({ runId: ZId });
 
-const ZRunFile = (file: string, summary: string, produce: typeof resultsCsv): FileRoute => ({
+/** The labels as they were named in an earlier taxonomy version (the browser's downloads take it too). */
+const ZTaxonomyVersionQuery = z.object({
+  taxonomyVersion: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      "write the call types as they were named in this taxonomy version of the species (default: current)",
+    ),
+});
+const taxonomyVersionOf = (req: { query: never }) =>
+  taxonomyVersionParam((req.query as { taxonomyVersion?: unknown } | undefined)?.taxonomyVersion);
+
+const ZRunFile = (
+  file: string,
+  summary: string,
+  produce: typeof resultsCsv,
+  options: { relabels?: boolean } = {},
+): FileRoute => ({
   method: "GET",
   path: `/api/v1/classification-runs/:runId/${file}`,
   operationId: `classificationRun${file.replace(/(^|\.)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`,
   summary,
   tag: "classification",
   params: runParams,
+  ...(options.relabels ? { query: ZTaxonomyVersionQuery } : {}),
   responses: {
     200: file.endsWith(".json") ? { description: summary, contentType: "application/json" } : csv(summary),
   },
-  serve: async (deps, who, req) => produce(deps, await who.access(), (req.params as { runId: string }).runId),
+  serve: async (deps, who, req) =>
+    produce(deps, await who.access(), (req.params as { runId: string }).runId, {
+      ...(options.relabels ? { taxonomyVersion: taxonomyVersionOf(req) } : {}),
+    }),
 });
 
 export const FILE_ROUTES: FileRoute[] = [
@@ -123,7 +147,9 @@ export const FILE_ROUTES: FileRoute[] = [
       413: { description: "File too large", contentType: "application/json" },
     },
   },
-  ZRunFile("results.csv", "Per-call results with every call type's probability (CSV)", resultsCsv),
+  ZRunFile("results.csv", "Per-call results with every call type's probability (CSV)", resultsCsv, {
+    relabels: true,
+  }),
   ZRunFile("features.csv", "The call features the classifier saw (CSV)", featuresCsv),
   ZRunFile("parameters.json", "The run's reproducibility stamp and methods text", parametersJson),
   {
@@ -133,9 +159,12 @@ export const FILE_ROUTES: FileRoute[] = [
     summary: "One task batch as CSV (labels, predictions, confidence, annotator)",
     tag: "tasks",
     params: z.object({ batchId: ZId }),
+    query: ZTaxonomyVersionQuery,
     responses: { 200: csv("CSV") },
     serve: async (deps, who, req) =>
-      exportBatchCsv(deps, await who.access(), (req.params as { batchId: string }).batchId),
+      exportBatchCsv(deps, await who.access(), (req.params as { batchId: string }).batchId, {
+        taxonomyVersion: taxonomyVersionOf(req),
+      }),
   },
   {
     method: "GET",
@@ -147,6 +176,7 @@ export const FILE_ROUTES: FileRoute[] = [
     responses: { 200: { description: "ZIP", contentType: "application/zip" } },
     serve: async (deps, who, req) => {
       const q = req.query as { batchIds?: string | string[]; projectId?: string; format?: string };
+      const taxonomyVersion = taxonomyVersionOf(req);
       const batchIds = [q.batchIds ?? []]
         .flat()
         .flatMap((s) => s.split(","))
@@ -156,6 +186,7 @@ export const FILE_ROUTES: FileRoute[] = [
         ...(batchIds.length ? { batchIds } : {}),
         ...(q.projectId ? { projectId: q.projectId } : {}),
         ...(q.format ? { format: q.format as "xlsx" | "csv" } : {}),
+        ...(taxonomyVersion !== undefined ? { taxonomyVersion } : {}),
       });
     },
   },

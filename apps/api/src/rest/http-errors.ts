@@ -1,6 +1,6 @@
 // One mapping from a thrown error to the REST error answer, shared by /api/v1 and /simple-api/:
 // tRPC errors (the procedures'), DomainErrors (core functions called directly) and zod errors.
-import { DomainError, HTTP_STATUS_BY_CODE } from "@battycoda/core";
+import { DomainError, HTTP_STATUS_BY_CODE, retryAfterSecondsOf } from "@battycoda/core";
 import * as Sentry from "@sentry/node";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
@@ -44,10 +44,13 @@ export function httpFailureOf(err: unknown, log: FastifyBaseLogger): HttpFailure
 }
 
 function fromDomain(err: DomainError): HttpFailure {
+  const retryAfter = retryAfterSecondsOf(err);
   return {
     status: HTTP_STATUS_BY_CODE[err.code],
     code: err.code,
     message: err.message,
     ...(err.details !== undefined ? { details: err.details } : {}),
+    // a script backs off exactly as long as the limit needs (RFC 9110 §10.2.3)
+    ...(retryAfter !== null ? { headers: { "retry-after": String(retryAfter) } } : {}),
   };
 }

@@ -1890,7 +1890,9 @@ export interface operations {
     };
     classificationRunResultsCsv: {
         parameters: {
-            query?: never;
+            query?: {
+                taxonomyVersion?: number;
+            };
             header?: never;
             path: {
                 runId: string;
@@ -5710,7 +5712,9 @@ export interface operations {
     };
     exportTaskBatchCsv: {
         parameters: {
-            query?: never;
+            query?: {
+                taxonomyVersion?: number;
+            };
             header?: never;
             path: {
                 batchId: string;

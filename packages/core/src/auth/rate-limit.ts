@@ -1,5 +1,4 @@
 import type { DbContext } from "../access/context.ts";
-import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 
 export interface RateLimitRule {
@@ -41,9 +40,22 @@ export async function recordHit({ db }: DbContext, bucket: string): Promise<void
   }
 }
 
-export function tooManyRequests(): DomainError {
-  return new DomainError("TOO_MANY_REQUESTS", "Too many attempts. Please wait a few minutes and try again.");
+export function tooManyRequests(retryAfterMs?: number): DomainError {
+  if (retryAfterMs === undefined)
+    return new DomainError(
+      "TOO_MANY_REQUESTS",
+      "Too many attempts. Please wait a few minutes and try again.",
+    );
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new DomainError(
+    "TOO_MANY_REQUESTS",
+    `Too many requests. Please try again in ${waitText(retryAfterSeconds)}.`,
+    { retryAfterSeconds } satisfies RetryAfterDetails,
+  );
 }
+
+const waitText = (s: number) =>
+  s < 90 ? `${s} second${s === 1 ? "" : "s"}` : `${Math.ceil(s / 60)} minutes`;
 
 /** Throws when the bucket is already at its limit (checks only; the caller records failures). */
 export async function assertUnderLimit(
@@ -54,10 +66,37 @@ export async function assertUnderLimit(
   if ((await countHits({ db }, bucket, rule)) >= rule.limit) throw tooManyRequests();
 }
 
-/** Records this request, then throws if it pushed the bucket over its limit. */
+/**
+ * Records this request, then throws if it pushed the bucket over its limit. The error's details
+ * carry `retryAfterSeconds`: when enough of the window's hits have aged out for one more request
+ * (REST answers it as Retry-After).
+ */
 export async function consumeLimit({ db }: DbContext, bucket: string, rule: RateLimitRule): Promise<void> {
   await recordHit({ db }, bucket);
-  if ((await countHits({ db }, bucket, rule)) > rule.limit) throw tooManyRequests();
+  const hits = await countHits({ db }, bucket, rule);
+  if (hits <= rule.limit) return;
+  const since = new Date(Date.now() - rule.windowMs);
+  // hits - limit of them must leave the window; the last of those to leave decides
+  const oldest = await db.rateLimitHit.findFirst({
+    where: { bucket, createdAt: { gt: since } },
+    orderBy: { createdAt: "asc" },
+    skip: hits - rule.limit - 1,
+    select: { createdAt: true },
+  });
+  const waitMs = oldest ? oldest.createdAt.getTime() + rule.windowMs - Date.now() : rule.windowMs;
+  throw tooManyRequests(waitMs);
+}
+
+export interface RetryAfterDetails {
+  retryAfterSeconds: number;
+}
+
+/** The seconds a TOO_MANY_REQUESTS error says to wait, if it says. */
+export function retryAfterSecondsOf(err: DomainError): number | null {
+  const d = err.details as Partial<RetryAfterDetails> | undefined;
+  return err.code === "TOO_MANY_REQUESTS" && typeof d?.retryAfterSeconds === "number"
+    ? d.retryAfterSeconds
+    : null;
 }
 
 export const bucket = {
@@ -110,9 +149,12 @@ export async function backoffRemainingMs(
 }
 
 export function tooManyRequestsFor(ms: number): DomainError {
-  const s = Math.ceil(ms / 1000);
-  const when = s < 90 ? `${s} second${s === 1 ? "" : "s"}` : `${Math.ceil(s / 60)} minutes`;
-  return new DomainError("TOO_MANY_REQUESTS", `Too many failed attempts. Please try again in ${when}.`);
+  const retryAfterSeconds = Math.max(1, Math.ceil(ms / 1000));
+  return new DomainError(
+    "TOO_MANY_REQUESTS",
+    `Too many failed attempts. Please try again in ${waitText(retryAfterSeconds)}.`,
+    { retryAfterSeconds } satisfies RetryAfterDetails,
+  );
 }
 
 /**
