@@ -1,9 +1,8 @@
 // Spectrogram + HDF5 benchmark: seconds of audio per CPU-second (one thread and on the pool) for a
-// generated 60 s 384 kHz 16-bit recording, against a naive baseline measured in the same run; MB per
-// minute of audio with the write speed for the float32 and uint16 encodings in the same run; and
-// peak RSS of a 10-minute 384 kHz job in a child process.
+// generated 60 s 384 kHz 16-bit recording, against a naive baseline measured in the same run; peak
+// RSS of a 10-minute 384 kHz job in a child process; then the HDF5 encodings compared
+// (spectrogram-encoding.ts: MB per minute of audio with the write speed and the on-screen difference).
 import { execFileSync } from "node:child_process";
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadH5wasm } from "../src/hdf5/h5wasm.ts";
@@ -12,6 +11,7 @@ import { stft, writeSpectrogramFile } from "../src/spectrogram/index.ts";
 import { readWavFile } from "../src/wav/index.ts";
 import { makeTempDir, removeTempDir } from "../test/fixtures/generate.ts";
 import { writeLongRecording } from "./long-wav.ts";
+import { compareEncodings } from "./spectrogram-encoding.ts";
 
 const cpuSeconds = (since: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(since);
@@ -60,41 +60,14 @@ export async function run(): Promise<void> {
     const wav5 = join(dir, "5s.wav");
     await writeLongRecording(wav5, 5);
     await writeSpectrogramFile(wav5, join(dir, "warm.h5"));
-    // Both encodings, alternated, best of three each: the older float32 dB files and the uint16 dB codes written
-    // now (issue 15: size per minute of audio with the write speed).
-    const wavSize = (await stat(wav60)).size;
-    const rawSize = 257 * (1 + Math.floor((60 * 384000) / 128)) * 4;
-    const best: Record<string, { rate: number; size: number }> = {};
+    let oneRate = 0;
     for (let round = 0; round < 3; round++) {
-      for (const encoding of ["float32-db", "uint16-db"] as const) {
-        const out = join(dir, `one-${encoding}.h5`);
-        const c1 = process.cpuUsage();
-        await writeSpectrogramFile(wav60, out, { encoding });
-        const rate = 60 / cpuSeconds(c1);
-        const size = (await stat(out)).size;
-        if (!best[encoding] || rate > best[encoding].rate) best[encoding] = { rate, size };
-      }
-    }
-    for (const [encoding, { rate, size }] of Object.entries(best)) {
-      console.log(
-        `streamed, one thread, ${encoding.padEnd(10)}: ${fmt(size / 1e6)} MB per minute of 384 kHz audio (${fmt(size / wavSize, 2)} x WAV, ${fmt(rawSize / size, 2)}:1 vs raw float32; target <= 25 MB) at ${fmt(rate)}x real time per core (target >= 20x; ${fmt(rate / baseRate, 2)}x the baseline)`,
-      );
-    }
-    // Coarser steps for comparison (writer option dbScale): smaller, but one colour-map level is guaranteed only
-    // for display ranges of >= 255 * step dB (64 dB at 1/4 dB), where the default 1/12 dB holds it from 22 dB.
-    for (const dbScale of [0.25, 1]) {
-      const out = join(dir, `coarse-${dbScale}.h5`);
       const c1 = process.cpuUsage();
-      await writeSpectrogramFile(wav60, out, { dbScale });
-      const rate = 60 / cpuSeconds(c1);
-      const size = (await stat(out)).size;
-      console.log(
-        `  (uint16-db with dbScale ${dbScale} dB: ${fmt(size / 1e6)} MB per minute at ${fmt(rate)}x real time; within one colour level only for display ranges >= ${fmt(255 * dbScale, 0)} dB)`,
-      );
+      await writeSpectrogramFile(wav60, join(dir, "one.h5"));
+      oneRate = Math.max(oneRate, 60 / cpuSeconds(c1));
     }
-    const oneRate = best["uint16-db"]!.rate;
     console.log(
-      `uint16-db vs float32-db: ${fmt(best["float32-db"]!.size / best["uint16-db"]!.size, 2)}x smaller, ${fmt(oneRate / best["float32-db"]!.rate, 2)}x the write speed`,
+      `streamed, one thread: ${fmt(oneRate)}x real time per core (best of 3, target >= 20x; ${fmt(oneRate / baseRate, 2)}x the baseline); sizes: encodings below`,
     );
 
     const pool = new AudioPool();
@@ -121,6 +94,8 @@ export async function run(): Promise<void> {
     } finally {
       await pool.destroy();
     }
+
+    await compareEncodings(dir, wav60);
 
     // Peak RSS in a fresh process, for 1 and 10 minutes: memory must not grow with length.
     const child = fileURLToPath(new URL("./rss-child.ts", import.meta.url));

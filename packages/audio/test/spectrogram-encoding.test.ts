@@ -1,20 +1,26 @@
-// The quantised spectrogram encoding (uint16 dB codes, src/spectrogram/encoding.ts) against the older float32 files:
-// rendered PNGs of the same windows may differ by at most one level of the 8-bit colour-map index, BCSG tiles by at
-// most one quantisation level, on synthetic audio and on the real recordings in ../shared/data (which must be there).
+// The quantised spectrogram encoding (uint16 dB codes, src/spectrogram/encoding.ts) against float32 files of the same
+// audio: rendered PNGs of the same windows may differ by at most one level of the 8-bit colour-map index (auto levels
+// and fixed narrow ranges), BCSG tiles by at most one quantisation level, on synthetic signals and on the real
+// recordings in ../shared/data (which must be there). Plus the size on a known signal and the legacy detection.
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { colormapLut, decodeBcsg, renderWindowBinary, renderWindowPng } from "../src/render/index.ts";
+import { decodeBcsg, renderWindowBinary, renderWindowPng } from "../src/render/index.ts";
 import type { RenderOptions } from "../src/render/png.ts";
 import {
   isLegacySpectrogramFile,
   readSpectrogramAttrs,
+  readSpectrogramEncoding,
+  readSpectrogramWindow,
+  SPECTROGRAM_DB_OFFSET,
+  SPECTROGRAM_DB_SCALE,
   type SpectrogramWindowRequest,
   writeSpectrogramFile,
   writeSpectrogramFromSamples,
 } from "../src/spectrogram/index.ts";
 import { makeScene } from "./fixtures/confounders.ts";
-import { makeTempDir, removeTempDir } from "./fixtures/generate.ts";
+import { gaussian, makeTempDir, removeTempDir, sweep, synthCall, tone } from "./fixtures/generate.ts";
+import { type LevelDifference, levelDifference, NO_DIFFERENCE, worse } from "./fixtures/png-levels.ts";
 
 const SHARED = new URL("../../../../shared/data/recordings/", import.meta.url).pathname;
 const REAL = [
@@ -32,48 +38,30 @@ afterAll(async () => {
   await removeTempDir(dir);
 });
 
-/** Colour-map index of every pixel (a colour used by several indices maps to all of them). */
-function indices(png: Buffer, colormap: string): number[][] {
-  const lut = colormapLut(colormap);
-  const byColour = new Map<number, number[]>();
-  for (let i = 0; i < 256; i++) {
-    const key = (lut[3 * i]! << 16) | (lut[3 * i + 1]! << 8) | lut[3 * i + 2]!;
-    byColour.set(key, [...(byColour.get(key) ?? []), i]);
-  }
-  const img = PNG.sync.read(png);
-  const out: number[][] = [];
-  for (let p = 0; p < img.width * img.height; p++) {
-    const key = (img.data[4 * p]! << 16) | (img.data[4 * p + 1]! << 8) | img.data[4 * p + 2]!;
-    const idx = byColour.get(key);
-    if (!idx) throw new Error(`pixel ${p} is not a colour of ${colormap}`);
-    out.push(idx);
-  }
-  return out;
-}
-
-/** Largest difference in colour-map index between two renderings of the same window. */
-function maxLevelDifference(a: Buffer, b: Buffer, colormap: string): number {
-  const ia = indices(a, colormap);
-  const ib = indices(b, colormap);
-  expect(ia.length).toBe(ib.length);
-  let worst = 0;
-  for (let p = 0; p < ia.length; p++) {
-    let best = Number.POSITIVE_INFINITY;
-    for (const x of ia[p]!) for (const y of ib[p]!) best = Math.min(best, Math.abs(x - y));
-    worst = Math.max(worst, best);
-  }
-  return worst;
-}
-
 interface View {
   req: SpectrogramWindowRequest;
   opts: RenderOptions & { colormap: string };
 }
 
-function views(duration: number, sampleRate: number): View[] {
+/** Median dB of a window of the float32 file: where a narrow range shows the noise texture. */
+async function medianDb(path: string, req: SpectrogramWindowRequest): Promise<number> {
+  const w = await readSpectrogramWindow(path, req);
+  const sorted = Float32Array.from(w.data).sort();
+  return sorted[sorted.length >> 1]!;
+}
+
+async function maxDb(path: string, req: SpectrogramWindowRequest): Promise<number> {
+  const w = await readSpectrogramWindow(path, req);
+  let m = Number.NEGATIVE_INFINITY;
+  for (const v of w.data) if (v > m) m = v;
+  return m;
+}
+
+/** The app's views: auto levels (what its PNGs use). */
+function autoViews(duration: number, sampleRate: number): View[] {
   const nyq = sampleRate / 2;
   return [
-    // The whole file shrunk (max-pooled) to a page-sized image, auto levels.
+    // The whole file shrunk (max-pooled) to a page-sized image.
     { req: {}, opts: { width: 900, height: 300, colormap: "roseus" } },
     // A 40 ms zoom at one pixel per frame and bin, another colour map.
     { req: { start: duration * 0.3, end: duration * 0.3 + 0.04 }, opts: { colormap: "viridis" } },
@@ -82,76 +70,272 @@ function views(duration: number, sampleRate: number): View[] {
       req: { start: 0, end: Math.min(duration, 0.2), fmin: 0.1 * nyq, fmax: 0.6 * nyq },
       opts: { width: 1200, height: 500, colormap: "gray" },
     },
-    // A fixed, narrow display range (30 dB: 0.12 dB per colour level).
-    { req: { start: 0, end: Math.min(duration, 0.3) }, opts: { colormap: "magma", dbMin: -40, dbMax: -10 } },
   ];
 }
 
-async function compare(
-  oldPath: string,
-  newPath: string,
-  duration: number,
-  sampleRate: number,
+/** Fixed user ranges of `width` dB over the noise (median ± width/2) and under the loudest value. */
+async function fixedViews(floatPath: string, duration: number, width: number): Promise<View[]> {
+  const req = { start: 0, end: Math.min(duration, 0.3) };
+  const mid = await medianDb(floatPath, req);
+  const top = await maxDb(floatPath, req);
+  return [
+    { req, opts: { colormap: "magma", dbMin: mid - width / 2, dbMax: mid + width / 2 } },
+    { req, opts: { colormap: "inferno", dbMin: top - width, dbMax: top } },
+  ];
+}
+
+async function renderDifference(
+  floatPath: string,
+  codedPath: string,
+  views: View[],
   channel?: number,
-) {
-  expect(await isLegacySpectrogramFile(oldPath)).toBe(true);
-  expect(await isLegacySpectrogramFile(newPath)).toBe(false);
-  let worst = 0;
-  for (const v of views(duration, sampleRate)) {
+): Promise<LevelDifference> {
+  let d = NO_DIFFERENCE;
+  for (const v of views) {
     const req = channel === undefined ? v.req : { ...v.req, channel };
-    const a = await renderWindowPng(oldPath, req, v.opts);
-    const b = await renderWindowPng(newPath, req, v.opts);
-    worst = Math.max(worst, maxLevelDifference(a, b, v.opts.colormap));
-    const ta = decodeBcsg(await renderWindowBinary(oldPath, req));
-    const tb = decodeBcsg(await renderWindowBinary(newPath, req));
+    const a = await renderWindowPng(floatPath, req, v.opts);
+    const b = await renderWindowPng(codedPath, req, v.opts);
+    d = worse(d, levelDifference(a, b, v.opts.colormap));
+  }
+  return d;
+}
+
+/** BCSG tiles (the browser viewer's data) of the same windows: one quantisation level at most. */
+async function tileDifference(floatPath: string, codedPath: string, views: View[], channel?: number) {
+  let worst = 0;
+  for (const v of views) {
+    const req = channel === undefined ? v.req : { ...v.req, channel };
+    const ta = decodeBcsg(await renderWindowBinary(floatPath, req));
+    const tb = decodeBcsg(await renderWindowBinary(codedPath, req));
     expect(tb.frames).toBe(ta.frames);
-    expect(Math.abs(tb.dbMax - ta.dbMax)).toBeLessThanOrEqual(1 / 24 + 1e-4);
-    let tile = 0;
-    for (let i = 0; i < ta.values.length; i++) tile = Math.max(tile, Math.abs(ta.values[i]! - tb.values[i]!));
-    expect(tile).toBeLessThanOrEqual(1);
+    expect(Math.abs(tb.dbMax - ta.dbMax)).toBeLessThanOrEqual(SPECTROGRAM_DB_SCALE / 2 + 1e-4);
+    for (let i = 0; i < ta.values.length; i++)
+      worst = Math.max(worst, Math.abs(ta.values[i]! - tb.values[i]!));
   }
   return worst;
 }
 
-describe("quantised spectrogram files render like the float32 ones", () => {
+/**
+ * Every check of one signal. Auto levels and fixed ranges of 12 dB or more: within one level, the guarantee of the
+ * 1/12 dB step (a fixed range of W dB moves a pixel by at most 255 * (1/24) / W levels, < 1 for W > 10.6 dB). The
+ * viewer's narrowest range (10 dB: contrast 3 on the 30 dB minimum) can move a pixel by up to 1.06 levels: measured
+ * at ~0.1 % of the pixels two levels apart, asserted here as a limit so that a coarser encoding fails.
+ */
+async function expectSameLook(
+  floatPath: string,
+  codedPath: string,
+  duration: number,
+  sampleRate: number,
+  channel?: number,
+) {
+  const auto = autoViews(duration, sampleRate);
+  const autoDiff = await renderDifference(floatPath, codedPath, auto, channel);
+  expect(autoDiff.worst, "auto levels").toBeLessThanOrEqual(1);
+  for (const width of [30, 12]) {
+    const d = await renderDifference(
+      floatPath,
+      codedPath,
+      await fixedViews(floatPath, duration, width),
+      channel,
+    );
+    expect(d.worst, `fixed ${width} dB range`).toBeLessThanOrEqual(1);
+  }
+  const narrowest = await renderDifference(
+    floatPath,
+    codedPath,
+    await fixedViews(floatPath, duration, 10),
+    channel,
+  );
+  expect(narrowest.worst, "fixed 10 dB range").toBeLessThanOrEqual(2);
+  expect(narrowest.overOne / narrowest.pixels, "fixed 10 dB range: pixels 2 levels apart").toBeLessThan(
+    0.005,
+  );
+  expect(await tileDifference(floatPath, codedPath, auto, channel)).toBeLessThanOrEqual(1);
+}
+
+const SR = 384000;
+const SECONDS = 0.6;
+const n = Math.round(SR * SECONDS);
+
+function noise(sigma: number, seed: number): Float32Array {
+  const g = gaussian(seed);
+  return Float32Array.from({ length: n }, () => sigma * g());
+}
+
+function mix(...parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(n);
+  for (const p of parts) for (let i = 0; i < Math.min(n, p.length); i++) out[i] = out[i]! + p[i]!;
+  return out;
+}
+
+/** Synthetic signals with known content; levels in dBFS of the sample values. */
+const SIGNALS: Record<string, () => Float32Array> = {
+  // Linear, hyperbolic and exponential sweeps over -60 dBFS noise.
+  chirps: () => {
+    const x = noise(1e-3, 1);
+    synthCall(x, SR, { onset: 0.05, duration: 0.1, f0: 20000, f1: 180000, kind: "linear", amplitude: 0.3 });
+    synthCall(x, SR, {
+      onset: 0.25,
+      duration: 0.01,
+      f0: 90000,
+      f1: 30000,
+      kind: "hyperbolic",
+      amplitude: 0.5,
+    });
+    synthCall(x, SR, {
+      onset: 0.4,
+      duration: 0.05,
+      f0: 120000,
+      f1: 40000,
+      kind: "exponential",
+      amplitude: 0.05,
+    });
+    return x;
+  },
+  // Steady tones 40 dB apart (sidelobes, leakage) over faint noise.
+  tones: () =>
+    mix(
+      tone(30000, SECONDS, SR, 0.5),
+      tone(61000, SECONDS, SR, 0.005),
+      tone(150000, SECONDS, SR, 0.05),
+      noise(1e-4, 2),
+    ),
+  // White noise alone: auto levels stay at their narrowest (30 dB), the strictest case for the step.
+  noise: () => noise(0.01, 3),
+  // Near the STFT's -80 dB floor: most values sit on or just above it, a faint sweep over them.
+  "very quiet": () => {
+    const x = noise(1e-5, 4);
+    synthCall(x, SR, { onset: 0.1, duration: 0.2, f0: 60000, f1: 25000, kind: "linear", amplitude: 2e-4 });
+    return x;
+  },
+  // A sweep at 4x full scale hard-clipped to ±1 (harmonics everywhere) over noise.
+  clipped: () => {
+    const x = mix(sweep("linear", 80000, 20000, SECONDS, SR, 4), noise(0.003, 5));
+    for (let i = 0; i < n; i++) x[i] = Math.max(-1, Math.min(1, x[i]!));
+    return x;
+  },
+};
+
+describe("quantised spectrogram files render like float32 ones", () => {
+  for (const [name, make] of Object.entries(SIGNALS)) {
+    it(`synthetic ${name}: auto levels and fixed ranges >= 12 dB within one colour-map level`, async () => {
+      const x = make();
+      const floatPath = join(dir, `${name}-f32.h5`);
+      const codedPath = join(dir, `${name}-u16.h5`);
+      writeSpectrogramFromSamples([x], SR, floatPath, { encoding: "float32-db" });
+      writeSpectrogramFromSamples([x], SR, codedPath);
+      expect(await isLegacySpectrogramFile(floatPath)).toBe(true);
+      expect(await isLegacySpectrogramFile(codedPath)).toBe(false);
+      await expectSameLook(floatPath, codedPath, SECONDS, SR);
+    });
+  }
+
   for (const [kind, sr] of [
     ["field", 384000],
     ["quiet", 250000],
-    ["clipped", 500000],
     ["wind", 96000],
   ] as const) {
-    it(`synthetic ${kind} at ${sr / 1000} kHz: every pixel within one colour-map level`, async () => {
+    it(`confounder scene ${kind} at ${sr / 1000} kHz`, async () => {
       const s = makeScene(kind, sr, 1, { seconds: 0.6 });
-      const oldPath = join(dir, `${kind}-old.h5`);
-      const newPath = join(dir, `${kind}-new.h5`);
-      writeSpectrogramFromSamples([s.samples], sr, oldPath, { encoding: "float32-db" });
-      writeSpectrogramFromSamples([s.samples], sr, newPath);
-      expect(await compare(oldPath, newPath, 0.6, sr)).toBeLessThanOrEqual(1);
+      const floatPath = join(dir, `${kind}-old.h5`);
+      const codedPath = join(dir, `${kind}-new.h5`);
+      writeSpectrogramFromSamples([s.samples], sr, floatPath, { encoding: "float32-db" });
+      writeSpectrogramFromSamples([s.samples], sr, codedPath);
+      await expectSameLook(floatPath, codedPath, 0.6, sr);
     });
   }
 
   for (const rel of REAL) {
-    it(`real ${rel}: every pixel within one colour-map level`, async () => {
+    it(`real ${rel}`, async () => {
       const wav = join(SHARED, rel);
       const base = rel.replace(/\W/g, "_");
-      const oldPath = join(dir, `${base}-old.h5`);
-      const newPath = join(dir, `${base}-new.h5`);
-      await writeSpectrogramFile(wav, oldPath, { encoding: "float32-db" });
-      await writeSpectrogramFile(wav, newPath);
-      const attrs = await readSpectrogramAttrs(newPath);
+      const floatPath = join(dir, `${base}-old.h5`);
+      const codedPath = join(dir, `${base}-new.h5`);
+      await writeSpectrogramFile(wav, floatPath, { encoding: "float32-db" });
+      await writeSpectrogramFile(wav, codedPath);
+      const attrs = await readSpectrogramAttrs(codedPath);
       expect(attrs.encoding).toBe("uint16-db");
-      expect(await compare(oldPath, newPath, attrs.duration, attrs.sampleRate)).toBeLessThanOrEqual(1);
-      if (attrs.channels > 1)
-        expect(await compare(oldPath, newPath, attrs.duration, attrs.sampleRate, 1)).toBeLessThanOrEqual(1);
+      await expectSameLook(floatPath, codedPath, attrs.duration, attrs.sampleRate);
+      if (attrs.channels > 1) await expectSameLook(floatPath, codedPath, attrs.duration, attrs.sampleRate, 1);
     });
   }
 
-  it("a coarser step (the writer's dbScale option) does break the one-level bound: the check can fail", async () => {
-    const s = makeScene("field", 384000, 2, { seconds: 0.4 });
-    const oldPath = join(dir, "coarse-old.h5");
-    const newPath = join(dir, "coarse-new.h5");
-    writeSpectrogramFromSamples([s.samples], 384000, oldPath, { encoding: "float32-db" });
-    writeSpectrogramFromSamples([s.samples], 384000, newPath, { dbScale: 1 });
-    expect(await compare(oldPath, newPath, 0.4, 384000).catch(() => 99)).toBeGreaterThan(1);
+  it("the check can fail: 1/4 dB steps are two levels off at 30 dB auto levels, far more at 10 dB", async () => {
+    const x = SIGNALS.noise!();
+    const floatPath = join(dir, "coarse-f32.h5");
+    const codedPath = join(dir, "coarse-u16.h5");
+    writeSpectrogramFromSamples([x], SR, floatPath, { encoding: "float32-db" });
+    writeSpectrogramFromSamples([x], SR, codedPath, { dbScale: 0.25 });
+    expect(await isLegacySpectrogramFile(codedPath)).toBe(true);
+    expect(
+      (await renderDifference(floatPath, codedPath, autoViews(SECONDS, SR))).worst,
+    ).toBeGreaterThanOrEqual(2);
+    const narrow = await renderDifference(floatPath, codedPath, await fixedViews(floatPath, SECONDS, 10));
+    expect(narrow.worst).toBeGreaterThanOrEqual(4);
+    await expect(expectSameLook(floatPath, codedPath, SECONDS, SR)).rejects.toThrow();
+  });
+});
+
+describe("size and floor", () => {
+  it("a known signal (384 kHz, noise at -50 dBFS, 10 calls/s) is 2.6-3x smaller than float32", async () => {
+    // The bench's recording: white noise (sigma 0.003) and alternating FM / CF calls at -12 dBFS.
+    const seconds = 3;
+    const g = gaussian(42);
+    const x = Float32Array.from({ length: SR * seconds }, () => 0.003 * g());
+    for (let c = 0; c < 10 * seconds; c++)
+      synthCall(
+        x,
+        SR,
+        c % 2
+          ? {
+              onset: c * 0.1 + 0.01,
+              duration: 0.004,
+              f0: 90000,
+              f1: 35000,
+              kind: "hyperbolic",
+              amplitude: 0.25,
+            }
+          : { onset: c * 0.1 + 0.01, duration: 0.015, f0: 42000, amplitude: 0.25 },
+      );
+    const floatPath = join(dir, "size-f32.h5");
+    const codedPath = join(dir, "size-u16.h5");
+    writeSpectrogramFromSamples([x], SR, floatPath, { encoding: "float32-db" });
+    writeSpectrogramFromSamples([x], SR, codedPath);
+    const floatSize = (await stat(floatPath)).size;
+    const codedSize = (await stat(codedPath)).size;
+    const ratio = floatSize / codedSize;
+    // Measured 2.77 (51 MB per minute of audio): the noise's entropy at 1/12 dB steps, ~8 bits per value, is the floor.
+    expect(ratio).toBeGreaterThan(2.6);
+    expect(ratio).toBeLessThan(3);
+    expect((codedSize / seconds) * 60).toBeLessThan(54e6);
+  });
+
+  it("a higher floor (dbOffset) stores everything below it as code 0, and marks the file as legacy", async () => {
+    const x = SIGNALS.chirps!();
+    const path = join(dir, "floor.h5");
+    writeSpectrogramFromSamples([x], SR, path, { dbOffset: -40 });
+    expect(await readSpectrogramEncoding(path)).toEqual({
+      encoding: "uint16-db",
+      scale: SPECTROGRAM_DB_SCALE,
+      offset: -40,
+    });
+    const w = await readSpectrogramWindow(path);
+    let min = Number.POSITIVE_INFINITY;
+    let atFloor = 0;
+    for (const v of w.data) {
+      min = Math.min(min, v);
+      if (v === -40) atFloor++;
+    }
+    expect(min).toBe(-40);
+    // the -60 dBFS noise is around -38 dB per bin: a good share of it goes under the floor
+    expect(atFloor / w.data.length).toBeGreaterThan(0.1);
+    expect(await isLegacySpectrogramFile(path)).toBe(true);
+    const current = join(dir, "floor-default.h5");
+    writeSpectrogramFromSamples([x], SR, current);
+    expect(await readSpectrogramEncoding(current)).toEqual({
+      encoding: "uint16-db",
+      scale: SPECTROGRAM_DB_SCALE,
+      offset: SPECTROGRAM_DB_OFFSET,
+    });
   });
 });

@@ -6,9 +6,10 @@
 // and sets its range from the window's maximum and a percentile of a 0.25 dB histogram. A step of 0.25/m dB (m odd)
 // with code 0 at -80 dB puts every quantisation cell inside one histogram bin, so the percentile is unchanged, and
 // a value and the maximum each move by at most half a step: 1/12 dB (m = 3) keeps every rendered pixel within one
-// colour-map level of the float32 rendering for any range of >= 22 dB. Noise spectrograms hold ~4.4 bits of entropy
-// per value at 1 dB steps (log of an exponential variable), +log2(1/step) below that: about 8.5-9 bits per value at
-// 1/12 dB after deflate, against ~27 for float32.
+// colour-map level of the float32 rendering with auto levels (>= 30 dB), and for fixed ranges of >= 10.6 dB.
+// Noise spectrograms hold ~4.4 bits of entropy per value at 1 dB steps (log of an exponential variable),
+// +log2(1/step) below that: about 8.8-9.4 bits per value at 1/12 dB after deflate, against ~27 for float32. That
+// entropy is why issue 15's 25 MB per minute is out of reach without ~1 dB steps (README, pnpm bench spectrogram).
 import { loadH5wasm } from "../hdf5/h5wasm.ts";
 import { DB_FLOOR } from "./params.ts";
 
@@ -21,11 +22,31 @@ export const SPECTROGRAM_DB_OFFSET = DB_FLOOR;
 
 type Attrs = Record<string, { value: unknown } | undefined>;
 
+export interface StoredEncoding {
+  encoding: SpectrogramEncoding;
+  /** dB per code (1 for float32 files, whose values are dB already). */
+  scale: number;
+  /** dB of code 0; also the floor: nothing is stored below it (0 for float32 files). */
+  offset: number;
+}
+
 /** The encoding of a dataset from its attributes (db_scale present = quantised). */
-export function encodingOf(attrs: Attrs): { encoding: SpectrogramEncoding; scale: number; offset: number } {
+export function encodingOf(attrs: Attrs): StoredEncoding {
   const scale = attrs.db_scale?.value;
   if (scale === undefined) return { encoding: "float32-db", scale: 1, offset: 0 };
   return { encoding: "uint16-db", scale: Number(scale), offset: Number(attrs.db_offset?.value ?? 0) };
+}
+
+/**
+ * True for what the writer produces by default today. Anything else (float32 files, codes with another step or
+ * floor) is "legacy": generate-missing-hdf5 --rewrite-legacy rewrites it.
+ */
+export function isCurrentEncoding(e: StoredEncoding): boolean {
+  return (
+    e.encoding === "uint16-db" &&
+    Math.abs(e.scale - SPECTROGRAM_DB_SCALE) < 1e-9 &&
+    Math.abs(e.offset - SPECTROGRAM_DB_OFFSET) < 1e-9
+  );
 }
 
 /** dB values of stored codes: stored * scale + offset. */
@@ -35,18 +56,23 @@ export function decodeDb(raw: ArrayLike<number>, scale: number, offset: number):
   return out;
 }
 
-/**
- * True when the file holds the older float32 encoding (three times larger), so a maintenance command can rewrite
- * it with writeSpectrogramFile. Throws when the file cannot be opened or has no spectrogram dataset.
- */
-export async function isLegacySpectrogramFile(path: string): Promise<boolean> {
+/** The stored encoding of a file's /spectrogram. Throws when the file cannot be opened or has no spectrogram. */
+export async function readSpectrogramEncoding(path: string): Promise<StoredEncoding> {
   const h5wasm = await loadH5wasm();
   const f = new h5wasm.File(path, "r");
   try {
     const ds = f.get("spectrogram") as unknown as { attrs: Attrs } | null;
     if (!ds) throw new Error(`${path} has no spectrogram dataset`);
-    return encodingOf(ds.attrs).encoding === "float32-db";
+    return encodingOf(ds.attrs);
   } finally {
     f.close();
   }
+}
+
+/**
+ * True when the file is not in the current encoding (float32 dB, three times larger, or uint16 codes with another
+ * step or floor), so a maintenance command can rewrite it. Throws like readSpectrogramEncoding.
+ */
+export async function isLegacySpectrogramFile(path: string): Promise<boolean> {
+  return !isCurrentEncoding(await readSpectrogramEncoding(path));
 }

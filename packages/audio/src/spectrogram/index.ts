@@ -1,10 +1,14 @@
 export { decimate, lowpassFir } from "./decimate.ts";
 export {
   decodeDb,
+  encodingOf,
+  isCurrentEncoding,
   isLegacySpectrogramFile,
+  readSpectrogramEncoding,
   SPECTROGRAM_DB_OFFSET,
   SPECTROGRAM_DB_SCALE,
   type SpectrogramEncoding,
+  type StoredEncoding,
 } from "./encoding.ts";
 export {
   CHUNK_FRAMES,

@@ -44,6 +44,11 @@ export interface SpectrogramJobOptions {
   encoding?: SpectrogramEncoding;
   /** Step of the uint16 codes, dB (default SPECTROGRAM_DB_SCALE = 1/12 dB). */
   dbScale?: number;
+  /**
+   * dB of code 0 and so the floor: lower values are stored as 0 (default SPECTROGRAM_DB_OFFSET = -80 dB, the STFT's
+   * own floor, so nothing is clamped). A higher floor is for measuring what clamping would save (pnpm bench).
+   */
+  dbOffset?: number;
 }
 
 export interface SpectrogramFileSummary {
@@ -99,14 +104,14 @@ export class SpectrogramSink {
     const make = (name: string, source: string | number, counts: boolean): Target => {
       const quantized = (options.encoding ?? "uint16-db") === "uint16-db";
       const scale = options.dbScale ?? SPECTROGRAM_DB_SCALE;
+      const offset = options.dbOffset ?? SPECTROGRAM_DB_OFFSET;
       if (!(scale > 0)) throw new RangeError("dbScale must be positive");
+      if (!Number.isFinite(offset)) throw new RangeError("dbOffset must be a finite number");
       const dataset = this.writer.createDataset(name, {
         rows: N_FREQ_BINS,
         chunkColumns: CHUNK_FRAMES,
         level: options.level ?? 1,
-        ...(quantized
-          ? { type: "u16" as const, quantize: { scale, offset: SPECTROGRAM_DB_OFFSET } }
-          : { type: "f32" as const }),
+        ...(quantized ? { type: "u16" as const, quantize: { scale, offset } } : { type: "f32" as const }),
       });
       const attrs: Record<string, number | string> = {
         sample_rate: info.sampleRate,
@@ -129,7 +134,7 @@ export class SpectrogramSink {
       if (quantized) {
         dataset.setAttr("encoding", "uint16-db");
         dataset.setAttr("db_scale", { float: scale });
-        dataset.setAttr("db_offset", { float: SPECTROGRAM_DB_OFFSET });
+        dataset.setAttr("db_offset", { float: offset });
       }
       const onBlock = (b: SpectrogramBlock) => {
         dataset.appendColumns(b.data, b.frames);
