@@ -2,6 +2,7 @@
 // downloads, /health's R server state, and another group's runs answering NOT_FOUND everywhere.
 import { classificationRunHandler, classifierServiceStatus } from "@battycoda/core/classification/index";
 import { createBoss, type PgBoss, registerJobHandler } from "@battycoda/core/jobs";
+import { createMediaStore } from "@battycoda/core/media";
 import { findFreePort, type RServerHandle, startRServer } from "@battycoda/r-client";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +29,7 @@ beforeAll(async () => {
   await registerJobHandler(
     { db: t.database.db, boss },
     "classification.run",
-    classificationRunHandler({ mediaRoot: t.config.mediaRoot, rServerUrl: r.url }),
+    classificationRunHandler({ media: createMediaStore(t.config), rServerUrl: r.url }),
     { pollingIntervalSeconds: 0.5 },
   );
   app = await buildTestServer(t);

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { classifierTrainHandler } from "@battycoda/core/classifiers";
 import { createBoss, QUEUES, registerJobHandler } from "@battycoda/core/jobs";
+import { createMediaStore } from "@battycoda/core/media";
 import { type RServerHandle, startRServer } from "@battycoda/r-client";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,7 +34,7 @@ beforeAll(async () => {
   await registerJobHandler(
     { db: t.deps.db, boss },
     QUEUES.classifierTrain,
-    classifierTrainHandler({ mediaRoot: t.config.mediaRoot, rServerUrl: r.url }),
+    classifierTrainHandler({ media: createMediaStore(t.config), rServerUrl: r.url }),
     { pollingIntervalSeconds: 0.5 },
   );
   alice = await registerAndLogin(t, "alice");

@@ -2,6 +2,7 @@
 // in its own process so its peak RSS is the worker's alone.
 import { classificationRunHandler } from "@battycoda/core/classification/index";
 import { createBoss, QUEUES, registerJobHandler } from "@battycoda/core/jobs";
+import { LocalMediaStore } from "@battycoda/core/media";
 import { ProcessingPool } from "@battycoda/core/processing";
 import { createPrismaClient } from "@battycoda/db";
 
@@ -13,7 +14,7 @@ await registerJobHandler(
   { db, boss },
   QUEUES.classificationRun,
   classificationRunHandler({
-    mediaRoot: process.env.MEDIA_ROOT as string,
+    media: new LocalMediaStore(process.env.MEDIA_ROOT as string),
     rServerUrl: process.env.R_SERVER_URL as string,
     pool,
   }),

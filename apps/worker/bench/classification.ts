@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { startRun } from "@battycoda/core/classification/index";
 import { createBoss } from "@battycoda/core/jobs";
+import { LocalMediaStore } from "@battycoda/core/media";
 import { createPrismaClient } from "@battycoda/db";
 import { startEmbeddedPostgres } from "@battycoda/db/embedded";
 import { migrateDatabase } from "@battycoda/db/migrate";
@@ -50,7 +51,7 @@ try {
     spacing: 0.03,
     sampleRate: 192_000,
   });
-  const classifier = await trainClassifier(db, r.client, mediaRoot, scene);
+  const classifier = await trainClassifier(db, r.client, new LocalMediaStore(mediaRoot), scene);
   console.log(
     `# classification bench: ${scene.calls.length} segments, ${(scene.calls.length * 0.03).toFixed(0)} s of 192 kHz audio (set-up ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );

@@ -1,6 +1,7 @@
 // A synthetic recording with two kinds of bat-like calls (a flat tone "A" and a downward sweep "B"),
 // its species/segmentation rows, and a classifier trained on the same kind of calls through the
 // real R server. Shared by the classification tests and the benchmark.
+import { randomBytes } from "node:crypto";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import {
@@ -13,6 +14,8 @@ import {
 import type { Db } from "@battycoda/db";
 import type { RClient } from "@battycoda/r-client";
 import type { GroupAccess } from "../src/access/access.ts";
+import { modelKey } from "../src/classifiers/model-store.ts";
+import type { MediaStore } from "../src/media/store.ts";
 import { createRecordingFromWav } from "../src/processing/testing.ts";
 
 export interface SynthCall {
@@ -198,16 +201,15 @@ export async function createScene(
   };
 }
 
-/** Trains a KNN model through the R server and records it as the species' classifier. */
+/** Trains a KNN model through the R server, stores it, and records it as the species' classifier. */
 export async function trainClassifier(
   db: Db,
   client: RClient,
-  mediaRoot: string,
+  media: MediaStore,
   scene: Scene,
   opts: { name?: string; method?: "knn" | "lda" | "rf" } = {},
 ) {
   const { rows, labels } = trainingTable(scene.sampleRate);
-  const rel = `models/${scene.groupId}/${opts.name ?? "knn"}.rds`;
   const columns: Record<string, number[]> = {};
   for (const n of FEATURE_NAMES) columns[n] = rows.map((r) => r[n]);
   const method = opts.method ?? "knn";
@@ -215,14 +217,17 @@ export async function trainClassifier(
     method,
     features: columns,
     labels,
-    modelPath: path.join(mediaRoot, rel),
     options: method === "knn" ? { k: 3, cvFolds: 3 } : { cvFolds: 3 },
   });
+  const id = `c${randomBytes(12).toString("hex")}`;
+  const key = modelKey(scene.groupId, id, trained.modelSha256);
+  await media.write(key, trained.model);
   return db.classifier.create({
     data: {
+      id,
       name: opts.name ?? "Synthetic KNN",
       type: method,
-      modelPath: rel,
+      modelPath: key,
       speciesId: scene.speciesId,
       groupId: scene.groupId,
       classes: trained.classes,

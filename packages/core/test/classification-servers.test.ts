@@ -9,11 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../audio/test/fixtures/generate.ts";
 import { classificationRunHandler, dispatchQueuedRuns, startRun } from "../src/classification/index.ts";
 import { type Boss, createBoss, registerJobHandler } from "../src/jobs/index.ts";
+import { LocalMediaStore } from "../src/media/local-store.ts";
 import { createScene, type Scene, trainClassifier } from "./classification-fixtures.ts";
 
 let t: TestDatabase;
 let dir: string;
 let mediaRoot: string;
+let media: LocalMediaStore;
 let boss: Boss;
 let r1: RServerHandle;
 let r2: RServerHandle;
@@ -24,6 +26,7 @@ beforeAll(async () => {
   dir = await makeTempDir("battycoda-r-servers-");
   mediaRoot = path.join(dir, "media");
   await mkdir(mediaRoot, { recursive: true });
+  media = new LocalMediaStore(mediaRoot);
   [r1, r2] = await Promise.all([startRServer(), startRServer()]);
   const dead = `http://127.0.0.1:${await findFreePort()}`;
   boss = await createBoss(t.url, { role: "worker" });
@@ -31,7 +34,7 @@ beforeAll(async () => {
     { db: t.db, boss },
     "classification.run",
     classificationRunHandler({
-      mediaRoot,
+      media,
       rServerUrl: dead,
       rServerUrls: [dead, r1.url, r2.url],
       retryBaseMs: 200,
@@ -57,7 +60,7 @@ describe("classification over several R servers", () => {
 
   beforeAll(async () => {
     scene = await createScene(t.db, mediaRoot, dir, { calls: 40 });
-    classifierId = (await trainClassifier(t.db, r1.client, mediaRoot, scene)).id;
+    classifierId = (await trainClassifier(t.db, r1.client, media, scene)).id;
   }, 120_000);
 
   it("completes without waiting when one server is dead from the start and another stops mid-run", async () => {
@@ -82,6 +85,8 @@ describe("classification over several R servers", () => {
       expect(results).toHaveLength(40);
       expect(new Set(results.map((x) => x.segmentId)).size).toBe(40);
       expect(results.every((x) => x.predictedLabel !== null)).toBe(true);
+      // r2 never trained it: the model reached it from the media store, uploaded once
+      expect((await r2.client.ping()).modelCache?.models).toBe(1);
     } finally {
       hooks.afterBatch = null;
     }

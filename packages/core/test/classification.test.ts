@@ -27,11 +27,13 @@ import {
   WAITING_FOR_R,
 } from "../src/classification/index.ts";
 import { type Boss, createBoss, registerJobHandler } from "../src/jobs/index.ts";
+import { LocalMediaStore } from "../src/media/local-store.ts";
 import { accessFor, createScene, type Scene, trainClassifier } from "./classification-fixtures.ts";
 
 let t: TestDatabase;
 let dir: string;
 let mediaRoot: string;
+let media: LocalMediaStore;
 let boss: Boss;
 let r: RServerHandle;
 let rPort: number;
@@ -43,6 +45,7 @@ beforeAll(async () => {
   dir = await makeTempDir("battycoda-classification-");
   mediaRoot = path.join(dir, "media");
   await mkdir(mediaRoot, { recursive: true });
+  media = new LocalMediaStore(mediaRoot);
   r = await startRServer();
   rPort = r.port;
   boss = await createBoss(t.url, { role: "worker" });
@@ -50,7 +53,7 @@ beforeAll(async () => {
     { db: t.db, boss },
     "classification.run",
     classificationRunHandler({
-      mediaRoot,
+      media,
       rServerUrl: r.url,
       retryBaseMs: 200,
       retryMaxMs: 1000,
@@ -111,7 +114,7 @@ describe("classification runs", () => {
 
   beforeAll(async () => {
     scene = await createScene(t.db, mediaRoot, dir, { calls: 40 });
-    classifierId = (await trainClassifier(t.db, r.client, mediaRoot, scene)).id;
+    classifierId = (await trainClassifier(t.db, r.client, media, scene)).id;
   }, 120_000);
 
   it("classifies every segment with the species' best classifier, caches features, stamps and exports", async () => {
@@ -158,11 +161,20 @@ describe("classification runs", () => {
     const detail = await getRun(t, scene.access, runId);
     expect(detail.stamp).toMatchObject({
       recording: { sha256: "0".repeat(64) },
-      classifier: { id: classifierId, type: "knn", trainingDataHash: "f".repeat(64) },
+      classifier: {
+        id: classifierId,
+        type: "knn",
+        trainingDataHash: "f".repeat(64),
+        // the model's name in the media store and on every R server
+        modelSha256: (
+          (await t.db.classifier.findUniqueOrThrow({ where: { id: classifierId } })).modelPath as string
+        ).slice(-68, -4),
+      },
       r: { version: r.ping.rVersion },
       features: { version: "1", channel: 0 },
     });
     expect(detail.methodsText).toMatch(/k-nearest-neighbour/);
+    expect(detail.methodsText).toMatch(/model SHA-256 [0-9a-f]{64}/);
     expect(detail.methodsText).toContain(r.ping.rVersion);
     expect(detail.confidenceHistogram.counts.reduce((a, b) => a + b, 0)).toBe(40);
     expect(detail.labelCounts.reduce((a, b) => a + b.count, 0)).toBe(40);
@@ -323,7 +335,7 @@ describe("classification runs", () => {
         callTypes: { create: [{ shortName: "A" }, { shortName: "B" }, { shortName: "C" }] },
       },
     });
-    const trained = await trainClassifier(t.db, r.client, mediaRoot, scene, { name: "global-default" });
+    const trained = await trainClassifier(t.db, r.client, media, scene, { name: "global-default" });
     const global = await t.db.classifier.update({
       where: { id: trained.id },
       data: { groupId: null, speciesId: system.id },

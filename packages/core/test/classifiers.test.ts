@@ -1,8 +1,9 @@
 // Classifier training end to end against real PostgreSQL, pg-boss and the real R server: the
 // shared E. fuscus table through the job, retraining (version bump), labelled segments of a
 // synthetic recording, every bad-CSV case (BAD_REQUEST naming line/column, nothing stored), an
-// R refusal (no row, no model file), and access across groups.
-import { existsSync } from "node:fs";
+// R refusal (no row, no model file), models stored under their content hash (orphans swept), and
+// access across groups.
+import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { Prisma } from "@battycoda/db";
@@ -19,11 +20,14 @@ import {
   getClassifier,
   listClassifiers,
   listTrainingJobs,
+  modelKey,
   readModelCard,
+  removeOrphanModels,
+  saveTrainedClassifier,
   trainingPreview,
 } from "../src/classifiers/index.ts";
 import { type Boss, cancelJob, createBoss, registerJobHandler } from "../src/jobs/index.ts";
-import { resolveStoredPath } from "../src/media/media.ts";
+import { LocalMediaStore } from "../src/media/local-store.ts";
 import { accessFor, createScene } from "./classification-fixtures.ts";
 
 const EFUSCUS_CSV = path.resolve(
@@ -34,6 +38,7 @@ const EFUSCUS_CSV = path.resolve(
 let t: TestDatabase;
 let dir: string;
 let mediaRoot: string;
+let media: LocalMediaStore;
 let boss: Boss;
 let r: RServerHandle;
 /** The table as shipped (CRLF line ends). */
@@ -49,12 +54,13 @@ beforeAll(async () => {
   dir = await makeTempDir("battycoda-classifiers-");
   mediaRoot = path.join(dir, "media");
   await mkdir(mediaRoot, { recursive: true });
+  media = new LocalMediaStore(mediaRoot);
   r = await startRServer();
   boss = await createBoss(t.url, { role: "worker" });
   await registerJobHandler(
     { db: t.db, boss },
     "classifier.train",
-    classifierTrainHandler({ mediaRoot, rServerUrl: r.url }),
+    classifierTrainHandler({ media, rServerUrl: r.url }),
     {
       pollingIntervalSeconds: 0.5,
     },
@@ -127,8 +133,15 @@ async function expectDomainError(p: Promise<unknown>, code: string, message?: Re
 }
 
 async function filesUnder(rel: string): Promise<string[]> {
-  return readdir(path.join(mediaRoot, rel), { recursive: true }).catch(() => []);
+  const entries = await readdir(path.join(mediaRoot, rel), { recursive: true, withFileTypes: true }).catch(
+    () => [],
+  );
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(path.join(mediaRoot, rel), path.join(e.parentPath, e.name)));
 }
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 describe("training from the shared E. fuscus features CSV", () => {
   let access: ReturnType<typeof accessFor>;
@@ -141,12 +154,12 @@ describe("training from the shared E. fuscus features CSV", () => {
   });
 
   it("trains through the job into a Classifier with consistent CV metrics and a model card", async () => {
-    const { trainingJobId, jobId } = await createTrainingJob(
-      { db: t.db, boss },
-      access,
-      { name: "Lab LDA", speciesId, type: "lda", source: { kind: "csv", csvText: efuscusRaw } },
-      { mediaRoot },
-    );
+    const { trainingJobId, jobId } = await createTrainingJob({ db: t.db, boss, media }, access, {
+      name: "Lab LDA",
+      speciesId,
+      type: "lda",
+      source: { kind: "csv", csvText: efuscusRaw },
+    });
     const tj = await finished(trainingJobId);
     expect(tj.error).toBeNull();
     expect(tj.status).toBe("completed");
@@ -177,12 +190,20 @@ describe("training from the shared E. fuscus features CSV", () => {
     const correct = labels.reduce((s, _l, i) => s + ((matrix[i] as number[])[i] as number), 0);
     expect(m.accuracy).toBeCloseTo(correct / m.n, 9);
 
+    // The model is stored under the sha256 of its bytes, which R named it by.
     const row = await t.db.classifier.findUniqueOrThrow({ where: { id: classifierId } });
-    expect(row.modelPath).toBe(`models/${access.groupId}/${classifierId}-v1.rds`);
-    expect(existsSync(resolveStoredPath(mediaRoot, row.modelPath as string))).toBe(true);
+    const key = row.modelPath as string;
+    expect(key).toMatch(new RegExp(`^models/${access.groupId}/${classifierId}/[0-9a-f]{64}\\.rds$`));
+    const bytes = await media.read(key);
+    expect(key).toBe(modelKey(access.groupId, classifierId, sha256(bytes)));
     expect(row.rInfo).toMatchObject({ rVersion: expect.stringMatching(/^\d+\.\d+/) });
-    const card = await readModelCard(resolveStoredPath(mediaRoot, row.modelPath as string));
-    expect(card).toMatchObject({ method: "lda", trainingDataHash: row.trainingDataHash });
+    const card = await readModelCard(media, key);
+    expect(card).toMatchObject({
+      method: "lda",
+      trainingDataHash: row.trainingDataHash,
+      modelSha256: sha256(bytes),
+      modelSize: bytes.length,
+    });
     // The uploaded CSV is kept for the job under MEDIA_ROOT/training/.
     expect(await filesUnder(`training/${access.groupId}`)).toHaveLength(1);
 
@@ -204,15 +225,15 @@ describe("training from the shared E. fuscus features CSV", () => {
         : ti;
     const expected = matrix[ti]?.[pi] ?? 0;
     expect(expected).toBeGreaterThan(0);
-    const cell = await confusionCell(
-      t,
-      access,
-      { classifierId, trueLabel: "Echo", predictedLabel: labels[pi] as string, limit: 1000 },
-      mediaRoot,
-    );
+    const cell = await confusionCell({ db: t.db, media }, access, {
+      classifierId,
+      trueLabel: "Echo",
+      predictedLabel: labels[pi] as string,
+      limit: 1000,
+    });
     expect(cell.total).toBe(expected);
     const row = await t.db.classifier.findUniqueOrThrow({ where: { id: classifierId } });
-    const card = await readModelCard(resolveStoredPath(mediaRoot, row.modelPath as string));
+    const card = await readModelCard(media, row.modelPath as string);
     if (card?.cvPredictions) {
       // CSV rows: the line in the file, no audio behind them.
       expect(cell.items).toHaveLength(expected);
@@ -222,47 +243,104 @@ describe("training from the shared E. fuscus features CSV", () => {
         expect(lines[item.row - 1]?.endsWith(",Echo")).toBe(true);
       }
     }
-    const none = await confusionCell(
-      t,
-      access,
-      { classifierId, trueLabel: "NoSuchLabel", predictedLabel: "Echo" },
-      mediaRoot,
-    );
+    const none = await confusionCell({ db: t.db, media }, access, {
+      classifierId,
+      trueLabel: "NoSuchLabel",
+      predictedLabel: "Echo",
+    });
     expect(none).toEqual({ items: [], total: 0 });
   });
 
-  it("retraining under the same name bumps the version and keeps the id", async () => {
-    const { trainingJobId } = await createTrainingJob(
-      { db: t.db, boss },
-      access,
-      { name: "Lab LDA", speciesId, type: "lda", source: { kind: "csv", csvText: efuscus } },
-      { mediaRoot },
-    );
+  it("retraining under the same name bumps the version and keeps the id; the old model is an orphan the sweep removes", async () => {
+    const v1 = (await t.db.classifier.findUniqueOrThrow({ where: { id: classifierId } })).modelPath as string;
+    const { trainingJobId } = await createTrainingJob({ db: t.db, boss, media }, access, {
+      name: "Lab LDA",
+      speciesId,
+      type: "lda",
+      source: { kind: "csv", csvText: efuscus },
+    });
     const tj = await finished(trainingJobId);
     expect(tj.classifierId).toBe(classifierId);
     const row = await t.db.classifier.findUniqueOrThrow({ where: { id: classifierId } });
     expect(row.version).toBe(2);
-    expect(row.modelPath).toBe(`models/${access.groupId}/${classifierId}-v2.rds`);
-    expect(existsSync(resolveStoredPath(mediaRoot, row.modelPath as string))).toBe(true);
+    const v2 = row.modelPath as string;
+    expect(v2).not.toBe(v1);
+    expect(sha256(await media.read(v2))).toBe(v2.slice(-68, -4));
     expect(await t.db.classifier.count({ where: { groupId: access.groupId } })).toBe(1);
+    // v1 stays for runs still using it until the sweep's grace period is over
+    const folder = `models/${access.groupId}/${classifierId}`;
+    expect((await filesUnder(folder)).sort()).toHaveLength(4);
+    expect((await removeOrphanModels({ db: t.db, media })).removed).toEqual([]);
+    const swept = await removeOrphanModels({ db: t.db, media }, { graceMs: 0 });
+    expect(swept.removed.sort()).toEqual([v1, v1.replace(/\.rds$/, ".json")].sort());
+    expect((await filesUnder(folder)).sort()).toEqual(
+      [path.basename(v2), path.basename(v2).replace(/\.rds$/, ".json")].sort(),
+    );
   }, 240_000);
+
+  it("a model stored by a worker that died before its commit is named by no row and swept; a failed commit removes its model", async () => {
+    const csv = efuscus.trim().split("\n");
+    const body = [
+      ...csv.filter((l) => l.endsWith(",Echo")).slice(0, 20),
+      ...csv.filter((l) => l.endsWith(",FMB")).slice(0, 20),
+    ];
+    const table = {
+      featureNames: (csv[0] as string).split(",").slice(0, -1),
+      rows: body.map((l) => l.split(",").slice(0, -1).map(Number)),
+      labels: body.map((l) => l.slice(l.lastIndexOf(",") + 1)),
+    };
+    const before = await filesUnder(`models/${access.groupId}`);
+    const err = await saveTrainedClassifier(
+      { db: t.db, media },
+      r.client,
+      {
+        groupId: access.groupId,
+        name: "Dies at commit",
+        speciesId,
+        type: "lda",
+        table: { ...table, origins: table.rows.map((_, i) => ({ line: i + 2 })) },
+        source: { kind: "csv", path: "training/none.csv", rows: table.rows.length },
+      },
+      {
+        inTransaction: async () => {
+          throw new Error("the commit failed");
+        },
+      },
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("the commit failed");
+    expect(await t.db.classifier.findFirst({ where: { name: "Dies at commit" } })).toBeNull();
+    expect(await filesUnder(`models/${access.groupId}`)).toEqual(before);
+
+    // A crash between the write and the commit: the object exists and no row names it.
+    const trained = await r.client.train({
+      method: "lda",
+      features: Object.fromEntries(
+        table.featureNames.map((n, j) => [n, table.rows.map((row) => row[j] as number)]),
+      ),
+      labels: table.labels,
+      options: { cvFolds: 0 },
+    });
+    const orphan = modelKey(access.groupId, "cdiedbeforecommit", trained.modelSha256);
+    await media.write(orphan, trained.model);
+    const named = (await t.db.classifier.findUniqueOrThrow({ where: { id: classifierId } }))
+      .modelPath as string;
+    const swept = await removeOrphanModels({ db: t.db, media }, { graceMs: 0 });
+    expect(swept.removed).toEqual([orphan]);
+    expect(await media.stat(orphan)).toBeNull();
+    expect(await media.stat(named)).not.toBeNull();
+  }, 120_000);
 
   it("an R refusal fails the job and leaves no classifier and no model file", async () => {
     const tiny = [efuscus.split("\n")[0], ...efuscus.split("\n").slice(1, 8)].join("\n");
     const lines = efuscus.trim().split("\n");
     const other = lines.filter((l) => l.endsWith(",FMB")).slice(0, 3);
-    const { trainingJobId, jobId } = await createTrainingJob(
-      { db: t.db, boss },
-      access,
-      {
-        name: "Impossible KNN",
-        speciesId,
-        type: "knn",
-        source: { kind: "csv", csvText: [tiny, ...other].join("\n") },
-        options: { k: 500 },
-      },
-      { mediaRoot },
-    );
+    const { trainingJobId, jobId } = await createTrainingJob({ db: t.db, boss, media }, access, {
+      name: "Impossible KNN",
+      speciesId,
+      type: "knn",
+      source: { kind: "csv", csvText: [tiny, ...other].join("\n") },
+      options: { k: 500 },
+    });
     const tj = await finished(trainingJobId);
     expect(tj.status).toBe("failed");
     expect(tj.error).toMatch(/k/);
@@ -272,16 +350,16 @@ describe("training from the shared E. fuscus features CSV", () => {
       .toBe("failed");
     expect(await t.db.classifier.findFirst({ where: { name: "Impossible KNN" } })).toBeNull();
     const models = await filesUnder(`models/${access.groupId}`);
-    expect(models.filter((f) => !f.startsWith(`${classifierId}-`))).toEqual([]);
+    expect(models.filter((f) => !f.startsWith(`${classifierId}/`))).toEqual([]);
   }, 120_000);
 
   it("cancelling the job stops the R training and leaves nothing behind", async () => {
-    const { trainingJobId, jobId } = await createTrainingJob(
-      { db: t.db, boss },
-      access,
-      { name: "Cancelled ensemble", speciesId, type: "ensemble", source: { kind: "csv", csvText: efuscus } },
-      { mediaRoot },
-    );
+    const { trainingJobId, jobId } = await createTrainingJob({ db: t.db, boss, media }, access, {
+      name: "Cancelled ensemble",
+      speciesId,
+      type: "ensemble",
+      source: { kind: "csv", csvText: efuscus },
+    });
     // Wait until R is training (the handler moved past reading the table)...
     await expect
       .poll(
@@ -311,7 +389,7 @@ describe("training from the shared E. fuscus features CSV", () => {
     // The R side was told to stop: it is free for the next training.
     await expect.poll(async () => (await r.client.ping()).training?.active ?? 0, { timeout: 30_000 }).toBe(0);
     const models = await filesUnder(`models/${access.groupId}`);
-    expect(models.filter((f) => !f.startsWith(`${classifierId}-`))).toEqual([]);
+    expect(models.filter((f) => !f.startsWith(`${classifierId}/`))).toEqual([]);
   }, 120_000);
 
   it("bad CSVs are BAD_REQUEST naming line and column, and nothing is stored", async () => {
@@ -375,12 +453,12 @@ describe("training from the shared E. fuscus features CSV", () => {
     };
     for (const [what, csvText, message] of cases) {
       const err = await expectDomainError(
-        createTrainingJob(
-          { db: t.db, boss },
-          access,
-          { name: `bad ${what}`, speciesId, type: "knn", source: { kind: "csv", csvText } },
-          { mediaRoot },
-        ),
+        createTrainingJob({ db: t.db, boss, media }, access, {
+          name: `bad ${what}`,
+          speciesId,
+          type: "knn",
+          source: { kind: "csv", csvText },
+        }),
         "BAD_REQUEST",
         message,
       );
@@ -396,20 +474,20 @@ describe("training from the shared E. fuscus features CSV", () => {
     const other = await newGroup("others");
     await expectDomainError(getClassifier(t, other, classifierId), "NOT_FOUND");
     await expectDomainError(
-      confusionCell(t, other, { classifierId, trueLabel: "Echo", predictedLabel: "Echo" }, mediaRoot),
+      confusionCell({ db: t.db, media }, other, { classifierId, trueLabel: "Echo", predictedLabel: "Echo" }),
       "NOT_FOUND",
     );
-    await expectDomainError(deleteClassifier(t, other, classifierId, mediaRoot), "NOT_FOUND");
+    await expectDomainError(deleteClassifier({ db: t.db, media }, other, classifierId), "NOT_FOUND");
     expect(await listClassifiers(t, other, {})).toEqual([]);
     expect(await listTrainingJobs(t, other, {})).toEqual([]);
     await expectDomainError(trainingPreview(t, other, { speciesId }), "NOT_FOUND");
     await expectDomainError(
-      createTrainingJob(
-        { db: t.db, boss },
-        other,
-        { name: "steal", speciesId, type: "lda", source: { kind: "csv", csvText: efuscus } },
-        { mediaRoot },
-      ),
+      createTrainingJob({ db: t.db, boss, media }, other, {
+        name: "steal",
+        speciesId,
+        type: "lda",
+        source: { kind: "csv", csvText: efuscus },
+      }),
       "NOT_FOUND",
     );
 
@@ -418,12 +496,13 @@ describe("training from the shared E. fuscus features CSV", () => {
     });
     expect((await listClassifiers(t, other, {})).map((c) => c.id)).toEqual([global.id]);
     expect(await getClassifier(t, other, global.id)).toMatchObject({ isGlobal: true });
-    await expectDomainError(deleteClassifier(t, other, global.id, mediaRoot), "FORBIDDEN");
-    await expectDomainError(deleteClassifier(t, access, global.id, mediaRoot), "FORBIDDEN");
+    await expectDomainError(deleteClassifier({ db: t.db, media }, other, global.id), "FORBIDDEN");
+    await expectDomainError(deleteClassifier({ db: t.db, media }, access, global.id), "FORBIDDEN");
     expect(await t.db.classifier.findUnique({ where: { id: global.id } })).not.toBeNull();
 
     // The owner can delete theirs: row and every version's files go.
-    await deleteClassifier(t, access, classifierId, mediaRoot);
+    expect(await filesUnder(`models/${access.groupId}/${classifierId}`)).not.toEqual([]);
+    await deleteClassifier({ db: t.db, media }, access, classifierId);
     expect(await t.db.classifier.findUnique({ where: { id: classifierId } })).toBeNull();
     expect((await filesUnder(`models/${access.groupId}`)).filter((f) => f.startsWith(classifierId))).toEqual(
       [],
@@ -456,12 +535,12 @@ describe("training from labelled segments", () => {
       ],
     });
 
-    const { trainingJobId } = await createTrainingJob(
-      { db: t.db, boss },
-      scene.access,
-      { name: "From my labels", speciesId: scene.speciesId, type: "knn", source: { kind: "segments" } },
-      { mediaRoot },
-    );
+    const { trainingJobId } = await createTrainingJob({ db: t.db, boss, media }, scene.access, {
+      name: "From my labels",
+      speciesId: scene.speciesId,
+      type: "knn",
+      source: { kind: "segments" },
+    });
     const tj = await finished(trainingJobId);
     expect(tj.error).toBeNull();
     const c = await getClassifier(t, scene.access, tj.classifierId as string);
@@ -481,14 +560,13 @@ describe("training from labelled segments", () => {
     expect(cached).toBe(30);
 
     const row = await t.db.classifier.findUniqueOrThrow({ where: { id: c.id } });
-    const card = await readModelCard(resolveStoredPath(mediaRoot, row.modelPath as string));
+    const card = await readModelCard(media, row.modelPath as string);
     if (card?.cvPredictions) {
-      const cell = await confusionCell(
-        t,
-        scene.access,
-        { classifierId: c.id, trueLabel: "A", predictedLabel: "A" },
-        mediaRoot,
-      );
+      const cell = await confusionCell({ db: t.db, media }, scene.access, {
+        classifierId: c.id,
+        trueLabel: "A",
+        predictedLabel: "A",
+      });
       expect(cell.items.length).toBeGreaterThan(0);
       expect(cell.items[0]).toMatchObject({ recordingId: scene.recordingId, segmentId: expect.any(String) });
     }
@@ -496,17 +574,12 @@ describe("training from labelled segments", () => {
     // Nothing labelled in a project without recordings → a clear error before any job.
     const project = await t.db.project.create({ data: { groupId: scene.groupId, name: "empty" } });
     await expectDomainError(
-      createTrainingJob(
-        { db: t.db, boss },
-        scene.access,
-        {
-          name: "none",
-          speciesId: scene.speciesId,
-          type: "knn",
-          source: { kind: "segments", projectId: project.id },
-        },
-        { mediaRoot },
-      ),
+      createTrainingJob({ db: t.db, boss, media }, scene.access, {
+        name: "none",
+        speciesId: scene.speciesId,
+        type: "knn",
+        source: { kind: "segments", projectId: project.id },
+      }),
       "BAD_REQUEST",
       /at least two call types/,
     );

@@ -10,12 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../audio/test/fixtures/generate.ts";
 import { DomainError } from "../src/access/errors.ts";
 import { type Boss, createBoss, registerJobHandler } from "../src/jobs/index.ts";
+import { LocalMediaStore } from "../src/media/local-store.ts";
 import { createBatch, listTasks, retrainFromBatch, retrainHandler, saveLabel } from "../src/tasks/index.ts";
 import { createScene, type Scene, trainClassifier } from "./classification-fixtures.ts";
 
 let t: TestDatabase;
 let dir: string;
 let mediaRoot: string;
+let media: LocalMediaStore;
 let boss: Boss;
 let r: RServerHandle;
 let scene: Scene;
@@ -26,12 +28,13 @@ beforeAll(async () => {
   dir = await makeTempDir("battycoda-tasks-retrain-");
   mediaRoot = path.join(dir, "media");
   await mkdir(mediaRoot, { recursive: true });
+  media = new LocalMediaStore(mediaRoot);
   r = await startRServer();
   boss = await createBoss(t.url, { role: "worker" });
   await registerJobHandler(
     { db: t.db, boss },
     "tasks.retrain",
-    retrainHandler({ mediaRoot, rServerUrl: r.url }),
+    retrainHandler({ media, rServerUrl: r.url }),
     {
       pollingIntervalSeconds: 0.5,
     },
@@ -89,16 +92,14 @@ async function finished(jobId: string) {
 
 describe("retrain from confirmed labels", () => {
   it("trains a new version with parentId, re-classifies, and chains to a third version", async () => {
-    const v1 = await trainClassifier(t.db, r.client, mediaRoot, scene, { name: "Synthetic KNN" });
+    const v1 = await trainClassifier(t.db, r.client, media, scene, { name: "Synthetic KNN" });
     const run1 = await runOf(v1.id);
     const first = await labelledBatch("first", run1.id);
 
-    const { trainingJobId, jobId } = await retrainFromBatch(
-      { db: t.db, boss },
-      first.access,
-      { batchId: first.batchId, reclassify: true },
-      { mediaRoot },
-    );
+    const { trainingJobId, jobId } = await retrainFromBatch({ db: t.db, boss }, first.access, {
+      batchId: first.batchId,
+      reclassify: true,
+    });
     const job = await finished(jobId);
     expect(job.error).toBeNull();
     expect(job.status).toBe("completed");
@@ -119,17 +120,23 @@ describe("retrain from confirmed labels", () => {
     // the second version's stored data comes back; the same 30 calls relabelled replace it
     const run2 = await runOf(v2.id);
     const second = await labelledBatch("second", run2.id);
-    const again = await retrainFromBatch(
-      { db: t.db, boss },
-      second.access,
-      { batchId: second.batchId, type: "lda" },
-      { mediaRoot },
-    );
+    const again = await retrainFromBatch({ db: t.db, boss }, second.access, {
+      batchId: second.batchId,
+      type: "lda",
+    });
     const job2 = await finished(again.jobId);
     expect(job2.status).toBe("completed");
     expect(job2.result).toMatchObject({ batchRows: 30, previousRows: 30, parentId: v2.id, runIds: [] });
     const v3 = await t.db.classifier.findFirstOrThrow({ where: { parentId: v2.id } });
     expect(v3).toMatchObject({ name: "Synthetic KNN v3", type: "lda", trainingRows: 30 });
+    // each version's model and training data are in the media store, the model under its hash
+    for (const c of [v2, v3]) {
+      expect(c.modelPath).toMatch(new RegExp(`^models/${scene.groupId}/${c.id}/[0-9a-f]{64}\\.rds$`));
+      expect((await media.stat(c.modelPath as string))?.size).toBeGreaterThan(0);
+    }
+    const source = (v3.parameters as { source: { path: string } }).source;
+    expect((await media.read(source.path)).toString("utf8").split("\n")[0]).toMatch(/,label$/);
+    expect(await media.stat(source.path.replace(/\.csv$/, ".origins.json"))).not.toBeNull();
   }, 240_000);
 
   it("refuses a batch with too few confirmed labels, and another group's batch", async () => {
@@ -141,15 +148,11 @@ describe("retrain from confirmed labels", () => {
       name: "unlabelled",
       source: { kind: "run", runId: run.id },
     });
-    const err = await retrainFromBatch({ db: t.db, boss }, access, { batchId }, { mediaRoot }).catch(
-      (e: unknown) => e,
-    );
+    const err = await retrainFromBatch({ db: t.db, boss }, access, { batchId }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect((err as DomainError).code).toBe("BAD_REQUEST");
     const stranger = { ...access, groupId: (await t.db.group.create({ data: { name: "other" } })).id };
-    const err2 = await retrainFromBatch({ db: t.db, boss }, stranger, { batchId }, { mediaRoot }).catch(
-      (e: unknown) => e,
-    );
+    const err2 = await retrainFromBatch({ db: t.db, boss }, stranger, { batchId }).catch((e: unknown) => e);
     expect((err2 as DomainError).code).toBe("NOT_FOUND");
   });
 });

@@ -55,7 +55,7 @@ export const classifiersRouter = createTRPCRouter({
   confusionCell: groupProcedure
     .input(ZConfusionCellRequest)
     .output(ZConfusionCellResponse)
-    .query(({ ctx, input }) => confusionCell(ctx, ctx.access, input, ctx.config.mediaRoot)),
+    .query(({ ctx, input }) => confusionCell(ctx, ctx.access, input)),
   trainingPreview: groupProcedure
     .input(ZTrainingPreviewRequest)
     .output(ZTrainingPreviewResponse)
@@ -72,9 +72,7 @@ export const classifiersRouter = createTRPCRouter({
     })
     .input(ZTrainRequest)
     .output(ZTrainResponse)
-    .mutation(({ ctx, input }) =>
-      createTrainingJob(ctx, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
-    ),
+    .mutation(({ ctx, input }) => createTrainingJob(ctx, ctx.access, input)),
   listTrainingJobs: groupProcedure
     .meta({
       rest: {
@@ -98,7 +96,5 @@ export const classifiersRouter = createTRPCRouter({
     })
     .input(ZClassifierIdRequest)
     .output(z.object({ ok: z.literal(true) }))
-    .mutation(({ ctx, input }) =>
-      deleteClassifier(ctx, ctx.access, input.classifierId, ctx.config.mediaRoot),
-    ),
+    .mutation(({ ctx, input }) => deleteClassifier(ctx, ctx.access, input.classifierId)),
 });

@@ -189,7 +189,5 @@ export const tasksRouter = createTRPCRouter({
   retrainFromBatch: groupProcedure
     .input(ZRetrainRequest)
     .output(ZRetrainResponse)
-    .mutation(({ ctx, input }) =>
-      retrainFromBatch(ctx, ctx.access, input, { mediaRoot: ctx.config.mediaRoot }),
-    ),
+    .mutation(({ ctx, input }) => retrainFromBatch(ctx, ctx.access, input)),
 });

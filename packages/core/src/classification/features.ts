@@ -1,17 +1,37 @@
 // The 27 call features of a page of segments: from Segment.features when the cached values still
 // belong to the segment's bounds and the current extractor, else computed from only the audio
-// around those segments (never the whole recording) in the worker's pool.
+// around those segments (never the whole recording) in the worker's pool. The audio is read with
+// positional reads, so a recording in S3 costs a few ranged GETs, not a download.
+import { open } from "node:fs/promises";
 import {
   type CallFeatures,
   extractCallFeatures,
   FEATURE_EXTRACTOR_VERSION,
   FEATURE_NAMES,
-  readWavFile,
-  readWavInfo,
+  readFrames,
+  readWavInfoFromHandle,
   type WavInfo,
 } from "@battycoda/audio";
+import { DomainError } from "../access/errors.ts";
+import { assertMediaKey, type MediaStore, type RandomAccessSource } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import { FEATURE_CHANNEL } from "./stamp.ts";
+
+/** A recording's audio: a stored object (its key in the media store), or a local file path. */
+export type FeatureAudio = string | { media: MediaStore; key: string };
+
+async function openAudio(audio: FeatureAudio): Promise<RandomAccessSource> {
+  if (typeof audio === "string") return open(audio, "r");
+  try {
+    assertMediaKey(audio.key);
+  } catch (err) {
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `The recording's audio file cannot be used: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return audio.media.openRandomAccess(audio.key);
+}
 
 export interface FeatureSegment {
   id: string;
@@ -98,7 +118,7 @@ function spansOf(segments: FeatureSegment[], info: WavInfo): Span[] {
  * picks exactly the frames a whole-file read would: the values equal the whole-file ones bit for bit.
  */
 export async function featuresFor(
-  audioPath: string,
+  audio: FeatureAudio,
   segments: FeatureSegment[],
   pool: AudioTaskRunner | null | undefined,
 ): Promise<{ features: Map<string, CallFeatures>; computed: Map<string, CachedFeatures> }> {
@@ -112,7 +132,23 @@ export async function featuresFor(
   }
   if (missing.length === 0) return { features, computed };
 
-  const info = await readWavInfo(audioPath);
+  const source = await openAudio(audio);
+  try {
+    await computeMissing(source, missing, pool, features, computed);
+  } finally {
+    await source.close();
+  }
+  return { features, computed };
+}
+
+async function computeMissing(
+  source: RandomAccessSource,
+  missing: FeatureSegment[],
+  pool: AudioTaskRunner | null | undefined,
+  features: Map<string, CallFeatures>,
+  computed: Map<string, CachedFeatures>,
+): Promise<void> {
+  const info = await readWavInfoFromHandle(source);
   const sr = info.sampleRate;
   const spans = spansOf(missing, info);
   // A few spans in flight keep every pool thread busy without reading far ahead.
@@ -121,8 +157,8 @@ export async function featuresFor(
   const worker = async () => {
     while (next < spans.length) {
       const span = spans[next++] as Span;
-      const wav = await readWavFile(audioPath, { start: span.startFrame / sr, end: span.endFrame / sr });
-      const samples = wav.channels[Math.min(FEATURE_CHANNEL, wav.channels.length - 1)] ?? new Float32Array(0);
+      const channels = await readFrames(source, info, span.startFrame, span.endFrame);
+      const samples = channels[Math.min(FEATURE_CHANNEL, channels.length - 1)] ?? new Float32Array(0);
       const rel = span.members.map((s) => {
         const first = Math.max(0, Math.floor(s.onset * sr)) - span.startFrame;
         const end = Math.max(first + span.startFrame, Math.floor(s.offset * sr)) - span.startFrame;
@@ -139,5 +175,4 @@ export async function featuresFor(
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, spans.length) }, worker));
-  return { features, computed };
 }

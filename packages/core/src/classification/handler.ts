@@ -10,11 +10,13 @@ import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { DomainError } from "../access/errors.ts";
 import { float8Text } from "../access/exact-float.ts";
+import { storedModel } from "../classifiers/model-store.ts";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
-import { resolveStoredPath } from "../media/media.ts";
+import { isMediaNotFound } from "../media/not-found.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
-import { errorText, recordingAudioPath } from "../segmentation/common.ts";
+import { errorText } from "../segmentation/common.ts";
 import { modelClassAliases } from "../taxonomy/classifiers.ts";
 import { type CachedFeatures, featuresFor, isComplete } from "./features.ts";
 import {
@@ -26,6 +28,7 @@ import {
   NOT_CLASSIFIED,
   predictBatch,
   type RowPrediction,
+  type RunModel,
 } from "./predict.ts";
 import { dispatchQueuedRuns, WAITING_FOR_R } from "./queue.ts";
 import { buildStamp, isStamp, type RunStamp } from "./stamp.ts";
@@ -33,7 +36,8 @@ import { buildStamp, isStamp, type RunStamp } from "./stamp.ts";
 export const DEFAULT_BATCH_SIZE = 500;
 
 export interface ClassificationHandlerDeps {
-  mediaRoot: string;
+  /** Recordings (read by ranged reads), spectrograms (for the stamp) and the classifiers' models. */
+  media: MediaStore;
   rServerUrl: string;
   /** Several R servers (R_SERVER_URLS): batches go to them in turn; one that is down is skipped. */
   rServerUrls?: string[];
@@ -152,13 +156,19 @@ async function runClassificationJob(
       : [];
     if (callTypes.length === 0)
       throw new PermanentJobError("The recording's species has no call types to classify into");
-    let model: { method: ReturnType<typeof methodOf>; modelPath: string } | null = null;
+    let model: RunModel | null = null;
     let aliases = new Map<string, string>();
     if (!run.isDummy) {
       const c = run.classifier;
       if (!c) throw new PermanentJobError("The classifier of this run was deleted");
       if (!c.modelPath) throw new PermanentJobError(`Classifier "${c.name}" has no trained model`);
-      model = { method: methodOf(c.type), modelPath: resolveStoredPath(deps.mediaRoot, c.modelPath) };
+      const modelPath = c.modelPath;
+      const source = await storedModel(deps.media, modelPath).catch((err: unknown) => {
+        if (isMediaNotFound(err))
+          throw new PermanentJobError(`The model of classifier "${c.name}" is missing from the media store`);
+        throw err;
+      });
+      model = { method: methodOf(c.type), source };
       // The model predicts the names it was trained with; renames since then are translated. Only
       // for the recording's own species (a system classifier serving a group copy keeps its names).
       if (c.speciesId === run.recording.speciesId) aliases = await modelClassAliases({ db }, c);
@@ -176,14 +186,15 @@ async function runClassificationJob(
         classifier: run.classifier,
         isDummy: run.isDummy,
         ping,
-        mediaRoot: deps.mediaRoot,
+        media: deps.media,
+        modelSha256: model?.source.sha256 ?? null,
       });
       await db.classificationRun.update({
         where: { id: runId },
         data: { stamp: stamp as unknown as Prisma.InputJsonValue, totalCount: segments },
       });
     }
-    const audioPath = recordingAudioPath(deps.mediaRoot, run.recording.filePath);
+    const audio = { media: deps.media, key: run.recording.filePath };
     const total = Math.max(
       1,
       (await db.classificationRun.findUniqueOrThrow({ where: { id: runId } })).totalCount,
@@ -210,7 +221,7 @@ async function runClassificationJob(
       const last = page[page.length - 1] as { onset: number; id: string };
       cursor = { onset: last.onset, id: last.id };
 
-      const { features, computed } = await featuresFor(audioPath, page, deps.pool);
+      const { features, computed } = await featuresFor(audio, page, deps.pool);
       let preds: RowPrediction[];
       let unknown: string[] = [];
       if (!model) {

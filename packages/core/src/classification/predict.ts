@@ -4,6 +4,7 @@ import {
   type ClassifierMethod,
   classifierMethods,
   isServerFailure,
+  type ModelSource,
   type RClient,
   RServerRequestError,
   RServerResponseError,
@@ -45,13 +46,19 @@ export function methodOf(type: string): ClassifierMethod {
   throw new RServerRequestError("", 400, `classifier type "${type}" cannot predict on the R server`);
 }
 
+/** A classifier's model as a run sends it to R: named by its sha256, uploaded only where missing. */
+export interface RunModel {
+  method: ClassifierMethod;
+  source: ModelSource;
+}
+
 /**
  * Rows whose features are incomplete (a call too short to measure, shorter than 10 samples) are
  * not sent: R rejects NaN, and imputing would invent a prediction. They get a result with no label.
  */
 export async function predictBatch(
   client: RClient,
-  model: { method: ClassifierMethod; modelPath: string },
+  model: RunModel,
   rows: (CallFeatures | null)[],
   callTypes: CallTypeRef[],
   signal?: AbortSignal,
@@ -67,7 +74,7 @@ export async function predictBatch(
   const columns: Record<string, number[]> = {};
   for (const name of FEATURE_NAMES) columns[name] = send.map((i) => (rows[i] as CallFeatures)[name]);
   const res = await client.predict(
-    { method: model.method, modelPath: model.modelPath, features: columns },
+    { method: model.method, model: model.source, features: columns },
     { signal },
   );
   if (res.predictions.length !== send.length)

@@ -3,7 +3,8 @@
 // turned into a paragraph a paper's methods section can quote.
 import { FEATURE_EXTRACTOR_VERSION, FEATURE_NAMES, readSpectrogramAttrs } from "@battycoda/audio";
 import type { PingResponse } from "@battycoda/r-client";
-import { resolveStoredPath } from "../media/media.ts";
+import { sha256OfModelKey } from "../classifiers/model-store.ts";
+import type { MediaStore } from "../media/store.ts";
 
 export interface RunStamp {
   stampVersion: 1;
@@ -42,6 +43,8 @@ export interface RunStamp {
     trainingRows: number | null;
     classes: string[] | null;
     trainedWith: unknown;
+    /** sha256 of the model's bytes (absent in stamps of runs before models were content-addressed). */
+    modelSha256?: string | null;
   };
   dummy: boolean;
   r: { version: string; packages: Record<string, string | null> } | null;
@@ -78,10 +81,13 @@ export interface StampInput {
     trainingRows: number | null;
     classes: unknown;
     rInfo: unknown;
+    modelPath?: string | null;
   } | null;
   isDummy: boolean;
   ping: PingResponse | null;
-  mediaRoot: string;
+  media: MediaStore;
+  /** The model's sha256 when known (a model stored before content-addressed keys has it only here). */
+  modelSha256?: string | null;
 }
 
 /** The channel features are computed on: warbleR analyses channel 1, as the reference tables did. */
@@ -92,7 +98,8 @@ export async function buildStamp(input: StampInput): Promise<RunStamp> {
   let spectrogram: RunStamp["spectrogram"] = null;
   if (rec.spectrogramPath) {
     try {
-      const a = await readSpectrogramAttrs(resolveStoredPath(input.mediaRoot, rec.spectrogramPath));
+      // h5wasm reads files: on S3 this stages a copy for the three attributes (once per run).
+      const a = await input.media.withLocalFile(rec.spectrogramPath, readSpectrogramAttrs);
       spectrogram = { nFft: a.nFft, hopLength: a.hopLength, sampleRate: a.sampleRate };
     } catch {
       // a missing/unreadable spectrogram does not affect classification; the stamp just lacks it
@@ -136,6 +143,9 @@ export async function buildStamp(input: StampInput): Promise<RunStamp> {
       trainingRows: c?.trainingRows ?? null,
       classes,
       trainedWith: c?.rInfo ?? null,
+      modelSha256: input.isDummy
+        ? null
+        : (input.modelSha256 ?? (c?.modelPath ? sha256OfModelKey(c.modelPath) : null)),
     },
     dummy: input.isDummy,
     r: input.ping ? { version: input.ping.rVersion, packages: input.ping.packages } : null,
@@ -204,7 +214,9 @@ export function methodsText(stamp: unknown): string {
       "No trained classifier was used: every call type of the species was given the same probability (dummy classifier), so these results carry no information about call types.",
     );
   } else {
-    const hash = c.trainingDataHash ? `; training-data SHA-256 ${c.trainingDataHash}` : "";
+    const hash =
+      (c.trainingDataHash ? `; training-data SHA-256 ${c.trainingDataHash}` : "") +
+      (c.modelSha256 ? `; model SHA-256 ${c.modelSha256}` : "");
     const rows = c.trainingRows ? ` trained on ${c.trainingRows} labelled calls` : "";
     parts.push(
       `Call types were predicted with a ${TYPE_NAMES[c.type] ?? c.type} classifier ("${c.name}", version ${c.version ?? "?"}${rows}${hash})${c.classes ? ` over the classes ${c.classes.join(", ")}` : ""}, which gives a probability for every call type.`,

@@ -1,13 +1,11 @@
 // Reading and deleting classifiers. A group sees its own classifiers and the global ones
 // (groupId null); another group's are NOT_FOUND. Global classifiers cannot be deleted here.
-import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Classifier, Db } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import type { DbContext, MediaContext } from "../access/context.ts";
 import { conflict, forbidden, notFound } from "../access/errors.ts";
-import { resolveStoredPath } from "../media/media.ts";
-import { readModelCard } from "./model.ts";
+import { classifierModelsPrefix, readModelCard, removeModel } from "./model-store.ts";
 import {
   type ClassifierMetrics,
   type TClassifierSummary,
@@ -92,10 +90,9 @@ export async function getClassifier({ db }: DbContext, access: GroupAccess, clas
 
 /** The calls whose out-of-fold prediction fell in one confusion-matrix cell (from the model card). */
 export async function confusionCell(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
   request: TConfusionCellRequest,
-  mediaRoot: string,
 ) {
   const input = ZConfusionCellRequest.parse(request);
   const c = await findClassifierForRead({ db }, access, input.classifierId);
@@ -104,7 +101,7 @@ export async function confusionCell(
   const ti = labels.indexOf(input.trueLabel);
   const pi = labels.indexOf(input.predictedLabel);
   if (!metrics || ti < 0 || pi < 0) return { items: [], total: 0 };
-  const card = c.modelPath ? await readModelCard(resolveStoredPath(mediaRoot, c.modelPath)) : null;
+  const card = c.modelPath ? await readModelCard(media, c.modelPath) : null;
   if (!card?.cvPredictions) {
     // Trained by an R server that did not report per-row predictions: only the count is known.
     return { items: [], total: metrics.confusionMatrix.matrix[ti]?.[pi] ?? 0 };
@@ -179,12 +176,11 @@ export async function listTrainingJobs(
   });
 }
 
-/** Deletes a group-owned classifier and every version's model file and card. */
+/** Deletes a group-owned classifier and every version's model and card. */
 export async function deleteClassifier(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   access: GroupAccess,
   classifierId: string,
-  mediaRoot: string,
 ) {
   const c = await findClassifierForRead({ db }, access, classifierId);
   if (c.groupId === null) throw forbidden("Global classifiers cannot be deleted");
@@ -196,12 +192,14 @@ export async function deleteClassifier(
       `${active} queued or running classification run(s) use this classifier; cancel them first`,
     );
   await db.classifier.delete({ where: { id: c.id } });
+  // After the row: a failure here leaves unnamed objects for removeOrphanModels, never a row without its model.
+  await media.deletePrefix(classifierModelsPrefix(c.groupId, c.id));
   if (c.modelPath) {
-    const dir = path.dirname(resolveStoredPath(mediaRoot, c.modelPath));
-    const files = await readdir(dir).catch(() => [] as string[]);
-    await Promise.all(
-      files.filter((f) => f.startsWith(`${c.id}-v`)).map((f) => rm(path.join(dir, f), { force: true })),
-    );
+    // models stored before content-addressed keys: models/<group>/<id>-v<n>.rds and .json
+    await removeModel(media, c.modelPath);
+    const dir = path.posix.dirname(c.modelPath);
+    for await (const { key } of media.list(dir))
+      if (path.posix.basename(key).startsWith(`${c.id}-v`)) await media.delete(key);
   }
   return { ok: true as const };
 }

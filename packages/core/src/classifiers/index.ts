@@ -9,6 +9,7 @@ export {
 } from "./classifiers.ts";
 export * from "./features-csv.ts";
 export * from "./model.ts";
+export * from "./model-store.ts";
 export * from "./predict-table.ts";
 export * from "./r-server.ts";
 export * from "./schemas.ts";

@@ -1,9 +1,7 @@
 // One training on the R server, shared by the job handler, `battycoda classifier train` and the
-// default classifiers: table → hash → R → metrics + out-of-fold predictions, and the model card
-// written next to the model (method, classes, metrics, which call landed in which confusion cell).
+// default classifiers: table → hash → R → metrics + out-of-fold predictions + the model's bytes
+// (downloaded from R, sha256 checked). Storing them is model-store.ts's business.
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import path from "node:path";
 import type { PingResponse, RClient, TrainResponse } from "@battycoda/r-client";
 import { CV_FOLDS, CV_SEED } from "./features-csv.ts";
 import type { ClassifierMetrics, TrainableType, TrainOptions } from "./schemas.ts";
@@ -37,7 +35,9 @@ export interface RInfo {
 
 export interface TrainedModel {
   method: TrainableType;
-  modelPath: string;
+  /** sha256 of the model's .rds bytes: its name on every R server and in the media store. */
+  modelSha256: string;
+  modelSize: number;
   classes: string[];
   featureNames: string[];
   trainingDataHash: string;
@@ -109,15 +109,17 @@ function metricsOf(res: TrainResponse): TrainedModel["metrics"] {
 export interface TrainModelInput {
   type: TrainableType;
   table: TrainingTable;
-  /** Absolute .rds path on the R server's machine. */
-  modelPath: string;
   options?: TrainOptions;
   signal?: AbortSignal;
   /** Fraction 0..1 of the training (cross-validation folds, final fit) as R reports it. */
   onProgress?: (fraction: number, stage: string | null) => void;
 }
 
-export async function trainModel(client: RClient, input: TrainModelInput): Promise<TrainedModel> {
+/** The trained model's description and its .rds bytes. */
+export async function trainModel(
+  client: RClient,
+  input: TrainModelInput,
+): Promise<{ model: TrainedModel; bytes: Buffer }> {
   const ping: PingResponse = await client.ping();
   const columns: Record<string, number[]> = {};
   input.table.featureNames.forEach((name, j) => {
@@ -128,7 +130,6 @@ export async function trainModel(client: RClient, input: TrainModelInput): Promi
       method: input.type,
       features: columns,
       labels: input.table.labels,
-      modelPath: input.modelPath,
       // A call type with one example cannot be cross-validated: leave it out (and say so) rather than fail.
       options: { cvFolds: CV_FOLDS, seed: CV_SEED, dropRareLabels: true, ...input.options },
     },
@@ -137,9 +138,10 @@ export async function trainModel(client: RClient, input: TrainModelInput): Promi
       onProgress: (p) => input.onProgress?.(p.fraction, p.stage),
     },
   );
-  return {
+  const model: TrainedModel = {
     method: input.type,
-    modelPath: res.modelPath,
+    modelSha256: res.modelSha256,
+    modelSize: res.modelSize,
     classes: res.classes,
     featureNames: res.featureNames,
     trainingDataHash: trainingDataHash(input.table),
@@ -155,38 +157,18 @@ export async function trainModel(client: RClient, input: TrainModelInput): Promi
     },
     cvPredictions: cvPredictionsOf(res, input.table),
   };
+  return { model, bytes: res.model };
 }
 
-// ─── model card: <model>.json next to <model>.rds ───
+// ─── model card: <model>.json next to <model>.rds (model-store.ts reads and writes it) ───
 
 export const MODEL_CARD_FORMAT = "battycoda-model-card";
 
-export interface ModelCard extends Omit<TrainedModel, "modelPath"> {
+export interface ModelCard extends TrainedModel {
   format: typeof MODEL_CARD_FORMAT;
   formatVersion: 1;
 }
 
-export function modelCardPath(modelPath: string): string {
-  return `${modelPath.replace(/\.rds$/i, "")}.json`;
-}
-
-export async function writeModelCard(model: TrainedModel): Promise<string> {
-  const { modelPath, ...rest } = model;
-  const card: ModelCard = { format: MODEL_CARD_FORMAT, formatVersion: 1, ...rest };
-  const file = modelCardPath(modelPath);
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(card));
-  await rename(tmp, file);
-  return file;
-}
-
-export async function readModelCard(modelPath: string): Promise<ModelCard | null> {
-  try {
-    const card = JSON.parse(await readFile(modelCardPath(modelPath), "utf8")) as ModelCard;
-    return card?.format === MODEL_CARD_FORMAT ? card : null;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw err;
-  }
+export function modelCard(model: TrainedModel): ModelCard {
+  return { format: MODEL_CARD_FORMAT, formatVersion: 1, ...model };
 }

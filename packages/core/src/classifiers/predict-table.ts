@@ -3,22 +3,25 @@
 import { neutralizeCell } from "@battycoda/formats";
 import type { ClassifierMethod, RClient } from "@battycoda/r-client";
 import { badRequest } from "../access/errors.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { FeatureCsvTable } from "./features-csv.ts";
-import { modelCardPath, readModelCard } from "./model.ts";
+import { modelCardKey, readModelCard, storedModel } from "./model-store.ts";
 
 export interface TablePredictions {
   classes: string[];
   rows: { row: number; predicted: string; confidence: number; probabilities: Record<string, number> }[];
 }
 
+/** `key`: the model's key in `media` (the CLI uses a local store rooted at the model's folder). */
 export async function predictTable(
   client: RClient,
-  input: { modelPath: string; table: FeatureCsvTable; method?: ClassifierMethod },
+  input: { media: MediaStore; key: string; table: FeatureCsvTable; method?: ClassifierMethod },
 ): Promise<TablePredictions> {
-  const method: ClassifierMethod | undefined = input.method ?? (await readModelCard(input.modelPath))?.method;
+  const method: ClassifierMethod | undefined =
+    input.method ?? (await readModelCard(input.media, input.key))?.method;
   if (!method)
     throw badRequest(
-      `No model card ${modelCardPath(input.modelPath)} next to the model: say which method trained it (--type)`,
+      `No model card ${modelCardKey(input.key)} next to the model: say which method trained it (--type)`,
     );
   const columns: Record<string, number[]> = {};
   input.table.featureNames.forEach((name, j) => {
@@ -26,7 +29,7 @@ export async function predictTable(
   });
   const res = await client.predict({
     method: method as ClassifierMethod,
-    modelPath: input.modelPath,
+    model: await storedModel(input.media, input.key),
     features: columns,
   });
   return {

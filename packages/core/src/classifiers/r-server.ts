@@ -5,7 +5,7 @@ import { RClient, type RServerHandle, startRServer } from "@battycoda/r-client";
 export interface WithRServerOptions {
   url: string;
   log?: (line: string) => void;
-  /** Environment of a started server (e.g. R_MODEL_ROOT). */
+  /** Environment of a started server (e.g. R_MODEL_CACHE_DIR). */
   env?: NodeJS.ProcessEnv;
 }
 

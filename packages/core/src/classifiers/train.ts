@@ -2,9 +2,10 @@
 // and column, with nothing stored), stores an uploaded CSV and queues `classifier.train`; the
 // handler builds the table, trains on R and writes the Classifier. saveTrainedClassifier is the
 // one writer of trained classifiers (jobs and the default classifiers): a new name creates
-// version 1, the same name again bumps the version; a failure leaves no row and no model file.
+// version 1, the same name again bumps the version; a failure leaves no row and no model object
+// (a worker killed between storing the model and committing the row leaves an unnamed object,
+// which removeOrphanModels deletes).
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Classifier, Db, DbTransaction, Prisma } from "@battycoda/db";
 import { RClient, RServerRequestError, RServerResponseError } from "@battycoda/r-client";
@@ -15,10 +16,11 @@ import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError } from "../access/errors.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { type JobContext, type JobHandler, PermanentJobError } from "../jobs/handler.ts";
-import { resolveStoredPath } from "../media/media.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import { CV_FOLDS, parseFeaturesCsv } from "./features-csv.ts";
-import { modelCardPath, type TrainedModel, type TrainingTable, trainModel, writeModelCard } from "./model.ts";
+import { type TrainedModel, type TrainingTable, trainModel } from "./model.ts";
+import { modelKey, removeModel, storeModel } from "./model-store.ts";
 import type { TrainableType, TrainOptions, TTrainRequest } from "./schemas.ts";
 import { buildSegmentTable, trainingPreview } from "./training-data.ts";
 
@@ -49,15 +51,10 @@ function unknownLabels(labels: string[], lines: number[], callTypes: Set<string>
   return [...first].map(([l, line]) => `'${l}' (line ${line})`);
 }
 
-export interface CreateTrainingJobOptions {
-  mediaRoot: string;
-}
-
 export async function createTrainingJob(
-  { db, boss }: Pick<CoreContext, "db" | "boss">,
+  { db, boss, media }: Pick<CoreContext, "db" | "boss" | "media">,
   access: GroupAccess,
   input: TTrainRequest,
-  options: CreateTrainingJobOptions,
 ): Promise<{ trainingJobId: string; jobId: string }> {
   const species = await findSpeciesForRead({ db }, access, input.speciesId);
   const sameName = await db.classifier.findFirst({ where: { groupId: access.groupId, name: input.name } });
@@ -65,7 +62,7 @@ export async function createTrainingJob(
     throw badRequest(`The name "${input.name}" is already used by a classifier of another species`);
 
   let source: TrainingSource;
-  let csvFile: string | null = null;
+  let csvKey: string | null = null;
   if (input.source.kind === "csv") {
     const table = parseFeaturesCsv(input.source.csvText, { requireLabels: true });
     const callTypes = await db.callType.findMany({
@@ -80,9 +77,8 @@ export async function createTrainingJob(
       );
     requireBoss(boss);
     const rel = path.posix.join("training", access.groupId, `${newClassifierId()}.csv`);
-    csvFile = resolveStoredPath(options.mediaRoot, rel);
-    await mkdir(path.dirname(csvFile), { recursive: true });
-    await writeFile(csvFile, input.source.csvText);
+    await media.write(rel, input.source.csvText);
+    csvKey = rel;
     source = { kind: "csv", path: rel, rows: table.rows.length };
   } else {
     const projectId = input.source.projectId ?? null;
@@ -131,7 +127,7 @@ export async function createTrainingJob(
       return { trainingJobId: tj.id, jobId: job.id };
     });
   } catch (err) {
-    if (csvFile) await rm(csvFile, { force: true });
+    if (csvKey) await media.delete(csvKey);
     throw err;
   }
 }
@@ -149,7 +145,6 @@ export interface SaveClassifierInput {
 }
 
 export interface SaveClassifierOptions {
-  mediaRoot: string;
   signal?: AbortSignal;
   onProgress?: (fraction: number, stage: string | null) => void;
   /** Runs inside the transaction that writes the classifier (e.g. to finish the training job with it). */
@@ -157,7 +152,7 @@ export interface SaveClassifierOptions {
 }
 
 export async function saveTrainedClassifier(
-  { db }: DbContext,
+  { db, media }: DbContext & { media: MediaStore },
   client: RClient,
   input: SaveClassifierInput,
   options: SaveClassifierOptions,
@@ -167,31 +162,26 @@ export async function saveTrainedClassifier(
     throw badRequest(`The name "${input.name}" is already used by a classifier of another species`);
   const id = existing?.id ?? newClassifierId();
   const version = existing ? existing.version + 1 : 1;
-  const rel = path.posix.join("models", input.groupId ?? "global", `${id}-v${version}.rds`);
-  const modelPath = resolveStoredPath(options.mediaRoot, rel);
-  const cleanup = async () => {
-    await rm(modelPath, { force: true });
-    await rm(modelCardPath(modelPath), { force: true });
-  };
   // The taxonomy the labels were read in: read before the (long) training, so a merge or split
   // while R trains leaves this model marked as trained on the older version (outdated).
   const taxonomyVersion =
     (await db.species.findUnique({ where: { id: input.speciesId }, select: { taxonomyVersion: true } }))
       ?.taxonomyVersion ?? 0;
+  const { model, bytes } = await trainModel(client, {
+    type: input.type,
+    table: input.table,
+    ...(input.options ? { options: input.options } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  // Named by its content: the row committed below is what makes this object a classifier's model.
+  const key = modelKey(input.groupId, id, model.modelSha256);
+  await storeModel(media, key, bytes, model);
   try {
-    const model = await trainModel(client, {
-      type: input.type,
-      table: input.table,
-      modelPath,
-      ...(input.options ? { options: input.options } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    await writeModelCard(model);
     const data = {
       type: input.type,
       description: input.description ?? existing?.description ?? "",
-      modelPath: rel,
+      modelPath: key,
       speciesId: input.speciesId,
       metrics: (model.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
       featureNames: model.featureNames,
@@ -228,7 +218,7 @@ export async function saveTrainedClassifier(
     });
     return { classifier, model };
   } catch (err) {
-    await cleanup();
+    if (key !== existing?.modelPath) await removeModel(media, key).catch(() => undefined);
     throw err;
   }
 }
@@ -236,7 +226,7 @@ export async function saveTrainedClassifier(
 // ─── the `classifier.train` job ───
 
 export interface TrainHandlerDeps {
-  mediaRoot: string;
+  media: MediaStore;
   rServerUrl: string;
   pool?: AudioTaskRunner | null;
   trainTimeoutMs?: number;
@@ -301,7 +291,7 @@ async function runTrainingJob(
     let table: TrainingTable;
     if (source.kind === "csv") {
       await progress(0.05, "Reading the features CSV");
-      const text = await readFile(resolveStoredPath(deps.mediaRoot, source.path), "utf8");
+      const text = (await deps.media.read(source.path)).toString("utf8");
       const parsed = parseFeaturesCsv(text, { requireLabels: true });
       table = { ...parsed, origins: parsed.lines.map((line) => ({ line })) };
     } else if (source.kind === "segments") {
@@ -309,7 +299,7 @@ async function runTrainingJob(
         { db },
         { groupId: tj.groupId, speciesId, projectId: source.projectId },
         {
-          mediaRoot: deps.mediaRoot,
+          media: deps.media,
           ...(deps.pool ? { pool: deps.pool } : {}),
           onProgress: (f, m) => progress(0.05 + 0.45 * f, m),
         },
@@ -337,7 +327,7 @@ async function runTrainingJob(
       );
     }, 2000);
     const { classifier } = await saveTrainedClassifier(
-      { db },
+      { db, media: deps.media },
       client,
       {
         groupId: tj.groupId,
@@ -350,7 +340,6 @@ async function runTrainingJob(
         createdById: tj.createdById,
       },
       {
-        mediaRoot: deps.mediaRoot,
         signal: abort.signal,
         // R's fraction covers the folds and the final fit; progress rows are cheap but not free.
         onProgress: throttle((f, stage) =>

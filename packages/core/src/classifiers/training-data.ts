@@ -7,8 +7,8 @@ import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../acc
 import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { featuresFor, isComplete } from "../classification/features.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
-import { recordingAudioPath } from "../segmentation/common.ts";
 import type { TrainingTable } from "./model.ts";
 import type { TTrainingPreviewRequest } from "./schemas.ts";
 
@@ -56,7 +56,7 @@ export async function trainingPreview(
 }
 
 export interface SegmentTableOptions {
-  mediaRoot: string;
+  media: MediaStore;
   pool?: AudioTaskRunner | null;
   /** 0..1 over the recordings read. */
   onProgress?: (fraction: number, message: string) => Promise<void> | void;
@@ -97,7 +97,7 @@ export async function buildSegmentTable(
       orderBy: [{ onset: "asc" }, { id: "asc" }],
     });
     const { features, computed } = await featuresFor(
-      recordingAudioPath(options.mediaRoot, rec.filePath),
+      { media: options.media, key: rec.filePath },
       segments,
       options.pool,
     );

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "@battycoda/db";
 import type { RClient } from "@battycoda/r-client";
-import type { DbContext } from "../access/context.ts";
+import type { MediaContext } from "../access/context.ts";
 import { parseFeaturesCsv } from "../classifiers/features-csv.ts";
 import { trainingDataHash } from "../classifiers/model.ts";
 import type { TrainableType } from "../classifiers/schemas.ts";
@@ -40,9 +40,9 @@ export async function defaultClassifierType(client: RClient): Promise<TrainableT
 }
 
 export async function trainDefaultClassifiers(
-  { db }: DbContext,
+  { db, media }: MediaContext,
   client: RClient,
-  options: { featuresDir: string; mediaRoot: string; type?: TrainableType; log?: (line: string) => void },
+  options: { featuresDir: string; type?: TrainableType; log?: (line: string) => void },
 ): Promise<DefaultClassifierResult[]> {
   const log = options.log ?? (() => {});
   const type = options.type ?? (await defaultClassifierType(client));
@@ -83,7 +83,7 @@ export async function trainDefaultClassifiers(
       `${def.name}: training ${type} on ${parsed.rows.length} calls of ${def.file} (5-fold cross-validation)…`,
     );
     const { classifier, model } = await saveTrainedClassifier(
-      { db },
+      { db, media },
       client,
       {
         groupId: null,
@@ -94,7 +94,7 @@ export async function trainDefaultClassifiers(
         table: { ...parsed, origins: parsed.lines.map((line) => ({ line })) },
         source: { kind: "defaults", file: def.file, rows: parsed.rows.length },
       },
-      { mediaRoot: options.mediaRoot },
+      {},
     );
     const bal = model.metrics?.balancedAccuracy ?? null;
     log(

@@ -4,7 +4,6 @@
 // saveTrainedClassifier. The combined table is stored as a CSV and recorded as the new version's
 // source, so the next retrain finds its data. Optionally re-classifies the batch's segmentations
 // with the new version (startRun; each call gets a fresh prediction, the labelled ones included).
-import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { FEATURE_NAMES } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
@@ -23,9 +22,9 @@ import { saveTrainedClassifier, TRAINING_JOB_SUBJECT, type TrainingSource } from
 import { buildSegmentTable } from "../classifiers/training-data.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { type JobHandler, PermanentJobError } from "../jobs/handler.ts";
-import { resolveStoredPath } from "../media/media.ts";
+import { isMediaNotFound } from "../media/not-found.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
-import { recordingAudioPath } from "../segmentation/common.ts";
 import { findBatchInGroup, type StoredSource } from "./batches.ts";
 import { type TRetrainRequest, ZRetrainRequest } from "./schemas.ts";
 
@@ -79,7 +78,6 @@ export async function retrainFromBatch(
   { db, boss: maybeBoss }: Pick<CoreContext, "db" | "boss">,
   access: GroupAccess,
   raw: TRetrainRequest,
-  _options: { mediaRoot: string },
 ): Promise<{ trainingJobId: string; jobId: string }> {
   const input = ZRetrainRequest.parse(raw);
   // the batch first: another group's id is NOT_FOUND whatever this server can run
@@ -148,7 +146,7 @@ export async function retrainFromBatch(
 }
 
 export interface RetrainHandlerDeps {
-  mediaRoot: string;
+  media: MediaStore;
   rServerUrl: string;
   pool?: AudioTaskRunner | null;
 }
@@ -175,7 +173,7 @@ async function batchTable({ db }: DbContext, deps: RetrainHandlerDeps, batchId: 
   let skipped = 0;
   for (const list of byRecording.values()) {
     const segments = list.flatMap((t) => (t.segment ? [t.segment] : []));
-    const audio = recordingAudioPath(deps.mediaRoot, (list[0] as (typeof tasks)[number]).recording.filePath);
+    const audio = { media: deps.media, key: (list[0] as (typeof tasks)[number]).recording.filePath };
     const { features, computed } = await featuresFor(audio, segments, deps.pool);
     for (const [id, value] of computed)
       await db.segment.updateMany({
@@ -206,12 +204,16 @@ async function parentTable(
   if (!parent) return { table: null, note: null };
   const source = (parent.parameters as { source?: TrainingSource } | null)?.source;
   if (source?.kind === "csv") {
-    const file = resolveStoredPath(deps.mediaRoot, source.path);
-    const parsed = parseFeaturesCsv(await readFile(file, "utf8"), { requireLabels: true });
+    const parsed = parseFeaturesCsv((await deps.media.read(source.path)).toString("utf8"), {
+      requireLabels: true,
+    });
     // a retrained version's CSV has its rows' origins beside it, so relabelled calls can be replaced
-    const origins = await readFile(originsPath(file), "utf8").then(
-      (text) => JSON.parse(text) as RowOrigin[],
-      () => null,
+    const origins = await deps.media.read(originsPath(source.path)).then(
+      (bytes) => JSON.parse(bytes.toString("utf8")) as RowOrigin[],
+      (err: unknown) => {
+        if (isMediaNotFound(err)) return null;
+        throw err;
+      },
     );
     return {
       table: {
@@ -225,7 +227,7 @@ async function parentTable(
     const table = await buildSegmentTable(
       { db },
       { groupId: parent.groupId ?? groupId, speciesId: parent.speciesId, projectId: source.projectId },
-      { mediaRoot: deps.mediaRoot, ...(deps.pool ? { pool: deps.pool } : {}) },
+      { media: deps.media, ...(deps.pool ? { pool: deps.pool } : {}) },
     );
     return { table, note: null };
   }
@@ -235,7 +237,7 @@ async function parentTable(
   };
 }
 
-const originsPath = (csvFile: string) => csvFile.replace(/\.csv$/, ".origins.json");
+const originsPath = (csvKey: string) => csvKey.replace(/\.csv$/, ".origins.json");
 
 function csvCell(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -286,17 +288,15 @@ export function retrainHandler(deps: RetrainHandlerDeps): JobHandler<"tasks.retr
           `Only ${table.rows.length} measurable labelled calls of ${new Set(table.labels).size} call type(s): training needs at least ${CV_FOLDS} calls of two call types`,
         );
       const rel = path.posix.join("training", tj.groupId, `${tj.id}.csv`);
-      const file = resolveStoredPath(deps.mediaRoot, rel);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, tableCsv(table));
-      await writeFile(originsPath(file), JSON.stringify(table.origins));
+      await deps.media.write(rel, tableCsv(table));
+      await deps.media.write(originsPath(rel), JSON.stringify(table.origins));
       await ctx.setProgress(
         0.4,
         `Training on ${table.rows.length} calls (${mine.table.rows.length} from the batch)`,
       );
       const client = new RClient({ baseUrl: deps.rServerUrl });
       const { classifier } = await saveTrainedClassifier(
-        { db },
+        { db, media: deps.media },
         client,
         {
           groupId: tj.groupId,
@@ -309,7 +309,6 @@ export function retrainHandler(deps: RetrainHandlerDeps): JobHandler<"tasks.retr
           createdById: tj.createdById,
         },
         {
-          mediaRoot: deps.mediaRoot,
           inTransaction: async (tx, c, model) => {
             await tx.classifier.update({ where: { id: c.id }, data: { parentId: src.parentId } });
             await tx.classifierTrainingJob.update({
