@@ -18,7 +18,9 @@ export type BackupKind = "database" | "media";
 export type DumpFormat = "pg_dump" | typeof LOGICAL_FORMAT;
 
 export interface BackupContext {
-  config: Pick<Config, "backup" | "mediaRoot" | "pgBinDir">;
+  config: Pick<Config, "backup" | "mediaRoot" | "pgBinDir"> & {
+    mediaStorage?: Pick<Config["mediaStorage"], "kind">;
+  };
   /** The database to dump. */
   databaseUrl: string;
   /** Default: a client for config.backup. */
@@ -152,6 +154,12 @@ export async function backupDatabase(
 
 async function backupMedia(ctx: BackupContext, s3: S3Client, now: Date, report: ProcedureReporter) {
   const { backup, mediaRoot } = ctx.config;
+  if (ctx.config.mediaStorage?.kind === "s3")
+    // Copying a bucket through this host would be slow and costly; object stores protect their
+    // data with versioning and replication, which is where media backups belong then.
+    throw new Error(
+      "Media live in S3 (MEDIA_STORAGE=s3): back them up with the bucket's versioning or replication, not backup-database --media",
+    );
   await mkdir(mediaRoot, { recursive: true });
   const key = backupKey(backup.prefix, "media", "tar", now);
   const { size } = await uploadStream(

@@ -94,7 +94,11 @@ export async function checkDisk(
   const threshold = options.threshold ?? DISK_ALERT_THRESHOLD;
   let paths = options.paths;
   if (!paths) {
-    paths = [{ label: "media", path: ctx.config.mediaRoot }];
+    // With media on S3 the disk that fills up here is the staging and cache folder.
+    paths =
+      ctx.config.mediaStorage.kind === "s3"
+        ? [{ label: "media", path: ctx.config.mediaStorage.cacheDir }]
+        : [{ label: "media", path: ctx.config.mediaRoot }];
     const dbDir = await databaseDataDirectory(ctx);
     if (dbDir) paths.push({ label: "database", path: dbDir });
     else await report.log("The database's data folder is not visible from here (another host?): not checked");

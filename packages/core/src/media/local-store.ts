@@ -39,11 +39,13 @@ export class LocalMediaStore implements MediaStore {
     }
   }
 
-  read(key: string): Promise<Buffer> {
+  async read(key: string): Promise<Buffer> {
     return readFile(this.file(key));
   }
 
   async createReadStream(key: string, range?: ByteRange): Promise<Readable> {
+    if (range && (range.start < 0 || range.end < range.start))
+      throw new RangeError(`Invalid byte range ${range.start}-${range.end}`);
     // Opening first makes a missing file fail here (ENOENT), not later inside the stream.
     const fh = await open(this.file(key), "r");
     return fh.createReadStream(range ? { start: range.start, end: range.end } : {});
