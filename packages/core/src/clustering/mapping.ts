@@ -7,6 +7,7 @@ import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError, notFound } from "../access/errors.ts";
 import { float8Text } from "../access/exact-float.ts";
 import { type CreateBatchOptions, createBatch, createBatchPreview } from "../tasks/batches.ts";
+import { lockSpeciesForLabels } from "../taxonomy/labels.ts";
 import { findClusterInGroup } from "./explore.ts";
 import { mappedMembersSql } from "./members-sql.ts";
 import { findRunInGroup, type StoredScope } from "./runs.ts";
@@ -81,12 +82,27 @@ export async function applyMapping(
     );
   const mapped = await db.clusterCallMapping.count({ where: { cluster: { runId: run.id } } });
   if (mapped === 0) throw badRequest("No cluster of this run is mapped to a call type yet");
-  const updated = await db.$executeRaw`
-    UPDATE "Segment" s SET label = mm.label, "updatedAt" = now()
-    FROM (${mappedMembersSql(run.id, input.clusterIds, input.minConfidence)}) mm
-    WHERE s.id = mm."segmentId"
-      AND (${input.overwrite} OR s.label IS NULL OR s.label = '')
-      AND s.label IS DISTINCT FROM mm.label`;
+  const updated = await inTransaction(
+    db,
+    async (tx) => {
+      // the mapped call types' species held against a merge/rename/split until the labels are written
+      const species = await tx.callType.findMany({
+        where: { clusterMappings: { some: { cluster: { runId: run.id } } } },
+        select: { speciesId: true },
+      });
+      await lockSpeciesForLabels(
+        tx,
+        species.map((c) => c.speciesId),
+      );
+      return tx.$executeRaw`
+        UPDATE "Segment" s SET label = mm.label, "updatedAt" = now()
+        FROM (${mappedMembersSql(run.id, input.clusterIds, input.minConfidence)}) mm
+        WHERE s.id = mm."segmentId"
+          AND (${input.overwrite} OR s.label IS NULL OR s.label = '')
+          AND s.label IS DISTINCT FROM mm.label`;
+    },
+    { timeout: 120_000 },
+  );
   return { updated };
 }
 

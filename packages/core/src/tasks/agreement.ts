@@ -4,9 +4,9 @@
 // labelled are compared, so an assignee never sees a label on a call they have not labelled yet.
 import type { Db } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import { type DbContext, inTransaction } from "../access/context.ts";
 import { badRequest, notFound } from "../access/errors.ts";
-import { UNKNOWN_LABEL } from "./annotate.ts";
+import { checkLabelLocked } from "./annotate.ts";
 import { findBatchInGroup } from "./batches.ts";
 
 /**
@@ -127,20 +127,19 @@ export async function adjudicate(
   if (!task) throw notFound("Task");
   const batch = await findBatchInGroup({ db }, access, task.batchId);
   if (batch.status !== "ready") throw badRequest("The batch is not ready");
-  if (label !== UNKNOWN_LABEL && task.speciesId) {
-    const known = await db.callType.findFirst({ where: { speciesId: task.speciesId, shortName: label } });
-    if (!known) throw badRequest(`"${label}" is not a call type of this species (nor "${UNKNOWN_LABEL}")`);
-  }
-  await db.task.update({
-    where: { id: task.id },
-    data: {
-      label,
-      status: "done",
-      adjudicatedById: access.userId,
-      adjudicatedAt: new Date(),
-      lockedById: null,
-      lockedAt: null,
-    },
+  await inTransaction(db, async (tx) => {
+    await checkLabelLocked(tx, task.speciesId, label);
+    await tx.task.update({
+      where: { id: task.id },
+      data: {
+        label,
+        status: "done",
+        adjudicatedById: access.userId,
+        adjudicatedAt: new Date(),
+        lockedById: null,
+        lockedAt: null,
+      },
+    });
   });
   return task.id;
 }

@@ -8,6 +8,7 @@ import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { badRequest, conflict, DomainError, forbidden, notFound } from "../access/errors.ts";
+import { formerCallTypeNote, lockSpeciesForLabels } from "../taxonomy/labels.ts";
 import {
   type TAnnotationTask,
   type TListTasksRequest,
@@ -354,10 +355,23 @@ async function taskRow({ db }: DbContext, taskId: string, blind: boolean): Promi
   return toRow(await db.task.findUniqueOrThrow({ where: { id: taskId }, include: TASK_INCLUDE }), blind);
 }
 
-async function checkLabel({ db }: DbContext, speciesId: string | null, label: string): Promise<void> {
-  if (label === UNKNOWN_LABEL || !speciesId) return;
-  const found = await db.callType.findFirst({ where: { speciesId, shortName: label }, select: { id: true } });
-  if (!found) throw badRequest(`"${label}" is not a call type of this species (nor "${UNKNOWN_LABEL}")`);
+/**
+ * Inside the save's transaction: the species is held against a concurrent rename/merge/split
+ * (taxonomy/labels.ts) from this check until the label is written.
+ */
+export async function checkLabelLocked(
+  tx: DbTransaction,
+  speciesId: string | null,
+  label: string,
+): Promise<void> {
+  if (!speciesId) return;
+  await lockSpeciesForLabels(tx, [speciesId]);
+  if (label === UNKNOWN_LABEL) return;
+  const found = await tx.callType.findFirst({ where: { speciesId, shortName: label }, select: { id: true } });
+  if (!found)
+    throw badRequest(
+      `"${label}" is not a call type of this species${await formerCallTypeNote(tx, speciesId, label)} (nor "${UNKNOWN_LABEL}")`,
+    );
 }
 
 async function lockHolder({ db }: DbContext, taskId: string): Promise<string> {
@@ -400,9 +414,9 @@ export async function saveLabel(
   const batch = await batchInfo({ db }, access, t.batchId);
   requireReady(batch);
   requireAssignee(batch, access);
-  await checkLabel({ db }, t.speciesId, input.label);
   if (batch.blind) {
     await inTransaction(db, async (tx) => {
+      await checkLabelLocked(tx, t.speciesId, input.label);
       // serialises the assignees' last labels, so exactly one of them settles the task
       await tx.$queryRaw`SELECT id FROM "Task" WHERE id = ${t.id} FOR UPDATE`;
       await tx.taskLabel.upsert({
@@ -414,11 +428,14 @@ export async function saveLabel(
     });
   } else {
     const notes = input.notes ?? null;
-    const updated = await db.$executeRaw`
+    const updated = await inTransaction(db, async (tx) => {
+      await checkLabelLocked(tx, t.speciesId, input.label);
+      return tx.$executeRaw`
       UPDATE "Task" SET label = ${input.label}, notes = COALESCE(${notes}, notes), status = 'done',
         "annotatedById" = ${access.userId}, "annotatedAt" = now(), "lockedById" = NULL, "lockedAt" = NULL,
         "updatedAt" = now()
       WHERE id = ${t.id} AND ("lockedById" IS NULL OR "lockedById" = ${access.userId} OR "lockedAt" < ${STALE})`;
+    });
     if (updated === 0) throw conflict(`This call is being annotated by ${await lockHolder({ db }, t.id)}`);
   }
   const [task] = await annotationTasks({ db }, access, batch, [t.id]);

@@ -13,6 +13,7 @@ import { mappedMembersSql } from "../clustering/members-sql.ts";
 import { cancelJob, enqueueJob } from "../jobs/enqueue.ts";
 import type { JobHandler } from "../jobs/handler.ts";
 import { speciesImageUrl } from "../species/species.ts";
+import { lockSpeciesForLabels } from "../taxonomy/labels.ts";
 import {
   type TBatchSource,
   type TBatchSummary,
@@ -256,11 +257,13 @@ export async function batchNameAvailable({ db }: DbContext, access: GroupAccess,
 /** Inserts ranks (from, to] of the candidates as tasks; returns how many were written. */
 async function insertTasks(
   tx: DbTransaction,
-  batch: { id: string; groupId: string },
+  batch: { id: string; groupId: string; speciesId: string | null },
   src: StoredSource,
   from: number,
   to: number,
 ): Promise<number> {
+  // predictions are call-type names: a concurrent merge/rename/split of the species waits (or we do)
+  await lockSpeciesForLabels(tx, [batch.speciesId]);
   return tx.$executeRaw`
     INSERT INTO "Task" (id, "groupId", "batchId", "recordingId", "segmentId", "speciesId",
       "classificationResultId", position, onset, "offset", "predictedLabel", confidence, entropy,
