@@ -3,7 +3,7 @@
 // never starves the lab's interactive work: a bounded number at a time, pausing while the
 // machine is busy, checking for cancellation between recordings.
 import os from "node:os";
-import { readSpectrogramAttrs } from "@battycoda/audio";
+import { isLegacySpectrogramFile, readSpectrogramAttrs } from "@battycoda/audio";
 import type { Prisma } from "@battycoda/db";
 import { assertMediaKey, type MediaStore } from "../media/store.ts";
 import type { ProcessingDeps } from "../processing/deps.ts";
@@ -21,15 +21,21 @@ export interface GenerateMissingHdf5Options {
   /** Tests: the load source and the pause between load checks. */
   loadavg?: () => number;
   pauseMs?: number;
+  /**
+   * Also rewrite readable files in an older encoding (float32 dB, or codes with another step or floor: issue 15) in
+   * the current one. On S3 each file is staged to be checked.
+   */
+  rewriteLegacy?: boolean;
 }
 
-export type SpectrogramProblem = "missing" | "unreadable";
+export type SpectrogramProblem = "missing" | "unreadable" | "legacy";
 
 export interface GenerateMissingHdf5Result {
   dryRun: boolean;
   scanned: number;
   missing: number;
   unreadable: number;
+  legacy: number;
   regenerated: number;
   failed: number;
   /** The recordings found (at most 200), for the dry run's report. */
@@ -75,6 +81,11 @@ async function hasHdf5Signature(media: MediaStore, key: string): Promise<boolean
   }
 }
 
+/** A readable file in an older encoding (spectrogramProblem has found it readable). */
+async function legacyFile(media: MediaStore, key: string): Promise<boolean> {
+  return media.withLocalFile(key, (file) => isLegacySpectrogramFile(file)).catch(() => false);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function generateMissingHdf5(
@@ -95,6 +106,7 @@ export async function generateMissingHdf5(
     scanned: 0,
     missing: 0,
     unreadable: 0,
+    legacy: 0,
     regenerated: 0,
     failed: 0,
     found: [],
@@ -123,13 +135,23 @@ export async function generateMissingHdf5(
   };
 
   const regenerate = async (
-    rec: { id: string; name: string; spectrogramPath: string | null },
+    rec: { id: string; name: string; spectrogramPath: string | null; filePath: string },
     problem: SpectrogramProblem,
   ) => {
     if (problem === "unreadable" && rec.spectrogramPath)
       // a derived file that cannot be opened; the job only regenerates when none is there
       await media.delete(rec.spectrogramPath).catch(() => {});
     try {
+      if (problem === "legacy" && rec.spectrogramPath) {
+        // Replaced under its key only once the new file is complete: a failure leaves the old one readable.
+        const key = rec.spectrogramPath;
+        await media.withLocalFile(rec.filePath, (wav) =>
+          media.withLocalOutput(key, (out) => deps.pool.spectrogram(wav, out)),
+        );
+        result.regenerated++;
+        await report.log(`${rec.name}: rewritten in the current encoding`);
+        return;
+      }
       const r = await generateSpectrogram(deps, rec.id);
       if (r.status === "ready") {
         result.regenerated++;
@@ -149,7 +171,7 @@ export async function generateMissingHdf5(
     }
     const page = await db.recording.findMany({
       where: { AND: [where, cursor ? { id: { gt: cursor } } : {}] },
-      select: { id: true, name: true, spectrogramPath: true },
+      select: { id: true, name: true, spectrogramPath: true, filePath: true },
       orderBy: { id: "asc" },
       take: batchSize,
     });
@@ -158,7 +180,11 @@ export async function generateMissingHdf5(
     const todo: { rec: (typeof page)[number]; problem: SpectrogramProblem }[] = [];
     for (const rec of page) {
       result.scanned++;
-      const problem = await spectrogramProblem(media, rec);
+      const problem =
+        (await spectrogramProblem(media, rec)) ??
+        (options.rewriteLegacy && rec.spectrogramPath && (await legacyFile(media, rec.spectrogramPath))
+          ? "legacy"
+          : null);
       if (!problem) continue;
       result[problem]++;
       if (result.found.length < 200) result.found.push({ id: rec.id, name: rec.name, problem });
@@ -179,11 +205,12 @@ export async function generateMissingHdf5(
     }
     await report.progress(
       total > 0 ? result.scanned / total : 1,
-      `${result.scanned} of ${total} examined, ${result.missing + result.unreadable} to regenerate, ${result.regenerated} done`,
+      `${result.scanned} of ${total} examined, ${result.missing + result.unreadable + result.legacy} to regenerate, ${result.regenerated} done`,
     );
   }
   await report.log(
     `${dryRun ? "Dry run" : "Done"}: ${result.scanned} examined, ${result.missing} missing, ${result.unreadable} unreadable, ` +
+      (options.rewriteLegacy ? `${result.legacy} in an older encoding, ` : "") +
       `${result.regenerated} regenerated, ${result.failed} failed`,
   );
   return result;

@@ -1,7 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { encodeWav } from "@battycoda/audio";
+import {
+  encodeWav,
+  isLegacySpectrogramFile,
+  readSpectrogramAttrs,
+  writeSpectrogramFile,
+} from "@battycoda/audio";
 import { loadConfig } from "@battycoda/config";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -263,5 +268,68 @@ describe("maintenance.run", () => {
         { userId: null, via: "panel" },
       ),
     ).rejects.toThrow();
+  });
+});
+
+describe("generate-missing-hdf5 --rewrite-legacy", () => {
+  it("lists float32 files and older codes on a dry run, rewrites them in the current encoding, keeps a file it cannot replace", async () => {
+    const deps = { db: t.db, boss, media: new LocalMediaStore(mediaRoot), splitSeconds: 60, pool };
+    const groupId = await createGroup({ db: t.db });
+    const make = async (name: string) => {
+      const r = await createRecordingFromWav({ db: t.db }, mediaRoot, groupId, wavPath, { name });
+      expect((await generateSpectrogram(deps, r.id)).status).toBe("ready");
+      return t.db.recording.findUniqueOrThrow({ where: { id: r.id } });
+    };
+    const current = await make("current");
+    const float = await make("float32");
+    const coarse = await make("old codes");
+    const orphan = await make("float32 without audio");
+    const file = (r: { spectrogramPath: string | null }) =>
+      resolveStoredPath(mediaRoot, r.spectrogramPath ?? "");
+    // older formats written over the job's files, as an installation from before issue 15 holds them
+    await writeSpectrogramFile(wavPath, file(float), { encoding: "float32-db" });
+    await writeSpectrogramFile(wavPath, file(coarse), { dbScale: 0.25 });
+    await writeSpectrogramFile(wavPath, file(orphan), { encoding: "float32-db" });
+    rmSync(resolveStoredPath(mediaRoot, orphan.filePath));
+    const bytes = readFileSync(file(float));
+    const legacyNames = ["float32", "float32 without audio", "old codes"];
+    const mine = (found: { name: string; problem: string }[]) =>
+      found
+        .filter((f) => [current.name, ...legacyNames].includes(f.name))
+        .map((f) => `${f.name}: ${f.problem}`)
+        .sort();
+
+    // without the option they are fine files
+    const plain = await generateMissingHdf5(deps, { dryRun: true }, silentReporter);
+    expect(mine(plain.found)).toEqual([]);
+
+    const dry = await generateMissingHdf5(deps, { dryRun: true, rewriteLegacy: true }, silentReporter);
+    expect(mine(dry.found)).toEqual(legacyNames.map((n) => `${n}: legacy`).sort());
+    expect(dry.legacy).toBe(3);
+    expect(dry.regenerated).toBe(0);
+    expect(readFileSync(file(float)).equals(bytes)).toBe(true);
+
+    const report = collecting();
+    const real = await generateMissingHdf5(deps, { rewriteLegacy: true, loadavg: () => 0 }, report);
+    expect(real.regenerated).toBe(2);
+    expect(real.failed).toBe(1);
+    expect(report.lines).toContain("float32: rewritten in the current encoding");
+    expect(report.lines.some((l) => l.startsWith("float32 without audio: failed"))).toBe(true);
+    for (const r of [current, float, coarse]) {
+      expect(await isLegacySpectrogramFile(file(r))).toBe(false);
+      const attrs = await readSpectrogramAttrs(file(r));
+      expect(attrs).toMatchObject({ encoding: "uint16-db", sampleRate: 250_000, nFreqBins: 257 });
+      // the rows are untouched: same key, still ready
+      expect(await t.db.recording.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({
+        spectrogramPath: r.spectrogramPath,
+        processingStatus: "ready",
+      });
+    }
+    expect(readFileSync(file(float)).length).toBeLessThan(bytes.length / 2);
+    // the one without audio keeps its old, readable file
+    expect(await isLegacySpectrogramFile(file(orphan))).toBe(true);
+
+    const again = await generateMissingHdf5(deps, { dryRun: true, rewriteLegacy: true }, silentReporter);
+    expect(mine(again.found)).toEqual(["float32 without audio: legacy"]);
   });
 });

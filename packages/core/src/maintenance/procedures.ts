@@ -57,6 +57,8 @@ export const ZProcedureRequest = z.discriminatedUnion("procedure", [
     concurrency: z.number().int().min(1).max(8).default(1),
     /** Pause while the 1-minute load average per core is above this. */
     maxLoadPerCore: z.number().min(0.1).max(1000).default(1.5),
+    /** Also rewrite readable spectrograms stored in an older encoding (float32, other dB codes). */
+    rewriteLegacy: z.boolean().default(false),
   }),
   z.object({ procedure: z.literal("check-disk"), dryRun: z.boolean().default(false) }),
   z.object({
@@ -138,6 +140,7 @@ export async function runProcedure(
           batchSize: request.batchSize,
           concurrency: request.concurrency,
           maxLoadPerCore: request.maxLoadPerCore,
+          rewriteLegacy: request.rewriteLegacy,
         },
         report,
       );
