@@ -6,12 +6,13 @@ import {
   findTusUpload,
   type GroupAccess,
   HTTP_STATUS_BY_CODE,
+  type MediaStore,
   registerTusUpload,
   tusDir,
   ZRecordingMetadataInput,
 } from "@battycoda/core";
 import { FileStore } from "@tus/file-store";
-import { Server, type Upload } from "@tus/server";
+import { type DataStore, Server, type Upload } from "@tus/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
 import { formatZodIssues, type HttpErrorBody, sendError } from "../errors.ts";
@@ -19,6 +20,7 @@ import { mediaOf, type ServerDeps } from "../trpc.ts";
 import { METADATA_FIELDS } from "./recording-uploads.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
+import { TusS3Store } from "./tus-s3-store.ts";
 import { uploadLimits } from "./upload-limits.ts";
 
 export const TUS_PATH = "/api/uploads/tus";
@@ -97,16 +99,27 @@ function metadataOf(upload: Upload) {
 }
 
 /**
+ * Where partial uploads live: with local media, files in the store's staging folder (the media
+ * disk); with S3 media, objects under the media prefix, so every API host sees every upload.
+ */
+function tusDatastore(deps: ServerDeps, media: MediaStore): DataStore {
+  if (media.kind === "local") return new FileStore({ directory: tusDir(media) });
+  const s3 = deps.config.mediaStorage.s3;
+  if (!s3) throw new Error("MEDIA_S3_BUCKET is not set: resumable uploads have no bucket to go to");
+  return new TusS3Store(s3);
+}
+
+/**
  * Resumable uploads (tus 1.0) under /api/uploads/tus. Fastify authenticates the request (cookie or
  * API key) and checks that the upload id belongs to the caller's group before @tus/server sees the
- * raw request; the body is passed through untouched (no parser buffers it). Partial files live in
- * the media store's staging folder (tus/); the worker's housekeeping removes those idle for 24 h.
+ * raw request; the body is passed through untouched (no parser buffers it). Partial uploads live
+ * where tusDatastore puts them; the worker's housekeeping removes those idle for 24 h.
  */
 export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, cookies: CookieSettings) {
   const recordingDeps = { db: deps.db, boss: deps.boss, media: mediaOf(deps) };
   const tus = new Server({
     path: TUS_PATH,
-    datastore: new FileStore({ directory: tusDir(recordingDeps.media) }),
+    datastore: tusDatastore(deps, recordingDeps.media),
     maxSize: deps.config.maxResumableUploadSizeBytes,
     relativeLocation: true,
     respectForwardedHeaders: false,

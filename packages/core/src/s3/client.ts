@@ -10,14 +10,19 @@ import {
   ListObjectsCommand,
   PutObjectCommand,
   S3Client,
+  type S3ClientConfig,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { S3StoreSettings } from "@battycoda/config";
 
 export type S3StoreConfig = S3StoreSettings;
 
-export function createS3Client(cfg: S3StoreConfig): S3Client {
-  return new S3Client({
+/**
+ * The client settings for a bucket, for code that builds its own client (@tus/s3-store): the same
+ * endpoint, addressing and checksum choices as createS3Client.
+ */
+export function s3ClientConfig(cfg: S3StoreConfig): S3ClientConfig {
+  return {
     region: cfg.region,
     ...(cfg.endpoint
       ? {
@@ -32,7 +37,11 @@ export function createS3Client(cfg: S3StoreConfig): S3Client {
     ...(cfg.accessKeyId && cfg.secretAccessKey
       ? { credentials: { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey } }
       : {}),
-  });
+  };
+}
+
+export function createS3Client(cfg: S3StoreConfig): S3Client {
+  return new S3Client(s3ClientConfig(cfg));
 }
 
 /** A missing key or bucket entry: GetObject says NoSuchKey, HeadObject only a bare 404. */

@@ -34,6 +34,13 @@ import {
 } from "../recordings/recordings.ts";
 import { attachSegmentFile } from "../recordings/segment-file.ts";
 import { assertStorageAvailable, checkZipBeforeAccepting, type UploadLimits } from "./storage.ts";
+import {
+  deleteTusUpload,
+  stageFinishedTusUpload,
+  sweepTusObjects,
+  tusLastActivity,
+  tusObjectKey,
+} from "./tus-storage.ts";
 import { type TUploadReport, type TUploadReportEntry, ZUploadReport } from "./uploads.schemas.ts";
 
 const HOUR = 3600_000;
@@ -368,11 +375,6 @@ async function processZip(
 
 // ─── tus (resumable) uploads ───
 
-/** tus keeps partial uploads on the receiving host's staging disk until the last byte arrives. */
-export function tusDir(media: { stagingDir: string }): string {
-  return uploadsDir(media, "tus");
-}
-
 export interface RegisterTusInput {
   tusId: string;
   filename: string;
@@ -401,7 +403,7 @@ export async function registerTusUpload(
       filename: input.filename.slice(0, 1000),
       size: BigInt(input.size),
       tusId: input.tusId,
-      tempPath: path.posix.join(".uploads", "tus", input.tusId),
+      tempPath: tusObjectKey(input.tusId),
       metadata: storedMetadata(metadata),
       status: "receiving",
     },
@@ -431,10 +433,11 @@ export async function completeTusUpload(
 ): Promise<TusCompletion> {
   const { db, media } = deps;
   const upload = await findTusUpload({ db }, access, tusId);
-  const file = path.join(tusDir(media), tusId);
   const metadata = ZRecordingMetadataInput.parse(upload.metadata ?? {});
-  await rm(`${file}.json`, { force: true });
+  let file: string | null = null;
   try {
+    // Below, the file is consumed (imported into the store) or removed; what tus kept goes after.
+    file = await stageFinishedTusUpload(media, tusId);
     if (isZipName(upload.filename)) {
       const r = await queueZipUpload(deps, access, {
         tempPath: file,
@@ -443,6 +446,7 @@ export async function completeTusUpload(
         uploadId: upload.id,
         limits,
       });
+      await forgetTusUpload(media, tusId);
       return { kind: "zip", ...r };
     }
     const size = await fileSize(file);
@@ -467,6 +471,7 @@ export async function completeTusUpload(
         report: toJson(report),
       },
     });
+    await forgetTusUpload(media, tusId);
     return { kind: "recording", uploadId: upload.id, recordingId: recording.id, jobId: job.id };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
@@ -481,9 +486,20 @@ export async function completeTusUpload(
       where: { id: upload.id },
       data: { status: "failed", error: reason, tempPath: null, report: toJson(report) },
     });
-    await rm(file, { force: true });
+    if (file) await rm(file, { force: true });
+    await forgetTusUpload(media, tusId);
     throw err;
   }
+}
+
+/**
+ * The upload is settled (its row says so): what tus kept for it goes. A failure here must not
+ * undo the outcome; the hourly sweep removes what is left once the row is no longer active.
+ */
+async function forgetTusUpload(media: MediaStore, tusId: string) {
+  await deleteTusUpload(media, tusId).catch((err) =>
+    console.warn(`[uploads] could not remove the tus files of ${tusId}:`, err),
+  );
 }
 
 export interface CleanStaleUploadsResult {
@@ -509,17 +525,9 @@ export async function cleanStaleUploads(
     take: 1000,
   });
   for (const u of receiving) {
-    const file = u.tusId ? path.join(tusDir(media), u.tusId) : null;
-    const mtime = file
-      ? await stat(file).then(
-          (s) => s.mtimeMs,
-          () => 0,
-        )
-      : 0;
-    if (mtime >= cutoff) continue;
-    if (file) {
-      await rm(file, { force: true });
-      await rm(`${file}.json`, { force: true });
+    if (u.tusId) {
+      if ((await tusLastActivity(media, u.tusId)) >= cutoff) continue;
+      await deleteTusUpload(media, u.tusId);
     }
     const { count } = await db.upload.updateMany({
       where: { id: u.id, status: "receiving" },
@@ -549,6 +557,7 @@ export async function cleanStaleUploads(
       removedFiles++;
     }
   }
+  removedFiles += await sweepTusObjects(media, active, cutoff);
   return { expiredUploads, removedFiles };
 }
 
