@@ -1,7 +1,8 @@
 #!/usr/bin/env Rscript
 # BattyCoda classification server (plumber).
 #   Rscript r_code/server.R [--port 8001] [--host 127.0.0.1]
-# Environment: R_SERVER_PORT, R_SERVER_HOST, R_MODEL_ROOT (optional: model paths must lie inside it).
+# Environment: R_SERVER_PORT, R_SERVER_HOST, R_MODEL_CACHE_DIR, R_MODEL_CACHE_MAX_BYTES, R_MODEL_MAX_BYTES,
+# R_TRAIN_MAX_CONCURRENT, R_TRAIN_DIR.
 # See r_code/README.md for the JSON contract.
 
 suppressPackageStartupMessages({

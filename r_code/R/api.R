@@ -294,7 +294,10 @@ build_router <- function() {
         parsers = "battycoda_raw"
       )
       pr <<- plumber::pr_post(pr, paste0("/predict/", method),
-        json_endpoint(function(req) handle_predict(method, parse_json_body(req$bodyRaw))),
+        json_endpoint(function(req) {
+          require_cached_model(req$bodyRaw)
+          handle_predict(method, parse_json_body(req$bodyRaw))
+        }),
         parsers = "battycoda_raw"
       )
     })

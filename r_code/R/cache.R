@@ -112,6 +112,19 @@ load_cached_model <- function(sha) {
   remember_model(sha, obj)
 }
 
+#' Answers model_not_cached before the body is parsed when the request names, near its start, a
+#' model this server lacks: parsing a large feature table only to ask for the model would double
+#' the cost of a first call (the client sends modelSha256 first). Anything else is left to the
+#' full parse and its checks.
+require_cached_model <- function(raw_body) {
+  if (is.null(raw_body) || length(raw_body) == 0L) return(invisible(NULL))
+  first <- raw_body[seq_len(min(length(raw_body), 512L))]
+  head <- rawToChar(first[first != as.raw(0L)])
+  m <- regmatches(head, regexec('"modelSha256"\\s*:\\s*"([0-9a-f]{64})"', head, useBytes = TRUE))[[1]]
+  if (length(m) == 2L && !file.exists(cache_file(m[[2]]))) not_cached(m[[2]])
+  invisible(NULL)
+}
+
 #' PUT /models/<sha256>: store uploaded .rds bytes after checking their hash, size and content.
 handle_put_model <- function(sha, bytes) {
   check_sha256(sha, "sha256")

@@ -31,7 +31,7 @@ export interface StartRServerOptions {
   serverScript?: string;
   /** How long to wait for /ping (default 30 s). */
   startupTimeoutMs?: number;
-  /** Extra environment for the R process (e.g. R_MODEL_ROOT). */
+  /** Extra environment for the R process (e.g. R_MODEL_CACHE_DIR). */
   env?: NodeJS.ProcessEnv;
   /** Receives each line the server prints (stdout and stderr). Default: kept only for error reports. */
   onLog?: (line: string) => void;

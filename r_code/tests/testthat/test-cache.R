@@ -88,3 +88,15 @@ test_that("a damaged cached file is dropped and asked for again", {
     expect_false(file.exists(cache_file(r$modelSha256)))
   })
 })
+
+test_that("a request naming a missing model is answered before its features are parsed", {
+  sha <- strrep("cd", 32L)
+  body <- charToRaw(sprintf('{"modelSha256":"%s","features":{"f1":[1,2,"not json at all', sha))
+  err <- expect_api_error(require_cached_model(body), 404, "not in this server's cache")
+  expect_equal(err$code, "model_not_cached")
+  # a cached model, or no sha in the head: left to the full parse
+  d <- make_clusters(n = 10L)
+  r <- handle_train("lda", train_body(d$X, d$y, list(cvFolds = 0)))
+  expect_null(require_cached_model(charToRaw(sprintf('{"modelSha256":"%s","features":[]}', r$modelSha256))))
+  expect_null(require_cached_model(charToRaw('{"features":[],"modelSha256":"nothex"}')))
+})
