@@ -3,6 +3,9 @@
 // figures move with its load: compare the rows of one run, and the CPU column more than wall).
 // Targets (issue 14): a CLI `--help` under 200 ms; the API ready (/health 200) under 1 s after
 // the database is up. Builds the bundles first unless --no-build.
+//
+// --baseline DIR: another checkout with its bundles built (e.g. `git archive <commit>` unpacked
+// and `pnpm build` run there) measured in the same run, each row with the ratio now/baseline.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -17,16 +20,26 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
     "no-build": { type: "boolean", default: false },
+    baseline: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   process.stdout.write(
-    "usage: pnpm bench:startup [--runs N] [--no-build]\n\nCLI --help and API start-up times, bundles vs tsx sources.\n",
+    [
+      "usage: pnpm bench:startup [--runs N] [--no-build] [--baseline DIR]",
+      "",
+      "CLI --help and API start-up times, bundles vs tsx sources. --baseline DIR also measures the",
+      "bundles of another checkout (built there beforehand) and prints now/baseline ratios.",
+      "",
+    ].join("\n"),
   );
   process.exit(0);
 }
 const RUNS = Number(values.runs);
+const BASELINE = values.baseline ? path.resolve(values.baseline) : null;
+if (BASELINE && !fs.existsSync(path.join(BASELINE, "packages/cli/dist/battycoda.mjs")))
+  throw new Error(`${BASELINE} has no bundles: run \`pnpm build\` there first`);
 
 if (!values["no-build"]) {
   const b = spawnSync(process.execPath, ["--import", "tsx", "scripts/build.ts", "--quiet"], {
@@ -42,7 +55,7 @@ interface Timing {
 }
 
 /** Wall time, and CPU time (user + sys) from bash's `times` for the command it waited for. */
-function timeCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Timing {
+function timeCommand(args: string[], cwd = ROOT): Timing {
   const started = performance.now();
   const r = spawnSync(
     "bash",
@@ -52,11 +65,7 @@ function timeCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Timi
       process.execPath,
       ...args,
     ],
-    {
-      cwd: ROOT,
-      env,
-      encoding: "utf8",
-    },
+    { cwd, encoding: "utf8" },
   );
   const wallMs = performance.now() - started;
   if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}`);
@@ -74,35 +83,58 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
-function row(label: string, runs: Timing[], target?: string) {
+interface Row {
+  wall: number;
+  cpu: number;
+}
+
+function row(label: string, runs: Timing[], extra?: { target?: string; baseline?: Row }): Row {
   const wall = median(runs.map((r) => r.wallMs));
   const cpu = median(runs.map((r) => r.cpuMs));
+  const ratio = extra?.baseline
+    ? `   now/baseline: wall ${(wall / extra.baseline.wall).toFixed(2)}, cpu ${(cpu / extra.baseline.cpu).toFixed(2)}`
+    : "";
   console.log(
-    `${label.padEnd(44)} wall ${wall.toFixed(0).padStart(5)} ms   cpu ${cpu.toFixed(0).padStart(5)} ms${target ? `   (${target})` : ""}`,
+    `${label.padEnd(48)} wall ${wall.toFixed(0).padStart(5)} ms   cpu ${cpu.toFixed(0).padStart(5)} ms${extra?.target ? `   (${extra.target})` : ""}${ratio}`,
   );
-  return wall;
+  return { wall, cpu };
 }
 
-function repeat(args: string[], env?: NodeJS.ProcessEnv): Timing[] {
-  timeCommand(args, env); // warm the file cache
-  return Array.from({ length: RUNS }, () => timeCommand(args, env));
+/** Alternates the roots run by run, so both see the same load. */
+function repeat(args: string[], roots: string[]): Timing[][] {
+  for (const r of roots) timeCommand(args, r); // warm the file cache
+  const out: Timing[][] = roots.map(() => []);
+  for (let i = 0; i < RUNS; i++) for (const [k, r] of roots.entries()) out[k]?.push(timeCommand(args, r));
+  return out;
 }
+
+const roots = BASELINE ? [ROOT, BASELINE] : [ROOT];
 
 console.log(
-  `# start-up bench — Node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0]?.toFixed(1)}, median of ${RUNS}`,
+  `# start-up bench — Node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0]?.toFixed(1)}, median of ${RUNS}${BASELINE ? `, baseline ${BASELINE}` : ""}`,
 );
-row("node -e 0 (Node itself)", repeat(["-e", "0"]));
-row("battycoda --help (bundle)", repeat(["packages/cli/dist/battycoda.mjs", "--help"]), "target < 200 ms");
-row("battycoda --help (bin wrapper → bundle)", repeat(["packages/cli/bin/battycoda.mjs", "--help"]));
-row("battycoda --help (tsx sources)", repeat(["--import", "tsx", "packages/cli/src/main.ts", "--help"]));
+row("node -e 0 (Node itself)", repeat(["-e", "0"], [ROOT])[0] ?? []);
+{
+  const [now, base] = repeat(["packages/cli/dist/battycoda.mjs", "--help"], roots);
+  const b = base ? row("battycoda --help (baseline bundle)", base) : undefined;
+  row("battycoda --help (bundle)", now ?? [], { target: "target < 200 ms", ...(b ? { baseline: b } : {}) });
+}
+row(
+  "battycoda --help (bin wrapper → bundle)",
+  repeat(["packages/cli/bin/battycoda.mjs", "--help"], [ROOT])[0] ?? [],
+);
+row(
+  "battycoda --help (tsx sources)",
+  repeat(["--import", "tsx", "packages/cli/src/main.ts", "--help"], [ROOT])[0] ?? [],
+);
 row(
   "battycoda-audio --help (bundle)",
-  repeat(["packages/audio/dist/battycoda-audio.mjs", "--help"]),
-  "target < 200 ms",
+  repeat(["packages/audio/dist/battycoda-audio.mjs", "--help"], [ROOT])[0] ?? [],
+  { target: "target < 200 ms" },
 );
 row(
   "battycoda-audio --help (tsx sources)",
-  repeat(["--import", "tsx", "packages/audio/src/cli/main.ts", "--help"]),
+  repeat(["--import", "tsx", "packages/audio/src/cli/main.ts", "--help"], [ROOT])[0] ?? [],
 );
 
 function freePort(): Promise<number> {
@@ -116,12 +148,27 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Spawn → first 200 from /health, with the database already up and migrated. */
-async function apiReady(args: string[], url: string, dataDir: string): Promise<number> {
+const CLOCK_TICKS_MS =
+  1000 / Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100);
+
+/** user + system CPU of a process so far (all its threads), from /proc. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields 14 and 15 of stat(5), counted after the ")" that ends the command name
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICKS_MS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Spawn → first 200 from /health, with the database already up and migrated; and the CPU it took. */
+async function apiReady(root: string, args: string[], url: string, dataDir: string): Promise<Timing> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, args, {
-    cwd: path.join(ROOT, "apps", "api"),
+    cwd: path.join(root, "apps", "api"),
     env: {
       ...process.env,
       DATABASE_URL: url,
@@ -139,7 +186,7 @@ async function apiReady(args: string[], url: string, dataDir: string): Promise<n
       if (child.exitCode !== null) throw new Error(`the API exited: ${stderr}`);
       try {
         const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
-        if (res.ok) return performance.now() - started;
+        if (res.ok) return { wallMs: performance.now() - started, cpuMs: processCpuMs(child.pid ?? -1) };
       } catch {
         // not listening yet
       }
@@ -155,16 +202,22 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "battycoda-bench-startup-"));
 const pg = await startEmbeddedPostgres({ dir: path.join(tmp, "pg"), ephemeral: true });
 try {
   await migrateDatabase(pg.url);
-  for (const [label, args, target] of [
-    ["API ready after the database (bundle)", ["--enable-source-maps", "dist/main.mjs"], "target < 1000 ms"],
-    ["API ready after the database (tsx sources)", ["--import", "tsx", "src/main.ts"], undefined],
-  ] as const) {
-    await apiReady([...args], pg.url, tmp); // warm-up (first start also creates the secret key)
-    const runs: Timing[] = [];
-    for (let i = 0; i < Math.min(RUNS, 3); i++)
-      runs.push({ wallMs: await apiReady([...args], pg.url, tmp), cpuMs: Number.NaN });
-    row(label, runs, target);
-  }
+  const bundle = ["--enable-source-maps", "dist/main.mjs"];
+  const apiRoots = BASELINE ? [ROOT, BASELINE] : [ROOT];
+  for (const r of apiRoots) await apiReady(r, bundle, pg.url, tmp); // warm-up (also creates the secret key)
+  const apiRuns: Timing[][] = apiRoots.map(() => []);
+  for (let i = 0; i < Math.max(3, Math.min(RUNS, 5)); i++)
+    for (const [k, r] of apiRoots.entries()) apiRuns[k]?.push(await apiReady(r, bundle, pg.url, tmp));
+  const base = apiRuns[1] ? row("API ready after the database (baseline bundle)", apiRuns[1]) : undefined;
+  row("API ready after the database (bundle)", apiRuns[0] ?? [], {
+    target: "target < 1000 ms",
+    ...(base ? { baseline: base } : {}),
+  });
+  const sources: Timing[] = [];
+  await apiReady(ROOT, ["--import", "tsx", "src/main.ts"], pg.url, tmp);
+  for (let i = 0; i < Math.min(RUNS, 3); i++)
+    sources.push(await apiReady(ROOT, ["--import", "tsx", "src/main.ts"], pg.url, tmp));
+  row("API ready after the database (tsx sources)", sources);
 } finally {
   await pg.stop();
   fs.rmSync(tmp, { recursive: true, force: true });

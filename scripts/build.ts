@@ -30,12 +30,17 @@ export interface BundleTarget {
   entry: string;
   /** Output file, relative to the repository root. */
   out: string;
+  /**
+   * Dynamic imports become chunk files beside `out` (`<name>.<module>-<hash>.mjs`), loaded only
+   * when reached: what a program does not use at start-up costs it nothing (the CLI's commands).
+   */
+  splitting?: boolean;
 }
 
 export const TARGETS: BundleTarget[] = [
-  { name: "api", entry: "apps/api/src/main.ts", out: "apps/api/dist/main.mjs" },
+  { name: "api", entry: "apps/api/src/main.ts", out: "apps/api/dist/main.mjs", splitting: true },
   { name: "worker", entry: "apps/worker/src/main.ts", out: "apps/worker/dist/main.mjs" },
-  { name: "cli", entry: "packages/cli/src/main.ts", out: "packages/cli/dist/battycoda.mjs" },
+  { name: "cli", entry: "packages/cli/src/main.ts", out: "packages/cli/dist/battycoda.mjs", splitting: true },
   {
     name: "audio-cli",
     entry: "packages/audio/src/cli/main.ts",
@@ -152,6 +157,27 @@ function externalPackagesPlugin(outDir: string): esbuild.Plugin {
   };
 }
 
+/**
+ * Chunks of builds before the previous one. The previous build's stay: a process started from it
+ * (a service not restarted yet) may still import one of them.
+ */
+function removeOldChunks(outfile: string, current: string[]) {
+  const dir = path.dirname(outfile);
+  const base = path.basename(outfile, ".mjs");
+  let previous: string[] = [];
+  try {
+    const manifest = JSON.parse(fs.readFileSync(outfile.replace(/\.mjs$/, ".inputs.json"), "utf8"));
+    previous = Array.isArray(manifest.chunks) ? manifest.chunks : [];
+  } catch {
+    // first build
+  }
+  const keep = new Set([...current, ...previous]);
+  const escaped = base.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&");
+  const chunk = new RegExp(`^${escaped}\\..+-[A-Z0-9]{8}\\.mjs(\\.map)?$`);
+  for (const f of fs.readdirSync(dir))
+    if (chunk.test(f) && !keep.has(f)) fs.rmSync(path.join(dir, f), { force: true });
+}
+
 export interface BuildResult {
   name: string;
   out: string;
@@ -167,8 +193,13 @@ export async function buildTarget(target: BundleTarget, version: string): Promis
   const outfile = path.join(ROOT, target.out);
   const outDir = path.dirname(outfile);
   const result = await esbuild.build({
-    entryPoints: [path.join(ROOT, target.entry)],
-    outfile,
+    // one entry named like `out`; chunks (splitting) beside it, so every file of the bundle sits
+    // in outDir and the source locations below hold for all of them
+    entryPoints: [{ in: path.join(ROOT, target.entry), out: path.basename(outfile, ".mjs") }],
+    outdir: outDir,
+    outExtension: { ".js": ".mjs" },
+    splitting: target.splitting ?? false,
+    chunkNames: `${path.basename(outfile, ".mjs")}.[name]-[hash]`,
     // metafile paths are relative to this; callers (the benches) run from other folders
     absWorkingDir: ROOT,
     bundle: true,
@@ -206,10 +237,15 @@ export async function buildTarget(target: BundleTarget, version: string): Promis
     write: false,
   });
   fs.mkdirSync(outDir, { recursive: true });
-  for (const file of result.outputFiles) {
+  // chunks first, the entry last: a process starting now finds every chunk the new entry names
+  const isEntry = (p: string) => p === outfile || p === `${outfile}.map`;
+  const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
+  for (const file of files) {
     fs.writeFileSync(`${file.path}.tmp`, file.contents);
     fs.renameSync(`${file.path}.tmp`, file.path);
   }
+  const chunks = files.map((f) => path.basename(f.path)).filter((f) => !isEntry(path.join(outDir, f)));
+  removeOldChunks(outfile, chunks);
   const inputs = Object.keys(result.metafile.inputs)
     .map((p) => path.resolve(ROOT, p))
     .filter(inRepoSource)
@@ -220,7 +256,7 @@ export async function buildTarget(target: BundleTarget, version: string): Promis
   const manifest = outfile.replace(/\.mjs$/, ".inputs.json");
   fs.writeFileSync(
     `${manifest}.tmp`,
-    `${JSON.stringify({ name: target.name, version, builtAt, root: path.relative(outDir, ROOT) || ".", inputs }, null, 1)}\n`,
+    `${JSON.stringify({ name: target.name, version, builtAt, root: path.relative(outDir, ROOT) || ".", inputs, chunks }, null, 1)}\n`,
   );
   fs.renameSync(`${manifest}.tmp`, manifest);
   return {

@@ -79,6 +79,40 @@ describe("bundles", () => {
     expect(audio.stdout).toContain("spectrogram");
   });
 
+  it("the CLI and API load their heavy code only when it is reached (split chunks beside the entry)", () => {
+    /** Chunk files an entry imports statically, i.e. loads at start. */
+    const staticChunks = (file: string) =>
+      [...fs.readFileSync(file, "utf8").matchAll(/^import[^;]*?from\s*"(\.\/[^"]+)"/gm)].map(
+        (m) => m[1] as string,
+      );
+    const dynamicChunks = (file: string) =>
+      [...fs.readFileSync(file, "utf8").matchAll(/import\("(\.\/[^"]+)"\)/g)].map((m) => m[1] as string);
+    const kb = (file: string) => fs.statSync(file).size / 1024;
+
+    const cli = path.join(ROOT, "packages/cli/dist/battycoda.mjs");
+    // `battycoda --help` reads commander and the command definitions: tens of KB, not megabytes
+    expect(kb(cli)).toBeLessThan(200);
+    const cliStatic = staticChunks(cli).map((c) => path.join(path.dirname(cli), c));
+    expect(cliStatic.reduce((sum, f) => sum + kb(f), 0)).toBeLessThan(50);
+    const commands = dynamicChunks(cli);
+    for (const name of ["maintenance.run", "migrate.run", "create-admin.run", "classifier.run"])
+      expect(
+        commands.some((c) => c.includes(`battycoda.${name}-`)),
+        name,
+      ).toBe(true);
+    const manifest = JSON.parse(fs.readFileSync(cli.replace(/\.mjs$/, ".inputs.json"), "utf8"));
+    for (const c of commands) expect(manifest.chunks).toContain(c.slice(2));
+
+    // the API: the xlsx writer and the SES client are not part of start-up
+    const api = path.join(ROOT, "apps/api/dist/main.mjs");
+    const apiStatic = [api, ...staticChunks(api).map((c) => path.join(path.dirname(api), c))];
+    for (const f of apiStatic) {
+      const code = fs.readFileSync(f, "utf8");
+      expect(code, f).not.toContain("WorksheetWriter");
+      expect(code, f).not.toContain("SESServiceException");
+    }
+  });
+
   it("the API bundle serves /health from a real database, with its build stamp", async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ["--enable-source-maps", "dist/main.mjs"], {

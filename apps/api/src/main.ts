@@ -9,7 +9,7 @@ import { buildServer } from "./server.ts";
 
 async function main() {
   const config = getConfig();
-  initSentry(config);
+  await initSentry(config);
   if (!config.databaseUrl) {
     throw new Error(
       "DATABASE_URL is not set (the start script sets it after starting the embedded PostgreSQL)",

@@ -2,7 +2,6 @@ import path from "node:path";
 import { createMediaStore, DomainError, retryAfterSecondsOf } from "@battycoda/core";
 import cookie from "@fastify/cookie";
 import multipart from "@fastify/multipart";
-import * as Sentry from "@sentry/node";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { ZodError } from "zod";
@@ -34,6 +33,7 @@ import { TRPC_MAX_BATCH_SIZE } from "./limits.ts";
 import { DEFAULT_API_KEY_RATE_LIMIT } from "./rest/api-key-auth.ts";
 import { type RestApiOptions, registerRestApi } from "./rest/register.ts";
 import { type AppRouter, appRouter } from "./router.ts";
+import { captureException } from "./sentry.ts";
 import { registerSimpleApi } from "./simple-api/register.ts";
 import { createInnerContext, type ServerDeps } from "./trpc.ts";
 
@@ -105,7 +105,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     if (status < 500)
       return sendError(reply, status, CODE_BY_STATUS[status] ?? "BAD_REQUEST", (err as Error).message);
     req.log.error(err);
-    Sentry.captureException(err);
+    captureException(err);
     return sendError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
   });
 

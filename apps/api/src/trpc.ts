@@ -17,12 +17,12 @@ import {
   type SendEmail,
 } from "@battycoda/core";
 import type { Db } from "@battycoda/db";
-import * as Sentry from "@sentry/node";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type PgBoss from "pg-boss";
 import { ZodError, z } from "zod";
 import { toTRPCError } from "./errors.ts";
 import type { RestMeta } from "./rest/meta.ts";
+import { captureException } from "./sentry.ts";
 
 // ─── 1. context ───
 
@@ -141,7 +141,7 @@ const domainErrors = t.middleware(async ({ next }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof DomainError) throw toTRPCError(cause);
-    if (result.error.code === "INTERNAL_SERVER_ERROR") Sentry.captureException(cause ?? result.error);
+    if (result.error.code === "INTERNAL_SERVER_ERROR") captureException(cause ?? result.error);
   }
   return result;
 });

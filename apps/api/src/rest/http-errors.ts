@@ -1,13 +1,13 @@
 // One mapping from a thrown error to the REST error answer, shared by /api/v1 and /simple-api/:
 // tRPC errors (the procedures'), DomainErrors (core functions called directly) and zod errors.
 import { DomainError, HTTP_STATUS_BY_CODE, retryAfterSecondsOf } from "@battycoda/core";
-import * as Sentry from "@sentry/node";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { FastifyBaseLogger } from "fastify";
 import { ZodError } from "zod";
 import { formatZodIssues } from "../errors.ts";
 import { POOL_RETRY_AFTER_SECONDS } from "../http/heavy-work.ts";
+import { captureException } from "../sentry.ts";
 
 export interface HttpFailure {
   status: number;
@@ -39,7 +39,7 @@ export function httpFailureOf(err: unknown, log: FastifyBaseLogger): HttpFailure
     }
   }
   log.error(err);
-  Sentry.captureException(err);
+  captureException(err);
   return { status: 500, code: "INTERNAL_SERVER_ERROR", message: "Internal server error" };
 }
 

@@ -102,7 +102,8 @@ function registerOne(
   authenticate: (req: FastifyRequest) => Promise<ApiCaller>,
   route: RestProcedure,
 ) {
-  const kinds = fieldKinds(route.input);
+  // worked out on the route's first call: JSON schemas of 57 inputs are start-up time otherwise
+  let kinds: Record<string, string> | undefined;
   const fromQuery = route.method === "GET" || route.method === "DELETE";
   app.route({
     method: route.method,
@@ -112,6 +113,7 @@ function registerOne(
         const who = await authenticate(req);
         let input: unknown;
         if (route.input) {
+          kinds ??= fieldKinds(route.input);
           const query = coerceQuery((req.query ?? {}) as Record<string, unknown>, kinds);
           const body = fromQuery ? {} : (req.body ?? {});
           if (typeof body !== "object" || Array.isArray(body))

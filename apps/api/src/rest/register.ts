@@ -40,19 +40,28 @@ export function apiCallerFor(deps: ServerDeps, rule: RateLimitRule) {
   };
 }
 
+function once<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: make() };
+    return value.v;
+  };
+}
+
 export function registerRestApi(app: FastifyInstance, deps: ServerDeps, options: RestApiOptions = {}) {
   const rule = options.apiKeyRateLimit ?? DEFAULT_API_KEY_RATE_LIMIT;
   const authenticate = apiCallerFor(deps, rule);
   const publicUrl = deps.config.publicUrl;
-  const doc31 = buildOpenApiDocument(REST_PROCEDURES, FILE_ROUTES, publicUrl, "3.1.0");
-  const doc30 = buildOpenApiDocument(REST_PROCEDURES, FILE_ROUTES, publicUrl, "3.0.3");
-  app.get(OPENAPI_PATH, async () => doc31);
-  app.get(OPENAPI_30_PATH, async () => doc30);
+  // Built on first request and kept: generating them from every schema is start-up time otherwise.
+  const doc31 = once(() => buildOpenApiDocument(REST_PROCEDURES, FILE_ROUTES, publicUrl, "3.1.0"));
+  const doc30 = once(() => buildOpenApiDocument(REST_PROCEDURES, FILE_ROUTES, publicUrl, "3.0.3"));
+  app.get(OPENAPI_PATH, async () => doc31());
+  app.get(OPENAPI_30_PATH, async () => doc30());
   app.get(REFERENCE_PATH, async (_req, reply) =>
     reply
       .type("text/html; charset=utf-8")
       .header("cache-control", "no-store")
-      .send(renderReferencePage(doc31, cspNonceOf(reply))),
+      .send(renderReferencePage(doc31(), cspNonceOf(reply))),
   );
 
   // The upload, audio and import routes of /api/v1 live in http/ and authenticate themselves;

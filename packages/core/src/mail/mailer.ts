@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import type { SESClient } from "@aws-sdk/client-ses";
 import type { Config } from "@battycoda/config";
 import { type EmailMessage, recipients } from "./message.ts";
 
@@ -45,17 +45,33 @@ export function createMailer(config: MailerConfig, options: CreateMailerOptions 
     // The SDK is pinned in the lockfile to releases that support Node 20 (../shared/stack.md);
     // its "later releases need Node 22" warning would only add noise to every worker start.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    const client =
-      options.sesClient ??
-      new SESClient({
-        region: config.ses.region,
-        credentials: { accessKeyId: config.ses.accessKeyId, secretAccessKey: config.ses.secretAccessKey },
-        // retries belong to the job queue, which also survives restarts
-        maxAttempts: 1,
-      });
+    const { accessKeyId, secretAccessKey } = config.ses;
+    // the SDK is loaded with the first email: every API and CLI start would pay for it otherwise
+    let sdk: Promise<{
+      client: SESClient;
+      SendEmailCommand: typeof import("@aws-sdk/client-ses").SendEmailCommand;
+    }>;
+    const loadSdk = () =>
+      (sdk ??= import("@aws-sdk/client-ses").then((mod) => {
+        // CommonJS: Node's import() gives its exports by name and as `default`, a split bundle's
+        // chunk only as `default`
+        const m = mod.default ?? mod;
+        return {
+          SendEmailCommand: m.SendEmailCommand,
+          client:
+            options.sesClient ??
+            new m.SESClient({
+              region: config.ses.region,
+              credentials: { accessKeyId, secretAccessKey },
+              // retries belong to the job queue, which also survives restarts
+              maxAttempts: 1,
+            }),
+        };
+      }));
     return {
       transport: "ses",
       async send(message) {
+        const { client, SendEmailCommand } = await loadSdk();
         const out = await client.send(
           new SendEmailCommand({
             Source: message.from ?? config.defaultFromEmail,
