@@ -1,16 +1,16 @@
-// `pnpm bench clustering`: one clustering run over 50 000 segments end to end (features in the
-// worker's pool → Rscript → results in one transaction), then the explorer's scatter in Chromium.
-// Prints run time per stage and peak RSS of this process (the worker's side) and of the Rscript
-// process; then the scatter's frame time while panning 50 000 points, against a baseline measured
-// in the same run (the same frames drawn the naive way, one fillRect per point).
+// `pnpm bench clustering`: clustering runs over 5 000 and 50 000 segments end to end (features in the
+// worker's pool → Rscript → results in one transaction), each run's worker side in a fresh process
+// (clustering-run.ts), then the explorer's scatter in Chromium. Prints run time per stage, peak RSS
+// of the run's process and of Rscript, and their ratio to the small run's; then the scatter's frame
+// time while panning 50 000 points, against a baseline measured in the same run (the same frames
+// drawn the naive way, one fillRect per point). BENCH_SKIP_RUN=1 / BENCH_SKIP_SCATTER=1 skip a part.
 // Targets (issue 13): memory bounded (worker RSS flat in the segment count), < 16 ms per frame.
 import { spawnSync } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { AudioPool } from "@battycoda/audio";
-import { clusteringRunHandler, createRun } from "@battycoda/core/clustering/index";
+import { createRun } from "@battycoda/core/clustering/index";
 import { createPrismaClient } from "@battycoda/db";
 import { startEmbeddedPostgres } from "@battycoda/db/embedded";
 import { migrateDatabase } from "@battycoda/db/migrate";
@@ -21,87 +21,108 @@ const POINTS = Number(process.env.BENCH_POINTS ?? 50_000);
 const here = import.meta.dirname;
 const ROOT = path.resolve(here, "../../..");
 
-async function vmHwmMB(pid: number | "self"): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
-}
-
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 };
 
-async function runBench(segments: number, root: string, url: string, label: string) {
-  const db = createPrismaClient(url);
+interface ChildReport {
+  seconds: number;
+  featuresSeconds: number;
+  beforeMB: number;
+  peakMB: number;
+  stagePeakMB: Record<string, number>;
+  metrics: { silhouette: number | null; embedding: string; clustered: number };
+}
+
+/** Recordings of 5 000 calls at 250 kHz are added to one project until it holds `segments`. */
+async function growProject(
+  db: ReturnType<typeof createPrismaClient>,
+  root: string,
+  scene: Awaited<ReturnType<typeof createShapesScene>> | null,
+  have: number,
+  segments: number,
+) {
   const mediaRoot = path.join(root, "media");
-  const t0 = performance.now();
-  // several recordings of 5 000 calls (a project), at 250 kHz
   const perRecording = 5_000;
-  let scene: Awaited<ReturnType<typeof createShapesScene>> | null = null;
-  for (let done = 0; done < segments; done += perRecording) {
+  for (let done = have; done < segments; done += perRecording) {
     const s = await createShapesScene({ db }, mediaRoot, root, {
       calls: Math.min(perRecording, segments - done),
       sampleRate: 250_000,
-      name: `${label}-${done}`,
+      name: `rec-${done}`,
       ...(scene ? { groupId: scene.groupId, userId: scene.access.userId } : {}),
     });
-    if (scene) {
+    if (scene)
       await db.recording.update({
         where: { id: s.recordingId },
         data: { projectId: scene.projectId, speciesId: scene.speciesId },
       });
-    } else scene = s;
+    else scene = s;
   }
   if (!scene) throw new Error("no scene");
-  const setup = (performance.now() - t0) / 1000;
+  return scene;
+}
+
+/** One run over the whole project, its worker side in a fresh process (clustering-run.ts). */
+async function runOnce(
+  db: ReturnType<typeof createPrismaClient>,
+  root: string,
+  url: string,
+  scene: Awaited<ReturnType<typeof createShapesScene>>,
+  segments: number,
+  setup: number,
+) {
   const { runId } = await createRun({ db, boss: fakeBoss() }, scene.access, {
     scope: { kind: "collection", projectId: scene.projectId },
-    featureSet: "mfcc",
+    featureSet: (process.env.BENCH_FEATURES ?? "mfcc") as "mfcc",
     algorithm: "kmeans",
     params: { k: 3 },
   });
-  const rRss = path.join(root, `r-rss-${label}.txt`);
-  const wrapper = path.join(root, "rscript-timed.sh");
+  const rRss = path.join(root, `r-rss-${segments}.txt`);
+  const wrapper = path.join(root, `rscript-timed-${segments}.sh`);
   await writeFile(wrapper, `#!/bin/sh\nexec /usr/bin/time -f "%M" -o "${rRss}" Rscript "$@"\n`);
   await chmod(wrapper, 0o755);
-  const pool = new AudioPool({ threads: Number(process.env.POOL_THREADS ?? 2) });
-  // reset VmHWM, so the peak below is the run's and not the set-up's (writing the WAVs and rows)
-  await writeFile("/proc/self/clear_refs", "5").catch(() => undefined);
-  const before = await vmHwmMB("self");
-  const stages: Record<string, number> = {};
-  let stageStart = performance.now();
-  const started = performance.now();
-  const handler = clusteringRunHandler({
-    mediaRoot,
-    pool,
-    rscript: wrapper,
-    afterFeatures: () => {
-      stages.features = (performance.now() - stageStart) / 1000;
-      stageStart = performance.now();
-    },
-  });
-  const job = await db.job.findFirstOrThrow({ where: { subjectId: runId } });
-  await handler({
-    job,
-    payload: { runId },
-    db,
-    boss: fakeBoss(),
-    attempt: 1,
-    retriesLeft: 0,
-    setProgress: async () => undefined,
-    setMessage: async () => undefined,
-    isCancelled: async () => false,
-  });
-  const total = (performance.now() - started) / 1000;
-  stages.rAndStore = (performance.now() - stageStart) / 1000;
-  const run = await db.clusteringRun.findUniqueOrThrow({ where: { id: runId } });
-  if (run.status !== "completed") throw new Error(`run ${run.status}: ${run.error}`);
-  const metrics = run.metrics as { silhouette: number | null; embedding: string; clustered: number };
-  const rPeak = Number((await readFile(rRss, "utf8")).trim().split("\n").at(-1)) / 1024;
-  console.log(
-    `${label.padEnd(10)} ${metrics.clustered} calls: ${total.toFixed(1)} s (features ${stages.features?.toFixed(1)} s, R + store ${stages.rAndStore?.toFixed(1)} s; set-up ${setup.toFixed(0)} s), silhouette ${metrics.silhouette?.toFixed(3)}, embedding ${metrics.embedding}; peak RSS during the run: worker process ${(await vmHwmMB("self")).toFixed(0)} MB (${before.toFixed(0)} MB before it), Rscript ${rPeak.toFixed(0)} MB`,
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      path.join(here, "clustering-run.ts"),
+      url,
+      runId,
+      path.join(root, "media"),
+      wrapper,
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 },
   );
-  await pool.destroy();
+  if (child.status !== 0) throw new Error(`the run's process failed (${child.status ?? child.signal})`);
+  const r = JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "{}") as ChildReport;
+  const rPeak = Number((await readFile(rRss, "utf8")).trim().split("\n").at(-1)) / 1024;
+  const stages = Object.entries(r.stagePeakMB)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(", ");
+  console.log(
+    `${String(r.metrics.clustered).padStart(7)} calls: ${r.seconds.toFixed(1)} s (features ${r.featuresSeconds.toFixed(1)} s, R + store ${(r.seconds - r.featuresSeconds).toFixed(1)} s; set-up ${setup.toFixed(0)} s), silhouette ${r.metrics.silhouette?.toFixed(3)}, embedding ${r.metrics.embedding}; worker process peak RSS ${r.peakMB.toFixed(0)} MB (${r.beforeMB.toFixed(0)} MB at start; sampled peak per stage MB: ${stages}), Rscript ${rPeak.toFixed(0)} MB`,
+  );
+  return { segments, peakMB: r.peakMB, rPeakMB: rPeak, seconds: r.seconds };
+}
+
+async function runBenches(sizes: number[], root: string, url: string) {
+  const db = createPrismaClient(url);
+  let scene: Awaited<ReturnType<typeof createShapesScene>> | null = null;
+  let have = 0;
+  const rows = [];
+  for (const size of sizes) {
+    const t0 = performance.now();
+    scene = await growProject(db, root, scene, have, size);
+    have = size;
+    rows.push(await runOnce(db, root, url, scene, size, (performance.now() - t0) / 1000));
+  }
+  const base = rows[0];
+  if (base && rows.length > 1)
+    for (const r of rows.slice(1))
+      console.log(
+        `${r.segments} vs ${base.segments} calls (x${(r.segments / base.segments).toFixed(0)}): worker peak RSS x${(r.peakMB / base.peakMB).toFixed(2)} (+${(r.peakMB - base.peakMB).toFixed(0)} MB), Rscript x${(r.rPeakMB / base.rPeakMB).toFixed(2)}, time x${(r.seconds / base.seconds).toFixed(1)}`,
+      );
   await db.$disconnect();
 }
 
@@ -244,10 +265,14 @@ try {
     `# clustering bench: k-means (k = 3) on MFCC, UMAP up to 20 000 calls and PCA above, pool of ${process.env.POOL_THREADS ?? 2} threads`,
   );
   if (process.env.BENCH_SKIP_RUN !== "1") {
-    await runBench(Math.max(3, Math.round(SEGMENTS / 10)), root, pg.url, "baseline");
-    await runBench(SEGMENTS, root, pg.url, "full");
+    // the baseline is a tenth of the size, measured in the same run; BENCH_SIZES=5000,50000,100000 adds sizes
+    const sizes = (process.env.BENCH_SIZES ?? `${Math.max(3, Math.round(SEGMENTS / 10))},${SEGMENTS}`)
+      .split(",")
+      .map(Number)
+      .sort((a, b) => a - b);
+    await runBenches(sizes, root, pg.url);
   }
-  await scatterBench();
+  if (process.env.BENCH_SKIP_SCATTER !== "1") await scatterBench();
 } finally {
   await pg.stop();
   await rm(root, { recursive: true, force: true });
