@@ -4,6 +4,7 @@
 // the bucket goes away when the upload is finished, cancelled, failed or abandoned.
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +21,7 @@ const MiB = 1024 * 1024;
 
 let s3: LocalS3;
 let env: RecordingsEnv;
+let hostA: FastifyInstance;
 let hostB: FastifyInstance;
 let cacheDirs: string[];
 /** host A's and host B's media stores (same bucket, separate staging folders) */
@@ -41,20 +43,24 @@ beforeAll(async () => {
     MEDIA_S3_SECRET_ACCESS_KEY: "S3RVER",
     MEDIA_CACHE_DIR: cacheDirs[0] as string,
   });
+  // as in production, each host knows the database URL (the hosts' shared upload locks need it)
+  const configA = { ...env.t.config, databaseUrl: env.t.database.url };
   const configB = {
-    ...env.t.config,
-    mediaStorage: { ...env.t.config.mediaStorage, cacheDir: cacheDirs[1] as string },
+    ...configA,
+    mediaStorage: { ...configA.mediaStorage, cacheDir: cacheDirs[1] as string },
   };
-  mediaA = createMediaStore(env.t.config);
+  mediaA = createMediaStore(configA);
   mediaB = createMediaStore(configB);
   expect(tusDir(mediaA)).not.toBe(tusDir(mediaB));
+  hostA = await buildServer({ deps: { ...env.t.deps, config: configA }, webDistDir: "/nonexistent" });
   hostB = await buildServer({ deps: { ...env.t.deps, config: configB }, webDistDir: "/nonexistent" });
-  await env.app.listen({ port: 0, host: "127.0.0.1" });
+  await hostA.listen({ port: 0, host: "127.0.0.1" });
   await hostB.listen({ port: 0, host: "127.0.0.1" });
-  base.A = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
+  base.A = `http://127.0.0.1:${(hostA.server.address() as AddressInfo).port}`;
   base.B = `http://127.0.0.1:${(hostB.server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  await hostA?.close();
   await hostB?.close();
   await env?.close();
   await s3?.stop();
@@ -181,6 +187,64 @@ describe("a resumable upload with S3 media and two API hosts", () => {
     expect(await openMultipart(id)).toBe(false);
     expect(await stagedFiles(mediaB)).toEqual([]);
     expect(await stagedFiles(mediaA)).toEqual([]);
+  });
+
+  it("a retry on the other host takes the upload over from a PATCH there that still holds it", async () => {
+    const original = wav(20_000);
+    const id = await create("A", env.a, "retried.wav", original.length);
+    // a PATCH on host A whose client went quiet after 1000 bytes (the connection stays open)
+    const stuck = http.request(base.A, {
+      method: "PATCH",
+      path: `/api/uploads/tus/${id}`,
+      headers: {
+        ...tus(env.a),
+        "upload-offset": "0",
+        "content-type": "application/offset+octet-stream",
+        "content-length": String(original.length),
+      },
+    });
+    let stuckEnded = false;
+    const stuckDone = new Promise<{ status: number; offset?: string }>((resolve) => {
+      stuck.on("response", (res) => {
+        res.resume();
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, offset: res.headers["upload-offset"] as string }),
+        );
+      });
+      stuck.on("error", () => resolve({ status: 0 }));
+    }).finally(() => {
+      stuckEnded = true;
+    });
+    stuck.write(original.subarray(0, 1000));
+    try {
+      // host A is inside tus, holding the upload's lock (in PostgreSQL, shared by the hosts)
+      for (let i = 0; i < 100; i++) {
+        const [row] = await env.t.deps.db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_locks
+          WHERE locktype = 'advisory' AND classid = ${0x747573}::oid AND granted`;
+        if (row?.n === 1) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // the client's retry asks host B where the upload stands: B has host A let go first, so
+      // the answer counts what A stored and nothing A writes later can interleave with B's parts
+      const head = await send("B", "HEAD", `/api/uploads/tus/${id}`, tus(env.a));
+      expect(stuckEnded).toBe(true);
+      expect(head.status).toBe(200);
+      const offset = Number(head.headers["upload-offset"]);
+      const a = await stuckDone;
+      if (a.status === 204) expect(a.offset).toBe(String(offset));
+      expect(offset).toBeLessThanOrEqual(1000);
+
+      const rest = await patch("B", env.a, id, offset, original.subarray(offset));
+      expect(rest.status, rest.body).toBe(204);
+      const rec = await env.t.deps.db.recording.findUniqueOrThrow({
+        where: { id: rest.headers["battycoda-recording-id"] as string },
+      });
+      expect((await mediaB.read(rec.filePath)).equals(original)).toBe(true);
+      expect(await tusObjects(id)).toEqual([]);
+    } finally {
+      stuck.destroy();
+    }
   });
 
   it("a file that is not a WAV fails on the finishing host, leaving no recording and no tus objects", async () => {

@@ -20,6 +20,7 @@ import { mediaOf, type ServerDeps } from "../trpc.ts";
 import { METADATA_FIELDS } from "./recording-uploads.ts";
 import type { CookieSettings } from "./request-auth.ts";
 import { accessFor, requireUser } from "./route-auth.ts";
+import { SharedTusLocker } from "./tus-locker.ts";
 import { TusS3Store } from "./tus-s3-store.ts";
 import { uploadLimits } from "./upload-limits.ts";
 
@@ -117,9 +118,15 @@ function tusDatastore(deps: ServerDeps, media: MediaStore): DataStore {
  */
 export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, cookies: CookieSettings) {
   const recordingDeps = { db: deps.db, boss: deps.boss, media: mediaOf(deps) };
+  // Without a database URL (some tests) there is one host and tus's own in-process lock suffices.
+  const locker = deps.config.databaseUrl
+    ? new SharedTusLocker(deps.config.databaseUrl, (err) => app.log.error({ err }, "tus upload locks"))
+    : undefined;
+  if (locker) app.addHook("onClose", () => locker.close());
   const tus = new Server({
     path: TUS_PATH,
     datastore: tusDatastore(deps, recordingDeps.media),
+    ...(locker ? { locker } : {}),
     maxSize: deps.config.maxResumableUploadSizeBytes,
     relativeLocation: true,
     respectForwardedHeaders: false,
