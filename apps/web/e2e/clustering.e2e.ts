@@ -108,6 +108,13 @@ describe("clustering journey", () => {
       await form.getByLabel("Recording").selectOption(segmentation.id);
       await form.getByTestId("scope-preview").getByText(`${CALLS} calls in 1 segmentation(s)`).waitFor();
       await form.getByLabel("Features").selectOption("mfcc");
+      // one band for every recording of the run (the default bat band), so sample rates do not split clusters
+      const band = form.getByRole("group", { name: "Frequency band (kHz)" });
+      expect(await band.getByLabel("From").inputValue()).toBe("10");
+      await band.getByLabel("To").fill("5");
+      await band.getByText("The upper edge must be above the lower one").waitFor();
+      expect(await form.getByRole("button", { name: "Start clustering" }).isDisabled()).toBe(true);
+      await band.getByLabel("To").fill("120");
       await form.getByLabel("Algorithm").selectOption("kmeans");
       await form.getByLabel("Clusters (k)").fill("3");
       await shot(page, "cl-01-form");
@@ -199,6 +206,14 @@ describe("clustering journey", () => {
         where: { segmentationId: segmentation.id, label: "FM" },
       });
       expect(labelled).toBe(expected);
+
+      // a review batch of the mapping, made like every task batch
+      await page.getByLabel("Review batch name").fill("steep FM review");
+      await page.getByRole("button", { name: "Create a task batch to review" }).click();
+      await page.getByRole("link", { name: `${expected} tasks created` }).waitFor();
+      const run = await stack.database.db.clusteringRun.findUniqueOrThrow({ where: { id: runId } });
+      expect(run.name).toContain("mfcc 10–120 kHz");
+      expect((run.parameters as { band?: unknown }).band).toEqual({ minHz: 10_000, maxHz: 120_000 });
 
       const csv = await trpcQuery<{ csv: string }>(page, "clustering.clustersCsv", { runId });
       const lines = csv.csv.trim().split("\n");
