@@ -1,9 +1,12 @@
 // A site admin acting as a user, over real HTTP (cookies as a browser holds them) against the real
 // database: what the impersonated session may and may not do, how Stop returns to the admin's own
 // session (and only with the admin's own token), and the audit entries it leaves.
-import { hashToken } from "@battycoda/core";
+import { authenticateSession, hashToken } from "@battycoda/core";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter, createCaller } from "../src/router.ts";
+import { createInnerContext } from "../src/trpc.ts";
+import { expectTRPCError } from "./expect-error.ts";
 import { createTestEnv, makeSiteAdmin, registerAndLogin, type TestEnv, type TestUser } from "./helpers.ts";
 import { buildTestServer, trpcCode } from "./http-helpers.ts";
 
@@ -144,10 +147,26 @@ describe("impersonation", () => {
     expect(await db().apiKey.count({ where: { userId: bob.id } })).toBe(0);
     expect(t.outbox.filter((m) => m.to === "mallory@example.org")).toEqual([]);
 
-    // even when the user is (or becomes) a site admin, an impersonated session stays unprivileged
+    // even when the user is (or becomes) a site admin, an impersonated session stays unprivileged:
+    // every admin procedure refuses it
     await makeSiteAdmin(t, bob.id);
     try {
       expect(trpcCode(await query(jar, "admin.stats"))).toBe("FORBIDDEN");
+      const found = await authenticateSession(t.deps, jar.session ?? "");
+      expect(found?.impersonatorId).toBe(admin.id);
+      const caller = createCaller(
+        createInnerContext(t.deps, {
+          user: found?.user ?? null,
+          sessionId: found?.sessionId ?? null,
+          impersonatorId: found?.impersonatorId ?? null,
+        }),
+      ) as unknown as { admin: Record<string, (input?: unknown) => Promise<unknown>> };
+      const adminProcedures = Object.keys(appRouter._def.procedures)
+        .filter((p) => p.startsWith("admin."))
+        .map((p) => p.slice("admin.".length));
+      expect(adminProcedures.length).toBeGreaterThan(15);
+      for (const name of adminProcedures)
+        await expectTRPCError(caller.admin[name]?.({}) as Promise<unknown>, "FORBIDDEN");
     } finally {
       await db().user.update({ where: { id: bob.id }, data: { isSiteAdmin: false } });
     }
