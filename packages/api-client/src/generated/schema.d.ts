@@ -2430,6 +2430,10 @@ export interface operations {
                         params: {
                             [key: string]: unknown;
                         };
+                        band: {
+                            minHz: number;
+                            maxHz: number;
+                        } | null;
                         scope: unknown;
                         speciesId: string | null;
                         clusterCount: number;
@@ -2522,6 +2526,10 @@ export interface operations {
                      * @enum {string}
                      */
                     embedding?: "auto" | "umap" | "tsne" | "pca";
+                    band?: {
+                        minHz: number;
+                        maxHz: number;
+                    };
                 };
             };
         };
@@ -2605,6 +2613,10 @@ export interface operations {
                         params: {
                             [key: string]: unknown;
                         };
+                        band: {
+                            minHz: number;
+                            maxHz: number;
+                        } | null;
                         scope: unknown;
                         speciesId: string | null;
                         clusterCount: number;
@@ -5490,6 +5502,11 @@ export interface operations {
                         projectId?: string;
                         speciesId?: string;
                         recordingId?: string;
+                    } | {
+                        /** @constant */
+                        kind: "clustering";
+                        runId: string;
+                        clusterIds?: string[];
                     };
                     confidenceThreshold?: number;
                     /**
