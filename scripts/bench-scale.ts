@@ -10,7 +10,7 @@
 //   pnpm bench:scale [--recordings 200] [--seconds 5] [--workers 1,2,4] [--upload-concurrency 4]
 //                    [--skip-spectrograms] [--skip-ingest] [--build]
 import { fork, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -97,16 +97,19 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" ");
 
-const workerEntry = appEntry("worker");
-const apiEntry = appEntry("api");
+// A bundle is used only while none of its sources changed; in a checkout others edit, that can
+// change between runs, so every row says what it ran.
+const ran = () => {
+  const w = appEntry("worker").bundled ? "bundle" : "tsx";
+  return `worker ${w}, pool threads ${poolBundled() ? "bundle" : "tsx"}`;
+};
 console.log(
   `machine: ${CORES} cores (${os.cpus()[0]?.model ?? "?"}), ${fmt(os.totalmem() / 2 ** 30)} GiB, ` +
     `node ${process.version}; load average at start ${load()}`,
 );
 console.log(
-  `programs: worker ${workerEntry.bundled ? "apps/worker/dist/main.mjs (production bundle)" : "apps/worker/src/main.ts via tsx (no fresh bundle; --build makes one)"}, ` +
-    `api ${apiEntry.bundled ? "apps/api/dist/main.mjs" : "apps/api/src/main.ts via tsx"}, ` +
-    `pool threads ${poolBundled() ? "bundled" : "via tsx"}`,
+  "programs: apps/{worker,api}/dist/main.mjs (production bundles) while fresh, else apps/*/src/main.ts via tsx " +
+    `(--build makes them); now: ${ran()}, api ${appEntry("api").bundled ? "bundle" : "tsx"}`,
 );
 
 const root = await mkdtemp(path.join(os.tmpdir(), "battycoda-bench-scale-"));
@@ -154,6 +157,8 @@ async function spectrogramRuns(db: Db, recs: BenchRecording[], groupId: string) 
         where: { id: { in: ids } },
         data: { processingStatus: "pending", spectrogramPath: null, processingError: null },
       });
+      const workerEntry = appEntry("worker");
+      const programs = ran();
       const workers: Proc[] = [];
       for (let i = 0; i < n; i++) {
         const env = {
@@ -223,13 +228,15 @@ async function spectrogramRuns(db: Db, recs: BenchRecording[], groupId: string) 
       const base = results[0]?.jpm ?? jpm;
       const machineSpan = m1.total - m0.total;
       const slots = n * perProcess;
+      const cap = slots * (60 / POLL_SECONDS);
       console.log(
         `  ${n} worker${n > 1 ? "s" : " "} (${String(slots).padStart(2)} slots): ${jobs.length} jobs in ${fmt(wall).padStart(6)} s → ` +
           `${fmt(jpm).padStart(6)} jobs/min (×${fmt(jpm / base, 2)} vs 1 worker)${failed ? `, ${failed} FAILED` : ""} | ` +
           `job wall mean ${fmt(meanJob, 2)} s | CPU per job: workers ${fmt(cpu / jobs.length, 2)} s, ` +
           `PostgreSQL ${fmt(pgCpu / jobs.length, 3)} s | machine busy ${fmt((100 * (m1.busy - m0.busy)) / machineSpan, 0)}% ` +
           `(workers ${fmt((100 * cpu) / machineSpan, 0)}%, PostgreSQL ${fmt((100 * pgCpu) / machineSpan, 0)}%, ` +
-          `the rest other users of the machine) | poll cap ${slots * (60 / POLL_SECONDS)} jobs/min`,
+          `the rest other users of the machine) | poll cap ${cap} jobs/min: ` +
+          `${jpm >= 0.9 * cap ? "at the cap" : "below it (the cores are the limit)"} | ${programs}`,
       );
       if (n === WORKER_COUNTS[WORKER_COUNTS.length - 1])
         console.log(
@@ -254,6 +261,8 @@ function freePort(): Promise<number> {
 }
 
 async function startApi(name: string, env: NodeJS.ProcessEnv): Promise<{ url: string; proc: Proc }> {
+  const apiEntry = appEntry("api");
+  console.log(`  ${name}: ${apiEntry.bundled ? "apps/api/dist/main.mjs" : "apps/api/src/main.ts via tsx"}`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = startProc(name, apiEntry.args, {
@@ -324,6 +333,11 @@ async function ingestRuns(db: Db, recs: BenchRecording[]) {
     s3Cpu: number;
   }
   const side = {} as Record<Kind, Side>;
+  console.log(
+    `\ningest: ${recs.length} WAVs (${fmt(recs.reduce((s, r) => s + r.bytes, 0) / 2 ** 20, 0)} MB) per storage through ` +
+      `POST /api/v1/recordings, ${UPLOAD_CONCURRENCY} uploads at once, one API process per storage, halves in ABBA order ` +
+      `(local, s3, s3, local); no worker runs, so the queued recording.ingest jobs are not part of it`,
+  );
   for (const kind of ["local", "s3"] as const) {
     await mkdir(storages[kind].MEDIA_ROOT, { recursive: true });
     // a user (and API key, so a rate-limit bucket) per storage
@@ -344,11 +358,6 @@ async function ingestRuns(db: Db, recs: BenchRecording[]) {
     ["s3", parts[1] ?? []],
     ["local", parts[1] ?? []],
   ];
-  console.log(
-    `\ningest: ${recs.length} WAVs (${fmt(recs.reduce((s, r) => s + r.bytes, 0) / 2 ** 20, 0)} MB) per storage through ` +
-      `POST /api/v1/recordings, ${UPLOAD_CONCURRENCY} uploads at once, one API process per storage, halves in ABBA order ` +
-      `(local, s3, s3, local); no worker runs, so the queued recording.ingest jobs are not part of it`,
-  );
   for (const [kind, batch] of order) {
     const s = side[kind];
     const a0 = cpuSeconds(s.proc.pid);
@@ -366,10 +375,13 @@ async function ingestRuns(db: Db, recs: BenchRecording[]) {
     const s = side[kind];
     const { mbs, fps } = rate(kind);
     const stored = await db.recording.count({ where: { groupId: s.groupId } });
+    const underRoot = (
+      await readdir(storages[kind].MEDIA_ROOT, { recursive: true, withFileTypes: true })
+    ).filter((e) => e.isFile()).length;
     console.log(
       `  ${kind.padEnd(5)}: ${s.files} files, ${fmt(s.bytes / 2 ** 20, 0)} MB in ${fmt(s.s)} s → ${fmt(mbs).padStart(5)} MB/s, ` +
         `${fmt(fps).padStart(5)} files/s | CPU per file: API ${fmt((1000 * s.apiCpu) / s.files, 0)} ms` +
-        `${kind === "s3" ? `, s3rver ${fmt((1000 * s.s3Cpu) / s.files, 0)} ms` : ""} | ${stored} recordings in the database`,
+        `${kind === "s3" ? `, s3rver ${fmt((1000 * s.s3Cpu) / s.files, 0)} ms` : ""} | ${stored} recordings in the database, ${underRoot} files under MEDIA_ROOT`,
     );
   }
   console.log(
@@ -394,12 +406,18 @@ try {
   if (!values["skip-ingest"]) await ingestRuns(db, recs);
   console.log(`\nload average at end ${load()} (${CORES} cores)`);
   console.log(
-    "Ceiling: a spectrogram is CPU-bound (STFT and HDF5 encoding in the pool threads), and every process\n" +
-      `here shares the same ${CORES} cores — the workers, PostgreSQL, the API, s3rver and whoever else uses the machine.\n` +
-      `One worker already runs ${Math.min(WORKER_CONCURRENCY, CORES)} spectrograms at once on ${CORES} threads; more processes add queue slots,\n` +
-      "not cores, so jobs/min flattens once the cores are busy and each job's wall time grows instead. Below that,\n" +
-      `jobs shorter than the ${POLL_SECONDS} s pg-boss polling interval are capped at 30 per minute per slot (see "poll cap"),\n` +
-      "which more processes do lift. More throughput needs more hosts (or cores), not more processes on one.",
+    [
+      "Ceilings:",
+      "- polling: each job slot (WORKER_CONCURRENCY per process, at most one per pool thread) fetches one job, and",
+      `  when the job took less than pg-boss's ${POLL_SECONDS} s polling interval it waits out the rest: short recordings`,
+      '  are capped at 30 jobs/min per slot whatever the CPU does ("poll cap"). More processes add slots, so they',
+      "  help until the next ceiling.",
+      "- CPU: a spectrogram is CPU-bound (STFT and HDF5 encoding in the pool threads), and every process here",
+      `  shares the same ${CORES} cores: the workers, PostgreSQL, the API, s3rver and everyone else using the machine.`,
+      "  Once the cores are busy, more processes only stretch each job's wall time and jobs/min flattens at the",
+      "  CPU ceiling; longer recordings (--seconds 60) reach it before the poll cap. Past that, throughput needs",
+      "  more cores or hosts, not more processes on one.",
+    ].join("\n"),
   );
 } finally {
   await Promise.all(procs.map((p) => stopProc(p, 10_000)));
