@@ -114,7 +114,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
     { db, boss },
     QUEUES.classificationRun,
     classificationRunHandler({
-      mediaRoot: config.mediaRoot,
+      media,
       rServerUrl: config.rServerUrl,
       rServerUrls: config.rServerUrls,
       pool: deps.pool,
@@ -135,7 +135,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   await registerJobHandler(
     { db, boss },
     QUEUES.classifierTrain,
-    classifierTrainHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
+    classifierTrainHandler({ media, rServerUrl: config.rServerUrl, pool: deps.pool }),
     options({ concurrency: 1 }),
   );
   registered.push(QUEUES.classifierTrain);
@@ -146,7 +146,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   await registerJobHandler(
     { db, boss },
     QUEUES.tasksRetrain,
-    retrainHandler({ mediaRoot: config.mediaRoot, rServerUrl: config.rServerUrl, pool: deps.pool }),
+    retrainHandler({ media, rServerUrl: config.rServerUrl, pool: deps.pool }),
     options({ concurrency: 1 }),
   );
   registered.push(QUEUES.tasksRetrain);
