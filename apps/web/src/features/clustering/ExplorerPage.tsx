@@ -61,7 +61,7 @@ function RunView({ run }: { run: Run }) {
     <div className="stack">
       <PageHeader
         title={run.name}
-        description={`${run.algorithm} on ${run.featureSet} · ${run.status}`}
+        description={`${run.algorithm} on ${run.featureSet}${run.band ? ` ${run.band.minHz / 1000}–${run.band.maxHz / 1000} kHz` : ""} · ${run.status}`}
         actions={
           <>
             {active ? (
