@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { resourceUsage } from "node:process";
 import { AudioPool } from "@battycoda/audio";
 import { clusteringRunHandler } from "@battycoda/core/clustering/index";
+import { LocalMediaStore } from "@battycoda/core/media";
 import { createPrismaClient } from "@battycoda/db";
 
 const [url, runId, mediaRoot, rscript] = process.argv.slice(2);
@@ -33,7 +34,7 @@ const sampler = setInterval(() => {
 const started = performance.now();
 let featuresSeconds = Number.NaN;
 const handler = clusteringRunHandler({
-  mediaRoot,
+  media: new LocalMediaStore(mediaRoot),
   pool,
   rscript,
   afterFeatures: () => {

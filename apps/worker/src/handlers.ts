@@ -155,7 +155,7 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
   await registerJobHandler(
     { db, boss },
     QUEUES.clusteringRun,
-    clusteringRunHandler({ mediaRoot: config.mediaRoot, pool: deps.pool }),
+    clusteringRunHandler({ media, pool: deps.pool }),
     options({ concurrency: 1 }),
   );
   registered.push(QUEUES.clusteringRun);

@@ -10,6 +10,7 @@ import { makeTempDir, removeTempDir } from "../../../audio/test/fixtures/generat
 import { DomainError } from "../access/errors.ts";
 import { cancelGroupJob, retryGroupJob } from "../jobs/api.ts";
 import { type Boss, createBoss, registerJobHandler } from "../jobs/index.ts";
+import { LocalMediaStore } from "../media/local-store.ts";
 import { createBatch, createBatchHandler } from "../tasks/batches.ts";
 import {
   applyMapping,
@@ -52,7 +53,7 @@ beforeAll(async () => {
     "clustering.run",
     async (ctx) => {
       const result = await clusteringRunHandler({
-        mediaRoot,
+        media: new LocalMediaStore(mediaRoot),
         pool,
         afterFeatures: (id) => hooks.afterFeatures?.(id),
       })(ctx);
@@ -290,7 +291,7 @@ describe("clustering synthetic calls of three shapes", () => {
       const firstClusters = (await t.db.cluster.findMany({ where: { runId } })).map((c) => c.id);
       // a second delivery of the same run (e.g. a lost acknowledgement) replaces, never adds
       await t.db.clusteringRun.update({ where: { id: runId }, data: { status: "running" } });
-      const handler = clusteringRunHandler({ mediaRoot, pool });
+      const handler = clusteringRunHandler({ media: new LocalMediaStore(mediaRoot), pool });
       await handler({
         job: await t.db.job.findUniqueOrThrow({ where: { id: jobId } }),
         payload: { runId },

@@ -16,8 +16,9 @@ import {
 import type { DbContext } from "../access/context.ts";
 import { featuresFor } from "../classification/features.ts";
 import { FEATURE_CHANNEL } from "../classification/stamp.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
-import { recordingAudioPath } from "../segmentation/common.ts";
+import { withRecordingAudio } from "../segmentation/common.ts";
 import type { TFeatureSet } from "./schemas.ts";
 
 export const FEATURE_DIMS: Record<TFeatureSet, number> = {
@@ -105,7 +106,7 @@ function vectorOf(featureSet: TFeatureSet, f: ClusteringFeatures): number[] {
 }
 
 export interface BuildMatrixOptions {
-  mediaRoot: string;
+  media: MediaStore;
   /** MFCC / mel / chroma: the run's band, the same for every recording (see packages/audio). */
   band?: FrequencyBand;
   pool?: AudioTaskRunner | null;
@@ -146,44 +147,46 @@ export async function buildFeatureMatrix(
       select: { recording: { select: { filePath: true } } },
     });
     if (!seg) continue;
-    const audioPath = recordingAudioPath(options.mediaRoot, seg.recording.filePath);
-    let cursor: { onset: number; id: string } | null = null;
-    for (;;) {
-      const page: PageSegment[] = await db.segment.findMany({
-        where: {
-          segmentationId,
-          ...(cursor
-            ? { OR: [{ onset: { gt: cursor.onset } }, { onset: cursor.onset, id: { gt: cursor.id } }] }
-            : {}),
-        },
-        orderBy: [{ onset: "asc" }, { id: "asc" }],
-        take: pageSize,
-        select: { id: true, onset: true, offset: true, features: featureSet === "calls" },
-      });
-      if (page.length === 0) break;
-      const last = page[page.length - 1] as PageSegment;
-      cursor = { onset: last.onset, id: last.id };
-      if (featureSet === "calls") {
-        const { features } = await featuresFor(audioPath, page, options.pool);
-        for (const s of page) {
-          const f = features.get(s.id);
-          put(s.id, f ? FEATURE_NAMES.map((name) => f[name]) : [Number.NaN]);
+    // Local (staged from S3 once per recording): the pool's feature tasks read windows by path.
+    await withRecordingAudio(options.media, seg.recording.filePath, async (audioPath) => {
+      let cursor: { onset: number; id: string } | null = null;
+      for (;;) {
+        const page: PageSegment[] = await db.segment.findMany({
+          where: {
+            segmentationId,
+            ...(cursor
+              ? { OR: [{ onset: { gt: cursor.onset } }, { onset: cursor.onset, id: { gt: cursor.id } }] }
+              : {}),
+          },
+          orderBy: [{ onset: "asc" }, { id: "asc" }],
+          take: pageSize,
+          select: { id: true, onset: true, offset: true, features: featureSet === "calls" },
+        });
+        if (page.length === 0) break;
+        const last = page[page.length - 1] as PageSegment;
+        cursor = { onset: last.onset, id: last.id };
+        if (featureSet === "calls") {
+          const { features } = await featuresFor(audioPath, page, options.pool);
+          for (const s of page) {
+            const f = features.get(s.id);
+            put(s.id, f ? FEATURE_NAMES.map((name) => f[name]) : [Number.NaN]);
+          }
+        } else {
+          const features = await spectralFeatures(
+            audioPath,
+            page,
+            options.pool,
+            options.band ? { band: options.band } : {},
+          );
+          for (const s of page) {
+            const f = features.get(s.id);
+            put(s.id, f ? vectorOf(featureSet, f) : [Number.NaN]);
+          }
         }
-      } else {
-        const features = await spectralFeatures(
-          audioPath,
-          page,
-          options.pool,
-          options.band ? { band: options.band } : {},
-        );
-        for (const s of page) {
-          const f = features.get(s.id);
-          put(s.id, f ? vectorOf(featureSet, f) : [Number.NaN]);
-        }
+        seen += page.length;
+        await options.onPage?.(seen, total);
       }
-      seen += page.length;
-      await options.onPage?.(seen, total);
-    }
+    });
   }
   return { n, d, data, segmentIds, skipped };
 }

@@ -7,6 +7,7 @@ import type { DbContext } from "../access/context.ts";
 import { DomainError } from "../access/errors.ts";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
+import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import { errorText } from "../segmentation/common.ts";
 import { buildFeatureMatrix } from "./features.ts";
@@ -15,7 +16,7 @@ import { type RunParameters, runParameters, type StoredScope } from "./runs.ts";
 import { storeResult } from "./store.ts";
 
 export interface ClusteringHandlerDeps {
-  mediaRoot: string;
+  media: MediaStore;
   pool?: AudioTaskRunner | null;
   /** Overrides for tests and benches. */
   rscript?: string;
@@ -74,7 +75,7 @@ async function runClusteringJob(ctx: JobContext<"clustering.run">, deps: Cluster
   };
   try {
     const matrix = await buildFeatureMatrix({ db }, scope.segmentationIds, params.featureSet, {
-      mediaRoot: deps.mediaRoot,
+      media: deps.media,
       band: params.band,
       pool: deps.pool ?? null,
       ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
