@@ -69,6 +69,29 @@ it("leaves live leases alone and hands dead workers' jobs back to pg-boss", asyn
   await reaper.close();
 });
 
+it("hands back a job whose worker died after fetching it but before starting it", async () => {
+  const reaper = await JobLeases.open(t.url, t.db, boss, { reapIntervalSeconds: 0, unstartedSeconds: 1 });
+  reaper.track("spectrogram.generate");
+  await reaper.reap(); // the previous test's jobs, whose lease holders are closed now
+  // fetched by a worker (pg-boss: active) that died before its lease and the "running" row
+  const job = await enqueueJob(
+    { db: t.db, boss },
+    { type: "spectrogram.generate", payload: { recordingId: "r2" }, retryLimit: 2 },
+  );
+  const [fetched] = (await boss.fetch("spectrogram.generate")) ?? [];
+  expect(fetched?.id).toBe(job.bossJobId);
+  expect(await reaper.reap()).toBe(0); // just fetched: a live worker would start it any moment
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(await reaper.reap()).toBe(1);
+  expect(await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+    status: "queued",
+    message: "Attempt 1 was interrupted; retrying",
+  });
+  expect((await boss.getJobById("spectrogram.generate", job.bossJobId ?? ""))?.state).toBe("retry");
+  expect(await reaper.reap()).toBe(0);
+  await reaper.close();
+});
+
 it("a recording whose last processing attempt died is marked failed", async () => {
   const { markRecordingJobLost } = await import("@battycoda/core/processing");
   const groupId = await createGroup(t);

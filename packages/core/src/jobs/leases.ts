@@ -25,6 +25,11 @@ export interface JobLeasesOptions {
   graceSeconds?: number;
   /** Reaper cadence after the start-up pass; 0 disables the timer. Default 30 s. */
   reapIntervalSeconds?: number;
+  /**
+   * A job pg-boss handed out this long ago whose row never left "queued" had its worker die
+   * between fetching and starting it. Default 60 s.
+   */
+  unstartedSeconds?: number;
   /** Called when a crashed attempt was the job's last one, e.g. to mark its subject as failed. */
   onFinalFailure?: (job: Job, error: string) => Promise<void>;
   onError?: (err: unknown) => void;
@@ -116,6 +121,7 @@ export class JobLeases implements JobLeaseHolder {
       orderBy: { startedAt: "asc" },
       take: 200,
     });
+    candidates.push(...(await this.fetchedButNeverStarted(types)));
     if (candidates.length === 0) return 0;
     // A separate session: advisory locks are re-entrant within one session, so probing from the
     // lease session would "succeed" for this process's own running jobs.
@@ -141,13 +147,35 @@ export class JobLeases implements JobLeaseHolder {
     return reaped;
   }
 
+  /**
+   * Jobs pg-boss handed to a worker that died before it took the lease and marked the row
+   * running (the row still says queued): without this they would wait for the queue's expiry.
+   * A live worker takes the lease milliseconds after fetching, so a minute without it means the
+   * fetching process is gone; the lease probe in reapOnce confirms nobody holds it.
+   */
+  private async fetchedButNeverStarted(types: readonly string[]): Promise<Job[]> {
+    const stuckMs = (this.options.unstartedSeconds ?? 60) * 1000;
+    const { rows } = await this.session.query<{ id: string }>(
+      `SELECT j.id FROM "Job" j JOIN pgboss.job b ON b.name = j.type AND b.id::text = j."bossJobId"
+        WHERE j.status = 'queued' AND j.type = ANY($1::text[]) AND b.state = 'active'
+          AND b.started_on < now() - make_interval(secs => $2::double precision)
+        LIMIT 200`,
+      [[...types], stuckMs / 1000],
+    );
+    if (rows.length === 0) return [];
+    return this.db.job.findMany({ where: { id: { in: rows.map((r) => r.id) }, status: "queued" } });
+  }
+
   /** Hands a crashed attempt back to pg-boss and brings the Job row in line with it. */
   private async recover(job: Job): Promise<boolean> {
     let bossJob = job.bossJobId
       ? await this.boss.getJobById(job.type, job.bossJobId, { includeArchive: true })
       : null;
     // A newer attempt already fetched by a worker that is waiting for this lock: leave it be.
-    if (bossJob?.state === "active" && bossJob.retryCount + 1 > job.attempts) return false;
+    // (A row still "queued" is the fetched-but-never-started case: that attempt is the one to fail.)
+    const neverStarted = job.status === "queued";
+    const attempt = neverStarted ? (bossJob?.retryCount ?? job.attempts) + 1 : job.attempts;
+    if (!neverStarted && bossJob?.state === "active" && bossJob.retryCount + 1 > job.attempts) return false;
     if (bossJob?.state === "active" && job.bossJobId) {
       // failJobs moves it to "retry" (with the queue's backoff) or "failed" when no retries are left
       await this.boss.fail(job.type, job.bossJobId, { message: CRASHED_ATTEMPT_MESSAGE });
@@ -168,10 +196,10 @@ export class JobLeases implements JobLeaseHolder {
           : CRASHED_ATTEMPT_MESSAGE;
     const { count } = await this.db.job.updateMany({
       // only the attempt we looked at: a new attempt may have started meanwhile
-      where: { id: job.id, status: "running", attempts: job.attempts },
+      where: { id: job.id, status: job.status, attempts: job.attempts },
       data:
         outcome === "retry"
-          ? { status: "queued", error, message: `Attempt ${job.attempts} was interrupted; retrying` }
+          ? { status: "queued", error, message: `Attempt ${attempt} was interrupted; retrying` }
           : outcome === "cancelled"
             ? { status: "cancelled", message: "Cancelled", finishedAt: new Date() }
             : { status: "failed", error, message: "Failed", finishedAt: new Date() },
