@@ -248,7 +248,8 @@ async function startR(config: Config) {
     const r = await startRServer({
       port: Number(url.port || 80),
       host: "127.0.0.1",
-      env: { R_MODEL_ROOT: config.mediaRoot },
+      // models arrive over HTTP; the cache lives with the rest of the local data
+      env: { R_MODEL_CACHE_DIR: path.join(config.dataDir, "r-models") },
       onLog: (line) => process.stdout.write(`${tty ? "\x1b[33m[r]\x1b[0m" : "[r]"} ${line}\n`),
       startupTimeoutMs: 60_000,
     });

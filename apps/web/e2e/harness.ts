@@ -198,8 +198,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       buildSpa(),
       createTestDatabase(),
       freePort(),
-      // Models live under MEDIA_ROOT; R refuses model paths outside R_MODEL_ROOT.
-      options.rServer ? startRServer({ port: 0, env: { R_MODEL_ROOT: mediaRoot } }) : Promise.resolve(null),
+      // Models reach R over HTTP and stay in its cache, inside this run's folder.
+      options.rServer
+        ? startRServer({ port: 0, env: { R_MODEL_CACHE_DIR: path.join(dataDir, "r-models") } })
+        : Promise.resolve(null),
     ]);
     database = db;
     rServer = r;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -21,6 +21,7 @@ import { createGroup, createRecordingFromWav } from "../processing/testing.ts";
 import { generateMissingHdf5, spectrogramProblem } from "./hdf5.ts";
 import { maintenanceRunHandler, startProcedure } from "./jobs.ts";
 import { populateMemberships } from "./memberships.ts";
+import { runProcedure } from "./procedures.ts";
 import { type ProcedureReporter, silentReporter } from "./reporter.ts";
 import { importSpecies } from "./species-import.ts";
 
@@ -331,5 +332,28 @@ describe("generate-missing-hdf5 --rewrite-legacy", () => {
 
     const again = await generateMissingHdf5(deps, { dryRun: true, rewriteLegacy: true }, silentReporter);
     expect(mine(again.found)).toEqual(["float32 without audio: legacy"]);
+  });
+});
+
+describe("cleanup", () => {
+  it("removes stale uploads and model files no classifier names once they are a day old", async () => {
+    const media = new LocalMediaStore(mediaRoot);
+    const orphan = "models/global/gone/0000000000000000000000000000000000000000000000000000000000000000.rds";
+    const fresh = "models/global/gone/1111111111111111111111111111111111111111111111111111111111111111.rds";
+    await media.write(orphan, "a model whose training died before its commit");
+    await media.write(fresh, "a model whose commit may still be on its way");
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
+    utimesSync(media.localPath(orphan), twoDaysAgo, twoDaysAgo);
+    const config = loadConfig({ DATA_DIR: dataDir, MEDIA_ROOT: mediaRoot, DATABASE_URL: t.url });
+    const report = collecting();
+    const result = (await runProcedure(
+      { db: t.db, boss, config, databaseUrl: t.url, media },
+      { procedure: "cleanup" },
+      report,
+    )) as { orphanModels: number };
+    expect(result.orphanModels).toBe(1);
+    expect(await media.stat(orphan)).toBeNull();
+    expect(await media.stat(fresh)).not.toBeNull();
+    expect(report.lines.some((l) => l.includes("Orphaned model files removed: 1"))).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import type { Db } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { z } from "zod";
 import { sendAdminAlert } from "../alerts/alerts.ts";
+import { removeOrphanModels } from "../classifiers/model-store.ts";
 import { initializeDefaults } from "../defaults/initialize.ts";
 import { runHousekeeping } from "../jobs/housekeeping.ts";
 import { createMediaStore } from "../media/create-store.ts";
@@ -157,9 +158,12 @@ export async function runProcedure(
       if (!deps.boss) throw new Error("cleanup needs the job queue");
       const housekeeping = await runHousekeeping({ db, boss: deps.boss });
       const uploads = await cleanStaleUploads({ db, media });
+      // models no classifier names any more (a training killed before its commit, superseded versions)
+      const models = await removeOrphanModels({ db, media });
       await report.log(`Expired credentials and stale rows: ${JSON.stringify(housekeeping)}`);
       await report.log(`Stale uploads: ${JSON.stringify(uploads)}`);
-      return { housekeeping, uploads };
+      await report.log(`Orphaned model files removed: ${models.removed.length}`);
+      return { housekeeping, uploads, orphanModels: models.removed.length };
     }
   }
 }
