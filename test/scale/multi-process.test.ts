@@ -235,10 +235,15 @@ describe("two APIs and three workers on one database and one S3 store", () => {
     expect(busy.length).toBeGreaterThan(0);
 
     const ids = uploaded.map((u) => u.id);
+    // Ready recordings, and every job settled: an ingest whose worker died after its commit is
+    // retried (and finds its work done) after the recording is already ready.
     await until(
-      "every recording ready",
+      "every recording ready and every job settled",
       async () =>
-        (await t.db.recording.count({ where: { id: { in: ids }, processingStatus: "ready" } })) === UPLOADS,
+        (await t.db.recording.count({ where: { id: { in: ids }, processingStatus: "ready" } })) === UPLOADS &&
+        (await t.db.job.count({
+          where: { subjectType: "recording", subjectId: { in: ids }, status: { in: ["queued", "running"] } },
+        })) === 0,
       600_000,
       async () => {
         const stuck = await t.db.recording.findMany({
