@@ -1,24 +1,41 @@
 // Call rules of the default (spectral) detector: what a field recording puts around a call that is not a call.
-// Measured on expert-boxed field recordings (issue 11), the bare detector's false segments were mostly echoes and
+// Field recordings with call boxes (issue 11) showed the bare detector's false segments to be mostly echoes and
 // reverberation tails starting within 30 ms after a call, then ~2 ms broadband blips far from any call, then
-// fragments of one call split at a dip. Each rule is a named parameter (0 switches it off; all off = the detector as
-// it was before these rules); the defaults were chosen on the confounder set of `pnpm bench detector`.
+// fragments of one call split at a dip; and a first version of these rules removed another bat's faint call
+// starting shortly after a loud one as an "echo". Each rule is a named parameter (0 switches it off; all off = the
+// detector as it was before them). The rules follow the physics of each confounder rather than a fit to any
+// recording; `pnpm bench detector` measures them on the synthetic confounder set (test/fixtures/confounders.ts)
+// and on the real clips in ../shared/data.
 //
-// - Tail: a call ends where its score falls `end_drop_db` below its own peak (or at the release level if that is
-//   higher), not where it reaches the noise floor: a loud call's reverberation otherwise extends it by tens of ms.
-//   (Applied in spectral.ts, which has the frame scores.)
+// In spectral.ts, which has the frame scores:
+// - Edges: a call spans the frames within `end_drop_db` of its own peak (or above the release level if that is
+//   higher), not everything down to the noise floor: a loud call's reverberation otherwise extends it by tens of ms,
+//   and a faint sound just before it would be glued to its start. What is cut off either side is searched again
+//   (`tail_rescan`) against its own per-bin median, for calls of its own: another bat's call often sits in a loud
+//   call's reverberation.
+// - Bursts (`burst_rescan`), low-edge noise (`low_edge_reject`): see spectral.ts and dropLowEdge below.
+// Here, on the measured detections:
+// - Echoes: an echo is a weaker, delayed copy of the call. A detection is dropped as an echo when it is at least
+//   `echo_drop_db` weaker than an earlier one and its time-frequency picture matches that call's picture shifted by
+//   some delay up to `echo_window_ms` and lowered (cosine similarity >= `echo_match_pct` %, frequencies within
+//   `echo_freq_pct` % for Doppler shift), with nothing loud in it that up to three such copies do not explain (see
+//   echoMatch). A faint call of another bat that starts shortly after a loud call differs in contour (a
+//   quasi-constant-frequency call after a steep FM sweep), band or duration, or adds sound an echo cannot, and is
+//   kept; one of the same shape, band and delay as an echo is not distinguishable from an echo this way and is
+//   dropped.
 // - Fragments: two detections separated by less than `fragment_gap_pct` % of their summed duration (at most
-//   `fragment_gap_max_ms`) are one call with a weak middle, unless the second looks like an echo of the first.
-// - Echoes: a detection starting within `echo_window_ms` after the end of an earlier one, at least `echo_drop_db`
-//   weaker at its peak and with a peak frequency within `echo_freq_pct` % of the earlier one's, is a reflection.
+//   `fragment_gap_max_ms`) are one call with a weak middle when the second continues the first's frequency contour
+//   at about its level, and is no echo of it.
 // - Blips: a detection shorter than `blip_max_ms` whose loudest frame covers at least `blip_band_pct` % of the band
 //   (a click: energy everywhere at once, where a call of that length is a narrow tone or one sweep) is dropped.
 import type { Segment } from "./types.ts";
 
 export interface CallRuleParams {
   end_drop_db: number;
+  tail_rescan: number;
   echo_window_ms: number;
   echo_drop_db: number;
+  echo_match_pct: number;
   echo_freq_pct: number;
   blip_max_ms: number;
   blip_band_pct: number;
@@ -29,9 +46,11 @@ export interface CallRuleParams {
 
 export const CALL_RULE_DEFAULTS: CallRuleParams = {
   end_drop_db: 20,
+  tail_rescan: 1,
   echo_window_ms: 30,
   echo_drop_db: 6,
-  echo_freq_pct: 15,
+  echo_match_pct: 60,
+  echo_freq_pct: 4,
   blip_max_ms: 5,
   blip_band_pct: 65,
   fragment_gap_pct: 35,
@@ -42,8 +61,10 @@ export const CALL_RULE_DEFAULTS: CallRuleParams = {
 /** Every rule switched off: the spectral detector as it was before them (its characterisation tests use this). */
 export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan", number> = {
   end_drop_db: 0,
+  tail_rescan: 0,
   echo_window_ms: 0,
   echo_drop_db: CALL_RULE_DEFAULTS.echo_drop_db,
+  echo_match_pct: CALL_RULE_DEFAULTS.echo_match_pct,
   echo_freq_pct: CALL_RULE_DEFAULTS.echo_freq_pct,
   blip_max_ms: 0,
   blip_band_pct: CALL_RULE_DEFAULTS.blip_band_pct,
@@ -59,16 +80,39 @@ export interface Detection extends Segment {
   peakDb: number;
   /** Frequency of the loudest bin in the loudest frame, Hz. */
   peakHz: number;
-  /** Loudest bin's frequency in the first and last frames, Hz. */
-  startHz: number;
-  endHz: number;
+  /** Range of the loudest bins' frequencies over its frames, Hz (the contour, coarsely). */
+  lowHz: number;
+  highHz: number;
   /** Fraction of the analysed band within 20 dB of the peak (and above the release level) in the loudest frame. */
   bandFraction: number;
   /** Bins in the analysed band (the resolution of bandFraction). */
   bandBins: number;
   /** The loudest bin is the band's lowest: the energy continues below the band. */
   lowEdge: boolean;
+  /**
+   * Found in the cut-off head or tail of a call (tail_rescan): the gap and fragment merges leave it apart from that
+   * call, and in a tail it may be the call's reverberation.
+   */
+  cutFrom?: "head" | "tail";
 }
+
+/**
+ * A detection's time-frequency picture: dB above the noise floor on a grid shared by all detections of a recording
+ * (frame g starts at g * hop seconds; bin k is at (k0 + k) * binHz), so shapes compare by index.
+ */
+export interface Shape {
+  start: number;
+  frames: number;
+  bins: number;
+  k0: number;
+  binHz: number;
+  hop: number;
+  /** frames x bins, frame-major. */
+  db: Float32Array;
+}
+
+/** The picture of a detection's time span (the detector computes it from the samples when a rule asks). */
+export type ShapeOf = (d: Segment) => Shape;
 
 /** Joins b into a (b starts after a): the union in time, the louder one's peak. */
 function join(a: Detection, b: Detection): Detection {
@@ -78,13 +122,17 @@ function join(a: Detection, b: Detection): Detection {
     offset: Math.max(a.offset, b.offset),
     peakDb: louder.peakDb,
     peakHz: louder.peakHz,
-    startHz: a.startHz,
-    endHz: b.offset >= a.offset ? b.endHz : a.endHz,
+    lowHz: Math.min(a.lowHz, b.lowHz),
+    highHz: Math.max(a.highHz, b.highHz),
     bandFraction: louder.bandFraction,
     bandBins: louder.bandBins,
     lowEdge: louder.lowEdge,
+    ...(a.cutFrom ? { cutFrom: a.cutFrom } : {}),
   };
 }
+
+/** b was found in a's cut-off tail, or a in b's cut-off head: the edge rule separated them. */
+const apart = (a: Detection, b: Detection): boolean => b.cutFrom === "tail" || a.cutFrom === "head";
 
 /** Detections closer than `gapMs` are merged (the detector's plain merge_gap_ms). */
 export function mergeGaps(dets: Detection[], gapMs: number): Detection[] {
@@ -92,40 +140,272 @@ export function mergeGaps(dets: Detection[], gapMs: number): Detection[] {
   const gap = gapMs / 1000;
   for (const d of dets) {
     const last = out[out.length - 1];
-    if (last && d.onset - last.offset < gap) out[out.length - 1] = join(last, d);
+    if (last && !apart(last, d) && d.onset - last.offset < gap) out[out.length - 1] = join(last, d);
     else out.push({ ...d });
   }
   return out;
 }
 
-const lowHz = (d: Detection) => Math.min(d.startHz, d.endHz, d.peakHz);
-const highHz = (d: Detection) => Math.max(d.startHz, d.endHz, d.peakHz);
+/** Pixels within this many dB of a shape's loudest one count as the sound (a call's main part, as boxes are drawn). */
+const SHAPE_SPREAD_DB = 20;
 
-/** A faint echo shows only its loudest part (often the end of an FM sweep), so its range is not compared. */
-const FAINT_ECHO_DB = 20;
+function maxOf(a: Float32Array): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;
+  return m;
+}
 
-/** b's peak lies within a's frequency range (start, peak, end) widened by echo_freq_pct %. */
-function inBand(a: Detection, b: Detection, p: CallRuleParams): boolean {
-  const pct = p.echo_freq_pct / 100;
-  return b.peakHz >= lowHz(a) * (1 - pct) && b.peakHz <= highHz(a) * (1 + pct);
+export interface EchoMatch {
+  /** Cosine similarity of the candidate with the call's predicted echo at the best delay, 0..1. */
+  score: number;
+  /** That delay, seconds. */
+  delay: number;
+  /** Seconds of the candidate holding a detectable sound that the predicted echo does not explain. */
+  unexplained: number;
+  /** The same for copies at every delay up to maxDelay at once (reverberation: reflections from everywhere). */
+  unreverberant: number;
+  /**
+   * Share of the call's band that reverberation would make visible at the candidate's level (6 dB over its display
+   * level) which the candidate does show: reflections smear a call over time but keep its whole band.
+   */
+  bandShown: number;
+}
+
+/** A pixel this much louder than the predicted echo there is not (only) the echo. */
+const UNEXPLAINED_DB = 10;
+/** Reverberation shows the call's band where the call was at least this far over the candidate's display level... */
+const BAND_SHOWN_DB = 6;
+/** ...over at least this share of it. */
+const BAND_SHOWN_MIN = 0.5;
+/** The echo match needed with fewer than BLIP_MIN_BINS bins in the band. */
+const COARSE_MATCH = 0.9;
+/** Echoes of one call considered together when explaining a candidate (a few reflectors around a bat). */
+const MAX_ECHOES = 3;
+
+/**
+ * How well `echo` matches a weaker, delayed copy of `call`. The predicted echo is the call's picture lowered by the
+ * difference of their peaks, keeping what would still be visible (above the echo's own display level: the release
+ * level or 20 dB under its peak); its frequencies may be off by `freqPct` % (Doppler shift of a flying bat, and one
+ * bin of quantisation). Over every delay in (0, maxDelay] the candidate's visible pixels are compared with the
+ * prediction (cosine similarity of the excess over the display level): a copy of the same contour scores near 1, a
+ * call with another contour, band or duration scores low, and a candidate much shorter than the part of the call
+ * that would be visible scores low as well (the prediction's energy from the candidate's start on counts in the
+ * norm; what would arrive before it is hidden in the call or its cut-off tail). At the best delay,
+ * `unexplained` measures what else the candidate holds: pixels reaching the detection level (`detectDb`) well above
+ * the prediction, as when another bat calls while the echo arrives.
+ */
+export function echoMatch(
+  call: Shape,
+  echo: Shape,
+  releaseDb: number,
+  detectDb: number,
+  freqPct: number,
+  maxDelay: number,
+): EchoMatch {
+  const nb = call.bins;
+  if (echo.bins !== nb || echo.k0 !== call.k0) throw new RangeError("shapes from different grids");
+  // Frames the candidate shares with the call (boundaries are refined to within a frame) hold the call itself.
+  const own = Math.max(0, call.start + call.frames - echo.start);
+  const peakC = maxOf(call.db);
+  const peakE = maxOf(echo.db.subarray(own * nb));
+  const level = Math.max(releaseDb, peakE - SHAPE_SPREAD_DB);
+  // The candidate's visible pixels: absolute frame, bin, dB.
+  const litG: number[] = [];
+  const litK: number[] = [];
+  const litDb: number[] = [];
+  let normE = 0;
+  for (let f = own; f < echo.frames; f++)
+    for (let k = 0; k < nb; k++) {
+      const v = echo.db[f * nb + k]!;
+      if (v > level) {
+        litG.push(echo.start + f);
+        litK.push(k);
+        litDb.push(v);
+        normE += (v - level) ** 2;
+      }
+    }
+  // The predicted echo (dB), and the same spread over the frequency tolerance (for the products only: spreading
+  // the norm's pixels too would penalise a perfect copy).
+  const drop = peakC - peakE;
+  // Energy of the prediction from frame f of the call on: the part of an echo arriving before the candidate starts
+  // is hidden in what precedes it (the call itself, or the part cut off as its tail), so only the rest must show.
+  const fromFrame = new Float64Array(call.frames + 1);
+  for (let f = call.frames - 1; f >= 0; f--) {
+    let e = 0;
+    for (let k = 0; k < nb; k++) e += Math.max(0, call.db[f * nb + k]! - drop - level) ** 2;
+    fromFrame[f] = fromFrame[f + 1]! + e;
+  }
+  const none = { score: 0, delay: 0, unexplained: 0, unreverberant: 0, bandShown: 0 };
+  if (!(normE > 0) || !(fromFrame[0]! > 0)) return none;
+  // Only the bins the candidate lights are ever looked up.
+  const used = new Uint8Array(nb);
+  for (const k of litK) used[k] = 1;
+  const spread = new Float32Array(call.frames * nb);
+  for (let k = 0; k < nb; k++) {
+    if (used[k] === 0) continue;
+    for (let f = 0; f < call.frames; f++) {
+      const tol = Math.max(1, Math.round(((call.k0 + k) * freqPct) / 100));
+      let m = Number.NEGATIVE_INFINITY;
+      for (let j = Math.max(0, k - tol), j1 = Math.min(nb - 1, k + tol); j <= j1; j++)
+        m = Math.max(m, call.db[f * nb + j]!);
+      spread[f * nb + k] = m - drop;
+    }
+  }
+  // Delays (grid steps) at which the shifted call overlaps the candidate at all.
+  const dMax = Math.min(Math.floor(maxDelay / call.hop + 1e-9), echo.start + echo.frames - 1 - call.start);
+  const dMin = Math.max(1, echo.start - (call.start + call.frames - 1));
+  let best = none;
+  let bestD = 0;
+  for (let d = dMin; d <= dMax; d++) {
+    let dot = 0;
+    for (let i = 0; i < litG.length; i++) {
+      const f = litG[i]! - d - call.start;
+      if (f >= 0 && f < call.frames)
+        dot += (litDb[i]! - level) * Math.max(0, spread[f * nb + litK[i]!]! - level);
+    }
+    const normC = fromFrame[Math.min(call.frames, Math.max(0, echo.start - d - call.start))]!;
+    const score = normC > 0 ? Math.min(1, dot / Math.sqrt(normE * normC)) : 0;
+    if (score > best.score) {
+      best = { score, delay: d * call.hop, unexplained: 0, unreverberant: 0, bandShown: 0 };
+      bestD = d;
+    }
+  }
+  if (best.score > 0) {
+    // Several reflectors give several echoes, often merged into one detection: besides the best delay, up to
+    // MAX_ECHOES - 1 more delays may each explain part of what is left; the rest is unexplained.
+    const todo: number[] = [];
+    for (let i = 0; i < litG.length; i++) if (litDb[i]! >= detectDb) todo.push(i);
+    const explains = (i: number, d: number): boolean => {
+      const f = litG[i]! - d - call.start;
+      return f >= 0 && f < call.frames && litDb[i]! - spread[f * nb + litK[i]!]! < UNEXPLAINED_DB;
+    };
+    let left = todo.filter((i) => !explains(i, bestD));
+    for (let e = 1; e < MAX_ECHOES && left.length > 0; e++) {
+      let most = 0;
+      let dMost = -1;
+      for (let d = dMin; d <= dMax; d++) {
+        let c = 0;
+        for (const i of left) c += Number(explains(i, d));
+        if (c > most) {
+          most = c;
+          dMost = d;
+        }
+      }
+      if (dMost < 0) break;
+      left = left.filter((i) => !explains(i, dMost));
+    }
+    best.unexplained = new Set(left.map((i) => litG[i]!)).size * call.hop;
+  }
+  // Reverberation: any delay may explain each pixel.
+  const unreverb = new Set<number>();
+  for (let i = 0; i < litG.length; i++) {
+    if (litDb[i]! < detectDb) continue;
+    let predicted = Number.NEGATIVE_INFINITY;
+    const f0 = Math.max(0, litG[i]! - dMax - call.start);
+    const f1 = Math.min(call.frames - 1, litG[i]! - dMin - call.start);
+    for (let f = f0; f <= f1; f++) predicted = Math.max(predicted, spread[f * nb + litK[i]!]!);
+    if (litDb[i]! - predicted >= UNEXPLAINED_DB) unreverb.add(litG[i]!);
+  }
+  best.unreverberant = unreverb.size * call.hop;
+  let visible = 0;
+  let shown = 0;
+  for (let k = 0; k < nb; k++) {
+    let c = Number.NEGATIVE_INFINITY;
+    for (let f = 0; f < call.frames; f++) c = Math.max(c, call.db[f * nb + k]!);
+    if (c - drop < level + BAND_SHOWN_DB) continue;
+    visible++;
+    const tol = Math.max(1, Math.round(((call.k0 + k) * freqPct) / 100));
+    let e = Number.NEGATIVE_INFINITY;
+    for (let f = own; f < echo.frames; f++)
+      for (let j = Math.max(0, k - tol), j1 = Math.min(nb - 1, k + tol); j <= j1; j++)
+        e = Math.max(e, echo.db[f * nb + j]!);
+    shown += Number(e >= level);
+  }
+  best.bandShown = visible > 0 ? shown / visible : 1;
+  return best;
+}
+
+/** A candidate holding at least this much unexplained sound is kept (about one frame: a sound, not a noise pixel). */
+const UNEXPLAINED_MIN_S = 0.0004;
+
+/** The contour range of a detection is taken from frames' loudest bins: widened by this for the quick check. */
+const RANGE_PCT = 10;
+
+type RuleParams = CallRuleParams & { release_db: number; threshold_db: number };
+
+/** b (after a, at least echo_drop_db weaker) is a delayed copy of a, and nothing else (see echoMatch). */
+function echoOf(a: Detection, b: Detection, p: RuleParams, shapeOf: ShapeOf): boolean {
+  if (a.peakDb - b.peakDb < p.echo_drop_db) return false;
+  // A copy's loudest frequency is one the call had: outside the call's contour (widened for the coarse frames) it
+  // cannot match, and the pictures need not be made.
+  const widen = Math.max(p.echo_freq_pct, RANGE_PCT) / 100;
+  if (b.peakHz < a.lowHz * (1 - widen) || b.peakHz > a.highHz * (1 + widen)) return false;
+  const m = echoMatch(
+    shapeOf(a),
+    shapeOf(b),
+    p.release_db,
+    p.threshold_db,
+    p.echo_freq_pct,
+    p.echo_window_ms / 1000,
+  );
+  // With few bins (low sample rates) contours are too coarse to differ: only a near-perfect copy is an echo there.
+  const needed =
+    a.bandBins >= BLIP_MIN_BINS ? p.echo_match_pct / 100 : Math.max(COARSE_MATCH, p.echo_match_pct / 100);
+  if (m.score >= needed && m.unexplained < UNEXPLAINED_MIN_S) return true;
+  // Reverberation: a sound found in the call's cut-off tail (continuous with the call) that copies of the call at
+  // any delays explain, showing the call's band as reflections do. (A separate faint detection at the call's loudest
+  // frequency is not taken for reverberation: another bat's faint call there looks the same, and is kept.)
+  return b.cutFrom === "tail" && m.unreverberant < UNEXPLAINED_MIN_S && m.bandShown >= BAND_SHOWN_MIN;
+}
+
+/** Parts of one call differ by less than this in level; a much weaker neighbour is something else. */
+const FRAGMENT_LEVELS_DB = 20;
+/** Frequency tolerance where two fragments meet, on top of the first one's sweep across the gap. */
+const FRAGMENT_FREQ_PCT = 10;
+/** Either side of a dip a call has about the same level; a jump larger than this is another sound starting. */
+const FRAGMENT_JUNCTION_DB = 12;
+/** The levels either side of the gap are the loudest within this time of it. */
+const JUNCTION_S = 0.001;
+
+/** The loudest bin (Hz) per frame of a shape, for the frames within SHAPE_SPREAD_DB of its peak: [seconds, Hz][]. */
+function ridge(s: Shape): [number, number, number][] {
+  const peak = maxOf(s.db);
+  const out: [number, number, number][] = [];
+  for (let f = 0; f < s.frames; f++) {
+    let best = 0;
+    for (let k = 1; k < s.bins; k++) if (s.db[f * s.bins + k]! > s.db[f * s.bins + best]!) best = k;
+    const v = s.db[f * s.bins + best]!;
+    if (v >= peak - SHAPE_SPREAD_DB) out.push([(s.start + f) * s.hop, (s.k0 + best) * s.binHz, v]);
+  }
+  return out;
 }
 
 /**
- * b (after a) is a reflection of a: at least echo_drop_db weaker, its peak within a's frequency range (start, peak,
- * end) widened by echo_freq_pct % (an FM echo's loudest bin need not be the call's: air absorbs the high end), and,
- * unless it is FAINT_ECHO_DB weaker, spanning at least a third of a's range (a narrowband call of another bat inside
- * a broadband sweep's range is no copy of it).
+ * b continues a's contour across the gap: a dip in a call's level does not make its frequency jump, so b starts
+ * where a ended or where a's sweep (its last ~half millisecond) would have taken it, and at about a's level there.
  */
-function echoOf(a: Detection, b: Detection, p: CallRuleParams): boolean {
-  const drop = a.peakDb - b.peakDb;
-  if (drop < p.echo_drop_db) return false;
-  const pct = p.echo_freq_pct / 100;
-  if (!inBand(a, b, p)) return false;
-  return drop >= FAINT_ECHO_DB || highHz(b) - lowHz(b) + pct * a.peakHz >= (highHz(a) - lowHz(a)) / 3;
+export function continues(a: Shape, b: Shape): boolean {
+  const ra = ridge(a);
+  const rb = ridge(b);
+  if (ra.length === 0 || rb.length === 0) return true;
+  const [t1, f1] = ra[ra.length - 1]!;
+  let i = ra.length - 1;
+  while (i > 0 && t1 - ra[i]![0] < 0.0005) i--;
+  const [t0, f0] = ra[i]!;
+  const slope = t1 > t0 ? (f1 - f0) / (t1 - t0) : 0;
+  const [t2, f2] = rb[0]!;
+  const swept = f1 + slope * Math.max(0, t2 - t1);
+  const tol = Math.max(2 * a.binHz, (FRAGMENT_FREQ_PCT / 100) * f1);
+  if (!(f2 >= Math.min(f1, swept) - tol && f2 <= Math.max(f1, swept) + tol)) return false;
+  let endA = Number.NEGATIVE_INFINITY;
+  for (const [t, , v] of ra) if (t >= t1 - JUNCTION_S) endA = Math.max(endA, v);
+  let startB = Number.NEGATIVE_INFINITY;
+  for (const [t, , v] of rb) if (t <= t2 + JUNCTION_S) startB = Math.max(startB, v);
+  return Math.abs(endA - startB) < FRAGMENT_JUNCTION_DB;
 }
 
 /** Merges fragments of one call (see the module comment). */
-export function mergeFragments(dets: Detection[], p: CallRuleParams): Detection[] {
+export function mergeFragments(dets: Detection[], p: RuleParams, shapeOf: ShapeOf): Detection[] {
   if (!(p.fragment_gap_pct > 0)) return dets;
   const out: Detection[] = [];
   for (const d of dets) {
@@ -136,11 +416,12 @@ export function mergeFragments(dets: Detection[], p: CallRuleParams): Detection[
         p.fragment_gap_max_ms / 1000,
         (p.fragment_gap_pct / 100) * (last.offset - last.onset + d.offset - d.onset),
       );
-      // Parts of one call have comparable levels; a much weaker neighbour is something else, and a weaker one in
-      // the same band right after a call is more likely its echo than its continuation.
-      const comparable = Math.abs(last.peakDb - d.peakDb) < FAINT_ECHO_DB;
-      const echoLike = last.peakDb - d.peakDb >= p.echo_drop_db && inBand(last, d, p);
-      if (gap < limit && comparable && !echoLike) {
+      if (
+        gap < limit &&
+        Math.abs(last.peakDb - d.peakDb) < FRAGMENT_LEVELS_DB &&
+        continues(shapeOf(last), shapeOf(d)) &&
+        !(p.echo_window_ms > 0 && echoOf(last, d, p, shapeOf))
+      ) {
         out[out.length - 1] = join(last, d);
         continue;
       }
@@ -150,21 +431,34 @@ export function mergeFragments(dets: Detection[], p: CallRuleParams): Detection[
   return out;
 }
 
-/** Drops echoes and reverberation fragments (see the module comment). */
-export function dropEchoes(dets: Detection[], p: CallRuleParams): Detection[] {
+/** Drops echoes (see the module comment). */
+export function dropEchoes(dets: Detection[], p: RuleParams, shapeOf: ShapeOf): Detection[] {
   if (!(p.echo_window_ms > 0)) return dets;
   const window = p.echo_window_ms / 1000;
+  // Shapes of the recent detections only: a long recording has thousands.
+  const cache = new Map<Segment, Shape>();
+  const shape = (d: Segment): Shape => {
+    let s = cache.get(d);
+    if (!s) {
+      s = shapeOf(d);
+      cache.set(d, s);
+    }
+    return s;
+  };
   const echo = dets.map(() => false);
   for (let i = 1; i < dets.length; i++) {
     const b = dets[i]!;
+    for (const d of cache.keys()) if (d.offset < b.onset - 2 * window) cache.delete(d);
     for (let j = i - 1; j >= 0; j--) {
       const a = dets[j]!;
+      // A copy delayed by at most `window` starts by a's offset + window (its visible part may start later than
+      // a's onset + delay when only the call's end is loud enough to be seen, never later than that).
       if (b.onset - a.offset > window) {
         // Earlier ones ended earlier still, except a long call ending after a short one: keep looking a bit.
         if (b.onset - a.offset > 2 * window) break;
         continue;
       }
-      if (echoOf(a, b, p)) {
+      if (echoOf(a, b, p, shape)) {
         echo[i] = true;
         break;
       }
@@ -191,7 +485,10 @@ export function dropLowEdge(dets: Detection[], p: CallRuleParams): Detection[] {
   return p.low_edge_reject > 0 ? dets.filter((d) => !d.lowEdge) : dets;
 }
 
-/** All rules after the plain gap merge, in order: fragments, low edge, blips, echoes. */
-export function applyCallRules(dets: Detection[], p: CallRuleParams): Detection[] {
-  return dropEchoes(dropBlips(dropLowEdge(mergeFragments(dets, p), p), p), p);
+/**
+ * All rules after the plain gap merge, in order: low edge, blips, echoes, fragments (an echo right after a call is
+ * gone before it could be taken for the call's second half).
+ */
+export function applyCallRules(dets: Detection[], p: RuleParams, shapeOf: ShapeOf): Detection[] {
+  return mergeFragments(dropEchoes(dropBlips(dropLowEdge(dets, p), p), p, shapeOf), p, shapeOf);
 }

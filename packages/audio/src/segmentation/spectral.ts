@@ -31,12 +31,15 @@
 // floors); the input is read in place (no float64 copy); sampled frames' band power is reused for their score, and
 // refinement reuses the scores of frames on the coarse grid. The straightforward whole-recording version of this
 // design is refSpectral in test/segmentation-characterisation.test.ts; results are identical to it.
+import { powerToDb } from "../dsp/db.ts";
 import {
   applyCallRules,
   CALL_RULE_DEFAULTS,
   type CallRuleParams,
   type Detection,
   mergeGaps,
+  type Shape,
+  type ShapeOf,
 } from "./calls.ts";
 import { RealFftPower } from "./fft-real.ts";
 import type { ProgressCallback, Segment } from "./types.ts";
@@ -80,8 +83,12 @@ const RAISED_DB = 8;
  * (it changes as a gust rises and falls), and its fluctuations reach threshold_db now and then.
  */
 const BURST_MARGIN_DB = 6;
-/** Start and end frequencies are read in the first and last frames within this many dB of the peak. */
-const EDGE_FREQ_DB = 20;
+/** A call's cut-off head or tail is looked at again when it spans at least this many frames (shorter: no room). */
+const RESCAN_MIN_FRAMES = 4;
+/** Detection shapes kept for reuse by the rules (they look at a few neighbours at a time). */
+const SHAPE_CACHE = 32;
+/** Shapes for the echo rule are sampled at this fraction of a frame (delays resolved to a quarter frame). */
+const SHAPE_STEPS = 2;
 
 const BLOCK_MS = 100;
 const FLOOR_BLOCKS = 5;
@@ -230,7 +237,10 @@ function blockMedians(
   }
 }
 
-/** Frame score: max over bins of power (bin k at sv[at + k * stride]) / floor (given as 1 / floor), in dB. */
+/**
+ * Frame score: max over bins of power (bin k at sv[at + k * stride]) / floor (given as 1 / floor), in dB. The
+ * loudest bin's index goes to peakBin[f] (a detection's frequency range, for the echo rule's quick check).
+ */
 function frameScore(
   sv: Float64Array,
   at: number,
@@ -238,12 +248,19 @@ function frameScore(
   inv: Float64Array,
   fb: number,
   nb: number,
+  peakBin: Uint16Array,
+  f: number,
 ): number {
   let best = 0;
+  let bin = 0;
   for (let k = 0; k < nb; k++) {
     const r = sv[at + k * stride]! * inv[fb + k]!;
-    if (r > best) best = r;
+    if (r > best) {
+      best = r;
+      bin = k;
+    }
   }
+  peakBin[f] = bin;
   return 10 * Math.log10(best + 1e-300);
 }
 
@@ -253,6 +270,27 @@ export function spectralSegment(
   p: SpectralParams,
   onProgress?: ProgressCallback,
 ): Segment[] {
+  // Merge short gaps, apply the call rules, then the duration limits.
+  const { detections, shapeOf } = spectralDetections(samples, sampleRate, p, onProgress);
+  const merged = applyCallRules(mergeGaps(detections, p.merge_gap_ms), p, shapeOf);
+  if (onProgress) onProgress(1);
+  const minD = p.min_duration_ms / 1000;
+  const maxD = p.max_duration_ms / 1000;
+  return merged
+    .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD)
+    .map((e) => ({ onset: e.onset, offset: e.offset }));
+}
+
+/**
+ * The detector's events with what the call rules measure, before any merging or rule, and the pictures the echo rule
+ * compares (tests and the bench look at both).
+ */
+export function spectralDetections(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  p: SpectralParams,
+  onProgress?: ProgressCallback,
+): { detections: Detection[]; shapeOf: ShapeOf } {
   const x = samples;
   const n = frameLength(sampleRate, p.frame_ms);
   const nyq = sampleRate / 2;
@@ -262,7 +300,11 @@ export function spectralSegment(
   const loBin = Math.max(1, Math.ceil(lowHz / binHz));
   const hiBin = Math.min(n / 2 - 1, Math.floor(highHz / binHz));
   const nFrames = Math.floor(x.length / n);
-  if (nFrames < 2 || hiBin < loBin) return [];
+  if (nFrames < 2 || hiBin < loBin)
+    return {
+      detections: [],
+      shapeOf: () => ({ start: 0, frames: 0, bins: 0, k0: 0, binHz, hop: 1, db: new Float32Array(0) }),
+    };
   const fft = new RealFftPower(n, hann(n));
   const nb = hiBin - loBin + 1;
   const power = new Float64Array(nb + 2);
@@ -292,6 +334,8 @@ export function spectralSegment(
   const bandMed = new Float64Array(wht > 0 ? nBlocks * nBands : 0);
   const bandFloor = new Float64Array(nBands);
   const score = new Float64Array(nFrames).fill(Number.NEGATIVE_INFINITY);
+  const peakBin = new Uint16Array(nFrames);
+  const fineBin = new Uint16Array(1);
   const sv = new Float64Array(nb);
   const pad = wht > 0 ? SCREEN_PAD : 0;
 
@@ -343,10 +387,10 @@ export function spectralSegment(
       for (let g = Math.max(0, f - pad), g1 = Math.min(nFrames - 1, f + pad); g <= g1; g++) need |= cand[g]!;
       if (need === 0) continue;
       const i = f - f0;
-      if (i % step === 0) score[f] = frameScore(slot, i / step, perBlock, invFloor, fb, nb);
+      if (i % step === 0) score[f] = frameScore(slot, i / step, perBlock, invFloor, fb, nb, peakBin, f);
       else {
         fft.bandSums(x, f * n, loBin, hiBin, power, sv, 0, 1);
-        score[f] = frameScore(sv, 0, 1, invFloor, fb, nb);
+        score[f] = frameScore(sv, 0, 1, invFloor, fb, nb, peakBin, f);
       }
     }
   };
@@ -407,7 +451,7 @@ export function spectralSegment(
     if (start % n === 0 && score[start / n]! !== Number.NEGATIVE_INFINITY) return score[start / n]!;
     fft.bandSums(x, start, loBin, hiBin, power, sv, 0, 1);
     const block = Math.min(nBlocks - 1, Math.floor(Math.floor((start + n / 2) / n) / blockFrames));
-    return frameScore(sv, 0, 1, invFloor, inverseFloor(block), nb);
+    return frameScore(sv, 0, 1, invFloor, inverseFloor(block), nb, fineBin, 0);
   };
   // The first of the fine frames t0 + j * dt (j = 0 .. jMax) scoring >= release_db, or -1. The frame jAnchor (the
   // event's first or last coarse frame, >= release_db by construction) bounds the search: the crossing between the
@@ -439,24 +483,15 @@ export function spectralSegment(
     for (let k = 1; k < nb; k++) if (r[k]! > r[best]!) best = k;
     return (loBin + best) * binHz;
   };
-  // Events longer than max_duration_ms (wind, rain, insect choruses raising part of the band for a while) would be
-  // dropped with every call inside them. burst_rescan: re-score their frames against the event's own per-bin median
-  // (a floor that has caught up with the burst; a call fills too little of a long burst to move its median), without
-  // the bins the burst raised, and keep what still rises above threshold_db + BURST_MARGIN_DB there, as events of their own. The
-  // re-scored values replace the frames' scores.
-  const maxFrames = (p.max_duration_ms / 1000) * (sampleRate / n);
-  const rescanned: [number, number][] = [];
-  for (const [a0, a1] of events) {
-    if (!(p.burst_rescan > 0) || a1 - a0 + 1 <= maxFrames) {
-      rescanned.push([a0, a1]);
-      continue;
-    }
+  // Re-scores frames a0..a1 against their own per-bin median (a floor that has caught up with whatever fills them; a
+  // call fills too little of them to move it), leaving out the bins they raised (median >= RAISED_DB over the floor:
+  // their fluctuations would otherwise come back as detections), and returns what still rises above threshold_db +
+  // BURST_MARGIN_DB there, as events of their own. The re-scored values replace the frames' scores.
+  const rescan = (a0: number, a1: number): [number, number][] => {
     const len = a1 - a0 + 1;
     const ratios = new Float64Array(len * nb);
-    for (let g = a0; g <= a1; g++) ratios.set(binsOf(g).subarray(0, nb), (g - a0) * nb);
+    for (let g = a0; g <= a1; g++) ratios.set(binsOf(g), (g - a0) * nb);
     const col = new Float64Array(len);
-    // Bins the burst itself raised (median >= RAISED_DB over the floor) are left out: its fluctuations there
-    // would otherwise come back as detections.
     const local = new Float64Array(nb);
     const raised = 10 ** (RAISED_DB / 10);
     for (let k = 0; k < nb; k++) {
@@ -469,35 +504,74 @@ export function spectralSegment(
       for (let k = 0, at = (g - a0) * nb; k < nb; k++) best = Math.max(best, ratios[at + k]! * local[k]!);
       score[g] = 10 * Math.log10(best + 1e-300);
     }
+    const out: [number, number][] = [];
     for (let g = a0; g <= a1; g++) {
       if (score[g]! < p.threshold_db + BURST_MARGIN_DB) continue;
       let b0 = g;
       while (b0 > a0 && score[b0 - 1]! >= p.release_db) b0--;
       let b1 = g;
       while (b1 < a1 && score[b1 + 1]! >= p.release_db) b1++;
-      rescanned.push([b0, b1]);
+      out.push([b0, b1]);
       g = b1;
     }
+    return out;
+  };
+  // Events longer than max_duration_ms (wind, rain, insect choruses raising part of the band for a while) would be
+  // dropped with every call inside them. burst_rescan: look inside them instead.
+  const maxFrames = (p.max_duration_ms / 1000) * (sampleRate / n);
+  // Events still to measure: first frame, last frame, and whether it was found in the cut-off head or tail of a call.
+  type Item = [number, number, Detection["cutFrom"]];
+  const queue: Item[] = [];
+  const found = (parts: [number, number][], where: Detection["cutFrom"]) =>
+    parts.map(([b0, b1]): Item => [b0, b1, where]);
+  for (const [a0, a1] of events) {
+    if (!(p.burst_rescan > 0) || a1 - a0 + 1 <= maxFrames) queue.push([a0, a1, undefined]);
+    else queue.push(...found(rescan(a0, a1), undefined));
   }
 
   const refined: Detection[] = [];
-  for (const [f0, end] of rescanned) {
-    let peakFrame = f0;
-    for (let g = f0 + 1; g <= end; g++) if (score[g]! > score[peakFrame]!) peakFrame = g;
+  while (queue.length > 0) {
+    const [a0, a1, cutFrom] = queue.pop()!;
+    let peakFrame = a0;
+    for (let g = a0 + 1; g <= a1; g++) if (score[g]! > score[peakFrame]!) peakFrame = g;
     const peakDb = score[peakFrame]!;
-    // The offset is where the score falls below this level (the release level unless the tail rule raises it).
-    const endLevel = p.end_drop_db > 0 ? Math.max(p.release_db, peakDb - p.end_drop_db) : p.release_db;
-    let f1 = end;
-    if (endLevel > p.release_db) while (f1 > peakFrame && score[f1]! < endLevel) f1--;
-    const edge = Math.max(p.release_db, peakDb - EDGE_FREQ_DB);
-    let fs = f0;
-    while (fs < peakFrame && score[fs]! < edge) fs++;
-    let fe = f1;
-    while (fe > peakFrame && score[fe]! < edge) fe--;
-    const startHz = argmaxHz(binsOf(fs));
-    const endHz = argmaxHz(binsOf(fe));
+    // The call spans the frames within end_drop_db of its peak (the release level unless the edge rule raises it),
+    // from the first one to the first fall after the peak; what lies either side (a loud call's reverberation, a faint
+    // sound glued to its start) is looked at again.
+    const edgeLevel = p.end_drop_db > 0 ? Math.max(p.release_db, peakDb - p.end_drop_db) : p.release_db;
+    let f0 = a0;
+    let f1 = a1;
+    if (edgeLevel > p.release_db) {
+      if (cutFrom) {
+        // Within a call's cut-off edge, reverberation fills the time around a sound found there: its start too is
+        // the contiguous run around its peak.
+        f0 = peakFrame;
+        while (f0 > a0 && score[f0 - 1]! >= edgeLevel) f0--;
+      } else while (f0 < peakFrame && score[f0]! < edgeLevel) f0++;
+      // The end is the first fall below that level after the peak: what rises again later is reverberation, an echo
+      // or another sound (found again below), or the second half of a call with a deep dip (joined by the fragment
+      // rule).
+      f1 = peakFrame;
+      while (f1 < a1 && score[f1 + 1]! >= edgeLevel) f1++;
+      if (p.tail_rescan > 0) {
+        if (f0 - a0 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(a0, f0 - 1), "head"));
+        if (a1 - f1 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(f1 + 1, a1), "tail"));
+      }
+    }
     const r = binsOf(peakFrame);
     const peakHz = argmaxHz(r);
+    // The contour's range from the frames' loudest bins, widened by half the largest step between frames (a sweep
+    // runs on between frame centres).
+    let kLow = nb;
+    let kHigh = 0;
+    let step = 0;
+    for (let g = f0; g <= f1; g++) {
+      kLow = Math.min(kLow, peakBin[g]!);
+      kHigh = Math.max(kHigh, peakBin[g]!);
+      if (g > f0) step = Math.max(step, Math.abs(peakBin[g]! - peakBin[g - 1]!));
+    }
+    kLow = Math.max(0, kLow - step / 2);
+    kHigh = Math.min(nb - 1, kHigh + step / 2);
     // Band coverage from the single bins (power[k + 1] is bin loBin + k; its floor is a third of the 3-bin floor):
     // the 3-bin sums would widen every line by two bins, which matters at low rates with few bins in the band.
     const lit = Math.max(10 ** (p.release_db / 10), 10 ** ((peakDb - BAND_SPREAD_DB) / 10));
@@ -513,7 +587,7 @@ export function spectralSegment(
       fine,
       Math.floor((f0 * n + n - on0) / fine),
       (f0 * n - on0) / fine,
-      p.release_db,
+      edgeLevel,
     );
     if (jOn >= 0) onsetCentre = on0 + jOn * fine + n / 2;
     // Offset: likewise backwards from one frame after the event end.
@@ -525,7 +599,7 @@ export function spectralSegment(
         -fine,
         Math.floor((off0 - (f1 * n - n)) / fine),
         (off0 - f1 * n) / fine,
-        endLevel,
+        edgeLevel,
       );
       if (jOff >= 0) offsetCentre = off0 - jOff * fine + n / 2;
     }
@@ -535,20 +609,44 @@ export function spectralSegment(
       offset: offsetCentre / sampleRate,
       peakDb,
       peakHz,
-      startHz,
-      endHz,
+      lowHz: (loBin + kLow) * binHz,
+      highHz: (loBin + kHigh) * binHz,
       bandFraction: litBins / nb,
       bandBins: nb,
       lowEdge: peakHz <= loBin * binHz,
+      ...(cutFrom ? { cutFrom } : {}),
     });
   }
+  refined.sort((a, b) => a.onset - b.onset);
 
-  // Merge short gaps, apply the call rules, then the duration limits.
-  const merged = applyCallRules(mergeGaps(refined, p.merge_gap_ms), p);
-  if (onProgress) onProgress(1);
-  const minD = p.min_duration_ms / 1000;
-  const maxD = p.max_duration_ms / 1000;
-  return merged
-    .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD)
-    .map((e) => ({ onset: e.onset, offset: e.offset }));
+  // A detection's picture for the echo rule: frames every hop samples whose centres lie within it, dB over the floor.
+  const hop = Math.max(1, Math.floor(n / SHAPE_STEPS));
+  const lastFrame = Math.floor((x.length - n) / hop);
+  // The rules ask for the same few recent detections' shapes again and again: keep the last SHAPE_CACHE.
+  const shapes = new Map<string, Shape>();
+  const ratio = new Float64Array(nb);
+  const ratioWords = new Int32Array(ratio.buffer);
+  const shapeOf = (d: Segment): Shape => {
+    const key = `${d.onset},${d.offset}`;
+    const known = shapes.get(key);
+    if (known) return known;
+    const made = computeShape(d);
+    shapes.set(key, made);
+    if (shapes.size > SHAPE_CACHE) shapes.delete(shapes.keys().next().value!);
+    return made;
+  };
+  const computeShape = (d: Segment): Shape => {
+    const g0 = Math.max(0, Math.ceil((d.onset * sampleRate - n / 2) / hop - 1e-9));
+    const g1 = Math.min(lastFrame, Math.floor((d.offset * sampleRate - n / 2) / hop + 1e-9));
+    const frames = Math.max(0, g1 - g0 + 1);
+    const db = new Float32Array(frames * nb);
+    for (let g = g0; g <= g1; g++) {
+      fft.bandSums(x, g * hop, loBin, hiBin, power, sv, 0, 1);
+      const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor((g * hop + n / 2) / n / blockFrames)));
+      for (let k = 0; k < nb; k++) ratio[k] = sv[k]! * invFloor[fb + k]!;
+      powerToDb(ratio, ratioWords, nb, 1e-30, -300, db, (g - g0) * nb, 1);
+    }
+    return { start: g0, frames, bins: nb, k0: loBin, binHz, hop: hop / sampleRate, db };
+  };
+  return { detections: refined, shapeOf };
 }
