@@ -8,11 +8,12 @@
 // and on the real clips in ../shared/data.
 //
 // In spectral.ts, which has the frame scores:
-// - Edges: a call spans the frames within `end_drop_db` of its own peak (or above the release level if that is
-//   higher), not everything down to the noise floor: a loud call's reverberation otherwise extends it by tens of ms,
-//   and a faint sound just before it would be glued to its start. What is cut off either side is searched again
-//   (`tail_rescan`) against its own per-bin median, for calls of its own: another bat's call often sits in a loud
-//   call's reverberation.
+// - Edges: a call runs from its first frame within `end_drop_db` of its own peak (or above the release level if
+//   that is higher) to its first fall below that after the peak, not down to the noise floor: a loud call's
+//   reverberation otherwise extends it by tens of ms, and a faint sound just before it would be glued to its start.
+//   What is cut off either side is searched again (`tail_rescan`) against its own per-bin median, for calls of its
+//   own: another bat's call often sits in a loud call's reverberation. A sound found in the tail that copies of the
+//   call at any delays explain, over the call's band, is that reverberation and is dropped with the echoes.
 // - Bursts (`burst_rescan`), low-edge noise (`low_edge_reject`): see spectral.ts and dropLowEdge below.
 // Here, on the measured detections:
 // - Echoes: an echo is a weaker, delayed copy of the call. A detection is dropped as an echo when it is at least
