@@ -5,7 +5,6 @@ import type { DbContext } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import { float8Text } from "../access/exact-float.ts";
 import { readStoredWavInfo } from "../media/audio.ts";
-import { resolveStoredPath } from "../media/media.ts";
 import { assertMediaKey, type MediaStore } from "../media/store.ts";
 
 /** The recording columns segmentation reads (select for RecordingForSegmentation). */
@@ -58,18 +57,6 @@ export async function findSegmentationInGroup(
   });
   if (!seg) throw notFound("Segmentation");
   return seg;
-}
-
-/** MEDIA_ROOT-relative path → absolute via the media helper, which refuses paths escaping the root. */
-export function recordingAudioPath(mediaRoot: string, filePath: string): string {
-  try {
-    return resolveStoredPath(mediaRoot, filePath);
-  } catch (err) {
-    throw new DomainError(
-      "PRECONDITION_FAILED",
-      `The recording's audio file cannot be used: ${errorText(err)}`,
-    );
-  }
 }
 
 /**

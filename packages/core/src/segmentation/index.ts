@@ -1,7 +1,7 @@
 // Segmentation: runs (pg-boss job + audio pool), preview, batch, manual editing with optimistic
 // concurrency, imports and exports of segment tables.
 export type { AudioTaskRunner } from "./audio.ts";
-export { recordingAudioPath, type SegmentDto } from "./common.ts";
+export { type SegmentDto, withRecordingAudio } from "./common.ts";
 export { type ExportFormat, exportSegmentation, type SegmentExport } from "./export.ts";
 export {
   type SegmentationHandlerDeps,

@@ -1,7 +1,8 @@
 import { SEGMENTATION_ALGORITHMS } from "@battycoda/audio";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../access/errors.ts";
-import { recordingAudioPath } from "./common.ts";
+import { LocalMediaStore } from "../media/local-store.ts";
+import { withRecordingAudio } from "./common.ts";
 import { algorithmDefaults, sanitizeStoredParams, validateParams } from "./params.ts";
 
 const issuesOf = (fn: () => unknown): { path: string; message: string }[] => {
@@ -56,10 +57,13 @@ describe("segmentation parameters", () => {
     expect(sanitizeStoredParams("spectral", null)).toEqual({});
   });
 
-  it("refuses media paths that leave MEDIA_ROOT", () => {
-    expect(recordingAudioPath("/srv/media", "g1/r.wav")).toBe("/srv/media/g1/r.wav");
+  it("refuses stored audio keys that leave the media store, before touching it", async () => {
+    const untouched = new LocalMediaStore("/nonexistent-media-root");
     for (const bad of ["../etc/passwd", "/etc/passwd", "g1/../../x.wav"]) {
-      expect(() => recordingAudioPath("/srv/media", bad), bad).toThrow(DomainError);
+      await expect(
+        withRecordingAudio(untouched, bad, async () => "read"),
+        bad,
+      ).rejects.toThrow(DomainError);
     }
   });
 });
