@@ -1,4 +1,4 @@
-// Form bodies of /simple-api/: multipart (files streamed to temp files under MEDIA_ROOT, never
+// Form bodies of /simple-api/: multipart (files streamed to temp files in the media staging folder, never
 // held whole) or urlencoded. Temp files are removed by `cleanup`, whatever happens.
 import { rm } from "node:fs/promises";
 import { type StreamedFile, streamToTempFile, uploadsDir } from "@battycoda/core";

@@ -7,7 +7,7 @@ export interface SystemSpeciesDefinition {
   name: string;
   commonName: string;
   description: string;
-  /** File name under <shared data>/species/, copied into MEDIA_ROOT when available. */
+  /** File name under <shared data>/species/, copied into the media store when available. */
   image: string;
   callTypes: readonly (readonly [shortName: string, longName: string])[];
 }

@@ -149,7 +149,7 @@ export async function initializeDefaults(
 }
 
 /**
- * Copies the repertoire image to MEDIA_ROOT/system/species/<id>-repertoire.<ext> when the species
+ * Copies the repertoire image to the media store at system/species/<id>-repertoire.<ext> when the species
  * has none yet (or has that file recorded but lost, e.g. after a media wipe).
  */
 async function ensureSpeciesImage(

@@ -44,7 +44,7 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(t / 3600)} h ${String(Math.floor((t % 3600) / 60)).padStart(2, "0")} min`;
 }
 
-/** Relative (MEDIA_ROOT) path of a recording's spectrogram file. */
+/** Media key of a recording's spectrogram file. */
 export function spectrogramPathFor(rec: { groupId: string; id: string }): string {
   return path.posix.join(recordingDir(rec.groupId, rec.id), SPECTROGRAM_FILE);
 }

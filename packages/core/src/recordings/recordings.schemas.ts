@@ -171,7 +171,7 @@ export const ZRecordingDeletionSummary = z.object({
   tasks: z.number().int(),
   classificationRuns: z.number().int(),
   classificationResults: z.number().int(),
-  /** relative to MEDIA_ROOT */
+  /** the media store key (a relative path) */
   files: z.array(z.string()),
   bytes: z.number(),
 });

@@ -121,7 +121,7 @@ export async function validateWavFile(filePath: string, displayName?: string): P
 }
 
 export interface CreateRecordingInput {
-  /** A file the caller hands over: moved into MEDIA_ROOT on success, deleted on failure. */
+  /** A file the caller hands over: imported into the media store on success, deleted on failure. */
   tempPath: string;
   originalFilename: string;
   metadata: RecordingMetadata;
@@ -385,7 +385,7 @@ export async function moveRecording(
   return updateRecording({ db }, access, recordingId, { projectId });
 }
 
-/** Files a recording owns, relative to MEDIA_ROOT: its folder plus a spectrogram stored elsewhere. */
+/** Media keys a recording owns: its folder plus a spectrogram stored elsewhere. */
 function ownedPaths(rec: Recording): { dir: string | null; extra: string[] } {
   const dir = rec.filePath ? path.posix.dirname(rec.filePath) : null;
   const extra =

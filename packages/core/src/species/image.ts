@@ -37,8 +37,8 @@ export async function removeMediaFile(media: MediaStore, relative: string | null
 }
 
 /**
- * Stores a repertoire image under MEDIA_ROOT/<group>/species/ (system species under
- * MEDIA_ROOT/system/species/) with a fresh name, so browsers never see a stale cached image,
+ * Stores a repertoire image under <group>/species/ in the media store (system species under
+ * system/species/) with a fresh name, so browsers never see a stale cached image,
  * then removes the previous file.
  */
 export async function setSpeciesImage(

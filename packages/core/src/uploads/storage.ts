@@ -16,7 +16,7 @@ import type { TGroupStorage, TListGroupStorageResponse } from "./storage.schemas
 export interface UploadLimits {
   /** quota of a group whose own `storageQuotaBytes` is null; 0 = unlimited */
   groupStorageQuotaBytes: number;
-  /** share (0–1] of the free space under MEDIA_ROOT one ZIP may declare */
+  /** share (0–1] of the free space of the staging disk one ZIP may declare */
   zipMaxDiskShare: number;
 }
 

@@ -92,7 +92,7 @@ export async function getUploadReport({ db }: DbContext, access: GroupAccess, up
 // ─── batch ZIP: accept, then process in the worker ───
 
 export interface QueueZipInput {
-  /** The received ZIP; moved under MEDIA_ROOT/.uploads/zip (or deleted on failure). */
+  /** The received ZIP; stored in the media store under .uploads/zip (or deleted on failure). */
   tempPath: string;
   filename: string;
   metadata: RecordingMetadata;
