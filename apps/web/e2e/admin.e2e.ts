@@ -70,7 +70,7 @@ async function runAndWatch(page: Page, procedure: string): Promise<string> {
     .toMatch(/^(completed|failed|cancelled)$/);
   expect(
     await page.getByTestId("run-status").textContent(),
-    await page.getByTestId("run-log").textContent(),
+    (await page.getByTestId("run-log").textContent()) ?? "",
   ).toBe("completed");
   return (await page.getByTestId("run-log").textContent()) ?? "";
 }

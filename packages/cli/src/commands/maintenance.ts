@@ -12,7 +12,10 @@ export function registerMaintenance(program: Command) {
       "Dump the database (pg_dump of the server's major version, else the built-in logical dump), gzip it " +
         "and store it at DATABASE_BACKUP_BUCKET/DATABASE_BACKUP_PREFIX under a timestamped key",
     )
-    .option("--media", "also store a tar of the local media folder under the same timestamp (not with MEDIA_STORAGE=s3)")
+    .option(
+      "--media",
+      "also store a tar of the local media folder under the same timestamp (not with MEDIA_STORAGE=s3)",
+    )
     .option("--dry-run", "check the store and print the key, dump nothing")
     .action(lazy(() => run().then((m) => m.backupDatabase)));
 
