@@ -82,6 +82,34 @@ it("first pixels of a 60 s, 384 kHz upload", async () => {
       if (/\/api\/recordings\/[^/]+\/spectrogram\?/.test(r.url()) && source === "?")
         source = r.headers()["x-spectrogram-source"] ?? "?";
     });
+    // The waterfall: every request the page makes from the upload's answer on, with its start and end.
+    const requests: { what: string; start: number; end?: number }[] = [];
+    const byRequest = new Map<object, (typeof requests)[number]>();
+    const label = (url: string) => {
+      const u = new URL(url);
+      const trpc = u.pathname.match(/\/trpc\/([^?]+)/);
+      if (trpc) return `trpc ${decodeURIComponent(trpc[1]!)}`;
+      if (u.pathname.endsWith("/spectrogram"))
+        return `spectrogram ${u.searchParams.get("start")}-${u.searchParams.get("end")} s`;
+      return u.pathname.replace(/\/recordings\/[^/]+/, "/recordings/:id");
+    };
+    const onRequest = (r: import("playwright-core").Request) => {
+      const e = { what: `${r.method()} ${label(r.url())}`, start: Date.now() };
+      byRequest.set(r, e);
+      requests.push(e);
+    };
+    const onDone = (r: import("playwright-core").Request) => {
+      const e = byRequest.get(r);
+      if (e) e.end = Date.now();
+    };
+    page.on("request", onRequest);
+    page.on("requestfinished", onDone);
+    page.on("requestfailed", onDone);
+    let uploaded = 0;
+    page.on("response", (r) => {
+      if (r.request().method() !== "GET" && /upload|recordings/.test(r.url()) && !uploaded)
+        uploaded = Date.now();
+    });
     await page.getByRole("button", { name: "Upload", exact: true }).click();
     await page.waitForURL(/\/recordings\/(?!upload$|duplicates$)[^/]+$/, { timeout: 300_000 });
     const t0 = Date.now();
@@ -95,6 +123,18 @@ it("first pixels of a 60 s, 384 kHz upload", async () => {
       { timeout: 120_000, polling: "raf" },
     );
     const firstPixels = Date.now() - t0;
+    page.off("request", onRequest);
+    page.off("requestfinished", onDone);
+    page.off("requestfailed", onDone);
+    const fmt = (t: number | undefined) => (t === undefined ? "…" : String(t - t0).padStart(5));
+    console.log(
+      `[bench] run ${run} waterfall (ms from the page's navigation to the recording; upload answer at ${fmt(uploaded)}):\n` +
+        requests
+          .filter((e) => e.start >= t0 - 2000 && !/upload/i.test(e.what))
+          .map((e) => `  ${fmt(e.start)} → ${fmt(e.end)}  ${e.what}`)
+          .join("\n") +
+        `\n  first pixels at ${String(firstPixels).padStart(5)}`,
+    );
     let hdf5Ready = Number.NaN;
     for (;;) {
       const r = await trpcQuery<{ hasSpectrogram: boolean }>(page, "recordings.get", { recordingId });

@@ -1,4 +1,13 @@
-import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import {
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import "./spectrogram.css";
 import {
   type BcsgWindow,
@@ -175,7 +184,8 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
   const plotRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(0);
-  useEffect(() => {
+  // Measured before the first paint: the tiles are asked for as soon as the width is known.
+  useLayoutEffect(() => {
     const el = plotRef.current;
     if (!el) return;
     const ro = new ResizeObserver(() => setWidth(Math.floor(el.clientWidth)));
@@ -213,16 +223,17 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
     const level = tileLevel(view.t0, view.t1, width);
     const wanted = tilesFor(view.t0, view.t1, duration, level);
     const keyOf = (lvl: number, index: number): TileKey => ({ recordingId, channel, level: lvl, index });
-    let pending = 0;
-    for (const i of wanted) {
-      const k = keyOf(level, i);
-      if (sharedTileCache.peek(k)) continue;
-      pending++;
-      sharedTileCache.get(k, duration).then(
+    // With nothing of this level on screen yet (a recording just opened, a new zoom level), the first tile is asked
+    // alone and the others once it is here: while the HDF5 job runs every tile is computed from the WAV, and tiles
+    // asked together share the server's cores, so the first pixels would wait for all of them.
+    const missing = wanted.filter((i) => !sharedTileCache.peek(keyOf(level, i)));
+    const first = missing.length === wanted.length ? missing.slice(0, 1) : missing;
+    for (const i of first)
+      sharedTileCache.get(keyOf(level, i), duration).then(
         () => setTileTick((n) => n + 1),
         (err: unknown) => setTileError(err instanceof Error ? err.message : String(err)),
       );
-    }
+    const pending = missing.length;
     setLoading(pending);
     if (pending === 0) setTileError(null);
 
@@ -737,7 +748,9 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
           {waveform ? (
             <>
               <div className="spectro-wavelabel small muted">wave</div>
+              {/* The clip waits for the spectrogram's tiles: both read the same file, the picture comes first. */}
               <WaveformStrip
+                wait={loading > 0 && !tileError}
                 recordingId={recordingId}
                 t0={view.t0}
                 t1={view.t1}

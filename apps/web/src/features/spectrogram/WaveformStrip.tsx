@@ -6,10 +6,11 @@ import { type PcmClip, pickChannel } from "../playback/wav";
 /**
  * Min/max waveform of the visible window, drawn from the WAV clip route. The fetched range is the
  * view snapped outward to a power-of-two grid (so small pans reuse the cached clip) and requested
- * after the view has been still for 200 ms; windows longer than MAX_CLIP_SAMPLES show a hint
- * instead of downloading a long stretch of audio.
+ * after the view has been still for 200 ms and the spectrogram's tiles are in; windows longer than
+ * MAX_CLIP_SAMPLES show a hint instead of downloading a long stretch of audio.
  */
 export function WaveformStrip({
+  wait = false,
   recordingId,
   t0,
   t1,
@@ -19,6 +20,8 @@ export function WaveformStrip({
   cursorX,
   playheadX,
 }: {
+  /** Hold the download back (the viewer's spectrogram tiles are still loading). */
+  wait?: boolean;
   recordingId: string;
   t0: number;
   t1: number;
@@ -38,7 +41,7 @@ export function WaveformStrip({
   const tooLong = (end - start) * sampleRate > MAX_CLIP_SAMPLES;
 
   useEffect(() => {
-    if (tooLong) return;
+    if (tooLong || wait) return;
     let cancelled = false;
     const timer = setTimeout(() => {
       fetchClip(recordingId, start, end).then(
@@ -55,7 +58,7 @@ export function WaveformStrip({
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [recordingId, start, end, tooLong]);
+  }, [recordingId, start, end, tooLong, wait]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
