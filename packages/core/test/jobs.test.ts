@@ -105,6 +105,26 @@ describe("enqueueJob", () => {
 });
 
 describe("handlers", () => {
+  it("drains a backlog without waiting a polling interval between jobs", async () => {
+    // A backlog, then one slot polling every 60 s: its first fetch finds work at once; pg-boss
+    // alone would then run one job per minute, a slot that just found work fetches again at once.
+    const jobs = [];
+    for (const batchId of ["b1", "b2", "b3", "b4"])
+      jobs.push(await enqueueJob({ db: t.db, boss }, { type: "tasks.create-batch", payload: { batchId } }));
+    const ran: string[] = [];
+    await registerJobHandler(
+      { db: t.db, boss },
+      "tasks.create-batch",
+      async (ctx) => {
+        ran.push(ctx.payload.batchId);
+        return null;
+      },
+      { pollingIntervalSeconds: 60 },
+    );
+    for (const j of jobs) await waitForStatus(j.id, "completed");
+    expect(ran.sort()).toEqual(["b1", "b2", "b3", "b4"]);
+  });
+
   it("run a job, report progress and store the result", async () => {
     const seen: number[] = [];
     await registerJobHandler(

@@ -192,15 +192,19 @@ export async function registerJobHandler<T extends QueueName>(
   options.leases?.track(type);
   // pg-boss v10 workers fetch a batch and run it serially; N workers give N jobs in parallel.
   for (let i = 0; i < (options.concurrency ?? 1); i++) {
-    ids.push(
-      await boss.work<BossJobData>(
-        type,
-        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
-        async (jobs) => {
-          for (const j of jobs) await runJob({ db, boss }, j, handler, options.onError, options.leases);
-        },
-      ),
+    let workerId: string | undefined;
+    workerId = await boss.work<BossJobData>(
+      type,
+      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+      async (jobs) => {
+        for (const j of jobs) await runJob({ db, boss }, j, handler, options.onError, options.leases);
+        // pg-boss waits out the rest of its polling interval even after a job, which caps a slot
+        // at one short job per interval (30/min): a slot that just found work fetches again at
+        // once, and only an empty fetch waits.
+        if (jobs.length > 0 && workerId) boss.notifyWorker(workerId);
+      },
     );
+    ids.push(workerId);
   }
   return ids;
 }
