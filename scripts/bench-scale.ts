@@ -77,9 +77,8 @@ const WORKER_COUNTS = values.workers.split(",").map(Number);
 const UPLOAD_CONCURRENCY = Number(values["upload-concurrency"]);
 const WORKER_CONCURRENCY = 2;
 const CORES = os.availableParallelism();
-// pg-boss workers poll every 2 s (registerJobHandler's default, which the worker program uses);
-// a slot whose job took less waits out the rest, so one slot does at most 30 jobs a minute.
-const POLL_SECONDS = 2;
+// A slot that just ran a job fetches the next at once (registerJobHandler); only an empty fetch
+// waits the 2 s polling interval, so polling no longer caps a backlog (it did: 30 jobs/min per slot).
 const SECRET = "bench-scale-secret-key-0123456789abcdef0123";
 
 if (values.build) {
@@ -228,15 +227,13 @@ async function spectrogramRuns(db: Db, recs: BenchRecording[], groupId: string) 
       const base = results[0]?.jpm ?? jpm;
       const machineSpan = m1.total - m0.total;
       const slots = n * perProcess;
-      const cap = slots * (60 / POLL_SECONDS);
       console.log(
         `  ${n} worker${n > 1 ? "s" : " "} (${String(slots).padStart(2)} slots): ${jobs.length} jobs in ${fmt(wall).padStart(6)} s → ` +
           `${fmt(jpm).padStart(6)} jobs/min (×${fmt(jpm / base, 2)} vs 1 worker)${failed ? `, ${failed} FAILED` : ""} | ` +
           `job wall mean ${fmt(meanJob, 2)} s | CPU per job: workers ${fmt(cpu / jobs.length, 2)} s, ` +
           `PostgreSQL ${fmt(pgCpu / jobs.length, 3)} s | machine busy ${fmt((100 * (m1.busy - m0.busy)) / machineSpan, 0)}% ` +
           `(workers ${fmt((100 * cpu) / machineSpan, 0)}%, PostgreSQL ${fmt((100 * pgCpu) / machineSpan, 0)}%, ` +
-          `the rest other users of the machine) | poll cap ${cap} jobs/min: ` +
-          `${jpm >= 0.9 * cap ? "at the cap" : "below it (the cores are the limit)"} | ${programs}`,
+          `the rest other users of the machine) | ${programs}`,
       );
       if (n === WORKER_COUNTS[WORKER_COUNTS.length - 1])
         console.log(
@@ -407,15 +404,11 @@ try {
   console.log(`\nload average at end ${load()} (${CORES} cores)`);
   console.log(
     [
-      "Ceilings:",
-      "- polling: each job slot (WORKER_CONCURRENCY per process, at most one per pool thread) fetches one job, and",
-      `  when the job took less than pg-boss's ${POLL_SECONDS} s polling interval it waits out the rest: short recordings`,
-      '  are capped at 30 jobs/min per slot whatever the CPU does ("poll cap"). More processes add slots, so they',
-      "  help until the next ceiling.",
+      "Ceiling:",
       "- CPU: a spectrogram is CPU-bound (STFT and HDF5 encoding in the pool threads), and every process here",
       `  shares the same ${CORES} cores: the workers, PostgreSQL, the API, s3rver and everyone else using the machine.`,
       "  Once the cores are busy, more processes only stretch each job's wall time and jobs/min flattens at the",
-      "  CPU ceiling; longer recordings (--seconds 60) reach it before the poll cap. Past that, throughput needs",
+      "  CPU ceiling (one process with one slot per core already gets close to it). Past that, throughput needs",
       "  more cores or hosts, not more processes on one.",
     ].join("\n"),
   );
