@@ -79,7 +79,9 @@ export function isComplete(f: CallFeatures): boolean {
 
 /** Calls closer than this share one read; a span is cut once it covers this much audio. */
 const MERGE_GAP_SECONDS = 0.5;
-const MAX_SPAN_SECONDS = 10;
+// Short spans bound memory: each span in flight is held as bytes, samples and the thread's copy
+// (10 s of 192 kHz audio was ~20 MB per span, four in flight); calls are ms long, so reads stay few.
+const MAX_SPAN_SECONDS = 2;
 
 interface Span {
   startFrame: number;
