@@ -37,6 +37,7 @@ export function Maintenance() {
   const [batchSize, setBatchSize] = useState("50");
   const [concurrency, setConcurrency] = useState("1");
   const [maxLoad, setMaxLoad] = useState("1.5");
+  const [rewriteLegacy, setRewriteLegacy] = useState(false);
   const [csv, setCsv] = useState("");
   const [key, setKey] = useState("");
   const [targetUrl, setTargetUrl] = useState("");
@@ -71,6 +72,7 @@ export function Maintenance() {
           batchSize: Number(batchSize),
           concurrency: Number(concurrency),
           maxLoadPerCore: Number(maxLoad),
+          rewriteLegacy,
         };
       case "backup-database":
         return { procedure, media, dryRun };
@@ -138,6 +140,16 @@ export function Maintenance() {
               onChange={(e) => setMaxLoad(e.target.value)}
             />
           </div>
+        ) : null}
+        {procedure === "generate-missing-hdf5" ? (
+          <label className="row">
+            <input
+              type="checkbox"
+              checked={rewriteLegacy}
+              onChange={(e) => setRewriteLegacy(e.target.checked)}
+            />{" "}
+            Also rewrite readable files in an older encoding (float32, other dB codes) into the current one
+          </label>
         ) : null}
         {procedure === "backup-database" ? (
           <label className="row">
