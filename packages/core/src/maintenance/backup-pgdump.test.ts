@@ -14,6 +14,7 @@ import { createSiteAdmin } from "../defaults/admin.ts";
 import { initializeDefaults } from "../defaults/initialize.ts";
 import { LocalMediaStore } from "../media/local-store.ts";
 import { backupDatabase, restoreDatabase } from "./backup.ts";
+import { libpqConnection } from "./pg-tools.ts";
 import { silentReporter } from "./reporter.ts";
 import { type LocalS3, startLocalS3 } from "./testing.ts";
 
@@ -202,6 +203,16 @@ afterAll(async () => {
   if (mediaRoot) rmSync(mediaRoot, { recursive: true, force: true });
 });
 
+describe("libpqConnection", () => {
+  it("keeps the password out of the arguments and drops what libpq refuses", () => {
+    const url = `postgresql://bc:${encodeURIComponent(PASSWORD)}@db.example:6543/bc?schema=public&sslmode=no-verify&application_name=x`;
+    const c = libpqConnection(url);
+    expect(c.dbname).toBe("postgresql://bc@db.example:6543/bc?sslmode=require&application_name=x");
+    expect(c.env.PGPASSWORD).toBe(PASSWORD);
+    expect(libpqConnection("postgresql://bc@db.example/bc").env.PGPASSWORD).toBeUndefined();
+  });
+});
+
 describe("backup-database with pg_dump (PostgreSQL 15)", () => {
   let key = "";
 
@@ -209,7 +220,11 @@ describe("backup-database with pg_dump (PostgreSQL 15)", () => {
     if (!s3) throw new Error("no S3");
     const lines: string[] = [];
     const reporter = { ...silentReporter, log: async (line: string) => void lines.push(line) };
-    const ctx = { config: { backup: s3.backup, mediaRoot, pgBinDir: undefined }, databaseUrl: sourceUrl };
+    // with the ?schema= Prisma users put in DATABASE_URL, which libpq refuses
+    const ctx = {
+      config: { backup: s3.backup, mediaRoot, pgBinDir: undefined },
+      databaseUrl: `${sourceUrl}?schema=public`,
+    };
     const r = await backupDatabase(ctx, { now: new Date("2026-12-05T08:00:00Z") }, reporter);
     expect(r.format).toBe("pg_dump");
     expect(r.serverVersion).toMatch(/^15\./);
@@ -224,7 +239,11 @@ describe("backup-database with pg_dump (PostgreSQL 15)", () => {
   }, async () => {
     if (!s3) throw new Error("no S3");
     const ctx = { config: { backup: s3.backup, mediaRoot, pgBinDir: undefined } };
-    const r = await restoreDatabase(ctx, { key, targetUrl, confirm: key }, silentReporter);
+    const r = await restoreDatabase(
+      ctx,
+      { key, targetUrl: `${targetUrl}?schema=public&connection_limit=3`, confirm: key },
+      silentReporter,
+    );
     expect(r.format).toBe("pg_dump");
     const before = await tableCounts(sourceUrl);
     expect(before.Segment).toBe(1200);

@@ -10,7 +10,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "@battycoda/config";
 import { DomainError } from "../access/errors.ts";
 import { assertEmptyDatabase, LOGICAL_FORMAT, logicalDump, logicalRestore } from "./logical-dump.ts";
-import { findPgTool, serverVersion } from "./pg-tools.ts";
+import { findPgTool, libpqConnection, serverVersion } from "./pg-tools.ts";
 import type { ProcedureReporter } from "./reporter.ts";
 import { createBackupS3Client, downloadStream, headObject, listObjects, uploadStream } from "./s3.ts";
 
@@ -58,8 +58,8 @@ export interface BackupResult {
 }
 
 /** Runs a child process and yields its stdout; rejects with its stderr when it exits non-zero. */
-async function* processOutput(file: string, args: string[]): AsyncGenerator<Buffer> {
-  const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
+async function* processOutput(file: string, args: string[], env?: NodeJS.ProcessEnv): AsyncGenerator<Buffer> {
+  const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"], ...(env ? { env } : {}) });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -115,14 +115,19 @@ export async function backupDatabase(
     return { key, bucket: backup.bucket, format, size: 0, serverVersion: server.version, dryRun: true };
   }
   await report.progress(0.05, "Dumping the database");
+  const conn = libpqConnection(ctx.databaseUrl);
   const source: AsyncIterable<Buffer | string> = pgDump
-    ? processOutput(pgDump, [
-        `--dbname=${ctx.databaseUrl}`,
-        "--format=plain",
-        "--no-owner",
-        "--no-privileges",
-        "--quote-all-identifiers",
-      ])
+    ? processOutput(
+        pgDump,
+        [
+          `--dbname=${conn.dbname}`,
+          "--format=plain",
+          "--no-owner",
+          "--no-privileges",
+          "--quote-all-identifiers",
+        ],
+        conn.env,
+      )
     : logicalDump(ctx.databaseUrl, (table, rows) => {
         void report.log(`dumped ${table}: ${rows} rows`);
       });
@@ -260,18 +265,12 @@ export async function restoreDatabase(
       "PRECONDITION_FAILED",
       `No psql ${server.major} found: install it or set PG_BIN_DIR`,
     );
+  const conn = libpqConnection(options.targetUrl);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(
       psql,
-      [
-        "--quiet",
-        "--no-psqlrc",
-        "--single-transaction",
-        "-v",
-        "ON_ERROR_STOP=1",
-        `--dbname=${options.targetUrl}`,
-      ],
-      { stdio: ["pipe", "ignore", "pipe"] },
+      ["--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1", `--dbname=${conn.dbname}`],
+      { stdio: ["pipe", "ignore", "pipe"], env: conn.env },
     );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => {

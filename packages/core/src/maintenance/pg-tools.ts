@@ -77,3 +77,31 @@ export async function findPgTool(
   }
   return null;
 }
+
+// Query parameters Prisma or node-postgres understand and libpq rejects ("invalid URI query
+// parameter"): a DATABASE_URL the app runs with must not break pg_dump.
+const NOT_LIBPQ = [
+  "schema",
+  "connection_limit",
+  "pool_timeout",
+  "pgbouncer",
+  "statement_cache_size",
+  "socket_timeout",
+];
+
+/**
+ * How to hand `url` to a libpq tool: the URL without its password and without parameters libpq
+ * does not know, and the password in PGPASSWORD — a password in the arguments would be readable
+ * by every local user in /proc/<pid>/cmdline for as long as the dump runs.
+ */
+export function libpqConnection(url: string): { dbname: string; env: NodeJS.ProcessEnv } {
+  const u = new URL(url);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.PGPASSWORD;
+  if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
+  u.password = "";
+  for (const p of NOT_LIBPQ) u.searchParams.delete(p);
+  // node-postgres' "encrypt but do not verify" is what libpq calls require
+  if (u.searchParams.get("sslmode") === "no-verify") u.searchParams.set("sslmode", "require");
+  return { dbname: u.toString(), env };
+}
