@@ -96,8 +96,8 @@ const NOT_LIBPQ = [
  */
 export function libpqConnection(url: string): { dbname: string; env: NodeJS.ProcessEnv } {
   const u = new URL(url);
+  // without one in the URL, PGPASSWORD or ~/.pgpass apply, as they do for node-postgres
   const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.PGPASSWORD;
   if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
   u.password = "";
   for (const p of NOT_LIBPQ) u.searchParams.delete(p);
