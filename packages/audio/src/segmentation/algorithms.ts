@@ -265,7 +265,7 @@ export const SEGMENTATION_ALGORITHMS: readonly AlgorithmSpec[] = [
         min: 0.05,
         max: 20,
         unit: "ms",
-        help: "Analysis frame, rounded to a power of two in samples (0.5 ms suits bat calls; longer for slow calls).",
+        help: "Analysis frame, rounded up to a power of two in samples (0.5 ms suits bat calls; longer for slow calls).",
       },
       ...callRuleParams,
     ],

@@ -470,14 +470,26 @@ export function dropEchoes(dets: Detection[], p: RuleParams, shapeOf: ShapeOf): 
 
 /** Below this many bins in the band, band coverage is too coarse to tell a click from a short call. */
 const BLIP_MIN_BINS = 16;
+/**
+ * With 12-15 bins (32-sample frames at 44.1-48 kHz: 14) a blip must light this share of the band: there a click
+ * lights 85-95 % of it, a 2-5 ms sweep ~20-45 %, but a 0.5 ms sweep over 10 kHz 55-75 % (it crosses 7 bins within
+ * one frame).
+ */
+const BLIP_COARSE_SHARE = 0.8;
+/** Below this many bins (16-sample frames: 7) a short sweep lights most of them too: a blip must light every bin. */
+const BLIP_FEW_BINS = 12;
 
 /** Drops short broadband blips (clicks). */
 export function dropBlips(dets: Detection[], p: CallRuleParams): Detection[] {
   if (!(p.blip_max_ms > 0)) return dets;
   const maxD = p.blip_max_ms / 1000;
-  // With few bins (16-sample frames at 44.1 kHz: 7 bins) a short sweep or a clipped call lights most of them too:
-  // there a blip must light every bin.
-  const needed = (d: Detection) => (d.bandBins >= BLIP_MIN_BINS ? p.blip_band_pct / 100 : 1);
+  // With few bins a short sweep or a clipped call lights most of them too: there a blip must light more of the band.
+  const needed = (d: Detection) =>
+    d.bandBins >= BLIP_MIN_BINS
+      ? p.blip_band_pct / 100
+      : d.bandBins >= BLIP_FEW_BINS
+        ? Math.max(BLIP_COARSE_SHARE, p.blip_band_pct / 100)
+        : 1;
   return dets.filter((d) => !(d.offset - d.onset < maxD && d.bandFraction >= needed(d)));
 }
 
