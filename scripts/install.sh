@@ -16,10 +16,12 @@ done
 # verify` (neither needs the daemon running; Debian does not start nginx where policy-rc.d forbids).
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
-# The pg_dump/psql backup test runs a throwaway cluster from /usr/lib/postgresql/15/bin. The
-# package also creates a default 15/main cluster (a free port, 5432 or next) and starts it
-# where services may start; a failure there does not fail the install.
-dpkg -s postgresql-15 >/dev/null 2>&1 || need_apt+=(postgresql-15)
+# Test machines only (scripts/test.sh passes --test): the pg_dump/psql backup test runs a throwaway
+# cluster from /usr/lib/postgresql/15/bin. The package also creates a default 15/main cluster and
+# starts it where services may start, which a production host (deploy.sh, start.sh) must not get.
+if [ "${1:-}" = "--test" ]; then
+  dpkg -s postgresql-15 >/dev/null 2>&1 || need_apt+=(postgresql-15)
+fi
 if [ "${BATTYCODA_SKIP_BROWSER:-0}" != "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi

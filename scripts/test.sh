@@ -5,7 +5,7 @@
 # Extra arguments go to vitest (e.g. ./scripts/test.sh --project node packages/db).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+bash scripts/install.sh --test
 
 status=0
 step() { echo; echo "[test] $*"; }
