@@ -3,7 +3,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { moveIntoMedia, resolveStoredPath, streamToTempFile } from "./media.ts";
+import { moveIntoMedia, resolveStoredPath, streamToNewFile } from "./media.ts";
 import {
   assertMediaKey,
   assertMediaPrefix,
@@ -71,14 +71,18 @@ export class LocalMediaStore implements MediaStore {
   async writeStream(key: string, source: Readable): Promise<StoredObject> {
     const dest = this.file(key);
     await mkdir(path.dirname(dest), { recursive: true });
-    const streamed = await streamToTempFile(source, path.dirname(dest), ".part");
-    try {
-      await rename(streamed.path, dest);
-    } catch (err) {
-      await rm(streamed.path, { force: true });
-      throw err;
-    }
-    return { bytes: streamed.bytes, sha256: streamed.sha256 };
+    return writingTo(dest, async () => {
+      // the temp name removeStaleTemps knows, so a write killed mid-stream is swept next time
+      await removeStaleTemps(dest);
+      const streamed = await streamToNewFile(source, tempNameFor(dest));
+      try {
+        await rename(streamed.path, dest);
+      } catch (err) {
+        await rm(streamed.path, { force: true });
+        throw err;
+      }
+      return { bytes: streamed.bytes, sha256: streamed.sha256 };
+    });
   }
 
   async importFile(localPath: string, key: string): Promise<void> {

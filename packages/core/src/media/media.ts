@@ -105,7 +105,11 @@ export interface StreamedFile {
  */
 export async function streamToTempFile(source: Readable, dir: string, suffix = ""): Promise<StreamedFile> {
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${randomUUID()}${suffix}`);
+  return streamToNewFile(source, path.join(dir, `${randomUUID()}${suffix}`));
+}
+
+/** Streams `source` into `file`, which must not exist yet; removed again if the stream fails. */
+export async function streamToNewFile(source: Readable, file: string): Promise<StreamedFile> {
   const hash = createHash("sha256");
   let bytes = 0;
   const tap = new Transform({

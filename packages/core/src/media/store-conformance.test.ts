@@ -322,3 +322,20 @@ describe("S3 listing", () => {
     expect(await collect(store.list(""))).toEqual([]);
   });
 });
+
+describe("local store after a crash", () => {
+  it("sweeps the temp of a writeStream whose process was killed when the key is written again", async () => {
+    const store = new LocalMediaStore(tmpDir("media"));
+    await store.write("c/call.wav", "old");
+    // what a SIGKILLed writer leaves: a temp named for the target with a pid that no longer runs
+    const dead = 2 ** 22 + 12_345; // above pid_max's default: no such process
+    const orphan = `${store.localPath("c/call.wav")}.${dead}.0badc0de.tmp`;
+    await writeFile(orphan, "half a stream");
+    // list() never shows it meanwhile
+    expect(await collect(store.list("c"))).toEqual([{ key: "c/call.wav", size: 3 }]);
+    await store.writeStream("c/call.wav", Readable.from([Buffer.from("new")]));
+    expect((await store.read("c/call.wav")).toString()).toBe("new");
+    expect(existsSync(orphan)).toBe(false);
+    expect(await filesUnder(store.location)).toEqual(["c/call.wav"]);
+  });
+});
