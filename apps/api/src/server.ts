@@ -157,7 +157,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerTaskExportRoutes(app, deps, cookieSettings);
   registerRecordingUploadRoutes(app, deps, cookieSettings);
   await registerRecordingFileRoutes(app, deps, cookieSettings, deps.pool);
-  await registerCspReportRoute(app, config.dataDir);
+  await registerCspReportRoute(app, deps.db);
   await registerTusRoutes(app, deps, cookieSettings);
   registerRestApi(app, deps, {
     ...(options.apiKeyRateLimit ? { apiKeyRateLimit: options.apiKeyRateLimit } : {}),

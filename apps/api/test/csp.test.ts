@@ -3,9 +3,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { CSP_REPORT_LIMITS } from "@battycoda/core";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PER_IP_PER_MINUTE } from "../src/http/csp-reports.ts";
 import { withNonce } from "../src/http/spa.ts";
 import { expectTRPCError } from "./expect-error.ts";
 import { createTestEnv, makeSiteAdmin, registerAndLogin, sessionCaller, type TestEnv } from "./helpers.ts";
@@ -218,15 +218,19 @@ describe("POST /api/csp-report and admin.cspReports", () => {
       userAgent: "TestBrowser/1",
     });
     expect((await adminCaller.admin.cspReports({ limit: 1 })).items).toHaveLength(1);
-    // on disk under DATA_DIR, so a restart keeps them
-    expect(fs.existsSync(path.join(t.config.dataDir, "csp-reports", "reports.jsonl"))).toBe(true);
+    // in the database, with the host that took them: every API host's reports in one list
+    expect(await t.database.db.cspReport.count()).toBe(2);
+    expect(items.every((r) => r.host === os.hostname() && !Number.isNaN(Date.parse(r.receivedAt)))).toBe(
+      true,
+    );
+    expect(fs.existsSync(path.join(t.config.dataDir, "csp-reports"))).toBe(false);
 
     const member = await registerAndLogin(t, "member");
     await expectTRPCError(member.caller.admin.cspReports({ limit: 10 }), "FORBIDDEN");
   });
 
   it("refuses what is not a report with a specific error, storing nothing", async () => {
-    const before = fs.readFileSync(path.join(t.config.dataDir, "csp-reports", "reports.jsonl"), "utf8");
+    const before = await t.database.db.cspReport.count();
     const notJson = await post("application/csp-report", "{not json", "10.20.0.2");
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json().error.message).toMatch(/not valid JSON/);
@@ -235,18 +239,38 @@ describe("POST /api/csp-report and admin.cspReports", () => {
     expect(noReport.json().error.message).toBe("No CSP violation report in the body");
     const wrongType = await post("text/plain", "x", "10.20.0.2");
     expect(wrongType.statusCode).toBe(415);
-    expect(fs.readFileSync(path.join(t.config.dataDir, "csp-reports", "reports.jsonl"), "utf8")).toBe(before);
+    const noBody = await post(
+      "application/reports+json",
+      JSON.stringify([{ type: "csp-violation" }]),
+      "10.20.0.2",
+    );
+    expect(noBody.statusCode).toBe(400);
+    expect(await t.database.db.cspReport.count()).toBe(before);
   });
 
-  it("is rate-limited per address", async () => {
+  it("is rate-limited per address, across API hosts (the limit is in the database)", async () => {
     const body = JSON.stringify({
       "csp-report": { "document-uri": "http://battycoda.test/", "blocked-uri": "eval" },
     });
     const statuses: number[] = [];
-    for (let i = 0; i < PER_IP_PER_MINUTE + 5; i++)
-      statuses.push((await post("application/csp-report", body, "10.20.0.3")).statusCode);
-    expect(statuses.slice(0, PER_IP_PER_MINUTE).every((s) => s === 204)).toBe(true);
-    expect(statuses.at(-1)).toBe(429);
+    const { limit } = CSP_REPORT_LIMITS.perAddress;
+    // half through this server, half through a second one on the same database
+    const other = await buildTestServer(t, distDir);
+    servers.push(other);
+    for (let i = 0; i < limit + 5; i++) {
+      const via = i % 2 === 0 ? app : other;
+      const res = await via.inject({
+        method: "POST",
+        url: "/api/csp-report",
+        headers: { "content-type": "application/csp-report" },
+        payload: body,
+        remoteAddress: "10.20.0.3",
+      });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+    }
+    expect(statuses.slice(0, limit).every((s) => s === 204)).toBe(true);
+    expect(statuses.slice(limit)).toEqual(Array(5).fill(429));
     // another address is not affected
     expect((await post("application/csp-report", body, "10.20.0.4")).statusCode).toBe(204);
   });

@@ -9,6 +9,7 @@ export * from "./notifications/index.ts";
 export * from "./profile/index.ts";
 export * from "./projects/index.ts";
 export * from "./recordings/index.ts";
+export * from "./security/index.ts";
 export * from "./segmentation/index.ts";
 export * from "./species/index.ts";
 export * from "./uploads/index.ts";

@@ -1,5 +1,6 @@
 import {
   listAuditEntries,
+  listCspReports,
   listGroupStorage,
   setGroupStorageQuota,
   startImpersonation,
@@ -7,6 +8,8 @@ import {
   ZGroupStorage,
   ZImpersonateRequest,
   ZImpersonateResponse,
+  ZListCspReportsRequest,
+  ZListCspReportsResponse,
   ZListGroupStorageResponse,
   ZSetGroupStorageQuotaRequest,
 } from "@battycoda/core";
@@ -44,7 +47,6 @@ import {
 } from "@battycoda/core/maintenance/index";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { listCspReports, ZListCspReportsRequest, ZListCspReportsResponse } from "../http/csp-reports.ts";
 import { uploadLimits } from "../http/upload-limits.ts";
 import { type Context, createTRPCRouter, siteAdminProcedure } from "../trpc.ts";
 import { ZAdminStatsResponse } from "./placeholders.schemas.ts";
@@ -75,7 +77,7 @@ export const adminRouter = createTRPCRouter({
   cspReports: siteAdminProcedure
     .input(ZListCspReportsRequest)
     .output(ZListCspReportsResponse)
-    .query(async ({ ctx, input }) => ({ items: await listCspReports(ctx.config.dataDir, input.limit) })),
+    .query(async ({ ctx, input }) => ({ items: await listCspReports(ctx, input.limit) })),
 
   /** Media each group stores against its quota (see GROUP_STORAGE_QUOTA_MB). */
   groupStorage: siteAdminProcedure

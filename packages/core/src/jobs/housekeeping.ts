@@ -1,6 +1,7 @@
 import type { Db } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { CoreContext } from "../access/context.ts";
+import { pruneCspReports } from "../security/csp-reports.ts";
 
 export interface HousekeepingResult {
   sessions: number;
@@ -8,6 +9,7 @@ export interface HousekeepingResult {
   passwordResetTokens: number;
   rateLimitHits: number;
   invitations: number;
+  cspReports: number;
   lostJobs: number;
 }
 
@@ -16,7 +18,7 @@ const DAY = 24 * HOUR;
 
 /**
  * Hourly clean-up run by the worker: expired credentials and rate-limit counters, long-expired
- * invitations, and Job rows whose pg-boss job ended without the handler recording it (expired
+ * invitations, CSP reports beyond their retention, and Job rows whose pg-boss job ended without the handler recording it (expired
  * mid-run, worker killed on its last attempt).
  */
 export async function runHousekeeping(
@@ -35,6 +37,7 @@ export async function runHousekeeping(
     db.invitation.deleteMany({ where: { accepted: false, expiresAt: { lt: ago(30 * DAY) } } }),
     db.pendingRegistration.deleteMany({ where: { expiresAt: { lt: now } } }),
   ]);
+  const cspReports = await pruneCspReports({ db }, now);
   const lostJobs = await failLostJobs({ db, boss }, ago(HOUR));
   return {
     sessions: sessions.count,
@@ -42,6 +45,7 @@ export async function runHousekeeping(
     passwordResetTokens: passwordResetTokens.count,
     rateLimitHits: rateLimitHits.count,
     invitations: invitations.count,
+    cspReports,
     lostJobs,
   };
 }

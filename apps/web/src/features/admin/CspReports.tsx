@@ -25,6 +25,7 @@ export function CspReports() {
               <th>Blocked</th>
               <th>Source</th>
               <th>Mode</th>
+              <th>Host</th>
             </tr>
           </thead>
           <tbody>
@@ -39,6 +40,7 @@ export function CspReports() {
                   {r.sample ? <code> {r.sample}</code> : null}
                 </td>
                 <td>{r.disposition}</td>
+                <td className="small">{r.host}</td>
               </tr>
             ))}
           </tbody>
