@@ -119,6 +119,16 @@ const callRuleParams: ParamSpec[] = [
     help: "An echo's frequencies may differ from the call's by this much (Doppler shift of a flying bat; at least one frequency bin).",
   },
   {
+    name: "echo_gap_db",
+    label: "Echo: copy missing around it by",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.echo_gap_db,
+    min: 0,
+    max: 60,
+    unit: "dB",
+    help: "An echo is as long as its call: a copy at a delay that would have begun before the candidate (in the quiet after the call) or gone on after it, where the recording there is this much weaker than the copy in the candidate's own frequencies, does not explain the candidate (another bat's call that resembles part of the call is kept). 0: off.",
+  },
+  {
     name: "blip_max_ms",
     label: "Blip: shorter than",
     type: "number",

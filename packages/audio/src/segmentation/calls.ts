@@ -20,7 +20,11 @@
 //   `echo_drop_db` weaker than an earlier one and its time-frequency picture matches that call's picture shifted by
 //   some delay up to `echo_window_ms` and lowered (cosine similarity >= `echo_match_pct` %, frequencies within
 //   `echo_freq_pct` % for Doppler shift), with nothing loud in it that up to three such copies do not explain (see
-//   echoMatch). A faint call of another bat that starts shortly after a loud call differs in contour (a
+//   echoMatch). A copy is as long as the call and only hidden where it overlaps the call: a copy at a delay that
+//   would have begun in the quiet gap before the candidate, or gone on after it, clearly visible in the candidate's
+//   own frequencies, must be seen there (`echo_gap_db`, see surroundRefutes); another bat's call that merely
+//   resembles part of the call (a short tone after a long one, the flat end of a sweep) fails this at the delays
+//   where it matched. A faint call of another bat that starts shortly after a loud call differs in contour (a
 //   quasi-constant-frequency call after a steep FM sweep), band or duration, or adds sound an echo cannot, and is
 //   kept; one of the same shape, band and delay as an echo is not distinguishable from an echo this way and is
 //   dropped.
@@ -38,6 +42,7 @@ export interface CallRuleParams {
   echo_drop_db: number;
   echo_match_pct: number;
   echo_freq_pct: number;
+  echo_gap_db: number;
   blip_max_ms: number;
   blip_band_pct: number;
   fragment_gap_pct: number;
@@ -52,6 +57,7 @@ export const CALL_RULE_DEFAULTS: CallRuleParams = {
   echo_drop_db: 6,
   echo_match_pct: 60,
   echo_freq_pct: 4,
+  echo_gap_db: 12,
   blip_max_ms: 5,
   blip_band_pct: 65,
   fragment_gap_pct: 35,
@@ -67,6 +73,7 @@ export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan", numbe
   echo_drop_db: CALL_RULE_DEFAULTS.echo_drop_db,
   echo_match_pct: CALL_RULE_DEFAULTS.echo_match_pct,
   echo_freq_pct: CALL_RULE_DEFAULTS.echo_freq_pct,
+  echo_gap_db: 0,
   blip_max_ms: 0,
   blip_band_pct: CALL_RULE_DEFAULTS.blip_band_pct,
   fragment_gap_pct: 0,
@@ -193,7 +200,8 @@ const MAX_ECHOES = 3;
  * that would be visible scores low as well (the prediction's energy from the candidate's start on counts in the
  * norm; what would arrive before it is hidden in the call or its cut-off tail). At the best delay,
  * `unexplained` measures what else the candidate holds: pixels reaching the detection level (`detectDb`) well above
- * the prediction, as when another bat calls while the echo arrives.
+ * the prediction, as when another bat calls while the echo arrives. With `around`, delays at which the copy would
+ * have shown before or after the candidate where the recording is quiet are not considered (see surroundRefutes).
  */
 export function echoMatch(
   call: Shape,
@@ -202,6 +210,7 @@ export function echoMatch(
   detectDb: number,
   freqPct: number,
   maxDelay: number,
+  around?: Surround,
 ): EchoMatch {
   const nb = call.bins;
   if (echo.bins !== nb || echo.k0 !== call.k0) throw new RangeError("shapes from different grids");
@@ -255,9 +264,11 @@ export function echoMatch(
   // Delays (grid steps) at which the shifted call overlaps the candidate at all.
   const dMax = Math.min(Math.floor(maxDelay / call.hop + 1e-9), echo.start + echo.frames - 1 - call.start);
   const dMin = Math.max(1, echo.start - (call.start + call.frames - 1));
+  const refuted = surroundRefutes(call, echo, around, drop, level, freqPct, used);
   let best = none;
   let bestD = 0;
   for (let d = dMin; d <= dMax; d++) {
+    if (refuted(d)) continue;
     let dot = 0;
     for (let i = 0; i < litG.length; i++) {
       const f = litG[i]! - d - call.start;
@@ -326,6 +337,85 @@ export function echoMatch(
   return best;
 }
 
+/**
+ * The recording around a candidate echo on the grid of the shapes: `before` from the call's end to the candidate's
+ * start, `after` from the candidate's end on (each as long as the call at most), and how much weaker than a predicted
+ * echo pixel the recording must be there for that pixel to be missing.
+ */
+export interface Surround {
+  before?: Shape;
+  after?: Shape;
+  missingDb: number;
+}
+
+/**
+ * A predicted echo pixel this far above the candidate's display level would have been seen had it been there (well
+ * above: a faint copy's edge pixels come and go with the noise).
+ */
+const SURROUND_VISIBLE_DB = 10;
+
+/**
+ * Whether the recording around the candidate refutes an echo at delay d: a copy delayed by d would have begun before
+ * the candidate (in a quiet gap after the call) or gone on after it, clearly visible in the frequencies the candidate
+ * shows, yet nothing is there. A copy is as long as the call and is only hidden where it falls on the call itself
+ * (frames of the call), never in a quiet gap. Only the candidate's own bins are looked at: air absorbs an echo's high
+ * frequencies (a sweep's start) more, so their absence proves nothing.
+ */
+function surroundRefutes(
+  call: Shape,
+  echo: Shape,
+  around: Surround | undefined,
+  drop: number,
+  level: number,
+  freqPct: number,
+  used: Uint8Array,
+): (d: number) => boolean {
+  if (!around || !(around.missingDb > 0)) return () => false;
+  const nb = call.bins;
+  const callEnd = call.start + call.frames;
+  const echoEnd = echo.start + echo.frames;
+  // Frames (absolute) and the loudest the recording is around each of their pixels within the frequency tolerance
+  // (Doppler shift), for the candidate's bins.
+  const frames: number[] = [];
+  const seen: number[] = [];
+  const take = (sh: Shape | undefined, from: number, to: number): void => {
+    if (!sh) return;
+    for (let g = Math.max(sh.start, from); g < Math.min(sh.start + sh.frames, to); g++) {
+      frames.push(g);
+      for (let k = 0; k < nb; k++) {
+        let m = Number.NEGATIVE_INFINITY;
+        if (used[k] !== 0) {
+          const tol = Math.max(1, Math.round(((call.k0 + k) * freqPct) / 100));
+          for (let j = Math.max(0, k - tol), j1 = Math.min(nb - 1, k + tol); j <= j1; j++)
+            m = Math.max(m, sh.db[(g - sh.start) * nb + j]!);
+        }
+        seen.push(m);
+      }
+    }
+  };
+  take(around.before, callEnd, echo.start);
+  take(around.after, Math.max(echoEnd, callEnd), Number.POSITIVE_INFINITY);
+  if (frames.length === 0) return () => false;
+  const needFrames = Math.max(1, Math.round(UNEXPLAINED_MIN_S / call.hop));
+  return (d: number): boolean => {
+    let missing = 0;
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]! - d - call.start;
+      if (f < 0 || f >= call.frames) continue;
+      for (let k = 0; k < nb; k++) {
+        if (used[k] === 0) continue;
+        const predicted = call.db[f * nb + k]! - drop;
+        if (predicted >= level + SURROUND_VISIBLE_DB && seen[i * nb + k]! < predicted - around.missingDb) {
+          missing++;
+          break;
+        }
+      }
+      if (missing >= needFrames) return true;
+    }
+    return false;
+  };
+}
+
 /** A candidate holding at least this much unexplained sound is kept (about one frame: a sound, not a noise pixel). */
 const UNEXPLAINED_MIN_S = 0.0004;
 
@@ -341,13 +431,26 @@ function echoOf(a: Detection, b: Detection, p: RuleParams, shapeOf: ShapeOf): bo
   // cannot match, and the pictures need not be made.
   const widen = Math.max(p.echo_freq_pct, RANGE_PCT) / 100;
   if (b.peakHz < a.lowHz * (1 - widen) || b.peakHz > a.highHz * (1 + widen)) return false;
+  const call = shapeOf(a);
+  // The recording either side of the candidate, as far as a copy of the call overlapping it could reach.
+  const len = a.offset - a.onset;
+  const beforeFrom = Math.max(a.offset, b.onset - len);
+  const around =
+    p.echo_gap_db > 0
+      ? {
+          ...(b.onset > beforeFrom ? { before: shapeOf({ onset: beforeFrom, offset: b.onset }) } : {}),
+          after: shapeOf({ onset: b.offset, offset: b.offset + len }),
+          missingDb: p.echo_gap_db,
+        }
+      : undefined;
   const m = echoMatch(
-    shapeOf(a),
+    call,
     shapeOf(b),
     p.release_db,
     p.threshold_db,
     p.echo_freq_pct,
     p.echo_window_ms / 1000,
+    around,
   );
   // With few bins (low sample rates) contours are too coarse to differ: only a near-perfect copy is an echo there.
   const needed =
