@@ -1,9 +1,7 @@
 // The Content-Security-Policy in a real browser: the built SPA starts under CSP_MODE=strict with
 // the nonce of its own response, an injected inline handler is refused, the harness's guard sees
 // the violation (so any journey that causes one fails), and Chromium's report reaches
-// POST /api/csp-report, which stores it for the admin page.
-import fs from "node:fs";
-import path from "node:path";
+// POST /api/csp-report, which stores it (in the database) for the admin page.
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPage, type Stack, startStack } from "./harness";
@@ -63,11 +61,12 @@ describe("Content-Security-Policy in the browser", () => {
       await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected),
     ).toBeUndefined();
 
-    const file = path.join(stack.dataDir, "csp-reports", "reports.jsonl");
-    const stored = await until("Chromium's report to be stored", () =>
-      fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined,
+    const stored = await until(
+      "Chromium's report to be stored",
+      async () =>
+        (await stack.database.db.cspReport.findFirst({ orderBy: { receivedAt: "asc" } })) ?? undefined,
     );
-    expect(JSON.parse(stored.split("\n")[0] as string)).toMatchObject({
+    expect(stored).toMatchObject({
       documentUri: expect.stringMatching(new RegExp(`^${stack.baseUrl}/login`)),
       effectiveDirective: "script-src-attr",
       blockedUri: "inline",
