@@ -176,7 +176,17 @@ const callRuleParams: ParamSpec[] = [
     min: 0,
     max: 1,
     unit: "",
-    help: "Drop detections loudest in the band's lowest bin: wind or handling noise below the band leaking in.",
+    help: "Drop detections whose energy comes up from the bottom of the band (see 'Low-edge noise: within'): wind or handling noise below the band leaking in.",
+  },
+  {
+    name: "low_edge_db",
+    label: "Low-edge noise: within",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.low_edge_db,
+    min: 0,
+    max: 60,
+    unit: "dB",
+    help: "A detection is low-frequency noise when, at its loudest, the band's lowest frequency is within this of its loudest frequency, every frequency in between is lit too (a call over wind has quiet frequencies between them), and it stays there most of the time (a sweep down to the band's bottom does not). Needs 16 or more frequency bins in the band (not at 44.1-48 kHz). 0: only when the lowest frequency is the loudest.",
   },
   {
     name: "burst_rescan",

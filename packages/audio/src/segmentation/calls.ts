@@ -48,6 +48,7 @@ export interface CallRuleParams {
   fragment_gap_pct: number;
   fragment_gap_max_ms: number;
   low_edge_reject: number;
+  low_edge_db: number;
 }
 
 export const CALL_RULE_DEFAULTS: CallRuleParams = {
@@ -63,6 +64,7 @@ export const CALL_RULE_DEFAULTS: CallRuleParams = {
   fragment_gap_pct: 35,
   fragment_gap_max_ms: 5,
   low_edge_reject: 1,
+  low_edge_db: 6,
 };
 
 /** Every rule switched off: the spectral detector as it was before them (its characterisation tests use this). */
@@ -80,6 +82,7 @@ export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan", numbe
   fragment_gap_max_ms: CALL_RULE_DEFAULTS.fragment_gap_max_ms,
   burst_rescan: 0,
   low_edge_reject: 0,
+  low_edge_db: CALL_RULE_DEFAULTS.low_edge_db,
 };
 
 /** A detection with what the rules need to know about it. */
@@ -95,7 +98,10 @@ export interface Detection extends Segment {
   bandFraction: number;
   /** Bins in the analysed band (the resolution of bandFraction). */
   bandBins: number;
-  /** The loudest bin is the band's lowest: the energy continues below the band. */
+  /**
+   * The energy comes up from below the band: the loudest bin of the loudest frame is the band's lowest, or (with >= 16
+   * bins) the lowest is within low_edge_db of it with no quiet bins between them and most frames are loudest there.
+   */
   lowEdge: boolean;
   /**
    * Found in the cut-off head or tail of a call (tail_rescan): the gap and fragment merges leave it apart from that
@@ -596,7 +602,10 @@ export function dropBlips(dets: Detection[], p: CallRuleParams): Detection[] {
   return dets.filter((d) => !(d.offset - d.onset < maxD && d.bandFraction >= needed(d)));
 }
 
-/** Drops detections loudest at the band's low edge (wind, handling noise: sounds below the band leaking in). */
+/**
+ * Drops detections whose energy comes up from the band's low edge (wind, handling noise: sounds below the band leaking
+ * in; also broadband clicks, which light the band from its bottom).
+ */
 export function dropLowEdge(dets: Detection[], p: CallRuleParams): Detection[] {
   return p.low_edge_reject > 0 ? dets.filter((d) => !d.lowEdge) : dets;
 }

@@ -87,6 +87,18 @@ const BURST_MARGIN_DB = 6;
 const RESCAN_MIN_FRAMES = 4;
 /** Detection shapes kept for reuse by the rules (they look at a few neighbours at a time). */
 const SHAPE_CACHE = 32;
+/**
+ * Low-edge noise lights every bin from the band's lowest up to its loudest: none of them this far under the loudest.
+ * Wind in a gust is about as far over its floor in all the bins it dominates (3-bin sums: a few dB of fluctuation);
+ * a call over it is separated from it by bins at the white-noise floor, >= threshold_db (12 dB) under its peak.
+ */
+const LOW_EDGE_GAP_DB = 12;
+/**
+ * With fewer bins in the band (32-sample frames at 44.1-48 kHz: 14) a short sweep down to the band's bottom lights
+ * every bin on its way within a frame or two, like noise from below: there only a detection loudest in the lowest bin
+ * is low-edge noise.
+ */
+const LOW_EDGE_MIN_BINS = 16;
 /** Shapes for the echo rule are sampled at this fraction of a frame (delays resolved to a quarter frame). */
 const SHAPE_STEPS = 2;
 
@@ -576,6 +588,22 @@ export function spectralDetections(
       kHigh = Math.max(kHigh, peakBin[g]!);
       if (g > f0) step = Math.max(step, Math.abs(peakBin[g]! - peakBin[g - 1]!));
     }
+    // Low-frequency noise (wind, handling) and broadband clicks light the band from its lowest bin up, without a gap,
+    // and stay within what they light: most frames' loudest bins lie there. A call over such noise stands apart from
+    // it (quiet bins in between), and a sweep down to the band's bottom has its loudest bins above it most of the time.
+    let kMax = 0;
+    for (let k = 1; k < nb; k++) if (r[k]! > r[kMax]!) kMax = k;
+    const gapLevel = r[kMax]! * 10 ** (-LOW_EDGE_GAP_DB / 10);
+    let kLit = -1;
+    while (kLit + 1 < nb && r[kLit + 1]! >= gapLevel) kLit++;
+    let inLit = 0;
+    for (let g = f0; g <= f1; g++) inLit += Number(peakBin[g]! <= kLit);
+    const lowEdge =
+      kMax === 0 ||
+      (nb >= LOW_EDGE_MIN_BINS &&
+        r[0]! >= r[kMax]! * 10 ** (-p.low_edge_db / 10) &&
+        kLit >= kMax &&
+        2 * inLit > f1 - f0 + 1);
     kLow = Math.max(0, kLow - step / 2);
     kHigh = Math.min(nb - 1, kHigh + step / 2);
     // Band coverage from the single bins (power[k + 1] is bin loBin + k; its floor is a third of the 3-bin floor):
@@ -619,7 +647,7 @@ export function spectralDetections(
       highHz: (loBin + kHigh) * binHz,
       bandFraction: litBins / nb,
       bandBins: nb,
-      lowEdge: peakHz <= loBin * binHz,
+      lowEdge,
       ...(cutFrom ? { cutFrom } : {}),
     });
   }
