@@ -92,3 +92,26 @@ describe("audio pool", () => {
     expect(transferListOf({ type: "segment", samples: view, sampleRate: 1 })).toEqual([]);
   });
 });
+
+describe("pool threads' execArgv", () => {
+  it("drops the process's V8 heap and GC flags, which a worker thread refuses", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const { threadExecArgv } = await import("../src/pool/pool.ts");
+    const parent = [
+      "--max-semi-space-size=4",
+      "--max-old-space-size",
+      "512",
+      "--expose-gc",
+      "--enable-source-maps",
+      "--import",
+      "tsx",
+    ];
+    // the raw list is what a thread would inherit: refused
+    expect(() => new Worker("", { eval: true, execArgv: parent })).toThrow(/invalid execArgv/);
+    const kept = threadExecArgv(parent, false);
+    expect(kept).toEqual(["--enable-source-maps", "--import", "tsx"]);
+    expect(threadExecArgv(parent, true)).toEqual(["--enable-source-maps"]);
+    const w = new Worker("", { eval: true, execArgv: threadExecArgv(parent, true) });
+    await w.terminate();
+  });
+});

@@ -48,12 +48,23 @@ export class PoolBusyError extends Error {
 /** Loader flags (`--import tsx` …) a thread running the prebuilt bundle does not need. */
 const LOADER_FLAGS = new Set(["--import", "--loader", "--experimental-loader", "--require", "-r"]);
 
-function withoutLoaderFlags(execArgv: readonly string[]): string[] {
+/**
+ * V8's per-process heap and GC flags (`--max-semi-space-size=4`, `--expose-gc`): a worker thread
+ * refuses them in its execArgv (ERR_WORKER_INVALID_EXEC_ARGV: every task would fail). A thread's
+ * heap is set by resourceLimits instead.
+ */
+const V8_PROCESS_FLAG =
+  /^--(expose[-_]gc|stack[-_]size|(max|min|initial)[-_][a-z_-]*(space|generation)[-_]size)(=|$)/;
+
+/** The parent's execArgv a thread can take: without heap sizes, and without the loader if asked. */
+export function threadExecArgv(execArgv: readonly string[], dropLoader: boolean): string[] {
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i] ?? "";
-    if (LOADER_FLAGS.has(arg)) i++;
-    else if (![...LOADER_FLAGS].some((f) => arg.startsWith(`${f}=`))) out.push(arg);
+    if (V8_PROCESS_FLAG.test(arg)) {
+      if (!arg.includes("=") && /^\d+$/.test(execArgv[i + 1] ?? "")) i++;
+    } else if (dropLoader && LOADER_FLAGS.has(arg)) i++;
+    else if (!dropLoader || ![...LOADER_FLAGS].some((f) => arg.startsWith(`${f}=`))) out.push(arg);
   }
   return out;
 }
@@ -65,13 +76,17 @@ function withoutLoaderFlags(execArgv: readonly string[]): string[] {
  * also drops the parent's loader flags, which worker threads would otherwise inherit.
  * BATTYCODA_POOL_BUNDLE=0 forces the sources.
  */
-export function poolWorkerEntry(): { filename: string; bundled: boolean; execArgv?: string[] } {
+export function poolWorkerEntry(): { filename: string; bundled: boolean; execArgv: string[] } {
   const bundle =
     process.env.BATTYCODA_POOL_BUNDLE === "0"
       ? null
       : freshBundle(new URL("../../dist/pool-worker.mjs", import.meta.url));
-  if (bundle) return { filename: bundle, bundled: true, execArgv: withoutLoaderFlags(process.execArgv) };
-  return { filename: new URL("./worker-entry.mjs", import.meta.url).href, bundled: false };
+  if (bundle) return { filename: bundle, bundled: true, execArgv: threadExecArgv(process.execArgv, true) };
+  return {
+    filename: new URL("./worker-entry.mjs", import.meta.url).href,
+    bundled: false,
+    execArgv: threadExecArgv(process.execArgv, false),
+  };
 }
 
 /**
@@ -95,7 +110,7 @@ export class AudioPool {
     this.bundled = entry.bundled;
     this.pool = new Piscina({
       filename: entry.filename,
-      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
+      execArgv: entry.execArgv,
       minThreads: 0,
       maxThreads: this.threads,
       idleTimeout: options.idleTimeout ?? 30_000,

@@ -5,10 +5,10 @@
 import { open } from "node:fs/promises";
 import {
   type CallFeatures,
+  decodeFrames,
   extractCallFeatures,
   FEATURE_EXTRACTOR_VERSION,
   FEATURE_NAMES,
-  readFrames,
   readWavInfoFromHandle,
   type WavInfo,
 } from "@battycoda/audio";
@@ -143,6 +143,82 @@ export async function featuresFor(
   return { features, computed };
 }
 
+/** Reads up to `length` bytes at `position` into `into` (short only at the end of the file). */
+async function readInto(
+  source: RandomAccessSource,
+  into: Uint8Array,
+  length: number,
+  position: number,
+): Promise<number> {
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await source.read(into, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
+/** Where a reader packs its spans' calls: grown when a span needs more, never shrunk. */
+interface PackBuffer {
+  samples: Float32Array;
+  /** Other channels of a multi-channel file are decoded here and dropped. */
+  other: Float32Array;
+  shared: boolean;
+}
+
+function ensure(buf: PackBuffer, frames: number): void {
+  if (buf.samples.length >= frames) return;
+  const n = 2 ** Math.ceil(Math.log2(Math.max(4096, frames)));
+  buf.samples = new Float32Array(buf.shared ? new SharedArrayBuffer(4 * n) : new ArrayBuffer(4 * n));
+}
+
+/**
+ * Packs the span's calls back to back into the reader's buffer (only what cutSegment will look at)
+ * and returns their bounds in it. The gaps between calls are read but never decoded. The buffer
+ * is shared with the pool's threads and reused span after span: moving a fresh array to a thread
+ * per span left tens of MB of dead buffers in each thread, which an idle thread never collects.
+ */
+function packCalls(
+  bytes: Uint8Array,
+  framesRead: number,
+  info: WavInfo,
+  span: Span,
+  buf: PackBuffer,
+): { samples: Float32Array; segments: { onset: number; offset: number }[] } {
+  const sr = info.sampleRate;
+  const bounds = span.members.map((s) => {
+    const first = Math.max(0, Math.floor(s.onset * sr));
+    return { first, end: Math.max(first, Math.floor(s.offset * sr)) };
+  });
+  let total = 0;
+  for (const b of bounds) total += b.end - b.first;
+  ensure(buf, total);
+  const samples = buf.samples.subarray(0, total);
+  const channel = Math.min(FEATURE_CHANNEL, info.channels - 1);
+  const readEnd = span.startFrame + framesRead;
+  let at = 0;
+  const segments = bounds.map(({ first, end }) => {
+    // Frames past what was read (end of the recording) are 0, as cutSegment pads them.
+    const stop = Math.max(first, Math.min(end, readEnd));
+    const n = stop - first;
+    if (n > 0) {
+      if (buf.other.length < n) buf.other = new Float32Array(n);
+      const out = Array.from({ length: info.channels }, (_, c) =>
+        c === channel ? samples.subarray(at, at + n) : buf.other,
+      );
+      const from = (first - span.startFrame) * info.blockAlign;
+      decodeFrames(bytes.subarray(from, from + n * info.blockAlign), info, out);
+    }
+    samples.fill(0, at + n, at + end - first);
+    // Half a sample past the boundaries, so that cutSegment's floor() lands exactly on them.
+    const seg = { onset: (at + 0.5) / sr, offset: (at + end - first + 0.5) / sr };
+    at += end - first;
+    return seg;
+  });
+  return { samples, segments };
+}
+
 async function computeMissing(
   source: RandomAccessSource,
   missing: FeatureSegment[],
@@ -157,18 +233,17 @@ async function computeMissing(
   const inFlight = Math.max(2, 2 * ((pool as { threads?: number } | null)?.threads ?? 1));
   let next = 0;
   const worker = async () => {
+    let bytes = new Uint8Array(0);
+    const buf: PackBuffer = { samples: new Float32Array(0), other: new Float32Array(0), shared: !!pool };
     while (next < spans.length) {
       const span = spans[next++] as Span;
-      const channels = await readFrames(source, info, span.startFrame, span.endFrame);
-      const samples = channels[Math.min(FEATURE_CHANNEL, channels.length - 1)] ?? new Float32Array(0);
-      const rel = span.members.map((s) => {
-        const first = Math.max(0, Math.floor(s.onset * sr)) - span.startFrame;
-        const end = Math.max(first + span.startFrame, Math.floor(s.offset * sr)) - span.startFrame;
-        return { onset: (first + 0.5) / sr, offset: (end + 0.5) / sr };
-      });
+      const length = (span.endFrame - span.startFrame) * info.blockAlign;
+      if (bytes.length < length) bytes = new Uint8Array(length);
+      const got = await readInto(source, bytes, length, info.dataOffset + span.startFrame * info.blockAlign);
+      const { samples, segments } = packCalls(bytes, Math.floor(got / info.blockAlign), info, span, buf);
       const rows = pool
-        ? await pool.run({ type: "features", samples, sampleRate: sr, segments: rel })
-        : extractCallFeatures(samples, sr, rel);
+        ? await pool.run({ type: "features", samples, sampleRate: sr, segments })
+        : extractCallFeatures(samples, sr, segments);
       span.members.forEach((s, i) => {
         const f = rows[i] as CallFeatures;
         features.set(s.id, f);

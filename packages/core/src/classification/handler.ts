@@ -2,7 +2,6 @@
 // results, one transaction per page that also advances the run's counters. Pages are "segments of
 // the segmentation without a result in this run", so any retry resumes after the last stored page
 // and can never write a segment twice (the (runId, segmentId) unique backs that up).
-import { randomUUID } from "node:crypto";
 import { WavError } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
 import { RServerPool, type RServerRequestError } from "@battycoda/r-client";
@@ -359,43 +358,47 @@ async function writeBatch(
       const [row] = await tx.$queryRaw<{ status: string; processed: number }[]>`
         SELECT status::text AS status, "processedCount" AS processed FROM "ClassificationRun" WHERE id = ${runId} FOR UPDATE`;
       if (row?.status !== "running") return null;
-      const ids = page.map(() => randomUUID());
-      const inserted = await tx.$queryRaw<{ id: string; segmentId: string }[]>`
-        INSERT INTO "ClassificationResult" (id, "runId", "segmentId", "predictedLabel", confidence, "createdAt")
-        SELECT u.id, ${runId}, u.seg, u.label, u.conf, now()
-        FROM unnest(
-          ${ids}::text[],
-          ${page.map((s) => s.id)}::text[],
-          ${preds.map((p) => p.label)}::text[],
-          ${preds.map((p) => float8Text(p.confidence))}::float8[]
-        ) AS u(id, seg, label, conf)
-        ON CONFLICT ("runId", "segmentId") DO NOTHING
-        RETURNING id, "segmentId"`;
-      const predBySegment = new Map(page.map((s, i) => [s.id, preds[i] ?? NOT_CLASSIFIED]));
-      const probResult: string[] = [];
+      // One statement for results and their probabilities, keyed by the row's position in the
+      // page: no ids are made here nor read back (a page of them was ~30 KB of strings each way).
+      const probRow: number[] = [];
       const probType: string[] = [];
       const probValue: (string | null)[] = [];
-      for (const r of inserted) {
-        for (const [typeId, p] of predBySegment.get(r.segmentId)?.probabilities ?? []) {
-          probResult.push(r.id);
+      preds.forEach((p, i) => {
+        for (const [typeId, v] of p.probabilities) {
+          probRow.push(i + 1);
           probType.push(typeId);
-          probValue.push(float8Text(p));
+          probValue.push(float8Text(v));
         }
-      }
-      if (probResult.length > 0) {
-        await tx.$executeRaw`
+      });
+      const [{ inserted } = { inserted: 0 }] = await tx.$queryRaw<{ inserted: number }[]>`
+        WITH u AS (
+          SELECT * FROM unnest(
+            ${page.map((s) => s.id)}::text[],
+            ${page.map((_, i) => (preds[i] ?? NOT_CLASSIFIED).label)}::text[],
+            ${page.map((_, i) => float8Text((preds[i] ?? NOT_CLASSIFIED).confidence))}::float8[]
+          ) WITH ORDINALITY AS u(seg, label, conf, n)
+        ), ins AS (
+          INSERT INTO "ClassificationResult" (id, "runId", "segmentId", "predictedLabel", confidence, "createdAt")
+          SELECT gen_random_uuid()::text, ${runId}, u.seg, u.label, u.conf, now() FROM u ORDER BY u.n
+          ON CONFLICT ("runId", "segmentId") DO NOTHING
+          RETURNING id, "segmentId"
+        ), probs AS (
           INSERT INTO "CallProbability" (id, "resultId", "callTypeId", probability)
-          SELECT gen_random_uuid()::text, u.r, u.t, u.p
-          FROM unnest(${probResult}::text[], ${probType}::text[], ${probValue}::float8[]) AS u(r, t, p)`;
-      }
+          SELECT gen_random_uuid()::text, ins.id, p.t, p.v
+          FROM ins
+          JOIN u ON u.seg = ins."segmentId"
+          JOIN unnest(${probRow}::int[], ${probType}::text[], ${probValue}::float8[]) AS p(n, t, v) ON p.n = u.n
+        )
+        SELECT count(*)::int AS inserted FROM ins`;
       if (computed.size > 0) {
-        const segIds = [...computed.keys()];
+        // One JSON object (segment id → cached features) rather than a jsonb[] of strings, which
+        // the driver would escape into an array literal (several copies of every value).
         await tx.$executeRaw`
           UPDATE "Segment" s SET features = u.f
-          FROM unnest(${segIds}::text[], ${segIds.map((id) => JSON.stringify(computed.get(id)))}::jsonb[]) AS u(id, f)
+          FROM jsonb_each(${JSON.stringify(Object.fromEntries(computed))}::jsonb) AS u(id, f)
           WHERE s.id = u.id`;
       }
-      const processed = row.processed + inserted.length;
+      const processed = row.processed + inserted;
       await tx.classificationRun.update({
         where: { id: runId },
         data: {
@@ -406,7 +409,7 @@ async function writeBatch(
           ...(stamp ? { stamp: stamp as unknown as Prisma.InputJsonValue } : {}),
         },
       });
-      return inserted.length;
+      return inserted;
     },
     { timeout: 60_000, maxWait: 15_000 },
   );
