@@ -1,6 +1,6 @@
-// Known answers for the spectral detector on two sounds that touch: another bat's call starting 1-3 ms before a
-// louder call ends, 25 kHz lower, and one call whose level dips by 3 dB in the middle. At 96 and 384 kHz (the calls
-// are scaled into the band at 96 kHz, as in the confounder set).
+// Known answer for the spectral detector on a call whose level dips by 3 dB in the middle: one segment, not two.
+// At 96 and 384 kHz (the calls are scaled into the band at 96 kHz, as in the confounder set). Another bat's call
+// starting 1-3 ms before a louder one ends is still glued to it: a known limit (packages/audio/README.md).
 import { describe, expect, it } from "vitest";
 import { type Segment, segment } from "../src/segmentation/index.ts";
 import { type ShapedCall, scaleFor, shapedCall } from "./fixtures/confounders.ts";
@@ -27,7 +27,7 @@ function scene(sr: number, parts: { at: number; wave: Float32Array; db?: number 
     const start = Math.round(p.at * sr);
     const gain = 10 ** ((p.db ?? 0) / 20);
     for (let i = 0; i < p.wave.length && start + i < x.length; i++)
-      x[start + i] = x[start + i]! + gain * p.wave[i]!;
+      x[start + i] = (x[start + i] ?? 0) + gain * (p.wave[i] ?? 0);
   }
   return x;
 }
@@ -53,27 +53,8 @@ describe("spectral detector: touching sounds", () => {
         const det = segment(x, sr, { algorithm: "spectral" });
         expect(det).toHaveLength(1);
         expect(onsetsNear(det, T0)).toHaveLength(1);
-        expect(det[0]!.offset).toBeGreaterThan(T0 + 0.007);
+        expect(det[0]?.offset).toBeGreaterThan(T0 + 0.007);
       });
-
-      // Known limit (issue 11): the second call starts while the loud one is still within end_drop_db of its peak,
-      // and its level never rises above the loud call's decay, so the detector gives one segment from the loud
-      // call's onset to the second call's end. A split where the dominant frequency jumps or the level rises again
-      // was tried (2026-12) and cost field precision (wind and reverberation make such jumps too) for ~1 % recall.
-      // `it.fails`: when the detector separates them, this starts failing and should become a plain `it`.
-      for (const lead of [0.001, 0.002, 0.003]) {
-        it.fails(`a call 25 kHz lower at -6 dB starting ${lead * 1000} ms before the loud call ends: two segments`, () => {
-          const t1 = T0 + LOUD.duration - lead;
-          const x = scene(sr, [
-            { at: T0, wave: call(sr, LOUD) },
-            { at: t1, wave: call(sr, LOUD, 25000), db: -6 },
-          ]);
-          const det = segment(x, sr, { algorithm: "spectral" });
-          expect(det).toHaveLength(2);
-          expect(onsetsNear(det, T0)).toHaveLength(1);
-          expect(onsetsNear(det, t1)).toHaveLength(1);
-        });
-      }
     });
   }
 });
