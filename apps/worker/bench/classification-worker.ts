@@ -3,9 +3,12 @@
 import { classificationRunHandler } from "@battycoda/core/classification/index";
 import { createBoss, QUEUES, registerJobHandler } from "@battycoda/core/jobs";
 import { LocalMediaStore } from "@battycoda/core/media";
+import { limitHeapGrowth } from "@battycoda/core/monitor";
 import { ProcessingPool } from "@battycoda/core/processing";
 import { createPrismaClient } from "@battycoda/db";
 
+// as apps/worker/src/main.ts does
+limitHeapGrowth();
 const url = process.env.DATABASE_URL as string;
 const db = createPrismaClient(url);
 const boss = await createBoss(url, { role: "worker" });

@@ -2,8 +2,12 @@
 // unit run it). Needs DATABASE_URL; everything else comes from @battycoda/config.
 import { getConfig } from "@battycoda/config";
 import { createLogger } from "@battycoda/config/logger";
+import { limitHeapGrowth } from "@battycoda/core/monitor";
 import * as Sentry from "@sentry/node";
 import { startWorker } from "./worker.ts";
+
+// a process-wide V8 setting, before any work: see heap.ts
+limitHeapGrowth();
 
 const config = getConfig();
 const log = createLogger("worker", config.logLevel);

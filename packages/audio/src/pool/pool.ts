@@ -54,7 +54,7 @@ const LOADER_FLAGS = new Set(["--import", "--loader", "--experimental-loader", "
  * heap is set by resourceLimits instead.
  */
 const V8_PROCESS_FLAG =
-  /^--(expose[-_]gc|stack[-_]size|(max|min|initial)[-_][a-z_-]*(space|generation)[-_]size)(=|$)/;
+  /^--(expose[-_]gc|stack[-_]size|heap[-_]growing[-_]percent|(max|min|initial)[-_][a-z_-]*(space|generation)[-_]size)(=|$)/;
 
 /** The parent's execArgv a thread can take: without heap sizes, and without the loader if asked. */
 export function threadExecArgv(execArgv: readonly string[], dropLoader: boolean): string[] {
