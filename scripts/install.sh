@@ -17,10 +17,11 @@ done
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 # Test machines only (scripts/test.sh passes --test): the pg_dump/psql backup test runs a throwaway
-# cluster from /usr/lib/postgresql/15/bin. The package also creates a default 15/main cluster and
-# starts it where services may start, which a production host (deploy.sh, start.sh) must not get.
+# cluster from /usr/lib/postgresql/<major>/bin. `postgresql` is the release's own major (15 on
+# Debian 12, 17 on Debian 13). The package also creates a default main cluster and starts it where
+# services may start, which a production host (deploy.sh, start.sh) must not get.
 if [ "${1:-}" = "--test" ]; then
-  dpkg -s postgresql-15 >/dev/null 2>&1 || need_apt+=(postgresql-15)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
 fi
 if [ "${BATTYCODA_SKIP_BROWSER:-0}" != "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
