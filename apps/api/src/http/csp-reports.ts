@@ -44,7 +44,12 @@ export async function registerCspReportRoute(app: FastifyInstance, db: Db) {
         if (!(err instanceof DomainError) || err.code !== "TOO_MANY_REQUESTS") throw err;
         const wait = retryAfterSecondsOf(err);
         if (wait !== null) reply.header("retry-after", String(wait));
-        return sendError(reply, 429, "TOO_MANY_REQUESTS", "Too many CSP reports from this address");
+        return sendError(
+          reply,
+          429,
+          "TOO_MANY_REQUESTS",
+          `Too many CSP reports (from this address or in all). ${err.message}`,
+        );
       }
       const reports = parseCspReportBody(req.body, req.headers["user-agent"] ?? "");
       if (reports.length === 0)
