@@ -6,36 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { CALL_RULE_DEFAULTS, echoMatch, type Shape } from "../src/segmentation/calls.ts";
 import { CALL_RULES_OFF, type Segment, segment } from "../src/segmentation/index.ts";
-import { REPERTOIRE, type ShapedCall, scaleFor, shapedCall } from "./fixtures/confounders.ts";
-import { gaussian } from "./fixtures/synth.ts";
+import { callFor, mixInNoise, REPERTOIRE } from "./fixtures/confounders.ts";
 
 const RATES = [44100, 96000, 384000];
 const T0 = 0.1;
 
-/** White noise at 24 dB SNR (for an amplitude-0.5 call) with waves added at given times and gains (dB). */
-function scene(sr: number, parts: { at: number; wave: Float32Array; db?: number }[], seed = 5): Float32Array {
-  const g = gaussian(seed);
-  const x = new Float32Array(Math.round(0.3 * sr));
-  const sigma = 0.5 / Math.SQRT2 / 10 ** (24 / 20);
-  for (let i = 0; i < x.length; i++) x[i] = sigma * g();
-  for (const p of parts) {
-    const start = Math.round(p.at * sr);
-    const gain = 10 ** ((p.db ?? 0) / 20);
-    for (let i = 0; i < p.wave.length && start + i < x.length; i++)
-      x[start + i] = x[start + i]! + gain * p.wave[i]!;
-  }
-  return x;
-}
-
-/** A call of the repertoire at `sr` (frequencies scaled into the band), shifted down by `downHz` at 250+ kHz scale. */
-function call(sr: number, c: ShapedCall, downHz = 0, patch: Partial<ShapedCall> = {}): Float32Array {
-  const s = scaleFor(sr);
-  return shapedCall(sr, {
-    ...c,
-    ...patch,
-    track: c.track.map(([u, f]) => [u, (f - downHz) * s] as [number, number]),
-  });
-}
+const SECONDS = 0.3;
+const scene = (sr: number, parts: Parameters<typeof mixInNoise>[2]) => mixInNoise(sr, SECONDS, parts);
 
 const near = (det: Segment[], t: number) => det.filter((d) => Math.abs(d.onset - t) <= 0.002);
 const rulesOn = { algorithm: "spectral" } as const;
@@ -45,7 +22,7 @@ const leadOff = { algorithm: "spectral", params: { echo_gap_db: 0 } } as const;
 describe("echo rule: copies are suppressed, other calls kept", () => {
   for (const sr of RATES) {
     describe(`${sr / 1000} kHz`, () => {
-      const loud = call(sr, REPERTOIRE.fmSteep!);
+      const loud = callFor(sr, REPERTOIRE.fmSteep!);
       for (const delay of [0.005, 0.012, 0.02]) {
         it(`a -12 dB copy ${delay * 1000} ms later is an echo: suppressed`, () => {
           const x = scene(sr, [
@@ -60,7 +37,7 @@ describe("echo rule: copies are suppressed, other calls kept", () => {
         });
 
         it(`a call 20 kHz lower at -3 dB ${delay * 1000} ms later is another call: kept`, () => {
-          const other = call(sr, REPERTOIRE.fmSteep!, 20000);
+          const other = callFor(sr, REPERTOIRE.fmSteep!, 20000);
           const x = scene(sr, [
             { at: T0, wave: loud },
             { at: T0 + delay, wave: other, db: -3 },
@@ -77,8 +54,8 @@ describe("echo rule: copies are suppressed, other calls kept", () => {
       // delayed so that it begins with the tone would last 10 ms, not 3. So the tone is another call. At 44.1 kHz
       // (1.4 kHz bins, 0.7 ms frames) the coarse-grid rule already keeps both sounds: not a case for this check.
       if (sr < 96000) return;
-      const cf = call(sr, REPERTOIRE.cf!, 0, { duration: 0.01 });
-      const short = call(sr, REPERTOIRE.cf!, 0, { duration: 0.003 });
+      const cf = callFor(sr, REPERTOIRE.cf!, 0, { duration: 0.01 });
+      const short = callFor(sr, REPERTOIRE.cf!, 0, { duration: 0.003 });
       const tAt = T0 + 0.015;
 
       it("a short tone after a quiet gap, where a matching copy would already have shown, is kept", () => {
