@@ -99,6 +99,39 @@ const LOW_EDGE_GAP_DB = 12;
  * is low-edge noise.
  */
 const LOW_EDGE_MIN_BINS = 16;
+
+/** The loudest of a frame's first `nb` bins. */
+function argmaxBin(r: Float64Array, nb: number): number {
+  let best = 0;
+  for (let k = 1; k < nb; k++) if (r[k]! > r[best]!) best = k;
+  return best;
+}
+
+/**
+ * Low-frequency noise (wind, handling) and broadband clicks light the band from its lowest bin up, without a gap, and
+ * stay within what they light: most frames' loudest bins lie there. A call over such noise stands apart from it
+ * (quiet bins in between), and a sweep down to the band's bottom has its loudest bins above it most of the time.
+ * `r`: the peak frame's bins, `kMax` its loudest; `peakBin[g]`: frame g's loudest bin, for the event's frames f0..f1.
+ */
+function isLowEdgeNoise(
+  r: Float64Array,
+  nb: number,
+  kMax: number,
+  peakBin: ArrayLike<number>,
+  f0: number,
+  f1: number,
+  lowEdgeDb: number,
+): boolean {
+  if (kMax === 0) return true;
+  if (nb < LOW_EDGE_MIN_BINS || r[0]! < r[kMax]! * 10 ** (-lowEdgeDb / 10)) return false;
+  const gapLevel = r[kMax]! * 10 ** (-LOW_EDGE_GAP_DB / 10);
+  let kLit = -1;
+  while (kLit + 1 < nb && r[kLit + 1]! >= gapLevel) kLit++;
+  if (kLit < kMax) return false;
+  let inLit = 0;
+  for (let g = f0; g <= f1; g++) inLit += Number(peakBin[g]! <= kLit);
+  return 2 * inLit > f1 - f0 + 1;
+}
 /** Shapes for the echo rule are sampled at this fraction of a frame (delays resolved to a quarter frame). */
 const SHAPE_STEPS = 2;
 
@@ -496,11 +529,6 @@ export function spectralDetections(
     for (let k = 0; k < nb; k++) sv[k] = sv[k]! * invFloor[fb + k]!;
     return sv;
   };
-  const argmaxHz = (r: Float64Array): number => {
-    let best = 0;
-    for (let k = 1; k < nb; k++) if (r[k]! > r[best]!) best = k;
-    return (loBin + best) * binHz;
-  };
   // Re-scores frames a0..a1 against their own per-bin median (a floor that has caught up with whatever fills them; a
   // call fills too little of them to move it), leaving out the bins they raised (median >= RAISED_DB over the floor:
   // their fluctuations would otherwise come back as detections), and returns what still rises above threshold_db +
@@ -577,7 +605,8 @@ export function spectralDetections(
       }
     }
     const r = binsOf(peakFrame);
-    const peakHz = argmaxHz(r);
+    const kMax = argmaxBin(r, nb);
+    const peakHz = (loBin + kMax) * binHz;
     // The contour's range from the frames' loudest bins, widened by half the largest step between frames (a sweep
     // runs on between frame centres).
     let kLow = nb;
@@ -588,22 +617,7 @@ export function spectralDetections(
       kHigh = Math.max(kHigh, peakBin[g]!);
       if (g > f0) step = Math.max(step, Math.abs(peakBin[g]! - peakBin[g - 1]!));
     }
-    // Low-frequency noise (wind, handling) and broadband clicks light the band from its lowest bin up, without a gap,
-    // and stay within what they light: most frames' loudest bins lie there. A call over such noise stands apart from
-    // it (quiet bins in between), and a sweep down to the band's bottom has its loudest bins above it most of the time.
-    let kMax = 0;
-    for (let k = 1; k < nb; k++) if (r[k]! > r[kMax]!) kMax = k;
-    const gapLevel = r[kMax]! * 10 ** (-LOW_EDGE_GAP_DB / 10);
-    let kLit = -1;
-    while (kLit + 1 < nb && r[kLit + 1]! >= gapLevel) kLit++;
-    let inLit = 0;
-    for (let g = f0; g <= f1; g++) inLit += Number(peakBin[g]! <= kLit);
-    const lowEdge =
-      kMax === 0 ||
-      (nb >= LOW_EDGE_MIN_BINS &&
-        r[0]! >= r[kMax]! * 10 ** (-p.low_edge_db / 10) &&
-        kLit >= kMax &&
-        2 * inLit > f1 - f0 + 1);
+    const lowEdge = isLowEdgeNoise(r, nb, kMax, peakBin, f0, f1, p.low_edge_db);
     kLow = Math.max(0, kLow - step / 2);
     kHigh = Math.min(nb - 1, kHigh + step / 2);
     // Band coverage from the single bins (power[k + 1] is bin loBin + k; its floor is a third of the 3-bin floor):
