@@ -69,20 +69,9 @@ export class LocalMediaStore implements MediaStore {
   }
 
   async writeStream(key: string, source: Readable): Promise<StoredObject> {
-    const dest = this.file(key);
-    await mkdir(path.dirname(dest), { recursive: true });
-    return writingTo(dest, async () => {
-      // the temp name removeStaleTemps knows, so a write killed mid-stream is swept next time
-      await removeStaleTemps(dest);
-      const streamed = await streamToNewFile(source, tempNameFor(dest));
-      try {
-        await rename(streamed.path, dest);
-      } catch (err) {
-        await rm(streamed.path, { force: true });
-        throw err;
-      }
-      return { bytes: streamed.bytes, sha256: streamed.sha256 };
-    });
+    // through withLocalOutput: a temp name the sweeper knows, so a write killed mid-stream goes next time
+    const streamed = await this.withLocalOutput(key, (tmp) => streamToNewFile(source, tmp));
+    return { bytes: streamed.bytes, sha256: streamed.sha256 };
   }
 
   async importFile(localPath: string, key: string): Promise<void> {
