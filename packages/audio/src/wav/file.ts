@@ -15,14 +15,28 @@ export interface ByteSource {
 /** The first read covers the usual header (fmt + metadata chunks) in one system call. */
 const HEAD_BYTES = 64 * 1024;
 
-async function readExactly(fh: ByteSource, offset: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
+/**
+ * Reads `length` bytes at `position` into the start of `into`, however many reads that takes;
+ * returns how many arrived (fewer only at the end of the source).
+ */
+export async function readInto(
+  fh: Pick<ByteSource, "read">,
+  into: Uint8Array,
+  length: number,
+  position: number,
+): Promise<number> {
   let got = 0;
   while (got < length) {
-    const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+    const { bytesRead } = await fh.read(into, got, length - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }
+  return got;
+}
+
+async function readExactly(fh: ByteSource, offset: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  const got = await readInto(fh, buf, length, offset);
   return got === length ? buf : buf.subarray(0, got);
 }
 
@@ -134,18 +148,7 @@ export async function* blocksFromHandle(
   const out = Array.from({ length: info.channels }, () => new Float32Array(bytes.length / info.blockAlign));
   for (let f = s; f < e; f += blockFrames) {
     const n = Math.min(blockFrames, e - f);
-    const want = n * info.blockAlign;
-    let got = 0;
-    while (got < want) {
-      const { bytesRead } = await fh.read(
-        bytes,
-        got,
-        want - got,
-        info.dataOffset + f * info.blockAlign + got,
-      );
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
+    const got = await readInto(fh, bytes, n * info.blockAlign, info.dataOffset + f * info.blockAlign);
     const frames = Math.floor(got / info.blockAlign);
     decodeFrames(bytes.subarray(0, frames * info.blockAlign), info, out);
     yield { frameOffset: f, channels: out.map((c) => (frames === c.length ? c : c.subarray(0, frames))) };

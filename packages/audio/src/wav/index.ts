@@ -15,6 +15,7 @@ export {
   type ByteSource,
   blocksFromHandle,
   readFrames,
+  readInto,
   readWavBlocks,
   readWavFile,
   readWavInfo,

@@ -9,6 +9,7 @@ import {
   extractCallFeatures,
   FEATURE_EXTRACTOR_VERSION,
   FEATURE_NAMES,
+  readInto,
   readWavInfoFromHandle,
   type WavInfo,
 } from "@battycoda/audio";
@@ -141,22 +142,6 @@ export async function featuresFor(
     await source.close();
   }
   return { features, computed };
-}
-
-/** Reads up to `length` bytes at `position` into `into` (short only at the end of the file). */
-async function readInto(
-  source: RandomAccessSource,
-  into: Uint8Array,
-  length: number,
-  position: number,
-): Promise<number> {
-  let got = 0;
-  while (got < length) {
-    const { bytesRead } = await source.read(into, got, length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
 }
 
 /** Where a reader packs its spans' calls: grown when a span needs more, never shrunk. */
