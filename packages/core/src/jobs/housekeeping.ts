@@ -18,8 +18,8 @@ const DAY = 24 * HOUR;
 
 /**
  * Hourly clean-up run by the worker: expired credentials and rate-limit counters, long-expired
- * invitations, CSP reports beyond their retention, and Job rows whose pg-boss job ended without the handler recording it (expired
- * mid-run, worker killed on its last attempt).
+ * invitations, CSP reports beyond their retention, and Job rows whose pg-boss job ended without
+ * the handler recording it (expired mid-run, worker killed on its last attempt).
  */
 export async function runHousekeeping(
   { db, boss }: Pick<CoreContext, "db"> & { boss: PgBoss },
