@@ -1,6 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { decodeSpectrogramBinary, parseWavHeader, readWavInfo, writeSpectrogramFile } from "@battycoda/audio";
+import {
+  decodeSpectrogramBinary,
+  parseWavHeader,
+  readSpectrogramAttrs,
+  readWavInfo,
+  writeSpectrogramFile,
+} from "@battycoda/audio";
 import { createMediaStore } from "@battycoda/core/media";
 import { ingestRecording, type ProcessingPool } from "@battycoda/core/processing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -321,6 +327,18 @@ describe("audio and spectrogram routes", () => {
     expect(decoded.bins).toBe(257);
     expect(decoded.t0).toBe(0);
     expect(decoded.t1).toBeCloseTo(1, 1);
+
+    // A close-up (a pixel or more per STFT frame): the file keeps the maximum of each frame pair, so the
+    // window comes from the audio, every frame, with the file's DC offset.
+    const close = await get(`/api/recordings/${recordingId}/spectrogram?start=0.5&end=0.52&maxFrames=512`);
+    expect(close.statusCode, close.body).toBe(200);
+    expect(close.headers["x-spectrogram-source"]).toBe("wav");
+    const closeUp = decodeSpectrogramBinary(new Uint8Array(close.rawPayload));
+    const attrs = await readSpectrogramAttrs(path.join(env.t.config.mediaRoot, rel));
+    const frameSeconds = attrs.hopLength / attrs.sampleRate;
+    expect(closeUp.frames).toBe(Math.round(0.52 / frameSeconds) - Math.round(0.5 / frameSeconds) + 1);
+    const closePng = await get(`/api/recordings/${recordingId}/spectrogram.png?start=0.5&end=0.52`);
+    expect(closePng.headers["x-spectrogram-source"]).toBe("wav");
 
     const ch = await get(`/api/recordings/${recordingId}/spectrogram?channel=0&fmin=1000&fmax=20000`);
     expect(ch.statusCode).toBe(200);

@@ -15,7 +15,14 @@ import {
   measureSelection,
   readWavSpectrogramWindow,
 } from "../src/render/index.ts";
-import { readSpectrogramWindow, stft, writeSpectrogramFile } from "../src/spectrogram/index.ts";
+import {
+  dcOffsetOf,
+  readSpectrogramAttrs,
+  readSpectrogramWindow,
+  SPECTROGRAM_DB_SCALE,
+  stft,
+  writeSpectrogramFile,
+} from "../src/spectrogram/index.ts";
 import {
   addNoise,
   makeTempDir,
@@ -170,16 +177,21 @@ describe("WAV window renderer", () => {
   it("gives the HDF5 file's frames and bins for any window", async () => {
     const x = tone(45_000, 0.6, SR, 0.2);
     addNoise(x, 30, 11, 0.2);
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! + 0.01; // a DC offset, which both remove
     const wav = await writeFixture(dir, "win.wav", x, { sampleRate: SR });
-    const out = join(dir, "win.h5");
-    await writeSpectrogramFile(wav, out);
+    const everyFrame = join(dir, "win-frames.h5");
+    await writeSpectrogramFile(wav, everyFrame, { encoding: "float32-db" });
+    const pooled = join(dir, "win.h5");
+    await writeSpectrogramFile(wav, pooled);
+    const dcOffset = dcOffsetOf(await readSpectrogramAttrs(pooled));
+    expect(dcOffset).toBeCloseTo(0.01, 3);
     for (const req of [
       {},
       { start: 0, end: 0.05 },
       { start: 0.2, end: 0.31, fmin: 20_000, fmax: 70_000 },
       { start: 0.55 },
     ]) {
-      const a = await readSpectrogramWindow(out, req);
+      const a = await readSpectrogramWindow(everyFrame, req);
       const b = await readWavSpectrogramWindow(wav, req);
       expect({ ...b, data: undefined }).toEqual({ ...a, data: undefined });
       // Only the DC estimate differs (the window's samples against the whole file's), which shows
@@ -191,6 +203,25 @@ describe("WAV window renderer", () => {
           if (a.data[i]! > -60) worst = Math.max(worst, Math.abs(a.data[i]! - b.data[i]!));
         }
       expect(worst).toBeLessThan(0.2);
+      // With the file's own DC offset, every bin: what close-ups of a pooled file are drawn from.
+      const c = await readWavSpectrogramWindow(wav, { ...req, dcOffset });
+      let all = 0;
+      for (let i = 0; i < a.data.length; i++) all = Math.max(all, Math.abs(a.data[i]! - c.data[i]!));
+      expect(all).toBeLessThan(1e-3);
+      // The pooled file's columns are the maxima of the frame pairs, to within half a code step.
+      const p = await readSpectrogramWindow(pooled, req);
+      const f = await readSpectrogramWindow(everyFrame, { ...req, alignFrames: 2 });
+      expect(p.framesPerColumn).toBe(2);
+      expect(p.frames).toBe(Math.ceil(f.frames / 2));
+      expect(p.startFrame).toBe(f.startFrame);
+      let pairs = 0;
+      for (let k = 0; k < p.bins; k++)
+        for (let t = 0; t < p.frames; t++) {
+          const i = k * f.frames + 2 * t;
+          const max = Math.max(f.data[i]!, 2 * t + 1 < f.frames ? f.data[i + 1]! : -Infinity);
+          pairs = Math.max(pairs, Math.abs(p.data[k * p.frames + t]! - max));
+        }
+      expect(pairs).toBeLessThanOrEqual(SPECTROGRAM_DB_SCALE / 2 + 1e-4);
     }
   });
 });

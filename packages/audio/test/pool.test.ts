@@ -47,9 +47,15 @@ describe("audio pool", () => {
     const wav = await writeFixture(dir, "p.wav", x, { sampleRate: 384000 });
     const out = join(dir, "p.h5");
     const summary = await pool.run({ type: "spectrogram-file", wavPath: wav, outPath: out });
-    expect(summary).toMatchObject({ nFrames: 1201, nFreqBins: 257, datasets: ["spectrogram"] });
+    expect(summary).toMatchObject({
+      nFrames: 1201,
+      nColumns: 601,
+      framesPerColumn: 2,
+      nFreqBins: 257,
+      datasets: ["spectrogram"],
+    });
     const w = await readSpectrogramWindow(out, { start: 0.1, end: 0.2 });
-    expect(w.frames).toBe(301);
+    expect(w.frames).toBe(151); // frames 300-600: the pairs 150-300
   });
 
   it("runs segmentation and feature tasks with the same results as in-thread", async () => {

@@ -1,23 +1,36 @@
-// The quantised spectrogram encoding (uint16 dB codes, src/spectrogram/encoding.ts) against float32 files of the same
-// audio: rendered PNGs of the same windows may differ by at most one level of the 8-bit colour-map index (auto levels
-// and fixed narrow ranges), BCSG tiles by at most one quantisation level, on synthetic signals and on the real
-// recordings in ../shared/data (which must be there). Plus the size on a known signal and the legacy detection.
+// The spectrogram files written today (uint16 dB codes of the maximum of each frame pair, src/spectrogram/encoding.ts)
+// against float32 files of every frame of the same audio, viewed as the app views them (close-ups from the audio with
+// the file's DC offset, everything else from the file; closeUpNeedsAudio decides, as in the API): rendered PNGs of
+// the same windows may differ by at most one level of the 8-bit colour-map index (auto levels and fixed narrow
+// ranges), BCSG tiles by at most one quantisation level, on synthetic signals and on the real recordings in
+// ../shared/data (which must be there). Plus the size on a known signal and the legacy detection.
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeBcsg, renderWindowBinary, renderWindowPng } from "../src/render/index.ts";
+import {
+  closeUpNeedsAudio,
+  decodeBcsg,
+  renderWavWindowBinary,
+  renderWavWindowPng,
+  renderWindowBinary,
+  renderWindowPng,
+} from "../src/render/index.ts";
 import type { RenderOptions } from "../src/render/png.ts";
 import {
+  dcOffsetOf,
   isLegacySpectrogramFile,
   readSpectrogramAttrs,
   readSpectrogramEncoding,
   readSpectrogramWindow,
   SPECTROGRAM_DB_OFFSET,
   SPECTROGRAM_DB_SCALE,
+  SPECTROGRAM_FRAMES_PER_COLUMN,
   type SpectrogramWindowRequest,
+  windowFrames,
   writeSpectrogramFile,
   writeSpectrogramFromSamples,
 } from "../src/spectrogram/index.ts";
+import { writeWavFile } from "../src/wav/index.ts";
 import { makeScene } from "./fixtures/confounders.ts";
 import { gaussian, makeTempDir, removeTempDir, sweep, synthCall, tone } from "./fixtures/generate.ts";
 import { type LevelDifference, levelDifference, NO_DIFFERENCE, worse } from "./fixtures/png-levels.ts";
@@ -63,8 +76,11 @@ function autoViews(duration: number, sampleRate: number): View[] {
   return [
     // The whole file shrunk (max-pooled) to a page-sized image.
     { req: {}, opts: { width: 900, height: 300, colormap: "roseus" } },
-    // A 40 ms zoom at one pixel per frame and bin, another colour map.
+    // A 40 ms zoom at one pixel per frame and bin (a close-up: from the audio), another colour map.
     { req: { start: duration * 0.3, end: duration * 0.3 + 0.04 }, opts: { colormap: "viridis" } },
+    // Views that pool frames from an odd frame on: 4 and 2 frames per pixel.
+    { req: { start: duration * 0.37, end: duration * 0.37 + 0.12 }, opts: { width: 100, colormap: "hot" } },
+    { req: { start: duration * 0.51, end: duration * 0.51 + 0.1 }, opts: { width: 200, colormap: "magma" } },
     // A frequency band, grey, enlarged.
     {
       req: { start: 0, end: Math.min(duration, 0.2), fmin: 0.1 * nyq, fmax: 0.6 * nyq },
@@ -79,38 +95,73 @@ async function fixedViews(floatPath: string, duration: number, width: number): P
   const mid = await medianDb(floatPath, req);
   const top = await maxDb(floatPath, req);
   return [
+    // Shrunk to 300 pixels (pair maxima from the file) and a close-up at a pixel per frame (from the audio).
+    { req, opts: { colormap: "magma", dbMin: mid - width / 2, dbMax: mid + width / 2, width: 300 } },
+    { req, opts: { colormap: "inferno", dbMin: top - width, dbMax: top, width: 300 } },
     { req, opts: { colormap: "magma", dbMin: mid - width / 2, dbMax: mid + width / 2 } },
-    { req, opts: { colormap: "inferno", dbMin: top - width, dbMax: top } },
   ];
 }
 
-async function renderDifference(
-  floatPath: string,
-  codedPath: string,
-  views: View[],
-  channel?: number,
-): Promise<LevelDifference> {
+/** A recording as three files: its audio, a float32 file of every frame (before issue 15), today's file. */
+interface Files {
+  wav: string;
+  float: string;
+  coded: string;
+}
+
+/**
+ * How the app draws a window `columns` pixels wide from today's file (the API's choice): a close-up from the audio
+ * with the file's DC offset, else from the file. And the float32 file's drawing of the same window (frames from an
+ * even frame on when the view pools them, as a pooled file's columns start).
+ */
+async function appViews(files: Files, req: SpectrogramWindowRequest, columns: number | undefined) {
+  const attrs = await readSpectrogramAttrs(files.coded);
+  const [fr0, fr1] = windowFrames(attrs.nFrames, attrs.sampleRate, attrs.hopLength, req);
+  const closeUp = closeUpNeedsAudio(attrs, req, columns ?? fr1 - fr0);
+  return {
+    closeUp,
+    reference: closeUp ? req : { ...req, alignFrames: SPECTROGRAM_FRAMES_PER_COLUMN },
+    audio: { ...req, dcOffset: dcOffsetOf(attrs, req.channel ?? "mix") },
+  };
+}
+
+async function renderDifference(files: Files, views: View[], channel?: number): Promise<LevelDifference> {
   let d = NO_DIFFERENCE;
   for (const v of views) {
     const req = channel === undefined ? v.req : { ...v.req, channel };
-    const a = await renderWindowPng(floatPath, req, v.opts);
-    const b = await renderWindowPng(codedPath, req, v.opts);
+    const app = await appViews(files, req, v.opts.width);
+    const a = await renderWindowPng(files.float, app.reference, v.opts);
+    const b = app.closeUp
+      ? await renderWavWindowPng(files.wav, app.audio, v.opts)
+      : await renderWindowPng(files.coded, req, v.opts);
     d = worse(d, levelDifference(a, b, v.opts.colormap));
   }
   return d;
 }
 
-/** BCSG tiles (the browser viewer's data) of the same windows: one quantisation level at most. */
-async function tileDifference(floatPath: string, codedPath: string, views: View[], channel?: number) {
+/**
+ * BCSG tiles (the browser viewer's data) of the same windows: one transport level at most, or two where the tile's
+ * range is under 30 dB (a quiet window whose range stops at the -80 dB floor: a value and the window's maximum each
+ * move by up to 1/24 dB, two levels of a 14 dB range, while the viewer's own levels span 30 dB or more).
+ */
+async function tileDifference(files: Files, views: View[], channel?: number) {
   let worst = 0;
   for (const v of views) {
     const req = channel === undefined ? v.req : { ...v.req, channel };
-    const ta = decodeBcsg(await renderWindowBinary(floatPath, req));
-    const tb = decodeBcsg(await renderWindowBinary(codedPath, req));
-    expect(tb.frames).toBe(ta.frames);
-    expect(Math.abs(tb.dbMax - ta.dbMax)).toBeLessThanOrEqual(SPECTROGRAM_DB_SCALE / 2 + 1e-4);
-    for (let i = 0; i < ta.values.length; i++)
-      worst = Math.max(worst, Math.abs(ta.values[i]! - tb.values[i]!));
+    for (const maxFrames of [256, 20000]) {
+      const app = await appViews(files, req, maxFrames);
+      const ta = decodeBcsg(await renderWindowBinary(files.float, app.reference, { maxFrames }));
+      const tb = decodeBcsg(
+        app.closeUp
+          ? await renderWavWindowBinary(files.wav, app.audio, { maxFrames })
+          : await renderWindowBinary(files.coded, req, { maxFrames }),
+      );
+      expect(tb.frames).toBe(ta.frames);
+      expect(Math.abs(tb.dbMax - ta.dbMax)).toBeLessThanOrEqual(SPECTROGRAM_DB_SCALE / 2 + 1e-4);
+      const narrow = ta.dbMax - ta.dbMin < 30 ? 1 : 0;
+      for (let i = 0; i < ta.values.length; i++)
+        worst = Math.max(worst, Math.abs(ta.values[i]! - tb.values[i]!) - narrow);
+    }
   }
   return worst;
 }
@@ -121,36 +172,38 @@ async function tileDifference(floatPath: string, codedPath: string, views: View[
  * viewer's narrowest range (10 dB: contrast 3 on the 30 dB minimum) can move a pixel by up to 1.06 levels: measured
  * at ~0.1 % of the pixels two levels apart, asserted here as a limit so that a coarser encoding fails.
  */
-async function expectSameLook(
-  floatPath: string,
-  codedPath: string,
-  duration: number,
-  sampleRate: number,
-  channel?: number,
-) {
+async function expectSameLook(files: Files, duration: number, sampleRate: number, channel?: number) {
   const auto = autoViews(duration, sampleRate);
-  const autoDiff = await renderDifference(floatPath, codedPath, auto, channel);
+  const autoDiff = await renderDifference(files, auto, channel);
   expect(autoDiff.worst, "auto levels").toBeLessThanOrEqual(1);
   for (const width of [30, 12]) {
-    const d = await renderDifference(
-      floatPath,
-      codedPath,
-      await fixedViews(floatPath, duration, width),
-      channel,
-    );
+    const d = await renderDifference(files, await fixedViews(files.float, duration, width), channel);
     expect(d.worst, `fixed ${width} dB range`).toBeLessThanOrEqual(1);
   }
-  const narrowest = await renderDifference(
-    floatPath,
-    codedPath,
-    await fixedViews(floatPath, duration, 10),
-    channel,
-  );
+  const narrowest = await renderDifference(files, await fixedViews(files.float, duration, 10), channel);
   expect(narrowest.worst, "fixed 10 dB range").toBeLessThanOrEqual(2);
   expect(narrowest.overOne / narrowest.pixels, "fixed 10 dB range: pixels 2 levels apart").toBeLessThan(
     0.005,
   );
-  expect(await tileDifference(floatPath, codedPath, auto, channel)).toBeLessThanOrEqual(1);
+  expect(await tileDifference(files, auto, channel)).toBeLessThanOrEqual(1);
+}
+
+/** The audio as a float WAV (the samples exactly) and both spectrogram files of it. */
+async function filesOf(
+  base: string,
+  samples: Float32Array,
+  sampleRate: number,
+  coded: Parameters<typeof writeSpectrogramFromSamples>[3] = {},
+): Promise<Files> {
+  const files = {
+    wav: join(dir, `${base}.wav`),
+    float: join(dir, `${base}-f32.h5`),
+    coded: join(dir, `${base}-u16.h5`),
+  };
+  await writeWavFile(files.wav, [samples], { sampleRate, bitsPerSample: 32, format: "float" });
+  writeSpectrogramFromSamples([samples], sampleRate, files.float, { encoding: "float32-db" });
+  writeSpectrogramFromSamples([samples], sampleRate, files.coded, coded);
+  return files;
 }
 
 const SR = 384000;
@@ -219,14 +272,10 @@ const SIGNALS: Record<string, () => Float32Array> = {
 describe("quantised spectrogram files render like float32 ones", () => {
   for (const [name, make] of Object.entries(SIGNALS)) {
     it(`synthetic ${name}: auto levels and fixed ranges >= 12 dB within one colour-map level`, async () => {
-      const x = make();
-      const floatPath = join(dir, `${name}-f32.h5`);
-      const codedPath = join(dir, `${name}-u16.h5`);
-      writeSpectrogramFromSamples([x], SR, floatPath, { encoding: "float32-db" });
-      writeSpectrogramFromSamples([x], SR, codedPath);
-      expect(await isLegacySpectrogramFile(floatPath)).toBe(true);
-      expect(await isLegacySpectrogramFile(codedPath)).toBe(false);
-      await expectSameLook(floatPath, codedPath, SECONDS, SR);
+      const files = await filesOf(name.replace(/\W/g, "_"), make(), SR);
+      expect(await isLegacySpectrogramFile(files.float)).toBe(true);
+      expect(await isLegacySpectrogramFile(files.coded)).toBe(false);
+      await expectSameLook(files, SECONDS, SR);
     });
   }
 
@@ -237,11 +286,7 @@ describe("quantised spectrogram files render like float32 ones", () => {
   ] as const) {
     it(`confounder scene ${kind} at ${sr / 1000} kHz`, async () => {
       const s = makeScene(kind, sr, 1, { seconds: 0.6 });
-      const floatPath = join(dir, `${kind}-old.h5`);
-      const codedPath = join(dir, `${kind}-new.h5`);
-      writeSpectrogramFromSamples([s.samples], sr, floatPath, { encoding: "float32-db" });
-      writeSpectrogramFromSamples([s.samples], sr, codedPath);
-      await expectSameLook(floatPath, codedPath, 0.6, sr);
+      await expectSameLook(await filesOf(`scene-${kind}`, s.samples, sr), 0.6, sr);
     });
   }
 
@@ -249,35 +294,42 @@ describe("quantised spectrogram files render like float32 ones", () => {
     it(`real ${rel}`, async () => {
       const wav = join(SHARED, rel);
       const base = rel.replace(/\W/g, "_");
-      const floatPath = join(dir, `${base}-old.h5`);
-      const codedPath = join(dir, `${base}-new.h5`);
-      await writeSpectrogramFile(wav, floatPath, { encoding: "float32-db" });
-      await writeSpectrogramFile(wav, codedPath);
-      const attrs = await readSpectrogramAttrs(codedPath);
+      const files = { wav, float: join(dir, `${base}-old.h5`), coded: join(dir, `${base}-new.h5`) };
+      await writeSpectrogramFile(wav, files.float, { encoding: "float32-db" });
+      await writeSpectrogramFile(wav, files.coded);
+      const attrs = await readSpectrogramAttrs(files.coded);
       expect(attrs.encoding).toBe("uint16-db");
-      await expectSameLook(floatPath, codedPath, attrs.duration, attrs.sampleRate);
-      if (attrs.channels > 1) await expectSameLook(floatPath, codedPath, attrs.duration, attrs.sampleRate, 1);
+      expect(attrs.framesPerColumn).toBe(2);
+      await expectSameLook(files, attrs.duration, attrs.sampleRate);
+      if (attrs.channels > 1) await expectSameLook(files, attrs.duration, attrs.sampleRate, 1);
     });
   }
 
   it("the check can fail: 1/4 dB steps are two levels off at 30 dB auto levels, far more at 10 dB", async () => {
-    const x = SIGNALS.noise!();
-    const floatPath = join(dir, "coarse-f32.h5");
-    const codedPath = join(dir, "coarse-u16.h5");
-    writeSpectrogramFromSamples([x], SR, floatPath, { encoding: "float32-db" });
-    writeSpectrogramFromSamples([x], SR, codedPath, { dbScale: 0.25 });
-    expect(await isLegacySpectrogramFile(codedPath)).toBe(true);
-    expect(
-      (await renderDifference(floatPath, codedPath, autoViews(SECONDS, SR))).worst,
-    ).toBeGreaterThanOrEqual(2);
-    const narrow = await renderDifference(floatPath, codedPath, await fixedViews(floatPath, SECONDS, 10));
+    const files = await filesOf("coarse", SIGNALS.noise!(), SR, { dbScale: 0.25 });
+    expect(await isLegacySpectrogramFile(files.coded)).toBe(true);
+    expect((await renderDifference(files, autoViews(SECONDS, SR))).worst).toBeGreaterThanOrEqual(2);
+    const narrow = await renderDifference(files, await fixedViews(files.float, SECONDS, 10));
     expect(narrow.worst).toBeGreaterThanOrEqual(4);
-    await expect(expectSameLook(floatPath, codedPath, SECONDS, SR)).rejects.toThrow();
+    await expect(expectSameLook(files, SECONDS, SR)).rejects.toThrow();
+  });
+
+  it("the check can fail: pooling frame pairs without the pair-aligned views is several levels off", async () => {
+    // The same pooled file drawn with columns that start on odd frames (no alignFrames in the reference) and with
+    // close-ups from the file instead of the audio: what the design avoids, so the comparison must see it.
+    const files = await filesOf("unaligned", SIGNALS.chirps!(), SR);
+    let worst = 0;
+    for (const v of autoViews(SECONDS, SR).filter((view) => view.opts.width)) {
+      const a = await renderWindowPng(files.float, v.req, v.opts);
+      const b = await renderWindowPng(files.coded, v.req, v.opts);
+      worst = Math.max(worst, levelDifference(a, b, v.opts.colormap).worst);
+    }
+    expect(worst).toBeGreaterThanOrEqual(4);
   });
 });
 
 describe("size and floor", () => {
-  it("a known signal (384 kHz, noise at -50 dBFS, 10 calls/s) is 2.6-3x smaller than float32", async () => {
+  it("a known signal (384 kHz, noise at -50 dBFS, 10 calls/s) takes <= 25 MB per minute, 5-6.5x less than float32", async () => {
     // The bench's recording: white noise (sigma 0.003) and alternating FM / CF calls at -12 dBFS.
     const seconds = 3;
     const g = gaussian(42);
@@ -304,10 +356,10 @@ describe("size and floor", () => {
     const floatSize = (await stat(floatPath)).size;
     const codedSize = (await stat(codedPath)).size;
     const ratio = floatSize / codedSize;
-    // Measured 2.77 (51 MB per minute of audio): the noise's entropy at 1/12 dB steps, ~8 bits per value, is the floor.
-    expect(ratio).toBeGreaterThan(2.6);
-    expect(ratio).toBeLessThan(3);
-    expect((codedSize / seconds) * 60).toBeLessThan(54e6);
+    // Half the values (pair maxima) at ~8 bits each: the noise's entropy at 1/12 dB steps is the floor.
+    expect(ratio).toBeGreaterThan(5);
+    expect(ratio).toBeLessThan(6.5);
+    expect((codedSize / seconds) * 60).toBeLessThanOrEqual(25e6);
   });
 
   it("a higher floor (dbOffset) stores everything below it as code 0, and marks the file as legacy", async () => {
@@ -318,6 +370,7 @@ describe("size and floor", () => {
       encoding: "uint16-db",
       scale: SPECTROGRAM_DB_SCALE,
       offset: -40,
+      framesPerColumn: SPECTROGRAM_FRAMES_PER_COLUMN,
     });
     const w = await readSpectrogramWindow(path);
     let min = Number.POSITIVE_INFINITY;
@@ -336,6 +389,7 @@ describe("size and floor", () => {
       encoding: "uint16-db",
       scale: SPECTROGRAM_DB_SCALE,
       offset: SPECTROGRAM_DB_OFFSET,
+      framesPerColumn: SPECTROGRAM_FRAMES_PER_COLUMN,
     });
   });
 });

@@ -157,7 +157,15 @@ describe("HDF5 spectrogram files", () => {
       const progress: number[] = [];
       const summary = await writeSpectrogramFile(wav, out, { encoding, onProgress: (d) => progress.push(d) });
       const expectedFrames = frameCount(rec.samples.length);
-      expect(summary).toMatchObject({ nFrames: expectedFrames, nFreqBins: 257, datasets: ["spectrogram"] });
+      const perColumn = encoding === "uint16-db" ? 2 : 1;
+      const expectedColumns = Math.ceil(expectedFrames / perColumn);
+      expect(summary).toMatchObject({
+        nFrames: expectedFrames,
+        nColumns: expectedColumns,
+        framesPerColumn: perColumn,
+        nFreqBins: 257,
+        datasets: ["spectrogram"],
+      });
       expect(progress.at(-1)).toBe(expectedFrames);
 
       const h5wasm = await loadH5wasm();
@@ -170,7 +178,7 @@ describe("HDF5 spectrogram files", () => {
           filters: { name: string }[];
           attrs: Record<string, { value: unknown }>;
         };
-        expect(ds.shape).toEqual([257, expectedFrames]);
+        expect(ds.shape).toEqual([257, expectedColumns]);
         expect(ds.filters.map((x) => x.name)).toEqual(["shuffle", "deflate"]);
         const attrs = Object.fromEntries(Object.entries(ds.attrs).map(([k, a]) => [k, a.value]));
         expect(attrs).toMatchObject({
@@ -178,9 +186,13 @@ describe("HDF5 spectrogram files", () => {
           n_fft: 512,
           hop_length: 128,
           n_frames: expectedFrames,
+          n_columns: expectedColumns,
+          frames_per_column: perColumn,
+          column_pooling: "max",
           n_freq_bins: 257,
           channels: 1,
         });
+        expect(attrs.dc_offset).toBeCloseTo(mean64((await readWavFile(wav)).channels[0]!), 12);
         expect(attrs.duration).toBeCloseTo(1.3, 9);
         // The file's DC offset is removed before the STFT (float64 mean, float32 samples).
         const ref = stft(withoutDc((await readWavFile(wav)).channels[0]!));
@@ -189,8 +201,9 @@ describe("HDF5 spectrogram files", () => {
           expect(attrs.db_scale).toBeUndefined();
           expect(Buffer.compare(Buffer.from(ds.value.buffer), Buffer.from(ref.data.buffer))).toBe(0);
         } else {
-          // uint16 codes: dB = stored * db_scale + db_offset, the nearest code to every float32 value.
+          // uint16 codes: dB = stored * db_scale + db_offset, the nearest code to the maximum of every frame pair.
           expect(ds.dtype).toBe("<H");
+          const pooled = pairMax(ref.data, 257, ref.frames);
           expect(attrs).toMatchObject({ encoding: "uint16-db", db_offset: DB_FLOOR });
           expect(attrs.db_scale).toBeCloseTo(1 / 12, 12);
           const scale = attrs.db_scale as number;
@@ -198,9 +211,10 @@ describe("HDF5 spectrogram files", () => {
           expect(codes).toBeInstanceOf(Uint16Array);
           let wrong = 0;
           let worst = 0;
-          for (let i = 0; i < ref.data.length; i++) {
-            if (codes[i] !== Math.floor((ref.data[i]! - DB_FLOOR) / scale + 0.5)) wrong++;
-            worst = Math.max(worst, Math.abs(codes[i]! * scale + DB_FLOOR - ref.data[i]!));
+          expect(codes.length).toBe(pooled.length);
+          for (let i = 0; i < pooled.length; i++) {
+            if (codes[i] !== Math.floor((pooled[i]! - DB_FLOOR) / scale + 0.5)) wrong++;
+            worst = Math.max(worst, Math.abs(codes[i]! * scale + DB_FLOOR - pooled[i]!));
           }
           expect(wrong).toBe(0);
           expect(worst).toBeLessThanOrEqual(scale / 2 + 1e-5);
@@ -227,15 +241,29 @@ describe("HDF5 spectrogram files", () => {
     expect(old.data).toBeInstanceOf(Float32Array);
     expect(w.data).toBeInstanceOf(Float32Array);
     const binHz = sr / 512;
-    expect(w.startFrame).toBe(Math.round((0.5 * sr) / 128));
-    expect(w.frames).toBe(Math.round((0.6 * sr) / 128) - w.startFrame + 1);
+    // The old file from the frame nearest 0.5 s; today's from the pair holding it (columns: maxima of frame pairs).
+    expect(old.startFrame).toBe(Math.round((0.5 * sr) / 128));
+    expect(old.frames).toBe(Math.round((0.6 * sr) / 128) - old.startFrame + 1);
+    expect(w.framesPerColumn).toBe(2);
+    expect(w.startFrame).toBe(2 * Math.floor(old.startFrame / 2));
+    expect(w.frames).toBe(Math.ceil((old.startFrame + old.frames) / 2) - w.startFrame / 2);
+    expect(w.t0).toBeCloseTo((w.startFrame * 128) / sr, 12);
+    expect(w.t1).toBeCloseTo(((w.startFrame + 2 * w.frames - 1) * 128) / sr, 12);
     expect(w.startBin).toBe(Math.ceil(20000 / binHz));
     expect(w.bins).toBe(Math.floor(60000 / binHz) - w.startBin + 1);
+    expect(old.bins).toBe(w.bins);
     for (let k = 0; k < w.bins; k += 7) {
+      for (let j = 0; j < old.frames; j += 5) {
+        // Old files read back exactly.
+        expect(old.data[k * old.frames + j]).toBe(
+          ref.data[(w.startBin + k) * ref.frames + old.startFrame + j],
+        );
+      }
       for (let j = 0; j < w.frames; j += 5) {
-        const want = ref.data[(w.startBin + k) * ref.frames + w.startFrame + j]!;
-        // Old files read back exactly; quantised ones within half a code step (1/24 dB).
-        expect(old.data[k * w.frames + j]).toBe(want);
+        const f = w.startFrame + 2 * j;
+        const row = (w.startBin + k) * ref.frames;
+        const want = Math.max(ref.data[row + f]!, ref.data[row + f + 1]!);
+        // Quantised pair maxima within half a code step (1/24 dB).
         expect(Math.abs(w.data[k * w.frames + j]! - want)).toBeLessThanOrEqual(1 / 24 + 1e-5);
       }
     }
@@ -263,9 +291,11 @@ describe("HDF5 spectrogram files", () => {
     expect(peakBin(ch0, mid)).toBe(Math.round((20000 * 512) / sr));
     expect(peakBin(ch1, mid)).toBe(Math.round((60000 * 512) / sr));
     const mean = new Float32Array(a.length).map((_, i) => (a[i]! + b[i]!) * 0.5);
-    const want = stft(mean).data;
+    const whole = stft(mean);
+    const want = pairMax(whole.data, whole.bins, whole.frames);
+    expect(mix.data.length).toBe(want.length);
     let worst = 0;
-    for (let i = 0; i < 1000; i++) worst = Math.max(worst, Math.abs(mix.data[i]! - want[i]!));
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(mix.data[i]! - want[i]!));
     expect(worst).toBeLessThanOrEqual(1 / 24 + 1e-5);
     expect((await readSpectrogramAttrs(out)).channels).toBe(2);
   });
@@ -324,6 +354,24 @@ describe("decimation for display", () => {
     expect(rms(decimate(audible, factor))).toBeCloseTo(0.5 / Math.SQRT2, 2);
   });
 });
+
+/** The maximum of each frame pair (the last frame alone when the count is odd), frequency-major like the files. */
+function pairMax(data: Float32Array, bins: number, frames: number): Float32Array {
+  const columns = Math.ceil(frames / 2);
+  const out = new Float32Array(bins * columns);
+  for (let k = 0; k < bins; k++)
+    for (let c = 0; c < columns; c++) {
+      const a = data[k * frames + 2 * c]!;
+      out[k * columns + c] = 2 * c + 1 < frames ? Math.max(a, data[k * frames + 2 * c + 1]!) : a;
+    }
+  return out;
+}
+
+function mean64(x: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m += x[i]!;
+  return m / x.length;
+}
 
 function withoutDc(x: Float32Array): Float32Array {
   let m = 0;

@@ -1,11 +1,14 @@
 import {
   type AudioPool,
+  closeUpNeedsAudio,
+  dcOffsetOf,
+  frameCount,
   HOP_LENGTH,
   isColormapName,
   N_FFT,
   N_FREQ_BINS,
   readSpectrogramAttrs,
-  type SpectrogramWindowRequest,
+  type WavWindowRequest,
 } from "@battycoda/audio";
 import {
   badRequest,
@@ -143,20 +146,27 @@ interface SourceAttrs {
   channels: number;
   nFreqBins: number;
   nFft: number;
+  nFrames: number;
+  /** 1 for the audio and for older files; 2 when the file keeps the maximum of each frame pair. */
+  framesPerColumn: number;
+  /** The spectrogram file's DC offset for a channel; null for the audio alone (each window then measures its own). */
+  dcOffset: (channel: "mix" | number) => number | null;
 }
 
 interface SpectrogramWindowJob {
   kind: "h5" | "wav";
   /** A local path of the source file (the stored file, or its staged copy when media are on S3). */
   path: string;
-  window: SpectrogramWindowRequest;
+  window: WavWindowRequest;
   range: { dbMin?: number; dbMax?: number };
   cells: number;
 }
 
 /**
  * Checks the caller and the window against the recording's spectrogram source, then runs `render`
- * with a local path of that source; null when the answer (401) was already sent.
+ * with a local path of that source; null when the answer (401) was already sent. `columns`: the
+ * picture's width in pixels. A close-up (a pixel or more per STFT frame) of a file that keeps only the
+ * maximum of each frame pair is computed from the audio, with the file's DC offset.
  */
 async function withSpectrogramWindow<T>(
   deps: ServerDeps,
@@ -164,42 +174,80 @@ async function withSpectrogramWindow<T>(
   req: FastifyRequest<{ Params: Params }>,
   reply: FastifyReply,
   q: z.output<typeof ZWindowQuery>,
+  columns: number,
   render: (job: SpectrogramWindowJob) => Promise<T>,
 ): Promise<T | null> {
   const user = await requireUser(deps, cookies, req, reply);
   if (!user) return null;
   const access = await accessFor(deps, user);
   const source = await spectrogramSource(deps, access, req.params.recordingId);
-  return mediaOf(deps).withLocalFile(source.key, async (path) => {
+  const media = mediaOf(deps);
+  return media.withLocalFile(source.key, async (path) => {
     const attrs = await source.attrs(path);
-    const start = q.start ?? 0;
-    const end = q.end ?? attrs.duration;
-    if (end < start) throw badRequest("end must not be before start");
-    if (((end - start) * attrs.sampleRate) / attrs.hopLength > MAX_WINDOW_FRAMES) {
-      const maxSeconds = Math.floor((MAX_WINDOW_FRAMES * attrs.hopLength) / attrs.sampleRate);
-      throw badRequest(`Window too long: request at most ${maxSeconds} s at a time`);
+    if (source.kind === "h5" && closeUpNeedsAudio(attrs, { start: q.start, end: q.end }, columns)) {
+      const audio = await recordingAudioFile(deps, access, req.params.recordingId);
+      const info = await readStoredWavInfo(media, audio.key);
+      return media.withLocalFile(audio.key, (wav) =>
+        windowJob(wavSourceAttrs(info, attrs.dcOffset), "wav", wav, q, render),
+      );
     }
-    const channel = q.channel ?? "mix";
-    if (channel !== "mix" && attrs.channels > 1 && channel >= attrs.channels)
-      throw badRequest(`channel must be below ${attrs.channels}`);
-    if (channel !== "mix" && attrs.channels === 1 && channel > 0)
-      throw badRequest("The recording has one channel");
-    const window: SpectrogramWindowRequest = { start, end, channel };
-    if (q.fmin !== undefined) window.fmin = q.fmin;
-    if (q.fmax !== undefined) window.fmax = q.fmax;
-    const range = {
-      ...(q.dbMin !== undefined ? { dbMin: q.dbMin } : {}),
-      ...(q.dbMax !== undefined ? { dbMax: q.dbMax } : {}),
-    };
-    // Cells read from the file: what decides between rendering inline and on the pool. From the WAV
-    // each cell costs an FFT's share, far more than inflating it from the HDF5 file.
-    const bins = attrs.nFreqBins > 0 ? attrs.nFreqBins : attrs.nFft / 2 + 1;
-    const cells =
-      Math.ceil(((end - start) * attrs.sampleRate) / attrs.hopLength) *
-      bins *
-      (source.kind === "wav" ? 20 : 1);
-    return render({ kind: source.kind, path, window, range, cells });
+    return windowJob(attrs, source.kind, path, q, render);
   });
+}
+
+/** Validates the query against the source and hands `render` the window. */
+async function windowJob<T>(
+  attrs: SourceAttrs,
+  kind: "h5" | "wav",
+  path: string,
+  q: z.output<typeof ZWindowQuery>,
+  render: (job: SpectrogramWindowJob) => Promise<T>,
+): Promise<T> {
+  const start = q.start ?? 0;
+  const end = q.end ?? attrs.duration;
+  if (end < start) throw badRequest("end must not be before start");
+  if (((end - start) * attrs.sampleRate) / attrs.hopLength > MAX_WINDOW_FRAMES) {
+    const maxSeconds = Math.floor((MAX_WINDOW_FRAMES * attrs.hopLength) / attrs.sampleRate);
+    throw badRequest(`Window too long: request at most ${maxSeconds} s at a time`);
+  }
+  const channel = q.channel ?? "mix";
+  if (channel !== "mix" && attrs.channels > 1 && channel >= attrs.channels)
+    throw badRequest(`channel must be below ${attrs.channels}`);
+  if (channel !== "mix" && attrs.channels === 1 && channel > 0)
+    throw badRequest("The recording has one channel");
+  const window: WavWindowRequest = { start, end, channel };
+  const dc = kind === "wav" ? attrs.dcOffset(channel) : null;
+  if (dc !== null) window.dcOffset = dc;
+  if (q.fmin !== undefined) window.fmin = q.fmin;
+  if (q.fmax !== undefined) window.fmax = q.fmax;
+  const range = {
+    ...(q.dbMin !== undefined ? { dbMin: q.dbMin } : {}),
+    ...(q.dbMax !== undefined ? { dbMax: q.dbMax } : {}),
+  };
+  // Cells read from the file: what decides between rendering inline and on the pool. From the WAV
+  // each cell costs an FFT's share, far more than inflating it from the HDF5 file.
+  const bins = attrs.nFreqBins > 0 ? attrs.nFreqBins : attrs.nFft / 2 + 1;
+  const cells =
+    Math.ceil(((end - start) * attrs.sampleRate) / attrs.hopLength) * bins * (kind === "wav" ? 20 : 1);
+  return render({ kind, path, window, range, cells });
+}
+
+/** The audio as a spectrogram source, every frame. */
+function wavSourceAttrs(
+  info: { frames: number; sampleRate: number; channels: number },
+  dcOffset: SourceAttrs["dcOffset"],
+): SourceAttrs {
+  return {
+    duration: info.frames / info.sampleRate,
+    sampleRate: info.sampleRate,
+    hopLength: HOP_LENGTH,
+    channels: info.channels,
+    nFreqBins: N_FREQ_BINS,
+    nFft: N_FFT,
+    nFrames: frameCount(info.frames, HOP_LENGTH),
+    framesPerColumn: 1,
+    dcOffset,
+  };
 }
 
 interface SpectrogramSource {
@@ -220,7 +268,14 @@ async function spectrogramSource(
 ): Promise<SpectrogramSource> {
   try {
     const file = await recordingSpectrogramFile(deps, access, recordingId);
-    return { kind: "h5", key: file.key, attrs: readSpectrogramAttrs };
+    return {
+      kind: "h5",
+      key: file.key,
+      attrs: async (path) => {
+        const a = await readSpectrogramAttrs(path);
+        return { ...a, dcOffset: (channel) => dcOffsetOf(a, channel) };
+      },
+    };
   } catch (err) {
     const status =
       err instanceof DomainError && err.code === "CONFLICT"
@@ -230,18 +285,7 @@ async function spectrogramSource(
     const audio = await recordingAudioFile(deps, access, recordingId);
     const info = await readStoredWavInfo(mediaOf(deps), audio.key).catch(() => null);
     if (!info) throw err;
-    return {
-      kind: "wav",
-      key: audio.key,
-      attrs: async () => ({
-        duration: info.frames / info.sampleRate,
-        sampleRate: info.sampleRate,
-        hopLength: HOP_LENGTH,
-        channels: info.channels,
-        nFreqBins: N_FREQ_BINS,
-        nFft: N_FFT,
-      }),
-    };
+    return { kind: "wav", key: audio.key, attrs: async () => wavSourceAttrs(info, () => null) };
   }
 }
 
@@ -262,7 +306,7 @@ export async function registerRecordingFileRoutes(
   app.get<{ Params: Params }>("/api/recordings/:recordingId/spectrogram", async (req, reply) => {
     const q = parseQuery(ZBinaryQuery, req, reply);
     if (!q) return reply;
-    const rendered = await withSpectrogramWindow(deps, cookies, req, reply, q, async (w) => {
+    const rendered = await withSpectrogramWindow(deps, cookies, req, reply, q, q.maxFrames, async (w) => {
       const options = { ...w.range, maxFrames: q.maxFrames, ...(q.maxBins ? { maxBins: q.maxBins } : {}) };
       const buf = await runRender(
         pool,
@@ -287,7 +331,7 @@ export async function registerRecordingFileRoutes(
     if (!q) return reply;
     const width = q.width ?? 1200;
     const height = q.height ?? 400;
-    const rendered = await withSpectrogramWindow(deps, cookies, req, reply, q, async (w) => {
+    const rendered = await withSpectrogramWindow(deps, cookies, req, reply, q, width, async (w) => {
       const options = {
         ...w.range,
         ...(q.colormap && isColormapName(q.colormap) ? { colormap: q.colormap } : {}),

@@ -2,6 +2,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { CallFeatures, ClusteringFeatures, ClusteringOptions } from "../features/index.ts";
 import type { BinaryOptions } from "../render/binary.ts";
 import type { RenderOptions } from "../render/png.ts";
+import type { WavWindowRequest } from "../render/wav-window.ts";
 import type { Segment, SegmentParams } from "../segmentation/index.ts";
 import type { SpectrogramFileSummary, SpectrogramJobOptions } from "../spectrogram/job.ts";
 import type { SpectrogramWindowRequest } from "../spectrogram/read.ts";
@@ -46,9 +47,12 @@ export type AudioTask =
   | { type: "render-png"; h5Path: string; window: SpectrogramWindowRequest; options?: RenderOptions }
   /** HDF5 window → BCSG bytes for the browser canvas. */
   | { type: "render-binary"; h5Path: string; window: SpectrogramWindowRequest; options?: BinaryOptions }
-  /** WAV window → PNG / BCSG, computed from the audio while the recording's HDF5 file is being made. */
-  | { type: "render-wav-png"; wavPath: string; window: SpectrogramWindowRequest; options?: RenderOptions }
-  | { type: "render-wav-binary"; wavPath: string; window: SpectrogramWindowRequest; options?: BinaryOptions }
+  /**
+   * WAV window → PNG / BCSG, computed from the audio while the recording's HDF5 file is being made, and for
+   * close-ups that need every frame (the file keeps the maximum of each frame pair).
+   */
+  | { type: "render-wav-png"; wavPath: string; window: WavWindowRequest; options?: RenderOptions }
+  | { type: "render-wav-binary"; wavPath: string; window: WavWindowRequest; options?: BinaryOptions }
   | SpectrogramJobTask;
 
 export interface SpectrogramGrid {

@@ -35,6 +35,11 @@ export {
   type SelectionMeasurements,
 } from "./measure.ts";
 export { type RenderOptions, renderPng } from "./png.ts";
-export { autoRange, type DbGrid, type DbRange, poolMax, quantize } from "./scale.ts";
-export { readWavSpectrogramWindow, renderWavWindowBinary, renderWavWindowPng } from "./wav-window.ts";
-export { renderWindowBinary, renderWindowPng } from "./window.ts";
+export { autoRange, type DbGrid, type DbRange, framesPerPixel, poolMax, quantize } from "./scale.ts";
+export {
+  readWavSpectrogramWindow,
+  renderWavWindowBinary,
+  renderWavWindowPng,
+  type WavWindowRequest,
+} from "./wav-window.ts";
+export { closeUpNeedsAudio, renderWindowBinary, renderWindowPng } from "./window.ts";

@@ -16,12 +16,13 @@ export interface RenderOptions extends Partial<DbRange> {
  * (levels.ts), so a quiet recording is as readable as a loud one.
  */
 export function renderPng(grid: DbGrid, options: RenderOptions = {}): Buffer {
-  // Auto levels (noise floor to peak) unless the caller fixes the range.
-  const auto = levelsOf(grid.data);
-  const range = { dbMin: auto.lo, dbMax: auto.hi, ...definedRange(options) };
   const width = Math.max(1, Math.round(options.width ?? grid.frames));
   const height = Math.max(1, Math.round(options.height ?? grid.bins));
   const pooled = poolMax(grid, width, height);
+  // Auto levels (noise floor to peak) of what is drawn, unless the caller fixes the range: the pooled values, as
+  // the browser viewer takes them from its pooled tiles.
+  const auto = levelsOf(pooled.data);
+  const range = { dbMin: auto.lo, dbMax: auto.hi, ...definedRange(options) };
   const lut = colormapLut(options.colormap ?? DEFAULT_COLORMAP);
   // One colormap index per pixel: the image is written as an indexed PNG with the colormap as
   // its palette (png-encode.ts says why).

@@ -3,8 +3,14 @@ import { DB_FLOOR } from "../spectrogram/params.ts";
 /** A spectrogram window as produced by the STFT or read from HDF5: frequency-major dB values. */
 export interface DbGrid {
   data: Float32Array;
+  /** Columns of `data`. */
   frames: number;
   bins: number;
+  /**
+   * STFT frames behind each column (default 1). Spectrogram files store the maximum of each pair of frames
+   * (spectrogram/encoding.ts says why); their windows have 2 here.
+   */
+  framesPerColumn?: number;
 }
 
 export interface DbRange {
@@ -25,12 +31,24 @@ export function autoRange(grid: DbGrid, dynamicRange = 80): DbRange {
 }
 
 /**
+ * STFT frames per displayed column when `frames` frames are shrunk to at most `width` columns: 1, or an even
+ * number, so that every column is the maximum over whole pairs of frames. A window read from a spectrogram file
+ * (the maximum of each frame pair) and one computed frame by frame then pool to the same values.
+ */
+export function framesPerPixel(frames: number, width: number): number {
+  const f = Math.max(1, Math.ceil(frames / Math.max(1, width)));
+  return f === 1 ? 1 : f + (f % 2);
+}
+
+/**
  * Reduces `grid` to at most `width` columns and `height` rows by taking the maximum over each group
  * (a low-pass in the display sense: short calls can't fall between kept columns the way they do
- * when columns are skipped). Grids already small enough are returned unchanged.
+ * when columns are skipped). Time groups are whole frame pairs (framesPerPixel). Grids already small
+ * enough are returned unchanged.
  */
 export function poolMax(grid: DbGrid, width: number, height: number): DbGrid {
-  const fx = Math.max(1, Math.ceil(grid.frames / Math.max(1, width)));
+  const perColumn = grid.framesPerColumn ?? 1;
+  const fx = Math.max(1, Math.floor(framesPerPixel(grid.frames * perColumn, width) / perColumn));
   const fy = Math.max(1, Math.ceil(grid.bins / Math.max(1, height)));
   if (fx === 1 && fy === 1) return grid;
   const frames = Math.ceil(grid.frames / fx);
@@ -44,7 +62,7 @@ export function poolMax(grid: DbGrid, width: number, height: number): DbGrid {
       if (v > data[o]!) data[o] = v;
     }
   }
-  return { data, frames, bins };
+  return { data, frames, bins, framesPerColumn: perColumn * fx };
 }
 
 /** Maps dB to 0–255 for a range; values outside clip. */

@@ -1,5 +1,5 @@
 import { DEFAULT_STFT, frameCount } from "../spectrogram/params.ts";
-import type { SpectrogramWindow, SpectrogramWindowRequest } from "../spectrogram/read.ts";
+import { type SpectrogramWindow, type SpectrogramWindowRequest, windowFrames } from "../spectrogram/read.ts";
 import { StftKernel } from "../spectrogram/stft.ts";
 import { readWavFile, readWavInfo } from "../wav/file.ts";
 import { type BinaryOptions, encodeSpectrogramBinary } from "./binary.ts";
@@ -10,21 +10,20 @@ import { type RenderOptions, renderPng } from "./png.ts";
  * (frame t centred on sample t·hop, zeros beyond the file's ends), so a recording can be looked at
  * while its HDF5 job is still running. Only the window's samples (± half an FFT) are read.
  *
- * The DC offset is removed first, estimated from the samples read (the HDF5 job takes the whole
- * file's): an offset is not sound, and left in it draws the 0 Hz row as the brightest in the
- * picture and turns the step from the zero padding into a broadband first and last frame.
+ * The DC offset is removed first: the file's own (`dcOffset`, the spectrogram file's dc_offset, when the window
+ * stands in for that file's frames), else estimated from the samples read. An offset is not sound, and left in it
+ * draws the 0 Hz row as the brightest in the picture and turns the step from the zero padding into a broadband
+ * first and last frame.
  */
 export async function readWavSpectrogramWindow(
   wavPath: string,
-  req: SpectrogramWindowRequest = {},
+  req: WavWindowRequest = {},
 ): Promise<SpectrogramWindow> {
   const info = await readWavInfo(wavPath);
   const sr = info.sampleRate;
   const { nFft, hop } = DEFAULT_STFT;
   const frames = frameCount(info.frames, hop);
-  const toFrame = (t: number) => Math.round((t * sr) / hop);
-  const fr0 = Math.max(0, Math.min(frames, req.start === undefined ? 0 : toFrame(req.start)));
-  const fr1 = Math.max(fr0, Math.min(frames, req.end === undefined ? frames : toFrame(req.end) + 1));
+  const [fr0, fr1] = windowFrames(frames, sr, hop, req, req.alignFrames ?? 1);
   const bins = nFft / 2 + 1;
   const binHz = sr / nFft;
   const b0 = req.fmin === undefined ? 0 : Math.max(0, Math.min(bins, Math.ceil(req.fmin / binHz)));
@@ -33,6 +32,7 @@ export async function readWavSpectrogramWindow(
   const axes = {
     startFrame: fr0,
     frames: n,
+    framesPerColumn: 1,
     bins: b1 - b0,
     startBin: b0,
     sampleRate: sr,
@@ -60,9 +60,12 @@ export async function readWavSpectrogramWindow(
   const inv = 1 / picked.length;
   for (const ch of picked)
     for (let i = 0; i < got; i++) padded[s0 - p0 + i] = padded[s0 - p0 + i]! + ch[i]! * inv;
-  let mean = 0;
-  for (let i = 0; i < got; i++) mean += padded[s0 - p0 + i]!;
-  mean = got > 0 ? mean / got : 0;
+  let mean = req.dcOffset;
+  if (mean === undefined) {
+    mean = 0;
+    for (let i = 0; i < got; i++) mean += padded[s0 - p0 + i]!;
+    mean = got > 0 ? mean / got : 0;
+  }
   for (let i = 0; i < got; i++) padded[s0 - p0 + i] = padded[s0 - p0 + i]! - mean;
 
   const kernel = new StftKernel(DEFAULT_STFT);
@@ -72,10 +75,15 @@ export async function readWavSpectrogramWindow(
   return { ...axes, data };
 }
 
-/** WAV + window → BCSG for the browser canvas (while the HDF5 file does not exist yet). */
+export interface WavWindowRequest extends SpectrogramWindowRequest {
+  /** The DC offset to subtract (the spectrogram file's dc_offset); default: the mean of the samples read. */
+  dcOffset?: number;
+}
+
+/** WAV + window → BCSG for the browser canvas (while the HDF5 file does not exist yet, and for close-ups). */
 export async function renderWavWindowBinary(
   wavPath: string,
-  req: SpectrogramWindowRequest,
+  req: WavWindowRequest,
   options: BinaryOptions = {},
 ): Promise<Uint8Array> {
   const w = await readWavSpectrogramWindow(wavPath, req);
@@ -89,7 +97,7 @@ export async function renderWavWindowBinary(
 /** WAV + window → PNG. */
 export async function renderWavWindowPng(
   wavPath: string,
-  req: SpectrogramWindowRequest,
+  req: WavWindowRequest,
   options: RenderOptions = {},
 ): Promise<Buffer> {
   return renderPng(await readWavSpectrogramWindow(wavPath, req), options);

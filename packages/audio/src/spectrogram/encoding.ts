@@ -9,7 +9,11 @@
 // colour-map level of the float32 rendering with auto levels (>= 30 dB), and for fixed ranges of >= 10.6 dB.
 // Noise spectrograms hold ~4.4 bits of entropy per value at 1 dB steps (log of an exponential variable),
 // +log2(1/step) below that: about 8.8-9.4 bits per value at 1/12 dB after deflate, against ~27 for float32. That
-// entropy is why issue 15's 25 MB per minute is out of reach without ~1 dB steps (README, pnpm bench spectrogram).
+// Because that entropy cannot be coded away, files since then store half the values instead: each column is the
+// maximum of a pair of STFT frames (attribute frames_per_column = 2). The display shrinks a window by taking maxima
+// over whole frame pairs (render/scale.ts framesPerPixel), so any view with two or more frames per pixel is the same
+// from these columns as from every frame; closer views are computed from the audio (render/wav-window.ts, with the
+// file's dc_offset), frame for frame. 1/12 dB codes of pair maxima take ~22-25 MB per minute of 384 kHz audio.
 import { loadH5wasm } from "../hdf5/h5wasm.ts";
 import { DB_FLOOR } from "./params.ts";
 
@@ -19,6 +23,8 @@ export type SpectrogramEncoding = "uint16-db" | "float32-db";
 export const SPECTROGRAM_DB_SCALE = 1 / 12;
 /** dB of code 0: the STFT's floor (20·log10(1e-4)), so no value is below it. */
 export const SPECTROGRAM_DB_OFFSET = DB_FLOOR;
+/** STFT frames per stored column (their maximum) in files written today. */
+export const SPECTROGRAM_FRAMES_PER_COLUMN = 2;
 
 type Attrs = Record<string, { value: unknown } | undefined>;
 
@@ -28,24 +34,34 @@ export interface StoredEncoding {
   scale: number;
   /** dB of code 0; also the floor: nothing is stored below it (0 for float32 files). */
   offset: number;
+  /** STFT frames whose maximum each column holds (1 when the attribute is absent: every frame stored). */
+  framesPerColumn: number;
 }
 
 /** The encoding of a dataset from its attributes (db_scale present = quantised). */
 export function encodingOf(attrs: Attrs): StoredEncoding {
   const scale = attrs.db_scale?.value;
-  if (scale === undefined) return { encoding: "float32-db", scale: 1, offset: 0 };
-  return { encoding: "uint16-db", scale: Number(scale), offset: Number(attrs.db_offset?.value ?? 0) };
+  const perColumn = attrs.frames_per_column?.value;
+  const framesPerColumn = perColumn === undefined ? 1 : Math.max(1, Number(perColumn));
+  if (scale === undefined) return { encoding: "float32-db", scale: 1, offset: 0, framesPerColumn };
+  return {
+    encoding: "uint16-db",
+    scale: Number(scale),
+    offset: Number(attrs.db_offset?.value ?? 0),
+    framesPerColumn,
+  };
 }
 
 /**
- * True for what the writer produces by default today. Anything else (float32 files, codes with another step or
- * floor) is "legacy": generate-missing-hdf5 --rewrite-legacy rewrites it.
+ * True for what the writer produces by default today. Anything else (float32 files, codes with another step,
+ * floor or frames per column) is "legacy": generate-missing-hdf5 --rewrite-legacy rewrites it.
  */
 export function isCurrentEncoding(e: StoredEncoding): boolean {
   return (
     e.encoding === "uint16-db" &&
     Math.abs(e.scale - SPECTROGRAM_DB_SCALE) < 1e-9 &&
-    Math.abs(e.offset - SPECTROGRAM_DB_OFFSET) < 1e-9
+    Math.abs(e.offset - SPECTROGRAM_DB_OFFSET) < 1e-9 &&
+    e.framesPerColumn === SPECTROGRAM_FRAMES_PER_COLUMN
   );
 }
 

@@ -1,3 +1,4 @@
+export { ColumnMax, columnCount } from "./column-max.ts";
 export { decimate, lowpassFir } from "./decimate.ts";
 export {
   decodeDb,
@@ -7,6 +8,7 @@ export {
   readSpectrogramEncoding,
   SPECTROGRAM_DB_OFFSET,
   SPECTROGRAM_DB_SCALE,
+  SPECTROGRAM_FRAMES_PER_COLUMN,
   type SpectrogramEncoding,
   type StoredEncoding,
 } from "./encoding.ts";
@@ -20,10 +22,12 @@ export {
 } from "./job.ts";
 export * from "./params.ts";
 export {
+  dcOffsetOf,
   readSpectrogramAttrs,
   readSpectrogramWindow,
   type SpectrogramFileAttrs,
   type SpectrogramWindow,
   type SpectrogramWindowRequest,
+  windowFrames,
 } from "./read.ts";
 export { type SpectrogramBlock, StftKernel, StreamingStft, stft } from "./stft.ts";

@@ -2,21 +2,29 @@ import { open } from "node:fs/promises";
 import { type ChunkedDataset, Hdf5Writer } from "../hdf5/writer.ts";
 import { blocksFromHandle, readWavInfoFromHandle } from "../wav/file.ts";
 import type { WavInfo } from "../wav/types.ts";
-import { SPECTROGRAM_DB_OFFSET, SPECTROGRAM_DB_SCALE, type SpectrogramEncoding } from "./encoding.ts";
+import { ColumnMax, columnCount } from "./column-max.ts";
+import {
+  SPECTROGRAM_DB_OFFSET,
+  SPECTROGRAM_DB_SCALE,
+  SPECTROGRAM_FRAMES_PER_COLUMN,
+  type SpectrogramEncoding,
+} from "./encoding.ts";
 import { forceMinorGc } from "./gc.ts";
 import { DEFAULT_STFT, frameCount, N_FREQ_BINS } from "./params.ts";
 import { type SpectrogramBlock, StreamingStft } from "./stft.ts";
 
 /**
  * HDF5 layout (one file per recording):
- *   /spectrogram      uint16 [257, n_frames] dB codes (dB = stored * db_scale + db_offset; older files: float32
- *                     dB, see encoding.ts), frequency rows (0 Hz first), time columns. For
+ *   /spectrogram      uint16 [257, n_columns] dB codes (dB = stored * db_scale + db_offset; older files: float32
+ *                     dB, see encoding.ts), frequency rows (0 Hz first), time columns, each the maximum of
+ *                     frames_per_column (2) consecutive STFT frames (older files: 1, every frame). For
  *                     multichannel audio this is the STFT of the channel mean, as the original
  *                     computed it, so existing tooling keeps working.
  *   /spectrogram_ch0, /spectrogram_ch1, ...   one per channel, same shape, only when channels > 1.
- * Every dataset carries sample_rate, n_fft, hop_length, duration, n_frames, n_freq_bins, channels
- * and `source` ("mean" or the channel index), and the quantised ones encoding, db_scale, db_offset. Chunks are
- * [257, 512] frames, shuffle + deflate.
+ * Every dataset carries sample_rate, n_fft, hop_length, duration, n_frames (STFT frames), n_columns,
+ * frames_per_column, column_pooling ("max"), n_freq_bins, channels, dc_offset (subtracted before the STFT) and
+ * `source` ("mean" or the channel index), and the quantised ones encoding, db_scale, db_offset. Chunks are
+ * [257, 512] columns, shuffle + deflate.
  */
 export const CHUNK_FRAMES = 512;
 
@@ -49,6 +57,11 @@ export interface SpectrogramJobOptions {
    * own floor, so nothing is clamped). A higher floor is for measuring what clamping would save (pnpm bench).
    */
   dbOffset?: number;
+  /**
+   * STFT frames whose maximum each stored column holds (default SPECTROGRAM_FRAMES_PER_COLUMN = 2 for uint16 codes,
+   * 1 for float32 files). 1 stores every frame (comparisons, tests).
+   */
+  framesPerColumn?: number;
 }
 
 export interface SpectrogramFileSummary {
@@ -56,6 +69,9 @@ export interface SpectrogramFileSummary {
   sampleRate: number;
   channels: number;
   nFrames: number;
+  /** Stored columns: nFrames / framesPerColumn, rounded up. */
+  nColumns: number;
+  framesPerColumn: number;
   nFreqBins: number;
   duration: number;
   datasets: string[];
@@ -66,6 +82,8 @@ interface Target {
   dataset: ChunkedDataset;
   /** Copies a (recycled) STFT block into the dataset's chunk buffer. */
   onBlock: (b: SpectrogramBlock) => void;
+  /** Writes the last, unfinished column group. */
+  finish: () => void;
 }
 
 /** Streams any source of channel blocks through STFT into an HDF5 file. */
@@ -84,6 +102,7 @@ export class SpectrogramSink {
   private nextGcAt: number;
   private readonly dc: number[] | null;
   private readonly centred: Float32Array[] = [];
+  private readonly framesPerColumn: number;
 
   constructor(
     outPath: string,
@@ -101,8 +120,14 @@ export class SpectrogramSink {
     this.nextGcAt = this.gcEvery;
     this.dc = options.dcOffsets?.some((d) => d !== 0) ? options.dcOffsets : null;
     const blockFrames = options.blockFrames ?? CHUNK_FRAMES;
+    const quantized = (options.encoding ?? "uint16-db") === "uint16-db";
+    this.framesPerColumn = options.framesPerColumn ?? (quantized ? SPECTROGRAM_FRAMES_PER_COLUMN : 1);
+    const dcOf = (source: string | number): number => {
+      const dc = options.dcOffsets ?? [];
+      if (typeof source === "number") return dc[source] ?? 0;
+      return dc.length > 0 ? dc.reduce((a, b) => a + b, 0) / dc.length : 0;
+    };
     const make = (name: string, source: string | number, counts: boolean): Target => {
-      const quantized = (options.encoding ?? "uint16-db") === "uint16-db";
       const scale = options.dbScale ?? SPECTROGRAM_DB_SCALE;
       const offset = options.dbOffset ?? SPECTROGRAM_DB_OFFSET;
       if (!(scale > 0)) throw new RangeError("dbScale must be positive");
@@ -119,6 +144,9 @@ export class SpectrogramSink {
         hop_length: DEFAULT_STFT.hop,
         duration: info.frames / info.sampleRate,
         n_frames: this.totalFrames,
+        n_columns: columnCount(this.totalFrames, this.framesPerColumn),
+        frames_per_column: this.framesPerColumn,
+        column_pooling: "max",
         n_freq_bins: N_FREQ_BINS,
         channels: info.channels,
         source,
@@ -131,13 +159,17 @@ export class SpectrogramSink {
         // duration must stay a float even when it happens to be integral
         dataset.setAttr(k, k === "duration" ? { float: v as number } : v);
       }
+      // What the close-up views computed from the audio subtract too (render/wav-window.ts).
+      dataset.setAttr("dc_offset", { float: dcOf(source) });
       if (quantized) {
         dataset.setAttr("encoding", "uint16-db");
         dataset.setAttr("db_scale", { float: scale });
         dataset.setAttr("db_offset", { float: offset });
       }
+      const columns = new ColumnMax(N_FREQ_BINS, this.framesPerColumn);
+      const append = (data: Float32Array, count: number) => dataset.appendColumns(data, count);
       const onBlock = (b: SpectrogramBlock) => {
-        dataset.appendColumns(b.data, b.frames);
+        columns.push(b.data, b.frames, append);
         if (counts) {
           this.framesDone += b.frames;
           this.onProgress?.(this.framesDone, this.totalFrames);
@@ -147,7 +179,12 @@ export class SpectrogramSink {
           }
         }
       };
-      return { stream: new StreamingStft(DEFAULT_STFT, blockFrames), dataset, onBlock };
+      return {
+        stream: new StreamingStft(DEFAULT_STFT, blockFrames),
+        dataset,
+        onBlock,
+        finish: () => columns.finish(append),
+      };
     };
     this.mixTarget = make("spectrogram", info.channels > 1 ? "mean" : 0, true);
     this.targets = this.perChannel
@@ -188,14 +225,18 @@ export class SpectrogramSink {
   }
 
   finish(outPath: string): SpectrogramFileSummary {
-    this.mixTarget.stream.finishEach(this.mixTarget.onBlock);
-    for (const t of this.targets) t.stream.finishEach(t.onBlock);
+    for (const t of [this.mixTarget, ...this.targets]) {
+      t.stream.finishEach(t.onBlock);
+      t.finish();
+    }
     this.writer.close();
     return {
       path: outPath,
       sampleRate: this.info.sampleRate,
       channels: this.info.channels,
       nFrames: this.totalFrames,
+      nColumns: columnCount(this.totalFrames, this.framesPerColumn),
+      framesPerColumn: this.framesPerColumn,
       nFreqBins: N_FREQ_BINS,
       duration: this.info.frames / this.info.sampleRate,
       datasets: ["spectrogram", ...this.targets.map((_, c) => `spectrogram_ch${c}`)],
