@@ -7,7 +7,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { constants, deflateSync } from "node:zlib";
 import { zlibShuffled } from "../src/hdf5/deflate.ts";
-import { type DbGrid, renderPng, renderWindowPng } from "../src/render/index.ts";
+import { type DbGrid, renderPng } from "../src/render/index.ts";
 import {
   readSpectrogramWindow,
   type SpectrogramJobOptions,
@@ -16,6 +16,7 @@ import {
   writeSpectrogramFile,
 } from "../src/spectrogram/index.ts";
 import { readWavFile, readWavInfo } from "../src/wav/index.ts";
+import { pngPair, type SpectrogramFiles } from "../test/fixtures/app-view.ts";
 import { type LevelDifference, levelDifference, NO_DIFFERENCE, worse } from "../test/fixtures/png-levels.ts";
 
 const SHARED = new URL("../../../../shared/data/recordings/batdetect2/", import.meta.url).pathname;
@@ -42,7 +43,8 @@ interface Candidate {
 
 const CANDIDATES: Candidate[] = [
   { label: "float32 dB (before issue 15)", options: { encoding: "float32-db" } },
-  { label: "uint16 1/12 dB, floor -80 (current, kept)", options: {} },
+  { label: "uint16 1/12 dB, pair maxima (current)", options: {} },
+  { label: "uint16 1/12 dB, every frame (before)", options: { framesPerColumn: 1 } },
   { label: "uint16 0.05 dB (10 dB ranges in 1 level)", options: { dbScale: 0.05 } },
   { label: "uint16 1/4 dB", options: { dbScale: 0.25 } },
   { label: "uint16 1/2 dB", options: { dbScale: 0.5 } },
@@ -79,28 +81,25 @@ interface Views {
   fixedReq: SpectrogramWindowRequest;
 }
 
-async function fileFidelity(floatPath: string, codedPath: string, views: Views): Promise<Fidelity> {
+/** The app's views of `files.coded` (close-ups from the audio) against the float32 file of every frame. */
+async function fileFidelity(files: SpectrogramFiles, views: Views): Promise<Fidelity> {
   const colormap = "gray";
   let auto = NO_DIFFERENCE;
   for (const v of views.auto) {
     const opts = { colormap, ...(v.width ? { width: v.width, height: v.height ?? 300 } : {}) } as const;
-    auto = worse(
-      auto,
-      levelDifference(
-        await renderWindowPng(floatPath, v.req, opts),
-        await renderWindowPng(codedPath, v.req, opts),
-        colormap,
-      ),
-    );
+    auto = worse(auto, levelDifference(...(await pngPair(files, v.req, opts)), colormap));
   }
-  const mid = median((await readSpectrogramWindow(floatPath, views.fixedReq)).data);
+  const mid = median((await readSpectrogramWindow(files.float, views.fixedReq)).data);
   const fixed = async (width: number) => {
-    const opts = { colormap, dbMin: mid - width / 2, dbMax: mid + width / 2 } as const;
-    return levelDifference(
-      await renderWindowPng(floatPath, views.fixedReq, opts),
-      await renderWindowPng(codedPath, views.fixedReq, opts),
+    // A page-wide view (frame pairs pooled) of the same window: close-ups alone would never read the file.
+    const opts = {
       colormap,
-    );
+      dbMin: mid - width / 2,
+      dbMax: mid + width / 2,
+      width: 300,
+      height: 257,
+    } as const;
+    return levelDifference(...(await pngPair(files, views.fixedReq, opts)), colormap);
   };
   return { auto, fixed30: await fixed(30), fixed10: await fixed(10) };
 }
@@ -149,14 +148,21 @@ export async function compareEncodings(dir: string, wav60: string): Promise<void
   );
   for (const [c, cand] of CANDIDATES.entries()) {
     const { rate, size } = speed.get(c)!;
-    const synth = c === 0 ? NONE : await fileFidelity(path(0, "minute"), path(c, "minute"), synthViews);
+    const synth =
+      c === 0
+        ? NONE
+        : await fileFidelity({ wav: wav60, float: path(0, "minute"), coded: path(c, "minute") }, synthViews);
     let realSize = 0;
     let real = NONE;
     for (const f of REAL) {
       const out = path(c, f);
       await writeSpectrogramFile(join(SHARED, f), out, cand.options);
       realSize += (await stat(out)).size;
-      if (c > 0) real = merge(real, await fileFidelity(path(0, f), out, realViews));
+      if (c > 0)
+        real = merge(
+          real,
+          await fileFidelity({ wav: join(SHARED, f), float: path(0, f), coded: out }, realViews),
+        );
     }
     console.log(
       `${cand.label.padEnd(42)} ${fmt(size / 1e6).padStart(7)} ${fmt(rate).padStart(7)}  ${levels(synth.auto).padEnd(6)} ${levels(synth.fixed30).padEnd(6)} ${levels(synth.fixed10).padEnd(12)}| ${fmt(((realSize / realSeconds) * 60) / 1e6).padStart(12)} ${levels(real.auto).padEnd(6)} ${levels(real.fixed10)}`,

@@ -7,17 +7,9 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeUpNeedsAudio,
-  decodeBcsg,
-  renderWavWindowBinary,
-  renderWavWindowPng,
-  renderWindowBinary,
-  renderWindowPng,
-} from "../src/render/index.ts";
+import { decodeBcsg, renderWindowPng } from "../src/render/index.ts";
 import type { RenderOptions } from "../src/render/png.ts";
 import {
-  dcOffsetOf,
   isLegacySpectrogramFile,
   readSpectrogramAttrs,
   readSpectrogramEncoding,
@@ -26,11 +18,11 @@ import {
   SPECTROGRAM_DB_SCALE,
   SPECTROGRAM_FRAMES_PER_COLUMN,
   type SpectrogramWindowRequest,
-  windowFrames,
   writeSpectrogramFile,
   writeSpectrogramFromSamples,
 } from "../src/spectrogram/index.ts";
 import { writeWavFile } from "../src/wav/index.ts";
+import { bcsgPair, type SpectrogramFiles as Files, pngPair } from "./fixtures/app-view.ts";
 import { makeScene } from "./fixtures/confounders.ts";
 import { gaussian, makeTempDir, removeTempDir, sweep, synthCall, tone } from "./fixtures/generate.ts";
 import { type LevelDifference, levelDifference, NO_DIFFERENCE, worse } from "./fixtures/png-levels.ts";
@@ -102,38 +94,11 @@ async function fixedViews(floatPath: string, duration: number, width: number): P
   ];
 }
 
-/** A recording as three files: its audio, a float32 file of every frame (before issue 15), today's file. */
-interface Files {
-  wav: string;
-  float: string;
-  coded: string;
-}
-
-/**
- * How the app draws a window `columns` pixels wide from today's file (the API's choice): a close-up from the audio
- * with the file's DC offset, else from the file. And the float32 file's drawing of the same window (frames from an
- * even frame on when the view pools them, as a pooled file's columns start).
- */
-async function appViews(files: Files, req: SpectrogramWindowRequest, columns: number | undefined) {
-  const attrs = await readSpectrogramAttrs(files.coded);
-  const [fr0, fr1] = windowFrames(attrs.nFrames, attrs.sampleRate, attrs.hopLength, req);
-  const closeUp = closeUpNeedsAudio(attrs, req, columns ?? fr1 - fr0);
-  return {
-    closeUp,
-    reference: closeUp ? req : { ...req, alignFrames: SPECTROGRAM_FRAMES_PER_COLUMN },
-    audio: { ...req, dcOffset: dcOffsetOf(attrs, req.channel ?? "mix") },
-  };
-}
-
 async function renderDifference(files: Files, views: View[], channel?: number): Promise<LevelDifference> {
   let d = NO_DIFFERENCE;
   for (const v of views) {
     const req = channel === undefined ? v.req : { ...v.req, channel };
-    const app = await appViews(files, req, v.opts.width);
-    const a = await renderWindowPng(files.float, app.reference, v.opts);
-    const b = app.closeUp
-      ? await renderWavWindowPng(files.wav, app.audio, v.opts)
-      : await renderWindowPng(files.coded, req, v.opts);
+    const [a, b] = await pngPair(files, req, v.opts);
     d = worse(d, levelDifference(a, b, v.opts.colormap));
   }
   return d;
@@ -149,13 +114,9 @@ async function tileDifference(files: Files, views: View[], channel?: number) {
   for (const v of views) {
     const req = channel === undefined ? v.req : { ...v.req, channel };
     for (const maxFrames of [256, 20000]) {
-      const app = await appViews(files, req, maxFrames);
-      const ta = decodeBcsg(await renderWindowBinary(files.float, app.reference, { maxFrames }));
-      const tb = decodeBcsg(
-        app.closeUp
-          ? await renderWavWindowBinary(files.wav, app.audio, { maxFrames })
-          : await renderWindowBinary(files.coded, req, { maxFrames }),
-      );
+      const [a, b] = await bcsgPair(files, req, maxFrames);
+      const ta = decodeBcsg(a);
+      const tb = decodeBcsg(b);
       expect(tb.frames).toBe(ta.frames);
       expect(Math.abs(tb.dbMax - ta.dbMax)).toBeLessThanOrEqual(SPECTROGRAM_DB_SCALE / 2 + 1e-4);
       const narrow = ta.dbMax - ta.dbMin < 30 ? 1 : 0;
