@@ -85,6 +85,6 @@ describe("battycoda-audio CLI", () => {
     await cli("render", out, "-o", png, "--start", "0.1", "--end", "0.2", "--colormap", "magma");
     const img = PNG.sync.read(await readFile(png));
     expect(img.height).toBe(257);
-    expect(img.width).toBe(151); // a pixel per stored column: the maxima of frame pairs 150-300 (frames 300-600)
+    expect(img.width).toBe(101); // a pixel per stored column: the maxima of frame groups 100-200 (frames 300-600)
   });
 });

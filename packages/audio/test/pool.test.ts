@@ -49,13 +49,13 @@ describe("audio pool", () => {
     const summary = await pool.run({ type: "spectrogram-file", wavPath: wav, outPath: out });
     expect(summary).toMatchObject({
       nFrames: 1201,
-      nColumns: 601,
-      framesPerColumn: 2,
+      nColumns: 401,
+      framesPerColumn: 3,
       nFreqBins: 257,
       datasets: ["spectrogram"],
     });
     const w = await readSpectrogramWindow(out, { start: 0.1, end: 0.2 });
-    expect(w.frames).toBe(151); // frames 300-600: the pairs 150-300
+    expect(w.frames).toBe(101); // frames 300-600: the groups of 3 from 100 to 200
   });
 
   it("runs segmentation and feature tasks with the same results as in-thread", async () => {

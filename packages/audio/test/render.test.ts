@@ -91,9 +91,10 @@ describe("PNG rendering", () => {
     expect([img.width, img.height]).toEqual([40, 64]);
     const narrow = { data: new Float32Array(257 * 1000).fill(-80), frames: 1000, bins: 257 };
     narrow.data[200 * 1000 + 501] = 0; // one loud frame/bin
+    // 10 frames per pixel, rounded up to whole groups of 3 stored frames (framesPerPixel): 12.
     const pooled = poolMax(narrow, 100, 257);
-    expect(pooled.frames).toBe(100);
-    expect(pooled.data[200 * 100 + 50]).toBe(0);
+    expect(pooled.frames).toBe(Math.ceil(1000 / 12));
+    expect(pooled.data[200 * pooled.frames + Math.floor(501 / 12)]).toBe(0);
   });
 
   it("renders a window straight from an HDF5 file, with a frequency range", async () => {
@@ -106,10 +107,10 @@ describe("PNG rendering", () => {
     const binHz = 250000 / 512;
     const bins = Math.floor(60000 / binHz) - Math.ceil(20000 / binHz) + 1;
     expect(img.height).toBe(bins);
-    // One pixel per stored column: the maxima of the frame pairs holding the window's frames.
+    // One pixel per stored column: the maxima of the frame groups holding the window's frames.
     const fr0 = Math.round((0.2 * 250000) / 128);
     const fr1 = Math.round((0.3 * 250000) / 128) + 1;
-    expect(img.width).toBe(Math.ceil(fr1 / 2) - Math.floor(fr0 / 2));
+    expect(img.width).toBe(Math.ceil(fr1 / 3) - Math.floor(fr0 / 3));
     // 40 kHz is in the middle of 20–60 kHz.
     expect(lum(img, 5, Math.floor(bins / 2))).toBeGreaterThan(200);
   });

@@ -1,4 +1,4 @@
-// The spectrogram files written today (uint16 dB codes of the maximum of each frame pair, src/spectrogram/encoding.ts)
+// The spectrogram files written today (uint16 dB codes of the maximum of each group of 3 frames, encoding.ts)
 // against float32 files of every frame of the same audio, viewed as the app views them (close-ups from the audio with
 // the file's DC offset, everything else from the file; closeUpNeedsAudio decides, as in the API): rendered PNGs of
 // the same windows may differ by at most one level of the 8-bit colour-map index (auto levels and fixed narrow
@@ -70,9 +70,9 @@ function autoViews(duration: number, sampleRate: number): View[] {
     { req: {}, opts: { width: 900, height: 300, colormap: "roseus" } },
     // A 40 ms zoom at one pixel per frame and bin (a close-up: from the audio), another colour map.
     { req: { start: duration * 0.3, end: duration * 0.3 + 0.04 }, opts: { colormap: "viridis" } },
-    // Views that pool frames from an odd frame on: 4 and 2 frames per pixel.
+    // Views that shrink frames from the middle of a stored group: 6 and 9 frames per pixel at 384 kHz.
     { req: { start: duration * 0.37, end: duration * 0.37 + 0.12 }, opts: { width: 100, colormap: "hot" } },
-    { req: { start: duration * 0.51, end: duration * 0.51 + 0.1 }, opts: { width: 200, colormap: "magma" } },
+    { req: { start: duration * 0.51, end: duration * 0.51 + 0.1 }, opts: { width: 50, colormap: "magma" } },
     // A frequency band, grey, enlarged.
     {
       req: { start: 0, end: Math.min(duration, 0.2), fmin: 0.1 * nyq, fmax: 0.6 * nyq },
@@ -87,7 +87,7 @@ async function fixedViews(floatPath: string, duration: number, width: number): P
   const mid = await medianDb(floatPath, req);
   const top = await maxDb(floatPath, req);
   return [
-    // Shrunk to 300 pixels (pair maxima from the file) and a close-up at a pixel per frame (from the audio).
+    // Shrunk to 300 pixels (group maxima from the file) and a close-up at a pixel per frame (from the audio).
     { req, opts: { colormap: "magma", dbMin: mid - width / 2, dbMax: mid + width / 2, width: 300 } },
     { req, opts: { colormap: "inferno", dbMin: top - width, dbMax: top, width: 300 } },
     { req, opts: { colormap: "magma", dbMin: mid - width / 2, dbMax: mid + width / 2 } },
@@ -260,7 +260,7 @@ describe("quantised spectrogram files render like float32 ones", () => {
       await writeSpectrogramFile(wav, files.coded);
       const attrs = await readSpectrogramAttrs(files.coded);
       expect(attrs.encoding).toBe("uint16-db");
-      expect(attrs.framesPerColumn).toBe(2);
+      expect(attrs.framesPerColumn).toBe(SPECTROGRAM_FRAMES_PER_COLUMN);
       await expectSameLook(files, attrs.duration, attrs.sampleRate);
       if (attrs.channels > 1) await expectSameLook(files, attrs.duration, attrs.sampleRate, 1);
     });
@@ -275,7 +275,7 @@ describe("quantised spectrogram files render like float32 ones", () => {
     await expect(expectSameLook(files, SECONDS, SR)).rejects.toThrow();
   });
 
-  it("the check can fail: pooling frame pairs without the pair-aligned views is several levels off", async () => {
+  it("the check can fail: pooled frames without group-aligned views are several levels off", async () => {
     // The same pooled file drawn with columns that start on odd frames (no alignFrames in the reference) and with
     // close-ups from the file instead of the audio: what the design avoids, so the comparison must see it.
     const files = await filesOf("unaligned", SIGNALS.chirps!(), SR);
@@ -290,7 +290,7 @@ describe("quantised spectrogram files render like float32 ones", () => {
 });
 
 describe("size and floor", () => {
-  it("a known signal (384 kHz, noise at -50 dBFS, 10 calls/s) takes <= 25 MB per minute, 5-6.5x less than float32", async () => {
+  it("a known signal (384 kHz, noise at -50 dBFS, 10 calls/s) takes <= 25 MB per minute, 8.5-11x less than float32", async () => {
     // The bench's recording: white noise (sigma 0.003) and alternating FM / CF calls at -12 dBFS.
     const seconds = 3;
     const g = gaussian(42);
@@ -317,9 +317,9 @@ describe("size and floor", () => {
     const floatSize = (await stat(floatPath)).size;
     const codedSize = (await stat(codedPath)).size;
     const ratio = floatSize / codedSize;
-    // Half the values (pair maxima) at ~8 bits each: the noise's entropy at 1/12 dB steps is the floor.
-    expect(ratio).toBeGreaterThan(5);
-    expect(ratio).toBeLessThan(6.5);
+    // A third of the values (group maxima) at ~8 bits each: the noise's entropy at 1/12 dB steps is the floor.
+    expect(ratio).toBeGreaterThan(8.5);
+    expect(ratio).toBeLessThan(11);
     expect((codedSize / seconds) * 60).toBeLessThanOrEqual(25e6);
   });
 
@@ -344,6 +344,10 @@ describe("size and floor", () => {
     // the -60 dBFS noise is around -38 dB per bin: a good share of it goes under the floor
     expect(atFloor / w.data.length).toBeGreaterThan(0.1);
     expect(await isLegacySpectrogramFile(path)).toBe(true);
+    // Codes of every frame (this encoding before the group maxima) are legacy too: --rewrite-legacy shrinks them.
+    const everyFrame = join(dir, "floor-every-frame.h5");
+    writeSpectrogramFromSamples([x], SR, everyFrame, { framesPerColumn: 1 });
+    expect(await isLegacySpectrogramFile(everyFrame)).toBe(true);
     const current = join(dir, "floor-default.h5");
     writeSpectrogramFromSamples([x], SR, current);
     expect(await readSpectrogramEncoding(current)).toEqual({

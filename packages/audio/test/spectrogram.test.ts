@@ -10,6 +10,7 @@ import {
   N_FREQ_BINS,
   readSpectrogramAttrs,
   readSpectrogramWindow,
+  SPECTROGRAM_FRAMES_PER_COLUMN,
   StreamingStft,
   stft,
   writeSpectrogramFile,
@@ -157,7 +158,7 @@ describe("HDF5 spectrogram files", () => {
       const progress: number[] = [];
       const summary = await writeSpectrogramFile(wav, out, { encoding, onProgress: (d) => progress.push(d) });
       const expectedFrames = frameCount(rec.samples.length);
-      const perColumn = encoding === "uint16-db" ? 2 : 1;
+      const perColumn = encoding === "uint16-db" ? SPECTROGRAM_FRAMES_PER_COLUMN : 1;
       const expectedColumns = Math.ceil(expectedFrames / perColumn);
       expect(summary).toMatchObject({
         nFrames: expectedFrames,
@@ -201,9 +202,9 @@ describe("HDF5 spectrogram files", () => {
           expect(attrs.db_scale).toBeUndefined();
           expect(Buffer.compare(Buffer.from(ds.value.buffer), Buffer.from(ref.data.buffer))).toBe(0);
         } else {
-          // uint16 codes: dB = stored * db_scale + db_offset, the nearest code to the maximum of every frame pair.
+          // uint16 codes: dB = stored * db_scale + db_offset, the nearest code to the maximum of every frame group.
           expect(ds.dtype).toBe("<H");
-          const pooled = pairMax(ref.data, 257, ref.frames);
+          const pooled = groupMax(ref.data, 257, ref.frames);
           expect(attrs).toMatchObject({ encoding: "uint16-db", db_offset: DB_FLOOR });
           expect(attrs.db_scale).toBeCloseTo(1 / 12, 12);
           const scale = attrs.db_scale as number;
@@ -241,14 +242,15 @@ describe("HDF5 spectrogram files", () => {
     expect(old.data).toBeInstanceOf(Float32Array);
     expect(w.data).toBeInstanceOf(Float32Array);
     const binHz = sr / 512;
-    // The old file from the frame nearest 0.5 s; today's from the pair holding it (columns: maxima of frame pairs).
+    // The old file from the frame nearest 0.5 s; today's from the group holding it (columns: maxima of frame groups).
+    const G = SPECTROGRAM_FRAMES_PER_COLUMN;
     expect(old.startFrame).toBe(Math.round((0.5 * sr) / 128));
     expect(old.frames).toBe(Math.round((0.6 * sr) / 128) - old.startFrame + 1);
-    expect(w.framesPerColumn).toBe(2);
-    expect(w.startFrame).toBe(2 * Math.floor(old.startFrame / 2));
-    expect(w.frames).toBe(Math.ceil((old.startFrame + old.frames) / 2) - w.startFrame / 2);
+    expect(w.framesPerColumn).toBe(G);
+    expect(w.startFrame).toBe(G * Math.floor(old.startFrame / G));
+    expect(w.frames).toBe(Math.ceil((old.startFrame + old.frames) / G) - w.startFrame / G);
     expect(w.t0).toBeCloseTo((w.startFrame * 128) / sr, 12);
-    expect(w.t1).toBeCloseTo(((w.startFrame + 2 * w.frames - 1) * 128) / sr, 12);
+    expect(w.t1).toBeCloseTo(((w.startFrame + G * w.frames - 1) * 128) / sr, 12);
     expect(w.startBin).toBe(Math.ceil(20000 / binHz));
     expect(w.bins).toBe(Math.floor(60000 / binHz) - w.startBin + 1);
     expect(old.bins).toBe(w.bins);
@@ -260,10 +262,10 @@ describe("HDF5 spectrogram files", () => {
         );
       }
       for (let j = 0; j < w.frames; j += 5) {
-        const f = w.startFrame + 2 * j;
+        const f = w.startFrame + G * j;
         const row = (w.startBin + k) * ref.frames;
-        const want = Math.max(ref.data[row + f]!, ref.data[row + f + 1]!);
-        // Quantised pair maxima within half a code step (1/24 dB).
+        const want = Math.max(...ref.data.subarray(row + f, row + f + G));
+        // Quantised group maxima within half a code step (1/24 dB).
         expect(Math.abs(w.data[k * w.frames + j]! - want)).toBeLessThanOrEqual(1 / 24 + 1e-5);
       }
     }
@@ -284,15 +286,15 @@ describe("HDF5 spectrogram files", () => {
     const out = join(dir, "stereo.h5");
     const summary = writeSpectrogramFromSamples([a, b], sr, out);
     expect(summary.datasets).toEqual(["spectrogram", "spectrogram_ch0", "spectrogram_ch1"]);
-    const mid = Math.floor(frameCount(a.length) / 2);
     const ch0 = await readSpectrogramWindow(out, { channel: 0 });
     const ch1 = await readSpectrogramWindow(out, { channel: 1 });
+    const mid = Math.floor(ch0.frames / 2);
     const mix = await readSpectrogramWindow(out);
     expect(peakBin(ch0, mid)).toBe(Math.round((20000 * 512) / sr));
     expect(peakBin(ch1, mid)).toBe(Math.round((60000 * 512) / sr));
     const mean = new Float32Array(a.length).map((_, i) => (a[i]! + b[i]!) * 0.5);
     const whole = stft(mean);
-    const want = pairMax(whole.data, whole.bins, whole.frames);
+    const want = groupMax(whole.data, whole.bins, whole.frames);
     expect(mix.data.length).toBe(want.length);
     let worst = 0;
     for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(mix.data[i]! - want[i]!));
@@ -355,15 +357,16 @@ describe("decimation for display", () => {
   });
 });
 
-/** The maximum of each frame pair (the last frame alone when the count is odd), frequency-major like the files. */
-function pairMax(data: Float32Array, bins: number, frames: number): Float32Array {
-  const columns = Math.ceil(frames / 2);
+/** The maximum of each group of SPECTROGRAM_FRAMES_PER_COLUMN frames (the last one shorter), frequency-major. */
+function groupMax(data: Float32Array, bins: number, frames: number): Float32Array {
+  const G = SPECTROGRAM_FRAMES_PER_COLUMN;
+  const columns = Math.ceil(frames / G);
   const out = new Float32Array(bins * columns);
   for (let k = 0; k < bins; k++)
-    for (let c = 0; c < columns; c++) {
-      const a = data[k * frames + 2 * c]!;
-      out[k * columns + c] = 2 * c + 1 < frames ? Math.max(a, data[k * frames + 2 * c + 1]!) : a;
-    }
+    for (let c = 0; c < columns; c++)
+      out[k * columns + c] = Math.max(
+        ...data.subarray(k * frames + G * c, k * frames + Math.min(frames, G * c + G)),
+      );
   return out;
 }
 

@@ -147,7 +147,7 @@ interface SourceAttrs {
   nFreqBins: number;
   nFft: number;
   nFrames: number;
-  /** 1 for the audio and for older files; 2 when the file keeps the maximum of each frame pair. */
+  /** 1 for the audio and for older files; more when the file keeps the maximum of each group of frames. */
   framesPerColumn: number;
   /** The spectrogram file's DC offset for a channel; null for the audio alone (each window then measures its own). */
   dcOffset: (channel: "mix" | number) => number | null;
@@ -166,7 +166,7 @@ interface SpectrogramWindowJob {
  * Checks the caller and the window against the recording's spectrogram source, then runs `render`
  * with a local path of that source; null when the answer (401) was already sent. `columns`: the
  * picture's width in pixels. A close-up (a pixel or more per STFT frame) of a file that keeps only the
- * maximum of each frame pair is computed from the audio, with the file's DC offset.
+ * maximum of each group of frames is computed from the audio, with the file's DC offset.
  */
 async function withSpectrogramWindow<T>(
   deps: ServerDeps,

@@ -49,7 +49,7 @@ export type AudioTask =
   | { type: "render-binary"; h5Path: string; window: SpectrogramWindowRequest; options?: BinaryOptions }
   /**
    * WAV window → PNG / BCSG, computed from the audio while the recording's HDF5 file is being made, and for
-   * close-ups that need every frame (the file keeps the maximum of each frame pair).
+   * close-ups that need every frame (the file keeps the maximum of each group of frames).
    */
   | { type: "render-wav-png"; wavPath: string; window: WavWindowRequest; options?: RenderOptions }
   | { type: "render-wav-binary"; wavPath: string; window: WavWindowRequest; options?: BinaryOptions }

@@ -1,4 +1,4 @@
-import { DB_FLOOR } from "../spectrogram/params.ts";
+import { DB_FLOOR, SPECTROGRAM_FRAMES_PER_COLUMN } from "../spectrogram/params.ts";
 
 /** A spectrogram window as produced by the STFT or read from HDF5: frequency-major dB values. */
 export interface DbGrid {
@@ -7,8 +7,8 @@ export interface DbGrid {
   frames: number;
   bins: number;
   /**
-   * STFT frames behind each column (default 1). Spectrogram files store the maximum of each pair of frames
-   * (spectrogram/encoding.ts says why); their windows have 2 here.
+   * STFT frames behind each column (default 1). Spectrogram files store the maximum of each group of frames
+   * (spectrogram/encoding.ts says why); their windows have that group's size here.
    */
   framesPerColumn?: number;
 }
@@ -31,19 +31,20 @@ export function autoRange(grid: DbGrid, dynamicRange = 80): DbRange {
 }
 
 /**
- * STFT frames per displayed column when `frames` frames are shrunk to at most `width` columns: 1, or an even
- * number, so that every column is the maximum over whole pairs of frames. A window read from a spectrogram file
- * (the maximum of each frame pair) and one computed frame by frame then pool to the same values.
+ * STFT frames per displayed column when `frames` frames are shrunk to at most `width` columns: fewer than `group`
+ * as they come, else a multiple of `group` (SPECTROGRAM_FRAMES_PER_COLUMN), so that every column is the maximum over
+ * whole groups of frames. A window read from a spectrogram file (the maximum of each group) and one computed frame
+ * by frame then pool to the same values; views below `group` frames per pixel are drawn from the audio.
  */
-export function framesPerPixel(frames: number, width: number): number {
+export function framesPerPixel(frames: number, width: number, group = SPECTROGRAM_FRAMES_PER_COLUMN): number {
   const f = Math.max(1, Math.ceil(frames / Math.max(1, width)));
-  return f === 1 ? 1 : f + (f % 2);
+  return f < group ? f : Math.ceil(f / group) * group;
 }
 
 /**
  * Reduces `grid` to at most `width` columns and `height` rows by taking the maximum over each group
  * (a low-pass in the display sense: short calls can't fall between kept columns the way they do
- * when columns are skipped). Time groups are whole frame pairs (framesPerPixel). Grids already small
+ * when columns are skipped). Time groups are whole groups of stored frames (framesPerPixel). Grids already small
  * enough are returned unchanged.
  */
 export function poolMax(grid: DbGrid, width: number, height: number): DbGrid {

@@ -8,14 +8,15 @@
 // a value and the maximum each move by at most half a step: 1/12 dB (m = 3) keeps every rendered pixel within one
 // colour-map level of the float32 rendering with auto levels (>= 30 dB), and for fixed ranges of >= 10.6 dB.
 // Noise spectrograms hold ~4.4 bits of entropy per value at 1 dB steps (log of an exponential variable),
-// +log2(1/step) below that: about 8.8-9.4 bits per value at 1/12 dB after deflate, against ~27 for float32. That
-// Because that entropy cannot be coded away, files since then store half the values instead: each column is the
-// maximum of a pair of STFT frames (attribute frames_per_column = 2). The display shrinks a window by taking maxima
-// over whole frame pairs (render/scale.ts framesPerPixel), so any view with two or more frames per pixel is the same
-// from these columns as from every frame; closer views are computed from the audio (render/wav-window.ts, with the
-// file's dc_offset), frame for frame. 1/12 dB codes of pair maxima take ~22-25 MB per minute of 384 kHz audio.
+// +log2(1/step) below that: about 8.8-9.4 bits per value at 1/12 dB after deflate, against ~27 for float32.
+// Because that entropy cannot be coded away, today's files store a third of the values instead: each column is the
+// maximum of 3 consecutive STFT frames (attribute frames_per_column). The display shrinks a window by taking maxima
+// over whole groups of 3 frames (render/scale.ts framesPerPixel), so any view with 3 or more frames per pixel is the
+// same from these columns as from every frame; closer views are computed from the audio (render/wav-window.ts, with
+// the file's dc_offset), frame for frame. 1/12 dB codes of 3-frame maxima take ~15 MB per minute of synthetic 384 kHz
+// audio and ~20 MB of real field recordings (2 frames: 23 and 29 MB, over issue 15's 25 MB on field noise).
 import { loadH5wasm } from "../hdf5/h5wasm.ts";
-import { DB_FLOOR } from "./params.ts";
+import { DB_FLOOR, SPECTROGRAM_FRAMES_PER_COLUMN } from "./params.ts";
 
 export type SpectrogramEncoding = "uint16-db" | "float32-db";
 
@@ -23,8 +24,6 @@ export type SpectrogramEncoding = "uint16-db" | "float32-db";
 export const SPECTROGRAM_DB_SCALE = 1 / 12;
 /** dB of code 0: the STFT's floor (20·log10(1e-4)), so no value is below it. */
 export const SPECTROGRAM_DB_OFFSET = DB_FLOOR;
-/** STFT frames per stored column (their maximum) in files written today. */
-export const SPECTROGRAM_FRAMES_PER_COLUMN = 2;
 
 type Attrs = Record<string, { value: unknown } | undefined>;
 

@@ -8,7 +8,6 @@ export {
   readSpectrogramEncoding,
   SPECTROGRAM_DB_OFFSET,
   SPECTROGRAM_DB_SCALE,
-  SPECTROGRAM_FRAMES_PER_COLUMN,
   type SpectrogramEncoding,
   type StoredEncoding,
 } from "./encoding.ts";

@@ -3,21 +3,16 @@ import { type ChunkedDataset, Hdf5Writer } from "../hdf5/writer.ts";
 import { blocksFromHandle, readWavInfoFromHandle } from "../wav/file.ts";
 import type { WavInfo } from "../wav/types.ts";
 import { ColumnMax, columnCount } from "./column-max.ts";
-import {
-  SPECTROGRAM_DB_OFFSET,
-  SPECTROGRAM_DB_SCALE,
-  SPECTROGRAM_FRAMES_PER_COLUMN,
-  type SpectrogramEncoding,
-} from "./encoding.ts";
+import { SPECTROGRAM_DB_OFFSET, SPECTROGRAM_DB_SCALE, type SpectrogramEncoding } from "./encoding.ts";
 import { forceMinorGc } from "./gc.ts";
-import { DEFAULT_STFT, frameCount, N_FREQ_BINS } from "./params.ts";
+import { DEFAULT_STFT, frameCount, N_FREQ_BINS, SPECTROGRAM_FRAMES_PER_COLUMN } from "./params.ts";
 import { type SpectrogramBlock, StreamingStft } from "./stft.ts";
 
 /**
  * HDF5 layout (one file per recording):
  *   /spectrogram      uint16 [257, n_columns] dB codes (dB = stored * db_scale + db_offset; older files: float32
  *                     dB, see encoding.ts), frequency rows (0 Hz first), time columns, each the maximum of
- *                     frames_per_column (2) consecutive STFT frames (older files: 1, every frame). For
+ *                     frames_per_column (3) consecutive STFT frames (older files: 1, every frame). For
  *                     multichannel audio this is the STFT of the channel mean, as the original
  *                     computed it, so existing tooling keeps working.
  *   /spectrogram_ch0, /spectrogram_ch1, ...   one per channel, same shape, only when channels > 1.
@@ -58,7 +53,7 @@ export interface SpectrogramJobOptions {
    */
   dbOffset?: number;
   /**
-   * STFT frames whose maximum each stored column holds (default SPECTROGRAM_FRAMES_PER_COLUMN = 2 for uint16 codes,
+   * STFT frames whose maximum each stored column holds (default SPECTROGRAM_FRAMES_PER_COLUMN = 3 for uint16 codes,
    * 1 for float32 files). 1 stores every frame (comparisons, tests).
    */
   framesPerColumn?: number;

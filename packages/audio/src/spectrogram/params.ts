@@ -8,6 +8,11 @@ export const HOP_LENGTH = 128;
 export const N_FREQ_BINS = N_FFT / 2 + 1;
 export const AMIN = 1e-4;
 export const DB_FLOOR = 20 * Math.log10(AMIN); // -80
+/**
+ * STFT frames per stored column (their maximum) in spectrogram files written today, and the group size of every
+ * view that shrinks frames (render/scale.ts framesPerPixel). spectrogram/encoding.ts says why.
+ */
+export const SPECTROGRAM_FRAMES_PER_COLUMN = 3;
 
 export interface StftParams {
   nFft: number;

@@ -12,9 +12,9 @@ export interface SpectrogramWindowRequest {
   fmin?: number;
   fmax?: number;
   /**
-   * Widen the window to whole groups of this many frames (default 1, or the file's frames per column). A view that
-   * pools frame pairs (render/scale.ts framesPerPixel) asks for 2, so that its columns start on the same frames
-   * whichever way the window was stored.
+   * Widen the window to whole groups of this many frames (default 1, or the file's frames per column). A view of a
+   * file of every frame that is to match a pooled file's (render/scale.ts framesPerPixel) asks for the pooled file's
+   * frames per column, so that its columns start on the same frames.
    */
   alignFrames?: number;
 }
@@ -27,7 +27,7 @@ export interface SpectrogramWindow extends SpectrogramBlock {
   hopLength: number;
   /** Index of the first frequency bin kept. */
   startBin: number;
-  /** Seconds of the centres of the first and last frames behind the columns (a pooled file: of whole pairs). */
+  /** Seconds of the centres of the first and last frames behind the columns (a pooled file: of whole groups). */
   t0: number;
   t1: number;
   /** Hz of the first and last bins kept. */

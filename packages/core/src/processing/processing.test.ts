@@ -286,10 +286,10 @@ describe("spectrogram.generate", () => {
     const ch0 = samples[0]!;
     const dc = ch0.reduce((a, v) => a + v, 0) / ch0.length;
     const ref = stft(ch0.subarray(0, 4096).map((v) => v - dc));
-    // The file stores the maximum of each frame pair in dB steps of SPECTROGRAM_DB_SCALE
+    // The file stores the maximum of each group of 3 frames in dB steps of SPECTROGRAM_DB_SCALE
     // (packages/audio/src/spectrogram/encoding.ts).
-    expect(win.framesPerColumn).toBe(2);
-    expect(Math.abs(win.data[0]! - Math.max(ref.data[0]!, ref.data[1]!))).toBeLessThanOrEqual(
+    expect(win.framesPerColumn).toBe(3);
+    expect(Math.abs(win.data[0]! - Math.max(ref.data[0]!, ref.data[1]!, ref.data[2]!))).toBeLessThanOrEqual(
       SPECTROGRAM_DB_SCALE / 2 + 1e-5,
     );
     expect(progress.length).toBeGreaterThan(1);
