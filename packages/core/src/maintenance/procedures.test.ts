@@ -98,7 +98,7 @@ describe("generate-missing-hdf5", () => {
       { batchSize: 2, loadavg: () => loads.shift() ?? 0, pauseMs: 5 },
       report,
     );
-    expect(real.regenerated).toBe(2);
+    expect(real.regenerated).toBe(3);
     expect(real.failed).toBe(0);
     expect(report.lines.some((l) => l.startsWith("Pausing: load"))).toBe(true);
     expect(report.lines).toContain("Load is down again: resuming");
@@ -284,16 +284,18 @@ describe("generate-missing-hdf5 --rewrite-legacy", () => {
     const current = await make("current");
     const float = await make("float32");
     const coarse = await make("old codes");
+    const everyFrame = await make("codes of every frame");
     const orphan = await make("float32 without audio");
     const file = (r: { spectrogramPath: string | null }) =>
       resolveStoredPath(mediaRoot, r.spectrogramPath ?? "");
     // older formats written over the job's files, as an installation from before issue 15 holds them
     await writeSpectrogramFile(wavPath, file(float), { encoding: "float32-db" });
     await writeSpectrogramFile(wavPath, file(coarse), { dbScale: 0.25 });
+    await writeSpectrogramFile(wavPath, file(everyFrame), { framesPerColumn: 1 });
     await writeSpectrogramFile(wavPath, file(orphan), { encoding: "float32-db" });
     rmSync(resolveStoredPath(mediaRoot, orphan.filePath));
     const bytes = readFileSync(file(float));
-    const legacyNames = ["float32", "float32 without audio", "old codes"];
+    const legacyNames = ["codes of every frame", "float32", "float32 without audio", "old codes"];
     const mine = (found: { name: string; problem: string }[]) =>
       found
         .filter((f) => [current.name, ...legacyNames].includes(f.name))
@@ -306,20 +308,25 @@ describe("generate-missing-hdf5 --rewrite-legacy", () => {
 
     const dry = await generateMissingHdf5(deps, { dryRun: true, rewriteLegacy: true }, silentReporter);
     expect(mine(dry.found)).toEqual(legacyNames.map((n) => `${n}: legacy`).sort());
-    expect(dry.legacy).toBe(3);
+    expect(dry.legacy).toBe(4);
     expect(dry.regenerated).toBe(0);
     expect(readFileSync(file(float)).equals(bytes)).toBe(true);
 
     const report = collecting();
     const real = await generateMissingHdf5(deps, { rewriteLegacy: true, loadavg: () => 0 }, report);
-    expect(real.regenerated).toBe(2);
+    expect(real.regenerated).toBe(3);
     expect(real.failed).toBe(1);
     expect(report.lines).toContain("float32: rewritten in the current encoding");
     expect(report.lines.some((l) => l.startsWith("float32 without audio: failed"))).toBe(true);
-    for (const r of [current, float, coarse]) {
+    for (const r of [current, float, coarse, everyFrame]) {
       expect(await isLegacySpectrogramFile(file(r))).toBe(false);
       const attrs = await readSpectrogramAttrs(file(r));
-      expect(attrs).toMatchObject({ encoding: "uint16-db", sampleRate: 250_000, nFreqBins: 257 });
+      expect(attrs).toMatchObject({
+        encoding: "uint16-db",
+        sampleRate: 250_000,
+        nFreqBins: 257,
+        framesPerColumn: 3,
+      });
       // the rows are untouched: same key, still ready
       expect(await t.db.recording.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({
         spectrogramPath: r.spectrogramPath,
