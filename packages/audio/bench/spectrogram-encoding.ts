@@ -43,15 +43,15 @@ interface Candidate {
 
 const CANDIDATES: Candidate[] = [
   { label: "float32 dB (before issue 15)", options: { encoding: "float32-db" } },
-  { label: "uint16 1/12 dB, max of 3 frames (current)", options: {} },
-  { label: "uint16 1/12 dB, every frame (before)", options: { framesPerColumn: 1 } },
-  { label: "max of 3, 0.05 dB (10 dB ranges in 1 level)", options: { dbScale: 0.05 } },
+  { label: "uint16 0.05 dB, max of 3 frames (current)", options: {} },
+  { label: "uint16 1/12 dB, every frame (before)", options: { framesPerColumn: 1, dbScale: 1 / 12 } },
+  { label: "max of 3, 1/12 dB", options: { dbScale: 1 / 12 } },
   { label: "max of 3, 1/4 dB", options: { dbScale: 0.25 } },
   { label: "max of 3, 1/2 dB", options: { dbScale: 0.5 } },
   { label: "max of 3, 1 dB", options: { dbScale: 1 } },
   { label: "max of 3, 1.5 dB", options: { dbScale: 1.5 } },
-  { label: "max of 3, 1/12 dB, floor -60 dB", options: { dbOffset: -60 } },
-  { label: "max of 3, 1/12 dB, floor -40 dB", options: { dbOffset: -40 } },
+  { label: "max of 3, 0.05 dB, floor -60 dB", options: { dbOffset: -60 } },
+  { label: "max of 3, 0.05 dB, floor -40 dB", options: { dbOffset: -40 } },
 ];
 
 interface Fidelity {

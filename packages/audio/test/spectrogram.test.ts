@@ -10,6 +10,7 @@ import {
   N_FREQ_BINS,
   readSpectrogramAttrs,
   readSpectrogramWindow,
+  SPECTROGRAM_DB_SCALE,
   SPECTROGRAM_FRAMES_PER_COLUMN,
   StreamingStft,
   stft,
@@ -206,7 +207,7 @@ describe("HDF5 spectrogram files", () => {
           expect(ds.dtype).toBe("<H");
           const pooled = groupMax(ref.data, 257, ref.frames);
           expect(attrs).toMatchObject({ encoding: "uint16-db", db_offset: DB_FLOOR });
-          expect(attrs.db_scale).toBeCloseTo(1 / 12, 12);
+          expect(attrs.db_scale).toBeCloseTo(SPECTROGRAM_DB_SCALE, 12);
           const scale = attrs.db_scale as number;
           const codes = ds.value as Uint16Array;
           expect(codes).toBeInstanceOf(Uint16Array);
@@ -265,8 +266,8 @@ describe("HDF5 spectrogram files", () => {
         const f = w.startFrame + G * j;
         const row = (w.startBin + k) * ref.frames;
         const want = Math.max(...ref.data.subarray(row + f, row + f + G));
-        // Quantised group maxima within half a code step (1/24 dB).
-        expect(Math.abs(w.data[k * w.frames + j]! - want)).toBeLessThanOrEqual(1 / 24 + 1e-5);
+        // Quantised group maxima within half a code step.
+        expect(Math.abs(w.data[k * w.frames + j]! - want)).toBeLessThanOrEqual(SPECTROGRAM_DB_SCALE / 2 + 1e-5);
       }
     }
     const attrs = await readSpectrogramAttrs(out);
@@ -298,7 +299,7 @@ describe("HDF5 spectrogram files", () => {
     expect(mix.data.length).toBe(want.length);
     let worst = 0;
     for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(mix.data[i]! - want[i]!));
-    expect(worst).toBeLessThanOrEqual(1 / 24 + 1e-5);
+    expect(worst).toBeLessThanOrEqual(SPECTROGRAM_DB_SCALE / 2 + 1e-5);
     expect((await readSpectrogramAttrs(out)).channels).toBe(2);
   });
 

@@ -45,7 +45,7 @@ export interface SpectrogramJobOptions {
    * "float32-db" (kept for comparisons and for writing old-format test files).
    */
   encoding?: SpectrogramEncoding;
-  /** Step of the uint16 codes, dB (default SPECTROGRAM_DB_SCALE = 1/12 dB). */
+  /** Step of the uint16 codes, dB (default SPECTROGRAM_DB_SCALE = 0.05 dB). */
   dbScale?: number;
   /**
    * dB of code 0 and so the floor: lower values are stored as 0 (default SPECTROGRAM_DB_OFFSET = -80 dB, the STFT's

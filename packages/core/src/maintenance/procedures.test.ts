@@ -98,7 +98,7 @@ describe("generate-missing-hdf5", () => {
       { batchSize: 2, loadavg: () => loads.shift() ?? 0, pauseMs: 5 },
       report,
     );
-    expect(real.regenerated).toBe(3);
+    expect(real.regenerated).toBe(2);
     expect(real.failed).toBe(0);
     expect(report.lines.some((l) => l.startsWith("Pausing: load"))).toBe(true);
     expect(report.lines).toContain("Load is down again: resuming");
