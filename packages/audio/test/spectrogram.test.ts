@@ -267,7 +267,9 @@ describe("HDF5 spectrogram files", () => {
         const row = (w.startBin + k) * ref.frames;
         const want = Math.max(...ref.data.subarray(row + f, row + f + G));
         // Quantised group maxima within half a code step.
-        expect(Math.abs(w.data[k * w.frames + j]! - want)).toBeLessThanOrEqual(SPECTROGRAM_DB_SCALE / 2 + 1e-5);
+        expect(Math.abs(w.data[k * w.frames + j]! - want)).toBeLessThanOrEqual(
+          SPECTROGRAM_DB_SCALE / 2 + 1e-5,
+        );
       }
     }
     const attrs = await readSpectrogramAttrs(out);
