@@ -8,6 +8,7 @@ import {
   N_FFT,
   N_FREQ_BINS,
   readSpectrogramAttrs,
+  readWavInfo,
   type WavWindowRequest,
 } from "@battycoda/audio";
 import {
@@ -186,9 +187,8 @@ async function withSpectrogramWindow<T>(
     const attrs = await source.attrs(path);
     if (source.kind === "h5" && closeUpNeedsAudio(attrs, { start: q.start, end: q.end }, columns)) {
       const audio = await recordingAudioFile(deps, access, req.params.recordingId);
-      const info = await readStoredWavInfo(media, audio.key);
-      return media.withLocalFile(audio.key, (wav) =>
-        windowJob(wavSourceAttrs(info, attrs.dcOffset), "wav", wav, q, render),
+      return media.withLocalFile(audio.key, async (wav) =>
+        windowJob(wavSourceAttrs(await readWavInfo(wav), attrs.dcOffset), "wav", wav, q, render),
       );
     }
     return windowJob(attrs, source.kind, path, q, render);

@@ -53,7 +53,7 @@ export class ColumnMax {
     if (columns > 0) emit(out.subarray(0, need), columns);
   }
 
-  /** Emits the unfinished last group, if any (a recording with an odd number of frames). */
+  /** Emits the unfinished last group, if any (a frame count that is not a multiple of perColumn). */
   finish(emit: (columns: Float32Array, count: number) => void): void {
     if (this.carried === 0) return;
     this.carried = 0;

@@ -72,6 +72,7 @@ export async function readSpectrogramAttrs(path: string): Promise<SpectrogramFil
     const ds = f.get("spectrogram") as unknown as AnyDataset | null;
     if (!ds) throw new Error(`${path} has no spectrogram dataset`);
     const a = (k: string) => num(ds.attrs[k]?.value);
+    const enc = encodingOf(ds.attrs);
     const datasets = f.keys();
     const channelDcOffsets = datasets
       .filter((d) => /^spectrogram_ch\d+$/.test(d))
@@ -87,13 +88,13 @@ export async function readSpectrogramAttrs(path: string): Promise<SpectrogramFil
       hopLength: a("hop_length"),
       duration: a("duration"),
       nFrames: a("n_frames"),
-      framesPerColumn: encodingOf(ds.attrs).framesPerColumn,
+      framesPerColumn: enc.framesPerColumn,
       nFreqBins: a("n_freq_bins"),
       channels: ds.attrs.channels ? a("channels") : 1,
       dcOffset: ds.attrs.dc_offset ? a("dc_offset") : 0,
       channelDcOffsets,
       datasets,
-      encoding: encodingOf(ds.attrs).encoding,
+      encoding: enc.encoding,
     };
   } finally {
     f.close();
