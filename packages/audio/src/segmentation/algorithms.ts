@@ -129,6 +129,16 @@ const callRuleParams: ParamSpec[] = [
     help: "An echo is as long as its call: a copy at a delay that would have begun before the candidate (in the quiet after the call) or gone on after it, where the recording there is this much weaker than the copy in the candidate's own frequencies, does not explain the candidate (another bat's call that resembles part of the call is kept). 0: off.",
   },
   {
+    name: "local_floor_ms",
+    label: "Stand out of surroundings within",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.local_floor_ms,
+    min: 0,
+    max: 1000,
+    unit: "ms",
+    help: "A call must reach the detection threshold over the recording within this time either side of it as well (per frequency, its median), and its edges are where it rises out of it: a loud call's long reverberation (vegetation, a constant-frequency bat's tone smeared for 100 ms) otherwise yields detections in the smear and widens calls inside it. 0: off.",
+  },
+  {
     name: "blip_max_ms",
     label: "Blip: shorter than",
     type: "number",

@@ -31,6 +31,12 @@
 // - Fragments: two detections separated by less than `fragment_gap_pct` % of their summed duration (at most
 //   `fragment_gap_max_ms`) are one call with a weak middle when the second continues the first's frequency contour
 //   at about its level, and is no echo of it.
+// - Local floor: the detector's noise floor is a per-bin median over ~1 s, which a loud call's long reverberation
+//   (vegetation, a CF bat's tone smeared for 100 ms and more) raises only for a moment: the reverberation's
+//   fluctuations then reach threshold_db over that floor, many times after each call. A detection must also reach
+//   threshold_db over the recording within `local_floor_ms` either side of it (per bin, a low quantile, so that calls
+//   and echoes filling up to half of that time do not raise it). A call in quiet surroundings loses nothing; one
+//   inside reverberation must stand out of it, as it does to the eye.
 // - Blips: a detection shorter than `blip_max_ms` whose loudest frame covers at least `blip_band_pct` % of the band
 //   (a click: energy everywhere at once, where a call of that length is a narrow tone or one sweep) is dropped.
 import type { Segment } from "./types.ts";
@@ -49,6 +55,7 @@ export interface CallRuleParams {
   fragment_gap_max_ms: number;
   low_edge_reject: number;
   low_edge_db: number;
+  local_floor_ms: number;
 }
 
 export const CALL_RULE_DEFAULTS: CallRuleParams = {
@@ -65,6 +72,7 @@ export const CALL_RULE_DEFAULTS: CallRuleParams = {
   fragment_gap_max_ms: 5,
   low_edge_reject: 1,
   low_edge_db: 6,
+  local_floor_ms: 50,
 };
 
 /** Every rule switched off: the spectral detector as it was before them (its characterisation tests use this). */
@@ -83,6 +91,7 @@ export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan", numbe
   burst_rescan: 0,
   low_edge_reject: 0,
   low_edge_db: CALL_RULE_DEFAULTS.low_edge_db,
+  local_floor_ms: 0,
 };
 
 /** A detection with what the rules need to know about it. */
@@ -103,6 +112,11 @@ export interface Detection extends Segment {
    * bins) the lowest is within low_edge_db of it with no quiet bins between them and most frames are loudest there.
    */
   lowEdge: boolean;
+  /**
+   * Peak score against the local floor: per bin, a low quantile of the recording within local_floor_ms either side
+   * (Infinity when not measured). Under threshold_db, it does not stand out of what surrounds it.
+   */
+  localDb: number;
   /**
    * Found in the cut-off head or tail of a call (tail_rescan): the gap and fragment merges leave it apart from that
    * call, and in a tail it may be the call's reverberation.
@@ -141,6 +155,7 @@ function join(a: Detection, b: Detection): Detection {
     bandFraction: louder.bandFraction,
     bandBins: louder.bandBins,
     lowEdge: louder.lowEdge,
+    localDb: Math.max(a.localDb, b.localDb),
     ...(a.cutFrom ? { cutFrom: a.cutFrom } : {}),
   };
 }
@@ -610,10 +625,16 @@ export function dropLowEdge(dets: Detection[], p: CallRuleParams): Detection[] {
   return p.low_edge_reject > 0 ? dets.filter((d) => !d.lowEdge) : dets;
 }
 
+/** Drops detections that do not stand out of their surroundings by threshold_db (see the module comment). */
+export function dropBelowLocalFloor(dets: Detection[], p: RuleParams): Detection[] {
+  return p.local_floor_ms > 0 ? dets.filter((d) => d.localDb >= p.threshold_db) : dets;
+}
+
 /**
- * All rules after the plain gap merge, in order: low edge, blips, echoes, fragments (an echo right after a call is
+ * All rules after the plain gap merge, in order: local floor, low edge, blips, echoes, fragments (an echo right after a call is
  * gone before it could be taken for the call's second half).
  */
 export function applyCallRules(dets: Detection[], p: RuleParams, shapeOf: ShapeOf): Detection[] {
-  return mergeFragments(dropEchoes(dropBlips(dropLowEdge(dets, p), p), p, shapeOf), p, shapeOf);
+  const kept = dropLowEdge(dropBelowLocalFloor(dets, p), p);
+  return mergeFragments(dropEchoes(dropBlips(kept, p), p, shapeOf), p, shapeOf);
 }

@@ -132,6 +132,28 @@ function isLowEdgeNoise(
   for (let g = f0; g <= f1; g++) inLit += Number(peakBin[g]! <= kLit);
   return 2 * inLit > f1 - f0 + 1;
 }
+/**
+ * The local floor (local_floor_ms): per bin, the median of the frames before a detection (see localFloor). Other
+ * calls and echoes filling less than half of that time do not raise it; a long reverberation's smear fills all of it.
+ */
+/** The smear right after a call: the median over the last quarter of local_floor_ms before a detection counts too... */
+const LOCAL_NEAR_SHARE = 0.25;
+/**
+ * ...when something there is this much louder than the detection (as an echo is, see echo_drop_db), while the
+ * second half of a call with a dip, or the next call of a sequence, is about as loud as what precedes it.
+ */
+const LOCAL_NEAR_LOUDER_DB = 6;
+/**
+ * A median of a dozen or two frames is itself uncertain by about a dB: it raises the floor only by what it exceeds the
+ * detector's floor by more than this (else faint calls near the threshold would lose to its noise).
+ */
+const LOCAL_MARGIN_DB = 1.5;
+/** At most this many frames of the whole span are looked at (evenly spread); the near quarter is looked at whole. */
+const LOCAL_MAX_FRAMES = 24;
+/** A median of fewer frames than this (at a recording's ends) does not count. */
+const LOCAL_MIN_FRAMES = 8;
+/** Within a call, a dip (frames under its edge level) up to this long is crossed when its start is looked for. */
+const LOCAL_DIP_MS = 3;
 /** Shapes for the echo rule are sampled at this fraction of a frame (delays resolved to a quarter frame). */
 const SHAPE_STEPS = 2;
 
@@ -565,6 +587,57 @@ export function spectralDetections(
   // Events longer than max_duration_ms (wind, rain, insect choruses raising part of the band for a while) would be
   // dropped with every call inside them. burst_rescan: look inside them instead.
   const maxFrames = (p.max_duration_ms / 1000) * (sampleRate / n);
+  // The local floor of a detection at frames f0..f1, as 1 / floor per bin; null when off or not measurable.
+  // Reverberation follows its call: what a detection may be the smear of lies before it, so that side is its floor:
+  // the medians over local_floor_ms and, after a much louder sound, over its last quarter (the smear right after a
+  // call, which the longer median misses while the call and the quiet before it fill most of it), each counting by
+  // what it exceeds the detector's floor by more than LOCAL_MARGIN_DB. After a detection lie its own reverberation and perhaps a louder call's, which
+  // it need not stand out of; that side serves only at the start of a recording.
+  const localSpan = Math.round((p.local_floor_ms / 1000) * (sampleRate / n));
+  const localStep = Math.max(1, Math.ceil(localSpan / LOCAL_MAX_FRAMES));
+  const localDip = Math.ceil((LOCAL_DIP_MS / 1000) * (sampleRate / n));
+  const localMargin = 10 ** (LOCAL_MARGIN_DB / 10);
+  /** Frames from `from` on in direction `dir` (every `step`-th), `span` frames at most, within the recording. */
+  const framesFrom = (from: number, dir: 1 | -1, span: number, step: number): number[] => {
+    const room = dir < 0 ? from + 1 : nFrames - from;
+    return Array.from({ length: Math.ceil(Math.min(span, room) / step) }, (_, i) => from + dir * i * step);
+  };
+  const localFloor = (f0: number, f1: number, peakDb: number): Float64Array | null => {
+    if (!(localSpan > 0)) return null;
+    // Near it, the louder sound's own frames are not its smear: only the frames after it, in the gap, count.
+    const near = framesFrom(f0 - 1, -1, Math.floor(localSpan * LOCAL_NEAR_SHARE), 1);
+    const loud = peakDb + LOCAL_NEAR_LOUDER_DB;
+    const gap = near.filter((g) => score[g]! < loud);
+    let spans = [
+      framesFrom(f0 - 1, -1, localSpan, localStep),
+      ...(gap.length < near.length ? [gap] : []),
+    ].filter((g) => g.length >= LOCAL_MIN_FRAMES);
+    if (spans.length === 0) spans = [framesFrom(f1 + 1, 1, localSpan, localStep)];
+    if (spans[0]!.length < LOCAL_MIN_FRAMES) return null;
+    const inv = new Float64Array(nb).fill(1);
+    for (const frames of spans) {
+      const m = frames.length;
+      const cols = new Float64Array(m * nb);
+      for (let i = 0; i < m; i++) cols.set(binsOf(frames[i]!), i * nb);
+      const col = new Float64Array(m);
+      for (let k = 0; k < nb; k++) {
+        for (let i = 0; i < m; i++) col[i] = cols[i * nb + k]!;
+        inv[k] = Math.min(inv[k]!, localMargin / selectMedian(col, m));
+      }
+    }
+    return inv;
+  };
+  /** Frames f0..f1 scored against the local floor `inv`, dB. */
+  const localScores = (f0: number, f1: number, inv: Float64Array): Float64Array => {
+    const out = new Float64Array(f1 - f0 + 1);
+    for (let g = f0; g <= f1; g++) {
+      const r = binsOf(g);
+      let best = 0;
+      for (let k = 0; k < nb; k++) best = Math.max(best, r[k]! * inv[k]!);
+      out[g - f0] = 10 * Math.log10(best + 1e-300);
+    }
+    return out;
+  };
   // Events still to measure: first frame, last frame, and whether it was found in the cut-off head or tail of a call.
   type Item = [number, number, Detection["cutFrom"]];
   const queue: Item[] = [];
@@ -580,7 +653,7 @@ export function spectralDetections(
     const [a0, a1, cutFrom] = queue.pop()!;
     let peakFrame = a0;
     for (let g = a0 + 1; g <= a1; g++) if (score[g]! > score[peakFrame]!) peakFrame = g;
-    const peakDb = score[peakFrame]!;
+    let peakDb = score[peakFrame]!;
     // The call spans the frames within end_drop_db of its peak (the release level unless the edge rule raises it),
     // from the first one to the first fall after the peak; what lies either side (a loud call's reverberation, a faint
     // sound glued to its start) is looked at again.
@@ -602,6 +675,36 @@ export function spectralDetections(
       if (p.tail_rescan > 0) {
         if (f0 - a0 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(a0, f0 - 1), "head"));
         if (a1 - f1 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(f1 + 1, a1), "tail"));
+      }
+    }
+    // Against the local floor the detection is what stands out of its surroundings: its peak there decides whether
+    // it is kept (dropBelowLocalFloor), and its edges are where it rises out of them (a call inside a long
+    // reverberation would otherwise take some of the smear either side with it).
+    let localDb = Number.POSITIVE_INFINITY;
+    // (A sound found in a call's cut-off edge was scored against the median of that edge already, and the call it
+    // was cut from lies right before it.)
+    const floor = cutFrom ? null : localFloor(f0, f1, peakDb);
+    if (floor) {
+      const ls = localScores(f0, f1, floor);
+      let top = 0;
+      for (let i = 1; i < ls.length; i++) if (ls[i]! > ls[top]!) top = i;
+      localDb = ls[top]!;
+      if (localDb >= p.threshold_db) {
+        const level = p.end_drop_db > 0 ? Math.max(p.release_db, localDb - p.end_drop_db) : p.release_db;
+        // The start: back from the peak over frames at that level and dips of a call's middle (not longer than
+        // LOCAL_DIP_MS; the edge rule above keeps a dip before the peak too), but not over the smear's fluctuations,
+        // which reach the level now and then only. The end: the first fall after the peak, as the edge rule.
+        let i0 = top;
+        for (let i = top - 1; i >= 0 && i0 - i <= localDip + 1; i--) if (ls[i]! >= level) i0 = i;
+        let i1 = top;
+        while (i1 < ls.length - 1 && ls[i1 + 1]! >= level) i1++;
+        // The peak the other rules compare is the one within these edges.
+        if (peakFrame < f0 + i0 || peakFrame > f0 + i1) {
+          peakFrame = f0 + top;
+          peakDb = score[peakFrame]!;
+        }
+        f1 = f0 + i1;
+        f0 += i0;
       }
     }
     const r = binsOf(peakFrame);
@@ -662,6 +765,7 @@ export function spectralDetections(
       bandFraction: litBins / nb,
       bandBins: nb,
       lowEdge,
+      localDb,
       ...(cutFrom ? { cutFrom } : {}),
     });
   }
