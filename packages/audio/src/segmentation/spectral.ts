@@ -144,6 +144,11 @@ const LOCAL_NEAR_SHARE = 0.25;
  */
 const LOCAL_NEAR_LOUDER_DB = 6;
 /**
+ * The local floor is only looked at after a sound LOCAL_NEAR_LOUDER_DB louder within this many local_floor_ms before a
+ * detection (at ultrasonic frequencies air absorbs reflections from further away than ~25 m: 150 ms).
+ */
+const LOCAL_SOURCE_SPANS = 3;
+/**
  * A median of a dozen or two frames is itself uncertain by about a dB: it raises the floor only by what it exceeds the
  * detector's floor by more than this (else faint calls near the threshold would lose to its noise).
  */
@@ -587,12 +592,13 @@ export function spectralDetections(
   // Events longer than max_duration_ms (wind, rain, insect choruses raising part of the band for a while) would be
   // dropped with every call inside them. burst_rescan: look inside them instead.
   const maxFrames = (p.max_duration_ms / 1000) * (sampleRate / n);
-  // The local floor of a detection at frames f0..f1, as 1 / floor per bin; null when off or not measurable.
+  // The local floor of a detection at frames f0..f1, as 1 / floor per bin; null when off, not measurable or no higher
+  // than the detector's floor.
   // Reverberation follows its call: what a detection may be the smear of lies before it, so that side is its floor:
   // the medians over local_floor_ms and, after a much louder sound, over its last quarter (the smear right after a
   // call, which the longer median misses while the call and the quiet before it fill most of it), each counting by
-  // what it exceeds the detector's floor by more than LOCAL_MARGIN_DB. After a detection lie its own reverberation and perhaps a louder call's, which
-  // it need not stand out of; that side serves only at the start of a recording.
+  // what it exceeds the detector's floor by more than LOCAL_MARGIN_DB. After a detection lie its own reverberation
+  // and perhaps a louder call's, which it need not stand out of (that side serves at a recording's start only).
   const localSpan = Math.round((p.local_floor_ms / 1000) * (sampleRate / n));
   const localStep = Math.max(1, Math.ceil(localSpan / LOCAL_MAX_FRAMES));
   const localDip = Math.ceil((LOCAL_DIP_MS / 1000) * (sampleRate / n));
@@ -602,18 +608,28 @@ export function spectralDetections(
     const room = dir < 0 ? from + 1 : nFrames - from;
     return Array.from({ length: Math.ceil(Math.min(span, room) / step) }, (_, i) => from + dir * i * step);
   };
+  const sourceSpan = Math.round(LOCAL_SOURCE_SPANS * localSpan);
   const localFloor = (f0: number, f1: number, peakDb: number): Float64Array | null => {
     if (!(localSpan > 0)) return null;
+    // Smear has a source: a sound much louder than it shortly before. Without one, the frames before it must be
+    // loud themselves (wind, noise); else (most calls) there is nothing to stand out of, and no frame needs an FFT.
+    const loud = peakDb + LOCAL_NEAR_LOUDER_DB;
+    let source = false;
+    for (let g = Math.max(0, f0 - sourceSpan); g < f0 && !source; g++) source = score[g]! >= loud;
+    // At a recording's start the side after it stands in.
+    const before = framesFrom(f0 - 1, -1, localSpan, localStep);
+    const far = before.length >= LOCAL_MIN_FRAMES ? before : framesFrom(f1 + 1, 1, localSpan, localStep);
+    if (!source) {
+      const s = Float64Array.from(far, (g) => score[g]!);
+      if (!(s.length > 0 && quickMedian(s, s.length) >= LOCAL_MARGIN_DB)) return null;
+    }
     // Near it, the louder sound's own frames are not its smear: only the frames after it, in the gap, count.
     const near = framesFrom(f0 - 1, -1, Math.floor(localSpan * LOCAL_NEAR_SHARE), 1);
-    const loud = peakDb + LOCAL_NEAR_LOUDER_DB;
     const gap = near.filter((g) => score[g]! < loud);
-    let spans = [
-      framesFrom(f0 - 1, -1, localSpan, localStep),
-      ...(gap.length < near.length ? [gap] : []),
-    ].filter((g) => g.length >= LOCAL_MIN_FRAMES);
-    if (spans.length === 0) spans = [framesFrom(f1 + 1, 1, localSpan, localStep)];
-    if (spans[0]!.length < LOCAL_MIN_FRAMES) return null;
+    const spans = [far, ...(gap.length < near.length ? [gap] : [])].filter(
+      (g) => g.length >= LOCAL_MIN_FRAMES,
+    );
+    if (spans.length === 0) return null;
     const inv = new Float64Array(nb).fill(1);
     for (const frames of spans) {
       const m = frames.length;
@@ -625,7 +641,8 @@ export function spectralDetections(
         inv[k] = Math.min(inv[k]!, localMargin / selectMedian(col, m));
       }
     }
-    return inv;
+    // Not raised anywhere (around most calls): the detector's own scores and edges stand.
+    return inv.some((v) => v < 1) ? inv : null;
   };
   /** Frames f0..f1 scored against the local floor `inv`, dB. */
   const localScores = (f0: number, f1: number, inv: Float64Array): Float64Array => {
