@@ -117,6 +117,26 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
         expect(old[0]!.offset).toBeGreaterThan(end + 0.005);
       });
 
+      it("takes a clipped call's echo for an echo although it measures about as loud as the call", () => {
+        // The recorder's range ends at 0.3: the call (0.6) is clipped; its echo 5 ms later at -6 dB (0.3) nearly so.
+        const w = call(sr, REPERTOIRE.fmSteep!, { amplitude: 0.6 });
+        const parts = [
+          { at: 0.1, wave: w },
+          { at: 0.1 + w.length / sr + 0.005, wave: w, gain: db(-6) },
+        ];
+        const clipped = scene(sr, 0.3, parts).map((v) => Math.max(-0.3, Math.min(0.3, v)));
+        const det = segment(clipped, sr, after);
+        expect(near(det, 0.1, 0.001)).toHaveLength(1);
+        expect(det).toHaveLength(1);
+        // The same two sounds unclipped and at equal measured level (the echo raised to the call's 0.3) are two calls:
+        // only clipping says that the first was louder than it measures.
+        const level = scene(sr, 0.3, [
+          { at: 0.1, wave: w, gain: 0.5 },
+          { at: 0.1 + w.length / sr + 0.005, wave: w, gain: 0.5 },
+        ]);
+        expect(segment(level, sr, after)).toHaveLength(2);
+      });
+
       it("rejects isolated clicks and broadband blips", () => {
         const g = gaussian(9);
         const blips = [0.00003, 0.001, 0.002].map((len) => {

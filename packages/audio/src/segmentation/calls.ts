@@ -117,6 +117,8 @@ export interface Detection extends Segment {
    * (Infinity when not measured). Under threshold_db, it does not stand out of what surrounds it.
    */
   localDb: number;
+  /** It holds clipped samples: the call was louder than it measures (its echoes need not be echo_drop_db weaker). */
+  clipped?: boolean;
   /**
    * Found in the cut-off head or tail of a call (tail_rescan): the gap and fragment merges leave it apart from that
    * call, and in a tail it may be the call's reverberation.
@@ -155,6 +157,7 @@ function join(a: Detection, b: Detection): Detection {
     bandFraction: louder.bandFraction,
     bandBins: louder.bandBins,
     lowEdge: louder.lowEdge,
+    ...(a.clipped || b.clipped ? { clipped: true } : {}),
     localDb: Math.max(a.localDb, b.localDb),
     ...(a.cutFrom ? { cutFrom: a.cutFrom } : {}),
   };
@@ -447,7 +450,7 @@ type RuleParams = CallRuleParams & { release_db: number; threshold_db: number };
 
 /** b (after a, at least echo_drop_db weaker) is a delayed copy of a, and nothing else (see echoMatch). */
 function echoOf(a: Detection, b: Detection, p: RuleParams, shapeOf: ShapeOf): boolean {
-  if (a.peakDb - b.peakDb < p.echo_drop_db) return false;
+  if (!a.clipped && a.peakDb - b.peakDb < p.echo_drop_db) return false;
   // A copy's loudest frequency is one the call had: outside the call's contour (widened for the coarse frames) it
   // cannot match, and the pictures need not be made.
   const widen = Math.max(p.echo_freq_pct, RANGE_PCT) / 100;

@@ -159,6 +159,10 @@ const LOCAL_MAX_FRAMES = 24;
 const LOCAL_MIN_FRAMES = 8;
 /** Within a call, a dip (frames under its edge level) up to this long is crossed when its start is looked for. */
 const LOCAL_DIP_MS = 3;
+/** A detection holding this many consecutive samples at the recording's largest magnitude is clipped... */
+const CLIP_RUN = 3;
+/** ...within this fraction of it (float files clipped by a converter may land a rounding step below). */
+const CLIP_TOLERANCE = 1e-4;
 /** Shapes for the echo rule are sampled at this fraction of a frame (delays resolved to a quarter frame). */
 const SHAPE_STEPS = 2;
 
@@ -665,6 +669,18 @@ export function spectralDetections(
     else queue.push(...found(rescan(a0, a1), undefined));
   }
 
+  // Clipping: runs of CLIP_RUN samples at the recording's largest magnitude, as a recorder's range cuts a loud call.
+  let rail = 0;
+  for (let i = 0; i < x.length; i++) rail = Math.max(rail, Math.abs(x[i]!));
+  const clipLevel = rail * (1 - CLIP_TOLERANCE);
+  const clippedIn = (s0: number, s1: number): boolean => {
+    let run = 0;
+    for (let i = Math.max(0, Math.floor(s0)), end = Math.min(x.length, Math.ceil(s1)); i < end; i++) {
+      run = rail > 0 && Math.abs(x[i]!) >= clipLevel ? run + 1 : 0;
+      if (run >= CLIP_RUN) return true;
+    }
+    return false;
+  };
   const refined: Detection[] = [];
   while (queue.length > 0) {
     const [a0, a1, cutFrom] = queue.pop()!;
@@ -783,6 +799,7 @@ export function spectralDetections(
       bandBins: nb,
       lowEdge,
       localDb,
+      ...(clippedIn(onsetCentre - n / 2, offsetCentre + n / 2) ? { clipped: true } : {}),
       ...(cutFrom ? { cutFrom } : {}),
     });
   }
