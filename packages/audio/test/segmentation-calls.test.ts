@@ -13,6 +13,7 @@ import {
   dropEchoes,
   echoMatch,
   mergeFragments,
+  mergeGaps,
   CALL_RULE_DEFAULTS as R,
   type Shape,
 } from "../src/segmentation/calls.ts";
@@ -463,6 +464,22 @@ describe("call rules on measured detections", () => {
     expect(mergeFragments([a, det(108, 6, 38, 110000, 120000)], P, shapeOf)).toHaveLength(2);
     // 10 dB weaker copy of the same sweep: an echo, not the call's second half.
     expect(mergeFragments([a, det(108, 6, 30, 60000, 90000)], P, shapeOf)).toHaveLength(2);
+  });
+
+  it("the plain gap merge joins a call's parts, not another bat's call starting right after it", () => {
+    // A constant-frequency call (its echoes fading at 40 kHz), then 0.5 ms later a sweep from 75 kHz.
+    const cf = det(100, 28, 44, 40000, 40000);
+    const other = det(128.5, 8, 28, 44000, 75000);
+    const split = mergeGaps([cf, other], 1, shapeOf);
+    expect(split).toHaveLength(2);
+    // Kept apart as a sound in the call's tail would be (the echo rule then judges it as possible reverberation).
+    expect(split[1]!.cutFrom).toBe("tail");
+    // Without the contour check (the detector before the call rules) they are one detection.
+    expect(mergeGaps([cf, other], 1)).toHaveLength(1);
+    // A sweep's second part continuing its contour is joined.
+    expect(
+      mergeGaps([det(100, 3, 40, 60000, 90000), det(103.5, 3, 38, 40000, 58000)], 1, shapeOf),
+    ).toHaveLength(1);
   });
 
   it("blips are short and broadband", () => {

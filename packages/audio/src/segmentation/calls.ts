@@ -166,14 +166,21 @@ function join(a: Detection, b: Detection): Detection {
 /** b was found in a's cut-off tail, or a in b's cut-off head: the edge rule separated them. */
 const apart = (a: Detection, b: Detection): boolean => b.cutFrom === "tail" || a.cutFrom === "head";
 
-/** Detections closer than `gapMs` are merged (the detector's plain merge_gap_ms). */
-export function mergeGaps(dets: Detection[], gapMs: number): Detection[] {
+/**
+ * Detections closer than `gapMs` are merged (the detector's plain merge_gap_ms). With `shapeOf` (the fragment rule
+ * on), only when the second continues the first's contour: another bat's call starting right where a loud call's
+ * echoes fade is not its second half.
+ */
+export function mergeGaps(dets: Detection[], gapMs: number, shapeOf?: ShapeOf): Detection[] {
   const out: Detection[] = [];
   const gap = gapMs / 1000;
   for (const d of dets) {
     const last = out[out.length - 1];
-    if (last && !apart(last, d) && d.onset - last.offset < gap) out[out.length - 1] = join(last, d);
-    else out.push({ ...d });
+    if (last && !apart(last, d) && d.onset - last.offset < gap) {
+      if (!shapeOf || continues(shapeOf(last), shapeOf(d))) out[out.length - 1] = join(last, d);
+      // Right after the call, as a sound in its cut-off tail would be (and judged as one: maybe its reverberation).
+      else out.push({ ...d, cutFrom: d.cutFrom ?? "tail" });
+    } else out.push({ ...d });
   }
   return out;
 }

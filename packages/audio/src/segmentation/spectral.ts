@@ -354,7 +354,8 @@ export function spectralSegment(
 ): Segment[] {
   // Merge short gaps, apply the call rules, then the duration limits.
   const { detections, shapeOf } = spectralDetections(samples, sampleRate, p, onProgress);
-  const merged = applyCallRules(mergeGaps(detections, p.merge_gap_ms), p, shapeOf);
+  const joined = mergeGaps(detections, p.merge_gap_ms, p.fragment_gap_pct > 0 ? shapeOf : undefined);
+  const merged = applyCallRules(joined, p, shapeOf);
   if (onProgress) onProgress(1);
   const minD = p.min_duration_ms / 1000;
   const maxD = p.max_duration_ms / 1000;
