@@ -1,6 +1,6 @@
 // Detector precision/recall on confounders (`pnpm bench detector`): the default detector without its call rules
-// (edges, tail rescan, local floor, echo shape match, blip rejection, fragment joining: all switched off = the detector before
-// issue 11) and with them (the defaults), in the same run, on the synthetic evaluation set of
+// (edges, tail rescan, local floor, echo shape match, blip rejection, fragment joining: all switched off = the
+// detector before issue 11) and with them (the defaults), in the same run, on the synthetic evaluation set of
 // test/fixtures/confounders.ts (echoes, reverberation tails, clicks, dipped calls, wind, quiet and clipped files, and
 // another bat's fainter call shortly after a loud one, also inside its reverberation, and the long diffuse
 // reverberation of foliage with other bats calling inside it; 192-500 kHz and two low rates),

@@ -184,7 +184,7 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
         expect(det).toHaveLength(2);
       });
 
-      it("finds nothing in a loud call's long foliage reverberation but the call standing out of it, with its edges", () => {
+      it("finds nothing in a loud call's foliage reverberation but the call standing out of it, with its edges", () => {
         // A loud constant-frequency call, 150 ms of diffuse reflections after it (foliage, see confounders.ts), and
         // 40 ms later another bat's FM call 10 dB weaker than the tone, inside the smear.
         const s = scaleFor(sr);

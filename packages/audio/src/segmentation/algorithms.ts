@@ -136,7 +136,7 @@ const callRuleParams: ParamSpec[] = [
     min: 0,
     max: 1000,
     unit: "ms",
-    help: "A call must reach the detection threshold over the recording within this time either side of it as well (per frequency, its median), and its edges are where it rises out of it: a loud call's long reverberation (vegetation, a constant-frequency bat's tone smeared for 100 ms) otherwise yields detections in the smear and widens calls inside it. 0: off.",
+    help: "A call must also reach the detection threshold over the recording in this time before it (per frequency, its median), and its edges are where it rises out of it: a loud call's long reverberation (vegetation, a constant-frequency bat's tone smeared for 100 ms) otherwise yields detections in the smear and widens calls inside it. 0: off.",
   },
   {
     name: "blip_max_ms",

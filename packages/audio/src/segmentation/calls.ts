@@ -31,12 +31,13 @@
 // - Fragments: two detections separated by less than `fragment_gap_pct` % of their summed duration (at most
 //   `fragment_gap_max_ms`) are one call with a weak middle when the second continues the first's frequency contour
 //   at about its level, and is no echo of it.
-// - Local floor: the detector's noise floor is a per-bin median over ~1 s, which a loud call's long reverberation
-//   (vegetation, a CF bat's tone smeared for 100 ms and more) raises only for a moment: the reverberation's
-//   fluctuations then reach threshold_db over that floor, many times after each call. A detection must also reach
-//   threshold_db over the recording within `local_floor_ms` either side of it (per bin, a low quantile, so that calls
-//   and echoes filling up to half of that time do not raise it). A call in quiet surroundings loses nothing; one
-//   inside reverberation must stand out of it, as it does to the eye.
+// - Local floor (in spectral.ts, measured there): the detector's noise floor is a per-bin median over ~1 s, which a
+//   loud call's long reverberation (vegetation, a CF bat's tone smeared for 100 ms and more) raises only for a
+//   moment: the reverberation's fluctuations then reach threshold_db over that floor, many times after each call. A
+//   detection must also reach threshold_db over the recording in the `local_floor_ms` before it (per bin, the
+//   median, so that calls and echoes filling less than half of that time do not raise it), and its edges are where
+//   it rises out of it. Reverberation follows its call, so the side after a detection does not count. A call in
+//   quiet surroundings loses nothing; one inside reverberation must stand out of it, as it does to the eye.
 // - Blips: a detection shorter than `blip_max_ms` whose loudest frame covers at least `blip_band_pct` % of the band
 //   (a click: energy everywhere at once, where a call of that length is a narrow tone or one sweep) is dropped.
 import type { Segment } from "./types.ts";
@@ -113,8 +114,8 @@ export interface Detection extends Segment {
    */
   lowEdge: boolean;
   /**
-   * Peak score against the local floor: per bin, a low quantile of the recording within local_floor_ms either side
-   * (Infinity when not measured). Under threshold_db, it does not stand out of what surrounds it.
+   * Peak score against the local floor (per bin, the median of the recording in the local_floor_ms before it;
+   * Infinity when not measured). Under threshold_db, it does not stand out of what precedes it.
    */
   localDb: number;
   /** It holds clipped samples: the call was louder than it measures (its echoes need not be echo_drop_db weaker). */
@@ -641,8 +642,8 @@ export function dropBelowLocalFloor(dets: Detection[], p: RuleParams): Detection
 }
 
 /**
- * All rules after the plain gap merge, in order: local floor, low edge, blips, echoes, fragments (an echo right after a call is
- * gone before it could be taken for the call's second half).
+ * All rules after the plain gap merge, in order: local floor, low edge, blips, echoes, fragments (an echo right after
+ * a call is gone before it could be taken for the call's second half).
  */
 export function applyCallRules(dets: Detection[], p: RuleParams, shapeOf: ShapeOf): Detection[] {
   const kept = dropLowEdge(dropBelowLocalFloor(dets, p), p);

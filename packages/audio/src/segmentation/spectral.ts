@@ -133,10 +133,10 @@ function isLowEdgeNoise(
   return 2 * inLit > f1 - f0 + 1;
 }
 /**
- * The local floor (local_floor_ms): per bin, the median of the frames before a detection (see localFloor). Other
- * calls and echoes filling less than half of that time do not raise it; a long reverberation's smear fills all of it.
+ * The local floor (local_floor_ms; see localFloor) is per bin the median of the frames before a detection: other calls
+ * and echoes filling less than half of that time do not raise it, a long reverberation's smear fills all of it. The
+ * smear right after a call: the median over the last quarter of local_floor_ms before a detection counts too...
  */
-/** The smear right after a call: the median over the last quarter of local_floor_ms before a detection counts too... */
 const LOCAL_NEAR_SHARE = 0.25;
 /**
  * ...when something there is this much louder than the detection (as an echo is, see echo_drop_db), while the
