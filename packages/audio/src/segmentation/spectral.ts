@@ -157,6 +157,8 @@ const LOCAL_MARGIN_DB = 1.5;
 const LOCAL_MAX_FRAMES = 24;
 /** A median of fewer frames than this (at a recording's ends) does not count. */
 const LOCAL_MIN_FRAMES = 8;
+/** The gap between a loud sound and a detection in its smear is often a few ms: its median may come from fewer. */
+const LOCAL_GAP_MIN_FRAMES = 4;
 /** Within a call, a dip (frames under its edge level) up to this long is crossed when its start is looked for. */
 const LOCAL_DIP_MS = 3;
 /** A detection holding this many consecutive samples at the recording's largest magnitude is clipped... */
@@ -628,12 +630,13 @@ export function spectralDetections(
       const s = Float64Array.from(far, (g) => score[g]!);
       if (!(s.length > 0 && quickMedian(s, s.length) >= LOCAL_MARGIN_DB)) return null;
     }
-    // Near it, the louder sound's own frames are not its smear: only the frames after it, in the gap, count.
+    // Near it, the louder sound's own frames are not its smear, nor what preceded that sound: only the frames after
+    // it, in the gap, count.
     const near = framesFrom(f0 - 1, -1, Math.floor(localSpan * LOCAL_NEAR_SHARE), 1);
-    const gap = near.filter((g) => score[g]! < loud);
-    const spans = [far, ...(gap.length < near.length ? [gap] : [])].filter(
-      (g) => g.length >= LOCAL_MIN_FRAMES,
-    );
+    const lastLoud = near.findIndex((g) => score[g]! >= loud);
+    const gap = lastLoud < 0 ? [] : near.slice(0, lastLoud);
+    const spans = [far].filter((g) => g.length >= LOCAL_MIN_FRAMES);
+    if (gap.length >= LOCAL_GAP_MIN_FRAMES) spans.push(gap);
     if (spans.length === 0) return null;
     const inv = new Float64Array(nb).fill(1);
     for (const frames of spans) {
