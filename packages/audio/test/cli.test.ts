@@ -86,5 +86,36 @@ describe("battycoda-audio CLI", () => {
     const img = PNG.sync.read(await readFile(png));
     expect(img.height).toBe(257);
     expect(img.width).toBe(101); // a pixel per stored column: the maxima of frame groups 100-200 (frames 300-600)
+
+    // A close-up (a pixel per frame) from the file alone repeats each column maximum; with --wav it has every frame.
+    const wav = "/work/shared/data/recordings/batdetect2/20180530_213516-EPTSER-LR_0_0.5.wav";
+    const window = ["--start", "0.1", "--end", "0.2", "--width", "301"];
+    const columnsOnly = join(dir, "columns.png");
+    const note = await cli("render", out, "-o", columnsOnly, ...window);
+    expect(note.stderr).toContain("pass --wav");
+    const frames = join(dir, "frames.png");
+    const drawn = await cli("render", out, "-o", frames, ...window, "--wav", wav);
+    expect(drawn.stderr).toBe("");
+    const distinctColumns = (file: Buffer) => {
+      const png = PNG.sync.read(file);
+      const cols = new Set<string>();
+      for (let x = 0; x < png.width; x++) {
+        let col = "";
+        for (let y = 0; y < png.height; y++)
+          col += png.data.readUInt32BE((y * png.width + x) * 4).toString(36);
+        cols.add(col);
+      }
+      return { width: png.width, distinct: cols.size };
+    };
+    const a = distinctColumns(await readFile(columnsOnly));
+    const b = distinctColumns(await readFile(frames));
+    expect(a.width).toBe(301);
+    expect(b.width).toBe(301);
+    expect(a.distinct).toBeLessThanOrEqual(101);
+    expect(b.distinct).toBeGreaterThan(250);
+    // Another recording is refused, with both shapes in the message.
+    await expect(
+      cli("render", out, "-o", frames, ...window, "--wav", "/work/shared/data/recordings/test-audio.wav"),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining("is not the recording") });
   });
 });

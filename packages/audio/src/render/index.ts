@@ -42,4 +42,10 @@ export {
   renderWavWindowPng,
   type WavWindowRequest,
 } from "./wav-window.ts";
-export { closeUpNeedsAudio, renderWindowBinary, renderWindowPng } from "./window.ts";
+export {
+  closeUpNeedsAudio,
+  renderWindowBinary,
+  renderWindowPng,
+  renderWindowPngWithAudio,
+  type WindowSource,
+} from "./window.ts";

@@ -1,8 +1,14 @@
 // `battycoda-audio spectrogram FILE -o OUT.h5` -> streamed STFT to HDF5, progress on stderr, summary JSON on stdout.
-// `battycoda-audio render OUT.h5 -o WINDOW.png [--start s --end s --fmin Hz --fmax Hz --colormap name]`.
+// `battycoda-audio render OUT.h5 -o WINDOW.png [--start s --end s --fmin Hz --fmax Hz --colormap name --width px
+// --wav REC.wav]`: a close-up (more pixels than the file keeps columns) comes from the recording, as in the app.
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { COLORMAP_NAMES, DEFAULT_COLORMAP, isColormapName, renderWindowPng } from "../../render/index.ts";
+import {
+  COLORMAP_NAMES,
+  DEFAULT_COLORMAP,
+  isColormapName,
+  renderWindowPngWithAudio,
+} from "../../render/index.ts";
 import { writeSpectrogramFile } from "../../spectrogram/index.ts";
 
 function progressReporter(label: string): (done: number, total: number) => void {
@@ -65,13 +71,18 @@ export function register(program: Command): void {
     .option("--height <px>", "image height", number("--height"))
     .option("--db-min <dB>", "bottom of the colour scale", number("--db-min"))
     .option("--db-max <dB>", "top of the colour scale", number("--db-max"))
+    .option(
+      "--wav <file.wav>",
+      "the recording the file was made from: close-ups are drawn from it, every frame",
+    )
     .action(async (file: string, o: Record<string, string | number | undefined>) => {
       const colormap = String(o.colormap);
       if (!isColormapName(colormap))
         throw new Error(`unknown colormap "${colormap}" (${COLORMAP_NAMES.join(", ")})`);
       const pick = <T>(k: string) => (o[k] === undefined ? {} : { [k]: o[k] as T });
-      const png = await renderWindowPng(
+      const { png, source } = await renderWindowPngWithAudio(
         file,
+        o.wav === undefined ? undefined : String(o.wav),
         {
           ...pick<number>("start"),
           ...pick<number>("end"),
@@ -88,5 +99,9 @@ export function register(program: Command): void {
         },
       );
       await writeFile(String(o.output), png);
+      if (source === "h5-columns")
+        process.stderr.write(
+          "note: the file keeps the maximum of each group of frames; at this width pass --wav to draw every frame\n",
+        );
     });
 }
