@@ -136,6 +136,12 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
           { at: 0.1 + w.length / sr + 0.005, wave: w, gain: 0.5 },
         ]);
         expect(segment(level, sr, after)).toHaveLength(2);
+        // Two calls of a sequence both clipped: as loud as the recorder goes, neither is the other's echo.
+        const sequence = scene(sr, 0.3, [
+          { at: 0.1, wave: w },
+          { at: 0.1 + w.length / sr + 0.005, wave: w },
+        ]).map((v) => Math.max(-0.3, Math.min(0.3, v)));
+        expect(segment(sequence, sr, after)).toHaveLength(2);
       });
 
       it("rejects isolated clicks and broadband blips", () => {

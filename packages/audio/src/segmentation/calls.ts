@@ -458,7 +458,9 @@ type RuleParams = CallRuleParams & { release_db: number; threshold_db: number };
 
 /** b (after a, at least echo_drop_db weaker) is a delayed copy of a, and nothing else (see echoMatch). */
 function echoOf(a: Detection, b: Detection, p: RuleParams, shapeOf: ShapeOf): boolean {
-  if (!a.clipped && a.peakDb - b.peakDb < p.echo_drop_db) return false;
+  // A clipped call was louder than it measures; a candidate clipped as well is as loud as the recorder goes: another
+  // call of a sequence, as likely as an echo.
+  if ((!a.clipped || b.clipped) && a.peakDb - b.peakDb < p.echo_drop_db) return false;
   // A copy's loudest frequency is one the call had: outside the call's contour (widened for the coarse frames) it
   // cannot match, and the pictures need not be made.
   const widen = Math.max(p.echo_freq_pct, RANGE_PCT) / 100;

@@ -100,6 +100,13 @@ const LOW_EDGE_GAP_DB = 12;
  */
 const LOW_EDGE_MIN_BINS = 16;
 
+/** The largest magnitude in x[from .. to). */
+function maxAbs(x: Float32Array | Float64Array, from: number, to: number): number {
+  let hi = 0;
+  for (let i = Math.max(0, from); i < Math.min(x.length, to); i++) hi = Math.max(hi, Math.abs(x[i]!));
+  return hi;
+}
+
 /** The loudest of a frame's first `nb` bins. */
 function argmaxBin(r: Float64Array, nb: number): number {
   let best = 0;
@@ -674,8 +681,10 @@ export function spectralDetections(
   }
 
   // Clipping: runs of CLIP_RUN samples at the recording's largest magnitude, as a recorder's range cuts a loud call.
+  // A clipped call is loud, so it lies within an event: the events' samples give that magnitude (scanning the whole
+  // recording for it took a third of the detector's time).
   let rail = 0;
-  for (let i = 0; i < x.length; i++) rail = Math.max(rail, Math.abs(x[i]!));
+  for (const [a0, a1] of events) rail = Math.max(rail, maxAbs(x, a0 * n, (a1 + 1) * n));
   const clipLevel = rail * (1 - CLIP_TOLERANCE);
   const clippedIn = (s0: number, s1: number): boolean => {
     let run = 0;
