@@ -332,7 +332,7 @@ describe("audio and spectrogram routes", () => {
     expect(decoded.t0).toBe(0);
     expect(decoded.t1).toBeCloseTo(1, 1);
 
-    // A close-up (a pixel or more per STFT frame): the file keeps the maximum of each frame pair, so the
+    // A close-up (a pixel or more per STFT frame): the file keeps the maximum of each group of 3 frames, so the
     // window comes from the audio, every frame, with the file's DC offset.
     const close = await get(`/api/recordings/${recordingId}/spectrogram?start=0.5&end=0.52&maxFrames=512`);
     expect(close.statusCode, close.body).toBe(200);

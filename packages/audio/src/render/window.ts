@@ -66,12 +66,12 @@ export async function renderWindowPngWithAudio(
   options: RenderOptions = {},
 ): Promise<{ png: Buffer; source: WindowSource }> {
   const attrs = await readSpectrogramAttrs(h5Path);
-  const [fr0, fr1] = windowFrames(attrs.nFrames, attrs.sampleRate, attrs.hopLength, req);
-  const columns = options.width ?? Math.ceil((fr1 - fr0) / attrs.framesPerColumn);
-  if (!closeUpNeedsAudio(attrs, req, columns))
-    return { png: renderPng(await readSpectrogramWindow(h5Path, req), options), source: "h5" };
-  if (wavPath === undefined)
-    return { png: renderPng(await readSpectrogramWindow(h5Path, req), options), source: "h5-columns" };
+  // Without a width the picture has a pixel per stored column: never a close-up.
+  const closeUp = options.width !== undefined && closeUpNeedsAudio(attrs, req, options.width);
+  if (!closeUp || wavPath === undefined) {
+    const png = renderPng(await readSpectrogramWindow(h5Path, req), options);
+    return { png, source: closeUp ? "h5-columns" : "h5" };
+  }
   const info = await readWavInfo(wavPath);
   if (info.sampleRate !== attrs.sampleRate || frameCount(info.frames, attrs.hopLength) !== attrs.nFrames)
     throw new Error(

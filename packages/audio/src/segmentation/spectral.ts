@@ -662,12 +662,7 @@ export function spectralDetections(
   /** Frames f0..f1 scored against the local floor `inv`, dB. */
   const localScores = (f0: number, f1: number, inv: Float64Array): Float64Array => {
     const out = new Float64Array(f1 - f0 + 1);
-    for (let g = f0; g <= f1; g++) {
-      const r = binsOf(g);
-      let best = 0;
-      for (let k = 0; k < nb; k++) best = Math.max(best, r[k]! * inv[k]!);
-      out[g - f0] = 10 * Math.log10(best + 1e-300);
-    }
+    for (let g = f0; g <= f1; g++) out[g - f0] = frameScore(binsOf(g), 0, 1, inv, 0, nb, fineBin, 0);
     return out;
   };
   // Events still to measure: first frame, last frame, and whether it was found in the cut-off head or tail of a call.
