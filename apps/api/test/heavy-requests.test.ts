@@ -4,7 +4,13 @@
 // a real socket, so the requests are truly concurrent.
 import fs from "node:fs";
 import path from "node:path";
-import { readSpectrogramAttrs, writeSpectrogramFromSamples, writeWavFile } from "@battycoda/audio";
+import {
+  AudioPool,
+  readSpectrogramAttrs,
+  SpectrogramCancelledError,
+  writeSpectrogramFromSamples,
+  writeWavFile,
+} from "@battycoda/audio";
 import { resolveGroupAccess } from "@battycoda/core";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,12 +29,12 @@ interface Running {
   base: string;
   user: TestUser;
   recordingId: string;
-  /** Recording lookups done so far: the spectrogram routes' last database step before rendering. */
-  lookups(): number;
 }
 
 let h5File: string;
 let wavFile: string;
+/** Long enough that a spectrogram job on it takes seconds: what holds the pool full. */
+let longWavFile: string;
 const running: Running[] = [];
 
 function noise(n: number, seed: number): Float32Array {
@@ -42,22 +48,13 @@ function noise(n: number, seed: number): Float32Array {
 }
 
 /** A server listening on a free port, with one recording whose spectrogram is the big file. */
-async function start(env: Record<string, string>): Promise<Running> {
-  const t = await createTestEnv(env);
-  let lookups = 0;
-  // Observes (does not change) the real client: counts finished recording lookups.
-  const db = t.deps.db.$extends({
-    query: {
-      recording: {
-        async findUnique({ args, query }) {
-          const found = await query(args);
-          lookups++;
-          return found;
-        },
-      },
-    },
-  }) as unknown as typeof t.deps.db;
-  const app = await buildServer({ deps: { ...t.deps, db }, webDistDir: "/nonexistent" });
+async function start(pool?: AudioPool): Promise<Running> {
+  const t = await createTestEnv();
+  const app = await buildServer({
+    deps: { ...t.deps, ...(pool ? { pool } : {}) },
+    webDistDir: "/nonexistent",
+  });
+  if (pool) app.addHook("onClose", () => pool.destroy());
   await app.listen({ host: "127.0.0.1", port: 0 });
   const addr = app.server.address();
   const base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
@@ -81,7 +78,7 @@ async function start(env: Record<string, string>): Promise<Running> {
       format: "pcm",
     },
   });
-  const r = { t, app, base, user, recordingId: rec.id, lookups: () => lookups };
+  const r = { t, app, base, user, recordingId: rec.id };
   running.push(r);
   return r;
 }
@@ -95,6 +92,16 @@ interface Body {
 const json = async (res: Response) => (await res.json()) as Body;
 const png = (r: Running, query: string) =>
   get(r, `/api/recordings/${r.recordingId}/spectrogram.png?${query}`);
+const postPreview = (r: Running) =>
+  fetch(`${r.base}/trpc/segmentation.preview`, {
+    method: "POST",
+    headers: {
+      cookie: `bc_session=${r.user.token}`,
+      "content-type": "application/json",
+      origin: "http://battycoda.test",
+    },
+    body: JSON.stringify({ recordingId: r.recordingId, algorithmKey: "threshold", params: {}, center: 1 }),
+  });
 
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "battycoda-heavy-"));
@@ -103,6 +110,12 @@ beforeAll(async () => {
   writeSpectrogramFromSamples([noise(H5_SECONDS * SAMPLE_RATE, 7)], SAMPLE_RATE, h5File);
   // Loads h5wasm in this thread now, so no request below waits for it.
   await readSpectrogramAttrs(h5File);
+  longWavFile = path.join(dir, "long.wav");
+  await writeWavFile(longWavFile, [noise(60 * SAMPLE_RATE, 13)], {
+    sampleRate: SAMPLE_RATE,
+    bitsPerSample: 16,
+    format: "pcm",
+  });
   await writeWavFile(wavFile, [noise(2 * SAMPLE_RATE, 11)], {
     sampleRate: SAMPLE_RATE,
     bitsPerSample: 16,
@@ -120,7 +133,8 @@ afterAll(async () => {
 
 describe("heavy requests off the event loop", () => {
   it("/health answers while four huge renders are still running", async () => {
-    const r = await start({ API_POOL_THREADS: "2", API_POOL_QUEUE: "4" });
+    const pool = new AudioPool({ threads: 2, maxQueue: 4 });
+    const r = await start(pool);
     const order: string[] = [];
     const renders = [0, 1, 2, 3].map(async (i) => {
       const res = await png(r, HUGE_PNG);
@@ -128,17 +142,22 @@ describe("heavy requests off the event loop", () => {
       order.push(`render ${i}: ${res.status}`);
       return res;
     });
-    // Once the four have looked up their recording, nothing but rendering is left. On the event
-    // loop (the old code) a render then blocks this test too: the timer fires only after one has
-    // finished. On the pool it fires on time and /health is asked while all four still run.
-    while (r.lookups() < 4) await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // All four on the pool: two render, two wait for a thread. On the event loop (the old code)
+    // the pool stays empty and /health waits behind a render; here it is answered while the pool
+    // still holds renders, well before the last of the four (each takes ~150 ms of a thread).
+    const deadline = performance.now() + 10_000;
+    while (pool.busy < 4 && performance.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(pool.busy, "the four renders never reached the pool").toBe(4);
     const t0 = performance.now();
     const health = await get(r, "/health");
     const healthMs = performance.now() - t0;
+    const busyAtHealth = pool.busy;
     order.push(`health: ${health.status}`);
     const done = await Promise.all(renders);
-    expect(order[0]).toBe("health: 200");
+    expect(health.status).toBe(200);
+    expect(busyAtHealth, "no render left on the pool when /health answered").toBeGreaterThan(0);
+    expect(order.at(-1), order.join(", ")).toMatch(/^render \d: 200$/);
     for (const res of done) {
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("image/png");
@@ -150,53 +169,55 @@ describe("heavy requests off the event loop", () => {
   }, 120_000);
 
   it("a full pool answers 503 with Retry-After, renders and segmentation preview alike", async () => {
-    const r = await start({ API_POOL_THREADS: "1", API_POOL_QUEUE: "1" });
-    const results = await Promise.all([0, 1, 2, 3].map(() => png(r, HUGE_PNG)));
-    const statuses = results.map((res) => res.status).sort();
-    expect(statuses).toEqual([200, 200, 503, 503]);
-    for (const res of results.filter((x) => x.status === 503)) {
+    // The pool is filled by two long spectrogram jobs this test holds, not by renders, whose few
+    // hundred milliseconds could end before the next request arrives and make the 503s a race.
+    const pool = new AudioPool({ threads: 1, maxQueue: 1 });
+    const r = await start(pool);
+    const hold = new AbortController();
+    const held = [0, 1].map((i) =>
+      pool.spectrogram(longWavFile, path.join(path.dirname(longWavFile), `held-${i}.h5`), {
+        signal: hold.signal,
+      }),
+    );
+    const settled = held.map(() => false);
+    for (const [i, job] of held.entries()) {
+      const done = () => {
+        settled[i] = true;
+      };
+      job.then(done, done);
+    }
+    expect(pool.busy).toBe(2);
+
+    const renders = await Promise.all([png(r, HUGE_PNG), png(r, HUGE_PNG)]);
+    const preview = await postPreview(r);
+    // Both jobs still running after the answers: the pool was full throughout.
+    expect(settled, "the held jobs ended before the requests were answered").toEqual([false, false]);
+    for (const res of renders) {
+      expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toBe("2");
       expect((await json(res)).error).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
     }
-
-    // Two renders fill the thread and the queue: the preview is refused, not run on the event loop.
-    const before = r.lookups();
-    const busy = [png(r, HUGE_PNG), png(r, HUGE_PNG)];
-    while (r.lookups() < before + 2) await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const preview = await fetch(`${r.base}/trpc/segmentation.preview`, {
-      method: "POST",
-      headers: {
-        cookie: `bc_session=${r.user.token}`,
-        "content-type": "application/json",
-        origin: "http://battycoda.test",
-      },
-      body: JSON.stringify({ recordingId: r.recordingId, algorithmKey: "threshold", params: {}, center: 1 }),
-    });
     expect(preview.status).toBe(503);
     expect(preview.headers.get("retry-after")).toBe("2");
     expect((await json(preview)).error?.data?.code).toBe("SERVICE_UNAVAILABLE");
-    for (const res of await Promise.all(busy)) expect(res.status).toBe(200);
 
-    // Once the pool is free the preview runs there and answers.
-    const ok = await fetch(`${r.base}/trpc/segmentation.preview`, {
-      method: "POST",
-      headers: {
-        cookie: `bc_session=${r.user.token}`,
-        "content-type": "application/json",
-        origin: "http://battycoda.test",
-      },
-      body: JSON.stringify({ recordingId: r.recordingId, algorithmKey: "threshold", params: {}, center: 1 }),
-    });
-    expect(ok.status, await ok.clone().text()).toBe(200);
-    expect((await json(ok)).result?.data).toMatchObject({
+    hold.abort();
+    for (const job of held) await expect(job).rejects.toBeInstanceOf(SpectrogramCancelledError);
+    expect(pool.busy).toBe(0);
+
+    // Once the pool is free, renders and the preview run there and answer.
+    const again = await Promise.all([png(r, HUGE_PNG), postPreview(r)]);
+    expect(again[0].status).toBe(200);
+    expect(again[0].headers.get("content-type")).toBe("image/png");
+    expect(again[1].status, await again[1].clone().text()).toBe(200);
+    expect((await json(again[1])).result?.data).toMatchObject({
       start: expect.any(Number),
       end: expect.any(Number),
     });
   }, 120_000);
 
   it("refuses oversized images with the limit named", async () => {
-    const r = running[0] ?? (await start({}));
+    const r = running[0] ?? (await start());
     const wide = await png(r, "start=0&end=1&width=8192&height=400");
     expect(wide.status).toBe(400);
     expect((await json(wide)).error?.message).toBe(`width: at most ${MAX_PNG_WIDTH} pixels wide`);
