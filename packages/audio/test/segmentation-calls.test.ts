@@ -165,6 +165,29 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
         expect(old.length).toBeGreaterThanOrEqual(3);
       });
 
+      // Needs 16 bins or more in the band (not 44.1 kHz's 14), as the rule does.
+      if (sr >= 96000)
+        it("rejects faint clicks that light only part of the band, by their flat spectrum", () => {
+          // 1 ms bursts near threshold: their bins fluctuate around ~10 dB over the floor, so fewer than blip_band_pct
+          // reach the lit level, but the median bin rises with them. A call at about their level stays.
+          const g = gaussian(9);
+          const n = Math.round(0.001 * sr);
+          const click = () => Float32Array.from({ length: n }, (_, i) => 0.14 * Math.exp(-i / (n / 3)) * g());
+          const w = call(sr, REPERTOIRE.fmShort!);
+          const x = scene(sr, 0.5, [
+            { at: 0.05, wave: click() },
+            { at: 0.15, wave: click() },
+            { at: 0.25, wave: click() },
+            { at: 0.35, wave: w, gain: db(-12) },
+          ]);
+          const det = segment(x, sr, after);
+          expect(det).toHaveLength(1);
+          expect(near(det, 0.35)).toHaveLength(1);
+          // Without the flatness check some clicks are detections.
+          const noFlat = segment(x, sr, { algorithm: "spectral", params: { blip_flat_db: 0 } });
+          expect(noFlat.filter((d) => d.onset < 0.3).length).toBeGreaterThan(0);
+        });
+
       it("joins a call with a dip in the middle into one detection", () => {
         const w = call(sr, REPERTOIRE.cf!, { dip: { at: 0.5, width: 0.002, depthDb: 40 } });
         const x = scene(sr, 0.3, [{ at: 0.1, wave: w }]);
@@ -424,6 +447,7 @@ describe("call rules on measured detections", () => {
       highHz: hi,
       bandFraction: 0.1,
       bandBins: 128,
+      bandMedianDb: 0,
       lowEdge: false,
       localDb: Number.POSITIVE_INFINITY,
       ...extra,
@@ -495,6 +519,22 @@ describe("call rules on measured detections", () => {
     // Coarse bands (< 16 bins) need every bin lit.
     expect(dropBlips([det(100, 2, 30, 2000, 20000, { bandFraction: 0.86, bandBins: 7 })], R)).toHaveLength(1);
     expect(dropBlips([det(100, 2, 30, 2000, 20000, { bandFraction: 1, bandBins: 7 })], R)).toHaveLength(0);
+    // A flat loudest frame (median bin within blip_flat_db of the peak) is a click even if few bins are lit...
+    const faint = det(100, 1, 15, 20000, 180000, { bandFraction: 0.45, bandMedianDb: 8 });
+    expect(dropBlips([faint], R)).toHaveLength(0);
+    expect(dropBlips([faint], { ...R, blip_flat_db: 0 })).toHaveLength(1);
+    expect(dropBlips([{ ...faint, offset: faint.onset + 0.008 }], R)).toHaveLength(1);
+    // ...but not a call (a loud peak over a median at the noise), nor a detection at threshold whose median is the
+    // noise's, nor a band too coarse to take a median of.
+    expect(
+      dropBlips([det(100, 2, 30, 40000, 90000, { bandFraction: 0.2, bandMedianDb: 3 })], R),
+    ).toHaveLength(1);
+    expect(
+      dropBlips([det(100, 1, 12.5, 40000, 90000, { bandFraction: 0.2, bandMedianDb: 3 })], R),
+    ).toHaveLength(1);
+    expect(
+      dropBlips([det(100, 1, 15, 2000, 20000, { bandFraction: 0.45, bandMedianDb: 8, bandBins: 14 })], R),
+    ).toHaveLength(1);
   });
 
   it("every rule is a parameter of the spectral algorithm with its default shown to the form", () => {

@@ -159,6 +159,16 @@ const callRuleParams: ParamSpec[] = [
     help: "A short detection whose loudest frame has energy (within 20 dB of its peak) over at least this share of the band is a click, not a call.",
   },
   {
+    name: "blip_flat_db",
+    label: "Blip: flat within (dB)",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.blip_flat_db,
+    min: 0,
+    max: 40,
+    unit: "dB",
+    help: "A short detection whose loudest frame's median bin is within this many dB of its peak (energy spread over the whole band, as a faint click's) is a click, not a call. 0 = off.",
+  },
+  {
     name: "fragment_gap_pct",
     label: "Join fragments: gap (%)",
     type: "number",

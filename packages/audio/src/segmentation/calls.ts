@@ -39,7 +39,11 @@
 //   it rises out of it. Reverberation follows its call, so the side after a detection does not count. A call in
 //   quiet surroundings loses nothing; one inside reverberation must stand out of it, as it does to the eye.
 // - Blips: a detection shorter than `blip_max_ms` whose loudest frame covers at least `blip_band_pct` % of the band
-//   (a click: energy everywhere at once, where a call of that length is a narrow tone or one sweep) is dropped.
+//   (a click: energy everywhere at once, where a call of that length is a narrow tone or one sweep) is dropped. So is
+//   one whose loudest frame is flat: its median bin within `blip_flat_db` of its peak. A faint click lights only part
+//   of the band over the release level (its bins fluctuate like noise around a level near threshold), but it raises
+//   every bin alike, the median with them; a call, however loud, raises the bins of its tone or sweep only and leaves
+//   the median at the noise.
 import type { Segment } from "./types.ts";
 
 export interface CallRuleParams {
@@ -52,6 +56,7 @@ export interface CallRuleParams {
   echo_gap_db: number;
   blip_max_ms: number;
   blip_band_pct: number;
+  blip_flat_db: number;
   fragment_gap_pct: number;
   fragment_gap_max_ms: number;
   low_edge_reject: number;
@@ -69,6 +74,7 @@ export const CALL_RULE_DEFAULTS: CallRuleParams = {
   echo_gap_db: 12,
   blip_max_ms: 5,
   blip_band_pct: 65,
+  blip_flat_db: 10,
   fragment_gap_pct: 35,
   fragment_gap_max_ms: 5,
   low_edge_reject: 1,
@@ -87,6 +93,7 @@ export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan", numbe
   echo_gap_db: 0,
   blip_max_ms: 0,
   blip_band_pct: CALL_RULE_DEFAULTS.blip_band_pct,
+  blip_flat_db: 0,
   fragment_gap_pct: 0,
   fragment_gap_max_ms: CALL_RULE_DEFAULTS.fragment_gap_max_ms,
   burst_rescan: 0,
@@ -108,6 +115,8 @@ export interface Detection extends Segment {
   bandFraction: number;
   /** Bins in the analysed band (the resolution of bandFraction). */
   bandBins: number;
+  /** Median over the band's bins of their power over the floor in the loudest frame, dB. */
+  bandMedianDb: number;
   /**
    * The energy comes up from below the band: the loudest bin of the loudest frame is the band's lowest, or (with >= 16
    * bins) the lowest is within low_edge_db of it with no quiet bins between them and most frames are loudest there.
@@ -157,6 +166,7 @@ function join(a: Detection, b: Detection): Detection {
     highHz: Math.max(a.highHz, b.highHz),
     bandFraction: louder.bandFraction,
     bandBins: louder.bandBins,
+    bandMedianDb: louder.bandMedianDb,
     lowEdge: louder.lowEdge,
     ...(a.clipped || b.clipped ? { clipped: true } : {}),
     localDb: Math.max(a.localDb, b.localDb),
@@ -616,6 +626,12 @@ const BLIP_COARSE_SHARE = 0.8;
 /** Below this many bins (16-sample frames: 7) a short sweep lights most of them too: a blip must light every bin. */
 const BLIP_FEW_BINS = 12;
 
+/**
+ * A flat frame's median bin must also stand this far over the floor: at a detection near threshold the median of the
+ * noise bins (~0 dB) is itself within blip_flat_db of the peak.
+ */
+const BLIP_FLAT_MIN_DB = 4;
+
 /** Drops short broadband blips (clicks). */
 export function dropBlips(dets: Detection[], p: CallRuleParams): Detection[] {
   if (!(p.blip_max_ms > 0)) return dets;
@@ -627,7 +643,13 @@ export function dropBlips(dets: Detection[], p: CallRuleParams): Detection[] {
       : d.bandBins >= BLIP_FEW_BINS
         ? Math.max(BLIP_COARSE_SHARE, p.blip_band_pct / 100)
         : 1;
-  return dets.filter((d) => !(d.offset - d.onset < maxD && d.bandFraction >= needed(d)));
+  // The median needs bins enough to be a band's and not a sweep's (see BLIP_MIN_BINS).
+  const flat = (d: Detection) =>
+    p.blip_flat_db > 0 &&
+    d.bandBins >= BLIP_MIN_BINS &&
+    d.bandMedianDb >= BLIP_FLAT_MIN_DB &&
+    d.peakDb - d.bandMedianDb <= p.blip_flat_db;
+  return dets.filter((d) => !(d.offset - d.onset < maxD && (d.bandFraction >= needed(d) || flat(d))));
 }
 
 /**

@@ -769,7 +769,12 @@ export function spectralDetections(
     const lit = Math.max(10 ** (p.release_db / 10), 10 ** ((peakDb - BAND_SPREAD_DB) / 10));
     const fbPeak = inverseFloor(Math.min(nBlocks - 1, Math.floor(peakFrame / blockFrames)));
     let litBins = 0;
-    for (let k = 0; k < nb; k++) litBins += Number(3 * power[k + 1]! * invFloor[fbPeak + k]! >= lit);
+    const ratios = new Float64Array(nb);
+    for (let k = 0; k < nb; k++) {
+      ratios[k] = 3 * power[k + 1]! * invFloor[fbPeak + k]!;
+      litBins += Number(ratios[k]! >= lit);
+    }
+    const bandMedianDb = 10 * Math.log10(selectMedian(ratios, nb) + 1e-300);
 
     // Onset: the fine frame where the score crosses release_db, from one frame before the event start.
     let onsetCentre = f0 * n + n / 2;
@@ -805,6 +810,7 @@ export function spectralDetections(
       highHz: (loBin + kHigh) * binHz,
       bandFraction: litBins / nb,
       bandBins: nb,
+      bandMedianDb,
       lowEdge,
       localDb,
       ...(clippedIn(onsetCentre - n / 2, offsetCentre + n / 2) ? { clipped: true } : {}),
