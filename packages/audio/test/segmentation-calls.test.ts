@@ -165,6 +165,31 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
         expect(old.length).toBeGreaterThanOrEqual(3);
       });
 
+      // At 44.1 kHz (14 bins) an echo must match near-perfectly (COARSE_MATCH), which two overlapping copies do not.
+      if (sr >= 96000)
+        it("takes overlapping echoes that add up to within echo_drop_db of the call for echoes", () => {
+          const w = call(sr, REPERTOIRE.fmHyper!);
+          const len = w.length / sr;
+          const first = 0.1 + len + 0.002;
+          // Two copies 4 dB down, 0.4 call lengths apart: together ~4 dB under the call and 1.4 times as long.
+          const echoes = scene(sr, 0.3, [
+            { at: 0.1, wave: w },
+            { at: first, wave: w, gain: db(-4) },
+            { at: first + 0.4 * len, wave: w, gain: db(-4) },
+          ]);
+          const det = segment(echoes, sr, after);
+          expect(det).toHaveLength(1);
+          expect(near(det, 0.1)).toHaveLength(1);
+          // One copy as loud and as long as the call: the same bat's next call of a sequence, kept.
+          const sequence = scene(sr, 0.3, [
+            { at: 0.1, wave: w },
+            { at: first, wave: w, gain: db(-4) },
+          ]);
+          const two = segment(sequence, sr, after);
+          expect(two).toHaveLength(2);
+          expect(near(two, first)).toHaveLength(1);
+        });
+
       // Needs 16 bins or more in the band (not 44.1 kHz's 14), as the rule does.
       if (sr >= 96000)
         it("rejects faint clicks that light only part of the band, by their flat spectrum", () => {
