@@ -3,7 +3,8 @@
 // detector before issue 11) and with them (the defaults), in the same run, on the synthetic evaluation set of
 // test/fixtures/confounders.ts (echoes, reverberation tails, clicks, dipped calls, wind, quiet and clipped files, and
 // another bat's fainter call shortly after a loud one, also inside its reverberation, and the long diffuse
-// reverberation of foliage with other bats calling inside it; 192-500 kHz and two low rates),
+// reverberation of foliage with other bats calling inside it, and a hunting bat's approach and feeding buzz; 192-500
+// kHz and two low rates),
 // on faint 2-5 ms calls at 44.1-96 kHz (a separate set, at the issue's 8-14 dB SNR and below it at 4-8 dB)
 // and on the real clips with call boxes in ../shared/data (batdetect2: boxes made by the BatDetect2 model, not by
 // people; indicative only).

@@ -27,9 +27,7 @@
 //   where it matched. A faint call of another bat that starts shortly after a loud call differs in contour (a
 //   quasi-constant-frequency call after a steep FM sweep), band or duration, or adds sound an echo cannot, and is
 //   kept; one of the same shape, band and delay as an echo is not distinguishable from an echo this way and is
-//   dropped. Overlapping echoes add up and may come within a few dB of the call: a candidate less than
-//   `echo_drop_db` weaker (but weaker) is an echo when it is clearly longer than the call and matches it closely (see
-//   OVERLAP_LONGER).
+//   dropped.
 // - Fragments: two detections separated by less than `fragment_gap_pct` % of their summed duration (at most
 //   `fragment_gap_max_ms`) are one call with a weak middle when the second continues the first's frequency contour
 //   at about its level, and is no echo of it.
@@ -463,32 +461,16 @@ function surroundRefutes(
 /** A candidate holding at least this much unexplained sound is kept (about one frame: a sound, not a noise pixel). */
 const UNEXPLAINED_MIN_S = 0.0004;
 
-/**
- * Several echoes of one call arriving within its duration of each other overlap and add up: together they can come
- * within a few dB of the call, where one echo is mostly well weaker (spreading and absorption). Their sum is then
- * longer than the call by a delay's worth. A candidate less than echo_drop_db weaker is still an echo when it is at
- * least this much longer than the call and its picture matches one copy's by at least OVERLAP_MATCH (two equal copies
- * 0.4 call lengths apart score ~0.85; the single-echo 0.6 took two real calls of a sequence in the EPTSER clip for
- * echoes). Another call of the same bat in a sequence, as loud and alike, is not longer than the call before it
- * (calls shorten as a bat closes in).
- */
-const OVERLAP_LONGER = 1.15;
-const OVERLAP_MATCH = 0.8;
-
 /** The contour range of a detection is taken from frames' loudest bins: widened by this for the quick check. */
 const RANGE_PCT = 10;
 
 type RuleParams = CallRuleParams & { release_db: number; threshold_db: number };
 
-/** b (after a, and weaker) is a delayed copy of a, and nothing else (see echoMatch). */
+/** b (after a, at least echo_drop_db weaker) is a delayed copy of a, and nothing else (see echoMatch). */
 function echoOf(a: Detection, b: Detection, p: RuleParams, shapeOf: ShapeOf): boolean {
   // A clipped call was louder than it measures; a candidate clipped as well is as loud as the recorder goes: another
   // call of a sequence, as likely as an echo.
-  const weaker = a.peakDb - b.peakDb;
-  // Not echo_drop_db weaker: possibly echoes that overlap (see OVERLAP_LONGER).
-  const overlapping = !(a.clipped && !b.clipped) && weaker < p.echo_drop_db;
-  if (overlapping && !(weaker >= 0 && b.offset - b.onset >= OVERLAP_LONGER * (a.offset - a.onset)))
-    return false;
+  if ((!a.clipped || b.clipped) && a.peakDb - b.peakDb < p.echo_drop_db) return false;
   // A copy's loudest frequency is one the call had: outside the call's contour (widened for the coarse frames) it
   // cannot match, and the pictures need not be made.
   const widen = Math.max(p.echo_freq_pct, RANGE_PCT) / 100;
@@ -517,12 +499,7 @@ function echoOf(a: Detection, b: Detection, p: RuleParams, shapeOf: ShapeOf): bo
   // With few bins (low sample rates) contours are too coarse to differ: only a near-perfect copy is an echo there.
   const needed =
     a.bandBins >= BLIP_MIN_BINS ? p.echo_match_pct / 100 : Math.max(COARSE_MATCH, p.echo_match_pct / 100);
-  if (
-    m.score >= (overlapping ? Math.max(needed, OVERLAP_MATCH) : needed) &&
-    m.unexplained < UNEXPLAINED_MIN_S
-  )
-    return true;
-  if (overlapping) return false;
+  if (m.score >= needed && m.unexplained < UNEXPLAINED_MIN_S) return true;
   // Reverberation: a sound found in the call's cut-off tail (continuous with the call) that copies of the call at
   // any delays explain, showing the call's band as reflections do. (A separate faint detection at the call's loudest
   // frequency is not taken for reverberation: another bat's faint call there looks the same, and is kept.)
