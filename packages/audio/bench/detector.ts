@@ -15,6 +15,7 @@ import { CALL_RULES_OFF } from "../src/segmentation/calls.ts";
 import { matchSegments, type Segment, segment } from "../src/segmentation/index.ts";
 import { decodeWav } from "../src/wav/index.ts";
 import {
+  backgroundSigma,
   evaluationSet,
   FAINT_KINDS,
   FAINT_RATES,
@@ -176,7 +177,7 @@ function colouredNoise(n: number, colour: Colour, seed: number): Float32Array {
  * (The quiet scenes are left out: there the extra noise would bury the calls.)
  */
 function noiseColours(scenes: Scene[]): void {
-  const sigma = (2 * 0.5) / Math.SQRT2 / 10 ** (24 / 20);
+  const sigma = 2 * backgroundSigma();
   const parts: string[] = [];
   for (const colour of ["white", "hiss", "pink"] as Colour[]) {
     const all = empty();

@@ -27,6 +27,7 @@ import {
 import { SPECTRAL_DEFAULTS } from "../src/segmentation/spectral.ts";
 import {
   addFoliage,
+  backgroundSigma,
   evaluationSet,
   REPERTOIRE,
   type ShapedCall,
@@ -46,7 +47,7 @@ function scene(
 ) {
   const g = gaussian(seed);
   const x = new Float32Array(Math.round(seconds * sr));
-  const sigma = 0.5 / Math.SQRT2 / 10 ** (24 / 20);
+  const sigma = backgroundSigma();
   for (let i = 0; i < x.length; i++) x[i] = sigma * g();
   for (const p of parts) {
     const start = Math.round(p.at * sr);
