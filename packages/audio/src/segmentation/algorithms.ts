@@ -69,6 +69,16 @@ const callRuleParams: ParamSpec[] = [
     help: "A call starts and ends where it is within this much of its own peak (or above the release threshold if that is higher), so reverberation does not extend it and a faint sound just before it is not glued to it. 0: edges at the release threshold.",
   },
   {
+    name: "start_follow",
+    label: "Follow a call's faint start (1 = on)",
+    type: "integer",
+    default: CALL_RULE_DEFAULTS.start_follow,
+    min: 0,
+    max: 1,
+    unit: "",
+    help: "The top of an FM sweep is often 20-40 dB under the call's loudest part: frames before the edge whose sound touches the next frame's in frequency and is not louder belong to the call, which starts where that sound does.",
+  },
+  {
     name: "tail_rescan",
     label: "Look again beyond the edges (1 = on)",
     type: "integer",

@@ -11,6 +11,12 @@
 // - Edges: a call runs from its first frame within `end_drop_db` of its own peak (or above the release level if
 //   that is higher) to its first fall below that after the peak, not down to the noise floor: a loud call's
 //   reverberation otherwise extends it by tens of ms, and a faint sound just before it would be glued to its start.
+//   The start goes back further over the call's own faint beginning (`start_follow`): the top of an FM sweep is often
+//   20-40 dB under its loudest part (the bat's beam and the air favour its lower frequencies), plain to see and boxed
+//   by experts, and cut off it was found again as a call of its own. Earlier frames belong to the call while each
+//   one's sound touches the next one's in frequency (or lies no further from it than it is wide, on the side the call
+//   sweeps from: a fast sweep moves that much per frame), is no louder than it and does not come up from the band's
+//   bottom; another bat's tone below the sweep's top, or wind, ends it.
 //   What is cut off either side is searched again (`tail_rescan`) against its own per-bin median, for calls of its
 //   own: another bat's call often sits in a loud call's reverberation. A sound found in the tail that copies of the
 //   call at any delays explain, over the call's band, is that reverberation and is dropped with the echoes.
@@ -48,6 +54,7 @@ import type { Segment } from "./types.ts";
 
 export interface CallRuleParams {
   end_drop_db: number;
+  start_follow: number;
   tail_rescan: number;
   echo_window_ms: number;
   echo_drop_db: number;
@@ -66,6 +73,7 @@ export interface CallRuleParams {
 
 export const CALL_RULE_DEFAULTS: CallRuleParams = {
   end_drop_db: 20,
+  start_follow: 1,
   tail_rescan: 1,
   echo_window_ms: 30,
   echo_drop_db: 6,
@@ -85,6 +93,7 @@ export const CALL_RULE_DEFAULTS: CallRuleParams = {
 /** Every rule switched off: the spectral detector as it was before them (its characterisation tests use this). */
 export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan", number> = {
   end_drop_db: 0,
+  start_follow: 1,
   tail_rescan: 0,
   echo_window_ms: 0,
   echo_drop_db: CALL_RULE_DEFAULTS.echo_drop_db,

@@ -85,6 +85,15 @@ const RAISED_DB = 8;
 const BURST_MARGIN_DB = 6;
 /** A call's cut-off head or tail is looked at again when it spans at least this many frames (shorter: no room). */
 const RESCAN_MIN_FRAMES = 4;
+/** start_follow: a frame's sound is the contiguous bins around its loudest within this many dB of it... */
+const FOLLOW_SPREAD_DB = 10;
+/**
+ * ...and the sounds of consecutive frames of a call touch, or lie no further apart than the wider one is wide (a fast
+ * sweep moves by about that much from frame to frame; at least this many bins), always on the same side...
+ */
+const FOLLOW_GAP_BINS = 1;
+/** ...and a call's start fades towards its beginning: a frame this much louder than the next is another sound. */
+const FOLLOW_LOUDER_DB = 3;
 /** Detection shapes kept for reuse by the rules (they look at a few neighbours at a time). */
 const SHAPE_CACHE = 32;
 /**
@@ -603,6 +612,46 @@ export function spectralDetections(
     }
     return out;
   };
+  // A frame's sound: the bins around its loudest, contiguous, within FOLLOW_SPREAD_DB of it and over the release level.
+  const release = 10 ** (p.release_db / 10);
+  const spread = 10 ** (-FOLLOW_SPREAD_DB / 10);
+  const soundOf = (g: number): [number, number] => {
+    const r = binsOf(g);
+    const k = argmaxBin(r, nb);
+    const lit = Math.max(release, r[k]! * spread);
+    let lo = k;
+    while (lo > 0 && r[lo - 1]! >= lit) lo--;
+    let hi = k;
+    while (hi < nb - 1 && r[hi + 1]! >= lit) hi++;
+    return [lo, hi];
+  };
+  // The first frame of a call whose edge (end_drop_db under its peak) is at frame f0 (its end at f1): earlier frames,
+  // back to `limit`, belong to it while each one's sound touches the next one's in frequency (or lies on the side the
+  // call sweeps from), is not louder than it and does not come up from the band's bottom (see start_follow in
+  // calls.ts).
+  const followStart = (f0: number, f1: number, limit: number): number => {
+    let g = f0;
+    let [lo, hi] = soundOf(g);
+    // The way the call's own first frames sweep (down: its top lies back in time above them), if they do.
+    const swept = peakBin[f0]! - peakBin[Math.min(f1, f0 + 2)]!;
+    let dir = Math.sign(swept);
+    while (g > limit) {
+      const s = score[g - 1]!;
+      if (!(s >= p.release_db) || s > score[g]! + FOLLOW_LOUDER_DB) break;
+      const [plo, phi] = soundOf(g - 1);
+      // Sound up from the band's bottom is noise from below it (wind, handling), not the top of a sweep or a tone.
+      if (plo === 0) break;
+      // A sweep moves by about a frame's width of sound from one frame to the next, and on in the same direction.
+      const room = Math.max(FOLLOW_GAP_BINS, phi - plo + 1, hi - lo + 1);
+      const step = plo > hi ? 1 : phi < lo ? -1 : 0;
+      if (plo - hi > room || lo - phi > room || (step !== 0 && step === -dir)) break;
+      if (step !== 0) dir = step;
+      lo = plo;
+      hi = phi;
+      g--;
+    }
+    return g;
+  };
   // Events longer than max_duration_ms (wind, rain, insect choruses raising part of the band for a while) would be
   // dropped with every call inside them. burst_rescan: look inside them instead.
   const maxFrames = (p.max_duration_ms / 1000) * (sampleRate / n);
@@ -701,6 +750,8 @@ export function spectralDetections(
     const edgeLevel = p.end_drop_db > 0 ? Math.max(p.release_db, peakDb - p.end_drop_db) : p.release_db;
     let f0 = a0;
     let f1 = a1;
+    // The start was moved back over the call's faint beginning (start_follow): its edge is at the release level.
+    let followed = false;
     if (edgeLevel > p.release_db) {
       if (cutFrom) {
         // Within a call's cut-off edge, reverberation fills the time around a sound found there: its start too is
@@ -713,6 +764,11 @@ export function spectralDetections(
       // rule).
       f1 = peakFrame;
       while (f1 < a1 && score[f1 + 1]! >= edgeLevel) f1++;
+      if (!cutFrom && p.start_follow > 0) {
+        const cut = f0;
+        f0 = followStart(f0, f1, Math.max(a0, f0 - (f1 - f0 + 1)));
+        followed = f0 < cut;
+      }
       if (p.tail_rescan > 0) {
         if (f0 - a0 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(a0, f0 - 1), "head"));
         if (a1 - f1 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(f1 + 1, a1), "tail"));
@@ -737,6 +793,8 @@ export function spectralDetections(
         // which reach the level now and then only. The end: the first fall after the peak, as the edge rule.
         let i0 = top;
         for (let i = top - 1; i >= 0 && i0 - i <= localDip + 1; i--) if (ls[i]! >= level) i0 = i;
+        // A faint start followed back (start_follow) stays as far as it stands out of the local floor too.
+        if (followed) while (i0 > 0 && ls[i0 - 1]! >= p.release_db) i0--;
         let i1 = top;
         while (i1 < ls.length - 1 && ls[i1 + 1]! >= level) i1++;
         // The peak the other rules compare is the one within these edges.
@@ -746,6 +804,7 @@ export function spectralDetections(
         }
         f1 = f0 + i1;
         f0 += i0;
+        if (i0 > 0) followed = false;
       }
     }
     const r = binsOf(peakFrame);
@@ -784,7 +843,7 @@ export function spectralDetections(
       fine,
       Math.floor((f0 * n + n - on0) / fine),
       (f0 * n - on0) / fine,
-      edgeLevel,
+      followed ? p.release_db : edgeLevel,
     );
     if (jOn >= 0) onsetCentre = on0 + jOn * fine + n / 2;
     // Offset: likewise backwards from one frame after the event end.
