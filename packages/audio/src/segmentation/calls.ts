@@ -319,7 +319,6 @@ export function echoMatch(
   let best = none;
   let bestD = 0;
   for (let d = dMin; d <= dMax; d++) {
-    if (refuted(d)) continue;
     let dot = 0;
     for (let i = 0; i < litG.length; i++) {
       const f = litG[i]! - d - call.start;
@@ -328,7 +327,8 @@ export function echoMatch(
     }
     const normC = fromFrame[Math.min(call.frames, Math.max(0, echo.start - d - call.start))]!;
     const score = normC > 0 ? Math.min(1, dot / Math.sqrt(normE * normC)) : 0;
-    if (score > best.score) {
+    // (The surround is checked only for a better delay: most are not.)
+    if (score > best.score && !refuted(d)) {
       best = { score, delay: d * call.hop, unexplained: 0, unreverberant: 0, bandShown: 0 };
       bestD = d;
     }
@@ -427,19 +427,21 @@ function surroundRefutes(
   const echoEnd = echo.start + echo.frames;
   // Frames (absolute) and the loudest the recording is around each of their pixels within the frequency tolerance
   // (Doppler shift), for the candidate's bins.
+  const bins: number[] = [];
+  for (let k = 0; k < nb; k++) if (used[k] !== 0) bins.push(k);
+  const nu = bins.length;
   const frames: number[] = [];
+  // Per frame, per bin of `bins`.
   const seen: number[] = [];
   const take = (sh: Shape | undefined, from: number, to: number): void => {
     if (!sh) return;
     for (let g = Math.max(sh.start, from); g < Math.min(sh.start + sh.frames, to); g++) {
       frames.push(g);
-      for (let k = 0; k < nb; k++) {
+      for (const k of bins) {
         let m = Number.NEGATIVE_INFINITY;
-        if (used[k] !== 0) {
-          const tol = Math.max(1, Math.round(((call.k0 + k) * freqPct) / 100));
-          for (let j = Math.max(0, k - tol), j1 = Math.min(nb - 1, k + tol); j <= j1; j++)
-            m = Math.max(m, sh.db[(g - sh.start) * nb + j]!);
-        }
+        const tol = Math.max(1, Math.round(((call.k0 + k) * freqPct) / 100));
+        for (let j = Math.max(0, k - tol), j1 = Math.min(nb - 1, k + tol); j <= j1; j++)
+          m = Math.max(m, sh.db[(g - sh.start) * nb + j]!);
         seen.push(m);
       }
     }
@@ -453,10 +455,9 @@ function surroundRefutes(
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]! - d - call.start;
       if (f < 0 || f >= call.frames) continue;
-      for (let k = 0; k < nb; k++) {
-        if (used[k] === 0) continue;
-        const predicted = call.db[f * nb + k]! - drop;
-        if (predicted >= level + SURROUND_VISIBLE_DB && seen[i * nb + k]! < predicted - around.missingDb) {
+      for (let j = 0; j < nu; j++) {
+        const predicted = call.db[f * nb + bins[j]!]! - drop;
+        if (predicted >= level + SURROUND_VISIBLE_DB && seen[i * nu + j]! < predicted - around.missingDb) {
           missing++;
           break;
         }

@@ -112,7 +112,11 @@ const LOW_EDGE_MIN_BINS = 16;
 /** The largest magnitude in x[from .. to). */
 function maxAbs(x: Float32Array | Float64Array, from: number, to: number): number {
   let hi = 0;
-  for (let i = Math.max(0, from); i < Math.min(x.length, to); i++) hi = Math.max(hi, Math.abs(x[i]!));
+  for (let i = Math.max(0, from), end = Math.min(x.length, to); i < end; i++) {
+    const v = x[i]!;
+    if (v > hi) hi = v;
+    else if (-v > hi) hi = -v;
+  }
   return hi;
 }
 
@@ -727,14 +731,33 @@ export function spectralDetections(
   // Clipping: runs of CLIP_RUN samples at the recording's largest magnitude, as a recorder's range cuts a loud call.
   // A clipped call is loud, so it lies within an event: the events' samples give that magnitude (scanning the whole
   // recording for it took a third of the detector's time).
+  // Each coarse frame's largest magnitude, measured once: a detection's samples are scanned only in frames that
+  // reach the clip level (scanning every detection's samples took a tenth of the detector's time).
+  const frameMax = new Float64Array(nFrames).fill(-1);
+  const maxOfFrame = (f: number): number => {
+    if (frameMax[f]! < 0) frameMax[f] = maxAbs(x, f * n, (f + 1) * n);
+    return frameMax[f]!;
+  };
   let rail = 0;
-  for (const [a0, a1] of events) rail = Math.max(rail, maxAbs(x, a0 * n, (a1 + 1) * n));
+  for (const [a0, a1] of events) for (let f = a0; f <= a1; f++) rail = Math.max(rail, maxOfFrame(f));
   const clipLevel = rail * (1 - CLIP_TOLERANCE);
   const clippedIn = (s0: number, s1: number): boolean => {
+    if (!(rail > 0)) return false;
     let run = 0;
-    for (let i = Math.max(0, Math.floor(s0)), end = Math.min(x.length, Math.ceil(s1)); i < end; i++) {
-      run = rail > 0 && Math.abs(x[i]!) >= clipLevel ? run + 1 : 0;
-      if (run >= CLIP_RUN) return true;
+    const end = Math.min(x.length, Math.ceil(s1));
+    for (let i = Math.max(0, Math.floor(s0)); i < end; ) {
+      const f = Math.floor(i / n);
+      const frameEnd = Math.min(end, (f + 1) * n);
+      if (f < nFrames && maxOfFrame(f) < clipLevel) {
+        run = 0;
+        i = frameEnd;
+        continue;
+      }
+      for (; i < frameEnd; i++) {
+        const v = x[i]!;
+        run = v >= clipLevel || -v >= clipLevel ? run + 1 : 0;
+        if (run >= CLIP_RUN) return true;
+      }
     }
     return false;
   };
