@@ -252,7 +252,9 @@ const MAX_ECHOES = 3;
  * norm; what would arrive before it is hidden in the call or its cut-off tail). At the best delay,
  * `unexplained` measures what else the candidate holds: pixels reaching the detection level (`detectDb`) well above
  * the prediction, as when another bat calls while the echo arrives. With `around`, delays at which the copy would
- * have shown before or after the candidate where the recording is quiet are not considered (see surroundRefutes).
+ * have shown before or after the candidate where the recording is quiet are not considered (see surroundRefutes);
+ * delays scoring under `minScore` are not checked against it (the caller needs no better to decide), so the
+ * recording around a candidate that matches no delay that well is never looked at.
  */
 export function echoMatch(
   call: Shape,
@@ -262,6 +264,7 @@ export function echoMatch(
   freqPct: number,
   maxDelay: number,
   around?: Surround,
+  minScore = 0,
 ): EchoMatch {
   const nb = call.bins;
   if (echo.bins !== nb || echo.k0 !== call.k0) throw new RangeError("shapes from different grids");
@@ -315,7 +318,11 @@ export function echoMatch(
   // Delays (grid steps) at which the shifted call overlaps the candidate at all.
   const dMax = Math.min(Math.floor(maxDelay / call.hop + 1e-9), echo.start + echo.frames - 1 - call.start);
   const dMin = Math.max(1, echo.start - (call.start + call.frames - 1));
-  const refuted = surroundRefutes(call, echo, around, drop, level, freqPct, used);
+  let refutes: ((d: number) => boolean) | undefined;
+  const refuted = (d: number): boolean => {
+    refutes ??= surroundRefutes(call, echo, around, drop, level, freqPct, used);
+    return refutes(d);
+  };
   let best = none;
   let bestD = 0;
   for (let d = dMin; d <= dMax; d++) {
@@ -328,7 +335,7 @@ export function echoMatch(
     const normC = fromFrame[Math.min(call.frames, Math.max(0, echo.start - d - call.start))]!;
     const score = normC > 0 ? Math.min(1, dot / Math.sqrt(normE * normC)) : 0;
     // (The surround is checked only for a better delay: most are not.)
-    if (score > best.score && !refuted(d)) {
+    if (score > best.score && (score < minScore || !refuted(d))) {
       best = { score, delay: d * call.hop, unexplained: 0, unreverberant: 0, bandShown: 0 };
       bestD = d;
     }
@@ -394,8 +401,8 @@ export function echoMatch(
  * echo pixel the recording must be there for that pixel to be missing.
  */
 export interface Surround {
-  before?: Shape;
-  after?: Shape;
+  before?: Shape | undefined;
+  after?: Shape | undefined;
   missingDb: number;
 }
 
@@ -489,14 +496,23 @@ function echoOf(a: Detection, b: Detection, p: RuleParams, shapeOf: ShapeOf): bo
   // The recording either side of the candidate, as far as a copy of the call overlapping it could reach.
   const len = a.offset - a.onset;
   const beforeFrom = Math.max(a.offset, b.onset - len);
-  const around =
+  // Pictured only when echoMatch asks (most candidates match no delay well enough for it to).
+  const around: Surround | undefined =
     p.echo_gap_db > 0
       ? {
-          ...(b.onset > beforeFrom ? { before: shapeOf({ onset: beforeFrom, offset: b.onset }) } : {}),
-          after: shapeOf({ onset: b.offset, offset: b.offset + len }),
+          get before() {
+            return b.onset > beforeFrom ? shapeOf({ onset: beforeFrom, offset: b.onset }) : undefined;
+          },
+          get after() {
+            return shapeOf({ onset: b.offset, offset: b.offset + len });
+          },
           missingDb: p.echo_gap_db,
         }
       : undefined;
+  // With few bins (low sample rates) contours are too coarse to differ: only a near-perfect copy is an echo there.
+  const needed =
+    a.bandBins >= BLIP_MIN_BINS ? p.echo_match_pct / 100 : Math.max(COARSE_MATCH, p.echo_match_pct / 100);
+  // Below `needed` the score decides nothing, so neither does the surround there.
   const m = echoMatch(
     call,
     shapeOf(b),
@@ -505,10 +521,8 @@ function echoOf(a: Detection, b: Detection, p: RuleParams, shapeOf: ShapeOf): bo
     p.echo_freq_pct,
     p.echo_window_ms / 1000,
     around,
+    needed,
   );
-  // With few bins (low sample rates) contours are too coarse to differ: only a near-perfect copy is an echo there.
-  const needed =
-    a.bandBins >= BLIP_MIN_BINS ? p.echo_match_pct / 100 : Math.max(COARSE_MATCH, p.echo_match_pct / 100);
   if (m.score >= needed && m.unexplained < UNEXPLAINED_MIN_S) return true;
   // Reverberation: a sound found in the call's cut-off tail (continuous with the call) that copies of the call at
   // any delays explain, showing the call's band as reflections do. (A separate faint detection at the call's loudest
