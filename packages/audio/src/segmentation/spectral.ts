@@ -676,6 +676,12 @@ export function spectralDetections(
     return Array.from({ length: Math.ceil(Math.min(span, room) / step) }, (_, i) => from + dir * i * step);
   };
   const sourceSpan = Math.round(LOCAL_SOURCE_SPANS * localSpan);
+  // Reused buffers (one per use) of at least `size` values: the local floor is measured around most detections.
+  const scratches: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+  const scratch = (which: number, size: number): Float64Array => {
+    if (scratches[which]!.length < size) scratches[which] = new Float64Array(2 * size);
+    return scratches[which]!;
+  };
   const localFloor = (f0: number, f1: number, peakDb: number): Float64Array | null => {
     if (!(localSpan > 0)) return null;
     // Smear has a source: a sound much louder than it shortly before. Without one, the frames before it must be
@@ -687,8 +693,9 @@ export function spectralDetections(
     const before = framesFrom(f0 - 1, -1, localSpan, localStep);
     const far = before.length >= LOCAL_MIN_FRAMES ? before : framesFrom(f1 + 1, 1, localSpan, localStep);
     if (!source) {
-      const s = Float64Array.from(far, (g) => score[g]!);
-      if (!(s.length > 0 && quickMedian(s, s.length) >= LOCAL_MARGIN_DB)) return null;
+      const s = scratch(0, far.length);
+      for (let i = 0; i < far.length; i++) s[i] = score[far[i]!]!;
+      if (!(far.length > 0 && quickMedian(s, far.length) >= LOCAL_MARGIN_DB)) return null;
     }
     // Near it, the louder sound's own frames are not its smear, nor what preceded that sound: only the frames after
     // it, in the gap, count.
@@ -701,13 +708,14 @@ export function spectralDetections(
     const inv = new Float64Array(nb).fill(1);
     for (const frames of spans) {
       const m = frames.length;
-      const cols = new Float64Array(m * nb);
-      for (let i = 0; i < m; i++) cols.set(binsOf(frames[i]!), i * nb);
-      const col = new Float64Array(m);
-      for (let k = 0; k < nb; k++) {
-        for (let i = 0; i < m; i++) col[i] = cols[i * nb + k]!;
-        inv[k] = Math.min(inv[k]!, localMargin / selectMedian(col, m));
+      // Bin-major, so each bin's values are contiguous for its median.
+      const cols = scratch(1, m * nb);
+      for (let i = 0; i < m; i++) {
+        const r = binsOf(frames[i]!);
+        for (let k = 0; k < nb; k++) cols[k * m + i] = r[k]!;
       }
+      for (let k = 0; k < nb; k++)
+        inv[k] = Math.min(inv[k]!, localMargin / selectMedian(cols.subarray(k * m, (k + 1) * m), m));
     }
     // Not raised anywhere (around most calls): the detector's own scores and edges stand.
     return inv.some((v) => v < 1) ? inv : null;
