@@ -738,9 +738,8 @@ export function spectralDetections(
 
   // Clipping: runs of CLIP_RUN samples at the recording's largest magnitude, as a recorder's range cuts a loud call.
   // A clipped call is loud, so it lies within an event: the events' samples give that magnitude (scanning the whole
-  // recording for it took a third of the detector's time).
-  // Each coarse frame's largest magnitude, measured once: a detection's samples are scanned only in frames that
-  // reach the clip level (scanning every detection's samples took a tenth of the detector's time).
+  // recording for it took a third of the detector's time). Each frame's largest magnitude is measured once, and a
+  // detection's samples are scanned only in frames that reach the clip level (scanning all of them took a tenth).
   const frameMax = new Float64Array(nFrames).fill(-1);
   const maxOfFrame = (f: number): number => {
     if (frameMax[f]! < 0) frameMax[f] = maxAbs(x, f * n, (f + 1) * n);
