@@ -676,12 +676,16 @@ export function spectralDetections(
     return Array.from({ length: Math.ceil(Math.min(span, room) / step) }, (_, i) => from + dir * i * step);
   };
   const sourceSpan = Math.round(LOCAL_SOURCE_SPANS * localSpan);
-  // Reused buffers (one per use) of at least `size` values: the local floor is measured around most detections.
-  const scratches: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
-  const scratch = (which: number, size: number): Float64Array => {
-    if (scratches[which]!.length < size) scratches[which] = new Float64Array(2 * size);
-    return scratches[which]!;
+  // The local floor is measured around most detections: its buffers are reused, grown as needed.
+  const growable = (): ((size: number) => Float64Array) => {
+    let buffer = new Float64Array(0);
+    return (size) => {
+      if (buffer.length < size) buffer = new Float64Array(2 * size);
+      return buffer;
+    };
   };
+  const farScores = growable();
+  const floorColumns = growable();
   const localFloor = (f0: number, f1: number, peakDb: number): Float64Array | null => {
     if (!(localSpan > 0)) return null;
     // Smear has a source: a sound much louder than it shortly before. Without one, the frames before it must be
@@ -693,7 +697,7 @@ export function spectralDetections(
     const before = framesFrom(f0 - 1, -1, localSpan, localStep);
     const far = before.length >= LOCAL_MIN_FRAMES ? before : framesFrom(f1 + 1, 1, localSpan, localStep);
     if (!source) {
-      const s = scratch(0, far.length);
+      const s = farScores(far.length);
       for (let i = 0; i < far.length; i++) s[i] = score[far[i]!]!;
       if (!(far.length > 0 && quickMedian(s, far.length) >= LOCAL_MARGIN_DB)) return null;
     }
@@ -709,7 +713,7 @@ export function spectralDetections(
     for (const frames of spans) {
       const m = frames.length;
       // Bin-major, so each bin's values are contiguous for its median.
-      const cols = scratch(1, m * nb);
+      const cols = floorColumns(m * nb);
       for (let i = 0; i < m; i++) {
         const r = binsOf(frames[i]!);
         for (let k = 0; k < nb; k++) cols[k * m + i] = r[k]!;
