@@ -76,13 +76,27 @@ export const SPECTRAL_DEFAULTS: SpectralParams = {
 
 /** The band fraction of a frame counts bins within this many dB of its loudest (see calls.ts, blips). */
 const BAND_SPREAD_DB = 20;
-/** burst_rescan leaves out the bins whose median over the burst is this far above the noise floor. */
+/** The rescan of a call's cut-off head or tail leaves out the bins whose median there is this far over the floor. */
 const RAISED_DB = 8;
 /**
- * Inside a burst a call must reach threshold_db + this: the burst's median is a rougher floor than the detector's
- * (it changes as a gust rises and falls), and its fluctuations reach threshold_db now and then.
+ * There a sound must reach threshold_db + this: that median is a rougher floor than the detector's, and the
+ * fluctuations of a decaying reverberation reach threshold_db now and then.
  */
-const BURST_MARGIN_DB = 6;
+const RESCAN_MARGIN_DB = 6;
+/**
+ * burst_rescan: a frame of a burst is scored against the median of the burst's frames within this many ms around it.
+ * A gust rises and falls over hundreds of ms, so this floor follows it, in the bins it raises too (a call there stands
+ * out of the wind around it); a call fills less than half of that time (even a 50-70 ms CF call at a usual duty
+ * cycle), so it does not move the median.
+ */
+const BURST_FLOOR_MS = 200;
+/** The running median is taken every this fraction of its half-width (the floor changes slowly). */
+const BURST_FLOOR_STEPS = 4;
+/**
+ * Inside a burst a call must reach threshold_db + this over that floor: a median of a few hundred frames is less
+ * certain than the detector's, and it lags a gust's fastest rise by a few dB.
+ */
+const BURST_MARGIN_DB = 3;
 /** A call's cut-off head or tail is looked at again when it spans at least this many frames (shorter: no room). */
 const RESCAN_MIN_FRAMES = 4;
 /** start_follow: a frame's sound is the contiguous bins around its loudest within this many dB of it... */
@@ -583,30 +597,22 @@ export function spectralDetections(
     for (let k = 0; k < nb; k++) sv[k] = sv[k]! * invFloor[fb + k]!;
     return sv;
   };
-  // Re-scores frames a0..a1 against their own per-bin median (a floor that has caught up with whatever fills them; a
-  // call fills too little of them to move it), leaving out the bins they raised (median >= RAISED_DB over the floor:
-  // their fluctuations would otherwise come back as detections), and returns what still rises above threshold_db +
-  // BURST_MARGIN_DB there, as events of their own. The re-scored values replace the frames' scores.
-  const rescan = (a0: number, a1: number): [number, number][] => {
-    const len = a1 - a0 + 1;
-    const ratios = new Float64Array(len * nb);
-    for (let g = a0; g <= a1; g++) ratios.set(binsOf(g), (g - a0) * nb);
-    const col = new Float64Array(len);
-    const local = new Float64Array(nb);
-    const raised = 10 ** (RAISED_DB / 10);
-    for (let k = 0; k < nb; k++) {
-      for (let i = 0; i < len; i++) col[i] = ratios[i * nb + k]!;
-      const m = selectMedian(col, len);
-      local[k] = m >= raised ? 0 : 1 / Math.max(1, m);
-    }
+  // Re-scores frames a0..a1 as the largest over bins of their band power over the floor (`ratios`, frame-major) times
+  // inv (per bin; frame-major with stride nb, or stride 0 for one inv for all frames), replacing their scores.
+  const rescore = (a0: number, a1: number, ratios: Float64Array, inv: Float64Array, stride: number) => {
     for (let g = a0; g <= a1; g++) {
       let best = 0;
-      for (let k = 0, at = (g - a0) * nb; k < nb; k++) best = Math.max(best, ratios[at + k]! * local[k]!);
+      const at = (g - a0) * nb;
+      const iv = (g - a0) * stride;
+      for (let k = 0; k < nb; k++) best = Math.max(best, ratios[at + k]! * inv[iv + k]!);
       score[g] = 10 * Math.log10(best + 1e-300);
     }
+  };
+  // The runs of frames a0..a1 whose (re-scored) score reaches needDb, each extended while >= release_db.
+  const runsAbove = (a0: number, a1: number, needDb: number): [number, number][] => {
     const out: [number, number][] = [];
     for (let g = a0; g <= a1; g++) {
-      if (score[g]! < p.threshold_db + BURST_MARGIN_DB) continue;
+      if (score[g]! < needDb) continue;
       let b0 = g;
       while (b0 > a0 && score[b0 - 1]! >= p.release_db) b0--;
       let b1 = g;
@@ -615,6 +621,53 @@ export function spectralDetections(
       g = b1;
     }
     return out;
+  };
+  // Band power over the floor of frames a0..a1, frame-major.
+  const spanRatios = (a0: number, a1: number): Float64Array => {
+    const ratios = new Float64Array((a1 - a0 + 1) * nb);
+    for (let g = a0; g <= a1; g++) ratios.set(binsOf(g), (g - a0) * nb);
+    return ratios;
+  };
+  // A call's cut-off head or tail (frames a0..a1): re-scored against its own per-bin median (a floor that has caught up
+  // with the reverberation filling it; a call fills too little of it to move it), leaving out the bins it raised
+  // (median >= RAISED_DB over the floor: their fluctuations would otherwise come back as detections). What still
+  // rises above threshold_db + RESCAN_MARGIN_DB there is returned as events of their own.
+  const rescan = (a0: number, a1: number): [number, number][] => {
+    const len = a1 - a0 + 1;
+    const ratios = spanRatios(a0, a1);
+    const col = new Float64Array(len);
+    const local = new Float64Array(nb);
+    const raised = 10 ** (RAISED_DB / 10);
+    for (let k = 0; k < nb; k++) {
+      for (let i = 0; i < len; i++) col[i] = ratios[i * nb + k]!;
+      const m = selectMedian(col, len);
+      local[k] = m >= raised ? 0 : 1 / Math.max(1, m);
+    }
+    rescore(a0, a1, ratios, local, 0);
+    return runsAbove(a0, a1, p.threshold_db + RESCAN_MARGIN_DB);
+  };
+  // An event longer than max_duration_ms (frames a0..a1: a gust of wind, rain): each frame re-scored per bin against
+  // the running median of the burst's frames within BURST_FLOOR_MS around it (shifted inside the burst at its ends);
+  // what reaches threshold_db + BURST_MARGIN_DB is returned as events of their own. (A burst lasts a second or so at
+  // most: the detector's floor, a median over ~1 s, catches up with anything longer.)
+  const half = Math.max(1, Math.round((BURST_FLOOR_MS / 2000) * (sampleRate / n)));
+  const medianStep = Math.max(1, Math.floor(half / BURST_FLOOR_STEPS));
+  const rescanBurst = (a0: number, a1: number): [number, number][] => {
+    const len = a1 - a0 + 1;
+    const width = Math.min(len, 2 * half + 1);
+    const ratios = spanRatios(a0, a1);
+    const col = new Float64Array(width);
+    const inv = new Float64Array(len * nb);
+    for (let c = 0; c < len; c += medianStep) {
+      const lo = Math.max(0, Math.min(c + (medianStep >> 1) - half, len - width));
+      for (let k = 0; k < nb; k++) {
+        for (let i = 0; i < width; i++) col[i] = ratios[(lo + i) * nb + k]!;
+        const v = 1 / Math.max(1, selectMedian(col, width));
+        for (let i = c, end = Math.min(len, c + medianStep); i < end; i++) inv[i * nb + k] = v;
+      }
+    }
+    rescore(a0, a1, ratios, inv, nb);
+    return runsAbove(a0, a1, p.threshold_db + BURST_MARGIN_DB);
   };
   // A frame's sound: the bins around its loudest, contiguous, within FOLLOW_SPREAD_DB of it and over the release level.
   const release = 10 ** (p.release_db / 10);
@@ -737,7 +790,7 @@ export function spectralDetections(
     parts.map(([b0, b1]): Item => [b0, b1, where]);
   for (const [a0, a1] of events) {
     if (!(p.burst_rescan > 0) || a1 - a0 + 1 <= maxFrames) queue.push([a0, a1, undefined]);
-    else queue.push(...found(rescan(a0, a1), undefined));
+    else queue.push(...found(rescanBurst(a0, a1), undefined));
   }
 
   // Clipping: runs of CLIP_RUN samples at the recording's largest magnitude, as a recorder's range cuts a loud call.
