@@ -562,6 +562,15 @@ export function spectralDetections(
     } else f++;
   }
 
+  // Inside a burst (see rescanBurst) the floor is the burst's running median: per frame there, per bin, 1 / that
+  // floor over the detector's. Whatever is measured against the floor there uses it (scores, bins, the echo rule's
+  // pictures): else the wind a call sits in would count as part of the call.
+  const burstInv = new Map<number, Float64Array>();
+  const inBurst = (ratios: Float64Array, frame: number): void => {
+    const b = burstInv.get(frame);
+    if (b) for (let k = 0; k < nb; k++) ratios[k] = ratios[k]! * b[k]!;
+  };
+  const ones = new Float64Array(nb).fill(1);
   // Refine boundaries with a fine hop, in samples.
   const fine = Math.max(1, Math.floor(n / REFINE_STEPS));
   const fineScore = (start: number): number => {
@@ -569,8 +578,12 @@ export function spectralDetections(
     // A frame on the coarse grid: the same computation as its score above (if it was scored).
     if (start % n === 0 && score[start / n]! !== Number.NEGATIVE_INFINITY) return score[start / n]!;
     fft.bandSums(x, start, loBin, hiBin, power, sv, 0, 1);
-    const block = Math.min(nBlocks - 1, Math.floor(Math.floor((start + n / 2) / n) / blockFrames));
-    return frameScore(sv, 0, 1, invFloor, inverseFloor(block), nb, fineBin, 0);
+    const frame = Math.floor((start + n / 2) / n);
+    const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor(frame / blockFrames)));
+    if (!burstInv.has(frame)) return frameScore(sv, 0, 1, invFloor, fb, nb, fineBin, 0);
+    for (let k = 0; k < nb; k++) sv[k] = sv[k]! * invFloor[fb + k]!;
+    inBurst(sv, frame);
+    return frameScore(sv, 0, 1, ones, 0, nb, fineBin, 0);
   };
   // The first of the fine frames t0 + j * dt (j = 0 .. jMax) scoring >= release_db, or -1. The frame jAnchor (the
   // event's first or last coarse frame, >= release_db by construction) bounds the search: the crossing between the
@@ -591,10 +604,12 @@ export function spectralDetections(
     return -1;
   };
   // Per event: its peak, the tail cut (end_drop_db below the peak), and the frequencies the call rules compare.
-  const binsOf = (frame: number): Float64Array => {
+  // (`burst` false: over the detector's floor even inside a burst.)
+  const binsOf = (frame: number, burst = true): Float64Array => {
     fft.bandSums(x, frame * n, loBin, hiBin, power, sv, 0, 1);
     const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor(frame / blockFrames)));
     for (let k = 0; k < nb; k++) sv[k] = sv[k]! * invFloor[fb + k]!;
+    if (burst) inBurst(sv, frame);
     return sv;
   };
   // Re-scores frames a0..a1 as the largest over bins of their band power over the floor (`ratios`, frame-major) times
@@ -667,6 +682,7 @@ export function spectralDetections(
       }
     }
     rescore(a0, a1, ratios, inv, nb);
+    for (let i = 0; i < len; i++) burstInv.set(a0 + i, inv.subarray(i * nb, (i + 1) * nb));
     return runsAbove(a0, a1, p.threshold_db + BURST_MARGIN_DB);
   };
   // A frame's sound: the bins around its loudest, contiguous, within FOLLOW_SPREAD_DB of it and over the release level.
@@ -719,6 +735,9 @@ export function spectralDetections(
   // call, which the longer median misses while the call and the quiet before it fill most of it), each counting by
   // what it exceeds the detector's floor by more than LOCAL_MARGIN_DB. After a detection lie its own reverberation
   // and perhaps a louder call's, which it need not stand out of (that side serves at a recording's start only).
+  // Its medians and the detection's frames are measured over the detector's floor even in a burst: it is a floor that
+  // follows what precedes a detection (a gust too), and a call right after a burst must see the gust in the frames
+  // before it as they are, not levelled by the burst's own floor.
   const localSpan = Math.round((p.local_floor_ms / 1000) * (sampleRate / n));
   const localStep = Math.max(1, Math.ceil(localSpan / LOCAL_MAX_FRAMES));
   const localDip = Math.ceil((LOCAL_DIP_MS / 1000) * (sampleRate / n));
@@ -768,7 +787,7 @@ export function spectralDetections(
       // Bin-major, so each bin's values are contiguous for its median.
       const cols = floorColumns(m * nb);
       for (let i = 0; i < m; i++) {
-        const r = binsOf(frames[i]!);
+        const r = binsOf(frames[i]!, false);
         for (let k = 0; k < nb; k++) cols[k * m + i] = r[k]!;
       }
       for (let k = 0; k < nb; k++)
@@ -780,7 +799,7 @@ export function spectralDetections(
   /** Frames f0..f1 scored against the local floor `inv`, dB. */
   const localScores = (f0: number, f1: number, inv: Float64Array): Float64Array => {
     const out = new Float64Array(f1 - f0 + 1);
-    for (let g = f0; g <= f1; g++) out[g - f0] = frameScore(binsOf(g), 0, 1, inv, 0, nb, fineBin, 0);
+    for (let g = f0; g <= f1; g++) out[g - f0] = frameScore(binsOf(g, false), 0, 1, inv, 0, nb, fineBin, 0);
     return out;
   };
   // Events still to measure: first frame, last frame, and whether it was found in the cut-off head or tail of a call.
@@ -916,8 +935,9 @@ export function spectralDetections(
     const fbPeak = inverseFloor(Math.min(nBlocks - 1, Math.floor(peakFrame / blockFrames)));
     let litBins = 0;
     const ratios = new Float64Array(nb);
+    const bPeak = burstInv.get(peakFrame) ?? ones;
     for (let k = 0; k < nb; k++) {
-      ratios[k] = 3 * power[k + 1]! * invFloor[fbPeak + k]!;
+      ratios[k] = 3 * power[k + 1]! * invFloor[fbPeak + k]! * bPeak[k]!;
       litBins += Number(ratios[k]! >= lit);
     }
     const bandMedianDb = 10 * Math.log10(selectMedian(ratios, nb) + 1e-300);
@@ -990,6 +1010,7 @@ export function spectralDetections(
       fft.bandSums(x, g * hop, loBin, hiBin, power, sv, 0, 1);
       const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor((g * hop + n / 2) / n / blockFrames)));
       for (let k = 0; k < nb; k++) ratio[k] = sv[k]! * invFloor[fb + k]!;
+      inBurst(ratio, Math.floor((g * hop + n / 2) / n));
       powerToDb(ratio, ratioWords, nb, 1e-30, -300, db, (g - g0) * nb, 1);
     }
     return { start: g0, frames, bins: nb, k0: loBin, binHz, hop: hop / sampleRate, db };
