@@ -16,6 +16,9 @@
 //    (below any threshold). 3 dB in a 1/8-spectrum band is reached well before a call's 3-bin power reaches the
 //    8 dB release level (in noise ~1 % of frames pass), so the detections are those of scoring every frame except
 //    at the detection limit; in bat recordings calls fill a small part of the time, so most frames need no FFT.
+//    A loud steady tone (an insect's song, a device's whine, a CF bat calling most of the time) raises the bands'
+//    floors beyond what a faint call adds (the bands leak): where the per-bin medians show one (LINE_DB), every frame
+//    is scored.
 // 5. Hysteresis: frames >= threshold_db start an event, which extends while >= release_db; events closer than
 //    merge_gap_ms are merged; events outside [min_duration_ms, max_duration_ms] are dropped.
 // 6. Each boundary is re-measured with frames hopped by 1/8 frame around it: the onset (offset) is the centre of
@@ -213,6 +216,14 @@ const GUESS_MIN = 48;
 const SCREEN_MIN_FRAME = 128;
 /** A frame is a candidate when a Haar band's energy reaches this multiple of the band's running median. */
 const SCREEN_RATIO = 2;
+/**
+ * A steady tone (an insect's song, a device's whine) this far over the bins LINE_SPAN away on both sides, in a block's
+ * per-bin medians, blinds the first stage: Walsh-Hadamard bands are square waves and leak, so a loud tone raises the
+ * floor of several bands, and twice that is more than a faint call adds (calls beside a 40 dB tone were never scored),
+ * while the per-bin floor takes the tone in its stride. Around such a block every frame is scored.
+ */
+const LINE_DB = 12;
+const LINE_SPAN = 4;
 /** Frames scored either side of a candidate. */
 const SCREEN_PAD = 1;
 /** With the first stage, the per-bin noise floor is taken from every FLOOR_STEP-th frame (at most). */
@@ -451,6 +462,28 @@ export function spectralDetections(
   // All frames are candidates when there is no first stage.
   const cand = new Uint8Array(nFrames).fill(wht > 0 ? 0 : 1);
   const bandMed = new Float64Array(wht > 0 ? nBlocks * nBands : 0);
+  // Per block and bin: whether the block's per-bin medians show a line there (see LINE_DB).
+  const lineAt = new Uint8Array(wht > 0 ? nBlocks * nb : 0);
+  const lineRatio = 10 ** (LINE_DB / 10);
+  const findLines = (at: number): void => {
+    for (let k = LINE_SPAN; k < nb - LINE_SPAN; k++) {
+      const around = Math.max(blockMed[at + k - LINE_SPAN]!, blockMed[at + k + LINE_SPAN]!);
+      lineAt[at + k] = Number(blockMed[at + k]! >= lineRatio * around);
+    }
+  };
+  // A steady tone: a line in the same bin (or the next) in block b and the blocks either side. (The smear of a loud
+  // call's reverberation may fill one block's medians at its frequency; it does not stay there.)
+  const steadyTone = (b: number): boolean => {
+    const prev = Math.max(0, b - 1) * nb;
+    const next = Math.min(nBlocks - 1, b + 1) * nb;
+    for (let k = LINE_SPAN; k < nb - LINE_SPAN; k++) {
+      if (lineAt[b * nb + k] === 0) continue;
+      const before = lineAt[prev + k - 1]! | lineAt[prev + k]! | lineAt[prev + k + 1]!;
+      const after = lineAt[next + k - 1]! | lineAt[next + k]! | lineAt[next + k + 1]!;
+      if (before & after) return true;
+    }
+    return false;
+  };
   const bandFloor = new Float64Array(nBands);
   const score = new Float64Array(nFrames).fill(Number.NEGATIVE_INFINITY);
   const peakBin = new Uint16Array(nFrames);
@@ -473,8 +506,14 @@ export function spectralDetections(
     return at;
   };
   // Candidates of block b: frames where a band's energy reaches SCREEN_RATIO x its floor (the median of the band's
-  // block medians within +-FLOOR_BLOCKS).
+  // block medians within +-FLOOR_BLOCKS); all of them around a steady tone.
   const screen = (b: number): void => {
+    const f0 = b * blockFrames;
+    const f1 = Math.min(nFrames, f0 + blockFrames);
+    if (steadyTone(b)) {
+      cand.fill(1, f0, f1);
+      return;
+    }
     const b0 = Math.max(0, b - FLOOR_BLOCKS);
     const b1 = Math.min(nBlocks - 1, b + FLOOR_BLOCKS);
     for (let k = 0; k < nBands; k++) {
@@ -482,8 +521,6 @@ export function spectralDetections(
       bandFloor[k] = SCREEN_RATIO * Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
     }
     const e = ring[b % keep]!;
-    const f0 = b * blockFrames;
-    const f1 = Math.min(nFrames, f0 + blockFrames);
     for (let k = 0; k < nBands; k++) {
       const fk = bandFloor[k]!;
       const row = k * blockFrames;
@@ -523,6 +560,7 @@ export function spectralDetections(
     for (let j = 0; j < m; j++) fft.bandSums(x, (f0 + j * step) * n, loBin, hiBin, power, slot, j, perBlock);
     blockMedians(slot, m, perBlock, nb, tmp, blockMed, b * nb, b > 0 ? (b - 1) * nb : -1);
     if (wht > 0) {
+      findLines(b * nb);
       const e = ring[b % keep]!;
       for (let f = f0; f < f1; f++) wht8Bands(x, f * n, n, e, f - f0, blockFrames);
       const bm = Math.ceil((f1 - f0) / SCREEN_MEDIAN_STEP);
