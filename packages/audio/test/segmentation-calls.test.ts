@@ -428,6 +428,42 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
     expect(found).toBe(4 * calls.length);
   });
 
+  it("a call inside a short gust keeps its own bounds: the wind around it is not glued to it", () => {
+    // A 120 ms gust (shorter than max_duration_ms: no burst) with a call in its middle. Wind reaches the edge level
+    // (end_drop_db under the call's peak) on both sides and was glued to the call (its onset tens of ms early; its
+    // bounds within 1 ms in 2 of these 24 cases); the edges stop at frames whose sound comes up from the band's bottom.
+    for (const sr of [96000, 192000, 384000]) {
+      const w = call(sr, REPERTOIRE.fmHyper!);
+      const n = Math.round(0.12 * sr);
+      const leak = 1 - (2 * Math.PI * 300) / sr;
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+        const g = gaussian(seed);
+        const wind = new Float32Array(n);
+        let y = 0;
+        for (let i = 0; i < n; i++) {
+          y = leak * y + Math.sqrt(1 - leak * leak) * g();
+          wind[i] = 0.6 * Math.sin((Math.PI * i) / n) ** 2 * y;
+        }
+        const at = Math.round((0.26 - w.length / sr / 2) * sr) / sr;
+        const x = scene(
+          sr,
+          0.6,
+          [
+            { at: 0.2, wave: wind },
+            { at, wave: w },
+          ],
+          seed + 100,
+        );
+        const found = segment(x, sr, after).filter((d) => d.offset > at && d.onset < at + w.length / sr);
+        expect(found, `${sr} #${seed}`).toHaveLength(1);
+        expect(Math.abs(found[0]!.onset - at), `${sr} #${seed}`).toBeLessThanOrEqual(0.001);
+        expect(Math.abs(found[0]!.offset - (at + w.length / sr)), `${sr} #${seed}`).toBeLessThanOrEqual(
+          0.001,
+        );
+      }
+    }
+  });
+
   it("drops the echoes of calls inside a long gust: inside it, everything is measured against the gust's floor", () => {
     // A gust at 250 kHz and a call with an echo 15 ms later (8 dB weaker) every 100 ms inside it. Scored against the
     // gust's running median the echoes are found as sounds, and the echo rule must see them as copies: pictured over

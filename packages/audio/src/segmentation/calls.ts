@@ -11,6 +11,8 @@
 // - Edges: a call runs from its first frame within `end_drop_db` of its own peak (or above the release level if
 //   that is higher) to its first fall below that after the peak, not down to the noise floor: a loud call's
 //   reverberation otherwise extends it by tens of ms, and a faint sound just before it would be glued to its start.
+//   Nor does it extend over frames whose sound comes up from the band's bottom (wind around a call in a gust), unless
+//   the call's own loudest frame does.
 //   The start goes back further over the call's own faint beginning (`start_follow`): the top of an FM sweep is often
 //   20-40 dB under its loudest part (the bat's beam and the air favour its lower frequencies), plain to see and boxed
 //   by experts, and cut off it was found again as a call of its own. Earlier frames belong to the call while each

@@ -736,6 +736,11 @@ export function spectralDetections(
     while (hi < nb - 1 && r[hi + 1]! >= lit) hi++;
     return [lo, hi];
   };
+  // Whether some frame of f0..f1 is loudest in the band's bottom bin.
+  const fromBottomWithin = (f0: number, f1: number): boolean => {
+    for (let g = f0; g <= f1; g++) if (peakBin[g] === 0) return true;
+    return false;
+  };
   // The first frame of a call whose edge (end_drop_db under its peak) is at frame f0 (its end at f1): earlier frames,
   // back to `limit`, belong to it while each one's sound touches the next one's in frequency (or lies on the side the
   // call sweeps from), is not louder than it and does not come up from the band's bottom (see start_follow in
@@ -908,6 +913,17 @@ export function spectralDetections(
       // rule).
       f1 = peakFrame;
       while (f1 < a1 && score[f1 + 1]! >= edgeLevel) f1++;
+      // Wind (noise from below the band) around a call in a gust reaches the edge level too: the call ends where
+      // frames come up from the band's bottom, unless its own loudest frame does. (Looked at only when some frame's
+      // loudest bin is the bottom one: most calls have none, and need no FFT for it.)
+      if (!cutFrom && fromBottomWithin(f0, f1) && soundOf(peakFrame)[0] > 0) {
+        let g = peakFrame;
+        while (g > f0 && soundOf(g - 1)[0] > 0) g--;
+        f0 = g;
+        g = peakFrame;
+        while (g < f1 && soundOf(g + 1)[0] > 0) g++;
+        f1 = g;
+      }
       if (!cutFrom && p.start_follow > 0) {
         const cut = f0;
         f0 = followStart(f0, f1, Math.max(a0, f0 - (f1 - f0 + 1)));
