@@ -62,6 +62,23 @@ function call(sr: number, c: ShapedCall, patch: Partial<ShapedCall> = {}): Float
   return shapedCall(sr, { ...c, ...patch, track: c.track.map(([u, f]) => [u, f * s] as [number, number]) });
 }
 
+/**
+ * A gust of wind: low-frequency noise (leaky integrated white noise, pole at 300 Hz) of unit standard deviation times
+ * `amplitude`, rising and falling as sin^2 over `seconds`.
+ */
+function gust(sr: number, seconds: number, seed: number, amplitude = 1): Float32Array {
+  const g = gaussian(seed);
+  const n = Math.round(seconds * sr);
+  const wind = new Float32Array(n);
+  const leak = 1 - (2 * Math.PI * 300) / sr;
+  let y = 0;
+  for (let i = 0; i < n; i++) {
+    y = leak * y + Math.sqrt(1 - leak * leak) * g();
+    wind[i] = amplitude * Math.sin((Math.PI * i) / n) ** 2 * y;
+  }
+  return wind;
+}
+
 const db = (v: number) => 10 ** (v / 20);
 const near = (det: Segment[], t: number, tol = 0.002) => det.filter((d) => Math.abs(d.onset - t) <= tol);
 const after = { algorithm: "spectral" } as const;
@@ -373,15 +390,7 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
 
   it("finds calls inside a long low-frequency gust (wind) that the previous default dropped whole", () => {
     const sr = 384000;
-    const g = gaussian(5);
-    const n = Math.round(0.6 * sr);
-    const wind = new Float32Array(n);
-    let y = 0;
-    const leak = 1 - (2 * Math.PI * 300) / sr;
-    for (let i = 0; i < n; i++) {
-      y = leak * y + Math.sqrt(1 - leak * leak) * g();
-      wind[i] = 0.6 * Math.sin((Math.PI * i) / n) ** 2 * y;
-    }
+    const wind = gust(sr, 0.6, 5, 0.6);
     const w = call(sr, REPERTOIRE.fmHyper!);
     const x = scene(sr, 0.8, [
       { at: 0.1, wave: wind },
@@ -403,20 +412,14 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
     // out as they do on the spectrogram. (Seeds where the gust makes one event longer than max_duration_ms, the case
     // burst_rescan handles; below that length the gust's pieces go through the rules like any event.)
     const sr = 44100;
-    const n = Math.round(0.8 * sr);
-    const leak = 1 - (2 * Math.PI * 300) / sr;
     const calls = [0.3, 0.4, 0.5, 0.6];
     const w = call(sr, REPERTOIRE.fmHyper!);
     let found = 0;
     for (const seed of [6, 8, 9, 10]) {
-      const g = gaussian(seed);
-      const wind = new Float32Array(n);
-      let y = 0;
-      for (let i = 0; i < n; i++) {
-        y = leak * y + Math.sqrt(1 - leak * leak) * g();
-        wind[i] = Math.sin((Math.PI * i) / n) ** 2 * y;
-      }
-      const parts = [{ at: 0.1, wave: wind }, ...calls.map((at) => ({ at, wave: w, gain: 2 }))];
+      const parts = [
+        { at: 0.1, wave: gust(sr, 0.8, seed) },
+        ...calls.map((at) => ({ at, wave: w, gain: 2 })),
+      ];
       const x = scene(sr, 1, parts, seed + 100);
       const truth = calls.map((t) => ({ onset: t, offset: t + w.length / sr }));
       const det = segment(x, sr, after);
@@ -434,26 +437,13 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
     // bounds within 1 ms in 2 of these 24 cases); the edges stop at frames whose sound comes up from the band's bottom.
     for (const sr of [96000, 192000, 384000]) {
       const w = call(sr, REPERTOIRE.fmHyper!);
-      const n = Math.round(0.12 * sr);
-      const leak = 1 - (2 * Math.PI * 300) / sr;
       for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-        const g = gaussian(seed);
-        const wind = new Float32Array(n);
-        let y = 0;
-        for (let i = 0; i < n; i++) {
-          y = leak * y + Math.sqrt(1 - leak * leak) * g();
-          wind[i] = 0.6 * Math.sin((Math.PI * i) / n) ** 2 * y;
-        }
         const at = Math.round((0.26 - w.length / sr / 2) * sr) / sr;
-        const x = scene(
-          sr,
-          0.6,
-          [
-            { at: 0.2, wave: wind },
-            { at, wave: w },
-          ],
-          seed + 100,
-        );
+        const parts = [
+          { at: 0.2, wave: gust(sr, 0.12, seed, 0.6) },
+          { at, wave: w },
+        ];
+        const x = scene(sr, 0.6, parts, seed + 100);
         const found = segment(x, sr, after).filter((d) => d.offset > at && d.onset < at + w.length / sr);
         expect(found, `${sr} #${seed}`).toHaveLength(1);
         expect(Math.abs(found[0]!.onset - at), `${sr} #${seed}`).toBeLessThanOrEqual(0.001);
@@ -470,22 +460,13 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
     // the detector's floor they held the wind's pixels too, which no copy of the call explains, and were kept as
     // calls (17 of them over these 6 seeds).
     const sr = 250000;
-    const n = Math.round(0.6 * sr);
-    const leak = 1 - (2 * Math.PI * 300) / sr;
     const calls = [0.25, 0.35, 0.45, 0.55];
     const w = call(sr, REPERTOIRE.hooked!);
     let found = 0;
     let detections = 0;
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const g = gaussian(seed);
-      const wind = new Float32Array(n);
-      let y = 0;
-      for (let i = 0; i < n; i++) {
-        y = leak * y + Math.sqrt(1 - leak * leak) * g();
-        wind[i] = Math.sin((Math.PI * i) / n) ** 2 * y;
-      }
       const parts = [
-        { at: 0.1, wave: wind },
+        { at: 0.1, wave: gust(sr, 0.6, seed) },
         ...calls.flatMap((at) => [
           { at, wave: w },
           { at: at + 0.015, wave: w, gain: db(-8) },
