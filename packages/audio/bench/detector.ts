@@ -138,6 +138,23 @@ function faint(params: Record<string, number>, snrDb: [number, number]): void {
   );
 }
 
+/**
+ * How much more power a reference's segments hold than the rest of the recording: bat1_angie_19's 42 segments (a
+ * threshold detector's output that a person kept) hold none, so no detector should find calls there.
+ */
+function noiseNote(x: Float32Array, sampleRate: number, ref: Segment[]): string {
+  const inSeg = new Uint8Array(x.length);
+  for (const r of ref) inSeg.fill(1, Math.floor(r.onset * sampleRate), Math.ceil(r.offset * sampleRate));
+  const sum = [0, 0];
+  const count = [0, 0];
+  for (let i = 0; i < x.length; i++) {
+    sum[inSeg[i]!]! += x[i]! * x[i]!;
+    count[inSeg[i]!]!++;
+  }
+  const db = 10 * Math.log10(sum[1]! / count[1]! / (sum[0]! / count[0]!));
+  return `; the segments hold ${db.toFixed(1)} dB of power over the rest`;
+}
+
 const GOAL = { recall: 0.9, precision: 0.8 };
 const meets = (t: Tally) =>
   t.tp / t.calls >= GOAL.recall && t.detections > 0 && t.tp / t.detections >= GOAL.precision;
@@ -248,8 +265,9 @@ export function run(): void {
     if (typeof ref === "string") console.log(`   bat1_angie_19: ${ref}`);
     else {
       const wav = decodeWav(readFileSync(angie));
-      const t = tally(ref, segment(wav.channels[0]!, wav.info.sampleRate, { params: s.params }));
-      console.log(`   bat1_angie_19 (pickle segments) ${fmt(t)}`);
+      const x = wav.channels[0]!;
+      const t = tally(ref, segment(x, wav.info.sampleRate, { params: s.params }));
+      console.log(`   bat1_angie_19 (pickle segments) ${fmt(t)}${noiseNote(x, wav.info.sampleRate, ref)}`);
     }
   }
 }
