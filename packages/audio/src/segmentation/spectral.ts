@@ -609,19 +609,23 @@ export function spectralDetections(
     if (b) for (let k = 0; k < nb; k++) ratios[k] = ratios[k]! * b[k]!;
   };
   const ones = new Float64Array(nb).fill(1);
+  // The band power of the frame starting at sample `start` over the floor, into `out` (the floor of the coarse frame
+  // holding its centre; `burst` false: over the detector's floor even inside a burst).
+  const ratiosAt = (start: number, out: Float64Array, burst = true): Float64Array => {
+    fft.bandSums(x, start, loBin, hiBin, power, out, 0, 1);
+    const frame = Math.floor((start + n / 2) / n);
+    const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor(frame / blockFrames)));
+    for (let k = 0; k < nb; k++) out[k] = out[k]! * invFloor[fb + k]!;
+    if (burst) inBurst(out, frame);
+    return out;
+  };
   // Refine boundaries with a fine hop, in samples.
   const fine = Math.max(1, Math.floor(n / REFINE_STEPS));
   const fineScore = (start: number): number => {
     if (start < 0 || start + n > x.length) return Number.NEGATIVE_INFINITY;
     // A frame on the coarse grid: the same computation as its score above (if it was scored).
     if (start % n === 0 && score[start / n]! !== Number.NEGATIVE_INFINITY) return score[start / n]!;
-    fft.bandSums(x, start, loBin, hiBin, power, sv, 0, 1);
-    const frame = Math.floor((start + n / 2) / n);
-    const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor(frame / blockFrames)));
-    if (!burstInv.has(frame)) return frameScore(sv, 0, 1, invFloor, fb, nb, fineBin, 0);
-    for (let k = 0; k < nb; k++) sv[k] = sv[k]! * invFloor[fb + k]!;
-    inBurst(sv, frame);
-    return frameScore(sv, 0, 1, ones, 0, nb, fineBin, 0);
+    return frameScore(ratiosAt(start, sv), 0, 1, ones, 0, nb, fineBin, 0);
   };
   // The first of the fine frames t0 + j * dt (j = 0 .. jMax) scoring >= release_db, or -1. The frame jAnchor (the
   // event's first or last coarse frame, >= release_db by construction) bounds the search: the crossing between the
@@ -642,14 +646,7 @@ export function spectralDetections(
     return -1;
   };
   // Per event: its peak, the tail cut (end_drop_db below the peak), and the frequencies the call rules compare.
-  // (`burst` false: over the detector's floor even inside a burst.)
-  const binsOf = (frame: number, burst = true): Float64Array => {
-    fft.bandSums(x, frame * n, loBin, hiBin, power, sv, 0, 1);
-    const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor(frame / blockFrames)));
-    for (let k = 0; k < nb; k++) sv[k] = sv[k]! * invFloor[fb + k]!;
-    if (burst) inBurst(sv, frame);
-    return sv;
-  };
+  const binsOf = (frame: number, burst = true): Float64Array => ratiosAt(frame * n, sv, burst);
   // Re-scores frames a0..a1 as the largest over bins of their band power over the floor (`ratios`, frame-major) times
   // inv (per bin; frame-major with stride nb, or stride 0 for one inv for all frames), replacing their scores.
   const rescore = (a0: number, a1: number, ratios: Float64Array, inv: Float64Array, stride: number) => {
@@ -1061,11 +1058,7 @@ export function spectralDetections(
     const frames = Math.max(0, g1 - g0 + 1);
     const db = new Float32Array(frames * nb);
     for (let g = g0; g <= g1; g++) {
-      fft.bandSums(x, g * hop, loBin, hiBin, power, sv, 0, 1);
-      const fb = inverseFloor(Math.min(nBlocks - 1, Math.floor((g * hop + n / 2) / n / blockFrames)));
-      for (let k = 0; k < nb; k++) ratio[k] = sv[k]! * invFloor[fb + k]!;
-      inBurst(ratio, Math.floor((g * hop + n / 2) / n));
-      powerToDb(ratio, ratioWords, nb, 1e-30, -300, db, (g - g0) * nb, 1);
+      powerToDb(ratiosAt(g * hop, ratio), ratioWords, nb, 1e-30, -300, db, (g - g0) * nb, 1);
     }
     return { start: g0, frames, bins: nb, k0: loBin, binHz, hop: hop / sampleRate, db };
   };
