@@ -4,6 +4,7 @@ import { rangeToFrames } from "./decode.ts";
 import { WavError } from "./errors.ts";
 import { readWavInfoFromHandle } from "./file.ts";
 import { concat, serializeBext, serializeGuano, serializeListInfo } from "./metadata.ts";
+import { realTimeGuano } from "./time-expansion.ts";
 import type { BextMetadata, GuanoMetadata, SampleFormat, TimeRange, WavInfo } from "./types.ts";
 
 export interface WavFormat {
@@ -162,7 +163,8 @@ export function formatOf(info: WavInfo, withMetadata = true): WavFormat {
   if (withMetadata) {
     const { guano, info: list, bext } = info.metadata;
     fmt.metadata = {
-      ...(guano ? { guano } : {}),
+      // Written at the real rate, so its GUANO must not say "expanded" again.
+      ...(guano ? { guano: info.timeExpansion ? realTimeGuano(guano, info.sampleRate) : guano } : {}),
       ...(list ? { info: list } : {}),
       ...(bext ? { bext } : {}),
     };

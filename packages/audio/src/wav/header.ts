@@ -1,5 +1,6 @@
 import { codecName, WavError } from "./errors.ts";
 import { parseBext, parseGuano, parseListInfo } from "./metadata.ts";
+import { timeExpansionOf } from "./time-expansion.ts";
 import type { ChunkEntry, SampleFormat, WavInfo, WavMetadata } from "./types.ts";
 
 const latin1 = new TextDecoder("latin1");
@@ -352,10 +353,14 @@ export function interpretScan(scan: ChunkScan): WavInfo {
     warnings.push(`data ends with ${available - dataBytes} bytes of a partial frame, ignored`);
   }
   const metadata = buildMetadata(scan.chunks, warnings);
+  const te = timeExpansionOf(metadata.guano, fmt.sampleRate, MAX_SAMPLE_RATE, warnings);
+  const sampleRate = fmt.sampleRate * te;
   return {
     ...fmt,
+    sampleRate,
+    ...(te > 1 ? { timeExpansion: te } : {}),
     frames,
-    duration: frames / fmt.sampleRate,
+    duration: frames / sampleRate,
     dataOffset: dataChunk.offset + 8,
     dataBytes,
     container: scan.container,

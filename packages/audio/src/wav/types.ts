@@ -38,7 +38,13 @@ export interface WavMetadata {
 export type SampleFormat = "pcm" | "float";
 
 export interface WavInfo {
+  /** Samples per second of real time: the header's rate times timeExpansion. */
   sampleRate: number;
+  /**
+   * The file is time-expanded by this factor (GUANO `TE`, see time-expansion.ts): its header says
+   * sampleRate / timeExpansion. Absent for a real-time file.
+   */
+  timeExpansion?: number;
   channels: number;
   /** Container bits per sample (8, 16, 24, 32, 64): what the bytes hold. */
   bitsPerSample: number;

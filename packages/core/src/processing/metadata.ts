@@ -18,6 +18,8 @@ export interface IngestedMetadata {
     frames: number;
     dataBytes: number;
     chunks: string[];
+    /** The file is time-expanded by this factor (GUANO TE): its header's rate is sampleRate / timeExpansion. */
+    timeExpansion?: number;
   };
   /** Non-fatal oddities found while parsing (truncated data, bad sizes, ...). */
   warnings: string[];
@@ -39,6 +41,7 @@ export function ingestedMetadata(info: WavInfo): IngestedMetadata {
       frames: info.frames,
       dataBytes: info.dataBytes,
       chunks: m.chunks.map((c) => c.id),
+      ...(info.timeExpansion ? { timeExpansion: info.timeExpansion } : {}),
     },
     warnings: [...info.warnings],
   };

@@ -21,6 +21,7 @@ import { type Boss, createBoss } from "../jobs/boss.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
 import { LocalMediaStore } from "../media/local-store.ts";
 import { resolveStoredPath } from "../media/media.ts";
+import { toRecordingDetail } from "../recordings/recordings.ts";
 import type { ProcessingDeps } from "./deps.ts";
 import { ingestRecording, partId } from "./ingest.ts";
 import { parseGuanoTimestamp } from "./metadata.ts";
@@ -250,6 +251,43 @@ describe("splitting long recordings", () => {
       processingStatus: "ready",
       partCount: 3,
     });
+  });
+});
+
+describe("time-expanded recordings", () => {
+  it("stores the real rate and duration, and splits into real-time parts", async () => {
+    // A ×10 file: header 3.84 kHz for 38.4 kHz of real sound, 2.5 s of the bat's time (25 s of file).
+    const real = 38_400;
+    const frames = Math.round(2.5 * real) + 3;
+    const samples = exactSamples(frames, 1, 16);
+    const wav = await writeFixture(dir, "time-expanded", samples, {
+      sampleRate: real / 10,
+      metadata: { guano: { fields: { "GUANO|Version": "1.0", TE: "10", Make: "Pettersson" } } },
+    });
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, wav, { name: "TE pass" });
+    const result = await ingestRecording({ ...deps, splitSeconds: 1 }, rec.id);
+    expect(result.parts).toHaveLength(3);
+    const parent = await t.db.recording.findUniqueOrThrow({
+      where: { id: rec.id },
+      include: { project: true, species: true },
+    });
+    expect(parent.sampleRate).toBe(real);
+    expect(parent.duration).toBeCloseTo(frames / real, 9);
+    expect(toRecordingDetail(parent).timeExpansion).toBe(10);
+    const parts = await t.db.recording.findMany({
+      where: { parentRecordingId: rec.id },
+      orderBy: { partIndex: "asc" },
+    });
+    expect(parts.map((p) => p.sampleRate)).toEqual([real, real, real]);
+    expect(parts.map((p) => Number(p.duration?.toFixed(6)))).toEqual([
+      1,
+      1,
+      Number(((frames - 2 * real) / real).toFixed(6)),
+    ]);
+    const part = await readWavFile(resolveStoredPath(mediaRoot, parts[1]!.filePath));
+    expect(part.info.sampleRate).toBe(real);
+    expect(part.info.timeExpansion).toBeUndefined();
+    expect(sameSamples(part.channels[0]!, samples[0]!.subarray(real, 2 * real))).toBe(true);
   });
 });
 

@@ -75,6 +75,11 @@ export const ZRecordingDetail = ZRecordingSummary.extend({
   bitDepth: z.number().int().nullable(),
   format: z.string().nullable(),
   metadata: z.unknown(),
+  /**
+   * The file is time-expanded by this factor (GUANO TE); `sampleRate` and `duration` are real time, the file's
+   * header says sampleRate / timeExpansion. Null for a real-time file.
+   */
+  timeExpansion: z.number().int().nullable(),
   location: z.string(),
   latitude: z.number().nullable(),
   longitude: z.number().nullable(),

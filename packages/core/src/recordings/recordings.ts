@@ -78,6 +78,7 @@ export function toRecordingDetail(r: RecordingRow): TRecordingDetail {
     bitDepth: r.bitDepth,
     format: r.format,
     metadata: r.metadata ?? null,
+    timeExpansion: timeExpansionOf(r.metadata),
     location: r.location,
     latitude: r.latitude,
     longitude: r.longitude,
@@ -87,6 +88,13 @@ export function toRecordingDetail(r: RecordingRow): TRecordingDetail {
     createdById: r.createdById,
     updatedAt: r.updatedAt,
   };
+}
+
+/** The factor ingest found (IngestedMetadata.wav.timeExpansion), null for a real-time file. */
+function timeExpansionOf(metadata: Prisma.JsonValue): number | null {
+  const wav = metadata && typeof metadata === "object" && !Array.isArray(metadata) ? metadata.wav : null;
+  const te = wav && typeof wav === "object" && !Array.isArray(wav) ? wav.timeExpansion : null;
+  return typeof te === "number" && Number.isInteger(te) && te > 1 ? te : null;
 }
 
 /** The only way to load a recording for a caller: another group's recording is NOT_FOUND. */

@@ -349,7 +349,12 @@ function JobsPanel({ recording: r }: { recording: Recording }) {
 function MetadataCard({ recording: r }: { recording: Recording }) {
   const rows: [string, string][] = [
     ["Duration", formatDuration(r.duration)],
-    ["Sample rate", formatHz(r.sampleRate)],
+    [
+      "Sample rate",
+      r.timeExpansion && r.sampleRate
+        ? `${formatHz(r.sampleRate)} (time-expanded ×${r.timeExpansion} file: its header says ${formatHz(r.sampleRate / r.timeExpansion)}; times and frequencies here are the bat's)`
+        : formatHz(r.sampleRate),
+    ],
     ["Channels", r.channels != null ? String(r.channels) : "—"],
     ["Bit depth", r.bitDepth != null ? `${r.bitDepth}-bit ${r.format ?? ""}` : "—"],
     ["File", `${r.originalFilename || "—"} (${formatBytes(r.fileSize)})`],

@@ -1,0 +1,56 @@
+// Time-expansion detectors (and recorders fed by one) write ultrasound slowed down: a ×10 file has a 44.1 kHz header
+// for 441 kHz of real sound, and lasts ten times as long as what the bat did. Read at the header's rate, every
+// duration, frequency and time-based rule (max call length, echo delays, features) is off by the factor. GUANO says
+// so in `TE` (and `Samplerate` = TE × the header's rate), so a file that says so is read in real time everywhere:
+// WavInfo.sampleRate is the real rate, and files derived from it (clips, parts) are written real-time.
+import type { GuanoMetadata } from "./types.ts";
+
+/** Above this a "factor" is a corrupt field: real time-expansion detectors use ×10 or ×20, a few ×32. */
+export const MAX_TIME_EXPANSION = 100;
+
+function wholeFactor(x: number): number | null {
+  const r = Math.round(x);
+  return Number.isFinite(x) && r >= 2 && r <= MAX_TIME_EXPANSION && Math.abs(x - r) < 1e-6 ? r : null;
+}
+
+/**
+ * The file's time-expansion factor from its GUANO metadata (1 when it has none or says 1). A `TE` that is not a
+ * whole factor in 2..MAX_TIME_EXPANSION is ignored with a warning; without `TE`, a `Samplerate` that is a whole
+ * multiple of the header's rate gives the factor.
+ */
+export function timeExpansionOf(
+  guano: GuanoMetadata | undefined,
+  headerRate: number,
+  maxRate: number,
+  warnings: string[],
+): number {
+  const te = guano?.fields.TE;
+  const stated = guano?.fields.Samplerate;
+  let factor = 1;
+  if (te !== undefined && te.trim() !== "") {
+    const x = Number(te);
+    if (x === 1) return 1;
+    const w = wholeFactor(x);
+    if (w === null) {
+      warnings.push(
+        `GUANO TE "${te}" is not a time-expansion factor (a whole number 1-${MAX_TIME_EXPANSION}); read as 1`,
+      );
+      return 1;
+    }
+    factor = w;
+  } else if (stated !== undefined && headerRate > 0) {
+    const w = wholeFactor(Number(stated) / headerRate);
+    if (w === null) return 1;
+    factor = w;
+  } else return 1;
+  if (headerRate * factor > maxRate) {
+    warnings.push(`GUANO time expansion ×${factor} would make ${headerRate * factor} Hz; read as 1`);
+    return 1;
+  }
+  return factor;
+}
+
+/** GUANO for a real-time copy of a time-expanded file: TE 1, Samplerate the real rate, everything else as it was. */
+export function realTimeGuano(guano: GuanoMetadata, realRate: number): GuanoMetadata {
+  return { ...guano, fields: { ...guano.fields, TE: "1", Samplerate: String(realRate) } };
+}

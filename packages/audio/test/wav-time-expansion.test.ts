@@ -1,0 +1,107 @@
+// A time-expanded file (GUANO TE) is read in real time: its rate, durations and everything measured on it are those
+// of the bat, not of the slowed-down file, and files derived from it stay real-time.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { matchSegments, segment } from "../src/segmentation/index.ts";
+import {
+  copyWavRange,
+  decodeWav,
+  encodeWav,
+  formatOf,
+  parseWavHeader,
+  readWavInfo,
+} from "../src/wav/index.ts";
+import { ascii, cat, fmtBody, rawChunk, u32 } from "./fixtures/riff.ts";
+import { callTrain, synthRecording } from "./fixtures/synth.ts";
+
+const REAL_RATE = 384_000;
+const TE = 10;
+// FM calls of 5 ms every 80 ms, 60-30 kHz in real time: at the header's 38.4 kHz they would be 6-3 kHz, 50 ms long.
+const scene = synthRecording({
+  sampleRate: REAL_RATE,
+  duration: 1,
+  calls: callTrain(10, 0.05, 0.09, { duration: 0.005, f0: 60_000, f1: 30_000, amplitude: 0.5 }),
+  snrDb: 30,
+  seed: 5,
+});
+
+function pcm16(samples: Float32Array): Uint8Array {
+  const out = new Uint8Array(samples.length * 2);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < samples.length; i++)
+    v.setInt16(i * 2, Math.max(-32768, Math.min(32767, Math.round(samples[i]! * 32768))), true);
+  return out;
+}
+
+/** The scene as a ×TE detector writes it: the header's rate divided by TE, GUANO after the samples. */
+function expandedFile(guanoLines: string): Uint8Array {
+  const fmt = rawChunk({ id: "fmt ", body: fmtBody({ channels: 1, sampleRate: REAL_RATE / TE, bits: 16 }) });
+  const data = rawChunk({ id: "data", body: pcm16(scene.samples) });
+  const guan = rawChunk({ id: "guan", body: ascii(`GUANO|Version: 1.0\n${guanoLines}`) });
+  const body = cat(ascii("WAVE"), fmt, data, guan);
+  return cat(ascii("RIFF"), u32(body.length), body);
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "bc-te-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("time-expanded WAV files", () => {
+  it("reads a GUANO TE file at the real rate and duration", () => {
+    const info = parseWavHeader(expandedFile("TE: 10\nMake: Pettersson\n"));
+    expect(info.sampleRate).toBe(REAL_RATE);
+    expect(info.timeExpansion).toBe(TE);
+    expect(info.frames).toBe(scene.samples.length);
+    expect(info.duration).toBeCloseTo(1, 9);
+    expect(info.warnings).toEqual([]);
+  });
+
+  it("takes the factor from Samplerate when TE is missing, and ignores what is no factor", () => {
+    expect(parseWavHeader(expandedFile(`Samplerate: ${REAL_RATE}\n`)).timeExpansion).toBe(TE);
+    const one = parseWavHeader(expandedFile("TE: 1\n"));
+    expect([one.sampleRate, one.timeExpansion]).toEqual([REAL_RATE / TE, undefined]);
+    const odd = parseWavHeader(expandedFile("TE: 2.5\n"));
+    expect(odd.sampleRate).toBe(REAL_RATE / TE);
+    expect(odd.warnings.join()).toMatch(/GUANO TE "2.5" is not a time-expansion factor/);
+    // A Samplerate that is no whole multiple of the header (a writer's rounding) says nothing about expansion.
+    expect(parseWavHeader(expandedFile("Samplerate: 38401\n")).sampleRate).toBe(REAL_RATE / TE);
+  });
+
+  it("finds the calls where the bat made them, as in the real-time file", async () => {
+    const path = join(dir, "te.wav");
+    await writeFile(path, expandedFile("TE: 10\n"));
+    const info = await readWavInfo(path);
+    expect(info.sampleRate).toBe(REAL_RATE);
+    const { channels } = decodeWav(expandedFile("TE: 10\n"));
+    const found = segment(channels[0]!, info.sampleRate);
+    const truth = scene.calls.map((c) => ({ onset: c.onset, offset: c.offset }));
+    const m = matchSegments(truth, found);
+    expect(m.truePositives).toBe(truth.length);
+    expect(m.precision).toBe(1);
+    for (const s of found) expect(s.offset - s.onset).toBeLessThan(0.008);
+  });
+
+  it("writes derived files (clips, parts) real-time, so they are not expanded twice", async () => {
+    const src = join(dir, "te-src.wav");
+    await writeFile(src, expandedFile("TE: 10\nMake: Pettersson\n"));
+    const dst = join(dir, "te-part.wav");
+    await copyWavRange(src, dst, { start: 0.1, end: 0.3 });
+    const part = await readWavInfo(dst);
+    expect(part.sampleRate).toBe(REAL_RATE);
+    expect(part.timeExpansion).toBeUndefined();
+    expect(part.duration).toBeCloseTo(0.2, 9);
+    expect(part.metadata.guano?.fields).toMatchObject({
+      TE: "1",
+      Samplerate: String(REAL_RATE),
+      Make: "Pettersson",
+    });
+    const clip = decodeWav(encodeWav([new Float32Array(10)], formatOf(part)));
+    expect(clip.info.sampleRate).toBe(REAL_RATE);
+  });
+});
