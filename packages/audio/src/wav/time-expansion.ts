@@ -1,7 +1,7 @@
 // Time-expansion detectors (and recorders fed by one) write ultrasound slowed down: a ×10 file has a 44.1 kHz header
 // for 441 kHz of real sound, and lasts ten times as long as what the bat did. Read at the header's rate, every
 // duration, frequency and time-based rule (max call length, echo delays, features) is off by the factor. GUANO says
-// so in `TE` (and `Samplerate` = TE × the header's rate), so a file that says so is read in real time everywhere:
+// so in `TE`, so a file that says so is read in real time everywhere:
 // WavInfo.sampleRate is the real rate, and files derived from it (clips, parts) are written real-time.
 import type { GuanoMetadata } from "./types.ts";
 
@@ -14,9 +14,9 @@ function wholeFactor(x: number): number | null {
 }
 
 /**
- * The file's time-expansion factor from its GUANO metadata (1 when it has none or says 1). A `TE` that is not a
- * whole factor in 2..MAX_TIME_EXPANSION is ignored with a warning; without `TE`, a `Samplerate` that is a whole
- * multiple of the header's rate gives the factor.
+ * The file's time-expansion factor from its GUANO `TE` (1 when it has none or says 1). A `TE` that is not a whole
+ * factor in 2..MAX_TIME_EXPANSION is ignored with a warning. `Samplerate` alone is not trusted: some recorders put
+ * the converter's rate there for a file stored decimated, which would read as "expanded ×2".
  */
 export function timeExpansionOf(
   guano: GuanoMetadata | undefined,
@@ -24,27 +24,17 @@ export function timeExpansionOf(
   maxRate: number,
   warnings: string[],
 ): number {
-  const te = guano?.fields.TE;
-  const stated = guano?.fields.Samplerate;
-  let factor = 1;
-  if (te !== undefined && te.trim() !== "") {
-    const x = Number(te);
-    if (x === 1) return 1;
-    const w = wholeFactor(x);
-    if (w === null) {
-      warnings.push(
-        `GUANO TE "${te}" is not a time-expansion factor (a whole number 1-${MAX_TIME_EXPANSION}); read as 1`,
-      );
-      return 1;
-    }
-    factor = w;
-  } else if (stated !== undefined && headerRate > 0) {
-    const w = wholeFactor(Number(stated) / headerRate);
-    if (w === null) return 1;
-    factor = w;
-  } else return 1;
+  const te = guano?.fields.TE?.trim();
+  if (te === undefined || te === "" || Number(te) === 1) return 1;
+  const factor = wholeFactor(Number(te));
+  if (factor === null) {
+    warnings.push(
+      `GUANO TE "${te}" is not a time-expansion factor (a whole number 1-${MAX_TIME_EXPANSION}); read as 1`,
+    );
+    return 1;
+  }
   if (headerRate * factor > maxRate) {
-    warnings.push(`GUANO time expansion ×${factor} would make ${headerRate * factor} Hz; read as 1`);
+    warnings.push(`GUANO TE ${factor} would make ${headerRate * factor} Hz; read as 1`);
     return 1;
   }
   return factor;
