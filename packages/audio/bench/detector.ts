@@ -5,6 +5,7 @@
 // another bat's fainter call shortly after a loud one, also inside its reverberation, and the long diffuse
 // reverberation of foliage with other bats calling inside it, and a hunting bat's approach and feeding buzz, and a
 // close bat's loud calls with faint starts; 192-500 kHz and two low rates),
+// on constant-frequency bats calling most of the time (test/fixtures/cf-bats.ts),
 // on faint 2-5 ms calls at 44.1-96 kHz (a separate set, at the issue's 8-14 dB SNR and below it at 4-8 dB)
 // and on the real clips with call boxes in ../shared/data (batdetect2: boxes made by the BatDetect2 model, not by
 // people; indicative only).
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { CALL_RULES_OFF } from "../src/segmentation/calls.ts";
 import { matchSegments, type Segment, segment } from "../src/segmentation/index.ts";
 import { decodeWav } from "../src/wav/index.ts";
+import { CF_KINDS, cfSet } from "../test/fixtures/cf-bats.ts";
 import {
   evaluationSet,
   FAINT_KINDS,
@@ -100,6 +102,23 @@ function batdetect2(): Scene[] {
       calls: ann.annotation.map((a) => ({ onset: a.start_time, offset: a.end_time })),
     };
   });
+}
+
+/**
+ * The constant-frequency bats' set (test/fixtures/cf-bats.ts: 30-60 ms tones at 40-75 % duty cycle, alone with
+ * echoes, with a second fainter bat, in clutter), at every rate of the confounder set.
+ */
+function cfBats(params: Record<string, number>, label: string): void {
+  const byKind = new Map<string, Tally>();
+  const all = empty();
+  for (const sc of cfSet(SCENE_RATES, 2)) {
+    const t = tally(sc.calls, segment(sc.samples, sc.sampleRate, { params }));
+    add(all, t);
+    if (!byKind.has(sc.kind)) byKind.set(sc.kind, empty());
+    add(byKind.get(sc.kind)!, t);
+  }
+  console.log(`   CF bats, ${label}: all ${fmt(all)}`);
+  for (const k of CF_KINDS) console.log(`   ${k.padEnd(11)} ${fmt(byKind.get(k)!)}`);
 }
 
 /**
@@ -249,6 +268,9 @@ export function run(): void {
     // The issue's range, then below it (where the detection limit lies at these rates).
     faint(s.params, FAINT_SNR_DB);
     faint(s.params, [4, 8]);
+    // The rule that matters there, off and on, besides the setting.
+    if (s.params !== CALL_RULES_OFF) cfBats({ ...s.params, occupied_floor: 0 }, "occupied_floor off");
+    cfBats(s.params, s.params === CALL_RULES_OFF ? "rules off" : "defaults");
     const real = batdetect2();
     if (real.length === 0) console.log("   batdetect2 clips: absent (../shared/data)");
     const realAll = empty();

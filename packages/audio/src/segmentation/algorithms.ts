@@ -228,6 +228,16 @@ const callRuleParams: ParamSpec[] = [
     unit: "",
     help: "Detections longer than the maximum duration (wind gusts, rain) are re-examined against a floor that follows them (per frequency, the median of the 200 ms around each moment), keeping the calls that stand 3 dB beyond the threshold over it, instead of being dropped whole.",
   },
+  {
+    name: "occupied_floor",
+    label: "Floor under constant-frequency calls (1 = on)",
+    type: "integer",
+    default: SPECTRAL_DEFAULTS.occupied_floor,
+    min: 0,
+    max: 1,
+    unit: "",
+    help: "Where sound fills a frequency most of the time (horseshoe or leaf-nosed bats calling, often two at once), the usual floor, the median over about a second, is the calls' own level and hides the fainter ones. There the floor is the level of that frequency's quiet moments instead. A steady tone (an insect, a device) has no quiet moments and keeps its floor.",
+  },
 ];
 
 export const DEFAULT_ALGORITHM = "spectral";

@@ -93,7 +93,7 @@ export const CALL_RULE_DEFAULTS: CallRuleParams = {
 };
 
 /** Every rule switched off: the spectral detector as it was before them (its characterisation tests use this). */
-export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan", number> = {
+export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan" | "occupied_floor", number> = {
   end_drop_db: 0,
   start_follow: 1,
   tail_rescan: 0,
@@ -108,6 +108,7 @@ export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan", numbe
   fragment_gap_pct: 0,
   fragment_gap_max_ms: CALL_RULE_DEFAULTS.fragment_gap_max_ms,
   burst_rescan: 0,
+  occupied_floor: 0,
   low_edge_reject: 0,
   low_edge_db: CALL_RULE_DEFAULTS.low_edge_db,
   local_floor_ms: 0,

@@ -4,7 +4,8 @@
 //    one FFT per frame keeps it fast, and the boundary refinement below recovers the time resolution.
 // 2. Per bin, power summed over 3 neighbouring bins (so a sweep crossing bins in one frame still counts).
 // 3. Noise floor per bin: the median over ~100 ms blocks, then the median of those over +-5 blocks (~1 s).
-//    Medians ignore calls as long as they fill under half of the time around them. For frames of >= 128 samples
+//    Medians ignore calls as long as they fill under half of the time around them. CF bats fill more
+//    (occupied_floor): where a bin's median is a line far over its quiet moments, those set its floor. For frames of >= 128 samples
 //    (>= ~170 kHz at the default frame) the block medians use every FLOOR_STEP-th frame (<= 12; >= 12 frames per
 //    block), which estimates the floor as well for detection (see the benchmark's recall) at a fraction of the FFTs.
 // 4. Frame score = max over in-band bins of power / floor, in dB. Tonal and FM calls put their energy in a few
@@ -62,6 +63,8 @@ export interface SpectralParams extends CallRuleParams {
   frame_ms: number;
   /** 1: events longer than max_duration_ms are re-scored against their own median spectrum (0: dropped whole). */
   burst_rescan: number;
+  /** 1: in a frequency that sound fills most of the time (a CF bat calling), the floor is its quiet moments' level. */
+  occupied_floor: number;
 }
 
 export const SPECTRAL_DEFAULTS: SpectralParams = {
@@ -75,6 +78,7 @@ export const SPECTRAL_DEFAULTS: SpectralParams = {
   frame_ms: 0.5,
   ...CALL_RULE_DEFAULTS,
   burst_rescan: 1,
+  occupied_floor: 1,
 };
 
 /** The band fraction of a frame counts bins within this many dB of its loudest (see calls.ts, blips). */
@@ -223,6 +227,10 @@ const SCREEN_RATIO = 2;
  * while the per-bin floor takes the tone in its stride. Around such a block every frame is scored.
  */
 const LINE_DB = 12;
+/** occupied_floor: a bin's (or band's) quiet moments in a block are its sampled frames of this rank, as a share... */
+const OCCUPIED_QUANTILE = 0.1;
+/** ...and where its median is this far over their level (scaled as in noise), sound fills most of the time there. */
+const OCCUPIED_DB = 6;
 const LINE_SPAN = 4;
 /** Frames scored either side of a candidate. */
 const SCREEN_PAD = 1;
@@ -250,7 +258,10 @@ function hann(n: number): Float64Array {
 
 /** The element of rank len >> 1 of arr[0 .. len) (Hoare quickselect; reorders arr). */
 function quickMedian(arr: Float64Array, len: number): number {
-  const k = len >> 1;
+  return quickRank(arr, len, len >> 1);
+}
+
+function quickRank(arr: Float64Array, len: number, k: number): number {
   let lo = 0;
   let hi = len - 1;
   while (lo < hi) {
@@ -366,6 +377,30 @@ function blockMedians(
   }
 }
 
+/** Per bin j, the value of rank `rank` of slot[j * stride + f] over f < frames, into out[at + j]. */
+function blockRanks(
+  slot: Float64Array,
+  frames: number,
+  stride: number,
+  nb: number,
+  tmp: Float64Array,
+  out: Float64Array,
+  at: number,
+  rank: number,
+  fstep = 1,
+): void {
+  for (let j = 0; j < nb; j++) {
+    const row = j * stride;
+    let check = 0;
+    for (let f = 0; f < frames; f++) {
+      const v = slot[row + f * fstep]!;
+      check += v * 0;
+      tmp[f] = v;
+    }
+    out[at + j] = check === 0 ? selectRank(tmp, frames, rank) : quickRank(tmp, frames, rank);
+  }
+}
+
 /**
  * Frame score: max over bins of power (bin k at sv[at + k * stride]) / floor (given as 1 / floor), in dB. The
  * loudest bin's index goes to peakBin[f] (a detection's frequency range, for the echo rule's quick check).
@@ -457,6 +492,16 @@ export function spectralDetections(
   // 1 / noise floor per block and bin, computed for the blocks that have frames to score (nBlocks x nb: 0.5 MB per
   // minute at 384 kHz, like the score array it is linear in the length; the band power is not).
   const invFloor = new Float64Array(nBlocks * nb);
+  // occupied_floor (see occupiedFloors): per block, the quiet moments of each bin and of each first-stage band (a low
+  // quantile of their sampled frames), whether some bin's floor is its quiet moments' level, and which.
+  const occupied = p.occupied_floor > 0;
+  const blockLow = new Float64Array(occupied ? nBlocks * nb : 0);
+  const bandLow = new Float64Array(occupied ? nBlocks * nBands : 0);
+  const occupiedAt = new Uint8Array(occupied ? nBlocks : 0);
+  const occupiedBin = new Uint8Array(occupied ? nBlocks * nb : 0);
+  const medK = new Float64Array(occupied ? nb : 0);
+  const lowK = new Float64Array(occupied ? nb : 0);
+  const ratioK = new Float64Array(occupied ? nb : 0);
   const floorDone = new Uint8Array(nBlocks);
   const tmp = new Float64Array(Math.max(blockFrames, 2 * FLOOR_BLOCKS + 1));
   // All frames are candidates when there is no first stage.
@@ -503,14 +548,65 @@ export function spectralDetections(
       // Guard against an all-zero stretch (digital silence): nothing is "above" zero noise by a ratio.
       invFloor[at + k] = 1 / Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
     }
+    if (occupied) occupiedFloors(b, b0, b1, at);
     return at;
+  };
+  // occupied_floor. The median ignores calls that fill less than half of the time; a horseshoe or leaf-nosed bat's
+  // constant-frequency calls fill 40-80 % of it at their frequency (two bats more), so there the median is the calls'
+  // own level: a fainter bat's calls, and the tone of every call where the duty cycle is highest, were lost, and only
+  // their FM ends were found, as fragments. In a bin whose median shows a line (LINE_DB over the bins LINE_SPAN away:
+  // narrowband sound, not wind) and lies OCCUPIED_DB over its quiet moments (their level scaled by what the median
+  // exceeds it by in noise, measured on the block's bins: most hold noise only), the floor is that scaled level. A
+  // steady tone has no quiet moments and keeps its floor.
+  const occRatio = 10 ** (OCCUPIED_DB / 10);
+  const occupiedFloors = (b: number, b0: number, b1: number, at: number): void => {
+    for (let k = 0; k < nb; k++) {
+      for (let j = b0; j <= b1; j++) tmp[j - b0] = blockLow[j * nb + k]!;
+      medK[k] = 1 / invFloor[at + k]!;
+      lowK[k] = Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
+      ratioK[k] = medK[k]! / lowK[k]!;
+    }
+    const noise = selectMedian(ratioK, nb);
+    for (let k = 0; k < nb; k++) {
+      const quiet = noise * lowK[k]!;
+      if (quiet * occRatio >= medK[k]!) continue;
+      if (k < LINE_SPAN || k >= nb - LINE_SPAN) continue;
+      if (medK[k]! < lineRatio * Math.max(medK[k - LINE_SPAN]!, medK[k + LINE_SPAN]!)) continue;
+      invFloor[at + k] = 1 / quiet;
+      occupiedAt[b] = 1;
+      occupiedBin[at + k] = 1;
+    }
+  };
+  // Where a bin's floor is its quiet moments' level, the first stage's band medians are as blind as its median was:
+  // every frame of the block is scored (as around a steady tone).
+  const occupiedBlock = (b: number): boolean => {
+    if (!occupied) return false;
+    inverseFloor(b);
+    return occupiedAt[b] === 1;
+  };
+  // The first stage's band floors (bandFloor holds their medians) likewise: a band that sound fills most of the time
+  // gets its quiet moments' level (the per-bin medians may still be noise when calls fill about half of the time,
+  // sampled on another grid, while the band's are not).
+  const bandLowK = new Float64Array(nBands);
+  const bandRatio = new Float64Array(nBands);
+  const occupiedBands = (b0: number, b1: number): void => {
+    for (let k = 0; k < nBands; k++) {
+      for (let j = b0; j <= b1; j++) tmp[j - b0] = bandLow[j * nBands + k]!;
+      bandLowK[k] = Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
+      bandRatio[k] = bandFloor[k]! / bandLowK[k]!;
+    }
+    const noise = selectMedian(bandRatio, nBands);
+    for (let k = 0; k < nBands; k++) {
+      const quiet = noise * bandLowK[k]!;
+      if (quiet * occRatio < bandFloor[k]!) bandFloor[k] = quiet;
+    }
   };
   // Candidates of block b: frames where a band's energy reaches SCREEN_RATIO x its floor (the median of the band's
   // block medians within +-FLOOR_BLOCKS); all of them around a steady tone.
   const screen = (b: number): void => {
     const f0 = b * blockFrames;
     const f1 = Math.min(nFrames, f0 + blockFrames);
-    if (steadyTone(b)) {
+    if (steadyTone(b) || occupiedBlock(b)) {
       cand.fill(1, f0, f1);
       return;
     }
@@ -518,8 +614,10 @@ export function spectralDetections(
     const b1 = Math.min(nBlocks - 1, b + FLOOR_BLOCKS);
     for (let k = 0; k < nBands; k++) {
       for (let j = b0; j <= b1; j++) tmp[j - b0] = bandMed[j * nBands + k]!;
-      bandFloor[k] = SCREEN_RATIO * Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
+      bandFloor[k] = Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
     }
+    if (occupied) occupiedBands(b0, b1);
+    for (let k = 0; k < nBands; k++) bandFloor[k] = SCREEN_RATIO * bandFloor[k]!;
     const e = ring[b % keep]!;
     for (let k = 0; k < nBands; k++) {
       const fk = bandFloor[k]!;
@@ -559,6 +657,7 @@ export function spectralDetections(
     const slot = slots[b % keep]!;
     for (let j = 0; j < m; j++) fft.bandSums(x, (f0 + j * step) * n, loBin, hiBin, power, slot, j, perBlock);
     blockMedians(slot, m, perBlock, nb, tmp, blockMed, b * nb, b > 0 ? (b - 1) * nb : -1);
+    if (occupied) blockRanks(slot, m, perBlock, nb, tmp, blockLow, b * nb, Math.floor(m * OCCUPIED_QUANTILE));
     if (wht > 0) {
       findLines(b * nb);
       const e = ring[b % keep]!;
@@ -575,6 +674,18 @@ export function spectralDetections(
         b > 0 ? (b - 1) * nBands : -1,
         SCREEN_MEDIAN_STEP,
       );
+      if (occupied)
+        blockRanks(
+          e,
+          bm,
+          blockFrames,
+          nBands,
+          tmp,
+          bandLow,
+          b * nBands,
+          Math.floor(bm * OCCUPIED_QUANTILE),
+          SCREEN_MEDIAN_STEP,
+        );
       if (b >= FLOOR_BLOCKS) screen(b - FLOOR_BLOCKS);
     }
     if (b >= lag) scoreBlock(b - lag);
@@ -832,6 +943,12 @@ export function spectralDetections(
       }
       for (let k = 0; k < nb; k++)
         inv[k] = Math.min(inv[k]!, localMargin / selectMedian(cols.subarray(k * m, (k + 1) * m), m));
+    }
+    // The frames before a CF call are mostly the bat's previous call: in the bins whose floor is their quiet moments'
+    // level, that is the floor (its reverberation there is cut off by the edge rule and rescanned like any other).
+    if (occupied) {
+      const at = inverseFloor(Math.min(nBlocks - 1, Math.floor(f0 / blockFrames)));
+      for (let k = 0; k < nb; k++) if (occupiedBin[at + k] === 1) inv[k] = 1;
     }
     // Not raised anywhere (around most calls): the detector's own scores and edges stand.
     return inv.some((v) => v < 1) ? inv : null;
