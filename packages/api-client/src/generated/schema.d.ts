@@ -4096,6 +4096,7 @@ export interface operations {
                             bitDepth: number | null;
                             format: string | null;
                             metadata: unknown;
+                            timeExpansion: number | null;
                             location: string;
                             latitude: number | null;
                             longitude: number | null;
@@ -4221,6 +4222,7 @@ export interface operations {
                         bitDepth: number | null;
                         format: string | null;
                         metadata: unknown;
+                        timeExpansion: number | null;
                         location: string;
                         latitude: number | null;
                         longitude: number | null;
@@ -4431,6 +4433,7 @@ export interface operations {
                         bitDepth: number | null;
                         format: string | null;
                         metadata: unknown;
+                        timeExpansion: number | null;
                         location: string;
                         latitude: number | null;
                         longitude: number | null;
