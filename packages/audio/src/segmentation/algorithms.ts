@@ -238,6 +238,16 @@ const callRuleParams: ParamSpec[] = [
     unit: "",
     help: "Where sound fills a frequency most of the time (horseshoe or leaf-nosed bats calling, often two at once), the usual floor, the median over about a second, is the calls' own level and hides the fainter ones. There the floor is the level of that frequency's quiet moments instead. A steady tone (an insect, a device) has no quiet moments and keeps its floor.",
   },
+  {
+    name: "tone_join",
+    label: "Join the pieces of a faint tone (1 = on)",
+    type: "integer",
+    default: SPECTRAL_DEFAULTS.tone_join,
+    min: 0,
+    max: 1,
+    unit: "",
+    help: "A faint constant-frequency or long quasi-constant call crosses the threshold only in pieces. A faint detection (under release + end drop) goes on either side while its frequency holds a line: the median over 3 ms stays 5 dB over the floor, 6 dB over the frequencies a few bins away, and no more than the echo drop under the detection's own level (its echoes are not followed). It stops short of a louder detection.",
+  },
 ];
 
 export const DEFAULT_ALGORITHM = "spectral";

@@ -93,7 +93,10 @@ export const CALL_RULE_DEFAULTS: CallRuleParams = {
 };
 
 /** Every rule switched off: the spectral detector as it was before them (its characterisation tests use this). */
-export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan" | "occupied_floor", number> = {
+export const CALL_RULES_OFF: Record<
+  keyof CallRuleParams | "burst_rescan" | "occupied_floor" | "tone_join",
+  number
+> = {
   end_drop_db: 0,
   start_follow: 1,
   tail_rescan: 0,
@@ -109,6 +112,7 @@ export const CALL_RULES_OFF: Record<keyof CallRuleParams | "burst_rescan" | "occ
   fragment_gap_max_ms: CALL_RULE_DEFAULTS.fragment_gap_max_ms,
   burst_rescan: 0,
   occupied_floor: 0,
+  tone_join: 0,
   low_edge_reject: 0,
   low_edge_db: CALL_RULE_DEFAULTS.low_edge_db,
   local_floor_ms: 0,

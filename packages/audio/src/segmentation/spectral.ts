@@ -65,6 +65,8 @@ export interface SpectralParams extends CallRuleParams {
   burst_rescan: number;
   /** 1: in a frequency that sound fills most of the time (a CF bat calling), the floor is its quiet moments' level. */
   occupied_floor: number;
+  /** 1: a faint event continues while its frequency holds a tone over TONE_WINDOW_MS (pieces of one faint tone join). */
+  tone_join: number;
 }
 
 export const SPECTRAL_DEFAULTS: SpectralParams = {
@@ -79,6 +81,7 @@ export const SPECTRAL_DEFAULTS: SpectralParams = {
   ...CALL_RULE_DEFAULTS,
   burst_rescan: 1,
   occupied_floor: 1,
+  tone_join: 1,
 };
 
 /** The band fraction of a frame counts bins within this many dB of its loudest (see calls.ts, blips). */
@@ -227,6 +230,15 @@ const SCREEN_RATIO = 2;
  * while the per-bin floor takes the tone in its stride. Around such a block every frame is scored.
  */
 const LINE_DB = 12;
+/**
+ * tone_join: a frame continues a faint event's tone when the median of its bin's power over the floor, over this many
+ * ms around it, reaches TONE_DB (in the bin or the next: a quasi-constant-frequency call drifts)...
+ */
+const TONE_WINDOW_MS = 3;
+/** ...this: in noise that median is about the floor (0 dB), and rarely 5 dB over it in three frames of five. */
+const TONE_DB = 5;
+/** ...and stands this far over the bins LINE_SPAN away: a line, not reverberation's smear or the next call. */
+const TONE_LINE_DB = 6;
 /** occupied_floor: a bin's (or band's) quiet moments in a block are its sampled frames of this rank, as a share... */
 const OCCUPIED_QUANTILE = 0.1;
 /** ...and where its median is this far over their level (scaled as in noise), sound fills most of the time there. */
@@ -876,6 +888,122 @@ export function spectralDetections(
     }
     return g;
   };
+  // tone_join. A faint constant-frequency call (a distant horseshoe bat's tone, the long quasi-constant search call
+  // of a noctule, a free-tailed or sheath-tailed bat) scores around threshold_db frame by frame, and only pieces of it
+  // cross it: it came out as a row of short detections, or as one of them. In a spectrogram it is a plain line: the
+  // eye averages along it. So a faint event (peak under release_db + end_drop_db: its edges are at release_db) goes
+  // on, either side, over the frames where the median over TONE_WINDOW_MS of its frequency's power (the loudest
+  // frame's bin, following it by a bin at a time) stays TONE_DB over the floor, and those frames count as at
+  // release_db.
+  // Pieces of one tone then join; a faint FM sweep has no such tone beside it, nor has noise.
+  const toneHalf = Math.max(1, Math.round((TONE_WINDOW_MS / 2000) * (sampleRate / n)));
+  const toneRatio = 10 ** (TONE_DB / 10);
+  const echoDrop = 10 ** (p.echo_drop_db / 10);
+  const toneAt = new Map<number, Float64Array>();
+  const toneBins = (g: number): Float64Array => {
+    let r = toneAt.get(g);
+    if (!r) {
+      r = Float64Array.from(binsOf(g));
+      toneAt.set(g, r);
+    }
+    return r;
+  };
+  // The median over the window around frame g of bin k's power over the floor (a median: one loud frame, a click or
+  // a short call crossing the bin, is no tone).
+  const toneCol = new Float64Array(2 * toneHalf + 1);
+  const toneLevel = (g: number, k: number): number => {
+    const w0 = Math.max(0, g - toneHalf);
+    const w1 = Math.min(nFrames - 1, g + toneHalf);
+    for (let h = w0; h <= w1; h++) toneCol[h - w0] = toneBins(h)[k]!;
+    return selectMedian(toneCol, w1 - w0 + 1);
+  };
+  // A tone is a line: its level stands TONE_LINE_DB over the bins LINE_SPAN away (a smear of reverberation, an echo of
+  // a sweep or the next call spread over the band).
+  const toneLine = 10 ** (TONE_LINE_DB / 10);
+  const lineAround = (g: number, k: number, m: number): boolean =>
+    m >=
+    toneLine *
+      Math.max(
+        k >= LINE_SPAN ? toneLevel(g, k - LINE_SPAN) : 0,
+        k + LINE_SPAN < nb ? toneLevel(g, k + LINE_SPAN) : 0,
+      );
+  // From frame `from` on in direction `dir`, the last frame of the tone in bin k (from - dir when none), stopping
+  // before `stop` (a louder event: what leads into it at its frequency is its own reverberation or build-up).
+  const followTone = (
+    from: number,
+    dir: 1 | -1,
+    k0: number,
+    room: number,
+    stop: number,
+    need: number,
+  ): number => {
+    let k = k0;
+    let last = from - dir;
+    for (let g = from, i = 0; g >= 0 && g < nFrames && i < room && g !== stop; g += dir, i++) {
+      let best = toneLevel(g, k);
+      let bk = k;
+      for (const j of [k - 1, k + 1]) {
+        if (j < 0 || j >= nb) continue;
+        const m = toneLevel(g, j);
+        if (m > best) {
+          best = m;
+          bk = j;
+        }
+      }
+      if (best < need || !lineAround(g, bk, best)) break;
+      k = bk;
+      last = g;
+    }
+    return last;
+  };
+  const joinTones = (evs: [number, number][]): void => {
+    const faint = p.release_db + p.end_drop_db;
+    const peaks = evs.map(([a0, a1]) => {
+      let peak = a0;
+      for (let g = a0 + 1; g <= a1; g++) if (score[g]! > score[peak]!) peak = g;
+      return peak;
+    });
+    // The frame next to the nearest louder event either side of event i (a tone stops short of it), or -1.
+    const louder = (i: number, dir: 1 | -1): number => {
+      for (let j = i + dir; j >= 0 && j < evs.length; j += dir)
+        if (!(score[peaks[j]!]! < faint)) return dir > 0 ? evs[j]![0] - 1 : evs[j]![1] + 1;
+      return -1;
+    };
+    for (const [i, e] of evs.entries()) {
+      const [a0, a1] = e;
+      const peak = peaks[i]!;
+      if (!(score[peak]! < faint)) continue;
+      // A tone itself: most of its frames loudest within a bin of its peak's (a faint FM sweep's are not).
+      let near = 0;
+      let lit = 0;
+      for (let g = a0; g <= a1; g++) {
+        if (!(score[g]! >= p.release_db)) continue;
+        lit++;
+        near += Number(Math.abs(peakBin[g]! - peakBin[peak]!) <= 1);
+      }
+      if (2 * near < lit) continue;
+      const room = Math.max(0, Math.floor(maxFrames) - (a1 - a0 + 1));
+      const k = argmaxBin(toneBins(peak), nb);
+      // The tone goes on at about its level: an echo of it, echo_drop_db weaker or more, is not followed.
+      const need = Math.max(toneRatio, toneLevel(peak, k) / echoDrop);
+      const b1 = followTone(a1 + 1, 1, k, room, louder(i, 1), need);
+      const b0 = followTone(a0 - 1, -1, k, room - (b1 - a1), louder(i, -1), need);
+      for (let g = b0; g < a0; g++) score[g] = Math.max(score[g]!, p.release_db);
+      for (let g = a1 + 1; g <= b1; g++) score[g] = Math.max(score[g]!, p.release_db);
+      e[0] = b0;
+      e[1] = b1;
+    }
+    // Events that now touch are one.
+    let w = 0;
+    for (let i = 1; i < evs.length; i++) {
+      const cur = evs[w]!;
+      const next = evs[i]!;
+      if (next[0] <= cur[1] + 1) cur[1] = Math.max(cur[1], next[1]);
+      else evs[++w] = next;
+    }
+    evs.length = Math.min(evs.length, w + 1);
+    toneAt.clear();
+  };
   // Events longer than max_duration_ms (wind, rain, insect choruses raising part of the band for a while) would be
   // dropped with every call inside them. burst_rescan: look inside them instead.
   const maxFrames = (p.max_duration_ms / 1000) * (sampleRate / n);
@@ -964,6 +1092,7 @@ export function spectralDetections(
   const queue: Item[] = [];
   const found = (parts: [number, number][], where: Detection["cutFrom"]) =>
     parts.map(([b0, b1]): Item => [b0, b1, where]);
+  if (p.tone_join > 0) joinTones(events);
   for (const [a0, a1] of events) {
     if (!(p.burst_rescan > 0) || a1 - a0 + 1 <= maxFrames) queue.push([a0, a1, undefined]);
     else queue.push(...found(rescanBurst(a0, a1), undefined));
