@@ -23,6 +23,8 @@
 //   own: another bat's call often sits in a loud call's reverberation. A sound found in the tail that copies of the
 //   call at any delays explain, over the call's band, is that reverberation and is dropped with the echoes.
 // - Bursts (`burst_rescan`), low-edge noise (`low_edge_reject`): see spectral.ts and dropLowEdge below.
+// - CF bats calling most of the time (`occupied_floor`) and faint tones that cross the threshold only in pieces
+//   (`tone_join`): see spectral.ts.
 // Here, on the measured detections:
 // - Echoes: an echo is a weaker, delayed copy of the call. A detection is dropped as an echo when it is at least
 //   `echo_drop_db` weaker than an earlier one and its time-frequency picture matches that call's picture shifted by

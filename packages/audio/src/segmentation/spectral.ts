@@ -4,10 +4,11 @@
 //    one FFT per frame keeps it fast, and the boundary refinement below recovers the time resolution.
 // 2. Per bin, power summed over 3 neighbouring bins (so a sweep crossing bins in one frame still counts).
 // 3. Noise floor per bin: the median over ~100 ms blocks, then the median of those over +-5 blocks (~1 s).
-//    Medians ignore calls as long as they fill under half of the time around them. CF bats fill more
-//    (occupied_floor): where a bin's median is a line far over its quiet moments, those set its floor. For frames of >= 128 samples
-//    (>= ~170 kHz at the default frame) the block medians use every FLOOR_STEP-th frame (<= 12; >= 12 frames per
-//    block), which estimates the floor as well for detection (see the benchmark's recall) at a fraction of the FFTs.
+//    Medians ignore calls as long as they fill under half of the time around them; CF bats fill more
+//    (occupied_floor: where a bin's median is a line far over its quiet moments, those set its floor). For frames of
+//    >= 128 samples (>= ~170 kHz at the default frame) the block medians use every FLOOR_STEP-th frame (<= 12; >= 12
+//    frames per block), which estimates the floor as well for detection (see the benchmark's recall) at a fraction of
+//    the FFTs.
 // 4. Frame score = max over in-band bins of power / floor, in dB. Tonal and FM calls put their energy in a few
 //    bins while white noise spreads over all of them, so this is ~15-20 dB more sensitive than broadband energy.
 //    First stage (frames of >= 128 samples): only frames that may hold a call get an FFT. Every frame's energy in
@@ -20,8 +21,9 @@
 //    A loud steady tone (an insect's song, a device's whine, a CF bat calling most of the time) raises the bands'
 //    floors beyond what a faint call adds (the bands leak): where the per-bin medians show one (LINE_DB), every frame
 //    is scored.
-// 5. Hysteresis: frames >= threshold_db start an event, which extends while >= release_db; events closer than
-//    merge_gap_ms are merged; events outside [min_duration_ms, max_duration_ms] are dropped.
+// 5. Hysteresis: frames >= threshold_db start an event, which extends while >= release_db (and, for a faint tone,
+//    while its frequency holds a line: tone_join); events closer than merge_gap_ms are merged; events outside
+//    [min_duration_ms, max_duration_ms] are dropped.
 // 6. Each boundary is re-measured with frames hopped by 1/8 frame around it: the onset (offset) is the centre of
 //    the fine frame where the score crosses release_db (found by bisection between the frame before the event,
 //    below release_db, and the event's first (last) frame, above it), so boundaries land within about half a frame
