@@ -35,13 +35,28 @@ function pcm16(samples: Float32Array): Uint8Array {
   return out;
 }
 
-/** The scene as a ×TE detector writes it: the header's rate divided by TE, GUANO after the samples. */
-function expandedFile(guanoLines: string): Uint8Array {
+/** The scene as a ×TE detector writes it: the header's rate divided by TE, GUANO (and/or wamd) after the samples. */
+function expandedFile(guanoLines: string | null, wamd?: Uint8Array): Uint8Array {
   const fmt = rawChunk({ id: "fmt ", body: fmtBody({ channels: 1, sampleRate: REAL_RATE / TE, bits: 16 }) });
   const data = rawChunk({ id: "data", body: pcm16(scene.samples) });
-  const guan = rawChunk({ id: "guan", body: ascii(`GUANO|Version: 1.0\n${guanoLines}`) });
-  const body = cat(ascii("WAVE"), fmt, data, guan);
+  const meta: Uint8Array[] = [];
+  if (guanoLines !== null)
+    meta.push(rawChunk({ id: "guan", body: ascii(`GUANO|Version: 1.0\n${guanoLines}`) }));
+  if (wamd) meta.push(rawChunk({ id: "wamd", body: wamd }));
+  const body = cat(ascii("WAVE"), fmt, data, ...meta);
   return cat(ascii("RIFF"), u32(body.length), body);
+}
+
+/** A wamd body (wa_meta.h): u16 id, u32 length, value; the version subchunk first. */
+function wamdBody(version: number, subchunks: [number, Uint8Array][]): Uint8Array {
+  const sub = (id: number, value: Uint8Array) => {
+    const head = new Uint8Array(6);
+    new DataView(head.buffer).setUint16(0, id, true);
+    new DataView(head.buffer).setUint32(2, value.length, true);
+    return cat(head, value);
+  };
+  const u16 = (v: number) => new Uint8Array([v & 0xff, v >> 8]);
+  return cat(sub(0, u16(version)), ...subchunks.map(([id, v]) => sub(id, id === 0x0f ? u16(v[0]!) : v)));
 }
 
 let dir: string;
@@ -60,6 +75,20 @@ describe("time-expanded WAV files", () => {
     expect(info.frames).toBe(scene.samples.length);
     expect(info.duration).toBeCloseTo(1, 9);
     expect(info.warnings).toEqual([]);
+  });
+
+  it("reads Wildlife Acoustics' wamd time expansion, GUANO TE first", () => {
+    const wamd = wamdBody(1, [
+      [0x01, ascii("EM3")],
+      [0x0f, new Uint8Array([TE])],
+    ]);
+    const info = parseWavHeader(expandedFile(null, wamd));
+    expect([info.sampleRate, info.timeExpansion]).toEqual([REAL_RATE, TE]);
+    expect(info.metadata.wamd).toEqual({ fields: { model: "EM3" }, timeExpansion: TE });
+    expect(parseWavHeader(expandedFile("TE: 1\n", wamd)).sampleRate).toBe(REAL_RATE / TE);
+    // Another version of the format is not read (its own rule).
+    const v2 = parseWavHeader(expandedFile(null, wamdBody(2, [[0x0f, new Uint8Array([TE])]])));
+    expect([v2.sampleRate, v2.metadata.wamd]).toEqual([REAL_RATE / TE, undefined]);
   });
 
   it("ignores a TE that is no factor, and a Samplerate without TE", () => {

@@ -2,11 +2,12 @@ import { codecName, WavError } from "./errors.ts";
 import { parseBext, parseGuano, parseListInfo } from "./metadata.ts";
 import { timeExpansionOf } from "./time-expansion.ts";
 import type { ChunkEntry, SampleFormat, WavInfo, WavMetadata } from "./types.ts";
+import { parseWamd } from "./wamd.ts";
 
 const latin1 = new TextDecoder("latin1");
 
 /** Chunks whose bodies we read to build WavInfo; everything else is only listed. */
-export const INTERESTING_CHUNKS = new Set(["fmt ", "guan", "LIST", "bext", "ds64"]);
+export const INTERESTING_CHUNKS = new Set(["fmt ", "guan", "LIST", "bext", "ds64", "wamd"]);
 /** Metadata bigger than this is certainly not metadata: don't pull it into memory. */
 export const MAX_METADATA_CHUNK = 16 * 1024 * 1024;
 /**
@@ -321,7 +322,10 @@ export function buildMetadata(chunks: RawChunk[], warnings: string[]): WavMetada
     if (!c.body) continue;
     try {
       if (c.id === "guan") metadata.guano = parseGuano(c.body);
-      else if (c.id === "bext") {
+      else if (c.id === "wamd") {
+        const wamd = parseWamd(c.body);
+        if (wamd) metadata.wamd = wamd;
+      } else if (c.id === "bext") {
         const bext = parseBext(c.body);
         if (bext) metadata.bext = bext;
       } else if (c.id === "LIST") {
@@ -353,7 +357,7 @@ export function interpretScan(scan: ChunkScan): WavInfo {
     warnings.push(`data ends with ${available - dataBytes} bytes of a partial frame, ignored`);
   }
   const metadata = buildMetadata(scan.chunks, warnings);
-  const te = timeExpansionOf(metadata.guano, fmt.sampleRate, MAX_SAMPLE_RATE, warnings);
+  const te = timeExpansionOf(metadata, fmt.sampleRate, MAX_SAMPLE_RATE, warnings);
   const sampleRate = fmt.sampleRate * te;
   return {
     ...fmt,

@@ -31,6 +31,7 @@ export type {
   GuanoMetadata,
   SampleFormat,
   TimeRange,
+  WamdMetadata,
   WavInfo,
   WavMetadata,
 } from "./types.ts";

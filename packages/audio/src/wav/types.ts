@@ -26,8 +26,15 @@ export interface ChunkEntry {
   size: number;
 }
 
+/** Wildlife Acoustics `wamd` chunk: its text subchunks by name, and the time-expansion factor when it gives one. */
+export interface WamdMetadata {
+  fields: Record<string, string>;
+  timeExpansion?: number;
+}
+
 export interface WavMetadata {
   guano?: GuanoMetadata;
+  wamd?: WamdMetadata;
   /** LIST/INFO sub-chunks by their four-character id (INAM, ICMT, ISFT, ICRD, IART, ...). */
   info?: Record<string, string>;
   bext?: BextMetadata;

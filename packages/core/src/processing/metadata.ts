@@ -6,6 +6,8 @@ export interface IngestedMetadata {
   /** GUANO fields as parsed (`key: value`; vendor keys keep their `Vendor|` prefix). */
   guano?: Record<string, string>;
   guanoVersion?: string;
+  /** Wildlife Acoustics `wamd` text fields (model, serial, firmware, startTime, ...). */
+  wamd?: Record<string, string>;
   /** LIST/INFO sub-chunks by id (INAM, ICMT, ...). */
   info?: Record<string, string>;
   bext?: Record<string, unknown>;
@@ -30,6 +32,7 @@ export function ingestedMetadata(info: WavInfo): IngestedMetadata {
   return {
     ...(m.guano ? { guano: m.guano.fields } : {}),
     ...(m.guano?.version ? { guanoVersion: m.guano.version } : {}),
+    ...(m.wamd ? { wamd: m.wamd.fields } : {}),
     ...(m.info ? { info: m.info } : {}),
     ...(m.bext ? { bext: { ...m.bext } } : {}),
     wav: {
