@@ -96,7 +96,11 @@ export async function ingestRecording(
     bitDepth: info.validBitsPerSample,
     format: info.format,
     metadata,
-    recordedDate: rec.recordedDate ?? parseGuanoTimestamp(info.metadata.guano?.fields.Timestamp),
+    // Wildlife Acoustics' start time has the same form (a space for the T).
+    recordedDate:
+      rec.recordedDate ??
+      parseGuanoTimestamp(info.metadata.guano?.fields.Timestamp) ??
+      parseGuanoTimestamp(info.metadata.wamd?.fields.startTime),
   };
 
   const partFrames = Math.round(deps.splitSeconds * info.sampleRate);

@@ -17,6 +17,7 @@ import {
   removeTempDir,
   writeFixture,
 } from "../../../audio/test/fixtures/generate.ts";
+import { ascii, cat, fmtBody, rawChunk, u16, u32 } from "../../../audio/test/fixtures/riff.ts";
 import { type Boss, createBoss } from "../jobs/boss.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
 import { LocalMediaStore } from "../media/local-store.ts";
@@ -288,6 +289,36 @@ describe("time-expanded recordings", () => {
     expect(part.info.sampleRate).toBe(real);
     expect(part.info.timeExpansion).toBeUndefined();
     expect(sameSamples(part.channels[0]!, samples[0]!.subarray(real, 2 * real))).toBe(true);
+  });
+});
+
+describe("Wildlife Acoustics metadata", () => {
+  it("dates the recording from the wamd start time and reads its time expansion", async () => {
+    const sub = (id: number, value: Uint8Array) => cat(u16(id), u32(value.length), value);
+    const wamd = cat(
+      sub(0x00, u16(1)),
+      sub(0x01, ascii("EMT2")),
+      sub(0x05, ascii("2024-06-01 21:34:05-05:00")),
+      sub(0x0f, u16(10)),
+    );
+    const samples = exactSamples(4000, 1, 16)[0]!;
+    const pcm = new Uint8Array(samples.length * 2);
+    for (let i = 0; i < samples.length; i++)
+      new DataView(pcm.buffer).setInt16(2 * i, Math.round(samples[i]! * 32768), true);
+    const body = cat(
+      ascii("WAVE"),
+      rawChunk({ id: "fmt ", body: fmtBody({ channels: 1, sampleRate: 25_000, bits: 16 }) }),
+      rawChunk({ id: "data", body: pcm }),
+      rawChunk({ id: "wamd", body: wamd }),
+    );
+    const file = path.join(dir, "echo-meter-te.wav");
+    await writeFile(file, cat(ascii("RIFF"), u32(body.length), body));
+    const rec = await createRecordingFromWav(t, mediaRoot, groupId, file);
+    await ingestRecording(deps, rec.id);
+    const row = await t.db.recording.findUniqueOrThrow({ where: { id: rec.id } });
+    expect(row.recordedDate?.toISOString()).toBe("2024-06-02T02:34:05.000Z");
+    expect(row.sampleRate).toBe(250_000);
+    expect(row.metadata).toMatchObject({ wamd: { model: "EMT2" }, wav: { timeExpansion: 10 } });
   });
 });
 
