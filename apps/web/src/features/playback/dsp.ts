@@ -3,6 +3,27 @@
 /** The browser's lowest AudioBuffer sample rate (Chrome/Firefox/Safari all accept ≥ 3000 Hz). */
 export const MIN_BUFFER_RATE = 3000;
 
+/**
+ * The browser's highest AudioBuffer sample rate (Chrome's 768 kHz; a 1 MHz recorder, or a x20 time-expanded 44.1 kHz
+ * file read in real time at 882 kHz, exceeds it).
+ */
+export const MAX_BUFFER_RATE = 768_000;
+
+/**
+ * Samples already low-passed far below `sampleRate` (the heterodyne's output) at a rate the browser plays: every k-th
+ * sample at sampleRate / k, the smallest k that fits.
+ */
+export function fitBufferRate(
+  samples: Float32Array,
+  sampleRate: number,
+): { samples: Float32Array; bufferRate: number } {
+  const k = Math.ceil(sampleRate / MAX_BUFFER_RATE);
+  if (k <= 1) return { samples, bufferRate: sampleRate };
+  const out = new Float32Array(Math.ceil(samples.length / k));
+  for (let i = 0; i < out.length; i++) out[i] = samples[i * k]!;
+  return { samples: out, bufferRate: sampleRate / k };
+}
+
 /** Scales so the peak is `target` (no-op for silence). Returns a new array. */
 export function normalizePeak(x: Float32Array, target = 0.9): Float32Array {
   let peak = 0;

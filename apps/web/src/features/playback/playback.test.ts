@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { heterodyne, MIN_BUFFER_RATE, minMaxEnvelope, normalizePeak, timeExpansion, upsample } from "./dsp";
+import {
+  fitBufferRate,
+  heterodyne,
+  MAX_BUFFER_RATE,
+  MIN_BUFFER_RATE,
+  minMaxEnvelope,
+  normalizePeak,
+  timeExpansion,
+  upsample,
+} from "./dsp";
 import { parseWav, pickChannel } from "./wav";
 
 function wav(samples: number[][], sampleRate: number, bits: 16 | 24 | 32, float = false): ArrayBuffer {
@@ -102,6 +111,26 @@ describe("playback DSP", () => {
     const f = crossings / ((n - 5001) / fs);
     expect(f).toBeGreaterThan(4_500);
     expect(f).toBeLessThan(5_500);
+  });
+
+  it("heterodyne of a recording above the browser's highest buffer rate plays at a rate it accepts, same pitch", () => {
+    // A x20 time-expanded 44.1 kHz file read in real time: 882 kHz.
+    const fs = 882_000;
+    const n = 88_200;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = Math.sin((2 * Math.PI * 45_000 * i) / fs);
+    const { samples, bufferRate } = fitBufferRate(heterodyne(x, fs, 40_000), fs);
+    expect(bufferRate).toBeLessThanOrEqual(MAX_BUFFER_RATE);
+    expect(bufferRate).toBe(441_000);
+    expect(samples.length).toBe(n / 2);
+    let crossings = 0;
+    const from = samples.length / 5;
+    for (let i = from + 1; i < samples.length; i++)
+      if ((samples[i - 1] ?? 0) < 0 && (samples[i] ?? 0) >= 0) crossings++;
+    const f = crossings / ((samples.length - from - 1) / bufferRate);
+    expect(f).toBeGreaterThan(4_500);
+    expect(f).toBeLessThan(5_500);
+    expect(fitBufferRate(x, 500_000).bufferRate).toBe(500_000);
   });
 
   it("min/max envelope per column", () => {

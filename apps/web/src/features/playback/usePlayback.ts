@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { fetchClip, MAX_CLIP_SAMPLES } from "./clips";
-import { heterodyne, normalizePeak, timeExpansion } from "./dsp";
+import { fitBufferRate, heterodyne, normalizePeak, timeExpansion } from "./dsp";
 import { pickChannel } from "./wav";
 
 export type PlaybackMode = "expand" | "heterodyne";
@@ -87,8 +87,9 @@ export function usePlayback(recordingId: string, sampleRate: number) {
         let bufferRate: number;
         let speed: number; // recording seconds per real second
         if (settings.mode === "heterodyne") {
-          samples = normalizePeak(heterodyne(raw, clip.sampleRate, settings.tuneHz), 0.89);
-          bufferRate = clip.sampleRate;
+          const mixed = fitBufferRate(heterodyne(raw, clip.sampleRate, settings.tuneHz), clip.sampleRate);
+          samples = normalizePeak(mixed.samples, 0.89);
+          bufferRate = mixed.bufferRate;
           speed = 1;
         } else {
           const te = timeExpansion(normalizePeak(raw, 0.89), clip.sampleRate, settings.factor);
