@@ -246,7 +246,7 @@ const callRuleParams: ParamSpec[] = [
     min: 0,
     max: 1,
     unit: "",
-    help: "A faint constant-frequency or long quasi-constant call crosses the threshold only in pieces. A faint detection (under release + end drop) goes on either side while its frequency holds a line: the median over 3 ms stays 5 dB over the floor, 6 dB over the frequencies a few bins away, and no more than the echo drop under the detection's own level (its echoes are not followed). It stops short of a louder detection.",
+    help: "A faint constant-frequency or long quasi-constant call crosses the threshold only in pieces. A faint detection (under release + end drop) goes on either side while its frequency holds a line: the median over 3 ms stays 5 dB over the floor, 6 dB over the frequencies a few bins away, and no more than the echo drop under the detection's own level (its echoes are not followed). It stops short of a louder detection or one at another frequency, and a faint tone within 150 ms after a louder call at its frequency is taken for that call's reverberation and left as it is.",
   },
 ];
 

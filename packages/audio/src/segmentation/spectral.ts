@@ -241,6 +241,12 @@ const TONE_WINDOW_MS = 3;
 const TONE_DB = 5;
 /** ...and stands this far over the bins LINE_SPAN away: a line, not reverberation's smear or the next call. */
 const TONE_LINE_DB = 6;
+/** A faint tone this soon after a louder call at its frequency is that call's smear (reflections from ~25 m). */
+const TONE_SMEAR_MS = 150;
+/** A faint event is a tone's piece with this many frames or more over release_db... */
+const TONE_MIN_FRAMES = 3;
+/** ...and another event is a piece of the same tone when its peak is within this many bins of the first's. */
+const TONE_DRIFT_BINS = 2;
 /** occupied_floor: a bin's (or band's) quiet moments in a block are its sampled frames of this rank, as a share... */
 const OCCUPIED_QUANTILE = 0.1;
 /** ...and where its median is this far over their level (scaled as in noise), sound fills most of the time there. */
@@ -958,6 +964,7 @@ export function spectralDetections(
     }
     return last;
   };
+  const smearFrames = Math.round((TONE_SMEAR_MS / 1000) * (sampleRate / n));
   const joinTones = (evs: [number, number][]): void => {
     const faint = p.release_db + p.end_drop_db;
     const peaks = evs.map(([a0, a1]) => {
@@ -965,17 +972,28 @@ export function spectralDetections(
       for (let g = a0 + 1; g <= a1; g++) if (score[g]! > score[peak]!) peak = g;
       return peak;
     });
-    // The frame next to the nearest louder event either side of event i (a tone stops short of it), or -1.
-    const louder = (i: number, dir: 1 | -1): number => {
+    const sameBin = (j: number, k: number): boolean => Math.abs(peakBin[peaks[j]!]! - k) <= TONE_DRIFT_BINS;
+    // The frame next to the nearest event either side of event i that is louder or at another frequency (a tone
+    // stops short of it: another call, or a louder one leading into it at its frequency, its reverberation), or -1.
+    const blocker = (i: number, dir: 1 | -1, k: number): number => {
       for (let j = i + dir; j >= 0 && j < evs.length; j += dir)
-        if (!(score[peaks[j]!]! < faint)) return dir > 0 ? evs[j]![0] - 1 : evs[j]![1] + 1;
+        if (!(score[peaks[j]!]! < faint) || !sameBin(j, k)) return dir > 0 ? evs[j]![0] - 1 : evs[j]![1] + 1;
       return -1;
+    };
+    // A louder event at its frequency shortly before it: a faint "tone" there is that call's reverberation (a CF
+    // call's smear is a line too).
+    const smear = (i: number, k: number): boolean => {
+      const loud = score[peaks[i]!]! + LOCAL_NEAR_LOUDER_DB;
+      for (let j = i - 1; j >= 0 && evs[i]![0] - evs[j]![1] <= smearFrames; j--)
+        if (score[peaks[j]!]! >= loud && sameBin(j, k)) return true;
+      return false;
     };
     for (const [i, e] of evs.entries()) {
       const [a0, a1] = e;
       const peak = peaks[i]!;
       if (!(score[peak]! < faint)) continue;
-      // A tone itself: most of its frames loudest within a bin of its peak's (a faint FM sweep's are not).
+      // A tone itself: TONE_MIN_FRAMES or more, most loudest within a bin of its peak's (a faint FM sweep's are not,
+      // nor is a short call at a low rate's coarse bins a tone).
       let near = 0;
       let lit = 0;
       for (let g = a0; g <= a1; g++) {
@@ -983,13 +1001,13 @@ export function spectralDetections(
         lit++;
         near += Number(Math.abs(peakBin[g]! - peakBin[peak]!) <= 1);
       }
-      if (2 * near < lit) continue;
+      if (lit < TONE_MIN_FRAMES || 3 * near < 2 * lit || smear(i, peakBin[peak]!)) continue;
       const room = Math.max(0, Math.floor(maxFrames) - (a1 - a0 + 1));
       const k = argmaxBin(toneBins(peak), nb);
       // The tone goes on at about its level: an echo of it, echo_drop_db weaker or more, is not followed.
       const need = Math.max(toneRatio, toneLevel(peak, k) / echoDrop);
-      const b1 = followTone(a1 + 1, 1, k, room, louder(i, 1), need);
-      const b0 = followTone(a0 - 1, -1, k, room - (b1 - a1), louder(i, -1), need);
+      const b1 = followTone(a1 + 1, 1, k, room, blocker(i, 1, peakBin[peak]!), need);
+      const b0 = followTone(a0 - 1, -1, k, room - (b1 - a1), blocker(i, -1, peakBin[peak]!), need);
       for (let g = b0; g < a0; g++) score[g] = Math.max(score[g]!, p.release_db);
       for (let g = a1 + 1; g <= b1; g++) score[g] = Math.max(score[g]!, p.release_db);
       e[0] = b0;
