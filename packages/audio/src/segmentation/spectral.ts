@@ -580,18 +580,24 @@ export function spectralDetections(
   // steady tone has no quiet moments and keeps its floor.
   const occRatio = 10 ** (OCCUPIED_DB / 10);
   const occupiedFloors = (b: number, b0: number, b1: number, at: number): void => {
+    for (let k = 0; k < nb; k++) medK[k] = 1 / invFloor[at + k]!;
+    // Most blocks have no line at all: nothing more to measure.
+    const isLine = (k: number): boolean =>
+      k >= LINE_SPAN &&
+      k < nb - LINE_SPAN &&
+      medK[k]! >= lineRatio * Math.max(medK[k - LINE_SPAN]!, medK[k + LINE_SPAN]!);
+    let lines = 0;
+    for (let k = 0; k < nb; k++) lines += Number(isLine(k));
+    if (lines === 0) return;
     for (let k = 0; k < nb; k++) {
       for (let j = b0; j <= b1; j++) tmp[j - b0] = blockLow[j * nb + k]!;
-      medK[k] = 1 / invFloor[at + k]!;
       lowK[k] = Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
       ratioK[k] = medK[k]! / lowK[k]!;
     }
     const noise = selectMedian(ratioK, nb);
     for (let k = 0; k < nb; k++) {
       const quiet = noise * lowK[k]!;
-      if (quiet * occRatio >= medK[k]!) continue;
-      if (k < LINE_SPAN || k >= nb - LINE_SPAN) continue;
-      if (medK[k]! < lineRatio * Math.max(medK[k - LINE_SPAN]!, medK[k + LINE_SPAN]!)) continue;
+      if (quiet * occRatio >= medK[k]! || !isLine(k)) continue;
       invFloor[at + k] = 1 / quiet;
       occupiedAt[b] = 1;
       occupiedBin[at + k] = 1;
@@ -947,6 +953,7 @@ export function spectralDetections(
   ): number => {
     let k = k0;
     let last = from - dir;
+    if (!mayGoOn(from, k, stop)) return last;
     for (let g = from, i = 0; g >= 0 && g < nFrames && i < room && g !== stop; g += dir, i++) {
       let best = toneLevel(g, k);
       let bk = k;
@@ -965,6 +972,13 @@ export function spectralDetections(
     return last;
   };
   const smearFrames = Math.round((TONE_SMEAR_MS / 1000) * (sampleRate / n));
+  // Most tones end where their event does: the first frame past it is under TONE_DB (one FFT, not a window's). A
+  // faint tone's frame may dip there too; the next piece, extended back, then bridges the gap.
+  const mayGoOn = (g: number, k: number, stop: number): boolean => {
+    if (g < 0 || g >= nFrames || g === stop) return false;
+    const r = toneBins(g);
+    return Math.max(r[k - 1] ?? 0, r[k]!, r[k + 1] ?? 0) >= toneRatio;
+  };
   const joinTones = (evs: [number, number][]): void => {
     const faint = p.release_db + p.end_drop_db;
     const peaks = evs.map(([a0, a1]) => {
@@ -1003,11 +1017,15 @@ export function spectralDetections(
       }
       if (lit < TONE_MIN_FRAMES || 3 * near < 2 * lit || smear(i, peakBin[peak]!)) continue;
       const room = Math.max(0, Math.floor(maxFrames) - (a1 - a0 + 1));
-      const k = argmaxBin(toneBins(peak), nb);
+      // (The scores' loudest bin: the peak frame's own.)
+      const k = peakBin[peak]!;
+      const after = blocker(i, 1, k);
+      const before = blocker(i, -1, k);
+      if (!mayGoOn(a1 + 1, k, after) && !mayGoOn(a0 - 1, k, before)) continue;
       // The tone goes on at about its level: an echo of it, echo_drop_db weaker or more, is not followed.
       const need = Math.max(toneRatio, toneLevel(peak, k) / echoDrop);
-      const b1 = followTone(a1 + 1, 1, k, room, blocker(i, 1, peakBin[peak]!), need);
-      const b0 = followTone(a0 - 1, -1, k, room - (b1 - a1), blocker(i, -1, peakBin[peak]!), need);
+      const b1 = followTone(a1 + 1, 1, k, room, after, need);
+      const b0 = followTone(a0 - 1, -1, k, room - (b1 - a1), before, need);
       for (let g = b0; g < a0; g++) score[g] = Math.max(score[g]!, p.release_db);
       for (let g = a1 + 1; g <= b1; g++) score[g] = Math.max(score[g]!, p.release_db);
       e[0] = b0;
