@@ -1,8 +1,8 @@
 // Time-expansion detectors (and recorders fed by one) write ultrasound slowed down: a ×10 file has a 44.1 kHz header
 // for 441 kHz of real sound, and lasts ten times as long as what the bat did. Read at the header's rate, every
 // duration, frequency and time-based rule (max call length, echo delays, features) is off by the factor. GUANO says
-// so in `TE` (Wildlife Acoustics' `wamd` chunk in its own field), so a file that says so is read in real time everywhere:
-// WavInfo.sampleRate is the real rate, and files derived from it (clips, parts) are written real-time.
+// so in `TE`, Wildlife Acoustics' `wamd` chunk in a field of its own, so a file that says so is read in real time
+// everywhere: WavInfo.sampleRate is the real rate, and files derived from it (clips, parts) are written real-time.
 import type { GuanoMetadata, WamdMetadata } from "./types.ts";
 
 /** Above this a "factor" is a corrupt field: real time-expansion detectors use ×10 or ×20, a few ×32. */

@@ -48,7 +48,7 @@ export interface WavInfo {
   /** Samples per second of real time: the header's rate times timeExpansion. */
   sampleRate: number;
   /**
-   * The file is time-expanded by this factor (GUANO `TE`, see time-expansion.ts): its header says
+   * The file is time-expanded by this factor (GUANO `TE` or `wamd`, see time-expansion.ts): its header says
    * sampleRate / timeExpansion. Absent for a real-time file.
    */
   timeExpansion?: number;
