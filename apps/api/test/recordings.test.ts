@@ -275,6 +275,37 @@ describe("audio and spectrogram routes", () => {
     expect(nan.statusCode).toBe(400);
   });
 
+  it("a time-expanded upload (GUANO TE 10) is a real-time recording: its rate, duration, detail and clips", async () => {
+    // 0.3 s of the bat's time in a x10 file: header 25 kHz for 250 kHz of sound.
+    const samples = new Float32Array(75_000);
+    for (let i = 0; i < samples.length; i++) samples[i] = 0.3 * Math.sin((2 * Math.PI * 4_000 * i) / 25_000);
+    const wav = await writeFixture(env.dir, "time-expanded-x10", samples, {
+      sampleRate: 25_000,
+      metadata: { guano: { fields: { "GUANO|Version": "1.0", TE: "10", Make: "Pettersson" } } },
+    });
+    const id = (await uploadWav(wav, { name: "TE x10" })).json().recording.id as string;
+    const deps = {
+      db: env.t.deps.db,
+      boss: env.boss,
+      media: createMediaStore(env.t.config),
+      pool: null as unknown as ProcessingPool, // ingest never uses the pool
+    };
+    await ingestRecording({ ...deps, splitSeconds: 60 }, id);
+    const detail = await env.a.caller.recordings.get({ recordingId: id });
+    expect(detail).toMatchObject({ sampleRate: 250_000, timeExpansion: 10 });
+    expect(detail.duration).toBeCloseTo(0.3, 9);
+    // A clip is real time: 10 ms of it is 2 500 frames at 250 kHz, and its GUANO no longer says "expanded".
+    const res = await get(`/api/recordings/${id}/audio?start=0.1&end=0.11`);
+    expect(res.statusCode).toBe(200);
+    const clip = parseWavHeader(res.rawPayload);
+    expect(clip).toMatchObject({ sampleRate: 250_000, frames: 2_500 });
+    expect(clip.timeExpansion).toBeUndefined();
+    expect(clip.metadata.guano?.fields).toMatchObject({ TE: "1", Make: "Pettersson" });
+    // The original file is served as uploaded.
+    const full = await get(`/api/recordings/${id}/audio`);
+    expect(Buffer.compare(full.rawPayload, await readFile(wav))).toBe(0);
+  });
+
   it("spectrogram: from the WAV while the job is pending, then BCSG windows and PNGs from the HDF5", async () => {
     // Before the HDF5 file exists the same windows are computed from the audio (issue 11: first
     // pixels at once); another group's recording is still a 404, a failed one a 409.
