@@ -192,6 +192,9 @@ describe("spectrogram viewer: levels, readout, measurement", () => {
       // ── the synthetic recording opens in gray too ──
       await page.goto(`/recordings/${synthId}`);
       await waitForTiles(page);
+      // Its jobs' "Processing" card sits above the viewer and goes when they end: wait for that, so the viewer does
+      // not move between measuring its box and the pointer gestures below.
+      await page.getByRole("region", { name: "Processing" }).waitFor({ state: "detached", timeout: 60_000 });
       expect(await page.getByLabel("Colormap").inputValue()).toBe("gray");
       await until(
         "the whole second in view",
