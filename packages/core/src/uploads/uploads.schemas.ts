@@ -9,7 +9,7 @@ export const ZUploadReportEntry = z.object({
   path: z.string(),
   status: z.enum(["created", "rejected", "skipped"]),
   reason: z.string().optional(),
-  /** Kept, but worth a look (e.g. a truncated WAV: declared and actual lengths). */
+  /** Kept, but worth a look (a truncated WAV: declared and actual lengths; a time-expanded one: read in real time). */
   warning: z.string().optional(),
   recordingId: z.string().optional(),
   segments: ZSegmentImportResult.optional(),

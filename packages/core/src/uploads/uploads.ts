@@ -20,6 +20,7 @@ import { type JobContext, type JobHandler, PermanentJobError } from "../jobs/han
 import { QUEUES } from "../jobs/queues.ts";
 import { fileSize, uploadsDir } from "../media/media.ts";
 import type { MediaStore } from "../media/store.ts";
+import { timeExpansionMessage } from "../processing/time-expansion.ts";
 import { truncationMessage, truncationOf } from "../processing/truncation.ts";
 import {
   type RecordingMetadata,
@@ -290,11 +291,15 @@ async function processZip(
               jobMessage: `Queued from ${upload.filename}`,
             });
             const truncation = truncationOf(info);
+            const notes = [
+              truncation ? truncationMessage(truncation) : null,
+              timeExpansionMessage(info),
+            ].filter((m): m is string => m !== null);
             entries.push({
               path: e.name,
               status: "created",
               recordingId: recording.id,
-              ...(truncation ? { warning: truncationMessage(truncation) } : {}),
+              ...(notes.length ? { warning: notes.join("; ") } : {}),
             });
           } catch (err) {
             await rm(tmp, { force: true });
