@@ -556,6 +556,12 @@ export function spectralDetections(
   const sv = new Float64Array(nb);
   const pad = wht > 0 ? SCREEN_PAD : 0;
 
+  // Column k's value over blocks b0..b1 (`perBlock` holds `width` values per block): their median, kept off zero
+  // (digital silence: nothing is "above" zero noise by a ratio).
+  const overBlocks = (perBlock: Float64Array, width: number, k: number, b0: number, b1: number): number => {
+    for (let j = b0; j <= b1; j++) tmp[j - b0] = perBlock[j * width + k]!;
+    return Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
+  };
   // 1 / the noise floor of block b, per bin: the median of the bin's block medians within +-FLOOR_BLOCKS.
   const inverseFloor = (b: number): number => {
     const at = b * nb;
@@ -563,11 +569,7 @@ export function spectralDetections(
     floorDone[b] = 1;
     const b0 = Math.max(0, b - FLOOR_BLOCKS);
     const b1 = Math.min(nBlocks - 1, b + FLOOR_BLOCKS);
-    for (let k = 0; k < nb; k++) {
-      for (let j = b0; j <= b1; j++) tmp[j - b0] = blockMed[j * nb + k]!;
-      // Guard against an all-zero stretch (digital silence): nothing is "above" zero noise by a ratio.
-      invFloor[at + k] = 1 / Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
-    }
+    for (let k = 0; k < nb; k++) invFloor[at + k] = 1 / overBlocks(blockMed, nb, k, b0, b1);
     if (occupied) occupiedFloors(b, b0, b1, at);
     return at;
   };
@@ -579,6 +581,23 @@ export function spectralDetections(
   // exceeds it by in noise, measured on the block's bins: most hold noise only), the floor is that scaled level. A
   // steady tone has no quiet moments and keeps its floor.
   const occRatio = 10 ** (OCCUPIED_DB / 10);
+  // Per column k < n (bins or bands): the level of its quiet moments over blocks b0..b1 into `quiet` (from `low`, per
+  // block), and what the medians `med` exceed it by in noise (the median over the columns: most hold noise only).
+  const quietLevels = (
+    low: Float64Array,
+    n: number,
+    b0: number,
+    b1: number,
+    med: Float64Array,
+    quiet: Float64Array,
+    ratio: Float64Array,
+  ): number => {
+    for (let k = 0; k < n; k++) {
+      quiet[k] = overBlocks(low, n, k, b0, b1);
+      ratio[k] = med[k]! / quiet[k]!;
+    }
+    return selectMedian(ratio, n);
+  };
   const occupiedFloors = (b: number, b0: number, b1: number, at: number): void => {
     for (let k = 0; k < nb; k++) medK[k] = 1 / invFloor[at + k]!;
     // Most blocks have no line at all: nothing more to measure.
@@ -589,12 +608,7 @@ export function spectralDetections(
     let lines = 0;
     for (let k = 0; k < nb; k++) lines += Number(isLine(k));
     if (lines === 0) return;
-    for (let k = 0; k < nb; k++) {
-      for (let j = b0; j <= b1; j++) tmp[j - b0] = blockLow[j * nb + k]!;
-      lowK[k] = Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
-      ratioK[k] = medK[k]! / lowK[k]!;
-    }
-    const noise = selectMedian(ratioK, nb);
+    const noise = quietLevels(blockLow, nb, b0, b1, medK, lowK, ratioK);
     for (let k = 0; k < nb; k++) {
       const quiet = noise * lowK[k]!;
       if (quiet * occRatio >= medK[k]! || !isLine(k)) continue;
@@ -616,12 +630,7 @@ export function spectralDetections(
   const bandLowK = new Float64Array(nBands);
   const bandRatio = new Float64Array(nBands);
   const occupiedBands = (b0: number, b1: number): void => {
-    for (let k = 0; k < nBands; k++) {
-      for (let j = b0; j <= b1; j++) tmp[j - b0] = bandLow[j * nBands + k]!;
-      bandLowK[k] = Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
-      bandRatio[k] = bandFloor[k]! / bandLowK[k]!;
-    }
-    const noise = selectMedian(bandRatio, nBands);
+    const noise = quietLevels(bandLow, nBands, b0, b1, bandFloor, bandLowK, bandRatio);
     for (let k = 0; k < nBands; k++) {
       const quiet = noise * bandLowK[k]!;
       if (quiet * occRatio < bandFloor[k]!) bandFloor[k] = quiet;
@@ -638,10 +647,7 @@ export function spectralDetections(
     }
     const b0 = Math.max(0, b - FLOOR_BLOCKS);
     const b1 = Math.min(nBlocks - 1, b + FLOOR_BLOCKS);
-    for (let k = 0; k < nBands; k++) {
-      for (let j = b0; j <= b1; j++) tmp[j - b0] = bandMed[j * nBands + k]!;
-      bandFloor[k] = Math.max(selectMedian(tmp, b1 - b0 + 1), 1e-30);
-    }
+    for (let k = 0; k < nBands; k++) bandFloor[k] = overBlocks(bandMed, nBands, k, b0, b1);
     if (occupied) occupiedBands(b0, b1);
     for (let k = 0; k < nBands; k++) bandFloor[k] = SCREEN_RATIO * bandFloor[k]!;
     const e = ring[b % keep]!;
