@@ -47,6 +47,16 @@ async function uploadWav(file: string, fields: Record<string, string> = {}, who 
   ]);
 }
 
+/** What ingest needs, run in the test (it never uses the pool). */
+function ingestDeps() {
+  return {
+    db: env.t.deps.db,
+    boss: env.boss,
+    media: createMediaStore(env.t.config),
+    pool: null as unknown as ProcessingPool,
+  };
+}
+
 async function storedBytes(recordingId: string) {
   const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: recordingId } });
   return readFile(path.join(env.t.config.mediaRoot, rec.filePath));
@@ -284,13 +294,7 @@ describe("audio and spectrogram routes", () => {
       metadata: { guano: { fields: { "GUANO|Version": "1.0", TE: "10", Make: "Pettersson" } } },
     });
     const id = (await uploadWav(wav, { name: "TE x10" })).json().recording.id as string;
-    const deps = {
-      db: env.t.deps.db,
-      boss: env.boss,
-      media: createMediaStore(env.t.config),
-      pool: null as unknown as ProcessingPool, // ingest never uses the pool
-    };
-    await ingestRecording({ ...deps, splitSeconds: 60 }, id);
+    await ingestRecording({ ...ingestDeps(), splitSeconds: 60 }, id);
     const detail = await env.a.caller.recordings.get({ recordingId: id });
     expect(detail).toMatchObject({ sampleRate: 250_000, timeExpansion: 10 });
     expect(detail.duration).toBeCloseTo(0.3, 9);
@@ -486,16 +490,7 @@ describe("recordings tRPC", () => {
     const parentId = (await uploadWav(wav, { name: "Long night" })).json().recording.id as string;
     const plain = await env.a.caller.recordings.get({ recordingId: parentId });
     expect(plain.split).toBeNull();
-    await ingestRecording(
-      {
-        db: env.t.deps.db,
-        boss: env.boss,
-        media: createMediaStore(env.t.config),
-        splitSeconds: 0.4,
-        pool: null as unknown as ProcessingPool, // ingest never uses the pool
-      },
-      parentId,
-    );
+    await ingestRecording({ ...ingestDeps(), splitSeconds: 0.4 }, parentId);
 
     const parent = await env.a.caller.recordings.get({ recordingId: parentId });
     expect(parent).toMatchObject({ partCount: 3, partIndex: null, hasSpectrogram: false });
@@ -548,13 +543,7 @@ describe("recordings tRPC", () => {
     const duration = async (recordingId: string) =>
       (await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: recordingId } })).duration;
     expect(await duration(id)).toBe(exact);
-    const deps = {
-      db: env.t.deps.db,
-      boss: env.boss,
-      media: createMediaStore(env.t.config),
-      pool: null as unknown as ProcessingPool, // ingest never uses the pool
-    };
-    await ingestRecording({ ...deps, splitSeconds: 60 }, id);
+    await ingestRecording({ ...ingestDeps(), splitSeconds: 60 }, id);
     expect(await duration(id)).toBe(exact);
 
     // A segment ending exactly at the end is inside the recording (and stays editable).
@@ -577,7 +566,7 @@ describe("recordings tRPC", () => {
       sampleRate: 48000,
     });
     const parentId = (await uploadWav(long, { name: "Odd split" })).json().recording.id as string;
-    await ingestRecording({ ...deps, splitSeconds: 0.4 }, parentId);
+    await ingestRecording({ ...ingestDeps(), splitSeconds: 0.4 }, parentId);
     expect(await duration(parentId)).toBe(exact);
     const parts = await env.t.deps.db.recording.findMany({
       where: { parentRecordingId: parentId },

@@ -31,6 +31,27 @@ afterAll(async () => {
   await env?.close();
 });
 
+/** Uploads one WAV inside a ZIP and waits for the batch report's entry for it. */
+async function zipReportEntry(wav: Buffer, entryPath: string) {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(wav, entryPath);
+  zip.end();
+  const file = path.join(env.dir, `${path.basename(entryPath)}.zip`);
+  await pipeline(zip.outputStream as unknown as Readable, createWriteStream(file));
+  const res = await upload(env.app, "/api/recordings/upload-zip", { cookie: env.a.token }, {}, [
+    { field: "file", filename: path.basename(file), content: await readFile(file) },
+  ]);
+  expect(res.statusCode, res.body).toBe(202);
+  const { uploadId } = res.json();
+  let report = null;
+  for (let i = 0; i < 120 && !report; i++) {
+    const u = await env.a.caller.recordings.uploadReport({ uploadId });
+    if (u.status === "completed" || u.status === "failed") report = u.report;
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+  return report?.entries.find((e) => e.path === entryPath);
+}
+
 describe("truncated WAV uploads", () => {
   it("a single upload answers with the recording flagged, declared and actual lengths", async () => {
     const res = await upload(env.app, "/api/recordings/upload", { cookie: env.a.token }, {}, [
@@ -44,23 +65,7 @@ describe("truncated WAV uploads", () => {
   });
 
   it("the batch report keeps the file and carries a warning with both lengths", async () => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(cut, "night/angie_cut.wav");
-    zip.end();
-    const file = path.join(env.dir, "cut.zip");
-    await pipeline(zip.outputStream as unknown as Readable, createWriteStream(file));
-    const res = await upload(env.app, "/api/recordings/upload-zip", { cookie: env.a.token }, {}, [
-      { field: "file", filename: "cut.zip", content: await readFile(file) },
-    ]);
-    expect(res.statusCode, res.body).toBe(202);
-    const { uploadId } = res.json();
-    let report = null;
-    for (let i = 0; i < 120 && !report; i++) {
-      const u = await env.a.caller.recordings.uploadReport({ uploadId });
-      if (u.status === "completed" || u.status === "failed") report = u.report;
-      else await new Promise((r) => setTimeout(r, 250));
-    }
-    const entry = report?.entries.find((e) => e.path === "night/angie_cut.wav");
+    const entry = await zipReportEntry(cut, "night/angie_cut.wav");
     expect(entry?.status).toBe("created");
     expect(entry?.warning).toMatch(/declares 8\.\d\d s of audio but the file holds only 0\.17 s/);
   });
@@ -72,23 +77,7 @@ describe("truncated WAV uploads", () => {
       format: "pcm",
       metadata: { guano: { fields: { "GUANO|Version": "1.0", TE: "10" } } },
     });
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from(te), "night/te_x10.wav");
-    zip.end();
-    const file = path.join(env.dir, "te.zip");
-    await pipeline(zip.outputStream as unknown as Readable, createWriteStream(file));
-    const res = await upload(env.app, "/api/recordings/upload-zip", { cookie: env.a.token }, {}, [
-      { field: "file", filename: "te.zip", content: await readFile(file) },
-    ]);
-    expect(res.statusCode, res.body).toBe(202);
-    const { uploadId } = res.json();
-    let report = null;
-    for (let i = 0; i < 120 && !report; i++) {
-      const u = await env.a.caller.recordings.uploadReport({ uploadId });
-      if (u.status === "completed" || u.status === "failed") report = u.report;
-      else await new Promise((r) => setTimeout(r, 250));
-    }
-    const entry = report?.entries.find((e) => e.path === "night/te_x10.wav");
+    const entry = await zipReportEntry(Buffer.from(te), "night/te_x10.wav");
     expect(entry?.status).toBe("created");
     expect(entry?.warning).toBe(
       "Time-expanded x10 file: its header says 44.1 kHz; read in real time at 441 kHz, 0.10 s of the bat's time",
