@@ -15,7 +15,13 @@ import { fileURLToPath } from "node:url";
 import { CALL_RULES_OFF } from "../src/segmentation/calls.ts";
 import { matchSegments, type Segment, segment } from "../src/segmentation/index.ts";
 import { decodeWav } from "../src/wav/index.ts";
-import { CF_KINDS, cfSet, FAINT_TONE_KINDS, makeFaintToneScene } from "../test/fixtures/cf-bats.ts";
+import {
+  CF_KINDS,
+  cfSet,
+  FAINT_TONE_KINDS,
+  makeFaintToneScene,
+  wholeCalls,
+} from "../test/fixtures/cf-bats.ts";
 import {
   evaluationSet,
   FAINT_KINDS,
@@ -135,12 +141,7 @@ function faintTones(params: Record<string, number>, label: string): void {
         const sc = makeFaintToneScene(kind, sr, seed);
         const det = segment(sc.samples, sr, { params });
         add(t, tally(sc.calls, det));
-        for (const { r, d } of matchSegments(sc.calls, det).pairs) {
-          const a = sc.calls[r]!;
-          const b = det[d]!;
-          const inter = Math.min(a.offset, b.offset) - Math.max(a.onset, b.onset);
-          whole += Number(inter / (Math.max(a.offset, b.offset) - Math.min(a.onset, b.onset)) >= 0.7);
-        }
+        whole += wholeCalls(sc.calls, det);
       }
     parts.push(`${kind} ${fmt(t).split(" (")[0]} whole ${(whole / t.calls).toFixed(3)}`);
   }

@@ -5,21 +5,19 @@
 // and checks that it fails there, so the thresholds test the rule and not the signal.
 import { describe, expect, it } from "vitest";
 import { matchSegments, type Segment, segment } from "../src/segmentation/index.ts";
-import { CF_KINDS, FAINT_TONE_KINDS, makeCfScene, makeFaintToneScene } from "./fixtures/cf-bats.ts";
+import {
+  CF_KINDS,
+  FAINT_TONE_KINDS,
+  makeCfScene,
+  makeFaintToneScene,
+  wholeCalls,
+} from "./fixtures/cf-bats.ts";
 import { SCENE_RATES } from "./fixtures/confounders.ts";
 
-/** Recall, precision and the share of calls found whole (intersection over union >= 0.7: a CF echo overlapping the call extends its end). */
+/** Recall, precision and the share of calls found whole (see wholeCalls). */
 function score(truth: Segment[], det: Segment[]) {
   const m = matchSegments(truth, det);
-  let whole = 0;
-  for (const { r, d } of m.pairs) {
-    const a = truth[r]!;
-    const b = det[d]!;
-    const inter = Math.min(a.offset, b.offset) - Math.max(a.onset, b.onset);
-    const union = Math.max(a.offset, b.offset) - Math.min(a.onset, b.onset);
-    whole += Number(inter / union >= 0.7);
-  }
-  return { recall: m.recall, precision: m.precision, whole: whole / truth.length };
+  return { recall: m.recall, precision: m.precision, whole: wholeCalls(truth, det) / truth.length };
 }
 
 describe("constant-frequency bats at high duty cycle (occupied_floor)", () => {

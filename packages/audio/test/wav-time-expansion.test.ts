@@ -8,12 +8,13 @@ import { matchSegments, segment } from "../src/segmentation/index.ts";
 import {
   copyWavRange,
   decodeWav,
+  encodeFrames,
   encodeWav,
   formatOf,
   parseWavHeader,
   readWavInfo,
 } from "../src/wav/index.ts";
-import { ascii, cat, fmtBody, rawChunk, u32 } from "./fixtures/riff.ts";
+import { ascii, cat, fmtBody, rawChunk, riff } from "./fixtures/riff.ts";
 import { callTrain, synthRecording } from "./fixtures/synth.ts";
 
 const REAL_RATE = 384_000;
@@ -27,24 +28,18 @@ const scene = synthRecording({
   seed: 5,
 });
 
-function pcm16(samples: Float32Array): Uint8Array {
-  const out = new Uint8Array(samples.length * 2);
-  const v = new DataView(out.buffer);
-  for (let i = 0; i < samples.length; i++)
-    v.setInt16(i * 2, Math.max(-32768, Math.min(32767, Math.round(samples[i]! * 32768))), true);
-  return out;
-}
-
 /** The scene as a ×TE detector writes it: the header's rate divided by TE, GUANO (and/or wamd) after the samples. */
 function expandedFile(guanoLines: string | null, wamd?: Uint8Array): Uint8Array {
   const fmt = rawChunk({ id: "fmt ", body: fmtBody({ channels: 1, sampleRate: REAL_RATE / TE, bits: 16 }) });
-  const data = rawChunk({ id: "data", body: pcm16(scene.samples) });
+  const data = rawChunk({
+    id: "data",
+    body: encodeFrames([scene.samples], { bitsPerSample: 16, format: "pcm" }),
+  });
   const meta: Uint8Array[] = [];
   if (guanoLines !== null)
     meta.push(rawChunk({ id: "guan", body: ascii(`GUANO|Version: 1.0\n${guanoLines}`) }));
   if (wamd) meta.push(rawChunk({ id: "wamd", body: wamd }));
-  const body = cat(ascii("WAVE"), fmt, data, ...meta);
-  return cat(ascii("RIFF"), u32(body.length), body);
+  return riff([fmt, data, ...meta]);
 }
 
 /** A wamd body (wa_meta.h): u16 id, u32 length, value; the version subchunk first. */

@@ -1,6 +1,7 @@
 import { readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  encodeFrames,
   readSpectrogramAttrs,
   readSpectrogramWindow,
   readWavFile,
@@ -17,7 +18,7 @@ import {
   removeTempDir,
   writeFixture,
 } from "../../../audio/test/fixtures/generate.ts";
-import { ascii, cat, fmtBody, rawChunk, u16, u32 } from "../../../audio/test/fixtures/riff.ts";
+import { ascii, cat, fmtBody, rawChunk, riff, u16, u32 } from "../../../audio/test/fixtures/riff.ts";
 import { type Boss, createBoss } from "../jobs/boss.ts";
 import { PermanentJobError } from "../jobs/handler.ts";
 import { LocalMediaStore } from "../media/local-store.ts";
@@ -301,18 +302,16 @@ describe("Wildlife Acoustics metadata", () => {
       sub(0x05, ascii("2024-06-01 21:34:05-05:00")),
       sub(0x0f, u16(10)),
     );
-    const samples = exactSamples(4000, 1, 16)[0]!;
-    const pcm = new Uint8Array(samples.length * 2);
-    for (let i = 0; i < samples.length; i++)
-      new DataView(pcm.buffer).setInt16(2 * i, Math.round(samples[i]! * 32768), true);
-    const body = cat(
-      ascii("WAVE"),
-      rawChunk({ id: "fmt ", body: fmtBody({ channels: 1, sampleRate: 25_000, bits: 16 }) }),
-      rawChunk({ id: "data", body: pcm }),
-      rawChunk({ id: "wamd", body: wamd }),
-    );
+    const pcm = encodeFrames(exactSamples(4000, 1, 16), { bitsPerSample: 16, format: "pcm" });
     const file = path.join(dir, "echo-meter-te.wav");
-    await writeFile(file, cat(ascii("RIFF"), u32(body.length), body));
+    await writeFile(
+      file,
+      riff([
+        rawChunk({ id: "fmt ", body: fmtBody({ channels: 1, sampleRate: 25_000, bits: 16 }) }),
+        rawChunk({ id: "data", body: pcm }),
+        rawChunk({ id: "wamd", body: wamd }),
+      ]),
+    );
     const rec = await createRecordingFromWav(t, mediaRoot, groupId, file);
     await ingestRecording(deps, rec.id);
     const row = await t.db.recording.findUniqueOrThrow({ where: { id: rec.id } });
