@@ -276,11 +276,12 @@ function hann(n: number): Float64Array {
   return w;
 }
 
-/** The element of rank len >> 1 of arr[0 .. len) (Hoare quickselect; reorders arr). */
+/** The element of rank len >> 1 of arr[0 .. len) (see quickRank). */
 function quickMedian(arr: Float64Array, len: number): number {
   return quickRank(arr, len, len >> 1);
 }
 
+/** The element of rank k of arr[0 .. len) (Hoare quickselect; reorders arr). */
 function quickRank(arr: Float64Array, len: number, k: number): number {
   let lo = 0;
   let hi = len - 1;
@@ -313,10 +314,14 @@ function quickRank(arr: Float64Array, len: number, k: number): number {
  * (comparisons with NaN make the result order-dependent): then the original quickselect is used.
  */
 function selectMedian(a: Float64Array, len: number): number {
+  return selectRankChecked(a, len, len >> 1);
+}
+
+/** The element of rank k of a[0 .. len): selectRank, or quickselect where a value is NaN (see selectMedian). */
+function selectRankChecked(a: Float64Array, len: number, k: number): number {
   let check = 0;
   for (let i = 0; i < len; i++) check += a[i]! * 0; // NaN if any value is NaN or infinite
-  if (check !== 0) return quickMedian(a, len);
-  return selectRank(a, len, len >> 1);
+  return check !== 0 ? quickRank(a, len, k) : selectRank(a, len, k);
 }
 
 /** The element of rank k of a[0 .. len) (no NaN), branch-free (see selectMedian); reorders a. */
@@ -411,13 +416,8 @@ function blockRanks(
 ): void {
   for (let j = 0; j < nb; j++) {
     const row = j * stride;
-    let check = 0;
-    for (let f = 0; f < frames; f++) {
-      const v = slot[row + f * fstep]!;
-      check += v * 0;
-      tmp[f] = v;
-    }
-    out[at + j] = check === 0 ? selectRank(tmp, frames, rank) : quickRank(tmp, frames, rank);
+    for (let f = 0; f < frames; f++) tmp[f] = slot[row + f * fstep]!;
+    out[at + j] = selectRankChecked(tmp, frames, rank);
   }
 }
 

@@ -78,7 +78,7 @@ export function toRecordingDetail(r: RecordingRow): TRecordingDetail {
     bitDepth: r.bitDepth,
     format: r.format,
     metadata: r.metadata ?? null,
-    timeExpansion: timeExpansionOf(r.metadata),
+    timeExpansion: storedTimeExpansion(r.metadata),
     location: r.location,
     latitude: r.latitude,
     longitude: r.longitude,
@@ -91,7 +91,7 @@ export function toRecordingDetail(r: RecordingRow): TRecordingDetail {
 }
 
 /** The factor ingest found (IngestedMetadata.wav.timeExpansion), null for a real-time file. */
-function timeExpansionOf(metadata: Prisma.JsonValue): number | null {
+function storedTimeExpansion(metadata: Prisma.JsonValue): number | null {
   const wav = metadata && typeof metadata === "object" && !Array.isArray(metadata) ? metadata.wav : null;
   const te = wav && typeof wav === "object" && !Array.isArray(wav) ? wav.timeExpansion : null;
   return typeof te === "number" && Number.isInteger(te) && te > 1 ? te : null;
