@@ -52,7 +52,7 @@ import type { ProgressCallback, Segment } from "./types.ts";
 import { wht8Bands } from "./wht.ts";
 
 export interface SpectralParams extends CallRuleParams {
-  /** Lower band edge; null = auto: min(15 kHz, 10 % of Nyquist). */
+  /** Lower band edge; null = auto: min(8 kHz, 10 % of Nyquist) (free-tailed bats call down to ~9.5 kHz). */
   low_hz: number | null;
   /** Upper band edge; null = auto: 95 % of Nyquist. */
   high_hz: number | null;
@@ -134,6 +134,16 @@ const LOW_EDGE_GAP_DB = 12;
  * is low-edge noise.
  */
 const LOW_EDGE_MIN_BINS = 16;
+/**
+ * What comes up from below the band goes on below it: wind's power rises towards low frequencies, a click's is flat. A
+ * call just above the band's bottom (a free-tailed bat's 10 kHz sweep) lights the lowest bins through the 3-bin sums
+ * and the window's leakage, but the bin under the band is clearly quieter: summed over up to LOW_EDGE_BELOW_FRAMES of
+ * its frames (one frame's bin is too random to compare), at least LOW_EDGE_BELOW_DB under the band's lowest bin.
+ */
+const LOW_EDGE_BELOW_DB = 4;
+const LOW_EDGE_BELOW_FRAMES = 16;
+/** Fewer frames than this (a click) are not summed: the comparison would be a coin toss. */
+const LOW_EDGE_BELOW_MIN_FRAMES = 4;
 
 /** The largest magnitude in x[from .. to). */
 function maxAbs(x: Float32Array | Float64Array, from: number, to: number): number {
@@ -167,8 +177,9 @@ function isLowEdgeNoise(
   f0: number,
   f1: number,
   lowEdgeDb: number,
+  quietBelow: () => boolean,
 ): boolean {
-  if (kMax === 0) return true;
+  if (kMax === 0) return !quietBelow();
   if (nb < LOW_EDGE_MIN_BINS || r[0]! < r[kMax]! * 10 ** (-lowEdgeDb / 10)) return false;
   const gapLevel = r[kMax]! * 10 ** (-LOW_EDGE_GAP_DB / 10);
   let kLit = -1;
@@ -176,7 +187,7 @@ function isLowEdgeNoise(
   if (kLit < kMax) return false;
   let inLit = 0;
   for (let g = f0; g <= f1; g++) inLit += Number(peakBin[g]! <= kLit);
-  return 2 * inLit > f1 - f0 + 1;
+  return 2 * inLit > f1 - f0 + 1 && !quietBelow();
 }
 /**
  * The local floor (local_floor_ms; see localFloor) is per bin the median of the frames before a detection: other calls
@@ -479,7 +490,7 @@ export function spectralDetections(
   const x = samples;
   const n = frameLength(sampleRate, p.frame_ms);
   const nyq = sampleRate / 2;
-  const lowHz = p.low_hz ?? Math.min(15000, 0.1 * nyq);
+  const lowHz = p.low_hz ?? Math.min(8000, 0.1 * nyq);
   const highHz = Math.min(p.high_hz ?? 0.95 * nyq, nyq);
   const binHz = sampleRate / n;
   const loBin = Math.max(1, Math.ceil(lowHz / binHz));
@@ -790,6 +801,22 @@ export function spectralDetections(
   };
   // Per event: its peak, the tail cut (end_drop_db below the peak), and the frequencies the call rules compare.
   const binsOf = (frame: number, burst = true): Float64Array => ratiosAt(frame * n, sv, burst);
+  // Whether the bin under the band is LOW_EDGE_BELOW_DB quieter than the band's lowest over up to
+  // LOW_EDGE_BELOW_FRAMES frames of f0..f1 around `peak` (see LOW_EDGE_BELOW_DB; not with DC under the band).
+  const edgePair = new Float64Array(2);
+  const quietBelowBand = (f0: number, f1: number, peak: number): boolean => {
+    if (loBin < 2 || f1 - f0 + 1 < LOW_EDGE_BELOW_MIN_FRAMES) return false;
+    const g1 = Math.min(f1, Math.max(f0, peak - LOW_EDGE_BELOW_FRAMES / 2) + LOW_EDGE_BELOW_FRAMES - 1);
+    const g0 = Math.max(f0, g1 - LOW_EDGE_BELOW_FRAMES + 1);
+    let below = 0;
+    let edge = 0;
+    for (let g = g0; g <= g1; g++) {
+      fft.power(x, g * n, loBin - 1, loBin, edgePair);
+      below += edgePair[0]!;
+      edge += edgePair[1]!;
+    }
+    return below * 10 ** (LOW_EDGE_BELOW_DB / 10) <= edge;
+  };
   // Re-scores frames a0..a1 as the largest over bins of their band power over the floor (`ratios`, frame-major) times
   // inv (per bin; frame-major with stride nb, or stride 0 for one inv for all frames), replacing their scores.
   const rescore = (a0: number, a1: number, ratios: Float64Array, inv: Float64Array, stride: number) => {
@@ -1267,7 +1294,9 @@ export function spectralDetections(
       kHigh = Math.max(kHigh, peakBin[g]!);
       if (g > f0) step = Math.max(step, Math.abs(peakBin[g]! - peakBin[g - 1]!));
     }
-    const lowEdge = isLowEdgeNoise(r, nb, kMax, peakBin, f0, f1, p.low_edge_db);
+    const lowEdge = isLowEdgeNoise(r, nb, kMax, peakBin, f0, f1, p.low_edge_db, () =>
+      quietBelowBand(f0, f1, peakFrame),
+    );
     kLow = Math.max(0, kLow - step / 2);
     kHigh = Math.min(nb - 1, kHigh + step / 2);
     // Band coverage from the single bins (power[k + 1] is bin loBin + k; its floor is a third of the 3-bin floor):
