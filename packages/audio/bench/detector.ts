@@ -14,7 +14,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CALL_RULES_OFF } from "../src/segmentation/calls.ts";
-import { matchSegments, type Segment, segment } from "../src/segmentation/index.ts";
+import { matchSegments, type Segment, type SegmentParams, segment } from "../src/segmentation/index.ts";
 import { decodeWav } from "../src/wav/index.ts";
 import {
   CF_KINDS,
@@ -113,7 +113,12 @@ function batdetect2(): Scene[] {
 }
 
 /** Recall/precision of a set of scenes, all and per kind. */
-function byKinds(label: string, scenes: Scene[], kinds: readonly string[], params: (sc: Scene) => object): void {
+function byKinds(
+  label: string,
+  scenes: Scene[],
+  kinds: readonly string[],
+  params: (sc: Scene) => SegmentParams,
+): void {
   const byKind = new Map<string, Tally>();
   const all = empty();
   for (const sc of scenes) {

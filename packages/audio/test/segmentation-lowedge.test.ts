@@ -40,7 +40,10 @@ function windy(sr: number, seed: number, gain = 1): Float32Array {
  * against insects): wind reaches it a few bins up, so which low bin is loudest varies, which is what the widened rule
  * is for. From 8 kHz the wind is loudest in the lowest bin nearly always.
  */
-const band = (sr: number) => ({ algorithm: "spectral" as const, params: { low_hz: Math.min(15000, sr / 20) } });
+const band = (sr: number) => ({
+  algorithm: "spectral" as const,
+  params: { low_hz: Math.min(15000, sr / 20) },
+});
 
 describe("low-edge rule: wind gusts are dropped, calls in them kept", () => {
   for (const sr of RATES) {
@@ -159,8 +162,10 @@ describe("bats calling at 9.5-18 kHz (free-tailed bats, the greater noctule) are
         det += d.length;
         tp += matchSegments(sc.calls, d).truePositives;
         const old = { low_hz: Math.min(15000, sr / 20) };
-        former += matchSegments(sc.calls, segment(sc.samples, sr, { algorithm: "spectral", params: old }))
-          .truePositives;
+        former += matchSegments(
+          sc.calls,
+          segment(sc.samples, sr, { algorithm: "spectral", params: old }),
+        ).truePositives;
       }
       expect(tp / calls).toBeGreaterThanOrEqual(0.95);
       expect(tp / det).toBeGreaterThanOrEqual(0.9);
