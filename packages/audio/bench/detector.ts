@@ -49,8 +49,10 @@ interface Tally {
   echo: number;
   blip: number;
   fragment: number;
+  /** Matches by IoU >= 0.5 alone (no onset tolerance): calls found with a tight box, as experts draw them. */
+  tight: number;
 }
-const empty = (): Tally => ({ calls: 0, detections: 0, tp: 0, echo: 0, blip: 0, fragment: 0 });
+const empty = (): Tally => ({ calls: 0, detections: 0, tp: 0, echo: 0, blip: 0, fragment: 0, tight: 0 });
 
 /** Matches and sorts the false detections by cause: near a call's end (echo/tail), inside a call (fragment), else blip. */
 export function tally(truth: Segment[], det: Segment[]): Tally {
@@ -59,6 +61,7 @@ export function tally(truth: Segment[], det: Segment[]): Tally {
   t.calls = truth.length;
   t.detections = det.length;
   t.tp = m.truePositives;
+  t.tight = matchSegments(truth, det, { onsetTolerance: 0 }).truePositives;
   const matched = new Set(m.pairs.map((p) => p.d));
   det.forEach((d, i) => {
     if (matched.has(i)) return;
@@ -317,6 +320,11 @@ export function run(): void {
     console.log(
       `   goal P >= ${GOAL.precision} at R >= ${GOAL.recall}: whole set ${meets(all) ? "met" : "not met"}; ` +
         `met at ${rates.length ? `${rates.join(", ")} kHz` : "no rate"}; kinds short of it: ${short.join(", ") || "none"}`,
+    );
+    const tight = (t: Tally) =>
+      `${(t.tight / t.calls).toFixed(3)}/${(t.tight / Math.max(1, t.detections)).toFixed(3)}`;
+    console.log(
+      `   tight boxes (IoU >= 0.5 alone) R/P: all ${tight(all)}; ${SCENE_KINDS.map((k) => `${k} ${tight(byKind.get(k)!)}`).join(", ")}`,
     );
     if (s.params !== CALL_RULES_OFF) noiseColours(scenes);
     // The issue's range, then below it (where the detection limit lies at these rates).

@@ -136,6 +136,55 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
         expect(old[0]!.offset).toBeGreaterThan(end + 0.005);
       });
 
+      it("ends a call where dense reverberation 10-16 dB under it begins (end_cliff_db), not where that decays", () => {
+        const r = rng(sr + 17);
+        let tight = 0;
+        let long = 0;
+        const names = ["fmShort", "fmSteep", "hooked", "qcf", "fmHyper", "fmExp"] as const;
+        for (const name of names) {
+          const w = call(sr, REPERTOIRE[name]!, { amplitude: 0.4 });
+          const parts = [{ at: 0.1, wave: w, gain: 1 }];
+          // Vegetation: 60 reflections within 2-30 ms, from -10..-16 dB, falling 12 dB per 10 ms.
+          const start = -(10 + 6 * r());
+          for (let e = 0; e < 60; e++) {
+            const delay = 0.002 + 0.028 * r();
+            const gain = db(start - 12 * (delay / 0.01) - 6 * r()) * (r() < 0.5 ? -1 : 1);
+            parts.push({ at: 0.1 + delay, wave: w, gain });
+          }
+          const x = scene(sr, 0.3, parts);
+          const end = 0.1 + w.length / sr;
+          const det = near(segment(x, sr, after), 0.1, 0.001);
+          expect(det, name).toHaveLength(1);
+          if (Math.abs(det[0]!.offset - end) <= 0.001) tight++;
+          // Without the rule the call ends where the reverberation has decayed end_drop_db under its peak.
+          const off = near(
+            segment(x, sr, { algorithm: "spectral", params: { end_cliff_db: 0 } }),
+            0.1,
+            0.001,
+          );
+          if (off.length === 1 && off[0]!.offset - end > 0.002) long++;
+        }
+        // Where reflections add up to within 6 dB of the call right after it, nothing tells them from its end.
+        expect(tight).toBeGreaterThanOrEqual(names.length - 1);
+        expect(long).toBeGreaterThanOrEqual(3);
+      });
+
+      it("keeps a call whole whose level steps down 7 dB or fades 25 dB along it (end_cliff_db)", () => {
+        const step = call(sr, REPERTOIRE.qcf!, { duration: 0.01 });
+        for (let i = Math.floor(step.length / 2); i < step.length; i++) step[i] = step[i]! * db(-7);
+        const fade = call(sr, REPERTOIRE.fmHyper!, { duration: 0.008 });
+        for (let i = 0; i < fade.length; i++) fade[i] = fade[i]! * db((-25 * i) / fade.length);
+        for (const [label, w] of [
+          ["step", step],
+          ["fade", fade],
+        ] as const) {
+          const x = scene(sr, 0.3, [{ at: 0.1, wave: w, gain: 1 }]);
+          const det = segment(x, sr, after);
+          expect(det, label).toHaveLength(1);
+          expect(Math.abs(det[0]!.offset - (0.1 + w.length / sr)), label).toBeLessThanOrEqual(0.001);
+        }
+      });
+
       it("takes a clipped call's echo for an echo although it measures about as loud as the call", () => {
         // The recorder's range ends at 0.3: the call (0.6) is clipped; its echo 5 ms later at -6 dB (0.3) nearly so.
         const w = call(sr, REPERTOIRE.fmSteep!, { amplitude: 0.6 });

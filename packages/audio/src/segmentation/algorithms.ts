@@ -69,6 +69,16 @@ const callRuleParams: ParamSpec[] = [
     help: "A call starts and ends where it is within this much of its own peak (or above the release threshold if that is higher), so reverberation does not extend it and a faint sound just before it is not glued to it. 0: edges at the release threshold.",
   },
   {
+    name: "end_cliff_db",
+    label: "Call end: sudden fall",
+    type: "number",
+    default: CALL_RULE_DEFAULTS.end_cliff_db,
+    min: 0,
+    max: 60,
+    unit: "dB",
+    help: "A call ends where its level falls this much at once (within a frame or two) and never comes back: what follows, within 'Call edges: below its peak', is its reverberation or an echo glued to it, and is left out of the segment (still compared by the echo rule). 0: off.",
+  },
+  {
     name: "start_follow",
     label: "Follow a call's faint start (1 = on)",
     type: "integer",

@@ -19,6 +19,10 @@
 //   one's sound touches the next one's in frequency (or lies no further from it than it is wide, on the side the call
 //   sweeps from: a fast sweep moves that much per frame), is no louder than it and does not come up from the band's
 //   bottom; another bat's tone below the sweep's top, or wind, ends it.
+//   Within those edges, reverberation 10-16 dB under the call and an echo glued to it still pass for the call's end
+//   (tight boxes measured by IoU held 4-8 ms of reverberation after 2-8 ms calls): the segment ends where the level
+//   falls `end_cliff_db` within a frame or two and never comes back (`callOffset`). A call's own level changes
+//   (a sweep fading as it goes, a quasi-constant end a few dB under its start) are gradual or come back.
 //   What is cut off either side is searched again (`tail_rescan`) against its own per-bin median, for calls of its
 //   own: another bat's call often sits in a loud call's reverberation. A sound found in the tail that copies of the
 //   call at any delays explain, over the call's band, is that reverberation and is dropped with the echoes.
@@ -58,6 +62,7 @@ import type { Segment } from "./types.ts";
 
 export interface CallRuleParams {
   end_drop_db: number;
+  end_cliff_db: number;
   start_follow: number;
   tail_rescan: number;
   echo_window_ms: number;
@@ -77,6 +82,7 @@ export interface CallRuleParams {
 
 export const CALL_RULE_DEFAULTS: CallRuleParams = {
   end_drop_db: 20,
+  end_cliff_db: 10,
   start_follow: 1,
   tail_rescan: 1,
   echo_window_ms: 30,
@@ -100,6 +106,7 @@ export const CALL_RULES_OFF: Record<
   number
 > = {
   end_drop_db: 0,
+  end_cliff_db: 0,
   start_follow: 1,
   tail_rescan: 0,
   echo_window_ms: 0,
@@ -145,6 +152,12 @@ export interface Detection extends Segment {
    * Infinity when not measured). Under threshold_db, it does not stand out of what precedes it.
    */
   localDb: number;
+  /**
+   * Where the call itself ends, when sound goes on after it to `offset` that fell end_cliff_db at once and never came
+   * back (its reverberation, or an echo glued to it): the segment ends here. The rules compare pictures up to `offset`
+   * (the call's own reflections explain what follows it there).
+   */
+  callOffset?: number;
   /** It holds clipped samples: the call was louder than it measures (its echoes need not be echo_drop_db weaker). */
   clipped?: boolean;
   /**
@@ -173,6 +186,21 @@ export interface Shape {
 export type ShapeOf = (d: Segment) => Shape;
 
 /** Joins b into a (b starts after a): the union in time, the louder one's peak. */
+/**
+ * end_cliff_db: what follows a call's end stays at least this far under the level it fell from (a reflection is
+ * weaker than its call: echo_drop_db's 6 dB; the second half of a call with a dip comes back to about the first's level).
+ */
+export const CALL_END_TAIL_DB = 6;
+
+/**
+ * Where the call of a and b joined ends: a's call end when b is weaker than a by what follows a's end at least (the
+ * reverberation after a's end, found apart and merged back), else the later one's.
+ */
+function callOffsetOf(a: Detection, b: Detection): number | undefined {
+  if (a.callOffset !== undefined && b.peakDb <= a.peakDb - CALL_END_TAIL_DB) return a.callOffset;
+  return (b.offset >= a.offset ? b : a).callOffset;
+}
+
 function join(a: Detection, b: Detection): Detection {
   const louder = b.peakDb > a.peakDb ? b : a;
   return {
@@ -189,6 +217,7 @@ function join(a: Detection, b: Detection): Detection {
     ...(a.clipped || b.clipped ? { clipped: true } : {}),
     localDb: Math.max(a.localDb, b.localDb),
     ...(a.cutFrom ? { cutFrom: a.cutFrom } : {}),
+    ...(callOffsetOf(a, b) !== undefined ? { callOffset: callOffsetOf(a, b) } : {}),
   };
 }
 

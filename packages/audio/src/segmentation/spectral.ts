@@ -40,6 +40,7 @@
 import { powerToDb } from "../dsp/db.ts";
 import {
   applyCallRules,
+  CALL_END_TAIL_DB,
   CALL_RULE_DEFAULTS,
   type CallRuleParams,
   type Detection,
@@ -473,8 +474,8 @@ export function spectralSegment(
   const minD = p.min_duration_ms / 1000;
   const maxD = p.max_duration_ms / 1000;
   return merged
-    .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD)
-    .map((e) => ({ onset: e.onset, offset: e.offset }));
+    .map((e) => ({ onset: e.onset, offset: e.callOffset ?? e.offset }))
+    .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD);
 }
 
 /**
@@ -1158,6 +1159,25 @@ export function spectralDetections(
     for (let g = f0; g <= f1; g++) out[g - f0] = frameScore(binsOf(g, false), 0, 1, inv, 0, nb, fineBin, 0);
     return out;
   };
+  // end_cliff_db: the first frame g after the peak where the score has fallen `drop` dB under the louder of the two
+  // frames before it (the louder one: `from`) and everything after it to f1 stays CALL_END_TAIL_DB under that; with
+  // the level it fell under. Null: none.
+  const cliffSuffix = growable();
+  const cliffAfter = (peak: number, f1: number, drop: number): [number, number, number] | null => {
+    let after = Number.NEGATIVE_INFINITY;
+    const suffix = cliffSuffix(f1 - peak + 2);
+    suffix[f1 - peak + 1] = after;
+    for (let g = f1; g > peak; g--) {
+      after = Math.max(after, score[g]!);
+      suffix[g - peak] = after;
+    }
+    for (let g = peak + 1; g <= f1; g++) {
+      const from = g - 2 >= peak && score[g - 2]! > score[g - 1]! ? g - 2 : g - 1;
+      const level = score[from]! - drop;
+      if (score[g]! <= level && suffix[g - peak]! <= score[from]! - CALL_END_TAIL_DB) return [g, from, level];
+    }
+    return null;
+  };
   // Events still to measure: first frame, last frame, and whether it was found in the cut-off head or tail of a call.
   type Item = [number, number, Detection["cutFrom"]];
   const queue: Item[] = [];
@@ -1337,6 +1357,16 @@ export function spectralDetections(
       if (jOff >= 0) offsetCentre = off0 - jOff * fine + n / 2;
     }
     if (offsetCentre <= onsetCentre) offsetCentre = onsetCentre + fine;
+    const cliff = p.end_drop_db > 0 && p.end_cliff_db > 0 ? cliffAfter(peakFrame, f1, p.end_cliff_db) : null;
+    let callOffset: number | undefined;
+    if (cliff) {
+      // The fine frame where the score falls under the cliff's level, back from the first frame past it.
+      const [g, from, level] = cliff;
+      const off = Math.min(x.length - n, g * n);
+      const j = firstAbove(off, -fine, Math.floor((off - from * n) / fine), (off - from * n) / fine, level);
+      const centre = j >= 0 ? off - j * fine + n / 2 : from * n + n / 2;
+      if (centre > onsetCentre && centre < offsetCentre) callOffset = centre / sampleRate;
+    }
     refined.push({
       onset: onsetCentre / sampleRate,
       offset: offsetCentre / sampleRate,
@@ -1351,6 +1381,7 @@ export function spectralDetections(
       localDb,
       ...(clippedIn(onsetCentre - n / 2, offsetCentre + n / 2) ? { clipped: true } : {}),
       ...(cutFrom ? { cutFrom } : {}),
+      ...(callOffset !== undefined ? { callOffset } : {}),
     });
   }
   refined.sort((a, b) => a.onset - b.onset);
