@@ -350,6 +350,22 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
         expect(segment(x, sr, before)).toHaveLength(2);
       });
 
+      it("keeps a long call whole across a dip that stays above the release level (its second half fills the tail)", () => {
+        for (const [at, width, depthDb] of [
+          [0.3, 0.001, 20],
+          [0.4, 0.002, 25],
+          [0.6, 0.0015, 22],
+        ] as const) {
+          const w = call(sr, REPERTOIRE.cf!, { duration: 0.02, amplitude: 0.4, dip: { at, width, depthDb } });
+          const x = scene(sr, 0.3, [{ at: 0.1, wave: w }]);
+          const det = segment(x, sr, after);
+          const label = `dip at ${at}, ${width * 1000} ms, ${depthDb} dB`;
+          expect(det, label).toHaveLength(1);
+          expect(Math.abs(det[0]!.onset - 0.1), label).toBeLessThanOrEqual(0.001);
+          expect(Math.abs(det[0]!.offset - (0.1 + w.length / sr)), label).toBeLessThanOrEqual(0.001);
+        }
+      });
+
       it("keeps another bat's fainter quasi-constant-frequency call after a loud sweep, without the sweep's echoes", () => {
         const a = call(sr, REPERTOIRE.fmSteep!);
         const b = call(sr, REPERTOIRE.qcf!, { amplitude: 0.5 * db(-14) });

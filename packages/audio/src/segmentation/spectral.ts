@@ -219,6 +219,11 @@ const LOCAL_MIN_FRAMES = 8;
 const LOCAL_GAP_MIN_FRAMES = 4;
 /** Within a call, a dip (frames under its edge level) up to this long is crossed when its start is looked for. */
 const LOCAL_DIP_MS = 3;
+/**
+ * A call's end is looked for past a dip (frames under its edge level) up to this long, when the call comes back to
+ * within CALL_END_TAIL_DB of its peak after it. The calls of a feeding buzz are 4 ms or more apart.
+ */
+const END_DIP_MS = 2.5;
 /** A detection holding this many consecutive samples at the recording's largest magnitude is clipped... */
 const CLIP_RUN = 3;
 /** ...within this fraction of it (float files clipped by a converter may land a rounding step below). */
@@ -1092,6 +1097,7 @@ export function spectralDetections(
   const localSpan = Math.round((p.local_floor_ms / 1000) * (sampleRate / n));
   const localStep = Math.max(1, Math.ceil(localSpan / LOCAL_MAX_FRAMES));
   const localDip = Math.ceil((LOCAL_DIP_MS / 1000) * (sampleRate / n));
+  const endDip = Math.ceil((END_DIP_MS / 1000) * (sampleRate / n));
   const localMargin = 10 ** (LOCAL_MARGIN_DB / 10);
   /** Frames from `from` on in direction `dir` (every `step`-th), `span` frames at most, within the recording. */
   const framesFrom = (from: number, dir: 1 | -1, span: number, step: number): number[] => {
@@ -1247,6 +1253,15 @@ export function spectralDetections(
       // rule).
       f1 = peakFrame;
       while (f1 < a1 && score[f1 + 1]! >= edgeLevel) f1++;
+      // ...unless the call comes back to within CALL_END_TAIL_DB of its peak within END_DIP_MS: a dip in its middle
+      // (an echo or reverberation stays further under it; the next call of a buzz comes after a longer gap). Its
+      // second half would otherwise be lost: it fills most of the cut-off tail, whose median then hides it.
+      for (let g = f1 + 1; g <= a1 && g - f1 - 1 < endDip; g++) {
+        if (score[g]! < peakDb - CALL_END_TAIL_DB) continue;
+        f1 = g;
+        while (f1 < a1 && score[f1 + 1]! >= edgeLevel) f1++;
+        g = f1;
+      }
       // Wind (noise from below the band) around a call in a gust reaches the edge level too: the call ends where
       // frames come up from the band's bottom, unless its own loudest frame does. (Looked at only when some frame's
       // loudest bin is the bottom one: most calls have none, and need no FFT for it.)
