@@ -366,6 +366,30 @@ describe("spectral call rules: known answers on synthetic confounders", () => {
         }
       });
 
+      it("does not join another bat's call to a call whose glued echo ends just before it (gap from the call's end)", () => {
+        const a = call(sr, REPERTOIRE.fmHyper!, { amplitude: 0.4 });
+        const endA = 0.1 + a.length / sr;
+        // An echo 12 dB under it from 2.5 ms: glued to the call, it ends 2.5 ms after the call does.
+        const other = call(sr, REPERTOIRE.cf!, {
+          duration: 0.008,
+          amplitude: 0.4 * db(-3),
+          track: [
+            [0, 39000],
+            [1, 38500],
+          ],
+        });
+        const at = endA + 0.0025 + 0.0035;
+        const x = scene(sr, 0.3, [
+          { at: 0.1, wave: a },
+          { at: 0.1 + 0.0025, wave: a, gain: db(-12) },
+          { at, wave: other },
+        ]);
+        const det = segment(x, sr, after);
+        expect(near(det, 0.1, 0.001)).toHaveLength(1);
+        expect(near(det, at, 0.001)).toHaveLength(1);
+        expect(det).toHaveLength(2);
+      });
+
       it("keeps another bat's fainter quasi-constant-frequency call after a loud sweep, without the sweep's echoes", () => {
         const a = call(sr, REPERTOIRE.fmSteep!);
         const b = call(sr, REPERTOIRE.qcf!, { amplitude: 0.5 * db(-14) });

@@ -621,15 +621,18 @@ export function mergeFragments(dets: Detection[], p: RuleParams, shapeOf: ShapeO
   for (const d of dets) {
     const last = out[out.length - 1];
     if (last) {
-      const gap = d.onset - last.offset;
+      // From the call's own end: the reverberation or echo glued to it (up to `offset`) is no part of the call whose
+      // second half d might be. (A d as weak as that tail is more of it: joined, the call still ends at callOffset.)
+      const end = d.peakDb > last.peakDb - CALL_END_TAIL_DB ? (last.callOffset ?? last.offset) : last.offset;
+      const gap = d.onset - end;
       const limit = Math.min(
         p.fragment_gap_max_ms / 1000,
-        (p.fragment_gap_pct / 100) * (last.offset - last.onset + d.offset - d.onset),
+        (p.fragment_gap_pct / 100) * (end - last.onset + (d.callOffset ?? d.offset) - d.onset),
       );
       if (
         gap < limit &&
         Math.abs(last.peakDb - d.peakDb) < FRAGMENT_LEVELS_DB &&
-        continues(shapeOf(last), shapeOf(d)) &&
+        continues(shapeOf(end === last.offset ? last : { ...last, offset: end }), shapeOf(d)) &&
         !(p.echo_window_ms > 0 && echoOf(last, d, p, shapeOf))
       ) {
         out[out.length - 1] = join(last, d);
