@@ -185,7 +185,6 @@ export interface Shape {
 /** The picture of a detection's time span (the detector computes it from the samples when a rule asks). */
 export type ShapeOf = (d: Segment) => Shape;
 
-/** Joins b into a (b starts after a): the union in time, the louder one's peak. */
 /**
  * end_cliff_db: what follows a call's end stays at least this far under the level it fell from (a reflection is
  * weaker than its call: echo_drop_db's 6 dB; the second half of a call with a dip comes back to about the first's level).
@@ -201,8 +200,10 @@ function callOffsetOf(a: Detection, b: Detection): number | undefined {
   return (b.offset >= a.offset ? b : a).callOffset;
 }
 
+/** Joins b into a (b starts after a): the union in time, the louder one's peak. */
 function join(a: Detection, b: Detection): Detection {
   const louder = b.peakDb > a.peakDb ? b : a;
+  const callOffset = callOffsetOf(a, b);
   return {
     onset: a.onset,
     offset: Math.max(a.offset, b.offset),
@@ -217,7 +218,7 @@ function join(a: Detection, b: Detection): Detection {
     ...(a.clipped || b.clipped ? { clipped: true } : {}),
     localDb: Math.max(a.localDb, b.localDb),
     ...(a.cutFrom ? { cutFrom: a.cutFrom } : {}),
-    ...(callOffsetOf(a, b) !== undefined ? { callOffset: callOffsetOf(a, b) } : {}),
+    ...(callOffset !== undefined ? { callOffset } : {}),
   };
 }
 

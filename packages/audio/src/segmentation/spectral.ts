@@ -478,9 +478,10 @@ export function spectralSegment(
   if (onProgress) onProgress(1);
   const minD = p.min_duration_ms / 1000;
   const maxD = p.max_duration_ms / 1000;
+  // The duration limits judge the detection (a buzz call trimmed of its glued echo is no shorter a sound).
   return merged
-    .map((e) => ({ onset: e.onset, offset: e.callOffset ?? e.offset }))
-    .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD);
+    .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD)
+    .map((e) => ({ onset: e.onset, offset: e.callOffset ?? e.offset }));
 }
 
 /**
