@@ -113,7 +113,7 @@ describe("low-edge rule: wind gusts are dropped, calls in them kept", () => {
 });
 
 describe("a call just above the band's bottom is a call, the wind below it is not", () => {
-  // A free-tailed bat's sweep ending 1-1.5 bins above the band's lowest bin: through the 3-bin sums and the window's
+  // A free-tailed bat's sweep ending within 1.5 bins above the band's lowest bin: through the 3-bin sums and the window's
   // leakage it lights the band from its bottom as wind does, but the bin under the band stays quiet.
   for (const [sr, lowHz] of [
     [384000, 9000],
