@@ -236,7 +236,7 @@ const callRuleParams: ParamSpec[] = [
     min: 0,
     max: 1,
     unit: "",
-    help: "Detections longer than the maximum duration (wind gusts, rain) are re-examined against a floor that follows them (per frequency, the median of the 200 ms around each moment), keeping the calls that stand 3 dB beyond the threshold over it, instead of being dropped whole.",
+    help: "Detections longer than the maximum duration (wind gusts, rain) are re-examined against a floor that follows them (per frequency, the median of the 200 ms around each moment), keeping the calls that stand 1.5 dB beyond the threshold over it, instead of being dropped whole.",
   },
   {
     name: "occupied_floor",
