@@ -174,3 +174,22 @@ describe("bats calling at 9.5-18 kHz (free-tailed bats, the greater noctule) are
     });
   }
 });
+
+describe("bats calling at 9.5-18 kHz in strong wind (gusts up to twice their amplitude, reaching their band)", () => {
+  it("most calls inside the gusts are found: a call must stand threshold_db + 1.5 dB over a gust's running floor", () => {
+    let calls = 0;
+    let tp = 0;
+    let det = 0;
+    for (const sr of SCENE_RATES)
+      for (const seed of [1, 2, 3]) {
+        const sc = makeLowScene("low-wind", sr, seed);
+        const d = segment(sc.samples, sr, { algorithm: "spectral" });
+        calls += sc.calls.length;
+        det += d.length;
+        tp += matchSegments(sc.calls, d).truePositives;
+      }
+    // Measured 92/125 with 103 detections; with + 3 dB (before) 83/125. Calls at the gusts' peaks stay lost.
+    expect(tp / calls).toBeGreaterThanOrEqual(0.7);
+    expect(tp / det).toBeGreaterThanOrEqual(0.85);
+  });
+});
