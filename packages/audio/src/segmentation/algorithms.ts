@@ -326,7 +326,7 @@ export const SEGMENTATION_ALGORITHMS: readonly AlgorithmSpec[] = [
         default: null,
         min: 0,
         unit: "Hz",
-        help: "Lower edge of the analysed band. Empty: min(8 kHz, 10 % of Nyquist), so that bats calling down to ~9.5 kHz (free-tailed bats, the greater noctule) are in it; raise it against insects or wind below your species.",
+        help: "Lower edge of the analysed band. Empty: min(8 kHz, 10 % of Nyquist), so that bats calling down to ~9.5 kHz (free-tailed bats, the greater noctule) are in it; raise it against birds, insects or wind below your species.",
       },
       {
         name: "high_hz",
