@@ -196,9 +196,12 @@ export const CALL_END_TAIL_DB = 6;
  * reverberation after a's end, found apart and merged back), else the later one's.
  */
 function callOffsetOf(a: Detection, b: Detection): number | undefined {
-  if (a.callOffset !== undefined && b.peakDb <= a.peakDb - CALL_END_TAIL_DB) return a.callOffset;
+  if (a.callOffset !== undefined && inTailOf(a, b)) return a.callOffset;
   return (b.offset >= a.offset ? b : a).callOffset;
 }
+
+/** b is as weak as what follows a's call end (end_cliff_db): more of a's reverberation or echo, not a call of its own. */
+const inTailOf = (a: Detection, b: Detection): boolean => b.peakDb <= a.peakDb - CALL_END_TAIL_DB;
 
 /** Joins b into a (b starts after a): the union in time, the louder one's peak. */
 function join(a: Detection, b: Detection): Detection {
@@ -624,7 +627,7 @@ export function mergeFragments(dets: Detection[], p: RuleParams, shapeOf: ShapeO
     if (last) {
       // From the call's own end: the reverberation or echo glued to it (up to `offset`) is no part of the call whose
       // second half d might be. (A d as weak as that tail is more of it: joined, the call still ends at callOffset.)
-      const end = d.peakDb > last.peakDb - CALL_END_TAIL_DB ? (last.callOffset ?? last.offset) : last.offset;
+      const end = inTailOf(last, d) ? last.offset : (last.callOffset ?? last.offset);
       const gap = d.onset - end;
       const limit = Math.min(
         p.fragment_gap_max_ms / 1000,

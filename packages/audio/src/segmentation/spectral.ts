@@ -807,6 +807,12 @@ export function spectralDetections(
     for (let j = 0; j <= jMax; j++) if (fineScore(t0 + j * dt) >= rel) return j;
     return -1;
   };
+  // Backwards from sample `from` down to `to`: the centre of the last fine frame scoring >= rel, the frame starting at
+  // `anchor` bounding the search as in firstAbove; null if none.
+  const lastAbove = (from: number, to: number, anchor: number, rel: number): number | null => {
+    const j = firstAbove(from, -fine, Math.floor((from - to) / fine), (from - anchor) / fine, rel);
+    return j >= 0 ? from - j * fine + n / 2 : null;
+  };
   // Per event: its peak, the tail cut (end_drop_db below the peak), and the frequencies the call rules compare.
   const binsOf = (frame: number, burst = true): Float64Array => ratiosAt(frame * n, sv, burst);
   // Whether the bin under the band is LOW_EDGE_BELOW_DB quieter than the band's lowest over up to
@@ -1363,16 +1369,7 @@ export function spectralDetections(
     // Offset: likewise backwards from one frame after the event end.
     let offsetCentre = f1 * n + n / 2;
     const off0 = Math.min(x.length - n, (f1 + 1) * n);
-    if (off0 >= f1 * n - n) {
-      const jOff = firstAbove(
-        off0,
-        -fine,
-        Math.floor((off0 - (f1 * n - n)) / fine),
-        (off0 - f1 * n) / fine,
-        edgeLevel,
-      );
-      if (jOff >= 0) offsetCentre = off0 - jOff * fine + n / 2;
-    }
+    if (off0 >= f1 * n - n) offsetCentre = lastAbove(off0, f1 * n - n, f1 * n, edgeLevel) ?? offsetCentre;
     if (offsetCentre <= onsetCentre) offsetCentre = onsetCentre + fine;
     const cliff = p.end_drop_db > 0 && p.end_cliff_db > 0 ? cliffAfter(peakFrame, f1, p.end_cliff_db) : null;
     let callOffset: number | undefined;
@@ -1380,8 +1377,7 @@ export function spectralDetections(
       // The fine frame where the score falls under the cliff's level, back from the first frame past it.
       const [g, from, level] = cliff;
       const off = Math.min(x.length - n, g * n);
-      const j = firstAbove(off, -fine, Math.floor((off - from * n) / fine), (off - from * n) / fine, level);
-      const centre = j >= 0 ? off - j * fine + n / 2 : from * n + n / 2;
+      const centre = lastAbove(off, from * n, from * n, level) ?? from * n + n / 2;
       if (centre > onsetCentre && centre < offsetCentre) callOffset = centre / sampleRate;
     }
     refined.push({
