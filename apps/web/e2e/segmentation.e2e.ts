@@ -165,6 +165,16 @@ describe("segmentation journey", () => {
       await page.getByRole("heading", { name: "Run segmentation" }).waitFor();
       await page.getByLabel("Detection threshold (dB)").waitFor();
       expect(await page.getByLabel("Detection threshold (dB)").inputValue()).toBe("12");
+      // The call rules sit in their own sections; a value off its default names the default, and one button
+      // puts every value back.
+      await page.getByRole("group", { name: "Echoes" }).getByLabel("Echo delay up to (ms)").waitFor();
+      const reset = page.getByRole("button", { name: "Reset to defaults" });
+      expect(await reset.isDisabled()).toBe(true);
+      await page.getByLabel("Detection threshold (dB)").fill("9");
+      await page.getByText("default 12", { exact: true }).waitFor();
+      await reset.click();
+      expect(await page.getByLabel("Detection threshold (dB)").inputValue()).toBe("12");
+      expect(await reset.isDisabled()).toBe(true);
 
       // ── preview around a cursor at 0.5 s (click on empty spectrogram sets it) ──
       const p0 = await plot();

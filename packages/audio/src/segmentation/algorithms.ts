@@ -180,7 +180,7 @@ const callRuleParams: ParamSpec[] = [
   },
   {
     name: "blip_flat_db",
-    label: "Blip: flat within (dB)",
+    label: "Blip: flat within",
     type: "number",
     default: CALL_RULE_DEFAULTS.blip_flat_db,
     min: 0,
@@ -262,6 +262,53 @@ const callRuleParams: ParamSpec[] = [
 
 export const DEFAULT_ALGORITHM = "spectral";
 
+// Sections of the spectral detector's run form: 25 parameters in one grid hid the few a researcher changes
+// (threshold, durations, band) among the call rules, which stay visible with their defaults.
+const SPECTRAL_GROUPS: Record<string, readonly string[]> = {
+  Detection: [
+    "threshold_db",
+    "release_db",
+    "min_duration_ms",
+    "max_duration_ms",
+    "merge_gap_ms",
+    "low_hz",
+    "high_hz",
+    "frame_ms",
+  ],
+  "Call edges": ["end_drop_db", "end_cliff_db", "start_follow", "tail_rescan"],
+  Echoes: ["echo_window_ms", "echo_drop_db", "echo_match_pct", "echo_freq_pct", "echo_gap_db"],
+  "Clicks and split calls": [
+    "blip_max_ms",
+    "blip_band_pct",
+    "blip_flat_db",
+    "fragment_gap_pct",
+    "fragment_gap_max_ms",
+  ],
+  "Noise, reverberation and constant-frequency calls": [
+    "local_floor_ms",
+    "low_edge_reject",
+    "low_edge_db",
+    "burst_rescan",
+    "occupied_floor",
+    "tone_join",
+  ],
+};
+
+/** The params in section order, each with its section; a parameter missing from `groups` is a programming error. */
+function grouped(params: ParamSpec[], groups: Record<string, readonly string[]>): ParamSpec[] {
+  const byName = new Map(params.map((p) => [p.name, p]));
+  const out = Object.entries(groups).flatMap(([group, names]) =>
+    names.map((name) => {
+      const p = byName.get(name);
+      if (!p) throw new Error(`parameter group '${group}' names unknown parameter '${name}'`);
+      byName.delete(name);
+      return { ...p, group };
+    }),
+  );
+  if (byName.size) throw new Error(`parameters without a group: ${[...byName.keys()].join(", ")}`);
+  return out;
+}
+
 /** Every segmentation algorithm with its parameters and defaults, for building forms. */
 export const SEGMENTATION_ALGORITHMS: readonly AlgorithmSpec[] = [
   {
@@ -271,84 +318,87 @@ export const SEGMENTATION_ALGORITHMS: readonly AlgorithmSpec[] = [
       "Band-limited spectral peak energy against a running noise floor, with hysteresis and gap merging; " +
       "echoes, reverberation tails, clicks, low-frequency noise and split calls are handled by the call rules below. " +
       "Works out of the box at 192-500 kHz for calls of 0.5-60 ms, and at lower rates for audible calls.",
-    params: [
-      {
-        name: "threshold_db",
-        label: "Detection threshold",
-        type: "number",
-        default: 12,
-        min: 3,
-        max: 60,
-        unit: "dB",
-        help: "A call starts where the loudest in-band frequency rises this far above its noise floor.",
-      },
-      {
-        name: "release_db",
-        label: "Release threshold",
-        type: "number",
-        default: 8,
-        min: 0,
-        max: 60,
-        unit: "dB",
-        help: "A call continues while it stays this far above the noise floor (hysteresis; <= detection threshold).",
-      },
-      {
-        name: "min_duration_ms",
-        label: "Minimum duration",
-        type: "number",
-        default: 0.5,
-        min: 0,
-        unit: "ms",
-        help: "Shorter detections are discarded (detections of a 0.5 ms call span about 0.8 ms).",
-      },
-      {
-        name: "max_duration_ms",
-        label: "Maximum duration",
-        type: "number",
-        default: 150,
-        min: 1,
-        unit: "ms",
-        help: "Longer detections (usually noise bursts) are discarded.",
-      },
-      {
-        name: "merge_gap_ms",
-        label: "Merge gaps under",
-        type: "number",
-        default: 1,
-        min: 0,
-        unit: "ms",
-        help: "Detections separated by less than this are merged into one.",
-      },
-      {
-        name: "low_hz",
-        label: "Band from",
-        type: "number",
-        default: null,
-        min: 0,
-        unit: "Hz",
-        help: "Lower edge of the analysed band. Empty: min(8 kHz, 10 % of Nyquist), so that bats calling down to ~9.5 kHz (free-tailed bats, the greater noctule) are in it; raise it against birds, insects or wind below your species.",
-      },
-      {
-        name: "high_hz",
-        label: "Band to",
-        type: "number",
-        default: null,
-        min: 0,
-        unit: "Hz",
-        help: "Upper edge of the analysed band. Empty: 95 % of Nyquist.",
-      },
-      {
-        name: "frame_ms",
-        label: "Frame length",
-        type: "number",
-        default: 0.5,
-        min: 0.05,
-        max: 20,
-        unit: "ms",
-        help: "Analysis frame, rounded up to a power of two in samples (0.5 ms suits bat calls; longer for slow calls).",
-      },
-      ...callRuleParams,
-    ],
+    params: grouped(
+      [
+        {
+          name: "threshold_db",
+          label: "Detection threshold",
+          type: "number",
+          default: 12,
+          min: 3,
+          max: 60,
+          unit: "dB",
+          help: "A call starts where the loudest in-band frequency rises this far above its noise floor.",
+        },
+        {
+          name: "release_db",
+          label: "Release threshold",
+          type: "number",
+          default: 8,
+          min: 0,
+          max: 60,
+          unit: "dB",
+          help: "A call continues while it stays this far above the noise floor (hysteresis; <= detection threshold).",
+        },
+        {
+          name: "min_duration_ms",
+          label: "Minimum duration",
+          type: "number",
+          default: 0.5,
+          min: 0,
+          unit: "ms",
+          help: "Shorter detections are discarded (detections of a 0.5 ms call span about 0.8 ms).",
+        },
+        {
+          name: "max_duration_ms",
+          label: "Maximum duration",
+          type: "number",
+          default: 150,
+          min: 1,
+          unit: "ms",
+          help: "Longer detections (usually noise bursts) are discarded.",
+        },
+        {
+          name: "merge_gap_ms",
+          label: "Merge gaps under",
+          type: "number",
+          default: 1,
+          min: 0,
+          unit: "ms",
+          help: "Detections separated by less than this are merged into one.",
+        },
+        {
+          name: "low_hz",
+          label: "Band from",
+          type: "number",
+          default: null,
+          min: 0,
+          unit: "Hz",
+          help: "Lower edge of the analysed band. Empty: min(8 kHz, 10 % of Nyquist), so that bats calling down to ~9.5 kHz (free-tailed bats, the greater noctule) are in it; raise it against birds, insects or wind below your species.",
+        },
+        {
+          name: "high_hz",
+          label: "Band to",
+          type: "number",
+          default: null,
+          min: 0,
+          unit: "Hz",
+          help: "Upper edge of the analysed band. Empty: 95 % of Nyquist.",
+        },
+        {
+          name: "frame_ms",
+          label: "Frame length",
+          type: "number",
+          default: 0.5,
+          min: 0.05,
+          max: 20,
+          unit: "ms",
+          help: "Analysis frame, rounded up to a power of two in samples (0.5 ms suits bat calls; longer for slow calls).",
+        },
+        ...callRuleParams,
+      ],
+      SPECTRAL_GROUPS,
+    ),
   },
   {
     name: "threshold",

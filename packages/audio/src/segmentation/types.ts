@@ -18,6 +18,8 @@ export interface ParamSpec {
   max?: number;
   unit?: "ms" | "Hz" | "dB" | "samples" | "";
   help: string;
+  /** Section of the run form this parameter belongs to (forms list sections in order of first appearance). */
+  group?: string;
 }
 
 export interface AlgorithmSpec {

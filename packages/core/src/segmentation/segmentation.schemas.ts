@@ -133,6 +133,7 @@ export const ZParamSpec = z.object({
   max: z.number().optional(),
   unit: z.enum(["ms", "Hz", "dB", "samples", ""]).optional(),
   help: z.string(),
+  group: z.string().optional(),
 });
 export const ZAlgorithmSpec = z.object({
   name: z.string(),

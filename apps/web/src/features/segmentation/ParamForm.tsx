@@ -40,6 +40,31 @@ export function parseParams(
 
 const unitLabel = (u: ParamSpec["unit"]) => (u ? ` (${u})` : "");
 
+/** The parameters by form section, sections in order of first appearance (ungrouped ones form an unnamed one). */
+export function paramSections<P extends { group?: string | undefined }>(
+  params: readonly P[],
+): { group: string | undefined; params: P[] }[] {
+  const sections = new Map<string | undefined, P[]>();
+  for (const p of params) {
+    const list = sections.get(p.group);
+    if (list) list.push(p);
+    else sections.set(p.group, [p]);
+  }
+  return [...sections].map(([group, list]) => ({ group, params: list }));
+}
+
+/**
+ * What the field says under itself: where a value not typed here came from, and the default whenever the value
+ * differs from it (the defaults are the detector's tested settings; a researcher should see when a run leaves them).
+ */
+export function paramHint(p: ParamSpec, text: string | undefined, fromSpecies: boolean): string | undefined {
+  const def = p.default === null ? "" : String(p.default);
+  const differs = (text ?? "").trim() !== def && Number(text) !== p.default;
+  const defaultNote = differs ? `default ${p.default === null ? "auto" : p.default}` : undefined;
+  if (fromSpecies) return defaultNote ? `species' last value; ${defaultNote}` : "species' last value";
+  return defaultNote;
+}
+
 /**
  * Algorithm picker and the parameter form generated from the algorithm's description
  * (`segmentation.defaults`: label, unit, range, help), prefilled with the defaults overlaid with
@@ -76,6 +101,7 @@ export function AlgorithmParams({
     if (parsed) onChangeRef.current({ algorithmKey, values: parsed.values, valid });
   }, [algorithmKey, valuesKey, valid]);
 
+  const atDefaults = !!spec && spec.params.every((p) => paramHint(p, text[p.name], false) === undefined);
   const options = (algorithms.data ?? []).filter((a) => ["spectral", "threshold", "energy"].includes(a.key));
 
   return (
@@ -95,22 +121,43 @@ export function AlgorithmParams({
       </SelectField>
       {defaults.isPending ? <p className="muted small">Loading parameters…</p> : null}
       {spec ? (
-        <fieldset className="seg-params" style={{ border: 0, padding: 0, margin: 0 }}>
-          <legend className="visually-hidden">Parameters</legend>
-          {spec.params.map((p) => (
-            <TextField
-              key={p.name}
-              label={`${p.label}${unitLabel(p.unit)}`}
-              inputMode="decimal"
-              value={text[p.name] ?? ""}
-              placeholder={p.default === null ? "auto" : undefined}
-              title={p.help}
-              hint={defaults.data?.fromSpecies.includes(p.name) ? "species' last value" : undefined}
-              error={parsed?.errors[p.name] ?? serverErrors?.[p.name]}
-              onChange={(e) => setText((t) => ({ ...t, [p.name]: e.target.value }))}
-            />
+        <>
+          {paramSections(spec.params).map((section) => (
+            <fieldset key={section.group ?? ""} className="seg-params-section">
+              <legend className={section.group ? "seg-params-legend" : "visually-hidden"}>
+                {section.group ?? "Parameters"}
+              </legend>
+              <div className="seg-params">
+                {section.params.map((p) => (
+                  <TextField
+                    key={p.name}
+                    label={`${p.label}${unitLabel(p.unit)}`}
+                    inputMode="decimal"
+                    value={text[p.name] ?? ""}
+                    placeholder={p.default === null ? "auto" : undefined}
+                    title={p.help}
+                    hint={paramHint(p, text[p.name], defaults.data?.fromSpecies.includes(p.name) ?? false)}
+                    error={parsed?.errors[p.name] ?? serverErrors?.[p.name]}
+                    onChange={(e) => setText((t) => ({ ...t, [p.name]: e.target.value }))}
+                  />
+                ))}
+              </div>
+            </fieldset>
           ))}
-        </fieldset>
+          <div className="row">
+            <button
+              type="button"
+              className="btn btn-sm"
+              disabled={atDefaults}
+              onClick={() =>
+                setText(textFromValues(Object.fromEntries(spec.params.map((p) => [p.name, p.default]))))
+              }
+            >
+              Reset to defaults
+            </button>
+            <span className="muted small">Hover a field for what it does.</span>
+          </div>
+        </>
       ) : null}
     </div>
   );

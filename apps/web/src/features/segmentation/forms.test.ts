@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseParams, textFromValues } from "./ParamForm";
+import { paramHint, paramSections, parseParams, textFromValues } from "./ParamForm";
 import { matchesSearch } from "./SegmentList";
 
 const spec = [
@@ -45,6 +45,32 @@ describe("parameter form", () => {
       threshold_db: "Required",
       smooth_window: "At least 1",
     });
+  });
+});
+
+describe("parameter sections and hints", () => {
+  it("keeps sections in order of first appearance, members in spec order", () => {
+    const params = [
+      { name: "a", group: "Detection" },
+      { name: "b", group: "Echoes" },
+      { name: "c", group: "Detection" },
+      { name: "d", group: undefined },
+    ];
+    expect(paramSections(params).map((s) => [s.group, s.params.map((p) => p.name)])).toEqual([
+      ["Detection", ["a", "c"]],
+      ["Echoes", ["b"]],
+      [undefined, ["d"]],
+    ]);
+  });
+  it("names the default only where the value leaves it", () => {
+    const [threshold, , band] = spec;
+    expect(paramHint(threshold, "12", false)).toBeUndefined();
+    expect(paramHint(threshold, " 12.0 ", false)).toBeUndefined();
+    expect(paramHint(threshold, "9", false)).toBe("default 12");
+    expect(paramHint(threshold, "9", true)).toBe("species' last value; default 12");
+    expect(paramHint(threshold, "12", true)).toBe("species' last value");
+    expect(paramHint(band, "", false)).toBeUndefined();
+    expect(paramHint(band, "15000", false)).toBe("default auto");
   });
 });
 
