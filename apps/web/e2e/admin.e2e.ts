@@ -206,6 +206,21 @@ describe("admin panel", () => {
         .selectOption({ label: "procedures" });
       await expect.poll(async () => (await audit.getByText("maintenance.run").count()) >= 2).toBe(true);
       await shot(page, "a04-audit");
+
+      // ── the panel on a phone: its wide tables scroll inside their cards, the page does not ──
+      const phone = await stack.browser.newContext({
+        baseURL: stack.baseUrl,
+        viewport: { width: 390, height: 844 },
+        storageState: await page.context().storageState(),
+      });
+      contexts.push(phone);
+      const mobile = await phone.newPage();
+      await mobile.goto("/admin");
+      await mobile.getByRole("heading", { name: "Maintenance" }).waitFor();
+      await mobile.getByTestId("audit-log").waitFor();
+      const width = await mobile.evaluate(() => document.scrollingElement?.scrollWidth ?? 0);
+      await shot(mobile, "a05-phone");
+      expect(width).toBeLessThanOrEqual(390);
       expect(errors).toEqual([]);
     } catch (err) {
       if (page) await shot(page, "a99-failure").catch(() => {});

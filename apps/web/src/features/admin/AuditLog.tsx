@@ -31,28 +31,30 @@ export function AuditLog() {
       <ErrorAlert error={list.error} />
       {list.data && list.data.length === 0 ? <p className="muted">Nothing recorded yet.</p> : null}
       {list.data && list.data.length > 0 ? (
-        <table className="table" data-testid="audit-log">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>What</th>
-              <th>Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((e) => (
-              <tr key={e.id}>
-                <td>{formatDate(e.createdAt)}</td>
-                <td>{e.actorName ?? e.actorId ?? "—"}</td>
-                <td>{e.action}</td>
-                <td className="small">
-                  <code>{JSON.stringify(e.details)}</code>
-                </td>
+        <div className="table-wrap">
+          <table className="table" data-testid="audit-log">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>What</th>
+                <th>Details</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.data.map((e) => (
+                <tr key={e.id}>
+                  <td>{formatDate(e.createdAt)}</td>
+                  <td>{e.actorName ?? e.actorId ?? "—"}</td>
+                  <td>{e.action}</td>
+                  <td className="small">
+                    <code>{JSON.stringify(e.details)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </section>
   );

@@ -16,35 +16,37 @@ export function CspReports() {
       <ErrorAlert error={list.error} />
       {list.data && list.data.items.length === 0 ? <p className="muted">No violations reported.</p> : null}
       {list.data && list.data.items.length > 0 ? (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Page</th>
-              <th>Directive</th>
-              <th>Blocked</th>
-              <th>Source</th>
-              <th>Mode</th>
-              <th>Host</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((r) => (
-              <tr key={r.id}>
-                <td>{formatDate(r.receivedAt)}</td>
-                <td className="small">{r.documentUri}</td>
-                <td>{r.effectiveDirective}</td>
-                <td className="small">{r.blockedUri}</td>
-                <td className="small">
-                  {r.sourceFile ? `${r.sourceFile}${r.line !== null ? `:${r.line}` : ""}` : ""}
-                  {r.sample ? <code> {r.sample}</code> : null}
-                </td>
-                <td>{r.disposition}</td>
-                <td className="small">{r.host}</td>
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Page</th>
+                <th>Directive</th>
+                <th>Blocked</th>
+                <th>Source</th>
+                <th>Mode</th>
+                <th>Host</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.data.items.map((r) => (
+                <tr key={r.id}>
+                  <td>{formatDate(r.receivedAt)}</td>
+                  <td className="small">{r.documentUri}</td>
+                  <td>{r.effectiveDirective}</td>
+                  <td className="small">{r.blockedUri}</td>
+                  <td className="small">
+                    {r.sourceFile ? `${r.sourceFile}${r.line !== null ? `:${r.line}` : ""}` : ""}
+                    {r.sample ? <code> {r.sample}</code> : null}
+                  </td>
+                  <td>{r.disposition}</td>
+                  <td className="small">{r.host}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </section>
   );
