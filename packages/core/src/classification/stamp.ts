@@ -167,15 +167,25 @@ const TYPE_NAMES: Record<string, string> = {
   dummy: "uniform (dummy)",
 };
 
+/**
+ * "name = value" pairs for prose. A run stores `{ algorithm, params: {...} }`: nested objects are spelled out the
+ * same way (as JSON they made one unbreakable 900-character word in the paragraph), and an unset value is the
+ * detector's automatic choice (e.g. the band from the sample rate), which a reader must be told, not left to guess.
+ */
 function params(p: unknown): string {
   if (!p || typeof p !== "object") return "default parameters";
-  const entries = Object.entries(p as Record<string, unknown>).filter(
-    ([, v]) => v !== null && v !== undefined,
-  );
-  if (entries.length === 0) return "default parameters";
-  return entries
-    .map(([k, v]) => `${k} = ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
-    .join(", ");
+  const pairs = (o: object): string[] =>
+    Object.entries(o).flatMap(([k, v]) =>
+      v === undefined
+        ? []
+        : v === null
+          ? [`${k} = automatic`]
+          : typeof v === "object" && !Array.isArray(v)
+            ? pairs(v)
+            : [`${k} = ${Array.isArray(v) ? v.join("/") : String(v)}`],
+    );
+  const list = pairs(p);
+  return list.length === 0 ? "default parameters" : list.join(", ");
 }
 
 /** A paragraph for a paper's methods section; every number comes from the stamp. */
