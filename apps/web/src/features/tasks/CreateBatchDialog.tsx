@@ -147,7 +147,10 @@ export function CreateBatchDialog({
               <span data-name-state="available">Name available</span>
             ) : name.trim() && (!nameSettled || nameCheck.isFetching) ? (
               "Checking…"
-            ) : undefined
+            ) : (
+              // the create button stays greyed out until then: say why
+              "Name the batch to create it"
+            )
           }
         />
         <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} />
