@@ -79,13 +79,13 @@ describe("classification journey", () => {
       const fuscus = species.find((s) => s.name === "Eptesicus fuscus" && !s.isSystem);
       if (!fuscus) throw new Error(`no Eptesicus fuscus in ${JSON.stringify(species.map((s) => s.name))}`);
 
-      // ── upload the recording with its segments (copies: the shared data stays untouched) ──
+      // ── upload the recording with its segments (copies: the shared data stays untouched), without its species:
+      //    the Classify dialog asks for it ──
       const wav = fs.readFileSync(SOURCE_WAV);
       const pickle = fs.readFileSync(`${SOURCE_WAV}.pickle`);
       const up = await page.request.post("/api/recordings/upload", {
         multipart: {
           name: "bat1_angie_19",
-          speciesId: fuscus.id,
           file: { name: "bat1_angie_19.wav", mimeType: "audio/wav", buffer: wav },
           segmentFile: {
             name: "bat1_angie_19.wav.pickle",
@@ -170,10 +170,18 @@ describe("classification journey", () => {
       const dialog = page.getByRole("dialog", { name: "Classify a segmentation" });
       await dialog.locator(`option[value="${segmentation.id}"]`).waitFor({ state: "attached" });
       await dialog.getByLabel("Segmentation").selectOption(segmentation.id);
+      const start = dialog.getByRole("button", { name: "Start classification" });
+      const speciesPick = dialog.getByLabel("Species of this recording");
+      await speciesPick.locator(`option[value="${fuscus.id}"]`).waitFor({ state: "attached" });
+      expect(await start.isDisabled()).toBe(true);
+      await speciesPick.selectOption(fuscus.id);
       await dialog.locator(`option[value="${classifierId}"]`).waitFor({ state: "attached" });
       await dialog.getByLabel("Classifier").selectOption(classifierId);
-      await dialog.getByRole("button", { name: "Start classification" }).click();
+      await start.click();
       await page.waitForURL(/\/classification\/runs\/[^/]+$/);
+      expect(
+        (await trpcQuery<{ speciesId: string | null }>(page, "recordings.get", { recordingId })).speciesId,
+      ).toBe(fuscus.id);
       const runId = page.url().split("/").pop() as string;
       const status = page.getByRole("region", { name: "Run status" });
       const sawProgress = await status

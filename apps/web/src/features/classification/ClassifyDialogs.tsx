@@ -68,15 +68,30 @@ export function ClassifyDialog({
   const start = useMutation(
     trpc.classification.startRun.mutationOptions({ onSuccess: (r) => onStarted(r.runId) }),
   );
-  const known = items.some((i) => i.active?.id === segmentationId);
+  // A recording uploaded without a species cannot be classified (its call types are unknown): pick the species
+  // here, saved on the recording, rather than sending the researcher away to edit it.
+  const [speciesId, setSpeciesId] = useState("");
+  const setSpecies = useMutation(trpc.recordings.update.mutationOptions());
+  const chosen = items.find((i) => i.active?.id === segmentationId);
+  const needsSpecies = !!chosen && chosen.speciesName === null;
+  const species = useQuery(trpc.species.list.queryOptions(undefined, { enabled: needsSpecies }));
+  const known = !!chosen;
   return (
     <Dialog title="Classify a segmentation" onClose={onClose}>
       <form
         className="stack"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!segmentationId) return;
-          start.mutate({ segmentationId, ...(classifierId ? { classifierId } : {}) });
+          if (!segmentationId || (needsSpecies && !speciesId)) return;
+          void (async () => {
+            if (needsSpecies && chosen) {
+              const saved = await setSpecies
+                .mutateAsync({ recordingId: chosen.recordingId, speciesId })
+                .catch(() => null);
+              if (!saved) return;
+            }
+            start.mutate({ segmentationId, ...(classifierId ? { classifierId } : {}) });
+          })();
         }}
       >
         <TextField
@@ -107,11 +122,28 @@ export function ClassifyDialog({
         {overview.data && items.length === 0 ? (
           <p className="muted small">No segmented recordings{search ? " match" : " yet"}.</p>
         ) : null}
+        {needsSpecies ? (
+          <SelectField
+            label="Species of this recording"
+            value={speciesId}
+            onChange={(e) => setSpeciesId(e.target.value)}
+            hint="The recording has no species yet; its call types are the classes. Saved on the recording."
+            required
+          >
+            <option value="">Choose a species…</option>
+            <SpeciesOptions species={species.data} />
+          </SelectField>
+        ) : null}
         <ClassifierPicker value={classifierId} onChange={setClassifierId} />
-        <ErrorAlert error={start.error} />
+        <ErrorAlert error={setSpecies.error ?? start.error} />
         <div className="form-actions">
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={start.isPending} disabled={!segmentationId}>
+          <Button
+            type="submit"
+            variant="primary"
+            busy={setSpecies.isPending || start.isPending}
+            disabled={!segmentationId || (needsSpecies && !speciesId)}
+          >
             Start classification
           </Button>
         </div>
