@@ -193,7 +193,7 @@ function NewRunForm() {
               ))}
           </SelectField>
         )}
-        <p className="small" aria-live="polite" data-testid="scope-preview">
+        <p className="small cl-scope" aria-live="polite" data-testid="scope-preview">
           {scope === null
             ? "Choose which calls to cluster."
             : preview.data
