@@ -6,6 +6,7 @@ import type { Db } from "@battycoda/db";
 import { neutralizeCell } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
+import { afterSegmentCursor, nextSegmentCursor, type SegmentCursor } from "../segmentation/keyset.ts";
 import { labelMapperAt } from "../taxonomy/history.ts";
 import { cachedFeatures } from "./features.ts";
 import { findRunInGroup, getRun } from "./runs.ts";
@@ -157,7 +158,7 @@ export async function featuresCsv(
     yield stampLines(run.stamp, run.isDummy);
     yield `${["segment_id", "onset", "offset", "low_freq", "high_freq", "label", ...FEATURE_NAMES].join(",")}\n`;
     if (!run.segmentationId) return;
-    let cursor: { onset: number; id: string } | null = null;
+    let cursor: SegmentCursor | null = null;
     for (;;) {
       const rows: {
         id: string;
@@ -170,9 +171,7 @@ export async function featuresCsv(
       }[] = await db.segment.findMany({
         where: {
           segmentationId: run.segmentationId,
-          ...(cursor
-            ? { OR: [{ onset: { gt: cursor.onset } }, { onset: cursor.onset, id: { gt: cursor.id } }] }
-            : {}),
+          ...afterSegmentCursor(cursor),
         },
         orderBy: [{ onset: "asc" }, { id: "asc" }],
         take: PAGE,
@@ -187,8 +186,7 @@ export async function featuresCsv(
         },
       });
       if (rows.length === 0) return;
-      const last = rows[rows.length - 1] as { onset: number; id: string };
-      cursor = { onset: last.onset, id: last.id };
+      cursor = nextSegmentCursor(cursor, rows);
       let out = "";
       for (const s of rows) {
         // features of a segment edited since they were measured are left empty rather than wrong

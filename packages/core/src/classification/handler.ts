@@ -16,6 +16,7 @@ import { isMediaNotFound } from "../media/not-found.ts";
 import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import { errorText } from "../segmentation/common.ts";
+import { afterSegmentCursor, nextSegmentCursor, type SegmentCursor } from "../segmentation/keyset.ts";
 import { modelClassAliases } from "../taxonomy/classifiers.ts";
 import { type CachedFeatures, featuresFor, isComplete } from "./features.ts";
 import {
@@ -199,7 +200,7 @@ async function runClassificationJob(
       (await db.classificationRun.findUniqueOrThrow({ where: { id: runId } })).totalCount,
     );
 
-    let cursor: { onset: number; id: string } | null = null;
+    let cursor: SegmentCursor | null = null;
     let batch = 0;
     for (;;) {
       if (await isStopped({ db }, runId)) throw new RunStopped();
@@ -208,17 +209,14 @@ async function runClassificationJob(
           where: {
             segmentationId: run.segmentation.id,
             classificationResults: { none: { runId } },
-            ...(cursor
-              ? { OR: [{ onset: { gt: cursor.onset } }, { onset: cursor.onset, id: { gt: cursor.id } }] }
-              : {}),
+            ...afterSegmentCursor(cursor),
           },
           orderBy: [{ onset: "asc" }, { id: "asc" }],
           take: batchSize,
           select: { id: true, onset: true, offset: true, features: true },
         });
       if (page.length === 0) break;
-      const last = page[page.length - 1] as { onset: number; id: string };
-      cursor = { onset: last.onset, id: last.id };
+      cursor = nextSegmentCursor(cursor, page);
 
       const { features, computed } = await featuresFor(audio, page, deps.pool);
       let preds: RowPrediction[];

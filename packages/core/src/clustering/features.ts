@@ -19,6 +19,7 @@ import { FEATURE_CHANNEL } from "../classification/stamp.ts";
 import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import { withRecordingAudio } from "../segmentation/common.ts";
+import { afterSegmentCursor, nextSegmentCursor, type SegmentCursor } from "../segmentation/keyset.ts";
 import type { TFeatureSet } from "./schemas.ts";
 
 export const FEATURE_DIMS: Record<TFeatureSet, number> = {
@@ -149,22 +150,19 @@ export async function buildFeatureMatrix(
     if (!seg) continue;
     // Local (staged from S3 once per recording): the pool's feature tasks read windows by path.
     await withRecordingAudio(options.media, seg.recording.filePath, async (audioPath) => {
-      let cursor: { onset: number; id: string } | null = null;
+      let cursor: SegmentCursor | null = null;
       for (;;) {
         const page: PageSegment[] = await db.segment.findMany({
           where: {
             segmentationId,
-            ...(cursor
-              ? { OR: [{ onset: { gt: cursor.onset } }, { onset: cursor.onset, id: { gt: cursor.id } }] }
-              : {}),
+            ...afterSegmentCursor(cursor),
           },
           orderBy: [{ onset: "asc" }, { id: "asc" }],
           take: pageSize,
           select: { id: true, onset: true, offset: true, features: featureSet === "calls" },
         });
         if (page.length === 0) break;
-        const last = page[page.length - 1] as PageSegment;
-        cursor = { onset: last.onset, id: last.id };
+        cursor = nextSegmentCursor(cursor, page);
         if (featureSet === "calls") {
           const { features } = await featuresFor(audioPath, page, options.pool);
           for (const s of page) {
