@@ -5,6 +5,7 @@ import {
   lassoSelect,
   nearestPoint,
   panBy,
+  pointSize,
   rasterise,
   rgbaWord,
   type ScatterData,
@@ -86,7 +87,7 @@ export function Scatter({
       im = { img, words: new Uint32Array(img.data.buffer) };
       imageRef.current = im;
     }
-    rasterise(im.words, width, height, data, view, colours, 3, selection, BACKGROUND);
+    rasterise(im.words, width, height, data, view, colours, pointSize(data.count), selection, BACKGROUND);
     ctx.putImageData(im.img, 0, 0);
     canvas.dataset.frameMs = (performance.now() - t0).toFixed(3);
     canvas.dataset.frames = String(Number(canvas.dataset.frames ?? "0") + 1);

@@ -5,6 +5,7 @@ import {
   insidePolygon,
   lassoSelect,
   nearestPoint,
+  pointSize,
   rasterise,
   rgbaWord,
   type ScatterData,
@@ -91,5 +92,16 @@ describe("scatter", () => {
     expect(insidePolygon([0, 0, 10, 0, 10, 10, 0, 10], 15, 5)).toBe(false);
     expect(nearestPoint(d, view, 48, 52, 6)).toBe(2);
     expect(nearestPoint(d, view, 30, 30, 6)).toBe(-1);
+  });
+});
+
+describe("point size", () => {
+  it("draws a few calls large and many small, never under 3 px", () => {
+    expect(pointSize(19)).toBe(9);
+    expect(pointSize(1000)).toBe(6);
+    expect(pointSize(10_000)).toBe(3);
+    expect(pointSize(50_000)).toBe(3);
+    expect(pointSize(0)).toBe(9);
+    for (let n = 1; n < 100_000; n *= 3) expect(pointSize(n * 3)).toBeLessThanOrEqual(pointSize(n));
   });
 });
