@@ -1122,6 +1122,7 @@ export interface operations {
                             /** @enum {string} */
                             unit?: "ms" | "Hz" | "dB" | "samples" | "";
                             help: string;
+                            group?: string;
                         }[];
                     }[];
                 };
