@@ -108,6 +108,33 @@ describe("jobs router", () => {
     });
   });
 
+  it("names clustering runs and task batches, only the caller's group's", async () => {
+    const run = await db().clusteringRun.create({
+      data: { groupId: annGroup, name: "k-means on MFCC, pond" },
+    });
+    const theirs = await db().clusteringRun.create({ data: { groupId: benGroup, name: "ben's secret run" } });
+    const batch = await db().taskBatch.create({ data: { groupId: annGroup, name: "Pond review" } });
+    const jobFor = (subjectType: string, subjectId: string) =>
+      enqueueJob(
+        { db: db(), boss },
+        { type: "clustering.run", payload: { runId: subjectId }, groupId: annGroup, subjectType, subjectId },
+      );
+    const mine = await jobFor("clusteringRun", run.id);
+    const forged = await jobFor("clusteringRun", theirs.id);
+    const review = await jobFor("taskBatch", batch.id);
+    expect((await ann.caller.jobs.get({ jobId: mine.id })).subject).toMatchObject({
+      type: "clusteringRun",
+      name: "k-means on MFCC, pond",
+      exists: true,
+    });
+    expect((await ann.caller.jobs.get({ jobId: review.id })).subject).toMatchObject({ name: "Pond review" });
+    // a job naming another group's run shows nothing of it
+    expect((await ann.caller.jobs.get({ jobId: forged.id })).subject).toMatchObject({
+      name: null,
+      exists: false,
+    });
+  });
+
   it("get returns detail; other groups' and group-less jobs are NOT_FOUND", async () => {
     const mine = await queue(annGroup, "recording.ingest");
     const theirs = await queue(benGroup, "recording.ingest");

@@ -91,6 +91,7 @@ const NAMED_SUBJECTS = new Set([
   "classificationRun",
   "classifierTrainingJob",
   "taskBatch",
+  CLUSTERING_RUN_SUBJECT,
 ]);
 
 /** Names of the subjects, fetched in one query per subject type. */
@@ -147,6 +148,14 @@ async function subjectNames({ db }: DbContext, groupId: string, jobs: Job[]): Pr
       select: { id: true, name: true },
     });
     for (const r of rows) names.set(`taskBatch:${r.id}`, r.name);
+  }
+  const clusteringIds = ids(CLUSTERING_RUN_SUBJECT);
+  if (clusteringIds.length > 0) {
+    const rows = await db.clusteringRun.findMany({
+      where: { id: { in: clusteringIds }, groupId },
+      select: { id: true, name: true },
+    });
+    for (const r of rows) names.set(`${CLUSTERING_RUN_SUBJECT}:${r.id}`, r.name);
   }
   return names;
 }

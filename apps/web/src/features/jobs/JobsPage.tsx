@@ -42,6 +42,10 @@ function subjectPlace(j: Job): { to: string; label: string } | null {
       return { to: `/classification/runs/${j.subjectId}`, label: "classification run" };
     case "classifierTrainingJob":
       return { to: "/classification", label: "training" };
+    case "taskBatch":
+      return { to: `/tasks/batches/${j.subjectId}`, label: "task batch" };
+    case "clusteringRun":
+      return { to: `/clustering/runs/${j.subjectId}`, label: "clustering run" };
     default:
       return null;
   }
