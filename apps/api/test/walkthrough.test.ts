@@ -393,6 +393,55 @@ describe("notifications", () => {
   });
 });
 
+describe("notifications of a batch", () => {
+  it("merge into one unread notification per kind with the count; a read one or another user's is left alone", async () => {
+    const u = await registerAndLogin(t, "ivy");
+    const other = await registerAndLogin(t, "jack");
+    const g = await currentGroupId(u);
+    const classify = async (name: string, userId: string, calls: number) => {
+      const rec = await addRecording(g, name);
+      const run = await t.deps.db.classificationRun.create({
+        data: { groupId: g, recordingId: rec.id, status: "completed", processedCount: calls },
+      });
+      const job = await t.deps.db.job.create({
+        data: {
+          type: "classification.run",
+          groupId: g,
+          userId,
+          subjectType: "classificationRun",
+          subjectId: run.id,
+          payload: {},
+        },
+      });
+      return notifyJobOutcome({ db: t.deps.db }, job, { status: "completed" });
+    };
+    const first = await classify("night 1", u.id, 10);
+    expect(first).toMatchObject({ title: "Classification of night 1 completed", count: 1 });
+    // three more finish at once (workers in parallel): one notification, counted exactly
+    await Promise.all([
+      classify("night 2", u.id, 20),
+      classify("night 3", u.id, 30),
+      classify("night 4", u.id, 40),
+    ]);
+    await classify("elsewhere", other.id, 5);
+    let mine = (await u.caller.notifications.list({ family: "classification" })).items;
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ title: "4 classification runs completed", link: "/classification" });
+    expect(mine[0]?.message).toMatch(/^The last, night \d: \d+ calls classified\.$/);
+    expect((await other.caller.notifications.list({ family: "classification" })).items[0]?.title).toBe(
+      "Classification of elsewhere completed",
+    );
+    // once read, the next outcome is news again
+    await u.caller.notifications.markRead({ all: true });
+    await classify("night 5", u.id, 50);
+    mine = (await u.caller.notifications.list({ family: "classification" })).items;
+    expect(mine.map((n) => n.title)).toEqual([
+      "Classification of night 5 completed",
+      "4 classification runs completed",
+    ]);
+  });
+});
+
 describe("species pickers", () => {
   it("tell a system species from a group's copy of it by owner", async () => {
     const u = await registerAndLogin(t, "hank");

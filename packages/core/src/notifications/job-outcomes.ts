@@ -86,6 +86,11 @@ async function classificationOutcome({ db }: DbContext, job: Job, outcome: JobOu
     title: `Classification of ${name} completed`,
     message: `${plural(run.processedCount, "call")} classified.`,
     link,
+    many: {
+      title: "{n} classification runs completed",
+      message: `The last, ${name}: ${plural(run.processedCount, "call")} classified.`,
+      link: "/classification",
+    },
   };
 }
 

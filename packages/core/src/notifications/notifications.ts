@@ -12,9 +12,39 @@ export interface NewNotification {
   message?: string;
   /** SPA path to open, e.g. "/recordings/<id>". */
   link?: string | null;
+  /**
+   * How to say it for several: a batch segmentation of 200 recordings finishes by the dozen, and 200 entries bury
+   * everything else. With `many`, this outcome is merged into the user's unread notification of the same kind from
+   * the last MERGE_WINDOW_MINUTES (which moves to the top), whose count goes up; `{n}` in these texts is that count.
+   */
+  many?: { title: string; message: string; link: string };
 }
 
+const MERGE_WINDOW_MINUTES = 10;
+
+const fill = (template: string, max: number) => template.slice(0, max);
+
 export async function createNotification({ db }: DbContext, n: NewNotification) {
+  if (n.many) {
+    // One statement, so two workers finishing at once each add their one (the row lock orders them).
+    const merged = await db.$queryRaw<{ id: string }[]>`
+      UPDATE "Notification" SET
+        count = count + 1,
+        title = replace(${fill(n.many.title, 480)}, '{n}', (count + 1)::text),
+        message = replace(${fill(n.many.message, 4980)}, '{n}', (count + 1)::text),
+        link = ${n.many.link},
+        "createdAt" = now()
+      WHERE id = (
+        SELECT id FROM "Notification"
+        WHERE "userId" = ${n.userId} AND kind = ${n.kind} AND "readAt" IS NULL
+          AND "createdAt" >= now() - make_interval(mins => ${MERGE_WINDOW_MINUTES}::int)
+        ORDER BY "createdAt" DESC LIMIT 1
+        FOR UPDATE
+      )
+      RETURNING id`;
+    const id = merged[0]?.id;
+    if (id) return db.notification.findUniqueOrThrow({ where: { id } });
+  }
   return db.notification.create({
     data: {
       userId: n.userId,

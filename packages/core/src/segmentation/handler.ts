@@ -98,6 +98,11 @@ async function runSegmentationJob(
               title: `Segmentation of ${seg.recording.name} completed`,
               message: `"${seg.name}" found ${found.length} segment${found.length === 1 ? "" : "s"}.`,
               link: segmentationLink(seg.recordingId, seg.id),
+              many: {
+                title: "Segmentation of {n} recordings completed",
+                message: `The last, ${seg.recording.name}: ${found.length} segment${found.length === 1 ? "" : "s"}.`,
+                link: "/segmentation",
+              },
             },
           );
         }
