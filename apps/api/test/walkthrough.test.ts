@@ -395,8 +395,8 @@ describe("notifications", () => {
 
 describe("notifications of a batch", () => {
   it("merge into one unread notification per kind with the count; a read one or another user's is left alone", async () => {
-    const u = await registerAndLogin(t, "ivy");
-    const other = await registerAndLogin(t, "jack");
+    const u = await registerAndLogin(t, "kim");
+    const other = await registerAndLogin(t, "leo");
     const g = await currentGroupId(u);
     const classify = async (name: string, userId: string, calls: number) => {
       const rec = await addRecording(g, name);
