@@ -106,6 +106,11 @@ describe("foundation journey", () => {
       await a.getByRole("button", { name: "Create project" }).click();
       await a.getByRole("table", { name: "Projects" }).getByRole("link", { name: projectName }).waitFor();
       await shot(a, "04-projects");
+      // an empty project offers to upload into it, the project chosen
+      await a.getByRole("table", { name: "Projects" }).getByRole("link", { name: projectName }).click();
+      await a.getByRole("link", { name: "Upload into it" }).click();
+      await a.getByLabel("WAV file").waitFor();
+      expect(await a.getByLabel("Project").locator("option:checked").textContent()).toBe(projectName);
 
       // ── create a species with call types, then import more from a text file ──
       await a.getByRole("navigation", { name: "Set-up" }).getByRole("link", { name: "Species" }).click();

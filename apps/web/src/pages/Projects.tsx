@@ -278,37 +278,48 @@ function ProjectRecordings({ projectId }: { projectId: string }) {
       <ErrorAlert error={recordings.error} />
       {recordings.data && recordings.data.items.length === 0 ? (
         <p className="muted">
-          No recordings in this project yet. Uploading arrives with the{" "}
-          <Link to="/recordings">Recordings</Link> section.
+          No recordings in this project yet.{" "}
+          <Link to={`/recordings/upload?projectId=${encodeURIComponent(projectId)}`}>Upload into it</Link>, or
+          move recordings here from their pages.
         </p>
       ) : null}
       {recordings.data && recordings.data.items.length > 0 ? (
-        <table className="table" aria-label="Project recordings">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Species</th>
-              <th>Duration</th>
-              <th>Status</th>
-              <th>Added</th>
-            </tr>
-          </thead>
-          <tbody>
-            {recordings.data.items.map((r) => (
-              <tr key={r.id}>
-                <td>{r.name}</td>
-                <td>{r.speciesName ? <em>{r.speciesName}</em> : "—"}</td>
-                <td>{r.duration != null ? `${r.duration.toFixed(2)} s` : "—"}</td>
-                <td>
-                  <span className={`badge status-${r.processingStatus}`}>{r.processingStatus}</span>
-                </td>
-                <td className="small">{formatDate(r.createdAt)}</td>
+        <div className="table-wrap">
+          <table className="table" aria-label="Project recordings">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Species</th>
+                <th>Duration</th>
+                <th>Status</th>
+                <th>Added</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {recordings.data.items.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <Link to={`/recordings/${r.id}`}>{r.name}</Link>
+                  </td>
+                  <td>{r.speciesName ? <em>{r.speciesName}</em> : "—"}</td>
+                  <td>{r.duration != null ? `${r.duration.toFixed(2)} s` : "—"}</td>
+                  <td>
+                    <span className={`badge status-${r.processingStatus}`}>{r.processingStatus}</span>
+                  </td>
+                  <td className="small">{formatDate(r.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
-      {recordings.data?.nextCursor ? <p className="muted small">Showing the newest 100.</p> : null}
+      {recordings.data?.nextCursor ? (
+        <p className="muted small">
+          Showing the newest 100;{" "}
+          <Link to={`/recordings?project=${encodeURIComponent(projectId)}`}>all of them</Link> in the
+          recordings list.
+        </p>
+      ) : null}
     </section>
   );
 }
