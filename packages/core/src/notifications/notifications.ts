@@ -22,7 +22,7 @@ export interface NewNotification {
 
 const MERGE_WINDOW_MINUTES = 10;
 
-const fill = (template: string, max: number) => template.slice(0, max);
+const clip = (text: string, max: number) => text.slice(0, max);
 
 export async function createNotification({ db }: DbContext, n: NewNotification) {
   if (n.many) {
@@ -30,8 +30,8 @@ export async function createNotification({ db }: DbContext, n: NewNotification) 
     const merged = await db.$queryRaw<{ id: string }[]>`
       UPDATE "Notification" SET
         count = count + 1,
-        title = replace(${fill(n.many.title, 480)}, '{n}', (count + 1)::text),
-        message = replace(${fill(n.many.message, 4980)}, '{n}', (count + 1)::text),
+        title = replace(${clip(n.many.title, 480)}, '{n}', (count + 1)::text),
+        message = replace(${clip(n.many.message, 4980)}, '{n}', (count + 1)::text),
         link = ${n.many.link},
         "createdAt" = now()
       WHERE id = (
