@@ -309,6 +309,13 @@ describe("annotation journey", () => {
       const halfKHz = Number(/([\d.]+) kHz/.exec(readout)?.[1]);
       expect(halfKHz).toBeGreaterThan(0);
       await page.mouse.move(0, 0);
+      // the call's segment is reached in the editor (not shown as an id)
+      expect(
+        await page
+          .getByRole("region", { name: "Call info" })
+          .getByRole("link", { name: "in the segmentation editor" })
+          .getAttribute("href"),
+      ).toBe(`/recordings/${recordingId}/segmentation`);
       await shot(page, "annot-03-screen");
       // D toggles detail / overview
       await page.keyboard.press("d");

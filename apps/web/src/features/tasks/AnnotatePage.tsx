@@ -610,7 +610,16 @@ function Annotator({ batch }: { batch: BatchDetail }) {
                   </div>
                 </dd>
                 <dt>Segment</dt>
-                <dd className="mono small">{current.segmentId ?? "—"}</dd>
+                <dd>
+                  {/* its edges are fixed where they are drawn, not here; an id meant nothing to a researcher */}
+                  {current.segmentId ? (
+                    <Link to={`/recordings/${current.recording.id}/segmentation`}>
+                      in the segmentation editor
+                    </Link>
+                  ) : (
+                    <span className="muted">deleted since the batch was made</span>
+                  )}
+                </dd>
                 <dt>Batch</dt>
                 <dd>{batch.name}</dd>
                 <dt>Project</dt>
