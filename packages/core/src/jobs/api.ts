@@ -84,85 +84,60 @@ export const ZJobDetail = ZJobSummary.extend({
 const ACTIVE: Job["status"][] = ["queued", "running"];
 const RETRYABLE: Job["status"][] = ["failed", "cancelled"];
 
-const NAMED_SUBJECTS = new Set([
-  "recording",
-  "segmentation",
-  "upload",
-  "classificationRun",
-  "classifierTrainingJob",
-  "taskBatch",
-  CLUSTERING_RUN_SUBJECT,
-]);
+type SubjectRow = { id: string; name: string };
 
-/** Names of the subjects, fetched in one query per subject type. */
+/**
+ * The subject types the Jobs page names, each with its lookup of names by id within the group (one query per type
+ * on a page). The types not here are linked by id only.
+ */
+const SUBJECT_NAMES: Record<string, (db: DbOrTx, ids: string[], groupId: string) => Promise<SubjectRow[]>> = {
+  recording: (db, ids, groupId) =>
+    db.recording.findMany({ where: { id: { in: ids }, groupId }, select: { id: true, name: true } }),
+  segmentation: async (db, ids, groupId) =>
+    (
+      await db.segmentation.findMany({
+        where: { id: { in: ids }, groupId },
+        select: { id: true, name: true, recording: { select: { name: true } } },
+      })
+    ).map((r) => ({ id: r.id, name: `${r.name} · ${r.recording.name}` })),
+  upload: async (db, ids, groupId) =>
+    (
+      await db.upload.findMany({ where: { id: { in: ids }, groupId }, select: { id: true, filename: true } })
+    ).map((r) => ({ id: r.id, name: r.filename })),
+  classificationRun: async (db, ids, groupId) =>
+    (
+      await db.classificationRun.findMany({
+        where: { id: { in: ids }, groupId },
+        select: { id: true, name: true, recording: { select: { name: true } } },
+      })
+    ).map((r) => ({ id: r.id, name: r.name || r.recording.name })),
+  classifierTrainingJob: (db, ids, groupId) =>
+    db.classifierTrainingJob.findMany({
+      where: { id: { in: ids }, groupId },
+      select: { id: true, name: true },
+    }),
+  taskBatch: (db, ids, groupId) =>
+    db.taskBatch.findMany({ where: { id: { in: ids }, groupId }, select: { id: true, name: true } }),
+  [CLUSTERING_RUN_SUBJECT]: (db, ids, groupId) =>
+    db.clusteringRun.findMany({ where: { id: { in: ids }, groupId }, select: { id: true, name: true } }),
+};
+
+/** Names of the jobs' subjects by "type:id": the Jobs page names what each job works on, not just its kind. */
 async function subjectNames({ db }: DbContext, groupId: string, jobs: Job[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  const ids = (type: string) => [
-    ...new Set(jobs.filter((j) => j.subjectType === type && j.subjectId).map((j) => j.subjectId as string)),
-  ];
-  const recordingIds = ids("recording");
-  if (recordingIds.length > 0) {
-    const rows = await db.recording.findMany({
-      where: { id: { in: recordingIds }, groupId },
-      select: { id: true, name: true },
-    });
-    for (const r of rows) names.set(`recording:${r.id}`, r.name);
-  }
-  const segmentationIds = ids("segmentation");
-  if (segmentationIds.length > 0) {
-    const rows = await db.segmentation.findMany({
-      where: { id: { in: segmentationIds }, groupId },
-      select: { id: true, name: true, recording: { select: { name: true } } },
-    });
-    for (const r of rows) names.set(`segmentation:${r.id}`, `${r.name} · ${r.recording.name}`);
-  }
-  // The Jobs page names what each job works on, not just its kind.
-  const uploadIds = ids("upload");
-  if (uploadIds.length > 0) {
-    const rows = await db.upload.findMany({
-      where: { id: { in: uploadIds }, groupId },
-      select: { id: true, filename: true },
-    });
-    for (const r of rows) names.set(`upload:${r.id}`, r.filename);
-  }
-  const runIds = ids("classificationRun");
-  if (runIds.length > 0) {
-    const rows = await db.classificationRun.findMany({
-      where: { id: { in: runIds }, groupId },
-      select: { id: true, name: true, recording: { select: { name: true } } },
-    });
-    for (const r of rows) names.set(`classificationRun:${r.id}`, r.name || r.recording.name);
-  }
-  const trainingIds = ids("classifierTrainingJob");
-  if (trainingIds.length > 0) {
-    const rows = await db.classifierTrainingJob.findMany({
-      where: { id: { in: trainingIds }, groupId },
-      select: { id: true, name: true },
-    });
-    for (const r of rows) names.set(`classifierTrainingJob:${r.id}`, r.name);
-  }
-  const batchIds = ids("taskBatch");
-  if (batchIds.length > 0) {
-    const rows = await db.taskBatch.findMany({
-      where: { id: { in: batchIds }, groupId },
-      select: { id: true, name: true },
-    });
-    for (const r of rows) names.set(`taskBatch:${r.id}`, r.name);
-  }
-  const clusteringIds = ids(CLUSTERING_RUN_SUBJECT);
-  if (clusteringIds.length > 0) {
-    const rows = await db.clusteringRun.findMany({
-      where: { id: { in: clusteringIds }, groupId },
-      select: { id: true, name: true },
-    });
-    for (const r of rows) names.set(`${CLUSTERING_RUN_SUBJECT}:${r.id}`, r.name);
+  for (const [type, lookup] of Object.entries(SUBJECT_NAMES)) {
+    const ids = [
+      ...new Set(jobs.filter((j) => j.subjectType === type && j.subjectId).map((j) => j.subjectId as string)),
+    ];
+    if (ids.length === 0) continue;
+    for (const r of await lookup(db, ids, groupId)) names.set(`${type}:${r.id}`, r.name);
   }
   return names;
 }
 
 function toSummary(j: Job, names: Map<string, string>): TJobSummary {
   const key = j.subjectType && j.subjectId ? `${j.subjectType}:${j.subjectId}` : null;
-  const known = j.subjectType !== null && NAMED_SUBJECTS.has(j.subjectType);
+  const known = j.subjectType !== null && Object.hasOwn(SUBJECT_NAMES, j.subjectType);
   return {
     id: j.id,
     type: j.type,
