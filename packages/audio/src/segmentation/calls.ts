@@ -24,7 +24,9 @@
 //   falls `end_cliff_db` within a frame or two and never comes back (`callOffset`). A call's own level changes
 //   (a sweep fading as it goes, a quasi-constant end a few dB under its start) are gradual or come back.
 //   What is cut off either side is searched again (`tail_rescan`) against its own per-bin median, for calls of its
-//   own: another bat's call often sits in a loud call's reverberation. A sound found in the tail that copies of the
+//   own: another bat's call often sits in a loud call's reverberation. (In a tail, bins the call never reached are
+//   scored against the floor: reverberation stays in its call's frequencies, and a long tone filling the tail would
+//   hide in its own median.) A sound found in the tail that copies of the
 //   call at any delays explain, over the call's band, is that reverberation and is dropped with the echoes.
 // - Bursts (`burst_rescan`), low-edge noise (`low_edge_reject`): see spectral.ts and dropLowEdge below.
 // - CF bats calling most of the time (`occupied_floor`) and faint tones that cross the threshold only in pieces

@@ -866,16 +866,28 @@ export function spectralDetections(
   // with the reverberation filling it; a call fills too little of it to move it), leaving out the bins it raised
   // (median >= RAISED_DB over the floor: their fluctuations would otherwise come back as detections). What still
   // rises above threshold_db + RESCAN_MARGIN_DB there is returned as events of their own.
-  const rescan = (a0: number, a1: number): [number, number][] => {
+  // In a tail, a bin stays in, scored against the floor, when the call (frames c0..c1) never reached the tail's
+  // median there: reverberation stays in its call's frequencies, so what raised that bin is another sound (another
+  // bat's long constant-frequency call filling most of the tail, after a loud click in another band).
+  const rescan = (a0: number, a1: number, call?: [number, number]): [number, number][] => {
     const len = a1 - a0 + 1;
     const ratios = spanRatios(a0, a1);
     const col = new Float64Array(len);
     const local = new Float64Array(nb);
     const raised = 10 ** (RAISED_DB / 10);
+    let callMax: Float64Array | null = null;
+    if (call) {
+      callMax = new Float64Array(nb);
+      for (let g = call[0]; g <= call[1]; g++) {
+        const r = binsOf(g);
+        for (let k = 0; k < nb; k++) if (r[k]! > callMax[k]!) callMax[k] = r[k]!;
+      }
+    }
     for (let k = 0; k < nb; k++) {
       for (let i = 0; i < len; i++) col[i] = ratios[i * nb + k]!;
       const m = selectMedian(col, len);
-      local[k] = m >= raised ? 0 : 1 / Math.max(1, m);
+      if (m < raised) local[k] = 1 / Math.max(1, m);
+      else local[k] = callMax && callMax[k]! < m ? 1 : 0;
     }
     rescore(a0, a1, ratios, local, 0);
     return runsAbove(a0, a1, p.threshold_db + RESCAN_MARGIN_DB);
@@ -1288,7 +1300,7 @@ export function spectralDetections(
       }
       if (p.tail_rescan > 0) {
         if (f0 - a0 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(a0, f0 - 1), "head"));
-        if (a1 - f1 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(f1 + 1, a1), "tail"));
+        if (a1 - f1 >= RESCAN_MIN_FRAMES) queue.push(...found(rescan(f1 + 1, a1, [f0, f1]), "tail"));
       }
     }
     // Against the local floor the detection is what stands out of its surroundings: its peak there decides whether
@@ -1355,9 +1367,10 @@ export function spectralDetections(
     }
     const bandMedianDb = 10 * Math.log10(selectMedian(ratios, nb) + 1e-300);
 
-    // Onset: the fine frame where the score crosses release_db, from one frame before the event start.
+    // Onset: the fine frame where the score crosses release_db, from one frame before the event start (not before a
+    // cut-off tail's first frame: the frame before it is the call it was cut from, whose sound would give the onset).
     let onsetCentre = f0 * n + n / 2;
-    const on0 = Math.max(0, (f0 - 1) * n);
+    const on0 = Math.max(0, (cutFrom === "tail" ? Math.max(a0, f0 - 1) : f0 - 1) * n);
     const jOn = firstAbove(
       on0,
       fine,
@@ -1366,9 +1379,9 @@ export function spectralDetections(
       followed ? p.release_db : edgeLevel,
     );
     if (jOn >= 0) onsetCentre = on0 + jOn * fine + n / 2;
-    // Offset: likewise backwards from one frame after the event end.
+    // Offset: likewise backwards from one frame after the event end (in a cut-off head, not from the call's frames).
     let offsetCentre = f1 * n + n / 2;
-    const off0 = Math.min(x.length - n, (f1 + 1) * n);
+    const off0 = Math.min(x.length - n, (cutFrom === "head" ? Math.min(a1, f1 + 1) : f1 + 1) * n);
     if (off0 >= f1 * n - n) offsetCentre = lastAbove(off0, f1 * n - n, f1 * n, edgeLevel) ?? offsetCentre;
     if (offsetCentre <= onsetCentre) offsetCentre = onsetCentre + fine;
     const cliff = p.end_drop_db > 0 && p.end_cliff_db > 0 ? cliffAfter(peakFrame, f1, p.end_cliff_db) : null;
