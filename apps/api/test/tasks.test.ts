@@ -73,6 +73,9 @@ describe("tasks API", () => {
     if (!first) throw new Error("no task");
     taskId = first.id;
     expect(first).toMatchObject({ lockedBy: "alice", position: 1, recording: { sampleRate: 250_000 } });
+    // the editor link opens the segment's own segmentation
+    const seg = await t.database.db.segment.findUniqueOrThrow({ where: { id: first.segmentId as string } });
+    expect(first.segmentationId).toBe(seg.segmentationId);
     const saved = await alice.caller.tasks.saveLabel({ taskId, label: "C", notes: "=1+1" });
     expect(saved.task).toMatchObject({ label: "C", annotatedBy: "alice", status: "done" });
     expect(typeof saved.task.annotatedAt).toBe("string");

@@ -309,13 +309,30 @@ describe("annotation journey", () => {
       const halfKHz = Number(/([\d.]+) kHz/.exec(readout)?.[1]);
       expect(halfKHz).toBeGreaterThan(0);
       await page.mouse.move(0, 0);
-      // the call's segment is reached in the editor (not shown as an id)
-      expect(
-        await page
+      // the call's segment is reached in the editor (not shown as an id): its segmentation opens with the segment
+      // selected in the list and in view
+      const editorHref =
+        (await page
           .getByRole("region", { name: "Call info" })
           .getByRole("link", { name: "in the segmentation editor" })
-          .getAttribute("href"),
-      ).toBe(`/recordings/${recordingId}/segmentation`);
+          .getAttribute("href")) ?? "";
+      expect(editorHref).toMatch(
+        new RegExp(`^/recordings/${recordingId}/segmentation\\?s=${segmentation.id}&seg=[\\w-]+$`),
+      );
+      const callTime =
+        (await page.getByRole("region", { name: "Call info" }).locator("dd.mono").textContent()) ?? "";
+      const callOnsetMs = Number(/^([\d.]+) s/.exec(callTime)?.[1]) * 1000;
+      const editorPage = await page.context().newPage();
+      await editorPage.goto(editorHref);
+      const picked = editorPage.locator('table[aria-label="Segments"] tr[aria-selected="true"]');
+      await picked.waitFor({ timeout: 30_000 });
+      const pickedOnset = Number(await picked.locator("td").nth(1).textContent());
+      expect(Math.abs(pickedOnset - callOnsetMs)).toBeLessThanOrEqual(0.1);
+      await editorPage.waitForFunction((t) => {
+        const el = document.querySelector<HTMLElement>(".spectro-plot");
+        return !!el && Number(el.dataset.t0) <= t && Number(el.dataset.t1) >= t;
+      }, callOnsetMs / 1000);
+      await editorPage.close();
       await shot(page, "annot-03-screen");
       // D toggles detail / overview
       await page.keyboard.press("d");

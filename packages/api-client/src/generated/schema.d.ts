@@ -5988,6 +5988,7 @@ export interface operations {
                             name: string;
                         } | null;
                         myLabel: string | null;
+                        segmentationId: string | null;
                     };
                 };
             };
@@ -6105,6 +6106,7 @@ export interface operations {
                                 name: string;
                             } | null;
                             myLabel: string | null;
+                            segmentationId: string | null;
                         } | null;
                     };
                 };

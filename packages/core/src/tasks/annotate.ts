@@ -140,6 +140,7 @@ interface DetailRow {
   notes: string;
   annotatedAt: Date | string | null;
   segmentId: string | null;
+  segmentationId: string | null;
   annotatedBy: string | null;
   lockedBy: string | null;
   recordingId: string;
@@ -161,7 +162,8 @@ async function annotationTasks(
   // one round trip for the tasks, their recording, usernames, probabilities and the caller's label
   const rows = await db.$queryRaw<DetailRow[]>`
     SELECT t.id, t.position, t.onset, t."offset", t.status::text AS status, t."predictedLabel", t.confidence,
-      t.label, t.notes, t."annotatedAt", t."segmentId", ua.username AS "annotatedBy", ul.username AS "lockedBy",
+      t.label, t.notes, t."annotatedAt", t."segmentId", sg."segmentationId", ua.username AS "annotatedBy",
+      ul.username AS "lockedBy",
       r.id AS "recordingId", r.name AS "recordingName", r."sampleRate", r.channels, r.duration,
       (SELECT json_agg(json_build_object('callType', ct."shortName", 'probability', cp.probability))
          FROM "CallProbability" cp JOIN "CallType" ct ON ct.id = cp."callTypeId"
@@ -169,6 +171,7 @@ async function annotationTasks(
       (SELECT l.label FROM "TaskLabel" l WHERE l."taskId" = t.id AND l."userId" = ${access.userId}) AS "myLabel"
     FROM "Task" t
     JOIN "Recording" r ON r.id = t."recordingId"
+    LEFT JOIN "Segment" sg ON sg.id = t."segmentId"
     LEFT JOIN "User" ua ON ua.id = t."annotatedById"
     LEFT JOIN "User" ul ON ul.id = t."lockedById"
     WHERE t.id = ANY(${ids}::text[]) AND t."groupId" = ${access.groupId}`;
@@ -206,6 +209,7 @@ async function annotationTasks(
         recording,
         project: batch.project,
         myLabel: batch.blind ? t.myLabel : null,
+        segmentationId: t.segmentationId,
       },
     ];
   });

@@ -163,6 +163,8 @@ export const ZAnnotationTask = ZTaskRow.extend({
   }),
   project: ZNamed.nullable(),
   myLabel: z.string().nullable(),
+  /** The segmentation the task's segment is in (null once the segment is deleted): the editor link opens it. */
+  segmentationId: z.string().nullable(),
 });
 export type TAnnotationTask = z.input<typeof ZAnnotationTask>;
 

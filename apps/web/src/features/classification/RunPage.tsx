@@ -469,7 +469,10 @@ function ResultsSection({ run }: { run: Run }) {
                 height={180}
               />
               <ProbabilityBars probabilities={selected.probabilities} predicted={selected.predictedLabel} />
-              <Link className="small" to={`/recordings/${run.recording.id}/segmentation`}>
+              <Link
+                className="small"
+                to={`/recordings/${run.recording.id}/segmentation${run.segmentationId ? `?s=${run.segmentationId}&seg=${selected.segmentId}` : ""}`}
+              >
                 Open in the segmentation editor
               </Link>
             </div>

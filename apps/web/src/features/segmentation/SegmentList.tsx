@@ -126,7 +126,11 @@ export function SegmentList({
             </thead>
             <tbody>
               {shown.map((r) => (
-                <tr key={r.key} className={r.key === selectedKey ? "seg-row-selected" : undefined}>
+                <tr
+                  key={r.key}
+                  className={r.key === selectedKey ? "seg-row-selected" : undefined}
+                  aria-selected={r.key === selectedKey}
+                >
                   <td>
                     <button
                       type="button"

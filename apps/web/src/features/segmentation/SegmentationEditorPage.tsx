@@ -14,9 +14,19 @@ import { type EditorApi, type ServerSegment, useSegmentEditor } from "./useSegme
 import "./segmentation.css";
 
 /** Hands the viewer's current viewport to the page (for centring and the preview window). */
-function ViewportBridge({ target }: { target: { current: Viewport | null } }) {
+function ViewportBridge({
+  target,
+  onReady,
+}: {
+  target: { current: Viewport | null };
+  onReady?: (ready: boolean) => void;
+}) {
   const vp = useViewport();
   target.current = vp;
+  useEffect(() => {
+    onReady?.(true);
+    return () => onReady?.(false);
+  }, [onReady]);
   return null;
 }
 
@@ -160,6 +170,20 @@ export function SegmentationEditorPage() {
     vp.setView(c - span / 2, c + span / 2);
   }, []);
 
+  // A link to one segment (?seg=, from the annotation screen or a classification run): once its segmentation's
+  // segments and the viewer are there, it is selected and centred, once.
+  const focusId = params.get("seg");
+  const focused = useRef<string | null>(null);
+  const [viewerReady, setViewerReady] = useState(false);
+  useEffect(() => {
+    if (!focusId || focused.current === focusId || !viewerReady) return;
+    const row = editor.segments.find((x) => x.key === focusId);
+    if (!row) return;
+    focused.current = focusId;
+    setSelected({ key: row.key, part: "body" });
+    centreOn(row.onset, row.offset);
+  }, [focusId, editor.segments, viewerReady, centreOn]);
+
   if (rec.isPending) return <Loading what="Loading the recording…" />;
   if (rec.error) return <ErrorAlert error={rec.error} />;
   const r = rec.data;
@@ -256,7 +280,7 @@ export function SegmentationEditorPage() {
                 </div>
               }
             >
-              <ViewportBridge target={vpRef} />
+              <ViewportBridge target={vpRef} onReady={setViewerReady} />
               <SegmentEditOverlay
                 segments={editor.segments}
                 preview={preview?.segments ?? null}

@@ -612,8 +612,10 @@ function Annotator({ batch }: { batch: BatchDetail }) {
                 <dt>Segment</dt>
                 <dd>
                   {/* its edges are fixed where they are drawn, not here; an id meant nothing to a researcher */}
-                  {current.segmentId ? (
-                    <Link to={`/recordings/${current.recording.id}/segmentation`}>
+                  {current.segmentId && current.segmentationId ? (
+                    <Link
+                      to={`/recordings/${current.recording.id}/segmentation?s=${current.segmentationId}&seg=${current.segmentId}`}
+                    >
                       in the segmentation editor
                     </Link>
                   ) : (
