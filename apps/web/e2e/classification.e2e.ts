@@ -164,6 +164,20 @@ describe("classification journey", () => {
       console.log(`[e2e] classifier metrics: ${balanced}`);
       await shot(page, "cls-04-classifier");
 
+      // ── a link to classify it (?classify=): the species is asked for even when the recording is not among
+      // those listed (the first 50, or none matching the search) ──
+      await page.goto(`/classification?classify=${segmentation.id}`);
+      const linkDialog = page.getByRole("dialog", { name: "Classify a segmentation" });
+      await linkDialog.getByLabel("Find a recording").fill("no recording is called this");
+      await linkDialog.getByText("No segmented recordings match.").waitFor();
+      expect(await linkDialog.getByLabel("Segmentation").inputValue()).toBe(segmentation.id);
+      await linkDialog
+        .getByLabel("Species of this recording")
+        .locator(`option[value="${fuscus.id}"]`)
+        .waitFor({ state: "attached" });
+      expect(await linkDialog.getByRole("button", { name: "Start classification" }).isDisabled()).toBe(true);
+      await linkDialog.getByRole("button", { name: "Cancel" }).click();
+
       // ── classify the segmentation with it ──
       await page.goto("/classification");
       await page.getByRole("button", { name: "Classify a segmentation…" }).click();

@@ -72,10 +72,28 @@ export function ClassifyDialog({
   // here, saved on the recording, rather than sending the researcher away to edit it.
   const [speciesId, setSpeciesId] = useState("");
   const setSpecies = useMutation(trpc.recordings.update.mutationOptions());
-  const chosen = items.find((i) => i.active?.id === segmentationId);
+  const listed = items.find((i) => i.active?.id === segmentationId);
+  const known = !!listed;
+  // A segmentation from a link may not be among the first recordings listed: its recording is looked up.
+  const linked = useQuery(
+    trpc.segmentation.get.queryOptions(
+      { segmentationId },
+      { enabled: !!segmentationId && !known && overview.isSuccess },
+    ),
+  );
+  const linkedRecording = useQuery(
+    trpc.recordings.get.queryOptions(
+      { recordingId: linked.data?.recording.id ?? "" },
+      { enabled: !!linked.data && !known },
+    ),
+  );
+  const chosen = listed
+    ? { recordingId: listed.recordingId, speciesName: listed.speciesName }
+    : linkedRecording.data
+      ? { recordingId: linkedRecording.data.id, speciesName: linkedRecording.data.speciesName }
+      : null;
   const needsSpecies = !!chosen && chosen.speciesName === null;
   const species = useQuery(trpc.species.list.queryOptions(undefined, { enabled: needsSpecies }));
-  const known = !!chosen;
   return (
     <Dialog title="Classify a segmentation" onClose={onClose}>
       <form
@@ -101,7 +119,7 @@ export function ClassifyDialog({
           onChange={(e) => setSearch(e.target.value)}
         />
         {overview.isPending ? <Loading /> : null}
-        <ErrorAlert error={overview.error} />
+        <ErrorAlert error={overview.error ?? linked.error ?? linkedRecording.error} />
         <SelectField
           label="Segmentation"
           value={segmentationId}
@@ -110,7 +128,11 @@ export function ClassifyDialog({
         >
           <option value="">Choose a segmented recording…</option>
           {segmentationId && !known ? (
-            <option value={segmentationId}>The segmentation from the link</option>
+            <option value={segmentationId}>
+              {linked.data
+                ? `${linked.data.recording.name} — ${linked.data.name}${chosen?.speciesName ? ` · ${chosen.speciesName}` : ""}`
+                : "The segmentation from the link"}
+            </option>
           ) : null}
           {items.map((i) => (
             <option key={i.recordingId} value={i.active?.id}>
