@@ -366,7 +366,19 @@ describe("runs", () => {
       expect(s?.onset).toBeGreaterThan(call.onset - 0.002);
       expect(s?.offset).toBeLessThan(call.onset + call.duration + 0.002);
       expect(s?.offset).toBeGreaterThan(call.onset + call.duration / 2);
+      // The detector's frequency box is stored with the call: its sweep's band, within a few of its 1.5 kHz bins.
+      expect(Math.abs((s?.lowFreq ?? 0) - call.f1)).toBeLessThanOrEqual(6000);
+      expect(Math.abs((s?.highFreq ?? 0) - call.f0)).toBeLessThanOrEqual(6000);
     }
+    // ...and exported with it.
+    const csv = await request(app, {
+      method: "GET",
+      url: `/api/segmentations/${seg.id}/export.csv`,
+      auth: { apiKey: aliceKey },
+    });
+    const firstRow = csv.body.split("\n")[1]?.split(",") ?? [];
+    expect(Number(firstRow[3])).toBe(segments.items[0]?.lowFreq);
+    expect(Number(firstRow[4])).toBe(segments.items[0]?.highFreq);
     const job = await t.deps.db.job.findUniqueOrThrow({ where: { id: started.jobId } });
     expect(job).toMatchObject({ status: "completed", progress: 1 });
     const notes = await alice.caller.notifications.list();

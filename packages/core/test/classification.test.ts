@@ -151,7 +151,11 @@ describe("classification runs", () => {
 
     // features read window by window equal a whole-file extraction bit for bit, and are cached
     const wav = await readWavFile(scene.wav);
-    const whole = extractCallFeatures(wav.channels[0] as Float32Array, wav.info.sampleRate, segs);
+    const whole = extractCallFeatures(
+      wav.channels[0] as Float32Array,
+      wav.info.sampleRate,
+      segs.map(({ onset, offset }) => ({ onset, offset })),
+    );
     segs.forEach((s, i) => {
       const cached = (s.features as { values: Record<string, number | null> }).values;
       for (const n of FEATURE_NAMES)

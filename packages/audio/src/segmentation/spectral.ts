@@ -37,7 +37,9 @@
 // floors); the input is read in place (no float64 copy); sampled frames' band power is reused for their score, and
 // refinement reuses the scores of frames on the coarse grid. The straightforward whole-recording version of this
 // design is refSpectral in test/segmentation-characterisation.test.ts; results are identical to it.
+
 import { powerToDb } from "../dsp/db.ts";
+import { mainBand } from "./band.ts";
 import {
   applyCallRules,
   CALL_END_TAIL_DB,
@@ -473,16 +475,22 @@ export function spectralSegment(
   onProgress?: ProgressCallback,
 ): Segment[] {
   // Merge short gaps, apply the call rules, then the duration limits.
-  const { detections, shapeOf } = spectralDetections(samples, sampleRate, p, onProgress);
+  const { detections, shapeOf, bandPicture } = spectralDetections(samples, sampleRate, p, onProgress);
   const joined = mergeGaps(detections, p.merge_gap_ms, p.fragment_gap_pct > 0 ? shapeOf : undefined);
   const merged = applyCallRules(joined, p, shapeOf);
   if (onProgress) onProgress(1);
   const minD = p.min_duration_ms / 1000;
   const maxD = p.max_duration_ms / 1000;
   // The duration limits judge the detection (a buzz call trimmed of its glued echo is no shorter a sound).
+  const nyquist = sampleRate / 2;
   return merged
     .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD)
-    .map((e) => ({ onset: e.onset, offset: e.callOffset ?? e.offset }));
+    .map((e) => {
+      const call = { onset: e.onset, offset: e.callOffset ?? e.offset };
+      // The shapes' cells are the detector's 3-bin sums (one bin either side).
+      const band = mainBand(bandPicture(call), p.release_db, 1, e.peakHz);
+      return band ? { ...call, lowFreq: band.lowHz, highFreq: Math.min(nyquist, band.highHz) } : call;
+    });
 }
 
 /**
@@ -494,7 +502,7 @@ export function spectralDetections(
   sampleRate: number,
   p: SpectralParams,
   onProgress?: ProgressCallback,
-): { detections: Detection[]; shapeOf: ShapeOf } {
+): { detections: Detection[]; shapeOf: ShapeOf; bandPicture: ShapeOf } {
   const x = samples;
   const n = frameLength(sampleRate, p.frame_ms);
   const nyq = sampleRate / 2;
@@ -504,11 +512,10 @@ export function spectralDetections(
   const loBin = Math.max(1, Math.ceil(lowHz / binHz));
   const hiBin = Math.min(n / 2 - 1, Math.floor(highHz / binHz));
   const nFrames = Math.floor(x.length / n);
-  if (nFrames < 2 || hiBin < loBin)
-    return {
-      detections: [],
-      shapeOf: () => ({ start: 0, frames: 0, bins: 0, k0: 0, binHz, hop: 1, db: new Float32Array(0) }),
-    };
+  if (nFrames < 2 || hiBin < loBin) {
+    const none = () => ({ start: 0, frames: 0, bins: 0, k0: 0, binHz, hop: 1, db: new Float32Array(0) });
+    return { detections: [], shapeOf: none, bandPicture: none };
+  }
   const fft = new RealFftPower(n, hann(n));
   const nb = hiBin - loBin + 1;
   const power = new Float64Array(nb + 2);
@@ -1414,7 +1421,6 @@ export function spectralDetections(
 
   // A detection's picture for the echo rule: frames every hop samples whose centres lie within it, dB over the floor.
   const hop = Math.max(1, Math.floor(n / SHAPE_STEPS));
-  const lastFrame = Math.floor((x.length - n) / hop);
   // The rules ask for the same few recent detections' shapes again and again: keep the last SHAPE_CACHE.
   const shapes = new Map<string, Shape>();
   const ratio = new Float64Array(nb);
@@ -1423,20 +1429,24 @@ export function spectralDetections(
     const key = `${d.onset},${d.offset}`;
     const known = shapes.get(key);
     if (known) return known;
-    const made = computeShape(d);
+    const made = picture(d, hop);
     shapes.set(key, made);
     if (shapes.size > SHAPE_CACHE) shapes.delete(shapes.keys().next().value!);
     return made;
   };
-  const computeShape = (d: Segment): Shape => {
-    const g0 = Math.max(0, Math.ceil((d.onset * sampleRate - n / 2) / hop - 1e-9));
-    const g1 = Math.min(lastFrame, Math.floor((d.offset * sampleRate - n / 2) / hop + 1e-9));
+  // Frames every `step` samples whose centres lie within d.
+  const picture = (d: Segment, step: number): Shape => {
+    const last = Math.floor((x.length - n) / step);
+    const g0 = Math.max(0, Math.ceil((d.onset * sampleRate - n / 2) / step - 1e-9));
+    const g1 = Math.min(last, Math.floor((d.offset * sampleRate - n / 2) / step + 1e-9));
     const frames = Math.max(0, g1 - g0 + 1);
     const db = new Float32Array(frames * nb);
     for (let g = g0; g <= g1; g++) {
-      powerToDb(ratiosAt(g * hop, ratio), ratioWords, nb, 1e-30, -300, db, (g - g0) * nb, 1);
+      powerToDb(ratiosAt(g * step, ratio), ratioWords, nb, 1e-30, -300, db, (g - g0) * nb, 1);
     }
-    return { start: g0, frames, bins: nb, k0: loBin, binHz, hop: hop / sampleRate, db };
+    return { start: g0, frames, bins: nb, k0: loBin, binHz, hop: step / sampleRate, db };
   };
-  return { detections: refined, shapeOf };
+  // A call's band needs no finer time steps than the detector's frames (half the FFTs of its shape).
+  const bandPicture = (d: Segment): Shape => picture(d, n);
+  return { detections: refined, shapeOf, bandPicture };
 }

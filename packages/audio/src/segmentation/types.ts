@@ -2,6 +2,9 @@
 export interface Segment {
   onset: number;
   offset: number;
+  /** Its main harmonic's band, Hz, where the detector measures one (the default spectral detector does). */
+  lowFreq?: number;
+  highFreq?: number;
 }
 
 /** Called with a fraction in [0, 1] as a long input is processed. */

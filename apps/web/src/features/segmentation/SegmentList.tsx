@@ -8,11 +8,18 @@ export interface SegmentRow {
   offset: number;
   notes: string;
   label: string | null;
+  /** The call's band, Hz, where the detector or an imported table measured one. */
+  lowFreq: number | null;
+  highFreq: number | null;
 }
 
 const PAGE_SIZE = 25;
 
 const ms = (t: number) => (t * 1000).toFixed(1);
+const band = (r: SegmentRow) =>
+  r.lowFreq !== null && r.highFreq !== null
+    ? `${(r.lowFreq / 1000).toFixed(1)}–${(r.highFreq / 1000).toFixed(1)}`
+    : "";
 
 /** Matches a segment by its notes, label, number, or a time in ms / s that falls inside it. */
 export function matchesSearch(row: SegmentRow, q: string): boolean {
@@ -118,6 +125,7 @@ export function SegmentList({
                 <th>Onset (ms)</th>
                 <th>Offset (ms)</th>
                 <th>Dur. (ms)</th>
+                <th title="The call's frequency band, as the detector measured it">Band (kHz)</th>
                 <th>Notes</th>
                 <th>
                   <span className="visually-hidden">Actions</span>
@@ -144,6 +152,7 @@ export function SegmentList({
                   <td>{ms(r.onset)}</td>
                   <td>{ms(r.offset)}</td>
                   <td>{ms(r.offset - r.onset)}</td>
+                  <td className="muted">{band(r)}</td>
                   <td>
                     <NotesCell row={r} onSave={(n) => onNotes(r, n)} />
                   </td>

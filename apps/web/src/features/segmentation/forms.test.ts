@@ -75,7 +75,16 @@ describe("parameter sections and hints", () => {
 });
 
 describe("segment search", () => {
-  const row = { key: "a", index: 7, onset: 0.1, offset: 0.14, notes: "FM sweep", label: "echo" };
+  const row = {
+    key: "a",
+    index: 7,
+    onset: 0.1,
+    offset: 0.14,
+    notes: "FM sweep",
+    label: "echo",
+    lowFreq: null,
+    highFreq: null,
+  };
   it("matches notes, label, #number and a time inside the segment", () => {
     expect(matchesSearch(row, "")).toBe(true);
     expect(matchesSearch(row, "sweep")).toBe(true);

@@ -51,6 +51,14 @@ function toWire(op: PlainOp): WireOp {
 
 const valuesOf = (s: ServerSegment): SegValues => ({ onset: s.onset, offset: s.offset, notes: s.notes });
 
+type SegmentExtras = Pick<ServerSegment, "label" | "lowFreq" | "highFreq">;
+const extrasOf = (s: ServerSegment): SegmentExtras => ({
+  label: s.label,
+  lowFreq: s.lowFreq,
+  highFreq: s.highFreq,
+});
+const NO_EXTRAS: SegmentExtras = { label: null, lowFreq: null, highFreq: null };
+
 /**
  * The working copy of one segmentation under manual editing. Every gesture is applied locally at
  * once (optimistic), recorded for undo/redo, and sent as `batchEdit` ops with `expectedVersion`,
@@ -60,7 +68,8 @@ const valuesOf = (s: ServerSegment): SegValues => ({ onset: s.onset, offset: s.o
  */
 export function useSegmentEditor(segmentationId: string | null, api: EditorApi) {
   const [working, setWorking] = useState<Map<string, SegValues>>(new Map());
-  const [labels, setLabels] = useState<Map<string, string | null>>(new Map());
+  // What the server knows of each segment beyond its editable values: its label and measured frequency band.
+  const [extras, setExtras] = useState<Map<string, SegmentExtras>>(new Map());
   const [history, setHistory] = useState<History>(emptyHistory);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -117,7 +126,7 @@ export function useSegmentEditor(segmentationId: string | null, api: EditorApi) 
       if (!res) return;
       st.version = res.version;
       setWorking(new Map(res.segments.map((x) => [x.id, valuesOf(x)])));
-      setLabels(new Map(res.segments.map((x) => [x.id, x.label])));
+      setExtras(new Map(res.segments.map((x) => [x.id, extrasOf(x)])));
     },
     [load],
   );
@@ -264,7 +273,7 @@ export function useSegmentEditor(segmentationId: string | null, api: EditorApi) 
       st.version = res.version;
       st.conflict = false;
       st.queue = changes;
-      setLabels(new Map(res.segments.map((x) => [st.keys.key(x.id), x.label])));
+      setExtras(new Map(res.segments.map((x) => [st.keys.key(x.id), extrasOf(x)])));
       setWorking(applyChanges(server, changes));
       // Undo entries were relative to the state before the merge: start a fresh history.
       setHistory(emptyHistory());
@@ -284,10 +293,10 @@ export function useSegmentEditor(segmentationId: string | null, api: EditorApi) 
   const segments = useMemo(
     () =>
       [...working.entries()]
-        .map(([key, v]) => ({ key, ...v, label: labels.get(key) ?? null }))
+        .map(([key, v]) => ({ key, ...v, ...(extras.get(key) ?? NO_EXTRAS) }))
         .sort((a, b) => a.onset - b.onset || a.offset - b.offset)
         .map((x, i) => ({ ...x, index: i + 1 })),
-    [working, labels],
+    [working, extras],
   );
 
   return {

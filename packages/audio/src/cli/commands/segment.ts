@@ -1,4 +1,5 @@
-// `battycoda-audio segment FILE [--algorithm NAME] [--<param> VALUE ...]` -> {"segments":[{"onset":s,"offset":s}]}
+// `battycoda-audio segment FILE [--algorithm NAME] [--<param> VALUE ...]` -> {"segments":[{"onset":s,"offset":s,...}]}
+// (the spectral detector adds each call's band, "lowFreq" and "highFreq" in Hz)
 import type { Command } from "commander";
 import {
   DEFAULT_ALGORITHM,
@@ -17,7 +18,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("segment")
     .description(
-      `detect calls; prints JSON {"segments":[{"onset":s,"offset":s}]}. Algorithms: ${SEGMENTATION_ALGORITHMS.map(
+      `detect calls; prints JSON {"segments":[{"onset":s,"offset":s,"lowFreq":Hz,"highFreq":Hz}]} (the band: spectral only). Algorithms: ${SEGMENTATION_ALGORITHMS.map(
         (a) => a.name,
       ).join(", ")} (default ${DEFAULT_ALGORITHM})`,
     )

@@ -1,0 +1,134 @@
+// Known answers for the frequency box of detected calls (src/segmentation/band.ts): a tone's box sits on the tone, a
+// sweep's spans the sweep, a second harmonic and a click during the call stay out of it. On drawn pictures exactly, and
+// through the detector at field rates and low rates (frequencies as fractions of the rate; tolerances in the
+// detector's bins: its frame is the power of two at or above 0.5 ms, which smears a fast sweep's ends by a few bins).
+import { describe, expect, it } from "vitest";
+import { mainBand } from "../src/segmentation/band.ts";
+import type { Shape } from "../src/segmentation/calls.ts";
+import { type Segment, segment } from "../src/segmentation/index.ts";
+import { mixInNoise } from "./fixtures/confounders.ts";
+import { synthCall } from "./fixtures/synth.ts";
+
+const RATES = [500000, 384000, 250000, 192000, 96000, 44100];
+const binHz = (sr: number) => sr / 2 ** Math.ceil(Math.log2(0.0005 * sr));
+
+/** `seconds` of the confounder set's 24 dB SNR noise with calls drawn in (synthCall specs). */
+function scene(sr: number, calls: Parameters<typeof synthCall>[2][], extra?: (x: Float32Array) => void) {
+  const x = mixInNoise(sr, 0.3, []);
+  for (const c of calls) synthCall(x, sr, c);
+  extra?.(x);
+  return x;
+}
+
+function only(det: Segment[]): Required<Segment> {
+  expect(det).toHaveLength(1);
+  const d = det[0]!;
+  expect(d.lowFreq, "the detector measures a band").toBeTypeOf("number");
+  expect(d.highFreq).toBeTypeOf("number");
+  return d as Required<Segment>;
+}
+
+describe("frequency box of a detected call (main harmonic)", () => {
+  for (const sr of RATES) {
+    const bin = binHz(sr);
+    describe(`${sr / 1000} kHz`, () => {
+      it("a constant-frequency call: a box a few bins tall on the tone", () => {
+        const f = 0.2 * sr;
+        const d = only(segment(scene(sr, [{ onset: 0.1, duration: 0.02, f0: f, taper: 0.05 }]), sr));
+        expect(d.lowFreq).toBeLessThanOrEqual(f);
+        expect(d.highFreq).toBeGreaterThanOrEqual(f);
+        expect(f - d.lowFreq).toBeLessThanOrEqual(2.5 * bin);
+        expect(d.highFreq - f).toBeLessThanOrEqual(2.5 * bin);
+      });
+
+      it("an FM sweep: from its lowest to its highest frequency", () => {
+        const [f0, f1] = [0.25 * sr, 0.1 * sr];
+        const d = only(
+          segment(scene(sr, [{ onset: 0.1, duration: 0.004, f0, f1, kind: "linear", taper: 0.02 }]), sr),
+        );
+        expect(Math.abs(d.lowFreq - f1)).toBeLessThanOrEqual(4 * bin);
+        expect(Math.abs(d.highFreq - f0)).toBeLessThanOrEqual(4 * bin);
+      });
+
+      // (Below 192 kHz a frame's smear bridges the few bins between a low fundamental and its harmonic.)
+      if (sr >= 192000)
+        it("a sweep with its second harmonic 6 dB under it: the box holds the fundamental only", () => {
+          const [f0, f1] = [0.13 * sr, 0.065 * sr];
+          const call = { onset: 0.1, duration: 0.004, kind: "linear" as const, taper: 0.02 };
+          const d = only(
+            segment(
+              scene(sr, [
+                { ...call, f0, f1 },
+                { ...call, f0: 2 * f0, f1: 2 * f1, amplitude: 0.25 },
+              ]),
+              sr,
+            ),
+          );
+          expect(Math.abs(d.lowFreq - f1)).toBeLessThanOrEqual(4 * bin);
+          expect(Math.abs(d.highFreq - f0)).toBeLessThanOrEqual(4 * bin);
+        });
+
+      it("a click in the middle of a tone does not stretch the tone's box", () => {
+        const f = 0.2 * sr;
+        const click = (x: Float32Array) => {
+          const at = Math.round(0.11 * sr);
+          for (let i = 0; i < 3; i++) x[at + i] = x[at + i]! + (i === 1 ? 0.9 : -0.45);
+        };
+        const d = only(segment(scene(sr, [{ onset: 0.1, duration: 0.02, f0: f, taper: 0.05 }], click), sr));
+        expect(f - d.lowFreq).toBeLessThanOrEqual(2.5 * bin);
+        expect(d.highFreq - f).toBeLessThanOrEqual(2.5 * bin);
+      });
+    });
+  }
+});
+
+describe("mainBand on drawn pictures", () => {
+  /** A picture of `frames` x 40 cells at 1 kHz per cell from 10 kHz, noise at 0 dB, with cells set by `draw`. */
+  function picture(frames: number, draw: (set: (f: number, k: number, db: number) => void) => void): Shape {
+    const bins = 40;
+    const db = new Float32Array(frames * bins);
+    draw((f, k, v) => {
+      db[f * bins + k] = v;
+    });
+    return { start: 0, frames, bins, k0: 10, binHz: 1000, hop: 0.0001, db };
+  }
+
+  it("follows a sweep down over its frames, from its faint top to its end", () => {
+    // cells 30 -> 12 (40 -> 22 kHz), 2 cells a frame, loudest at the end, 30 dB down at the top
+    const s = picture(10, (set) => {
+      for (let f = 0; f < 10; f++) {
+        set(f, 30 - 2 * f, 10 + 3 * f);
+        set(f, 29 - 2 * f, 10 + 3 * f);
+      }
+    });
+    expect(mainBand(s, 8)).toEqual({ lowHz: 20500, highHz: 40500 });
+  });
+
+  it("leaves out a harmonic, a click and a sound elsewhere at the call's edge", () => {
+    const s = picture(8, (set) => {
+      for (let f = 1; f < 7; f++) {
+        set(f, 12, 30); // the call: a tone at 22 kHz
+        set(f, 24, 24); // its second harmonic at 34 kHz (other cells between)
+      }
+      for (let k = 0; k < 40; k++) set(3, k, 20); // a click lights every cell of frame 3 under the tone
+      set(3, 12, 30);
+      set(0, 35, 12); // another sound in the first frame, alone there
+    });
+    expect(mainBand(s, 8)).toEqual({ lowHz: 21500, highHz: 22500 });
+    // Seeded at the harmonic's frequency, the box is the harmonic's.
+    expect(mainBand(s, 8, 0, 34000)).toEqual({ lowHz: 33500, highHz: 34500 });
+  });
+
+  it("undoes the widening of 3-bin sums, and finds nothing in noise", () => {
+    const s = picture(3, (set) => {
+      for (let f = 0; f < 3; f++) for (const k of [19, 20, 21]) set(f, k, 25);
+    });
+    expect(mainBand(s, 8, 1)).toEqual({ lowHz: 29500, highHz: 30500 });
+    expect(
+      mainBand(
+        picture(3, () => {}),
+        8,
+      ),
+    ).toBeNull();
+  });
+});
