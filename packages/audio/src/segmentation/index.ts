@@ -5,6 +5,7 @@ import type { ProgressCallback, Segment, SegmentParams } from "./types.ts";
 
 export { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "./algorithms.ts";
 export { CALL_RULE_DEFAULTS, CALL_RULES_OFF, type CallRuleParams } from "./calls.ts";
+export { callChannel } from "./channel.ts";
 export { type MatchResult, matchSegments } from "./match.ts";
 export type { AlgorithmSpec, ParamSpec, ProgressCallback, Segment, SegmentParams } from "./types.ts";
 

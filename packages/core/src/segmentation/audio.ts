@@ -1,6 +1,7 @@
 import {
   type AudioTask,
   type AudioTaskResult,
+  callChannel,
   readFrames,
   readWavInfoFromHandle,
   type Segment,
@@ -17,21 +18,20 @@ export interface AudioTaskRunner {
   run<T extends AudioTask>(task: T): Promise<AudioTaskResult<T>>;
 }
 
-/** One channel (0-based) or the mean of all of them; a fresh array the caller owns (transferable). */
-export function pickChannel(channels: Float32Array[], channel: number | null): Float32Array {
-  if (channels.length === 0) return new Float32Array(0);
-  if (channel !== null) {
-    const ch = channels[channel];
-    if (!ch) throw badRequest(`Channel ${channel} does not exist (the file has ${channels.length})`);
-    return ch;
-  }
-  if (channels.length === 1) return channels[0] as Float32Array;
-  const n = channels[0]?.length ?? 0;
-  const out = new Float32Array(n);
-  for (const ch of channels) for (let i = 0; i < n; i++) out[i] = (out[i] as number) + (ch[i] as number);
-  const k = 1 / channels.length;
-  for (let i = 0; i < n; i++) out[i] = (out[i] as number) * k;
-  return out;
+/**
+ * The channel calls are detected in: the one asked for (0-based), or, for null, the one where calls stand out most
+ * (callChannel: the mean of microphones apart holds every call twice). The array is the caller's (transferable).
+ */
+export function pickChannel(
+  channels: Float32Array[],
+  channel: number | null,
+  sampleRate: number,
+): { samples: Float32Array; channel: number } {
+  if (channels.length === 0) return { samples: new Float32Array(0), channel: 0 };
+  const used = channel ?? callChannel(channels, sampleRate);
+  const ch = channels[used];
+  if (!ch) throw badRequest(`Channel ${used} does not exist (the file has ${channels.length})`);
+  return { samples: ch, channel: used };
 }
 
 /**
@@ -87,7 +87,7 @@ export async function readWindow(
     await source.close();
   }
   return {
-    samples: pickChannel(channels, channel),
+    samples: pickChannel(channels, channel, info.sampleRate).samples,
     sampleRate: info.sampleRate,
     start: startFrame / info.sampleRate,
     end: endFrame / info.sampleRate,

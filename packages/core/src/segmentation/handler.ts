@@ -1,5 +1,5 @@
 import { readWavFile } from "@battycoda/audio";
-import type { Db } from "@battycoda/db";
+import type { Db, Prisma } from "@battycoda/db";
 import type { DbContext } from "../access/context.ts";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
 import type { MediaStore } from "../media/store.ts";
@@ -64,7 +64,10 @@ async function runSegmentationJob(
     const run = readRunParameters(seg.parameters, seg.algorithm?.key ?? null);
     await progress(0.05, "Reading audio");
     const wav = await withRecordingAudio(deps.media, seg.recording.filePath, (file) => readWavFile(file));
-    const samples = pickChannel(wav.channels, run.channel);
+    const picked = pickChannel(wav.channels, run.channel, wav.info.sampleRate);
+    const samples = picked.samples;
+    // A multichannel run records the channel its calls were detected in (chosen when not given).
+    const channelUsed = wav.channels.length > 1 ? picked.channel : null;
     wav.channels.length = 0; // let the other channels go before the detector allocates
     await progress(0.2, "Detecting calls");
     const found = await runSegment(samples, wav.info.sampleRate, run.algorithm, run.params, deps.pool);
@@ -85,7 +88,15 @@ async function runSegmentationJob(
         await insertSegments(tx, seg.id, found);
         await tx.segmentation.update({
           where: { id: seg.id },
-          data: { status: "completed", progress: 1, error: null, version: { increment: 1 } },
+          data: {
+            status: "completed",
+            progress: 1,
+            error: null,
+            version: { increment: 1 },
+            ...(channelUsed === null
+              ? {}
+              : { parameters: { ...(seg.parameters as Prisma.JsonObject), channelUsed } }),
+          },
         });
         if (makeActive || !(await hasActive(tx, seg.recordingId, seg.id)))
           await activate(tx, seg.recordingId, seg.id);

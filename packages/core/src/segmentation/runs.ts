@@ -40,7 +40,7 @@ export interface SegmentationRunPayload {
 export interface RunParameters {
   algorithm: AlgorithmKey;
   params: SegmentParams;
-  /** 0-based; null = mean of all channels. */
+  /** 0-based; null = the channel where calls stand out most (callChannel), recorded as `channelUsed` when run. */
   channel: number | null;
 }
 

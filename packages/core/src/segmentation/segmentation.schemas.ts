@@ -7,7 +7,7 @@ import { ZAlgorithmKey, ZParamValues } from "./params.ts";
 
 const ZName = z.string().trim().min(1).max(200);
 const ZSeconds = z.number().finite();
-/** 0-based channel, or null/undefined for the mean of all channels. */
+/** 0-based channel, or null/undefined for the one where calls stand out most (a mean of spaced microphones holds every call twice). */
 const ZChannel = z.number().int().min(0).max(255).nullable().optional();
 
 export const ZStartSegmentationRequest = z.object({
