@@ -165,10 +165,22 @@ describe("walkthrough fixes (issue 11)", () => {
       );
       await seen(page, "truncated");
 
-      // ── Jobs page names the recording, not "recording" ──
+      // ── Jobs page names the recording, not "recording"; a job cancelled after its work shows no full bar ──
+      await db.job.create({
+        data: {
+          type: "clustering.run",
+          status: "cancelled",
+          progress: 1,
+          groupId: group.id,
+          finishedAt: new Date(),
+        },
+      });
       await page.goto("/jobs");
       await page.getByTestId("job-subject").getByText("bat1_angie_19").first().waitFor();
       await page.getByTestId("job-subject").getByText("angie_cut").first().waitFor();
+      const cancelled = page.locator('tr[data-job-status="cancelled"]');
+      await cancelled.getByText("stopped at 100 %").waitFor();
+      expect(await cancelled.getByRole("progressbar").count()).toBe(0);
 
       // ── a link into another of the user's groups ──
       const personal = `${user.username}'s group`;

@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, removeTempDir } from "../../audio/test/fixtures/generate.ts";
 import { type FeatureSegment, featuresFor } from "../src/classification/features.ts";
+import { featureChannelOf } from "../src/classification/stamp.ts";
 
 const SR = 96_000;
 const SECONDS = 7;
@@ -127,5 +128,38 @@ describe("featuresFor", () => {
       null,
     );
     expect([...again.computed.keys()]).toEqual(["s1"]);
+  });
+
+  it("measures a segmentation's calls on the channel its detector ran on, and caches them per channel", async () => {
+    const wav = await readWavFile(file);
+    const some = segments.slice(0, 4);
+    const right = extractCallFeatures(
+      wav.channels[1] as Float32Array,
+      SR,
+      some.map((s) => ({ onset: Math.max(0, s.onset), offset: s.offset })),
+    );
+    const onRight = some.map((s) => ({ ...s, channel: featureChannelOf({ channel: null, channelUsed: 1 }) }));
+    const { features, computed } = await featuresFor(file, onRight, null);
+    some.forEach((s, i) => {
+      for (const n of FEATURE_NAMES) expect(Object.is(features.get(s.id)?.[n], right[i]?.[n]), n).toBe(true);
+    });
+    // the right channel's tone is not the left one's chirp
+    expect(features.get("s1")?.meanfreq).not.toBe(whole[1]?.meanfreq);
+    // a value cached for channel 1 is not taken for channel 0 (a segmentation without channelUsed)
+    const cached = some.map((s) => ({ ...s, features: computed.get(s.id) }));
+    expect(featureChannelOf({ channel: null })).toBe(0);
+    expect(featureChannelOf(null)).toBe(0);
+    const again = await featuresFor(file, cached, null);
+    expect(again.computed.size).toBe(some.length);
+    expect(Object.is(again.features.get("s1")?.meanfreq, whole[1]?.meanfreq)).toBe(true);
+    expect(
+      (
+        await featuresFor(
+          file,
+          cached.map((s) => ({ ...s, channel: 1 })),
+          null,
+        )
+      ).computed.size,
+    ).toBe(0);
   });
 });

@@ -38,6 +38,8 @@ export interface FeatureSegment {
   id: string;
   onset: number;
   offset: number;
+  /** The channel to measure it on (featureChannelOf its segmentation); FEATURE_CHANNEL when absent. */
+  channel?: number;
   features: unknown;
 }
 
@@ -54,9 +56,11 @@ export interface CachedFeatures {
   values: Record<string, number | null>;
 }
 
+const channelOf = (s: { channel?: number }) => s.channel ?? FEATURE_CHANNEL;
+
 export function cachedFeatures(s: FeatureSegment): CallFeatures | null {
   const c = s.features as CachedFeatures | null;
-  if (!c || typeof c !== "object" || c.v !== FEATURE_EXTRACTOR_VERSION || c.channel !== FEATURE_CHANNEL)
+  if (!c || typeof c !== "object" || c.v !== FEATURE_EXTRACTOR_VERSION || c.channel !== channelOf(s))
     return null;
   if (c.onset !== s.onset || c.offset !== s.offset || !c.values) return null;
   const out = {} as CallFeatures;
@@ -67,10 +71,13 @@ export function cachedFeatures(s: FeatureSegment): CallFeatures | null {
   return out;
 }
 
-export function toCache(s: { onset: number; offset: number }, f: CallFeatures): CachedFeatures {
+export function toCache(
+  s: { onset: number; offset: number; channel?: number },
+  f: CallFeatures,
+): CachedFeatures {
   const values: Record<string, number | null> = {};
   for (const name of FEATURE_NAMES) values[name] = Number.isFinite(f[name]) ? f[name] : null;
-  return { v: FEATURE_EXTRACTOR_VERSION, channel: FEATURE_CHANNEL, onset: s.onset, offset: s.offset, values };
+  return { v: FEATURE_EXTRACTOR_VERSION, channel: channelOf(s), onset: s.onset, offset: s.offset, values };
 }
 
 export function isComplete(f: CallFeatures): boolean {
@@ -135,9 +142,13 @@ export async function featuresFor(
   }
   if (missing.length === 0) return { features, computed };
 
+  // Segments measured on different channels (of segmentations run on different ones) are read apart.
+  const byChannel = new Map<number, FeatureSegment[]>();
+  for (const s of missing) byChannel.set(channelOf(s), [...(byChannel.get(channelOf(s)) ?? []), s]);
   const source = await openAudio(audio);
   try {
-    await computeMissing(source, missing, pool, features, computed);
+    for (const [channel, list] of byChannel)
+      await computeMissing(source, list, channel, pool, features, computed);
   } finally {
     await source.close();
   }
@@ -170,6 +181,7 @@ function packCalls(
   info: WavInfo,
   span: Span,
   buf: PackBuffer,
+  wanted: number,
 ): { samples: Float32Array; segments: { onset: number; offset: number }[] } {
   const sr = info.sampleRate;
   const bounds = span.members.map((s) => {
@@ -180,7 +192,7 @@ function packCalls(
   for (const b of bounds) total += b.end - b.first;
   ensure(buf, total);
   const samples = buf.samples.subarray(0, total);
-  const channel = Math.min(FEATURE_CHANNEL, info.channels - 1);
+  const channel = Math.min(wanted, info.channels - 1);
   const readEnd = span.startFrame + framesRead;
   let at = 0;
   const segments = bounds.map(({ first, end }) => {
@@ -207,6 +219,7 @@ function packCalls(
 async function computeMissing(
   source: RandomAccessSource,
   missing: FeatureSegment[],
+  channel: number,
   pool: AudioTaskRunner | null | undefined,
   features: Map<string, CallFeatures>,
   computed: Map<string, CachedFeatures>,
@@ -225,7 +238,14 @@ async function computeMissing(
       const length = (span.endFrame - span.startFrame) * info.blockAlign;
       if (bytes.length < length) bytes = new Uint8Array(length);
       const got = await readInto(source, bytes, length, info.dataOffset + span.startFrame * info.blockAlign);
-      const { samples, segments } = packCalls(bytes, Math.floor(got / info.blockAlign), info, span, buf);
+      const { samples, segments } = packCalls(
+        bytes,
+        Math.floor(got / info.blockAlign),
+        info,
+        span,
+        buf,
+        channel,
+      );
       const rows = pool
         ? await pool.run({ type: "features", samples, sampleRate: sr, segments })
         : extractCallFeatures(samples, sr, segments);

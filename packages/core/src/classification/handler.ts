@@ -31,7 +31,7 @@ import {
   type RunModel,
 } from "./predict.ts";
 import { dispatchQueuedRuns, WAITING_FOR_R } from "./queue.ts";
-import { buildStamp, isStamp, type RunStamp } from "./stamp.ts";
+import { buildStamp, featureChannelOf, isStamp, type RunStamp } from "./stamp.ts";
 
 export const DEFAULT_BATCH_SIZE = 500;
 
@@ -200,6 +200,7 @@ async function runClassificationJob(
       (await db.classificationRun.findUniqueOrThrow({ where: { id: runId } })).totalCount,
     );
 
+    const featureChannel = featureChannelOf(run.segmentation.parameters);
     let cursor: SegmentCursor | null = null;
     let batch = 0;
     for (;;) {
@@ -218,7 +219,11 @@ async function runClassificationJob(
       if (page.length === 0) break;
       cursor = nextSegmentCursor(cursor, page);
 
-      const { features, computed } = await featuresFor(audio, page, deps.pool);
+      const { features, computed } = await featuresFor(
+        audio,
+        page.map((x) => ({ ...x, channel: featureChannel })),
+        deps.pool,
+      );
       let preds: RowPrediction[];
       let unknown: string[] = [];
       if (!model) {

@@ -90,8 +90,20 @@ export interface StampInput {
   modelSha256?: string | null;
 }
 
-/** The channel features are computed on: warbleR analyses channel 1, as the reference tables did. */
+/** The channel features are computed on by default: warbleR analyses channel 1, as the reference tables did. */
 export const FEATURE_CHANNEL = 0;
+
+/**
+ * The channel a segmentation's calls are measured on: the one its detector ran on (a multichannel run records it as
+ * `channelUsed`; microphones apart hear a call at different times, so another channel would hold it elsewhere), else
+ * FEATURE_CHANNEL (mono files, imported and hand-made segmentations, runs before channelUsed).
+ */
+export function featureChannelOf(parameters: unknown): number {
+  const p = (parameters ?? {}) as { channelUsed?: unknown };
+  return typeof p.channelUsed === "number" && Number.isInteger(p.channelUsed) && p.channelUsed >= 0
+    ? p.channelUsed
+    : FEATURE_CHANNEL;
+}
 
 export async function buildStamp(input: StampInput): Promise<RunStamp> {
   const { recording: rec, segmentation: seg, classifier: c } = input;
@@ -131,7 +143,7 @@ export async function buildStamp(input: StampInput): Promise<RunStamp> {
     features: {
       extractor: "BattyCoda port of warbleR spectro_analysis",
       version: FEATURE_EXTRACTOR_VERSION,
-      channel: FEATURE_CHANNEL,
+      channel: featureChannelOf(seg.parameters),
       names: FEATURE_NAMES,
     },
     classifier: {

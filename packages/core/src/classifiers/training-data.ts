@@ -7,6 +7,7 @@ import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../acc
 import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { featuresFor, isComplete } from "../classification/features.ts";
+import { featureChannelOf } from "../classification/stamp.ts";
 import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import type { TrainingTable } from "./model.ts";
@@ -93,12 +94,19 @@ export async function buildSegmentTable(
     await options.onProgress?.(i / Math.max(1, recordings.length), `Features of ${rec.name}`);
     const segments = await db.segment.findMany({
       where: { ...where, segmentation: { ...(where.segmentation as object), recordingId: rec.id } },
-      select: { id: true, onset: true, offset: true, label: true, features: true },
+      select: {
+        id: true,
+        onset: true,
+        offset: true,
+        label: true,
+        features: true,
+        segmentation: { select: { parameters: true } },
+      },
       orderBy: [{ onset: "asc" }, { id: "asc" }],
     });
     const { features, computed } = await featuresFor(
       { media: options.media, key: rec.filePath },
-      segments,
+      segments.map((s) => ({ ...s, channel: featureChannelOf(s.segmentation.parameters) })),
       options.pool,
     );
     if (computed.size > 0)

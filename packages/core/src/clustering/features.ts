@@ -15,7 +15,7 @@ import {
 } from "@battycoda/audio";
 import type { DbContext } from "../access/context.ts";
 import { featuresFor } from "../classification/features.ts";
-import { FEATURE_CHANNEL } from "../classification/stamp.ts";
+import { featureChannelOf } from "../classification/stamp.ts";
 import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "../segmentation/audio.ts";
 import { withRecordingAudio } from "../segmentation/common.ts";
@@ -51,10 +51,11 @@ interface PageSegment {
 const MERGE_GAP_SECONDS = 0.5;
 const MAX_SPAN_SECONDS = 10;
 
-/** MFCC / mel / chroma means of a page's calls, read in spans of nearby calls (never the whole file). */
+/** MFCC / mel / chroma means of a page's calls on `channel`, read in spans of nearby calls (never the whole file). */
 async function spectralFeatures(
   audioPath: string,
   page: PageSegment[],
+  channel: number,
   pool: AudioTaskRunner | null | undefined,
   options: ClusteringOptions,
 ): Promise<Map<string, ClusteringFeatures>> {
@@ -81,7 +82,7 @@ async function spectralFeatures(
     while (next < spans.length) {
       const span = spans[next++] as (typeof spans)[number];
       const wav = await readWavFile(audioPath, { start: span.start / sr, end: span.end / sr });
-      const samples = wav.channels[Math.min(FEATURE_CHANNEL, wav.channels.length - 1)] ?? new Float32Array(0);
+      const samples = wav.channels[Math.min(channel, wav.channels.length - 1)] ?? new Float32Array(0);
       // half a sample past the frame boundaries, so cutSegment's floor() takes the frames a whole-file read would
       const rel = span.members.map((s) => {
         const first = Math.max(0, Math.floor(s.onset * sr)) - span.start;
@@ -145,9 +146,10 @@ export async function buildFeatureMatrix(
   for (const segmentationId of segmentationIds) {
     const seg = await db.segmentation.findUnique({
       where: { id: segmentationId },
-      select: { recording: { select: { filePath: true } } },
+      select: { parameters: true, recording: { select: { filePath: true } } },
     });
     if (!seg) continue;
+    const channel = featureChannelOf(seg.parameters);
     // Local (staged from S3 once per recording): the pool's feature tasks read windows by path.
     await withRecordingAudio(options.media, seg.recording.filePath, async (audioPath) => {
       let cursor: SegmentCursor | null = null;
@@ -164,7 +166,11 @@ export async function buildFeatureMatrix(
         if (page.length === 0) break;
         cursor = nextSegmentCursor(cursor, page);
         if (featureSet === "calls") {
-          const { features } = await featuresFor(audioPath, page, options.pool);
+          const { features } = await featuresFor(
+            audioPath,
+            page.map((x) => ({ ...x, channel })),
+            options.pool,
+          );
           for (const s of page) {
             const f = features.get(s.id);
             put(s.id, f ? FEATURE_NAMES.map((name) => f[name]) : [Number.NaN]);
@@ -173,6 +179,7 @@ export async function buildFeatureMatrix(
           const features = await spectralFeatures(
             audioPath,
             page,
+            channel,
             options.pool,
             options.band ? { band: options.band } : {},
           );

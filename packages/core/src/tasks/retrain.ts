@@ -15,6 +15,7 @@ import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError } from "../access/errors.ts";
 import { featuresFor, isComplete } from "../classification/features.ts";
 import { startRun } from "../classification/runs.ts";
+import { featureChannelOf } from "../classification/stamp.ts";
 import { CV_FOLDS, LABEL_COLUMN, parseFeaturesCsv } from "../classifiers/features-csv.ts";
 import type { RowOrigin, TrainingTable } from "../classifiers/model.ts";
 import type { TrainableType } from "../classifiers/schemas.ts";
@@ -159,7 +160,15 @@ async function batchTable({ db }: DbContext, deps: RetrainHandlerDeps, batchId: 
     select: {
       label: true,
       recording: { select: { id: true, filePath: true } },
-      segment: { select: { id: true, onset: true, offset: true, features: true } },
+      segment: {
+        select: {
+          id: true,
+          onset: true,
+          offset: true,
+          features: true,
+          segmentation: { select: { parameters: true } },
+        },
+      },
     },
     orderBy: { position: "asc" },
   });
@@ -172,7 +181,9 @@ async function batchTable({ db }: DbContext, deps: RetrainHandlerDeps, batchId: 
   const table: TrainingTable = { featureNames: [...FEATURE_NAMES], rows: [], labels: [], origins: [] };
   let skipped = 0;
   for (const list of byRecording.values()) {
-    const segments = list.flatMap((t) => (t.segment ? [t.segment] : []));
+    const segments = list.flatMap((t) =>
+      t.segment ? [{ ...t.segment, channel: featureChannelOf(t.segment.segmentation.parameters) }] : [],
+    );
     const audio = { media: deps.media, key: (list[0] as (typeof tasks)[number]).recording.filePath };
     const { features, computed } = await featuresFor(audio, segments, deps.pool);
     for (const [id, value] of computed)

@@ -153,6 +153,13 @@ export function JobsPage() {
                     <td style={{ minWidth: 220 }}>
                       {j.status === "failed" ? (
                         <span className="field-error small">{j.error ?? "failed"}</span>
+                      ) : j.status === "cancelled" ? (
+                        // Not a bar: a full one (work done, then cancelled before it was saved) read as success.
+                        <span className="muted small">
+                          {j.progress > 0
+                            ? `stopped at ${Math.round(Math.min(1, j.progress) * 100)} %`
+                            : "cancelled before it started"}
+                        </span>
                       ) : (
                         <ProgressBar
                           label={`${j.type} progress`}
