@@ -211,6 +211,19 @@ describe("segmentation journey", () => {
         expect(Math.abs((auto[i]?.onset ?? 0) / 1000 - onset)).toBeLessThan(0.005);
       }
       await shot("seg-03-run");
+      // The detector's band of each call is marked in its box: 30-60 kHz, read back from the plot's pixels.
+      const plotEl = page.getByRole("application", { name: "Spectrogram plot" });
+      const plotBox = await plotEl.boundingBox();
+      const band = await page
+        .getByRole("img", { name: /^Segment 1:/ })
+        .locator("[data-band]")
+        .boundingBox();
+      if (!plotBox || !band) throw new Error("no band drawn in segment 1");
+      const fMin = Number(await plotEl.getAttribute("data-fmin"));
+      const fMax = Number(await plotEl.getAttribute("data-fmax"));
+      const freqAt = (y: number) => fMax - ((y - plotBox.y) / plotBox.height) * (fMax - fMin);
+      expect(Math.abs(freqAt(band.y) - 60_000)).toBeLessThan(5_000);
+      expect(Math.abs(freqAt(band.y + band.height) - 30_000)).toBeLessThan(5_000);
 
       // ── draw a new segment in the empty stretch 0.85–0.93 s ──
       let p = await plot();

@@ -18,6 +18,9 @@ export interface OverlaySegment extends Keyed {
   index: number;
   /** Call type, shown on the box's chip. */
   label?: string | null;
+  /** The call's band, Hz (measured by the detector or imported): marked inside the box, as in Raven. */
+  lowFreq?: number | null;
+  highFreq?: number | null;
 }
 
 export interface PreviewSegment {
@@ -201,6 +204,12 @@ export function SegmentEditOverlay(props: SegmentEditOverlayProps) {
     const right = vp.timeToX(s.offset);
     return { left: `${left}px`, width: `${Math.max(1, right - left)}px` };
   };
+  // The band within the box (its edges kept inside the plot when the view is zoomed into part of it).
+  const bandStyle = (low: number, high: number) => {
+    const top = Math.max(0, Math.min(vp.height, vp.freqToY(high)));
+    const bottom = Math.max(0, Math.min(vp.height, vp.freqToY(low)));
+    return { top: `${top}px`, height: `${Math.max(1, bottom - top)}px` };
+  };
   const cursor = drag ? (drag.mode === "create" ? "crosshair" : CURSORS[drag.part]) : CURSORS[hover];
 
   return (
@@ -247,6 +256,9 @@ export function SegmentEditOverlay(props: SegmentEditOverlayProps) {
               {s.index}
               {s.label ? ` ${s.label}` : ""}
             </span>
+            {s.lowFreq != null && s.highFreq != null ? (
+              <span className="seg-band" style={bandStyle(s.lowFreq, s.highFreq)} data-band />
+            ) : null}
             <span className="seg-edge seg-edge-onset" />
             <span className="seg-edge seg-edge-offset" />
           </div>

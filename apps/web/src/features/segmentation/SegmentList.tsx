@@ -152,7 +152,7 @@ export function SegmentList({
                   <td>{ms(r.onset)}</td>
                   <td>{ms(r.offset)}</td>
                   <td>{ms(r.offset - r.onset)}</td>
-                  <td className="muted">{band(r)}</td>
+                  <td className="muted nowrap">{band(r)}</td>
                   <td>
                     <NotesCell row={r} onSave={(n) => onNotes(r, n)} />
                   </td>
