@@ -144,7 +144,11 @@ export async function featuresFor(
 
   // Segments measured on different channels (of segmentations run on different ones) are read apart.
   const byChannel = new Map<number, FeatureSegment[]>();
-  for (const s of missing) byChannel.set(channelOf(s), [...(byChannel.get(channelOf(s)) ?? []), s]);
+  for (const s of missing) {
+    const list = byChannel.get(channelOf(s));
+    if (list) list.push(s);
+    else byChannel.set(channelOf(s), [s]);
+  }
   const source = await openAudio(audio);
   try {
     for (const [channel, list] of byChannel)

@@ -125,7 +125,9 @@ export function SegmentList({
                 <th>Onset (ms)</th>
                 <th>Offset (ms)</th>
                 <th>Dur. (ms)</th>
-                <th title="The call's frequency band, as the detector measured it">Band (kHz)</th>
+                <th title="The call's frequency band: measured by the detector, or from an imported table">
+                  Band (kHz)
+                </th>
                 <th>Notes</th>
                 <th>
                   <span className="visually-hidden">Actions</span>
