@@ -532,9 +532,12 @@ describe("runs", () => {
     expect(p.start).toBeCloseTo(0.3, 6);
     expect(p.end).toBeCloseTo(0.6, 6);
     expect(p.segments).toHaveLength(1);
-    const s = p.segments[0] as { onset: number; offset: number };
+    const s = p.segments[0] as { onset: number; offset: number; lowFreq?: number; highFreq?: number };
     expect(s.onset).toBeGreaterThan(0.398);
     expect(s.offset).toBeLessThan(0.412);
+    // with the call's band (a 70 -> 35 kHz sweep), as a run stores it
+    expect(Math.abs((s.lowFreq ?? 0) - 35_000)).toBeLessThanOrEqual(6000);
+    expect(Math.abs((s.highFreq ?? 0) - 70_000)).toBeLessThanOrEqual(6000);
     for (const seg of p.segments) {
       expect(seg.onset).toBeGreaterThanOrEqual(p.start);
       expect(seg.offset).toBeLessThanOrEqual(p.end);

@@ -192,6 +192,8 @@ describe("segmentation journey", () => {
       const nPreview = await previews.count();
       // 3 s around 0.2 s is clipped to the whole 1 s recording: all four calls.
       expect(nPreview).toBe(CALL_ONSETS.length);
+      // each preview box marks its call's band too
+      expect(await previews.locator("[data-band]").count()).toBe(CALL_ONSETS.length);
       await shot("seg-02-preview");
 
       // ── commit a full run (a job), made active; the editor opens it ──

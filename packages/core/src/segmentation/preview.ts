@@ -60,7 +60,13 @@ export async function previewSegmentation(
   return {
     start: win.start,
     end: win.end,
-    segments: found.map((s) => ({ onset: win.start + s.onset, offset: win.start + s.offset })),
+    segments: found.map((s) => ({
+      onset: win.start + s.onset,
+      offset: win.start + s.offset,
+      ...(s.lowFreq !== undefined && s.highFreq !== undefined
+        ? { lowFreq: s.lowFreq, highFreq: s.highFreq }
+        : {}),
+    })),
     elapsedMs: Math.round(performance.now() - t0),
   };
 }

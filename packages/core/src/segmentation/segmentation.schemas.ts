@@ -156,7 +156,15 @@ export const ZStartSegmentationResult = z.object({ segmentationId: z.string(), j
 export const ZPreviewResult = z.object({
   start: z.number(),
   end: z.number(),
-  segments: z.array(z.object({ onset: z.number(), offset: z.number() })),
+  /** With the call's band (Hz) where the algorithm measures one (the spectral detector does). */
+  segments: z.array(
+    z.object({
+      onset: z.number(),
+      offset: z.number(),
+      lowFreq: z.number().optional(),
+      highFreq: z.number().optional(),
+    }),
+  ),
   elapsedMs: z.number(),
 });
 

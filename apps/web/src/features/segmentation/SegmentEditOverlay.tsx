@@ -26,6 +26,8 @@ export interface OverlaySegment extends Keyed {
 export interface PreviewSegment {
   onset: number;
   offset: number;
+  lowFreq?: number;
+  highFreq?: number;
 }
 
 export interface SegmentEditOverlayProps {
@@ -236,7 +238,11 @@ export function SegmentEditOverlay(props: SegmentEditOverlayProps) {
           style={boxStyle(s)}
           role="img"
           aria-label={`Preview segment ${fmtMs(s.onset)} to ${fmtMs(s.offset)}`}
-        />
+        >
+          {s.lowFreq !== undefined && s.highFreq !== undefined ? (
+            <span className="seg-band" style={bandStyle(s.lowFreq, s.highFreq)} data-band />
+          ) : null}
+        </div>
       ))}
       {props.segments.map((s) => {
         const span = spanOf(s);
