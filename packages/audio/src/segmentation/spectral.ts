@@ -37,7 +37,6 @@
 // floors); the input is read in place (no float64 copy); sampled frames' band power is reused for their score, and
 // refinement reuses the scores of frames on the coarse grid. The straightforward whole-recording version of this
 // design is refSpectral in test/segmentation-characterisation.test.ts; results are identical to it.
-
 import { powerToDb } from "../dsp/db.ts";
 import { mainBand } from "./band.ts";
 import {

@@ -60,13 +60,8 @@ export async function previewSegmentation(
   return {
     start: win.start,
     end: win.end,
-    segments: found.map((s) => ({
-      onset: win.start + s.onset,
-      offset: win.start + s.offset,
-      ...(s.lowFreq !== undefined && s.highFreq !== undefined
-        ? { lowFreq: s.lowFreq, highFreq: s.highFreq }
-        : {}),
-    })),
+    // (with the call's band where the detector measured one)
+    segments: found.map((s) => ({ ...s, onset: win.start + s.onset, offset: win.start + s.offset })),
     elapsedMs: Math.round(performance.now() - t0),
   };
 }

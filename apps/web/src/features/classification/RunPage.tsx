@@ -20,6 +20,7 @@ import {
 } from "../../components/ui";
 import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { SPEED_FACTORS } from "../playback/usePlayback";
+import { formatBandKHz } from "../recordings/format";
 import { CallPreview } from "./CallPreview";
 import { ConfidenceHistogram } from "./ConfidenceHistogram";
 import { parseConfidence, pct } from "./format";
@@ -453,7 +454,7 @@ function ResultsSection({ run }: { run: Run }) {
               <p className="small muted mono">
                 {selected.onset.toFixed(4)}–{selected.offset.toFixed(4)} s
                 {selected.lowFreq != null && selected.highFreq != null
-                  ? ` · ${(selected.lowFreq / 1000).toFixed(1)}–${(selected.highFreq / 1000).toFixed(1)} kHz`
+                  ? ` · ${formatBandKHz(selected.lowFreq, selected.highFreq)} kHz`
                   : ""}
               </p>
               <CallPreview

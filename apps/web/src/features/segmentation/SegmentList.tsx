@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { Button } from "../../components/ui";
+import { formatBandKHz } from "../recordings/format";
 
 export interface SegmentRow {
   key: string;
@@ -16,10 +17,6 @@ export interface SegmentRow {
 const PAGE_SIZE = 25;
 
 const ms = (t: number) => (t * 1000).toFixed(1);
-const band = (r: SegmentRow) =>
-  r.lowFreq !== null && r.highFreq !== null
-    ? `${(r.lowFreq / 1000).toFixed(1)}–${(r.highFreq / 1000).toFixed(1)}`
-    : "";
 
 /** Matches a segment by its notes, label, number, or a time in ms / s that falls inside it. */
 export function matchesSearch(row: SegmentRow, q: string): boolean {
@@ -154,7 +151,7 @@ export function SegmentList({
                   <td>{ms(r.onset)}</td>
                   <td>{ms(r.offset)}</td>
                   <td>{ms(r.offset - r.onset)}</td>
-                  <td className="muted nowrap">{band(r)}</td>
+                  <td className="muted nowrap">{formatBandKHz(r.lowFreq, r.highFreq)}</td>
                   <td>
                     <NotesCell row={r} onSave={(n) => onNotes(r, n)} />
                   </td>
