@@ -414,6 +414,70 @@ describe("runs", () => {
     expect((await alice.caller.segmentation.get({ segmentationId: seg.id })).isActive).toBe(true);
   });
 
+  it("measures the band of a segment a user moves or draws, for its new edges", async () => {
+    const rec = await addRecording(alice, synthFile, { name: "synth edits" });
+    const started = await alice.caller.segmentation.start({
+      recordingId: rec.id,
+      algorithmKey: "spectral",
+      params: {},
+    });
+    const seg = await waitForSegmentation(started.segmentationId);
+    const found = (await alice.caller.segmentation.segments.list({ segmentationId: seg.id })).items;
+    expect(found).toHaveLength(CALLS.length);
+    const [, second, third] = CALLS;
+    // Trimmed to the second half of the 70-35 kHz sweep: its box now ends near 52.5 kHz, not 70.
+    const moved = await alice.caller.segmentation.segments.update({
+      segmentationId: seg.id,
+      expectedVersion: seg.version,
+      segmentId: found[1]!.id,
+      patch: { onset: second!.onset + second!.duration / 2 },
+    });
+    expect(Math.abs(moved.segment!.lowFreq! - 35_000)).toBeLessThanOrEqual(6000);
+    expect(Math.abs(moved.segment!.highFreq! - 52_500)).toBeLessThanOrEqual(6000);
+    // Drawn by hand: around the third call (50-25 kHz), and over silence.
+    const drawn = await alice.caller.segmentation.segments.batchEdit({
+      segmentationId: seg.id,
+      expectedVersion: moved.version,
+      ops: [
+        { op: "delete", segmentId: found[2]!.id },
+        {
+          op: "create",
+          segment: { onset: third!.onset - 0.005, offset: third!.onset + third!.duration + 0.005 },
+        },
+        { op: "create", segment: { onset: 0.6, offset: 0.62 } },
+      ],
+    });
+    const [, call, silence] = drawn.results;
+    expect(Math.abs(call!.lowFreq! - 25_000)).toBeLessThanOrEqual(6000);
+    expect(Math.abs(call!.highFreq! - 50_000)).toBeLessThanOrEqual(6000);
+    expect(silence).toMatchObject({ lowFreq: null, highFreq: null });
+    // A band given by hand is kept when the edges move.
+    const given = await alice.caller.segmentation.segments.update({
+      segmentationId: seg.id,
+      expectedVersion: drawn.version,
+      segmentId: silence!.id,
+      patch: { lowFreq: 20_000, highFreq: 30_000 },
+    });
+    const nudged = await alice.caller.segmentation.segments.update({
+      segmentationId: seg.id,
+      expectedVersion: given.version,
+      segmentId: silence!.id,
+      patch: { offset: 0.63 },
+    });
+    expect(nudged.segment).toMatchObject({ lowFreq: 20_000, highFreq: 30_000 });
+    // The exports carry the new boxes.
+    const csv = await request(app, {
+      method: "GET",
+      url: `/api/segmentations/${seg.id}/export.csv`,
+      auth: { apiKey: aliceKey },
+    });
+    const row = csv.body
+      .split("\n")
+      .map((l) => l.split(","))
+      .find((r) => Number(r[0]) === moved.segment!.onset);
+    expect(Number(row?.[4])).toBe(moved.segment!.highFreq);
+  });
+
   it("detects a multichannel recording's calls in the channel they stand out in, and records it", async () => {
     // Two microphones 4 m apart: the calls reach channel 0 12 ms after channel 1, 2 dB weaker. The channels' mean
     // held every call twice.
@@ -433,6 +497,14 @@ describe("runs", () => {
     expect(seg.parameters).toMatchObject({ channelUsed: 1 });
     const segments = await alice.caller.segmentation.segments.list({ segmentationId: seg.id });
     expect(segments.items.map((x) => Math.round(x.onset * 100) / 100)).toEqual(CALLS.map((c) => c.onset));
+    // A segment drawn there is measured in that channel too (channel 0 hears the call 12 ms later, outside it).
+    const third = CALLS[2]!;
+    const drawn = await alice.caller.segmentation.segments.create({
+      segmentationId: seg.id,
+      expectedVersion: seg.version,
+      segment: { onset: third.onset - 0.003, offset: third.onset + third.duration + 0.003 },
+    });
+    expect(Math.abs(drawn.segment!.highFreq! - third.f0)).toBeLessThanOrEqual(6000);
     // A channel asked for is used as asked.
     const asked = await alice.caller.segmentation.start({
       recordingId: r.id,
@@ -673,7 +745,14 @@ describe("manual editing", () => {
       segmentId: c.segment!.id,
       patch: { offset: 3.1, notes: "resized" },
     });
-    expect(u.segment).toMatchObject({ onset: 3, offset: 3.1, notes: "resized", label: "FM" });
+    expect(u.segment).toMatchObject({
+      onset: 3,
+      offset: 3.1,
+      notes: "resized",
+      label: "FM",
+      lowFreq: 1000,
+      highFreq: 9000,
+    });
     const first = list.items[0]!;
     const d = await alice.caller.segmentation.segments.delete({
       segmentationId,

@@ -234,6 +234,8 @@ describe("segmentation journey", () => {
       await waitSaved();
       let rows = await segmentRows();
       const drawn = rows[4];
+      // The save status appeared without moving the plot (it wrapped the toolbar and moved it 34 px down).
+      expect((await plotEl.boundingBox())?.y).toBe(plotBox.y);
       expect(drawn?.onset).toBeGreaterThan(845);
       expect(drawn?.offset).toBeLessThan(935);
 
@@ -249,6 +251,29 @@ describe("segmentation journey", () => {
       expect(grown).toBeGreaterThan(15 / p.pxPerSecond);
       expect(grown).toBeLessThan(25 / p.pxPerSecond);
       expect(rows[0]?.onset).toBe(before1.onset);
+
+      // ── trim segment 1 to about the second half of its 60-30 kHz sweep: its band is measured again ──
+      const grownBox = await page.getByRole("img", { name: /^Segment 1:/ }).boundingBox();
+      if (!grownBox) throw new Error("segment 1 not drawn");
+      await drag(grownBox.x + 1, p.x((CALL_ONSETS[0] as number) + CALL_LENGTH / 2), p.y);
+      await waitSaved();
+      const bandOf1 = async () => {
+        const b = await page
+          .getByRole("img", { name: /^Segment 1:/ })
+          .locator("[data-band]")
+          .boundingBox();
+        return b ? { top: freqAt(b.y), bottom: freqAt(b.y + b.height) } : null;
+      };
+      // (Until the save returns, the box shows the band of the old edges.)
+      await expect
+        .poll(async () => (await bandOf1())?.top ?? Number.POSITIVE_INFINITY, { timeout: 10_000 })
+        .toBeLessThan(55_000);
+      rows = await segmentRows();
+      // The sweep falls linearly from 60 kHz at 100 ms to 30 kHz at 140 ms: at the new onset it is at `top`.
+      const top = 60_000 - (30_000 * ((rows[0]?.onset ?? 0) / 1000 - 0.1)) / CALL_LENGTH;
+      const trimmed = await bandOf1();
+      expect(Math.abs((trimmed?.top ?? 0) - top)).toBeLessThan(5_000);
+      expect(Math.abs((trimmed?.bottom ?? 0) - 30_000)).toBeLessThan(5_000);
 
       // ── delete segment 3: click its body, press Delete ──
       const seg3 = await page.getByRole("img", { name: /^Segment 3:/ }).boundingBox();
@@ -366,18 +391,33 @@ describe("segmentation journey", () => {
       // The new segmentation has loaded and the overlay takes drags (not while it loads).
       await page.locator('[role="application"].seg-overlay-editable').waitFor();
 
+      // Around the second call (0.3-0.34 s): the drawn box gets the call's band, 60-30 kHz.
       const p = await plot();
-      await drag(p.x(0.2), p.x(0.26), p.y);
+      await drag(p.x(0.29), p.x(0.35), p.y);
       await waitForCount(1);
       await waitSaved();
       const drawn = await segmentRows();
+      const band = await page
+        .getByRole("img", { name: /^Segment 1:/ })
+        .locator("[data-band]")
+        .boundingBox();
+      const plotEl = page.getByRole("application", { name: "Spectrogram plot" });
+      const plotBox = await plotEl.boundingBox();
+      if (!band || !plotBox) throw new Error("no band drawn in the drawn segment");
+      const [fMin, fMax] = [
+        Number(await plotEl.getAttribute("data-fmin")),
+        Number(await plotEl.getAttribute("data-fmax")),
+      ];
+      const freqAt = (y: number) => fMax - ((y - plotBox.y) / plotBox.height) * (fMax - fMin);
+      expect(Math.abs(freqAt(band.y) - 60_000)).toBeLessThan(5_000);
+      expect(Math.abs(freqAt(band.y + band.height) - 30_000)).toBeLessThan(5_000);
 
       await page.reload();
       await page.getByRole("application", { name: "Segment editor" }).waitFor();
       await waitForCount(1);
       expect(await segmentRows()).toEqual(drawn);
-      expect(drawn[0]?.onset).toBeGreaterThan(195);
-      expect(drawn[0]?.offset).toBeLessThan(265);
+      expect(drawn[0]?.onset).toBeGreaterThan(285);
+      expect(drawn[0]?.offset).toBeLessThan(355);
       // The first segmentation of the recording became its active one.
       expect(await runs.getByRole("checkbox", { name: /^Active: Manual / }).isChecked()).toBe(true);
       await shot("seg-06b-manual");

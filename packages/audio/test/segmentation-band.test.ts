@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { mainBand } from "../src/segmentation/band.ts";
 import type { Shape } from "../src/segmentation/calls.ts";
-import { type Segment, segment } from "../src/segmentation/index.ts";
+import { measureBands, type Segment, segment } from "../src/segmentation/index.ts";
 import { mixInNoise } from "./fixtures/confounders.ts";
 import { synthCall } from "./fixtures/synth.ts";
 
@@ -80,6 +80,60 @@ describe("frequency box of a detected call (main harmonic)", () => {
       });
     });
   }
+});
+
+describe("measureBands: the box of a span a user drew or moved", () => {
+  for (const sr of [384000, 250000, 96000]) {
+    const bin = binHz(sr);
+    const [f0, f1] = [0.25 * sr, 0.1 * sr];
+    const sweep = { onset: 0.3, duration: 0.004, f0, f1, kind: "linear" as const, taper: 0.02 };
+    const tone = { onset: 0.6, duration: 0.02, f0: 0.2 * sr, taper: 0.05 };
+    const x = (() => {
+      const y = mixInNoise(sr, 1, []);
+      for (const c of [sweep, tone]) synthCall(y, sr, c);
+      return y;
+    })();
+
+    it(`${sr / 1000} kHz: a detected call's own span gets the detector's band`, () => {
+      const found = segment(x, sr);
+      expect(found).toHaveLength(2);
+      const measured = measureBands(x, sr, found);
+      expect(measured).toEqual(found.map((d) => ({ lowFreq: d.lowFreq, highFreq: d.highFreq })));
+    });
+
+    it(`${sr / 1000} kHz: a loose box, a trimmed call and a box on noise`, () => {
+      const [loose, lastHalf, noise, tonal] = measureBands(x, sr, [
+        { onset: 0.295, offset: 0.31 },
+        // the sweep's second half: from its middle frequency down
+        { onset: 0.302, offset: 0.305 },
+        { onset: 0.45, offset: 0.47 },
+        { onset: 0.605, offset: 0.612 },
+      ]);
+      expect(Math.abs(loose!.lowFreq - f1)).toBeLessThanOrEqual(4 * bin);
+      expect(Math.abs(loose!.highFreq - f0)).toBeLessThanOrEqual(4 * bin);
+      expect(Math.abs(lastHalf!.lowFreq - f1)).toBeLessThanOrEqual(4 * bin);
+      expect(Math.abs(lastHalf!.highFreq - (f0 + f1) / 2)).toBeLessThanOrEqual(4 * bin);
+      expect(noise).toBeNull();
+      expect(0.2 * sr - tonal!.lowFreq).toBeLessThanOrEqual(2.5 * bin);
+      expect(tonal!.highFreq - 0.2 * sr).toBeLessThanOrEqual(2.5 * bin);
+    });
+  }
+
+  it("keeps a run's band limits, and rejects another algorithm's parameters", () => {
+    const sr = 250000;
+    const y = mixInNoise(sr, 1, []);
+    synthCall(y, sr, {
+      onset: 0.3,
+      duration: 0.004,
+      f0: 0.25 * sr,
+      f1: 0.1 * sr,
+      kind: "linear",
+      taper: 0.02,
+    });
+    const [cut] = measureBands(y, sr, [{ onset: 0.299, offset: 0.305 }], { low_hz: 40000 });
+    expect(cut!.lowFreq).toBeGreaterThanOrEqual(40000 - binHz(sr));
+    expect(() => measureBands(y, sr, [], { threshold: 3 })).toThrow(/unknown parameter 'threshold'/);
+  });
 });
 
 describe("mainBand on drawn pictures", () => {

@@ -1,6 +1,6 @@
 import { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "./algorithms.ts";
 import { energySegment, ORIGINAL_DEFAULTS, type OriginalParams, thresholdSegment } from "./original.ts";
-import { SPECTRAL_DEFAULTS, type SpectralParams, spectralSegment } from "./spectral.ts";
+import { SPECTRAL_DEFAULTS, type SpectralParams, spectralBands, spectralSegment } from "./spectral.ts";
 import type { ProgressCallback, Segment, SegmentParams } from "./types.ts";
 
 export { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "./algorithms.ts";
@@ -65,4 +65,24 @@ export function segment(
         `unknown segmentation algorithm '${String(algorithm)}' (known: ${SEGMENTATION_ALGORITHMS.map((a) => a.name).join(", ")})`,
       );
   }
+}
+
+/**
+ * The frequency box (Hz) of each span a user drew or moved, measured as the default detector measures the calls it
+ * finds (see spectralBands); `samples` are the spans' surroundings, about a second around them. `params`: the spectral
+ * detector's (a spectral run's own, so its band limits and release level hold). Null where no call stands out.
+ */
+export function measureBands(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  spans: Segment[],
+  params?: SegmentParams,
+): ({ lowFreq: number; highFreq: number } | null)[] {
+  if (!(sampleRate > 0)) throw new RangeError("sampleRate must be positive");
+  return spectralBands(
+    samples,
+    sampleRate,
+    spans,
+    merge<SpectralParams>(SPECTRAL_DEFAULTS, params, "spectral"),
+  );
 }

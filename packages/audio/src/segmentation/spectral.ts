@@ -486,10 +486,46 @@ export function spectralSegment(
     .filter((e) => e.offset - e.onset >= minD && e.offset - e.onset <= maxD)
     .map((e) => {
       const call = { onset: e.onset, offset: e.callOffset ?? e.offset };
-      // The shapes' cells are the detector's 3-bin sums (one bin either side).
-      const band = mainBand(bandPicture(call), p.release_db, 1, e.peakHz);
-      return band ? { ...call, lowFreq: band.lowHz, highFreq: Math.min(nyquist, band.highHz) } : call;
+      const band = callBand(bandPicture(call), p, e.peakHz, nyquist);
+      return band ? { ...call, ...band } : call;
     });
+}
+
+function callBand(
+  picture: Shape,
+  p: SpectralParams,
+  seedHz: number | undefined,
+  nyquist: number,
+): { lowFreq: number; highFreq: number } | null {
+  // The shapes' cells are the detector's 3-bin sums (one bin either side).
+  const band = mainBand(picture, p.release_db, 1, seedHz);
+  return band ? { lowFreq: band.lowHz, highFreq: Math.min(nyquist, band.highHz) } : null;
+}
+
+/**
+ * The band of each span's main harmonic, measured as spectralSegment measures its calls' (same floor, picture and
+ * rule), for spans a user drew or moved. `samples` are the spans' surroundings: the floor is theirs (about a second
+ * holds its blocks; much less and a long call fills its medians). The track starts at the frequency of the loudest
+ * detection within the span, else at the span's loudest cell. Null where nothing in the span reaches threshold_db.
+ */
+export function spectralBands(
+  samples: Float32Array | Float64Array,
+  sampleRate: number,
+  spans: Segment[],
+  p: SpectralParams,
+): ({ lowFreq: number; highFreq: number } | null)[] {
+  const { detections, bandPicture } = spectralDetections(samples, sampleRate, p);
+  return spans.map((span) => {
+    let seed: Detection | undefined;
+    for (const d of detections) {
+      if (d.onset < span.offset && d.offset > span.onset && (!seed || d.peakDb > seed.peakDb)) seed = d;
+    }
+    const picture = bandPicture(span);
+    // As a detection starts: some cell must reach threshold_db (noise reaches release_db somewhere in a wide box).
+    let top = Number.NEGATIVE_INFINITY;
+    for (const v of picture.db) top = Math.max(top, v);
+    return top >= p.threshold_db ? callBand(picture, p, seed?.peakHz, sampleRate / 2) : null;
+  });
 }
 
 /**

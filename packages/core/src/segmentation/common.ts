@@ -53,7 +53,7 @@ export async function findSegmentationInGroup(
 ) {
   const seg = await db.segmentation.findFirst({
     where: { id: segmentationId, groupId: access.groupId },
-    include: { recording: { select: RECORDING_FIELDS } },
+    include: { recording: { select: RECORDING_FIELDS }, algorithm: { select: { key: true } } },
   });
   if (!seg) throw notFound("Segmentation");
   return seg;
@@ -156,6 +156,8 @@ export interface SegmentValues {
   offset: number;
   lowFreq?: number | null;
   highFreq?: number | null;
+  /** The band was measured on the audio (see Segment.bandMeasured). */
+  bandMeasured?: boolean;
   label?: string | null;
   notes?: string;
 }
@@ -176,17 +178,18 @@ export async function insertSegments(
     const chunkIds = part.map(() => randomUUID());
     ids.push(...chunkIds);
     await tx.$executeRaw`
-      INSERT INTO "Segment" (id, "segmentationId", onset, "offset", "lowFreq", "highFreq", label, notes, "createdAt", "updatedAt")
-      SELECT u.id, ${segmentationId}, u.onset, u.off, u.low, u.high, u.label, u.notes, now(), now()
+      INSERT INTO "Segment" (id, "segmentationId", onset, "offset", "lowFreq", "highFreq", "bandMeasured", label, notes, "createdAt", "updatedAt")
+      SELECT u.id, ${segmentationId}, u.onset, u.off, u.low, u.high, u.measured, u.label, u.notes, now(), now()
       FROM unnest(
         ${chunkIds}::text[],
         ${part.map((r) => f8(r.onset))}::float8[],
         ${part.map((r) => f8(r.offset))}::float8[],
         ${part.map((r) => f8(r.lowFreq))}::float8[],
         ${part.map((r) => f8(r.highFreq))}::float8[],
+        ${part.map((r) => r.bandMeasured === true)}::boolean[],
         ${part.map((r) => r.label ?? null)}::text[],
         ${part.map((r) => r.notes ?? "")}::text[]
-      ) AS u(id, onset, off, low, high, label, notes)`;
+      ) AS u(id, onset, off, low, high, measured, label, notes)`;
   }
   return ids;
 }
@@ -195,10 +198,17 @@ export async function insertSegments(
 export async function setSegmentNumbers(
   tx: DbTransaction,
   segmentId: string,
-  v: { onset: number; offset: number; lowFreq: number | null; highFreq: number | null },
+  v: {
+    onset: number;
+    offset: number;
+    lowFreq: number | null;
+    highFreq: number | null;
+    bandMeasured: boolean;
+  },
 ): Promise<void> {
   await tx.$executeRaw`
     UPDATE "Segment" SET onset = ${f8(v.onset)}::float8, "offset" = ${f8(v.offset)}::float8,
-      "lowFreq" = ${f8(v.lowFreq)}::float8, "highFreq" = ${f8(v.highFreq)}::float8, "updatedAt" = now()
+      "lowFreq" = ${f8(v.lowFreq)}::float8, "highFreq" = ${f8(v.highFreq)}::float8,
+      "bandMeasured" = ${v.bandMeasured}, "updatedAt" = now()
     WHERE id = ${segmentId}`;
 }

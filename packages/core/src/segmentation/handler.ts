@@ -85,7 +85,11 @@ async function runSegmentationJob(
         const still = await tx.segmentation.findUnique({ where: { id: seg.id }, select: { status: true } });
         if (!still || still.status === "completed" || still.status === "cancelled") return false;
         await tx.segment.deleteMany({ where: { segmentationId: seg.id } });
-        await insertSegments(tx, seg.id, found);
+        await insertSegments(
+          tx,
+          seg.id,
+          found.map((s) => ({ ...s, bandMeasured: s.lowFreq !== undefined })),
+        );
         await tx.segmentation.update({
           where: { id: seg.id },
           data: {

@@ -4,6 +4,7 @@ import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { DomainError, notFound } from "../access/errors.ts";
 import type { MediaStore } from "../media/store.ts";
+import { measureSpanBands, type SpanBand } from "./band.ts";
 import {
   findSegmentationInGroup,
   insertSegments,
@@ -61,15 +62,18 @@ export async function batchEditSegments(
 ): Promise<BatchEditResult> {
   const seg = await findSegmentationInGroup({ db }, access, input.segmentationId);
   const duration = await recordingDuration(seg.recording, options.media);
+  const media = options.media;
+  const measure: BandMeasurer = media
+    ? async (span) => (await measureSpanBands(media, seg, [span]))[0] ?? null
+    : async () => null;
   return inTransaction(
     db,
     async (tx) => {
       const version = await bumpVersion(tx, access, seg.id, input.expectedVersion, { manuallyEdited: true });
       const results: (SegmentDto | null)[] = [];
       for (const [i, op] of input.ops.entries()) {
-        results.push(
-          await applyOp(tx, seg.id, op, duration, input.ops.length > 1 ? `operation ${i + 1}` : "segment"),
-        );
+        const where = input.ops.length > 1 ? `operation ${i + 1}` : "segment";
+        results.push(await applyOp(tx, seg.id, op, { duration, where, measure }));
       }
       return { version, results };
     },
@@ -77,17 +81,57 @@ export async function batchEditSegments(
   );
 }
 
+type BandMeasurer = (span: { onset: number; offset: number }) => Promise<SpanBand>;
+
+/**
+ * A segment's band after an edit. One given (both edges, or cleared) is kept as given; else a drawn segment's band,
+ * and a measured (or unknown) band whose segment moved, is measured for the new edges.
+ */
+async function bandAfterEdit(
+  given: { lowFreq?: number | null; highFreq?: number | null },
+  span: { onset: number; offset: number },
+  before: {
+    onset: number;
+    offset: number;
+    lowFreq: number | null;
+    highFreq: number | null;
+    bandMeasured: boolean;
+  } | null,
+  measure: BandMeasurer,
+) {
+  if (given.lowFreq !== undefined || given.highFreq !== undefined) {
+    const lowFreq = given.lowFreq !== undefined ? given.lowFreq : (before?.lowFreq ?? null);
+    const highFreq = given.highFreq !== undefined ? given.highFreq : (before?.highFreq ?? null);
+    if (before === null && lowFreq === null && highFreq === null) return measured(await measure(span));
+    return { lowFreq, highFreq, bandMeasured: false };
+  }
+  if (before !== null) {
+    const moved = before.onset !== span.onset || before.offset !== span.offset;
+    const follows = before.bandMeasured || (before.lowFreq === null && before.highFreq === null);
+    if (!moved || !follows)
+      return { lowFreq: before.lowFreq, highFreq: before.highFreq, bandMeasured: before.bandMeasured };
+  }
+  return measured(await measure(span));
+}
+
+const measured = (band: SpanBand) => ({
+  lowFreq: band?.lowFreq ?? null,
+  highFreq: band?.highFreq ?? null,
+  bandMeasured: band !== null,
+});
+
 async function applyOp(
   tx: Prisma.TransactionClient,
   segmentationId: string,
   op: TEditOp,
-  duration: number,
-  where: string,
+  ctx: { duration: number; where: string; measure: BandMeasurer },
 ): Promise<SegmentDto | null> {
+  const { duration, where } = ctx;
   if (op.op === "create") {
     const data = fields(op.segment);
     checkSegment(data, duration, where);
-    const [id] = await insertSegments(tx, segmentationId, [data]);
+    const band = await bandAfterEdit(op.segment, data, null, ctx.measure);
+    const [id] = await insertSegments(tx, segmentationId, [{ ...data, ...band }]);
     return toSegmentDto(await tx.segment.findUniqueOrThrow({ where: { id: id as string } }));
   }
   const existing = await tx.segment.findFirst({ where: { id: op.segmentId, segmentationId } });
@@ -113,7 +157,10 @@ async function applyOp(
       },
     });
   }
-  await setSegmentNumbers(tx, existing.id, merged);
+  await setSegmentNumbers(tx, existing.id, {
+    ...merged,
+    ...(await bandAfterEdit(p, merged, existing, ctx.measure)),
+  });
   return toSegmentDto(await tx.segment.findUniqueOrThrow({ where: { id: existing.id } }));
 }
 

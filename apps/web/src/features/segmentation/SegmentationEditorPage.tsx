@@ -379,17 +379,29 @@ export function SegmentationEditorPage() {
   );
 }
 
+/**
+ * The save state, in a slot that keeps its width from the first render: text appearing after the first edit must not
+ * wrap the toolbar and move the spectrogram under the pointer.
+ */
 function SaveStatus({ editor }: { editor: ReturnType<typeof useSegmentEditor> }) {
+  return (
+    <span className="seg-save-status small" aria-live="polite">
+      <SaveState editor={editor} />
+    </span>
+  );
+}
+
+function SaveState({ editor }: { editor: ReturnType<typeof useSegmentEditor> }) {
   switch (editor.save) {
     case "saving":
-      return <span className="small muted">Saving…</span>;
+      return <span className="muted">Saving…</span>;
     case "saved":
-      return <span className="small muted">All changes saved</span>;
+      return <span className="muted">All changes saved</span>;
     case "conflict":
-      return <span className="small field-error">Not saved: edited elsewhere</span>;
+      return <span className="field-error">Not saved: edited elsewhere</span>;
     case "error":
       return (
-        <span className="small field-error">
+        <span className="field-error">
           Not saved: {editor.saveError}{" "}
           <Button size="sm" onClick={editor.retry}>
             Retry

@@ -155,12 +155,15 @@ export function useSegmentEditor(segmentationId: string | null, api: EditorApi) 
       });
       if (st.segmentationId !== id) return;
       st.version = res.version;
+      const measured = new Map<string, SegmentExtras>();
       ops.forEach((op, i) => {
-        if (op.type === "create") {
-          const created = res.results[i];
-          if (created) st.keys.bind(op.key, created.id);
-        } else if (op.type === "delete") st.keys.unbind(op.key);
+        const stored = res.results[i];
+        if (op.type === "create" && stored) st.keys.bind(op.key, stored.id);
+        else if (op.type === "delete") st.keys.unbind(op.key);
+        // The server measures a drawn or moved segment's band: show the box for its new edges.
+        if (stored) measured.set(st.keys.key(stored.id), extrasOf(stored));
       });
+      if (measured.size > 0) setExtras((e) => new Map([...e, ...measured]));
       st.inFlight = null;
       setSaveError(null);
       if (st.queue.length > 0) void flush();
