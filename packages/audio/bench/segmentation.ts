@@ -7,7 +7,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { matchSegments, SEGMENTATION_ALGORITHMS, type Segment, segment } from "../src/segmentation/index.ts";
 import { readWavFile } from "../src/wav/index.ts";
+import { makeTempDir, removeTempDir } from "../test/fixtures/generate.ts";
 import { type CallSpec, synthRecording } from "../test/fixtures/synth.ts";
+import { writeLongRecording } from "./long-wav.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.resolve(here, "../../../../shared/data");
@@ -157,9 +159,41 @@ export async function run(): Promise<void> {
       );
     }
   }
+  await runMemory();
+}
+
+/**
+ * Peak RSS of the default detector on a 10-minute 384 kHz recording, each way in a fresh process: the whole recording
+ * read at once (the baseline) and a piece at a time (the worker's way). Memory must not grow with the length.
+ */
+export async function runMemory(): Promise<void> {
+  const dir = await makeTempDir("battycoda-seg-rss-");
+  try {
+    const wav = path.join(dir, "600s.wav");
+    await writeLongRecording(wav, 600);
+    const child = fileURLToPath(new URL("./segment-rss-child.ts", import.meta.url));
+    const measure = (mode: "whole" | "pieces") =>
+      JSON.parse(
+        execFileSync(process.execPath, ["--import", "tsx", child, mode, wav], { encoding: "utf8" }),
+      ) as {
+        maxRssMB: number;
+        cpuSeconds: number;
+        found: number;
+      };
+    const whole = measure("whole");
+    const pieces = measure("pieces");
+    console.log(
+      `memory, 10 min @ 384 kHz: whole recording peak RSS ${whole.maxRssMB.toFixed(0)} MB, ${whole.found} segments, ` +
+        `${whole.cpuSeconds.toFixed(1)} CPU-s | in pieces ${pieces.maxRssMB.toFixed(0)} MB (x${(pieces.maxRssMB / whole.maxRssMB).toFixed(2)}), ` +
+        `${pieces.found} segments, ${pieces.cpuSeconds.toFixed(1)} CPU-s (x${(pieces.cpuSeconds / whole.cpuSeconds).toFixed(2)})`,
+    );
+  } finally {
+    await removeTempDir(dir);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv[2] === "--speed") runSpeed(Number(process.argv[3] ?? 7));
+  else if (process.argv[2] === "--memory") await runMemory();
   else await run();
 }

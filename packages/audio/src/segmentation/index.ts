@@ -5,8 +5,16 @@ import type { ProgressCallback, Segment, SegmentParams } from "./types.ts";
 
 export { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "./algorithms.ts";
 export { CALL_RULE_DEFAULTS, CALL_RULES_OFF, type CallRuleParams } from "./calls.ts";
-export { callChannel } from "./channel.ts";
+export { CallChannelPicker, callChannel } from "./channel.ts";
 export { type MatchResult, matchSegments } from "./match.ts";
+export {
+  PIECE_CONTEXT_SECONDS,
+  PIECE_SECONDS,
+  planPieces,
+  type SegmentPiece,
+  segmentInPieces,
+  spectralPieces,
+} from "./pieces.ts";
 export type { AlgorithmSpec, ParamSpec, ProgressCallback, Segment, SegmentParams } from "./types.ts";
 
 export type SegmentationAlgorithm = "spectral" | "threshold" | "energy";

@@ -289,6 +289,22 @@ function frameLength(sampleRate: number, frameMs: number): number {
   return Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(target, 1)) - 1e-9));
 }
 
+function blockFramesOf(sampleRate: number, n: number): number {
+  return Math.max(8, Math.round((BLOCK_MS / 1000) * (sampleRate / n)));
+}
+
+/**
+ * Samples per block of the detector's grid (frames, and blocks of frames for the floor). A piece of a long recording
+ * that starts on this grid is analysed on the same frames and blocks as the whole recording (see pieces.ts).
+ */
+export function spectralGridSamples(
+  sampleRate: number,
+  frameMs: number = SPECTRAL_DEFAULTS.frame_ms,
+): number {
+  const n = frameLength(sampleRate, frameMs);
+  return n * blockFramesOf(sampleRate, n);
+}
+
 function hann(n: number): Float64Array {
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n);
@@ -555,7 +571,7 @@ export function spectralDetections(
   const nb = hiBin - loBin + 1;
   const power = new Float64Array(nb + 2);
 
-  const blockFrames = Math.max(8, Math.round((BLOCK_MS / 1000) * (sampleRate / n)));
+  const blockFrames = blockFramesOf(sampleRate, n);
   const nBlocks = Math.ceil(nFrames / blockFrames);
   // First stage (frames of >= SCREEN_MIN_FRAME samples): Haar band energies of every frame against their own
   // running floor flag candidate frames; the per-bin floor then comes from every `step`-th frame only.

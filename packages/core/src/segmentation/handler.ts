@@ -1,24 +1,19 @@
-import { readWavFile } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
 import type { DbContext } from "../access/context.ts";
 import type { JobContext, JobHandler } from "../jobs/handler.ts";
 import type { MediaStore } from "../media/store.ts";
 import { createNotification } from "../notifications/notifications.ts";
-import { type AudioTaskRunner, pickChannel, runSegment } from "./audio.ts";
-import {
-  activate,
-  errorText,
-  hasActive,
-  insertSegments,
-  lockRecording,
-  withRecordingAudio,
-} from "./common.ts";
+import type { AudioTaskRunner } from "./audio.ts";
+import { activate, errorText, hasActive, insertSegments, lockRecording } from "./common.ts";
+import { detectCalls } from "./detect.ts";
 import { readRunParameters, type SegmentationRunPayload } from "./runs.ts";
 
 export interface SegmentationHandlerDeps {
   media: MediaStore;
   /** The worker's audio pool; without one the detector runs in the handler's thread. */
   pool?: AudioTaskRunner | null;
+  /** Seconds of a long recording read at a time (tests make it short; default PIECE_SECONDS). */
+  pieceSeconds?: number;
 }
 
 export interface SegmentationRunResult {
@@ -62,15 +57,16 @@ async function runSegmentationJob(
       data: { status: "running", progress: 0, error: null },
     });
     const run = readRunParameters(seg.parameters, seg.algorithm?.key ?? null);
-    await progress(0.05, "Reading audio");
-    const wav = await withRecordingAudio(deps.media, seg.recording.filePath, (file) => readWavFile(file));
-    const picked = pickChannel(wav.channels, run.channel, wav.info.sampleRate);
-    const samples = picked.samples;
+    await progress(0.05, "Detecting calls");
     // A multichannel run records the channel its calls were detected in (chosen when not given).
-    const channelUsed = wav.channels.length > 1 ? picked.channel : null;
-    wav.channels.length = 0; // let the other channels go before the detector allocates
-    await progress(0.2, "Detecting calls");
-    const found = await runSegment(samples, wav.info.sampleRate, run.algorithm, run.params, deps.pool);
+    const { segments: found, channelUsed } = await detectCalls(
+      deps.media,
+      seg.recording.filePath,
+      run,
+      deps.pool,
+      (f) => progress(0.05 + 0.85 * f, "Detecting calls"),
+      deps.pieceSeconds,
+    );
     await progress(0.9, `Saving ${found.length} segments`);
 
     if (await ctx.isCancelled()) {
