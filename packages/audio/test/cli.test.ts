@@ -6,7 +6,7 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSpectrogramAttrs } from "../src/spectrogram/index.ts";
 import { encodeWav } from "../src/wav/index.ts";
-import { makeTempDir, removeTempDir, tone } from "./fixtures/generate.ts";
+import { makeTempDir, removeTempDir, synthCall, tone, whiteNoise } from "./fixtures/generate.ts";
 
 const run = promisify(execFile);
 const bin = new URL("../bin/battycoda-audio.mjs", import.meta.url).pathname;
@@ -117,5 +117,26 @@ describe("battycoda-audio CLI", () => {
     await expect(
       cli("render", out, "-o", frames, ...window, "--wav", "/work/shared/data/recordings/test-audio.wav"),
     ).rejects.toMatchObject({ stderr: expect.stringContaining("is not the recording") });
+  });
+
+  it("segment finds the calls of the channel asked for; a channel the file lacks is an error", async () => {
+    // Two channels of 70 s: channel 2 holds a call every 5 s (so the file is read in pieces), channel 1 noise only.
+    const sr = 96000;
+    const noise = () => whiteNoise(70 * sr, 0.002, 3);
+    const calls = noise();
+    const onsets = Array.from({ length: 13 }, (_, i) => 2.5 + 5 * i);
+    for (const onset of onsets) synthCall(calls, sr, { onset, duration: 0.01, f0: 40000, f1: 25000 });
+    const file = join(dir, "two-channels.wav");
+    const { writeWavFile } = await import("../src/wav/index.ts");
+    await writeWavFile(file, [noise(), calls], { sampleRate: sr, bitsPerSample: 16, format: "pcm" });
+    const found = JSON.parse((await cli("segment", file, "--channel", "2")).stdout) as {
+      segments: { onset: number; offset: number; lowFreq: number; highFreq: number }[];
+    };
+    expect(found.segments.map((x) => Math.round(x.onset * 100) / 100)).toEqual(onsets);
+    expect(found.segments.every((x) => Math.abs(x.highFreq - 40000) < 2000)).toBe(true);
+    expect(JSON.parse((await cli("segment", file)).stdout)).toEqual({ segments: [] });
+    await expect(cli("segment", file, "--channel", "3")).rejects.toMatchObject({
+      stderr: expect.stringContaining('--channel must be 1..2 or "mix", got "3"'),
+    });
   });
 });

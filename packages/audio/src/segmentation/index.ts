@@ -13,7 +13,9 @@ export {
   planPieces,
   type SegmentPiece,
   segmentInPieces,
+  segmentWavInPieces,
   spectralPieces,
+  type WavPiecesOptions,
 } from "./pieces.ts";
 export type { AlgorithmSpec, ParamSpec, ProgressCallback, Segment, SegmentParams } from "./types.ts";
 

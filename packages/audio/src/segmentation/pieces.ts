@@ -3,7 +3,9 @@
 // with context either side and keeps only the segments that start in its own stretch. The spectral detector's floor,
 // screening and rules look at most a few seconds around a frame, and pieces start on its grid of frames and blocks
 // (spectralGridSamples), so the segments are those of the whole recording at once (the tests compare them).
-import { channelFrame } from "./channel.ts";
+import { type ByteSource, readFrames } from "../wav/file.ts";
+import type { WavInfo } from "../wav/types.ts";
+import { CallChannelPicker, channelFrame } from "./channel.ts";
 import { SPECTRAL_DEFAULTS, spectralGridSamples } from "./spectral.ts";
 import type { Segment, SegmentParams } from "./types.ts";
 
@@ -99,4 +101,42 @@ export async function segmentInPieces(
     await onProgress?.(total > 0 ? done / total : 1);
   }
   return out.sort((a, b) => a.onset - b.onset || a.offset - b.offset);
+}
+
+export interface WavPiecesOptions {
+  /** 0-based; null: the channel where calls stand out most over the whole recording (callChannel). */
+  channel: number | null;
+  params?: SegmentParams;
+  /** The spectral detector with `params` on a piece (in this thread, or the worker's pool). */
+  detect: (samples: Float32Array) => Promise<Segment[]>;
+  onProgress?: (fraction: number) => void | Promise<void>;
+  pieceSeconds?: number;
+}
+
+/**
+ * The spectral detector over a WAV read from `source` a piece at a time (positional reads: a file, or an object store's
+ * ranged GETs): the segments and the channel they were found in.
+ */
+export async function segmentWavInPieces(
+  source: ByteSource,
+  info: WavInfo,
+  opts: WavPiecesOptions,
+): Promise<{ segments: Segment[]; channel: number }> {
+  const sr = info.sampleRate;
+  const pieces = spectralPieces(info.frames, sr, opts.params, opts.pieceSeconds);
+  let channel = opts.channel ?? 0;
+  if (opts.channel === null && info.channels > 1) {
+    const picker = new CallChannelPicker(info.channels, sr);
+    for (const p of pieces) picker.add(await readFrames(source, info, p.keepFrom, p.keepTo));
+    channel = picker.pick();
+  }
+  const detect = opts.detect;
+  const segments = await segmentInPieces(
+    pieces,
+    sr,
+    async (start, end) => (await readFrames(source, info, start, end))[channel] ?? new Float32Array(0),
+    (x) => (x.length === 0 ? Promise.resolve([]) : detect(x)),
+    opts.onProgress,
+  );
+  return { segments, channel };
 }

@@ -1,13 +1,11 @@
 // A detection run's reading of its recording: positional reads of the stored WAV (ranged GETs on S3, no staged copy),
 // a piece at a time for the spectral detector, so a recording of an hour needs the memory of a minute.
 import {
-  CallChannelPicker,
   callChannel,
   readFrames,
   readWavInfoFromHandle,
   type Segment,
-  segmentInPieces,
-  spectralPieces,
+  segmentWavInPieces,
   type WavInfo,
 } from "@battycoda/audio";
 import { badRequest, DomainError } from "../access/errors.ts";
@@ -51,23 +49,14 @@ export async function detectCalls(
     const info = await readWavInfoFromHandle(source);
     if (run.channel !== null && run.channel >= info.channels)
       throw badRequest(`Channel ${run.channel} does not exist (the file has ${info.channels})`);
-    const sr = info.sampleRate;
     if (run.algorithm !== "spectral") return await detectWhole(source, info, run, pool);
-    const pieces = spectralPieces(info.frames, sr, run.params, pieceSeconds);
-    let channel = run.channel ?? 0;
-    if (run.channel === null && info.channels > 1) {
-      const picker = new CallChannelPicker(info.channels, sr);
-      for (const p of pieces) picker.add(await readFrames(source, info, p.keepFrom, p.keepTo));
-      channel = picker.pick();
-    }
-    const segments = await segmentInPieces(
-      pieces,
-      sr,
-      async (start, end) => (await readFrames(source, info, start, end))[channel] ?? new Float32Array(0),
-      (samples) =>
-        samples.length === 0 ? Promise.resolve([]) : runSegment(samples, sr, "spectral", run.params, pool),
+    const { segments, channel } = await segmentWavInPieces(source, info, {
+      channel: run.channel,
+      params: run.params,
+      detect: (samples) => runSegment(samples, info.sampleRate, "spectral", run.params, pool),
       onProgress,
-    );
+      ...(pieceSeconds ? { pieceSeconds } : {}),
+    });
     return { segments, channelUsed: info.channels > 1 ? channel : null };
   } finally {
     await source.close();

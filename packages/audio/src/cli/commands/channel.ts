@@ -9,9 +9,16 @@ export function pickChannel(channels: Float32Array[], choice: string | undefined
       for (let i = 0; i < out.length; i++) out[i] = out[i]! + ch[i]! / channels.length;
     return out;
   }
+  return channels[channelIndex(channels.length, choice)]!;
+}
+
+/** The 0-based index of a 1-based --channel choice (not "mix"). */
+export function channelIndex(count: number, choice: string | undefined): number {
+  if (count === 0) throw new Error("the file has no audio channels");
+  if (choice === undefined) return 0;
   const n = Number(choice);
-  if (!Number.isInteger(n) || n < 1 || n > channels.length) {
-    throw new Error(`--channel must be 1..${channels.length} or "mix", got "${choice}"`);
+  if (!Number.isInteger(n) || n < 1 || n > count) {
+    throw new Error(`--channel must be 1..${count} or "mix", got "${choice}"`);
   }
-  return channels[n - 1]!;
+  return n - 1;
 }

@@ -1,5 +1,6 @@
 // `battycoda-audio segment FILE [--algorithm NAME] [--<param> VALUE ...]` -> {"segments":[{"onset":s,"offset":s,...}]}
 // (the spectral detector adds each call's band, "lowFreq" and "highFreq" in Hz)
+import { open } from "node:fs/promises";
 import type { Command } from "commander";
 import {
   DEFAULT_ALGORITHM,
@@ -7,9 +8,10 @@ import {
   type SegmentationAlgorithm,
   type SegmentParams,
   segment,
+  segmentWavInPieces,
 } from "../../segmentation/index.ts";
-import { readWavFile } from "../../wav/index.ts";
-import { pickChannel } from "./channel.ts";
+import { readWavFile, readWavInfoFromHandle } from "../../wav/index.ts";
+import { channelIndex, pickChannel } from "./channel.ts";
 
 const flag = (name: string): string => name.replaceAll("_", "-");
 const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -51,6 +53,23 @@ export function register(program: Command): void {
       const v = Number(raw);
       if (!Number.isFinite(v)) throw new Error(`--${flag(name)} must be a number, got "${raw}"`);
       params[name] = v;
+    }
+    if (algorithm === "spectral" && opts.channel !== "mix") {
+      // A piece at a time, so a recording of hours fits in memory (see segmentWavInPieces).
+      const fh = await open(file, "r");
+      try {
+        const info = await readWavInfoFromHandle(fh);
+        const channel = channelIndex(info.channels, opts.channel);
+        const { segments } = await segmentWavInPieces(fh, info, {
+          channel,
+          params,
+          detect: async (x) => segment(x, info.sampleRate, { algorithm, params }),
+        });
+        process.stdout.write(`${JSON.stringify({ segments })}\n`);
+      } finally {
+        await fh.close();
+      }
+      return;
     }
     const wav = await readWavFile(file);
     const x = pickChannel(wav.channels, opts.channel);
