@@ -22,7 +22,7 @@ import { expectTRPCError } from "./expect-error.ts";
 import { createTestEnv, joinByInvitation, registerAndLogin, type TestEnv, type TestUser } from "./helpers.ts";
 import { buildTestServer, request, trpcCode, trpcMutation } from "./http-helpers.ts";
 
-const SHARED = "/work/shared/data/recordings";
+const SHARED = path.resolve(import.meta.dirname, "../../../../shared/data/recordings");
 const BAT_WAV = path.join(SHARED, "bat1_angie_19.wav");
 const BAT_PICKLE = path.join(SHARED, "bat1_angie_19.wav.pickle");
 const PICKLES = path.resolve(import.meta.dirname, "../../../packages/formats/test/fixtures/pickles");

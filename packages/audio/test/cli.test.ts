@@ -9,6 +9,7 @@ import { encodeWav } from "../src/wav/index.ts";
 import { makeTempDir, removeTempDir, synthCall, tone, whiteNoise } from "./fixtures/generate.ts";
 
 const run = promisify(execFile);
+const RECORDINGS = join(import.meta.dirname, "../../../../shared/data/recordings");
 const bin = new URL("../bin/battycoda-audio.mjs", import.meta.url).pathname;
 const cli = (...args: string[]) => run(process.execPath, [bin, ...args], { maxBuffer: 16 << 20 });
 
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 describe("battycoda-audio CLI", () => {
   it("info prints the format of a real recording as JSON", async () => {
-    const { stdout } = await cli("info", "/work/shared/data/recordings/bat1_angie_19.wav");
+    const { stdout } = await cli("info", `${RECORDINGS}/bat1_angie_19.wav`);
     const info = JSON.parse(stdout);
     expect(info).toMatchObject({
       sampleRate: 44100,
@@ -70,7 +71,7 @@ describe("battycoda-audio CLI", () => {
     const out = join(dir, "s.h5");
     const { stdout, stderr } = await cli(
       "spectrogram",
-      "/work/shared/data/recordings/batdetect2/20180530_213516-EPTSER-LR_0_0.5.wav",
+      `${RECORDINGS}/batdetect2/20180530_213516-EPTSER-LR_0_0.5.wav`,
       "-o",
       out,
     );
@@ -88,7 +89,7 @@ describe("battycoda-audio CLI", () => {
     expect(img.width).toBe(101); // a pixel per stored column: the maxima of frame groups 100-200 (frames 300-600)
 
     // A close-up (a pixel per frame) from the file alone repeats each column maximum; with --wav it has every frame.
-    const wav = "/work/shared/data/recordings/batdetect2/20180530_213516-EPTSER-LR_0_0.5.wav";
+    const wav = `${RECORDINGS}/batdetect2/20180530_213516-EPTSER-LR_0_0.5.wav`;
     const window = ["--start", "0.1", "--end", "0.2", "--width", "301"];
     const columnsOnly = join(dir, "columns.png");
     const note = await cli("render", out, "-o", columnsOnly, ...window);
@@ -115,9 +116,9 @@ describe("battycoda-audio CLI", () => {
     expect(b.distinct).toBeGreaterThan(250);
     // Another recording is refused, with both shapes in the message.
     await expect(
-      cli("render", out, "-o", frames, ...window, "--wav", "/work/shared/data/recordings/test-audio.wav"),
+      cli("render", out, "-o", frames, ...window, "--wav", `${RECORDINGS}/test-audio.wav`),
     ).rejects.toMatchObject({ stderr: expect.stringContaining("is not the recording") });
-  });
+  }, 90_000);
 
   it("segment finds the calls of the channel asked for; a channel the file lacks is an error", async () => {
     // Two channels of 70 s: channel 2 holds a call every 5 s (so the file is read in pieces), channel 1 noise only.
@@ -138,5 +139,5 @@ describe("battycoda-audio CLI", () => {
     await expect(cli("segment", file, "--channel", "3")).rejects.toMatchObject({
       stderr: expect.stringContaining('--channel must be 1..2 or "mix", got "3"'),
     });
-  });
+  }, 90_000);
 });

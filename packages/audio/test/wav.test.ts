@@ -248,7 +248,7 @@ describe("writer", () => {
 });
 
 describe("real recordings from ../shared/data", () => {
-  const base = "/work/shared/data/recordings";
+  const base = join(import.meta.dirname, "../../../../shared/data/recordings");
   const cases = [
     { file: "bat1_angie_19.wav", sampleRate: 44100, channels: 2, duration: 8.9 },
     { file: "test-audio.wav", sampleRate: 44100, channels: 1, duration: 3.0 },

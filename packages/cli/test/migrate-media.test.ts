@@ -95,7 +95,7 @@ describe("battycoda migrate-media", () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toContain("Set MEDIA_STORAGE=local");
     expect(fs.readFileSync(path.join(back, "g1/recordings/r1/audio.wav"))).toEqual(Buffer.alloc(400_000, 1));
-  });
+  }, 90_000);
 
   it("refuses a target that is the current store, or an S3 target without a bucket", async () => {
     const same = await run(["migrate-media", "--to", "local"], {});

@@ -14,7 +14,10 @@ import { type LocalS3, startLocalS3 } from "../maintenance/testing.ts";
 import { CACHE_OWNER, MediaCache } from "./cache.ts";
 import { S3MediaStore, type S3MediaStoreOptions } from "./s3-store.ts";
 
-const RECORDING = "/work/shared/data/recordings/bat1_angie_19.wav";
+const RECORDING = path.resolve(
+  import.meta.dirname,
+  "../../../../../shared/data/recordings/bat1_angie_19.wav",
+);
 
 let s3: LocalS3;
 const dirs: string[] = [];
