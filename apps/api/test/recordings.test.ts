@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   decodeSpectrogramBinary,
+  decodeWav,
   parseWavHeader,
   readSpectrogramAttrs,
   readWavInfo,
@@ -308,6 +310,40 @@ describe("audio and spectrogram routes", () => {
     // The original file is served as uploaded.
     const full = await get(`/api/recordings/${id}/audio`);
     expect(Buffer.compare(full.rawPayload, await readFile(wav))).toBe(0);
+  });
+
+  it("an upload that states a time expansion the file does not (a detector's plain 25 kHz file) is read in real time", async () => {
+    const samples = new Float32Array(75_000);
+    for (let i = 0; i < samples.length; i++) samples[i] = 0.3 * Math.sin((2 * Math.PI * 4_000 * i) / 25_000);
+    const wav = await writeFixture(env.dir, "plain-x10", samples, { sampleRate: 25_000 });
+    const res = await uploadWav(wav, { name: "plain x10", timeExpansion: "10" });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().recording.id as string;
+    await ingestRecording({ ...ingestDeps(), splitSeconds: 60 }, id);
+    const detail = await env.a.caller.recordings.get({ recordingId: id });
+    expect(detail).toMatchObject({ sampleRate: 250_000, timeExpansion: 10 });
+    expect(detail.duration).toBeCloseTo(0.3, 9);
+    // The stored file says so itself (GUANO TE), with the uploaded samples, and the row's hash is the stored file's.
+    const stored = await storedBytes(id);
+    const decoded = decodeWav(new Uint8Array(stored));
+    expect(decoded.info.metadata.guano?.fields.TE).toBe("10");
+    expect(decoded.channels[0]).toEqual(decodeWav(new Uint8Array(await readFile(wav))).channels[0]);
+    const row = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id } });
+    expect(row.sha256).toBe(createHash("sha256").update(stored).digest("hex"));
+
+    // A file that states another factor is refused with both, and nothing is kept.
+    const before = await env.t.deps.db.recording.count();
+    const te10 = await writeFixture(env.dir, "stated-x10", samples, {
+      sampleRate: 25_000,
+      metadata: { guano: { fields: { "GUANO|Version": "1.0", TE: "10" } } },
+    });
+    const refused = await uploadWav(te10, { timeExpansion: "20" });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.message).toMatch(/time expansion x20: .*time-expanded x10, not x20/);
+    const bad = await uploadWav(wav, { timeExpansion: "2.5" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/Time expansion must be a whole number/);
+    expect(await env.t.deps.db.recording.count()).toBe(before);
   });
 
   it("spectrogram: from the WAV while the job is pending, then BCSG windows and PNGs from the HDF5", async () => {

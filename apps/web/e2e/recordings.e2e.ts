@@ -219,7 +219,7 @@ describe("recordings journey", () => {
       throw err;
     }
   });
-  it("resumable (tus) upload creates the recording", async () => {
+  it("resumable (tus) upload creates the recording, time-expanded as the form says", async () => {
     const page = mainPage as Page;
     try {
       const wav = path.join(tmpDir, "test-audio.wav");
@@ -227,9 +227,12 @@ describe("recordings journey", () => {
       await page.goto("/recordings/upload");
       await page.getByLabel("WAV file").setInputFiles(wav);
       await page.getByLabel("Resumable upload (tus)").check();
+      // A 44.1 kHz file from a x10 time-expansion detector that does not say so: 441 kHz of the bat's sound.
+      await page.getByLabel("Time expansion (×)").fill("10");
       await page.getByRole("button", { name: "Upload", exact: true }).click();
       await page.waitForURL(/\/recordings\/(?!upload$|duplicates$)[^/]+$/);
       await page.getByRole("heading", { name: /test-audio/ }).waitFor();
+      await page.getByText(/time-expanded ×10 file: its header says 44\.1 kHz/).waitFor({ timeout: 60_000 });
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot(page, "failure-tus").catch(() => {});

@@ -28,3 +28,4 @@ export {
   type SelectionBox,
   type SelectionMeasurements,
 } from "./render/measure.ts";
+export { MAX_TIME_EXPANSION } from "./wav/time-expansion.ts";

@@ -1,6 +1,6 @@
 // A time-expanded file (GUANO TE) is read in real time: its rate, durations and everything measured on it are those
 // of the bat, not of the slowed-down file, and files derived from it stay real-time.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import {
   formatOf,
   parseWavHeader,
   readWavInfo,
+  writeTimeExpansion,
 } from "../src/wav/index.ts";
 import { ascii, cat, fmtBody, rawChunk, riff } from "./fixtures/riff.ts";
 import { callTrain, synthRecording } from "./fixtures/synth.ts";
@@ -129,5 +130,66 @@ describe("time-expanded WAV files", () => {
     });
     const clip = decodeWav(encodeWav([new Float32Array(10)], formatOf(part)));
     expect(clip.info.sampleRate).toBe(REAL_RATE);
+  });
+
+  describe("writeTimeExpansion: a factor the file does not state", () => {
+    const plain = () => expandedFile(null);
+    const write = async (name: string, bytes: Uint8Array) => {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      return path;
+    };
+
+    it("is written into the file as GUANO TE: read in real time, samples untouched, the file's own GUANO kept", async () => {
+      const path = await write("plain.wav", plain());
+      const before = decodeWav(plain());
+      expect(before.info.sampleRate).toBe(REAL_RATE / TE);
+      const info = await writeTimeExpansion(path, TE);
+      expect(info).toMatchObject({ sampleRate: REAL_RATE, timeExpansion: TE, frames: before.info.frames });
+      const after = decodeWav(new Uint8Array(await readFile(path)));
+      expect(after.info.warnings).toEqual([]);
+      expect(after.channels[0]).toEqual(before.channels[0]);
+      expect(after.info.metadata.guano?.fields.TE).toBe("10");
+      // Calls found where the bat made them (60-30 kHz, 5 ms), not where the slowed file has them.
+      const found = segment(after.channels[0]!, after.info.sampleRate);
+      expect(matchSegments(scene.calls, found).recall).toBe(1);
+
+      // With GUANO already there (no TE): its fields are kept, one guan chunk is left (the old one is padding).
+      const tagged = await write("tagged.wav", expandedFile("Make: Pettersson\nModel: D240X"));
+      await writeTimeExpansion(tagged, TE);
+      const t = await readWavInfo(tagged);
+      expect(t.metadata.guano?.fields).toMatchObject({ Make: "Pettersson", Model: "D240X", TE: "10" });
+      expect(t.metadata.chunks.filter((c) => c.id === "guan")).toHaveLength(1);
+      expect(t.metadata.chunks.map((c) => c.id)).toContain("JUNK");
+      expect(t.sampleRate).toBe(REAL_RATE);
+    });
+
+    it("keeps a factor the file states, refuses another, and refuses files it cannot extend safely", async () => {
+      const stated = await write("stated.wav", expandedFile("TE: 10"));
+      expect((await writeTimeExpansion(stated, 10)).sampleRate).toBe(REAL_RATE);
+      await expect(writeTimeExpansion(stated, 20)).rejects.toThrow(
+        /own metadata says it is time-expanded x10, not x20/,
+      );
+      await expect(writeTimeExpansion(stated, 1.5)).rejects.toThrow(/whole number 1-100/);
+      // Cut short: the data chunk claims more than the file holds.
+      const full = plain();
+      const cut = await write("cut.wav", full.subarray(0, full.length - 1000));
+      await expect(writeTimeExpansion(cut, TE)).rejects.toThrow(/truncated or unfinished/);
+      // The file is unchanged by a refusal.
+      expect(new Uint8Array(await readFile(cut))).toEqual(full.subarray(0, full.length - 1000));
+      // An odd number of 8-bit samples (a pad byte after the data), with a LIST chunk after it.
+      const fmt = rawChunk({ id: "fmt ", body: fmtBody({ channels: 1, sampleRate: 44_100, bits: 8 }) });
+      const odd = await write(
+        "odd.wav",
+        riff([
+          fmt,
+          rawChunk({ id: "data", body: new Uint8Array(4411).fill(128) }),
+          rawChunk({ id: "LIST", body: ascii("INFOINAM\u0006\u0000\u0000\u0000batty\u0000") }),
+        ]),
+      );
+      const oddInfo = await writeTimeExpansion(odd, 10);
+      expect(oddInfo).toMatchObject({ sampleRate: 441_000, frames: 4411, warnings: [] });
+      expect(oddInfo.metadata.info?.INAM).toBe("batty");
+    });
   });
 });

@@ -32,6 +32,7 @@ export const METADATA_FIELDS = [
   "environmentalConditions",
   "speciesId",
   "projectId",
+  "timeExpansion",
 ] as const;
 export const NOT_MULTIPART_MESSAGE = `Expected a multipart/form-data upload with a "${FILE_FIELD}" file field`;
 export const NO_FILE_MESSAGE = `No file in the "${FILE_FIELD}" field`;

@@ -4047,6 +4047,7 @@ export interface operations {
                     environmentalConditions?: string;
                     speciesId?: string | null;
                     projectId?: string | null;
+                    timeExpansion?: number;
                     /**
                      * Format: binary
                      * @description the WAV file
@@ -4395,6 +4396,7 @@ export interface operations {
                     environmentalConditions?: string;
                     speciesId?: string | null;
                     projectId?: string | null;
+                    timeExpansion?: number;
                 };
             };
         };

@@ -1,3 +1,4 @@
+import { MAX_TIME_EXPANSION } from "@battycoda/audio/browser";
 import { JobStatus, ProcessingStatus } from "@battycoda/db";
 import { z } from "zod";
 import { ZIsoDate } from "../auth/auth.schemas.ts";
@@ -37,6 +38,16 @@ export const ZRecordingMetadataInput = z.object({
   environmentalConditions: text(2000, "Environmental conditions").optional(),
   speciesId: ZId.nullable().optional(),
   projectId: ZId.nullable().optional(),
+  /**
+   * The file is time-expanded by this factor though it does not say so (a time-expansion detector's 44.1 kHz file):
+   * written into the stored file as GUANO TE, so it is read in real time everywhere. 1 or absent: as the file says.
+   */
+  timeExpansion: z.coerce
+    .number()
+    .int({ error: "Time expansion must be a whole number" })
+    .min(1, { error: "Time expansion must be at least 1" })
+    .max(MAX_TIME_EXPANSION, { error: `Time expansion must be at most ${MAX_TIME_EXPANSION}` })
+    .optional(),
 });
 export type TRecordingMetadataInput = z.input<typeof ZRecordingMetadataInput>;
 export type RecordingMetadata = z.output<typeof ZRecordingMetadataInput>;

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { readWavInfo, WavError, type WavInfo } from "@battycoda/audio";
+import { readWavInfo, WavError, type WavInfo, writeTimeExpansion } from "@battycoda/audio";
 import type { Job, Prisma, Recording } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
@@ -143,6 +143,19 @@ export interface CreateRecordingInput {
 export interface CreatedRecording {
   recording: RecordingRow;
   job: Job;
+  /** The header as stored (in real time when a time expansion was given). */
+  info: WavInfo;
+}
+
+/** Writes a time expansion the upload states into the file (writeTimeExpansion); a refusal is the upload's error. */
+async function recordTimeExpansion(file: string, factor: number, displayName: string): Promise<WavInfo> {
+  try {
+    return await writeTimeExpansion(file, factor);
+  } catch (err) {
+    if (err instanceof WavError)
+      throw badRequest(`${displayName}: time expansion x${factor}: ${err.message}`);
+    throw err;
+  }
 }
 
 export function defaultRecordingName(filename: string): string {
@@ -166,9 +179,13 @@ export async function createRecordingFromFile(
     if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
     const metadata = ZRecordingMetadataInput.parse(input.metadata);
     await checkReferences({ db }, access, metadata);
-    const info = input.info ?? (await validateWavFile(input.tempPath, input.originalFilename));
+    let info = input.info ?? (await validateWavFile(input.tempPath, input.originalFilename));
+    // A factor the file does not state yet changes its bytes: the hash is then the stored file's, not the upload's.
+    const expand = (metadata.timeExpansion ?? 1) > 1 && metadata.timeExpansion !== (info.timeExpansion ?? 1);
+    if (expand)
+      info = await recordTimeExpansion(input.tempPath, metadata.timeExpansion ?? 1, input.originalFilename);
     const size = await fileSize(input.tempPath);
-    const sha256 = input.sha256 ?? (await sha256File(input.tempPath));
+    const sha256 = (!expand && input.sha256) || (await sha256File(input.tempPath));
     const fileName = safeFileName(input.originalFilename);
     const result = await db.$transaction(
       async (tx) => {
@@ -222,7 +239,7 @@ export async function createRecordingFromFile(
             message: input.jobMessage ?? "Queued",
           },
         );
-        return { recording, job };
+        return { recording, job, info };
       },
       { timeout: 10 * 60_000 },
     );

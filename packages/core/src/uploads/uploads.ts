@@ -283,17 +283,18 @@ async function processZip(
           try {
             await e.extractTo(tmp);
             const info = await validateWavFile(tmp);
-            const { recording } = await createRecordingFromFile(deps, access, {
+            const created = await createRecordingFromFile(deps, access, {
               tempPath: tmp,
               originalFilename: e.baseName,
               metadata: { ...shared, name: defaultRecordingName(e.baseName) },
               info,
               jobMessage: `Queued from ${upload.filename}`,
             });
+            const { recording } = created;
             const truncation = truncationOf(info);
             const notes = [
               truncation ? truncationMessage(truncation) : null,
-              timeExpansionMessage(info),
+              timeExpansionMessage(created.info),
             ].filter((m): m is string => m !== null);
             entries.push({
               path: e.name,

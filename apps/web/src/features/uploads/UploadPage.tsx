@@ -24,6 +24,7 @@ type Meta = {
   environmentalConditions: string;
   speciesId: string;
   projectId: string;
+  timeExpansion: string;
 };
 const emptyMeta: Meta = {
   name: "",
@@ -34,6 +35,7 @@ const emptyMeta: Meta = {
   environmentalConditions: "",
   speciesId: "",
   projectId: "",
+  timeExpansion: "",
 };
 type CreatedRecording = { recording: { id: string; name: string }; jobId: string | null };
 type ZipAccepted = { uploadId: string; jobId: string };
@@ -240,6 +242,17 @@ export function UploadPage() {
           />
           <TextField label="Location" value={meta.location} onChange={set("location")} disabled={busy} />
           <TextField label="Equipment" value={meta.equipment} onChange={set("equipment")} disabled={busy} />
+          <TextField
+            label="Time expansion (×)"
+            type="number"
+            min={1}
+            max={100}
+            step={1}
+            value={meta.timeExpansion}
+            onChange={set("timeExpansion")}
+            disabled={busy}
+            hint="Only for a time-expansion detector's files that do not say so (10 for a ×10 file); empty for real time"
+          />
           <TextField
             label="Environmental conditions"
             value={meta.environmentalConditions}
