@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { parseWavHeader } from "@battycoda/audio";
 import { cleanStaleUploads, createMediaStore, createUploadProcessHandler, tusDir } from "@battycoda/core";
 import { QUEUES, registerJobHandler } from "@battycoda/core/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -162,6 +163,32 @@ describe("batch ZIP upload", () => {
     expect(
       trpcCode(await trpcQuery(env.app, "recordings.uploadReport", { uploadId }, { cookie: env.b.token })),
     ).toBe("NOT_FOUND");
+  });
+
+  it("writes a time expansion the form states into each file, and says so in the report", async () => {
+    const a = await readFile(
+      fixtures.valid.get("pcm16-mono") ?? (fixtures.valid.values().next().value as string),
+    );
+    const rate = parseWavHeader(new Uint8Array(a)).sampleRate;
+    const zip = await writeZip("te.zip", [
+      { name: "night/a.wav", data: a },
+      { name: "night/b.wav", data: a },
+    ]);
+    const res = await upload(
+      env.app,
+      "/api/recordings/upload-zip",
+      { cookie: env.a.token },
+      { timeExpansion: "10" },
+      [{ field: "file", filename: "te.zip", content: zip }],
+    );
+    expect(res.statusCode, res.body).toBe(202);
+    const done = await waitForUpload(res.json().uploadId);
+    expect(done.report?.summary).toEqual({ created: 2, rejected: 0, segmented: 0 });
+    for (const e of done.report?.entries ?? []) {
+      expect(e.warning).toMatch(/^Time-expanded x10 file: its header says .*; read in real time at/);
+      const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: e.recordingId as string } });
+      expect(rec.sampleRate).toBe(10 * rate);
+    }
   });
 
   it("refuses another group's species or project up front, queueing nothing (issue 8 #10)", async () => {
