@@ -94,8 +94,7 @@ export async function segmentInPieces(
     for (const s of found) {
       const at = piece.start + s.onset * sampleRate;
       if (at < piece.keepFrom - 1e-6 || at >= piece.keepTo - 1e-6) continue;
-      const moved: Segment = { ...s, onset: s.onset + shift, offset: s.offset + shift };
-      out.push(moved);
+      out.push({ ...s, onset: s.onset + shift, offset: s.offset + shift });
     }
     done += piece.keepTo - piece.keepFrom;
     await onProgress?.(total > 0 ? done / total : 1);
@@ -130,12 +129,11 @@ export async function segmentWavInPieces(
     for (const p of pieces) picker.add(await readFrames(source, info, p.keepFrom, p.keepTo));
     channel = picker.pick();
   }
-  const detect = opts.detect;
   const segments = await segmentInPieces(
     pieces,
     sr,
     async (start, end) => (await readFrames(source, info, start, end))[channel] ?? new Float32Array(0),
-    (x) => (x.length === 0 ? Promise.resolve([]) : detect(x)),
+    (x) => (x.length === 0 ? Promise.resolve([]) : opts.detect(x)),
     opts.onProgress,
   );
   return { segments, channel };

@@ -16,7 +16,7 @@ import type { RunParameters } from "./runs.ts";
 
 /**
  * The original algorithms take the whole recording at once (their threshold is its own mean and spread): up to this
- * many samples per channel (1 GB as float32; 11.6 minutes at 384 kHz).
+ * many samples per channel (1 GB as float32; 11.7 minutes at 384 kHz).
  */
 export const WHOLE_RECORDING_MAX_SAMPLES = 2 ** 28;
 
@@ -26,7 +26,7 @@ export interface DetectedCalls {
   channelUsed: number | null;
 }
 
-/** `onProgress` gets the fraction of the recording done. */
+/** `onProgress` gets the fraction of the recording done; `pieceSeconds` (tests) shortens the pieces. */
 export async function detectCalls(
   media: MediaStore,
   filePath: string,

@@ -12,8 +12,6 @@ export interface SegmentationHandlerDeps {
   media: MediaStore;
   /** The worker's audio pool; without one the detector runs in the handler's thread. */
   pool?: AudioTaskRunner | null;
-  /** Seconds of a long recording read at a time (tests make it short; default PIECE_SECONDS). */
-  pieceSeconds?: number;
 }
 
 export interface SegmentationRunResult {
@@ -65,7 +63,6 @@ async function runSegmentationJob(
       run,
       deps.pool,
       (f) => progress(0.05 + 0.85 * f, "Detecting calls"),
-      deps.pieceSeconds,
     );
     await progress(0.9, `Saving ${found.length} segments`);
 
