@@ -3,11 +3,15 @@
 // too long to hold with a message that says what to use instead.
 import path from "node:path";
 import { callChannel, segment, writeWavFile } from "@battycoda/audio";
+import type { Job } from "@battycoda/db";
+import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
+import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeScene } from "../../audio/test/fixtures/confounders.ts";
 import { makeTempDir, removeTempDir } from "../../audio/test/fixtures/generate.ts";
 import { LocalMediaStore } from "../src/media/local-store.ts";
 import { detectCalls } from "../src/segmentation/detect.ts";
+import { segmentationRunHandler } from "../src/segmentation/handler.ts";
 
 let dir: string;
 let media: LocalMediaStore;
@@ -105,5 +109,72 @@ describe("detectCalls", () => {
     ).rejects.toThrow(
       /energy algorithm holds the whole recording in memory .* 11\.7 min .* lasts 12\.0 min\. The spectral detector/,
     );
+  });
+});
+
+describe("a detection run of a long recording", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(() => t?.drop());
+
+  it("stops at the next piece when cancelled, writing nothing; else completes", async () => {
+    // 200 s of noise at 44.1 kHz: four pieces.
+    const sr = 44100;
+    const noise = new Float32Array(200 * sr);
+    let seed = 1;
+    for (let i = 0; i < noise.length; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      noise[i] = 0.01 * (seed / 2 ** 31 - 0.5);
+    }
+    await writeWavFile(path.join(dir, "long-run.wav"), [noise], {
+      sampleRate: sr,
+      bitsPerSample: 16,
+      format: "pcm",
+    });
+    const group = await t.db.group.create({ data: { name: "G" } });
+    const rec = await t.db.recording.create({
+      data: { groupId: group.id, name: "long", filePath: "long-run.wav" },
+    });
+    const run = async (cancelAfterChecks: number) => {
+      const seg = await t.db.segmentation.create({
+        data: {
+          groupId: group.id,
+          recordingId: rec.id,
+          name: "run",
+          parameters: { algorithm: "spectral", params: {} },
+        },
+      });
+      let checks = 0;
+      const progress: number[] = [];
+      const ctx = {
+        job: {} as Job,
+        payload: { segmentationId: seg.id },
+        db: t.db,
+        boss: {} as PgBoss,
+        attempt: 1,
+        retriesLeft: 0,
+        setProgress: async (p: number) => {
+          progress.push(p);
+        },
+        setMessage: async () => {},
+        isCancelled: async () => ++checks > cancelAfterChecks,
+      };
+      const result = await segmentationRunHandler({ media })(ctx);
+      const after = await t.db.segmentation.findUniqueOrThrow({ where: { id: seg.id } });
+      return { result, after, checks, progress };
+    };
+
+    const cancelled = await run(1);
+    expect(cancelled.result).toMatchObject({ skipped: "cancelled" });
+    expect(cancelled.after.status).toBe("cancelled");
+    expect(cancelled.checks).toBe(2); // after the first piece, and the second: then it stopped
+    expect(Math.max(...cancelled.progress)).toBeLessThan(0.9);
+    expect(await t.db.segment.count({ where: { segmentationId: cancelled.after.id } })).toBe(0);
+
+    const completed = await run(Number.POSITIVE_INFINITY);
+    expect(completed.after.status).toBe("completed");
+    expect(completed.progress).toContain(0.9);
   });
 });

@@ -14,6 +14,8 @@ export interface SegmentationHandlerDeps {
   pool?: AudioTaskRunner | null;
 }
 
+class RunCancelled extends Error {}
+
 export interface SegmentationRunResult {
   segmentationId: string;
   segments?: number;
@@ -56,20 +58,22 @@ async function runSegmentationJob(
     });
     const run = readRunParameters(seg.parameters, seg.algorithm?.key ?? null);
     await progress(0.05, "Detecting calls");
-    // A multichannel run records the channel its calls were detected in (chosen when not given).
-    const { segments: found, channelUsed } = await detectCalls(
-      deps.media,
-      seg.recording.filePath,
-      run,
-      deps.pool,
-      (f) => progress(0.05 + 0.85 * f, "Detecting calls"),
-    );
-    await progress(0.9, `Saving ${found.length} segments`);
+    // A multichannel run records the channel its calls were detected in (chosen when not given). A long recording is
+    // read a piece at a time: a cancelled run stops at the next piece.
+    const detected = await detectCalls(deps.media, seg.recording.filePath, run, deps.pool, async (f) => {
+      await progress(0.05 + 0.85 * f, "Detecting calls");
+      if (f < 1 && (await ctx.isCancelled())) throw new RunCancelled();
+    }).catch((err: unknown) => {
+      if (err instanceof RunCancelled) return null;
+      throw err;
+    });
 
-    if (await ctx.isCancelled()) {
+    if (detected === null || (await ctx.isCancelled())) {
       await db.segmentation.updateMany({ where: { id: seg.id }, data: { status: "cancelled" } });
       return { segmentationId, skipped: "cancelled" };
     }
+    const { segments: found, channelUsed } = detected;
+    await progress(0.9, `Saving ${found.length} segments`);
 
     const stored = await db.$transaction(
       async (tx) => {
