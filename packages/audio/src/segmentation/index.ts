@@ -1,7 +1,7 @@
 import { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "./algorithms.ts";
 import { energySegment, ORIGINAL_DEFAULTS, type OriginalParams, thresholdSegment } from "./original.ts";
 import { SPECTRAL_DEFAULTS, type SpectralParams, spectralBands, spectralSegment } from "./spectral.ts";
-import type { ProgressCallback, Segment, SegmentParams } from "./types.ts";
+import type { FrequencyBox, ProgressCallback, Segment, SegmentParams } from "./types.ts";
 
 export { DEFAULT_ALGORITHM, SEGMENTATION_ALGORITHMS } from "./algorithms.ts";
 export { CALL_RULE_DEFAULTS, CALL_RULES_OFF, type CallRuleParams } from "./calls.ts";
@@ -17,7 +17,14 @@ export {
   spectralPieces,
   type WavPiecesOptions,
 } from "./pieces.ts";
-export type { AlgorithmSpec, ParamSpec, ProgressCallback, Segment, SegmentParams } from "./types.ts";
+export type {
+  AlgorithmSpec,
+  FrequencyBox,
+  ParamSpec,
+  ProgressCallback,
+  Segment,
+  SegmentParams,
+} from "./types.ts";
 
 export type SegmentationAlgorithm = "spectral" | "threshold" | "energy";
 
@@ -87,7 +94,7 @@ export function measureBands(
   sampleRate: number,
   spans: Segment[],
   params?: SegmentParams,
-): ({ lowFreq: number; highFreq: number } | null)[] {
+): (FrequencyBox | null)[] {
   if (!(sampleRate > 0)) throw new RangeError("sampleRate must be positive");
   return spectralBands(
     samples,

@@ -50,7 +50,7 @@ import {
   type ShapeOf,
 } from "./calls.ts";
 import { RealFftPower } from "./fft-real.ts";
-import type { ProgressCallback, Segment } from "./types.ts";
+import type { FrequencyBox, ProgressCallback, Segment } from "./types.ts";
 import { wht8Bands } from "./wht.ts";
 
 export interface SpectralParams extends CallRuleParams {
@@ -512,7 +512,7 @@ function callBand(
   p: SpectralParams,
   seedHz: number | undefined,
   nyquist: number,
-): { lowFreq: number; highFreq: number } | null {
+): FrequencyBox | null {
   // The shapes' cells are the detector's 3-bin sums (one bin either side).
   const band = mainBand(picture, p.release_db, 1, seedHz);
   return band ? { lowFreq: band.lowHz, highFreq: Math.min(nyquist, band.highHz) } : null;
@@ -529,7 +529,7 @@ export function spectralBands(
   sampleRate: number,
   spans: Segment[],
   p: SpectralParams,
-): ({ lowFreq: number; highFreq: number } | null)[] {
+): (FrequencyBox | null)[] {
   const { detections, bandPicture } = spectralDetections(samples, sampleRate, p);
   return spans.map((span) => {
     let seed: Detection | undefined;

@@ -7,6 +7,12 @@ export interface Segment {
   highFreq?: number;
 }
 
+/** A call's frequency box (its main harmonic's band), Hz. */
+export interface FrequencyBox {
+  lowFreq: number;
+  highFreq: number;
+}
+
 /** Called with a fraction in [0, 1] as a long input is processed. */
 export type ProgressCallback = (fraction: number) => void;
 

@@ -1,9 +1,10 @@
 // The frequency box of segments a user draws or moves: measured on the audio as the detector measures the calls it
 // finds, so exports and the editor never show a box left over from other edges.
-import { measureBands, type SegmentParams } from "@battycoda/audio";
+import { type FrequencyBox, measureBands, type SegmentParams } from "@battycoda/audio";
 import { featureChannelOf } from "../classification/stamp.ts";
-import { assertMediaKey, type MediaStore } from "../media/store.ts";
+import type { MediaStore } from "../media/store.ts";
 import { readWindow } from "./audio.ts";
+import { recordingMediaKey } from "./common.ts";
 import { readRunParameters } from "./runs.ts";
 
 /** Seconds of audio either side of a span that its band is measured against (the detector's floor: about a second). */
@@ -13,7 +14,7 @@ const MAX_SPAN_S = 1;
 /** Nearby spans share one read of at most this many seconds. */
 const MAX_WINDOW_S = 10;
 
-export type SpanBand = { lowFreq: number; highFreq: number } | null;
+export type SpanBand = FrequencyBox | null;
 
 interface SegmentationForBands {
   parameters: unknown;
@@ -40,7 +41,7 @@ export async function measureSpanBands(
     .filter((s) => s.offset - s.onset <= MAX_SPAN_S)
     .sort((a, b) => a.onset - b.onset);
   try {
-    const key = assertMediaKey(seg.recording.filePath);
+    const key = recordingMediaKey(seg.recording.filePath);
     for (let j = 0; j < order.length; ) {
       const group = [order[j]!];
       let end = order[j]!.offset + CONTEXT_S;

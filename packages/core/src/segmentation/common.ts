@@ -59,6 +59,18 @@ export async function findSegmentationInGroup(
   return seg;
 }
 
+/** The media key of a recording's audio; a bad stored key becomes a clear precondition error. */
+export function recordingMediaKey(filePath: string): string {
+  try {
+    return assertMediaKey(filePath);
+  } catch (err) {
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `The recording's audio file cannot be used: ${errorText(err)}`,
+    );
+  }
+}
+
 /**
  * Runs `fn` with a local path of the recording's audio (the file itself, or a staged copy when
  * media live on S3); a bad stored key becomes a clear precondition error.
@@ -68,15 +80,7 @@ export async function withRecordingAudio<T>(
   filePath: string,
   fn: (path: string) => Promise<T>,
 ): Promise<T> {
-  try {
-    assertMediaKey(filePath);
-  } catch (err) {
-    throw new DomainError(
-      "PRECONDITION_FAILED",
-      `The recording's audio file cannot be used: ${errorText(err)}`,
-    );
-  }
-  return media.withLocalFile(filePath, fn);
+  return media.withLocalFile(recordingMediaKey(filePath), fn);
 }
 
 /**

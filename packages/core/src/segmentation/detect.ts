@@ -1,7 +1,6 @@
 // A detection run's reading of its recording: positional reads of the stored WAV (ranged GETs on S3, no staged copy),
 // a piece at a time for the spectral detector, so a recording of an hour needs the memory of a minute.
 import {
-  callChannel,
   readFrames,
   readWavInfoFromHandle,
   type Segment,
@@ -9,9 +8,9 @@ import {
   type WavInfo,
 } from "@battycoda/audio";
 import { badRequest, DomainError } from "../access/errors.ts";
-import { assertMediaKey, type MediaStore, type RandomAccessSource } from "../media/store.ts";
-import { type AudioTaskRunner, runSegment } from "./audio.ts";
-import { errorText } from "./common.ts";
+import type { MediaStore, RandomAccessSource } from "../media/store.ts";
+import { type AudioTaskRunner, pickChannel, runSegment } from "./audio.ts";
+import { recordingMediaKey } from "./common.ts";
 import type { RunParameters } from "./runs.ts";
 
 /**
@@ -35,16 +34,7 @@ export async function detectCalls(
   onProgress: (fraction: number) => Promise<void>,
   pieceSeconds?: number,
 ): Promise<DetectedCalls> {
-  let key: string;
-  try {
-    key = assertMediaKey(filePath);
-  } catch (err) {
-    throw new DomainError(
-      "PRECONDITION_FAILED",
-      `The recording's audio file cannot be used: ${errorText(err)}`,
-    );
-  }
-  const source = await media.openRandomAccess(key);
+  const source = await media.openRandomAccess(recordingMediaKey(filePath));
   try {
     const info = await readWavInfoFromHandle(source);
     if (run.channel !== null && run.channel >= info.channels)
@@ -78,8 +68,7 @@ async function detectWhole(
     );
   }
   const channels = await readFrames(source, info, 0, info.frames);
-  const channel = run.channel ?? callChannel(channels, info.sampleRate);
-  const samples = channels[channel] ?? new Float32Array(0);
+  const { samples, channel } = pickChannel(channels, run.channel, info.sampleRate);
   channels.length = 0; // let the other channels go before the detector allocates
   const segments =
     samples.length === 0 ? [] : await runSegment(samples, info.sampleRate, run.algorithm, run.params, pool);
