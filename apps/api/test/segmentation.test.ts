@@ -10,6 +10,7 @@ import {
   type GroupAccess,
   importSegments,
   resolveGroupAccess,
+  segmentationBandsHandler,
   segmentationRunHandler,
 } from "@battycoda/core";
 import { createBoss, QUEUES, registerJobHandler } from "@battycoda/core/jobs";
@@ -86,6 +87,16 @@ async function waitForSegmentation(id: string, timeoutMs = 25_000) {
   }
 }
 
+async function waitForJob(subjectId: string, type: string, timeoutMs = 25_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await t.deps.db.job.findFirst({ where: { subjectId, type } });
+    if (job && (job.status === "completed" || job.status === "failed")) return job;
+    if (Date.now() > until) throw new Error(`${type} job of ${subjectId} still ${job?.status ?? "absent"}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 function importForm(
   fields: Record<string, string>,
   fileName: string,
@@ -119,6 +130,12 @@ beforeAll(async () => {
     QUEUES.segmentationRun,
     segmentationRunHandler({ media: createMediaStore(t.config), pool: null }),
     { pollingIntervalSeconds: 0.5, concurrency: 2 },
+  );
+  await registerJobHandler(
+    { db: t.deps.db, boss },
+    QUEUES.segmentationBands,
+    segmentationBandsHandler({ media: createMediaStore(t.config), pool: null }),
+    { pollingIntervalSeconds: 0.5, concurrency: 1 },
   );
   app = await buildTestServer(t);
 
@@ -263,6 +280,111 @@ describe("imports", () => {
     });
     expect(stale.statusCode).toBe(409);
     expect(stale.json().error.details.currentVersion).toBe(body.version + 1);
+  });
+
+  it("measures the frequency box of imported segments that have none, in the background; a given box stays", async () => {
+    const rec = await addRecording(alice, synthFile, { name: "synth import" });
+    const [a, b, c] = CALLS as [(typeof CALLS)[0], (typeof CALLS)[0], (typeof CALLS)[0]];
+    const span = (call: typeof a) => `${call.onset - 0.002},${call.onset + call.duration + 0.002}`;
+    const csv = [
+      "onset,offset,lowFreq,highFreq",
+      `${span(a)},,`,
+      `${span(b)},1000,2000`,
+      `${span(c)},,`,
+      "0.6,0.62,,",
+    ];
+    const res = await request(app, {
+      method: "POST",
+      url: "/api/segmentations/import",
+      auth: { apiKey: aliceKey },
+      ...importForm({ recordingId: rec.id, name: "boxless" }, "calls.csv", Buffer.from(csv.join("\n"))),
+    });
+    expect(res.statusCode).toBe(201);
+    const { segmentationId, bandsQueued } = res.json();
+    expect(bandsQueued).toBe(3);
+    const job = await waitForJob(segmentationId, QUEUES.segmentationBands);
+    expect(job).toMatchObject({ status: "completed", groupId: aliceAccess.groupId, userId: alice.id });
+    expect(job.result).toMatchObject({ segments: 3, measured: 2 });
+    const rows = await t.deps.db.segment.findMany({ where: { segmentationId }, orderBy: { onset: "asc" } });
+    const [first, given, silence, third] = rows;
+    // The two sweeps get their bands (60 -> 30 kHz and 50 -> 25 kHz), within a few 1.5 kHz bins.
+    for (const [row, call] of [
+      [first, a],
+      [third, c],
+    ] as const) {
+      expect(row?.bandMeasured).toBe(true);
+      expect(Math.abs(row!.lowFreq! - (call.f1 ?? 0))).toBeLessThanOrEqual(6000);
+      expect(Math.abs(row!.highFreq! - call.f0)).toBeLessThanOrEqual(6000);
+    }
+    expect(given).toMatchObject({ lowFreq: 1000, highFreq: 2000, bandMeasured: false });
+    // Nothing stands out over silence: still no box, and nothing claims one was measured.
+    expect(silence).toMatchObject({ lowFreq: null, highFreq: null, bandMeasured: false });
+    // The Jobs page names the segmentation and its recording.
+    const listed = (await alice.caller.jobs.list({})).find((j) => j.id === job.id);
+    expect(listed?.subject?.name).toBe("boxless · synth import");
+    // A Raven table brings its own boxes: nothing to measure, no job.
+    const raven = await importSegments({ db: t.deps.db, boss }, aliceAccess, {
+      recordingId: rec.id,
+      fileName: "boxes.txt",
+      content: Buffer.from(
+        "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\n" +
+          "1\tSpectrogram 1\t1\t0.1\t0.2\t20000\t60000\n",
+      ),
+      mode: "new",
+    });
+    expect(raven.bandsQueued).toBe(0);
+    expect(await t.deps.db.job.count({ where: { subjectId: raven.segmentationId } })).toBe(0);
+  });
+
+  it("the box job keeps what a user did meanwhile, fails on unreadable audio and stops when cancelled", async () => {
+    const rec = await addRecording(alice, synthFile, { name: "synth race" });
+    const [a, , c] = CALLS as [(typeof CALLS)[0], (typeof CALLS)[0], (typeof CALLS)[0]];
+    const imported = await importSegments({ db: t.deps.db }, aliceAccess, {
+      recordingId: rec.id,
+      fileName: "calls.csv",
+      content: Buffer.from(
+        `onset,offset\n${a.onset},${a.onset + a.duration}\n${c.onset},${c.onset + c.duration}\n`,
+      ),
+      mode: "new",
+    });
+    expect(imported.bandsQueued).toBe(0); // no pg-boss here: the handler is run by hand below
+    const segmentationId = imported.segmentationId;
+    const [moving, kept] = await t.deps.db.segment.findMany({
+      where: { segmentationId },
+      orderBy: { onset: "asc" },
+    });
+    const media = createMediaStore(t.config);
+    const progress: number[] = [];
+    const ctx = (cancelled = false) =>
+      ({
+        db: t.deps.db,
+        payload: { segmentationId },
+        isCancelled: async () => cancelled,
+        setProgress: async (p: number) => {
+          progress.push(p);
+        },
+      }) as unknown as Parameters<ReturnType<typeof segmentationBandsHandler>>[0];
+    // Cancelled before its first step: nothing written.
+    expect(await segmentationBandsHandler({ media })(ctx(true))).toMatchObject({
+      skipped: "cancelled",
+      measured: 0,
+    });
+    // A user moves the first segment while the job reads the audio: the job must not write the old span's box.
+    const racing: typeof media = Object.create(media);
+    racing.openRandomAccess = async (key: string) => {
+      await t.deps.db.segment.update({ where: { id: moving!.id }, data: { onset: moving!.onset + 0.001 } });
+      return media.openRandomAccess(key);
+    };
+    const result = await segmentationBandsHandler({ media: racing })(ctx());
+    expect(result).toMatchObject({ segments: 2, measured: 1 });
+    expect(progress.at(-1)).toBe(1);
+    const after = await t.deps.db.segment.findMany({ where: { segmentationId }, orderBy: { onset: "asc" } });
+    expect(after[0]).toMatchObject({ lowFreq: null, highFreq: null, bandMeasured: false });
+    expect(after[1]).toMatchObject({ id: kept!.id, bandMeasured: true });
+    expect(Math.abs(after[1]!.highFreq! - c.f0)).toBeLessThanOrEqual(6000);
+    // The audio is gone: the job fails (and is retried by pg-boss) instead of reporting boxes it could not measure.
+    fs.rmSync(path.join(t.config.mediaRoot, rec.filePath));
+    await expect(segmentationBandsHandler({ media })(ctx())).rejects.toThrow();
   });
 
   it("round-trips a Raven selection table with byte-identical times and frequencies", async () => {

@@ -469,6 +469,9 @@ describe("segmentation journey", () => {
       });
       await importCard.getByRole("button", { name: "Import segments" }).click();
       await importCard.getByText(/Imported 2 segments/).waitFor();
+      // The file gives no frequency boxes: the worker measures them in the background.
+      await importCard.getByText(/frequency boxes of 2 of them are being measured/).waitFor();
+      await importCard.getByRole("link", { name: "Jobs" }).waitFor();
       await importCard.getByRole("list", { name: "Rows outside the recording" }).getByText(/Row 3/).waitFor();
       // The new segmentation opens in the editor.
       await waitForCount(2);
@@ -493,6 +496,20 @@ describe("segmentation journey", () => {
       const csv = await page.request.get(csvHref ?? "");
       expect(csv.status()).toBe(200);
       expect((await csv.text()).trim().split("\n")).toHaveLength(3);
+      // Once the job has run, the export carries each imported call's box (its 60 -> 30 kHz sweep).
+      const boxes = async () =>
+        (await (await page.request.get(csvHref ?? "")).text())
+          .trim()
+          .split("\n")
+          .slice(1)
+          .map((line) => line.split(",").slice(3, 5).map(Number));
+      await expect
+        .poll(async () => (await boxes()).every(([low, high]) => low! > 0 && high! > 0), { timeout: 60_000 })
+        .toBe(true);
+      for (const [low, high] of await boxes()) {
+        expect(Math.abs(low! - 30_000)).toBeLessThan(5_000);
+        expect(Math.abs(high! - 60_000)).toBeLessThan(5_000);
+      }
       const raven = await page.request.get(ravenHref ?? "");
       expect(raven.status()).toBe(200);
       expect(await raven.text()).toMatch(/Begin Time \(s\)/);

@@ -24,7 +24,7 @@ import {
   type SpectrogramTiming,
   spectrogramGenerateHandler,
 } from "@battycoda/core/processing";
-import { segmentationRunHandler } from "@battycoda/core/segmentation/index";
+import { segmentationBandsHandler, segmentationRunHandler } from "@battycoda/core/segmentation/index";
 import { createBatchHandler, retrainHandler } from "@battycoda/core/tasks";
 import { createUploadProcessHandler } from "@battycoda/core/uploads";
 import type { Db } from "@battycoda/db";
@@ -107,6 +107,14 @@ export async function registerHandlers(deps: WorkerDeps): Promise<string[]> {
     options(),
   );
   registered.push(QUEUES.segmentationRun);
+
+  await registerJobHandler(
+    { db, boss },
+    QUEUES.segmentationBands,
+    segmentationBandsHandler({ media, pool: deps.pool }),
+    options(),
+  );
+  registered.push(QUEUES.segmentationBands);
 
   // Runs are started by the classification queue (one R-bound run at a time), not by pg-boss
   // directly; the handler itself waits out R outages.

@@ -34,6 +34,8 @@ describe("worker", () => {
     const sender = await createBoss(t.url);
     try {
       expect(worker.queues).toContain("email.send");
+      // Imports queue it; a worker that did not consume it would leave their boxes unmeasured for ever.
+      expect(worker.queues).toContain("segmentation.bands");
       const job = await queueEmail(
         { db: t.db, boss: sender },
         {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrogramGrid } from "../src/pool/index.ts";
 import { AudioPool, runTask, transferListOf } from "../src/pool/index.ts";
+import { measureBands } from "../src/segmentation/index.ts";
 import { readSpectrogramWindow, stft } from "../src/spectrogram/index.ts";
 import { makeTempDir, removeTempDir, synthRecording, writeFixture } from "./fixtures/generate.ts";
 
@@ -75,6 +76,13 @@ describe("audio pool", () => {
     expect(feats).toEqual(
       await runTask({ type: "features", samples: x.slice(), sampleRate: 384000, segments }),
     );
+    // Frequency boxes of spans (imported segments): the sweep's 60-30 kHz, the tone's 83 kHz.
+    const bands = await pool.run({ type: "bands", samples: x.slice(), sampleRate: 384000, spans: segments });
+    expect(bands).toEqual(measureBands(x, 384000, segments));
+    expect(bands[0]!.lowFreq).toBeGreaterThan(25000);
+    expect(bands[0]!.highFreq).toBeLessThan(66000);
+    expect(bands[1]!.lowFreq).toBeLessThan(83000);
+    expect(bands[1]!.highFreq).toBeGreaterThan(83000);
   });
 
   it("runs tasks concurrently on several threads", async () => {

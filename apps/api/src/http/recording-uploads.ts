@@ -152,7 +152,7 @@ async function handleSingleUpload(deps: ServerDeps, access: GroupAccess, receive
       ? seg.bytes > MAX_SEGMENT_FILE_BYTES
         ? { status: "failed" as const, segmentFile: seg.filename, reason: "too large for a segment file" }
         : await attachSegmentFile(
-            { db: deps.db, media: mediaOf(deps) },
+            { db: deps.db, media: mediaOf(deps), boss: deps.boss },
             access,
             recording.id,
             seg.filename,

@@ -122,7 +122,8 @@ export const FILE_ROUTES: FileRoute[] = [
     operationId: "importSegmentation",
     summary:
       "Import a segment file (original pickle, CSV, Raven selection table) as a new segmentation or into an " +
-      "existing one. Rows outside the recording are not imported and are listed in `outside`.",
+      "existing one. Rows outside the recording are not imported and are listed in `outside`. Segments the file " +
+      "gives no frequency box get one measured on the audio by a background job (`bandsQueued` of them).",
     tag: "segmentation",
     params: z.object({ recordingId: ZId }),
     form: z.object({
@@ -137,7 +138,8 @@ export const FILE_ROUTES: FileRoute[] = [
     }),
     responses: {
       201: {
-        description: "Imported: { segmentationId, format, imported, outside, warnings, version }",
+        description:
+          "Imported: { segmentationId, format, imported, outside, warnings, version, bandsQueued }",
         contentType: "application/json",
       },
       409: {

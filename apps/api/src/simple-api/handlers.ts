@@ -229,7 +229,7 @@ async function upload({ deps, caller, access, fields, files }: SimpleRequest) {
   let segmentation: Record<string, unknown> | undefined;
   if (pickle && pickle.bytes > 0) {
     const r = await attachSegmentFile(
-      { db: deps.db, media: mediaOf(deps) },
+      { db: deps.db, media: mediaOf(deps), boss: deps.boss },
       access,
       recording.id,
       pickle.filename,

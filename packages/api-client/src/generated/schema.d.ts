@@ -710,7 +710,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import a segment file (original pickle, CSV, Raven selection table) as a new segmentation or into an existing one. Rows outside the recording are not imported and are listed in `outside`. */
+        /** Import a segment file (original pickle, CSV, Raven selection table) as a new segmentation or into an existing one. Rows outside the recording are not imported and are listed in `outside`. Segments the file gives no frequency box get one measured on the audio by a background job (`bandsQueued` of them). */
         post: operations["importSegmentation"];
         delete?: never;
         options?: never;
@@ -4754,7 +4754,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Imported: { segmentationId, format, imported, outside, warnings, version } */
+            /** @description Imported: { segmentationId, format, imported, outside, warnings, version, bandsQueued } */
             201: {
                 headers: {
                     [name: string]: unknown;

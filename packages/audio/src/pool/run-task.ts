@@ -1,7 +1,7 @@
 import { extractCallFeatures, extractClusteringFeatures } from "../features/index.ts";
 import { renderWavWindowBinary, renderWavWindowPng } from "../render/wav-window.ts";
 import { renderWindowBinary, renderWindowPng } from "../render/window.ts";
-import { segment } from "../segmentation/index.ts";
+import { measureBands, segment } from "../segmentation/index.ts";
 import { writeSpectrogramFile, writeSpectrogramFromSamples } from "../spectrogram/job.ts";
 import { stft } from "../spectrogram/stft.ts";
 import type { AudioTask, SpectrogramGrid, SpectrogramJobTask } from "./tasks.ts";
@@ -54,6 +54,8 @@ export async function runTask(task: AudioTask): Promise<unknown> {
         ...(task.algorithm ? { algorithm: task.algorithm } : {}),
         ...(task.params ? { params: task.params } : {}),
       });
+    case "bands":
+      return measureBands(task.samples, task.sampleRate, task.spans, task.params);
     case "features":
       return extractCallFeatures(task.samples, task.sampleRate, task.segments);
     case "clustering-features":

@@ -4,6 +4,7 @@ import type { BinaryOptions } from "../render/binary.ts";
 import type { RenderOptions } from "../render/png.ts";
 import type { WavWindowRequest } from "../render/wav-window.ts";
 import type { Segment, SegmentParams } from "../segmentation/index.ts";
+import type { FrequencyBox } from "../segmentation/types.ts";
 import type { SpectrogramFileSummary, SpectrogramJobOptions } from "../spectrogram/job.ts";
 import type { SpectrogramWindowRequest } from "../spectrogram/read.ts";
 
@@ -34,6 +35,8 @@ export type AudioTask =
       algorithm?: "spectral" | "threshold" | "energy";
       params?: SegmentParams;
     }
+  /** The frequency box of each span, measured on its surroundings as the detector measures its calls (measureBands). */
+  | { type: "bands"; samples: Float32Array; sampleRate: number; spans: Segment[]; params?: SegmentParams }
   | { type: "features"; samples: Float32Array; sampleRate: number; segments: Segment[] }
   /** MFCC / mel / chroma summaries per segment (clustering). */
   | {
@@ -81,20 +84,25 @@ export type AudioTaskResult<T extends AudioTask> = T extends { type: "spectrogra
     ? SpectrogramFileSummary
     : T extends { type: "segment" }
       ? Segment[]
-      : T extends { type: "features" }
-        ? CallFeatures[]
-        : T extends { type: "clustering-features" }
-          ? ClusteringFeatures[]
-          : T extends { type: "render-png" | "render-binary" | "render-wav-png" | "render-wav-binary" }
-            ? Uint8Array
-            : never;
+      : T extends { type: "bands" }
+        ? (FrequencyBox | null)[]
+        : T extends { type: "features" }
+          ? CallFeatures[]
+          : T extends { type: "clustering-features" }
+            ? ClusteringFeatures[]
+            : T extends { type: "render-png" | "render-binary" | "render-wav-png" | "render-wav-binary" }
+              ? Uint8Array
+              : never;
 
 /** The buffers of a task that can be moved to the worker. */
 export function transferListOf(task: AudioTask): ArrayBuffer[] {
   const views: Float32Array[] =
     task.type === "spectrogram"
       ? task.channels
-      : task.type === "segment" || task.type === "features" || task.type === "clustering-features"
+      : task.type === "segment" ||
+          task.type === "bands" ||
+          task.type === "features" ||
+          task.type === "clustering-features"
         ? [task.samples]
         : [];
   const seen = new Set<ArrayBuffer>();

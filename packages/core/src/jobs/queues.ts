@@ -9,6 +9,7 @@ export const QUEUES = {
   recordingIngest: "recording.ingest",
   spectrogramGenerate: "spectrogram.generate",
   segmentationRun: "segmentation.run",
+  segmentationBands: "segmentation.bands",
   classificationRun: "classification.run",
   classifierTrain: "classifier.train",
   clusteringRun: "clustering.run",
@@ -29,6 +30,7 @@ export interface JobPayloads {
   "recording.ingest": { recordingId: string };
   "spectrogram.generate": { recordingId: string };
   "segmentation.run": { segmentationId: string };
+  "segmentation.bands": { segmentationId: string };
   "classification.run": { runId: string };
   "classifier.train": { trainingJobId: string };
   "clustering.run": { runId: string };
@@ -61,6 +63,8 @@ export const QUEUE_OPTIONS: Record<QueueName, QueueOptions> = {
   "recording.ingest": DEFAULT_OPTIONS,
   "spectrogram.generate": DEFAULT_OPTIONS,
   "segmentation.run": DEFAULT_OPTIONS,
+  // Writes only boxes still missing on segments whose edges are unchanged: a retry continues where one stopped.
+  "segmentation.bands": DEFAULT_OPTIONS,
   // The handler waits out R outages itself and resumes after its last stored batch, so pg-boss
   // retries only cover crashes: retry soon, and give long runs (plus outages) room before expiry.
   "classification.run": { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 6 * 3600 },

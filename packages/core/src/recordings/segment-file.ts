@@ -1,5 +1,5 @@
 import type { GroupAccess } from "../access/access.ts";
-import type { MediaContext } from "../access/context.ts";
+import type { CoreContext, MediaContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import { DomainError } from "../access/errors.ts";
 import { importSegments } from "../segmentation/import.ts";
@@ -11,14 +11,14 @@ import type { TSegmentImportResult } from "./recordings.schemas.ts";
  * undoes the recording: the upload of the audio succeeded either way.
  */
 export async function attachSegmentFile(
-  { db, media }: MediaContext,
+  { db, media, boss }: MediaContext & Partial<Pick<CoreContext, "boss">>,
   access: GroupAccess,
   recordingId: string,
   fileName: string,
   bytes: Uint8Array,
 ): Promise<TSegmentImportResult> {
   try {
-    const r = await importSegments({ db }, access, {
+    const r = await importSegments({ db, boss }, access, {
       recordingId,
       fileName,
       content: bytes,

@@ -3,7 +3,7 @@
 import { type FrequencyBox, measureBands, type SegmentParams } from "@battycoda/audio";
 import { featureChannelOf } from "../classification/stamp.ts";
 import type { MediaStore } from "../media/store.ts";
-import { readWindow } from "./audio.ts";
+import { type AudioTaskRunner, readWindow } from "./audio.ts";
 import { recordingMediaKey } from "./common.ts";
 import { readRunParameters } from "./runs.ts";
 
@@ -32,6 +32,23 @@ export async function measureSpanBands(
   seg: SegmentationForBands,
   spans: readonly { onset: number; offset: number }[],
 ): Promise<SpanBand[]> {
+  try {
+    return await measureSpanBandsOrThrow(media, seg, spans);
+  } catch {
+    return spans.map(() => null);
+  }
+}
+
+/**
+ * As measureSpanBands, but a recording that cannot be read is an error (the background job retries and reports it).
+ * With a pool, the DSP runs there, one window at a time.
+ */
+export async function measureSpanBandsOrThrow(
+  media: MediaStore,
+  seg: SegmentationForBands,
+  spans: readonly { onset: number; offset: number }[],
+  pool?: AudioTaskRunner | null,
+): Promise<SpanBand[]> {
   const out: SpanBand[] = spans.map(() => null);
   const run = readRunParameters(seg.parameters, seg.algorithm?.key ?? null);
   const params: SegmentParams = run.algorithm === "spectral" ? run.params : {};
@@ -40,31 +57,31 @@ export async function measureSpanBands(
     .map((s, i) => ({ ...s, i }))
     .filter((s) => s.offset - s.onset <= MAX_SPAN_S)
     .sort((a, b) => a.onset - b.onset);
-  try {
-    const key = recordingMediaKey(seg.recording.filePath);
-    for (let j = 0; j < order.length; ) {
-      const group = [order[j]!];
-      let end = order[j]!.offset + CONTEXT_S;
-      const start = order[j]!.onset - CONTEXT_S;
-      for (j++; j < order.length; j++) {
-        const next = order[j]!;
-        if (next.onset - CONTEXT_S > end || next.offset + CONTEXT_S - start > MAX_WINDOW_S) break;
-        group.push(next);
-        end = Math.max(end, next.offset + CONTEXT_S);
-      }
-      const win = await readWindow(media, key, (start + end) / 2, end - start, channel);
-      const bands = measureBands(
-        win.samples,
-        win.sampleRate,
-        group.map((s) => ({ onset: s.onset - win.start, offset: s.offset - win.start })),
-        params,
-      );
-      group.forEach((s, k) => {
-        out[s.i] = bands[k] ?? null;
-      });
+  const key = recordingMediaKey(seg.recording.filePath);
+  for (let j = 0; j < order.length; ) {
+    const group = [order[j]!];
+    let end = order[j]!.offset + CONTEXT_S;
+    const start = order[j]!.onset - CONTEXT_S;
+    for (j++; j < order.length; j++) {
+      const next = order[j]!;
+      if (next.onset - CONTEXT_S > end || next.offset + CONTEXT_S - start > MAX_WINDOW_S) break;
+      group.push(next);
+      end = Math.max(end, next.offset + CONTEXT_S);
     }
-  } catch {
-    return spans.map(() => null);
+    const win = await readWindow(media, key, (start + end) / 2, end - start, channel);
+    const local = group.map((s) => ({ onset: s.onset - win.start, offset: s.offset - win.start }));
+    const bands = pool
+      ? await pool.run({
+          type: "bands",
+          samples: win.samples,
+          sampleRate: win.sampleRate,
+          spans: local,
+          params,
+        })
+      : measureBands(win.samples, win.sampleRate, local, params);
+    group.forEach((s, k) => {
+      out[s.i] = bands[k] ?? null;
+    });
   }
   return out;
 }

@@ -216,3 +216,26 @@ export async function setSegmentNumbers(
       "bandMeasured" = ${v.bandMeasured}, "updatedAt" = now()
     WHERE id = ${segmentId}`;
 }
+
+/**
+ * Stores measured boxes on segments that are still as they were measured: same edges (compared exactly, see
+ * insertSegments), still without any box. A segment a user moved, deleted or gave a box meanwhile keeps what the
+ * user did. Returns how many were stored.
+ */
+export async function storeMeasuredBands(
+  db: DbOrTx,
+  rows: readonly { id: string; onset: number; offset: number; lowFreq: number; highFreq: number }[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  return db.$executeRaw`
+    UPDATE "Segment" AS s SET "lowFreq" = u.low, "highFreq" = u.high, "bandMeasured" = true, "updatedAt" = now()
+    FROM unnest(
+      ${rows.map((r) => r.id)}::text[],
+      ${rows.map((r) => f8(r.onset))}::float8[],
+      ${rows.map((r) => f8(r.offset))}::float8[],
+      ${rows.map((r) => f8(r.lowFreq))}::float8[],
+      ${rows.map((r) => f8(r.highFreq))}::float8[]
+    ) AS u(id, onset, off, low, high)
+    WHERE s.id = u.id AND s.onset = u.onset AND s."offset" = u.off
+      AND s."lowFreq" IS NULL AND s."highFreq" IS NULL AND NOT s."bandMeasured"`;
+}

@@ -10,10 +10,11 @@ import {
   validateAgainstDuration,
 } from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
-import type { DbContext } from "../access/context.ts";
+import type { CoreContext, DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import { badRequest, DomainError } from "../access/errors.ts";
 import type { MediaStore } from "../media/store.ts";
+import { enqueueBandMeasurement } from "./bands-job.ts";
 import {
   activate,
   findRecordingForSegmentation,
@@ -61,6 +62,8 @@ export interface ImportSegmentsResult {
   warnings: string[];
   /** Segmentation.version after the import. */
   version: number;
+  /** Imported segments without a frequency box, measured by a background job (none without pg-boss). */
+  bandsQueued: number;
 }
 
 /**
@@ -68,11 +71,14 @@ export interface ImportSegmentsResult {
  * segmentation (source "import") or appends to an existing one. Rows outside the recording are
  * rejected and listed in `outside`; a file whose rows are all outside is refused.
  *
+ * Segments the file gives no frequency box get one measured on the audio by a `segmentation.bands` job, queued with
+ * the import when `boss` is there.
+ *
  * Errors (DomainError BAD_REQUEST): unparseable rows → details `{ issues: [{line?, index?, message}] }`;
  * pickles that try to run code → details `{ unsafePickle: true }`.
  */
 export async function importSegments(
-  { db }: DbContext,
+  { db, boss }: DbContext & Partial<Pick<CoreContext, "boss">>,
   access: GroupAccess,
   input: ImportSegmentsInput,
 ): Promise<ImportSegmentsResult> {
@@ -149,6 +155,15 @@ export async function importSegments(
         await activate(tx, rec.id, created.id);
     }
     await insertSegments(tx, segmentationId, kept.map(segmentValues));
+    const boxless = kept.filter((s) => s.lowFreq === undefined && s.highFreq === undefined).length;
+    if (boss && boxless > 0)
+      await enqueueBandMeasurement(
+        tx,
+        boss,
+        { id: segmentationId, groupId: access.groupId },
+        access.userId,
+        boxless,
+      );
     return {
       segmentationId,
       format: parsed.format,
@@ -156,6 +171,7 @@ export async function importSegments(
       outside: outsideRows,
       warnings,
       version,
+      bandsQueued: boss ? boxless : 0,
     };
   });
 }

@@ -1,6 +1,11 @@
 // Segmentation: runs (pg-boss job + audio pool), preview, batch, manual editing with optimistic
 // concurrency, imports and exports of segment tables.
 export type { AudioTaskRunner } from "./audio.ts";
+export {
+  type SegmentationBandsDeps,
+  type SegmentationBandsResult,
+  segmentationBandsHandler,
+} from "./bands-job.ts";
 export { type SegmentDto, withRecordingAudio } from "./common.ts";
 export { type ExportFormat, exportSegmentation, type SegmentExport } from "./export.ts";
 export {

@@ -344,7 +344,13 @@ async function processZip(
       let result: TSegmentImportResult;
       try {
         const bytes = await readFile(tmp);
-        result = await attachSegmentFile({ db, media }, access, entry.recordingId, pair.segmentFile, bytes);
+        result = await attachSegmentFile(
+          { db, media, boss },
+          access,
+          entry.recordingId,
+          pair.segmentFile,
+          bytes,
+        );
       } catch (err) {
         result = { status: "failed", segmentFile: pair.segmentFile, reason: reasonOf(err) };
       }

@@ -14,6 +14,7 @@ const KNOWN_TYPES = [
   "spectrogram.generate",
   "upload.process",
   "segmentation.run",
+  "segmentation.bands",
   "classification.run",
   "classifier.train",
   "clustering.run",

@@ -1,5 +1,6 @@
 import type { ImportSegmentsResult } from "@battycoda/core";
 import { useId, useRef, useState } from "react";
+import { Link } from "react-router";
 import { Alert, Button } from "../../components/ui";
 import { httpErrorFrom } from "../../lib/http-errors";
 
@@ -131,6 +132,13 @@ export function ImportExport({
         <Alert kind={outcome.result.outside.length || outcome.result.warnings.length ? "warning" : "success"}>
           Imported {outcome.result.imported} segment{outcome.result.imported === 1 ? "" : "s"} (
           {outcome.result.format}).
+          {outcome.result.bandsQueued > 0 ? (
+            <>
+              {" "}
+              The frequency boxes of {outcome.result.bandsQueued} of them are being measured in the background
+              (<Link to="/jobs?type=segmentation.bands">Jobs</Link>).
+            </>
+          ) : null}
           {outcome.result.warnings.length > 0 ? (
             <ul className="seg-issues" aria-label="Import warnings">
               {outcome.result.warnings.map((w) => (
