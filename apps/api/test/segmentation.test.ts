@@ -300,9 +300,10 @@ describe("imports", () => {
       ...importForm({ recordingId: rec.id, name: "boxless" }, "calls.csv", Buffer.from(csv.join("\n"))),
     });
     expect(res.statusCode).toBe(201);
-    const { segmentationId, bandsQueued } = res.json();
+    const { segmentationId, bandsQueued, bandsJobId } = res.json();
     expect(bandsQueued).toBe(3);
     const job = await waitForJob(segmentationId, QUEUES.segmentationBands);
+    expect(job.id).toBe(bandsJobId);
     expect(job).toMatchObject({ status: "completed", groupId: aliceAccess.groupId, userId: alice.id });
     expect(job.result).toMatchObject({ segments: 3, measured: 2 });
     const rows = await t.deps.db.segment.findMany({ where: { segmentationId }, orderBy: { onset: "asc" } });
@@ -332,7 +333,7 @@ describe("imports", () => {
       ),
       mode: "new",
     });
-    expect(raven.bandsQueued).toBe(0);
+    expect(raven).toMatchObject({ bandsQueued: 0, bandsJobId: null });
     expect(await t.deps.db.job.count({ where: { subjectId: raven.segmentationId } })).toBe(0);
   });
 
@@ -636,6 +637,42 @@ describe("runs", () => {
     });
     const askedSeg = await waitForSegmentation(asked.segmentationId);
     expect(askedSeg.parameters).toMatchObject({ channel: 0, channelUsed: 0 });
+  });
+
+  it("previews a multichannel recording in the channel its run detected calls in, not the window's own pick", async () => {
+    // Channel 0 hears one call in the first second; channel 1 hears five later on, so a run picks channel 1. The
+    // preview's 3 s window around the first call holds a call in channel 0 only.
+    const early = [{ onset: 0.5, duration: 0.006, f0: 60_000, f1: 30_000, kind: "linear" as const }];
+    const late = [3.5, 4, 4.5, 5, 5.5].map((onset) => ({ ...early[0]!, onset }));
+    const ch0 = synthRecording({ sampleRate: SR, duration: 6, calls: early, snrDb: 30, seed: 3 }).samples;
+    const ch1 = synthRecording({ sampleRate: SR, duration: 6, calls: late, snrDb: 30, seed: 4 }).samples;
+    const file = await writeFixture(t.config.dataDir, "two-bats.wav", [ch0, ch1], { sampleRate: SR });
+    const r = await addRecording(alice, file, { name: "two bats" });
+    const preview = (channel?: number) =>
+      alice.caller.segmentation.preview({
+        recordingId: r.id,
+        algorithmKey: "spectral",
+        params: {},
+        center: 1,
+        windowSeconds: 3,
+        ...(channel !== undefined ? { channel } : {}),
+      });
+    // No run yet: the window's own choice.
+    const before = await preview();
+    expect(before).toMatchObject({ channel: 0, start: 0 });
+    expect(before.segments).toHaveLength(1);
+    const started = await alice.caller.segmentation.start({
+      recordingId: r.id,
+      algorithmKey: "spectral",
+      params: {},
+    });
+    const seg = await waitForSegmentation(started.segmentationId);
+    expect(seg.parameters).toMatchObject({ channelUsed: 1 });
+    // After the run: its channel, where this window holds no call (what the run found there).
+    const after = await preview();
+    expect(after).toMatchObject({ channel: 1, segments: [] });
+    // A channel asked for is used as asked.
+    expect(await preview(0)).toMatchObject({ channel: 0, segments: [expect.anything()] });
   });
 
   it("validates parameters against the algorithm's description", async () => {

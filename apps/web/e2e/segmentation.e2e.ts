@@ -469,9 +469,26 @@ describe("segmentation journey", () => {
       });
       await importCard.getByRole("button", { name: "Import segments" }).click();
       await importCard.getByText(/Imported 2 segments/).waitFor();
-      // The file gives no frequency boxes: the worker measures them in the background.
-      await importCard.getByText(/frequency boxes of 2 of them are being measured/).waitFor();
-      await importCard.getByRole("link", { name: "Jobs" }).waitFor();
+      // The file gives no frequency boxes: the worker measures them in the background, and the open editor shows
+      // them when it is done (no reload).
+      await importCard
+        .getByText(/frequency boxes of 2 of them are being measured|Frequency boxes measured for 2 of 2/)
+        .waitFor();
+      await importCard.getByText("Frequency boxes measured for 2 of 2.").waitFor({ timeout: 60_000 });
+      const bandCells = () =>
+        page
+          .getByRole("table", { name: "Segments", exact: true })
+          .evaluate((t) =>
+            [...t.querySelectorAll("tbody tr")].map((tr) => tr.querySelectorAll("td")[4]?.textContent),
+          );
+      await expect
+        .poll(async () => (await bandCells()).every((c) => /\d–\d/.test(c ?? "")), { timeout: 10_000 })
+        .toBe(true);
+      for (const cell of await bandCells()) {
+        const [low, high] = (cell ?? "").split("–").map(Number);
+        expect(Math.abs(low! - 30)).toBeLessThan(5);
+        expect(Math.abs(high! - 60)).toBeLessThan(5);
+      }
       await importCard.getByRole("list", { name: "Rows outside the recording" }).getByText(/Row 3/).waitFor();
       // The new segmentation opens in the editor.
       await waitForCount(2);

@@ -123,7 +123,8 @@ export const FILE_ROUTES: FileRoute[] = [
     summary:
       "Import a segment file (original pickle, CSV, Raven selection table) as a new segmentation or into an " +
       "existing one. Rows outside the recording are not imported and are listed in `outside`. Segments the file " +
-      "gives no frequency box get one measured on the audio by a background job (`bandsQueued` of them).",
+      "gives no frequency box get one measured on the audio by a background job (`bandsQueued` of them; " +
+      "`bandsJobId` is that job).",
     tag: "segmentation",
     params: z.object({ recordingId: ZId }),
     form: z.object({
@@ -139,7 +140,7 @@ export const FILE_ROUTES: FileRoute[] = [
     responses: {
       201: {
         description:
-          "Imported: { segmentationId, format, imported, outside, warnings, version, bandsQueued }",
+          "Imported: { segmentationId, format, imported, outside, warnings, version, bandsQueued, bandsJobId }",
         contentType: "application/json",
       },
       409: {

@@ -12,7 +12,7 @@
 //       error.data.details.issues [{path, message}]. channel: 0-based, null/absent = mix.
 //       Progress: poll get()/list() (Segmentation.status/progress) or jobs.* by jobId.
 //   preview({recordingId, algorithmKey, params, center, windowSeconds ≤ 5, channel?})
-//       → { start, end, segments: [{onset, offset}] (absolute seconds), elapsedMs }
+//       → { start, end, segments: [{onset, offset, lowFreq?, highFreq?}] (absolute seconds), channel, elapsedMs }
 //   startBatch({projectId | recordingIds, algorithmKey, params, onlyUnsegmented = true, ...})
 //       → { queued: [{recordingId, segmentationId, jobId}], skipped: [{recordingId, reason}] }
 //   overview({projectId?, speciesId?, search?, status?, page, pageSize})

@@ -710,7 +710,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import a segment file (original pickle, CSV, Raven selection table) as a new segmentation or into an existing one. Rows outside the recording are not imported and are listed in `outside`. Segments the file gives no frequency box get one measured on the audio by a background job (`bandsQueued` of them). */
+        /** Import a segment file (original pickle, CSV, Raven selection table) as a new segmentation or into an existing one. Rows outside the recording are not imported and are listed in `outside`. Segments the file gives no frequency box get one measured on the audio by a background job (`bandsQueued` of them; `bandsJobId` is that job). */
         post: operations["importSegmentation"];
         delete?: never;
         options?: never;
@@ -4754,7 +4754,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Imported: { segmentationId, format, imported, outside, warnings, version, bandsQueued } */
+            /** @description Imported: { segmentationId, format, imported, outside, warnings, version, bandsQueued, bandsJobId } */
             201: {
                 headers: {
                     [name: string]: unknown;

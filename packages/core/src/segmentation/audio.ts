@@ -54,6 +54,8 @@ export interface WindowAudio {
   sampleRate: number;
   /** Exact start of the first sample read, seconds (frame / rate). */
   start: number;
+  /** The channel read (0-based): the one asked for, else the one where calls stand out most in the window. */
+  channel: number;
   end: number;
   duration: number;
 }
@@ -86,8 +88,10 @@ export async function readWindow(
   } finally {
     await source.close();
   }
+  const picked = pickChannel(channels, channel, info.sampleRate);
   return {
-    samples: pickChannel(channels, channel, info.sampleRate).samples,
+    samples: picked.samples,
+    channel: picked.channel,
     sampleRate: info.sampleRate,
     start: startFrame / info.sampleRate,
     end: endFrame / info.sampleRate,

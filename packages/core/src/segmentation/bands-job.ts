@@ -30,15 +30,18 @@ export interface SegmentationBandsResult {
   skipped?: string;
 }
 
-/** Queues the measurement inside the caller's transaction, so the job exists exactly when the segments do. */
+/**
+ * Queues the measurement inside the caller's transaction, so the job exists exactly when the segments do. Returns the
+ * Job's id.
+ */
 export async function enqueueBandMeasurement(
   tx: DbTransaction,
   boss: PgBoss,
   seg: { id: string; groupId: string },
   userId: string | null,
   count: number,
-): Promise<void> {
-  await enqueueJob(
+): Promise<string> {
+  const job = await enqueueJob(
     { db: tx, boss },
     {
       type: QUEUES.segmentationBands,
@@ -50,6 +53,7 @@ export async function enqueueBandMeasurement(
       message: `Measuring the frequency boxes of ${count} segment${count === 1 ? "" : "s"}`,
     },
   );
+  return job.id;
 }
 
 export function segmentationBandsHandler(deps: SegmentationBandsDeps): JobHandler<"segmentation.bands"> {

@@ -64,6 +64,8 @@ export interface ImportSegmentsResult {
   version: number;
   /** Imported segments without a frequency box, measured by a background job (none without pg-boss). */
   bandsQueued: number;
+  /** That job (a `segmentation.bands` Job), or null when there is nothing to measure. */
+  bandsJobId: string | null;
 }
 
 /**
@@ -156,14 +158,16 @@ export async function importSegments(
     }
     await insertSegments(tx, segmentationId, kept.map(segmentValues));
     const boxless = kept.filter((s) => s.lowFreq === undefined && s.highFreq === undefined).length;
-    if (boss && boxless > 0)
-      await enqueueBandMeasurement(
-        tx,
-        boss,
-        { id: segmentationId, groupId: access.groupId },
-        access.userId,
-        boxless,
-      );
+    const bandsJobId =
+      boss && boxless > 0
+        ? await enqueueBandMeasurement(
+            tx,
+            boss,
+            { id: segmentationId, groupId: access.groupId },
+            access.userId,
+            boxless,
+          )
+        : null;
     return {
       segmentationId,
       format: parsed.format,
@@ -171,7 +175,8 @@ export async function importSegments(
       outside: outsideRows,
       warnings,
       version,
-      bandsQueued: boss ? boxless : 0,
+      bandsQueued: bandsJobId ? boxless : 0,
+      bandsJobId,
     };
   });
 }

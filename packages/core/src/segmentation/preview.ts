@@ -15,6 +15,8 @@ export interface PreviewResult {
   end: number;
   /** Absolute recording time. Detections touching a window edge may be cut there. */
   segments: { onset: number; offset: number }[];
+  /** The channel analysed (0-based). */
+  channel: number;
   elapsedMs: number;
 }
 
@@ -31,15 +33,12 @@ export async function previewSegmentation(
   const t0 = performance.now();
   const rec = await findRecordingForSegmentation({ db }, access, input.recordingId);
   const params = validateParams(input.algorithmKey, input.params, rec.sampleRate);
+  // Unless one is asked for, the channel a run of this recording detected its calls in: the preview then shows what
+  // a run finds. (Chosen on the few seconds of the window alone, it can differ from the whole recording's choice.)
+  const channel = input.channel ?? ((rec.channels ?? 1) > 1 ? await channelOfLastRun({ db }, rec.id) : null);
   let win: Awaited<ReturnType<typeof readWindow>>;
   try {
-    win = await readWindow(
-      deps.media,
-      rec.filePath,
-      input.center,
-      input.windowSeconds,
-      input.channel ?? null,
-    );
+    win = await readWindow(deps.media, rec.filePath, input.center, input.windowSeconds, channel);
   } catch (err) {
     if (
       err instanceof WavError ||
@@ -62,6 +61,22 @@ export async function previewSegmentation(
     end: win.end,
     // (with the call's band where the detector measured one)
     segments: found.map((s) => ({ ...s, onset: win.start + s.onset, offset: win.start + s.offset })),
+    channel: win.channel,
     elapsedMs: Math.round(performance.now() - t0),
   };
+}
+
+/** The channel the recording's active detection run used, else its latest one's; null when none recorded one. */
+async function channelOfLastRun({ db }: DbContext, recordingId: string): Promise<number | null> {
+  const runs = await db.segmentation.findMany({
+    where: { recordingId, status: "completed", source: "algorithm" },
+    orderBy: [{ isActive: "desc" }, { createdAt: "desc" }],
+    select: { parameters: true },
+    take: 20,
+  });
+  for (const r of runs) {
+    const used = (r.parameters as { channelUsed?: unknown } | null)?.channelUsed;
+    if (typeof used === "number" && Number.isInteger(used) && used >= 0) return used;
+  }
+  return null;
 }

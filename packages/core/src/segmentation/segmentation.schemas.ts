@@ -165,6 +165,8 @@ export const ZPreviewResult = z.object({
       highFreq: z.number().optional(),
     }),
   ),
+  /** The channel analysed (0-based). */
+  channel: z.number().int(),
   elapsedMs: z.number(),
 });
 

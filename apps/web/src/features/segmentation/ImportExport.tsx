@@ -1,8 +1,10 @@
 import type { ImportSegmentsResult } from "@battycoda/core";
-import { useId, useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { Alert, Button } from "../../components/ui";
 import { httpErrorFrom } from "../../lib/http-errors";
+import { useTRPC } from "../../lib/trpc";
 
 /** A failed import as the form shows it: the server's message and its line-numbered details. */
 interface RawError {
@@ -37,6 +39,55 @@ function OutsideList({ rows }: { rows: ImportSegmentsResult["outside"] }) {
   );
 }
 
+/** The background measurement of an import's frequency boxes, until it is done. */
+function BandsProgress({ jobId, count, onDone }: { jobId: string; count: number; onDone: () => void }) {
+  const trpc = useTRPC();
+  const job = useQuery(
+    trpc.jobs.get.queryOptions(
+      { jobId },
+      {
+        refetchInterval: (q) =>
+          !q.state.data || q.state.data.status === "queued" || q.state.data.status === "running"
+            ? 1000
+            : false,
+      },
+    ),
+  );
+  const status = job.data?.status;
+  const done = useRef(onDone);
+  done.current = onDone;
+  useEffect(() => {
+    if (status === "completed") done.current();
+  }, [status]);
+  const jobs = <Link to="/jobs?type=segmentation.bands">Jobs</Link>;
+  if (status === "completed") {
+    const result = job.data?.result as { measured?: number; segments?: number } | null;
+    const measured = result?.measured ?? 0;
+    const of = result?.segments ?? count;
+    return (
+      <>
+        {" "}
+        Frequency boxes measured for {measured} of {of}
+        {measured < of ? " (the others hold no call that stands out)" : ""}.
+      </>
+    );
+  }
+  if (status === "failed" || status === "cancelled")
+    return (
+      <>
+        {" "}
+        Measuring their frequency boxes {status === "failed" ? "failed" : "was cancelled"} ({jobs}).
+      </>
+    );
+  return (
+    <>
+      {" "}
+      The frequency boxes of {count} of them are being measured in the background
+      {job.data && job.data.progress > 0 ? ` (${Math.round(100 * job.data.progress)} %)` : ""} ({jobs}).
+    </>
+  );
+}
+
 /**
  * Import a segment file (original pickle, CSV, Raven selection table) as a new segmentation or
  * into the open one, and export the open segmentation as CSV or Raven. Warnings, rows outside the
@@ -46,11 +97,14 @@ export function ImportExport({
   recordingId,
   segmentation,
   onImported,
+  onBandsMeasured,
 }: {
   recordingId: string;
   /** The segmentation open in the editor (import target and export source), if any. */
   segmentation: { id: string; name: string; version: number } | null;
   onImported: (result: ImportSegmentsResult) => void;
+  /** The background job has measured the boxes of an import's segments. */
+  onBandsMeasured: (segmentationId: string) => void;
 }) {
   const fileRef = useRef<HTMLInputElement>(null);
   const [mode, setMode] = useState<"new" | "into">("new");
@@ -132,12 +186,12 @@ export function ImportExport({
         <Alert kind={outcome.result.outside.length || outcome.result.warnings.length ? "warning" : "success"}>
           Imported {outcome.result.imported} segment{outcome.result.imported === 1 ? "" : "s"} (
           {outcome.result.format}).
-          {outcome.result.bandsQueued > 0 ? (
-            <>
-              {" "}
-              The frequency boxes of {outcome.result.bandsQueued} of them are being measured in the background
-              (<Link to="/jobs?type=segmentation.bands">Jobs</Link>).
-            </>
+          {outcome.result.bandsJobId ? (
+            <BandsProgress
+              jobId={outcome.result.bandsJobId}
+              count={outcome.result.bandsQueued}
+              onDone={() => onBandsMeasured(outcome.result.segmentationId)}
+            />
           ) : null}
           {outcome.result.warnings.length > 0 ? (
             <ul className="seg-issues" aria-label="Import warnings">

@@ -47,12 +47,15 @@ export function Progress({ value, label }: { value: number; label: string }) {
  */
 export function RunPanel({
   recordingId,
+  channels,
   previewCenter,
   onPreview,
   openId,
   onOpen,
 }: {
   recordingId: string;
+  /** The recording's channel count (the preview names the channel it analysed when there are several). */
+  channels: number;
   /** Where the preview window is centred (the cursor, else the middle of the view). */
   previewCenter: () => number;
   onPreview: (result: PreviewResult | null) => void;
@@ -136,7 +139,8 @@ export function RunPanel({
             <span className="small" aria-live="polite">
               <span className="seg-legend-preview" /> {previewInfo.segments.length} segment
               {previewInfo.segments.length === 1 ? "" : "s"} in {previewInfo.start.toFixed(2)}–
-              {previewInfo.end.toFixed(2)} s ({previewInfo.elapsedMs} ms)
+              {previewInfo.end.toFixed(2)} s{channels > 1 ? `, channel ${previewInfo.channel + 1}` : ""} (
+              {previewInfo.elapsedMs} ms)
             </span>
             <Button
               size="sm"

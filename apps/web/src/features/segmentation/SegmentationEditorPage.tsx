@@ -307,6 +307,7 @@ export function SegmentationEditorPage() {
             )}
             <RunPanel
               recordingId={r.id}
+              channels={r.channels ?? 1}
               previewCenter={() => cursor ?? (vpRef.current ? (vpRef.current.t0 + vpRef.current.t1) / 2 : 0)}
               onPreview={showPreview}
               openId={openId}
@@ -322,6 +323,9 @@ export function SegmentationEditorPage() {
                 void qc.invalidateQueries({ queryKey: trpc.segmentation.list.queryKey({ recordingId }) });
                 if (res.segmentationId === openId) void editor.reload();
                 else setParams({ s: res.segmentationId });
+              }}
+              onBandsMeasured={(id) => {
+                if (id === openId) void editor.refreshBands();
               }}
             />
           </div>

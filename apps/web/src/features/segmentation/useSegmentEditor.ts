@@ -135,6 +135,25 @@ export function useSegmentEditor(segmentationId: string | null, api: EditorApi) 
     void reset(segmentationId);
   }, [segmentationId, reset]);
 
+  // Boxes measured in the background (an import's), as stored: every unsaved edit, the undo history and the labels
+  // stay as they are here (a segment moved here gets the box of its new edges when that move is saved).
+  const refreshBands = useCallback(async () => {
+    const st = s.current;
+    const id = st.segmentationId;
+    if (!id) return;
+    const res = await apiRef.current.load(id).catch(() => null);
+    if (!res || st.segmentationId !== id) return;
+    setExtras((e) => {
+      const next = new Map(e);
+      for (const x of res.segments) {
+        const key = st.keys.key(x.id);
+        const have = next.get(key);
+        if (have) next.set(key, { ...have, lowFreq: x.lowFreq, highFreq: x.highFreq });
+      }
+      return next;
+    });
+  }, []);
+
   const flush = useCallback(async () => {
     const st = s.current;
     const id = st.segmentationId;
@@ -322,6 +341,7 @@ export function useSegmentEditor(segmentationId: string | null, api: EditorApi) 
     resolve,
     retry,
     reload: () => reset(s.current.segmentationId),
+    refreshBands,
     /** The version edits are based on (for imports into this segmentation). */
     version: () => s.current.version,
   };
