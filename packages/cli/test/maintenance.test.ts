@@ -54,6 +54,7 @@ const COMMANDS: [string, RegExp][] = [
   ["check-disk", /--dry-run/],
   ["import-species", /<file>[\s\S]*--dry-run/],
   ["populate-memberships", /--dry-run/],
+  ["measure-missing-bands", /--dry-run/],
 ];
 
 describe("maintenance commands", () => {
@@ -75,6 +76,8 @@ describe("maintenance commands", () => {
     expect(await t.db.species.count({ where: { name: "Myotis myotis" } })).toBe(0);
     const members = await run(["populate-memberships", "--dry-run"]);
     expect(members.stdout).toMatch(/Would repair: 0 personal groups created/);
+    const bands = await run(["measure-missing-bands", "--dry-run"]);
+    expect(bands.stdout).toMatch(/0 segments without a frequency box in 0 segmentations/);
     const disk = await run(["check-disk", "--dry-run"]);
     expect(disk.code).toBe(0);
     expect(disk.stdout).toMatch(/media disk \(.*\): [\d.]+ % used/);

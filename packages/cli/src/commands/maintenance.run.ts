@@ -111,3 +111,7 @@ export async function importSpecies(file: string, opts: { dryRun?: boolean }) {
 export async function populateMemberships(opts: { dryRun?: boolean }) {
   await run({ procedure: "populate-memberships", dryRun: Boolean(opts.dryRun) });
 }
+
+export async function measureMissingBands(opts: { dryRun?: boolean }) {
+  await run({ procedure: "measure-missing-bands", dryRun: Boolean(opts.dryRun) }, { pool: !opts.dryRun });
+}

@@ -80,4 +80,13 @@ export function registerMaintenance(program: Command) {
     )
     .option("--dry-run", "report what would change")
     .action(lazy(() => run().then((m) => m.populateMemberships)));
+
+  program
+    .command("measure-missing-bands")
+    .description(
+      "Measure a frequency box, as the detector measures its calls, for segments stored without one (imports " +
+        "without frequencies, segments drawn by hand before boxes were measured)",
+    )
+    .option("--dry-run", "count them only")
+    .action(lazy(() => run().then((m) => m.measureMissingBands)));
 }

@@ -10,6 +10,7 @@ import {
 import { loadConfig } from "@battycoda/config";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { synthRecording } from "../../../audio/test/fixtures/synth.ts";
 import { type Boss, createBoss } from "../jobs/boss.ts";
 import { registerJobHandler } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
@@ -362,5 +363,66 @@ describe("cleanup", () => {
     expect(await media.stat(orphan)).toBeNull();
     expect(await media.stat(fresh)).not.toBeNull();
     expect(report.lines.some((l) => l.includes("Orphaned model files removed: 1"))).toBe(true);
+  });
+});
+
+describe("measure-missing-bands", () => {
+  it("counts boxless segments on a dry run, then measures them, keeps given boxes and names an unreadable recording", async () => {
+    const sr = 250_000;
+    const calls = [
+      { onset: 0.1, duration: 0.008, f0: 60_000, f1: 30_000, kind: "linear" as const },
+      { onset: 0.3, duration: 0.008, f0: 50_000, f1: 25_000, kind: "linear" as const },
+    ];
+    const sweeps = path.join(dataDir, "sweeps.wav");
+    const { samples } = synthRecording({ sampleRate: sr, duration: 0.5, calls, snrDb: 30 });
+    writeFileSync(sweeps, encodeWav([samples], { sampleRate: sr, bitsPerSample: 16, format: "pcm" }));
+    const media = new LocalMediaStore(mediaRoot);
+    const groupId = await createGroup({ db: t.db });
+    const rec = await createRecordingFromWav({ db: t.db }, mediaRoot, groupId, sweeps, { name: "sweeps" });
+    const gone = await createRecordingFromWav({ db: t.db }, mediaRoot, groupId, sweeps, { name: "gone" });
+    rmSync(resolveStoredPath(mediaRoot, gone.filePath));
+    const imported = (recordingId: string) =>
+      t.db.segmentation.create({
+        data: { groupId, recordingId, name: "old import", source: "import", status: "completed" },
+      });
+    const seg = await imported(rec.id);
+    const lost = await imported(gone.id);
+    const span = (c: (typeof calls)[number]) => ({
+      onset: c.onset - 0.002,
+      offset: c.onset + c.duration + 0.002,
+    });
+    await t.db.segment.createMany({
+      data: [
+        { segmentationId: seg.id, ...span(calls[0]!) },
+        { segmentationId: seg.id, ...span(calls[1]!) },
+        { segmentationId: seg.id, onset: 0.2, offset: 0.21, lowFreq: 1000, highFreq: 2000 },
+        { segmentationId: seg.id, onset: 0.42, offset: 0.44 },
+        { segmentationId: lost.id, ...span(calls[0]!) },
+      ],
+    });
+    const config = loadConfig({ DATA_DIR: dataDir, MEDIA_ROOT: mediaRoot, DATABASE_URL: t.url });
+    const deps = { db: t.db, boss, config, databaseUrl: t.url, media, pool };
+    const rows = () =>
+      t.db.segment.findMany({ where: { segmentationId: seg.id }, orderBy: { onset: "asc" } });
+
+    const dry = await runProcedure(deps, { procedure: "measure-missing-bands", dryRun: true }, collecting());
+    expect(dry).toMatchObject({ segmentations: 2, segments: 4, measured: 0, failed: 0, dryRun: true });
+    expect((await rows()).every((r) => !r.bandMeasured)).toBe(true);
+
+    const report = collecting();
+    const done = await runProcedure(deps, { procedure: "measure-missing-bands", dryRun: false }, report);
+    expect(done).toMatchObject({ segmentations: 2, segments: 4, measured: 2, failed: 1, dryRun: false });
+    const [first, given, second, noise] = await rows();
+    for (const [row, call] of [
+      [first, calls[0]!],
+      [second, calls[1]!],
+    ] as const) {
+      expect(row?.bandMeasured).toBe(true);
+      expect(Math.abs(row!.lowFreq! - call.f1)).toBeLessThanOrEqual(4000);
+      expect(Math.abs(row!.highFreq! - call.f0)).toBeLessThanOrEqual(4000);
+    }
+    expect(given).toMatchObject({ lowFreq: 1000, highFreq: 2000, bandMeasured: false });
+    expect(noise).toMatchObject({ lowFreq: null, highFreq: null, bandMeasured: false });
+    expect(report.lines.some((l) => l.startsWith(`Segmentation ${lost.id}:`))).toBe(true);
   });
 });

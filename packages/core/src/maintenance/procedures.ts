@@ -14,6 +14,7 @@ import type { MediaStore } from "../media/store.ts";
 import type { ProcessingPool } from "../processing/pool.ts";
 import { cleanStaleUploads } from "../uploads/uploads.ts";
 import { backupDatabase, restoreDatabase } from "./backup.ts";
+import { measureAllMissingBands } from "./bands.ts";
 import { checkDisk } from "./disk.ts";
 import { generateMissingHdf5 } from "./hdf5.ts";
 import { populateMemberships } from "./memberships.ts";
@@ -28,6 +29,7 @@ export const PROCEDURE_NAMES = [
   "import-species",
   "initialize-defaults",
   "populate-memberships",
+  "measure-missing-bands",
   "cleanup",
 ] as const;
 export type ProcedureName = (typeof PROCEDURE_NAMES)[number];
@@ -70,6 +72,7 @@ export const ZProcedureRequest = z.discriminatedUnion("procedure", [
   }),
   z.object({ procedure: z.literal("initialize-defaults") }),
   z.object({ procedure: z.literal("populate-memberships"), dryRun: z.boolean().default(false) }),
+  z.object({ procedure: z.literal("measure-missing-bands"), dryRun: z.boolean().default(false) }),
   z.object({ procedure: z.literal("cleanup") }),
 ]);
 export type TProcedureRequest = z.output<typeof ZProcedureRequest>;
@@ -154,6 +157,12 @@ export async function runProcedure(
       return initializeDefaults({ db, media }, { log: (line) => void report.log(line) });
     case "populate-memberships":
       return populateMemberships({ db }, { dryRun: request.dryRun }, report);
+    case "measure-missing-bands":
+      return measureAllMissingBands(
+        { db, media, pool: deps.pool ?? null },
+        { dryRun: request.dryRun },
+        report,
+      );
     case "cleanup": {
       if (!deps.boss) throw new Error("cleanup needs the job queue");
       const housekeeping = await runHousekeeping({ db, boss: deps.boss });

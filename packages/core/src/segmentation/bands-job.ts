@@ -2,10 +2,10 @@
 // `segmentation.bands` job measures one for each, as the detector measures its calls and the editor measures drawn
 // segments. It runs in the background because an hour of dense calls takes seconds of DSP, too long for the import's
 // request.
-import type { DbTransaction } from "@battycoda/db";
+import type { Db, DbTransaction } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import { enqueueJob } from "../jobs/enqueue.ts";
-import type { JobContext, JobHandler } from "../jobs/handler.ts";
+import type { JobHandler } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
 import type { MediaStore } from "../media/store.ts";
 import type { AudioTaskRunner } from "./audio.ts";
@@ -57,29 +57,39 @@ export async function enqueueBandMeasurement(
 }
 
 export function segmentationBandsHandler(deps: SegmentationBandsDeps): JobHandler<"segmentation.bands"> {
-  return (ctx) => measureMissingBands(ctx, deps);
+  return (ctx) =>
+    measureMissingBands(ctx.db, deps, ctx.payload.segmentationId, {
+      isCancelled: () => ctx.isCancelled(),
+      progress: (done, total) => ctx.setProgress(done / total, `Measured ${done} of ${total} segments`),
+    });
 }
 
-async function measureMissingBands(
-  ctx: JobContext<"segmentation.bands">,
+/** Segments that still need a box: nobody gave one and none was measured (a file's or a user's box is kept). */
+export const BOXLESS = { lowFreq: null, highFreq: null, bandMeasured: false } as const;
+
+/**
+ * Measures the box of every boxless segment of one segmentation (the job's work; the maintenance procedure's for old
+ * data). A step's boxes are stored before the next step starts, so a retry resumes after what is stored.
+ */
+export async function measureMissingBands(
+  db: Db,
   deps: SegmentationBandsDeps,
+  segmentationId: string,
+  hooks: { isCancelled(): Promise<boolean>; progress(done: number, total: number): Promise<void> },
 ): Promise<SegmentationBandsResult> {
-  const { db } = ctx;
-  const { segmentationId } = ctx.payload;
   const seg = await db.segmentation.findUnique({
     where: { id: segmentationId },
     include: { recording: { select: { filePath: true } }, algorithm: { select: { key: true } } },
   });
   if (!seg) return { segmentationId, skipped: "the segmentation was deleted" };
-  // Only boxes nobody gave: a file's or a user's box is kept, and a retry resumes after what is stored.
   const todo = await db.segment.findMany({
-    where: { segmentationId, lowFreq: null, highFreq: null, bandMeasured: false },
+    where: { segmentationId, ...BOXLESS },
     select: { id: true, onset: true, offset: true },
     orderBy: [{ onset: "asc" }, { id: "asc" }],
   });
   let measured = 0;
   for (let at = 0; at < todo.length; at += STEP) {
-    if (await ctx.isCancelled())
+    if (await hooks.isCancelled())
       return { segmentationId, segments: todo.length, measured, skipped: "cancelled" };
     const step = todo.slice(at, at + STEP);
     const bands = await measureSpanBandsOrThrow(deps.media, seg, step, deps.pool);
@@ -90,8 +100,7 @@ async function measureMissingBands(
         return band ? [{ ...span, ...band }] : [];
       }),
     );
-    const done = at + step.length;
-    await ctx.setProgress(done / todo.length, `Measured ${done} of ${todo.length} segments`);
+    await hooks.progress(at + step.length, todo.length);
   }
   return { segmentationId, segments: todo.length, measured };
 }

@@ -19,6 +19,10 @@ const PROCEDURES: { name: ProcedureName; what: string }[] = [
   { name: "backup-database", what: "Dump the database (and optionally the media) to S3" },
   { name: "check-disk", what: "Media and database disk usage; alerts the site admins at 90 %" },
   { name: "populate-memberships", what: "Repair users without a usable group" },
+  {
+    name: "measure-missing-bands",
+    what: "Measure a frequency box for segments stored without one (older imports, hand-drawn segments)",
+  },
   { name: "import-species", what: "System species and call types from a CSV" },
   { name: "initialize-defaults", what: "System species, segmentation algorithms, dummy classifier" },
   { name: "cleanup", what: "Expired sessions, codes and tokens; stale uploads" },
@@ -78,6 +82,7 @@ export function Maintenance() {
         return { procedure, media, dryRun };
       case "check-disk":
       case "populate-memberships":
+      case "measure-missing-bands":
         return { procedure, dryRun };
       case "import-species":
         return { procedure, csv, dryRun };
