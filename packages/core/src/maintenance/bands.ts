@@ -49,7 +49,7 @@ export async function measureAllMissingBands(
     }
     const before = done;
     try {
-      const r = await measureMissingBands(db, deps, c.segmentationId, {
+      const r = await measureMissingBands({ db }, deps, c.segmentationId, {
         isCancelled: () => report.isCancelled(),
         progress: (n) => report.progress((before + n) / total, `Measured ${before + n} of ${total} segments`),
       });

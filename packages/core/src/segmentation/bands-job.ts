@@ -2,8 +2,9 @@
 // `segmentation.bands` job measures one for each, as the detector measures its calls and the editor measures drawn
 // segments. It runs in the background because an hour of dense calls takes seconds of DSP, too long for the import's
 // request.
-import type { Db, DbTransaction } from "@battycoda/db";
+import type { DbTransaction } from "@battycoda/db";
 import type PgBoss from "pg-boss";
+import type { DbContext } from "../access/context.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import type { JobHandler } from "../jobs/handler.ts";
 import { QUEUES } from "../jobs/queues.ts";
@@ -58,7 +59,7 @@ export async function enqueueBandMeasurement(
 
 export function segmentationBandsHandler(deps: SegmentationBandsDeps): JobHandler<"segmentation.bands"> {
   return (ctx) =>
-    measureMissingBands(ctx.db, deps, ctx.payload.segmentationId, {
+    measureMissingBands(ctx, deps, ctx.payload.segmentationId, {
       isCancelled: () => ctx.isCancelled(),
       progress: (done, total) => ctx.setProgress(done / total, `Measured ${done} of ${total} segments`),
     });
@@ -72,7 +73,7 @@ export const BOXLESS = { lowFreq: null, highFreq: null, bandMeasured: false } as
  * data). A step's boxes are stored before the next step starts, so a retry resumes after what is stored.
  */
 export async function measureMissingBands(
-  db: Db,
+  { db }: DbContext,
   deps: SegmentationBandsDeps,
   segmentationId: string,
   hooks: { isCancelled(): Promise<boolean>; progress(done: number, total: number): Promise<void> },
@@ -94,7 +95,7 @@ export async function measureMissingBands(
     const step = todo.slice(at, at + STEP);
     const bands = await measureSpanBandsOrThrow(deps.media, seg, step, deps.pool);
     measured += await storeMeasuredBands(
-      db,
+      { db },
       step.flatMap((span, i) => {
         const band = bands[i];
         return band ? [{ ...span, ...band }] : [];

@@ -223,7 +223,7 @@ export async function setSegmentNumbers(
  * user did. Returns how many were stored.
  */
 export async function storeMeasuredBands(
-  db: DbOrTx,
+  { db }: DbContext,
   rows: readonly { id: string; onset: number; offset: number; lowFreq: number; highFreq: number }[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
