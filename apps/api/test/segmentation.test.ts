@@ -322,7 +322,11 @@ describe("imports", () => {
     expect(silence).toMatchObject({ lowFreq: null, highFreq: null, bandMeasured: false });
     // The Jobs page names the segmentation and its recording.
     const listed = (await alice.caller.jobs.list({})).find((j) => j.id === job.id);
-    expect(listed?.subject?.name).toBe("boxless · synth import");
+    expect(listed?.subject).toMatchObject({
+      name: "boxless · synth import",
+      recordingId: rec.id,
+      exists: true,
+    });
     // A Raven table brings its own boxes: nothing to measure, no job.
     const raven = await importSegments({ db: t.deps.db, boss }, aliceAccess, {
       recordingId: rec.id,

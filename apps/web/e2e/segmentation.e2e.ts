@@ -531,6 +531,12 @@ describe("segmentation journey", () => {
       expect(raven.status()).toBe(200);
       expect(await raven.text()).toMatch(/Begin Time \(s\)/);
       expect(recordingId).toBeTruthy();
+      // The Jobs page names the box job's segmentation and opens it in the editor.
+      await page.goto("/jobs?type=segmentation.bands");
+      await page.getByRole("link", { name: "manual.csv · Batch me" }).click();
+      await page.getByRole("application", { name: "Segment editor" }).waitFor();
+      await waitForCount(2);
+      expect(page.url()).toContain(`/recordings/${recordingId}/segmentation?s=`);
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot("seg-failure-2").catch(() => {});

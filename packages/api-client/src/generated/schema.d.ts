@@ -3209,6 +3209,7 @@ export interface operations {
                             id: string;
                             name: string | null;
                             exists: boolean;
+                            recordingId: string | null;
                         } | null;
                         canCancel: boolean;
                         canRetry: boolean;
@@ -3292,6 +3293,7 @@ export interface operations {
                             id: string;
                             name: string | null;
                             exists: boolean;
+                            recordingId: string | null;
                         } | null;
                         canCancel: boolean;
                         canRetry: boolean;
@@ -3378,6 +3380,7 @@ export interface operations {
                             id: string;
                             name: string | null;
                             exists: boolean;
+                            recordingId: string | null;
                         } | null;
                         canCancel: boolean;
                         canRetry: boolean;
@@ -3464,6 +3467,7 @@ export interface operations {
                             id: string;
                             name: string | null;
                             exists: boolean;
+                            recordingId: string | null;
                         } | null;
                         canCancel: boolean;
                         canRetry: boolean;

@@ -48,6 +48,8 @@ export const ZJobSubject = z.object({
   /** Display name when the subject still exists (e.g. the recording's name). */
   name: z.string().nullable(),
   exists: z.boolean(),
+  /** The recording a segmentation or classification run belongs to (its pages live under the recording). */
+  recordingId: z.string().nullable(),
 });
 
 export const ZJobSummary = z.object({
@@ -84,7 +86,7 @@ export const ZJobDetail = ZJobSummary.extend({
 const ACTIVE: Job["status"][] = ["queued", "running"];
 const RETRYABLE: Job["status"][] = ["failed", "cancelled"];
 
-type SubjectRow = { id: string; name: string };
+type SubjectRow = { id: string; name: string; recordingId?: string };
 
 /**
  * The subject types the Jobs page names, each with its lookup of names by id within the group (one query per type
@@ -97,9 +99,9 @@ const SUBJECT_NAMES: Record<string, (db: DbOrTx, ids: string[], groupId: string)
     (
       await db.segmentation.findMany({
         where: { id: { in: ids }, groupId },
-        select: { id: true, name: true, recording: { select: { name: true } } },
+        select: { id: true, name: true, recordingId: true, recording: { select: { name: true } } },
       })
-    ).map((r) => ({ id: r.id, name: `${r.name} · ${r.recording.name}` })),
+    ).map((r) => ({ id: r.id, name: `${r.name} · ${r.recording.name}`, recordingId: r.recordingId })),
   upload: async (db, ids, groupId) =>
     (
       await db.upload.findMany({ where: { id: { in: ids }, groupId }, select: { id: true, filename: true } })
@@ -108,9 +110,9 @@ const SUBJECT_NAMES: Record<string, (db: DbOrTx, ids: string[], groupId: string)
     (
       await db.classificationRun.findMany({
         where: { id: { in: ids }, groupId },
-        select: { id: true, name: true, recording: { select: { name: true } } },
+        select: { id: true, name: true, recordingId: true, recording: { select: { name: true } } },
       })
-    ).map((r) => ({ id: r.id, name: r.name || r.recording.name })),
+    ).map((r) => ({ id: r.id, name: r.name || r.recording.name, recordingId: r.recordingId })),
   classifierTrainingJob: (db, ids, groupId) =>
     db.classifierTrainingJob.findMany({
       where: { id: { in: ids }, groupId },
@@ -123,19 +125,23 @@ const SUBJECT_NAMES: Record<string, (db: DbOrTx, ids: string[], groupId: string)
 };
 
 /** Names of the jobs' subjects by "type:id": the Jobs page names what each job works on, not just its kind. */
-async function subjectNames({ db }: DbContext, groupId: string, jobs: Job[]): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
+async function subjectNames(
+  { db }: DbContext,
+  groupId: string,
+  jobs: Job[],
+): Promise<Map<string, SubjectRow>> {
+  const names = new Map<string, SubjectRow>();
   for (const [type, lookup] of Object.entries(SUBJECT_NAMES)) {
     const ids = [
       ...new Set(jobs.filter((j) => j.subjectType === type && j.subjectId).map((j) => j.subjectId as string)),
     ];
     if (ids.length === 0) continue;
-    for (const r of await lookup(db, ids, groupId)) names.set(`${type}:${r.id}`, r.name);
+    for (const r of await lookup(db, ids, groupId)) names.set(`${type}:${r.id}`, r);
   }
   return names;
 }
 
-function toSummary(j: Job, names: Map<string, string>): TJobSummary {
+function toSummary(j: Job, names: Map<string, SubjectRow>): TJobSummary {
   const key = j.subjectType && j.subjectId ? `${j.subjectType}:${j.subjectId}` : null;
   const known = j.subjectType !== null && Object.hasOwn(SUBJECT_NAMES, j.subjectType);
   return {
@@ -153,9 +159,10 @@ function toSummary(j: Job, names: Map<string, string>): TJobSummary {
         ? {
             type: j.subjectType,
             id: j.subjectId,
-            name: names.get(key) ?? null,
+            name: names.get(key)?.name ?? null,
             // for types we do not look up, assume it exists and let the link decide
             exists: known ? names.has(key) : true,
+            recordingId: names.get(key)?.recordingId ?? null,
           }
         : null,
     canCancel: ACTIVE.includes(j.status),

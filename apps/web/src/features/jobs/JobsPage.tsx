@@ -36,7 +36,9 @@ function subjectPlace(j: Job): { to: string; label: string } | null {
     case "project":
       return { to: `/projects/${j.subjectId}`, label: "project" };
     case "segmentation":
-      return { to: "/segmentation", label: "segmentation" };
+      return j.subject?.recordingId
+        ? { to: `/recordings/${j.subject.recordingId}/segmentation?s=${j.subjectId}`, label: "segmentation" }
+        : { to: "/segmentation", label: "segmentation" };
     case "upload":
       return { to: `/recordings/upload?report=${j.subjectId}`, label: "upload" };
     case "classificationRun":
