@@ -537,6 +537,14 @@ describe("segmentation journey", () => {
       await page.getByRole("application", { name: "Segment editor" }).waitFor();
       await waitForCount(2);
       expect(page.url()).toContain(`/recordings/${recordingId}/segmentation?s=`);
+      // So does the dashboard's recent activity.
+      await page.goto("/");
+      await page
+        .getByTestId("dashboard-activity")
+        .getByRole("link", { name: "manual.csv · Batch me" })
+        .click();
+      await page.getByRole("application", { name: "Segment editor" }).waitFor();
+      await waitForCount(2);
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot("seg-failure-2").catch(() => {});

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from "react-router";
 import { Button, ErrorAlert, Loading, PageHeader, SelectField } from "../../components/ui";
 import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { formatSeconds, jobEta, ProgressBar, StatusBadge } from "./progress";
+import { jobSubjectLink } from "./subject-link";
 
 type ListInput = NonNullable<RouterInputs["jobs"]["list"]>;
 type Job = RouterOutputs["jobs"]["list"][number];
@@ -20,39 +21,6 @@ const KNOWN_TYPES = [
   "clustering.run",
   "export",
 ];
-
-/** Where a job's subject lives in the SPA, labelled with its name when the server knows it. */
-function subjectLink(j: Job): { to: string; label: string } | null {
-  const link = subjectPlace(j);
-  if (!link) return null;
-  return j.subject?.name ? { to: link.to, label: j.subject.name } : link;
-}
-
-function subjectPlace(j: Job): { to: string; label: string } | null {
-  if (!j.subjectType || !j.subjectId) return null;
-  switch (j.subjectType) {
-    case "recording":
-      return { to: `/recordings/${j.subjectId}`, label: "recording" };
-    case "project":
-      return { to: `/projects/${j.subjectId}`, label: "project" };
-    case "segmentation":
-      return j.subject?.recordingId
-        ? { to: `/recordings/${j.subject.recordingId}/segmentation?s=${j.subjectId}`, label: "segmentation" }
-        : { to: "/segmentation", label: "segmentation" };
-    case "upload":
-      return { to: `/recordings/upload?report=${j.subjectId}`, label: "upload" };
-    case "classificationRun":
-      return { to: `/classification/runs/${j.subjectId}`, label: "classification run" };
-    case "classifierTrainingJob":
-      return { to: "/classification", label: "training" };
-    case "taskBatch":
-      return { to: `/tasks/batches/${j.subjectId}`, label: "task batch" };
-    case "clusteringRun":
-      return { to: `/clustering/runs/${j.subjectId}`, label: "clustering run" };
-    default:
-      return null;
-  }
-}
 
 export function JobsPage() {
   const trpc = useTRPC();
@@ -143,7 +111,7 @@ export function JobsPage() {
             </thead>
             <tbody>
               {rows.map((j) => {
-                const link = subjectLink(j);
+                const link = jobSubjectLink(j);
                 const active = j.status === "queued" || j.status === "running";
                 return (
                   <tr key={j.id} data-job-status={j.status}>
