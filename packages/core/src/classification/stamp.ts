@@ -99,10 +99,15 @@ export const FEATURE_CHANNEL = 0;
  * FEATURE_CHANNEL (mono files, imported and hand-made segmentations, runs before channelUsed).
  */
 export function featureChannelOf(parameters: unknown): number {
+  return channelUsedOf(parameters) ?? FEATURE_CHANNEL;
+}
+
+/** The channel a multichannel detection run recorded as `channelUsed`; null when it recorded none. */
+export function channelUsedOf(parameters: unknown): number | null {
   const p = (parameters ?? {}) as { channelUsed?: unknown };
   return typeof p.channelUsed === "number" && Number.isInteger(p.channelUsed) && p.channelUsed >= 0
     ? p.channelUsed
-    : FEATURE_CHANNEL;
+    : null;
 }
 
 export async function buildStamp(input: StampInput): Promise<RunStamp> {

@@ -3,6 +3,7 @@ import type { DbOrTx } from "@battycoda/db";
 import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { DomainError } from "../access/errors.ts";
+import { channelUsedOf } from "../classification/stamp.ts";
 import type { MediaStore } from "../media/store.ts";
 import { type AudioTaskRunner, readWindow, runSegment } from "./audio.ts";
 import { findRecordingForSegmentation } from "./common.ts";
@@ -75,8 +76,8 @@ async function channelOfLastRun({ db }: DbContext, recordingId: string): Promise
     take: 20,
   });
   for (const r of runs) {
-    const used = (r.parameters as { channelUsed?: unknown } | null)?.channelUsed;
-    if (typeof used === "number" && Number.isInteger(used) && used >= 0) return used;
+    const used = channelUsedOf(r.parameters);
+    if (used !== null) return used;
   }
   return null;
 }
