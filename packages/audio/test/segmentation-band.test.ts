@@ -2,11 +2,13 @@
 // sweep's spans the sweep, a second harmonic and a click during the call stay out of it. On drawn pictures exactly, and
 // through the detector at field rates and low rates (frequencies as fractions of the rate; tolerances in the
 // detector's bins: its frame is the power of two at or above 0.5 ms, which smears a fast sweep's ends by a few bins).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { RealFftPower } from "../src/dsp/fft-real.ts";
 import { mainBand } from "../src/segmentation/band.ts";
 import type { Shape } from "../src/segmentation/calls.ts";
 import { measureBands, type Segment, segment } from "../src/segmentation/index.ts";
-import { mixInNoise } from "./fixtures/confounders.ts";
+import { SPECTRAL_DEFAULTS, spectralDetections } from "../src/segmentation/spectral.ts";
+import { makeScene, mixInNoise } from "./fixtures/confounders.ts";
 import { synthCall } from "./fixtures/synth.ts";
 
 const RATES = [500000, 384000, 250000, 192000, 96000, 44100];
@@ -185,4 +187,39 @@ describe("mainBand on drawn pictures", () => {
       ),
     ).toBeNull();
   });
+});
+
+describe("pictures of the detector's frames", () => {
+  // The detector keeps the dB rows of the frames it scored for the calls' pictures (boxes, the echo rule's shapes)
+  // instead of transforming them again: the pictures must be the same to the bit, also where the bound on kept rows
+  // is reached part-way and inside a gust (whose frames are measured against the burst's own floor).
+  const P = { ...SPECTRAL_DEFAULTS };
+  const transformsIn = (fn: () => void): number => {
+    const spy = vi.spyOn(RealFftPower.prototype, "bandSums");
+    try {
+      fn();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  for (const kind of ["echo", "wind", "foliage", "tonal", "clipped"] as const) {
+    it(`${kind}: the same pictures from kept rows as from frames transformed again`, () => {
+      const sc = makeScene(kind, 384000, 3);
+      const none = spectralDetections(sc.samples, sc.sampleRate, P, undefined, 0);
+      const some = spectralDetections(sc.samples, sc.sampleRate, P, undefined, 4000);
+      const all = spectralDetections(sc.samples, sc.sampleRate, P);
+      expect(none.detections.length).toBeGreaterThan(0);
+      expect(all.detections).toEqual(none.detections);
+      expect(some.detections).toEqual(none.detections);
+      const pictures = (d: typeof none) => none.detections.flatMap((e) => [d.bandPicture(e), d.shapeOf(e)]);
+      const fresh = pictures(none);
+      expect(pictures(all)).toEqual(fresh);
+      expect(pictures(some)).toEqual(fresh);
+      // The rows are used: far fewer frames transformed for the boxes.
+      const again = transformsIn(() => none.detections.map((e) => none.bandPicture(e)));
+      const kept = transformsIn(() => none.detections.map((e) => all.bandPicture(e)));
+      expect(kept).toBeLessThan(again / 2);
+    });
+  }
 });

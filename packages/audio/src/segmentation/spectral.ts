@@ -34,8 +34,9 @@
 // Implementation: frames are analysed a block at a time; a block is scored once the medians of the FLOOR_BLOCKS
 // blocks after it are known, and only the last FLOOR_BLOCKS + 2 blocks of band power and band energies are kept, so
 // memory for them does not grow with the recording (per frame only a score and a flag; per block the medians and
-// floors); the input is read in place (no float64 copy); sampled frames' band power is reused for their score, and
-// refinement reuses the scores of frames on the coarse grid. The straightforward whole-recording version of this
+// floors; per frame in a call its picture row, bounded by PICTURE_ROW_CELLS); the input is read in place (no float64
+// copy); sampled frames' band power is reused for their score, refinement reuses the scores of frames on the coarse
+// grid, and the pictures reuse the rows. The straightforward whole-recording version of this
 // design is refSpectral in test/segmentation-characterisation.test.ts; results are identical to it.
 import { powerToDb } from "../dsp/db.ts";
 import { mainBand } from "./band.ts";
@@ -277,6 +278,16 @@ const SCREEN_PAD = 1;
 const FLOOR_STEP = 12;
 /** The first stage's band floors come from every SCREEN_MEDIAN_STEP-th frame. */
 const SCREEN_MEDIAN_STEP = 2;
+/**
+ * Kept picture rows (see keepRow in spectralDetections): at most this many cells, 32 MB (a minute of 384 kHz audio
+ * that is all calls: about 90 000 frames of 109 bins).
+ */
+const PICTURE_ROW_CELLS = 8_000_000;
+/** Rows are kept in chunks of 2^this rows (allocated as needed). */
+const ROW_CHUNK_BITS = 10;
+/** Pictures' cells: power ratios at or under this are PICTURE_FLOOR_DB. */
+const PICTURE_FLOOR = 1e-30;
+const PICTURE_FLOOR_DB = -300;
 
 /**
  * The frame: the power of two at or above frame_ms (never shorter). Rounding to the nearest power gave 16 samples
@@ -553,6 +564,8 @@ export function spectralDetections(
   sampleRate: number,
   p: SpectralParams,
   onProgress?: ProgressCallback,
+  /** Bound of the kept picture rows, in cells (see keepRow; tests compare with 0: none kept). */
+  pictureRowCells = PICTURE_ROW_CELLS,
 ): { detections: Detection[]; shapeOf: ShapeOf; bandPicture: ShapeOf } {
   const x = samples;
   const n = frameLength(sampleRate, p.frame_ms);
@@ -632,6 +645,25 @@ export function spectralDetections(
   const fineBin = new Uint16Array(1);
   const sv = new Float64Array(nb);
   const pad = wht > 0 ? SCREEN_PAD : 0;
+  // The pictures of the calls' frames (their boxes, the echo rule's shapes) are rows of dB over the floor of frames the
+  // scoring has just transformed: a frame scoring >= release_db keeps its row, which saves the pictures a second FFT
+  // of most of their frames (a third of all FFTs in a dense recording). Bounded by PICTURE_ROW_CELLS; frames without a
+  // row (or past the bound) are transformed again, with the same result.
+  const rowLimit = Math.floor(pictureRowCells / nb);
+  const rowOf = new Int32Array(nFrames).fill(-1);
+  const rowChunks: Float32Array[] = [];
+  let rows = 0;
+  const rowRatio = new Float64Array(nb);
+  const rowRatioWords = new Int32Array(rowRatio.buffer);
+  const keepRow = (src: Float64Array, at: number, stride: number, fb: number, f: number): void => {
+    if (rows >= rowLimit) return;
+    for (let k = 0; k < nb; k++) rowRatio[k] = src[at + k * stride]! * invFloor[fb + k]!;
+    const chunk = rows >> ROW_CHUNK_BITS;
+    if (chunk === rowChunks.length) rowChunks.push(new Float32Array((1 << ROW_CHUNK_BITS) * nb));
+    const o = (rows & ((1 << ROW_CHUNK_BITS) - 1)) * nb;
+    powerToDb(rowRatio, rowRatioWords, nb, PICTURE_FLOOR, PICTURE_FLOOR_DB, rowChunks[chunk]!, o, 1);
+    rowOf[f] = rows++;
+  };
 
   // Column k's value over blocks b0..b1 (`perBlock` holds `width` values per block): their median, kept off zero
   // (digital silence: nothing is "above" zero noise by a ratio).
@@ -750,10 +782,13 @@ export function spectralDetections(
       for (let g = Math.max(0, f - pad), g1 = Math.min(nFrames - 1, f + pad); g <= g1; g++) need |= cand[g]!;
       if (need === 0) continue;
       const i = f - f0;
-      if (i % step === 0) score[f] = frameScore(slot, i / step, perBlock, invFloor, fb, nb, peakBin, f);
-      else {
+      if (i % step === 0) {
+        score[f] = frameScore(slot, i / step, perBlock, invFloor, fb, nb, peakBin, f);
+        if (score[f]! >= p.release_db) keepRow(slot, i / step, perBlock, fb, f);
+      } else {
         fft.bandSums(x, f * n, loBin, hiBin, power, sv, 0, 1);
         score[f] = frameScore(sv, 0, 1, invFloor, fb, nb, peakBin, f);
+        if (score[f]! >= p.release_db) keepRow(sv, 0, 1, fb, f);
       }
     }
   };
@@ -1493,7 +1528,24 @@ export function spectralDetections(
     const frames = Math.max(0, g1 - g0 + 1);
     const db = new Float32Array(frames * nb);
     for (let g = g0; g <= g1; g++) {
-      powerToDb(ratiosAt(g * step, ratio), ratioWords, nb, 1e-30, -300, db, (g - g0) * nb, 1);
+      const start = g * step;
+      const f = start % n === 0 ? start / n : -1;
+      const row = f >= 0 ? rowOf[f]! : -1;
+      // A kept row is the frame's picture over the detector's floor: not inside a burst (see ratiosAt).
+      if (row >= 0 && !burstInv.has(f)) {
+        const o = (row & ((1 << ROW_CHUNK_BITS) - 1)) * nb;
+        db.set(rowChunks[row >> ROW_CHUNK_BITS]!.subarray(o, o + nb), (g - g0) * nb);
+      } else
+        powerToDb(
+          ratiosAt(start, ratio),
+          ratioWords,
+          nb,
+          PICTURE_FLOOR,
+          PICTURE_FLOOR_DB,
+          db,
+          (g - g0) * nb,
+          1,
+        );
     }
     return { start: g0, frames, bins: nb, k0: loBin, binHz, hop: step / sampleRate, db };
   };
