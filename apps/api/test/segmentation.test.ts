@@ -318,8 +318,8 @@ describe("imports", () => {
       expect(Math.abs(row!.highFreq! - call.f0)).toBeLessThanOrEqual(6000);
     }
     expect(given).toMatchObject({ lowFreq: 1000, highFreq: 2000, bandMeasured: false });
-    // Nothing stands out over silence: still no box, and nothing claims one was measured.
-    expect(silence).toMatchObject({ lowFreq: null, highFreq: null, bandMeasured: false });
+    // Nothing stands out over silence: no box, but measured (no later job or procedure measures it again).
+    expect(silence).toMatchObject({ lowFreq: null, highFreq: null, bandMeasured: true });
     // The Jobs page names the segmentation and its recording.
     const listed = (await alice.caller.jobs.list({})).find((j) => j.id === job.id);
     expect(listed?.subject).toMatchObject({
@@ -541,6 +541,52 @@ describe("runs", () => {
     expect((await alice.caller.segmentation.get({ segmentationId: seg.id })).isActive).toBe(true);
   });
 
+  it("a threshold run's segments get their frequency boxes from the box job", async () => {
+    // The original's threshold algorithm measures no boxes; the run queues the box job with its segments. (It keeps
+    // calls of >= 10 ms only.)
+    const sr = 96_000;
+    const calls = [
+      { onset: 0.1, duration: 0.015, f0: 19_200, f1: 9_600, kind: "linear" as const },
+      { onset: 0.4, duration: 0.02, f0: 14_400, kind: "cf" as const },
+      { onset: 0.7, duration: 0.015, f0: 24_000, f1: 12_000, kind: "linear" as const },
+    ];
+    const audio = synthRecording({ sampleRate: sr, duration: 1, calls, snrDb: 30 });
+    const file = await writeFixture(t.config.dataDir, "threshold.wav", audio.samples, { sampleRate: sr });
+    const rec = await addRecording(alice, file, { name: "synth threshold" });
+    const started = await alice.caller.segmentation.start({
+      recordingId: rec.id,
+      algorithmKey: "threshold",
+      params: {},
+    });
+    const seg = await waitForSegmentation(started.segmentationId);
+    const job = await waitForJob(seg.id, QUEUES.segmentationBands);
+    expect(job).toMatchObject({ status: "completed", groupId: aliceAccess.groupId, userId: alice.id });
+    expect(job.result).toMatchObject({ segments: 3, measured: 3 });
+    const rows = await t.deps.db.segment.findMany({
+      where: { segmentationId: seg.id },
+      orderBy: { onset: "asc" },
+    });
+    expect(rows).toHaveLength(3);
+    // Each call's box: the sweep's or tone's band, within two of the detector's 1.5 kHz bins (64-sample frames).
+    for (const [row, call] of rows.map((r, i) => [r, calls[i]!] as const)) {
+      expect(row.bandMeasured).toBe(true);
+      expect(Math.abs(row.lowFreq! - (call.f1 ?? call.f0))).toBeLessThanOrEqual(3000);
+      expect(Math.abs(row.highFreq! - call.f0)).toBeLessThanOrEqual(3000);
+    }
+    // A spectral run measures its own boxes: no job.
+    const spectral = await alice.caller.segmentation.start({
+      recordingId: rec.id,
+      algorithmKey: "spectral",
+      params: {},
+    });
+    await waitForSegmentation(spectral.segmentationId);
+    expect(
+      await t.deps.db.job.count({
+        where: { subjectId: spectral.segmentationId, type: QUEUES.segmentationBands },
+      }),
+    ).toBe(0);
+  });
+
   it("measures the band of a segment a user moves or draws, for its new edges", async () => {
     const rec = await addRecording(alice, synthFile, { name: "synth edits" });
     const started = await alice.caller.segmentation.start({
@@ -578,6 +624,10 @@ describe("runs", () => {
     expect(Math.abs(call!.lowFreq! - 25_000)).toBeLessThanOrEqual(6000);
     expect(Math.abs(call!.highFreq! - 50_000)).toBeLessThanOrEqual(6000);
     expect(silence).toMatchObject({ lowFreq: null, highFreq: null });
+    // Measured, though: a later box job or procedure leaves it alone.
+    expect(await t.deps.db.segment.findUnique({ where: { id: silence!.id } })).toMatchObject({
+      bandMeasured: true,
+    });
     // A band given by hand is kept when the edges move.
     const given = await alice.caller.segmentation.segments.update({
       segmentationId: seg.id,
@@ -1094,6 +1144,8 @@ describe("access", () => {
     const segmentationId = imp.json().segmentationId as string;
     const version = imp.json().version as number;
     const segId = (await alice.caller.segmentation.segments.list({ segmentationId })).items[0]!.id;
+    // The import's box job writes its measurements; let it finish before the snapshot.
+    expect(await waitForJob(segmentationId, QUEUES.segmentationBands)).toMatchObject({ status: "completed" });
     const snapshot = async () =>
       JSON.stringify(
         await t.deps.db.segmentation.findMany({

@@ -422,7 +422,15 @@ describe("measure-missing-bands", () => {
       expect(Math.abs(row!.highFreq! - call.f0)).toBeLessThanOrEqual(4000);
     }
     expect(given).toMatchObject({ lowFreq: 1000, highFreq: 2000, bandMeasured: false });
-    expect(noise).toMatchObject({ lowFreq: null, highFreq: null, bandMeasured: false });
+    // Nothing stands out there: measured, without a box...
+    expect(noise).toMatchObject({ lowFreq: null, highFreq: null, bandMeasured: true });
     expect(report.lines.some((l) => l.startsWith(`Segmentation ${lost.id}:`))).toBe(true);
+    // ...so only the unreadable recording's segment is left to measure.
+    const again = await runProcedure(
+      deps,
+      { procedure: "measure-missing-bands", dryRun: true },
+      collecting(),
+    );
+    expect(again).toMatchObject({ segmentations: 1, segments: 1 });
   });
 });

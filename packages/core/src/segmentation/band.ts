@@ -24,18 +24,19 @@ interface SegmentationForBands {
 
 /**
  * The band of each span's main harmonic (Hz), on the channel the segmentation's features are measured on, with a
- * detection run's own detector parameters (its band limits and levels). Null for a span with no call in it, one longer
- * than MAX_SPAN_S, or when the audio cannot be read (a band from other edges would be wrong; none is only unknown).
+ * detection run's own detector parameters (its band limits and levels). Null for a span with no call in it or one
+ * longer than MAX_SPAN_S; undefined for all when the audio cannot be read (not measured: a band from other edges would
+ * be wrong, and a later measurement may still give one).
  */
 export async function measureSpanBands(
   media: MediaStore,
   seg: SegmentationForBands,
   spans: readonly { onset: number; offset: number }[],
-): Promise<SpanBand[]> {
+): Promise<(SpanBand | undefined)[]> {
   try {
     return await measureSpanBandsOrThrow(media, seg, spans);
   } catch {
-    return spans.map(() => null);
+    return spans.map(() => undefined);
   }
 }
 

@@ -65,7 +65,10 @@ export function segmentationBandsHandler(deps: SegmentationBandsDeps): JobHandle
     });
 }
 
-/** Segments that still need a box: nobody gave one and none was measured (a file's or a user's box is kept). */
+/**
+ * Segments that still need a box: nobody gave one and none was measured (a file's or a user's box is kept; a segment
+ * measured to hold nothing that stands out is not measured again).
+ */
 export const BOXLESS = { lowFreq: null, highFreq: null, bandMeasured: false } as const;
 
 /**
@@ -94,13 +97,15 @@ export async function measureMissingBands(
       return { segmentationId, segments: todo.length, measured, skipped: "cancelled" };
     const step = todo.slice(at, at + STEP);
     const bands = await measureSpanBandsOrThrow(deps.media, seg, step, deps.pool);
-    measured += await storeMeasuredBands(
+    const stored = await storeMeasuredBands(
       { db },
-      step.flatMap((span, i) => {
-        const band = bands[i];
-        return band ? [{ ...span, ...band }] : [];
-      }),
+      step.map((span, i) => ({
+        ...span,
+        lowFreq: bands[i]?.lowFreq ?? null,
+        highFreq: bands[i]?.highFreq ?? null,
+      })),
     );
+    measured += stored.boxes;
     await hooks.progress(at + step.length, todo.length);
   }
   return { segmentationId, segments: todo.length, measured };

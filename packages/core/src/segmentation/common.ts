@@ -220,14 +220,22 @@ export async function setSegmentNumbers(
 /**
  * Stores measured boxes on segments that are still as they were measured: same edges (compared exactly, see
  * insertSegments), still without any box. A segment a user moved, deleted or gave a box meanwhile keeps what the
- * user did. Returns how many were stored.
+ * user did. A null box stores that the segment was measured and holds nothing that stands out. Returns how many
+ * segments were stored, and how many of those got a box.
  */
 export async function storeMeasuredBands(
   { db }: DbContext,
-  rows: readonly { id: string; onset: number; offset: number; lowFreq: number; highFreq: number }[],
-): Promise<number> {
-  if (rows.length === 0) return 0;
-  return db.$executeRaw`
+  rows: readonly {
+    id: string;
+    onset: number;
+    offset: number;
+    lowFreq: number | null;
+    highFreq: number | null;
+  }[],
+): Promise<{ stored: number; boxes: number }> {
+  if (rows.length === 0) return { stored: 0, boxes: 0 };
+  const [counts] = await db.$queryRaw<{ stored: number; boxes: number }[]>`
+    WITH up AS (
     UPDATE "Segment" AS s SET "lowFreq" = u.low, "highFreq" = u.high, "bandMeasured" = true, "updatedAt" = now()
     FROM unnest(
       ${rows.map((r) => r.id)}::text[],
@@ -237,5 +245,8 @@ export async function storeMeasuredBands(
       ${rows.map((r) => f8(r.highFreq))}::float8[]
     ) AS u(id, onset, off, low, high)
     WHERE s.id = u.id AND s.onset = u.onset AND s."offset" = u.off
-      AND s."lowFreq" IS NULL AND s."highFreq" IS NULL AND NOT s."bandMeasured"`;
+      AND s."lowFreq" IS NULL AND s."highFreq" IS NULL AND NOT s."bandMeasured"
+    RETURNING s."lowFreq")
+    SELECT count(*)::int AS stored, count("lowFreq")::int AS boxes FROM up`;
+  return counts ?? { stored: 0, boxes: 0 };
 }

@@ -4,6 +4,7 @@ import type { JobContext, JobHandler } from "../jobs/handler.ts";
 import type { MediaStore } from "../media/store.ts";
 import { createNotification } from "../notifications/notifications.ts";
 import type { AudioTaskRunner } from "./audio.ts";
+import { enqueueBandMeasurement } from "./bands-job.ts";
 import { activate, errorText, hasActive, insertSegments, lockRecording } from "./common.ts";
 import { detectCalls } from "./detect.ts";
 import { readRunParameters, type SegmentationRunPayload } from "./runs.ts";
@@ -82,11 +83,16 @@ async function runSegmentationJob(
         const still = await tx.segmentation.findUnique({ where: { id: seg.id }, select: { status: true } });
         if (!still || still.status === "completed" || still.status === "cancelled") return false;
         await tx.segment.deleteMany({ where: { segmentationId: seg.id } });
+        // The spectral detector measures its calls' boxes (none where nothing stands out); the original's threshold
+        // and energy algorithms measure none, so their segments get theirs from the box job, as imported ones do.
+        const measuresBands = run.algorithm === "spectral";
         await insertSegments(
           tx,
           seg.id,
-          found.map((s) => ({ ...s, bandMeasured: s.lowFreq !== undefined })),
+          found.map((s) => ({ ...s, bandMeasured: measuresBands })),
         );
+        if (!measuresBands && found.length > 0)
+          await enqueueBandMeasurement(tx, ctx.boss, seg, seg.createdById, found.length);
         await tx.segmentation.update({
           where: { id: seg.id },
           data: {

@@ -64,8 +64,8 @@ export async function batchEditSegments(
   const duration = await recordingDuration(seg.recording, options.media);
   const media = options.media;
   const measure: BandMeasurer = media
-    ? async (span) => (await measureSpanBands(media, seg, [span]))[0] ?? null
-    : async () => null;
+    ? async (span) => (await measureSpanBands(media, seg, [span]))[0]
+    : async () => undefined;
   return inTransaction(
     db,
     async (tx) => {
@@ -81,7 +81,8 @@ export async function batchEditSegments(
   );
 }
 
-type BandMeasurer = (span: { onset: number; offset: number }) => Promise<SpanBand>;
+/** The span's band; undefined: not measured (no audio to measure on). */
+type BandMeasurer = (span: { onset: number; offset: number }) => Promise<SpanBand | undefined>;
 
 /**
  * A segment's band after an edit. One given (both edges, or cleared) is kept as given; else a drawn segment's band,
@@ -114,10 +115,11 @@ async function bandAfterEdit(
   return measured(await measure(span));
 }
 
-const measured = (band: SpanBand) => ({
+// A span measured to hold nothing that stands out is measured too (no box; nothing measures it again until it moves).
+const measured = (band: SpanBand | undefined) => ({
   lowFreq: band?.lowFreq ?? null,
   highFreq: band?.highFreq ?? null,
-  bandMeasured: band !== null,
+  bandMeasured: band !== undefined,
 });
 
 async function applyOp(
