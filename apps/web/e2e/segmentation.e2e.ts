@@ -545,6 +545,23 @@ describe("segmentation journey", () => {
         .click();
       await page.getByRole("application", { name: "Segment editor" }).waitFor();
       await waitForCount(2);
+      // Once the segmentation is deleted, both name it as deleted and link nowhere (its page would say "not found").
+      const imported = new URL(page.url()).searchParams.get("s");
+      expect(imported).toBeTruthy();
+      await trpcMutation("segmentation.delete", { segmentationId: imported });
+      await page.goto("/jobs?type=segmentation.bands");
+      const subjectCell = page.getByTestId("job-subject").first();
+      await subjectCell.getByText("segmentation (deleted)").waitFor();
+      expect(await subjectCell.getByRole("link").count()).toBe(0);
+      await page.goto("/");
+      await page.getByTestId("dashboard-activity").getByText("segmentation (deleted)").first().waitFor();
+      expect(
+        await page
+          .getByTestId("dashboard-activity")
+          .getByRole("link", { name: "manual.csv · Batch me" })
+          .count(),
+      ).toBe(0);
+      await shot("seg-11-deleted-subject");
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot("seg-failure-2").catch(() => {});

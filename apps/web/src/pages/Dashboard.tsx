@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { Alert, ErrorAlert, formatDate, Loading, PageHeader } from "../components/ui";
-import { jobSubjectLink } from "../features/jobs/subject-link";
+import { JobSubject } from "../features/jobs/JobSubject";
 import { useUser } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 
@@ -127,15 +127,9 @@ export function DashboardPage() {
               {jobs.data && jobs.data.length === 0 ? <p className="muted">Nothing has run yet.</p> : null}
               <ul className="plain-list" data-testid="dashboard-activity">
                 {jobs.data?.map((j) => {
-                  const link = jobSubjectLink(j);
                   return (
                     <li key={j.id}>
-                      <code className="small">{j.type}</code>{" "}
-                      {link && j.subject?.exists !== false ? (
-                        <Link to={link.to}>{link.label}</Link>
-                      ) : j.subject?.name ? (
-                        <span>{j.subject.name}</span>
-                      ) : null}{" "}
+                      <code className="small">{j.type}</code> <JobSubject job={j} />{" "}
                       <span className="muted small">
                         · {j.status} · {formatDate(j.finishedAt ?? j.createdAt)}
                       </span>

@@ -1,9 +1,9 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, useSearchParams } from "react-router";
+import { useSearchParams } from "react-router";
 import { Button, ErrorAlert, Loading, PageHeader, SelectField } from "../../components/ui";
 import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
+import { JobSubject } from "./JobSubject";
 import { formatSeconds, jobEta, ProgressBar, StatusBadge } from "./progress";
-import { jobSubjectLink } from "./subject-link";
 
 type ListInput = NonNullable<RouterInputs["jobs"]["list"]>;
 type Job = RouterOutputs["jobs"]["list"][number];
@@ -111,7 +111,6 @@ export function JobsPage() {
             </thead>
             <tbody>
               {rows.map((j) => {
-                const link = jobSubjectLink(j);
                 const active = j.status === "queued" || j.status === "running";
                 return (
                   <tr key={j.id} data-job-status={j.status}>
@@ -145,7 +144,7 @@ export function JobsPage() {
                       )}
                     </td>
                     <td data-testid="job-subject">
-                      {link ? <Link to={link.to}>{link.label}</Link> : j.subject?.name ? j.subject.name : "—"}
+                      <JobSubject job={j} empty="—" />
                     </td>
                     <td className="small">{new Date(j.createdAt).toLocaleString()}</td>
                     <td className="small">{j.finishedAt ? new Date(j.finishedAt).toLocaleString() : "—"}</td>

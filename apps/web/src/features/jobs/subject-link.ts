@@ -3,11 +3,15 @@ import type { RouterOutputs } from "../../lib/trpc";
 
 type Job = RouterOutputs["jobs"]["list"][number];
 
-/** Where a job's subject lives in the SPA, labelled with its name when the server knows it. */
-export function jobSubjectLink(j: Job): { to: string; label: string } | null {
-  const link = subjectPlace(j);
-  if (!link) return null;
-  return j.subject?.name ? { to: link.to, label: j.subject.name } : link;
+/**
+ * How a job's subject is shown: a link to where it lives in the SPA, labelled with its name when the server knows it;
+ * no link once it was deleted (its page would only say "not found"), or when the SPA has no page for it.
+ */
+export function jobSubject(j: Job): { to: string | null; label: string } | null {
+  const place = subjectPlace(j);
+  if (!place) return j.subject?.name ? { to: null, label: j.subject.name } : null;
+  if (j.subject?.exists === false) return { to: null, label: `${place.label} (deleted)` };
+  return { to: place.to, label: j.subject?.name ?? place.label };
 }
 
 function subjectPlace(j: Job): { to: string; label: string } | null {
