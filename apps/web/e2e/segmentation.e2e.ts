@@ -562,6 +562,26 @@ describe("segmentation journey", () => {
           .count(),
       ).toBe(0);
       await shot("seg-11-deleted-subject");
+      // A failed job offers Retry (and no Cancel); retried, it runs again: the deleted segmentation leaves it nothing
+      // to measure. (Marked failed in the database: a real failure waits out pg-boss's own retries.)
+      const bandsJob = await stack.database.db.job.findFirstOrThrow({
+        where: { subjectId: imported ?? "", type: "segmentation.bands" },
+      });
+      await stack.database.db.job.update({
+        where: { id: bandsJob.id },
+        data: { status: "failed", error: "the disk was full" },
+      });
+      await page.goto("/jobs?type=segmentation.bands");
+      const failedRow = page.locator('tr[data-job-status="failed"]');
+      await failedRow.getByText("the disk was full").waitFor();
+      expect(await failedRow.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+      await failedRow.getByRole("button", { name: "Retry" }).click();
+      await page.locator('tr[data-job-status="completed"]').first().waitFor();
+      expect(await page.getByRole("button", { name: "Retry" }).count()).toBe(0);
+      expect(await stack.database.db.job.findUniqueOrThrow({ where: { id: bandsJob.id } })).toMatchObject({
+        status: "completed",
+        result: { skipped: "the segmentation was deleted" },
+      });
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot("seg-failure-2").catch(() => {});

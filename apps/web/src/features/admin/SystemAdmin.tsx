@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button, ErrorAlert, formatDate, Loading, SelectField, TextField } from "../../components/ui";
+import { WorkActions } from "../../components/WorkActions";
 import { useUser } from "../../lib/session";
 import { type RouterInputs, useTRPC } from "../../lib/trpc";
 
@@ -179,16 +180,15 @@ export function JobQueues() {
                   <td>{formatDate(j.createdAt)}</td>
                   <td className="small">{j.error ?? j.message}</td>
                   <td className="row">
-                    {j.status === "queued" || j.status === "running" ? (
-                      <Button size="sm" onClick={() => cancel.mutate({ jobId: j.id })}>
-                        Cancel
-                      </Button>
-                    ) : null}
-                    {j.status === "failed" || j.status === "cancelled" ? (
-                      <Button size="sm" onClick={() => retry.mutate({ jobId: j.id })}>
-                        Retry
-                      </Button>
-                    ) : null}
+                    <WorkActions
+                      size="sm"
+                      canCancel={j.status === "queued" || j.status === "running"}
+                      canRetry={j.status === "failed" || j.status === "cancelled"}
+                      cancelling={cancel.isPending && cancel.variables?.jobId === j.id}
+                      retrying={retry.isPending && retry.variables?.jobId === j.id}
+                      onCancel={() => cancel.mutate({ jobId: j.id })}
+                      onRetry={() => retry.mutate({ jobId: j.id })}
+                    />
                   </td>
                 </tr>
               ))}

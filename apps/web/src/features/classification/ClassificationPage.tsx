@@ -8,6 +8,7 @@ import {
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { Alert, Button, ErrorAlert, formatDate, Loading, PageHeader, SelectField } from "../../components/ui";
+import { WorkActions } from "../../components/WorkActions";
 import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { ClassifyDialog, ClassifyUnclassifiedDialog } from "./ClassifyDialogs";
 import { RunProgress } from "./RunStatus";
@@ -221,24 +222,15 @@ export function ClassificationPage() {
                   </td>
                   <td className="small">{formatDate(r.createdAt)}</td>
                   <td className="actions">
-                    {active(r) ? (
-                      <Button
-                        size="sm"
-                        busy={cancel.isPending && cancel.variables?.runId === r.id}
-                        onClick={() => cancel.mutate({ runId: r.id })}
-                      >
-                        Cancel
-                      </Button>
-                    ) : null}
-                    {r.status === "failed" || r.status === "cancelled" ? (
-                      <Button
-                        size="sm"
-                        busy={retry.isPending && retry.variables?.runId === r.id}
-                        onClick={() => retry.mutate({ runId: r.id })}
-                      >
-                        Retry
-                      </Button>
-                    ) : null}
+                    <WorkActions
+                      size="sm"
+                      canCancel={active(r)}
+                      canRetry={r.status === "failed" || r.status === "cancelled"}
+                      cancelling={cancel.isPending && cancel.variables?.runId === r.id}
+                      retrying={retry.isPending && retry.variables?.runId === r.id}
+                      onCancel={() => cancel.mutate({ runId: r.id })}
+                      onRetry={() => retry.mutate({ runId: r.id })}
+                    />
                   </td>
                 </tr>
               ))}

@@ -11,6 +11,7 @@ import {
   TextArea,
   TextField,
 } from "../../components/ui";
+import { WorkActions } from "../../components/WorkActions";
 import { type RouterOutputs, useTRPC, useTRPCClient } from "../../lib/trpc";
 import { CallPreview, spectrogramUrl } from "../classification/CallPreview";
 import { usePlayback } from "../playback/usePlayback";
@@ -64,16 +65,14 @@ function RunView({ run }: { run: Run }) {
         description={`${run.algorithm} on ${run.featureSet}${run.band ? ` ${run.band.minHz / 1000}–${run.band.maxHz / 1000} kHz` : ""} · ${run.status}`}
         actions={
           <>
-            {active ? (
-              <Button onClick={() => cancel.mutate({ runId: run.id })} busy={cancel.isPending}>
-                Cancel
-              </Button>
-            ) : null}
-            {run.status === "failed" || run.status === "cancelled" ? (
-              <Button onClick={() => retry.mutate({ runId: run.id })} busy={retry.isPending}>
-                Retry
-              </Button>
-            ) : null}
+            <WorkActions
+              canCancel={active}
+              canRetry={run.status === "failed" || run.status === "cancelled"}
+              cancelling={cancel.isPending}
+              retrying={retry.isPending}
+              onCancel={() => cancel.mutate({ runId: run.id })}
+              onRetry={() => retry.mutate({ runId: run.id })}
+            />
             <Link to="/clustering" className="btn">
               All runs
             </Link>

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
-import { Button, ErrorAlert, Loading, PageHeader, SelectField } from "../../components/ui";
+import { ErrorAlert, Loading, PageHeader, SelectField } from "../../components/ui";
+import { WorkActions } from "../../components/WorkActions";
 import { type RouterInputs, type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { JobSubject } from "./JobSubject";
 import { formatSeconds, jobEta, ProgressBar, StatusBadge } from "./progress";
@@ -149,24 +150,15 @@ export function JobsPage() {
                     <td className="small">{new Date(j.createdAt).toLocaleString()}</td>
                     <td className="small">{j.finishedAt ? new Date(j.finishedAt).toLocaleString() : "—"}</td>
                     <td className="actions">
-                      {active ? (
-                        <Button
-                          size="sm"
-                          busy={cancel.isPending && cancel.variables?.jobId === j.id}
-                          onClick={() => cancel.mutate({ jobId: j.id })}
-                        >
-                          Cancel
-                        </Button>
-                      ) : null}
-                      {j.status === "failed" || j.status === "cancelled" ? (
-                        <Button
-                          size="sm"
-                          busy={retry.isPending && retry.variables?.jobId === j.id}
-                          onClick={() => retry.mutate({ jobId: j.id })}
-                        >
-                          Retry
-                        </Button>
-                      ) : null}
+                      <WorkActions
+                        size="sm"
+                        canCancel={j.canCancel}
+                        canRetry={j.canRetry}
+                        cancelling={cancel.isPending && cancel.variables?.jobId === j.id}
+                        retrying={retry.isPending && retry.variables?.jobId === j.id}
+                        onCancel={() => cancel.mutate({ jobId: j.id })}
+                        onRetry={() => retry.mutate({ jobId: j.id })}
+                      />
                     </td>
                   </tr>
                 );
