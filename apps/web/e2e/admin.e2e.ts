@@ -154,7 +154,9 @@ describe("admin panel", () => {
       expect(realLog).toMatch(/Done: \d+ examined, 1 missing, 0 unreadable, 1 regenerated, 0 failed/);
       expect(startsWithHdf5(file)).toBe(true);
       // both runs are in the list, newest first, and in the audit log
-      const runs = page.getByRole("button", { name: /^Show log of generate-missing-hdf5/ });
+      const runs = page
+        .getByRole("table", { name: "Recent procedure runs" })
+        .getByRole("button", { name: /^Show log of generate-missing-hdf5/ });
       await expect.poll(() => runs.count()).toBe(2);
       await shot(page, "a02-regenerated");
 

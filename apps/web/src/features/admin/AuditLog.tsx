@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert, formatDate, Loading, SelectField } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
 
@@ -31,30 +32,18 @@ export function AuditLog() {
       <ErrorAlert error={list.error} />
       {list.data && list.data.length === 0 ? <p className="muted">Nothing recorded yet.</p> : null}
       {list.data && list.data.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="audit-log">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>What</th>
-                <th>Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatDate(e.createdAt)}</td>
-                  <td>{e.actorName ?? e.actorId ?? "—"}</td>
-                  <td>{e.action}</td>
-                  <td className="small">
-                    <code>{JSON.stringify(e.details)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Audit log" testId="audit-log" columns={["When", "Who", "What", "Details"]}>
+          {list.data.map((e) => (
+            <tr key={e.id}>
+              <td>{formatDate(e.createdAt)}</td>
+              <td>{e.actorName ?? e.actorId ?? "—"}</td>
+              <td>{e.action}</td>
+              <td className="small">
+                <code>{JSON.stringify(e.details)}</code>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert, formatDate, Loading } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
 
@@ -16,37 +17,25 @@ export function CspReports() {
       <ErrorAlert error={list.error} />
       {list.data && list.data.items.length === 0 ? <p className="muted">No violations reported.</p> : null}
       {list.data && list.data.items.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Page</th>
-                <th>Directive</th>
-                <th>Blocked</th>
-                <th>Source</th>
-                <th>Mode</th>
-                <th>Host</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((r) => (
-                <tr key={r.id}>
-                  <td>{formatDate(r.receivedAt)}</td>
-                  <td className="small">{r.documentUri}</td>
-                  <td>{r.effectiveDirective}</td>
-                  <td className="small">{r.blockedUri}</td>
-                  <td className="small">
-                    {r.sourceFile ? `${r.sourceFile}${r.line !== null ? `:${r.line}` : ""}` : ""}
-                    {r.sample ? <code> {r.sample}</code> : null}
-                  </td>
-                  <td>{r.disposition}</td>
-                  <td className="small">{r.host}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="CSP reports"
+          columns={["When", "Page", "Directive", "Blocked", "Source", "Mode", "Host"]}
+        >
+          {list.data.items.map((r) => (
+            <tr key={r.id}>
+              <td>{formatDate(r.receivedAt)}</td>
+              <td className="small">{r.documentUri}</td>
+              <td>{r.effectiveDirective}</td>
+              <td className="small">{r.blockedUri}</td>
+              <td className="small">
+                {r.sourceFile ? `${r.sourceFile}${r.line !== null ? `:${r.line}` : ""}` : ""}
+                {r.sample ? <code> {r.sample}</code> : null}
+              </td>
+              <td>{r.disposition}</td>
+              <td className="small">{r.host}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { DataTable } from "../../components/DataTable";
 import {
   Button,
   ErrorAlert,
@@ -235,41 +236,32 @@ export function Maintenance() {
       <ErrorAlert error={runs.error} />
       {runs.data && runs.data.length === 0 ? <p className="muted">No procedure has run yet.</p> : null}
       {runs.data && runs.data.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Procedure</th>
-                <th>Status</th>
-                <th>Started</th>
-                <th>Finished</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.procedure}</td>
-                  <td>
-                    {r.status}
-                    {ACTIVE.has(r.status) ? ` ${Math.round(r.progress * 100)} %` : ""}
-                  </td>
-                  <td>{formatDate(r.startedAt ?? r.createdAt)}</td>
-                  <td>{formatDate(r.finishedAt)}</td>
-                  <td>
-                    <Button
-                      size="sm"
-                      onClick={() => setSelected(r.id)}
-                      aria-label={`Show log of ${r.procedure} ${r.id}`}
-                    >
-                      Log
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Recent procedure runs"
+          actions="Log"
+          columns={["Procedure", "Status", "Started", "Finished"]}
+        >
+          {runs.data.map((r) => (
+            <tr key={r.id}>
+              <td>{r.procedure}</td>
+              <td>
+                {r.status}
+                {ACTIVE.has(r.status) ? ` ${Math.round(r.progress * 100)} %` : ""}
+              </td>
+              <td>{formatDate(r.startedAt ?? r.createdAt)}</td>
+              <td>{formatDate(r.finishedAt)}</td>
+              <td>
+                <Button
+                  size="sm"
+                  onClick={() => setSelected(r.id)}
+                  aria-label={`Show log of ${r.procedure} ${r.id}`}
+                >
+                  Log
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );
@@ -284,31 +276,19 @@ export function Schedules() {
       {list.isPending ? <Loading /> : null}
       <ErrorAlert error={list.error} />
       {list.data ? (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Work</th>
-                <th>When</th>
-                <th>Last run</th>
-                <th>Result</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((s) => (
-                <tr key={s.name}>
-                  <td>{s.name}</td>
-                  <td className="small">{s.cadence}</td>
-                  <td>{s.lastRunAt ? formatDate(s.lastRunAt) : "never"}</td>
-                  <td className="small">
-                    {s.lastStatus ?? "—"}
-                    {s.lastError ? <span className="field-error"> {s.lastError}</span> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Schedules" columns={["Work", "When", "Last run", "Result"]}>
+          {list.data.map((s) => (
+            <tr key={s.name}>
+              <td>{s.name}</td>
+              <td className="small">{s.cadence}</td>
+              <td>{s.lastRunAt ? formatDate(s.lastRunAt) : "never"}</td>
+              <td className="small">
+                {s.lastStatus ?? "—"}
+                {s.lastError ? <span className="field-error"> {s.lastError}</span> : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );
@@ -341,30 +321,18 @@ export function Backups() {
           ) : null}
           {list.data.items.length === 0 && !list.data.error ? <p className="muted">No backups yet.</p> : null}
           {list.data.items.length > 0 ? (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th>Key</th>
-                    <th>Kind</th>
-                    <th>Size</th>
-                    <th>Age</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.items.map((b) => (
-                    <tr key={b.key}>
-                      <td className="small">
-                        <code>{b.key}</code>
-                      </td>
-                      <td>{b.kind}</td>
-                      <td>{size(b.size)}</td>
-                      <td>{age(b.ageSeconds)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label="Backups" columns={["Key", "Kind", "Size", "Age"]}>
+              {list.data.items.map((b) => (
+                <tr key={b.key}>
+                  <td className="small">
+                    <code>{b.key}</code>
+                  </td>
+                  <td>{b.kind}</td>
+                  <td>{size(b.size)}</td>
+                  <td>{age(b.ageSeconds)}</td>
+                </tr>
+              ))}
+            </DataTable>
           ) : null}
         </>
       ) : null}

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { DataTable } from "../../components/DataTable";
 import { Button, ErrorAlert, formatDate, Loading, SelectField, TextField } from "../../components/ui";
 import { WorkActions } from "../../components/WorkActions";
 import { useUser } from "../../lib/session";
@@ -61,34 +62,23 @@ export function SystemStatus() {
           {s.data.workers.length === 0 ? (
             <p className="field-error">No worker has sent a heartbeat: background jobs are not running.</p>
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th>Worker</th>
-                    <th>Version</th>
-                    <th>Last heartbeat</th>
-                    <th>RSS</th>
-                    <th>Heap</th>
-                    <th>Jobs</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.data.workers.map((w) => (
-                    <tr key={w.id}>
-                      <td>
-                        {w.host}:{w.pid} {w.live ? "" : <span className="field-error">(silent)</span>}
-                      </td>
-                      <td className="small">{w.version}</td>
-                      <td>{formatDate(w.lastSeenAt)}</td>
-                      <td>{mb(w.rssBytes)}</td>
-                      <td>{mb(w.heapUsedBytes)}</td>
-                      <td>{w.activeJobs}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Workers"
+              columns={["Worker", "Version", "Last heartbeat", "RSS", "Heap", "Jobs"]}
+            >
+              {s.data.workers.map((w) => (
+                <tr key={w.id}>
+                  <td>
+                    {w.host}:{w.pid} {w.live ? "" : <span className="field-error">(silent)</span>}
+                  </td>
+                  <td className="small">{w.version}</td>
+                  <td>{formatDate(w.lastSeenAt)}</td>
+                  <td>{mb(w.rssBytes)}</td>
+                  <td>{mb(w.heapUsedBytes)}</td>
+                  <td>{w.activeJobs}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
           {s.data.alerts.length > 0 ? (
             <>
@@ -130,28 +120,16 @@ export function JobQueues() {
       {busyQueues.length === 0 ? (
         <p className="muted">Nothing queued, running or failed.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Queue</th>
-                <th>Pending</th>
-                <th>Active</th>
-                <th>Failed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {busyQueues.map((q) => (
-                <tr key={q.type}>
-                  <td>{q.type}</td>
-                  <td>{q.queued}</td>
-                  <td>{q.running}</td>
-                  <td>{q.failed}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Queues" columns={["Queue", "Pending", "Active", "Failed"]}>
+          {busyQueues.map((q) => (
+            <tr key={q.type}>
+              <td>{q.type}</td>
+              <td>{q.queued}</td>
+              <td>{q.running}</td>
+              <td>{q.failed}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <SelectField label="Show jobs" value={status} onChange={(e) => setStatus(e.target.value as JobStatus)}>
         <option value="queued">pending</option>
@@ -163,38 +141,26 @@ export function JobQueues() {
       <ErrorAlert error={jobs.error ?? cancel.error ?? retry.error} />
       {jobs.data && jobs.data.length === 0 ? <p className="muted">No {status} jobs.</p> : null}
       {jobs.data && jobs.data.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Type</th>
-                <th>Created</th>
-                <th>Message</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.map((j) => (
-                <tr key={j.id}>
-                  <td>{j.type}</td>
-                  <td>{formatDate(j.createdAt)}</td>
-                  <td className="small">{j.error ?? j.message}</td>
-                  <td className="row">
-                    <WorkActions
-                      size="sm"
-                      canCancel={j.status === "queued" || j.status === "running"}
-                      canRetry={j.status === "failed" || j.status === "cancelled"}
-                      cancelling={cancel.isPending && cancel.variables?.jobId === j.id}
-                      retrying={retry.isPending && retry.variables?.jobId === j.id}
-                      onCancel={() => cancel.mutate({ jobId: j.id })}
-                      onRetry={() => retry.mutate({ jobId: j.id })}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Jobs" actions="Actions" columns={["Type", "Created", "Message"]}>
+          {jobs.data.map((j) => (
+            <tr key={j.id}>
+              <td>{j.type}</td>
+              <td>{formatDate(j.createdAt)}</td>
+              <td className="small">{j.error ?? j.message}</td>
+              <td className="row">
+                <WorkActions
+                  size="sm"
+                  canCancel={j.status === "queued" || j.status === "running"}
+                  canRetry={j.status === "failed" || j.status === "cancelled"}
+                  cancelling={cancel.isPending && cancel.variables?.jobId === j.id}
+                  retrying={retry.isPending && retry.variables?.jobId === j.id}
+                  onCancel={() => cancel.mutate({ jobId: j.id })}
+                  onRetry={() => retry.mutate({ jobId: j.id })}
+                />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );
@@ -221,55 +187,39 @@ export function Users() {
       <TextField label="Search" value={search} onChange={(e) => setSearch(e.target.value)} />
       <ErrorAlert error={users.error ?? setActive.error ?? setAdmin.error ?? impersonate.error} />
       {users.data ? (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>User</th>
-                <th>Email</th>
-                <th>Groups</th>
-                <th>Last login</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    {u.username}
-                    {u.isSiteAdmin ? " (site admin)" : ""}
-                    {u.isActive ? "" : " (deactivated)"}
-                  </td>
-                  <td className="small">{u.email}</td>
-                  <td>{u.groups}</td>
-                  <td>{formatDate(u.lastLoginAt)}</td>
-                  <td className="row">
-                    <Button size="sm" onClick={() => setActive.mutate({ userId: u.id, value: !u.isActive })}>
-                      {u.isActive ? "Deactivate" : "Activate"}
-                    </Button>
-                    <Button
-                      size="sm"
-                      onClick={() => setAdmin.mutate({ userId: u.id, value: !u.isSiteAdmin })}
-                    >
-                      {u.isSiteAdmin ? "Revoke admin" : "Make admin"}
-                    </Button>
-                    {u.isActive && !u.isSiteAdmin && u.id !== me.id ? (
-                      <Button
-                        size="sm"
-                        busy={impersonate.isPending && impersonate.variables?.userId === u.id}
-                        onClick={() => impersonate.mutate({ userId: u.id })}
-                        aria-label={`Act as ${u.username}`}
-                        title="See BattyCoda as this user sees it (recorded in the audit log)"
-                      >
-                        Act as
-                      </Button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Users" actions="Actions" columns={["User", "Email", "Groups", "Last login"]}>
+          {users.data.map((u) => (
+            <tr key={u.id}>
+              <td>
+                {u.username}
+                {u.isSiteAdmin ? " (site admin)" : ""}
+                {u.isActive ? "" : " (deactivated)"}
+              </td>
+              <td className="small">{u.email}</td>
+              <td>{u.groups}</td>
+              <td>{formatDate(u.lastLoginAt)}</td>
+              <td className="row">
+                <Button size="sm" onClick={() => setActive.mutate({ userId: u.id, value: !u.isActive })}>
+                  {u.isActive ? "Deactivate" : "Activate"}
+                </Button>
+                <Button size="sm" onClick={() => setAdmin.mutate({ userId: u.id, value: !u.isSiteAdmin })}>
+                  {u.isSiteAdmin ? "Revoke admin" : "Make admin"}
+                </Button>
+                {u.isActive && !u.isSiteAdmin && u.id !== me.id ? (
+                  <Button
+                    size="sm"
+                    busy={impersonate.isPending && impersonate.variables?.userId === u.id}
+                    onClick={() => impersonate.mutate({ userId: u.id })}
+                    aria-label={`Act as ${u.username}`}
+                    title="See BattyCoda as this user sees it (recorded in the audit log)"
+                  >
+                    Act as
+                  </Button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : (
         <Loading />
       )}
@@ -285,31 +235,19 @@ export function Groups() {
       <h2 id="agroups-h">Groups</h2>
       <ErrorAlert error={groups.error} />
       {groups.data ? (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Group</th>
-                <th>Members</th>
-                <th>Recordings</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.data.map((g) => (
-                <tr key={g.id}>
-                  <td>
-                    {g.name}
-                    {g.isPersonal ? <span className="muted small"> personal</span> : null}
-                  </td>
-                  <td>{g.members}</td>
-                  <td>{g.recordings}</td>
-                  <td>{formatDate(g.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Groups" columns={["Group", "Members", "Recordings", "Created"]}>
+          {groups.data.map((g) => (
+            <tr key={g.id}>
+              <td>
+                {g.name}
+                {g.isPersonal ? <span className="muted small"> personal</span> : null}
+              </td>
+              <td>{g.members}</td>
+              <td>{g.recordings}</td>
+              <td>{formatDate(g.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : (
         <Loading />
       )}
