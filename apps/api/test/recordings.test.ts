@@ -13,7 +13,7 @@ import { createMediaStore } from "@battycoda/core/media";
 import { ingestRecording, type ProcessingPool } from "@battycoda/core/processing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAll, writeFixture } from "../../../packages/audio/test/fixtures/generate.ts";
-import { trpcCode, trpcMutation, trpcQuery } from "./http-helpers.ts";
+import { request, trpcCode, trpcMutation, trpcQuery } from "./http-helpers.ts";
 import {
   authHeaders,
   copyShared,
@@ -344,6 +344,100 @@ describe("audio and spectrogram routes", () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/Time expansion must be a whole number/);
     expect(await env.t.deps.db.recording.count()).toBe(before);
+  });
+
+  it("a time expansion declared after upload: the file says so, ingest reads it in real time, the old spectrogram goes", async () => {
+    // A detector's plain 25 kHz file uploaded without its factor: 3 s at 25 kHz, 4 kHz tone (40 kHz for the bat).
+    const samples = new Float32Array(75_000);
+    for (let i = 0; i < samples.length; i++) samples[i] = 0.3 * Math.sin((2 * Math.PI * 4_000 * i) / 25_000);
+    const wav = await writeFixture(env.dir, "forgot-x10", samples, { sampleRate: 25_000 });
+    const id = (await uploadWav(wav, { name: "forgot x10" })).json().recording.id as string;
+    await ingestRecording({ ...ingestDeps(), splitSeconds: 60 }, id);
+    const media = createMediaStore(env.t.config);
+    // As if its spectrogram job had run: an HDF5 file on the old time base, and ready.
+    const spectrogramDone = async (recordingId: string) => {
+      const rec = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: recordingId } });
+      const h5 = `${path.posix.dirname(rec.filePath)}/old.h5`;
+      await media.write(h5, "an HDF5 file on the old time base");
+      await env.t.deps.db.recording.update({
+        where: { id: recordingId },
+        data: { spectrogramPath: h5, processingStatus: "ready" },
+      });
+      return h5;
+    };
+    const spectrogramPath = await spectrogramDone(id);
+    expect(await env.a.caller.recordings.get({ recordingId: id })).toMatchObject({
+      sampleRate: 25_000,
+      timeExpansion: null,
+      processingStatus: "ready",
+    });
+
+    // Another group cannot, through tRPC or REST.
+    await expect(env.b.caller.recordings.update({ recordingId: id, timeExpansion: 10 })).rejects.toThrow(
+      /Recording not found/,
+    );
+    const theirs = await request(env.app, {
+      method: "PATCH",
+      url: `/api/v1/recordings/${id}`,
+      auth: { apiKey: env.b.apiKey },
+      payload: { timeExpansion: 10 },
+    });
+    expect(theirs.statusCode).toBe(404);
+
+    // Declared through REST: the recording is processing again, with a job to read the file again.
+    const res = await request(env.app, {
+      method: "PATCH",
+      url: `/api/v1/recordings/${id}`,
+      auth: { apiKey: env.a.apiKey },
+      payload: { timeExpansion: 10, name: "x10 declared" },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ name: "x10 declared", processingStatus: "processing" });
+    const job = await env.t.deps.db.job.findFirstOrThrow({
+      where: { subjectId: id, type: "recording.ingest", message: { contains: "x10" } },
+    });
+    expect(job.status).toBe("queued");
+    expect(await media.stat(spectrogramPath)).toBeNull();
+    await ingestRecording({ ...ingestDeps(), splitSeconds: 60 }, id);
+    const detail = await env.a.caller.recordings.get({ recordingId: id });
+    expect(detail).toMatchObject({ sampleRate: 250_000, timeExpansion: 10, hasSpectrogram: false });
+    expect(detail.duration).toBeCloseTo(0.3, 9);
+    // The stored file says so itself, with the same samples; the row's hash is the stored file's.
+    const stored = await storedBytes(id);
+    const decoded = decodeWav(new Uint8Array(stored));
+    expect(decoded.info.metadata.guano?.fields.TE).toBe("10");
+    expect(decoded.info.sampleRate).toBe(250_000);
+    expect(decoded.channels[0]).toEqual(decodeWav(new Uint8Array(await readFile(wav))).channels[0]);
+    const row = await env.t.deps.db.recording.findUniqueOrThrow({ where: { id } });
+    expect(row.sha256).toBe(createHash("sha256").update(stored).digest("hex"));
+
+    await spectrogramDone(id);
+    // The same factor again changes nothing; another is refused, as is undoing it.
+    await env.a.caller.recordings.update({ recordingId: id, timeExpansion: 10 });
+    expect((await env.t.deps.db.recording.findUniqueOrThrow({ where: { id } })).processingStatus).toBe(
+      "ready",
+    );
+    for (const factor of [20, 1])
+      await expect(
+        env.a.caller.recordings.update({ recordingId: id, timeExpansion: factor }),
+      ).rejects.toThrow(/the file already states x10/);
+
+    // A recording with a segmentation is refused (its times are on the old base), and neither file nor row change.
+    const other = await writeFixture(env.dir, "forgot-segmented", samples, { sampleRate: 25_000 });
+    const segmentedId = (await uploadWav(other, { name: "segmented" })).json().recording.id as string;
+    await ingestRecording({ ...ingestDeps(), splitSeconds: 60 }, segmentedId);
+    await spectrogramDone(segmentedId);
+    await env.a.caller.segmentation.createManual({ recordingId: segmentedId });
+    const bytes = await storedBytes(segmentedId);
+    await expect(
+      env.a.caller.recordings.update({ recordingId: segmentedId, timeExpansion: 10, name: "renamed" }),
+    ).rejects.toThrow(/its 1 segmentation was measured on the old time base; delete them first/);
+    expect(Buffer.compare(await storedBytes(segmentedId), bytes)).toBe(0);
+    expect(await env.t.deps.db.recording.findUniqueOrThrow({ where: { id: segmentedId } })).toMatchObject({
+      name: "segmented",
+      sampleRate: 25_000,
+      processingStatus: "ready",
+    });
   });
 
   it("spectrogram: from the WAV while the job is pending, then BCSG windows and PNGs from the HDF5", async () => {

@@ -24,6 +24,7 @@ import type {
 } from "./recordings.schemas.ts";
 import { ZListRecordingsRequest, ZRecordingMetadataInput } from "./recordings.schemas.ts";
 import { activeSegmentCounts, pageBySegmentCount } from "./segment-counts.ts";
+import { declareTimeExpansion } from "./time-expansion.ts";
 
 // Known from the header at upload, so the upload's answer and report can say so before ingest.
 function truncationFields(info: WavInfo) {
@@ -42,6 +43,8 @@ const include = {
   project: { select: { name: true } },
   species: { select: { name: true } },
 } as const;
+/** What a recording's detail and summary need loaded with it. */
+export const RECORDING_INCLUDE = include;
 type RecordingRow = Recording & { project: { name: string } | null; species: { name: string } | null };
 
 export function toRecordingSummary(r: RecordingRow, segmentCount: number | null = null): TRecordingSummary {
@@ -91,7 +94,7 @@ export function toRecordingDetail(r: RecordingRow): TRecordingDetail {
 }
 
 /** The factor ingest found (IngestedMetadata.wav.timeExpansion), null for a real-time file. */
-function storedTimeExpansion(metadata: Prisma.JsonValue): number | null {
+export function storedTimeExpansion(metadata: Prisma.JsonValue): number | null {
   const wav = metadata && typeof metadata === "object" && !Array.isArray(metadata) ? metadata.wav : null;
   const te = wav && typeof wav === "object" && !Array.isArray(wav) ? wav.timeExpansion : null;
   return typeof te === "number" && Number.isInteger(te) && te > 1 ? te : null;
@@ -379,7 +382,7 @@ async function splitLinks(
 // ─── writes ───
 
 export async function updateRecording(
-  { db }: DbContext,
+  { db, boss = null, media }: DbContext & { boss?: PgBoss | null; media?: MediaStore },
   access: GroupAccess,
   recordingId: string,
   raw: Record<string, unknown>,
@@ -387,6 +390,11 @@ export async function updateRecording(
   await findRecordingInGroup({ db }, access, recordingId);
   const m = ZRecordingMetadataInput.parse(raw);
   await checkReferences({ db }, access, m);
+  // First: a refused factor changes nothing else.
+  if (m.timeExpansion !== undefined) {
+    if (!media) throw new DomainError("PRECONDITION_FAILED", "The media store is not available");
+    await declareTimeExpansion({ db, boss, media }, access, recordingId, m.timeExpansion);
+  }
   const data: Prisma.RecordingUncheckedUpdateInput = {};
   if (m.name !== undefined) data.name = m.name;
   if (m.description !== undefined) data.description = m.description;
