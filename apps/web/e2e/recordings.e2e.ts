@@ -9,7 +9,15 @@ import os from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { finishRegistration, openPage, REPO_ROOT, type Stack, screenshot, startStack } from "./harness";
+import {
+  finishRegistration,
+  openPage,
+  REPO_ROOT,
+  type Stack,
+  screenshot,
+  startStack,
+  trpcQuery,
+} from "./harness";
 
 const SOURCE_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/bat1_angie_19.wav");
 const SMALL_WAV = path.resolve(REPO_ROOT, "../shared/data/recordings/test-audio.wav");
@@ -236,6 +244,65 @@ describe("recordings journey", () => {
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot(page, "failure-tus").catch(() => {});
+      console.error(stack?.logs());
+      throw err;
+    }
+  });
+
+  it("a time expansion forgotten at upload is declared on the recording page", async () => {
+    const page = mainPage as Page;
+    try {
+      const wav = path.join(tmpDir, "forgot-te.wav");
+      fs.copyFileSync(SMALL_WAV, wav);
+      await page.goto("/recordings/upload");
+      await page.getByLabel("WAV file").setInputFiles(wav);
+      await page.getByRole("button", { name: "Upload", exact: true }).click();
+      await page.waitForURL(/\/recordings\/(?!upload$|duplicates$)[^/]+$/);
+      const recordingId = new URL(page.url()).pathname.split("/").pop() ?? "";
+      const heading = page.getByRole("heading", { name: /forgot-te/ });
+      await heading.getByText("ready").waitFor({ timeout: 90_000 });
+      // The old time base's view: 3 s long.
+      await expect.poll(async () => Math.max(...(await timeLabels(page)).map(parseFloat))).toBeGreaterThan(2);
+      const tileUrls: string[] = [];
+      page.on("request", (req) => {
+        if (req.url().includes(`/api/recordings/${recordingId}/spectrogram?`)) tileUrls.push(req.url());
+      });
+      await page.getByRole("button", { name: "Edit" }).click();
+      await page.getByLabel("Time expansion (×)").fill("10");
+      await page.getByRole("button", { name: "Save" }).click();
+      // Read again in real time: 441 kHz, a tenth of the length, and a new spectrogram.
+      await page.getByText(/time-expanded ×10 file: its header says 44\.1 kHz/).waitFor({ timeout: 90_000 });
+      await heading.getByText("ready").waitFor({ timeout: 90_000 });
+      // The view is on the new time base (no tick past 0.3 s), drawn from tiles of the new file (their URLs carry
+      // its version: the browser's cache holds the old file's under the old URLs).
+      await expect
+        .poll(async () => Math.max(...(await timeLabels(page)).map(parseFloat)))
+        .toBeLessThanOrEqual(0.3 + 1e-9);
+      await page.waitForFunction(
+        () =>
+          Number(
+            document.querySelector<HTMLCanvasElement>('canvas[aria-label="Spectrogram"]')?.dataset.tiles,
+          ) > 0,
+      );
+      const versions = new Set(tileUrls.map((u) => new URL(u).searchParams.get("v")));
+      expect(versions.size, tileUrls.join("\n")).toBeGreaterThan(0);
+      expect([...versions].every((v) => v !== null && /^[0-9a-f]{16}$/.test(v))).toBe(true);
+      const detail = await trpcQuery<{ sampleRate: number; duration: number; hasSpectrogram: boolean }>(
+        page,
+        "recordings.get",
+        { recordingId },
+      );
+      expect(detail).toMatchObject({ sampleRate: 441_000, hasSpectrogram: true });
+      expect(detail.duration).toBeCloseTo(0.3, 6);
+      await shot(page, "r09-time-expansion-declared");
+      // Once stated, the factor is shown, not offered again.
+      await page.getByRole("button", { name: "Edit" }).click();
+      expect(await page.getByLabel("Time expansion (×)").isDisabled()).toBe(true);
+      await page.getByText("The file states ×10.").waitFor();
+      await page.getByRole("button", { name: "Cancel" }).click();
+      expect(consoleErrors).toEqual([]);
+    } catch (err) {
+      await shot(page, "failure-te").catch(() => {});
       console.error(stack?.logs());
       throw err;
     }

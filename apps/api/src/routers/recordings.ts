@@ -64,7 +64,8 @@ export const recordingsRouter = createTRPCRouter({
         method: "PATCH",
         path: "/api/v1/recordings/:recordingId",
         tag: "recordings",
-        summary: "Edit a recording's metadata (only the fields given change)",
+        summary:
+          "Edit a recording's metadata (only the fields given change); timeExpansion declares a factor its file does not state, and the recording is read again in real time",
       },
     })
     .input(ZUpdateRecordingRequest)

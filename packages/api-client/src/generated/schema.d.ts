@@ -654,7 +654,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Edit a recording's metadata (only the fields given change)
+         * Edit a recording's metadata (only the fields given change); timeExpansion declares a factor its file does not state, and the recording is read again in real time
          * @description Same as the tRPC procedure `recordings.update`.
          */
         patch: operations["recordingsUpdate"];

@@ -1,11 +1,16 @@
 import { httpErrorFrom } from "../../lib/http-errors";
+import { mediaVersionParams } from "../recordings/media-version";
 import { type PcmClip, parseWav } from "./wav";
 
 /** Largest clip fetched for the waveform strip or playback (samples per channel). */
 export const MAX_CLIP_SAMPLES = 6_000_000;
 
 export function clipUrl(recordingId: string, start: number, end: number): string {
-  const q = new URLSearchParams({ start: start.toFixed(6), end: end.toFixed(6) });
+  const q = new URLSearchParams({
+    start: start.toFixed(6),
+    end: end.toFixed(6),
+    ...mediaVersionParams(recordingId),
+  });
   return `/api/recordings/${encodeURIComponent(recordingId)}/audio?${q}`;
 }
 

@@ -29,6 +29,7 @@ import {
 } from "../spectrogram";
 import { formatBytes } from "../uploads/transport";
 import { formatDuration, formatHz } from "./format";
+import { setMediaVersion } from "./media-version";
 
 type Recording = RouterOutputs["recordings"]["get"];
 
@@ -62,6 +63,7 @@ export function RecordingPage() {
   if (rec.error)
     return <NotFoundOrOtherGroup error={rec.error} kind="recording" id={recordingId} what="recording" />;
   const r = rec.data;
+  setMediaVersion(r.id, r.sha256);
   return (
     <div className="stack">
       <PageHeader
@@ -112,7 +114,12 @@ export function RecordingPage() {
         r.sampleRate ? (
         // While the spectrogram job runs the server draws the view straight from the WAV.
         <section className="card" aria-label="Spectrogram viewer">
-          <Viewer recording={r} colormap={profile.data?.spectrogramColormap} />
+          {/* A new time base (a time expansion declared) starts a new view. */}
+          <Viewer
+            key={`${r.sha256}:${r.sampleRate}:${r.duration}`}
+            recording={r}
+            colormap={profile.data?.spectrogramColormap}
+          />
         </section>
       ) : r.processingStatus !== "failed" ? (
         <section className="card" aria-label="Spectrogram viewer">
@@ -423,7 +430,10 @@ function EditDialog({ recording: r, onClose }: { recording: Recording; onClose: 
     equipment: r.equipment,
     environmentalConditions: r.environmentalConditions,
     speciesId: r.speciesId ?? "",
+    timeExpansion: String(r.timeExpansion ?? 1),
   });
+  // A factor can be declared once, on a whole recording: what a file states, or a split's parts, stay as they are.
+  const canExpand = r.timeExpansion === null && r.parentRecordingId === null && !isSplitParent(r);
   const update = useMutation(
     trpc.recordings.update.mutationOptions({
       onSuccess: async () => {
@@ -446,6 +456,7 @@ function EditDialog({ recording: r, onClose }: { recording: Recording; onClose: 
       equipment: form.equipment,
       environmentalConditions: form.environmentalConditions,
       speciesId: form.speciesId || null,
+      ...(canExpand && form.timeExpansion !== "1" ? { timeExpansion: Number(form.timeExpansion) } : {}),
     });
   };
   return (
@@ -482,6 +493,24 @@ function EditDialog({ recording: r, onClose }: { recording: Recording; onClose: 
           error={errs.environmentalConditions}
         />
         <TextArea label="Description" value={form.description} onChange={set("description")} rows={3} />
+        <TextField
+          label="Time expansion (×)"
+          type="number"
+          min={1}
+          max={100}
+          step={1}
+          value={form.timeExpansion}
+          onChange={set("timeExpansion")}
+          error={errs.timeExpansion}
+          disabled={!canExpand}
+          hint={
+            canExpand
+              ? "A time-expansion detector's file that does not say so (10 for a ×10 file): the recording is read again in real time. Not once it has segmentations."
+              : r.timeExpansion
+                ? `The file states ×${r.timeExpansion}.`
+                : "A split recording keeps the time base it was split on: upload the file again with its factor."
+          }
+        />
         <ErrorAlert error={Object.keys(errs).length ? null : update.error} />
         <div className="form-actions">
           <Button type="submit" variant="primary" busy={update.isPending}>

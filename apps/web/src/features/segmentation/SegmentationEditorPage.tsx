@@ -12,6 +12,7 @@ import { SegmentEditOverlay } from "./SegmentEditOverlay";
 import { SegmentList } from "./SegmentList";
 import { type EditorApi, type ServerSegment, useSegmentEditor } from "./useSegmentEditor";
 import "./segmentation.css";
+import { setMediaVersion } from "../recordings/media-version";
 
 /** Hands the viewer's current viewport to the page (for centring and the preview window). */
 function ViewportBridge({
@@ -187,6 +188,7 @@ export function SegmentationEditorPage() {
   if (rec.isPending) return <Loading what="Loading the recording…" />;
   if (rec.error) return <ErrorAlert error={rec.error} />;
   const r = rec.data;
+  setMediaVersion(r.id, r.sha256);
   // While the spectrogram job runs the server draws windows straight from the WAV.
   const ready =
     (r.hasSpectrogram || r.processingStatus === "pending" || r.processingStatus === "processing") &&

@@ -7,6 +7,7 @@ import {
 } from "@battycoda/audio/browser";
 import { useEffect, useState } from "react";
 import { httpErrorFrom } from "../../lib/http-errors";
+import { mediaVersionParams } from "../recordings/media-version";
 
 /**
  * Measures a box on a recording from the spectrogram data in it: the box's window is fetched at
@@ -27,6 +28,7 @@ export async function measureBox(
     channel: String(channel),
     maxFrames: "20000",
     maxBins: "4096",
+    ...mediaVersionParams(recordingId),
   });
   const res = await fetch(`/api/recordings/${encodeURIComponent(recordingId)}/spectrogram?${q}`, {
     credentials: "include",

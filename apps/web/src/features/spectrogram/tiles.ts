@@ -1,5 +1,6 @@
 import { type BcsgWindow, decodeBcsg } from "@battycoda/audio/browser";
 import { httpErrorFrom } from "../../lib/http-errors";
+import { mediaVersionParams } from "../recordings/media-version";
 
 /** A tile covers TILE_COLUMNS … 2·TILE_COLUMNS canvas pixels at the zoom it is fetched for. */
 export const TILE_COLUMNS = 256;
@@ -39,7 +40,8 @@ export function tilesFor(t0: number, t1: number, duration: number, level: number
   return out;
 }
 
-export const tileId = (k: TileKey) => `${k.recordingId}|${k.channel}|${k.level}|${k.index}`;
+export const tileId = (k: TileKey) =>
+  `${k.recordingId}|${mediaVersionParams(k.recordingId).v ?? ""}|${k.channel}|${k.level}|${k.index}`;
 
 export function tileUrl(k: TileKey, duration: number): string {
   const len = tileLength(k.level);
@@ -50,6 +52,7 @@ export function tileUrl(k: TileKey, duration: number): string {
     end: String(end),
     channel: String(k.channel),
     maxFrames: String(Math.max(1, Math.ceil((TILE_FETCH_FRAMES * (end - start)) / len))),
+    ...mediaVersionParams(k.recordingId),
   });
   return `/api/recordings/${encodeURIComponent(k.recordingId)}/spectrogram?${q}`;
 }
