@@ -93,7 +93,7 @@ export async function declareTimeExpansion(
         type: QUEUES.recordingIngest,
         payload: { recordingId: rec.id },
         groupId: rec.groupId,
-        userId: access.userId,
+        userId: access.userId || null,
         subjectType: "recording",
         subjectId: rec.id,
         message: `Reading the file again as time-expanded x${factor}`,
