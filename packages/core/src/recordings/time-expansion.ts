@@ -39,7 +39,7 @@ export async function declareTimeExpansion(
 ) {
   const rec = await findRecordingInGroup({ db }, access, recordingId);
   const current = storedTimeExpansion(rec.metadata);
-  if ((current ?? 1) === factor) return toRecordingDetail(await reload(db, rec.id));
+  if ((current ?? 1) === factor) return toRecordingDetail(await reload({ db }, rec.id));
   if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
   const refuse = (why: string) => {
     throw new DomainError("PRECONDITION_FAILED", `Cannot declare time expansion x${factor}: ${why}`);
@@ -101,9 +101,9 @@ export async function declareTimeExpansion(
     );
   });
   if (oldSpectrogram) await media.delete(oldSpectrogram);
-  return toRecordingDetail(await reload(db, rec.id));
+  return toRecordingDetail(await reload({ db }, rec.id));
 }
 
-async function reload(db: DbOrTx, id: string) {
+async function reload({ db }: { db: DbOrTx }, id: string) {
   return db.recording.findUniqueOrThrow({ where: { id }, include: RECORDING_INCLUDE });
 }
