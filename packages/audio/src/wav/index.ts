@@ -24,7 +24,7 @@ export {
 } from "./file.ts";
 export { type ParseOptions, parseWavHeader } from "./header.ts";
 export { parseBext, parseGuano, parseListInfo } from "./metadata.ts";
-export { writeTimeExpansion } from "./set-time-expansion.ts";
+export { timeExpansionRefusal, writeTimeExpansion } from "./set-time-expansion.ts";
 export type {
   BextMetadata,
   ChunkEntry,

@@ -20,41 +20,15 @@ const ascii = new TextEncoder();
  * safely).
  */
 export async function writeTimeExpansion(path: string, factor: number): Promise<WavInfo> {
-  if (!Number.isInteger(factor) || factor < 1 || factor > MAX_TIME_EXPANSION)
-    throw new WavError(
-      "BAD_INPUT",
-      `a time-expansion factor is a whole number 1-${MAX_TIME_EXPANSION}, not ${factor}`,
-    );
   const fh = await open(path, "r+");
   try {
     const info = await readWavInfoFromHandle(fh);
-    const stated = info.timeExpansion ?? 1;
-    if (stated === factor) return info;
-    if (stated !== 1)
-      throw new WavError(
-        "BAD_INPUT",
-        `the file's own metadata says it is time-expanded x${stated}, not x${factor}: leave the factor out to use the file's`,
-      );
-    if (factor === 1) return info;
-    if (info.container !== "RIFF")
-      throw new WavError("BAD_INPUT", "an RF64 file's time expansion cannot be recorded in it");
     const { size } = await fh.stat();
+    const refusal = timeExpansionRefusal(info, size, factor);
+    if (refusal) throw new WavError("BAD_INPUT", refusal);
+    if ((info.timeExpansion ?? 1) === factor || factor === 1) return info;
     const chunks = info.metadata.chunks;
-    const end = Math.max(...chunks.map((c) => c.offset + 8 + c.size + (c.size & 1)));
-    const data = chunks.find((c) => c.id === "data");
-    // (A missing pad byte after the last chunk is fine: the write fills it.) A data chunk whose size the reader had to
-    // infer (an unfinished recording's 0 or 0xFFFFFFFF) must not have a chunk appended after it.
-    if (end > size + 1 || !data || data.size < info.dataBytes)
-      throw new WavError(
-        "BAD_INPUT",
-        "the file is truncated or unfinished (its chunk sizes do not match what it holds): its time expansion cannot be recorded in it",
-      );
-    if (info.sampleRate * factor > MAX_SAMPLE_RATE)
-      throw new WavError(
-        "BAD_INPUT",
-        `x${factor} would make ${info.sampleRate * factor} Hz, more than a WAV can mean`,
-      );
-
+    const end = chunksEnd(info);
     const guano = { ...info.metadata.guano, fields: { ...info.metadata.guano?.fields, TE: String(factor) } };
     const body = serializeGuano(guano);
     // Old guan chunks become padding, so readers that take the first one see the new one only.
@@ -74,4 +48,32 @@ export async function writeTimeExpansion(path: string, factor: number): Promise<
   } finally {
     await fh.close();
   }
+}
+
+/** Where the file's last chunk ends (its pad byte included). */
+function chunksEnd(info: WavInfo): number {
+  return Math.max(...info.metadata.chunks.map((c) => c.offset + 8 + c.size + (c.size & 1)));
+}
+
+/**
+ * Why `factor` cannot be recorded in a file with this header and size (see writeTimeExpansion), or null when it can
+ * (or nothing needs writing: the file states it already, or the factor is 1). Lets a caller refuse before it starts.
+ */
+export function timeExpansionRefusal(info: WavInfo, fileSize: number, factor: number): string | null {
+  if (!Number.isInteger(factor) || factor < 1 || factor > MAX_TIME_EXPANSION)
+    return `a time-expansion factor is a whole number 1-${MAX_TIME_EXPANSION}, not ${factor}`;
+  const stated = info.timeExpansion ?? 1;
+  if (stated === factor) return null;
+  if (stated !== 1)
+    return `the file's own metadata says it is time-expanded x${stated}, not x${factor}: leave the factor out to use the file's`;
+  if (factor === 1) return null;
+  if (info.container !== "RIFF") return "an RF64 file's time expansion cannot be recorded in it";
+  const data = info.metadata.chunks.find((c) => c.id === "data");
+  // (A missing pad byte after the last chunk is fine: the write fills it.) A data chunk whose size the reader had to
+  // infer (an unfinished recording's 0 or 0xFFFFFFFF) must not have a chunk appended after it.
+  if (chunksEnd(info) > fileSize + 1 || !data || data.size < info.dataBytes)
+    return "the file is truncated or unfinished (its chunk sizes do not match what it holds): its time expansion cannot be recorded in it";
+  if (info.sampleRate * factor > MAX_SAMPLE_RATE)
+    return `x${factor} would make ${info.sampleRate * factor} Hz, more than a WAV can mean`;
+  return null;
 }

@@ -18,6 +18,11 @@ import { PermanentJobError } from "../jobs/handler.ts";
 import { readStoredWavInfo } from "../media/audio.ts";
 import { recordingDir, safeFileName, sha256File } from "../media/media.ts";
 import { assertMediaKey } from "../media/store.ts";
+import {
+  pendingTimeExpansion,
+  withoutPendingTimeExpansion,
+  writePendingTimeExpansion,
+} from "../recordings/time-expansion.ts";
 import { ensureSpectrogramJob, lockRecording, type ProcessingDeps } from "./deps.ts";
 import { ingestedMetadata, mergeMetadata, parseGuanoTimestamp } from "./metadata.ts";
 import { type Truncation, truncationOf } from "./truncation.ts";
@@ -53,6 +58,27 @@ async function failRecording(deps: ProcessingDeps, rec: Recording, message: stri
   throw new PermanentJobError(message);
 }
 
+/** writePendingTimeExpansion for ingest: a file that cannot take the factor fails the recording with why. */
+async function writeDeclaredTimeExpansion(
+  deps: ProcessingDeps,
+  rec: Recording,
+  factor: number,
+): Promise<string> {
+  try {
+    return await writePendingTimeExpansion(deps.media, rec.filePath, factor);
+  } catch (err) {
+    if (err instanceof WavError)
+      return failRecording(
+        deps,
+        rec,
+        `Time expansion x${factor} could not be written into the file: ${err.message}`,
+      );
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      return failRecording(deps, rec, "The recording's audio file is missing");
+    throw err; // I/O trouble: worth a retry
+  }
+}
+
 async function readHeader(deps: ProcessingDeps, rec: Recording): Promise<WavInfo> {
   try {
     assertMediaKey(rec.filePath);
@@ -84,10 +110,17 @@ export async function ingestRecording(
   if (rec.processingStatus !== "ready")
     await db.recording.updateMany({ where: { id: rec.id }, data: { processingStatus: "processing" } });
 
+  // A time expansion declared after upload goes into the file first; its metadata says so until it is there.
+  const pendingTe = pendingTimeExpansion(rec.metadata);
+  const sha256 = pendingTe === null ? null : await writeDeclaredTimeExpansion(deps, rec, pendingTe);
   const info = await readHeader(deps, rec);
-  const metadata = mergeMetadata(rec.metadata, ingestedMetadata(info));
+  const metadata = mergeMetadata(
+    pendingTe === null ? rec.metadata : withoutPendingTimeExpansion(rec.metadata),
+    ingestedMetadata(info),
+  );
   const truncation = truncationOf(info);
   const fields = {
+    ...(sha256 !== null ? { sha256 } : {}),
     truncated: truncation !== null,
     declaredDuration: truncation?.declaredDuration ?? null,
     duration: info.duration,
@@ -137,6 +170,7 @@ export async function ingestRecording(
 }
 
 type Fields = {
+  sha256?: string;
   truncated: boolean;
   declaredDuration: number | null;
   duration: number;

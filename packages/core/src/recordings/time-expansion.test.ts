@@ -1,7 +1,7 @@
-// A time expansion declared after upload, on both media backends: the stored object is rewritten with GUANO TE (same
-// samples), and ingest then reads the recording in real time. On S3 the object is staged, rewritten and put back.
-import { randomUUID } from "node:crypto";
-import { copyFile, readFile } from "node:fs/promises";
+// A time expansion declared after upload, on both media backends: ingest rewrites the stored object with GUANO TE (same
+// samples) and reads the recording in real time. On S3 the object is staged, rewritten and put back.
+import { createHash, randomUUID } from "node:crypto";
+import { copyFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { decodeWav } from "@battycoda/audio";
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
@@ -17,7 +17,8 @@ import type { MediaStore } from "../media/store.ts";
 import { ingestRecording } from "../processing/ingest.ts";
 import type { ProcessingPool } from "../processing/pool.ts";
 import { createGroup } from "../processing/testing.ts";
-import { declareTimeExpansion } from "./time-expansion.ts";
+import { storedTimeExpansion } from "./recordings.ts";
+import { declareTimeExpansion, pendingTimeExpansion, writePendingTimeExpansion } from "./time-expansion.ts";
 
 let t: TestDatabase;
 let boss: Boss;
@@ -66,7 +67,7 @@ const backends: [string, () => MediaStore][] = [
 
 describe("declareTimeExpansion", () => {
   for (const [name, make] of backends) {
-    it(`${name}: rewrites the stored file with TE and ingest reads it in real time`, async () => {
+    it(`${name}: declared, ingest writes TE into the stored file (a retry after the write completes the row)`, async () => {
       const media = make();
       const deps = { db: t.db, boss, media, splitSeconds: 60, pool: null as unknown as ProcessingPool };
       const rec = await t.db.recording.create({
@@ -89,18 +90,66 @@ describe("declareTimeExpansion", () => {
       });
 
       const declared = await declareTimeExpansion({ db: t.db, boss, media }, access, rec.id, 8);
-      expect(declared).toMatchObject({ processingStatus: "processing", hasSpectrogram: false });
+      expect(declared).toMatchObject({
+        processingStatus: "processing",
+        hasSpectrogram: false,
+        timeExpansion: null,
+      });
       expect(await media.stat(`${recordingDir(access.groupId, rec.id)}/old.h5`)).toBeNull();
-      const stored = decodeWav(new Uint8Array(await media.read(key)));
-      expect(stored.info).toMatchObject({ sampleRate: 200_000, timeExpansion: 8 });
-      // The same samples, bit for bit.
-      const original = decodeWav(new Uint8Array(await readFile(wav))).channels[0]!;
-      expect(Buffer.from(stored.channels[0]!.buffer).equals(Buffer.from(original.buffer))).toBe(true);
+      const job = await t.db.job.findFirstOrThrow({
+        where: { subjectId: rec.id, message: { contains: "x8" } },
+      });
+      expect(job).toMatchObject({ type: "recording.ingest", status: "queued" });
 
+      // Ingest's first attempt dies right after writing the file; the retry finds it written and completes the row.
+      const original = decodeWav(new Uint8Array(await readFile(wav))).channels[0]!;
+      await writePendingTimeExpansion(media, key, 8);
+      const once = await media.read(key);
       await ingestRecording(deps, rec.id);
+      const stored = await media.read(key);
+      expect(stored.equals(once)).toBe(true);
+      const decoded = decodeWav(new Uint8Array(stored));
+      expect(decoded.info).toMatchObject({ sampleRate: 200_000, timeExpansion: 8 });
+      expect(decoded.info.metadata.guano?.fields.TE).toBe("8");
+      // The same samples, bit for bit.
+      expect(Buffer.from(decoded.channels[0]!.buffer).equals(Buffer.from(original.buffer))).toBe(true);
       const row = await t.db.recording.findUniqueOrThrow({ where: { id: rec.id } });
-      expect(row).toMatchObject({ sampleRate: 200_000 });
+      expect(row).toMatchObject({
+        sampleRate: 200_000,
+        sha256: createHash("sha256").update(stored).digest("hex"),
+      });
       expect(row.duration).toBeCloseTo(0.25, 9);
+      expect(pendingTimeExpansion(row.metadata)).toBeNull();
+      expect(storedTimeExpansion(row.metadata)).toBe(8);
     });
   }
+
+  it("refuses a file that cannot take the factor before anything changes", async () => {
+    const media = new LocalMediaStore(path.join(dir, `media-${randomUUID()}`));
+    const rec = await t.db.recording.create({
+      data: {
+        groupId: access.groupId,
+        name: "cut",
+        filePath: "",
+        originalFilename: "cut.wav",
+        processingStatus: "ready",
+      },
+    });
+    const key = path.posix.join(recordingDir(access.groupId, rec.id), "cut.wav");
+    // Cut short: the header declares more data than the file holds.
+    const cut = path.join(dir, `${rec.id}.wav`);
+    await writeFile(cut, (await readFile(wav)).subarray(0, 20_000));
+    await media.importFile(cut, key);
+    await t.db.recording.update({ where: { id: rec.id }, data: { filePath: key } });
+    const before = await media.read(key);
+    await expect(declareTimeExpansion({ db: t.db, boss, media }, access, rec.id, 10)).rejects.toThrow(
+      /Cannot declare time expansion x10: the file is truncated or unfinished/,
+    );
+    expect((await media.read(key)).equals(before)).toBe(true);
+    expect(await t.db.recording.findUniqueOrThrow({ where: { id: rec.id } })).toMatchObject({
+      processingStatus: "ready",
+      metadata: null,
+    });
+    expect(await t.db.job.count({ where: { subjectId: rec.id } })).toBe(0);
+  });
 });

@@ -1,10 +1,13 @@
 // A time-expansion factor declared after upload: a time-expansion detector's file (a D240x x10) often has a 44.1 kHz
-// header and no metadata, and one uploaded without its factor reads 10x too low and 10x too long. Declaring it writes
-// GUANO TE into the stored file, as at upload (writeTimeExpansion), and has the recording ingested again, which reads
-// the header in real time and redraws the spectrogram. Anything measured on the old time base would be wrong by the
-// factor, so a recording with segmentations, or one split into parts, is refused with what to do instead.
+// header and no metadata, and one uploaded without its factor reads 10x too low and 10x too long. Declaring it queues
+// the recording's ingest again with the factor pending in its metadata; ingest writes GUANO TE into the stored file
+// (as at upload, writeTimeExpansion), reads the header in real time and draws a new spectrogram. The job is retried
+// like any ingest, and a retry finds the file already stating the factor, so a crash at any point leaves a file and a
+// row that the next attempt completes. Anything measured on the old time base would be wrong by the factor, so a
+// recording with segmentations, or one split into parts, is refused with what to do instead.
 import { copyFile } from "node:fs/promises";
-import { WavError, writeTimeExpansion } from "@battycoda/audio";
+import { timeExpansionRefusal, writeTimeExpansion } from "@battycoda/audio";
+import type { Prisma } from "@battycoda/db";
 import type PgBoss from "pg-boss";
 import type { GroupAccess } from "../access/access.ts";
 import { inTransaction } from "../access/context.ts";
@@ -12,6 +15,7 @@ import type { DbOrTx } from "../access/db.ts";
 import { badRequest, DomainError } from "../access/errors.ts";
 import { enqueueJob } from "../jobs/enqueue.ts";
 import { QUEUES } from "../jobs/queues.ts";
+import { readStoredWavInfo } from "../media/audio.ts";
 import { sha256File } from "../media/media.ts";
 import type { MediaStore } from "../media/store.ts";
 import { lockRecording } from "../segmentation/common.ts";
@@ -28,8 +32,12 @@ export interface TimeExpansionDeps {
   media: MediaStore;
 }
 
+/** The recording metadata key holding a declared factor until ingest has written it into the file. */
+const PENDING_KEY = "pendingTimeExpansion";
+
 /**
- * Declares that the recording's file is time-expanded by `factor` (1..MAX_TIME_EXPANSION, validated by the caller). Returns the recording, now processing again; the factor the file already states (1: none) changes nothing.
+ * Declares that the recording's file is time-expanded by `factor` (1..MAX_TIME_EXPANSION, validated by the caller).
+ * Returns the recording, now processing again; the factor the file already states (1: none) changes nothing.
  */
 export async function declareTimeExpansion(
   { db, boss, media }: TimeExpansionDeps,
@@ -41,16 +49,19 @@ export async function declareTimeExpansion(
   const current = storedTimeExpansion(rec.metadata);
   if ((current ?? 1) === factor) return toRecordingDetail(await reload({ db }, rec.id));
   if (!boss) throw new DomainError("PRECONDITION_FAILED", "Background processing is not available");
-  const refuse = (why: string) => {
+  const refuse = (why: string): never => {
     throw new DomainError("PRECONDITION_FAILED", `Cannot declare time expansion x${factor}: ${why}`);
   };
   if (current !== null) refuse(`the file already states x${current}`);
   if (rec.parentRecordingId !== null || rec.partCount !== null)
     refuse("the recording was split into parts on the old time base; upload the file again with its factor");
+  // What the file itself allows (RF64, truncated files, rates past a WAV's): refused now, not in the background.
+  const [info, stat] = await Promise.all([readStoredWavInfo(media, rec.filePath), media.stat(rec.filePath)]);
+  const refusal = timeExpansionRefusal(info, stat?.size ?? 0, factor);
+  if (refusal) throw badRequest(`Cannot declare time expansion x${factor}: ${refusal}`);
 
-  // Under the recording's lock (segment imports take it too): no segmentation yet, and it shows as processing until
-  // ingest has read the file again.
-  await inTransaction(db, async (tx) => {
+  const oldSpectrogram = await inTransaction(db, async (tx) => {
+    // Under the recording's lock (segment imports take it too): still ready, still no segmentation.
     await lockRecording(tx, rec.id);
     const now = await tx.recording.findUniqueOrThrow({ where: { id: rec.id } });
     if (now.processingStatus !== "ready")
@@ -63,30 +74,14 @@ export async function declareTimeExpansion(
       );
     await tx.recording.update({
       where: { id: rec.id },
-      data: { processingStatus: "processing", processingError: null },
+      data: {
+        processingStatus: "processing",
+        processingError: null,
+        // The spectrogram is on the old time base: ingest draws a new one when there is none.
+        spectrogramPath: null,
+        metadata: { ...metadataObject(now.metadata), [PENDING_KEY]: factor },
+      },
     });
-  });
-
-  let sha256: string;
-  try {
-    sha256 = await media.withLocalFile(rec.filePath, (source) =>
-      media.withLocalOutput(rec.filePath, async (target) => {
-        await copyFile(source, target);
-        await writeTimeExpansion(target, factor);
-        return sha256File(target);
-      }),
-    );
-  } catch (err) {
-    // The stored file is unchanged (withLocalOutput replaces it only on success): give the recording back.
-    await db.recording.update({ where: { id: rec.id }, data: { processingStatus: "ready" } });
-    if (err instanceof WavError) throw badRequest(`Cannot declare time expansion x${factor}: ${err.message}`);
-    throw err;
-  }
-
-  // The spectrogram is on the old time base: ingest draws a new one when there is none.
-  const oldSpectrogram = rec.spectrogramPath;
-  await inTransaction(db, async (tx) => {
-    await tx.recording.update({ where: { id: rec.id }, data: { sha256, spectrogramPath: null } });
     await enqueueJob(
       { db: tx, boss },
       {
@@ -99,9 +94,46 @@ export async function declareTimeExpansion(
         message: `Reading the file again as time-expanded x${factor}`,
       },
     );
+    return now.spectrogramPath;
   });
   if (oldSpectrogram) await media.delete(oldSpectrogram);
   return toRecordingDetail(await reload({ db }, rec.id));
+}
+
+/** The factor declared for the recording and not yet written into its file (see declareTimeExpansion), else null. */
+export function pendingTimeExpansion(metadata: Prisma.JsonValue): number | null {
+  const v = metadataObject(metadata)[PENDING_KEY];
+  return typeof v === "number" && Number.isInteger(v) && v > 1 ? v : null;
+}
+
+/** The metadata once the pending factor is in the file. */
+export function withoutPendingTimeExpansion(metadata: Prisma.JsonValue): Prisma.JsonObject {
+  const { [PENDING_KEY]: _, ...rest } = metadataObject(metadata);
+  return rest;
+}
+
+/**
+ * Ingest's part: writes the pending factor into the stored file unless it states it already (a retry after the
+ * write), replacing the object atomically. Returns the stored file's hash.
+ */
+export async function writePendingTimeExpansion(
+  media: MediaStore,
+  filePath: string,
+  factor: number,
+): Promise<string> {
+  const info = await readStoredWavInfo(media, filePath);
+  if ((info.timeExpansion ?? 1) === factor) return media.withLocalFile(filePath, sha256File);
+  return media.withLocalFile(filePath, (source) =>
+    media.withLocalOutput(filePath, async (target) => {
+      await copyFile(source, target);
+      await writeTimeExpansion(target, factor);
+      return sha256File(target);
+    }),
+  );
+}
+
+function metadataObject(metadata: Prisma.JsonValue): Prisma.JsonObject {
+  return metadata && typeof metadata === "object" && !Array.isArray(metadata) ? { ...metadata } : {};
 }
 
 async function reload({ db }: { db: DbOrTx }, id: string) {
