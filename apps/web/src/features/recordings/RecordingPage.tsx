@@ -30,6 +30,7 @@ import {
 import { formatBytes } from "../uploads/transport";
 import { formatDuration, formatHz } from "./format";
 import { setMediaVersion } from "./media-version";
+import { TimeExpansionField } from "./TimeExpansionField";
 
 type Recording = RouterOutputs["recordings"]["get"];
 
@@ -493,12 +494,7 @@ function EditDialog({ recording: r, onClose }: { recording: Recording; onClose: 
           error={errs.environmentalConditions}
         />
         <TextArea label="Description" value={form.description} onChange={set("description")} rows={3} />
-        <TextField
-          label="Time expansion (×)"
-          type="number"
-          min={1}
-          max={100}
-          step={1}
+        <TimeExpansionField
           value={form.timeExpansion}
           onChange={set("timeExpansion")}
           error={errs.timeExpansion}

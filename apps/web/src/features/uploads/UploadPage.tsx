@@ -5,6 +5,7 @@ import { SpeciesOptions } from "../../components/SpeciesOptions";
 import { Alert, Button, PageHeader, SelectField, TextArea, TextField } from "../../components/ui";
 import { type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { ProgressBar, StatusBadge } from "../jobs/progress";
+import { TimeExpansionField } from "../recordings/TimeExpansionField";
 import {
   formatBytes,
   formatEta,
@@ -242,12 +243,7 @@ export function UploadPage() {
           />
           <TextField label="Location" value={meta.location} onChange={set("location")} disabled={busy} />
           <TextField label="Equipment" value={meta.equipment} onChange={set("equipment")} disabled={busy} />
-          <TextField
-            label="Time expansion (×)"
-            type="number"
-            min={1}
-            max={100}
-            step={1}
+          <TimeExpansionField
             value={meta.timeExpansion}
             onChange={set("timeExpansion")}
             disabled={busy}
