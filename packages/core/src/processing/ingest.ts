@@ -58,42 +58,43 @@ async function failRecording(deps: ProcessingDeps, rec: Recording, message: stri
   throw new PermanentJobError(message);
 }
 
-/** writePendingTimeExpansion for ingest: a file that cannot take the factor fails the recording with why. */
-async function writeDeclaredTimeExpansion(
+/**
+ * Runs `fn` on the recording's stored file. A file that cannot be used (a bad key, not a usable WAV, missing) fails the
+ * recording with why, without retries (`wavProblem` words a WavError's message); other I/O trouble is thrown, for a
+ * retry.
+ */
+async function onStoredFile<T>(
   deps: ProcessingDeps,
   rec: Recording,
-  factor: number,
-): Promise<string> {
-  try {
-    return await writePendingTimeExpansion(deps.media, rec.filePath, factor);
-  } catch (err) {
-    if (err instanceof WavError)
-      return failRecording(
-        deps,
-        rec,
-        `Time expansion x${factor} could not be written into the file: ${err.message}`,
-      );
-    if ((err as NodeJS.ErrnoException).code === "ENOENT")
-      return failRecording(deps, rec, "The recording's audio file is missing");
-    throw err; // I/O trouble: worth a retry
-  }
-}
-
-async function readHeader(deps: ProcessingDeps, rec: Recording): Promise<WavInfo> {
+  fn: () => Promise<T>,
+  wavProblem: (message: string) => string = (m) => m,
+): Promise<T> {
   try {
     assertMediaKey(rec.filePath);
   } catch (err) {
     return failRecording(deps, rec, (err as Error).message);
   }
   try {
-    return await readStoredWavInfo(deps.media, rec.filePath);
+    return await fn();
   } catch (err) {
-    if (err instanceof WavError) return failRecording(deps, rec, err.message);
+    if (err instanceof WavError) return failRecording(deps, rec, wavProblem(err.message));
     if ((err as NodeJS.ErrnoException).code === "ENOENT")
       return failRecording(deps, rec, "The recording's audio file is missing");
     throw err; // I/O trouble: worth a retry
   }
 }
+
+const readHeader = (deps: ProcessingDeps, rec: Recording): Promise<WavInfo> =>
+  onStoredFile(deps, rec, () => readStoredWavInfo(deps.media, rec.filePath));
+
+/** writePendingTimeExpansion for ingest: a file that cannot take the factor fails the recording with why. */
+const writeDeclaredTimeExpansion = (deps: ProcessingDeps, rec: Recording, factor: number): Promise<string> =>
+  onStoredFile(
+    deps,
+    rec,
+    () => writePendingTimeExpansion(deps.media, rec.filePath, factor),
+    (m) => `Time expansion x${factor} could not be written into the file: ${m}`,
+  );
 
 export async function ingestRecording(
   deps: ProcessingDeps,
@@ -114,10 +115,7 @@ export async function ingestRecording(
   const pendingTe = pendingTimeExpansion(rec.metadata);
   const sha256 = pendingTe === null ? null : await writeDeclaredTimeExpansion(deps, rec, pendingTe);
   const info = await readHeader(deps, rec);
-  const metadata = mergeMetadata(
-    pendingTe === null ? rec.metadata : withoutPendingTimeExpansion(rec.metadata),
-    ingestedMetadata(info),
-  );
+  const metadata = mergeMetadata(withoutPendingTimeExpansion(rec.metadata), ingestedMetadata(info));
   const truncation = truncationOf(info);
   const fields = {
     ...(sha256 !== null ? { sha256 } : {}),

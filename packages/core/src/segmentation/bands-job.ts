@@ -97,7 +97,7 @@ export async function measureMissingBands(
       return { segmentationId, segments: todo.length, measured, skipped: "cancelled" };
     const step = todo.slice(at, at + STEP);
     const bands = await measureSpanBandsOrThrow(deps.media, seg, step, deps.pool);
-    const stored = await storeMeasuredBands(
+    measured += await storeMeasuredBands(
       { db },
       step.map((span, i) => ({
         ...span,
@@ -105,7 +105,6 @@ export async function measureMissingBands(
         highFreq: bands[i]?.highFreq ?? null,
       })),
     );
-    measured += stored.boxes;
     await hooks.progress(at + step.length, todo.length);
   }
   return { segmentationId, segments: todo.length, measured };

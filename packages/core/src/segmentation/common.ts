@@ -221,7 +221,7 @@ export async function setSegmentNumbers(
  * Stores measured boxes on segments that are still as they were measured: same edges (compared exactly, see
  * insertSegments), still without any box. A segment a user moved, deleted or gave a box meanwhile keeps what the
  * user did. A null box stores that the segment was measured and holds nothing that stands out. Returns how many
- * segments were stored, and how many of those got a box.
+ * segments got a box.
  */
 export async function storeMeasuredBands(
   { db }: DbContext,
@@ -232,9 +232,9 @@ export async function storeMeasuredBands(
     lowFreq: number | null;
     highFreq: number | null;
   }[],
-): Promise<{ stored: number; boxes: number }> {
-  if (rows.length === 0) return { stored: 0, boxes: 0 };
-  const [counts] = await db.$queryRaw<{ stored: number; boxes: number }[]>`
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const [counts] = await db.$queryRaw<{ boxes: number }[]>`
     WITH up AS (
     UPDATE "Segment" AS s SET "lowFreq" = u.low, "highFreq" = u.high, "bandMeasured" = true, "updatedAt" = now()
     FROM unnest(
@@ -247,6 +247,6 @@ export async function storeMeasuredBands(
     WHERE s.id = u.id AND s.onset = u.onset AND s."offset" = u.off
       AND s."lowFreq" IS NULL AND s."highFreq" IS NULL AND NOT s."bandMeasured"
     RETURNING s."lowFreq")
-    SELECT count(*)::int AS stored, count("lowFreq")::int AS boxes FROM up`;
-  return counts ?? { stored: 0, boxes: 0 };
+    SELECT count("lowFreq")::int AS boxes FROM up`;
+  return counts?.boxes ?? 0;
 }
