@@ -171,7 +171,7 @@ describe("last admin under concurrency", () => {
 });
 
 describe("invitations", () => {
-  it("invites by email with a 7-day link; accepting while logged in (any account) joins the group", async () => {
+  it("invites by email with a 7-day link; only the account with the invited email can accept it", async () => {
     const invitation = await owner.caller.groups.invite({ email: "Someone.Else@Example.org" });
     expect(invitation.email).toBe("someone.else@example.org");
     const days = (Date.parse(invitation.expiresAt) - Date.now()) / 86_400_000;
@@ -189,11 +189,24 @@ describe("invitations", () => {
     });
     await expectTRPCError(anon.groups.acceptInvitation({ token }), "UNAUTHORIZED");
 
-    const accepted = await outsider.caller.groups.acceptInvitation({ token });
-    expect(accepted).toEqual({ groupId: labId, groupName: "Bat Lab (Boston)" });
-    expect((await outsider.caller.groups.current()).id).toBe(labId);
+    // A forwarded or leaked link lets no other account in, and leaves the link working for its invitee.
     await expectTRPCError(
-      member.caller.groups.acceptInvitation({ token }),
+      outsider.caller.groups.acceptInvitation({ token }),
+      "FORBIDDEN",
+      "This invitation was sent to someone.else@example.org, not to outsider@example.org",
+    );
+    expect(
+      await t.deps.db.membership.findFirst({ where: { userId: outsider.id, groupId: labId } }),
+    ).toBeNull();
+    expect((await anon.groups.previewInvitation({ token })).status).toBe("valid");
+
+    // The invitee's account (email compared without case) joins.
+    const invitee = await registerAndLogin(t, "Someone.Else");
+    const accepted = await invitee.caller.groups.acceptInvitation({ token });
+    expect(accepted).toEqual({ groupId: labId, groupName: "Bat Lab (Boston)" });
+    expect((await invitee.caller.groups.current()).id).toBe(labId);
+    await expectTRPCError(
+      invitee.caller.groups.acceptInvitation({ token }),
       "BAD_REQUEST",
       "already been used",
     );
@@ -232,6 +245,22 @@ describe("invitations", () => {
       "expired",
     );
     expect(await t.deps.db.user.findUnique({ where: { username: "late" } })).toBeNull();
+    // Registering from a usable invitation with another address is refused before anything is made.
+    await owner.caller.groups.invite({ email: "invited@example.org" });
+    const otherToken = tokenFromEmail(t, "invited@example.org", INVITATION_ACCEPT_PATH);
+    await expectTRPCError(
+      anon.auth.register({
+        email: "someone-else@example.org",
+        username: "someone-else",
+        password: "long enough pw",
+        invitationToken: otherToken,
+      }),
+      "FORBIDDEN",
+      "sent to invited@example.org",
+    );
+    expect(await t.deps.db.pendingRegistration.count({ where: { email: "someone-else@example.org" } })).toBe(
+      0,
+    );
     await expectTRPCError(member.caller.groups.acceptInvitation({ token: "x".repeat(43) }), "NOT_FOUND");
 
     const inv = await owner.caller.groups.invite({ email: "revoked@example.org" });
@@ -239,7 +268,7 @@ describe("invitations", () => {
     await owner.caller.groups.revokeInvitation({ invitationId: inv.id });
     await expectTRPCError(member.caller.groups.acceptInvitation({ token: revokedToken }), "NOT_FOUND");
 
-    await expectTRPCError(owner.caller.groups.invite({ email: "outsider@example.org" }), "CONFLICT");
+    await expectTRPCError(owner.caller.groups.invite({ email: "someone.else@example.org" }), "CONFLICT");
     const list = await owner.caller.groups.invitations();
     expect(list.map((i) => i.email)).toContain("late@example.org");
     expect(list.find((i) => i.email === "someone.else@example.org")?.accepted).toBe(true);

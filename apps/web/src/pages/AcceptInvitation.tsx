@@ -6,7 +6,8 @@ import { useMe } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 
 /**
- * Target of the emailed invitation link (/invitations/accept?token=…). Signed in: one click joins.
+ * Target of the emailed invitation link (/invitations/accept?token=…). Signed in with the invited address: one click
+ * joins (another account is told whose invitation it is).
  * Signed out: create an account (joins on registration) or log in and come back here.
  */
 export function AcceptInvitationPage() {
@@ -73,7 +74,15 @@ export function AcceptInvitationPage() {
           This invitation expired on {formatDate(inv.expiresAt)}. Ask for a new one.
         </Alert>
       ) : null}
-      {inv.status === "valid" && me.data ? (
+      {inv.status === "valid" && me.data && me.data.email.toLowerCase() !== inv.email ? (
+        // Only the invited address's account may join: say so before offering a button that would be refused.
+        <Alert kind="warning">
+          You are logged in as <strong>{me.data.username}</strong> ({me.data.email}). This invitation is for{" "}
+          <strong>{inv.email}</strong>: log out and log in with that account to accept it, or ask the group's
+          admin to invite {me.data.email}.
+        </Alert>
+      ) : null}
+      {inv.status === "valid" && me.data && me.data.email.toLowerCase() === inv.email ? (
         <div className="stack">
           <p className="muted small">
             You are logged in as <strong>{me.data.username}</strong>.

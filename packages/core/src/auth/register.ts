@@ -35,7 +35,7 @@ export async function requestRegistration(
   const { db } = mail;
   if (meta.ip) await consumeLimit({ db }, bucket.ip("register", meta.ip), RATE_LIMITS.registrationsPerIp);
   const email = input.email.toLowerCase();
-  if (input.invitationToken) await assertInvitationUsable({ db }, input.invitationToken);
+  if (input.invitationToken) await assertInvitationUsable({ db }, input.invitationToken, email);
   const byName = await db.user.findFirst({
     where: { username: { equals: input.username, mode: "insensitive" } },
   });
@@ -99,9 +99,10 @@ export async function completeRegistration({ db }: DbContext, token: string) {
   let invitationToken = pending.invitationToken ?? undefined;
   if (invitationToken) {
     try {
-      await assertInvitationUsable({ db }, invitationToken);
+      await assertInvitationUsable({ db }, invitationToken, pending.email);
     } catch {
-      invitationToken = undefined; // expired or used meanwhile: the account is still wanted
+      // expired or used meanwhile, or sent to another address: the account is still wanted
+      invitationToken = undefined;
     }
   }
   return registerUser(
@@ -134,7 +135,7 @@ export async function registerUser(
   const email = input.email.toLowerCase();
   const username = input.username;
   // Check the invitation before creating anything, so a bad link does not leave half an account.
-  if (input.invitationToken) await assertInvitationUsable({ db }, input.invitationToken);
+  if (input.invitationToken) await assertInvitationUsable({ db }, input.invitationToken, email);
   await assertAvailable({ db }, email, username);
   const passwordHash = options.passwordHash ?? (await hashPassword(input.password));
   try {

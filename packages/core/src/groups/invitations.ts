@@ -131,20 +131,32 @@ export async function previewInvitation({ db }: DbContext, token: string) {
   };
 }
 
-/** Throws unless the token names a pending, unexpired invitation. */
-export async function assertInvitationUsable({ db }: DbContext, token: string): Promise<void> {
+/**
+ * Throws unless the token names a pending, unexpired invitation sent to `email` (the account that would join).
+ * The address is the invitation's whole point: a forwarded or leaked link must not let another account in, nor
+ * burn the invitee's link.
+ */
+export async function assertInvitationUsable({ db }: DbContext, token: string, email: string): Promise<void> {
   const invitation = await findByToken({ db }, token);
   if (invitation.accepted) throw new DomainError("BAD_REQUEST", "This invitation has already been used");
   if (invitation.expiresAt.getTime() <= Date.now())
     throw new DomainError("BAD_REQUEST", "This invitation has expired");
+  const own = email.toLowerCase();
+  if (invitation.email !== own)
+    throw new DomainError(
+      "FORBIDDEN",
+      `This invitation was sent to ${invitation.email}, not to ${own}. Accept it with the account of ` +
+        `${invitation.email}, or ask the group's admin to invite ${own}.`,
+    );
 }
 
 /**
- * Joins the invitation's group with whichever account is signed in (the address it was sent
- * to may differ from the account's), makes it the current group, and burns the token.
+ * Joins the invitation's group with the signed-in account (which must have the invited address), makes it the
+ * current group, and burns the token.
  */
 export async function acceptInvitationInTx(tx: DbTransaction, userId: string, token: string) {
-  await assertInvitationUsable({ db: tx }, token);
+  const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
+  await assertInvitationUsable({ db: tx }, token, user.email);
   const invitation = await findByToken({ db: tx }, token);
   // Conditional update: of two concurrent accepts exactly one sees count 1.
   const claimed = await tx.invitation.updateMany({
