@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/router.ts";
 import { expectTRPCError } from "./expect-error.ts";
 import {
+  anonymousCaller,
   type Caller,
   createTestEnv,
   makeSiteAdmin,
@@ -108,6 +109,19 @@ describe("admin procedures, as a site admin", () => {
     expect((await db().user.findUniqueOrThrow({ where: { id: ben.id } })).isActive).toBe(false);
     expect(await db().session.count({ where: { userId: ben.id } })).toBe(0);
     expect((await ada.admin.users({ search: "ben", limit: 10 }))[0]?.isActive).toBe(false);
+    // Logging in: the right password hears why (not "invalid password", which would send them to reset it); a
+    // wrong one learns nothing about the account.
+    const { caller: anon } = anonymousCaller(t);
+    await expectTRPCError(
+      anon.auth.login({ identifier: "ben", password: ben.password }),
+      "FORBIDDEN",
+      "This account has been deactivated",
+    );
+    await expectTRPCError(
+      anon.auth.login({ identifier: "ben", password: "not the password" }),
+      "UNAUTHORIZED",
+      "Invalid username/email or password",
+    );
     await ada.admin.setUserActive({ userId: ben.id, value: true });
     expect((await db().user.findUniqueOrThrow({ where: { id: ben.id } })).isActive).toBe(true);
     expect((await auditOf("user.deactivate", ben.id)).map((e) => e.actorId)).toEqual([admin.id]);

@@ -16,6 +16,8 @@ import {
 } from "./rate-limit.ts";
 
 export const INVALID_LOGIN_MESSAGE = "Invalid username/email or password";
+export const DEACTIVATED_LOGIN_MESSAGE =
+  "This account has been deactivated. Ask a site administrator to reactivate it.";
 
 /**
  * Password login by username or email. Failures slow down the same account from the same IP
@@ -33,8 +35,11 @@ export async function loginWithPassword({ db }: DbContext, input: TLoginRequest,
   await assertUnderLimit({ db }, ipBucket, RATE_LIMITS.loginFailuresPerIp);
 
   let ok = false;
-  if (user?.passwordHash && user.isActive) ok = await verifyPassword(input.password, user.passwordHash);
+  if (user?.passwordHash) ok = await verifyPassword(input.password, user.passwordHash);
   else await burnPasswordCheck(input.password);
+  // Said only to whoever knows the password (no account probing): "invalid password" would send the owner of a
+  // deactivated account to reset a password that is not the problem.
+  if (user && ok && !user.isActive) throw new DomainError("FORBIDDEN", DEACTIVATED_LOGIN_MESSAGE);
   if (!user || !ok) {
     await recordHit({ db }, pairBucket);
     await recordHit({ db }, ipBucket);
