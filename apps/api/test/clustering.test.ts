@@ -106,9 +106,9 @@ describe("clustering procedures", () => {
     ]);
     expect(await c.applyMapping({ runId })).toEqual({ updated: 3 });
     expect((await c.clustersCsv({ runId })).csv.split("\n")[0]).toBe(
-      "segment,recording,onset,offset,cluster,label,confidence,x,y",
+      "segment,recording,onset,offset,cluster,cluster_name,confidence,x,y",
     );
-    expect((await c.mappingsCsv({ runId })).csv).toContain("0,sweeps,3,FM,0.75");
+    expect((await c.mappingsCsv({ runId })).csv).toContain("\n1,sweeps,3,FM,0.75");
     await expectTRPCError(
       c.createRun({ scope: { kind: "segmentation", segmentationId } }),
       "PRECONDITION_FAILED",

@@ -217,11 +217,12 @@ describe("clustering journey", () => {
 
       const csv = await trpcQuery<{ csv: string }>(page, "clustering.clustersCsv", { runId });
       const lines = csv.csv.trim().split("\n");
-      expect(lines[0]).toBe("segment,recording,onset,offset,cluster,label,confidence,x,y");
+      expect(lines[0]).toBe("segment,recording,onset,offset,cluster,cluster_name,confidence,x,y");
       expect(lines).toHaveLength(CALLS + 1);
       expect(lines.filter((l) => l.includes(",steep FM,"))).toHaveLength(expected);
       const mappings = await trpcQuery<{ csv: string }>(page, "clustering.mappingsCsv", { runId });
-      expect(mappings.csv).toContain(`3,steep FM,${expected},FM,0.9`);
+      // numbered as on the page: the cluster shown as "Cluster 4" before it was named
+      expect(mappings.csv).toContain(`4,steep FM,${expected},FM,0.9`);
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await shot(page, "cl-failure").catch(() => {});

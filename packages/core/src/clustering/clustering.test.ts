@@ -588,9 +588,17 @@ describe("clustering synthetic calls of three shapes", () => {
 
     const csv = await clustersCsv({ db: t.db }, access, kmeansRunId);
     const lines = csv.csv.trim().split("\n");
-    expect(lines[0]).toBe("segment,recording,onset,offset,cluster,label,confidence,x,y");
+    expect(lines[0]).toBe("segment,recording,onset,offset,cluster,cluster_name,confidence,x,y");
     expect(lines).toHaveLength(91);
     expect(csv.csv).toContain(",'=cmd|' /C calc'!A0,");
+    // Numbered as the explorer names them: "Cluster N" is N in the file, never the stored index from 0.
+    const clusters = (await getRun({ db: t.db }, access, kmeansRunId)).clusters;
+    expect(clusters.length).toBeGreaterThan(1);
+    for (const c of clusters)
+      expect(lines.slice(1).filter((l) => l.split(",").at(-5) === String(c.index + 1)).length).toBe(c.size);
+    expect(lines.slice(1).some((l) => l.split(",").at(-5) === "0")).toBe(false);
+    const unnamed = clusters.find((c) => !c.label);
+    if (unnamed) expect(csv.csv).toContain(`,${unnamed.index + 1},Cluster ${unnamed.index + 1},`);
     const m = await mappingsCsv({ db: t.db }, access, kmeansRunId);
     expect(m.csv.trim().split("\n")).toHaveLength(3);
     expect(m.csv).toContain(`,${t0},0.9`);

@@ -4,6 +4,7 @@ import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { csvText } from "../classification/export.ts";
 import { listMappings } from "./mapping.ts";
+import { clusterName, clusterNumber } from "./names.ts";
 import { findRunInGroup } from "./runs.ts";
 
 const PAGE = 5000;
@@ -23,7 +24,8 @@ export async function clustersCsv(
   runId: string,
 ): Promise<CsvDownload> {
   const run = await findRunInGroup({ db }, access, runId);
-  const parts: string[] = ["segment,recording,onset,offset,cluster,label,confidence,x,y\n"];
+  // `cluster` and `cluster_name` as the explorer page shows them ("Cluster 3" is 3 here too).
+  const parts: string[] = ["segment,recording,onset,offset,cluster,cluster_name,confidence,x,y\n"];
   let offset = 0;
   for (;;) {
     const rows = await db.$queryRaw<
@@ -51,7 +53,7 @@ export async function clustersCsv(
       OFFSET ${offset} LIMIT ${PAGE}`;
     for (const x of rows)
       parts.push(
-        `${csvText(x.segment)},${csvText(x.recording)},${num(x.onset)},${num(x.offset)},${x.cluster},${csvText(x.label)},${num(x.confidence)},${num(x.x)},${num(x.y)}\n`,
+        `${csvText(x.segment)},${csvText(x.recording)},${num(x.onset)},${num(x.offset)},${clusterNumber(x.cluster)},${csvText(clusterName({ index: x.cluster, label: x.label }))},${num(x.confidence)},${num(x.x)},${num(x.y)}\n`,
       );
     if (rows.length < PAGE) break;
     offset += PAGE;
@@ -72,10 +74,10 @@ export async function mappingsCsv(
       c.size,
     ]),
   );
-  const lines = ["cluster,cluster_label,size,call_type,confidence"];
+  const lines = ["cluster,cluster_name,size,call_type,confidence"];
   for (const m of rows)
     lines.push(
-      `${m.clusterIndex},${csvText(m.clusterLabel)},${sizes.get(m.clusterId) ?? 0},${csvText(m.shortName)},${num(m.confidence)}`,
+      `${clusterNumber(m.clusterIndex)},${csvText(clusterName({ index: m.clusterIndex, label: m.clusterLabel }))},${sizes.get(m.clusterId) ?? 0},${csvText(m.shortName)},${num(m.confidence)}`,
     );
   return { filename: `${safeName(run.name)}-mappings.csv`, csv: `${lines.join("\n")}\n` };
 }

@@ -1,3 +1,4 @@
+import { clusterName } from "@battycoda/core/clustering/names";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -243,10 +244,6 @@ function ExplorerView({ run, points }: { run: Run; points: Points }) {
       </aside>
     </div>
   );
-}
-
-export function clusterName(c: { index: number; label: string }) {
-  return c.label || (c.index < 0 ? "Noise" : `Cluster ${c.index + 1}`);
 }
 
 function HoverCard({
