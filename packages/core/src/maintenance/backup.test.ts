@@ -93,6 +93,40 @@ describe("backup-database", () => {
   let dbKey = "";
   let mediaKey = "";
 
+  it("explains a backup store it cannot use: no credentials, no such bucket, unreachable", async () => {
+    // The SDK's own "Could not load credentials from any providers" names no setting; nothing is dumped first.
+    const saved = { ...process.env };
+    for (const k of Object.keys(process.env)) if (k.startsWith("AWS_")) delete process.env[k];
+    process.env.AWS_EC2_METADATA_DISABLED = "true"; // no instance-role probe on this machine
+    process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(mediaRoot, "no-such-credentials");
+    process.env.AWS_CONFIG_FILE = path.join(mediaRoot, "no-such-config");
+    try {
+      const base = { mediaRoot, pgBinDir: undefined };
+      const noKeys = { ...s3.backup, accessKeyId: undefined, secretAccessKey: undefined };
+      const ctx = { config: { ...base, backup: noKeys }, databaseUrl: source.url };
+      const dry = backupDatabase(ctx, { dryRun: true }, silentReporter);
+      await expect(dry).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+      await expect(dry).rejects.toThrow(
+        /^Backup store s3:\/\/.+: no S3 credentials: set DATABASE_BACKUP_S3_ACCESS_KEY_ID and DATABASE_BACKUP_S3_SECRET_ACCESS_KEY/,
+      );
+      await expect(backupDatabase(ctx, {}, silentReporter)).rejects.toThrow(/no S3 credentials/);
+      await expect(listBackups({ config: ctx.config })).rejects.toThrow(/no S3 credentials/);
+
+      const noBucket = { ...s3.backup, bucket: "no-such-bucket" };
+      await expect(listBackups({ config: { ...base, backup: noBucket } })).rejects.toThrow(
+        "the bucket no-such-bucket does not exist: create it, or set DATABASE_BACKUP_BUCKET",
+      );
+      const away = { ...s3.backup, endpoint: "http://127.0.0.1:9" };
+      await expect(listBackups({ config: { ...base, backup: away } })).rejects.toThrow(
+        /the store cannot be reached \(ECONNREFUSED\): check DATABASE_BACKUP_S3_ENDPOINT/,
+      );
+      expect(await listBackups({ config: { ...base, backup: s3.backup } })).toEqual([]);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it("streams a dump and the media to S3 under timestamped keys and lists them", async () => {
     const now = new Date("2026-12-04T10:00:00Z");
     const ctx = { config: { backup: s3.backup, mediaRoot, pgBinDir: undefined }, databaseUrl: source.url };

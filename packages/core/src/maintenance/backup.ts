@@ -12,7 +12,14 @@ import { DomainError } from "../access/errors.ts";
 import { assertEmptyDatabase, LOGICAL_FORMAT, logicalDump, logicalRestore } from "./logical-dump.ts";
 import { findPgTool, libpqConnection, serverVersion } from "./pg-tools.ts";
 import type { ProcedureReporter } from "./reporter.ts";
-import { createBackupS3Client, downloadStream, headObject, listObjects, uploadStream } from "./s3.ts";
+import {
+  createBackupS3Client,
+  downloadStream,
+  headObject,
+  listObjects,
+  onBackupStore,
+  uploadStream,
+} from "./s3.ts";
 
 export type BackupKind = "database" | "media";
 export type DumpFormat = "pg_dump" | typeof LOGICAL_FORMAT;
@@ -107,8 +114,9 @@ export async function backupDatabase(
       ? `PostgreSQL ${server.version}: dumping with ${pgDump}`
       : `PostgreSQL ${server.version}: no pg_dump ${server.major} installed (set PG_BIN_DIR), using the built-in logical dump`,
   );
+  // The store answers and the bucket exists, before a dump is started for nothing.
+  await onBackupStore(backup, () => listObjects(s3, backup.bucket, backup.prefix));
   if (options.dryRun) {
-    await listObjects(s3, backup.bucket, backup.prefix); // the store answers and the bucket exists
     await report.log(
       `Dry run: would store s3://${backup.bucket}/${key}${options.media ? " and the media" : ""}`,
     );
@@ -132,20 +140,22 @@ export async function backupDatabase(
         void report.log(`dumped ${table}: ${rows} rows`);
       });
   let lastLogged = 0;
-  const { size } = await uploadStream(
-    s3,
-    {
-      bucket: backup.bucket,
-      key,
-      metadata: { format, "server-version": server.version },
-    },
-    gzipped(source),
-    (bytes) => {
-      if (bytes - lastLogged >= 64 * 1024 * 1024) {
-        lastLogged = bytes;
-        void report.log(`${(bytes / 1024 / 1024).toFixed(0)} MB uploaded`);
-      }
-    },
+  const { size } = await onBackupStore(backup, () =>
+    uploadStream(
+      s3,
+      {
+        bucket: backup.bucket,
+        key,
+        metadata: { format, "server-version": server.version },
+      },
+      gzipped(source),
+      (bytes) => {
+        if (bytes - lastLogged >= 64 * 1024 * 1024) {
+          lastLogged = bytes;
+          void report.log(`${(bytes / 1024 / 1024).toFixed(0)} MB uploaded`);
+        }
+      },
+    ),
   );
   await report.log(`Stored s3://${backup.bucket}/${key} (${size} bytes)`);
   const result: BackupResult = { key, bucket: backup.bucket, format, size, serverVersion: server.version };
@@ -193,7 +203,7 @@ export async function listBackups(
 ): Promise<BackupEntry[]> {
   const { backup } = ctx.config;
   const s3 = ctx.s3 ?? createBackupS3Client(backup);
-  const objects = await listObjects(s3, backup.bucket, backup.prefix);
+  const objects = await onBackupStore(backup, () => listObjects(s3, backup.bucket, backup.prefix));
   return objects
     .flatMap((o) => {
       const kind = backupKindOf(o.key);
@@ -242,7 +252,7 @@ export async function restoreDatabase(
   if (kind?.kind !== "database")
     throw new DomainError("BAD_REQUEST", `${options.key} is not a database backup (…sql.gz or …bcdump.gz)`);
   const s3 = ctx.s3 ?? createBackupS3Client(backup);
-  if (!(await headObject(s3, backup.bucket, options.key)))
+  if (!(await onBackupStore(backup, () => headObject(s3, backup.bucket, options.key))))
     throw new DomainError("NOT_FOUND", `No backup ${options.key} in bucket ${backup.bucket}`);
   await assertEmptyDatabase(options.targetUrl);
   if (options.dryRun) {
