@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 // Table-driven specs over every /api/v1 and /simple-api route, enumerated from the server's own
 // route table (buildServer's onRoute): a route without a case in CASES fails the first test, so a
 // new route cannot escape. For each route, driven by its case:
@@ -10,11 +11,13 @@
 import { createBoss, type PgBoss } from "@battycoda/core/jobs";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, removeTempDir } from "../../../packages/audio/test/fixtures/generate.ts";
+import { makeTempDir, removeTempDir, writeFixture } from "../../../packages/audio/test/fixtures/generate.ts";
+import { whiteNoise } from "../../../packages/audio/test/fixtures/synth.ts";
 import { createScene } from "../../../packages/core/test/classification-fixtures.ts";
 import { REST_ROUTES } from "../src/rest/routes.ts";
 import { buildServer } from "../src/server.ts";
 import { createTestEnv, joinByInvitation, registerAndLogin, type TestEnv, type TestUser } from "./helpers.ts";
+import { multipartBody } from "./http-helpers.ts";
 
 type Ids = Record<string, string>;
 
@@ -475,14 +478,49 @@ describe("scripting routes, from the route table", () => {
       headers: { authorization: `Bearer ${alice.apiKey}` },
     });
     expect(simple.json().user.group_name).toBe("alice's group");
-    // Uploads and audio act in the current group only: group_id there is refused, not ignored.
-    const upload = await app.inject({
-      method: "POST",
-      url: `/api/v1/recordings?group_id=${aliceGroup}`,
-      headers: { authorization: `Bearer ${alice.apiKey}` },
-    });
-    expect(upload.statusCode).toBe(400);
-    expect(upload.json().error.message).toMatch(/^group_id: /);
+    // Uploads and file routes take group_id too: a script uploading in a loop must not follow the web app's group
+    // switches (alice's current group is mallory's here).
+    const dir = await makeTempDir();
+    try {
+      const wav = await readFile(await writeFixture(dir, "g", whiteNoise(4800, 0.1), { sampleRate: 48_000 }));
+      const body = multipartBody("file", "in-own-group.wav", wav, "audio/wav");
+      const upload = await app.inject({
+        method: "POST",
+        url: `/api/v1/recordings?group_id=${aliceGroup}`,
+        headers: { authorization: `Bearer ${alice.apiKey}`, ...body.headers },
+        payload: body.payload,
+      });
+      expect(upload.statusCode, upload.body).toBe(201);
+      const stored = await t.database.db.recording.findFirstOrThrow({
+        where: { name: "in-own-group" },
+        select: { groupId: true },
+      });
+      expect(stored.groupId).toBe(aliceGroup);
+      const viaHeader = multipartBody("file", "header-group.wav", wav, "audio/wav");
+      const headerUpload = await app.inject({
+        method: "POST",
+        url: "/api/v1/recordings",
+        headers: { authorization: `Bearer ${alice.apiKey}`, "x-group-id": aliceGroup, ...viaHeader.headers },
+        payload: viaHeader.payload,
+      });
+      expect(headerUpload.statusCode, headerUpload.body).toBe(201);
+      expect(
+        (await t.database.db.recording.findFirstOrThrow({ where: { name: "header-group" } })).groupId,
+      ).toBe(aliceGroup);
+      // Another group's id is refused as unknown, and nothing is stored.
+      const foreign = multipartBody("file", "foreign.wav", wav, "audio/wav");
+      const refused = await app.inject({
+        method: "POST",
+        url: `/api/v1/recordings?group_id=${aliceGroup}`,
+        headers: { authorization: `Bearer ${mallory.apiKey}`, ...foreign.headers },
+        payload: foreign.payload,
+      });
+      expect(refused.statusCode).toBe(404);
+      expect(refused.json().error.message).toBe("Group not found");
+      expect(await t.database.db.recording.count({ where: { name: "foreign" } })).toBe(0);
+    } finally {
+      await removeTempDir(dir);
+    }
   });
 
   it("limits requests per key (429), leaving other keys alone", async () => {

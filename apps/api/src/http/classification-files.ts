@@ -42,7 +42,7 @@ export function registerClassificationFileRoutes(
       async (req, reply) => {
         const user = await requireUser(deps, cookies, req, reply);
         if (!user) return reply;
-        const access = await accessFor(deps, user);
+        const access = await accessFor(deps, user, req);
         // results.csv re-expresses labels in an earlier taxonomy version when asked
         const taxonomyVersion = taxonomyVersionParam(req.query.taxonomyVersion);
         const download = await produce(deps, access, req.params.runId, { taxonomyVersion });

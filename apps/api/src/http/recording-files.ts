@@ -99,7 +99,7 @@ async function serveAudio(deps: ServerDeps, cookies: CookieSettings, apiKeyOnly:
     if (!user) return reply;
     const query = parseQuery(ZClipQuery, req, reply);
     if (!query) return reply;
-    const access = await accessFor(deps, user);
+    const access = await accessFor(deps, user, req);
     const file = await recordingAudioFile(deps, access, req.params.recordingId);
     const stat = await media.stat(file.key).catch(() => null);
     if (!stat) throw notFound("Recording file");
@@ -180,7 +180,7 @@ async function withSpectrogramWindow<T>(
 ): Promise<T | null> {
   const user = await requireUser(deps, cookies, req, reply);
   if (!user) return null;
-  const access = await accessFor(deps, user);
+  const access = await accessFor(deps, user, req);
   const source = await spectrogramSource(deps, access, req.params.recordingId);
   const media = mediaOf(deps);
   return media.withLocalFile(source.key, async (path) => {

@@ -185,7 +185,7 @@ export function registerRecordingUploadRoutes(
   const single = (apiKeyOnly: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     const user = await requireUser(deps, cookies, req, reply, { apiKeyOnly });
     if (!user) return reply;
-    const access = await accessFor(deps, user);
+    const access = await accessFor(deps, user, req);
     await checkDeclaredLength(req, deps, access);
     return withReceived(req, reply, deps, [FILE_FIELD, SEGMENT_FIELD], async (received) =>
       reply.status(201).send(await handleSingleUpload(deps, access, received)),
@@ -197,7 +197,7 @@ export function registerRecordingUploadRoutes(
   app.post("/api/recordings/upload-zip", async (req, reply) => {
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
-    const access = await accessFor(deps, user);
+    const access = await accessFor(deps, user, req);
     await checkDeclaredLength(req, deps, access);
     return withReceived(req, reply, deps, [FILE_FIELD], async (received) => {
       const zip = received.files.get(FILE_FIELD);

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { sendError } from "../errors.ts";
 import type { ServerDeps } from "../trpc.ts";
 import { authenticateRequest, type CookieSettings } from "./request-auth.ts";
+import { accessInGroup, requestedGroupId } from "./request-group.ts";
 
 export const AUTH_REQUIRED_MESSAGE = "Authentication required";
 export const INVALID_API_KEY_MESSAGE = "Invalid API key";
@@ -38,6 +39,14 @@ export async function requireUser(
   return auth.user;
 }
 
-export function accessFor(deps: ServerDeps, user: AuthenticatedUser): Promise<GroupAccess> {
-  return resolveGroupAccess(deps, { userId: user.id, isSiteAdmin: user.isSiteAdmin });
+/** The caller in the group the request names (group_id / X-Group-Id, members only), else in their current group. */
+export function accessFor(
+  deps: ServerDeps,
+  user: AuthenticatedUser,
+  req: FastifyRequest,
+): Promise<GroupAccess> {
+  const groupId = requestedGroupId(req);
+  return groupId
+    ? accessInGroup(deps, user, groupId)
+    : resolveGroupAccess(deps, { userId: user.id, isSiteAdmin: user.isSiteAdmin });
 }

@@ -106,7 +106,7 @@ export function registerSegmentFileRoutes(app: FastifyInstance, deps: ServerDeps
   app.post("/api/segmentations/import", async (req, reply) => {
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
-    const access = await accessFor(deps, user);
+    const access = await accessFor(deps, user, req);
     const form = await readImportForm(req, reply, maxBytes);
     if (!form) return reply;
     const recordingId = form.fields.recordingId?.trim();
@@ -120,7 +120,7 @@ export function registerSegmentFileRoutes(app: FastifyInstance, deps: ServerDeps
     async (req, reply) => {
       const user = await requireUser(deps, cookies, req, reply, { apiKeyOnly: true });
       if (!user) return reply;
-      const access = await accessFor(deps, user);
+      const access = await accessFor(deps, user, req);
       // A foreign or missing recording is refused before the body is read.
       const rec = await deps.db.recording.findFirst({
         where: { id: req.params.recordingId, groupId: access.groupId },
@@ -142,7 +142,7 @@ export function registerSegmentFileRoutes(app: FastifyInstance, deps: ServerDeps
       async (req, reply) => {
         const user = await requireUser(deps, cookies, req, reply);
         if (!user) return reply;
-        const access = await accessFor(deps, user);
+        const access = await accessFor(deps, user, req);
         const file = await exportSegmentation(deps, access, req.params.segmentationId, format);
         return reply
           .header("content-type", file.contentType)

@@ -33,7 +33,7 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
   app.post<{ Params: Params }>("/api/species/:speciesId/image", async (req, reply) => {
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
-    const access = await accessFor(deps, user);
+    const access = await accessFor(deps, user, req);
     // Refuse before reading the body: a foreign or read-only species never receives bytes.
     await findSpeciesForWrite(deps, access, req.params.speciesId);
     if (!req.isMultipart()) return sendError(reply, 415, "UNSUPPORTED_MEDIA_TYPE", NOT_MULTIPART_MESSAGE);
@@ -69,7 +69,7 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
   app.get<{ Params: Params }>("/api/species/:speciesId/image", async (req, reply) => {
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
-    const access = await accessFor(deps, user);
+    const access = await accessFor(deps, user, req);
     const file = await getSpeciesImageFile(
       { db: deps.db, media: mediaOf(deps) },
       access,
@@ -88,7 +88,7 @@ export function registerSpeciesImageRoutes(app: FastifyInstance, deps: ServerDep
   app.delete<{ Params: Params }>("/api/species/:speciesId/image", async (req, reply) => {
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
-    const access = await accessFor(deps, user);
+    const access = await accessFor(deps, user, req);
     await deleteSpeciesImage({ db: deps.db, media: mediaOf(deps) }, access, req.params.speciesId);
     return reply.status(204).send();
   });

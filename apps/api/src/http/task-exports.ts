@@ -27,7 +27,7 @@ export function registerTaskExportRoutes(app: FastifyInstance, deps: ServerDeps,
   app.get<{ Querystring: ZipQuery }>("/api/task-batches/export.zip", async (req, reply) => {
     const user = await requireUser(deps, cookies, req, reply);
     if (!user) return reply;
-    const access = await accessFor(deps, user);
+    const access = await accessFor(deps, user, req);
     const batchIds = (req.query.batchIds ?? "")
       .split(",")
       .map((s) => s.trim())
@@ -48,7 +48,7 @@ export function registerTaskExportRoutes(app: FastifyInstance, deps: ServerDeps,
     async (req, reply) => {
       const user = await requireUser(deps, cookies, req, reply);
       if (!user) return reply;
-      const access = await accessFor(deps, user);
+      const access = await accessFor(deps, user, req);
       const taxonomyVersion = taxonomyVersionParam(req.query.taxonomyVersion);
       return send(reply, await exportBatchCsv(deps, access, req.params.batchId, { taxonomyVersion }));
     },

@@ -190,7 +190,7 @@ export async function registerTusRoutes(app: FastifyInstance, deps: ServerDeps, 
         return sendError(reply, 405, "METHOD_NOT_SUPPORTED", `${req.method} is not supported here`);
       const user = await requireUser(deps, cookies, req, reply);
       if (!user) return reply;
-      const access = await accessFor(deps, user);
+      const access = await accessFor(deps, user, req);
       const tusId = target.kind === "upload" && req.method !== "OPTIONS" ? target.tusId : undefined;
       if (tusId !== undefined) {
         // another group's id is 404 before tus ever touches the file

@@ -13,13 +13,15 @@ import {
 } from "@battycoda/core";
 import type { FastifyRequest } from "fastify";
 import { apiKeyFromHeaders } from "../http/request-auth.ts";
+import { accessInGroup, requestedGroupId } from "../http/request-group.ts";
+
+export { GROUP_ID_PARAM } from "../http/request-group.ts";
+
 import { API_KEY_REQUIRED_MESSAGE, INVALID_API_KEY_MESSAGE } from "../http/route-auth.ts";
 import type { ServerDeps } from "../trpc.ts";
 
 /** Generous for a script looping over thousands of files, low enough to stop a runaway loop. */
 export const DEFAULT_API_KEY_RATE_LIMIT: RateLimitRule = { limit: 1200, windowMs: 60_000 };
-
-export const GROUP_ID_PARAM = "group_id";
 
 export interface ApiCaller {
   user: AuthenticatedUser;
@@ -72,30 +74,7 @@ export async function authenticateApiCall(
   return apiCallerOf(deps, await authenticateKey(deps, rule, key), requestedGroupId);
 }
 
-async function accessInGroup(
-  deps: ServerDeps,
-  user: AuthenticatedUser,
-  groupId: string,
-): Promise<GroupAccess> {
-  const membership = await deps.db.membership.findUnique({
-    where: { userId_groupId: { userId: user.id, groupId } },
-    include: { group: { select: { name: true } } },
-  });
-  if (!membership) throw new DomainError("NOT_FOUND", "Group not found");
-  return {
-    userId: user.id,
-    isSiteAdmin: user.isSiteAdmin,
-    groupId,
-    groupName: membership.group.name,
-    membershipId: membership.id,
-    isGroupAdmin: membership.isAdmin,
-  };
-}
-
-/** The key from the headers; the group from `group_id` (query, then JSON body) or X-Group-Id. */
+/** The key from the headers; the group from `group_id` (query) or X-Group-Id. */
 export function restCredentials(req: FastifyRequest): { key: string | undefined; groupId: string | null } {
-  const query = (req.query ?? {}) as Record<string, unknown>;
-  const header = req.headers["x-group-id"];
-  const groupId = query[GROUP_ID_PARAM] ?? (typeof header === "string" ? header : undefined);
-  return { key: apiKeyFromHeaders(req), groupId: typeof groupId === "string" && groupId ? groupId : null };
+  return { key: apiKeyFromHeaders(req), groupId: requestedGroupId(req) };
 }

@@ -64,22 +64,12 @@ export function registerRestApi(app: FastifyInstance, deps: ServerDeps, options:
       .send(renderReferencePage(doc31(), cspNonceOf(reply))),
   );
 
-  // The upload, audio and import routes of /api/v1 live in http/ and authenticate themselves;
-  // this counts their requests against the key's limit too, before a byte of an upload is read.
-  // They act in the current group only, so a group_id there is refused rather than ignored.
-  const servedElsewhere = new Set(FILE_ROUTES.filter((r) => !r.serve).map((r) => `${r.method} ${r.path}`));
+  // The upload, audio and import routes of /api/v1 live in http/ and authenticate themselves (group_id included,
+  // http/request-group.ts); this counts their requests against the key's limit too, before a byte of an upload is
+  // read.
   app.addHook("onRequest", async (req, reply) => {
     if (!req.url.startsWith("/api/v1/")) return;
-    const { key, groupId } = restCredentials(req);
-    if (groupId && servedElsewhere.has(`${req.method} ${req.routeOptions.url}`))
-      return sendFailure(
-        reply,
-        req,
-        new DomainError(
-          "BAD_REQUEST",
-          `${GROUP_ID_PARAM}: not supported on this route yet; it acts in your current group (switch it in the web app)`,
-        ),
-      );
+    const { key } = restCredentials(req);
     if (!key) return;
     try {
       await authenticate(req);

@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { SpeciesOptions } from "../../components/SpeciesOptions";
 import { Alert, Button, PageHeader, SelectField, TextArea, TextField } from "../../components/ui";
+import { useUser } from "../../lib/session";
 import { type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { ProgressBar, StatusBadge } from "../jobs/progress";
 import { TimeExpansionField } from "../recordings/TimeExpansionField";
@@ -52,6 +53,7 @@ export function UploadPage() {
   const trpc = useTRPC();
   const navigate = useNavigate();
   const [params] = useSearchParams();
+  const groupId = useUser().currentGroup?.id ?? null;
   const projects = useQuery(trpc.projects.list.queryOptions());
   const species = useQuery(trpc.species.list.queryOptions());
   const [mode, setMode] = useState<Mode>(params.get("mode") === "zip" ? "zip" : "single");
@@ -91,7 +93,10 @@ export function UploadPage() {
       const useTus = (wantTus || file.size > TUS_THRESHOLD_BYTES) && !(mode === "single" && segmentFile);
       setResumable(useTus);
       if (useTus) {
-        const res = await tusUpload(file, Object.fromEntries(entries), setProgress, { signal: abort.signal });
+        const res = await tusUpload(file, Object.fromEntries(entries), setProgress, {
+          signal: abort.signal,
+          groupId,
+        });
         if (mode === "single" && res.recordingId) navigate(`/recordings/${res.recordingId}`);
         else if (res.uploadId) setZipUploadId(res.uploadId);
         else setError("Upload finished, but the server did not say which recording it made");
@@ -106,6 +111,7 @@ export function UploadPage() {
             form,
             setProgress,
             abort.signal,
+            groupId,
           );
           navigate(`/recordings/${res.recording.id}`);
         } else {
@@ -114,6 +120,7 @@ export function UploadPage() {
             form,
             setProgress,
             abort.signal,
+            groupId,
           );
           setZipUploadId(res.uploadId);
         }

@@ -48,18 +48,28 @@ function errorFromBody(status: number, text: string): UploadError {
   return new UploadError(e.message, status, e.details);
 }
 
+/**
+ * The group an upload goes to, sent with each of its requests: the one the upload form was loaded in (its project
+ * and species lists), even if the group is switched elsewhere (another tab or device) while the bytes travel.
+ */
+function groupHeaders(groupId: string | null | undefined): Record<string, string> {
+  return groupId ? { "X-Group-Id": groupId } : {};
+}
+
 /** multipart/form-data POST with upload progress (fetch has no upload progress events; XHR does). */
 export function xhrUpload<T>(
   url: string,
   form: FormData,
   onProgress: (p: UploadProgress) => void,
   signal?: AbortSignal,
+  groupId?: string | null,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const track = progressTracker(onProgress);
     xhr.open("POST", url);
     xhr.withCredentials = true;
+    for (const [k, v] of Object.entries(groupHeaders(groupId))) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) track(e.loaded, e.total);
     };
@@ -94,13 +104,14 @@ export function tusUpload(
   file: File,
   metadata: Record<string, string>,
   onProgress: (p: UploadProgress) => void,
-  opts: { signal?: AbortSignal; onResume?: (offsetBytes: number) => void } = {},
+  opts: { signal?: AbortSignal; onResume?: (offsetBytes: number) => void; groupId?: string | null } = {},
 ): Promise<TusResult> {
   return new Promise((resolve, reject) => {
     const track = progressTracker(onProgress);
     const result: TusResult = { uploadId: null, recordingId: null };
     const upload = new tus.Upload(file, {
       endpoint: "/api/uploads/tus",
+      headers: groupHeaders(opts.groupId),
       chunkSize: 8 * 1024 * 1024,
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
       removeFingerprintOnSuccess: true,
