@@ -6,6 +6,7 @@
 import type { AudioPool } from "@battycoda/audio";
 import type { Config } from "@battycoda/config";
 import {
+  type Actor,
   type AuthenticatedUser,
   createMediaStore,
   DomainError,
@@ -172,14 +173,14 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
+/** The signed-in caller as the domain sees them, with the browser session that keeps its own current group. */
+export function actorOf(ctx: { user: AuthenticatedUser; sessionId: string | null }): Actor {
+  return { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin, sessionId: ctx.sessionId };
+}
+
 /** Resolves the caller's current group; ctx.access is what every group-scoped query filters on. */
 export const groupProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  const access: GroupAccess =
-    ctx.presetAccess ??
-    (await resolveGroupAccess(ctx, {
-      userId: ctx.user.id,
-      isSiteAdmin: ctx.user.isSiteAdmin,
-    }));
+  const access: GroupAccess = ctx.presetAccess ?? (await resolveGroupAccess(ctx, actorOf(ctx)));
   return next({ ctx: { ...ctx, access } });
 });
 

@@ -1,4 +1,4 @@
-import { INVITATION_ACCEPT_PATH } from "@battycoda/core";
+import { INVITATION_ACCEPT_PATH, resolveGroupAccess } from "@battycoda/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTRPCError } from "./expect-error.ts";
 import {
@@ -6,6 +6,7 @@ import {
   createTestEnv,
   joinByInvitation,
   registerAndLogin,
+  sessionCaller,
   type TestEnv,
   type TestUser,
   tokenFromEmail,
@@ -129,6 +130,35 @@ describe("groups", () => {
     // restore
     await member.caller.groups.setMemberAdmin({ membershipId: self?.membershipId ?? "", isAdmin: true });
     await member.caller.groups.setMemberAdmin({ membershipId: m?.membershipId ?? "", isAdmin: false });
+  });
+
+  it("each browser session keeps its own current group; new sessions and API keys start in the last one chosen", async () => {
+    // Two devices of one user: a switch on one must not move the other's work (it did: the group lived in the
+    // profile, so an upload on the laptop landed in the group just picked on the lab PC).
+    const { caller: anon, jar } = anonymousCaller(t);
+    await anon.auth.login({ identifier: member.username, password: member.password });
+    const laptop = await sessionCaller(t, jar.token ?? "");
+    const labPc = member.caller;
+    const own = (await labPc.groups.list()).find((g) => g.isPersonal);
+    if (!own) throw new Error("member has no personal group");
+    await labPc.groups.switch({ groupId: labId });
+    await laptop.groups.switch({ groupId: own.id });
+    expect((await labPc.groups.current()).id).toBe(labId);
+    expect((await labPc.auth.me())?.currentGroup?.id).toBe(labId);
+    expect((await labPc.groups.list()).filter((g) => g.isCurrent).map((g) => g.id)).toEqual([labId]);
+    expect((await laptop.groups.current()).id).toBe(own.id);
+    expect((await laptop.auth.me())?.currentGroup?.id).toBe(own.id);
+    const made = await labPc.projects.create({ name: `made on the lab PC ${Date.now()}` });
+    expect((await t.deps.db.project.findUniqueOrThrow({ where: { id: made.id } })).groupId).toBe(labId);
+    // A new sign-in starts where the user last switched (the laptop), and so do API keys.
+    const { caller: anon2, jar: jar2 } = anonymousCaller(t);
+    await anon2.auth.login({ identifier: member.username, password: member.password });
+    const tablet = await sessionCaller(t, jar2.token ?? "");
+    expect((await tablet.groups.current()).id).toBe(own.id);
+    const sessionless = await resolveGroupAccess(t.deps, { userId: member.id, isSiteAdmin: false });
+    expect(sessionless.groupId).toBe(own.id);
+    expect((await labPc.groups.current()).id).toBe(labId);
+    await labPc.groups.switch({ groupId: labId }); // where the next tests expect the member
   });
 
   it("a member can leave; their current group falls back to another membership", async () => {

@@ -14,6 +14,9 @@ export interface RouteAuthOptions {
   apiKeyOnly?: boolean;
 }
 
+/** A route's caller, with the browser session (none for API keys) whose current group it acts in by default. */
+export type RouteUser = AuthenticatedUser & { sessionId: string | null };
+
 /** The caller, or null after sending 401. */
 export async function requireUser(
   deps: ServerDeps,
@@ -21,7 +24,7 @@ export async function requireUser(
   req: FastifyRequest,
   reply: FastifyReply,
   options: RouteAuthOptions = {},
-): Promise<AuthenticatedUser | null> {
+): Promise<RouteUser | null> {
   const auth = await authenticateRequest(deps.db, req, reply, cookieSettings);
   if (auth.invalidApiKey) {
     sendError(reply, 401, "UNAUTHORIZED", INVALID_API_KEY_MESSAGE);
@@ -36,17 +39,13 @@ export async function requireUser(
     );
     return null;
   }
-  return auth.user;
+  return { ...auth.user, sessionId: auth.sessionId };
 }
 
 /** The caller in the group the request names (group_id / X-Group-Id, members only), else in their current group. */
-export function accessFor(
-  deps: ServerDeps,
-  user: AuthenticatedUser,
-  req: FastifyRequest,
-): Promise<GroupAccess> {
+export function accessFor(deps: ServerDeps, user: RouteUser, req: FastifyRequest): Promise<GroupAccess> {
   const groupId = requestedGroupId(req);
   return groupId
     ? accessInGroup(deps, user, groupId)
-    : resolveGroupAccess(deps, { userId: user.id, isSiteAdmin: user.isSiteAdmin });
+    : resolveGroupAccess(deps, { userId: user.id, isSiteAdmin: user.isSiteAdmin, sessionId: user.sessionId });
 }

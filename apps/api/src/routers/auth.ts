@@ -49,7 +49,7 @@ async function startSession(ctx: Context, userId: string) {
   ctx.cookies.adminSession.clear();
   const session = await createSession(ctx, userId, ctx.meta);
   ctx.cookies.set(session.token, session.expiresAt);
-  const user = await loadSessionUser(ctx, userId);
+  const user = await loadSessionUser(ctx, userId, session.id);
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "This account is disabled" });
   return { user };
 }
@@ -67,7 +67,7 @@ export const authRouter = createTRPCRouter({
       },
     })
     .output(ZMeResponse)
-    .query(({ ctx }) => (ctx.user ? loadSessionUser(ctx, ctx.user.id) : null)),
+    .query(({ ctx }) => (ctx.user ? loadSessionUser(ctx, ctx.user.id, ctx.sessionId) : null)),
 
   /** Mails a link that finishes the registration; the answer does not reveal existing accounts. */
   register: publicProcedure

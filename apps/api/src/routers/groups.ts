@@ -37,6 +37,7 @@ import {
 } from "@battycoda/core";
 import { TRPCError } from "@trpc/server";
 import {
+  actorOf,
   createTRPCRouter,
   groupAdminProcedure,
   groupProcedure,
@@ -57,7 +58,7 @@ export const groupsRouter = createTRPCRouter({
       },
     })
     .output(ZListGroupsResponse)
-    .query(({ ctx }) => listMyGroups(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin })),
+    .query(({ ctx }) => listMyGroups(ctx, actorOf(ctx))),
 
   current: groupProcedure.output(ZGroupSummary).query(async ({ ctx }) => {
     const found = (await listMyGroups(ctx, ctx.access)).find((g) => g.id === ctx.access.groupId);
@@ -68,9 +69,7 @@ export const groupsRouter = createTRPCRouter({
   create: protectedProcedure
     .input(ZCreateGroupRequest)
     .output(ZCreateGroupResponse)
-    .mutation(({ ctx, input }) =>
-      createGroup(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
-    ),
+    .mutation(({ ctx, input }) => createGroup(ctx, actorOf(ctx), input)),
 
   update: groupAdminProcedure
     .input(ZUpdateGroupRequest)
@@ -84,16 +83,12 @@ export const groupsRouter = createTRPCRouter({
   locate: protectedProcedure
     .input(ZLocateItemRequest)
     .output(ZLocateItemResponse)
-    .query(({ ctx, input }) =>
-      locateItem(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
-    ),
+    .query(({ ctx, input }) => locateItem(ctx, actorOf(ctx), input)),
 
   switch: protectedProcedure
     .input(ZSwitchGroupRequest)
     .output(ZSwitchGroupResponse)
-    .mutation(({ ctx, input }) =>
-      switchGroup(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input.groupId),
-    ),
+    .mutation(({ ctx, input }) => switchGroup(ctx, actorOf(ctx), input.groupId)),
 
   members: groupProcedure.output(ZListMembersResponse).query(({ ctx }) => listMembers(ctx, ctx.access)),
 
@@ -138,5 +133,5 @@ export const groupsRouter = createTRPCRouter({
   acceptInvitation: protectedProcedure
     .input(ZInvitationTokenRequest)
     .output(ZAcceptInvitationResponse)
-    .mutation(({ ctx, input }) => acceptInvitation(ctx, ctx.user.id, input.token)),
+    .mutation(({ ctx, input }) => acceptInvitation(ctx, ctx.user.id, input.token, ctx.sessionId)),
 });

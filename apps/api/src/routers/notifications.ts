@@ -6,7 +6,7 @@ import {
   ZMarkNotificationsReadRequest,
   ZMarkNotificationsReadResponse,
 } from "@battycoda/core";
-import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
+import { actorOf, createTRPCRouter, protectedProcedure } from "../trpc.ts";
 
 // Per user, not per group: a run started in one group still reports after switching groups.
 //   list({unreadOnly?, limit?, cursor?}) → { items: [{id, kind, title, message, link, readAt, createdAt}], unread, nextCursor }
@@ -15,13 +15,9 @@ export const notificationsRouter = createTRPCRouter({
   list: protectedProcedure
     .input(ZListNotificationsRequest)
     .output(ZListNotificationsResponse)
-    .query(({ ctx, input }) =>
-      listNotifications(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
-    ),
+    .query(({ ctx, input }) => listNotifications(ctx, actorOf(ctx), input)),
   markRead: protectedProcedure
     .input(ZMarkNotificationsReadRequest)
     .output(ZMarkNotificationsReadResponse)
-    .mutation(({ ctx, input }) =>
-      markNotificationsRead(ctx, { userId: ctx.user.id, isSiteAdmin: ctx.user.isSiteAdmin }, input),
-    ),
+    .mutation(({ ctx, input }) => markNotificationsRead(ctx, actorOf(ctx), input)),
 });

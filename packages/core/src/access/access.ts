@@ -6,6 +6,8 @@ import { DomainError, forbidden, notFound } from "./errors.ts";
 export interface Actor {
   userId: string;
   isSiteAdmin: boolean;
+  /** The browser session calling, which keeps its own current group; none for API keys and the CLI. */
+  sessionId?: string | null;
 }
 
 /** An actor acting inside their current group. Every group-scoped query filters on groupId. */
@@ -17,31 +19,53 @@ export interface GroupAccess extends Actor {
 }
 
 /**
- * Resolves the caller's current group from their profile. A stale currentGroupId (the user was
- * removed from that group) falls back to their oldest membership and is repaired, so a removed
- * member can never keep acting in the old group.
+ * Resolves the caller's current group: the session's own (so a switch in another browser or device cannot move
+ * this one's work), else the profile's (where new sessions, API keys and the CLI act). A session without one is
+ * pinned to the group it resolves to. A stale group (the user was removed from it) falls back to their oldest
+ * membership and is repaired, so a removed member can never keep acting in the old group.
  */
 export async function resolveGroupAccess({ db }: DbContext, actor: Actor): Promise<GroupAccess> {
-  const profile = await db.profile.findUnique({ where: { userId: actor.userId } });
-  if (profile?.currentGroupId) {
-    const membership = await db.membership.findUnique({
-      where: { userId_groupId: { userId: actor.userId, groupId: profile.currentGroupId } },
+  const session = actor.sessionId
+    ? await db.session.findUnique({ where: { id: actor.sessionId }, select: { currentGroupId: true } })
+    : null;
+  const membershipIn = (groupId: string) =>
+    db.membership.findUnique({
+      where: { userId_groupId: { userId: actor.userId, groupId } },
       include: { group: true },
     });
+  if (session?.currentGroupId) {
+    const membership = await membershipIn(session.currentGroupId);
     if (membership) return toAccess(actor, membership);
   }
-  const fallback = await db.membership.findFirst({
-    where: { userId: actor.userId },
-    orderBy: { createdAt: "asc" },
-    include: { group: true },
-  });
-  if (!fallback) throw new DomainError("PRECONDITION_FAILED", "You are not a member of any group");
-  await db.profile.upsert({
-    where: { userId: actor.userId },
-    create: { userId: actor.userId, currentGroupId: fallback.groupId },
-    update: { currentGroupId: fallback.groupId },
-  });
-  return toAccess(actor, fallback);
+  const profile = await db.profile.findUnique({ where: { userId: actor.userId } });
+  const fromProfile = profile?.currentGroupId ? await membershipIn(profile.currentGroupId) : null;
+  const chosen =
+    fromProfile ??
+    (await db.membership.findFirst({
+      where: { userId: actor.userId },
+      orderBy: { createdAt: "asc" },
+      include: { group: true },
+    }));
+  if (!chosen) throw new DomainError("PRECONDITION_FAILED", "You are not a member of any group");
+  if (!fromProfile)
+    await db.profile.upsert({
+      where: { userId: actor.userId },
+      create: { userId: actor.userId, currentGroupId: chosen.groupId },
+      update: { currentGroupId: chosen.groupId },
+    });
+  if (session && actor.sessionId)
+    await db.session.updateMany({ where: { id: actor.sessionId }, data: { currentGroupId: chosen.groupId } });
+  return toAccess(actor, chosen);
+}
+
+/** The group the actor works in now, or null without any membership (resolveGroupAccess, repairs included). */
+export async function currentGroupIdOf({ db }: DbContext, actor: Actor): Promise<string | null> {
+  try {
+    return (await resolveGroupAccess({ db }, actor)).groupId;
+  } catch (err) {
+    if (err instanceof DomainError && err.code === "PRECONDITION_FAILED") return null;
+    throw err;
+  }
 }
 
 function toAccess(
@@ -51,6 +75,7 @@ function toAccess(
   return {
     userId: actor.userId,
     isSiteAdmin: actor.isSiteAdmin,
+    ...(actor.sessionId ? { sessionId: actor.sessionId } : {}),
     groupId: m.groupId,
     groupName: m.group.name,
     membershipId: m.id,

@@ -1,17 +1,23 @@
+import { currentGroupIdOf } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import type { TSessionUser } from "./auth.schemas.ts";
 
-/** The signed-in user as the SPA sees it: identity, preferences and current group. */
-export async function loadSessionUser({ db }: DbContext, userId: string): Promise<TSessionUser | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    include: { profile: { include: { currentGroup: true } } },
-  });
+/** The signed-in user as the SPA sees it: identity, preferences and the current group (of this session, if given). */
+export async function loadSessionUser(
+  { db }: DbContext,
+  userId: string,
+  sessionId?: string | null,
+): Promise<TSessionUser | null> {
+  const user = await db.user.findUnique({ where: { id: userId }, include: { profile: true } });
   if (!user?.isActive) return null;
-  const current = user.profile?.currentGroup ?? null;
-  const membership = current
-    ? await db.membership.findUnique({ where: { userId_groupId: { userId, groupId: current.id } } })
+  const actor = { userId, isSiteAdmin: user.isSiteAdmin, sessionId };
+  const currentId = await currentGroupIdOf({ db }, actor);
+  const membership = currentId
+    ? await db.membership.findUnique({
+        where: { userId_groupId: { userId, groupId: currentId } },
+        include: { group: { select: { id: true, name: true } } },
+      })
     : null;
   return {
     id: user.id,
@@ -21,7 +27,8 @@ export async function loadSessionUser({ db }: DbContext, userId: string): Promis
     hasPassword: user.passwordHash !== null,
     theme: user.profile?.theme ?? "light",
     spectrogramColormap: user.profile?.spectrogramColormap ?? "roseus",
-    currentGroup:
-      current && membership ? { id: current.id, name: current.name, isAdmin: membership.isAdmin } : null,
+    currentGroup: membership
+      ? { id: membership.group.id, name: membership.group.name, isAdmin: membership.isAdmin }
+      : null,
   };
 }

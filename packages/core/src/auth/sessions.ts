@@ -11,6 +11,7 @@ export interface NewSession {
   /** The raw token: goes into the cookie, never into the database. */
   token: string;
   expiresAt: Date;
+  id: string;
 }
 
 export async function createSession(
@@ -20,17 +21,20 @@ export async function createSession(
 ): Promise<NewSession> {
   const token = randomToken();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await db.session.create({
+  // A new session starts in the group the user last chose; from then on it keeps its own.
+  const profile = await db.profile.findUnique({ where: { userId }, select: { currentGroupId: true } });
+  const session = await db.session.create({
     data: {
       tokenHash: hashToken(token),
       userId,
       expiresAt,
       ip: meta.ip ?? null,
       userAgent: meta.userAgent?.slice(0, 500) ?? null,
+      currentGroupId: profile?.currentGroupId ?? null,
     },
   });
   await db.user.update({ where: { id: userId }, data: { lastLoginAt: new Date() } });
-  return { token, expiresAt };
+  return { token, expiresAt, id: session.id };
 }
 
 export interface AuthenticatedUser {

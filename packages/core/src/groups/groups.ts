@@ -1,5 +1,5 @@
 import type { Actor, GroupAccess } from "../access/access.ts";
-import { requireGroupAdmin } from "../access/access.ts";
+import { currentGroupIdOf, requireGroupAdmin } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
@@ -19,13 +19,13 @@ export interface GroupSummary {
 }
 
 export async function listMyGroups({ db }: DbContext, actor: Actor): Promise<GroupSummary[]> {
-  const [memberships, profile] = await Promise.all([
+  const [memberships, currentId] = await Promise.all([
     db.membership.findMany({
       where: { userId: actor.userId },
       include: { group: { include: { _count: { select: { memberships: true } } } } },
       orderBy: { group: { name: "asc" } },
     }),
-    db.profile.findUnique({ where: { userId: actor.userId } }),
+    currentGroupIdOf({ db }, actor),
   ]);
   return memberships.map((m) => ({
     id: m.group.id,
@@ -33,7 +33,7 @@ export async function listMyGroups({ db }: DbContext, actor: Actor): Promise<Gro
     description: m.group.description,
     isPersonal: m.group.isPersonal,
     isAdmin: m.isAdmin,
-    isCurrent: profile?.currentGroupId === m.groupId,
+    isCurrent: currentId === m.groupId,
     memberCount: m.group._count.memberships,
     createdAt: m.group.createdAt,
   }));
@@ -66,7 +66,7 @@ export async function createGroup(
         memberships: { create: { userId: actor.userId, isAdmin: true } },
       },
     });
-    await setCurrentGroup({ db: tx }, actor.userId, g.id);
+    await setCurrentGroup({ db: tx }, actor.userId, g.id, actor.sessionId);
     return g;
   });
   return summary({ db }, actor, group.id);
@@ -95,16 +95,23 @@ export async function updateGroup({ db }: DbContext, access: GroupAccess, input:
   return summary({ db }, access, access.groupId);
 }
 
+/**
+ * Makes `groupId` the user's current group: in the calling session (when there is one) and in the profile, where new
+ * sessions, API keys and the CLI start. The user's other sessions keep theirs.
+ */
 export async function setCurrentGroup(
   { db }: DbContext,
   userId: string,
   groupId: string | null,
+  sessionId?: string | null,
 ): Promise<void> {
   await db.profile.upsert({
     where: { userId },
     create: { userId, currentGroupId: groupId },
     update: { currentGroupId: groupId },
   });
+  if (sessionId)
+    await db.session.updateMany({ where: { id: sessionId, userId }, data: { currentGroupId: groupId } });
 }
 
 /** Switching to a group one is not a member of looks exactly like switching to a missing one. */
@@ -113,6 +120,6 @@ export async function switchGroup({ db }: DbContext, actor: Actor, groupId: stri
     where: { userId_groupId: { userId: actor.userId, groupId } },
   });
   if (!membership) throw notFound("Group");
-  await setCurrentGroup({ db }, actor.userId, groupId);
+  await setCurrentGroup({ db }, actor.userId, groupId, actor.sessionId);
   return summary({ db }, actor, groupId);
 }

@@ -154,7 +154,12 @@ export async function assertInvitationUsable({ db }: DbContext, token: string, e
  * Joins the invitation's group with the signed-in account (which must have the invited address), makes it the
  * current group, and burns the token.
  */
-export async function acceptInvitationInTx(tx: DbTransaction, userId: string, token: string) {
+export async function acceptInvitationInTx(
+  tx: DbTransaction,
+  userId: string,
+  token: string,
+  sessionId?: string | null,
+) {
   const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
   await assertInvitationUsable({ db: tx }, token, user.email);
   const invitation = await findByToken({ db: tx }, token);
@@ -174,10 +179,15 @@ export async function acceptInvitationInTx(tx: DbTransaction, userId: string, to
   } else if (invitation.isAdmin && !existing.isAdmin) {
     await tx.membership.update({ where: { id: existing.id }, data: { isAdmin: true } });
   }
-  await setCurrentGroup({ db: tx }, userId, invitation.groupId);
+  await setCurrentGroup({ db: tx }, userId, invitation.groupId, sessionId);
   return { groupId: invitation.groupId, groupName: invitation.group.name };
 }
 
-export async function acceptInvitation({ db }: DbContext, userId: string, token: string) {
-  return inTransaction(db, (tx) => acceptInvitationInTx(tx, userId, token));
+export async function acceptInvitation(
+  { db }: DbContext,
+  userId: string,
+  token: string,
+  sessionId?: string | null,
+) {
+  return inTransaction(db, (tx) => acceptInvitationInTx(tx, userId, token, sessionId));
 }

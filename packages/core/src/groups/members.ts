@@ -4,7 +4,6 @@ import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
 import { conflict, DomainError, notFound } from "../access/errors.ts";
-import { setCurrentGroup } from "./groups.ts";
 
 /**
  * A group member as other members see them. The email is only the caller's own: membership is by
@@ -102,14 +101,20 @@ export async function removeMember(
     if (membership.userId !== access.userId) await requireCurrentAdmin(tx, access);
     await assertNotLastAdmin(tx, access.groupId, membership, "remove");
     await tx.membership.delete({ where: { id: membership.id } });
-    const profile = await tx.profile.findUnique({ where: { userId: membership.userId } });
-    if (profile?.currentGroupId === access.groupId) {
-      const next = await tx.membership.findFirst({
-        where: { userId: membership.userId },
-        orderBy: { createdAt: "asc" },
-      });
-      await setCurrentGroup({ db: tx }, membership.userId, next?.groupId ?? null);
-    }
+    // The removed user's profile and sessions in this group move to their oldest other group (resolveGroupAccess
+    // would repair them on their next call, but lists that mark the current group read the stored one).
+    const next = await tx.membership.findFirst({
+      where: { userId: membership.userId },
+      orderBy: { createdAt: "asc" },
+    });
+    await tx.profile.updateMany({
+      where: { userId: membership.userId, currentGroupId: access.groupId },
+      data: { currentGroupId: next?.groupId ?? null },
+    });
+    await tx.session.updateMany({
+      where: { userId: membership.userId, currentGroupId: access.groupId },
+      data: { currentGroupId: next?.groupId ?? null },
+    });
   });
 }
 
