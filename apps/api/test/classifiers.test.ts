@@ -109,7 +109,7 @@ describe("classifiers router", () => {
     expect(cell.total).toBe(c.metrics?.confusionMatrix.matrix[echo]?.[echo]);
 
     const preview = await alice.caller.classifiers.trainingPreview({ speciesId });
-    expect(preview).toEqual({ total: 0, perLabel: [] });
+    expect(preview).toEqual({ total: 0, perLabel: [], fromTasks: 0 });
   }, 180_000);
 
   it("answers a bad CSV with BAD_REQUEST and line/column details, creating nothing", async () => {

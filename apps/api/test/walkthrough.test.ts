@@ -168,8 +168,29 @@ describe("dashboard", () => {
     const other = await addRecording(await currentGroupId(bob), "other", { duration: 3600 });
     await addSegments(other.id, await currentGroupId(bob), 3, ["FM", "FM", "FM"]);
 
+    // A call labelled by a person in a task batch is a labelled call too (once), and a pending task is not.
+    const unlabelled = await t.deps.db.segment.findMany({
+      where: { segmentation: { recordingId: a.id, isActive: true }, OR: [{ label: null }, { label: "" }] },
+      orderBy: { onset: "asc" },
+    });
+    expect(unlabelled).toHaveLength(2);
+    const batch = await t.deps.db.taskBatch.create({ data: { groupId: g, name: "review" } });
+    for (const [i, seg] of unlabelled.entries())
+      await t.deps.db.task.create({
+        data: {
+          groupId: g,
+          batchId: batch.id,
+          recordingId: a.id,
+          segmentId: seg.id,
+          onset: seg.onset,
+          offset: seg.offset,
+          label: "FM",
+          status: i === 0 ? "done" : "pending",
+        },
+      });
+
     const s = await u.caller.dashboard.summary();
-    expect(s).toMatchObject({ recordings: 4, segments: 4, labelledCalls: 2, tasksDone: 0 });
+    expect(s).toMatchObject({ recordings: 4, segments: 4, labelledCalls: 3, tasksDone: 1 });
     expect(s.audioHours).toBeCloseTo(2.75, 10);
     expect(s.recentRecordings.map((r) => r.name)).toEqual(["long (Part 1/1)", "long", "b", "a"]);
   });

@@ -518,14 +518,35 @@ describe("training from labelled segments", () => {
       where: { segmentationId: scene.segmentationId },
       orderBy: { onset: "asc" },
     });
-    // Label 30 of the 40 calls with their true kind; one with a label that is no call type.
+    // Label 30 of the 40 calls with their true kind: 26 in the editor, 4 only by a person in a task batch; one
+    // with a label that is no call type.
     for (const [i, s] of segments.entries()) {
-      if (i >= 31) break;
+      if (i >= 31 || (i >= 26 && i < 30)) continue;
       await t.db.segment.update({
         where: { id: s.id },
         data: { label: i === 30 ? "not-a-call-type" : (scene.calls[i]?.label as string) },
       });
     }
+    const batch = await t.db.taskBatch.create({ data: { groupId: scene.groupId, name: "review" } });
+    const task = (i: number, label: string | null, status: "done" | "pending") =>
+      t.db.task.create({
+        data: {
+          groupId: scene.groupId,
+          batchId: batch.id,
+          recordingId: scene.recordingId,
+          segmentId: segments[i]?.id as string,
+          onset: segments[i]?.onset as number,
+          offset: segments[i]?.offset as number,
+          label,
+          status,
+        },
+      });
+    for (let i = 26; i < 30; i++) await task(i, scene.calls[i]?.label as string, "done");
+    // Not training labels: a task not done yet, a task of a call the editor labelled (the segment's label is
+    // kept), and the "not a call type" segment's task of no call type either.
+    await task(31, "A", "pending");
+    await task(0, scene.calls[0]?.label === "A" ? "B" : "A", "done");
+    await task(30, "Unknown", "done");
     const preview = await trainingPreview(t, scene.access, { speciesId: scene.speciesId });
     expect(preview).toEqual({
       total: 30,
@@ -533,6 +554,7 @@ describe("training from labelled segments", () => {
         { label: "A", count: 15 },
         { label: "B", count: 15 },
       ],
+      fromTasks: 4,
     });
 
     const { trainingJobId } = await createTrainingJob({ db: t.db, boss, media }, scene.access, {
@@ -557,7 +579,12 @@ describe("training from labelled segments", () => {
         features: { not: Prisma.DbNull },
       },
     });
-    expect(cached).toBe(30);
+    expect(cached).toBe(26); // and the 4 labelled in tasks:
+    expect(
+      await t.db.segment.count({
+        where: { id: { in: segments.slice(26, 30).map((x) => x.id) }, features: { not: Prisma.DbNull } },
+      }),
+    ).toBe(4);
 
     const row = await t.db.classifier.findUniqueOrThrow({ where: { id: c.id } });
     const card = await readModelCard(media, row.modelPath as string);

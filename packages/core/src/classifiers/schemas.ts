@@ -92,6 +92,8 @@ export type TTrainingPreviewRequest = z.infer<typeof ZTrainingPreviewRequest>;
 export const ZTrainingPreviewResponse = z.object({
   total: z.number().int(),
   perLabel: z.array(z.object({ label: z.string(), count: z.number().int() })),
+  /** Of the total, the calls labelled only in task batches (annotation), not in the segmentation editor. */
+  fromTasks: z.number().int(),
 });
 
 /** Options passed through to R (its own checks name bad values); folds and seed are fixed. */

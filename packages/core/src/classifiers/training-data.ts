@@ -1,6 +1,6 @@
 // Training rows from labelled calls: segments of the group's active segmentations, on recordings
-// of the species, whose label is one of the species' call types. Features come from the segment's
-// cache or are computed (pool task "features") and cached. Task labels will be a second source here.
+// of the species, labelled with one of the species' call types, in the segmentation editor or by a person in a task
+// batch (labelledCall). Features come from the segment's cache or are computed (pool task "features") and cached.
 import { FEATURE_NAMES } from "@battycoda/audio";
 import type { Db, Prisma } from "@battycoda/db";
 import { findProjectInGroup, findSpeciesForRead, type GroupAccess } from "../access/access.ts";
@@ -24,15 +24,44 @@ async function callTypeNames({ db }: DbContext, speciesId: string): Promise<stri
   return rows.map((r) => r.shortName);
 }
 
-function labelledSegmentsWhere(scope: SegmentSourceScope, labels: string[]): Prisma.SegmentWhereInput {
+/** Tasks whose human label (annotated, or agreed/adjudicated in a blind batch) is one of `labels`. */
+const confirmedTask = (labels: string[]): Prisma.TaskWhereInput => ({
+  status: "done",
+  label: { in: labels },
+});
+
+function scopeWhere(scope: SegmentSourceScope): Prisma.SegmentWhereInput {
   return {
-    label: { in: labels },
     segmentation: {
       groupId: scope.groupId,
       isActive: true,
       recording: { speciesId: scope.speciesId, ...(scope.projectId ? { projectId: scope.projectId } : {}) },
     },
   };
+}
+
+function labelledSegmentsWhere(scope: SegmentSourceScope, labels: string[]): Prisma.SegmentWhereInput {
+  return {
+    ...scopeWhere(scope),
+    OR: [{ label: { in: labels } }, { tasks: { some: confirmedTask(labels) } }],
+  };
+}
+
+/** The newest confirmed task label of a segment (selected with the segment). */
+const newestTaskLabel = (labels: string[]) =>
+  ({
+    where: confirmedTask(labels),
+    orderBy: [{ annotatedAt: "desc" }, { updatedAt: "desc" }, { id: "desc" }],
+    take: 1,
+    select: { label: true },
+  }) satisfies Prisma.Segment$tasksArgs;
+
+/**
+ * A call's label for training: the segment's own when it is a call type (set in the editor, an import or a cluster
+ * mapping), else the newest label a person confirmed for it in a task batch.
+ */
+function labelledCall(s: { label: string | null; tasks: { label: string | null }[] }, labels: string[]) {
+  return s.label && labels.includes(s.label) ? s.label : (s.tasks[0]?.label ?? null);
 }
 
 /** How many labelled calls a segments training would use, per call type. */
@@ -45,15 +74,33 @@ export async function trainingPreview(
   if (input.projectId) await findProjectInGroup({ db }, access, input.projectId);
   const scope = { groupId: access.groupId, speciesId: input.speciesId, projectId: input.projectId ?? null };
   const labels = await callTypeNames({ db }, input.speciesId);
+  const counts = new Map<string, number>();
+  // Labelled in the editor: counted in the database. Labelled only in task batches (far fewer, as people
+  // confirm them one by one): each with its newest confirmed label.
   const groups = await db.segment.groupBy({
     by: ["label"],
-    where: labelledSegmentsWhere(scope, labels),
+    where: { ...scopeWhere(scope), label: { in: labels } },
     _count: { _all: true },
   });
-  const perLabel = groups
-    .map((g) => ({ label: g.label as string, count: g._count._all }))
+  for (const g of groups) counts.set(g.label as string, g._count._all);
+  const fromTasks = await db.segment.findMany({
+    where: {
+      ...scopeWhere(scope),
+      AND: [
+        { OR: [{ label: null }, { label: { notIn: labels } }] },
+        { tasks: { some: confirmedTask(labels) } },
+      ],
+    },
+    select: { label: true, tasks: newestTaskLabel(labels) },
+  });
+  for (const s of fromTasks) {
+    const label = labelledCall(s, labels);
+    if (label) counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const perLabel = [...counts]
+    .map(([label, count]) => ({ label, count }))
     .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
-  return { total: perLabel.reduce((s, p) => s + p.count, 0), perLabel };
+  return { total: perLabel.reduce((s, p) => s + p.count, 0), perLabel, fromTasks: fromTasks.length };
 }
 
 export interface SegmentTableOptions {
@@ -99,6 +146,7 @@ export async function buildSegmentTable(
         onset: true,
         offset: true,
         label: true,
+        tasks: newestTaskLabel(labels),
         features: true,
         segmentation: { select: { parameters: true } },
       },
@@ -124,7 +172,7 @@ export async function buildSegmentTable(
         continue;
       }
       table.rows.push(FEATURE_NAMES.map((n) => f[n]));
-      table.labels.push(s.label as string);
+      table.labels.push(labelledCall(s, labels) as string);
       table.origins.push({ segmentId: s.id });
     }
   }

@@ -35,7 +35,16 @@ export async function getDashboard({ db }: DbContext, access: GroupAccess): Prom
     db.recording.count({ where: { groupId } }),
     db.recording.aggregate({ where: { groupId, ...notSplitOriginal }, _sum: { duration: true } }),
     db.segment.count({ where: active }),
-    db.segment.count({ where: { ...active, AND: [{ label: { not: null } }, { label: { not: "" } }] } }),
+    // labelled in the editor, or confirmed by a person in a task batch
+    db.segment.count({
+      where: {
+        ...active,
+        OR: [
+          { AND: [{ label: { not: null } }, { label: { not: "" } }] },
+          { tasks: { some: { status: "done", AND: [{ label: { not: null } }, { label: { not: "" } }] } } },
+        ],
+      },
+    }),
     db.task.count({ where: { groupId, status: "done" } }),
     db.recording.findMany({
       where: { groupId },

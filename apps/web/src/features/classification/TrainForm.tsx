@@ -127,6 +127,9 @@ export function TrainForm({ defaultSpeciesId }: { defaultSpeciesId: string }) {
                 <p className="small">
                   <strong>{preview.data.total.toLocaleString()}</strong> labelled call
                   {preview.data.total === 1 ? "" : "s"} usable for training
+                  {preview.data.fromTasks > 0
+                    ? ` (${preview.data.fromTasks.toLocaleString()} of them labelled in task batches)`
+                    : ""}
                 </p>
                 {preview.data.perLabel.length > 0 ? (
                   <ul className="cls-counts">
