@@ -229,6 +229,7 @@ describe("walkthrough fixes (issue 11)", () => {
         ["/recordings", "segment-count"],
         [`/recordings/${fullId}`, null],
         [`/recordings/${cutId}`, "truncated-notice"],
+        [`/recordings/${fullId}/segmentation`, null],
         ["/jobs", "job-subject"],
         ["/notifications", null],
         ["/species", null],
@@ -242,6 +243,21 @@ describe("walkthrough fixes (issue 11)", () => {
       }
       console.log(`[e2e] scroll widths at 390 px: ${JSON.stringify(widths)}`);
       for (const [route, w] of Object.entries(widths)) expect(w, route).toBeLessThanOrEqual(390);
+
+      // The navigation folds behind "Menu" on a phone: the page's own content starts near the top, and choosing a
+      // page from the menu closes it again.
+      await mobile.goto("/recordings");
+      const heading = mobile.locator("main h1").first();
+      await heading.waitFor();
+      const workflowNav = mobile.getByRole("navigation", { name: "Workflow" });
+      expect(await workflowNav.isVisible()).toBe(false);
+      expect((await heading.boundingBox())?.y ?? 999).toBeLessThan(200);
+      await mobile.getByRole("button", { name: "Menu" }).click();
+      await workflowNav.getByRole("link", { name: "Tasks" }).click();
+      await mobile.waitForURL(/\/tasks$/);
+      await mobile.locator("main h1").first().waitFor();
+      expect(await workflowNav.isVisible()).toBe(false);
+      await shot(mobile, "07-phone-menu-closed");
 
       expect(consoleErrors).toEqual([]);
     } catch (err) {

@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import { Link, NavLink, Outlet, useLocation } from "react-router";
 import { ImpersonationBanner, useImpersonation } from "../features/admin/ImpersonationBanner";
 import { NotificationsBell } from "../features/segmentation";
@@ -56,6 +57,12 @@ export function Layout() {
   const user = useUser();
   const logout = useLogout();
   const impersonating = useImpersonation() !== null;
+  const { pathname } = useLocation();
+  // On a phone the navigation folds behind "Menu" (it filled half the screen above every page's content); it closes
+  // again once a page is chosen. Wide screens always show it (CSS).
+  const [menuOpen, setMenuOpen] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closing on navigation is the point
+  useEffect(() => setMenuOpen(false), [pathname]);
   const system: NavItem[] = [{ to: "/jobs", label: "Jobs" }];
   if (user.isSiteAdmin) system.push({ to: "/admin", label: "Admin" });
   return (
@@ -67,6 +74,15 @@ export function Layout() {
             <img src="/favicon.svg" alt="" />
             BattyCoda
           </NavLink>
+          <button
+            type="button"
+            className="btn btn-sm menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="app-navigation"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            {menuOpen ? "Close menu" : "Menu"}
+          </button>
           <GroupSwitcher />
           <div className="header-spacer" />
           <NotificationsBell />
@@ -84,7 +100,7 @@ export function Layout() {
             </button>
           </div>
         </header>
-        <aside className="sidebar">
+        <aside id="app-navigation" className={menuOpen ? "sidebar open" : "sidebar"}>
           <NavSection title="Overview" items={overview} />
           <NavSection title="Workflow" items={workflow} />
           <NavSection title="Set-up" items={setup} />
