@@ -2,6 +2,7 @@
 // times and the human labels, a summary and a parameters sheet, formula-looking text neutralised,
 // a blank Classification for the dummy classifier, CSV alternatives; another group's is NOT_FOUND.
 import { createTestDatabase, type TestDatabase } from "@battycoda/db/testing";
+import { spanDuration } from "@battycoda/formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../src/access/errors.ts";
 import {
@@ -95,7 +96,9 @@ describe("exports", () => {
       // the exact doubles, not 15-digit roundings
       expect(row[col("Onset (s)")]).toBe(task.onset);
       expect(row[col("Offset (s)")]).toBe(task.offset);
-      expect(row[col("Duration (s)")]).toBe(task.offset - task.onset);
+      // to the nanosecond: the difference of the doubles carries float noise
+      expect(row[col("Duration (s)")]).toBe(spanDuration(task.onset, task.offset));
+      expect(Math.abs((row[col("Duration (s)")] as number) - (task.offset - task.onset))).toBeLessThan(1e-9);
       expect(row[col("Classification")]).toBe(task.predictedLabel);
       expect(row[col("Confidence")]).toBe(task.confidence);
       expect(row[col("WAV file")]).toBe("rec-0.wav");

@@ -12,7 +12,7 @@ export { unpickle } from "./pickle/vm.ts";
 export { type CsvExportOptions, exportSegmentsCsv, parseSegmentsCsv } from "./segments/csv.ts";
 export * from "./segments/file.ts";
 export { formatNotes, parseNotes } from "./segments/notes.ts";
-export { formatNumber, parseDecimal } from "./segments/numbers.ts";
+export { formatNumber, parseDecimal, spanDuration } from "./segments/numbers.ts";
 export { parseSegmentPickle } from "./segments/pickle.ts";
 export {
   exportRavenTable,

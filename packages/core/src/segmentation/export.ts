@@ -1,5 +1,11 @@
 import type { DbOrTx } from "@battycoda/db";
-import { exportRavenTable, formatNumber, neutralizeCell, type Segment } from "@battycoda/formats";
+import {
+  exportRavenTable,
+  formatNumber,
+  neutralizeCell,
+  type Segment,
+  spanDuration,
+} from "@battycoda/formats";
 import type { GroupAccess } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { findSegmentationInGroup } from "./common.ts";
@@ -49,7 +55,7 @@ export function segmentsCsv(segments: readonly Segment[]): string {
     [
       formatNumber(s.onset),
       formatNumber(s.offset),
-      formatNumber(s.offset - s.onset),
+      formatNumber(spanDuration(s.onset, s.offset)),
       num(s.lowFreq),
       num(s.highFreq),
       neutralizeCell(s.label ?? ""),

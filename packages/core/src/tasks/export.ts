@@ -6,7 +6,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { Db, Prisma } from "@battycoda/db";
-import { neutralizeCell } from "@battycoda/formats";
+import { neutralizeCell, spanDuration } from "@battycoda/formats";
 import yazl from "yazl";
 import { z } from "zod";
 import type { GroupAccess } from "../access/access.ts";
@@ -172,7 +172,7 @@ async function* taskRows(
         t.position,
         t.onset,
         t.offset,
-        t.offset - t.onset,
+        spanDuration(t.onset, t.offset),
         t.status,
         text(relabel(t.label)),
         run?.isDummy ? "" : text(relabel(t.predictedLabel)),
