@@ -163,6 +163,17 @@ describe("admin panel", () => {
       // ── acting as the researcher ──
       const users = page.getByRole("region", { name: "Users" });
       await users.getByLabel("Search").fill(rita.username);
+      // Granting site admin asks first; dismissed, nothing changes.
+      const asked: string[] = [];
+      page.once("dialog", (d) => {
+        asked.push(d.message());
+        void d.dismiss();
+      });
+      await users.getByRole("button", { name: "Make admin" }).click();
+      await expect.poll(() => asked.length).toBe(1);
+      expect(asked[0]).toContain(`Make ${rita.username} a site admin?`);
+      const ritaRow = await stack.database.db.user.findUniqueOrThrow({ where: { username: rita.username } });
+      expect(ritaRow.isSiteAdmin).toBe(false);
       await users.getByRole("button", { name: `Act as ${rita.username}` }).click();
       await page.waitForURL(`${stack.baseUrl}/`);
       const banner = page.getByRole("status", { name: "Acting as another user" });

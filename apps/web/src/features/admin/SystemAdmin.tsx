@@ -199,12 +199,41 @@ export function Users() {
               <td>{u.groups}</td>
               <td>{formatDate(u.lastLoginAt)}</td>
               <td className="row">
-                <Button size="sm" onClick={() => setActive.mutate({ userId: u.id, value: !u.isActive })}>
-                  {u.isActive ? "Deactivate" : "Activate"}
-                </Button>
-                <Button size="sm" onClick={() => setAdmin.mutate({ userId: u.id, value: !u.isSiteAdmin })}>
-                  {u.isSiteAdmin ? "Revoke admin" : "Make admin"}
-                </Button>
+                {/* One's own account cannot be deactivated or demoted here (the server refuses it too). The two
+                    changes that take effect at once for someone else ask first: a deactivation signs them out
+                    everywhere, and a site admin can see and change every group. */}
+                {u.id === me.id ? null : (
+                  <>
+                    <Button
+                      size="sm"
+                      onClick={() => {
+                        if (
+                          !u.isActive ||
+                          window.confirm(
+                            `Deactivate ${u.username}? They are signed out everywhere and their API key stops working.`,
+                          )
+                        )
+                          setActive.mutate({ userId: u.id, value: !u.isActive });
+                      }}
+                    >
+                      {u.isActive ? "Deactivate" : "Activate"}
+                    </Button>
+                    <Button
+                      size="sm"
+                      onClick={() => {
+                        if (
+                          u.isSiteAdmin ||
+                          window.confirm(
+                            `Make ${u.username} a site admin? They can then see and change every group's data and run maintenance.`,
+                          )
+                        )
+                          setAdmin.mutate({ userId: u.id, value: !u.isSiteAdmin });
+                      }}
+                    >
+                      {u.isSiteAdmin ? "Revoke admin" : "Make admin"}
+                    </Button>
+                  </>
+                )}
                 {u.isActive && !u.isSiteAdmin && u.id !== me.id ? (
                   <Button
                     size="sm"
