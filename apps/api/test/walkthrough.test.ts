@@ -415,19 +415,19 @@ describe("notifications", () => {
 });
 
 describe("notifications of a batch", () => {
-  it("merge into one unread notification per kind with the count; a read one or another user's is left alone", async () => {
+  it("merge into one unread notification per kind and group with the count; a read one or another user's is left alone", async () => {
     const u = await registerAndLogin(t, "kim");
     const other = await registerAndLogin(t, "leo");
     const g = await currentGroupId(u);
-    const classify = async (name: string, userId: string, calls: number) => {
-      const rec = await addRecording(g, name);
+    const classify = async (name: string, userId: string, calls: number, groupId = g) => {
+      const rec = await addRecording(groupId, name);
       const run = await t.deps.db.classificationRun.create({
-        data: { groupId: g, recordingId: rec.id, status: "completed", processedCount: calls },
+        data: { groupId, recordingId: rec.id, status: "completed", processedCount: calls },
       });
       const job = await t.deps.db.job.create({
         data: {
           type: "classification.run",
-          groupId: g,
+          groupId,
           userId,
           subjectType: "classificationRun",
           subjectId: run.id,
@@ -445,7 +445,18 @@ describe("notifications of a batch", () => {
       classify("night 4", u.id, 40),
     ]);
     await classify("elsewhere", other.id, 5);
+    // The same user's run in another of their groups is news of that group: not merged, and named.
+    const station = await t.deps.db.group.create({
+      data: { name: "Field Station", memberships: { create: { userId: u.id } } },
+    });
+    await classify("station night", u.id, 7, station.id);
     let mine = (await u.caller.notifications.list({ family: "classification" })).items;
+    expect(mine.map((n) => [n.title, n.groupName])).toEqual([
+      ["Classification of station night completed", "Field Station"],
+      ["4 classification runs completed", "kim's group"],
+    ]);
+    await u.caller.notifications.markRead({ ids: [mine[0]?.id as string] });
+    mine = (await u.caller.notifications.list({ family: "classification", unreadOnly: true })).items;
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ title: "4 classification runs completed", link: "/classification" });
     expect(mine[0]?.message).toMatch(/^The last, night \d: \d+ calls classified\.$/);
@@ -458,6 +469,7 @@ describe("notifications of a batch", () => {
     mine = (await u.caller.notifications.list({ family: "classification" })).items;
     expect(mine.map((n) => n.title)).toEqual([
       "Classification of night 5 completed",
+      "Classification of station night completed",
       "4 classification runs completed",
     ]);
   });

@@ -93,7 +93,8 @@ export function NotificationsPage() {
                 <strong>{n.link ? <Link to={n.link}>{n.title}</Link> : n.title}</strong>
                 {n.message ? <span className="small">{n.message}</span> : null}
                 <span className="small muted">
-                  {n.kind} · {formatDate(n.createdAt)}
+                  {n.kind}
+                  {n.groupName ? ` · in ${n.groupName}` : ""} · {formatDate(n.createdAt)}
                   {n.readAt ? " · read" : ""}
                 </span>
               </div>

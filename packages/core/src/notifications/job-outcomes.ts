@@ -136,5 +136,5 @@ export async function notifyJobOutcome({ db }: DbContext, job: Job, outcome: Job
   if (!build || !job.userId) return null;
   const draft = await build({ db }, job, outcome);
   if (!draft) return null;
-  return createNotification({ db }, { ...draft, userId: job.userId });
+  return createNotification({ db }, { ...draft, userId: job.userId, groupId: job.groupId });
 }

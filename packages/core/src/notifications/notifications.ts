@@ -12,6 +12,8 @@ export interface NewNotification {
   message?: string;
   /** SPA path to open, e.g. "/recordings/<id>". */
   link?: string | null;
+  /** The group the work was done in (its links open there); outcomes of different groups are never merged. */
+  groupId?: string | null;
   /**
    * How to say it for several: a batch segmentation of 200 recordings finishes by the dozen, and 200 entries bury
    * everything else. With `many`, this outcome is merged into the user's unread notification of the same kind from
@@ -37,6 +39,7 @@ export async function createNotification({ db }: DbContext, n: NewNotification) 
       WHERE id = (
         SELECT id FROM "Notification"
         WHERE "userId" = ${n.userId} AND kind = ${n.kind} AND "readAt" IS NULL
+          AND "groupId" IS NOT DISTINCT FROM ${n.groupId ?? null}
           AND "createdAt" >= now() - make_interval(mins => ${MERGE_WINDOW_MINUTES}::int)
         ORDER BY "createdAt" DESC LIMIT 1
         FOR UPDATE
@@ -52,6 +55,7 @@ export async function createNotification({ db }: DbContext, n: NewNotification) 
       title: n.title.slice(0, 500),
       message: (n.message ?? "").slice(0, 5000),
       link: n.link ?? null,
+      groupId: n.groupId ?? null,
     },
   });
 }
@@ -79,6 +83,8 @@ export const ZNotification = z.object({
   title: z.string(),
   message: z.string(),
   link: z.string().nullable(),
+  /** The group the work was done in (null for account-wide news and notifications from before groups were kept). */
+  groupName: z.string().nullable(),
   readAt: z.string().nullable(),
   createdAt: z.string(),
 });
@@ -103,6 +109,7 @@ export async function listNotifications({ db }: DbContext, actor: Actor, input: 
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: input.limit + 1,
       ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+      include: { group: { select: { name: true } } },
     }),
     db.notification.count({ where: { userId: actor.userId, readAt: null } }),
   ]);
@@ -112,6 +119,7 @@ export async function listNotifications({ db }: DbContext, actor: Actor, input: 
     title: r.title,
     message: r.message,
     link: r.link,
+    groupName: r.group?.name ?? null,
     readAt: r.readAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
   }));

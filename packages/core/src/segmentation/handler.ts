@@ -112,6 +112,7 @@ async function runSegmentationJob(
             { db: tx },
             {
               userId: seg.createdById,
+              groupId: seg.groupId,
               kind: "segmentation.completed",
               title: `Segmentation of ${seg.recording.name} completed`,
               message: `"${seg.name}" found ${found.length} segment${found.length === 1 ? "" : "s"}.`,
@@ -141,6 +142,7 @@ async function recordFailure(
   seg: {
     id: string;
     name: string;
+    groupId: string;
     recordingId: string;
     createdById: string | null;
     recording: { name: string };
@@ -159,6 +161,7 @@ async function recordFailure(
       { db },
       {
         userId: seg.createdById,
+        groupId: seg.groupId,
         kind: "segmentation.failed",
         title: `Segmentation of ${seg.recording.name} failed`,
         message: `"${seg.name}": ${error}`,

@@ -73,7 +73,10 @@ export function NotificationsBell() {
                 <>
                   <span className="notif-title">{n.title}</span>
                   {n.message ? <span className="small muted">{n.message}</span> : null}
-                  <span className="small muted">{formatDate(n.createdAt)}</span>
+                  <span className="small muted">
+                    {n.groupName ? `in ${n.groupName} · ` : ""}
+                    {formatDate(n.createdAt)}
+                  </span>
                 </>
               );
               const read = () => !n.readAt && markRead.mutate({ ids: [n.id] });
