@@ -13,7 +13,8 @@ describe("form error helpers", () => {
       zodError: { formErrors: [], fieldErrors: { name: ["Name is required", "too short"], email: [] } },
     });
     expect(fieldErrors(err)).toEqual({ name: "Name is required" });
-    expect(errorMessage(err)).toBe("Please correct the highlighted fields.");
+    // named with their messages: not every form highlights its fields
+    expect(errorMessage(err)).toBe("Please correct name: Name is required.");
     expect(errorCode(err)).toBe("BAD_REQUEST");
   });
 

@@ -26,13 +26,19 @@ export function errorCode(error: unknown): string | undefined {
   return (error.data as { code?: string } | undefined)?.code;
 }
 
-/** A human message for the top of a form. Validation errors point at the fields instead. */
+/**
+ * A human message for the top of a form. Validation errors also name each field with its message: not every form
+ * highlights its fields (the admin's procedure forms nest theirs), and "the highlighted fields" with nothing
+ * highlighted leaves the user guessing.
+ */
 export function errorMessage(error: unknown): string | null {
   if (!error) return null;
   const z = zodErrorOf(error);
   if (z) {
     if (z.formErrors && z.formErrors.length > 0) return z.formErrors.join(" ");
-    return "Please correct the highlighted fields.";
+    const fields = Object.entries(fieldErrors(error));
+    if (fields.length === 0) return "Please correct the form.";
+    return `Please correct ${fields.map(([k, v]) => `${k}: ${v}`).join("; ")}.`;
   }
   if (error instanceof TRPCClientError) {
     if (error.message === "Failed to fetch") return "Cannot reach the server. Is it running?";
