@@ -214,6 +214,19 @@ describe("walkthrough fixes (issue 11)", () => {
       await list.getByText("No notifications match.").waitFor();
       await shot(page, "05-notifications");
 
+      // ── a stereo recording: the run form offers its channels, and the preview reads the one chosen ──
+      await page.goto(`/recordings/${fullId}/segmentation`);
+      const channelField = page.getByLabel("Channel", { exact: true });
+      await channelField.waitFor();
+      expect(await channelField.locator("option").allTextContents()).toEqual([
+        "Automatic (where calls stand out most)",
+        "Channel 1",
+        "Channel 2",
+      ]);
+      await channelField.selectOption({ label: "Channel 2" });
+      await page.getByRole("button", { name: "Preview", exact: true }).click();
+      await page.getByText(/s, channel 2 \(\d+ ms\)/).waitFor();
+
       // ── 390 px wide: no horizontal overflow on list and recording pages ──
       const phone = await stack.browser.newContext({
         baseURL: stack.baseUrl,
@@ -256,7 +269,7 @@ describe("walkthrough fixes (issue 11)", () => {
       await workflowNav.getByRole("link", { name: "Tasks" }).click();
       await mobile.waitForURL(/\/tasks$/);
       await mobile.locator("main h1").first().waitFor();
-      expect(await workflowNav.isVisible()).toBe(false);
+      await workflowNav.waitFor({ state: "hidden", timeout: 5_000 });
       await shot(mobile, "07-phone-menu-closed");
 
       expect(consoleErrors).toEqual([]);

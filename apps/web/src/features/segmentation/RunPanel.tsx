@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Alert, Button, ErrorAlert, TextField } from "../../components/ui";
+import { Alert, Button, ErrorAlert, SelectField, TextField } from "../../components/ui";
 import { fieldErrors } from "../../lib/errors";
 import { type RouterOutputs, useTRPC } from "../../lib/trpc";
 import { StatusBadge } from "../jobs/progress";
@@ -71,6 +71,9 @@ export function RunPanel({
   } | null>(null);
   const [name, setName] = useState("");
   const [makeActive, setMakeActive] = useState(true);
+  // "" = automatic: the channel where calls stand out most (the detector's own choice, named in the results).
+  const [channel, setChannel] = useState("");
+  const channelChoice = channel === "" ? null : Number(channel);
   const [previewInfo, setPreviewInfo] = useState<PreviewResult | null>(null);
 
   const list = useQuery(
@@ -117,6 +120,22 @@ export function RunPanel({
     <section className="card stack" aria-label="Run segmentation">
       <h2>Run segmentation</h2>
       <AlgorithmParams recordingId={recordingId} onChange={setForm} serverErrors={serverErrors} />
+      {channels > 1 ? (
+        <SelectField
+          label="Channel"
+          value={channel}
+          onChange={(e) => setChannel(e.target.value)}
+          hint="A run reads one channel. Automatic picks the one where calls stand out most; for microphones far apart, run once per channel."
+        >
+          <option value="">Automatic (where calls stand out most)</option>
+          {Array.from({ length: channels }, (_, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: channels are numbered
+            <option key={i} value={String(i)}>
+              Channel {i + 1}
+            </option>
+          ))}
+        </SelectField>
+      ) : null}
       <div className="seg-toolbar">
         <Button
           busy={preview.isPending}
@@ -127,6 +146,7 @@ export function RunPanel({
               recordingId,
               algorithmKey: form.algorithmKey,
               params,
+              channel: channelChoice,
               center: Math.max(0, previewCenter()),
               windowSeconds: PREVIEW_SECONDS,
             })
@@ -179,6 +199,7 @@ export function RunPanel({
               recordingId,
               algorithmKey: form.algorithmKey,
               params,
+              channel: channelChoice,
               makeActive,
               ...(name.trim() ? { name: name.trim() } : {}),
             })
