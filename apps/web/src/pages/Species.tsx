@@ -526,6 +526,9 @@ function ImportCallTypes({ speciesId }: { speciesId: string }) {
           <Alert kind="success">
             Imported {fileName}: {imp.data.created} added, {imp.data.updated} updated, {imp.data.deleted}{" "}
             removed.
+            {imp.data.renamed.length > 0
+              ? ` Renamed (the labels follow): ${imp.data.renamed.map((r) => `${r.from} → ${r.to}`).join(", ")}.`
+              : ""}
           </Alert>
         ) : null}
         {imp.error ? (

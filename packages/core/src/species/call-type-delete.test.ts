@@ -143,7 +143,15 @@ describe("deleting call types", () => {
       mode: "merge",
       text: "a,Alpha\nb\n",
     });
-    expect(res).toMatchObject({ created: 0, updated: 2, deleted: 0 });
+    expect(res).toMatchObject({
+      created: 0,
+      updated: 2,
+      deleted: 0,
+      renamed: [
+        { from: "A", to: "a" },
+        { from: "B", to: "b" },
+      ],
+    });
     expect(await w.names()).toEqual(["C", "a", "b"]);
     const labels = await t.db.segment.findMany({
       where: { segmentation: { recording: { speciesId: w.speciesId } }, label: { not: null } },

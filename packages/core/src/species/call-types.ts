@@ -152,6 +152,7 @@ export async function importCallTypes(
       );
     let created = 0;
     let updated = 0;
+    const renamed: { from: string; to: string }[] = [];
     for (const item of parsed) {
       const current = byKey.get(item.shortName.toLowerCase());
       if (!current) {
@@ -164,12 +165,14 @@ export async function importCallTypes(
       // A bare `FM` line in a merge names the call type without saying anything about its long
       // name: keep the one it has. Replace means "the file is the whole truth", empty included.
       const longName = input.mode === "replace" || item.longName !== "" ? item.longName : current.longName;
-      if (current.shortName !== item.shortName)
+      if (current.shortName !== item.shortName) {
         await renameCallType({ db: tx }, access, {
           speciesId: species.id,
           callTypeId: current.id,
           shortName: item.shortName,
         });
+        renamed.push({ from: current.shortName, to: item.shortName });
+      }
       if (current.longName !== longName || current.shortName !== item.shortName) {
         await tx.callType.update({ where: { id: current.id }, data: { longName } });
         updated++;
@@ -181,6 +184,6 @@ export async function importCallTypes(
       where: { speciesId: species.id },
       orderBy: { shortName: "asc" },
     });
-    return { created, updated, deleted, callTypes: callTypes.map(toCallTypeView) };
+    return { created, updated, deleted, renamed, callTypes: callTypes.map(toCallTypeView) };
   });
 }

@@ -119,6 +119,8 @@ export const ZImportCallTypesResponse = z.object({
   created: z.number().int(),
   updated: z.number().int(),
   deleted: z.number().int(),
+  /** Lines that only changed a short name's case renamed the call type (labels follow): said, not left implied. */
+  renamed: z.array(z.object({ from: z.string(), to: z.string() })),
   callTypes: z.array(ZCallType),
 });
 
