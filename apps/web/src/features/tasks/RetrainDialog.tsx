@@ -42,8 +42,11 @@ export function RetrainDialog({ batch, onClose }: { batch: BatchDetail; onClose:
     <Dialog title="Retrain from confirmed labels" onClose={onClose}>
       <div className="stack">
         <p className="muted small">
-          Trains a new version of the classifier behind this batch from its {batch.doneCount} confirmed labels
-          plus the previous training data. The previous version stays; the new one's metrics show beside it.
+          Trains a new version of the classifier behind this batch from the calls confirmed here as one of the
+          species' call types ({batch.doneCount} tasks are done; labels that are no call type, such as
+          Unknown, and calls too short to measure are left out: the progress below says how many it trains
+          on), plus the previous training data. The previous version stays; the new one's metrics show beside
+          it.
         </p>
         <SelectField label="Method" value={method} onChange={(e) => setMethod(e.target.value as Method | "")}>
           {METHODS.map((m) => (
