@@ -266,6 +266,9 @@ describe("walkthrough fixes (issue 11)", () => {
       expect(await workflowNav.isVisible()).toBe(false);
       expect((await heading.boundingBox())?.y ?? 999).toBeLessThan(200);
       await mobile.getByRole("button", { name: "Menu" }).click();
+      // (a wide window shows the navigation and no Menu button)
+      expect(await page.getByRole("button", { name: "Menu" }).isVisible()).toBe(false);
+      expect(await page.getByRole("navigation", { name: "Workflow" }).isVisible()).toBe(true);
       await workflowNav.getByRole("link", { name: "Tasks" }).click();
       await mobile.waitForURL(/\/tasks$/);
       await mobile.locator("main h1").first().waitFor();
