@@ -79,6 +79,9 @@ export function initialView(duration: number, sampleRate: number): ViewRange {
 }
 
 type TileBitmap = { key: string; canvas: HTMLCanvasElement };
+/** Height of the frequency unit label at the top of the axis; no tick label is drawn within it. */
+const UNIT_LABEL_PX = 14;
+
 const bitmaps = new WeakMap<BcsgWindow, TileBitmap>();
 
 function tileBitmap(w: BcsgWindow, lut: Uint8Array, lo: number, hi: number, key: string): HTMLCanvasElement {
@@ -606,11 +609,14 @@ export function SpectrogramViewer(props: SpectrogramViewerProps) {
         >
           <div className="spectro-yaxis" data-axis="frequency" title="Frequency (kHz)">
             <span className="spectro-unit">kHz</span>
-            {yTicks.values.map((f) => (
-              <span key={f} className="spectro-ytick" style={{ top: mapping.freqToY(f) }}>
-                {formatKHz(f, yTicks.step)}
-              </span>
-            ))}
+            {/* The unit sits in the axis' top corner: a tick label there would be drawn over it ("kHz250"). */}
+            {yTicks.values
+              .filter((f) => mapping.freqToY(f) >= UNIT_LABEL_PX)
+              .map((f) => (
+                <span key={f} className="spectro-ytick" style={{ top: mapping.freqToY(f) }}>
+                  {formatKHz(f, yTicks.step)}
+                </span>
+              ))}
           </div>
           <div
             ref={plotRef}
