@@ -264,6 +264,11 @@ describe("annotation journey", () => {
       const dialog = page.getByRole("dialog", { name: "Create a task batch" });
       await dialog.locator(`option[value="${runId}"]`).waitFor({ state: "attached" });
       expect(await dialog.getByLabel("Run").inputValue()).toBe(runId);
+      // the dialog starts with a usable name (dated), checked like a typed one
+      expect(await dialog.getByLabel("Batch name").inputValue()).toMatch(
+        /^Review \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/,
+      );
+      await dialog.getByText("Name available").waitFor();
       const batchName = `angie 19 review ${suffix}`;
       await dialog.getByLabel("Batch name").fill(batchName);
       await dialog.getByText("Name available").waitFor();

@@ -30,7 +30,8 @@ export function CreateBatchDialog({
   const [segmentationId, setSegmentationId] = useState("");
   const [projectId, setProjectId] = useState("");
   const [speciesId, setSpeciesId] = useState("");
-  const [name, setName] = useState("");
+  // A name to start from (checked like a typed one), so a batch can be made without inventing one.
+  const [name, setName] = useState(defaultBatchName);
   const [description, setDescription] = useState("");
   const [threshold, setThreshold] = useState("");
   const [orderMode, setOrderMode] = useState<OrderMode>("onset");
@@ -309,4 +310,10 @@ export function CreateBatchDialog({
       </form>
     </Dialog>
   );
+}
+
+/** "Review 2026-12-08 14:05" in the browser's local time: unique enough to be free, plain enough to keep. */
+export function defaultBatchName(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `Review ${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}`;
 }
