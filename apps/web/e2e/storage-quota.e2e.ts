@@ -58,6 +58,14 @@ describe("storage quota", () => {
 
       await page.goto("/admin");
       const input = page.getByLabel(`Quota of ${membership.group.name} in GB`);
+      // a value that cannot be a quota says why Save is greyed out
+      await input.fill("-1");
+      await input
+        .locator("xpath=..")
+        .getByRole("alert")
+        .getByText(/0 or more/)
+        .waitFor();
+      expect(await input.locator("xpath=..").getByRole("button", { name: "Save" }).isDisabled()).toBe(true);
       await input.fill("0.5");
       await input.locator("xpath=..").getByRole("button", { name: "Save" }).click();
       await expect

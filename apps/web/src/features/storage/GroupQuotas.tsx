@@ -46,6 +46,12 @@ function QuotaEditor({ row }: { row: Row }) {
       <Button type="submit" size="sm" busy={set.isPending} disabled={bytes === "invalid"}>
         Save
       </Button>
+      {bytes === "invalid" ? (
+        // Save alone greyed out leaves the admin guessing why.
+        <span className="field-error small" role="alert">
+          A number of GB, 0 or more (0 = unlimited), or empty for the site default
+        </span>
+      ) : null}
       <ErrorAlert error={set.error} />
     </form>
   );
