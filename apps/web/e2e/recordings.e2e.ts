@@ -344,4 +344,28 @@ describe("recordings journey", () => {
       throw err;
     }
   });
+
+  it("a file that is no WAV is refused with its reason, and the progress counted the file's own bytes", async () => {
+    const page = mainPage as Page;
+    try {
+      const junk = path.join(tmpDir, "junk.wav");
+      fs.writeFileSync(junk, "this is not a wav file at all.");
+      expect(fs.statSync(junk).size).toBe(30);
+      await page.goto("/recordings/upload");
+      await page.getByLabel("WAV file").setInputFiles(junk);
+      await page.getByRole("button", { name: "Upload", exact: true }).click();
+      await page
+        .getByRole("alert")
+        .filter({ hasText: /WAV|RIFF/ })
+        .first()
+        .waitFor();
+      // the request held ~300 bytes of form around the file; the progress says the file's own 30
+      await page.getByText("30 B of 30 B").waitFor();
+      expect(consoleErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+    } catch (err) {
+      await shot(page, "failure-junk").catch(() => {});
+      console.error(stack?.logs());
+      throw err;
+    }
+  });
 });

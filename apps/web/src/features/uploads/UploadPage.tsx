@@ -112,6 +112,7 @@ export function UploadPage() {
             setProgress,
             abort.signal,
             groupId,
+            file.size + (segmentFile?.size ?? 0),
           );
           navigate(`/recordings/${res.recording.id}`);
         } else {
@@ -121,6 +122,7 @@ export function UploadPage() {
             setProgress,
             abort.signal,
             groupId,
+            file.size,
           );
           setZipUploadId(res.uploadId);
         }

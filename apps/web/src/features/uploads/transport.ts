@@ -56,13 +56,17 @@ function groupHeaders(groupId: string | null | undefined): Record<string, string
   return groupId ? { "X-Group-Id": groupId } : {};
 }
 
-/** multipart/form-data POST with upload progress (fetch has no upload progress events; XHR does). */
+/**
+ * multipart/form-data POST with upload progress (fetch has no upload progress events; XHR does). With `fileBytes`
+ * (the files' own size) the progress counts those, not the request's: a 30-byte file read "332 B of 332 B".
+ */
 export function xhrUpload<T>(
   url: string,
   form: FormData,
   onProgress: (p: UploadProgress) => void,
   signal?: AbortSignal,
   groupId?: string | null,
+  fileBytes?: number,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -71,7 +75,9 @@ export function xhrUpload<T>(
     xhr.withCredentials = true;
     for (const [k, v] of Object.entries(groupHeaders(groupId))) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) track(e.loaded, e.total);
+      if (!e.lengthComputable) return;
+      if (fileBytes === undefined || e.total <= 0) track(e.loaded, e.total);
+      else track(Math.min(fileBytes, Math.round((e.loaded / e.total) * fileBytes)), fileBytes);
     };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
