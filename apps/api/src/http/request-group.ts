@@ -2,7 +2,7 @@
 // groups. Without one a request acts in the caller's current group, which another browser session or the web app
 // can switch at any time: a script uploading in a loop, or an upload resuming after a group switch, names its group.
 import type { AuthenticatedUser, GroupAccess } from "@battycoda/core";
-import { DomainError } from "@battycoda/core";
+import { groupAccessIn } from "@battycoda/core";
 import type { FastifyRequest } from "fastify";
 import type { ServerDeps } from "../trpc.ts";
 
@@ -17,22 +17,10 @@ export function requestedGroupId(req: FastifyRequest): string | null {
 }
 
 /** The caller acting in `groupId`; NOT_FOUND unless a member (another group's existence is not told). */
-export async function accessInGroup(
+export function accessInGroup(
   deps: ServerDeps,
   user: AuthenticatedUser,
   groupId: string,
 ): Promise<GroupAccess> {
-  const membership = await deps.db.membership.findUnique({
-    where: { userId_groupId: { userId: user.id, groupId } },
-    include: { group: { select: { name: true } } },
-  });
-  if (!membership) throw new DomainError("NOT_FOUND", "Group not found");
-  return {
-    userId: user.id,
-    isSiteAdmin: user.isSiteAdmin,
-    groupId,
-    groupName: membership.group.name,
-    membershipId: membership.id,
-    isGroupAdmin: membership.isAdmin,
-  };
+  return groupAccessIn(deps, { userId: user.id, isSiteAdmin: user.isSiteAdmin }, groupId);
 }

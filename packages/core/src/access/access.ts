@@ -58,6 +58,16 @@ export async function resolveGroupAccess({ db }: DbContext, actor: Actor): Promi
   return toAccess(actor, chosen);
 }
 
+/** The actor acting in a group they name (a request's group_id); NOT_FOUND unless a member, as for a missing group. */
+export async function groupAccessIn({ db }: DbContext, actor: Actor, groupId: string): Promise<GroupAccess> {
+  const membership = await db.membership.findUnique({
+    where: { userId_groupId: { userId: actor.userId, groupId } },
+    include: { group: true },
+  });
+  if (!membership) throw notFound("Group");
+  return toAccess(actor, membership);
+}
+
 /** The group the actor works in now, or null without any membership (resolveGroupAccess, repairs included). */
 export async function currentGroupIdOf({ db }: DbContext, actor: Actor): Promise<string | null> {
   try {
