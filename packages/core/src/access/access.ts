@@ -68,10 +68,10 @@ export async function groupAccessIn({ db }: DbContext, actor: Actor, groupId: st
   return toAccess(actor, membership);
 }
 
-/** The group the actor works in now, or null without any membership (resolveGroupAccess, repairs included). */
-export async function currentGroupIdOf({ db }: DbContext, actor: Actor): Promise<string | null> {
+/** The actor in the group they work in now, or null without any membership (resolveGroupAccess, repairs included). */
+export async function currentGroupOf({ db }: DbContext, actor: Actor): Promise<GroupAccess | null> {
   try {
-    return (await resolveGroupAccess({ db }, actor)).groupId;
+    return await resolveGroupAccess({ db }, actor);
   } catch (err) {
     if (err instanceof DomainError && err.code === "PRECONDITION_FAILED") return null;
     throw err;

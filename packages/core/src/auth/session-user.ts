@@ -1,4 +1,4 @@
-import { currentGroupIdOf } from "../access/access.ts";
+import { currentGroupOf } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import type { DbOrTx } from "../access/db.ts";
 import type { TSessionUser } from "./auth.schemas.ts";
@@ -11,14 +11,7 @@ export async function loadSessionUser(
 ): Promise<TSessionUser | null> {
   const user = await db.user.findUnique({ where: { id: userId }, include: { profile: true } });
   if (!user?.isActive) return null;
-  const actor = { userId, isSiteAdmin: user.isSiteAdmin, sessionId };
-  const currentId = await currentGroupIdOf({ db }, actor);
-  const membership = currentId
-    ? await db.membership.findUnique({
-        where: { userId_groupId: { userId, groupId: currentId } },
-        include: { group: { select: { id: true, name: true } } },
-      })
-    : null;
+  const current = await currentGroupOf({ db }, { userId, isSiteAdmin: user.isSiteAdmin, sessionId });
   return {
     id: user.id,
     username: user.username,
@@ -27,8 +20,8 @@ export async function loadSessionUser(
     hasPassword: user.passwordHash !== null,
     theme: user.profile?.theme ?? "light",
     spectrogramColormap: user.profile?.spectrogramColormap ?? "roseus",
-    currentGroup: membership
-      ? { id: membership.group.id, name: membership.group.name, isAdmin: membership.isAdmin }
+    currentGroup: current
+      ? { id: current.groupId, name: current.groupName, isAdmin: current.isGroupAdmin }
       : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { Actor, GroupAccess } from "../access/access.ts";
-import { currentGroupIdOf, requireGroupAdmin } from "../access/access.ts";
+import { currentGroupOf, requireGroupAdmin } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { inTransaction } from "../access/context.ts";
 import type { Db, DbOrTx, DbTransaction } from "../access/db.ts";
@@ -19,13 +19,13 @@ export interface GroupSummary {
 }
 
 export async function listMyGroups({ db }: DbContext, actor: Actor): Promise<GroupSummary[]> {
-  const [memberships, currentId] = await Promise.all([
+  const [memberships, current] = await Promise.all([
     db.membership.findMany({
       where: { userId: actor.userId },
       include: { group: { include: { _count: { select: { memberships: true } } } } },
       orderBy: { group: { name: "asc" } },
     }),
-    currentGroupIdOf({ db }, actor),
+    currentGroupOf({ db }, actor),
   ]);
   return memberships.map((m) => ({
     id: m.group.id,
@@ -33,7 +33,7 @@ export async function listMyGroups({ db }: DbContext, actor: Actor): Promise<Gro
     description: m.group.description,
     isPersonal: m.group.isPersonal,
     isAdmin: m.isAdmin,
-    isCurrent: currentId === m.groupId,
+    isCurrent: current?.groupId === m.groupId,
     memberCount: m.group._count.memberships,
     createdAt: m.group.createdAt,
   }));

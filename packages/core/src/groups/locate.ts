@@ -3,7 +3,7 @@
 // holds an item, and nothing at all otherwise: an id that does not exist and one that belongs to
 // a group the caller is not in get the same answer (null), so no other group leaks.
 import { z } from "zod";
-import { type Actor, currentGroupIdOf } from "../access/access.ts";
+import { type Actor, currentGroupOf } from "../access/access.ts";
 import type { DbContext } from "../access/context.ts";
 import { ZId } from "./groups.schemas.ts";
 
@@ -36,17 +36,17 @@ async function groupOf({ db }: DbContext, kind: TLocatableKind, id: string): Pro
 export async function locateItem({ db }: DbContext, actor: Actor, input: TLocateItemRequest) {
   const groupId = await groupOf({ db }, input.kind, input.id);
   if (!groupId) return null;
-  const [membership, currentId] = await Promise.all([
+  const [membership, current] = await Promise.all([
     db.membership.findFirst({
       where: { userId: actor.userId, groupId },
       select: { group: { select: { id: true, name: true } } },
     }),
-    currentGroupIdOf({ db }, actor),
+    currentGroupOf({ db }, actor),
   ]);
   if (!membership) return null;
   return {
     groupId: membership.group.id,
     groupName: membership.group.name,
-    isCurrent: currentId === membership.group.id,
+    isCurrent: current?.groupId === membership.group.id,
   };
 }
